@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Both work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := pbplatform
+export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/pbplatform.sqlite3
+
+.PHONY: run test install install-test lint migrate demo clean translations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -f -d pbplatform/translations 2>/dev/null || true
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+migrate: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask pb demo --if-empty
+
+run: demo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Always the whole suite on SQLite; then, when PBP_TEST_DATABASE_URL is set (.ci/run sets it),
+# everything that touches the database again on PostgreSQL, where a refused connection fails.
+test: install-test
+	env -u PBP_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	if [ -n "$$PBP_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/python -m pytest --ignore=tests/tally $(PYTEST_ARGS); fi
+
+lint: install-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/pbplatform.sqlite3

@@ -1,0 +1,30 @@
+"""Settings shared by every environment. Each value can be overridden from the environment."""
+
+import os
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///pbplatform.sqlite3")
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
+
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
+LANGUAGES = ["en", "de"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+
+# Outgoing mail: development writes it to the log and the outbox table (see README).
+MAIL_SENDER = os.environ.get("MAIL_SENDER", "pb@council.example")
+PASSWORD_RESET_TTL_SECONDS = 60 * 60
+
+# Reverse proxy hops in front of the app (gunicorn behind nginx: 1).
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+
+MAX_CONTENT_LENGTH = 5 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Development: SQLite file, in-memory rate limits, mail to the log and outbox."""

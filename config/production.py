@@ -1,0 +1,12 @@
+"""Production: everything secret or stateful comes from the environment, or start-up fails."""
+
+import os
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+# Shared by every gunicorn worker and app server.
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-pbp_session"
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))

@@ -1,0 +1,12 @@
+"""Tests: an in-memory SQLite unless PBP_TEST_DATABASE_URL names another database."""
+
+import os
+
+TESTING = True
+SECRET_KEY = "test-secret"
+SQLALCHEMY_DATABASE_URI = os.environ.get("PBP_TEST_DATABASE_URL", "sqlite://")
+WTF_CSRF_ENABLED = False
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_ENABLED = False
+# Fast hashing keeps the suite quick; production parameters are tested separately.
+ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}

@@ -1,0 +1,17 @@
+"""Account commands."""
+
+import click
+from flask.cli import with_appcontext
+
+from pbplatform.transaction import cli_transaction
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", prompt="Display name")
+@click.password_option()
+@with_appcontext
+@cli_transaction
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create an administrator account."""
+    raise click.ClickException("not implemented yet")

@@ -1,0 +1,93 @@
+"""People and their roles. A resident's ballot is never linked from here (see voting.models)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbplatform.db import UTCDateTime, enum_check, utcnow
+from pbplatform.extensions import db, login_manager
+
+ROLES = ("resident", "officer", "admin")
+
+officer_areas = sa.Table(
+    "officer_areas",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("area_id", sa.ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (enum_check("role", ROLES, "role_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default="resident")
+    home_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Rotated on logout and password change, so every older cookie stops working.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    home_area: Mapped[Area | None] = relationship(foreign_keys=[home_area_id])  # noqa: F821
+    officer_area_list: Mapped[list[Area]] = relationship(secondary=officer_areas)  # noqa: F821
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in ("officer", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def can_act_on_area(self, area_id: int | None) -> bool:
+        """Officers limited to some areas may act only there; district-wide items need no limit."""
+        if self.is_admin:
+            return True
+        if not self.is_officer:
+            return False
+        limited = {a.id for a in self.officer_area_list}
+        return not limited or area_id is None or area_id in limited
+
+
+class PasswordResetToken(db.Model):
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

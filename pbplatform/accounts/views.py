@@ -1,0 +1,5 @@
+"""HTTP views for accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,16 @@
+"""`flask pb ...`: operator commands. Each runs in one transaction (see transaction.py)."""
+
+import click
+
+from pbplatform.accounts.commands import create_admin
+from pbplatform.cycles.commands import advance_phases
+from pbplatform.demo.commands import demo
+
+
+@click.group("pb")
+def pb() -> None:
+    """Participatory budgeting operations."""
+
+
+for command in (create_admin, advance_phases, demo):
+    pb.add_command(command)

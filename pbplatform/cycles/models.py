@@ -1,0 +1,135 @@
+"""Budget cycles, the neighbourhoods (areas) they fund, and their phases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbplatform.db import UTCDateTime, enum_check, utcnow
+from pbplatform.extensions import db
+
+PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
+BALLOT_RULES = ("budget", "k_approval", "cumulative")
+COMBINATIONS = ("raw", "normalized")
+VOTE_POLICIES = ("registered", "census", "codes")
+
+
+class Area(db.Model):
+    """A neighbourhood. Areas outlive cycles; each cycle gives them a budget."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+    __table_args__ = (
+        enum_check("phase", PHASES, "phase_valid"),
+        enum_check("ballot_rule", BALLOT_RULES, "ballot_rule_valid"),
+        enum_check("combination", COMBINATIONS, "combination_valid"),
+        enum_check("vote_policy", VOTE_POLICIES, "vote_policy_valid"),
+        sa.CheckConstraint("district_budget_minor >= 0", name="district_budget_nonnegative"),
+        sa.CheckConstraint("max_projects IS NULL OR max_projects > 0", name="max_projects_positive"),
+        sa.CheckConstraint("points_total IS NULL OR points_total > 0", name="points_positive"),
+        sa.CheckConstraint(
+            "coproduction_cap_pct >= 0 AND coproduction_cap_pct <= 100", name="cap_pct_range"
+        ),
+        sa.CheckConstraint(
+            "savings_share_pct >= 0 AND savings_share_pct <= 100", name="savings_share_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    tracking_prefix: Mapped[str] = mapped_column(sa.String(8), default="PB")
+    next_tracking_seq: Mapped[int] = mapped_column(default=1)
+    phase: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    district_budget_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    # The ballot rule: what a voter may put on one ballot.
+    ballot_rule: Mapped[str] = mapped_column(sa.String(16), default="budget")
+    max_projects: Mapped[int | None]
+    points_total: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    max_points_per_project: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+
+    # The counting rule (pbplatform.tally) and how channels combine.
+    count_rule: Mapped[str] = mapped_column(sa.String(48), default="greedy")
+    count_threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
+    count_top_n: Mapped[int | None]
+    tie_break: Mapped[str] = mapped_column(sa.String(16), default="default")
+    tie_seed: Mapped[str] = mapped_column(sa.String(64), default="")
+    channel_weights: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    combination: Mapped[str] = mapped_column(sa.String(16), default="raw")
+    vote_policy: Mapped[str] = mapped_column(sa.String(16), default="registered")
+    min_age: Mapped[int | None]
+    # Set when voting opens; from then on the rules above cannot change.
+    rules_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Co-production and austerity.
+    hourly_rate_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    coproduction_cap_pct: Mapped[int] = mapped_column(default=50)
+    savings_target_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
+    savings_share_pct: Mapped[int] = mapped_column(default=0)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    areas: Mapped[list[CycleArea]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="CycleArea.id"
+    )
+    phase_dates: Mapped[list[CyclePhase]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="CyclePhase.starts_at"
+    )
+
+    @property
+    def rules_frozen(self) -> bool:
+        return self.rules_frozen_at is not None
+
+    def area_budget(self, area_id: int | None) -> int:
+        if area_id is None:
+            return self.district_budget_minor
+        for ca in self.areas:
+            if ca.area_id == area_id:
+                return ca.budget_minor
+        raise KeyError(area_id)
+
+
+class CycleArea(db.Model):
+    __tablename__ = "cycle_areas"
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "area_id"),
+        sa.CheckConstraint("budget_minor >= 0", name="budget_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"))
+    budget_minor: Mapped[int] = mapped_column(sa.BigInteger)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="areas")
+    area: Mapped[Area] = relationship()
+
+
+class CyclePhase(db.Model):
+    """When a phase starts by the calendar; `flask pb advance-phases` and requests act on it."""
+
+    __tablename__ = "cycle_phases"
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "phase"),
+        enum_check("phase", PHASES, "phase_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(sa.String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="phase_dates")

@@ -1,0 +1,5 @@
+"""HTTP views for cycles."""
+
+from flask import Blueprint
+
+bp = Blueprint("cycles", __name__)

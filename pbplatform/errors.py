@@ -1,0 +1,71 @@
+"""Error pages for people and RFC 9457 problem documents for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refusal the user can act on: carries a stable code, a message and a status."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str, status: int | None = None, **extra: Any):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+        if status is not None:
+            self.status = status
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, code: str, title: str, detail: str = "", **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    if wants_problem_json():
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return problem(status, code, exc.name or "Error", exc.description or "")
+    return render_template("errors/error.html", code=status, error=exc), status
+
+
+def _csrf_error(exc: CSRFError) -> Response | tuple[str, int]:
+    if wants_problem_json():
+        return problem(400, "csrf_failed", "CSRF check failed", exc.description or "")
+    return render_template("errors/error.html", code=400, error=exc), 400
+
+
+def _unexpected(exc: Exception) -> Response | tuple[str, int]:
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error")
+    if wants_problem_json():
+        return problem(500, "internal_error", "Internal error")
+    return render_template("errors/error.html", code=500), 500
+
+
+def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing:
+        # Tests should see real tracebacks; people should see a page.
+        app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,20 @@
+"""Send mail by writing it to the outbox; development also logs it."""
+
+import logging
+
+from flask import current_app
+
+from pbplatform.extensions import db
+from pbplatform.mail.models import OutboxMessage
+
+log = logging.getLogger("pbplatform.mail")
+
+
+def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Queue a message in the outbox (delivered after commit by a mailer, or read in dev)."""
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    db.session.flush()
+    if not current_app.config.get("TESTING"):
+        log.info("mail to %s: %s\n%s", recipient, subject, body)
+    return message

@@ -1,0 +1,41 @@
+"""Home page, language switch and health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+
+from pbplatform.cycles.models import Cycle
+from pbplatform.extensions import db
+from pbplatform.security.access import public
+from pbplatform.security.redirects import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index() -> ResponseReturnValue:
+    cycles = db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc())).all()
+    return render_template("main/index.html", cycles=cycles)
+
+
+@bp.post("/language")
+@public
+def set_language() -> ResponseReturnValue:
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database=False), 503
+    return jsonify(status="ok", database=True)

@@ -1,0 +1,15 @@
+"""Imports every model so metadata, Alembic and the shell see all tables."""
+
+from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
+from pbplatform.audit.models import AuditEntry
+from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.mail.models import OutboxMessage
+from pbplatform.proposals.models import Proposal, ProposalEvent, ProposalFlag
+from pbplatform.results.models import ResultVersion
+from pbplatform.voting.models import Ballot, BallotChoice, Participation
+
+__all__ = [
+    "Area", "AuditEntry", "Ballot", "BallotChoice", "Cycle", "CycleArea", "CyclePhase",
+    "OutboxMessage", "Participation", "PasswordResetToken", "Proposal", "ProposalEvent",
+    "ProposalFlag", "ResultVersion", "User", "officer_areas",
+]

@@ -1,0 +1,68 @@
+"""Default-deny access control.
+
+Every view declares who may reach it with one of the decorators below; a view without a
+declaration is refused for everybody (see `enforce_declared_access`). Area scoping for
+officers is checked inside views with `require_area`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from pbplatform.audit import services as audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+LEVELS = ("public", "user", "officer", "admin")
+
+
+def _declare(level: str) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            _check(level)
+            return view(*args, **kwargs)
+
+        wrapped.access_level = level  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def _check(level: str) -> None:
+    if level == "public":
+        return
+    if not current_user.is_authenticated:
+        abort(401)
+    if level == "officer" and not current_user.is_officer:
+        abort(403)
+    if level == "admin" and not current_user.is_admin:
+        abort(403)
+
+
+public = _declare("public")
+login_required = _declare("user")
+officer_required = _declare("officer")
+admin_required = _declare("admin")
+
+
+def require_area(area_id: int | None) -> None:
+    """Refuse (and audit) an officer acting on an area outside their remit."""
+    if not current_user.can_act_on_area(area_id):
+        audit.record("authz.denied", after={"path": request.path}, area_id=area_id,
+                     outcome="denied")
+        abort(403)
+
+
+def enforce_declared_access() -> None:
+    """before_request hook: an undeclared endpoint is denied (default deny)."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "access_level", None) not in LEVELS:
+        abort(403)

@@ -1,0 +1,130 @@
+"""Per-project scores: each channel's support, and the channels combined (raw or normalized).
+
+A ballot's score for a project depends on the vote type: 1 for an approval, the points given
+for cumulative and scoring ballots, and Borda points (max_length - position) for rankings,
+which is how Pabulib's ordinal files compute their `score` column.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .model import Ballot, BallotColumns, Election, LazyBallots, RuleConfig, TallyError
+
+
+@dataclass
+class ChannelTotals:
+    """Raw support per project in one channel and how many ballots (or participants) it had."""
+
+    support: dict[str, Fraction]
+    size: Fraction
+
+
+@dataclass
+class Scores:
+    """Everything the greedy family and the explanations need about support."""
+
+    combined: dict[str, Fraction]
+    per_channel: dict[str, dict[str, Fraction]]  # already weighted / normalized
+    votes: dict[str, Fraction]  # raw support over all channels, for the tie-break
+    channels: list[str]
+
+
+def compute_scores(election: Election, config: RuleConfig) -> Scores:
+    totals = channel_totals(election)
+    ids = [p.id for p in election.projects]
+    per_channel: dict[str, dict[str, Fraction]] = {}
+    votes = dict.fromkeys(ids, Fraction(0))
+    for channel, tot in totals.items():
+        weight = config.weight_of(channel)
+        scale = weight
+        if config.combination == "normalized":
+            # a share of the channel's ballots, so a small survey counts as the council says
+            scale = weight / tot.size if tot.size else Fraction(0)
+        per_channel[channel] = {pid: tot.support.get(pid, Fraction(0)) * scale for pid in ids}
+        for pid, value in tot.support.items():
+            votes[pid] += value
+    combined = {pid: sum((per_channel[ch][pid] for ch in per_channel), Fraction(0)) for pid in ids}
+    return Scores(combined, per_channel, votes, sorted(per_channel))
+
+
+def channel_totals(election: Election) -> dict[str, ChannelTotals]:
+    known = {p.id for p in election.projects}
+    if isinstance(election.ballots, LazyBallots):
+        totals = _column_totals(election.ballots.columns, election)
+    else:
+        totals = _ballot_totals(election.ballots, election)
+    for agg in election.aggregates:
+        tot = totals.setdefault(agg.channel, ChannelTotals({}, Fraction(0)))
+        tot.support[agg.project_id] = tot.support.get(agg.project_id, Fraction(0)) + agg.score
+        # every row of a meeting carries the same head count; keep the largest
+        tot.size = max(tot.size, Fraction(agg.participants))
+    for channel, tot in totals.items():
+        unknown = set(tot.support) - known
+        if unknown:
+            raise TallyError(f"channel {channel}: votes for unknown projects {sorted(unknown)}")
+    return totals
+
+
+def borda_length(election: Election, rankings: Iterable[Iterable[str]]) -> int:
+    """Points for first place: the declared max_length, else the longest ranking."""
+    if election.max_length:
+        return election.max_length
+    return max((len(tuple(r)) for r in rankings), default=0)
+
+
+def ballot_scores(ballot: Ballot, vote_type: str, length: int) -> dict[str, Fraction]:
+    if vote_type == "approval":
+        return {pid: Fraction(1) for pid in ballot.approvals}
+    if vote_type == "ordinal":
+        return {pid: Fraction(max(length - k, 0)) for k, pid in enumerate(ballot.ranking)}
+    return dict(ballot.points or {})
+
+
+def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, ChannelTotals]:
+    ballots = list(ballots)
+    length = borda_length(election, (b.ranking for b in ballots))
+    support: dict[str, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    size: dict[str, Fraction] = defaultdict(Fraction)
+    for b in ballots:
+        size[b.channel] += b.weight
+        for pid, value in ballot_scores(b, election.vote_type, length).items():
+            support[b.channel][pid] += b.weight * value
+        support[b.channel]  # noqa: B018 - a channel with only empty ballots still exists
+    return {ch: ChannelTotals(dict(support[ch]), size[ch]) for ch in size}
+
+
+def _column_totals(cols: BallotColumns, election: Election) -> dict[str, ChannelTotals]:
+    """Fast path for parsed Pabulib files: integer counting first, Fractions once at the end."""
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for i, ch in enumerate(cols.channels):
+        by_channel[ch].append(i)
+    length = borda_length(election, cols.votes) if election.vote_type == "ordinal" else 0
+    totals = {}
+    for ch, rows in by_channel.items():
+        counter: Counter = Counter()
+        if election.vote_type == "approval":
+            for i in rows:
+                counter.update(cols.votes[i])
+        elif election.vote_type == "ordinal":
+            for i in rows:
+                for k, pid in enumerate(cols.votes[i]):
+                    counter[pid] += max(length - k, 0)
+        else:
+            points = cols.points or []
+            for i in rows:
+                for pid, value in zip(cols.votes[i], points[i]):
+                    counter[pid] += _number(value)
+        support = {pid: Fraction(v) for pid, v in counter.items()}
+        totals[ch] = ChannelTotals(support, Fraction(len(rows)))
+    return totals
+
+
+def _number(text: str) -> int | Fraction:
+    try:
+        return int(text)
+    except ValueError:
+        return Fraction(text)

@@ -1,0 +1,17 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+
+from pbplatform.money import format_money
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(has_endpoint=has_endpoint, get_locale=get_locale)
+    app.jinja_env.filters["money"] = format_money
