@@ -8,6 +8,7 @@ Set PBP_TEST_DATABASE_URL to run everything on PostgreSQL as well.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy.orm import Session
+from flask_sqlalchemy import SQLAlchemy
 
 from pbplatform import create_app
 from pbplatform.extensions import db as _db
@@ -49,23 +50,30 @@ def app() -> Iterator[Flask]:
 
 
 @pytest.fixture
-def db(app: Flask) -> Iterator[sa.orm.scoped_session]:
-    """The app's session, bound to a connection whose outer transaction is rolled back."""
+def db(app: Flask) -> Iterator[SQLAlchemy]:
+    """The extension (use `db.session`), on one connection whose transaction is rolled back.
+
+    Flask-SQLAlchemy picks its engine per query, so the test swaps the default engine for the
+    connection; every session (the test's and each request's) then joins the outer
+    transaction through savepoints.
+    """
     with app.app_context():
-        connection = _db.engine.connect()
+        engines = _db._app_engines[app]
+        real_engine = engines[None]
+        connection = real_engine.connect()
         outer = connection.begin()
-        original = _db.session
+        engines[None] = connection
         _db.session.remove()
-        _db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        _db.session.configure(join_transaction_mode="create_savepoint")
         try:
-            yield _db.session
+            yield _db
         finally:
             _db.session.remove()
-            _db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            _db.session.configure(join_transaction_mode="conservative_savepoint")
+            engines[None] = real_engine
             if outer.is_active:
                 outer.rollback()
             connection.close()
-            assert original is _db.session
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -77,11 +85,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    Without this a request reuses the test's app context, and with it `g` (Flask-Login's
+    cached user) and the test's own session. Here each request gets its own session on the
+    test connection, so it sees only what was flushed and commits only through a savepoint.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
-def client(app: Flask, db: Session) -> FlaskClient:
+def client(app: Flask, db: SQLAlchemy) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app: Flask, db: Session) -> FlaskCliRunner:
+def runner(app: Flask, db: SQLAlchemy) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+pytest_plugins = ["tests.factories"]
