@@ -190,7 +190,7 @@ class LazyBallots(Sequence[Ballot]):
         self.columns = columns
 
     def __len__(self) -> int:
-        return len(self.columns.ids)
+        return self.columns.size
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
@@ -210,20 +210,31 @@ class LazyBallots(Sequence[Ballot]):
 
 @dataclass
 class BallotColumns:
-    """Column store of Pabulib ballots: ids, project-id lists, points, channels, extras."""
+    """Column store of Pabulib ballots: raw rows plus the parsed project lists and points."""
 
     vote_type: str
-    ids: list[str]
+    rows: list[list[str]]
+    i_id: int
     votes: list[list[str]]
     points: list[list[str]] | None
     channels: list[str]
     extra_names: tuple[str, ...]
-    extras: list[tuple[str, ...]]
+    extra_idx: tuple[int, ...]
+    weights: list[str] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.votes)
 
     def ballot(self, i: int) -> Ballot:
-        extra = tuple(zip(self.extra_names, self.extras[i])) if self.extra_names else ()
+        row = self.rows[i]
+        extra = tuple(
+            (n, row[k].strip()) for n, k in zip(self.extra_names, self.extra_idx) if row[k].strip()
+        )
         votes = tuple(self.votes[i])
-        common = dict(id=self.ids[i], channel=self.channels[i], extra=extra)
+        weight = Fraction(self.weights[i]) if self.weights else 1
+        common = dict(id=row[self.i_id].strip(), channel=self.channels[i], extra=extra,
+                      weight=weight)
         if self.vote_type == "ordinal":
             return Ballot(ranking=votes, **common)
         if self.vote_type in ("cumulative", "scoring"):

@@ -53,7 +53,7 @@ def compute_scores(election: Election, config: RuleConfig) -> Scores:
 
 def channel_totals(election: Election) -> dict[str, ChannelTotals]:
     known = {p.id for p in election.projects}
-    if isinstance(election.ballots, LazyBallots):
+    if isinstance(election.ballots, LazyBallots) and not election.ballots.columns.weights:
         totals = _column_totals(election.ballots.columns, election)
     else:
         totals = _ballot_totals(election.ballots, election)

@@ -1,0 +1,40 @@
+"""The count: a pure, deterministic participatory-budgeting tally engine.
+
+Plain data in (projects, ballots, aggregate scores, budget, rule), plain data out (who is
+funded, in which order, and why). No web framework or database code lives here, so the web
+app, the ``pbplatform tally`` command and anyone recounting published ballots share one engine.
+"""
+
+from .count import count
+from .model import (
+    AggregateScore,
+    Ballot,
+    Election,
+    Project,
+    RuleConfig,
+    TallyConfigError,
+    TallyError,
+)
+from .outcome import Outcome, ProjectResult
+from .pabulib import PabulibError, read_pabulib
+from .pabulib_writer import write_pabulib
+from .rules import REFUSED, RULES, validate_config
+
+__all__ = [
+    "AggregateScore",
+    "Ballot",
+    "Election",
+    "Outcome",
+    "PabulibError",
+    "Project",
+    "ProjectResult",
+    "REFUSED",
+    "RULES",
+    "RuleConfig",
+    "TallyConfigError",
+    "TallyError",
+    "count",
+    "read_pabulib",
+    "validate_config",
+    "write_pabulib",
+]

@@ -1,0 +1,78 @@
+"""``pbplatform tally FILE.pb [--rule RULE] [--json]``: recount a published election."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .count import count
+from .model import RuleConfig, TallyError
+from .outcome import Outcome, fmt
+from .pabulib import read_pabulib
+from .rules import REFUSED, RULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pbplatform", description="pbplatform command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    tally = sub.add_parser("tally", help="count a Pabulib .pb file")
+    tally.add_argument("file", help="path to a .pb file")
+    tally.add_argument("--rule", help="rule to count with (default: the file's own rule)")
+    tally.add_argument("--tie-break", default="default", choices=["default", "name"])
+    tally.add_argument("--seed", default="", help="published seed for the default tie-break lot")
+    tally.add_argument("--threshold", help="minimum score for greedy-threshold")
+    tally.add_argument("-n", type=int, help="how many projects top-n lists")
+    tally.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        election = read_pabulib(args.file)
+        rule = args.rule or election.meta.get("rule") or "greedy"
+        if rule not in RULES and not args.rule and rule not in REFUSED:
+            rule = "greedy"
+        config = RuleConfig(
+            rule=rule, tie_break=args.tie_break, seed=args.seed, n=args.n,
+            threshold=_fraction(args.threshold),
+        )
+        outcome = count(election, config)
+    except (OSError, TallyError) as exc:
+        print(f"pbplatform tally: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(outcome.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(table(outcome))
+    return 0
+
+
+def _fraction(text: str | None):
+    from fractions import Fraction
+
+    return None if text is None else Fraction(text)
+
+
+def table(outcome: Outcome) -> str:
+    """A readable table: rank, funded mark, id, cost, score and the reason."""
+    lines = [
+        f"rule: {outcome.rule}   tie-break: {outcome.tie_break}",
+        f"budget: {outcome.budget}   spent: {outcome.spent}   funded: {len(outcome.selected)}",
+        "",
+        f"{'rank':>4}  {'':1}  {'project':<14} {'cost':>12} {'score':>10}  why",
+    ]
+    for r in outcome.projects:
+        mark = "*" if r.selected else " "
+        lines.append(
+            f"{r.rank:>4}  {mark}  {r.id[:14]:<14} {r.cost:>12} {fmt(r.score):>10}  {r.explanation}"
+        )
+    lines += [f"note: {n}" for n in outcome.notes]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

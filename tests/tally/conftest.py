@@ -1,0 +1,38 @@
+"""Fixtures for the tally engine: where the real Pabulib elections are, and small elections."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pabulib_dir() -> Path:
+    return Path(os.environ.get("PBP_PABULIB_DIR", REPO.parent / "shared" / "pabulib"))
+
+
+def pabulib_files() -> list[Path]:
+    folder = pabulib_dir()
+    return sorted(folder.glob("*.pb")) if folder.is_dir() else []
+
+
+def file_ids(paths: list[Path]) -> list[str]:
+    return [p.name for p in paths]
+
+
+@pytest.fixture(scope="session")
+def pabulib_paths() -> list[Path]:
+    paths = pabulib_files()
+    if not paths:
+        pytest.skip(f"no Pabulib files in {pabulib_dir()} (set PBP_PABULIB_DIR)")
+    return paths
+
+
+def pabulib_path(name: str) -> Path:
+    path = pabulib_dir() / name
+    if not path.is_file():
+        pytest.skip(f"{name} not found in {pabulib_dir()} (set PBP_PABULIB_DIR)")
+    return path
