@@ -1,0 +1,159 @@
+"""The equal-shares rules: plain MES, the two add1 completions and the comparison step."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import outcome as oc
+from .greedy import Decision, greedy
+from .mes import ApprovalState, MesRun, UtilityState, run_mes
+from .model import Election, RuleConfig
+from .outcome import fmt
+from .voters import ballot_rows
+
+
+@dataclass
+class MesInput:
+    ids: list[str]
+    costs: list[int]
+    support: list[Fraction]  # total utility per project
+    state: object
+    voters: Fraction  # number of voters (sum of weights)
+    scale: int  # weights were multiplied by this to make them whole
+    incidence: np.ndarray | None  # approval only, for the comparison step
+    weights: np.ndarray
+
+
+def mes_input(election: Election, config: RuleConfig) -> MesInput:
+    ids = [p.id for p in election.projects]
+    costs = [p.cost for p in election.projects]
+    index = {pid: q for q, pid in enumerate(ids)}
+    rows, raw_weights = ballot_rows(election, config, index)
+    scale = math.lcm(*(w.denominator for w in raw_weights)) if raw_weights else 1
+    weights = np.array([int(w * scale) for w in raw_weights], dtype=np.int64)
+    if election.vote_type == "approval":
+        incidence = np.zeros((len(rows), len(ids)), dtype=bool)
+        for i, qs in enumerate(rows):
+            incidence[i, qs] = True
+        counts = (incidence.astype(np.int64) * weights[:, None]).sum(axis=0)
+        support = [Fraction(int(n) * c) for n, c in zip(counts, costs)]
+        state = ApprovalState(incidence, weights, costs)
+    else:
+        incidence = None
+        utilities = [dict(r) for r in rows]
+        support = [Fraction(0)] * len(ids)
+        for util, w in zip(utilities, weights.tolist()):
+            for q, value in util.items():
+                support[q] += value * w
+        state = UtilityState(utilities, weights.tolist(), costs)
+    voters = sum(raw_weights, Fraction(0))
+    return MesInput(ids, costs, support, state, voters, scale, incidence, weights)
+
+
+def run_at(data: MesInput, share: Fraction, key) -> MesRun:
+    """Run MES with ``share`` per voter (per unit of unscaled weight)."""
+    return run_mes(data.state, data.ids, data.costs, data.support, share / data.scale, key)
+
+
+def cost_of(data: MesInput, selected: list[str]) -> int:
+    cost = dict(zip(data.ids, data.costs))
+    return sum(cost[pid] for pid in selected)
+
+
+def add1(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
+    """Pabulib's add1: budget/voters, then floor(budget/voters) + 1, + 2, ... while it fits."""
+    share = Fraction(budget) / data.voters
+    best = run_at(data, share, key)
+    whole = math.floor(share)
+    supported = sum(1 for s in data.support if s > 0)
+    while len(best.selected) < supported:  # nothing more could change once all are funded
+        whole += 1
+        run = run_at(data, Fraction(whole), key)
+        if cost_of(data, run.selected) > budget:
+            break
+        best, share = run, Fraction(whole)
+    return best, share
+
+
+def add1_until_exhaustive(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
+    """pabutools' voter_budget_increment=1: raise shares by 1 until exhaustive or over budget."""
+    share = Fraction(budget) / data.voters
+    previous = (MesRun([]), share)
+    while True:
+        run = run_at(data, share, key)
+        spent = cost_of(data, run.selected)
+        if spent > budget:
+            return previous
+        chosen = set(run.selected)
+        if not any(
+            pid not in chosen and s > 0 and 0 < c <= budget - spent
+            for pid, c, s in zip(data.ids, data.costs, data.support)
+        ):
+            return run, share
+        previous = (run, share)
+        share += 1
+
+
+def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, int]:
+    """Weighted voters with more approved projects funded in ``first``, and in ``second``."""
+    col = {pid: q for q, pid in enumerate(data.ids)}
+    a = data.incidence
+    sat1 = a[:, [col[p] for p in first]].sum(axis=1)
+    sat2 = a[:, [col[p] for p in second]].sum(axis=1)
+    return int(data.weights[sat1 > sat2].sum()), int(data.weights[sat2 > sat1].sum())
+
+
+def run_mes_rule(election: Election, config: RuleConfig, scores, order, key):
+    data = mes_input(election, config)
+    rule = config.rule
+    if rule.startswith("equalshares/add1-until"):
+        run, share = add1_until_exhaustive(data, election.budget, key)
+    elif rule.startswith("equalshares/add1"):
+        run, share = add1(data, election.budget, key)
+    else:
+        share = Fraction(election.budget) / data.voters if data.voters else Fraction(0)
+        run = run_at(data, share, key) if data.voters else MesRun([])
+    notes = [f"each voter's share: {fmt(share)}"]
+    decisions = mes_decisions(data, run)
+    if rule.endswith("comparison"):
+        cost = dict(zip(data.ids, data.costs))
+        greedy_sel, greedy_dec = greedy(order, cost, election.budget)
+        for_mes, for_greedy = prefers(data, run.selected, greedy_sel)
+        notes.append(f"comparison: {for_mes} voters prefer equal shares, {for_greedy} greedy")
+        if for_greedy > for_mes:
+            notes.append("the greedy outcome is used, as more voters prefer it")
+            return greedy_sel, greedy_dec, notes
+    return run.selected, decisions, notes
+
+
+def mes_decisions(data: MesInput, run: MesRun) -> dict[str, Decision]:
+    decisions = {}
+    rounds = {pid: k + 1 for k, pid in enumerate(run.selected)}
+    for pid, cost, support in zip(data.ids, data.costs, data.support):
+        money = run.money_left.get(pid, Fraction(0))
+        if pid in rounds:
+            alpha = run.alphas.get(pid, Fraction(0))
+            price = alpha * cost if data.incidence is not None else alpha
+            unit = "" if data.incidence is not None else " per point"
+            decisions[pid] = Decision(
+                oc.FUNDED,
+                f"funded in round {rounds[pid]}: each supporter paid {fmt(price)}{unit} "
+                "or all they had left",
+                price_per_supporter=price,
+            )
+        elif support == 0:
+            decisions[pid] = Decision(oc.NO_SUPPORT, "no voter supported it")
+        else:
+            pct = fmt(Fraction(100) * money / cost) if cost else "100"
+            decisions[pid] = Decision(
+                oc.NOT_AFFORDABLE,
+                f"not affordable: its supporters had {fmt(money)} of their shares left, "
+                f"it costs {cost} (effective support {pct}%)",
+                supporters_share=money,
+            )
+    return decisions
+

@@ -1,0 +1,43 @@
+"""Individual ballots as index rows and weights, for the rules that share money between voters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from .model import Election, LazyBallots, RuleConfig
+from .scores import ballot_scores, borda_length
+
+
+def ballot_rows(
+    election: Election, config: RuleConfig, index: Mapping[str, int]
+) -> tuple[list, list[Fraction]]:
+    """Per voter: project indices (approval) or (index, utility) pairs, and the voter's weight.
+
+    A voter's weight is the ballot's weight times its channel's weight; voters whose weight
+    is zero take no part (they would hold no share of the budget).
+    """
+    ballots = election.ballots
+    if isinstance(ballots, LazyBallots) and not ballots.columns.weights:
+        if election.vote_type == "approval":
+            cols = ballots.columns
+            channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
+            rows, weights = [], []
+            for ids, ch in zip(cols.votes, cols.channels):
+                if channel_weight[ch]:
+                    rows.append([index[pid] for pid in ids])
+                    weights.append(channel_weight[ch])
+            return rows, weights
+    rows, weights = [], []
+    length = borda_length(election, (b.ranking for b in ballots))
+    for b in ballots:
+        weight = b.weight * config.weight_of(b.channel)
+        if not weight:
+            continue
+        scored = ballot_scores(b, election.vote_type, length)
+        if election.vote_type == "approval":
+            rows.append([index[pid] for pid in scored])
+        else:
+            rows.append([(index[pid], value) for pid, value in scored.items() if value > 0])
+        weights.append(weight)
+    return rows, weights
