@@ -2,6 +2,7 @@
 
 from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
 from pbplatform.audit.models import AuditEntry
+from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.proposals.models import Proposal, ProposalEvent, ProposalFlag
@@ -10,6 +11,6 @@ from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
     "Area", "AuditEntry", "Ballot", "BallotChoice", "Cycle", "CycleArea", "CyclePhase",
-    "OutboxMessage", "Participation", "PasswordResetToken", "Proposal", "ProposalEvent",
-    "ProposalFlag", "ResultVersion", "User", "officer_areas",
+    "Offer", "OfferDelivery", "OutboxMessage", "Participation", "PasswordResetToken", "Proposal",
+    "ProposalEvent", "ProposalFlag", "ResultVersion", "User", "officer_areas",
 ]

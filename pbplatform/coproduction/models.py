@@ -1,0 +1,124 @@
+"""Co-production offers (labour, materials, money ...) on proposals, and their delivery log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbplatform.db import UTCDateTime, enum_check, utcnow
+from pbplatform.extensions import db
+
+OFFER_KINDS = (
+    "volunteer_hours", "maintenance", "materials", "equipment_venue", "professional_service",
+    "money",
+)
+OFFER_STATUSES = (
+    "offered", "accepted", "declined", "fulfilled", "partly_fulfilled", "lapsed", "withdrawn",
+)
+# Statuses whose value lowers the public cost (see costs.cost_breakdown).
+COUNTED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled")
+# Statuses that carry an officer's valuation.
+VALUED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled", "lapsed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Offer(db.Model):
+    __tablename__ = "offers"
+    __table_args__ = (
+        enum_check("kind", OFFER_KINDS, "kind_valid"),
+        enum_check("status", OFFER_STATUSES, "status_valid"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("value_minor IS NULL OR value_minor >= 0", name="value_nonnegative"),
+        sa.CheckConstraint(
+            f"NOT ({_in('status', VALUED_STATUSES)}) OR value_minor IS NOT NULL",
+            name="valued_has_value",
+        ),
+        sa.CheckConstraint(
+            "status != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
+        ),
+        sa.CheckConstraint(
+            "offerer_id IS NOT NULL OR offerer_name IS NOT NULL", name="has_offerer"
+        ),
+        sa.Index("ix_offers_proposal_status", "proposal_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    # NULL: an offer of help without a proposal, linked later by an officer.
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE")
+    )
+    offerer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # An officer who typed in an offer on a resident's behalf (letter, phone, meeting).
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    offerer_name: Mapped[str | None] = mapped_column(sa.String(120))
+
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
+    unit: Mapped[str] = mapped_column(sa.String(40))
+    description: Mapped[str] = mapped_column(sa.Text)
+    schedule: Mapped[str | None] = mapped_column(sa.String(200))
+    duration: Mapped[str | None] = mapped_column(sa.String(120))
+    conditions: Mapped[str | None] = mapped_column(sa.Text)
+    only_if_funded: Mapped[bool] = mapped_column(default=True)
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[str] = mapped_column(sa.String(20), default="offered")
+    value_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
+    value_basis: Mapped[str | None] = mapped_column(sa.Text)
+    decline_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # What happens next when an accepted offer lapsed (shown on the proposal page).
+    lapse_note: Mapped[str | None] = mapped_column(sa.Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    cycle: Mapped[Cycle] = relationship()  # noqa: F821
+    proposal: Mapped[Proposal | None] = relationship()  # noqa: F821
+    offerer: Mapped[User | None] = relationship(foreign_keys=[offerer_id])  # noqa: F821
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])  # noqa: F821
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
+    deliveries: Mapped[list[OfferDelivery]] = relationship(
+        back_populates="offer", cascade="all, delete-orphan", order_by="OfferDelivery.id"
+    )
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+    @property
+    def real_name(self) -> str:
+        if self.offerer is not None:
+            return self.offerer.display_name
+        return self.offerer_name or ""
+
+    @property
+    def delivered_quantity(self) -> Decimal:
+        return sum((d.quantity for d in self.deliveries if d.quantity is not None), Decimal(0))
+
+
+class OfferDelivery(db.Model):
+    """One entry of an offer's delivery log: what was delivered, when, confirmed by whom."""
+
+    __tablename__ = "offer_deliveries"
+    __table_args__ = (
+        sa.CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("offers.id", ondelete="CASCADE"))
+    delivered_on: Mapped[date] = mapped_column(sa.Date)
+    description: Mapped[str] = mapped_column(sa.Text)
+    quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    offer: Mapped[Offer] = relationship(back_populates="deliveries")
+    confirmed_by: Mapped[User | None] = relationship()  # noqa: F821
