@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from pbplatform.accounts.views import bp as accounts
     from pbplatform.audit.views import bp as audit
+    from pbplatform.channels.views import bp as channels
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.main.views import bp as main
@@ -70,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.voting.views import bp as voting
 
     for blueprint in (main, accounts, cycles, proposals, moderation, voting, results, audit,
-                      coproduction):
+                      coproduction, channels):
         app.register_blueprint(blueprint)
 
 

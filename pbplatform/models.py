@@ -2,6 +2,10 @@
 
 from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
 from pbplatform.audit.models import AuditEntry
+from pbplatform.channels.models import (
+    CensusEntry, Meeting, MeetingCountEntry, MeetingTotal, PaperImport, VotingCode,
+    VotingCodeBatch, VotingSite,
+)
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.mail.models import OutboxMessage
@@ -10,7 +14,9 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
-    "Area", "AuditEntry", "Ballot", "BallotChoice", "Cycle", "CycleArea", "CyclePhase",
+    "Area", "AuditEntry", "Ballot", "BallotChoice", "CensusEntry", "Meeting",
+    "MeetingCountEntry", "MeetingTotal", "PaperImport", "VotingCode", "VotingCodeBatch",
+    "VotingSite", "Cycle", "CycleArea", "CyclePhase",
     "Offer", "OfferDelivery", "OutboxMessage", "Participation", "PasswordResetToken", "Proposal",
     "ProposalEvent", "ProposalFlag", "ResultVersion", "User", "officer_areas",
 ]
