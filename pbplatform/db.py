@@ -1,6 +1,8 @@
 """Declarative base, constraint naming convention and column helpers shared by all models."""
 
+import sqlite3
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -53,3 +55,21 @@ def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConst
     """A named CHECK that keeps a string column within its allowed values."""
     allowed = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Make SQLite honour foreign keys, and let SQLAlchemy own transactions.
+
+    pysqlite otherwise defers BEGIN until the first write, so a SAVEPOINT opens the outermost
+    transaction and releasing it commits: nested transactions (`begin_nested`) would not nest.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+@sa.event.listens_for(sa.Engine, "begin")
+def _sqlite_on_begin(connection: sa.Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
