@@ -34,6 +34,18 @@ def _reset_schema(app: Flask) -> None:
         _db.create_all()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    Without this a request reuses the test's app context, and with it `g` (Flask-Login's
+    cached user) and the test's own session. Here each request gets its own session on the
+    test connection, so it sees only what was flushed and commits only through a savepoint.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     overrides = {"TESTING": True}
@@ -43,6 +55,7 @@ def app() -> Iterator[Flask]:
         overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": sa.pool.StaticPool,
                                                   "connect_args": {"check_same_thread": False}}
     app = create_app(overrides)
+    app.test_client_class = IsolatedClient
     _reset_schema(app)  # on PostgreSQL a refused connection fails the run here, never skips
     yield app
     with app.app_context():
@@ -85,21 +98,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh context, as a real server would.
-
-    Without this a request reuses the test's app context, and with it `g` (Flask-Login's
-    cached user) and the test's own session. Here each request gets its own session on the
-    test connection, so it sees only what was flushed and commits only through a savepoint.
-    """
-
-    def open(self, *args, **kwargs):  # type: ignore[override]
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
 @pytest.fixture
 def client(app: Flask, db: SQLAlchemy) -> FlaskClient:
-    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
