@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := pbplatform
 export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/pbplatform.sqlite3
 
-.PHONY: run test install install-test lint migrate demo clean translations
+.PHONY: run test install install-test lint migrate demo clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d pbplatform/translations 2>/dev/null || true
+	$(BIN)/pybabel compile -q -f -d pbplatform/translations
+
+# After changing user-facing strings: refresh the catalogue, then translate the new entries.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l -o pbplatform/translations/messages.pot .
+	$(BIN)/pybabel update -q -i pbplatform/translations/messages.pot -d pbplatform/translations
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
