@@ -25,8 +25,8 @@ translations: $(VENV)/.installed
 
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l -o pbplatform/translations/messages.pot .
-	$(BIN)/pybabel update -q -i pbplatform/translations/messages.pot -d pbplatform/translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o pbplatform/translations/messages.pot .
+	$(BIN)/pybabel update -i pbplatform/translations/messages.pot -d pbplatform/translations
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
