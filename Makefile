@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d pbplatform/translations
+	$(BIN)/pybabel compile -f -d pbplatform/translations
 
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
 messages: $(VENV)/.installed
