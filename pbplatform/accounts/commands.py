@@ -3,6 +3,8 @@
 import click
 from flask.cli import with_appcontext
 
+from pbplatform.accounts import services
+from pbplatform.errors import DomainError
 from pbplatform.transaction import cli_transaction
 
 
@@ -14,4 +16,8 @@ from pbplatform.transaction import cli_transaction
 @cli_transaction
 def create_admin(email: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
-    raise click.ClickException("not implemented yet")
+    try:
+        user = services.create_staff_user(None, email, display_name, "admin", [], password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created administrator {user.email} (id {user.id}).")
