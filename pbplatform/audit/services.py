@@ -72,6 +72,40 @@ def record(
     return entry
 
 
+def record_refusal(
+    action: str,
+    obj: Any = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor: Any = None,
+    area_id: int | None = None,
+    outcome: str = "refused",
+) -> None:
+    """Record a refused attempt so that it survives the request's rollback.
+
+    A refusal answers with an error status, and transaction.py rolls such requests back. So
+    this discards the refused request's own work first (nothing of it may be stored), then
+    appends the entry and commits it alone. The rollback comes first on purpose: a second
+    connection would wait on the request's own locks (the chain's advisory lock, a locked row).
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    actor_id, label = _actor(actor)
+    object_type = type(obj).__name__ if obj is not None else None
+    object_id = str(obj.id) if obj is not None else None
+    db.session.rollback()
+    entry = AuditEntry(
+        at=utcnow().replace(microsecond=0), actor_id=actor_id, actor_label=label, action=action,
+        object_type=object_type, object_id=object_id, area_id=area_id, before=before,
+        after=after, outcome=outcome,
+        ip=request.remote_addr if has_request_context() else None, prev_hash=_last_hash(),
+    )
+    entry.entry_hash = entry_digest(entry)
+    db.session.add(entry)
+    db.session.commit()
+
+
 def verify_chain() -> int | None:
     """Return the id of the first entry whose hash does not verify, or None if all do."""
     prev = GENESIS

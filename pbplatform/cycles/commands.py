@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from pbplatform.cycles.services import advance_due_phases
 from pbplatform.transaction import cli_transaction
 
 
@@ -11,4 +12,8 @@ from pbplatform.transaction import cli_transaction
 @cli_transaction
 def advance_phases() -> None:
     """Move every cycle whose next phase date has passed (run from a timer)."""
-    raise click.ClickException("not implemented yet")
+    moved = advance_due_phases()
+    for cycle, phase in moved:
+        click.echo(f"{cycle.slug}: {phase}")
+    if not moved:
+        click.echo("no phase due")

@@ -1,5 +1,194 @@
-"""HTTP views for cycles."""
+"""HTTP views for cycles: admin set-up (areas, cycles, rules, phases) and the public page."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.audit import services as audit
+from pbplatform.cycles import services
+from pbplatform.cycles.forms import (
+    PHASE_LABELS,
+    AreaForm,
+    AreaRenameForm,
+    RulesForm,
+    cycle_form_class,
+)
+from pbplatform.cycles.models import PHASES, Area, Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.security.access import admin_required, public
 
 bp = Blueprint("cycles", __name__)
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _refused(exc: services.RulesFrozen, action: str, cycle: Cycle) -> None:
+    """Audit a refused change to frozen rules; the entry survives the 409's rollback."""
+    audit.record_refusal(action, cycle, before=exc.extra.get("before"),
+                         after=exc.extra.get("after"))
+
+
+# --- areas ---------------------------------------------------------------------------------
+
+@bp.route("/admin/areas", methods=["GET", "POST"])
+@admin_required
+def areas() -> ResponseReturnValue:
+    form = AreaForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.create_area(form.name.data, form.code.data)
+            except DomainError as exc:
+                form.name.errors.append(exc.message)
+            else:
+                flash(_("Area created."), "success")
+                return redirect(url_for("cycles.areas"))
+        status = 422
+    return render_template("cycles/areas.html", form=form, areas=services.list_areas()), status
+
+
+@bp.route("/admin/areas/<int:area_id>", methods=["GET", "POST"])
+@admin_required
+def area_edit(area_id: int) -> ResponseReturnValue:
+    area = db.session.get(Area, area_id) or abort(404)
+    form = AreaRenameForm(obj=area)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.rename_area(area, form.name.data)
+            except DomainError as exc:
+                form.name.errors.append(exc.message)
+            else:
+                flash(_("Area renamed."), "success")
+                return redirect(url_for("cycles.areas"))
+        status = 422
+    return render_template("cycles/area_edit.html", form=form, area=area), status
+
+
+# --- cycles --------------------------------------------------------------------------------
+
+@bp.get("/admin/cycles")
+@admin_required
+def admin_index() -> ResponseReturnValue:
+    return render_template("cycles/admin_index.html", cycles=services.list_cycles(),
+                           next_phase=services.next_phase, phase_labels=PHASE_LABELS)
+
+
+@bp.route("/admin/cycles/new", methods=["GET", "POST"])
+@admin_required
+def create() -> ResponseReturnValue:
+    areas = services.list_areas()
+    form = cycle_form_class(areas)()
+    if request.method == "GET":
+        form.currency.data = form.currency.data or "EUR"
+        form.coproduction_cap_pct.data, form.savings_share_pct.data = 50, 0
+        form.hourly_rate.data = "0.00"
+        return render_template("cycles/edit.html", form=form, cycle=None)
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(form.values(), form.area_budgets(), form.phase_dates())
+        except DomainError as exc:
+            form.slug.errors.append(exc.message)
+        else:
+            flash(_("Cycle created. Now choose its voting rules."), "success")
+            return redirect(url_for("cycles.rules", cycle_id=cycle.id))
+    return render_template("cycles/edit.html", form=form, cycle=None), 422
+
+
+@bp.route("/admin/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle_or_404(cycle_id)
+    form = cycle_form_class(services.list_areas())()
+    if request.method == "GET":
+        form.fill(cycle)
+        return render_template("cycles/edit.html", form=form, cycle=cycle)
+    if not form.validate_on_submit():
+        return render_template("cycles/edit.html", form=form, cycle=cycle), 422
+    try:
+        services.update_cycle(cycle, form.values(), form.area_budgets(), form.phase_dates())
+    except services.RulesFrozen as exc:
+        _refused(exc, "cycle.update", cycle)
+        form.form_errors.append(exc.message)
+        return render_template("cycles/edit.html", form=form, cycle=cycle), 409
+    except DomainError as exc:
+        form.slug.errors.append(exc.message)
+        return render_template("cycles/edit.html", form=form, cycle=cycle), 422
+    flash(_("Cycle saved."), "success")
+    return redirect(url_for("cycles.admin_index"))
+
+
+@bp.route("/admin/cycles/<int:cycle_id>/rules", methods=["GET", "POST"])
+@admin_required
+def rules(cycle_id: int) -> ResponseReturnValue:
+    cycle = _cycle_or_404(cycle_id)
+    form = RulesForm()
+    if request.method == "GET":
+        form.fill(cycle)
+        return render_template("cycles/rules.html", form=form, cycle=cycle)
+    if not form.validate_on_submit():
+        return render_template("cycles/rules.html", form=form, cycle=cycle), 422
+    try:
+        services.update_rules(cycle, form.values())
+    except services.RulesFrozen as exc:
+        _refused(exc, "cycle.rules", cycle)
+        form.form_errors.append(exc.message)
+        return render_template("cycles/rules.html", form=form, cycle=cycle), 409
+    except DomainError as exc:
+        form.count_rule.errors.append(exc.message)
+        return render_template("cycles/rules.html", form=form, cycle=cycle), 422
+    flash(_("Voting rules saved."), "success")
+    return redirect(url_for("cycles.admin_index"))
+
+
+@bp.post("/admin/cycles/<int:cycle_id>/advance")
+@admin_required
+def advance(cycle_id: int) -> ResponseReturnValue:
+    """Move one step forward; `to` names the step so a double submit cannot skip a phase."""
+    cycle = _cycle_or_404(cycle_id)
+    target = request.form.get("to", "")
+    if target not in PHASES:
+        abort(400)
+    try:
+        services.open_phase(cycle, target, current_user._get_current_object())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
+    return redirect(url_for("cycles.admin_index"))
+
+
+# --- public --------------------------------------------------------------------------------
+
+@bp.get("/cycles/<slug>")
+@public
+def show(slug: str) -> ResponseReturnValue:
+    cycle = services.get_cycle_by_slug(slug)
+    if cycle is None or (cycle.phase == "draft" and not (
+            current_user.is_authenticated and current_user.is_officer)):
+        abort(404)
+    services.ensure_phase_current(cycle)
+    starts = services.phase_starts(cycle)
+    timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
+    weights = [(ch, services.channel_weight(cycle, ch)) for ch in services.CHANNELS]
+    area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
+    return render_template(
+        "cycles/show.html", cycle=cycle, timeline=timeline, weights=weights,
+        area_budgets=area_budgets, phase_label=PHASE_LABELS[cycle.phase],
+        ballot_text=services.explain_ballot_rule(cycle),
+        count_text=services.explain_count_rule(cycle),
+        combination_text=services.explain_combination(cycle),
+        policy_text=services.explain_vote_policy(cycle),
+    )

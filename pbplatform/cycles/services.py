@@ -1,0 +1,417 @@
+"""Cycles, areas, the rules a cycle is counted by, and the phases it moves through.
+
+Other features call:
+- `ensure_phase_current(cycle)` before checking `cycle.phase` (applies transitions whose date
+  has passed; flushes only);
+- `lock_cycle(cycle_id, shared=True)` when casting a ballot (FOR SHARE on the cycle row: a close
+  of voting takes FOR UPDATE and so waits for, or is waited on by, every cast in flight, INV-4);
+- `rule_config(cycle)` for the count's `RuleConfig`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from pbplatform.audit import services as audit
+from pbplatform.cycles.models import PHASES, Area, Cycle, CycleArea, CyclePhase
+from pbplatform.db import utcnow
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.proposals.models import Proposal
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("online", "paper", "code", "postal", "meeting")
+DATED_PHASES = PHASES[1:]
+VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
+
+# Fields that decide how votes are cast and counted; frozen once voting opens (INV-5).
+RULE_FIELDS = (
+    "ballot_rule", "max_projects", "points_total", "max_points_per_project", "count_rule",
+    "count_threshold", "count_top_n", "tie_break", "tie_seed", "channel_weights", "combination",
+    "vote_policy", "min_age",
+)
+BUDGET_FIELDS = (
+    "currency", "district_budget_minor", "hourly_rate_minor", "coproduction_cap_pct",
+    "savings_target_minor", "savings_share_pct",
+)
+OPEN_FIELDS = ("name", "slug", "tracking_prefix")
+
+
+class RulesFrozen(DomainError):
+    """A change to what voting depends on after voting opened; `extra` holds the diff."""
+
+    def __init__(self, cycle: Cycle, **extra: Any):
+        frozen_at = cycle.rules_frozen_at
+        opened = frozen_at.strftime("%Y-%m-%d %H:%M UTC") if frozen_at else ""
+        super().__init__(
+            "rules_frozen",
+            str(_l("The voting rules are frozen since voting opened on %(when)s; "
+                   "budgets, areas and rules can no longer change. Nothing was saved.",
+                   when=opened)),
+            status=409, **extra,
+        )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def get_cycle_by_slug(slug: str) -> Cycle | None:
+    return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
+
+
+def list_cycles() -> list[Cycle]:
+    return list(db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc(), Cycle.id)))
+
+
+def list_areas() -> list[Area]:
+    return list(db.session.scalars(sa.select(Area).order_by(Area.name)))
+
+
+def lock_cycle(cycle_id: int, *, shared: bool = False) -> Cycle:
+    """Reload the cycle row under a lock: FOR SHARE (casting) or FOR UPDATE (phase changes)."""
+    stmt = sa.select(Cycle).where(Cycle.id == cycle_id).with_for_update(read=shared)
+    cycle = db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return cycle
+
+
+def phase_starts(cycle: Cycle) -> dict[str, datetime]:
+    return {p.phase: p.starts_at for p in cycle.phase_dates}
+
+
+def next_phase(cycle: Cycle) -> str | None:
+    index = PHASES.index(cycle.phase)
+    return PHASES[index + 1] if index + 1 < len(PHASES) else None
+
+
+def snapshot(cycle: Cycle) -> dict[str, Any]:
+    """Plain data of the cycle for the audit log (before/after)."""
+    data: dict[str, Any] = {f: _plain(getattr(cycle, f)) for f in
+                            OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)}
+    data["area_budgets"] = {str(ca.area_id): ca.budget_minor for ca in cycle.areas}
+    data["phase_dates"] = {p: d.isoformat() for p, d in sorted(phase_starts(cycle).items())}
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    return value
+
+
+def _frozen_part(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data[k] for k in RULE_FIELDS + BUDGET_FIELDS + ("area_budgets",)}
+
+
+# --- areas ---------------------------------------------------------------------------------
+
+def create_area(name: str, code: str) -> Area:
+    name, code = name.strip(), code.strip().upper()
+    taken = db.session.scalar(sa.select(Area.id).where(
+        sa.or_(sa.func.lower(Area.name) == name.lower(), Area.code == code)))
+    if taken is not None:
+        raise DomainError("area_taken", str(_l("An area with this name or code exists already.")))
+    area = Area(name=name, code=code)
+    db.session.add(area)
+    db.session.flush()
+    audit.record("area.create", area, after={"name": name, "code": code})
+    return area
+
+
+def rename_area(area: Area, name: str) -> Area:
+    name = name.strip()
+    taken = db.session.scalar(sa.select(Area.id).where(
+        sa.func.lower(Area.name) == name.lower(), Area.id != area.id))
+    if taken is not None:
+        raise DomainError("area_taken", str(_l("An area with this name exists already.")))
+    before = {"name": area.name}
+    area.name = name
+    db.session.flush()
+    audit.record("area.rename", area, before=before, after={"name": name})
+    return area
+
+
+# --- cycles --------------------------------------------------------------------------------
+
+def create_cycle(values: dict[str, Any], area_budgets: dict[int, int],
+                 dates: dict[str, datetime | None]) -> Cycle:
+    """Create a draft cycle from validated form values (money already in minor units)."""
+    _check_slug_free(values["slug"], None)
+    cycle = Cycle(phase="draft", **values)
+    db.session.add(cycle)
+    _apply_area_budgets(cycle, area_budgets)
+    _apply_dates(cycle, dates)
+    db.session.flush()
+    audit.record("cycle.create", cycle, after=snapshot(cycle))
+    return cycle
+
+
+def update_cycle(cycle: Cycle, values: dict[str, Any], area_budgets: dict[int, int],
+                 dates: dict[str, datetime | None]) -> Cycle:
+    """Apply edits; budgets and areas are refused (RulesFrozen) once voting has opened."""
+    cycle = lock_cycle(cycle.id)
+    _check_slug_free(values["slug"], cycle.id)
+    before = snapshot(cycle)
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    _apply_area_budgets(cycle, area_budgets)
+    _apply_dates(cycle, dates)
+    db.session.flush()
+    after = snapshot(cycle)
+    _refuse_if_frozen(cycle, before, after)
+    if after != before:
+        audit.record("cycle.update", cycle, before=before, after=after)
+    return cycle
+
+
+def update_rules(cycle: Cycle, values: dict[str, Any]) -> Cycle:
+    """Set the ballot and count rules; validated by the tally engine; refused once frozen."""
+    cycle = lock_cycle(cycle.id)
+    before = snapshot(cycle)
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    after = snapshot(cycle)
+    _refuse_if_frozen(cycle, before, after)
+    check_rules(cycle)
+    db.session.flush()
+    if after != before:
+        audit.record("cycle.rules", cycle, before=_rules_only(before), after=_rules_only(after))
+    return cycle
+
+
+def _rules_only(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data[k] for k in RULE_FIELDS}
+
+
+def _refuse_if_frozen(cycle: Cycle, before: dict[str, Any], after: dict[str, Any]) -> None:
+    old, new = _frozen_part(before), _frozen_part(after)
+    if cycle.rules_frozen and old != new:
+        changed = [k for k in old if old[k] != new[k]]
+        raise RulesFrozen(cycle, before={k: old[k] for k in changed},
+                          after={k: new[k] for k in changed})
+
+
+def _check_slug_free(slug: str, cycle_id: int | None) -> None:
+    stmt = sa.select(Cycle.id).where(Cycle.slug == slug)
+    if cycle_id is not None:
+        stmt = stmt.where(Cycle.id != cycle_id)
+    if db.session.scalar(stmt) is not None:
+        raise DomainError("slug_taken", str(_l("Another cycle already uses this short name.")))
+
+
+def _apply_area_budgets(cycle: Cycle, area_budgets: dict[int, int]) -> None:
+    existing = {ca.area_id: ca for ca in cycle.areas}
+    for area_id, ca in existing.items():
+        if area_id not in area_budgets:
+            cycle.areas.remove(ca)
+    for area_id, budget in area_budgets.items():
+        if area_id in existing:
+            existing[area_id].budget_minor = budget
+        else:
+            cycle.areas.append(CycleArea(area_id=area_id, budget_minor=budget))
+
+
+def _apply_dates(cycle: Cycle, dates: dict[str, datetime | None]) -> None:
+    existing = {p.phase: p for p in cycle.phase_dates}
+    for phase in DATED_PHASES:
+        when = dates.get(phase)
+        if when is None and phase in existing:
+            cycle.phase_dates.remove(existing[phase])
+        elif when is not None and phase in existing:
+            existing[phase].starts_at = when
+        elif when is not None:
+            cycle.phase_dates.append(CyclePhase(phase=phase, starts_at=when))
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+def vote_type(cycle: Cycle) -> str:
+    return VOTE_TYPES[cycle.ballot_rule]
+
+
+def channel_weight(cycle: Cycle, channel: str) -> Decimal:
+    return Decimal(str((cycle.channel_weights or {}).get(channel, 1)))
+
+
+def rule_config(cycle: Cycle) -> Any:
+    """The tally engine's RuleConfig for this cycle."""
+    from pbplatform.tally import RuleConfig
+
+    weights = {ch: channel_weight(cycle, ch) for ch in CHANNELS}
+    return RuleConfig(rule=cycle.count_rule, tie_break=cycle.tie_break, seed=cycle.tie_seed,
+                      threshold=cycle.count_threshold, n=cycle.count_top_n,
+                      channel_weights=weights, combination=cycle.combination)
+
+
+def check_rules(cycle: Cycle) -> None:
+    """Raise DomainError with the tally engine's message if the rules cannot count this cycle."""
+    from pbplatform.tally import TallyConfigError, validate_config
+
+    try:
+        validate_config(rule_config(cycle), vote_type=vote_type(cycle),
+                        has_individual_ballots=True,
+                        has_aggregates=channel_weight(cycle, "meeting") > 0)
+    except TallyConfigError as exc:
+        raise DomainError("rules_invalid", str(exc), status=422) from exc
+
+
+# --- phases --------------------------------------------------------------------------------
+
+def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
+    """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
+    cycle = lock_cycle(cycle.id)
+    if phase != next_phase(cycle):
+        raise DomainError("phase_order", str(_l(
+            "The cycle is in phase %(current)s; it can only move on to the next phase.",
+            current=cycle.phase)), status=409)
+    if phase == "voting":
+        _check_ready_for_voting(cycle)
+    before = {"phase": cycle.phase}
+    cycle.phase = phase
+    if phase == "voting" and cycle.rules_frozen_at is None:
+        cycle.rules_frozen_at = utcnow()
+    db.session.flush()
+    audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
+    return cycle
+
+
+def advance_cycle(cycle: Cycle, actor: Any = None) -> Cycle:
+    """Move to the next phase (draft→proposals→review→voting→counting→results)."""
+    target = next_phase(cycle)
+    if target is None:
+        raise DomainError("phase_last", str(_l("The cycle is already in its last phase.")),
+                          status=409)
+    return open_phase(cycle, target, actor)
+
+
+def _check_ready_for_voting(cycle: Cycle) -> None:
+    check_rules(cycle)
+    approved = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.cycle_id == cycle.id, Proposal.status == "approved"))
+    if not approved:
+        raise DomainError("no_approved_proposals", str(_l(
+            "Voting cannot open: no proposal has been approved for the ballot yet.")), status=409)
+
+
+def due_phase(cycle: Cycle, now: datetime | None = None) -> str | None:
+    """The next phase if its start date has passed, else None."""
+    target = next_phase(cycle)
+    starts = phase_starts(cycle).get(target) if target else None
+    if starts is None or starts > (now or utcnow()):
+        return None
+    return target
+
+
+def _advance_while_due(cycle: Cycle, now: datetime) -> list[tuple[Cycle, str]]:
+    moved: list[tuple[Cycle, str]] = []
+    while (target := due_phase(cycle, now)) is not None:
+        try:
+            with db.session.begin_nested():
+                cycle = open_phase(cycle, target, actor=None)
+        except DomainError as exc:
+            log.warning("cycle %s: %s not opened by date: %s", cycle.slug, target, exc.message)
+            break
+        moved.append((cycle, target))
+    return moved
+
+
+def advance_due_phases(now: datetime | None = None) -> list[tuple[Cycle, str]]:
+    """Move every cycle whose next phase has started, one audited step per due phase."""
+    now = now or utcnow()
+    moved: list[tuple[Cycle, str]] = []
+    for cycle in list_cycles():
+        moved += _advance_while_due(cycle, now)
+    return moved
+
+
+def ensure_phase_current(cycle: Cycle) -> None:
+    """Apply transitions that are due by date (call before checking `cycle.phase`). Flushes only."""
+    if due_phase(cycle) is None:
+        return
+    _advance_while_due(cycle, utcnow())
+
+
+# --- plain-words explanation, declared publicly before voting ------------------------------
+
+def _num(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def explain_ballot_rule(cycle: Cycle) -> str:
+    if cycle.ballot_rule == "k_approval":
+        return str(_l("Choose at most %(k)s projects.", k=cycle.max_projects))
+    if cycle.ballot_rule == "cumulative":
+        text = str(_l("Distribute %(points)s points among the projects; fractions such as 2.5 "
+                      "are allowed.", points=_num(cycle.points_total)))
+        if cycle.max_points_per_project is not None:
+            text += " " + str(_l("At most %(max)s points may go to one project.",
+                                 max=_num(cycle.max_points_per_project)))
+        return text
+    return str(_l("Choose any projects you support, as long as their total cost fits the "
+                  "budget of your area and of the district-wide pot."))
+
+
+_COUNT_TEXTS = {
+    "greedy": _l("greedy by votes: projects are funded in order of votes, down the list for each "
+                 "area and district-wide; a project that no longer fits the money left is "
+                 "skipped and the next one is tried."),
+    "greedy-no-skip": _l("greedy by votes without skipping: projects are funded in order of "
+                         "votes; counting stops at the first project that does not fit."),
+    "greedy-threshold": _l("greedy by votes among projects with a score of at least "
+                           "%(threshold)s; a project that no longer fits is skipped."),
+    "equalshares": _l("the Method of Equal Shares: the budget is split equally among voters, and "
+                      "a project is funded only from its supporters' shares, the one costing "
+                      "each supporter least first."),
+    "equalshares/add1": _l("the Method of Equal Shares, then each voter's share is raised by one "
+                           "unit at a time while the outcome still fits the budget."),
+    "equalshares/add1-until-exhaustive": _l("the Method of Equal Shares, with each voter's share "
+                                            "raised by one unit until the budget is spent."),
+    "equalshares-comparison": _l("the Method of Equal Shares, replaced by the greedy outcome "
+                                 "only if more voters prefer the greedy outcome."),
+    "equalshares/add1-comparison": _l("the Method of Equal Shares with add-one completion, "
+                                      "replaced by the greedy outcome only if more voters "
+                                      "prefer it."),
+    "phragmen": _l("sequential Phragmén: projects are funded one by one so that the cost is "
+                   "shared as evenly as possible among their supporters."),
+    "top-n": _l("a list of the %(n)s projects with the highest scores, without a budget limit."),
+}
+
+
+def explain_count_rule(cycle: Cycle) -> str:
+    text = _COUNT_TEXTS.get(cycle.count_rule)
+    rule = (str(text) % {"threshold": _num(cycle.count_threshold), "n": cycle.count_top_n}
+            if text is not None else cycle.count_rule)
+    if cycle.tie_break == "name":
+        ties = str(_l("Ties are broken by comparing the projects' identifiers as text."))
+    else:
+        ties = str(_l("Ties are broken by lower cost, then more votes, then a lot drawn from "
+                      "the published seed “%(seed)s”.", seed=cycle.tie_seed))
+    return str(_l("Counting rule: %(rule)s", rule=rule)) + " " + ties
+
+
+def explain_combination(cycle: Cycle) -> str:
+    if cycle.combination == "normalized":
+        return str(_l("Each channel's support is taken as a share of that channel's ballots, "
+                      "then multiplied by the channel's weight."))
+    return str(_l("Votes or points from every channel are added up, each multiplied by its "
+                  "channel's weight."))
+
+
+def explain_vote_policy(cycle: Cycle) -> str:
+    who = {
+        "census": _l("Residents verified against the census may vote."),
+        "codes": _l("Holders of a voting code may vote."),
+    }.get(cycle.vote_policy, _l("Registered residents with a home area may vote."))
+    text = str(who) + " " + str(_l(
+        "Everyone votes once: a vote online, on paper, with a code, by post or at a meeting "
+        "blocks every other channel."))
+    if cycle.min_age:
+        text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))
+    return text
