@@ -1,5 +1,199 @@
-"""HTTP views for moderation."""
+"""HTTP views for moderation: the officers' queue, the review page and its actions, and
+proposals officers enter on a resident's behalf."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.db import today
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.moderation import services
+from pbplatform.moderation.forms import (
+    DELIVERY_LABELS,
+    ApproveForm,
+    ConfirmForm,
+    DeliveryForm,
+    MergeForm,
+    ReasonForm,
+    RejectForm,
+)
+from pbplatform.money import to_minor
+from pbplatform.proposals import queries
+from pbplatform.proposals.forms import CATEGORY_LABELS, CHANNEL_LABELS, OfficerProposalForm
+from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.services import ensure_phase_current, submit_proposal
+from pbplatform.security.access import officer_required, require_area
 
 bp = Blueprint("moderation", __name__)
+
+
+def _proposal_in_remit(tracking_number: str) -> Proposal:
+    proposal = queries.get_proposal(tracking_number)
+    if proposal is None:
+        abort(404)
+    require_area(proposal.area_id)
+    return proposal
+
+
+def _review_url(proposal: Proposal) -> str:
+    return url_for(".review", tracking_number=proposal.tracking_number)
+
+
+def _act(tracking_number: str, form_class: type, action: Callable[[Proposal, Any], Any],
+         done: str) -> ResponseReturnValue:
+    """Run one review action: remit check, form check, service, then back to the page."""
+    proposal = _proposal_in_remit(tracking_number)
+    form = form_class()
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        flash(" ".join(str(e) for e in errors) or _("Please check the form."), "error")
+        return redirect(_review_url(proposal), code=303)
+    try:
+        action(proposal, form)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_review_url(proposal), code=303)
+    flash(done, "success")
+    return redirect(_review_url(proposal), code=303)
+
+
+@bp.get("/officer/queue")
+@officer_required
+def queue() -> ResponseReturnValue:
+    pending = queries.pending_for(current_user)
+    return render_template("moderation/queue.html", pending=pending,
+                           flagged=queries.flagged_for(current_user),
+                           costs=cost_breakdown(pending))
+
+
+@bp.get("/officer/proposals/<tracking_number>")
+@officer_required
+def review(tracking_number: str) -> ResponseReturnValue:
+    proposal = _proposal_in_remit(tracking_number)
+    ensure_phase_current(proposal.cycle)
+    approve = ApproveForm()
+    if proposal.officer_cost_minor is not None:
+        approve.officer_cost.data = proposal.officer_cost_minor / 100
+    else:
+        approve.officer_cost.data = proposal.estimated_cost_minor / 100
+    approve.feasibility.data = proposal.feasibility
+    approve.impact_statement.data = proposal.impact_statement
+    delivery = DeliveryForm()
+    delivery.delivery_status.data = proposal.delivery_status
+    delivery.delivery_report.data = proposal.delivery_report
+    return render_template(
+        "moderation/review.html", proposal=proposal, cycle=proposal.cycle,
+        cost=cost_breakdown([proposal])[proposal.id], flags=queries.open_flags(proposal),
+        merged_from=queries.merged_from(proposal), approve_form=approve,
+        reject_form=RejectForm(), merge_form=MergeForm(), reason_form=ReasonForm(),
+        delivery_form=delivery, categories=CATEGORY_LABELS, channels=CHANNEL_LABELS,
+        delivery_labels=DELIVERY_LABELS, open_phase=proposal.cycle.phase in services.OPEN_PHASES,
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/approve")
+@officer_required
+def approve(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, ApproveForm, lambda p, f: services.approve_proposal(
+        p, current_user, to_minor(f.officer_cost.data), f.feasibility.data,
+        f.impact_statement.data), _("Approved for the ballot."))
+
+
+@bp.post("/officer/proposals/<tracking_number>/reject")
+@officer_required
+def reject(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, RejectForm,
+                lambda p, f: services.reject_proposal(p, current_user, f.reason.data),
+                _("Rejected; the author can see the reason."))
+
+
+def _merge(target: Proposal, form: MergeForm) -> None:
+    originals = []
+    for number in form.tracking_numbers():
+        original = queries.get_proposal(number)
+        if original is None:
+            raise DomainError("unknown_proposal", _("There is no proposal %(number)s.",
+                                                    number=number[:24]))
+        require_area(original.area_id)
+        originals.append(original)
+    services.merge_proposals(originals, target, current_user)
+
+
+@bp.post("/officer/proposals/<tracking_number>/merge")
+@officer_required
+def merge(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, MergeForm, _merge, _("Merged into this proposal."))
+
+
+@bp.post("/officer/proposals/<tracking_number>/hide")
+@officer_required
+def hide(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, ReasonForm,
+                lambda p, f: services.hide_proposal(p, current_user, f.note.data),
+                _("Hidden from the public."))
+
+
+@bp.post("/officer/proposals/<tracking_number>/unhide")
+@officer_required
+def unhide(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, ReasonForm,
+                lambda p, f: services.unhide_proposal(p, current_user, f.note.data),
+                _("Visible to the public again."))
+
+
+@bp.post("/officer/proposals/<tracking_number>/flags/resolve")
+@officer_required
+def resolve(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, ConfirmForm,
+                lambda p, f: services.resolve_flags(p, current_user), _("Reports resolved."))
+
+
+@bp.post("/officer/proposals/<tracking_number>/delivery")
+@officer_required
+def delivery(tracking_number: str) -> ResponseReturnValue:
+    return _act(tracking_number, DeliveryForm, lambda p, f: services.record_delivery(
+        p, current_user, f.delivery_status.data, f.delivery_report.data),
+        _("Delivery report saved."))
+
+
+@bp.route("/officer/proposals/new", methods=["GET", "POST"])
+@officer_required
+def new_proposal() -> ResponseReturnValue:
+    slug = request.args.get("cycle")
+    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.open_cycle_for_proposals()
+    if cycle is not None:
+        ensure_phase_current(cycle)
+    if cycle is None or cycle.phase != "proposals":
+        status = 409 if request.method == "POST" else 200
+        return render_template("proposals/closed.html", cycle=cycle), status
+    form = OfficerProposalForm()
+    limited = {a.id for a in current_user.officer_area_list}
+    form.set_areas(cycle, allowed=limited if limited and not current_user.is_admin else None)
+    if request.method == "GET":
+        form.received_on.data = today()
+    status = 200
+    if form.validate_on_submit():
+        data = form.to_input()
+        require_area(data.area_id)
+        try:
+            proposal = submit_proposal(cycle, None, data, channel=form.channel.data,
+                                       entered_by=current_user, received_on=form.received_on.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+            status = exc.status
+        else:
+            flash(_("Proposal recorded with tracking number %(number)s. Please tell the "
+                    "resident this number.", number=proposal.tracking_number), "success")
+            return redirect(_review_url(proposal), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("moderation/new_proposal.html", form=form, cycle=cycle), status

@@ -1,5 +1,186 @@
-"""HTTP views for proposals."""
+"""HTTP views for proposals: the public list and page, submission, edit, withdraw, flag."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.cycles.models import Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.proposals import queries
+from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
+from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.services import (
+    OPEN_PHASES,
+    ensure_phase_current,
+    flag_proposal,
+    submit_proposal,
+    update_proposal,
+    withdraw_proposal,
+)
+from pbplatform.security.access import login_required, public
 
 bp = Blueprint("proposals", __name__)
+
+
+def visible_proposal(tracking_number: str) -> Proposal:
+    """The proposal, or 404 when it does not exist or is hidden from this visitor."""
+    proposal = queries.get_proposal(tracking_number)
+    if proposal is None:
+        abort(404)
+    if proposal.is_hidden and not (current_user.is_authenticated
+                                   and current_user.can_act_on_area(proposal.area_id)):
+        abort(404)
+    return proposal
+
+
+def _own_proposal(tracking_number: str) -> Proposal:
+    proposal = visible_proposal(tracking_number)
+    if proposal.author_id is None or proposal.author_id != current_user.id:
+        abort(403)
+    return proposal
+
+
+def _refuse(exc: DomainError, target: str) -> ResponseReturnValue:
+    """Undo anything the refused action touched, tell the person why, and go back."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(target, code=303)
+
+
+@bp.get("/proposals")
+@public
+def index() -> ResponseReturnValue:
+    slug = request.args.get("cycle")
+    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.newest_cycle()
+    if cycle is None:
+        if slug:
+            abort(404)
+        return render_template("proposals/index.html", cycle=None, page=None)
+    ensure_phase_current(cycle)
+    filters = queries.parse_filters(request.args)
+    page = queries.list_proposals(cycle, filters)
+    args = {k: v for k, v in (("cycle", cycle.slug), ("area", filters.area),
+                              ("category", filters.category), ("kind", filters.kind),
+                              ("q", filters.q), ("sort", filters.sort),
+                              ("per_page", filters.per_page if request.args.get("per_page")
+                               else None)) if v not in (None, "")}
+    return render_template("proposals/index.html", cycle=cycle, page=page, filters=filters,
+                           args=args, costs=cost_breakdown(page.items),
+                           categories=CATEGORY_LABELS, sort=filters.sort
+                           or queries.default_sort(cycle))
+
+
+def _cycle_for_submission() -> Cycle | None:
+    slug = request.args.get("cycle")
+    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.open_cycle_for_proposals()
+    if cycle is not None:
+        ensure_phase_current(cycle)
+    return cycle
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    cycle = _cycle_for_submission()
+    if cycle is None or cycle.phase != "proposals":
+        status = 409 if request.method == "POST" else 200
+        return render_template("proposals/closed.html", cycle=cycle), status
+    form = ProposalForm()
+    form.set_areas(cycle)
+    if request.method == "GET" and current_user.home_area_id:
+        form.area.data = str(current_user.home_area_id)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            proposal = submit_proposal(cycle, current_user, form.to_input(), channel="web")
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+            status = exc.status
+        else:
+            flash(_("Thank you. Your proposal has the tracking number %(number)s.",
+                    number=proposal.tracking_number), "success")
+            return redirect(url_for(".show", tracking_number=proposal.tracking_number), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("proposals/form.html", form=form, cycle=cycle, proposal=None), status
+
+
+@bp.get("/proposals/<tracking_number>")
+@public
+def show(tracking_number: str) -> ResponseReturnValue:
+    proposal = visible_proposal(tracking_number)
+    user = current_user if current_user.is_authenticated else None
+    is_author = user is not None and proposal.author_id == user.id
+    open_phase = proposal.cycle.phase in OPEN_PHASES
+    return render_template(
+        "proposals/show.html", proposal=proposal, cycle=proposal.cycle,
+        cost=cost_breakdown([proposal])[proposal.id], merged_from=queries.merged_from(proposal),
+        categories=CATEGORY_LABELS, is_author=is_author,
+        can_edit=is_author and proposal.status == "pending" and open_phase,
+        can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
+        flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
+        can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
+    )
+
+
+@bp.route("/proposals/<tracking_number>/edit", methods=["GET", "POST"])
+@login_required
+def edit(tracking_number: str) -> ResponseReturnValue:
+    proposal = _own_proposal(tracking_number)
+    target = url_for(".show", tracking_number=proposal.tracking_number)
+    if proposal.status != "pending" or proposal.cycle.phase not in OPEN_PHASES:
+        flash(_("Only pending proposals can be edited."), "error")
+        return redirect(target, code=303)
+    form = ProposalForm()
+    form.set_areas(proposal.cycle)
+    if request.method == "GET":
+        form.fill_from(proposal)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_proposal(proposal, current_user, form.to_input())
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+            status = exc.status
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(target, code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("proposals/form.html", form=form, cycle=proposal.cycle,
+                           proposal=proposal), status
+
+
+@bp.post("/proposals/<tracking_number>/withdraw")
+@login_required
+def withdraw(tracking_number: str) -> ResponseReturnValue:
+    proposal = _own_proposal(tracking_number)
+    target = url_for(".show", tracking_number=proposal.tracking_number)
+    try:
+        withdraw_proposal(proposal, current_user)
+    except DomainError as exc:
+        return _refuse(exc, target)
+    flash(_("Your proposal is withdrawn."), "success")
+    return redirect(target, code=303)
+
+
+@bp.post("/proposals/<tracking_number>/flag")
+@login_required
+def flag(tracking_number: str) -> ResponseReturnValue:
+    proposal = visible_proposal(tracking_number)
+    target = url_for(".show", tracking_number=proposal.tracking_number)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        flash(_("Please say why you report this proposal."), "error")
+        return redirect(target, code=303)
+    try:
+        flag_proposal(proposal, current_user, form.reason.data or "")
+    except DomainError as exc:
+        return _refuse(exc, target)
+    flash(_("Thank you. The moderators will look at it."), "success")
+    return redirect(target, code=303)

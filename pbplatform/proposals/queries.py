@@ -1,0 +1,189 @@
+"""Read-side queries for proposals: the public list (filters, allow-listed sort, pages) and
+the officers' queue. No query here ever orders by or exposes votes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Cycle
+from pbplatform.db import today
+from pbplatform.extensions import db
+from pbplatform.proposals.models import CATEGORIES, KINDS, Proposal, ProposalFlag
+
+PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 50
+SEARCH_MAX = 100
+SORTS = ("title", "newest", "cost", "shuffle")
+DISTRICT = "district"  # the area filter value for district-wide proposals
+_SHUFFLE_PRIME = 1_000_003
+
+
+@dataclass
+class ListFilters:
+    area: int | str | None = None  # an area id, DISTRICT, or None for all
+    category: str | None = None
+    kind: str | None = None
+    q: str = ""
+    sort: str | None = None
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+
+@dataclass
+class Page:
+    items: Sequence[Proposal]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+def parse_filters(args: Mapping[str, str]) -> ListFilters:
+    """Read list parameters from a query string; anything not on an allow-list is ignored."""
+    area_raw = (args.get("area") or "").strip()
+    area: int | str | None = None
+    if area_raw == DISTRICT:
+        area = DISTRICT
+    elif area_raw.isdigit() and len(area_raw) < 10:
+        area = int(area_raw)
+    category = args.get("category") if args.get("category") in CATEGORIES else None
+    kind = args.get("kind") if args.get("kind") in KINDS else None
+    sort = args.get("sort") if args.get("sort") in SORTS else None
+    q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
+    return ListFilters(area=area, category=category, kind=kind, q=q, sort=sort,
+                       page=_int(args.get("page"), 1, 1, 10_000),
+                       per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX))
+
+
+def newest_cycle() -> Cycle | None:
+    return db.session.scalar(sa.select(Cycle).where(Cycle.phase != "draft")
+                             .order_by(Cycle.created_at.desc(), Cycle.id.desc()).limit(1))
+
+
+def cycle_by_slug(slug: str) -> Cycle | None:
+    return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
+
+
+def open_cycle_for_proposals() -> Cycle | None:
+    return db.session.scalar(sa.select(Cycle).where(Cycle.phase == "proposals")
+                             .order_by(Cycle.created_at.desc(), Cycle.id.desc()).limit(1))
+
+
+def get_proposal(tracking_number: str) -> Proposal | None:
+    return db.session.scalar(sa.select(Proposal).where(
+        Proposal.tracking_number == tracking_number[:24]))
+
+
+def listed_statuses(cycle: Cycle) -> tuple[str, ...]:
+    """Approved proposals always; pending ones too while proposals are collected and reviewed."""
+    if cycle.phase in ("proposals", "review"):
+        return ("approved", "pending")
+    return ("approved",)
+
+
+def default_sort(cycle: Cycle) -> str:
+    """Neutral order during voting (a shuffle stable for the day), newest first otherwise."""
+    return "shuffle" if cycle.phase in ("voting", "counting") else "newest"
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _order(sort: str) -> list[sa.ColumnElement]:
+    if sort == "title":
+        return [sa.func.lower(Proposal.title), Proposal.id]
+    if sort == "cost":
+        return [sa.func.coalesce(Proposal.officer_cost_minor, Proposal.estimated_cost_minor),
+                Proposal.id]
+    if sort == "shuffle":
+        # (id * a) mod p with a day-dependent multiplier: a different fixed order every day.
+        multiplier = 1 + (today().toordinal() * 7919) % (_SHUFFLE_PRIME - 1)
+        return [(Proposal.id * multiplier) % _SHUFFLE_PRIME, Proposal.id]
+    return [Proposal.created_at.desc(), Proposal.id.desc()]
+
+
+def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
+    """The public list of a cycle: never hidden proposals, never ordered by votes."""
+    where = [Proposal.cycle_id == cycle.id, Proposal.is_hidden.is_(False),
+             Proposal.status.in_(listed_statuses(cycle))]
+    if filters.area == DISTRICT:
+        where.append(Proposal.area_id.is_(None))
+    elif isinstance(filters.area, int):
+        where.append(Proposal.area_id == filters.area)
+    if filters.category:
+        where.append(Proposal.category == filters.category)
+    if filters.kind:
+        where.append(Proposal.kind == filters.kind)
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        where.append(sa.or_(Proposal.title.ilike(pattern, escape="\\"),
+                            Proposal.description.ilike(pattern, escape="\\"),
+                            Proposal.tracking_number.ilike(pattern, escape="\\")))
+    total = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(*where)) or 0
+    sort = filters.sort or default_sort(cycle)
+    items = db.session.scalars(
+        sa.select(Proposal).where(*where).order_by(*_order(sort))
+        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+    ).all()
+    return Page(items=items, total=total, page=filters.page, per_page=filters.per_page)
+
+
+def _area_scope(officer: User) -> list[sa.ColumnElement]:
+    if officer.is_admin or not officer.officer_area_list:
+        return []
+    ids = [a.id for a in officer.officer_area_list]
+    return [sa.or_(Proposal.area_id.in_(ids), Proposal.area_id.is_(None))]
+
+
+def pending_for(officer: User) -> Sequence[Proposal]:
+    """Pending proposals of cycles under review that the officer may act on, oldest first."""
+    return db.session.scalars(
+        sa.select(Proposal).join(Cycle, Proposal.cycle_id == Cycle.id)
+        .where(Proposal.status == "pending", Cycle.phase.in_(("proposals", "review")),
+               *_area_scope(officer))
+        .order_by(Proposal.created_at, Proposal.id)
+    ).all()
+
+
+def flagged_for(officer: User) -> Sequence[tuple[Proposal, int]]:
+    """Proposals with unresolved flags the officer may act on, with the number of flags."""
+    count = sa.func.count(ProposalFlag.id)
+    return db.session.execute(
+        sa.select(Proposal, count).join(ProposalFlag, ProposalFlag.proposal_id == Proposal.id)
+        .where(ProposalFlag.resolved_at.is_(None), *_area_scope(officer))
+        .group_by(Proposal.id).order_by(count.desc(), Proposal.id)
+    ).tuples().all()
+
+
+def open_flags(proposal: Proposal) -> Sequence[ProposalFlag]:
+    return db.session.scalars(sa.select(ProposalFlag).where(
+        ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None))
+        .order_by(ProposalFlag.id)).all()
+
+
+def merged_from(proposal: Proposal) -> Sequence[Proposal]:
+    return db.session.scalars(sa.select(Proposal).where(Proposal.merged_into_id == proposal.id)
+                              .order_by(Proposal.id)).all()
+
+
+def user_has_flagged(proposal: Proposal, user: User) -> bool:
+    return db.session.scalar(sa.select(ProposalFlag.id).where(
+        ProposalFlag.proposal_id == proposal.id, ProposalFlag.user_id == user.id)) is not None
