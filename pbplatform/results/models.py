@@ -31,3 +31,17 @@ class ResultVersion(db.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+def _published_before(target: ResultVersion) -> bool:
+    history = sa.inspect(target).attrs.published_at.history
+    old = (list(history.deleted) or list(history.unchanged) or [None])[0]
+    return old is not None
+
+
+@sa.event.listens_for(ResultVersion, "before_update")
+def _refuse_changing_published(mapper: Any, connection: Any, target: ResultVersion) -> None:
+    """A published version is a public record: it is never changed, only superseded."""
+    if _published_before(target):
+        raise ValueError(f"result version {target.id} is published and cannot change")
+

@@ -1,5 +1,164 @@
-"""HTTP views for results."""
+"""Results: the officer's count and publication page, public results and the ballot export.
 
-from flask import Blueprint
+Before a version is published nobody without an officer role sees a count anywhere: the
+public page only says that results come after the count.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from pbplatform.accounts.models import User
+from pbplatform.audit import services as audit
+from pbplatform.cycles.models import Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.results import services
+from pbplatform.results.models import ResultVersion
+from pbplatform.security.access import officer_required, public
+from pbplatform.tally.pabulib_writer import pabulib_text
 
 bp = Blueprint("results", __name__)
+
+
+def _cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def proposal_url(proposal_id: str, tracking_number: str) -> str | None:
+    """Link to a proposal's public page, whichever way the proposals feature names it."""
+    for kwargs in ({"tracking_number": tracking_number}, {"number": tracking_number},
+                   {"proposal_id": int(proposal_id)}, {"id": int(proposal_id)}):
+        try:
+            return url_for("proposals.show", **kwargs)
+        except BuildError:
+            continue
+    return None
+
+
+def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> str:
+    history = services.versions(cycle, published_only=not preview)
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
+        {v.counted_by_id for v in history} | {v.published_by_id for v in history})))}
+    return render_template("results/show.html", cycle=cycle, version=version, preview=preview,
+                           history=history, users=users, proposal_url=proposal_url)
+
+
+@bp.get("/results")
+@public
+def index() -> ResponseReturnValue:
+    return render_template("results/index.html", cycles=services.published_cycles())
+
+
+@bp.get("/cycles/<slug>/results")
+@public
+def show(slug: str) -> ResponseReturnValue:
+    """The newest published version, or `?version=N` for an earlier published one."""
+    cycle = _cycle(slug)
+    number = request.args.get("version", type=int)
+    version = services.published_version(cycle, number)
+    if version is None:
+        if number is not None:
+            abort(404)
+        return render_template("results/pending.html", cycle=cycle)
+    return _render_version(cycle, version, preview=False)
+
+
+@bp.get("/cycles/<slug>/results/ballots.pb")
+@public
+def ballots_export(slug: str) -> ResponseReturnValue:
+    """One list's anonymous ballots as Pabulib, for anyone to recount (`pbplatform tally`)."""
+    cycle = _cycle(slug)
+    version = services.published_version(cycle, request.args.get("version", type=int))
+    if version is None:
+        abort(404)
+    area = request.args.get("area", services.DISTRICT)
+    key = services.DISTRICT if area == services.DISTRICT else f"area-{area}"
+    try:
+        election = services.export_election(version, key)
+    except KeyError:
+        abort(404)
+    name = f"{cycle.slug}-v{version.version}-{key}.pb"
+    return Response(pabulib_text(election), mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- officers -------------------------------------------------------------------------------
+
+
+@bp.get("/officer/cycles/<slug>/count")
+@officer_required
+def manage(slug: str) -> ResponseReturnValue:
+    cycle = _cycle(slug)
+    history = services.versions(cycle, published_only=False)
+    return render_template("results/manage.html", cycle=cycle, history=history,
+                           can_count=services.can_count(current_user),
+                           turnout=services.turnout(cycle))
+
+
+def _deny_limited_officer() -> None:
+    if not services.can_count(current_user):
+        audit.record_refusal("authz.denied", after={"path": request.path}, outcome="denied")
+        abort(403)
+
+
+@bp.post("/officer/cycles/<slug>/count")
+@officer_required
+def count(slug: str) -> ResponseReturnValue:
+    _deny_limited_officer()
+    cycle = _cycle(slug)
+    try:
+        version = services.run_count(cycle, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return _manage_error(cycle, exc)
+    flash(_("Count finished: version %(n)s. Another officer must check and publish it.",
+            n=version.version), "success")
+    return redirect(url_for("results.manage", slug=cycle.slug), 303)
+
+
+def _manage_error(cycle: Cycle, exc: DomainError) -> ResponseReturnValue:
+    history = services.versions(cycle, published_only=False)
+    return render_template("results/manage.html", cycle=cycle, history=history,
+                           can_count=services.can_count(current_user), error=exc,
+                           turnout=services.turnout(cycle)), exc.status
+
+
+def _version(cycle: Cycle, number: int) -> ResultVersion:
+    version = db.session.scalar(sa.select(ResultVersion).where(
+        ResultVersion.cycle_id == cycle.id, ResultVersion.version == number))
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/officer/cycles/<slug>/results/<int:number>")
+@officer_required
+def preview(slug: str, number: int) -> ResponseReturnValue:
+    """Any version, published or not, for officers checking a count before publication."""
+    cycle = _cycle(slug)
+    return _render_version(cycle, _version(cycle, number), preview=True)
+
+
+@bp.post("/officer/cycles/<slug>/results/<int:number>/publish")
+@officer_required
+def publish(slug: str, number: int) -> ResponseReturnValue:
+    _deny_limited_officer()
+    cycle = _cycle(slug)
+    version = _version(cycle, number)
+    try:
+        services.publish_results(version, current_user)
+    except DomainError as exc:
+        # The refused attempt is audited; the request's own work is rolled back.
+        audit.record_refusal("results.publish", version, after={"code": exc.code})
+        return _manage_error(cycle, exc)
+    flash(_("Version %(n)s is published.", n=version.version), "success")
+    return redirect(url_for("results.show", slug=cycle.slug), 303)

@@ -1,5 +1,131 @@
-"""HTTP views for voting."""
+"""The resident's ballot: sheet, review, cast, confirmation. Works without JavaScript.
 
-from flask import Blueprint
+Nothing is stored until "Cast my ballot": the review step re-renders from the posted form,
+so editing or abandoning a draft leaves no trace on the server.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.cycles.models import Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.security.access import login_required
+from pbplatform.voting.forms import BallotForm, form_values, selections_from_form
+from pbplatform.voting.models import Participation
+from pbplatform.voting.services import (
+    VOTING_PHASE,
+    ballot_sheet,
+    cast_ballot,
+    check_ballot,
+    voter_key_for,
+)
 
 bp = Blueprint("voting", __name__)
+
+
+def _notice(cycle: Cycle, title: str, message: str, status: int) -> ResponseReturnValue:
+    return render_template("voting/notice.html", cycle=cycle, title=title,
+                           message=message), status
+
+
+def _cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
+    """Why this user cannot vote online in this cycle now, as a page; None if they can."""
+    if cycle.phase != VOTING_PHASE:
+        return _notice(cycle, _("Voting is closed"),
+                       _("Voting is not open in this cycle."), 409)
+    if cycle.vote_policy == "codes":
+        return _notice(cycle, _("Vote with your code"),
+                       _("In this cycle you vote with the voting code sent to you by post."), 403)
+    if current_user.home_area_id not in {ca.area_id for ca in cycle.areas}:
+        return _notice(cycle, _("Set your home area"),
+                       _("To vote, set your home area to a neighbourhood of this cycle in your "
+                         "account page."), 403)
+    return None
+
+
+def _already_voted_channel(cycle: Cycle) -> str | None:
+    return db.session.scalar(sa.select(Participation.channel).where(
+        Participation.cycle_id == cycle.id,
+        Participation.voter_key == voter_key_for(current_user)))
+
+
+def _sheet_page(cycle: Cycle, values: dict[str, str] | None = None,
+                error: DomainError | None = None) -> ResponseReturnValue:
+    sheet = ballot_sheet(cycle, current_user.home_area_id)
+    page = render_template("voting/ballot.html", cycle=cycle, sheet=sheet, form=BallotForm(),
+                           values=values or {}, error=error)
+    return page, (error.status if error else 200)
+
+
+def _already_voted_page(cycle: Cycle, channel: str | None, status: int) -> ResponseReturnValue:
+    return render_template("voting/already_voted.html", cycle=cycle, channel=channel), status
+
+
+@bp.get("/cycles/<slug>/ballot")
+@login_required
+def ballot(slug: str) -> ResponseReturnValue:
+    cycle = _cycle(slug)
+    refusal = _refusal(cycle)
+    if refusal is not None:
+        return refusal
+    channel = _already_voted_channel(cycle)
+    if channel is not None:
+        return _already_voted_page(cycle, channel, 200)
+    return _sheet_page(cycle)
+
+
+@bp.post("/cycles/<slug>/ballot/review")
+@login_required
+def review(slug: str) -> ResponseReturnValue:
+    """Show the choices and their amounts; "Change" goes back to the filled-in sheet."""
+    cycle = _cycle(slug)
+    refusal = _refusal(cycle)
+    if refusal is not None:
+        return refusal
+    pairs = selections_from_form(request.form)
+    values = form_values(pairs)
+    if request.form.get("step") == "change":
+        return _sheet_page(cycle, values)
+    try:
+        normalized = check_ballot(cycle, current_user.home_area_id, pairs)
+    except DomainError as exc:
+        return _sheet_page(cycle, values, exc)
+    sheet = ballot_sheet(cycle, current_user.home_area_id)
+    return render_template("voting/review.html", cycle=cycle, sheet=sheet, ballot=normalized,
+                           form=BallotForm(), pairs=pairs)
+
+
+@bp.post("/cycles/<slug>/ballot/cast")
+@login_required
+def cast(slug: str) -> ResponseReturnValue:
+    """Final. A second submission (double click, retry) meets the one-vote constraint: 409."""
+    cycle = _cycle(slug)
+    refusal = _refusal(cycle)
+    if refusal is not None:
+        return refusal
+    pairs = selections_from_form(request.form)
+    try:
+        ballot = cast_ballot(cycle, voter_key_for(current_user), pairs,
+                             area_id=current_user.home_area_id, channel="online",
+                             user_id=current_user.id)
+    except DomainError as exc:
+        if exc.code == "already_voted":
+            return _already_voted_page(cycle, exc.extra.get("channel"), exc.status)
+        return _sheet_page(cycle, form_values(pairs), exc)
+    # No ballot id is shown as a receipt: once ballots are published for recounting, an id the
+    # voter can show would let them prove how they voted (vote buying, coercion). The day and
+    # the confirmation are the receipt; the one-vote record proves they took part.
+    return render_template("voting/confirmation.html", cycle=cycle, cast_on=ballot.cast_on)

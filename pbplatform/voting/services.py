@@ -1,0 +1,406 @@
+"""Ballots: what a voter may choose, the rule check, and casting with one vote per person.
+
+Every channel (website, API, paper entry, voting codes) goes through `check_ballot` and
+`cast_ballot`, so one rule check and one one-vote guarantee serve them all.
+
+Rules, per ballot section (the voter's area, and the district-wide pot):
+- ``budget``: the net cost of the chosen projects must fit that section's budget;
+- ``k_approval``: at most ``cycle.max_projects`` projects *in each section* (a voter may
+  choose k in their area and k district-wide: the two lists are counted separately);
+- ``cumulative``: ``cycle.points_total`` points across the whole ballot (both sections),
+  fractions such as 2.5 allowed (two decimals at most), at most
+  ``cycle.max_points_per_project`` on one project when set.
+Savings proposals sit in their own section, voted for (+1) or against (-1); they use no budget
+and no points. Costs always come from the database (`cost_breakdown`), never from the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from pbplatform.accounts.models import User
+from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
+from pbplatform.cycles import services as cycle_services
+from pbplatform.cycles.models import Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.money import format_money
+from pbplatform.proposals.models import Proposal
+from pbplatform.voting.models import Ballot, BallotChoice, Participation
+
+VOTING_PHASE = "voting"
+MAX_DB_ID = 2**31 - 1
+MAX_SELECTIONS = 500  # far more than any ballot sheet; stops a 10,000-entry body early
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+
+Selections = Mapping[Any, Any] | Iterable[tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    """One proposal on the ballot with its costs (minor units)."""
+
+    proposal: Proposal
+    gross_minor: int
+    coproduction_minor: int
+    net_minor: int
+
+    @property
+    def id(self) -> int:
+        return self.proposal.id
+
+
+@dataclass
+class BallotSection:
+    key: str  # 'area' or 'district'
+    area_id: int | None
+    name: str
+    budget_minor: int
+    items: list[SheetItem] = field(default_factory=list)
+
+
+@dataclass
+class BallotSheet:
+    """What a voter of one area sees: their area's list, the district-wide list, savings."""
+
+    cycle: Cycle
+    area_id: int
+    sections: list[BallotSection]
+    savings: list[SheetItem]
+
+    @property
+    def rule(self) -> str:
+        return self.cycle.ballot_rule
+
+    def item(self, proposal_id: int) -> SheetItem | None:
+        for entry in self.all_items():
+            if entry.id == proposal_id:
+                return entry
+        return None
+
+    def all_items(self) -> list[SheetItem]:
+        return [i for s in self.sections for i in s.items] + list(self.savings)
+
+
+@dataclass(frozen=True)
+class NormalizedChoice:
+    proposal_id: int
+    section: str  # 'area', 'district' or 'saving'
+    points: Decimal  # 1 for approval ballots and savings
+    stance: int  # +1 for, -1 against (savings); always +1 for spending
+    net_minor: int
+
+
+@dataclass(frozen=True)
+class NormalizedBallot:
+    """A ballot that passed the rule check, with the totals the voter is shown."""
+
+    area_id: int
+    choices: tuple[NormalizedChoice, ...]
+    totals: Mapping[str, int]  # net cost per section key
+    points_used: Decimal
+
+
+def voter_key_for(user: User) -> str:
+    """The identity the one-vote rule uses for a registered resident."""
+    return f"user:{user.id}"
+
+
+def _area_name(cycle: Cycle, area_id: int | None) -> str:
+    if area_id is None:
+        return _("the district-wide pot")
+    for ca in cycle.areas:
+        if ca.area_id == area_id:
+            return ca.area.name
+    raise KeyError(area_id)
+
+
+def _require_area(cycle: Cycle, area_id: int | None) -> None:
+    if area_id is None or area_id not in {ca.area_id for ca in cycle.areas}:
+        raise DomainError("invalid_area", _("This area does not take part in this cycle."),
+                          status=403)
+
+
+def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
+    """Approved, visible proposals of the voter's area and the district-wide pot, neutral order.
+
+    The order is by tracking number: never by support, so the sheet reveals no interim count.
+    """
+    return list(db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.cycle_id == cycle.id, Proposal.status == "approved",
+               Proposal.is_hidden.is_(False),
+               sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)))
+        .order_by(Proposal.tracking_number, Proposal.id)
+    ))
+
+
+def _item(proposal: Proposal, costs: Mapping[int, CostBreakdown]) -> SheetItem:
+    c = costs[proposal.id]
+    return SheetItem(proposal, c.gross_minor, c.coproduction_minor, c.net_minor)
+
+
+def ballot_sheet(cycle: Cycle, area_id: int) -> BallotSheet:
+    """The voter's area section, the district-wide section and the savings section."""
+    _require_area(cycle, area_id)
+    proposals = ballot_proposals(cycle, area_id)
+    costs = cost_breakdown(proposals)
+    sections = [
+        BallotSection("area", area_id, _area_name(cycle, area_id), cycle.area_budget(area_id)),
+        BallotSection("district", None, _area_name(cycle, None), cycle.district_budget_minor),
+    ]
+    savings = []
+    for p in proposals:
+        if p.is_saving:
+            savings.append(_item(p, costs))
+        else:
+            sections[0 if p.area_id == area_id else 1].items.append(_item(p, costs))
+    return BallotSheet(cycle, area_id, sections, savings)
+
+
+# --- the rule check -----------------------------------------------------------------------
+
+
+def _pairs(selections: Selections) -> list[tuple[Any, Any]]:
+    items = list(selections.items()) if isinstance(selections, Mapping) else list(selections)
+    if len(items) > MAX_SELECTIONS:
+        raise DomainError("too_many_projects", _("This ballot has far too many entries."))
+    return items
+
+
+def _proposal_id(raw: Any) -> int:
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit() or not 0 < int(text) <= MAX_DB_ID:
+        raise DomainError("invalid_project",
+                          _("Your ballot names a project that is not on this ballot: %(id)s",
+                            id=text[:20]), project=text[:20])
+    return int(text)
+
+
+def _points(raw: Any, proposal_id: int) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        value = Decimal("NaN")
+    if isinstance(raw, bool) or not value.is_finite() or value <= 0 or value != value.quantize(
+        CENT
+    ) or value > Decimal(10**6):
+        raise DomainError("invalid_points",
+                          _("Points must be a positive number with at most two decimals."),
+                          project=proposal_id)
+    return value
+
+
+def _stance(raw: Any, proposal_id: int) -> int:
+    text = str(raw).strip().lower()
+    if text in ("1", "+1", "for"):
+        return 1
+    if text in ("-1", "against"):
+        return -1
+    raise DomainError("invalid_stance", _("Vote for or against a saving."), project=proposal_id)
+
+
+def _normalize_ids(selections: Selections) -> dict[int, Any]:
+    chosen: dict[int, Any] = {}
+    for raw_id, value in _pairs(selections):
+        pid = _proposal_id(raw_id)
+        if pid in chosen:
+            raise DomainError("duplicate_project",
+                              _("A project appears twice on your ballot."), project=pid)
+        chosen[pid] = value
+    if not chosen:
+        raise DomainError("empty_ballot", _("Choose at least one project."))
+    return chosen
+
+
+def _load_choosable(cycle: Cycle, area_id: int, ids: Iterable[int]) -> dict[int, Proposal]:
+    ids = set(ids)
+    found = {p.id: p for p in db.session.scalars(
+        sa.select(Proposal).where(Proposal.id.in_(ids)))}
+    for pid in sorted(ids):
+        p = found.get(pid)
+        if (p is None or p.cycle_id != cycle.id or not p.on_ballot
+                or p.area_id not in (area_id, None)):
+            # The whole ballot is refused: no partial ballot is ever stored.
+            raise DomainError("invalid_project",
+                              _("Your ballot names a project that is not on this ballot: %(id)s",
+                                id=pid), project=pid)
+    return found
+
+
+def _section_of(p: Proposal) -> str:
+    if p.is_saving:
+        return "saving"
+    return "district" if p.area_id is None else "area"
+
+
+def check_ballot(cycle: Cycle, area_id: int, selections: Selections) -> NormalizedBallot:
+    """Check a ballot against the cycle's rule; raise DomainError (422) naming what is wrong."""
+    _require_area(cycle, area_id)
+    chosen = _normalize_ids(selections)
+    proposals = _load_choosable(cycle, area_id, chosen)
+    costs = cost_breakdown([proposals[pid] for pid in chosen])
+    choices = []
+    for pid, raw in chosen.items():
+        p = proposals[pid]
+        section = _section_of(p)
+        if section == "saving":
+            choice = NormalizedChoice(pid, section, ONE, _stance(raw, pid), 0)
+        else:
+            points = _points(raw, pid)
+            if cycle.ballot_rule != "cumulative" and points != ONE:
+                raise DomainError("invalid_points",
+                                  _("Approval ballots choose a project or not (1)."), project=pid)
+            choice = NormalizedChoice(pid, section, points, 1, costs[pid].net_minor)
+        choices.append(choice)
+    choices.sort(key=lambda c: c.proposal_id)
+    ballot = NormalizedBallot(
+        area_id=area_id, choices=tuple(choices),
+        totals={key: sum(c.net_minor for c in choices if c.section == key)
+                for key in ("area", "district")},
+        points_used=sum((c.points for c in choices if c.section != "saving"), Decimal(0)),
+    )
+    _check_rule(cycle, ballot)
+    return ballot
+
+
+def _check_rule(cycle: Cycle, ballot: NormalizedBallot) -> None:
+    rule = cycle.ballot_rule
+    if rule == "budget":
+        for key, section_area in (("area", ballot.area_id), ("district", None)):
+            _check_budget(cycle, section_area, ballot.totals[key])
+    elif rule == "k_approval":
+        for key, section_area in (("area", ballot.area_id), ("district", None)):
+            _check_k(cycle, section_area, sum(1 for c in ballot.choices if c.section == key))
+    elif rule == "cumulative":
+        _check_points(cycle, ballot)
+
+
+def _check_budget(cycle: Cycle, area_id: int | None, total: int) -> None:
+    limit = cycle.area_budget(area_id)
+    if total > limit:
+        raise DomainError(
+            "over_budget",
+            _("Your choices for %(area)s cost %(total)s but the budget is %(limit)s.",
+              area=_area_name(cycle, area_id), total=format_money(total, cycle.currency),
+              limit=format_money(limit, cycle.currency)),
+            limit=limit, total=total, area_id=area_id,
+        )
+
+
+def _check_k(cycle: Cycle, area_id: int | None, n: int) -> None:
+    k = cycle.max_projects
+    if k is not None and n > k:
+        raise DomainError(
+            "too_many_projects",
+            _("You chose %(n)s projects for %(area)s but at most %(k)s are allowed.",
+              n=n, area=_area_name(cycle, area_id), k=k),
+            limit=k, total=n, area_id=area_id,
+        )
+
+
+def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
+    total, limit = ballot.points_used, cycle.points_total
+    if limit is not None and total > limit:
+        raise DomainError(
+            "too_many_points",
+            _("You gave %(total)s points but you have %(limit)s.", total=total, limit=limit),
+            limit=str(limit), total=str(total),
+        )
+    cap = cycle.max_points_per_project
+    for c in ballot.choices:
+        if cap is not None and c.section != "saving" and c.points > cap:
+            raise DomainError(
+                "points_per_project_exceeded",
+                _("You gave %(points)s points to one project but at most %(cap)s are allowed.",
+                  points=c.points, cap=cap),
+                limit=str(cap), total=str(c.points), project=c.proposal_id,
+            )
+
+
+# --- casting --------------------------------------------------------------------------------
+
+
+def _lock_open_cycle(cycle: Cycle) -> Cycle:
+    """Take a SHARED lock on the cycle row and re-read its phase under it (INV-4).
+
+    Closing voting takes an exclusive lock on the same row, so a cast either commits before
+    the close or sees the new phase and is refused. (SQLite ignores the lock; it has one writer.)
+    """
+    locked = cycle_services.lock_cycle(cycle.id, shared=True)
+    if locked.phase != VOTING_PHASE:
+        raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
+    return locked
+
+
+def _record_participation(cycle: Cycle, voter_key: str, channel: str,
+                          user_id: int | None) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.add(Participation(cycle_id=cycle.id, voter_key=voter_key,
+                                         channel=channel, user_id=user_id))
+    except IntegrityError:
+        existing = db.session.scalar(
+            sa.select(Participation.channel)
+            .where(Participation.cycle_id == cycle.id, Participation.voter_key == voter_key)
+        )
+        raise DomainError(
+            "already_voted",
+            _("You already voted in this cycle (channel: %(channel)s). Each person votes once.",
+              channel=existing or _("unknown")),
+            status=409, channel=existing,
+        ) from None
+
+
+def _store_ballot(cycle: Cycle, area_id: int | None, channel: str, serial: str | None, *,
+                  choices: Iterable[NormalizedChoice] = (), invalid_reason: str | None = None
+                  ) -> Ballot:
+    ballot = Ballot(cycle_id=cycle.id, area_id=area_id, channel=channel, serial=serial,
+                    is_valid=invalid_reason is None, invalid_reason=invalid_reason)
+    ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
+                      for c in choices]
+    try:
+        with db.session.begin_nested():
+            db.session.add(ballot)
+    except IntegrityError:
+        raise DomainError("duplicate_serial",
+                          _("A ballot with serial %(serial)s is already recorded.",
+                            serial=serial), status=409, serial=serial) from None
+    return ballot
+
+
+def cast_ballot(cycle: Cycle, voter_key: str, selections: Selections, *, area_id: int,
+                channel: str = "online", user_id: int | None = None,
+                serial: str | None = None) -> Ballot:
+    """Check and record one ballot and the fact that `voter_key` voted; all or nothing.
+
+    Raises DomainError: ``voting_closed`` (409), the rule codes of `check_ballot` (422),
+    ``already_voted`` (409, ``extra['channel']`` names the channel of the earlier vote),
+    ``duplicate_serial`` (409). The participation row and the ballot share no key.
+    """
+    cycle_services.ensure_phase_current(cycle)
+    cycle = _lock_open_cycle(cycle)
+    normalized = check_ballot(cycle, area_id, selections)
+    _record_participation(cycle, voter_key, channel, user_id)
+    return _store_ballot(cycle, area_id, channel, serial, choices=normalized.choices)
+
+
+def record_invalid_ballot(cycle: Cycle, area_id: int | None, channel: str,
+                          serial: str | None, reason: str) -> Ballot:
+    """Keep a paper ballot that breaks the rule: counted as invalid, with the reason, never lost.
+
+    Its choices are not stored (they cannot be counted). Records no participation: the caller
+    (paper entry) decides whether the voter was checked off.
+    """
+    cycle_services.ensure_phase_current(cycle)
+    cycle = _lock_open_cycle(cycle)
+    reason = (reason or "").strip()[:200] or _("invalid")
+    return _store_ballot(cycle, area_id, channel, serial, invalid_reason=reason)
