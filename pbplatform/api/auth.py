@@ -1,0 +1,84 @@
+"""Bearer-token authentication for the API.
+
+State-changing API calls accept ONLY `Authorization: Bearer <token>`, never the session
+cookie: a browser never adds that header on its own, so cross-site requests cannot forge
+them, which is why the API blueprint is exempt from CSRF tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+
+from pbplatform.accounts.models import User
+from pbplatform.api.services import authenticate_token
+from pbplatform.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def token_user() -> User:
+    """The user the request's bearer token belongs to, or a 401 `unauthorized` problem."""
+    plaintext = bearer_token()
+    token = authenticate_token(plaintext) if plaintext else None
+    if token is None:
+        raise DomainError("unauthorized", _("A valid API token is required: send "
+                                            "'Authorization: Bearer <token>'."), status=401)
+    g.api_token = token
+    # Services and the audit log see the token's owner as the current user for this request
+    # only; nothing is written to the session cookie.
+    g._login_user = token.user
+    return token.user
+
+
+def current_token_user() -> User:
+    """The owner of the token `api_token_required` accepted for this request."""
+    return g.api_token.user
+
+
+def api_token_required(view: F) -> F:
+    """Declare a view public to the default-deny hook, then require a valid bearer token."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token_user()
+        return view(*args, **kwargs)
+
+    wrapped.access_level = "public"  # type: ignore[attr-defined]
+    wrapped.api_token_required = True  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
+def rate_limit_key() -> str:
+    """Per token when one is sent (hashed: keys may end up in Redis), else per client address."""
+    plaintext = bearer_token()
+    if plaintext:
+        return "api-token:" + hashlib.sha256(plaintext.encode("utf-8", "replace")).hexdigest()[:32]
+    return "api-ip:" + (get_remote_address() or "unknown")
+
+
+def read_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "60 per minute")
+
+
+def write_limit() -> str:
+    return current_app.config.get("API_WRITE_RATE_LIMIT", "10 per minute")
+
+
+def address_limit() -> str:
+    # Bounds clients that rotate made-up tokens to dodge the per-token limit.
+    return current_app.config.get("API_ADDRESS_RATE_LIMIT", "300 per minute")

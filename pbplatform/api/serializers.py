@@ -1,0 +1,108 @@
+"""Turn models into the API's JSON. Money is in integer minor units next to the currency.
+
+Nothing here ever includes vote counts, authors or contact details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pbplatform.accounts.models import User
+from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
+from pbplatform.cycles.models import Area, Cycle
+from pbplatform.proposals.models import Proposal
+from pbplatform.results.models import ResultVersion
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def area_ref(area: Area | None) -> dict[str, Any] | None:
+    if area is None:
+        return None
+    return {"id": area.id, "name": area.name, "code": area.code}
+
+
+def cycle_summary(cycle: Cycle) -> dict[str, Any]:
+    return {"slug": cycle.slug, "name": cycle.name, "phase": cycle.phase,
+            "currency": cycle.currency, "ballot_rule": cycle.ballot_rule}
+
+
+def cycle_areas(cycle: Cycle) -> list[dict[str, Any]]:
+    return [{**area_ref(ca.area), "budget": ca.budget_minor} for ca in cycle.areas]  # type: ignore[dict-item]
+
+
+def cycle_rules(cycle: Cycle) -> dict[str, Any]:
+    """The declared ballot and counting rules (the tie-break seed stays with the count)."""
+    return {
+        "ballot_rule": cycle.ballot_rule, "max_projects": cycle.max_projects,
+        "points_total": _number(cycle.points_total),
+        "max_points_per_project": _number(cycle.max_points_per_project),
+        "count_rule": cycle.count_rule, "count_threshold": _number(cycle.count_threshold),
+        "count_top_n": cycle.count_top_n, "tie_break": cycle.tie_break,
+        "channel_weights": {str(k): v for k, v in (cycle.channel_weights or {}).items()},
+        "combination": cycle.combination, "vote_policy": cycle.vote_policy,
+        "min_age": cycle.min_age, "rules_frozen": cycle.rules_frozen,
+        "hourly_rate": cycle.hourly_rate_minor, "coproduction_cap_pct": cycle.coproduction_cap_pct,
+        "savings_target": cycle.savings_target_minor,
+        "savings_share_pct": cycle.savings_share_pct,
+    }
+
+
+def cycle_detail(cycle: Cycle) -> dict[str, Any]:
+    return {
+        **cycle_summary(cycle),
+        "budgets": {"district": cycle.district_budget_minor, "areas": cycle_areas(cycle)},
+        "rules": cycle_rules(cycle),
+        "phases": [{"phase": p.phase, "starts_at": _iso(p.starts_at)} for p in cycle.phase_dates],
+    }
+
+
+def proposal_record(proposal: Proposal, costs: CostBreakdown, *,
+                    timeline: bool = False) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": proposal.id, "tracking_number": proposal.tracking_number,
+        "cycle": proposal.cycle.slug, "status": proposal.status, "kind": proposal.kind,
+        "title": proposal.title, "description": proposal.description,
+        "category": proposal.category, "location": proposal.location,
+        "area": area_ref(proposal.area),
+        "gross_cost": costs.gross_minor, "coproduction_value": costs.coproduction_minor,
+        "net_cost": costs.net_minor, "savings_per_year": proposal.savings_per_year_minor,
+        "currency": proposal.cycle.currency, "submitted_on": _iso(proposal.created_at.date()),
+    }
+    if timeline:
+        record["timeline"] = [{"at": _iso(e.at), "kind": e.kind, "note": e.note}
+                              for e in proposal.events]
+    return record
+
+
+def proposal_records(proposals: Sequence[Proposal], *, timeline: bool = False) -> list[dict]:
+    """Records for a page of proposals: one cost_breakdown call for the whole page."""
+    costs = cost_breakdown(proposals)
+    return [proposal_record(p, costs[p.id], timeline=timeline) for p in proposals]
+
+
+def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:
+    return {"cycle": cycle.slug, "version": version.version,
+            "content_hash": version.content_hash, "published_at": _iso(version.published_at),
+            "config": version.config, "outcome": version.outcome}
+
+
+def me_document(user: User) -> dict[str, Any]:
+    return {"id": user.id, "display_name": user.display_name,
+            "home_area": area_ref(user.home_area)}
+
+
+def page_envelope(items: list[dict[str, Any]], page: int, per_page: int,
+                  total: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -1,0 +1,83 @@
+"""Personal API tokens: create (plaintext returned once), revoke, and authenticate.
+
+A token is 256 random bits; only its SHA-256 is stored, which is enough for secrets of that
+strength (no salt or slow hash needed: nothing to guess). Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from pbplatform.accounts.models import User
+from pbplatform.api.models import ApiToken
+from pbplatform.audit import services as audit
+from pbplatform.db import today, utcnow
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+
+TOKEN_PREFIX = "pbp_"
+NAME_MAX = 80
+MAX_ACTIVE_TOKENS = 10
+
+
+def hash_token(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8", "replace")).hexdigest()
+
+
+def list_tokens(user: User) -> Sequence[ApiToken]:
+    """The user's tokens, active ones first, newest first."""
+    return db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a new token for `user`; returns the row and the plaintext (shown once, never kept)."""
+    name = "".join(ch for ch in (name or "") if ch.isprintable()).strip()
+    if not name or len(name) > NAME_MAX:
+        raise DomainError("validation_error", _("Give the token a name of at most %(n)d "
+                                                "characters.", n=NAME_MAX))
+    active = db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))) or 0
+    if active >= MAX_ACTIVE_TOKENS:
+        raise DomainError("too_many_tokens", _("You have %(n)d active tokens; revoke one first.",
+                                               n=MAX_ACTIVE_TOKENS), status=409)
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plaintext),
+                     prefix=plaintext[:12])
+    db.session.add(token)
+    db.session.flush()
+    audit.record("api_token.created", token, actor=user, after={"name": name,
+                                                                 "prefix": token.prefix})
+    return token, plaintext
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; someone else's token is 'not found'."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise DomainError("not_found", _("No such token."), status=404)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        audit.record("api_token.revoked", token, actor=user, after={"prefix": token.prefix})
+    return token
+
+
+def authenticate_token(plaintext: str) -> ApiToken | None:
+    """The active token with this plaintext whose owner's account is active, else None."""
+    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(
+        ApiToken.token_hash == hash_token(plaintext)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.last_used_on != today():
+        token.last_used_on = today()
+    return token

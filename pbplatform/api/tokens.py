@@ -1,0 +1,86 @@
+"""Account pages for personal API tokens: list, create (shown once) and revoke.
+
+Session-authenticated HTML forms, so they are CSRF-protected like every other form; the
+tokens themselves are only ever accepted by the API (see auth.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.accounts.models import User
+from pbplatform.api import services
+from pbplatform.api.forms import TokenForm
+from pbplatform.api.models import ApiToken
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.security.access import login_required
+
+bp = Blueprint("api_tokens", __name__)
+
+
+def _me() -> User:
+    return db.session.get(User, current_user.id)
+
+
+@bp.app_template_global()
+def api_tokens() -> Sequence[ApiToken]:
+    """The signed-in user's tokens, for accounts/_tokens.html wherever it is included."""
+    return services.list_tokens(_me()) if current_user.is_authenticated else []
+
+
+@bp.app_template_global()
+def api_token_form() -> TokenForm:
+    return TokenForm(formdata=None)
+
+
+def _tokens_page(form: TokenForm | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template("api/tokens.html", token_form=form), status
+
+
+def _back() -> ResponseReturnValue:
+    if "accounts.account" in current_app.view_functions:
+        return redirect(url_for("accounts.account") + "#api-tokens-heading")
+    return redirect(url_for("api_tokens.index"))
+
+
+@bp.get("/account/tokens")
+@login_required
+def index() -> ResponseReturnValue:
+    return _tokens_page()
+
+
+@bp.post("/account/tokens")
+@login_required
+def create() -> ResponseReturnValue:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, 422)
+    try:
+        token, plaintext = services.create_token(_me(), form.name.data)
+    except DomainError as exc:
+        form.name.errors = [exc.message]
+        return _tokens_page(form, exc.status)
+    html = render_template("api/token_created.html", token=token, plaintext=plaintext)
+    # Shown once: never cached, never put in the session or a flash message.
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> ResponseReturnValue:
+    token = services.revoke_token(_me(), token_id) if token_id < 2**31 else None
+    if token is None:
+        raise DomainError("not_found", _("No such token."), status=404)
+    flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
+    return _back()
+
+
+@bp.errorhandler(DomainError)
+def _refused(exc: DomainError) -> ResponseReturnValue:
+    return render_template("errors/error.html", code=exc.status, error=exc), exc.status

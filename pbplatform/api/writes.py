@@ -1,0 +1,86 @@
+"""Token-authenticated writes: submit a proposal, cast a ballot.
+
+Both accept only a Bearer token (never the session cookie), validate the body strictly
+against the published schema, and honour `Idempotency-Key`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from pbplatform.api import idempotency
+from pbplatform.api.auth import api_token_required, current_token_user
+from pbplatform.api.resources import public_cycle
+from pbplatform.api.serializers import proposal_records
+from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.db import today
+from pbplatform.proposals.services import ProposalInput, submit_proposal
+from pbplatform.voting.services import cast_ballot, voter_key_for
+
+
+@bp.post("/cycles/<slug>/proposals")
+@api_token_required
+def submit(slug: str) -> ResponseReturnValue:
+    user = current_token_user()
+    cycle = public_cycle(slug)
+    data = json_body("ProposalSubmission")
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    proposal = submit_proposal(cycle, user, proposal_input(data), channel="api")
+    body = proposal_records([proposal], timeline=True)[0]
+    location = url_for("api.get_proposal", tracking_number=proposal.tracking_number)
+    idempotency.remember(user, key, request_hash, 201, body, location)
+    return jsonify(body), 201, {"Location": location}
+
+
+def proposal_input(data: dict[str, Any]) -> ProposalInput:
+    return ProposalInput(
+        title=data["title"], description=data["description"], area_id=data.get("area_id"),
+        category=data.get("category", "other"), kind=data.get("kind", "spending"),
+        estimated_cost_minor=data.get("estimated_cost", 0), location=data.get("location"),
+        savings_per_year_minor=data.get("savings_per_year"),
+    )
+
+
+@bp.post("/cycles/<slug>/ballot")
+@api_token_required
+def cast(slug: str) -> ResponseReturnValue:
+    user = current_token_user()
+    cycle = public_cycle(slug)
+    data = json_body("BallotSubmission")
+    selections = ballot_selections(data, user.home_area_id)
+    # The fingerprint leaves the choices out: a hash of them next to a user id could be
+    # brute-forced, which would undo ballot secrecy.
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint()
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    cast_ballot(cycle, voter_key_for(user), selections, area_id=user.home_area_id,
+                channel="online", user_id=user.id)
+    body = {"status": "cast", "cast_on": today().isoformat()}
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
+
+
+def ballot_selections(data: dict[str, Any], home_area_id: int | None) -> list[tuple[int, Any]]:
+    """(proposal id, points or stance) pairs as `cast_ballot` takes them; 422 on duplicates."""
+    errors, seen, pairs = [], set(), []
+    if data.get("area_id") is not None and data["area_id"] != home_area_id:
+        errors.append({"field": "area_id", "message": _("must be your home area")})
+    for i, sel in enumerate(data["selections"]):
+        pid = sel["proposal_id"]
+        if pid in seen:
+            errors.append({"field": f"selections[{i}].proposal_id",
+                           "message": _("repeats a proposal already on the ballot")})
+        if "points" in sel and "stance" in sel:
+            errors.append({"field": f"selections[{i}]",
+                           "message": _("give points or a stance, not both")})
+        seen.add(pid)
+        pairs.append((pid, sel["stance"] if "stance" in sel else sel.get("points", 1)))
+    if errors:
+        raise validation_error(errors)
+    return pairs
