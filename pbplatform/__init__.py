@@ -73,6 +73,11 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main, accounts, cycles, proposals, moderation, voting, results, audit,
                       coproduction, channels):
         app.register_blueprint(blueprint)
+    from pbplatform.api.tokens import bp as api_tokens
+    from pbplatform.api.views import bp as api
+
+    app.register_blueprint(api, url_prefix="/api/v1")
+    app.register_blueprint(api_tokens)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Imports every model so metadata, Alembic and the shell see all tables."""
 
 from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
+from pbplatform.api.models import ApiIdempotencyKey, ApiToken
 from pbplatform.audit.models import AuditEntry
 from pbplatform.channels.models import (
     CensusEntry, Meeting, MeetingCountEntry, MeetingTotal, PaperImport, VotingCode,
@@ -14,6 +15,7 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
+    "ApiIdempotencyKey", "ApiToken",
     "Area", "AuditEntry", "Ballot", "BallotChoice", "CensusEntry", "Meeting",
     "MeetingCountEntry", "MeetingTotal", "PaperImport", "VotingCode", "VotingCodeBatch",
     "VotingSite", "Cycle", "CycleArea", "CyclePhase",
