@@ -12,8 +12,23 @@ from babel.numbers import is_currency
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from pbplatform.cycles.models import Area
 from pbplatform.cycles.services import CHANNELS, DATED_PHASES
@@ -44,18 +59,18 @@ class MoneyField(StringField):
         raw = (self.data or "").strip().replace(" ", "")
         if not raw:
             if self.required:
-                raise ValueError(_l("Enter an amount."))
+                raise ValidationError(_l("Enter an amount."))
             return
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise ValueError(_l("Enter an amount such as 12500.00.")) from None
+            raise ValidationError(_l("Enter an amount such as 12500.00.")) from None
         if not value.is_finite() or value < 0:
-            raise ValueError(_l("The amount must be zero or more."))
+            raise ValidationError(_l("The amount must be zero or more."))
         if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError(_l("Use at most two decimal places."))
+            raise ValidationError(_l("Use at most two decimal places."))
         if value >= MAX_MAJOR:
-            raise ValueError(_l("The amount is too large."))
+            raise ValidationError(_l("The amount is too large."))
         self.minor = to_minor(value)
 
 
@@ -85,7 +100,7 @@ class CycleForm(FlaskForm):
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                message=_l("Lower-case letters, digits and single hyphens only."))])
     currency = StringField(_l("Currency (ISO 4217 code, e.g. EUR)"),
-                           validators=[DataRequired(), Length(min=3, max=3)])
+                           validators=[DataRequired()])
     tracking_prefix = StringField(_l("Tracking number prefix (e.g. LI)"), validators=[
         DataRequired(), Regexp(r"^[A-Z]{1,6}$", message=_l("One to six capital letters."))])
     district_budget = MoneyField(_l("District-wide budget"), required=True)
@@ -99,7 +114,7 @@ class CycleForm(FlaskForm):
     def validate_currency(self, field: StringField) -> None:
         field.data = (field.data or "").strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", field.data) or not is_currency(field.data):
-            raise ValueError(_l("Enter a currency code from ISO 4217, such as EUR."))
+            raise ValidationError(_l("Enter a currency code from ISO 4217, such as EUR."))
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -176,9 +191,10 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
 
 class RulesForm(FlaskForm):
     ballot_rule = SelectField(_l("Ballot rule"), choices=[
-        ("budget", _l("Budget-limited approval: choose projects whose total fits the budget")),
-        ("k_approval", _l("k-approval: choose at most k projects")),
-        ("cumulative", _l("Cumulative points: distribute a number of points")),
+        SelectChoice("budget", _l(
+            "Budget-limited approval: choose projects whose total fits the budget")),
+        SelectChoice("k_approval", _l("k-approval: choose at most k projects")),
+        SelectChoice("cumulative", _l("Cumulative points: distribute a number of points")),
     ], validators=[DataRequired()])
     max_projects = IntegerField(_l("k: most projects per ballot (k-approval)"),
                                 validators=[Optional(), NumberRange(1, 10_000)])
@@ -188,26 +204,27 @@ class RulesForm(FlaskForm):
     max_points_per_project = DecimalField(_l("Most points on one project (optional)"), places=2,
                                           validators=[Optional(), NumberRange(
                                               min=Decimal("0.01"), max=Decimal("99999"))])
-    count_rule = SelectField(_l("Counting rule"), choices=[(r, r) for r in COUNT_RULES],
+    count_rule = SelectField(_l("Counting rule"), choices=[SelectChoice(r) for r in COUNT_RULES],
                              validators=[DataRequired()])
     count_threshold = DecimalField(_l("Minimum score (greedy-threshold)"), places=4,
                                    validators=[Optional(), NumberRange(min=0, max=10**9)])
     count_top_n = IntegerField(_l("N: length of the list (top-n)"),
                                validators=[Optional(), NumberRange(1, 10_000)])
     tie_break = SelectField(_l("Tie-break"), choices=[
-        ("default", _l("Lower cost, then more votes, then a lot drawn from the seed")),
-        ("name", _l("Project identifiers compared as text (pabutools' default)")),
+        SelectChoice("default", _l("Lower cost, then more votes, then a lot drawn from the seed")),
+        SelectChoice("name", _l("Project identifiers compared as text (pabutools' default)")),
     ], validators=[DataRequired()])
     tie_seed = StringField(_l("Seed for the lot (published before voting)"),
                            validators=[Optional(), Length(max=64)])
     combination = SelectField(_l("How channels combine"), choices=[
-        ("raw", _l("Raw: weighted sum of votes or points")),
-        ("normalized", _l("Normalised: each channel's share of its ballots, then weighted")),
+        SelectChoice("raw", _l("Raw: weighted sum of votes or points")),
+        SelectChoice("normalized", _l(
+            "Normalised: each channel's share of its ballots, then weighted")),
     ], validators=[DataRequired()])
     vote_policy = SelectField(_l("Who may vote (one vote per person)"), choices=[
-        ("registered", _l("Registered residents with a home area")),
-        ("census", _l("Residents verified against the census")),
-        ("codes", _l("Holders of a voting code")),
+        SelectChoice("registered", _l("Registered residents with a home area")),
+        SelectChoice("census", _l("Residents verified against the census")),
+        SelectChoice("codes", _l("Holders of a voting code")),
     ], validators=[DataRequired()])
     min_age = IntegerField(_l("Minimum age (optional)"),
                            validators=[Optional(), NumberRange(0, 120)])

@@ -93,6 +93,7 @@ def snapshot(cycle: Cycle) -> dict[str, Any]:
     """Plain data of the cycle for the audit log (before/after)."""
     data: dict[str, Any] = {f: _plain(getattr(cycle, f)) for f in
                             OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)}
+    data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in CHANNELS}
     data["area_budgets"] = {str(ca.area_id): ca.budget_minor for ca in cycle.areas}
     data["phase_dates"] = {p: d.isoformat() for p, d in sorted(phase_starts(cycle).items())}
     return data
