@@ -1,7 +1,9 @@
 """Account commands."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from pbplatform.accounts import services
 from pbplatform.errors import DomainError
@@ -16,8 +18,10 @@ from pbplatform.transaction import cli_transaction
 @cli_transaction
 def create_admin(email: str, display_name: str, password: str) -> None:
     """Create an administrator account."""
-    try:
-        user = services.create_staff_user(None, email, display_name, "admin", [], password)
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+    # No request, so no browser language: messages in the default locale.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            user = services.create_staff_user(None, email, display_name, "admin", [], password)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
     click.echo(f"Created administrator {user.email} (id {user.id}).")
