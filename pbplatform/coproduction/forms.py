@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 KIND_LABELS = {
@@ -23,8 +24,8 @@ STATUS_LABELS = {
 
 
 class OfferForm(FlaskForm):
-    kind = SelectField(_l("What do you offer?"), choices=list(KIND_LABELS.items()),
-                       default="volunteer_hours")
+    kind = SelectField(_l("What do you offer?"), default="volunteer_hours",
+                       choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     quantity = DecimalField(_l("How much"), places=2, validators=[InputRequired(
         message=_l("Enter a quantity as a number."))])
     unit = StringField(_l("Unit (for example hours, items, years)"),

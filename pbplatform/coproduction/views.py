@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
@@ -137,7 +138,7 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
 def new_offer() -> ResponseReturnValue:
     form = NewOfferForm()
     cycles = services.open_cycles()
-    form.cycle.choices = [(c.id, c.name) for c in cycles]
+    form.cycle.choices = [SelectChoice(c.id, c.name) for c in cycles]
     if not current_user.is_officer:
         del form.offerer_name
     if not cycles:
