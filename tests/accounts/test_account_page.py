@@ -18,7 +18,8 @@ def test_account_page_shows_profile(client, make_user, make_area):
     assert page.status_code == 200
     assert user.email.encode() in page.data
     assert "Alt-Hohenschönhausen".encode() in page.data
-    assert b"Jo &lt;b&gt;Doe&lt;/b&gt;" in page.data and b"<b>Doe</b>" not in page.data
+    assert b"Jo &lt;b&gt;Doe&lt;/b&gt;" in page.data
+    assert b"<b>Doe</b>" not in page.data
 
 
 def test_change_name_and_home_area(client, make_user, make_area):
@@ -31,7 +32,8 @@ def test_change_name_and_home_area(client, make_user, make_area):
     db.session.refresh(user)
     assert (user.display_name, user.home_area_id, user.role) == ("Renamed", new.id, "resident")
     [entry] = audit_actions("account.profile_changed")
-    assert entry.before["home_area_id"] == old.id and entry.after["home_area_id"] == new.id
+    assert entry.before["home_area_id"] == old.id
+    assert entry.after["home_area_id"] == new.id
 
 
 def test_home_area_is_locked_after_voting_in_an_open_cycle(client, make_user, make_cycle):

@@ -17,13 +17,16 @@ def test_list_and_search_users(client, make_user):
     make_user("resident", email="yan@example.org", name="Yan 100% Real_Name")
     login_as(client, admin)
     page = client.get("/admin/users")
-    assert page.status_code == 200 and b"zed@example.org" in page.data
+    assert page.status_code == 200
+    assert b"zed@example.org" in page.data
     page = client.get("/admin/users?q=ZEBRA")
-    assert b"zed@example.org" in page.data and b"yan@example.org" not in page.data
+    assert b"zed@example.org" in page.data
+    assert b"yan@example.org" not in page.data
     # LIKE wildcards and SQL are searched for literally, never interpreted.
     assert b"yan@example.org" in client.get("/admin/users?q=100%25").data
     underscore = client.get("/admin/users?q=_").data
-    assert b"yan@example.org" in underscore and b"zed@example.org" not in underscore
+    assert b"yan@example.org" in underscore
+    assert b"zed@example.org" not in underscore
     for q in ["' OR 1=1--", "%", "1;SELECT pg_sleep(3)"]:
         response = client.get("/admin/users", query_string={"q": q})
         assert response.status_code == 200
@@ -42,8 +45,10 @@ def test_pagination(client, make_user):
         make_user("resident", email=f"bulk{n:02d}@example.org")
     login_as(client, admin)
     first, second = client.get("/admin/users"), client.get("/admin/users?page=2")
-    assert b"Page 1 of 2" in first.data and b"Page 2 of 2" in second.data
-    assert b"bulk29@example.org" in second.data and b"bulk29@example.org" not in first.data
+    assert b"Page 1 of 2" in first.data
+    assert b"Page 2 of 2" in second.data
+    assert b"bulk29@example.org" in second.data
+    assert b"bulk29@example.org" not in first.data
 
 
 def test_create_officer_with_reset_link(client, make_user, make_area):
@@ -57,12 +62,14 @@ def test_create_officer_with_reset_link(client, make_user, make_area):
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.scalar(sa.select(User).where(User.email == "officer.new@example.org"))
-    assert user.role == "officer" and [a.id for a in user.officer_area_list] == [area.id]
+    assert user.role == "officer"
+    assert [a.id for a in user.officer_area_list] == [area.id]
     [mail] = db.session.scalars(sa.select(OutboxMessage)
                                 .where(OutboxMessage.recipient == user.email)).all()
     assert "/reset/" in mail.body
     [entry] = audit_actions("user.created")
-    assert entry.actor_id == admin.id and entry.after["role"] == "officer"
+    assert entry.actor_id == admin.id
+    assert entry.after["role"] == "officer"
     assert entry.after["officer_area_ids"] == [area.id]
 
 
@@ -81,7 +88,8 @@ def test_create_refuses_duplicate_email_and_weak_password(client, make_user):
     make_user("resident", email="dup@example.org")
     dup = client.post("/admin/users/new", data={
         "email": "DUP@example.org", "display_name": "Dup", "role": "officer"})
-    assert dup.status_code == 409 and b"already registered" in dup.data
+    assert dup.status_code == 409
+    assert b"already registered" in dup.data
     weak = client.post("/admin/users/new", data={
         "email": "weak@example.org", "display_name": "Weak", "role": "officer",
         "password": "short"})
@@ -110,7 +118,8 @@ def test_change_role_and_areas_is_audited_and_ends_sessions(app, client, make_us
 
     client.post(f"/admin/users/{officer.id}/role", data={"role": "resident"})
     db.session.refresh(officer)
-    assert officer.role == "resident" and officer.officer_area_list == []
+    assert officer.role == "resident"
+    assert officer.officer_area_list == []
 
 
 def test_invalid_role_is_refused(client, make_user):
@@ -143,8 +152,10 @@ def test_deactivate_and_reactivate(client, make_user):
     assert target.is_active_account
     [off] = audit_actions("user.deactivated")
     [on] = audit_actions("user.reactivated")
-    assert off.before["active"] is True and off.after["active"] is False
-    assert on.after["active"] is True and off.actor_id == on.actor_id == admin.id
+    assert off.before["active"] is True
+    assert off.after["active"] is False
+    assert on.after["active"] is True
+    assert off.actor_id == on.actor_id == admin.id
 
 
 def test_admin_cannot_deactivate_themselves(client, make_user):
@@ -178,7 +189,8 @@ def test_outbox_lists_mail_newest_first(client, make_user):
     login_as(client, make_user("admin"))
     page = client.get("/admin/outbox")
     assert page.status_code == 200
-    assert page.data.count(b"m@example.org") == 2 and b"/reset/" in page.data
+    assert page.data.count(b"m@example.org") == 2
+    assert b"/reset/" in page.data
 
 
 def test_outbox_is_404_in_production(app, client, make_user):

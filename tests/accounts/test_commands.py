@@ -17,9 +17,11 @@ def test_create_admin(runner, client):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     user = db.session.scalar(sa.select(User).where(User.email == "boss@example.org"))
-    assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
+    assert user.role == "admin"
+    assert user.password_hash.startswith("$argon2id$")
     [entry] = audit_actions("user.created")
-    assert entry.object_id == str(user.id) and entry.actor_label == "system"
+    assert entry.object_id == str(user.id)
+    assert entry.actor_label == "system"
     assert login(client, "boss@example.org", PW).status_code == 302
 
 

@@ -35,13 +35,16 @@ def outbox_for(email: str) -> list[OutboxMessage]:
 def test_register_then_log_in_then_out(client, make_area):
     area = make_area("Fennpfuhl")
     page = client.get("/register")
-    assert page.status_code == 200 and b"Fennpfuhl" in page.data
+    assert page.status_code == 200
+    assert b"Fennpfuhl" in page.data
     response = client.post("/register", data=form(area, email=" New@Example.ORG "))
     assert response.status_code == 200
     assert b"Check your e-mail" in response.data
     [user] = users_with("new@example.org")
-    assert user.role == "resident" and user.home_area_id == area.id
-    assert user.password_hash.startswith("$argon2id$") and GOOD not in user.password_hash
+    assert user.role == "resident"
+    assert user.home_area_id == area.id
+    assert user.password_hash.startswith("$argon2id$")
+    assert GOOD not in user.password_hash
     assert len(outbox_for("new@example.org")) == 1
     assert [e.object_id for e in audit_actions("account.registered")] == [str(user.id)]
     assert login(client, "new@example.org", GOOD).status_code == 302
@@ -112,9 +115,12 @@ def test_mass_assignment_is_ignored(client, make_area):
         password_hash="$argon2id$forged"))
     assert response.status_code == 200
     [user] = users_with("new@example.org")
-    assert user.role == "resident" and not user.is_admin
-    assert user.is_active_account and user.id != 999
-    assert user.officer_area_list == [] and user.session_token != "fixed"
+    assert user.role == "resident"
+    assert not user.is_admin
+    assert user.is_active_account
+    assert user.id != 999
+    assert user.officer_area_list == []
+    assert user.session_token != "fixed"
     assert user.password_hash != "$argon2id$forged"
 
 
@@ -133,6 +139,7 @@ def test_existing_email_gets_the_same_page_and_the_owner_a_mail(client, make_use
     assert fresh.status_code == taken.status_code == 200
     assert fresh.data == taken.data
     [still] = users_with("taken@example.org")
-    assert still.id == owner.id and still.display_name == "Owner"
+    assert still.id == owner.id
+    assert still.display_name == "Owner"
     [mail] = outbox_for("taken@example.org")
     assert "already have an account" in mail.body

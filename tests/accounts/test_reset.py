@@ -41,7 +41,8 @@ def test_token_is_stored_only_as_a_hash(client, make_user):
     client.post("/reset", data={"email": "hash@example.org"})
     token = reset_link("hash@example.org").rsplit("/", 1)[1]
     [row] = db.session.scalars(sa.select(PasswordResetToken)).all()
-    assert token not in row.token_hash and len(row.token_hash) == 64
+    assert token not in row.token_hash
+    assert len(row.token_hash) == 64
 
 
 def test_full_reset_flow_is_single_use_and_ends_sessions(app, client, make_user):
@@ -54,7 +55,8 @@ def test_full_reset_flow_is_single_use_and_ends_sessions(app, client, make_user)
     link = reset_link("forgot@example.org")
     assert client.get(link).status_code == 200
     response = client.post(link, data={"password": NEW, "password_confirm": NEW})
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
 
     assert not is_logged_in(other_device)  # the reset ended every session
     assert login(client, "forgot@example.org", PASSWORD).status_code == 200  # old one is dead
