@@ -53,7 +53,11 @@ def create_cycle(phase: str = "proposals", *, areas: int | list[Area] = 2,
     cycle = Cycle(slug=f"cycle-{n}", name=f"Cycle {n}", tracking_prefix="TC", phase=phase,
                   district_budget_minor=district_budget, **fields)
     cycle.areas = [CycleArea(area=a, budget_minor=area_budget) for a in area_list]
-    start = utcnow() - timedelta(days=30)
+    # Dated so that `phase` is the current one: it began a day ago and the next starts later,
+    # so the check-on-request (ensure_phase_current) leaves the cycle where the test put it.
+    dated = ("proposals", "review", "voting")
+    current = dated.index(phase) if phase in dated else (-1 if phase == "draft" else 2)
+    start = utcnow() - timedelta(days=1 + 10 * current)
     cycle.phase_dates = [CyclePhase(phase=p, starts_at=start + timedelta(days=10 * i))
                          for i, p in enumerate(("proposals", "review", "voting"))]
     if phase in ("voting", "counting", "results"):

@@ -8,7 +8,7 @@ from wtforms import DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pbplatform.moderation.services import TEXT_MAX
-from pbplatform.proposals.forms import not_negative
+from pbplatform.proposals.forms import choices, not_negative
 
 DELIVERY_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"),
                    "done": _l("Done"), "not_done": _l("Not done")}
@@ -48,6 +48,6 @@ class MergeForm(FlaskForm):
 
 
 class DeliveryForm(FlaskForm):
-    delivery_status = SelectField(_l("Delivery status"), choices=list(DELIVERY_LABELS.items()))
+    delivery_status = SelectField(_l("Delivery status"), choices=choices(DELIVERY_LABELS))
     delivery_report = TextAreaField(_l("Report: what was done, or why not"),
                                     validators=[DataRequired(), Length(max=TEXT_MAX)])

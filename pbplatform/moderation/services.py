@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
@@ -23,6 +22,7 @@ from pbplatform.proposals.models import Proposal, ProposalFlag
 from pbplatform.proposals.services import (
     MAX_COST_MINOR,
     OPEN_PHASES,
+    _,
     add_event,
     ensure_phase_current,
 )
@@ -40,8 +40,10 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
 
 def _require_remit(proposal: Proposal, officer: User) -> None:
     if not officer.is_officer or not officer.can_act_on_area(proposal.area_id):
-        audit.record("authz.denied", proposal, actor=officer, area_id=proposal.area_id,
-                     outcome="denied", after={"tracking_number": proposal.tracking_number})
+        # Survives the refused request's rollback (and discards its work first).
+        audit.record_refusal("authz.denied", proposal, actor=officer, area_id=proposal.area_id,
+                             outcome="denied",
+                             after={"tracking_number": proposal.tracking_number})
         raise DomainError("area_forbidden", _("This proposal is outside your areas."), status=403)
 
 

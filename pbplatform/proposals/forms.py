@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pbplatform.cycles.models import Cycle
@@ -35,9 +36,13 @@ CHANNEL_LABELS = {
     "web": _l("website"), "api": _l("app or API"), "letter": _l("letter"), "phone": _l("phone"),
     "email": _l("e-mail"), "meeting": _l("neighbourhood meeting"),
 }
-KIND_CHOICES = [("spending", _l("Spending: something the council should pay for")),
-                ("saving", _l("Saving: something the council should cut or stop"))]
-DISTRICT_CHOICE = ("", _l("District-wide"))
+KIND_LABELS = {"spending": _l("Spending: something the council should pay for"),
+               "saving": _l("Saving: something the council should cut or stop")}
+DISTRICT_LABEL = _l("District-wide")
+
+
+def choices(labels: dict[str, Any]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 not_negative = NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount of 0 or more."))
 
@@ -46,9 +51,9 @@ class ProposalForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     description = TextAreaField(_l("Description"),
                                 validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
-    kind = SelectField(_l("Kind of proposal"), choices=KIND_CHOICES, default="spending")
-    area = SelectField(_l("Area"), choices=[DISTRICT_CHOICE])
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()), default="other")
+    kind = SelectField(_l("Kind of proposal"), choices=choices(KIND_LABELS), default="spending")
+    area = SelectField(_l("Area"), choices=[SelectChoice("", DISTRICT_LABEL)])
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS), default="other")
     estimated_cost = DecimalField(_l("Estimated cost"), places=2,
                                   validators=[InputRequired(), not_negative])
     savings_per_year = DecimalField(
@@ -60,10 +65,10 @@ class ProposalForm(FlaskForm):
 
     def set_areas(self, cycle: Cycle, allowed: set[int] | None = None,
                   district: bool = True) -> None:
-        choices = [DISTRICT_CHOICE] if district else []
-        choices += [(str(ca.area_id), ca.area.name) for ca in cycle.areas
+        options = [SelectChoice("", DISTRICT_LABEL)] if district else []
+        options += [SelectChoice(str(ca.area_id), ca.area.name) for ca in cycle.areas
                     if allowed is None or ca.area_id in allowed]
-        self.area.choices = choices
+        self.area.choices = options
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -99,7 +104,7 @@ class OfficerProposalForm(ProposalForm):
     """A proposal that came by letter, phone, e-mail or at a meeting, typed in by an officer."""
 
     channel = SelectField(_l("Received by"),
-                          choices=[(c, CHANNEL_LABELS[c]) for c in OFFICER_CHANNELS])
+                          choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in OFFICER_CHANNELS])
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     contact_consent = BooleanField(
         _l("The resident agreed that we keep their name and contact details"))

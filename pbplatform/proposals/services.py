@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
@@ -35,6 +36,13 @@ OPEN_PHASES = ("proposals", "review")
 MAX_COST_MINOR = 10**13  # 100 billion in major units: beyond any district budget
 TITLE_MAX, DESCRIPTION_MAX, LOCATION_MAX = 160, 10_000, 200
 CONTACT_NAME_MAX, CONTACT_DETAILS_MAX, FLAG_REASON_MAX = 120, 200, 500
+
+def _(text: str, **values: object) -> str:
+    """gettext in a request; plain English (the source text) in CLI commands and the demo."""
+    if has_request_context():
+        return gettext(text, **values)
+    return text % values if values else text
+
 
 try:  # written by the cycles feature; moves a cycle on by its calendar before we look at it
     from pbplatform.cycles.services import ensure_phase_current
