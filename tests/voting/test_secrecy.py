@@ -1,0 +1,47 @@
+"""Ballot secrecy by separation (INV-6, case 40) and the one-vote constraint (INV-1, case 1b)."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from pbplatform.voting.services import cast_ballot
+
+
+def _columns(inspector, table):
+    return {c["name"]: c for c in inspector.get_columns(table)}
+
+
+def test_ballots_hold_no_link_to_people_or_participations(db):
+    inspector = sa.inspect(db.session.connection())
+    for table in ("ballots", "ballot_choices"):
+        targets = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
+        assert not targets & {"users", "participations"}, table
+        names = set(_columns(inspector, table))
+        assert not {n for n in names if n.startswith(("user", "voter", "participation"))}, table
+        for name, column in _columns(inspector, table).items():
+            # Dates only: no time finer than the day that could be joined to a login or log.
+            assert not isinstance(column["type"], sa.DateTime | sa.Time), (table, name)
+    participation_fks = {fk["referred_table"]
+                         for fk in inspector.get_foreign_keys("participations")}
+    assert "ballots" not in participation_fks
+    assert not isinstance(_columns(inspector, "participations")["voted_on"]["type"], sa.DateTime)
+
+
+def test_ballot_choices_have_no_sequence(db):
+    pk = sa.inspect(db.session.connection()).get_pk_constraint("ballot_choices")
+    assert set(pk["constrained_columns"]) == {"ballot_id", "proposal_id"}
+
+
+def test_one_participation_per_voter_and_cycle_constraint_exists(db):
+    uniques = sa.inspect(db.session.connection()).get_unique_constraints("participations")
+    assert any(set(u["column_names"]) == {"cycle_id", "voter_key"} for u in uniques)
+
+
+def test_ballot_ids_are_random_uuids(db, scene):
+    ids = [cast_ballot(scene.cycle, f"user:t{n}", {scene.a30.id: 1}, area_id=scene.home.id).id
+           for n in range(3)]
+    for value in ids:
+        assert uuid.UUID(value).version == 4
+    assert len(set(ids)) == 3
