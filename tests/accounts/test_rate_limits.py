@@ -1,0 +1,160 @@
+"""Rate limits on login, registration and reset requests (security case 33 and 38).
+
+The suite's app runs with the limiter off, so each test here builds its own app with it on,
+on a throw-away SQLite file (its commits must not reach the shared test database). The
+limiter is one process-wide extension object, so the fixture restores its state afterwards.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from pbplatform import ROOT, create_app
+from pbplatform.accounts.passwords import hash_password
+from pbplatform.extensions import db, limiter
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+WRONG = {"password": "not the right password"}
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    saved = (limiter.enabled, limiter._storage, limiter._limiter)
+    apps = []
+
+    def make(**overrides):
+        config = {"TESTING": True, "RATELIMIT_ENABLED": True,
+                  "RATELIMIT_STORAGE_URI": "memory://",
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.sqlite3", **overrides}
+        app = create_app(config)
+        with app.app_context():
+            db.create_all()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+    limiter.enabled, limiter._storage, limiter._limiter = saved
+
+
+def fail_login(client, email, ip="127.0.0.1", **headers):
+    return client.post("/login", data={"email": email, **WRONG},
+                       environ_base={"REMOTE_ADDR": ip}, headers=headers)
+
+
+def test_sixth_failure_from_one_ip_is_429_even_with_forged_forwarded_for(limited_app):
+    client = limited_app(PROXY_HOPS=0).test_client()
+    for n in range(5):
+        response = fail_login(client, f"user{n}@example.org",
+                              **{"X-Forwarded-For": f"203.0.113.{n}"})
+        assert response.status_code == 200
+    blocked = fail_login(client, "user9@example.org", **{"X-Forwarded-For": "198.51.100.7"})
+    assert blocked.status_code == 429
+    assert b"Too many attempts" in blocked.data
+    assert "frame-ancestors 'none'" in blocked.headers["Content-Security-Policy"]
+    # Another client address is not affected.
+    assert fail_login(client, "user10@example.org", ip="192.0.2.50").status_code == 200
+
+
+def test_sixth_failure_for_one_email_is_429_from_any_ip(limited_app):
+    client = limited_app().test_client()
+    for n in range(5):
+        assert fail_login(client, "target@example.org", ip=f"192.0.2.{n}").status_code == 200
+    assert fail_login(client, "TARGET@example.org", ip="192.0.2.99").status_code == 429
+    assert fail_login(client, "other@example.org", ip="192.0.2.98").status_code == 200
+
+
+def test_hourly_limit_applies_too(limited_app):
+    client = limited_app(LOGIN_RATE_LIMIT="50 per minute;7 per hour").test_client()
+    for n in range(7):
+        assert fail_login(client, "hourly@example.org", ip=f"192.0.2.{n}").status_code == 200
+    assert fail_login(client, "hourly@example.org", ip="192.0.2.77").status_code == 429
+
+
+def test_successful_logins_do_not_count(limited_app):
+    app = limited_app()
+    from pbplatform.accounts.models import User
+
+    with app.app_context():
+        db.session.add(User(email="ok@example.org", display_name="Ok",
+                            password_hash=hash_password("the right passphrase")))
+        db.session.commit()
+    client = app.test_client()
+    for _ in range(8):
+        response = client.post("/login", data={"email": "ok@example.org",
+                                               "password": "the right passphrase"})
+        assert response.status_code == 302
+        client.post("/logout")
+
+
+def test_login_page_itself_is_not_limited(limited_app):
+    client = limited_app().test_client()
+    for _ in range(6):
+        fail_login(client, "x@example.org")
+    assert client.get("/login").status_code == 200
+
+
+@pytest.mark.parametrize(("url", "data"), [
+    ("/register", {"email": "not an email"}),
+    ("/reset", {"email": "someone@example.org"}),
+])
+def test_registration_and_reset_requests_are_limited_per_ip(limited_app, url, data):
+    client = limited_app(ACCOUNT_FORM_RATE_LIMIT="3 per hour").test_client()
+    for _ in range(3):
+        assert client.post(url, data=data).status_code in (200, 422)
+    assert client.post(url, data=data, headers={"X-Forwarded-For": "1.2.3.4"}).status_code == 429
+    assert client.get(url).status_code == 200
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    from pbplatform import create_app
+    from pbplatform.extensions import db
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": True,
+                      "RATELIMIT_STORAGE_URI": sys.argv[1],
+                      "SQLALCHEMY_DATABASE_URI": sys.argv[2]})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    codes = [client.post("/login", data={"email": "shared@example.org", "password": "wrong one"},
+                         environ_base={"REMOTE_ADDR": "10.0.0.%d" % n}).status_code
+             for n in range(3)]
+    print(" ".join(map(str, codes)))
+""")
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="needs Redis on 127.0.0.1:6379")
+def test_redis_storage_is_shared_between_workers(limited_app, tmp_path):
+    import redis
+
+    store = redis.Redis.from_url(REDIS_URL)
+    store.flushdb()
+    try:
+        # Worker 1 is another process with its own app and memory: only Redis is shared.
+        worker = subprocess.run(
+            [sys.executable, "-c", WORKER, REDIS_URL, f"sqlite:///{tmp_path}/worker.sqlite3"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+        assert worker.stdout.split() == ["200", "200", "200"]
+        # Worker 2, in this process, sees the three failures already counted.
+        client = limited_app(RATELIMIT_STORAGE_URI=REDIS_URL).test_client()
+        assert fail_login(client, "shared@example.org", ip="10.0.1.1").status_code == 200
+        assert fail_login(client, "shared@example.org", ip="10.0.1.2").status_code == 200
+        assert fail_login(client, "shared@example.org", ip="10.0.1.3").status_code == 429
+    finally:
+        store.flushdb()
+        store.close()
