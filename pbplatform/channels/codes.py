@@ -83,11 +83,13 @@ def code_rows(cycle: Cycle, batch: VotingCodeBatch, codes: Sequence[str]) -> lis
     return rows
 
 
-def find_code(cycle: Cycle, text: str) -> VotingCode:
-    """The unused code of this cycle, or DomainError (the same answer for unknown and other)."""
-    code = db.session.scalar(
-        sa.select(VotingCode).join(VotingCodeBatch)
-        .where(VotingCode.code_hash == hash_code(text), VotingCodeBatch.cycle_id == cycle.id))
+def find_code(text: str, cycle: Cycle | None = None) -> VotingCode:
+    """The unused code (of `cycle` if given), or DomainError (one answer for unknown codes)."""
+    stmt = sa.select(VotingCode).join(VotingCodeBatch).where(
+        VotingCode.code_hash == hash_code(text))
+    if cycle is not None:
+        stmt = stmt.where(VotingCodeBatch.cycle_id == cycle.id)
+    code = db.session.scalar(stmt) if normalise_code(text) else None
     if code is None:
         raise DomainError("invalid_code", _("This code is not valid for this cycle. Check the "
                                             "letter and type it again."))
@@ -117,7 +119,7 @@ def _mark_used(code: VotingCode) -> None:
 def redeem_code(cycle: Cycle, text: str, selections: Selections,
                 area_id: int | None = None) -> Ballot:
     """Vote with a code: check the ballot, mark the code used (once), cast; all or nothing."""
-    code = find_code(cycle, text)
+    code = find_code(text, cycle)
     area = code_area(cycle, code, area_id)
     check_ballot(cycle, area, selections)
     _mark_used(code)
