@@ -1,0 +1,96 @@
+"""Voting codes: generated once as a CSV, hashes only in the database, single use."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+
+from pbplatform.channels.csvsafe import csv_text, safe_cell
+from pbplatform.channels.models import VotingCode
+from pbplatform.voting.models import Ballot, Participation
+from tests.factories import login_as
+
+
+def _generate(client, cycle, count=3, area_id=0, label="Survey"):
+    r = client.post(f"/admin/codes/{cycle.slug}", data={"label": label, "count": count,
+                                                        "area_id": area_id})
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Disposition"].startswith("attachment;")
+    assert r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    return rows
+
+
+def test_generate_exports_once_and_stores_only_hashes(client, db, make_cycle, make_user):
+    cycle = make_cycle("voting")
+    login_as(client, make_user("admin"))
+    rows = _generate(client, cycle, count=5, area_id=cycle.areas[0].area_id)
+    assert rows[0] == ["code", "cycle", "area", "batch", "label"]
+    plain = [r[0] for r in rows[1:]]
+    assert len(set(plain)) == 5 and all(len(c) == 11 for c in plain)
+    stored = list(db.session.scalars(sa.select(VotingCode)))
+    assert len(stored) == 5
+    for code in stored:
+        assert len(code.code_hash) == 64
+        assert all(p.replace("-", "") not in code.code_hash for p in plain)
+    page = client.get(f"/admin/codes/{cycle.slug}")
+    assert all(p.encode() not in page.data for p in plain)
+
+
+def test_code_csv_cells_are_formula_safe(client, db, make_cycle, make_user):
+    cycle = make_cycle("voting")
+    login_as(client, make_user("admin"))
+    rows = _generate(client, cycle, count=1, label="=HYPERLINK(\"http://x\")")
+    assert rows[1][4] == "'=HYPERLINK(\"http://x\")"
+    for payload in ("=1+1", "+cmd|' /C calc'!A0", "-2", "@SUM(1)", "\t=1"):
+        assert safe_cell(payload) == "'" + payload
+    assert safe_cell("plain") == "plain"
+    assert csv_text([['a "b"', "c,d"]]) == '"a ""b""","c,d"\r\n'
+
+
+def _vote(client, code, proposal, area_id=None):
+    data = {"code": code, f"p-{proposal.id}": "1"}
+    if area_id:
+        data["area_id"] = area_id
+    return client.post("/vote/code/cast", data=data)
+
+
+def test_redeem_once_then_refused(app, client, db, make_cycle, make_proposal, make_user):
+    cycle = make_cycle("voting")
+    area = cycle.areas[0].area
+    proposal = make_proposal(cycle, area=area)
+    login_as(client, make_user("admin"))
+    code = _generate(client, cycle, count=1, area_id=area.id)[1][0]
+    anon = app.test_client()
+    page = anon.post("/vote/code", data={"code": code.lower()})
+    assert page.status_code == 200 and proposal.title.encode() in page.data
+    assert _vote(anon, code, proposal).status_code == 200
+    again = _vote(anon, code, proposal)
+    assert again.status_code == 409 and b"already been used" in again.data
+    assert anon.post("/vote/code", data={"code": code}).status_code == 409
+    assert anon.post("/vote/code", data={"code": "AAAAA-AAAAA"}).status_code == 422
+    ballots = list(db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)))
+    assert [b.channel for b in ballots] == ["code"]
+    part = db.session.scalars(sa.select(Participation).where(
+        Participation.cycle_id == cycle.id)).one()
+    assert part.channel == "code" and part.voter_key.startswith("code:")
+    used = db.session.scalars(sa.select(VotingCode)).one()
+    assert used.used_on is not None
+
+
+def test_rule_break_leaves_the_code_unused(client, db, make_cycle, make_proposal, make_user):
+    cycle = make_cycle("voting", area_budget=10_000_00)
+    area = cycle.areas[0].area
+    cheap = make_proposal(cycle, area=area, cost=10_000_00)
+    dear = make_proposal(cycle, area=area, cost=5_000_00)
+    login_as(client, make_user("admin"))
+    code = _generate(client, cycle, count=1)[1][0]  # no area: the holder chooses
+    page = client.post("/vote/code", data={"code": code})
+    assert b"Your neighbourhood" in page.data
+    r = client.post("/vote/code/cast", data={"code": code, "area_id": area.id,
+                                             f"p-{cheap.id}": "1", f"p-{dear.id}": "1"})
+    assert r.status_code == 422
+    assert db.session.scalars(sa.select(VotingCode)).one().used_on is None
+    assert _vote(client, code, cheap, area.id).status_code == 200
