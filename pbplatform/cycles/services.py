@@ -342,7 +342,7 @@ def ensure_phase_current(cycle: Cycle) -> None:
 # --- plain-words explanation, declared publicly before voting ------------------------------
 
 def _num(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
+    return "" if value is None else format(Decimal(str(value)).normalize(), "f")
 
 
 def explain_ballot_rule(cycle: Cycle) -> str:
