@@ -166,11 +166,12 @@ def pending_for(officer: User) -> Sequence[Proposal]:
 def flagged_for(officer: User) -> Sequence[tuple[Proposal, int]]:
     """Proposals with unresolved flags the officer may act on, with the number of flags."""
     count = sa.func.count(ProposalFlag.id)
-    return db.session.execute(
+    rows = db.session.execute(
         sa.select(Proposal, count).join(ProposalFlag, ProposalFlag.proposal_id == Proposal.id)
         .where(ProposalFlag.resolved_at.is_(None), *_area_scope(officer))
         .group_by(Proposal.id).order_by(count.desc(), Proposal.id)
-    ).tuples().all()
+    ).all()
+    return [(proposal, n) for proposal, n in rows]
 
 
 def open_flags(proposal: Proposal) -> Sequence[ProposalFlag]:

@@ -21,7 +21,8 @@ def test_resident_journey_submit_view_edit_withdraw(client, db, make_cycle, make
     login_as(client, author)
 
     page = client.get(f"/proposals/new?cycle={cycle.slug}")
-    assert page.status_code == 200 and b'name="title"' in page.data
+    assert page.status_code == 200
+    assert b'name="title"' in page.data
 
     response = client.post(f"/proposals/new?cycle={cycle.slug}",
                            data=form(area=str(area.id)))
@@ -31,20 +32,24 @@ def test_resident_journey_submit_view_edit_withdraw(client, db, make_cycle, make
     assert proposal.tracking_number == number
     assert response.headers["Location"].endswith(f"/proposals/{number}")
     assert (proposal.status, proposal.author_id, proposal.channel) == ("pending", author.id, "web")
-    assert proposal.estimated_cost_minor == 120050 and proposal.area_id == area.id
+    assert proposal.estimated_cost_minor == 120050
+    assert proposal.area_id == area.id
 
     shown = client.get(f"/proposals/{number}")
     assert shown.status_code == 200
     html = shown.get_data(as_text=True)
-    assert number in html and "Benches along the river" in html
-    assert "Pending review" in html and "Submitted" in html  # status and timeline
+    assert number in html
+    assert "Benches along the river" in html
+    assert "Pending review" in html
+    assert "Submitted" in html
     assert "Thank you. Your proposal has the tracking number" in html
 
     edit = client.post(f"/proposals/{number}/edit",
                        data=form(title="Eight benches", area=str(area.id), estimated_cost="900"))
     assert edit.status_code == 303
     proposal = fresh(proposal)
-    assert proposal.title == "Eight benches" and proposal.estimated_cost_minor == 90000
+    assert proposal.title == "Eight benches"
+    assert proposal.estimated_cost_minor == 90000
     assert [e.kind for e in proposal.events] == ["submitted", "edited"]
 
     withdrawn = client.post(f"/proposals/{number}/withdraw")
@@ -68,7 +73,7 @@ def test_tracking_numbers_count_up_per_cycle(client, db, make_cycle, make_user):
     assert fresh(cycle).next_tracking_seq == 4
 
 
-@pytest.mark.parametrize("bad, message", [
+@pytest.mark.parametrize(("bad", "message"), [
     ({"title": ""}, "This field is required."),
     ({"description": None}, "This field is required."),
     ({"estimated_cost": ""}, "This field is required."),
@@ -137,7 +142,8 @@ def test_savings_proposal_has_its_own_label(client, db, make_cycle, make_user):
                                      estimated_cost="0", savings_per_year="12000"))
     assert response.status_code == 303
     [proposal] = proposals_of(cycle)
-    assert proposal.kind == "saving" and proposal.savings_per_year_minor == 1_200_000
+    assert proposal.kind == "saving"
+    assert proposal.savings_per_year_minor == 1_200_000
     html = client.get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
     assert "Savings proposal: saves €12,000.00 a year" in html
 
@@ -162,9 +168,11 @@ def test_mass_assignment_fields_are_ignored(client, db, make_cycle, make_user):
     [proposal] = proposals_of(cycle)
     assert (proposal.status, proposal.officer_cost_minor, proposal.author_id) == (
         "pending", None, author.id)
-    assert not proposal.is_hidden and proposal.tracking_number.startswith("TC-")
+    assert not proposal.is_hidden
+    assert proposal.tracking_number.startswith("TC-")
     assert (proposal.channel, proposal.entered_by_id, proposal.feasibility) == ("web", None, None)
-    assert proposal.contact_name is None and not proposal.contact_consent
+    assert proposal.contact_name is None
+    assert not proposal.contact_consent
 
     client.post(f"/proposals/{proposal.tracking_number}/edit",
                 data=form(status="approved", officer_cost_minor="1", author_id=str(other.id)))
