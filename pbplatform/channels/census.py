@@ -7,8 +7,9 @@ it), for everyone else no date at all. Re-uploading replaces the register but ke
 (and so account links and `census:<id>` voter keys) of people who are still in it. All or
 nothing: any bad row rejects the whole file, listing every row.
 
-Other features call `check_eligibility(cycle, user)` at cast time and
-`census_voter_key(cycle, user)` for the one-vote identity of a census-verified resident.
+Other features call `check_eligibility(cycle, user)` at cast time. The one-vote identity of a
+census-verified resident is 'census:<entry hash>' (`voting.services.voter_key_for` returns it),
+so a paper ballot checked against the register and an online vote meet on the same key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.voting.models import Participation
 
 COLUMNS = ["identifier", "birth_date", "postcode"]
 MAX_ROWS = 500_000
@@ -199,6 +201,7 @@ def verify_resident(cycle: Cycle, user: User, identifier: str, born_on: date,
                           _("Your account is already verified for this cycle."), status=409)
     entry.user_id, entry.verified_at = user.id, utcnow()
     db.session.flush()
+    _move_participations(user, person_key(entry))
     audit.record("census.verify", entry, actor=user, after={"user_id": user.id})
     return entry
 
@@ -226,10 +229,33 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
         _ensure_of_age(entry)
 
 
+def person_key(entry: CensusEntry) -> str:
+    """The one-vote identity of a register entry: the same person hashes alike in every cycle."""
+    return f"census:{entry.entry_hash}"
+
+
 def census_voter_key(cycle: Cycle, user: User) -> str | None:
-    """'census:<entry id>' for a user verified in this cycle's register, else None."""
+    """'census:<entry hash>' for a user verified in this cycle's register, else None."""
     entry = entry_for_user(cycle, user)
-    return f"census:{entry.id}" if entry is not None else None
+    return person_key(entry) if entry is not None else None
+
+
+def census_person_key(user: User) -> str | None:
+    """The census key of the user's latest verification in any cycle (voting.voter_key_for)."""
+    if user.id is None:
+        return None
+    entry = db.session.scalar(sa.select(CensusEntry).where(CensusEntry.user_id == user.id)
+                              .order_by(CensusEntry.id.desc()).limit(1))
+    return person_key(entry) if entry is not None else None
+
+
+def _move_participations(user: User, key: str) -> None:
+    """After verifying, earlier votes of the account count under the census key too."""
+    taken = sa.select(Participation.cycle_id).where(Participation.voter_key == key)
+    db.session.execute(
+        sa.update(Participation)
+        .where(Participation.voter_key == f"user:{user.id}", Participation.cycle_id.not_in(taken))
+        .values(voter_key=key).execution_options(synchronize_session=False))
 
 
 def census_count(cycle: Cycle) -> tuple[int, int]:

@@ -34,11 +34,11 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.census import (
     FileRejected,
-    census_voter_key,
     check_header,
     decode_csv,
     entry_hash,
     parse_date,
+    person_key,
 )
 from pbplatform.channels.models import CensusEntry, PaperImport, VotingSite
 from pbplatform.channels.policy import already_voted_message
@@ -165,7 +165,7 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == ref.lower()))
         if user is None:
             raise RowError(_("no account with the e-mail %(ref)s", ref=ref[:80]))
-        return census_voter_key(ctx.cycle, user) or voter_key_for(user), user.id
+        return voter_key_for(user), user.id
     parts = [p.strip() for p in ref.split("|")]
     born_on = parse_date(parts[1]) if len(parts) == 3 else None
     if born_on is None:
@@ -175,7 +175,7 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         CensusEntry.entry_hash == entry_hash(parts[0], born_on, parts[2])))
     if entry is None:
         raise RowError(_("the voter is not in the register"))
-    return f"census:{entry.id}", entry.user_id
+    return person_key(entry), entry.user_id
 
 
 def _check_voter(ctx: Context, row: PaperRow, ref: str) -> None:

@@ -110,8 +110,14 @@ class NormalizedBallot:
 
 
 def voter_key_for(user: User) -> str:
-    """The identity the one-vote rule uses for a registered resident."""
-    return f"user:{user.id}"
+    """The identity the one-vote rule uses: the person's census key once verified, else the account.
+
+    A census-verified resident is 'census:<entry hash>' (the same person in every register, also
+    when paper entries name them by identifier, birth date and postcode); see channels.census.
+    """
+    from pbplatform.channels.census import census_person_key  # channels imports this module
+
+    return census_person_key(user) or f"user:{user.id}"
 
 
 def _area_name(cycle: Cycle, area_id: int | None) -> str:
