@@ -1,0 +1,56 @@
+"""Rate limits on the API answer 429 as problem+json `rate_limited`.
+
+The testing config switches the limiter off, and Flask-Limiter sets itself up only for an
+app that has it on, so this builds a second app (own in-memory database) with limits on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from pbplatform import create_app
+from pbplatform.extensions import db, limiter
+
+
+@pytest.fixture
+def limited_app(app) -> Iterator[Flask]:
+    was_enabled = limiter.enabled
+    limited = create_app({
+        "TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool},
+        "API_RATE_LIMIT": "3 per minute", "API_WRITE_RATE_LIMIT": "2 per minute",
+    })
+    with limited.app_context():
+        db.create_all()
+    try:
+        yield limited
+    finally:
+        limiter.reset()
+        limiter.enabled = was_enabled
+        with limited.app_context():
+            db.engine.dispose()
+
+
+def test_reads_are_limited_per_client(limited_app):
+    client = limited_app.test_client()
+    statuses = [client.get("/api/v1/cycles").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/cycles")
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "rate_limited"
+    assert "Retry-After" in response.headers
+
+
+def test_writes_have_a_stricter_limit_per_token(limited_app):
+    client = limited_app.test_client()
+    headers = {"Authorization": "Bearer pbp_made_up"}
+    statuses = [client.post("/api/v1/cycles/x/ballot", json={}, headers=headers).status_code
+                for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    other = {"Authorization": "Bearer pbp_another"}
+    assert client.post("/api/v1/cycles/x/ballot", json={}, headers=other).status_code == 401
