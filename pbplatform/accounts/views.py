@@ -3,6 +3,8 @@ and the administrators' user management and development outbox."""
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -73,6 +75,22 @@ login_limit_email = limiter.limit(_login_limit, key_func=_submitted_email, metho
 form_limit_ip = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
 
 
+# --- session lifetime ------------------------------------------------------------------------
+# Idle timeout: the session is permanent and refreshed on every request, so Flask refuses a
+# cookie older than PERMANENT_SESSION_LIFETIME. Absolute timeout: a login older than
+# SESSION_ABSOLUTE_SECONDS ends however active it is.
+
+
+@bp.before_app_request
+def end_expired_login() -> None:
+    if "_user_id" not in session:
+        return
+    limit = int(current_app.config.get("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
+    started = session.setdefault("auth_at", int(time.time()))
+    if time.time() - started > limit:
+        session.clear()
+
+
 # --- registration, login, logout ------------------------------------------------------------
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -112,6 +130,7 @@ def login() -> ResponseReturnValue:
             session.clear()  # nothing from before the login survives it (fixation)
             login_user(user)
             session.permanent = True
+            session["auth_at"] = int(time.time())
             audit.record("auth.login", user, actor=user)
             return redirect(safe_next(form.next.data))
         g.login_failed = True

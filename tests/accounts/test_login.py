@@ -156,3 +156,37 @@ def test_production_hash_parameters_are_argon2id(app):
     assert stored.startswith("$argon2id$")
     default = PasswordHasher()
     assert f"m={default.memory_cost},t={default.time_cost},p={default.parallelism}" in stored
+
+
+def test_absolute_session_timeout(client, make_user):
+    make_user("resident", email="long@example.org")
+    login(client, "long@example.org", PASSWORD)
+    assert is_logged_in(client)
+    with client.session_transaction() as session:
+        session["auth_at"] -= 13 * 60 * 60
+    assert not is_logged_in(client)
+
+
+def test_session_cookie_flags(client, make_user):
+    make_user("resident", email="flags@example.org")
+    response = login(client, "flags@example.org", PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("url", ["/login", "/logout", "/register", "/reset",
+                                 "/account/profile", "/account/password"])
+def test_forms_without_csrf_token_are_refused(app, client, make_user, url):
+    user = make_user("resident", email="csrf@example.org")
+    login_as(client, user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(url, data={"email": "csrf@example.org", "password": PASSWORD,
+                                          "display_name": "Changed"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert is_logged_in(client)
+    db.session.refresh(user)
+    assert user.display_name != "Changed"
