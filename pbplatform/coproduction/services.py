@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
@@ -293,6 +294,7 @@ def lapse_offer(offer: Offer, officer: User, note: str) -> Offer:
 def public_offers(proposal: Proposal) -> list[Offer]:
     return list(db.session.scalars(
         sa.select(Offer).where(Offer.proposal_id == proposal.id, Offer.status != "withdrawn")
+        .options(selectinload(Offer.offerer), selectinload(Offer.deliveries))
         .order_by(Offer.created_at, Offer.id)))
 
 

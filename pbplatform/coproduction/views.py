@@ -6,9 +6,19 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -28,13 +38,28 @@ from pbplatform.coproduction.forms import (
 )
 from pbplatform.coproduction.models import OFFER_STATUSES, Offer
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
+from pbplatform.extensions import db, limiter
 from pbplatform.money import to_minor
 from pbplatform.proposals.models import Proposal
 from pbplatform.security.access import login_required, officer_required, public, require_area
 from pbplatform.security.redirects import safe_next
 
 bp = Blueprint("coproduction", __name__)
+
+
+def _offer_limit() -> str:
+    return current_app.config.get("OFFER_RATE_LIMIT", "30 per hour")
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+# Anti-automation: offers per signed-in person and per address (security case 38).
+offer_limit_user = limiter.limit(_offer_limit, key_func=_user_key, methods=["POST"],
+                                 scope="offer-user")
+offer_limit_ip = limiter.limit(_offer_limit, key_func=get_remote_address, methods=["POST"],
+                               scope="offer-ip")
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -114,6 +139,8 @@ def proposal_offers(tracking_number: str) -> ResponseReturnValue:
 
 @bp.post("/proposals/<tracking_number>/offers")
 @login_required
+@offer_limit_user
+@offer_limit_ip
 def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal(tracking_number)
     form = OfferForm(prefix="help")
@@ -135,6 +162,8 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
 
 @bp.route("/offers/new", methods=["GET", "POST"])
 @login_required
+@offer_limit_user
+@offer_limit_ip
 def new_offer() -> ResponseReturnValue:
     form = NewOfferForm()
     cycles = services.open_cycles()
@@ -253,7 +282,8 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
         flash(exc.message, "error")
         return _review_page(offer, forms, exc.status)
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), ".queue"), code=303)
+    target = request.form.get("next") or request.args.get("next")
+    return redirect(safe_next(target, ".queue"), code=303)
 
 
 @bp.post("/officer/offers/<int:offer_id>/accept")

@@ -311,3 +311,20 @@ def test_offers_page_escapes_user_text(client, db, scene):
     page = client.get(url(scene)).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_officer_controls_on_the_proposal_page_return_there(client, db, scene):
+    offer = offer_on(scene["proposal"], scene["resident"])
+    login_as(client, scene["officer"])
+    page = client.get(url(scene)).get_data(as_text=True)
+    accept_action = f"/officer/offers/{offer.id}/accept?next=/proposals/"
+    assert accept_action in page
+    assert f"/officer/offers/{offer.id}/decline?next=" in page
+    response = client.post(f"/officer/offers/{offer.id}/accept?next={url(scene)}", data={})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(url(scene))
+    page = client.get(url(scene)).get_data(as_text=True)
+    assert f"/officer/offers/{offer.id}/deliveries?next=" in page
+    # Residents never see the controls.
+    login_as(client, scene["other_resident"])
+    assert "/officer/offers/" not in client.get(url(scene)).get_data(as_text=True)
