@@ -33,8 +33,10 @@ def test_greedy_count_per_area_and_district(db, counted):
     assert (home["budget"], home["spent"], home["left"]) == (100_000_00, 90_000_00, 10_000_00)
     rows = {r["id"]: r for r in home["projects"]}
     assert [r["id"] for r in home["projects"]] == [str(s.a.id), str(s.b.id), str(s.c.id)]
-    assert rows[str(s.a.id)]["score"] == 3 and rows[str(s.a.id)]["running_total"] == 60_000_00
-    assert rows[str(s.b.id)]["selected"] is False and rows[str(s.b.id)]["running_total"] is None
+    assert rows[str(s.a.id)]["score"] == 3
+    assert rows[str(s.a.id)]["running_total"] == 60_000_00
+    assert rows[str(s.b.id)]["selected"] is False
+    assert rows[str(s.b.id)]["running_total"] is None
     assert rows[str(s.b.id)]["channel_scores"] == {"online": 1, "paper": 1}
     assert rows[str(s.c.id)]["running_total"] == 90_000_00
     assert rows[str(s.b.id)]["reason"] == "did_not_fit"
@@ -46,7 +48,8 @@ def test_greedy_count_per_area_and_district(db, counted):
     assert {r["id"]: r["score"] for r in district["projects"]} == {str(s.d.id): 2,
                                                                    str(s.e.id): 1}
     assert version.outcome["turnout"] == {"online": 5, "paper": 1}
-    assert version.config["rule"] == "greedy" and version.config["seed"] == "lichtenberg-2026"
+    assert version.config["rule"] == "greedy"
+    assert version.config["seed"] == "lichtenberg-2026"
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "results.count"))
 
 
@@ -81,12 +84,14 @@ def test_publication_needs_a_second_officer(client, db, counted):
     assert not version.is_published
     denial = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "results.publish")).one()
-    assert denial.outcome == "refused" and denial.actor_id == s.counter.id
+    assert denial.outcome == "refused"
+    assert denial.actor_id == s.counter.id
 
     login_as(client, s.checker)
     assert client.post(f"/officer/cycles/{s.cycle.slug}/results/1/publish").status_code == 303
     db.session.refresh(version)
-    assert version.is_published and version.published_by_id == s.checker.id
+    assert version.is_published
+    assert version.published_by_id == s.checker.id
     ok = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "results.publish", AuditEntry.outcome == "ok")).one()
     assert ok.after["content_hash"] == version.content_hash
@@ -142,16 +147,19 @@ def test_recount_is_a_new_version_and_history_stays(client, db, counted):
     first = run_count(s.cycle, s.counter)
     publish_results(first, s.checker)
     second = run_count(s.cycle, s.counter)
-    assert second.version == 2 and not second.is_published
+    assert second.version == 2
+    assert not second.is_published
     assert second.content_hash == first.content_hash  # same ballots, same rule: same result
     text = client.get(f"/cycles/{s.cycle.slug}/results").get_data(as_text=True)
-    assert "version=1" in text and "version=2" not in text  # the new count is unpublished
+    assert "version=1" in text
+    assert "version=2" not in text
     with pytest.raises(DomainError) as err:  # an older version cannot be published any more
         publish_results(first, s.checker)
     assert err.value.code in ("already_published", "superseded")
     publish_results(second, s.checker)
     text = client.get(f"/cycles/{s.cycle.slug}/results").get_data(as_text=True)
-    assert "version=1" in text and "version=2" in text
+    assert "version=1" in text
+    assert "version=2" in text
     assert client.get(f"/cycles/{s.cycle.slug}/results?version=1").status_code == 200
 
 
@@ -169,7 +177,8 @@ def test_area_limited_officers_look_but_do_not_count_or_publish(client, db, coun
     version = run_count(s.cycle, s.counter)
     login_as(client, limited)
     page = client.get(f"/officer/cycles/{s.cycle.slug}/count")
-    assert page.status_code == 200 and version.content_hash in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert version.content_hash in page.get_data(as_text=True)
     assert client.post(f"/officer/cycles/{s.cycle.slug}/count").status_code == 403
     assert client.post(f"/officer/cycles/{s.cycle.slug}/results/1/publish").status_code == 403
     assert len(_versions(db, s.cycle)) == 1

@@ -80,7 +80,8 @@ def test_cumulative_points_recount(client, db, tie_break, make_user):
     version = publish_results(run_count(cycle, make_user("admin")), make_user("admin"))
     home = next(lst for lst in version.outcome["lists"] if lst["area_id"] == area.id)
     scores = {p["id"]: p["score"] for p in home["projects"]}
-    assert scores[str(projects[0].id)] == 7 and scores[str(projects[2].id)] == 8.5
+    assert scores[str(projects[0].id)] == 7
+    assert scores[str(projects[2].id)] == 8.5
     _, outcome = _recount(_export(client, cycle, area.id))
     assert outcome.selected == home["tally"]["selected"]
     assert outcome.spent <= 50_000_00

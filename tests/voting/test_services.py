@@ -37,9 +37,12 @@ def test_sheet_sections_and_costs(scene):
 def test_over_budget_error_carries_limit_and_total(scene):
     with pytest.raises(DomainError) as err:
         check_ballot(scene.cycle, scene.home.id, {scene.a60.id: 1, scene.a70.id: 1})
-    assert err.value.code == "over_budget" and err.value.status == 422
-    assert err.value.extra["limit"] == 100_000_00 and err.value.extra["total"] == 130_000_00
-    assert "€130,000.00" in err.value.message and "€100,000.00" in err.value.message
+    assert err.value.code == "over_budget"
+    assert err.value.status == 422
+    assert err.value.extra["limit"] == 100_000_00
+    assert err.value.extra["total"] == 130_000_00
+    assert "€130,000.00" in err.value.message
+    assert "€100,000.00" in err.value.message
 
 
 def test_costs_come_from_the_database(db, scene):
@@ -69,8 +72,10 @@ def test_paper_cast_then_online_refused_with_the_channel(db, scene):
     with pytest.raises(DomainError) as err:
         cast_ballot(scene.cycle, key, {scene.a60.id: 1}, area_id=scene.home.id,
                     user_id=scene.resident.id)
-    assert err.value.code == "already_voted" and err.value.status == 409
-    assert err.value.extra["channel"] == "paper" and "paper" in err.value.message
+    assert err.value.code == "already_voted"
+    assert err.value.status == 409
+    assert err.value.extra["channel"] == "paper"
+    assert "paper" in err.value.message
     assert count_rows(db) == (1, 1, 1)
 
 
@@ -101,7 +106,8 @@ def test_cast_after_close_is_refused_under_the_lock(db, scene):
     db.session.flush()
     with pytest.raises(DomainError) as err:
         cast_ballot(scene.cycle, "user:y", {scene.a30.id: 1}, area_id=scene.home.id)
-    assert err.value.code == "voting_closed" and err.value.status == 409
+    assert err.value.code == "voting_closed"
+    assert err.value.status == 409
     assert count_rows(db) == (0, 0, 0)
 
 
