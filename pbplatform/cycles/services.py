@@ -28,6 +28,10 @@ from pbplatform.proposals.models import Proposal
 log = logging.getLogger(__name__)
 
 CHANNELS = ("online", "paper", "code", "postal", "meeting")
+CHANNEL_LABELS = {
+    "online": _l("Online"), "paper": _l("Paper ballots"), "code": _l("Voting codes"),
+    "postal": _l("Postal survey"), "meeting": _l("Meetings (totals)"),
+}
 DATED_PHASES = PHASES[1:]
 VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
 
@@ -313,9 +317,8 @@ def due_phase(cycle: Cycle, now: datetime | None = None) -> str | None:
 def _advance_while_due(cycle: Cycle, now: datetime) -> list[tuple[Cycle, str]]:
     moved: list[tuple[Cycle, str]] = []
     while (target := due_phase(cycle, now)) is not None:
-        try:
-            with db.session.begin_nested():
-                cycle = open_phase(cycle, target, actor=None)
+        try:  # open_phase checks everything before it writes, so a refusal leaves nothing
+            cycle = open_phase(cycle, target, actor=None)
         except DomainError as exc:
             log.warning("cycle %s: %s not opened by date: %s", cycle.slug, target, exc.message)
             break

@@ -176,13 +176,15 @@ def advance(cycle_id: int) -> ResponseReturnValue:
 @public
 def show(slug: str) -> ResponseReturnValue:
     cycle = services.get_cycle_by_slug(slug)
-    if cycle is None or (cycle.phase == "draft" and not (
-            current_user.is_authenticated and current_user.is_officer)):
+    if cycle is None:
         abort(404)
-    services.ensure_phase_current(cycle)
+    services.ensure_phase_current(cycle)  # the calendar may have opened a phase already
+    if cycle.phase == "draft" and not (current_user.is_authenticated and current_user.is_officer):
+        abort(404)
     starts = services.phase_starts(cycle)
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
-    weights = [(ch, services.channel_weight(cycle, ch)) for ch in services.CHANNELS]
+    weights = [(services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
+               for ch in services.CHANNELS]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(
         "cycles/show.html", cycle=cycle, timeline=timeline, weights=weights,

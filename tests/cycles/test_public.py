@@ -21,7 +21,7 @@ def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
     assert "Counting rule: greedy by votes" in text
     assert "Ties are broken by lower cost, then more votes, then a lot drawn from the " \
            "published seed “lichtenberg-2026”." in text
-    assert "postal: weight 2.5" in text
+    assert "Postal survey: weight 2.5" in text
     assert "Everyone votes once" in text
     assert "Minimum age: 14." in text
     assert "as long as their total cost fits the budget" in text
@@ -49,6 +49,15 @@ def test_draft_cycle_is_not_public(client, db, make_cycle, make_user):
     assert client.get("/cycles/no-such-cycle").status_code == 404
     login_as(client, make_user("officer"))
     assert client.get(f"/cycles/{cycle.slug}").status_code == 200
+
+
+def test_voting_cycle_links_to_the_ballot(client, db, make_cycle):
+    cycle = make_cycle("voting")
+    text = client.get(f"/cycles/{cycle.slug}").get_data(as_text=True)
+    assert f"/cycles/{cycle.slug}/ballot" in text
+    assert f"/cycles/{cycle.slug}/results" in text
+    assert f"/proposals?cycle={cycle.slug}" in text
+    assert "These rules are fixed since voting opened." in text
 
 
 def test_user_text_is_escaped(client, db, make_cycle, make_area):
