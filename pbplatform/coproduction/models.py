@@ -24,6 +24,13 @@ COUNTED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled")
 VALUED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled", "lapsed")
 
 
+def quantity_text(value: Decimal | None) -> str:
+    """10.00 -> "10", 2.50 -> "2.5" (never "1E+1")."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -94,6 +101,10 @@ class Offer(db.Model):
         return self.status in COUNTED_STATUSES
 
     @property
+    def quantity_text(self) -> str:
+        return quantity_text(self.quantity)
+
+    @property
     def real_name(self) -> str:
         if self.offerer is not None:
             return self.offerer.display_name
@@ -121,4 +132,8 @@ class OfferDelivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offer: Mapped[Offer] = relationship(back_populates="deliveries")
+
+    @property
+    def quantity_text(self) -> str:
+        return quantity_text(self.quantity)
     confirmed_by: Mapped[User | None] = relationship()  # noqa: F821

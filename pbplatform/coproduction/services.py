@@ -232,7 +232,7 @@ def _default_basis(offer: Offer) -> str:
         return _("Money at face value.")
     rate = format_money(offer.cycle.hourly_rate_minor, offer.cycle.currency)
     return _("%(hours)s hours at the published rate of %(rate)s per hour.",
-             hours=offer.quantity.normalize(), rate=rate)
+             hours=offer.quantity_text, rate=rate)
 
 
 def decline_offer(offer: Offer, officer: User, reason: str) -> Offer:

@@ -38,6 +38,7 @@ def test_resident_offers_help_on_a_proposal(client, db, scene):
     assert offer.value_minor is None
     page = client.get(url(scene)).get_data(as_text=True)
     assert "Planting and watering the trees" in page
+    assert "offers 12 hours" in page
     assert scene["resident"].display_name in page
 
 
