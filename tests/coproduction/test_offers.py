@@ -329,3 +329,25 @@ def test_officer_controls_on_the_proposal_page_return_there(client, db, scene):
     # Residents never see the controls.
     login_as(client, scene["other_resident"])
     assert "/officer/offers/" not in client.get(url(scene)).get_data(as_text=True)
+
+
+def test_extra_fields_cannot_set_status_or_value(client, db, scene):
+    login_as(client, scene["resident"])
+    response = client.post(url(scene), data={
+        **HELP, "help-status": "accepted", "help-value_minor": "99999999", "status": "accepted",
+        "value_minor": "99999999", "help-offerer_name": "The Mayor", "offerer_id": "1"})
+    assert response.status_code == 303
+    offer = only_offer(db)
+    assert (offer.status, offer.value_minor) == ("offered", None)
+    assert (offer.offerer_id, offer.offerer_name) == (scene["resident"].id, None)
+
+
+def test_hidden_proposal_offers_are_not_public(client, db, scene, make_proposal):
+    hidden = make_proposal(scene["cycle"], area=scene["area"], is_hidden=True)
+    assert client.get(f"/proposals/{hidden.tracking_number}/offers").status_code == 404
+    login_as(client, scene["resident"])
+    response = client.post(f"/proposals/{hidden.tracking_number}/offers", data=HELP)
+    assert response.status_code == 404
+    assert offer_count(db) == 0
+    login_as(client, scene["officer"])
+    assert client.get(f"/proposals/{hidden.tracking_number}/offers").status_code == 200
