@@ -165,7 +165,9 @@ def _project_rows(outcome: tally.Outcome, proposals: Sequence[Proposal]) -> list
         c = costs[p.id]
         rows.append({**r.to_dict(), "title": p.title, "tracking_number": p.tracking_number,
                      "gross": c.gross_minor, "coproduction": c.coproduction_minor,
-                     "net": c.net_minor, "running_total": running if r.selected else None})
+                     "net": c.net_minor, "running_total": running if r.selected else None,
+                     # Funded thanks to co-production offers: conditional on them.
+                     "conditional": bool(getattr(c, "is_conditional", False))})
     return rows
 
 

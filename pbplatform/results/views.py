@@ -118,7 +118,6 @@ def count(slug: str) -> ResponseReturnValue:
     try:
         version = services.run_count(cycle, current_user)
     except DomainError as exc:
-        flash(exc.message, "error")
         return _manage_error(cycle, exc)
     flash(_("Count finished: version %(n)s. Another officer must check and publish it.",
             n=version.version), "success")
