@@ -29,7 +29,8 @@ def test_generate_exports_once_and_stores_only_hashes(client, db, make_cycle, ma
     rows = _generate(client, cycle, count=5, area_id=cycle.areas[0].area_id)
     assert rows[0] == ["code", "cycle", "area", "batch", "label"]
     plain = [r[0] for r in rows[1:]]
-    assert len(set(plain)) == 5 and all(len(c) == 11 for c in plain)
+    assert len(set(plain)) == 5
+    assert all(len(c) == 11 for c in plain)
     stored = list(db.session.scalars(sa.select(VotingCode)))
     assert len(stored) == 5
     for code in stored:
@@ -65,17 +66,20 @@ def test_redeem_once_then_refused(app, client, db, make_cycle, make_proposal, ma
     code = _generate(client, cycle, count=1, area_id=area.id)[1][0]
     anon = app.test_client()
     page = anon.post("/vote/code", data={"code": code.lower()})
-    assert page.status_code == 200 and proposal.title.encode() in page.data
+    assert page.status_code == 200
+    assert proposal.title.encode() in page.data
     assert _vote(anon, code, proposal).status_code == 200
     again = _vote(anon, code, proposal)
-    assert again.status_code == 409 and b"already been used" in again.data
+    assert again.status_code == 409
+    assert b"already been used" in again.data
     assert anon.post("/vote/code", data={"code": code}).status_code == 409
     assert anon.post("/vote/code", data={"code": "AAAAA-AAAAA"}).status_code == 422
     ballots = list(db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)))
     assert [b.channel for b in ballots] == ["code"]
     part = db.session.scalars(sa.select(Participation).where(
         Participation.cycle_id == cycle.id)).one()
-    assert part.channel == "code" and part.voter_key.startswith("code:")
+    assert part.channel == "code"
+    assert part.voter_key.startswith("code:")
     used = db.session.scalars(sa.select(VotingCode)).one()
     assert used.used_on is not None
 

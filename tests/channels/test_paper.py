@@ -38,7 +38,8 @@ def test_site_registry_is_audited_and_public(client, db, make_cycle, make_user):
         "name": "Library", "address": "Park Rd 2", "area_id": 0})
     assert r.status_code == 302
     page = client.get(f"/cycles/{cycle.slug}/how-to-vote")
-    assert b"Library" in page.data and b"this site is anonymous" in page.data
+    assert b"Library" in page.data
+    assert b"this site is anonymous" in page.data
 
 
 def test_one_by_one_valid_and_invalid(client, db, make_cycle, make_proposal, make_user):
@@ -54,8 +55,10 @@ def test_one_by_one_valid_and_invalid(client, db, make_cycle, make_proposal, mak
     assert b"stored as INVALID" in r.data
     ballots = {b.serial: b for b in db.session.scalars(sa.select(Ballot).where(
         Ballot.cycle_id == cycle.id))}
-    assert ballots["S-1"].is_valid and len(ballots["S-1"].choices) == 2
-    assert not ballots["S-2"].is_valid and "budget" in ballots["S-2"].invalid_reason
+    assert ballots["S-1"].is_valid
+    assert len(ballots["S-1"].choices) == 2
+    assert not ballots["S-2"].is_valid
+    assert "budget" in ballots["S-2"].invalid_reason
     assert _count(db, Participation, cycle_id=cycle.id) == 0  # anonymous site
     # the same serial again is refused and nothing more is stored
     r = client.post(url, data={"serial": "S-1", f"p-{p1.id}": "1"})
@@ -108,9 +111,11 @@ def test_every_kind_of_bad_row_is_reported(client, db, make_cycle, make_proposal
     assert "row 2:" not in text
     assert _count(db, Ballot, cycle_id=cycle.id) == 0
     r = _import(client, cycle, site, "serial,area_code,choices\nX,\xff\n".encode("latin-1"))
-    assert r.status_code == 422 and b"not UTF-8" in r.data
+    assert r.status_code == 422
+    assert b"not UTF-8" in r.data
     r = _import(client, cycle, site, _csv([], header="serial,choices"))
-    assert r.status_code == 422 and b"row 1:" in r.data
+    assert r.status_code == 422
+    assert b"row 1:" in r.data
 
 
 def test_over_budget_row_is_stored_invalid_and_file_replay_refused(client, db, make_cycle,
@@ -125,13 +130,15 @@ def test_over_budget_row_is_stored_invalid_and_file_replay_refused(client, db, m
     ballots = {b.serial: b for b in db.session.scalars(sa.select(Ballot).where(
         Ballot.cycle_id == cycle.id))}
     assert ballots["B1"].is_valid
-    assert not ballots["B2"].is_valid and not ballots["B3"].is_valid  # over budget, empty
+    assert not ballots["B2"].is_valid
+    assert not ballots["B3"].is_valid
     record = db.session.scalar(sa.select(PaperImport).where(PaperImport.cycle_id == cycle.id))
     assert (record.row_count, record.invalid_count) == (3, 2)
     # the same file again (same hash) and a new file repeating a serial are refused
     assert _import(client, cycle, site, data, name="again.csv").status_code == 409
     r = _import(client, cycle, site, _csv([f"B1,{area.code},{p2.tracking_number}"]))
-    assert r.status_code == 422 and b"serial B1 is already stored" in r.data
+    assert r.status_code == 422
+    assert b"serial B1 is already stored" in r.data
     assert _count(db, Ballot, cycle_id=cycle.id) == 3
 
 
