@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.audit import services as audit
-from pbplatform.cycles import services
+from pbplatform.cycles import explain, services
 from pbplatform.cycles.forms import (
     PHASE_LABELS,
     AreaForm,
@@ -189,8 +189,8 @@ def show(slug: str) -> ResponseReturnValue:
     return render_template(
         "cycles/show.html", cycle=cycle, timeline=timeline, weights=weights,
         area_budgets=area_budgets, phase_label=PHASE_LABELS[cycle.phase],
-        ballot_text=services.explain_ballot_rule(cycle),
-        count_text=services.explain_count_rule(cycle),
-        combination_text=services.explain_combination(cycle),
-        policy_text=services.explain_vote_policy(cycle),
+        ballot_text=explain.explain_ballot_rule(cycle),
+        count_text=explain.explain_count_rule(cycle),
+        combination_text=explain.explain_combination(cycle),
+        policy_text=explain.explain_vote_policy(cycle),
     )

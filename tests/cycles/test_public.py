@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from pbplatform.db import utcnow
 from tests.factories import login_as
 
 
@@ -70,3 +73,13 @@ def test_user_text_is_escaped(client, db, make_cycle, make_area):
     assert "<img src=x" not in text
     assert "<b>seed</b>" not in text
     assert "&lt;script&gt;" in text
+
+
+def test_draft_cycle_opens_by_its_calendar_on_visit(client, db, make_cycle):
+    cycle = make_cycle("draft")
+    cycle.phase_dates[0].starts_at = utcnow() - timedelta(minutes=1)  # proposals
+    cycle.phase_dates[1].starts_at = utcnow() + timedelta(days=1)  # review
+    db.session.flush()
+    assert client.get(f"/cycles/{cycle.slug}").status_code == 200
+    db.session.refresh(cycle)
+    assert cycle.phase == "proposals"
