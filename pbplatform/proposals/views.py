@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
+from pbplatform.extensions import db, limiter
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
 from pbplatform.proposals.models import Proposal
@@ -25,6 +35,17 @@ from pbplatform.proposals.services import (
 from pbplatform.security.access import login_required, public
 
 bp = Blueprint("proposals", __name__)
+
+
+def _per_user() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+# Anti-automation (case 38): per person, on POST only; off in the testing config.
+submit_limit = limiter.limit(lambda: current_app.config.get("PROPOSAL_RATE_LIMIT", "20 per hour"),
+                             key_func=_per_user, methods=["POST"])
+flag_limit = limiter.limit(lambda: current_app.config.get("FLAG_RATE_LIMIT", "30 per hour"),
+                           key_func=_per_user, methods=["POST"])
 
 
 def visible_proposal(tracking_number: str) -> Proposal:
@@ -85,6 +106,7 @@ def _cycle_for_submission() -> Cycle | None:
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
 @login_required
+@submit_limit
 def new() -> ResponseReturnValue:
     cycle = _cycle_for_submission()
     if cycle is None or cycle.phase != "proposals":
@@ -171,6 +193,7 @@ def withdraw(tracking_number: str) -> ResponseReturnValue:
 
 @bp.post("/proposals/<tracking_number>/flag")
 @login_required
+@flag_limit
 def flag(tracking_number: str) -> ResponseReturnValue:
     proposal = visible_proposal(tracking_number)
     target = url_for(".show", tracking_number=proposal.tracking_number)
