@@ -183,7 +183,9 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
 
 PROBLEM_STATUSES = {
     "400": "Malformed request (bad JSON, bad query parameter)",
-    "401": "Missing, unknown or revoked token", "404": "Not found", "405": "Method not allowed",
+    "401": "Missing, unknown or revoked token",
+    "403": "Not allowed (e.g. invalid_area: your home area is not in this cycle)",
+    "404": "Not found", "405": "Method not allowed",
     "409": "Conflict (already_voted, voting_closed, phase_closed, ...)",
     "413": "Body too large", "415": "Body must be application/json",
     "422": "Invalid input (validation_error lists the fields; over_budget has limit and total)",
@@ -218,8 +220,8 @@ def write(op_id: str, summary: str, body: str, status: str, schema: str,
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": ref(body)}}},
         "responses": {**ok(status, schema, "Created", **extra),
-                      **problem_responses("400", "401", "404", "409", "413", "415", "422",
-                                          "429")}}}
+                      **problem_responses("400", "401", "403", "404", "409", "413", "415",
+                                          "422", "429")}}}
 
 
 LOCATION = {"headers": {"Location": {"description": "The new proposal's API URL",

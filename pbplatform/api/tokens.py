@@ -18,10 +18,22 @@ from pbplatform.api import services
 from pbplatform.api.forms import TokenForm
 from pbplatform.api.models import ApiToken
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
+from pbplatform.extensions import db, limiter
 from pbplatform.security.access import login_required
 
 bp = Blueprint("api_tokens", __name__)
+
+
+def _create_limit() -> str:
+    return current_app.config.get("API_TOKEN_CREATE_RATE_LIMIT", "10 per hour")
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+create_limit = limiter.limit(_create_limit, key_func=_user_key, methods=["POST"],
+                             scope="api-token-create")
 
 
 def _me() -> User:
@@ -57,6 +69,7 @@ def index() -> ResponseReturnValue:
 
 @bp.post("/account/tokens")
 @login_required
+@create_limit
 def create() -> ResponseReturnValue:
     form = TokenForm()
     if not form.validate_on_submit():

@@ -36,7 +36,8 @@ _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> Response:
-    extra = {k: v for k, v in exc.extra.items() if k not in ("type", "title", "status", "code")}
+    extra = {k: _jsonable(v) for k, v in exc.extra.items()
+             if k not in ("type", "title", "status", "code", "detail")}
     response = problem(exc.status, exc.code, _title(exc.status), exc.message, **extra)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="pbplatform"'
@@ -51,6 +52,12 @@ def _rate_limited(exc: TooManyRequests) -> Response:
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)  # e.g. Decimal points from the ballot rule check
 
 
 def _title(status: int) -> str:

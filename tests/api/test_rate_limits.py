@@ -14,6 +14,7 @@ from flask import Flask
 
 from pbplatform import create_app
 from pbplatform.extensions import db, limiter
+from tests.factories import create_user, login_as
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def limited_app(app) -> Iterator[Flask]:
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
         "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool},
         "API_RATE_LIMIT": "3 per minute", "API_WRITE_RATE_LIMIT": "2 per minute",
+        "API_TOKEN_CREATE_RATE_LIMIT": "2 per hour",
     })
     with limited.app_context():
         db.create_all()
@@ -54,3 +56,14 @@ def test_writes_have_a_stricter_limit_per_token(limited_app):
     assert statuses == [401, 401, 429]
     other = {"Authorization": "Bearer pbp_another"}
     assert client.post("/api/v1/cycles/x/ballot", json={}, headers=other).status_code == 401
+
+
+def test_token_creation_is_limited_per_user(limited_app):
+    with limited_app.app_context():
+        user = create_user()
+        db.session.commit()
+        client = limited_app.test_client()
+        login_as(client, user)
+        statuses = [client.post("/account/tokens", data={"name": f"t{i}"}).status_code
+                    for i in range(3)]
+    assert statuses == [200, 200, 429]
