@@ -75,8 +75,15 @@ def _proposal(tracking_number: str) -> Proposal:
     return proposal
 
 
+def _locked_offer(offer_id: int) -> Offer | None:
+    """The offer; POSTs lock its row so concurrent reviews and withdrawals serialise."""
+    if request.method == "GET":
+        return db.session.get(Offer, offer_id)
+    return db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
+
+
 def _officer_offer(offer_id: int) -> Offer:
-    offer = db.session.get(Offer, offer_id)
+    offer = _locked_offer(offer_id)
     if offer is None:
         abort(404)
     require_area(offer.proposal.area_id if offer.proposal else None)
@@ -220,7 +227,7 @@ def my_offers() -> ResponseReturnValue:
 @bp.post("/offers/<int:offer_id>/withdraw")
 @login_required
 def withdraw(offer_id: int) -> ResponseReturnValue:
-    offer = db.session.get(Offer, offer_id)
+    offer = _locked_offer(offer_id)
     if offer is None:
         abort(404)
     if offer.offerer_id != current_user.id:
