@@ -120,9 +120,9 @@ def voter_key_for(user: User) -> str:
     return census_person_key(user) or f"user:{user.id}"
 
 
-def _area_name(cycle: Cycle, area_id: int | None) -> str:
+def _area_name(cycle: Cycle, area_id: int | None, *, heading: bool = False) -> str:
     if area_id is None:
-        return _("the district-wide pot")
+        return _("District-wide pot") if heading else _("the district-wide pot")
     for ca in cycle.areas:
         if ca.area_id == area_id:
             return ca.area.name
@@ -161,7 +161,8 @@ def ballot_sheet(cycle: Cycle, area_id: int) -> BallotSheet:
     costs = cost_breakdown(proposals)
     sections = [
         BallotSection("area", area_id, _area_name(cycle, area_id), cycle.area_budget(area_id)),
-        BallotSection("district", None, _area_name(cycle, None), cycle.district_budget_minor),
+        BallotSection("district", None, _area_name(cycle, None, heading=True),
+                      cycle.district_budget_minor),
     ]
     savings = []
     for p in proposals:
