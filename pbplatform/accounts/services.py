@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -196,7 +197,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_password_reset(email: str, reset_url_for: Any) -> None:
+def _issue_reset_token(user: User, ttl_seconds: int) -> str:
+    """A fresh random token; only its SHA-256 is stored, so a database leak reveals no link."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(user=user, token_hash=_token_hash(token),
+                                      expires_at=utcnow() + timedelta(seconds=ttl_seconds)))
+    db.session.flush()
+    return token
+
+
+def request_password_reset(email: str, reset_url_for: Callable[[str], str]) -> None:
     """Mail a single-use link if an active account has this e-mail; silent otherwise.
 
     `reset_url_for(token)` builds the absolute link (the view passes url_for with _external).
@@ -206,17 +216,25 @@ def request_password_reset(email: str, reset_url_for: Any) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active_account:
         return
-    token = secrets.token_urlsafe(32)
     ttl = int(current_app.config["PASSWORD_RESET_TTL_SECONDS"])
-    db.session.add(PasswordResetToken(user=user, token_hash=_token_hash(token),
-                                      expires_at=utcnow() + timedelta(seconds=ttl)))
-    db.session.flush()
-    minutes = max(1, ttl // 60)
+    token = _issue_reset_token(user, ttl)
     send_mail(user.email, gettext("Reset your password"), gettext(
         "To choose a new password, open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
         "If you did not ask for this, ignore this e-mail; your password stays as it is.",
-        minutes=minutes, link=reset_url_for(token)))
+        minutes=max(1, ttl // 60), link=reset_url_for(token)))
     audit.record("auth.reset_requested", user, actor=user)
+
+
+def send_invitation(user: User, reset_url_for: Callable[[str], str]) -> None:
+    """Mail a new staff account a single-use link to set its first password (valid longer
+    than a reset: INVITATION_TTL_SECONDS, three days by default)."""
+    from pbplatform.mail.services import send_mail
+
+    ttl = int(current_app.config.get("INVITATION_TTL_SECONDS", 3 * 24 * 60 * 60))
+    token = _issue_reset_token(user, ttl)
+    send_mail(user.email, gettext("Your account for the citizens' budget"), gettext(
+        "An account has been created for you. To choose your password, open this link within "
+        "%(days)d days:\n\n%(link)s", days=max(1, ttl // 86400), link=reset_url_for(token)))
 
 
 def find_valid_reset_token(token: str) -> PasswordResetToken | None:

@@ -285,8 +285,8 @@ def admin_new_user() -> ResponseReturnValue:
             form.form_errors.append(exc.message)
             return render_template("accounts/admin_new_user.html", form=form), exc.status
         if not form.password.data:
-            services.request_password_reset(
-                user.email, lambda token: url_for("accounts.reset", token=token, _external=True))
+            services.send_invitation(
+                user, lambda token: url_for("accounts.reset", token=token, _external=True))
         flash(gettext("The account has been created."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))
     status = 422 if form.is_submitted() else 200

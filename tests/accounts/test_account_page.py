@@ -94,7 +94,9 @@ def test_password_change_applies_the_policy(client, make_user):
     assert b"too common" in response.data
 
 
-def test_api_token_slot_is_optional(client, make_user):
-    # accounts/_tokens.html comes from another feature; the page renders with or without it.
+def test_api_token_slot_renders(client, make_user):
+    # accounts/_tokens.html comes from the API feature; the page includes it when it exists.
     login_as(client, make_user())
-    assert client.get("/account").status_code == 200
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert b"api-tokens-heading" in page.data

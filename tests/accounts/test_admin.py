@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import PasswordResetToken, User
+from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 from tests.accounts.helpers import audit_actions, is_logged_in, login
@@ -67,6 +70,9 @@ def test_create_officer_with_reset_link(client, make_user, make_area):
     [mail] = db.session.scalars(sa.select(OutboxMessage)
                                 .where(OutboxMessage.recipient == user.email)).all()
     assert "/reset/" in mail.body
+    [token] = db.session.scalars(sa.select(PasswordResetToken)).all()
+    assert token.user_id == user.id
+    assert token.expires_at > utcnow() + timedelta(days=2)  # an invitation lasts longer
     [entry] = audit_actions("user.created")
     assert entry.actor_id == admin.id
     assert entry.after["role"] == "officer"

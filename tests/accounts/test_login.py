@@ -190,3 +190,28 @@ def test_forms_without_csrf_token_are_refused(app, client, make_user, url):
     assert is_logged_in(client)
     db.session.refresh(user)
     assert user.display_name != "Changed"
+
+
+def test_unknown_email_takes_as_long_as_a_wrong_password(app, client, make_user):
+    """With real-cost hashing, an unknown e-mail still runs one argon2 verification."""
+    import statistics
+    import time
+
+    saved = app.config["ARGON2_PARAMS"]
+    app.config["ARGON2_PARAMS"] = {"time_cost": 2, "memory_cost": 16384, "parallelism": 1}
+    try:
+        make_user("resident", email="timed@example.org")  # hashed with the costly params
+
+        def median(email: str) -> float:
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                login(client, email, "a wrong password here")
+                times.append(time.perf_counter() - start)
+            return statistics.median(times)
+
+        known, unknown = median("timed@example.org"), median("nobody-timed@example.org")
+    finally:
+        app.config["ARGON2_PARAMS"] = saved
+    assert known > 0.02  # the costly hash really ran
+    assert 0.5 < unknown / known < 2, (known, unknown)
