@@ -26,7 +26,7 @@ from pbplatform.moderation.forms import (
     ReasonForm,
     RejectForm,
 )
-from pbplatform.money import to_minor
+from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, CHANNEL_LABELS, OfficerProposalForm
 from pbplatform.proposals.models import Proposal
@@ -82,6 +82,7 @@ def queue() -> ResponseReturnValue:
     pending = queries.pending_for(current_user)
     return render_template("moderation/queue.html", pending=pending,
                            flagged=queries.flagged_for(current_user),
+                           report_back=queries.report_back_for(current_user),
                            costs=cost_breakdown(pending))
 
 
@@ -92,9 +93,9 @@ def review(tracking_number: str) -> ResponseReturnValue:
     ensure_phase_current(proposal.cycle)
     approve = ApproveForm()
     if proposal.officer_cost_minor is not None:
-        approve.officer_cost.data = proposal.officer_cost_minor / 100
+        approve.officer_cost.data = to_major(proposal.officer_cost_minor)
     else:
-        approve.officer_cost.data = proposal.estimated_cost_minor / 100
+        approve.officer_cost.data = to_major(proposal.estimated_cost_minor)
     approve.feasibility.data = proposal.feasibility
     approve.impact_statement.data = proposal.impact_statement
     delivery = DeliveryForm()

@@ -163,6 +163,15 @@ def pending_for(officer: User) -> Sequence[Proposal]:
     ).all()
 
 
+def report_back_for(officer: User) -> Sequence[Proposal]:
+    """Approved proposals of cycles with results, for the delivery report, not-done-yet first."""
+    return db.session.scalars(
+        sa.select(Proposal).join(Cycle, Proposal.cycle_id == Cycle.id)
+        .where(Proposal.status == "approved", Cycle.phase == "results", *_area_scope(officer))
+        .order_by(Proposal.delivery_status.is_not(None), Proposal.delivery_status, Proposal.id)
+    ).all()
+
+
 def flagged_for(officer: User) -> Sequence[tuple[Proposal, int]]:
     """Proposals with unresolved flags the officer may act on, with the number of flags."""
     count = sa.func.count(ProposalFlag.id)

@@ -244,6 +244,9 @@ def test_delivery_report_back(client, make_cycle, make_user, make_proposal):
     officer = make_user("officer")
     funded = make_proposal(cycle)
     login_as(client, officer)
+    queue = client.get("/officer/queue").get_data(as_text=True)
+    assert funded.tracking_number in queue
+    assert "Not reported yet" in queue
     url = f"/officer/proposals/{funded.tracking_number}/delivery"
     client.post(url, data={"delivery_status": "exploded", "delivery_report": "x"})
     assert fresh(funded).delivery_status is None
