@@ -206,3 +206,14 @@ def test_outbox_is_404_in_production(app, client, make_user):
         assert client.get("/admin/outbox").status_code == 404
     finally:
         app.config["ENV_NAME"] = "testing"
+
+
+def test_user_supplied_text_is_escaped_on_admin_pages(client, make_user):
+    target = make_user("resident", name='"><svg onload=alert(1)>{{7*7}}')
+    login_as(client, make_user("admin"))
+    for url in ["/admin/users", f"/admin/users/{target.id}",
+                "/admin/users?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"]:
+        body = client.get(url).data
+        assert b"<svg onload" not in body
+        assert b"<script>alert" not in body
+        assert b"{{7*7}}" in body or url.endswith("script%3E")

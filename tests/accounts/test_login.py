@@ -215,3 +215,9 @@ def test_unknown_email_takes_as_long_as_a_wrong_password(app, client, make_user)
         app.config["ARGON2_PARAMS"] = saved
     assert known > 0.02  # the costly hash really ran
     assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_next_is_escaped_in_the_login_form(client):
+    body = client.get('/login?next="><script>alert(1)</script>').data
+    assert b"<script>alert(1)</script>" not in body
+    assert b"&#34;&gt;&lt;script&gt;" in body or b"&quot;&gt;&lt;script&gt;" in body
