@@ -42,7 +42,12 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     status = exc.code or 500
     if wants_problem_json():
         code = (exc.name or "error").lower().replace(" ", "_")
-        return problem(status, code, exc.name or "Error", exc.description or "")
+        response = problem(status, code, exc.name or "Error", exc.description or "")
+        # Keep what the error itself says (Allow on 405, Retry-After on 429 ...).
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     return render_template("errors/error.html", code=status, error=exc), status
 
 

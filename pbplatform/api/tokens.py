@@ -75,9 +75,9 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _tokens_page(form, 422)
     try:
-        token, plaintext = services.create_token(_me(), form.name.data)
+        token, plaintext = services.create_token(_me(), form.token_name.data)
     except DomainError as exc:
-        form.name.errors = [exc.message]
+        form.token_name.errors = [exc.message]
         return _tokens_page(form, exc.status)
     html = render_template("api/token_created.html", token=token, plaintext=plaintext)
     # Shown once: never cached, never put in the session or a flash message.

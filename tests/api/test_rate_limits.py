@@ -64,6 +64,6 @@ def test_token_creation_is_limited_per_user(limited_app):
         db.session.commit()
         client = limited_app.test_client()
         login_as(client, user)
-        statuses = [client.post("/account/tokens", data={"name": f"t{i}"}).status_code
+        statuses = [client.post("/account/tokens", data={"token_name": f"t{i}"}).status_code
                     for i in range(3)]
     assert statuses == [200, 200, 429]

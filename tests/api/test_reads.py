@@ -193,3 +193,10 @@ def test_odd_path_segments_are_404_problems(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
+
+
+def test_unsupported_method_is_a_405_problem_with_allow(client):
+    response = client.delete("/api/v1/cycles")
+    assert response.status_code == 405
+    assert response.mimetype == PROBLEM
+    assert "GET" in response.headers["Allow"]

@@ -18,7 +18,7 @@ TOKEN_RE = re.compile(r'value="(pbp_[A-Za-z0-9_-]{43})"')
 
 
 def create_via_page(client, name: str = "my app") -> str:
-    response = client.post("/account/tokens", data={"name": name})
+    response = client.post("/account/tokens", data={"token_name": name})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     match = TOKEN_RE.search(response.get_data(as_text=True))
@@ -86,14 +86,14 @@ def test_cannot_revoke_someone_elses_token(client, db, make_user, make_token):
 
 def test_token_pages_need_a_login(client):
     assert client.get("/account/tokens").status_code == 401
-    assert client.post("/account/tokens", data={"name": "x"}).status_code == 401
+    assert client.post("/account/tokens", data={"token_name": "x"}).status_code == 401
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81])
 def test_bad_token_name_stores_nothing(client, db, make_user, name):
     user = make_user()
     login_as(client, user)
-    response = client.post("/account/tokens", data={"name": name})
+    response = client.post("/account/tokens", data={"token_name": name})
     assert response.status_code == 422
     assert 'class="error"' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
@@ -103,7 +103,7 @@ def test_bad_token_name_stores_nothing(client, db, make_user, name):
 def test_mass_assignment_on_token_form_is_ignored(client, db, make_user):
     user, other = make_user(), make_user()
     login_as(client, user)
-    client.post("/account/tokens", data={"name": "n", "user_id": other.id,
+    client.post("/account/tokens", data={"token_name": "n", "user_id": other.id,
                                          "revoked_at": "", "token_hash": "0" * 64})
     token = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "n")).one()
     assert token.user_id == user.id
@@ -145,7 +145,7 @@ def test_token_forms_are_csrf_protected(client, db, make_user, make_token, csrf_
     make_token(user)
     token = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)).one()
     login_as(client, user)
-    assert client.post("/account/tokens", data={"name": "x"}).status_code == 400
+    assert client.post("/account/tokens", data={"token_name": "x"}).status_code == 400
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 400
     db.session.refresh(token)
     assert token.revoked_at is None
