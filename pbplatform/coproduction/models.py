@@ -49,9 +49,6 @@ class Offer(db.Model):
         sa.CheckConstraint(
             "status != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
         ),
-        sa.CheckConstraint(
-            "offerer_id IS NOT NULL OR offerer_name IS NOT NULL", name="has_offerer"
-        ),
         sa.Index("ix_offers_proposal_status", "proposal_id", "status"),
     )
 
