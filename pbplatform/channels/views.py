@@ -346,6 +346,8 @@ def vote_code() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
+        if cycle.phase != "voting":
+            raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = code.area_id or request.form.get("area_id", type=int)
         if area_id is None:
             return _code_page(form, cycle=cycle, choose_area=True)
