@@ -351,3 +351,9 @@ def test_hidden_proposal_offers_are_not_public(client, db, scene, make_proposal)
     assert offer_count(db) == 0
     login_as(client, scene["officer"])
     assert client.get(f"/proposals/{hidden.tracking_number}/offers").status_code == 200
+
+
+def test_savings_have_no_offers_section(client, db, scene, make_proposal):
+    saving = make_proposal(scene["cycle"], area=scene["area"], kind="saving")
+    page = client.get(f"/proposals/{saving.tracking_number}/offers").get_data(as_text=True)
+    assert "Offers of help" not in page.split("</h1>", 1)[1]
