@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -36,7 +37,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> Response:
-    extra = {k: _jsonable(v) for k, v in exc.extra.items()
+    extra = {k: _jsonable(k, v) for k, v in exc.extra.items()
              if k not in ("type", "title", "status", "code", "detail")}
     response = problem(exc.status, exc.code, _title(exc.status), exc.message, **extra)
     if exc.status == 401:
@@ -54,10 +55,17 @@ def _rate_limited(exc: TooManyRequests) -> Response:
     return response
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(key: str, value: Any) -> Any:
+    """Problem members as JSON; `limit` and `total` always as numbers (points may be text)."""
+    if key in ("limit", "total") and isinstance(value, str | Decimal):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        return int(number) if number == number.to_integral_value() else float(number)
     if value is None or isinstance(value, str | int | float | bool | list | dict):
         return value
-    return str(value)  # e.g. Decimal points from the ballot rule check
+    return str(value)
 
 
 def _title(status: int) -> str:

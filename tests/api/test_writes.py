@@ -298,3 +298,37 @@ def test_session_cookie_cannot_cast(client, voting, count_rows):
                            json={"selections": [{"proposal_id": cheap.id}]})
     assert response.status_code == 401
     assert count_rows(Participation, Participation.cycle_id == cycle.id) == 0
+
+
+def test_cumulative_points_over_the_limit_report_numbers(client, make_cycle, make_user,
+                                                         make_token, make_proposal, count_rows):
+    cycle = make_cycle("voting", areas=1, ballot_rule="cumulative", points_total=5)
+    area = cycle.areas[0].area
+    a, b = make_proposal(cycle, area=area, cost=1_00), make_proposal(cycle, area=area, cost=1_00)
+    token = make_token(make_user(area=area))
+    url = f"/api/v1/cycles/{cycle.slug}/ballot"
+    response = post(client, url, token, {"selections": [{"proposal_id": a.id, "points": 3},
+                                                        {"proposal_id": b.id, "points": 2.5}]})
+    assert response.status_code == 422
+    assert problem_code(response) == "too_many_points"
+    assert response.get_json()["limit"] == 5
+    assert response.get_json()["total"] == 5.5
+    assert count_rows(Ballot, Ballot.cycle_id == cycle.id) == 0
+    ok = post(client, url, token, {"selections": [{"proposal_id": a.id, "points": 2.5},
+                                                  {"proposal_id": b.id, "points": 2.5}]})
+    assert ok.status_code == 201, ok.get_json()
+
+
+def test_savings_are_voted_with_a_stance(client, make_cycle, make_user, make_token,
+                                         make_proposal, db):
+    cycle = make_cycle("voting", areas=1)
+    area = cycle.areas[0].area
+    saving = make_proposal(cycle, area=None, kind="saving", cost=5_00)
+    spend = make_proposal(cycle, area=area, cost=1_00)
+    token = make_token(make_user(area=area))
+    response = post(client, f"/api/v1/cycles/{cycle.slug}/ballot", token,
+                    {"area_id": area.id, "selections": [{"proposal_id": spend.id},
+                                                        {"proposal_id": saving.id, "stance": -1}]})
+    assert response.status_code == 201, response.get_json()
+    ballot = db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)).one()
+    assert {(c.proposal_id, c.stance) for c in ballot.choices} == {(spend.id, 1), (saving.id, -1)}
