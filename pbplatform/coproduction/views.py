@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +107,21 @@ def _offer_input(form: OfferForm) -> dict[str, Any]:
         "duration": form.duration.data, "conditions": form.conditions.data,
         "only_if_funded": form.only_if_funded.data, "is_anonymous": form.is_anonymous.data,
     }
+
+
+AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,2})?")
+
+
+def parse_amount(text: str | None) -> int | None:
+    """'150', '150.5' or '150,50' -> minor units; empty -> None; anything else is refused
+    (thousands separators are ambiguous between locales, so they are not guessed)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not AMOUNT.fullmatch(text):
+        raise DomainError("bad_value", _("Enter the value as an amount without thousands "
+                                         "separators, like 1500.00."), field="value")
+    return to_minor(text.replace(",", "."))
 
 
 def officer_forms(offer: Offer) -> dict[str, FlaskForm]:
@@ -297,13 +313,7 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
 @officer_required
 def accept(offer_id: int) -> ResponseReturnValue:
     def act(offer: Offer, form: AcceptForm) -> str:
-        value = None
-        if form.value.data and form.value.data.strip():
-            try:
-                value = to_minor(form.value.data.strip().replace(",", ""))
-            except ValueError:
-                raise DomainError("bad_value", _("Enter the value as an amount, like 150.00."),
-                                  field="value") from None
+        value = parse_amount(form.value.data)
         services.accept_offer(offer, current_user, value_minor=value, basis=form.basis.data)
         return _("Offer accepted.")
     return _officer_action(offer_id, "accept", act)

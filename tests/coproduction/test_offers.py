@@ -357,3 +357,20 @@ def test_savings_have_no_offers_section(client, db, scene, make_proposal):
     saving = make_proposal(scene["cycle"], area=scene["area"], kind="saving")
     page = client.get(f"/proposals/{saving.tracking_number}/offers").get_data(as_text=True)
     assert "Offers of help" not in page.split("</h1>", 1)[1]
+
+
+def test_value_must_be_a_plain_amount(client, db, scene):
+    offer = offer_on(scene["proposal"], scene["resident"], kind="materials", unit="bags")
+    login_as(client, scene["officer"])
+    for bad in ("1.000,50", "-5", "abc", "12.345", "1e5"):
+        response = client.post(f"/officer/offers/{offer.id}/accept", data={
+            f"offer{offer.id}-value": bad, f"offer{offer.id}-basis": "quote"})
+        assert response.status_code == 422, bad
+        assert "without thousands separators" in response.get_data(as_text=True)
+    db.session.refresh(offer)
+    assert offer.status == "offered"
+    response = client.post(f"/officer/offers/{offer.id}/accept", data={
+        f"offer{offer.id}-value": "1000,5", f"offer{offer.id}-basis": "quote"})
+    assert response.status_code == 303
+    db.session.refresh(offer)
+    assert offer.value_minor == 1_000_50
