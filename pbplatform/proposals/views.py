@@ -78,6 +78,9 @@ def _refuse(exc: DomainError, target: str) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     slug = request.args.get("cycle")
     cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.newest_cycle()
+    if cycle is not None and cycle.phase == "draft" and not (
+            current_user.is_authenticated and current_user.is_officer):
+        cycle = None  # a cycle in preparation is not public yet
     if cycle is None:
         if slug:
             abort(404)

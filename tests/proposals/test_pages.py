@@ -278,3 +278,11 @@ def test_reviewed_proposal_shows_costs_feasibility_and_delivery(client, make_cyc
     html = client.get(f"/proposals/{saving.tracking_number}").get_data(as_text=True)
     assert "Savings proposal: saves €2,500.00 a year" in html
     assert "Two fewer print runs." in html
+
+
+def test_cycle_in_preparation_is_not_public(client, make_cycle, make_user):
+    draft = make_cycle("draft")
+    assert client.get(f"/proposals?cycle={draft.slug}").status_code == 404
+    assert client.get("/proposals?cycle=no-such-cycle").status_code == 404
+    login_as(client, make_user("officer"))
+    assert client.get(f"/proposals?cycle={draft.slug}").status_code == 200
