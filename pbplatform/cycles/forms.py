@@ -34,6 +34,7 @@ from pbplatform.cycles.models import Area
 from pbplatform.cycles.services import CHANNELS, DATED_PHASES
 from pbplatform.money import to_minor
 
+POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
 MAX_MAJOR = Decimal("1000000000000")  # 10^12 in major units fits a BIGINT of minor units
 COUNT_RULES = (
     "greedy", "greedy-no-skip", "greedy-threshold", "equalshares", "equalshares/add1",
@@ -72,6 +73,16 @@ class MoneyField(StringField):
         if value >= MAX_MAJOR:
             raise ValidationError(_l("The amount is too large."))
         self.minor = to_minor(value)
+
+
+class FiniteDecimalField(DecimalField):
+    """DecimalField that refuses NaN and infinities (sNaN would crash NumberRange)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 def _major(minor: int | None) -> str:
@@ -118,8 +129,6 @@ class CycleForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if not ok:
-            return False
         previous = None
         for _phase, f in self.date_fields():
             if f.data is None:
@@ -129,7 +138,7 @@ class CycleForm(FlaskForm):
                                    "counting, results; this one is not after the one before."))
                 return False
             previous = f.data
-        return True
+        return ok
 
     def area_fields(self) -> list[tuple[int, MoneyField]]:
         return [(int(f.name.removeprefix("area_")), f) for f in self if f.name.startswith("area_")]
@@ -198,15 +207,15 @@ class RulesForm(FlaskForm):
     ], validators=[DataRequired()])
     max_projects = IntegerField(_l("k: most projects per ballot (k-approval)"),
                                 validators=[Optional(), NumberRange(1, 10_000)])
-    points_total = DecimalField(_l("Points per voter (cumulative; fractions like 2.5 allowed)"),
-                                places=2, validators=[Optional(), NumberRange(min=Decimal("0.01"),
-                                                                              max=Decimal("99999"))])
-    max_points_per_project = DecimalField(_l("Most points on one project (optional)"), places=2,
-                                          validators=[Optional(), NumberRange(
-                                              min=Decimal("0.01"), max=Decimal("99999"))])
+    points_total = FiniteDecimalField(
+        _l("Points per voter (cumulative; fractions like 2.5 allowed)"), places=2,
+        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)])
+    max_points_per_project = FiniteDecimalField(
+        _l("Most points on one project (optional)"), places=2,
+        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)])
     count_rule = SelectField(_l("Counting rule"), choices=[SelectChoice(r) for r in COUNT_RULES],
                              validators=[DataRequired()])
-    count_threshold = DecimalField(_l("Minimum score (greedy-threshold)"), places=4,
+    count_threshold = FiniteDecimalField(_l("Minimum score (greedy-threshold)"), places=4,
                                    validators=[Optional(), NumberRange(min=0, max=10**9)])
     count_top_n = IntegerField(_l("N: length of the list (top-n)"),
                                validators=[Optional(), NumberRange(1, 10_000)])
@@ -231,21 +240,22 @@ class RulesForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if not ok:
-            return False
         rule = self.ballot_rule.data
-        if rule == "k_approval" and self.max_projects.data is None:
-            self.max_projects.errors.append(_l("k-approval needs the most projects per ballot."))
+        needed = {"k_approval": (self.max_projects,
+                                 _l("k-approval needs the most projects per ballot.")),
+                  "cumulative": (self.points_total,
+                                 _l("Cumulative voting needs the points per voter."))}
+        if rule in needed and needed[rule][0].data is None and not needed[rule][0].errors:
+            needed[rule][0].errors.append(needed[rule][1])
             ok = False
-        if rule == "cumulative" and self.points_total.data is None:
-            self.points_total.errors.append(_l("Cumulative voting needs the points per voter."))
-            ok = False
-        cap, total = self.max_points_per_project.data, self.points_total.data
-        for f in (self.points_total, self.max_points_per_project):
-            if f.data is not None and f.data.as_tuple().exponent < -2:
+        points = [f for f in (self.points_total, self.max_points_per_project)
+                  if f.data is not None and not f.errors]
+        for f in points:
+            if f.data.as_tuple().exponent < -2:
                 f.errors.append(_l("Use at most two decimal places."))
                 ok = False
-        if rule == "cumulative" and cap is not None and total is not None and cap > total:
+        cap, total = self.max_points_per_project.data, self.points_total.data
+        if rule == "cumulative" and len(points) == 2 and ok and cap > total:
             self.max_points_per_project.errors.append(
                 _l("The most points on one project cannot exceed the points per voter."))
             ok = False
@@ -285,6 +295,6 @@ CHANNEL_LABELS = {
     "meeting": _l("Weight of meeting totals (0 leaves meetings out)"),
 }
 for _ch in CHANNELS:
-    setattr(RulesForm, f"weight_{_ch}", DecimalField(
+    setattr(RulesForm, f"weight_{_ch}", FiniteDecimalField(
         CHANNEL_LABELS[_ch], places=4, default=Decimal(1),
         validators=[InputRequired(), NumberRange(min=0, max=1000)]))
