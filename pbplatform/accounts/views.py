@@ -127,7 +127,10 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            lang = session.get("lang")
             session.clear()  # nothing from before the login survives it (fixation)
+            if lang:
+                session["lang"] = lang  # except the language the person chose
             login_user(user)
             session.permanent = True
             session["auth_at"] = int(time.time())

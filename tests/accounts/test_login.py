@@ -221,3 +221,10 @@ def test_next_is_escaped_in_the_login_form(client):
     body = client.get('/login?next="><script>alert(1)</script>').data
     assert b"<script>alert(1)</script>" not in body
     assert b"&#34;&gt;&lt;script&gt;" in body or b"&quot;&gt;&lt;script&gt;" in body
+
+
+def test_login_keeps_the_chosen_language(client, make_user):
+    make_user("resident", email="de@example.org")
+    client.post("/language", data={"lang": "de"})
+    login(client, "de@example.org", PASSWORD)
+    assert b'lang="de"' in client.get("/account").data
