@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g, make_response, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
@@ -56,7 +56,9 @@ def api_token_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         token_user()
-        return view(*args, **kwargs)
+        response = make_response(view(*args, **kwargs))
+        response.headers.setdefault("Cache-Control", "no-store")  # personal answers
+        return response
 
     wrapped.access_level = "public"  # type: ignore[attr-defined]
     wrapped.api_token_required = True  # type: ignore[attr-defined]

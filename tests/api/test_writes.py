@@ -213,7 +213,8 @@ def test_over_budget_is_422_with_limit_and_total_and_stores_nothing(client, voti
     body = response.get_json()
     assert body["limit"] == 100_00
     assert body["total"] == 110_00
-    assert "detail" in body
+    assert "110" in body["detail"]
+    assert "100" in body["detail"]
     assert count_rows(Participation, Participation.cycle_id == cycle.id) == 0
     assert count_rows(Ballot, Ballot.cycle_id == cycle.id) == 0
     assert count_rows(AuditEntry, AuditEntry.action.like("ballot%")) == 0
@@ -332,3 +333,19 @@ def test_savings_are_voted_with_a_stance(client, make_cycle, make_user, make_tok
     assert response.status_code == 201, response.get_json()
     ballot = db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)).one()
     assert {(c.proposal_id, c.stance) for c in ballot.choices} == {(spend.id, 1), (saving.id, -1)}
+
+
+def test_projects_the_voter_may_not_choose_reject_the_whole_ballot(client, voting, count_rows,
+                                                                  make_proposal, make_cycle):
+    cycle, _, token, cheap, _ = voting
+    elsewhere = make_proposal(cycle, area=cycle.areas[1].area, cost=1_00)
+    pending = make_proposal(cycle, area=cycle.areas[0].area, status="pending", cost=1_00)
+    hidden = make_proposal(cycle, area=cycle.areas[0].area, cost=1_00, is_hidden=True)
+    foreign = make_proposal(make_cycle("voting", areas=1), cost=1_00)
+    for bad in (elsewhere, pending, hidden, foreign):
+        response = post(client, f"/api/v1/cycles/{cycle.slug}/ballot", token,
+                        {"selections": [{"proposal_id": cheap.id}, {"proposal_id": bad.id}]})
+        assert response.status_code == 422
+        assert problem_code(response) == "invalid_project"
+    assert count_rows(Participation, Participation.cycle_id == cycle.id) == 0
+    assert count_rows(Ballot, Ballot.cycle_id == cycle.id) == 0
