@@ -68,8 +68,10 @@ class ProposalInput:
     contact_consent: bool = False
 
 
-def _text(value: str | None) -> str:
-    return (value or "").replace("\x00", "").strip()
+def _text(value: object) -> str:
+    if not isinstance(value, str):  # API callers: a number or null where text belongs
+        value = "" if value is None else str(value)
+    return value.replace("\x00", "").strip()
 
 
 def _check_input(cycle: Cycle, data: ProposalInput) -> None:
