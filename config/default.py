@@ -10,6 +10,7 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
+ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
@@ -18,7 +19,9 @@ LANGUAGES = ["en", "de"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
-PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+PERMANENT_SESSION_LIFETIME = 60 * 60 * 8  # idle timeout
+SESSION_ABSOLUTE_SECONDS = 60 * 60 * 12
+INVITATION_TTL_SECONDS = 60 * 60 * 24 * 3
 
 # Outgoing mail: development writes it to the log and the outbox table (see README).
 MAIL_SENDER = os.environ.get("MAIL_SENDER", "pb@council.example")

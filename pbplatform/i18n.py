@@ -5,7 +5,7 @@ from flask import current_app, has_request_context, request, session
 
 def select_locale() -> str | None:
     if not has_request_context():
-        return None  # CLI commands and services outside a request: the default locale
+        return None  # CLI commands and jobs use the default locale
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
