@@ -53,8 +53,9 @@ admin_required = _declare("admin")
 def require_area(area_id: int | None) -> None:
     """Refuse (and audit) an officer acting on an area outside their remit."""
     if not current_user.can_act_on_area(area_id):
-        audit.record("authz.denied", after={"path": request.path}, area_id=area_id,
-                     outcome="denied")
+        # The 403 rolls the request back, so the refusal is written on its own.
+        audit.record_refusal("authz.denied", after={"path": request.path}, area_id=area_id,
+                             outcome="denied")
         abort(403)
 
 
