@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from pbplatform.audit import services as audit
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.forms import (
@@ -83,11 +84,24 @@ def _locked_offer(offer_id: int) -> Offer | None:
     return db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
 
 
+def require_remit(area_id: int | None) -> None:
+    """`require_area`, with the denial recorded so that it survives the 403's rollback."""
+    if not current_user.can_act_on_area(area_id):
+        audit.record_refusal("authz.denied", after={"path": request.path}, area_id=area_id,
+                             outcome="denied")
+        abort(403)
+    require_area(area_id)
+
+
+def _area_of(offer: Offer) -> int | None:
+    return offer.proposal.area_id if offer.proposal is not None else None
+
+
 def _officer_offer(offer_id: int) -> Offer:
     offer = _locked_offer(offer_id)
     if offer is None:
         abort(404)
-    require_area(offer.proposal.area_id if offer.proposal else None)
+    require_remit(_area_of(offer))
     return offer
 
 
@@ -249,7 +263,7 @@ def withdraw(offer_id: int) -> ResponseReturnValue:
     if offer.offerer_id != current_user.id:
         if not current_user.is_officer:
             abort(403)
-        require_area(offer.proposal.area_id if offer.proposal else None)
+        require_remit(_area_of(offer))
     try:
         services.withdraw_offer(offer, current_user)
     except DomainError as exc:
@@ -299,7 +313,9 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
     try:
         message = act(offer, form)
     except DomainError as exc:
-        db.session.rollback()
+        # Discards the attempt, then keeps a record of the refusal (an officer action).
+        audit.record_refusal(f"offer.{name}", offer, after={"code": exc.code},
+                             area_id=_area_of(offer))
         db.session.refresh(offer)
         _apply_error(form, exc)
         flash(exc.message, "error")
@@ -358,7 +374,7 @@ def link(offer_id: int) -> ResponseReturnValue:
         if proposal is None:
             raise DomainError("unknown_proposal", _("No proposal with this tracking number."),
                               field="proposal")
-        require_area(proposal.area_id)
+        require_remit(proposal.area_id)
         services.link_offer(offer, proposal, current_user)
         return _("Offer linked to %(number)s.", number=proposal.tracking_number)
     return _officer_action(offer_id, "link", act)

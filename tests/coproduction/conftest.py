@@ -45,8 +45,9 @@ def offer_on(proposal, user, quantity="10", kind="volunteer_hours", **extra) -> 
     return services.make_offer(by=user, proposal=proposal, **fields)
 
 
-def audit_actions(db) -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+def audit_actions(db, outcome: str = "ok") -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.action).where(
+        AuditEntry.outcome == outcome).order_by(AuditEntry.id)))
 
 
 def offer_count(db) -> int:

@@ -228,6 +228,8 @@ def test_costs_cannot_change_while_voting(client, db, scene):
     assert "while voting" in response.get_data(as_text=True)
     db.session.refresh(offer)
     assert offer.status == "offered"
+    assert audit_actions(db) == []
+    assert audit_actions(db, "refused") == ["offer.accept"]
 
 
 def test_delivery_date_in_the_future_is_refused(client, db, scene):
@@ -296,6 +298,7 @@ def test_officer_of_another_area_cannot_review(client, db, scene):
     assert client.post(f"/officer/offers/{offer.id}/accept", data={}).status_code == 403
     queue = client.get("/officer/offers").get_data(as_text=True)
     assert f"/officer/offers/{offer.id}" not in queue
+    assert audit_actions(db, "denied") == ["authz.denied", "authz.denied"]
     db.session.refresh(offer)
     assert offer.status == "offered"
 
