@@ -34,6 +34,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.census import (
     FileRejected,
+    check_eligibility,
     check_header,
     decode_csv,
     entry_hash,
@@ -44,6 +45,7 @@ from pbplatform.channels.models import CensusEntry, PaperImport, VotingSite
 from pbplatform.channels.policy import already_voted_message
 from pbplatform.cycles.models import Area, Cycle, CycleArea
 from pbplatform.cycles.services import ensure_phase_current, lock_cycle
+from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
@@ -165,6 +167,11 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == ref.lower()))
         if user is None:
             raise RowError(_("no account with the e-mail %(ref)s", ref=ref[:80]))
+        if ctx.cycle.vote_policy != "codes":
+            try:
+                check_eligibility(ctx.cycle, user)
+            except DomainError as exc:
+                raise RowError(exc.message) from None
         return voter_key_for(user), user.id
     parts = [p.strip() for p in ref.split("|")]
     born_on = parse_date(parts[1]) if len(parts) == 3 else None
@@ -175,6 +182,9 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         CensusEntry.entry_hash == entry_hash(parts[0], born_on, parts[2])))
     if entry is None:
         raise RowError(_("the voter is not in the register"))
+    if entry.adult_from is not None and entry.adult_from > today():
+        raise RowError(_("the voter is below the minimum age until %(day)s",
+                         day=entry.adult_from.isoformat()))
     return person_key(entry), entry.user_id
 
 
@@ -298,9 +308,12 @@ def enter_paper_ballot(cycle: Cycle, site: VotingSite, serial: str, area_code: s
     if taken:
         raise DomainError("bad_paper_ballot", taken[0].split(": ", 1)[-1], status=409)
     _store_rows(cycle, [row])
-    audit.record("paper.ballot_entered", site, actor=actor, area_id=area_id,
-                 after={"serial": serial, "valid": row.invalid_reason is None,
-                        "voter_checked": row.voter_key is not None})
+    # For a checked voter the serial stays out of the log: the log's order next to the
+    # participations' could otherwise pair a voter with a ballot (secrecy, INV-6/INV-9).
+    details = {"valid": row.invalid_reason is None, "voter_checked": row.voter_key is not None}
+    if row.voter_key is None:
+        details["serial"] = serial
+    audit.record("paper.ballot_entered", site, actor=actor, area_id=area_id, after=details)
     return db.session.scalars(sa.select(Ballot).where(
         Ballot.cycle_id == cycle.id, Ballot.serial == serial)).one()
 

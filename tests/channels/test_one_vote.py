@@ -125,3 +125,73 @@ def test_how_to_vote_states_the_policy(client, db, make_cycle, make_proposal, ma
     assert "refused in every other channel" in text
     assert "a vote here blocks a second vote in other channels" in text  # checking site
     assert "meeting: weight 0.5" in text
+
+
+def test_identified_invalid_paper_ballot_still_records_the_voter(
+        app, client, db, make_cycle, make_proposal, make_user):
+    from pbplatform.audit.models import AuditEntry
+
+    cycle, area, proposal, resident, officer, site = _scene(
+        make_cycle, make_proposal, make_user, area_budget=1_00)  # every project is over budget
+    login_as(client, officer)
+    r = _paper(client, cycle, site, area, proposal, resident.email, serial="SECRET-7")
+    assert r.status_code == 302
+    ballot = db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)).one()
+    assert not ballot.is_valid
+    assert ballot.choices == []
+    part = db.session.scalars(sa.select(Participation).where(
+        Participation.cycle_id == cycle.id)).one()
+    assert (part.channel, part.voter_key) == ("paper", f"user:{resident.id}")
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "paper.ballot_entered")).one()
+    assert "SECRET-7" not in str(entry.after)
+    assert str(proposal.id) not in str(entry.after)
+    cheap = make_proposal(cycle, area=area, cost=1_00)
+    online = app.test_client()
+    login_as(online, resident)
+    assert _online(online, cycle, cheap).status_code == 409
+
+
+def test_new_account_on_the_same_register_entry_cannot_vote_again(
+        app, client, db, make_cycle, make_proposal, make_user):
+    from pbplatform.channels.models import CensusEntry
+
+    cycle, area, proposal, resident, _officer, _site = _scene(
+        make_cycle, make_proposal, make_user, vote_policy="census")
+    login_as(client, make_user("admin"))
+    register = b"identifier,birth_date,postcode\nK-1,1960-06-06,10367\n"
+    client.post(f"/admin/census/{cycle.slug}", data={"file": (io.BytesIO(register), "r.csv")},
+                content_type="multipart/form-data")
+    details = {"identifier": "K-1", "birth_date": "1960-06-06", "postcode": "10367"}
+    login_as(client, resident)
+    assert client.post(f"/cycles/{cycle.slug}/verify", data=details).status_code == 302
+    assert _online(client, cycle, proposal).status_code == 200
+    # the account is erased (its link is set NULL) and the person registers again
+    entry = db.session.scalars(sa.select(CensusEntry)).one()
+    entry.user_id = None
+    db.session.flush()
+    again = make_user("resident", area=area)
+    fresh = app.test_client()
+    login_as(fresh, again)
+    assert fresh.post(f"/cycles/{cycle.slug}/verify", data=details).status_code == 302
+    r = _online(fresh, cycle, proposal)
+    assert r.status_code == 409
+    assert _counts(db, cycle) == (1, 1)
+
+
+def test_paper_voter_below_minimum_age_is_refused(client, db, make_cycle, make_proposal,
+                                                  make_user):
+    from datetime import date
+
+    cycle, area, proposal, _resident, officer, site = _scene(
+        make_cycle, make_proposal, make_user, vote_policy="census", min_age=16)
+    born = date(date.today().year - 12, 3, 3).isoformat()
+    login_as(client, make_user("admin"))
+    register = f"identifier,birth_date,postcode\nY-1,{born},10315\n".encode()
+    client.post(f"/admin/census/{cycle.slug}", data={"file": (io.BytesIO(register), "r.csv")},
+                content_type="multipart/form-data")
+    login_as(client, officer)
+    r = _paper(client, cycle, site, area, proposal, f"Y-1|{born}|10315")
+    assert r.status_code == 422
+    assert b"below the minimum age" in r.data
+    assert _counts(db, cycle) == (0, 0)
