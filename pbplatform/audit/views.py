@@ -25,7 +25,7 @@ def _as_json(value: Any) -> str:
     """Readable JSON; the template escapes it like any other text."""
     if value is None:
         return ""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:

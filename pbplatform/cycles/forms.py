@@ -296,5 +296,5 @@ CHANNEL_LABELS = {
 }
 for _ch in CHANNELS:
     setattr(RulesForm, f"weight_{_ch}", FiniteDecimalField(
-        CHANNEL_LABELS[_ch], places=4, default=Decimal(1),
+        CHANNEL_LABELS[_ch], places=None, default=Decimal(1),
         validators=[InputRequired(), NumberRange(min=0, max=1000)]))
