@@ -395,9 +395,21 @@ def cast_ballot(cycle: Cycle, voter_key: str, selections: Selections, *, area_id
     """
     cycle_services.ensure_phase_current(cycle)
     cycle = _lock_open_cycle(cycle)
+    if user_id is not None:
+        _check_account_eligible(cycle, user_id)
     normalized = check_ballot(cycle, area_id, selections)
     _record_participation(cycle, voter_key, channel, user_id)
     return _store_ballot(cycle, area_id, channel, serial, choices=normalized.choices)
+
+
+def _check_account_eligible(cycle: Cycle, user_id: int) -> None:
+    """Repeat the census, age and policy check at cast time, whatever the entry point."""
+    from pbplatform.channels.census import check_eligibility  # channels imports this module
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise DomainError("not_eligible", _("This account cannot vote."), status=403)
+    check_eligibility(cycle, user)
 
 
 def record_invalid_ballot(cycle: Cycle, area_id: int | None, channel: str,

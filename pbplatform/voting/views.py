@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbplatform.channels.census import check_eligibility
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -46,9 +47,10 @@ def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
     if cycle.phase != VOTING_PHASE:
         return _notice(cycle, _("Voting is closed"),
                        _("Voting is not open in this cycle."), 409)
-    if cycle.vote_policy == "codes":
-        return _notice(cycle, _("Vote with your code"),
-                       _("In this cycle you vote with the voting code sent to you by post."), 403)
+    try:
+        check_eligibility(cycle, current_user)
+    except DomainError as refusal:
+        return _notice(cycle, _("You cannot vote online"), refusal.message, refusal.status)
     if current_user.home_area_id not in {ca.area_id for ca in cycle.areas}:
         return _notice(cycle, _("Set your home area"),
                        _("To vote, set your home area to a neighbourhood of this cycle in your "
