@@ -84,15 +84,6 @@ def _locked_offer(offer_id: int) -> Offer | None:
     return db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
 
 
-def require_remit(area_id: int | None) -> None:
-    """`require_area`, with the denial recorded so that it survives the 403's rollback."""
-    if not current_user.can_act_on_area(area_id):
-        audit.record_refusal("authz.denied", after={"path": request.path}, area_id=area_id,
-                             outcome="denied")
-        abort(403)
-    require_area(area_id)
-
-
 def _area_of(offer: Offer) -> int | None:
     return offer.proposal.area_id if offer.proposal is not None else None
 
@@ -101,7 +92,7 @@ def _officer_offer(offer_id: int) -> Offer:
     offer = _locked_offer(offer_id)
     if offer is None:
         abort(404)
-    require_remit(_area_of(offer))
+    require_area(_area_of(offer))
     return offer
 
 
@@ -263,7 +254,7 @@ def withdraw(offer_id: int) -> ResponseReturnValue:
     if offer.offerer_id != current_user.id:
         if not current_user.is_officer:
             abort(403)
-        require_remit(_area_of(offer))
+        require_area(_area_of(offer))
     try:
         services.withdraw_offer(offer, current_user)
     except DomainError as exc:
@@ -374,7 +365,7 @@ def link(offer_id: int) -> ResponseReturnValue:
         if proposal is None:
             raise DomainError("unknown_proposal", _("No proposal with this tracking number."),
                               field="proposal")
-        require_remit(proposal.area_id)
+        require_area(proposal.area_id)
         services.link_offer(offer, proposal, current_user)
         return _("Offer linked to %(number)s.", number=proposal.tracking_number)
     return _officer_action(offer_id, "link", act)
