@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 625bfdca68f0
+Revision ID: 3b2453bd74c5
 Revises: 
-Create Date: 2026-11-26 00:33:58.112921
+Create Date: 2026-11-26 00:50:32.168166
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 import pbplatform.db
 
-revision = '625bfdca68f0'
+revision = '3b2453bd74c5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -155,6 +155,47 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
+    op.create_table('voting_sites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=160), nullable=False),
+    sa.Column('address', sa.String(length=240), nullable=False),
+    sa.Column('checks_voters', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_voting_sites_area_id_areas')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voting_sites_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voting_sites')),
+    sa.UniqueConstraint('cycle_id', 'name', name=op.f('uq_voting_sites_cycle_id_name'))
+    )
+    op.create_table('api_idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('location', sa.String(length=300), nullable=True),
+    sa.Column('created_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_idempotency_keys_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_idempotency_keys')),
+    sa.UniqueConstraint('user_id', 'key_hash', name=op.f('uq_api_idempotency_keys_user_id_key_hash'))
+    )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_on', sa.Date(), nullable=True),
+    sa.Column('revoked_at', pbplatform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
@@ -178,12 +219,62 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
     _run(AUDIT_GUARDS)
 
+    op.create_table('census_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('entry_hash', sa.String(length=64), nullable=False),
+    sa.Column('adult_from', sa.Date(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('verified_at', pbplatform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_census_entries_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_census_entries_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_census_entries')),
+    sa.UniqueConstraint('cycle_id', 'entry_hash', name=op.f('uq_census_entries_cycle_id_entry_hash')),
+    sa.UniqueConstraint('cycle_id', 'user_id', name=op.f('uq_census_entries_cycle_id_user_id'))
+    )
+    op.create_table('meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('attendance', sa.Integer(), nullable=False),
+    sa.Column('dots_per_person', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('confirmed_at', pbplatform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('open', 'needs_correction', 'confirmed')", name=op.f('ck_meetings_status_valid')),
+    sa.CheckConstraint('attendance >= 0', name=op.f('ck_meetings_attendance_nonnegative')),
+    sa.CheckConstraint('dots_per_person > 0', name=op.f('ck_meetings_dots_positive')),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_meetings_area_id_areas')),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], name=op.f('fk_meetings_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_meetings_created_by_id_users')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_meetings_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings'))
+    )
     op.create_table('officer_areas',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_officer_areas_area_id_areas'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_officer_areas_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'area_id', name=op.f('pk_officer_areas'))
+    )
+    op.create_table('paper_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('invalid_count', sa.Integer(), nullable=False),
+    sa.Column('imported_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_paper_imports_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_paper_imports_officer_id_users')),
+    sa.ForeignKeyConstraint(['site_id'], ['voting_sites.id'], name=op.f('fk_paper_imports_site_id_voting_sites')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_imports')),
+    sa.UniqueConstraint('file_sha256', name=op.f('uq_paper_imports_file_sha256'))
     )
     op.create_table('participations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -274,6 +365,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_result_versions')),
     sa.UniqueConstraint('cycle_id', 'version', name=op.f('uq_result_versions_cycle_id_version'))
     )
+    op.create_table('voting_code_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=120), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('count > 0', name=op.f('ck_voting_code_batches_count_positive')),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_voting_code_batches_area_id_areas')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_voting_code_batches_created_by_id_users')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voting_code_batches_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voting_code_batches'))
+    )
     op.create_table('ballot_choices',
     sa.Column('ballot_id', sa.String(length=36), nullable=False),
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -285,6 +390,71 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_ballot_choices_proposal_id_proposals')),
     sa.PrimaryKeyConstraint('ballot_id', 'proposal_id', name=op.f('pk_ballot_choices'))
     )
+    op.create_table('meeting_count_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('officer_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('dots', sa.Integer(), nullable=False),
+    sa.Column('entered_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('dots >= 0', name=op.f('ck_meeting_count_entries_dots_nonnegative')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_count_entries_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['officer_id'], ['users.id'], name=op.f('fk_meeting_count_entries_officer_id_users')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_meeting_count_entries_proposal_id_proposals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_count_entries')),
+    sa.UniqueConstraint('meeting_id', 'officer_id', 'proposal_id', name=op.f('uq_meeting_count_entries_meeting_id_officer_id_proposal_id'))
+    )
+    op.create_table('meeting_totals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('dots', sa.Integer(), nullable=False),
+    sa.CheckConstraint('dots >= 0', name=op.f('ck_meeting_totals_dots_nonnegative')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_totals_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_meeting_totals_proposal_id_proposals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_totals')),
+    sa.UniqueConstraint('meeting_id', 'proposal_id', name=op.f('uq_meeting_totals_meeting_id_proposal_id'))
+    )
+    op.create_table('offers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('offerer_id', sa.Integer(), nullable=True),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('offerer_name', sa.String(length=120), nullable=True),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('unit', sa.String(length=40), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('schedule', sa.String(length=200), nullable=True),
+    sa.Column('duration', sa.String(length=120), nullable=True),
+    sa.Column('conditions', sa.Text(), nullable=True),
+    sa.Column('only_if_funded', sa.Boolean(), nullable=False),
+    sa.Column('is_anonymous', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('value_minor', sa.BigInteger(), nullable=True),
+    sa.Column('value_basis', sa.Text(), nullable=True),
+    sa.Column('decline_reason', sa.Text(), nullable=True),
+    sa.Column('lapse_note', sa.Text(), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("NOT (status IN ('accepted', 'fulfilled', 'partly_fulfilled', 'lapsed')) OR value_minor IS NOT NULL", name=op.f('ck_offers_valued_has_value')),
+    sa.CheckConstraint("kind IN ('volunteer_hours', 'maintenance', 'materials', 'equipment_venue', 'professional_service', 'money')", name=op.f('ck_offers_kind_valid')),
+    sa.CheckConstraint("status != 'declined' OR decline_reason IS NOT NULL", name=op.f('ck_offers_declined_has_reason')),
+    sa.CheckConstraint("status IN ('offered', 'accepted', 'declined', 'fulfilled', 'partly_fulfilled', 'lapsed', 'withdrawn')", name=op.f('ck_offers_status_valid')),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_offers_quantity_positive')),
+    sa.CheckConstraint('value_minor IS NULL OR value_minor >= 0', name=op.f('ck_offers_value_nonnegative')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_offers_cycle_id_cycles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_offers_entered_by_id_users')),
+    sa.ForeignKeyConstraint(['offerer_id'], ['users.id'], name=op.f('fk_offers_offerer_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_offers_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_offers_reviewed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offers'))
+    )
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.create_index('ix_offers_proposal_status', ['proposal_id', 'status'], unique=False)
+
     op.create_table('proposal_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -306,12 +476,45 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_flags')),
     sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_proposal_flags_proposal_id_user_id'))
     )
+    op.create_table('voting_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('used_on', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_voting_codes_area_id_areas')),
+    sa.ForeignKeyConstraint(['batch_id'], ['voting_code_batches.id'], name=op.f('fk_voting_codes_batch_id_voting_code_batches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voting_codes')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_voting_codes_code_hash'))
+    )
+    op.create_table('offer_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('offer_id', sa.Integer(), nullable=False),
+    sa.Column('delivered_on', sa.Date(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('quantity IS NULL OR quantity > 0', name=op.f('ck_offer_deliveries_quantity_positive')),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], name=op.f('fk_offer_deliveries_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['offer_id'], ['offers.id'], name=op.f('fk_offer_deliveries_offer_id_offers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offer_deliveries'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('offer_deliveries')
+    op.drop_table('voting_codes')
     op.drop_table('proposal_flags')
     op.drop_table('proposal_events')
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.drop_index('ix_offers_proposal_status')
+
+    op.drop_table('offers')
+    op.drop_table('meeting_totals')
+    op.drop_table('meeting_count_entries')
     op.drop_table('ballot_choices')
+    op.drop_table('voting_code_batches')
     op.drop_table('result_versions')
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.drop_index('ix_proposals_cycle_status')
@@ -319,12 +522,21 @@ def downgrade() -> None:
     op.drop_table('proposals')
     op.drop_table('password_reset_tokens')
     op.drop_table('participations')
+    op.drop_table('paper_imports')
     op.drop_table('officer_areas')
+    op.drop_table('meetings')
+    op.drop_table('census_entries')
     _run(AUDIT_GUARD_DROPS)
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+
+    op.drop_table('api_tokens')
+    op.drop_table('api_idempotency_keys')
+    op.drop_table('voting_sites')
     op.drop_table('users')
     op.drop_table('cycle_phases')
     op.drop_table('cycle_areas')
