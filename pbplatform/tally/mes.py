@@ -6,8 +6,9 @@ the poor ones), and the project with the smallest ``alpha`` is funded next. Util
 project's cost for an approval (cost satisfaction) and the points given for cumulative or
 scoring ballots; this is what pabutools computes, and we must agree with it exactly.
 
-Approval ballots use *budget classes*: voters who have paid for the same projects hold the
-same money, so the state is a handful of classes rather than one Fraction per voter.
+Approval ballots use budget classes (``mes_approval``); cumulative and scoring ballots keep
+one exact budget per voter here. A state's ``alpha`` returns the price and its slope in the
+share, and ``hi`` is the share up to which a run stays the same (approval only).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-
-import numpy as np
 
 
 @dataclass
@@ -26,63 +25,7 @@ class MesRun:
     selected: list[str]
     alphas: dict[str, Fraction] = field(default_factory=dict)
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
-
-
-class ApprovalState:
-    """Budget classes over approval ballots (numpy incidence, exact Fraction budgets)."""
-
-    def __init__(self, incidence: np.ndarray, weights: np.ndarray, costs: Sequence[int]):
-        self.a = incidence  # voters x projects, bool
-        self.w = weights  # integer weights (scaled so that all are whole)
-        self.aw = incidence.astype(np.int64) * weights[:, None]
-        self.costs = costs
-
-    def reset(self, share: Fraction) -> None:
-        self.cls = np.zeros(len(self.w), dtype=np.int64)
-        self.budgets = [share]
-        self.counts = self.aw.sum(axis=0, keepdims=True)
-        self._order = [0]
-
-    def money(self, q: int) -> Fraction:
-        col = self.counts[:, q]
-        return sum((self.budgets[k] * int(col[k]) for k in np.nonzero(col)[0]), Fraction(0))
-
-    def alpha(self, q: int) -> Fraction | None:
-        """Price per unit of utility (cost), or None when the supporters cannot pay."""
-        c = self.costs[q]
-        col = self.counts[:, q]
-        rich = int(col.sum())
-        paid = Fraction(0)
-        for k in self._order:  # classes by budget, ascending: the poor come first
-            n = int(col[k])
-            if not n:
-                continue
-            rho = (c - paid) / rich
-            if rho <= self.budgets[k]:
-                return rho / c
-            paid += self.budgets[k] * n
-            rich -= n
-        return None
-
-    def pay(self, q: int, alpha: Fraction) -> None:
-        rho = alpha * self.costs[q]
-        split = self.cls * 2 + self.a[:, q]
-        keys, inverse = np.unique(split, return_inverse=True)
-        new_budgets, ids = [], {}
-        remap = np.empty(len(keys), dtype=np.int64)
-        for j, key in enumerate(keys.tolist()):
-            old = self.budgets[key // 2]
-            b = max(old - rho, Fraction(0)) if key % 2 else old
-            if b not in ids:  # equal budgets merge: every poor voter ends in the zero class
-                ids[b] = len(new_budgets)
-                new_budgets.append(b)
-            remap[j] = ids[b]
-        self.cls = remap[inverse]
-        self.budgets = new_budgets
-        order = np.argsort(self.cls, kind="stable")
-        starts = np.flatnonzero(np.diff(self.cls[order], prepend=-1))
-        self.counts = np.add.reduceat(self.aw[order], starts, axis=0)
-        self._order = sorted(range(len(new_budgets)), key=new_budgets.__getitem__)
+    hi: float = 0.0  # every share below this (per unit of weight) gives the same run
 
 
 class UtilityState:
@@ -99,6 +42,10 @@ class UtilityState:
 
     def reset(self, share: Fraction) -> None:
         self.budgets = [share] * len(self.u)
+        self.hi = float(share)  # no skipping: every share is counted
+
+    def bound(self, *args) -> None:
+        pass
 
     def money(self, q: int) -> Fraction:
         return sum((self.budgets[i] * self.w[i] for i in self.supporters.get(q, [])), Fraction(0))
@@ -111,7 +58,7 @@ class UtilityState:
         for i in sup:
             alpha = (c - paid) / util
             if alpha * self.u[i][q] <= self.budgets[i]:
-                return alpha
+                return alpha, Fraction(0)
             paid += self.budgets[i] * self.w[i]
             util -= self.u[i][q] * self.w[i]
         return None
@@ -132,27 +79,40 @@ def run_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[F
     remaining = {q for q in range(len(ids)) if costs[q] > 0 and support[q] > 0}
     # stale prices only grow as money is spent, so they are lower bounds that let us
     # skip most projects each round (the same lazy evaluation pabutools uses)
-    stale = {q: Fraction(costs[q]) / support[q] for q in remaining}
+    stale = {q: (Fraction(costs[q]) / support[q], Fraction(0)) for q in remaining}
     while True:
         best, ties = None, []
         for q in sorted(remaining, key=stale.__getitem__):
-            if best is not None and stale[q] > best:
+            if best is not None and stale[q][0] > best[0]:
                 break
-            alpha = state.alpha(q)
-            if alpha is None:
+            found = state.alpha(q)
+            if found is None:
                 remaining.discard(q)
                 continue
-            stale[q] = alpha
-            if best is None or alpha < best:
-                best, ties = alpha, [q]
-            elif alpha == best:
+            stale[q] = found
+            if best is None or found[0] < best[0]:
+                best, ties = found, [q]
+            elif found[0] == best[0]:
                 ties.append(q)
         if best is None:
             break
         winner = min(ties, key=lambda q: tie_key(ids[q]))
-        state.pay(winner, best)
         remaining.discard(winner)
+        _comparison_bounds(state, stale, remaining, best)
+        state.pay(winner, best[0])
         run.selected.append(ids[winner])
-        run.alphas[ids[winner]] = best
+        run.alphas[ids[winner]] = best[0]
     run.money_left = {ids[q]: state.money(q) for q in range(len(ids)) if support[q] > 0}
+    run.hi = state.hi
     return run
+
+
+def _comparison_bounds(state, stale, remaining, best) -> None:
+    """Every other project must stay dearer than the winner for a larger share to agree."""
+    value, slope = best
+    for q in remaining:
+        other, other_slope = stale[q]
+        if other == value and other_slope == slope:
+            continue  # the same price at every share: the declared tie-break decides alike
+        state.bound(float(other - value), float(other_slope - slope),
+                    abs(float(other)) + abs(float(value)), abs(float(other_slope)) + abs(float(slope)))

@@ -10,7 +10,8 @@ import numpy as np
 
 from . import outcome as oc
 from .greedy import Decision, greedy
-from .mes import ApprovalState, MesRun, UtilityState, run_mes
+from .mes import MesRun, UtilityState, run_mes
+from .mes_approval import ApprovalState
 from .model import Election, RuleConfig
 from .outcome import fmt
 from .voters import ballot_rows
@@ -64,18 +65,29 @@ def cost_of(data: MesInput, selected: list[str]) -> int:
     return sum(cost[pid] for pid in selected)
 
 
+def last_same_share(data: MesInput, run: MesRun, first: Fraction) -> Fraction | None:
+    """Largest whole step above ``first`` whose run is certainly ``run`` (None: all are)."""
+    hi = run.hi * data.scale
+    if hi == math.inf:
+        return None
+    return Fraction(max(math.ceil(hi - first) - 1, 0)) + first
+
+
 def add1(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
     """Pabulib's add1: budget/voters, then floor(budget/voters) + 1, + 2, ... while it fits."""
     share = Fraction(budget) / data.voters
     best = run_at(data, share, key)
-    whole = math.floor(share)
+    whole = Fraction(math.floor(share))
     supported = sum(1 for s in data.support if s > 0)
     while len(best.selected) < supported:  # nothing more could change once all are funded
-        whole += 1
-        run = run_at(data, Fraction(whole), key)
+        same = last_same_share(data, best, whole)  # skip shares that repeat this run
+        if same is None:
+            break
+        whole = same + 1
+        run = run_at(data, whole, key)
         if cost_of(data, run.selected) > budget:
             break
-        best, share = run, Fraction(whole)
+        best, share = run, whole
     return best, share
 
 
@@ -94,8 +106,11 @@ def add1_until_exhaustive(data: MesInput, budget: int, key) -> tuple[MesRun, Fra
             for pid, c, s in zip(data.ids, data.costs, data.support)
         ):
             return run, share
-        previous = (run, share)
-        share += 1
+        same = last_same_share(data, run, share)
+        if same is None:  # no larger share changes anything: it never becomes exhaustive
+            return run, share
+        previous = (run, same)
+        share = same + 1
 
 
 def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, int]:
