@@ -1,0 +1,52 @@
+"""The ``pbplatform tally`` command."""
+
+from __future__ import annotations
+
+import json
+
+from pbplatform.tally.cli import main
+
+FILE = """META
+key;value
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;name
+a;60;Park
+b;50;Bench
+c;30;Trees
+VOTES
+voter_id;vote
+1;a,b
+2;a
+3;b,c
+4;a
+"""
+
+
+def test_json_output(tmp_path, capsys) -> None:
+    path = tmp_path / "e.pb"
+    path.write_text(FILE)
+    assert main(["tally", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rule"] == "greedy" and data["selected"] == ["a", "c"] and data["spent"] == 90
+    first = data["projects"][0]
+    assert set(first) >= {"id", "cost", "score", "selected", "rank", "explanation"}
+    assert data["projects"][1]["explanation"] == "did not fit: 40 left, costs 50"
+
+
+def test_table_and_rule_option(tmp_path, capsys) -> None:
+    path = tmp_path / "e.pb"
+    path.write_text(FILE)
+    assert main(["tally", str(path), "--rule", "equalshares"]) == 0
+    out = capsys.readouterr().out
+    assert "rule: equalshares" in out and "budget: 100" in out
+
+
+def test_errors_exit_2(tmp_path, capsys) -> None:
+    path = tmp_path / "bad.pb"
+    path.write_text(FILE.replace("c;30;Trees", "c;3x;Trees"))
+    assert main(["tally", str(path)]) == 2
+    assert "line 10" in capsys.readouterr().err
+    assert main(["tally", str(path), "--rule", "greedy-custom"]) == 2
