@@ -1,0 +1,60 @@
+"""One scene holding a hostile payload in every user-controlled field that pages show.
+
+`build_scene()` runs inside an app context and commits; it returns the users and the values
+that fill every URL argument of the app (see conftest.fill_rule).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+from pbplatform.api.services import create_token
+from pbplatform.channels.models import Meeting, VotingSite
+from pbplatform.coproduction.models import Offer
+from pbplatform.extensions import db
+from tests.factories import create_area, create_cycle, create_proposal, create_user
+
+SCRIPT = "<script>alert(1)</script>"
+SVG = '"><svg onload=alert(1)>'
+JS_LINK = '<a href="javascript:alert(1)">x</a> [y](javascript:alert(2))'
+TEMPLATE = "tpl{{7*7}}tpl"
+TEMPLATE_RESULT = "tpl49tpl"
+# What must never reach a page unescaped.
+RAW = (SCRIPT, SVG, "<svg onload", "<a href=\"javascript:", "<script>")
+
+
+def build_scene(phase: str = "voting") -> SimpleNamespace:
+    area_a, area_b = create_area(f"Area {SVG}"), create_area("Area B")
+    cycle = create_cycle(phase, areas=[area_a, area_b])
+    cycle.name = f"Cycle {SCRIPT} {TEMPLATE}"
+    evil = create_user("resident", name=f"{SCRIPT}{TEMPLATE}", area=area_a)
+    officer = create_user("officer", name=f"Officer {SVG}", officer_areas=(area_a,))
+    admin = create_user("admin")
+    proposal = create_proposal(cycle, area=area_a, author=evil, title=SVG)
+    proposal.description = f"{JS_LINK}\n{TEMPLATE}\n{SCRIPT}"
+    pending = create_proposal(cycle, area=area_a, author=evil, status="pending",
+                              title=f"Pending {SCRIPT}")
+    offer = Offer(cycle_id=cycle.id, proposal_id=proposal.id, offerer_id=evil.id,
+                  offerer_name=SCRIPT, kind="materials", quantity=Decimal(3), unit=SVG,
+                  description=f"{SCRIPT} {JS_LINK} {TEMPLATE}", conditions=SVG, schedule=SCRIPT)
+    meeting = Meeting(cycle_id=cycle.id, area_id=area_a.id, held_on=date.today(),
+                      place=f"{SCRIPT} {TEMPLATE}", attendance=3, created_by_id=officer.id)
+    site = VotingSite(cycle_id=cycle.id, area_id=area_a.id, name=f"{SVG} site",
+                      address=f"{SCRIPT} {TEMPLATE}")
+    db.session.add_all([offer, meeting, site])
+    token, plain = create_token(evil, f"{SCRIPT}")
+    db.session.flush()
+    values = {
+        "slug": cycle.slug, "cycle_id": cycle.id, "area_id": area_a.id, "user_id": evil.id,
+        "tracking_number": proposal.tracking_number, "offer_id": offer.id,
+        "meeting_id": meeting.id, "site_id": site.id, "number": 1, "token_id": token.id,
+        "token": "not-a-real-token",
+    }
+    scene = SimpleNamespace(cycle_id=cycle.id, evil_id=evil.id, officer_id=officer.id,
+                            admin_id=admin.id, proposal_id=proposal.id, pending_id=pending.id,
+                            area_a_id=area_a.id, site_id=site.id, values=values,
+                            api_token=plain)
+    db.session.commit()
+    return scene
