@@ -1,8 +1,12 @@
-"""Demo data command."""
+"""Demo data command: `flask pb demo [--phase proposals|voting|results] [--if-empty]`."""
 
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
+from pbplatform.cycles.models import Cycle
+from pbplatform.extensions import db
 from pbplatform.transaction import cli_transaction
 
 
@@ -13,4 +17,19 @@ from pbplatform.transaction import cli_transaction
 @cli_transaction
 def demo(phase: str, if_empty: bool) -> None:
     """Reset the demo cycle into PHASE."""
-    click.echo("demo data not implemented yet")
+    from pbplatform.demo.loader import PASSWORD, demo_accounts, load_demo, summarize
+
+    if if_empty and db.session.scalar(sa.select(Cycle.id).limit(1)) is not None:
+        click.echo("A cycle exists already; demo data not loaded (--if-empty).")
+        return
+    # Services translate and format money, which needs a request (locale) context.
+    with current_app.test_request_context():
+        cycle = load_demo(phase)
+        summary = summarize(cycle)
+    click.echo(f"Demo cycle '{cycle.name}' ({cycle.slug}) is in phase {summary['phase']}.")
+    for key in ("proposals", "offers", "ballots"):
+        parts = ", ".join(f"{k} {n}" for k, n in summary[key].items()) or "none"
+        click.echo(f"  {key}: {parts}")
+    click.echo(f"Demo accounts (password for all: {PASSWORD}):")
+    for address, what in demo_accounts():
+        click.echo(f"  {address:42} {what}")
