@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 
@@ -38,6 +39,18 @@ def problem(status: int, code: str, title: str, detail: str = "", **extra: Any) 
     return response
 
 
+def _error_page(status: int, error: Exception | None = None) -> Response | tuple[str, int]:
+    try:
+        return render_template("errors/error.html", code=status, error=error), status
+    except SQLAlchemyError:
+        # The layout loads the signed-in user; with the database down that fails too.
+        from pbplatform.extensions import db
+        from pbplatform.transaction import unavailable_response
+
+        db.session.rollback()
+        return unavailable_response()
+
+
 def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     status = exc.code or 500
     if wants_problem_json():
@@ -48,13 +61,13 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
-    return render_template("errors/error.html", code=status, error=exc), status
+    return _error_page(status, exc)
 
 
 def _csrf_error(exc: CSRFError) -> Response | tuple[str, int]:
     if wants_problem_json():
         return problem(400, "csrf_failed", "CSRF check failed", exc.description or "")
-    return render_template("errors/error.html", code=400, error=exc), 400
+    return _error_page(400, exc)
 
 
 def _unexpected(exc: Exception) -> Response | tuple[str, int]:
@@ -65,7 +78,7 @@ def _unexpected(exc: Exception) -> Response | tuple[str, int]:
     current_app.logger.exception("unhandled error")
     if wants_problem_json():
         return problem(500, "internal_error", "Internal error")
-    return render_template("errors/error.html", code=500), 500
+    return _error_page(500)
 
 
 def register_errorhandlers(app: Flask) -> None:

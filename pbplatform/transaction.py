@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pbplatform.extensions import db
@@ -39,6 +39,9 @@ def unavailable_response() -> Response:
         body.status_code = 503
         body.mimetype = "application/problem+json"
         return body
+    # The page must not reach the database again: with a session cookie, Flask-Login would
+    # load the user while rendering the layout, fail, and turn the 503 into a bare 500.
+    g._login_user = current_app.login_manager.anonymous_user()
     html = render_template("errors/error.html", code=503)
     return current_app.response_class(html, status=503)
 

@@ -1,0 +1,72 @@
+"""Database outage: fail closed with a 503, never a stack trace (security case 13, INV-10).
+
+The app points at a PostgreSQL port where nothing listens, so every connect is refused
+(psycopg's OperationalError, wrapped by SQLAlchemy as a DBAPIError). Both configurations are
+checked: TESTING (no generic 500 handler, so an unhandled error would surface as an
+exception) and the production-like one with the generic handler.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/pbp_down?connect_timeout=2"
+
+
+@pytest.fixture(params=[True, False], ids=["testing", "generic-handler"])
+def down_app(request, build_app):
+    return build_app(TESTING=request.param, ENV_NAME="development", WTF_CSRF_ENABLED=False,
+                     SQLALCHEMY_DATABASE_URI=DOWN)
+
+
+def _no_trace(body: str) -> None:
+    for leak in ("Traceback", "OperationalError", "psycopg", "127.0.0.1:1", "sqlalchemy"):
+        assert leak not in body
+
+
+def test_healthz_reports_503_json(down_app):
+    response = down_app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": False}
+
+
+@pytest.mark.parametrize("url", ["/", "/proposals", "/results"])
+def test_pages_answer_503_nothing_saved(down_app, url):
+    response = down_app.test_client().get(url)
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "Nothing was saved" in body
+    _no_trace(body)
+
+
+def test_signed_in_visitor_gets_503_not_500(down_app):
+    # The session names a user, so loading current_user itself hits the database.
+    client = down_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:abc"
+    for url in ("/", "/account"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        _no_trace(response.get_data(as_text=True))
+    response = client.post("/login", data={"email": "a@example.org", "password": "x" * 16})
+    assert response.status_code == 503
+    # Error pages render the layout, which loads the user too: still a 503 page, no crash.
+    for url in ("/no/such/page", "/admin/audit"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "Nothing was saved" in response.get_data(as_text=True)
+
+
+def test_api_answers_problem_json_503(down_app):
+    client = down_app.test_client()
+    for method, url, kwargs in (
+        ("GET", "/api/v1/cycles", {}),
+        ("GET", "/api/v1/me", {"headers": {"Authorization": "Bearer pbp_nothing"}}),
+        ("POST", "/api/v1/cycles/x/ballot", {"json": {"choices": []},
+                                            "headers": {"Authorization": "Bearer pbp_x"}}),
+    ):
+        response = client.open(url, method=method, **kwargs)
+        assert response.status_code == 503, url
+        assert response.mimetype == "application/problem+json", url
+        assert response.get_json()["code"] == "unavailable"
+        _no_trace(response.get_data(as_text=True))
