@@ -1,0 +1,194 @@
+"""`flask pb demo`: the demo cycle is built through the services into every phase, has
+something in every state, and re-running it resets instead of duplicating."""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+import pytest
+import sqlalchemy as sa
+
+from pbplatform import tally
+from pbplatform.accounts.models import User
+from pbplatform.channels.models import Meeting
+from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.cycles.models import Cycle
+from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
+from pbplatform.proposals.models import STATUSES, Proposal
+from pbplatform.results import services as results
+from pbplatform.results.models import ResultVersion
+from pbplatform.voting.models import Ballot, Participation
+
+TREES = "Street trees on Weißenseer Weg"
+
+
+def load(runner, *args: str) -> str:
+    result = runner.invoke(args=["pb", "demo", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def demo_cycle(db) -> Cycle:
+    return db.session.scalars(sa.select(Cycle).where(Cycle.slug == DEMO_SLUG)).one()
+
+
+def grouped(db, column, where) -> dict[str, int]:
+    return dict(db.session.execute(sa.select(column, sa.func.count()).where(where)
+                                   .group_by(column)).all())
+
+
+def login(client, address: str) -> None:
+    response = client.post("/login", data={"email": address, "password": PASSWORD})
+    assert response.status_code in (302, 303), response.status_code
+
+
+@pytest.fixture
+def results_demo(runner, db) -> Cycle:
+    load(runner)  # the default phase is results
+    return demo_cycle(db)
+
+
+def test_proposals_phase(runner, db, client):
+    output = load(runner, "--phase", "proposals")
+    cycle = demo_cycle(db)
+    assert cycle.phase == "proposals"
+    statuses = grouped(db, Proposal.status, Proposal.cycle_id == cycle.id)
+    assert statuses["pending"] >= 10
+    assert statuses["approved"] >= 5
+    channels = grouped(db, Proposal.channel, Proposal.cycle_id == cycle.id)
+    assert {"web", "letter", "phone", "email", "meeting"} <= set(channels)
+    assert set(grouped(db, Offer.status, Offer.cycle_id == cycle.id)) == {"offered"}
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 0
+    assert "participate-2026" in output
+    assert email("officer2") in output
+    # Dates still to come lie ahead, so the calendar does not move the cycle on by itself.
+    assert client.get(f"/cycles/{DEMO_SLUG}").status_code == 200
+    db.session.refresh(cycle)
+    assert cycle.phase == "proposals"
+
+
+def test_voting_phase_leaves_the_demo_resident_a_vote(runner, db, client):
+    load(runner, "--phase", "voting")
+    cycle = demo_cycle(db)
+    assert cycle.phase == "voting"
+    assert cycle.rules_frozen
+    assert set(grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)) == {
+        "online", "paper", "code"}
+    resident = db.session.scalars(sa.select(User).where(User.email == email("resident"))).one()
+    assert resident.home_area.code == "FEN"
+    assert db.session.scalar(sa.select(Participation.id).where(
+        Participation.cycle_id == cycle.id, Participation.user_id == resident.id)) is None
+    assert {"offered", "accepted", "declined", "withdrawn"} <= set(
+        grouped(db, Offer.status, Offer.cycle_id == cycle.id))
+    login(client, email("resident"))
+    page = client.get(f"/cycles/{DEMO_SLUG}/ballot", follow_redirects=True)
+    assert page.status_code == 200
+    assert TREES in page.get_data(as_text=True)
+    assert db.session.scalar(sa.select(ResultVersion.id)) is None  # nothing counted yet
+
+
+def test_results_phase_has_everything(results_demo, db):
+    cycle = results_demo
+    assert cycle.phase == "results"
+    proposals = db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id)).all()
+    assert {p.status for p in proposals} == set(STATUSES)
+    assert any(p.is_hidden for p in proposals)
+    assert any(p.delivery_status for p in proposals)
+    savings = [p for p in proposals if p.is_saving]
+    assert savings
+    assert all(p.impact_statement for p in savings if p.status == "approved")
+    offers = grouped(db, Offer.status, Offer.cycle_id == cycle.id)
+    assert set(offers) == set(OFFER_STATUSES)
+    ballots = grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)
+    assert {"online", "paper", "code"} <= set(ballots)
+    invalid = db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
+        Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(False)))
+    assert invalid >= 2
+    meetings = db.session.scalars(sa.select(Meeting).where(Meeting.cycle_id == cycle.id)).all()
+    assert meetings
+    assert all(m.status == "confirmed" and m.totals for m in meetings)
+    assert all(len({e.officer_id for e in m.entries}) == 2 for m in meetings)
+
+
+def test_published_result_verifies_and_shows_every_channel(results_demo, db, client):
+    version = results.published_version(results_demo)
+    assert version is not None
+    assert version.published_by_id != version.counted_by_id
+    assert results.content_hash(version.config, version.outcome) == version.content_hash
+    assert Fraction(version.config["channel_weights"]["meeting"]) == Fraction(1, 2)
+    lists = version.outcome["lists"]
+    assert {ch for lst in lists for ch in lst["ballots_per_channel"]} == {"online", "paper",
+                                                                         "code"}
+    assert any("meeting" in lst["aggregate_channels"] for lst in lists)
+    page = client.get(f"/cycles/{DEMO_SLUG}/results").get_data(as_text=True)
+    for word in ("online", "paper", "code", "meeting", version.content_hash):
+        assert word in page
+
+
+def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
+    cycle = results_demo
+    version = results.published_version(cycle)
+    trees = db.session.scalars(sa.select(Proposal).where(
+        Proposal.cycle_id == cycle.id, Proposal.title == TREES)).one()
+    key = f"area-{trees.area_id}"
+    lst = next(item for item in version.outcome["lists"] if item["key"] == key)
+    row = next(r for r in lst["projects"] if r["id"] == str(trees.id))
+    assert row["selected"]
+    assert row["conditional"]
+    assert row["net"] < row["gross"]
+    # Recount the same list with every project at its gross cost: the trees no longer fit.
+    election, proposals = results.build_election(cycle, trees.area_id, lst["budget"],
+                                                 results.meeting_aggregates(cycle))
+    published = {r["id"]: r for r in lst["projects"]}  # costs as they were at the count
+
+    def recount(cost: str) -> dict[str, bool]:
+        at_cost = dataclasses.replace(election, projects=[
+            dataclasses.replace(p, cost=published[p.id][cost]) for p in election.projects])
+        outcome = tally.count(at_cost, results.rule_config_for(cycle))
+        return {r.id: r.selected for r in outcome.projects}
+
+    assert recount("net") == {r["id"]: r["selected"] for r in lst["projects"]}
+    assert recount("gross")[str(trees.id)] is False
+
+
+def test_savings_list_with_a_target_line(results_demo, db, client):
+    savings = results.published_version(results_demo).outcome["savings"]
+    assert savings["target_minor"] == 50_000_00
+    assert savings["target_met"]
+    assert sum(1 for item in savings["items"] if item["target_line_after"]) == 1
+    assert any(not item["recommended"] for item in savings["items"])
+    assert client.get(f"/cycles/{DEMO_SLUG}/results").status_code == 200
+
+
+def test_rerunning_resets_instead_of_duplicating(runner, db):
+    load(runner, "--phase", "voting")
+    users = db.session.scalar(sa.select(sa.func.count(User.id)))
+    counts = [db.session.scalar(sa.select(sa.func.count(m.id))) for m in (Proposal, Offer)]
+    load(runner, "--phase", "voting")
+    cycle = demo_cycle(db)
+    assert [db.session.scalar(sa.select(sa.func.count(m.id))) for m in (Proposal, Offer)] == counts
+    assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == users
+    assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == db.session.scalar(
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.cycle_id == cycle.id))
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
+        Ballot.cycle_id != cycle.id)) == 0
+
+
+def test_if_empty_does_nothing_when_a_cycle_exists(runner, db):
+    load(runner, "--phase", "proposals")
+    cycle_id = demo_cycle(db).id
+    output = load(runner, "--phase", "results", "--if-empty")
+    assert "not loaded" in output
+    cycle = demo_cycle(db)
+    assert cycle.id == cycle_id
+    assert cycle.phase == "proposals"
+
+
+def test_demo_accounts_can_log_in(runner, db, client):
+    load(runner, "--phase", "proposals")
+    login(client, email("officer"))
+    page = client.get("/officer/queue")
+    assert page.status_code == 200
+    assert "LI-2026-" in page.get_data(as_text=True)
