@@ -12,6 +12,15 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def channel_label(code: str) -> str:
+    """A voting channel's translated name ("online", "paper", ...); unknown codes as they are."""
+    from pbplatform.cycles.services import CHANNEL_LABELS
+
+    label = CHANNEL_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(has_endpoint=has_endpoint, get_locale=get_locale)
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["channel_label"] = channel_label

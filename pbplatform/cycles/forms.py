@@ -41,6 +41,23 @@ COUNT_RULES = (
     "equalshares/add1-until-exhaustive", "equalshares-comparison", "equalshares/add1-comparison",
     "phragmen", "top-n",
 )
+COUNT_RULE_LABELS = {
+    "greedy": _l("By votes, skipping projects that no longer fit (greedy)"),
+    "greedy-no-skip": _l("By votes, stopping at the first project that does not fit "
+                         "(greedy-no-skip)"),
+    "greedy-threshold": _l("By votes, only projects with a minimum score (greedy-threshold)"),
+    "equalshares": _l("Method of Equal Shares (equalshares)"),
+    "equalshares/add1": _l("Equal Shares, completed by raising the shares (equalshares/add1)"),
+    "equalshares/add1-until-exhaustive": _l(
+        "Equal Shares, raising the shares until the budget is spent "
+        "(equalshares/add1-until-exhaustive)"),
+    "equalshares-comparison": _l("Equal Shares, or greedy if more voters prefer it "
+                                 "(equalshares-comparison)"),
+    "equalshares/add1-comparison": _l("Equal Shares with completion, or greedy if more voters "
+                                      "prefer it (equalshares/add1-comparison)"),
+    "phragmen": _l("Sequential Phragmén (phragmen)"),
+    "top-n": _l("The N projects with the highest scores (top-n)"),
+}
 PHASE_LABELS = {
     "draft": _l("Draft"), "proposals": _l("Proposals"), "review": _l("Review"),
     "voting": _l("Voting"), "counting": _l("Counting"), "results": _l("Results"),
@@ -116,7 +133,7 @@ class CycleForm(FlaskForm):
         DataRequired(), Regexp(r"^[A-Z]{1,6}$", message=_l("One to six capital letters."))])
     district_budget = MoneyField(_l("District-wide budget"), required=True)
     hourly_rate = MoneyField(_l("Hourly rate for co-production labour"), required=True)
-    coproduction_cap_pct = IntegerField(_l("Co-production cap (% of a project's cost)"),
+    coproduction_cap_pct = IntegerField(_l("Co-production cap (percent of a project's cost)"),
                                         validators=[InputRequired(), NumberRange(0, 100)])
     savings_target = MoneyField(_l("Savings target (blank: none)"))
     savings_share_pct = IntegerField(_l("Share of achieved savings added to the budget (%)"),
@@ -213,7 +230,8 @@ class RulesForm(FlaskForm):
     max_points_per_project = FiniteDecimalField(
         _l("Most points on one project (optional)"), places=2,
         validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)])
-    count_rule = SelectField(_l("Counting rule"), choices=[SelectChoice(r) for r in COUNT_RULES],
+    count_rule = SelectField(_l("Counting rule"),
+                             choices=[SelectChoice(r, COUNT_RULE_LABELS[r]) for r in COUNT_RULES],
                              validators=[DataRequired()])
     count_threshold = FiniteDecimalField(_l("Minimum score (greedy-threshold)"), places=4,
                                    validators=[Optional(), NumberRange(min=0, max=10**9)])

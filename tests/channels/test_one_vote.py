@@ -124,7 +124,7 @@ def test_how_to_vote_states_the_policy(client, db, make_cycle, make_proposal, ma
     assert "counted separately" in text  # meeting dots
     assert "refused in every other channel" in text
     assert "a vote here blocks a second vote in other channels" in text  # checking site
-    assert "meeting: weight 0.5" in text
+    assert "Meetings (totals): weight 0.5" in text
 
 
 def test_identified_invalid_paper_ballot_still_records_the_voter(
