@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import is_currency
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -210,8 +211,10 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
             _l("%(phase)s start (local time)", phase=PHASE_LABELS[phase]),
             format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]))
     for area in areas:
+        # gettext, not _l: a lazy string counts as safe HTML (__html__), so WTForms would
+        # render the area's name in the label unescaped.
         setattr(Form, f"area_{area.id}", MoneyField(
-            _l("Budget for %(area)s (blank: not in this cycle)", area=area.name)))
+            gettext("Budget for %(area)s (blank: not in this cycle)", area=area.name)))
     return Form
 
 
