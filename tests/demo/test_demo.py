@@ -85,6 +85,12 @@ def test_voting_phase_leaves_the_demo_resident_a_vote(runner, db, client):
     page = client.get(f"/cycles/{DEMO_SLUG}/ballot", follow_redirects=True)
     assert page.status_code == 200
     assert TREES in page.get_data(as_text=True)
+    benches = db.session.scalars(sa.select(Proposal).where(
+        Proposal.cycle_id == cycle.id, Proposal.title.startswith("Benches"))).one()
+    assert client.post(f"/cycles/{DEMO_SLUG}/ballot/cast",
+                       data={f"p-{benches.id}": "1"}).status_code == 200
+    assert db.session.scalar(sa.select(Participation.channel).where(
+        Participation.cycle_id == cycle.id, Participation.user_id == resident.id)) == "online"
     assert db.session.scalar(sa.select(ResultVersion.id)) is None  # nothing counted yet
 
 
