@@ -352,11 +352,13 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _claim_file(cycle: Cycle, site: VotingSite, filename: str, digest: str, rows: int,
-                invalid: int, actor: User | None) -> PaperImport:
+def _claim_file(cycle: Cycle, site: VotingSite, filename: str, digest: str,
+                actor: User | None) -> PaperImport:
+    """Insert the import row before reading the file: a concurrent import of the same file
+    then waits on this unique key and is refused, instead of racing through the rows."""
     record = PaperImport(cycle_id=cycle.id, site_id=site.id, filename=filename[:200],
                          officer_id=actor.id if actor else None, file_sha256=digest,
-                         row_count=rows, invalid_count=invalid)
+                         row_count=0, invalid_count=0)
     try:
         with db.session.begin_nested():
             db.session.add(record)
@@ -372,12 +374,10 @@ def import_paper_csv(cycle: Cycle, site: VotingSite, filename: str, data: bytes,
     file sent twice at once is stored once; serials and voters are unique in the database."""
     cycle = _ensure_voting(cycle)
     digest = file_sha256(data)
-    if db.session.scalar(sa.select(PaperImport.id).where(PaperImport.file_sha256 == digest)):
-        raise DomainError("already_imported", _("This file has already been imported."),
-                          status=409)
+    record = _claim_file(cycle, site, filename, digest, actor)
     rows = parse_paper_csv(cycle, site, data, actor)
-    invalid = sum(1 for r in rows if r.invalid_reason)
-    record = _claim_file(cycle, site, filename, digest, len(rows), invalid, actor)
+    record.row_count = len(rows)
+    record.invalid_count = invalid = sum(1 for r in rows if r.invalid_reason)
     _store_rows(cycle, rows)
     audit.record("paper.import", record, actor=actor, area_id=site.area_id,
                  after={"file_sha256": digest, "site": site.name, "rows": len(rows),
