@@ -11,6 +11,17 @@ RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
 ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
+PROPOSAL_RATE_LIMIT = os.environ.get("PROPOSAL_RATE_LIMIT", "20 per hour")
+FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "30 per hour")
+OFFER_RATE_LIMIT = os.environ.get("OFFER_RATE_LIMIT", "30 per hour")
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60 per minute")
+API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "10 per minute")
+API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "300 per minute")
+API_TOKEN_CREATE_RATE_LIMIT = os.environ.get("API_TOKEN_CREATE_RATE_LIMIT", "10 per hour")
+
+# Voting codes and census entries are stored as HMACs under this pepper (default: derived
+# from SECRET_KEY). Changing it invalidates every code and register entry.
+CODE_PEPPER = os.environ.get("CODE_PEPPER")
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
