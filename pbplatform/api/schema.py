@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 Schema = dict[str, Any]
@@ -114,7 +114,7 @@ class Validator:
         if "maximum" in schema and value > schema["maximum"]:
             out.append({"field": where, "message": f"must be at most {schema['maximum']}"})
         step = schema.get("multipleOf")
-        if step is not None and Decimal(str(value)) % Decimal(str(step)) != 0:
+        if step is not None and not _is_multiple(value, step):
             out.append({"field": where, "message": f"must be a multiple of {step}"})
 
     def _check_array(self, value: list[Any], schema: Schema, path: str, where: str,
@@ -143,6 +143,16 @@ class Validator:
                 out.append({"field": prefix + name, "message": "is not an allowed field"})
             elif isinstance(extra, dict):
                 self._check(item, extra, prefix + name, out)
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    """Exact decimal check; precision enough for any float (1e26 % 0.01 overflows 28 digits)."""
+    with localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = 1000, 10**6, -(10**6)
+        try:
+            return Decimal(str(value)) % Decimal(str(step)) == 0
+        except InvalidOperation:
+            return False
 
 
 def _in_enum(value: Any, allowed: list[Any]) -> bool:
