@@ -336,6 +336,15 @@ def _review(demo: Demo) -> None:
 def _offer_help(demo: Demo, *, review: bool) -> None:
     """Offers come in while proposals are collected; officers review them before voting."""
     officer = demo.staff["officer"]
+    if not review:  # help offered without a proposal yet; an officer links it in review
+        demo.offers["unlinked"] = coproduction.make_offer(
+            by=_by_label(demo, "resident 9"), kind="volunteer_hours", quantity=Decimal(20),
+            unit="hours", description="Twenty hours of help with any gardening project in "
+            "Friedrichsfelde.", cycle=demo.cycle, schedule="Weekends")
+    else:
+        garden = demo.proposals["Neighbourhood garden on Sewanstraße"]
+        coproduction.link_offer(demo.offers["unlinked"], garden, officer)
+        coproduction.accept_offer(demo.offers["unlinked"], officer)
     for key, title, who, kind, qty, unit, text, value, decision, _after in data.OFFERS:
         if not review:
             by = _by_label(demo, who) if who.startswith("resident ") else officer
