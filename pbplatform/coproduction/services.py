@@ -261,10 +261,11 @@ def record_delivery(offer: Offer, officer: User, *, delivered_on: date, descript
         raise DomainError("bad_date", _("The delivery date cannot be in the future."),
                           field="delivered_on")
     before = _snapshot(offer)
+    # Decide before logging: the new delivery joins offer.deliveries as soon as it is built.
+    done = complete or offer.delivered_quantity + (quantity or 0) >= offer.quantity
     delivery = OfferDelivery(offer=offer, delivered_on=delivered_on, description=description,
                              quantity=quantity, confirmed_by_id=officer.id)
     db.session.add(delivery)
-    done = complete or offer.delivered_quantity + (quantity or 0) >= offer.quantity
     _move(offer, "fulfilled" if done else "partly_fulfilled")
     db.session.flush()
     _audit("offer.delivery_recorded", offer, before, officer)

@@ -55,14 +55,14 @@ def test_full_life_cycle_accept_deliver_partly_then_fully(client, db, scene):
 
     response = client.post(f"/officer/offers/{offer.id}/deliveries", data={
         f"offer{offer.id}-delivered_on": today().isoformat(),
-        f"offer{offer.id}-description": "First four hours", f"offer{offer.id}-quantity": "4"})
+        f"offer{offer.id}-description": "First six hours", f"offer{offer.id}-quantity": "6"})
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.status == "partly_fulfilled"
 
     response = client.post(f"/officer/offers/{offer.id}/deliveries", data={
         f"offer{offer.id}-delivered_on": today().isoformat(),
-        f"offer{offer.id}-description": "The rest", f"offer{offer.id}-quantity": "6"})
+        f"offer{offer.id}-description": "The rest", f"offer{offer.id}-quantity": "4"})
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.status == "fulfilled"
