@@ -56,6 +56,9 @@ print(json.dumps({"n": len(selected),
 
 def run(code: str, path: Path, rule: str, timeout: float) -> tuple[float, float, str] | None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, "-c", code, str(path), rule], env=env,
@@ -63,10 +66,13 @@ def run(code: str, path: Path, rule: str, timeout: float) -> tuple[float, float,
     except subprocess.TimeoutExpired:
         return None
     seconds = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     import json
 
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return seconds, result["rss"] / 1024, str(result["n"])
+    # on a shared machine wall time includes waiting for a core; CPU time does not
+    return seconds, result["rss"] / 1024, f"cpu {cpu:.2f} s"
 
 
 def main() -> int:
@@ -83,17 +89,19 @@ def main() -> int:
             continue
         ours = run(OURS, path, rule, args.ours_timeout)
         theirs = None if args.skip_pabutools else run(THEIRS, path, rule, args.pabutools_timeout)
-        print(_line(name, rule, ours, theirs, args.pabutools_timeout), flush=True)
+        limit = None if args.skip_pabutools else args.pabutools_timeout
+        print(_line(name, rule, ours, theirs, limit), flush=True)
     return 0
 
 
 def _line(name, rule, ours, theirs, limit) -> str:
-    o = f"{ours[0]:8.2f} {ours[1]:6.0f}" if ours else f"{'>limit':>8} {'':>6}"
+    o = f"{ours[0]:8.2f} {ours[1]:6.0f} ({ours[2]})" if ours else f"{'>limit':>8} {'':>6}"
     if theirs:
-        t = f"{theirs[0]:14.2f} {theirs[1]:6.0f}"
+        t = f"{theirs[0]:14.2f} {theirs[1]:6.0f} ({theirs[2]})"
         ratio = f"{theirs[0] / ours[0]:.0f}x" if ours else ""
     else:
-        t = f"{RECORDED.get((name, rule), f'>{limit:.0f} s'):>21}"
+        fallback = "skipped" if limit is None else f">{limit:.0f} s"
+        t = f"{RECORDED.get((name, rule), fallback):>21}"
         ratio = ""
     return f"{name[:40]:<40} {rule:<34} {o} {t} {ratio}"
 
