@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the tally command imports this package and must not pay for Flask
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "testing", "production")
@@ -14,6 +15,8 @@ ENVIRONMENTS = ("development", "testing", "production")
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. `config` overrides settings (tests pass theirs here)."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -91,6 +94,7 @@ def register_hooks(app: Flask) -> None:
 
     from pbplatform.security.access import enforce_declared_access
     from pbplatform.security.headers import set_security_headers
+    from pbplatform.security.input import refuse_nul_bytes
     from pbplatform.templating import register_template_helpers
     from pbplatform.transaction import register_transaction_handling
 
@@ -98,6 +102,7 @@ def register_hooks(app: Flask) -> None:
     if hops:
         # Trust exactly the proxies we run, so X-Forwarded-For cannot be spoofed past them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_declared_access)
     register_transaction_handling(app)
     app.after_request(set_security_headers)
