@@ -57,8 +57,8 @@ def live_url(live_app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:  # one chromium for the run; each test gets a fresh context
     _require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -11,6 +11,6 @@ def test_home_page_and_language_switch_by_keyboard(page, live_url):
     page.focus("#lang-select")
     page.select_option("#lang-select", "de")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # not the old page's load state: that races the submit
+        page.keyboard.press("Enter")
     assert page.locator("html").get_attribute("lang") == "de"
