@@ -319,8 +319,13 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
     meta = {"description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
             "instance": cycle.slug, "unit": lst["name"] or "district-wide",
             "currency": cfg["currency"], "rule": cfg["rule"], "tie_break": cfg["tie_break"],
-            "tie_seed": cfg["seed"], "result_version": str(version.version),
-            "content_hash": version.content_hash}
+            "tie_seed": cfg["seed"], "combination": cfg["combination"],
+            "channel_weights": ",".join(f"{ch}:{w}" for ch, w in cfg["channel_weights"].items()),
+            "result_version": str(version.version), "content_hash": version.content_hash}
+    if cfg["threshold"] is not None:
+        meta["min_project_score_threshold"] = cfg["threshold"]
+    if cfg["n"] is not None:
+        meta["top_n"] = str(cfg["n"])
     if lst["aggregate_channels"]:
         meta["comment"] = ("meeting totals (" + ", ".join(lst["aggregate_channels"])
                            + ") are not in this file; see the published results")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from .count import count
 from .model import RuleConfig, TallyError
@@ -20,10 +21,17 @@ def build_parser() -> argparse.ArgumentParser:
     tally = sub.add_parser("tally", help="count a Pabulib .pb file")
     tally.add_argument("file", help="path to a .pb file")
     tally.add_argument("--rule", help="rule to count with (default: the file's own rule)")
-    tally.add_argument("--tie-break", default="default", choices=["default", "name"])
-    tally.add_argument("--seed", default="", help="published seed for the default tie-break lot")
+    tally.add_argument("--tie-break", choices=["default", "name"],
+                       help="default: the file's tie_break, else 'default'")
+    tally.add_argument("--seed", help="published seed for the default tie-break lot "
+                                      "(default: the file's tie_seed)")
     tally.add_argument("--threshold", help="minimum score for greedy-threshold")
-    tally.add_argument("-n", type=int, help="how many projects top-n lists")
+    tally.add_argument("-n", type=int, help="how many projects top-n lists "
+                                            "(default: the file's top_n)")
+    tally.add_argument("--channel-weights", help="e.g. online:1,paper:1,code:2 "
+                                                 "(default: the file's channel_weights)")
+    tally.add_argument("--combination", choices=["raw", "normalized"],
+                       help="default: the file's combination, else 'raw'")
     tally.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -35,11 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rule = args.rule or election.meta.get("rule") or "greedy"
         if rule not in RULES and not args.rule and rule not in REFUSED:
             rule = "greedy"
-        config = RuleConfig(
-            rule=rule, tie_break=args.tie_break, seed=args.seed, n=args.n,
-            threshold=_fraction(args.threshold),
-        )
-        outcome = count(election, config)
+        outcome = count(election, _config(args, rule, election.meta))
     except (OSError, TallyError) as exc:
         print(f"pbplatform tally: {exc}", file=sys.stderr)
         return 2
@@ -51,9 +55,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _fraction(text: str | None):
-    from fractions import Fraction
+def _config(args: argparse.Namespace, rule: str, meta: Mapping[str, str]) -> RuleConfig:
+    """Flags win; otherwise what the file declares, so a published export recounts as is."""
+    top_n = args.n if args.n is not None else meta.get("top_n")
+    return RuleConfig(
+        rule=rule,
+        tie_break=args.tie_break or meta.get("tie_break") or "default",
+        seed=args.seed if args.seed is not None else meta.get("tie_seed", ""),
+        n=int(top_n) if top_n else None,
+        threshold=_fraction(args.threshold),
+        channel_weights=_weights(args.channel_weights or meta.get("channel_weights", "")),
+        combination=args.combination or meta.get("combination") or "raw",
+    )
 
+
+def _weights(text: str) -> dict[str, Fraction]:
+    weights = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        channel, sep, value = part.partition(":")
+        if not sep:
+            raise TallyError(f"channel weight {part!r} is not channel:weight")
+        try:
+            weights[channel.strip()] = Fraction(value.strip())
+        except ValueError:
+            raise TallyError(f"channel weight {part!r} is not a number") from None
+    return weights
+
+
+def _fraction(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
 
 

@@ -85,3 +85,22 @@ def test_cumulative_points_recount(client, db, tie_break, make_user):
     _, outcome = _recount(_export(client, cycle, area.id))
     assert outcome.selected == home["tally"]["selected"]
     assert outcome.spent <= 50_000_00
+
+
+def test_command_recounts_with_the_files_declared_weights_and_seed(client, db, counted,
+                                                                   tmp_path, capsys):
+    """No flags needed: the export declares tie-break, seed, weights and combination."""
+    s = counted
+    s.cycle.channel_weights = {"online": "1", "paper": "3"}
+    db.session.flush()
+    version = publish_results(run_count(s.cycle, s.counter), s.checker)
+    published = {lst["key"]: lst for lst in version.outcome["lists"]}[f"area-{s.home.id}"]
+    path = tmp_path / "home.pb"
+    path.write_text(_export(client, s.cycle, s.home.id), encoding="utf-8")
+    capsys.readouterr()
+    assert tally_main(["tally", str(path), "--json"]) == 0
+    recount = json.loads(capsys.readouterr().out)
+    assert recount["selected"] == published["tally"]["selected"]
+    scores = {p["id"]: p["score"] for p in recount["projects"]}
+    assert scores == {p["id"]: p["score"] for p in published["projects"]}
+    assert scores[str(s.b.id)] == 4  # one online vote (x1) and one paper vote (x3)
