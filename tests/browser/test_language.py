@@ -58,3 +58,21 @@ def test_browser_language_picks_german(browser, proposals_url):
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_home_page_names_phases_in_german_and_hides_drafts(browser, live_app, live_url):
+    with committed(live_app):
+        voting = create_cycle("voting", areas=[create_area()])
+        draft = create_cycle("draft", areas=[create_area()])
+        voting.name, draft.name = unique("Haushalt"), unique("Entwurf")
+        voting_name, draft_name = voting.name, draft.name
+    context = browser.new_context(locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(live_url + "/")
+        card = page.locator(".card", has=page.get_by_role("link", name=voting_name))
+        assert card.locator("p").inner_text() == "Phase: Abstimmung"
+        assert draft_name not in page.locator("main").inner_text()  # its page is a 404 too
+        assert_accessible(page)
+    finally:
+        context.close()
