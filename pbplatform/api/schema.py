@@ -35,7 +35,8 @@ class Validator:
 
     def __init__(self, root: Schema | None = None, *, strict_integers: bool = True):
         self.root = root or {}
-        # Requests: 1.0 is not an integer (a client bug worth reporting). Responses: lenient.
+        # Strict: a Python float is not an integer. Request bodies never hit this: they are
+        # parsed with integral numbers (1.0, 1e3) as ints, as JSON Schema counts them.
         self.strict_integers = strict_integers
 
     def errors(self, instance: Any, schema: Schema, path: str = "") -> list[dict[str, str]]:

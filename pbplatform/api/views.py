@@ -87,7 +87,7 @@ def json_body(schema_name: str) -> dict[str, Any]:
     request.max_content_length = MAX_BODY_BYTES  # 413 beyond this, before reading
     try:
         data = json.loads(request.get_data(cache=True).decode("utf-8"),
-                          parse_constant=_no_constants)
+                          parse_constant=_no_constants, parse_float=_number)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise DomainError("malformed_json", _("The body is not valid JSON (UTF-8)."),
                           status=400) from None
@@ -95,6 +95,12 @@ def json_body(schema_name: str) -> dict[str, Any]:
     if errors:
         raise validation_error(errors)
     return data
+
+
+def _number(text: str) -> int | float:
+    """JSON numbers with no fractional part (1.0, 1e3) are integers, as JSON Schema says."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _no_constants(name: str) -> Any:

@@ -132,3 +132,12 @@ def test_huge_points_are_a_validation_error_not_a_server_error(client, st_scene)
                                                  "points": 1e26}]})
     assert response.status_code == 422
     assert response.get_json()["code"] == "validation_error"
+
+
+def test_integral_json_numbers_are_integers(client, st_scene):
+    # JSON Schema counts 1.0 as an integer, so the document promised it; the API refused it.
+    slug, pid = st_scene["slug"][0], st_scene["proposal_ids"][0]
+    response = client.post(f"/api/v1/cycles/{slug}/ballot", headers=bearer(st_scene["token"]),
+                           data=f'{{"selections": [{{"proposal_id": {pid}.0}}]}}',
+                           content_type="application/json")
+    assert response.status_code == 201, response.get_json()
