@@ -1,4 +1,4 @@
-"""Journey 6: on a 375x667 phone the proposals list, ballot and results fit the screen width."""
+"""Journey 6: on a 375x667 phone proposals, ballot, review and results fit the width."""
 
 from __future__ import annotations
 
@@ -72,6 +72,13 @@ def test_proposals_ballot_and_results_fit_a_phone(phone, live_url, scene):
         rect = box.bounding_box()
         assert rect is not None
         assert rect["x"] + rect["width"] <= PHONE["width"]
+
+    phone.locator("input[type=checkbox]").first.tap()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Review my ballot").tap()
+    assert phone.locator("h1").inner_text() == "Check your ballot"
+    screenshot(phone, "ballot-review-phone")
+    assert_no_horizontal_scroll(phone)
 
     phone.goto(f"{live_url}/cycles/{done}/results")
     assert_accessible(phone)
