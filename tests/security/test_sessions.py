@@ -1,0 +1,96 @@
+"""Session cookie in the production configuration (security case 35).
+
+tests/accounts covers rotation on login, server-side logout (replayed cookie refused), the
+absolute timeout and HttpOnly/SameSite in the testing config. What only the production
+config shows is proven here: the cookie is `__Host-` prefixed, Secure, HttpOnly,
+SameSite=Lax, Path=/ and carries no Domain (the prefix requires both), and the app refuses
+to start without its secrets.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pbplatform import create_app
+from pbplatform.extensions import db
+from tests.factories import PASSWORD, create_user
+from tests.security.conftest import IsolatedClient
+
+
+@pytest.fixture
+def production_app(tmp_path, monkeypatch):
+    from pbplatform.extensions import limiter
+
+    saved = (limiter.enabled, limiter._storage, limiter._limiter)
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app({"ENV_NAME": "production"})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        create_user("resident", email="prod@example.org")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    limiter.enabled, limiter._storage, limiter._limiter = saved
+
+
+def _attributes(set_cookie: str) -> dict[str, str]:
+    parts = [p.strip() for p in set_cookie.split(";")]
+    name, _, _value = parts[0].partition("=")
+    attrs = {"name": name}
+    for part in parts[1:]:
+        key, _, value = part.partition("=")
+        attrs[key.lower()] = value
+    return attrs
+
+
+def test_production_session_cookie_flags(production_app):
+    assert production_app.config["ENV_NAME"] == "production"
+    assert not production_app.testing
+    client = production_app.test_client()
+    site = "https://pb.council.example"
+    page = client.get("/login", base_url=site).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", base_url=site, headers={"Referer": f"{site}/login"},
+                           data={"csrf_token": token, "email": "prod@example.org",
+                                 "password": PASSWORD})
+    assert response.status_code == 302  # signed in (CSRF is on in production)
+    cookies = [_attributes(c) for c in response.headers.getlist("Set-Cookie")]
+    session = next(c for c in cookies if c["name"] == "__Host-pbp_session")
+    assert "secure" in session
+    assert "httponly" in session
+    assert session.get("samesite") == "Lax"
+    assert session.get("path") == "/"
+    assert "domain" not in session
+    for other in cookies:  # any other cookie (remember-me ...) is at least as strict
+        assert "secure" in other, other
+        assert "httponly" in other, other
+
+
+def test_production_refuses_to_start_without_its_secrets(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    with pytest.raises(KeyError):
+        create_app({"ENV_NAME": "production"})
+
+
+def test_production_refuses_cross_origin_posts_even_with_a_token(production_app):
+    """Case 32's cross-origin check: over HTTPS Flask-WTF requires a same-origin Referer.
+
+    A forged cross-site form carries the attacker's Referer, or none (Referrer-Policy
+    no-referrer); both are refused even with a valid token.
+    """
+    client = production_app.test_client()
+    site = "https://pb.council.example"
+    page = client.get("/login", base_url=site).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "email": "prod@example.org", "password": PASSWORD}
+    for headers in ({"Referer": "https://evil.test/form", "Origin": "https://evil.test"}, {}):
+        response = client.post("/login", base_url=site, headers=headers, data=data)
+        assert response.status_code == 400, headers
+        assert client.get("/account", base_url=site).status_code == 401  # not signed in
