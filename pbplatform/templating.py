@@ -20,7 +20,16 @@ def channel_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+def count_rule_label(code: str) -> str:
+    """A counting rule's translated description with its Pabulib code; unknown codes as they are."""
+    from pbplatform.cycles.forms import COUNT_RULE_LABELS
+
+    label = COUNT_RULE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(has_endpoint=has_endpoint, get_locale=get_locale)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["channel_label"] = channel_label
+    app.jinja_env.filters["count_rule_label"] = count_rule_label

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
@@ -264,7 +265,10 @@ def check_rules(cycle: Cycle) -> None:
                         has_individual_ballots=True,
                         has_aggregates=channel_weight(cycle, "meeting") > 0)
     except TallyConfigError as exc:
-        raise DomainError("rules_invalid", str(exc), status=422) from exc
+        # The tally engine is Flask-free and explains itself in English; say so in the reader's
+        # language and quote its reason.
+        raise DomainError("rules_invalid", gettext(
+            "These rules cannot count this cycle: %(why)s", why=str(exc)), status=422) from exc
 
 
 # --- phases --------------------------------------------------------------------------------
