@@ -85,6 +85,7 @@ def test_extra_fields_on_every_resident_write_change_nothing_they_name(scene_app
             client.open(fill_rule(rule, scene.values), method=method,
                         data={**FORBIDDEN_FIELDS, "title": "A harmless title",
                               "display_name": "Renamed resident",
+                              "home_area": str(scene.area_a_id),  # the profile form's own
                               "description": "A harmless description of a proposal."})
     with app.app_context():
         evil = db.session.get(User, scene.evil_id)
