@@ -107,11 +107,13 @@ A11Y_JS = """() => {
 def assert_accessible(page) -> None:
     """Labels on every input, one h1, `lang` set, a skip link with a target, unique ids,
     named buttons, descriptions that exist, and a plain-text title."""
+    page.wait_for_load_state()  # after a click the new document may still be loading
     problems = page.evaluate(A11Y_JS)
     assert problems == [], f"{page.url}: {problems}"
 
 
 def assert_no_horizontal_scroll(page) -> None:
+    page.wait_for_load_state()
     widths = page.evaluate("() => [document.documentElement.scrollWidth,"
                            " document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"

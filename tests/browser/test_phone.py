@@ -84,3 +84,10 @@ def test_proposals_ballot_and_results_fit_a_phone(phone, live_url, scene):
     assert_accessible(phone)
     screenshot(phone, "results-phone")
     assert_no_horizontal_scroll(phone)
+    # Whether a project is funded is on screen, not in a column off to the right.
+    funded = phone.locator("td[data-label=Funded]").all()
+    assert len(funded) == len(TITLES)
+    for cell in funded:
+        rect = cell.bounding_box()
+        assert rect is not None
+        assert rect["x"] + rect["width"] <= PHONE["width"]
