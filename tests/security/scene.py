@@ -6,11 +6,13 @@ that fill every URL argument of the app (see conftest.fill_rule).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
 from pbplatform.api.services import create_token
+from pbplatform.audit import services as audit
 from pbplatform.channels.models import Meeting, VotingSite
 from pbplatform.coproduction.models import Offer
 from pbplatform.extensions import db
@@ -22,11 +24,13 @@ JS_LINK = '<a href="javascript:alert(1)">x</a> [y](javascript:alert(2))'
 TEMPLATE = "tpl{{7*7}}tpl"
 TEMPLATE_RESULT = "tpl49tpl"
 # What must never reach a page unescaped.
+_scenes = itertools.count(1)
 RAW = (SCRIPT, SVG, "<svg onload", "<a href=\"javascript:", "<script>")
 
 
 def build_scene(phase: str = "voting") -> SimpleNamespace:
-    area_a, area_b = create_area(f"Area {SVG}"), create_area("Area B")
+    n = next(_scenes)
+    area_a, area_b = create_area(f"Area {SVG} {n}"), create_area(f"Area B {n}")
     cycle = create_cycle(phase, areas=[area_a, area_b])
     cycle.name = f"Cycle {SCRIPT} {TEMPLATE}"
     evil = create_user("resident", name=f"{SCRIPT}{TEMPLATE}", area=area_a)
@@ -44,7 +48,8 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     site = VotingSite(cycle_id=cycle.id, area_id=area_a.id, name=f"{SVG} site",
                       address=f"{SCRIPT} {TEMPLATE}")
     db.session.add_all([offer, meeting, site])
-    token, plain = create_token(evil, f"{SCRIPT}")
+    token, plain = create_token(evil, f"{SCRIPT}")  # audited with the evil actor label
+    audit.record("security.scene", proposal, actor=evil, after={"title": SVG, "note": SCRIPT})
     db.session.flush()
     values = {
         "slug": cycle.slug, "cycle_id": cycle.id, "area_id": area_a.id, "user_id": evil.id,
