@@ -130,7 +130,8 @@ SCHEMAS: dict[str, Any] = {
                    "multipleOf": 0.01, "description": "Cumulative ballots only."},
         "stance": {"type": "integer", "enum": [1, -1],
                    "description": "1 for, -1 against (savings proposals)."},
-    }),
+    }, **{"not": {"required": ["points", "stance"]}},
+        description="points or stance, not both."),
     "BallotSubmission": obj(["selections"], {
         "area_id": {**nullable(ID), "description": "Your home area (optional; checked)."},
         "selections": {"type": "array", "minItems": 1, "maxItems": MAX_SELECTIONS,

@@ -4,8 +4,8 @@ The API checks request bodies and query parameters against the very schemas it p
 /api/v1/openapi.json, so the document and the code cannot drift apart; the tests check
 responses with it too. Supported: type (also a list), properties, required,
 additionalProperties (false or a schema), items, minItems, maxItems, minimum, maximum,
-exclusiveMinimum, multipleOf, minLength, maxLength, pattern, enum, const, anyOf, oneOf and
-local $ref.
+exclusiveMinimum, multipleOf, minLength, maxLength, pattern, enum, const, anyOf, oneOf, not
+(of `required`: fields that must not come together) and local $ref.
 """
 
 from __future__ import annotations
@@ -74,6 +74,10 @@ class Validator:
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 self._check_alternatives(value, schema[key], key, where, path, out)
+        if "not" in schema and not self.errors(value, schema["not"], path):
+            together = " and ".join(schema["not"].get("required", ()))
+            out.append({"field": where, "message": f"must not give {together} together"
+                        if together else "matches a form that is not allowed"})
         if isinstance(value, str):
             self._check_string(value, schema, where, out)
         elif _TYPES["number"](value):

@@ -76,9 +76,6 @@ def ballot_selections(data: dict[str, Any], home_area_id: int | None) -> list[tu
         if pid in seen:
             errors.append({"field": f"selections[{i}].proposal_id",
                            "message": _("repeats a proposal already on the ballot")})
-        if "points" in sel and "stance" in sel:
-            errors.append({"field": f"selections[{i}]",
-                           "message": _("give points or a stance, not both")})
         seen.add(pid)
         pairs.append((pid, sel["stance"] if "stance" in sel else sel.get("points", 1)))
     if errors:

@@ -148,3 +148,17 @@ def test_integral_json_numbers_are_integers(client, st_scene):
                            data=f'{{"selections": [{{"proposal_id": {pid}.0}}]}}',
                            content_type="application/json")
     assert response.status_code == 201, response.get_json()
+
+
+def test_points_and_stance_together_are_refused_as_documented(client, st_scene):
+    # The document allowed both; the API refused them: now the schema says `not` both.
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["components"]["schemas"]["BallotSelection"]["not"] == {
+        "required": ["points", "stance"]}
+    slug, pid = st_scene["slug"][0], st_scene["proposal_ids"][0]
+    response = client.post(f"/api/v1/cycles/{slug}/ballot", headers=bearer(st_scene["token"]),
+                           json={"selections": [{"proposal_id": pid, "points": 1,
+                                                 "stance": 1}]})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "selections[0]", "message": "must not give points and stance together"}]
