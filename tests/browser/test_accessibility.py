@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, committed, press_and_wait, unique
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    committed,
+    log_in,
+    press_and_wait,
+    unique,
+)
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
 pytestmark = pytest.mark.browser
@@ -22,10 +29,13 @@ def pages(live_app):
 
 
 def test_public_pages_meet_the_basics(page, live_url, pages):
-    for path in pages:
-        answer = page.goto(live_url + path)
-        assert answer.status == 200, path
-        assert_accessible(page)
+    for size in ({"width": 1280, "height": 800}, {"width": 375, "height": 667}):
+        page.set_viewport_size(size)
+        for path in pages:
+            answer = page.goto(live_url + path)
+            assert answer.status == 200, path
+            assert_accessible(page)
+            assert_no_horizontal_scroll(page)
 
 
 def test_form_errors_are_tied_to_their_fields(page, live_url):
@@ -62,3 +72,35 @@ def test_skip_link_is_the_first_stop_and_jumps_to_the_content(page, live_url):
     page.keyboard.type("not the password at all")
     press_and_wait(page)
     assert page.get_by_role("alert").inner_text() == "E-mail or password is incorrect."
+
+
+STAFF_PAGES = (
+    "/account", "/account/tokens", "/admin/users", "/admin/users/new", "/admin/users/{user_id}",
+    "/admin/outbox", "/admin/cycles", "/admin/cycles/new", "/admin/cycles/{cycle_id}/edit",
+    "/admin/cycles/{cycle_id}/rules", "/admin/areas", "/admin/areas/{area_id}", "/admin/audit",
+    "/officer/queue", "/officer/proposals/{tn}", "/officer/proposals/new", "/officer/offers",
+    "/offers/new", "/offers/mine", "/proposals/{tn}/offers", "/cycles/{slug}",
+    "/cycles/{slug}/how-to-vote", "/officer/meetings/{slug}", "/officer/paper/{slug}",
+    "/admin/codes/{slug}", "/admin/census/{slug}", "/vote/code", "/officer/cycles/{slug}/count",
+    "/proposals/new?cycle={slug}",
+)
+
+
+def test_staff_and_account_pages_meet_the_basics(page, live_app, live_url):
+    with committed(live_app):
+        area = create_area(unique("Karlshorst"))
+        cycle = create_cycle("proposals", areas=[area, create_area()])
+        admin = create_user("admin", area=area)
+        proposal = create_proposal(cycle, area=area, status="pending",
+                                   author=create_user("resident", area=area))
+        ids = {"user_id": admin.id, "cycle_id": cycle.id, "area_id": area.id,
+               "slug": cycle.slug, "tn": proposal.tracking_number}
+        email = admin.email
+    log_in(page, live_url, email)
+    page.set_viewport_size({"width": 375, "height": 667})  # and all of it usable on a phone
+    for path in STAFF_PAGES:
+        url = path.format(**ids)
+        answer = page.goto(live_url + url)
+        assert answer.status == 200, url
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
