@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from pbplatform import ROOT
+from pbplatform.cycles.models import Cycle
+from pbplatform.extensions import db
+from tests.factories import create_user
 from tests.security.conftest import app_rules, fill_rule, login
 from tests.security.scene import RAW, SCRIPT, SVG, TEMPLATE, TEMPLATE_RESULT, build_scene
 
@@ -64,8 +67,7 @@ def _check(body: str, where: str) -> list[str]:
     return problems
 
 
-def test_no_page_echoes_a_payload_unescaped(xss_app):
-    app, scene = xss_app
+def _crawl(app, scene) -> None:
     clients = {"anonymous": app.test_client()}
     for role, user_id in (("admin", scene.admin_id), ("officer", scene.officer_id),
                           ("resident", scene.evil_id)):
@@ -88,6 +90,36 @@ def test_no_page_echoes_a_payload_unescaped(xss_app):
                 problems += _check(body, where)
     assert not problems, "\n".join(problems[:30])
     assert seen_payload > 10  # the payloads really reached the pages, escaped
+
+
+def test_no_page_echoes_a_payload_unescaped(xss_app):
+    _crawl(*xss_app)
+
+
+def test_published_results_escape_the_payloads(build_app):
+    """Results render titles from the counted outcome (JSON), not the proposals table."""
+    app = build_app()
+    with app.app_context():
+        scene = build_scene("voting")
+        checker = create_user("officer").id
+        db.session.commit()
+    slug = scene.values["slug"]
+    voter = app.test_client()
+    login(app, voter, scene.evil_id)
+    cast = voter.post(f"/cycles/{slug}/ballot/cast", data={f"p-{scene.proposal_id}": "1"})
+    assert cast.status_code == 200
+    with app.app_context():
+        db.session.get(Cycle, scene.cycle_id).phase = "counting"
+        db.session.commit()
+    admin = app.test_client()
+    login(app, admin, scene.admin_id)
+    assert admin.post(f"/officer/cycles/{slug}/count").status_code == 303
+    other = app.test_client()
+    login(app, other, checker)
+    assert other.post(f"/officer/cycles/{slug}/results/1/publish").status_code == 303
+    assert "&lt;svg onload" in app.test_client().get(f"/cycles/{slug}/results").get_data(
+        as_text=True)
+    _crawl(app, scene)
 
 
 def test_paper_and_census_error_rows_escape_the_input(build_app):
