@@ -1,9 +1,9 @@
 """Security headers on responses of every kind, error pages included (security case 37).
 
-About `Server`: the app never sets it. Werkzeug's test client sends none; Werkzeug's dev
-server adds "Werkzeug/x Python/y" (development only) and gunicorn adds a bare "gunicorn"
-without a version (its SERVER_SOFTWARE banner is not sent as a header since 20.0). Behind
-nginx, `server_tokens off` hides nginx's version. So the assertion here is on the app.
+About `Server`: the app never sets it (asserted on every response below). Werkzeug's test
+client adds none; Werkzeug's dev server adds "Werkzeug/x Python/y" (development only);
+gunicorn writes "Server: gunicorn" with no version (its versioned SERVER_SOFTWARE goes only
+into the WSGI environ; asserted below). Behind nginx, `server_tokens off` hides its version.
 """
 
 from __future__ import annotations
@@ -113,3 +113,11 @@ def test_unexpected_error_page_has_headers_and_no_traceback(build_app):
         assert "secret internals" not in body
         assert "RuntimeError" not in body
         assert_secure_headers(response, url)
+
+
+def test_gunicorn_banner_carries_no_version():
+    import gunicorn
+    from gunicorn.http import wsgi
+
+    assert wsgi.SERVER == "gunicorn"  # what Response.default_headers() sends as Server
+    assert gunicorn.__version__ not in wsgi.SERVER
