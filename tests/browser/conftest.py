@@ -3,7 +3,8 @@
 The server runs the real app in a thread against its own SQLite file with real commits, so
 the browser sees exactly what a resident would. Browsers cannot be downloaded here: we use
 /usr/bin/chromium. Without it the tests skip, unless PBP_REQUIRE_BROWSER=1 (CI) makes that
-a failure.
+a failure. Set PBP_SHOTS=/tmp/pb-shots to keep screenshots of the ballot and results pages
+(desktop and phone); helpers.py has the shared steps and the accessibility checks.
 """
 
 from __future__ import annotations
