@@ -78,3 +78,24 @@ def login(app: Flask, client: Any, user_id: int) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = ident
         session["_fresh"] = True
+
+
+@pytest.fixture
+def production_app(tmp_path, monkeypatch):
+    """The production config (secrets from the environment), with one resident."""
+    from tests.factories import create_user
+
+    saved = (limiter.enabled, limiter._storage, limiter._limiter)
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app({"ENV_NAME": "production"})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        create_user("resident", email="prod@example.org")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    limiter.enabled, limiter._storage, limiter._limiter = saved

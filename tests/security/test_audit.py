@@ -10,6 +10,7 @@ password, a password hash, a session, API or reset token, a ballot id or ballot 
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import sqlalchemy as sa
@@ -116,3 +117,34 @@ def test_audit_journey(build_app):
     assert "Mallory" in page
     assert "<script>" not in page
     assert "\x1b" not in page
+
+
+def _reset_and_capture(app, caplog) -> tuple[str, str]:
+    client = app.test_client()
+    site = "https://pb.council.example"
+    page = client.get("/reset", base_url=site).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"email": "prod@example.org", "csrf_token": token.group(1) if token else ""}
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/reset", base_url=site, data=data,
+                               headers={"Referer": f"{site}/reset"})
+    assert response.status_code in (200, 302, 303)
+    with app.app_context():
+        body = db.session.scalars(sa.select(OutboxMessage.body)).one()
+    return body.split("/reset/")[1].split()[0], caplog.text
+
+
+def test_production_logs_never_hold_a_reset_token(production_app, caplog):
+    token, logged = _reset_and_capture(production_app, caplog)
+    assert len(token) >= 20
+    assert token not in logged
+    assert "prod@example.org" not in logged
+
+
+def test_development_still_logs_mail_for_the_developer(build_app, caplog):
+    app = build_app(TESTING=False, ENV_NAME="development", WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        create_user("resident", email="prod@example.org")
+        db.session.commit()
+    token, logged = _reset_and_capture(app, caplog)
+    assert token in logged

@@ -14,29 +14,7 @@ import re
 import pytest
 
 from pbplatform import create_app
-from pbplatform.extensions import db
-from tests.factories import PASSWORD, create_user
-from tests.security.conftest import IsolatedClient
-
-
-@pytest.fixture
-def production_app(tmp_path, monkeypatch):
-    from pbplatform.extensions import limiter
-
-    saved = (limiter.enabled, limiter._storage, limiter._limiter)
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
-    app = create_app({"ENV_NAME": "production"})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
-        create_user("resident", email="prod@example.org")
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    limiter.enabled, limiter._storage, limiter._limiter = saved
+from tests.factories import PASSWORD
 
 
 def _attributes(set_cookie: str) -> dict[str, str]:
