@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from pbplatform.extensions import db
 from tests.security.conftest import MUTATING, app_rules, fill_rule, login, row_counts
 from tests.security.scene import build_scene
 
@@ -96,3 +98,27 @@ def test_write_only_routes_refuse_get(csrf_app):
         assert response.status_code == 405, rule.rule
     assert _counts(app) == before
     assert client.get("/account").status_code == 200  # GET /logout did not sign us out
+
+
+def test_no_get_request_changes_any_table(csrf_app):
+    """Every GET route, for every role, leaves every table as it was (no state change on GET)."""
+    app, scene = csrf_app
+    clients = [app.test_client()]
+    for user_id in (scene.admin_id, scene.officer_id, scene.evil_id):
+        clients.append(app.test_client())
+        login(app, clients[-1], user_id)
+    before = _snapshot(app)
+    for rule in app_rules(app):
+        if "GET" in rule.methods:
+            for client in clients:
+                client.get(fill_rule(rule, scene.values), query_string={"next": "/"}).close()
+    after = _snapshot(app)
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed
+
+
+def _snapshot(app):
+    """Every row of every table, so updates show as well as inserts and deletes."""
+    with app.app_context():
+        return {name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
+                for name, table in db.metadata.tables.items()}
