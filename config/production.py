@@ -4,6 +4,9 @@ import os
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+# Keep statement parameters (password hashes, session and reset tokens, voter keys) out of
+# the error messages that reach the logs.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 # Shared by every gunicorn worker and app server.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 SESSION_COOKIE_SECURE = True

@@ -148,3 +148,25 @@ def test_development_still_logs_mail_for_the_developer(build_app, caplog):
         db.session.commit()
     token, logged = _reset_and_capture(app, caplog)
     assert token in logged
+
+
+def test_production_database_errors_hide_statement_parameters(production_app):
+    """A failed statement's message (logged by transaction.py) names no parameter values."""
+    from sqlalchemy.exc import IntegrityError
+
+    with production_app.app_context():
+        assert db.engine.hide_parameters
+        twin = create_user("resident", email="twin@example.org")
+        secrets = (twin.session_token, twin.password_hash)
+        db.session.commit()
+        try:
+            create_user("resident", email="twin@example.org")
+        except IntegrityError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("the duplicate e-mail was not refused")
+        finally:
+            db.session.rollback()
+    assert "twin@example.org" not in message
+    for secret in secrets:
+        assert secret[:16] not in message
