@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.security.test_headers import assert_secure_headers
+
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/pbp_down?connect_timeout=2"
 
 
@@ -37,6 +39,7 @@ def test_pages_answer_503_nothing_saved(down_app, url):
     body = response.get_data(as_text=True)
     assert "Nothing was saved" in body
     _no_trace(body)
+    assert_secure_headers(response, url)
 
 
 def test_signed_in_visitor_gets_503_not_500(down_app):

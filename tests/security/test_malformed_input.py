@@ -132,3 +132,15 @@ def test_api_json_with_nul_is_a_4xx_problem(app, db, admin_client):
                                          "selections": [{"proposal_id": 1}]})
             assert 400 <= response.status_code < 500, rule.rule
             assert response.mimetype == "application/problem+json"
+
+
+def test_every_form_survives_a_wrong_content_type(app, db, admin_client):
+    client, scene = admin_client
+    bodies = (("application/json", b'{"title": [1, {"deep": ' * 50),
+              ("text/xml", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"),
+              ("multipart/form-data", b"--no-boundary\r\n\r\n"))
+    for rule, method in _writes(app):
+        url = fill_rule(rule, scene.values)
+        for content_type, body in bodies:
+            response = client.open(url, method=method, data=body, content_type=content_type)
+            assert response.status_code < 500, (method, url, content_type)
