@@ -13,9 +13,10 @@ from types import SimpleNamespace
 
 from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
-from pbplatform.channels.models import Meeting, VotingSite
-from pbplatform.coproduction.models import Offer
+from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, VotingSite
+from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.extensions import db
+from pbplatform.proposals.models import ProposalEvent, ProposalFlag
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
 SCRIPT = "<script>alert(1)</script>"
@@ -48,6 +49,16 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     site = VotingSite(cycle_id=cycle.id, area_id=area_a.id, name=f"{SVG} site",
                       address=f"{SCRIPT} {TEMPLATE}")
     db.session.add_all([offer, meeting, site])
+    db.session.flush()
+    db.session.add_all([
+        PaperImport(cycle_id=cycle.id, site_id=site.id, officer_id=officer.id,
+                    filename=f"{SCRIPT}.csv", file_sha256="0" * 64, row_count=0),
+        VotingCodeBatch(cycle_id=cycle.id, count=1, label=f"{SVG} {TEMPLATE}",
+                        created_by_id=admin.id),
+        ProposalEvent(proposal_id=proposal.id, kind="submitted", note=f"{SCRIPT} {TEMPLATE}"),
+        ProposalFlag(proposal_id=proposal.id, user_id=evil.id, reason=f"{SVG} {JS_LINK}"),
+        OfferDelivery(offer_id=offer.id, delivered_on=date.today(), description=SCRIPT),
+    ])
     token, plain = create_token(evil, f"{SCRIPT}")  # audited with the evil actor label
     audit.record("security.scene", proposal, actor=evil, after={"title": SVG, "note": SCRIPT})
     db.session.flush()
