@@ -52,7 +52,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     db.session.flush()
     db.session.add_all([
         PaperImport(cycle_id=cycle.id, site_id=site.id, officer_id=officer.id,
-                    filename=f"{SCRIPT}.csv", file_sha256="0" * 64, row_count=0),
+                    filename=f"{SCRIPT}.csv", file_sha256=f"{n:064d}", row_count=0),
         VotingCodeBatch(cycle_id=cycle.id, count=1, label=f"{SVG} {TEMPLATE}",
                         created_by_id=admin.id),
         ProposalEvent(proposal_id=proposal.id, kind="submitted", note=f"{SCRIPT} {TEMPLATE}"),
