@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -367,11 +368,22 @@ def _record_participation(cycle: Cycle, voter_key: str, channel: str,
         ) from None
 
 
+def round_day(cycle: Cycle) -> date:
+    """The date every ballot of `cycle` carries: the day voting opened, never the cast day.
+
+    A per-ballot day next to the participations' day would let the two tables be joined on
+    a quiet day (one online voter in an area that day: that day's ballot is theirs).
+    """
+    opened = cycle.rules_frozen_at or cycle.created_at
+    return opened.date()
+
+
 def _store_ballot(cycle: Cycle, area_id: int | None, channel: str, serial: str | None, *,
                   choices: Iterable[NormalizedChoice] = (), invalid_reason: str | None = None
                   ) -> Ballot:
     ballot = Ballot(cycle_id=cycle.id, area_id=area_id, channel=channel, serial=serial,
-                    is_valid=invalid_reason is None, invalid_reason=invalid_reason)
+                    is_valid=invalid_reason is None, invalid_reason=invalid_reason,
+                    cast_on=round_day(cycle))
     ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
                       for c in choices]
     try:

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from pbplatform.channels.census import check_eligibility
 from pbplatform.cycles.models import Cycle
+from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.security.access import login_required
@@ -120,14 +121,15 @@ def cast(slug: str) -> ResponseReturnValue:
         return refusal
     pairs = selections_from_form(request.form)
     try:
-        ballot = cast_ballot(cycle, voter_key_for(current_user), pairs,
-                             area_id=current_user.home_area_id, channel="online",
-                             user_id=current_user.id)
+        cast_ballot(cycle, voter_key_for(current_user), pairs,
+                    area_id=current_user.home_area_id, channel="online",
+                    user_id=current_user.id)
     except DomainError as exc:
         if exc.code == "already_voted":
             return _already_voted_page(cycle, exc.extra.get("channel"), exc.status)
         return _sheet_page(cycle, form_values(pairs), exc)
     # No ballot id is shown as a receipt: once ballots are published for recounting, an id the
     # voter can show would let them prove how they voted (vote buying, coercion). The day and
-    # the confirmation are the receipt; the one-vote record proves they took part.
-    return render_template("voting/confirmation.html", cycle=cycle, cast_on=ballot.cast_on)
+    # the confirmation are the receipt; the one-vote record proves they took part. The day is
+    # today's (the participation's): ballots carry only the day voting opened (round_day).
+    return render_template("voting/confirmation.html", cycle=cycle, cast_on=today())

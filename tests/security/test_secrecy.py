@@ -15,10 +15,13 @@ the lead) makes it visible.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
-from pbplatform.voting.models import Ballot, BallotChoice
+from pbplatform.db import today
+from pbplatform.voting.models import Ballot, BallotChoice, Participation
 from tests.factories import create_area, create_cycle, create_proposal, create_user, login_as
 from tests.security.conftest import app_rules, fill_rule
 
@@ -118,3 +121,29 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
                 leaked = [p.title for p in proposals if p.title in body]
                 assert not leaked, (rule.rule, voter.display_name, leaked)
     assert checked >= 3  # at least the admin's user page names each voter
+
+
+def test_ballots_carry_the_rounds_day_not_the_cast_day(app, db):
+    """A ballot day next to the participation day would join the two tables on a quiet day.
+
+    Voting opened days ago (rules_frozen_at); every ballot carries that day whichever day it
+    was cast, while participations keep their own day (and the voter's receipt shows it).
+    """
+    home = create_area()
+    cycle = create_cycle("voting", areas=[home])
+    cycle.rules_frozen_at -= timedelta(days=5)
+    proposal = create_proposal(cycle, area=home, cost=10_000_00)
+    db.session.flush()
+    for _ in range(2):
+        voter = create_user("resident", area=home)
+        client = app.test_client()
+        login_as(client, voter)
+        response = client.post(f"/cycles/{cycle.slug}/ballot/cast",
+                               data={f"p-{proposal.id}": "1"})
+        assert response.status_code == 200
+        assert today().isoformat() in response.get_data(as_text=True)  # the receipt's day
+    days = set(db.session.scalars(sa.select(Ballot.cast_on).where(Ballot.cycle_id == cycle.id)))
+    assert days == {cycle.rules_frozen_at.date()}
+    voted = set(db.session.scalars(sa.select(Participation.voted_on).where(
+        Participation.cycle_id == cycle.id)))
+    assert voted == {today()}
