@@ -6,11 +6,13 @@ wants a definite order must) never reproduces that order; by chance that would h
 probability 1/12! (about 2e-9), so the test is deterministic in practice.
 
 Physical order is another matter: SQLite's hidden rowid and PostgreSQL's ctid follow
-insertion, so someone with raw database access who reads rows in storage order can recover
-the cast order. Case 40 names columns, which hold; the storage-order gap is pinned by a
-strict xfail below so that a fix (for example `WITHOUT ROWID` ballot tables on SQLite, or
-`CLUSTER ballots USING pk` when voting closes on PostgreSQL; a schema change, reported to
-the lead) makes it visible.
+insertion, so someone with raw database access who reads ballots in storage order recovers
+the cast order, and participations.id (a serial) gives the voters in the same order: the
+two lists pair up. Case 40 names columns, which hold; this storage-order gap (reachable only
+with direct database access, not through the app) is pinned by a strict xfail below so that
+a fix makes it visible. Fixing it needs the schema (a random participations key, `WITHOUT
+ROWID` ballot tables on SQLite) or operations (`CLUSTER ballots USING ballots_pkey` on
+PostgreSQL); reported to the lead.
 """
 
 from __future__ import annotations
