@@ -12,6 +12,7 @@ from . import outcome as oc
 from .greedy import Decision, greedy
 from .mes import MesRun, UtilityState, run_mes
 from .mes_approval import ApprovalState
+from .mes_fast import FastApproval
 from .model import Election, RuleConfig
 from .outcome import fmt
 from .voters import ballot_rows
@@ -27,6 +28,8 @@ class MesInput:
     scale: int  # weights were multiplied by this to make them whole
     incidence: np.ndarray | None  # approval only, for the comparison step
     weights: np.ndarray
+    fast: FastApproval | None = None  # certified float runs (approval only)
+    exact_runs: int = 0  # runs the float path left to the exact method (for tests)
 
 
 def mes_input(election: Election, config: RuleConfig) -> MesInput:
@@ -43,7 +46,9 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         counts = (incidence.astype(np.int64) * weights[:, None]).sum(axis=0)
         support = [Fraction(int(n) * c) for n, c in zip(counts, costs)]
         state = ApprovalState(incidence, weights, costs)
+        fast = FastApproval(incidence, weights, costs)
     else:
+        fast = None
         incidence = None
         utilities = [dict(r) for r in rows]
         support = [Fraction(0)] * len(ids)
@@ -52,12 +57,37 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
                 support[q] += value * w
         state = UtilityState(utilities, weights.tolist(), costs)
     voters = sum(raw_weights, Fraction(0))
-    return MesInput(ids, costs, support, state, voters, scale, incidence, weights)
+    return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
 
 
-def run_at(data: MesInput, share: Fraction, key) -> MesRun:
-    """Run MES with ``share`` per voter (per unit of unscaled weight)."""
-    return run_mes(data.state, data.ids, data.costs, data.support, share / data.scale, key)
+def run_at(data: MesInput, share: Fraction, key, exact: bool = False) -> MesRun:
+    """Run MES with ``share`` per voter (per unit of unscaled weight).
+
+    Approval ballots first try the certified float run (``mes_fast``); it returns None
+    whenever a decision is too close to call in floats, and the exact method runs instead.
+    """
+    scaled = share / data.scale
+    if data.fast is not None and not exact:
+        fast = data.fast.run(scaled)
+        if fast is not None:
+            run = MesRun([data.ids[q] for q in fast.selected_q], hi=fast.hi)
+            run.pending = fast
+            return run
+    data.exact_runs += 1
+    return run_mes(data.state, data.ids, data.costs, data.support, scaled, key)
+
+
+def complete(data: MesInput, run: MesRun) -> MesRun:
+    """Fill in the exact prices and money left of a run made in floats."""
+    fast = getattr(run, "pending", None)
+    if fast is None:
+        return run
+    rhos, money = data.fast.exact(fast, fast.share)
+    for r, rho in zip(fast.rounds, rhos):
+        run.alphas[data.ids[r.q]] = rho / data.costs[r.q]
+    run.money_left = {data.ids[q]: m for q, m in money.items()}
+    run.pending = None
+    return run
 
 
 def cost_of(data: MesInput, selected: list[str]) -> int:
@@ -146,6 +176,7 @@ def run_mes_rule(election: Election, config: RuleConfig, scores, order, key):
 
 
 def mes_decisions(data: MesInput, run: MesRun) -> dict[str, Decision]:
+    complete(data, run)
     decisions = {}
     rounds = {pid: k + 1 for k, pid in enumerate(run.selected)}
     for pid, cost, support in zip(data.ids, data.costs, data.support):
