@@ -9,6 +9,9 @@ SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 # Shared by every gunicorn worker and app server.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+# The host names this site answers to (comma-separated). Any other Host or X-Forwarded-Host
+# is a 400, so a forged Host cannot put an attacker's domain into password-reset links.
+TRUSTED_HOSTS = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-pbp_session"

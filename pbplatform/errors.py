@@ -40,6 +40,12 @@ def problem(status: int, code: str, title: str, detail: str = "", **extra: Any) 
 
 
 def _error_page(status: int, error: Exception | None = None) -> Response | tuple[str, int]:
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built, so the layout cannot render.
+        return Response(f"{status} {getattr(error, 'name', 'Error')}\n", status=status,
+                        mimetype="text/plain")
     try:
         return render_template("errors/error.html", code=status, error=error), status
     except SQLAlchemyError:

@@ -89,6 +89,7 @@ def production_app(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
     app = create_app({"ENV_NAME": "production"})
     app.test_client_class = IsolatedClient
     with app.app_context():

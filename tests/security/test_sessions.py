@@ -72,3 +72,37 @@ def test_production_refuses_cross_origin_posts_even_with_a_token(production_app)
         response = client.post("/login", base_url=site, headers=headers, data=data)
         assert response.status_code == 400, headers
         assert client.get("/account", base_url=site).status_code == 401  # not signed in
+
+
+def test_production_refuses_a_forged_host_so_reset_links_stay_ours(production_app):
+    """Password-reset poisoning: a forged Host must never reach the link in the e-mail."""
+    import sqlalchemy as sa
+
+    from pbplatform.extensions import db
+    from pbplatform.mail.models import OutboxMessage
+
+    client = production_app.test_client()
+    for forged in ({"base_url": "https://evil.test"},
+                   {"base_url": "https://pb.council.example",
+                    "headers": {"X-Forwarded-Host": "evil.test"}}):
+        response = client.post("/reset", data={"email": "prod@example.org"}, **forged)
+        assert response.status_code == 400, forged
+    site = "https://pb.council.example"
+    page = client.get("/reset", base_url=site).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/reset", base_url=site, headers={"Referer": f"{site}/reset"},
+                           data={"email": "prod@example.org", "csrf_token": token})
+    assert response.status_code in (200, 302, 303)
+    with production_app.app_context():
+        bodies = db.session.scalars(sa.select(OutboxMessage.body)).all()
+    assert len(bodies) == 1
+    assert f"{site}/reset/" in bodies[0]
+    assert "evil" not in bodies[0]
+
+
+def test_production_refuses_to_start_without_its_host_names(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    with pytest.raises(KeyError):
+        create_app({"ENV_NAME": "production"})
