@@ -36,10 +36,14 @@ EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
 
 
 class FastRound:
-    __slots__ = ("q", "poor", "rich_weight")
+    """One funded project: who was poor, the rich weight, the exact price and its slope in
+    the share, ``hi`` over the rounds so far, and the price bounds after the round."""
 
-    def __init__(self, q: int, poor: np.ndarray, rich_weight: int):
+    __slots__ = ("q", "poor", "rich_weight", "rho", "rho_v", "hi_after", "snapshot")
+
+    def __init__(self, q, poor, rich_weight, rho, rho_v, hi_after, snapshot):
         self.q, self.poor, self.rich_weight = q, poor, rich_weight
+        self.rho, self.rho_v, self.hi_after, self.snapshot = rho, rho_v, hi_after, snapshot
 
 
 class FastRun:
@@ -78,71 +82,106 @@ class FastApproval:
         self.usable = bool(self.w_int.sum() < 2**50)
 
     # ------------------------------------------------------------------ float run
-    def run(self, share: Fraction) -> FastRun | None:
+    def run(self, share: Fraction, base: FastRun | None = None) -> FastRun | None:
+        """One certified run at ``share``, or None when a decision is too close for floats.
+
+        With ``base`` (a certified run at a smaller share), the rounds of ``base`` that are
+        certain to repeat at ``share`` (their bounds all lie above it) are taken over, their
+        exact prices moved along their exact slopes, and the run continues from there.
+        """
         if not self.usable:
             return None
         s = float(share)
         if not (s > 0 and np.isfinite(s)):
             return None
-        G = len(self.w)
-        b = np.full(G, s)
-        v = np.ones(G)
-        eb = 2 * U * s  # bound on the absolute error of every budget
-        ev = 0.0  # ... and of every slope
-        hi = float("inf")
+        P, G = self.n_projects, len(self.w)
         costs = self.costs
-        selected: list[int] = []  # approval utility is the cost: free projects give none
-        remaining = [q for q in range(self.n_projects) if costs[q] > 0 and self.sup_n[q] > 0]
-        # (value, slope, value error, slope error): lower bounds on each price
-        stale = {q: (1.0 / self.sup_n[q], 0.0, 2 * U / self.sup_n[q], 0.0) for q in remaining}
+        keep = 0
+        if base is not None and base.share <= share:
+            while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
+                keep += 1
         rounds: list[FastRound] = []
-        rhos: list[Fraction] = []
-        rhos_v: list[Fraction] = []
-        winners: list[int] = []
-        vmax = 1.0
-        bounds: list[tuple] = []  # (margin, slope, margin err, slope err) arrays
-
-        def bound(m, sl, em, es):
-            bounds.append((np.atleast_1d(np.asarray(m, dtype=float)),
-                           np.atleast_1d(np.asarray(sl, dtype=float)),
-                           np.atleast_1d(np.asarray(em, dtype=float)),
-                           np.atleast_1d(np.asarray(es, dtype=float))))
-
-        alive = set(remaining)
+        if keep:
+            shift = share - base.share
+            for r in base.rounds[:keep]:
+                rounds.append(FastRound(r.q, r.poor, r.rich_weight, r.rho + r.rho_v * shift,
+                                        r.rho_v, r.hi_after, r.snapshot))
+            winners = [r.q for r in rounds]
+            rho_f = np.array([float(r.rho) for r in rounds])
+            rho_vf = np.array([float(r.rho_v) for r in rounds])
+            cols = self.groups[:, winners].astype(float)
+            b = s - cols @ rho_f
+            v = 1.0 - cols @ rho_vf
+            broke = base.broke < keep
+            b[broke] = 0.0
+            v[broke] = 0.0
+            broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
+            ds = s - float(base.share)
+            sv, ss, se, ses, alive = (x.copy() for x in rounds[-1].snapshot)
+            sv += ss * ds
+            se += ses * abs(ds) + 4 * U * np.abs(sv)
+            vmax = float(np.abs(v).max()) if G else 1.0
+            eb = 4 * (keep + 2) * U * s
+            ev = 4 * (keep + 2) * U * (vmax + float(np.abs(rho_vf).sum()))
+            hi = rounds[-1].hi_after
+        else:
+            winners = []
+            b = np.full(G, s)
+            v = np.ones(G)
+            broke_at = np.full(G, np.iinfo(np.int64).max)
+            alive = np.array([costs[q] > 0 and self.sup_n[q] > 0 for q in range(P)], dtype=bool)
+            n = np.maximum(self.sup_n, 1).astype(float)
+            # lower bounds on each price: value, slope, and their errors
+            sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
+            vmax, eb, ev, hi = 1.0, 2 * U * s, 0.0, float("inf")
         while True:
-            best = None  # (alpha, q, detail)
+            bounds: list[tuple] = []
+            best = None
             fresh = {}
-            for q in sorted(alive, key=lambda q: stale[q][0]):
-                if best is not None and stale[q][0] - stale[q][2] * SAFE > best[0] + best[2] * SAFE:
+            idx = np.flatnonzero(alive)
+            for q in idx[np.argsort(sv[idx], kind="stable")].tolist():
+                if best is not None and sv[q] - se[q] * SAFE > best[0] + best[2] * SAFE:
                     break
-                found = self._alpha(q, b, v, eb, ev, bound)
+                found = self._alpha(q, b, v, eb, ev, bounds)
                 if found is None:
-                    self.reason = ("alpha", len(rounds), q)
                     return None  # undecidable in floats
                 if found is False:
-                    alive.discard(q)
+                    alive[q] = False
                     continue
-                stale[q] = found[:4]
+                sv[q], ss[q], se[q], ses[q] = found[:4]
                 fresh[q] = found
                 if best is None or found[0] < best[0]:
-                    best = (found[0], q, found[2])
+                    best = found
+                    winner = q
+            if best is not None:
+                a_w, sl_w, ea_w, es_w = best[:4]
+                for q, f in fresh.items():
+                    if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w):
+                        self.reason = ("tie", len(rounds), q, winner)
+                        return None  # a tie or near tie: leave it to the exact method
+                alive[winner] = False
+                # the winner's poor must stay poor and its rich stay rich, so that the budgets
+                # after this round stay affine in the share. A project that does not win needs
+                # no such bound: its price is a convex function of the share (the money its
+                # supporters have at a price is jointly concave in price and share), so the
+                # tangent kept as its lower bound stays a lower bound at every share.
+                rho, rho_v, e_rho, e_rho_v, pm, _, bs, vs, eb0, ev0 = best[4:]
+                sign = np.where(pm, 1.0, -1.0)
+                bounds.append((sign * (rho - bs), sign * (rho_v - vs),
+                               (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
+                               (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS))
+                # every other project must stay dearer than the winner for a larger share
+                o, osl = sv[alive], ss[alive]
+                bounds.append((o - a_w, osl - sl_w,
+                               se[alive] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
+                               ses[alive] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
+            for m, sl, em, es in bounds:
+                hi = min(hi, _hi(m, sl, em, es, s))
             if best is None:
                 break
-            winner = best[1]
-            a_w, sl_w, ea_w, es_w = fresh[winner][:4]
-            for q, f in fresh.items():
-                if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w):
-                    self.reason = ("tie", len(rounds), q, winner, f[0], a_w, f[2], ea_w)
-                    return None  # a tie or near tie: leave it to the exact method
-            alive.discard(winner)
-            # every other project must stay dearer than the winner for a larger share
-            for q in alive:
-                o, osl, eo, eos = stale[q]
-                bound(o - a_w, osl - sl_w, eo + ea_w + abs(o) * EPS + abs(a_w) * EPS,
-                      eos + es_w + (abs(osl) + abs(sl_w)) * EPS)
             # pay, at the exact price: recomputed in Fractions from who is poor, so float
             # errors do not build up from round to round
-            rho_f, rho_v_f, e_rho, e_rho_v, poor_mask_sorted, sup_sorted = fresh[winner][4:]
+            rho_f, rho_v_f, e_rho, e_rho_v, poor_mask_sorted, sup_sorted = best[4:10]
             poor = sup_sorted[poor_mask_sorted]
             poor = poor[b[poor] > 0]
             rich = sup_sorted[~poor_mask_sorted]
@@ -153,35 +192,32 @@ class FastApproval:
                 counts = wp @ self.groups[np.ix_(poor, winners)].astype(np.int64)
                 for j in np.flatnonzero(counts).tolist():
                     n = int(counts[j])
-                    paid -= rhos[j] * n
-                    paid_v -= rhos_v[j] * n
+                    paid -= rounds[j].rho * n
+                    paid_v -= rounds[j].rho_v * n
             rho_x = (costs[winner] - paid) / rich_w
             rho_vx = -paid_v / rich_w
             rho, rho_v = float(rho_x), float(rho_vx)
             if abs(rho - rho_f) > SAFE * e_rho + 4 * U * rho:
                 self.reason = ("replay", len(rounds), rho, rho_f, e_rho)
                 return None  # the float structure disagrees with the exact replay
-            rhos.append(rho_x)
-            rhos_v.append(rho_vx)
+            broke_at[poor] = len(rounds)
             winners.append(winner)
-            rounds.append(FastRound(winner, poor, rich_w))
+            rounds.append(FastRound(winner, poor, rich_w, rho_x, rho_vx, hi,
+                                    (sv.copy(), ss.copy(), se.copy(), ses.copy(),
+                                     alive.copy())))
             b[poor] = 0.0
             v[poor] = 0.0
             b[rich] -= rho
             v[rich] -= rho_v
-            vmax = max(vmax, float(np.abs(v[rich]).max()) if len(rich) else 0.0)
+            if len(rich):
+                vmax = max(vmax, float(np.abs(v[rich]).max()))
             eb = eb + 2 * U * s
             ev = ev + 2 * U * (vmax + abs(rho_v))
-            selected.append(winner)
-        for m, sl, em, es in bounds:
-            hi = min(hi, _hi(m, sl, em, es, s))
-            if hi <= s:
-                break
-        run = FastRun(selected, rounds, b > 0, hi, share)
-        run.rhos = rhos
+        run = FastRun(winners, rounds, b > 0, hi, share)
+        run.broke = broke_at
         return run
 
-    def _alpha(self, q, b, v, eb, ev, bound):
+    def _alpha(self, q, b, v, eb, ev, bounds):
         """Price of ``q`` with its error bounds, False when unaffordable, None when unsure."""
         c = float(self.costs[q])
         sup = self.sup[q]
@@ -202,7 +238,9 @@ class FastApproval:
                 return None
             mv = float(np.dot(ws, vs))
             e_mv = cw[-1] * ev + n * U * abs(mv) * 2
-            bound(c - money, -mv, e_money + (c + money) * EPS, e_mv + abs(mv) * EPS)
+            bounds.append((np.array([c - money]), np.array([-mv]),
+                           np.array([e_money + (c + money) * EPS]),
+                           np.array([e_mv + abs(mv) * EPS])))
             return False
         total = cw[-1]
         g = (cm - wb) + (total - cw + ws) * bs
@@ -221,24 +259,20 @@ class FastApproval:
         if live.any() and float(margin[live].min()) <= SAFE * (eb + e_rho) + 4 * U * rho:
             self.reason = ("margin", float(margin[live].min()), eb, e_rho, rho)
             return None
-        sign = np.where(np.arange(n) < k, 1.0, -1.0)
-        bound(sign * (rho - bs), sign * (rho_v - vs),
-              (eb + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
-              (ev + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS)
         alpha, slope = rho / c, rho_v / c
         e_alpha = e_rho / c + 2 * U * alpha
         e_slope = e_rho_v / c + 2 * U * abs(slope)
         poor_mask = np.zeros(n, dtype=bool)
         poor_mask[:k] = True
         return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, poor_mask,
-                sup[order])
+                sup[order], bs, vs, eb, ev)
 
     # ------------------------------------------------------------------ exact replay
     def exact(self, run: FastRun, scale_share: Fraction):
         """Exact prices (rho per supporter) per round and the supporters' money left."""
         s = scale_share
         winners = [r.q for r in run.rounds]
-        rhos = run.rhos
+        rhos = [r.rho for r in run.rounds]
         wcols = self.groups[:, winners].astype(np.int64) if winners else None
         live = run.live
         money = {}

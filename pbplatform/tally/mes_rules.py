@@ -30,6 +30,7 @@ class MesInput:
     weights: np.ndarray
     fast: FastApproval | None = None  # certified float runs (approval only)
     exact_runs: int = 0  # runs the float path left to the exact method (for tests)
+    last_fast: object = None  # the latest float run, whose first rounds a larger share reuses
 
 
 def mes_input(election: Election, config: RuleConfig) -> MesInput:
@@ -68,8 +69,10 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False) -> MesRun:
     """
     scaled = share / data.scale
     if data.fast is not None and not exact:
-        fast = data.fast.run(scaled)
+        last = data.last_fast
+        fast = data.fast.run(scaled, last if last is not None and last.share <= scaled else None)
         if fast is not None:
+            data.last_fast = fast
             run = MesRun([data.ids[q] for q in fast.selected_q], hi=fast.hi)
             run.pending = fast
             return run
