@@ -26,6 +26,7 @@ run, computed from the same affine bounds, each shrunk by its float error bound.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -37,13 +38,24 @@ EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
 
 class FastRound:
     """One funded project: who was poor, the rich weight, the exact price and its slope in
-    the share, ``hi`` over the rounds so far, and the price bounds after the round."""
+    the share (as integer numerator and denominator), ``hi`` over the rounds so far, and the
+    price bounds after the round."""
 
-    __slots__ = ("q", "poor", "rich_weight", "rho", "rho_v", "hi_after", "snapshot")
+    __slots__ = ("q", "poor", "rich_weight", "num", "den", "num_v", "den_v", "hi_after",
+                 "snapshot")
 
-    def __init__(self, q, poor, rich_weight, rho, rho_v, hi_after, snapshot):
+    def __init__(self, q, poor, rich_weight, num, den, num_v, den_v, hi_after, snapshot):
         self.q, self.poor, self.rich_weight = q, poor, rich_weight
-        self.rho, self.rho_v, self.hi_after, self.snapshot = rho, rho_v, hi_after, snapshot
+        self.num, self.den, self.num_v, self.den_v = num, den, num_v, den_v
+        self.hi_after, self.snapshot = hi_after, snapshot
+
+    @property
+    def rho(self) -> Fraction:
+        return Fraction(self.num, self.den)
+
+    @property
+    def rho_v(self) -> Fraction:
+        return Fraction(self.num_v, self.den_v)
 
 
 class FastRun:
@@ -75,6 +87,7 @@ class FastApproval:
         self.groups = groups[keep]
         self.w_int = w[keep]
         self.w = self.w_int.astype(float)
+        self.groups_f = self.groups.astype(float)  # sums of weights are exact below 2**53
         self.sup = [np.flatnonzero(self.groups[:, q]) for q in range(n_projects)]
         self.sup_w = [self.w[s] for s in self.sup]
         self.sup_n = np.array([int(self.w_int[s].sum()) for s in self.sup], dtype=np.int64)
@@ -82,12 +95,17 @@ class FastApproval:
         self.usable = bool(self.w_int.sum() < 2**50)
 
     # ------------------------------------------------------------------ float run
-    def run(self, share: Fraction, base: FastRun | None = None) -> FastRun | None:
+    def run(self, share: Fraction, base: FastRun | None = None,
+            need: float = 0.0) -> FastRun | None:
         """One certified run at ``share``, or None when a decision is too close for floats.
 
         With ``base`` (a certified run at a smaller share), the rounds of ``base`` that are
         certain to repeat at ``share`` (their bounds all lie above it) are taken over, their
         exact prices moved along their exact slopes, and the run continues from there.
+
+        ``need`` is the smallest share the caller may ask for next: once ``hi`` is below it,
+        ``hi`` is set to ``share`` itself (a valid, if useless, bound) and no more bounds are
+        computed.
         """
         if not self.usable:
             return None
@@ -103,13 +121,19 @@ class FastApproval:
         rounds: list[FastRound] = []
         if keep:
             shift = share - base.share
-            for r in base.rounds[:keep]:
-                rounds.append(FastRound(r.q, r.poor, r.rich_weight, r.rho + r.rho_v * shift,
-                                        r.rho_v, r.hi_after, r.snapshot))
+            prices = [r.rho + r.rho_v * shift for r in base.rounds[:keep]]
+            slopes = [r.rho_v for r in base.rounds[:keep]]
+            den = math.lcm(share.denominator, *(x.denominator for x in prices))
+            den_v = math.lcm(*(x.denominator for x in slopes))
+            acc = [x.numerator * (den // x.denominator) for x in prices]
+            acc_v = [x.numerator * (den_v // x.denominator) for x in slopes]
+            for r, x, xv in zip(base.rounds[:keep], prices, slopes):
+                rounds.append(FastRound(r.q, r.poor, r.rich_weight, x.numerator, x.denominator,
+                                        xv.numerator, xv.denominator, r.hi_after, r.snapshot))
             winners = [r.q for r in rounds]
-            rho_f = np.array([float(r.rho) for r in rounds])
-            rho_vf = np.array([float(r.rho_v) for r in rounds])
-            cols = self.groups[:, winners].astype(float)
+            rho_f = np.array([float(x) for x in prices])
+            rho_vf = np.array([float(x) for x in slopes])
+            cols = self.groups_f[:, winners]
             b = s - cols @ rho_f
             v = 1.0 - cols @ rho_vf
             broke = base.broke < keep
@@ -126,6 +150,7 @@ class FastApproval:
             hi = rounds[-1].hi_after
         else:
             winners = []
+            den, den_v, acc, acc_v = share.denominator, 1, [], []
             b = np.full(G, s)
             v = np.ones(G)
             broke_at = np.full(G, np.iinfo(np.int64).max)
@@ -134,8 +159,11 @@ class FastApproval:
             # lower bounds on each price: value, slope, and their errors
             sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
             vmax, eb, ev, hi = 1.0, 2 * U * s, 0.0, float("inf")
+        track = hi > need
+        if not track:
+            hi = s
         while True:
-            bounds: list[tuple] = []
+            bounds: list[tuple] | None = [] if track else None
             best = None
             fresh = {}
             idx = np.flatnonzero(alive)
@@ -160,12 +188,14 @@ class FastApproval:
                         self.reason = ("tie", len(rounds), q, winner)
                         return None  # a tie or near tie: leave it to the exact method
                 alive[winner] = False
+            if best is not None and track:
                 # the winner's poor must stay poor and its rich stay rich, so that the budgets
                 # after this round stay affine in the share. A project that does not win needs
                 # no such bound: its price is a convex function of the share (the money its
                 # supporters have at a price is jointly concave in price and share), so the
                 # tangent kept as its lower bound stays a lower bound at every share.
-                rho, rho_v, e_rho, e_rho_v, pm, _, bs, vs, eb0, ev0 = best[4:]
+                rho, rho_v, e_rho, e_rho_v, pm, sup_w, bs, _, eb0, ev0 = best[4:]
+                vs = v.take(sup_w)
                 sign = np.where(pm, 1.0, -1.0)
                 bounds.append((sign * (rho - bs), sign * (rho_v - vs),
                                (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
@@ -175,34 +205,44 @@ class FastApproval:
                 bounds.append((o - a_w, osl - sl_w,
                                se[alive] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
                                ses[alive] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
-            for m, sl, em, es in bounds:
+            for m, sl, em, es in bounds or ():
                 hi = min(hi, _hi(m, sl, em, es, s))
+            if track and hi <= need:
+                track, hi = False, s
             if best is None:
                 break
-            # pay, at the exact price: recomputed in Fractions from who is poor, so float
-            # errors do not build up from round to round
-            rho_f, rho_v_f, e_rho, e_rho_v, poor_mask_sorted, sup_sorted = best[4:10]
-            poor = sup_sorted[poor_mask_sorted]
+            # pay, at the exact price: recomputed from who is poor, so float errors do not
+            # build up from round to round. Exact prices are kept as integer numerators over
+            # one common denominator (den for prices, den_v for their slopes in the share): a
+            # group that was never poor holds share - (the prices of the winners it approved).
+            rho_f, rho_v_f, e_rho, e_rho_v, pmask, sup = best[4:10]
+            poor = sup[pmask]
             poor = poor[b[poor] > 0]
-            rich = sup_sorted[~poor_mask_sorted]
+            rich = sup[~pmask]
             rich_w = int(self.w_int[rich].sum())
             wp = self.w_int[poor]
-            paid, paid_v = share * int(wp.sum()), Fraction(int(wp.sum()))
+            wp_sum = int(wp.sum())
+            paid = share.numerator * (den // share.denominator) * wp_sum  # times den
+            paid_v = den_v * wp_sum  # times den_v
             if rounds and len(poor):
-                counts = wp @ self.groups[np.ix_(poor, winners)].astype(np.int64)
+                counts = (wp.astype(float) @ self.groups_f[poor])[winners].astype(np.int64)
                 for j in np.flatnonzero(counts).tolist():
                     n = int(counts[j])
-                    paid -= rounds[j].rho * n
-                    paid_v -= rounds[j].rho_v * n
-            rho_x = (costs[winner] - paid) / rich_w
-            rho_vx = -paid_v / rich_w
-            rho, rho_v = float(rho_x), float(rho_vx)
+                    paid -= acc[j] * n
+                    paid_v -= acc_v[j] * n
+            num, num_v = costs[winner] * den - paid, -paid_v
+            den, den_v = den * rich_w, den_v * rich_w
+            acc = [a * rich_w for a in acc]
+            acc_v = [a * rich_w for a in acc_v]
+            acc.append(num)
+            acc_v.append(num_v)
+            rho, rho_v = num / den, num_v / den_v
             if abs(rho - rho_f) > SAFE * e_rho + 4 * U * rho:
                 self.reason = ("replay", len(rounds), rho, rho_f, e_rho)
                 return None  # the float structure disagrees with the exact replay
             broke_at[poor] = len(rounds)
             winners.append(winner)
-            rounds.append(FastRound(winner, poor, rich_w, rho_x, rho_vx, hi,
+            rounds.append(FastRound(winner, poor, rich_w, num, den, num_v, den_v, hi,
                                     (sv.copy(), ss.copy(), se.copy(), ses.copy(),
                                      alive.copy())))
             b[poor] = 0.0
@@ -218,54 +258,66 @@ class FastApproval:
         return run
 
     def _alpha(self, q, b, v, eb, ev, bounds):
-        """Price of ``q`` with its error bounds, False when unaffordable, None when unsure."""
+        """Price of ``q`` with its error bounds, False when unaffordable, None when unsure.
+
+        The price rho solves sum(w * min(b, rho)) = cost over the supporters. Starting from
+        cost / weight (everyone rich) and recomputing with those below the price as poor
+        raises rho monotonically to the solution, usually in two or three steps.
+        """
         c = float(self.costs[q])
         sup = self.sup[q]
-        bs = b[sup]
-        order = np.argsort(bs, kind="stable")
-        bs = bs[order]
-        ws = self.sup_w[q][order]
-        vs = v[sup][order]
-        wb = ws * bs
-        cm = np.cumsum(wb)
-        cw = np.cumsum(ws)
-        money = cm[-1]
+        bs = b.take(sup)
+        ws = self.sup_w[q]
+        money = float(np.dot(ws, bs))
         n = len(bs)
-        e_money = cw[-1] * eb + n * U * money * 2
+        total = float(self.sup_n[q])
+        e_money = total * eb + n * U * money * 2
         if money < c:
             if c - money <= SAFE * e_money + 4 * U * c:
                 self.reason = ("money", c, money, e_money)
                 return None
-            mv = float(np.dot(ws, vs))
-            e_mv = cw[-1] * ev + n * U * abs(mv) * 2
-            bounds.append((np.array([c - money]), np.array([-mv]),
-                           np.array([e_money + (c + money) * EPS]),
-                           np.array([e_mv + abs(mv) * EPS])))
+            mv = float(np.dot(ws, v.take(sup))) if bounds is not None else 0.0
+            e_mv = total * ev + n * U * abs(mv) * 2
+            if bounds is not None:
+                bounds.append((np.array([c - money]), np.array([-mv]),
+                               np.array([e_money + (c + money) * EPS]),
+                               np.array([e_mv + abs(mv) * EPS])))
             return False
-        total = cw[-1]
-        g = (cm - wb) + (total - cw + ws) * bs
-        k = int(np.argmax(g >= c))
-        paid = float(cm[k - 1]) if k else 0.0
-        rich = float(total - cw[k - 1]) if k else float(total)
-        poor_w = float(cw[k - 1]) if k else 0.0
-        rho = (c - paid) / rich
+        rho = c / total
+        poor = bs < rho
+        count = int(np.count_nonzero(poor))
+        paid = poor_w = paid_v = 0.0
+        if count:
+            wb = ws * bs
+            for _ in range(n + 2):
+                paid = float(np.dot(wb, poor))
+                poor_w = float(np.dot(ws, poor))
+                if total - poor_w <= 0:
+                    return None
+                rho = (c - paid) / (total - poor_w)
+                poor = bs < rho
+                k = int(np.count_nonzero(poor))
+                if k == count:
+                    break
+                count = k
+            else:
+                return None
+            paid_v = float(np.dot(ws * v.take(sup), poor))
+        rich = total - poor_w
         e_rho = (poor_w * eb + 2 * n * U * (paid + c)) / rich + 2 * U * rho
-        paid_v = float(np.dot(ws[:k], vs[:k])) if k else 0.0
         rho_v = -paid_v / rich
         e_rho_v = (poor_w * ev + 2 * n * U * abs(paid_v)) / rich + 2 * U * abs(rho_v)
         # every supporter clearly poor (budget below rho) or clearly rich
-        margin = np.abs(bs - rho)
-        live = bs > 0
-        if live.any() and float(margin[live].min()) <= SAFE * (eb + e_rho) + 4 * U * rho:
-            self.reason = ("margin", float(margin[live].min()), eb, e_rho, rho)
+        # (a supporter with nothing left is poor by rho > 0: its distance is rho itself)
+        gap = float(np.abs(bs - rho).min())
+        if gap <= SAFE * (eb + e_rho) + 4 * U * rho:
+            self.reason = ("margin", gap, eb, e_rho, rho)
             return None
         alpha, slope = rho / c, rho_v / c
         e_alpha = e_rho / c + 2 * U * alpha
         e_slope = e_rho_v / c + 2 * U * abs(slope)
-        poor_mask = np.zeros(n, dtype=bool)
-        poor_mask[:k] = True
-        return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, poor_mask,
-                sup[order], bs, vs, eb, ev)
+        return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, poor, sup,
+                bs, None, eb, ev)
 
     # ------------------------------------------------------------------ exact replay
     def exact(self, run: FastRun, scale_share: Fraction):

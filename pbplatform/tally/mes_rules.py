@@ -61,8 +61,12 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
 
 
-def run_at(data: MesInput, share: Fraction, key, exact: bool = False) -> MesRun:
+def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
+           next_share: Fraction | None = None) -> MesRun:
     """Run MES with ``share`` per voter (per unit of unscaled weight).
+
+    ``next_share``: the smallest share the caller may ask for after this one (None: none);
+    the float run stops refining ``hi`` once it is below that.
 
     Approval ballots first try the certified float run (``mes_fast``); it returns None
     whenever a decision is too close to call in floats, and the exact method runs instead.
@@ -70,7 +74,9 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False) -> MesRun:
     scaled = share / data.scale
     if data.fast is not None and not exact:
         last = data.last_fast
-        fast = data.fast.run(scaled, last if last is not None and last.share <= scaled else None)
+        need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
+        fast = data.fast.run(scaled, last if last is not None and last.share <= scaled else None,
+                             need)
         if fast is not None:
             data.last_fast = fast
             run = MesRun([data.ids[q] for q in fast.selected_q], hi=fast.hi)
@@ -109,15 +115,15 @@ def last_same_share(data: MesInput, run: MesRun, first: Fraction) -> Fraction | 
 def add1(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
     """Pabulib's add1: budget/voters, then floor(budget/voters) + 1, + 2, ... while it fits."""
     share = Fraction(budget) / data.voters
-    best = run_at(data, share, key)
     whole = Fraction(math.floor(share))
+    best = run_at(data, share, key, next_share=whole + 1)
     supported = sum(1 for s in data.support if s > 0)
     while len(best.selected) < supported:  # nothing more could change once all are funded
         same = last_same_share(data, best, whole)  # skip shares that repeat this run
         if same is None:
             break
         whole = same + 1
-        run = run_at(data, whole, key)
+        run = run_at(data, whole, key, next_share=whole + 1)
         if cost_of(data, run.selected) > budget:
             break
         best, share = run, whole
@@ -129,7 +135,7 @@ def add1_until_exhaustive(data: MesInput, budget: int, key) -> tuple[MesRun, Fra
     share = Fraction(budget) / data.voters
     previous = (MesRun([]), share)
     while True:
-        run = run_at(data, share, key)
+        run = run_at(data, share, key, next_share=share + 1)
         spent = cost_of(data, run.selected)
         if spent > budget:
             return previous
