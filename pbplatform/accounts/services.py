@@ -163,7 +163,7 @@ def rotate_session_token(user: User) -> None:
 
 
 def has_voted_in_open_cycle(user: User) -> bool:
-    query = (sa.select(Participation.id).join(Cycle, Cycle.id == Participation.cycle_id)
+    query = (sa.select(Participation.cycle_id).join(Cycle, Cycle.id == Participation.cycle_id)
              .where(Participation.voter_key == f"user:{user.id}",
                     Cycle.phase.in_(("voting", "counting"))))
     return db.session.scalar(query.limit(1)) is not None

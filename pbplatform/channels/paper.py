@@ -50,7 +50,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
-from pbplatform.voting.services import NormalizedChoice, check_ballot, round_day, voter_key_for
+from pbplatform.voting.services import NormalizedChoice, check_ballot, voter_key_for
 
 COLUMNS = ["serial", "area_code", "choices"]
 OPTIONAL = ("voter_ref",)
@@ -273,13 +273,16 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> None:
     """Participations and ballots of checked rows, in one savepoint; a race refuses them all."""
     try:
         with db.session.begin_nested():
+            # Participations first, like cast_ballot: closing voting locks the voting tables
+            # in that order (voting.scramble_storage_order), so the two cannot deadlock.
+            db.session.add_all([Participation(cycle_id=cycle.id, voter_key=row.voter_key,
+                                              user_id=row.user_id, channel="paper")
+                                for row in rows if row.voter_key])
+            db.session.flush()
             for row in rows:
-                if row.voter_key:
-                    db.session.add(Participation(cycle_id=cycle.id, voter_key=row.voter_key,
-                                                 user_id=row.user_id, channel="paper"))
                 ballot = Ballot(cycle_id=cycle.id, area_id=row.area_id, channel="paper",
                                 serial=row.serial, is_valid=row.invalid_reason is None,
-                                invalid_reason=row.invalid_reason, cast_on=round_day(cycle))
+                                invalid_reason=row.invalid_reason)
                 ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points,
                                                stance=c.stance) for c in row.choices]
                 db.session.add(ballot)

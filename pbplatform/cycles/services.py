@@ -287,6 +287,11 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     if phase == "voting" and cycle.rules_frozen_at is None:
         cycle.rules_frozen_at = utcnow()
     db.session.flush()
+    if phase == "counting":
+        # Voting closed, under the row lock: store ballots in key order, not cast order.
+        from pbplatform.voting.services import scramble_storage_order  # voting imports us
+
+        scramble_storage_order(cycle)
     audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
     return cycle
 

@@ -1,8 +1,14 @@
 """Who voted, and what was voted, kept apart.
 
 `participations` records that a voter took part (and by which channel); `ballots` hold the
-choices. No column, key or fine-grained time links the two: ballots have random ids and only
-the day they were cast, so secrecy rests on the schema, not on access control.
+choices. No column, key or time links the two: ballots have random ids and no date at all,
+participations have no serial id (their key is (cycle, voter)), so secrecy rests on the
+schema, not on access control.
+
+Storage order must not pair them either: rows are stored in insertion (cast) order unless the
+table says otherwise. On SQLite the three tables are WITHOUT ROWID, so they are stored in the
+order of their primary keys (random ballot ids; voter keys). On PostgreSQL the heap follows
+insertion; `voting.services.scramble_storage_order` rewrites it when voting closes.
 """
 
 from __future__ import annotations
@@ -29,12 +35,13 @@ def new_ballot_id() -> str:
 class Participation(db.Model):
     __tablename__ = "participations"
     __table_args__ = (
-        # One vote per person per cycle, across every channel (INV-1, INV-7).
-        sa.UniqueConstraint("cycle_id", "voter_key"),
+        # One vote per person per cycle, across every channel (INV-1, INV-7). The key is the
+        # primary key: no serial id, which would number the voters in cast order.
+        sa.PrimaryKeyConstraint("cycle_id", "voter_key", name="pk_participations"),
         enum_check("channel", VOTE_CHANNELS, "channel_valid"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
     # 'user:<id>', 'census:<entry id>' or 'code:<code id>': the identity the one-vote rule uses.
     voter_key: Mapped[str] = mapped_column(sa.String(80))
@@ -44,11 +51,16 @@ class Participation(db.Model):
 
 
 class Ballot(db.Model):
+    """What was voted. No date or time at all: even the day a ballot was cast, next to the
+    participations' day, would join the two tables on a quiet day; the voter's receipt shows
+    the day without storing it."""
+
     __tablename__ = "ballots"
     __table_args__ = (
         enum_check("channel", VOTE_CHANNELS, "channel_valid"),
         sa.UniqueConstraint("cycle_id", "serial"),
         sa.CheckConstraint("is_valid OR invalid_reason IS NOT NULL", name="invalid_has_reason"),
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_ballot_id)
@@ -56,7 +68,6 @@ class Ballot(db.Model):
     # The voter's neighbourhood section; district-wide choices sit on the same ballot.
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
     channel: Mapped[str] = mapped_column(sa.String(16))
-    cast_on: Mapped[date] = mapped_column(sa.Date, default=today)
     # Paper ballots: the printed serial, and whether the ballot was valid when entered.
     serial: Mapped[str | None] = mapped_column(sa.String(40))
     is_valid: Mapped[bool] = mapped_column(default=True)
@@ -74,6 +85,7 @@ class BallotChoice(db.Model):
     __table_args__ = (
         sa.CheckConstraint("points > 0", name="points_positive"),
         sa.CheckConstraint("stance IN (-1, 1)", name="stance_valid"),
+        {"sqlite_with_rowid": False},
     )
 
     ballot_id: Mapped[str] = mapped_column(

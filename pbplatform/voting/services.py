@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -368,22 +367,11 @@ def _record_participation(cycle: Cycle, voter_key: str, channel: str,
         ) from None
 
 
-def round_day(cycle: Cycle) -> date:
-    """The date every ballot of `cycle` carries: the day voting opened, never the cast day.
-
-    A per-ballot day next to the participations' day would let the two tables be joined on
-    a quiet day (one online voter in an area that day: that day's ballot is theirs).
-    """
-    opened = cycle.rules_frozen_at or cycle.created_at
-    return opened.date()
-
-
 def _store_ballot(cycle: Cycle, area_id: int | None, channel: str, serial: str | None, *,
                   choices: Iterable[NormalizedChoice] = (), invalid_reason: str | None = None
                   ) -> Ballot:
     ballot = Ballot(cycle_id=cycle.id, area_id=area_id, channel=channel, serial=serial,
-                    is_valid=invalid_reason is None, invalid_reason=invalid_reason,
-                    cast_on=round_day(cycle))
+                    is_valid=invalid_reason is None, invalid_reason=invalid_reason)
     ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
                       for c in choices]
     try:
@@ -435,3 +423,47 @@ def record_invalid_ballot(cycle: Cycle, area_id: int | None, channel: str,
     cycle = _lock_open_cycle(cycle)
     reason = (reason or "").strip()[:200] or _("invalid")
     return _store_ballot(cycle, area_id, channel, serial, invalid_reason=reason)
+
+
+# --- storage order at close ------------------------------------------------------------------
+
+# Each table with the index its rows are re-ordered by: random ballot ids, voter keys.
+SCRAMBLED_TABLES = (("participations", "pk_participations"), ("ballots", "pk_ballots"),
+                    ("ballot_choices", "pk_ballot_choices"))
+
+
+def scramble_storage_order(cycle: Cycle) -> None:
+    """Store the voting tables in key order, not cast order (INV-6); called when voting closes.
+
+    PostgreSQL keeps rows in insertion order (ctid), so ballots read in storage order pair up
+    with participations read the same way. Every row of `cycle` is first rewritten in this
+    transaction (so all carry the closer's xmin, not their cast transaction's: a participation
+    and its ballot were written by the same transaction), then each table is CLUSTERed on its
+    random primary key (CLUSTER alone keeps each row's xmin). The three tables are locked
+    ACCESS EXCLUSIVE up front, in the order casts and paper entries write them (participations,
+    ballots, ballot_choices), so a cast in flight in another cycle is waited for, never
+    deadlocked. CLUSTER rewrites the WHOLE table (every cycle), so casts in other cycles wait
+    for the duration. Needs table ownership (CLUSTER). SQLite: nothing to do, the tables are
+    WITHOUT ROWID and stored in key order.
+
+    What remains: while voting is open a DBA can watch rows arrive (or read ctid/xmin); the
+    old row versions (with their cast-time xmin) stay in the data files as dead tuples until
+    VACUUM reclaims them (and their bytes may linger after), and in the WAL and any backup or
+    replica taken before the close. Those are outside what the schema can hide.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    db.session.flush()
+    connection.execute(sa.text("LOCK TABLE participations, ballots, ballot_choices "
+                               "IN ACCESS EXCLUSIVE MODE"))
+    params = {"cycle_id": cycle.id}
+    connection.execute(sa.text(
+        "UPDATE participations SET channel = channel WHERE cycle_id = :cycle_id"), params)
+    connection.execute(sa.text(
+        "UPDATE ballots SET channel = channel WHERE cycle_id = :cycle_id"), params)
+    connection.execute(sa.text(
+        "UPDATE ballot_choices SET stance = stance "
+        "WHERE ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :cycle_id)"), params)
+    for table, index in SCRAMBLED_TABLES:
+        connection.execute(sa.text(f"CLUSTER {table} USING {index}"))

@@ -131,5 +131,5 @@ def cast(slug: str) -> ResponseReturnValue:
     # No ballot id is shown as a receipt: once ballots are published for recounting, an id the
     # voter can show would let them prove how they voted (vote buying, coercion). The day and
     # the confirmation are the receipt; the one-vote record proves they took part. The day is
-    # today's (the participation's): ballots carry only the day voting opened (round_day).
+    # today's (the participation's); it is not stored on the ballot, which carries no date.
     return render_template("voting/confirmation.html", cycle=cycle, cast_on=today())

@@ -51,7 +51,7 @@ def _ballots(cycle_id: int) -> list[Ballot]:
 
 def _has_voted(cycle_id: int, email: str) -> bool:
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    return db.session.scalar(sa.select(Participation.id).where(
+    return db.session.scalar(sa.select(Participation.channel).where(
         Participation.cycle_id == cycle_id,
         Participation.voter_key == voter_key_for(user))) is not None
 

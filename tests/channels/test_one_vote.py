@@ -36,7 +36,7 @@ def _online(client, cycle, proposal):
 
 
 def _counts(db, cycle):
-    parts = db.session.scalar(sa.select(sa.func.count(Participation.id)).where(
+    parts = db.session.scalar(sa.select(sa.func.count(Participation.voter_key)).where(
         Participation.cycle_id == cycle.id))
     ballots = db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
         Ballot.cycle_id == cycle.id))

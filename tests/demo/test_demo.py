@@ -79,7 +79,7 @@ def test_voting_phase_leaves_the_demo_resident_a_vote(runner, db, client):
         "online", "paper", "code"}
     resident = db.session.scalars(sa.select(User).where(User.email == email("resident"))).one()
     assert resident.home_area.code == "FEN"
-    assert db.session.scalar(sa.select(Participation.id).where(
+    assert db.session.scalar(sa.select(Participation.channel).where(
         Participation.cycle_id == cycle.id, Participation.user_id == resident.id)) is None
     assert {"offered", "accepted", "declined", "withdrawn"} <= set(
         grouped(db, Offer.status, Offer.cycle_id == cycle.id))

@@ -5,25 +5,33 @@ or ballot_choices by any column (ties broken by the random ballot id, as any que
 wants a definite order must) never reproduces that order; by chance that would happen with
 probability 1/12! (about 2e-9), so the test is deterministic in practice.
 
-Physical order is another matter: SQLite's hidden rowid and PostgreSQL's ctid follow
-insertion, so someone with raw database access who reads ballots in storage order recovers
-the cast order, and participations.id (a serial) gives the voters in the same order: the
-two lists pair up. Case 40 names columns, which hold; this storage-order gap (reachable only
-with direct database access, not through the app) is pinned by a strict xfail below so that
-a fix makes it visible. Fixing it needs the schema (a random participations key, `WITHOUT
-ROWID` ballot tables on SQLite) or operations (`CLUSTER ballots USING ballots_pkey` on
-PostgreSQL); reported to the lead.
+Physical order too: SQLite's hidden rowid and PostgreSQL's heap order (ctid) follow insertion,
+and participations.id used to be a serial, so someone with raw database access could read
+ballots and voters in storage order and pair the two lists. Now participations have no serial
+(their key is (cycle_id, voter_key)); on SQLite participations, ballots and ballot_choices are
+WITHOUT ROWID tables, stored in key order; on PostgreSQL closing voting rewrites the three
+tables in key order (CLUSTER) and gives every row of the cycle the same xmin. While voting is
+open a DBA can still watch rows arrive; WAL and backups are outside this (see
+voting.services.scramble_storage_order).
 """
 
 from __future__ import annotations
 
+import random
+import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.services import open_phase
 from pbplatform.db import today
+from pbplatform.extensions import db as _db
+from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user, login_as
 from tests.security.conftest import app_rules, fill_rule
 
@@ -42,8 +50,11 @@ def cast_scene(app, db, client):
                  for n in range(4)]
     voters = [create_user("resident", area=home, name=f"Voter number {n:02d}")
               for n in range(VOTERS)]
+    # Voters cast in an order unrelated to their accounts' order (and so to their voter keys).
+    casting = list(voters)
+    random.Random(40).shuffle(casting)
     order = []
-    for n, voter in enumerate(voters):
+    for n, voter in enumerate(casting):
         before = set(db.session.scalars(sa.select(Ballot.id)))
         voter_client = app.test_client()
         login_as(voter_client, voter)
@@ -53,7 +64,8 @@ def cast_scene(app, db, client):
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         (new,) = set(db.session.scalars(sa.select(Ballot.id))) - before
         order.append(new)
-    return {"cycle": cycle, "order": order, "voters": voters, "proposals": proposals}
+    return {"cycle": cycle, "order": order, "voters": voters, "proposals": proposals,
+            "voter_keys": [f"user:{v.id}" for v in casting]}
 
 
 def _distinct(ids):
@@ -77,12 +89,54 @@ def test_no_column_order_reproduces_the_cast_order(db, cast_scene):
     assert tried == 2 * (len(Ballot.__table__.columns) + len(BallotChoice.__table__.columns))
 
 
-@pytest.mark.xfail(strict=True, reason="storage order (SQLite rowid, PostgreSQL ctid) follows "
-                   "insertion; needs a schema change (WITHOUT ROWID) or a CLUSTER after close")
+def _scan(db, table, column, cycle_id):
+    """`column` of `table` in storage order (SQLite: a table scan; PostgreSQL: ctid)."""
+    if db.engine.dialect.name == "sqlite":
+        sql = f"SELECT {column} FROM {table} NOT INDEXED"
+    else:
+        sql = f"SELECT {column} FROM {table} ORDER BY ctid"
+    rows = db.session.execute(sa.text(sql)).scalars().all()
+    mine = {str(v) for v in db.session.scalars(sa.select(Ballot.id).where(
+        Ballot.cycle_id == cycle_id))}
+    if table == "participations":
+        return rows
+    return _distinct(r for r in rows if str(r) in mine)
+
+
+def _by_key(db, column, cycle_id):
+    """`column` of the cycle's rows ordered by the database (its collation, not Python's)."""
+    return db.session.scalars(sa.select(column).where(column.table.c.cycle_id == cycle_id)
+                              .order_by(column)).all()
+
+
 def test_storage_order_does_not_reproduce_the_cast_order(db, cast_scene):
-    pseudo = "rowid" if db.engine.dialect.name == "sqlite" else "ctid"
-    ids = db.session.scalars(sa.text(f"SELECT id FROM ballots ORDER BY {pseudo}")).all()
-    assert ids != cast_scene["order"]
+    """Read in storage order, ballots, their choices and participations follow their keys.
+
+    On PostgreSQL the heap follows insertion until voting closes, so the scene's voting is
+    closed through the phase service first (it rewrites the tables); SQLite stores the
+    WITHOUT ROWID tables in key order from the start.
+    """
+    cycle, order, keys = cast_scene["cycle"], cast_scene["order"], cast_scene["voter_keys"]
+    if db.engine.dialect.name == "sqlite":
+        for table in ("participations", "ballots", "ballot_choices"):
+            with (pytest.raises(sa.exc.OperationalError, match="rowid"),
+                  db.session.begin_nested()):
+                db.session.execute(sa.text(f"SELECT rowid FROM {table}"))
+    else:
+        open_phase(cycle, "counting")
+    ballots = _scan(db, "ballots", "id", cycle.id)
+    choices = _scan(db, "ballot_choices", "ballot_id", cycle.id)
+    voters = [k for k in _scan(db, "participations", "voter_key", cycle.id) if k in keys]
+    assert sorted(ballots) == sorted(order)
+    assert sorted(voters) == sorted(keys)
+    # Storage order is key order: random ballot ids, and the voters' keys.
+    assert ballots == _by_key(db, Ballot.id, cycle.id)
+    assert choices == ballots
+    assert voters == _by_key(db, Participation.voter_key, cycle.id)
+    # ... which is not the cast order (for ballots: 12 random ids, chance 1/12! each way).
+    for found, cast in ((ballots, order), (choices, order), (voters, keys)):
+        assert found != cast
+        assert found != cast[::-1]
 
 
 def test_no_table_holds_both_a_person_and_ballot_content(db):
@@ -125,11 +179,11 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
     assert checked >= 3  # at least the admin's user page names each voter
 
 
-def test_ballots_carry_the_rounds_day_not_the_cast_day(app, db):
+def test_ballots_carry_no_day_the_receipt_shows_it_unstored(app, db):
     """A ballot day next to the participation day would join the two tables on a quiet day.
 
-    Voting opened days ago (rules_frozen_at); every ballot carries that day whichever day it
-    was cast, while participations keep their own day (and the voter's receipt shows it).
+    Ballots have no date or time column at all; the voter's receipt shows today's date, and
+    only the participation keeps the day.
     """
     home = create_area()
     cycle = create_cycle("voting", areas=[home])
@@ -144,8 +198,154 @@ def test_ballots_carry_the_rounds_day_not_the_cast_day(app, db):
                                data={f"p-{proposal.id}": "1"})
         assert response.status_code == 200
         assert today().isoformat() in response.get_data(as_text=True)  # the receipt's day
-    days = set(db.session.scalars(sa.select(Ballot.cast_on).where(Ballot.cycle_id == cycle.id)))
-    assert days == {cycle.rules_frozen_at.date()}
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
+        Ballot.cycle_id == cycle.id)) == 2
+    for table in ("ballots", "ballot_choices"):
+        for column in db.metadata.tables[table].columns:
+            assert not isinstance(column.type, sa.Date | sa.DateTime | sa.Time), column
     voted = set(db.session.scalars(sa.select(Participation.voted_on).where(
         Participation.cycle_id == cycle.id)))
     assert voted == {today()}
+
+
+# --- PostgreSQL, real commits: casts in their own transactions, then the close --------------
+
+def _pg_scene(app, voters=VOTERS):
+    with app.app_context():
+        home = create_area()
+        cycle = create_cycle("voting", areas=[home])
+        proposal = create_proposal(cycle, area=home, cost=1_000_00)
+        voters = [create_user("resident", area=home) for _ in range(voters)]
+        _db.session.commit()
+        return {"area": home.id, "cycle": cycle.id, "slug": cycle.slug, "proposal": proposal.id,
+                "users": [v.id for v in voters], "logins": [v.get_id() for v in voters]}
+
+
+def _pg_cleanup(app, ids):
+    with app.app_context():
+        cycle_id = ids["cycle"]
+        ballot_ids = sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id)
+        for stmt in (
+            sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids)),
+            sa.delete(Ballot).where(Ballot.cycle_id == cycle_id),
+            sa.delete(Participation).where(Participation.cycle_id == cycle_id),
+            sa.delete(Proposal).where(Proposal.cycle_id == cycle_id),
+            sa.delete(CyclePhase).where(CyclePhase.cycle_id == cycle_id),
+            sa.delete(CycleArea).where(CycleArea.cycle_id == cycle_id),
+            sa.delete(Cycle).where(Cycle.id == cycle_id),
+            sa.delete(User).where(User.id.in_(ids["users"])),
+            sa.delete(Area).where(Area.id == ids["area"]),
+        ):
+            _db.session.execute(stmt)
+        _db.session.commit()
+
+
+def _pg_cast(app, ids, login):
+    """One cast through the web form, committed by its own request; returns the new ballot id."""
+    with app.app_context():
+        before = set(_db.session.scalars(sa.select(Ballot.id).where(
+            Ballot.cycle_id == ids["cycle"])))
+        _db.session.rollback()
+    client = IsolatedClient(app, app.response_class, use_cookies=True)
+    with client.session_transaction() as session:
+        session["_user_id"] = login
+        session["_fresh"] = True
+    response = client.post(f"/cycles/{ids['slug']}/ballot/cast",
+                           data={f"p-{ids['proposal']}": "1"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        (new,) = set(_db.session.scalars(sa.select(Ballot.id).where(
+            Ballot.cycle_id == ids["cycle"]))) - before
+        _db.session.rollback()
+    return new
+
+
+def _pg_rows(table, column, cycle_id):
+    where = ("ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :c)"
+             if table == "ballot_choices" else "cycle_id = :c")
+    return _db.session.execute(sa.text(
+        f"SELECT {column}, xmin::text FROM {table} WHERE {where} ORDER BY ctid"),
+        {"c": cycle_id}).all()
+
+
+@pytest.mark.postgres
+def test_closing_voting_rewrites_storage_order_on_postgres(app):
+    """Twelve committed casts, then the close through the phase service: read in heap order
+    (ctid) ballots, choices and participations follow their keys, not the cast order, and
+    every row carries the closing transaction's xmin, not its cast's."""
+    ids = _pg_scene(app)
+    try:
+        casting = list(zip(ids["users"], ids["logins"], strict=True))
+        random.Random(40).shuffle(casting)  # cast order unrelated to the voter keys
+        order = [_pg_cast(app, ids, login) for _, login in casting]
+        keys = [f"user:{user_id}" for user_id, _ in casting]
+        with app.app_context():
+            # Before the close the defect is real: each cast has its own transaction (xmin).
+            assert len({x for _, x in _pg_rows("ballots", "id", ids["cycle"])}) == VOTERS
+            _db.session.rollback()
+            closer = threading.Thread(target=_pg_close, args=(app, ids["cycle"]))
+            closer.start()
+            closer.join(60)
+            ballots = _pg_rows("ballots", "id", ids["cycle"])
+            choices = _pg_rows("ballot_choices", "ballot_id", ids["cycle"])
+            voters = _pg_rows("participations", "voter_key", ids["cycle"])
+            by_key = _db.session.scalars(sa.select(Ballot.id).where(
+                Ballot.cycle_id == ids["cycle"]).order_by(Ballot.id)).all()
+            voter_keys = _db.session.scalars(sa.select(Participation.voter_key).where(
+                Participation.cycle_id == ids["cycle"]).order_by(Participation.voter_key)).all()
+            phase = _db.session.get(Cycle, ids["cycle"]).phase
+            _db.session.rollback()
+        assert phase == "counting"
+        assert sorted(by_key) == sorted(order)
+        assert sorted(voter_keys) == sorted(keys)
+        assert [b for b, _ in ballots] == by_key == [c for c, _ in choices]
+        assert [v for v, _ in voters] == voter_keys
+        assert [b for b, _ in ballots] != order
+        assert by_key != order[::-1]
+        assert voter_keys != keys
+        assert len({x for _, x in ballots + choices + voters}) == 1
+    finally:
+        _pg_cleanup(app, ids)
+
+
+def _pg_close(app, cycle_id):
+    """Close voting in its own thread and transaction, as the officer's request would."""
+    with app.app_context():
+        open_phase(_db.session.get(Cycle, cycle_id), "counting")
+        _db.session.commit()
+
+
+@pytest.mark.postgres
+def test_closing_voting_waits_for_a_cast_in_another_cycle_without_deadlock(app):
+    """The close locks participations, ballots, ballot_choices in the order casts write them.
+
+    A cast in another cycle has written its participation, not yet its ballot: the close
+    waits for it, and the cast can still write its ballot (in the other lock order the two
+    would deadlock and PostgreSQL would abort one of them).
+    """
+    closing, other = _pg_scene(app, voters=0), _pg_scene(app, voters=0)
+    closer = threading.Thread(target=_pg_close, args=(app, closing["cycle"]))
+    try:
+        with app.app_context():
+            _db.session.add(Participation(cycle_id=other["cycle"], voter_key="flight:1",
+                                          channel="online"))
+            _db.session.flush()
+            closer.start()
+            closer.join(1.5)
+            assert closer.is_alive()  # the close waits for the cast in flight
+            ballot = Ballot(cycle_id=other["cycle"], area_id=other["area"], channel="online")
+            ballot.choices = [BallotChoice(proposal_id=other["proposal"])]
+            _db.session.add(ballot)
+            _db.session.flush()
+            _db.session.commit()
+        closer.join(60)
+        assert not closer.is_alive()
+        with app.app_context():
+            assert _db.session.get(Cycle, closing["cycle"]).phase == "counting"
+            assert _db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
+                Ballot.cycle_id == other["cycle"])) == 1
+            _db.session.rollback()
+    finally:
+        closer.join(60)
+        _pg_cleanup(app, closing)
+        _pg_cleanup(app, other)

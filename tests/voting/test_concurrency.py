@@ -139,5 +139,5 @@ def test_unique_constraint_on_participations_exists_in_postgres(app):
         rows = db.session.execute(sa.text(
             "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "JOIN pg_class t ON t.oid = c.conrelid "
-            "WHERE t.relname = 'participations' AND c.contype = 'u'")).scalars().all()
-    assert "UNIQUE (cycle_id, voter_key)" in rows
+            "WHERE t.relname = 'participations' AND c.contype IN ('u', 'p')")).scalars().all()
+    assert {"UNIQUE (cycle_id, voter_key)", "PRIMARY KEY (cycle_id, voter_key)"} & set(rows)

@@ -35,8 +35,27 @@ def test_ballot_choices_have_no_sequence(db):
 
 
 def test_one_participation_per_voter_and_cycle_constraint_exists(db):
-    uniques = sa.inspect(db.session.connection()).get_unique_constraints("participations")
-    assert any(set(u["column_names"]) == {"cycle_id", "voter_key"} for u in uniques)
+    """(cycle_id, voter_key) is unique: as the primary key (no serial id), or a UNIQUE."""
+    inspector = sa.inspect(db.session.connection())
+    keys = [set(u["column_names"]) for u in inspector.get_unique_constraints("participations")]
+    pk = inspector.get_pk_constraint("participations")
+    keys.append(set(pk["constrained_columns"]))
+    assert {"cycle_id", "voter_key"} in keys
+    assert pk["name"] == "pk_participations"
+
+
+def test_participations_have_no_sequence(db):
+    """A serial id would number the voters in cast order, next to the ballots."""
+    inspector = sa.inspect(db.session.connection())
+    pk = inspector.get_pk_constraint("participations")
+    assert set(pk["constrained_columns"]) == {"cycle_id", "voter_key"}
+    assert "id" not in _columns(inspector, "participations")
+
+
+def test_ballots_carry_no_date_at_all(db):
+    for table in ("ballots", "ballot_choices"):
+        for name, column in _columns(sa.inspect(db.session.connection()), table).items():
+            assert not isinstance(column["type"], sa.Date | sa.DateTime | sa.Time), (table, name)
 
 
 def test_ballot_ids_are_random_uuids(db, scene):
