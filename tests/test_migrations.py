@@ -53,6 +53,7 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database_url: str) -
                 diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
             assert diff == [], f"models and migrations disagree: {diff}"
             _assert_audit_log_append_only()
+            _assert_ballot_tables_have_no_insertion_order()
             flask_migrate.downgrade(revision="base")
             tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
             assert tables == set()
@@ -70,3 +71,13 @@ def _assert_audit_log_append_only() -> None:
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             conn.execute(sa.text("UPDATE audit_entries SET action = 'forged'"))
         conn.rollback()
+
+
+def _assert_ballot_tables_have_no_insertion_order() -> None:
+    """Autogenerate cannot see WITHOUT ROWID, so check the migrated SQLite tables directly."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        for table in ("participations", "ballots", "ballot_choices"):
+            with pytest.raises(sa.exc.OperationalError, match="rowid"):
+                conn.execute(sa.text(f"SELECT rowid FROM {table}"))

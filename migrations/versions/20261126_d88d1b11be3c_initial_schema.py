@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3b2453bd74c5
+Revision ID: d88d1b11be3c
 Revises: 
-Create Date: 2026-11-26 00:50:32.168166
+Create Date: 2026-11-26 01:37:42.911719
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 import pbplatform.db
 
-revision = '3b2453bd74c5'
+revision = 'd88d1b11be3c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -107,7 +107,6 @@ def upgrade() -> None:
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=True),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('cast_on', sa.Date(), nullable=False),
     sa.Column('serial', sa.String(length=40), nullable=True),
     sa.Column('is_valid', sa.Boolean(), nullable=False),
     sa.Column('invalid_reason', sa.String(length=200), nullable=True),
@@ -116,7 +115,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_ballots_area_id_areas')),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_ballots_cycle_id_cycles'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ballots')),
-    sa.UniqueConstraint('cycle_id', 'serial', name=op.f('uq_ballots_cycle_id_serial'))
+    sa.UniqueConstraint('cycle_id', 'serial', name=op.f('uq_ballots_cycle_id_serial')),
+    sqlite_with_rowid=False
     )
     op.create_table('cycle_areas',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -277,7 +277,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('file_sha256', name=op.f('uq_paper_imports_file_sha256'))
     )
     op.create_table('participations',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('voter_key', sa.String(length=80), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
@@ -286,8 +285,8 @@ def upgrade() -> None:
     sa.CheckConstraint("channel IN ('online', 'paper', 'code', 'postal', 'meeting')", name=op.f('ck_participations_channel_valid')),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_participations_cycle_id_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_participations_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_participations')),
-    sa.UniqueConstraint('cycle_id', 'voter_key', name=op.f('uq_participations_cycle_id_voter_key'))
+    sa.PrimaryKeyConstraint('cycle_id', 'voter_key', name='pk_participations'),
+    sqlite_with_rowid=False
     )
     op.create_table('password_reset_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -388,7 +387,8 @@ def upgrade() -> None:
     sa.CheckConstraint('stance IN (-1, 1)', name=op.f('ck_ballot_choices_stance_valid')),
     sa.ForeignKeyConstraint(['ballot_id'], ['ballots.id'], name=op.f('fk_ballot_choices_ballot_id_ballots'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_ballot_choices_proposal_id_proposals')),
-    sa.PrimaryKeyConstraint('ballot_id', 'proposal_id', name=op.f('pk_ballot_choices'))
+    sa.PrimaryKeyConstraint('ballot_id', 'proposal_id', name=op.f('pk_ballot_choices')),
+    sqlite_with_rowid=False
     )
     op.create_table('meeting_count_entries',
     sa.Column('id', sa.Integer(), nullable=False),
