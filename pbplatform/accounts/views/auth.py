@@ -1,0 +1,178 @@
+"""Authentication: register, log in and out, password reset; their rate limits and the
+session lifetime."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from pbplatform.accounts import services
+from pbplatform.accounts.forms import (
+    LoginForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+    selected_area,
+)
+from pbplatform.accounts.models import User
+from pbplatform.accounts.views import bp
+from pbplatform.audit import services as audit
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db, limiter
+from pbplatform.security.access import public
+from pbplatform.security.redirects import safe_next
+
+# --- rate limits ----------------------------------------------------------------------------
+# Login: counted per client IP and per submitted e-mail, and only failed attempts count, so a
+# person who types the password right is never locked out by their own successful logins.
+# The IP is the socket peer unless PROXY_HOPS trusts a proxy (ProxyFix), so a forged
+# X-Forwarded-For header cannot reset the counter.
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _form_limit() -> str:
+    return current_app.config.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
+
+
+def _submitted_email() -> str:
+    return "email:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+login_limit_ip = limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"],
+                               deduct_when=_login_failed, scope="login-ip")
+login_limit_email = limiter.limit(_login_limit, key_func=_submitted_email, methods=["POST"],
+                                  deduct_when=_login_failed, scope="login-email")
+form_limit_ip = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
+
+
+# --- session lifetime ------------------------------------------------------------------------
+# Idle timeout: the session is permanent and refreshed on every request, so Flask refuses a
+# cookie older than PERMANENT_SESSION_LIFETIME. Absolute timeout: a login older than
+# SESSION_ABSOLUTE_SECONDS ends however active it is.
+
+
+@bp.before_app_request
+def end_expired_login() -> None:
+    if "_user_id" not in session:
+        return
+    limit = int(current_app.config.get("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
+    started = session.setdefault("auth_at", int(time.time()))
+    if time.time() - started > limit:
+        session.clear()
+
+
+# --- registration, login, logout ------------------------------------------------------------
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@form_limit_ip
+def register() -> ResponseReturnValue:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            # Honeypot filled: a bot. Show the normal outcome and store nothing.
+            return render_template("accounts/registered.html")
+        try:
+            services.register_resident(form.email.data, form.display_name.data,
+                                       form.password.data, selected_area(form.home_area.data))
+        except DomainError as exc:
+            if exc.code != "email_taken":  # a concurrent twin registration looks the same
+                form.form_errors.append(exc.message)
+                return render_template("accounts/register.html", form=form), 422
+        # The same page whether the e-mail was new or taken: no account enumeration. The owner
+        # of a taken address gets a mail telling them; a new resident gets a welcome mail.
+        return render_template("accounts/registered.html")
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@login_limit_ip
+@login_limit_email
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()  # nothing from before the login survives it (fixation)
+            if lang:
+                session["lang"] = lang  # except the language the person chose
+            login_user(user)
+            session.permanent = True
+            session["auth_at"] = int(time.time())
+            audit.record("auth.login", user, actor=user)
+            return redirect(safe_next(form.next.data))
+        g.login_failed = True
+        services.record_login_failure(form.email.data)
+        form.form_errors.append(gettext("E-mail or password is incorrect."))
+    elif form.is_submitted():
+        g.login_failed = True
+        form.form_errors.append(gettext("E-mail or password is incorrect."))
+    # 200 even on failure so the failed-attempt audit entry is committed.
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@public
+def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        services.rotate_session_token(user)  # a copied cookie is dead from now on
+        audit.record("auth.logout", user, actor=user)
+        logout_user()
+    session.clear()
+    flash(gettext("You have logged out."), "success")
+    return redirect(safe_next(request.form.get("next")))
+
+
+# --- password reset -------------------------------------------------------------------------
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@form_limit_ip
+def reset_request() -> ResponseReturnValue:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            form.email.data,
+            lambda token: url_for("accounts.reset", token=token, _external=True))
+        return render_template("accounts/reset_sent.html")
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset(token: str) -> ResponseReturnValue:
+    if services.find_valid_reset_token(token) is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+            return render_template("accounts/reset.html", form=form), exc.status
+        session.clear()
+        flash(gettext("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form), status
+
