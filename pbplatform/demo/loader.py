@@ -40,6 +40,7 @@ from pbplatform.demo.state import (
 from pbplatform.extensions import db
 from pbplatform.moderation import services as moderation
 from pbplatform.proposals.models import Proposal
+from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -138,7 +139,7 @@ def _count_and_publish(demo: Demo) -> None:
 
 
 def _funded_ids(demo: Demo) -> list[int]:
-    version = results.published_version(demo.cycle)
+    version = queries.published_version(demo.cycle)
     return [int(row["id"]) for lst in version.outcome["lists"] for row in lst["projects"]
             if row.get("selected")]
 

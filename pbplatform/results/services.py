@@ -33,99 +33,19 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from pbplatform.results.election import (
+    DISTRICT,
+    build_election,
+    list_ballots,
+    list_keys,
+    rule_config_for,
+    vote_type_for,
+)
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.savings import count_savings
-from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from pbplatform.voting.models import Ballot, Participation
 
 COUNT_PHASES = ("counting", "results")
-DISTRICT = "district"
-
-
-# --- building the tally inputs --------------------------------------------------------------
-
-
-def vote_type_for(cycle: Cycle) -> str:
-    """approval for budget and k-approval ballots, cumulative for points."""
-    return cycle_services.vote_type(cycle)
-
-
-def rule_config_for(cycle: Cycle) -> tally.RuleConfig:
-    """The cycle's declared counting rule (one definition, in the cycles feature)."""
-    return cycle_services.rule_config(cycle)
-
-
-def list_keys(cycle: Cycle) -> list[tuple[str, int | None]]:
-    """(key, area id) of every list counted: each area in cycle order, then district-wide."""
-    return [(f"area-{ca.area_id}", ca.area_id) for ca in cycle.areas] + [(DISTRICT, None)]
-
-
-def list_proposals(cycle: Cycle, area_id: int | None) -> list[Proposal]:
-    """Spending proposals on the ballot of one list (area, or district-wide when None)."""
-    area_clause = Proposal.area_id.is_(None) if area_id is None else Proposal.area_id == area_id
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.cycle_id == cycle.id, Proposal.status == "approved",
-               Proposal.is_hidden.is_(False), Proposal.kind == "spending", area_clause)
-        .order_by(Proposal.id)
-    ))
-
-
-def list_ballots(cycle: Cycle, area_id: int | None, *, valid: bool = True) -> list[Ballot]:
-    """Ballots that take part in one list: the area's voters, or every voter district-wide."""
-    query = sa.select(Ballot).where(Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(valid))
-    if area_id is not None:
-        query = query.where(Ballot.area_id == area_id)
-    return list(db.session.scalars(query.order_by(Ballot.id)))
-
-
-def _choices_by_ballot(ballot_ids: Sequence[str]) -> dict[str, list[BallotChoice]]:
-    found: dict[str, list[BallotChoice]] = {bid: [] for bid in ballot_ids}
-    if not ballot_ids:
-        return found
-    rows = db.session.scalars(
-        sa.select(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids))
-        .order_by(BallotChoice.ballot_id, BallotChoice.proposal_id))
-    for choice in rows:
-        found[choice.ballot_id].append(choice)
-    return found
-
-
-def tally_ballots(ballots: Sequence[Ballot], project_ids: set[str],
-                  vote_type: str) -> list[tally.Ballot]:
-    """Each ballot's choices on this list (others belong to the other lists), weight 1."""
-    choices = _choices_by_ballot([b.id for b in ballots])
-    result = []
-    for b in ballots:
-        mine = [c for c in choices[b.id] if str(c.proposal_id) in project_ids and c.stance > 0]
-        if vote_type == "cumulative":
-            result.append(tally.Ballot(id=b.id, channel=b.channel,
-                                       points={str(c.proposal_id): c.points for c in mine}))
-        else:
-            result.append(tally.Ballot(id=b.id, channel=b.channel,
-                                       approvals=tuple(str(c.proposal_id) for c in mine)))
-    return result
-
-
-def build_election(cycle: Cycle, area_id: int | None, budget: int,
-                   aggregates: Iterable[tally.AggregateScore] = ()) -> tuple[
-                       tally.Election, list[Proposal]]:
-    """One list's tally election: net costs, valid ballots with their channels, meeting dots."""
-    proposals = list_proposals(cycle, area_id)
-    costs = cost_breakdown(proposals)
-    projects = [tally.Project(id=str(p.id), cost=costs[p.id].net_minor, name=p.title)
-                for p in proposals]
-    ids = {p.id for p in projects}
-    vote_type = vote_type_for(cycle)
-    election = tally.Election(
-        projects=projects,
-        ballots=tally_ballots(list_ballots(cycle, area_id), ids, vote_type),
-        budget=budget, vote_type=vote_type,
-        aggregates=[a for a in aggregates if a.project_id in ids],
-    )
-    return election, proposals
-
-
-# --- the count ------------------------------------------------------------------------------
 
 
 def canonical_json(data: Any) -> str:
@@ -274,60 +194,3 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
                  after={"version": version.version, "content_hash": version.content_hash})
     return version
 
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def versions(cycle: Cycle, *, published_only: bool) -> list[ResultVersion]:
-    query = sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle.id)
-    if published_only:
-        query = query.where(ResultVersion.published_at.is_not(None))
-    return list(db.session.scalars(query.order_by(ResultVersion.version.desc())))
-
-
-def published_version(cycle: Cycle, number: int | None = None) -> ResultVersion | None:
-    """The newest published version (or the published version `number`), else None."""
-    for v in versions(cycle, published_only=True):
-        if number is None or v.version == number:
-            return v
-    return None
-
-
-def published_cycles() -> list[Cycle]:
-    has_published = sa.select(ResultVersion.id).where(
-        ResultVersion.cycle_id == Cycle.id, ResultVersion.published_at.is_not(None)).exists()
-    return list(db.session.scalars(sa.select(Cycle).where(has_published)
-                                   .order_by(Cycle.created_at.desc())))
-
-
-def export_election(version: ResultVersion, key: str) -> tally.Election:
-    """One list of a published version as a Pabulib-ready election with the anonymous ballots.
-
-    Projects, costs and the budget come from the version itself, so recounting the file gives
-    the published outcome even if costs change later. Meeting dots (totals only) cannot be
-    written to Pabulib; such lists say so in META and on the results page.
-    """
-    lst = next((item for item in version.outcome["lists"] if item["key"] == key), None)
-    if lst is None:
-        raise KeyError(key)
-    cycle = db.session.get(Cycle, version.cycle_id)
-    cfg = version.config
-    projects = [tally.Project(id=r["id"], cost=r["cost"], name=r["title"])
-                for r in sorted(lst["projects"], key=lambda r: int(r["id"]))]
-    ids = {p.id for p in projects}
-    ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
-    meta = {"description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
-            "instance": cycle.slug, "unit": lst["name"] or "district-wide",
-            "currency": cfg["currency"], "rule": cfg["rule"], "tie_break": cfg["tie_break"],
-            "tie_seed": cfg["seed"], "combination": cfg["combination"],
-            "channel_weights": ",".join(f"{ch}:{w}" for ch, w in cfg["channel_weights"].items()),
-            "result_version": str(version.version), "content_hash": version.content_hash}
-    if cfg["threshold"] is not None:
-        meta["min_project_score_threshold"] = cfg["threshold"]
-    if cfg["n"] is not None:
-        meta["top_n"] = str(cfg["n"])
-    if lst["aggregate_channels"]:
-        meta["comment"] = ("meeting totals (" + ", ".join(lst["aggregate_channels"])
-                           + ") are not in this file; see the published results")
-    return tally.Election(projects=projects, ballots=ballots, budget=lst["budget"],
-                          vote_type=cfg["vote_type"], meta=meta)

@@ -18,7 +18,7 @@ from pbplatform.audit import services as audit
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.results import services
+from pbplatform.results import queries, services
 from pbplatform.results.models import ResultVersion
 from pbplatform.security.access import officer_required, public
 from pbplatform.tally.pabulib_writer import pabulib_text
@@ -45,7 +45,7 @@ def proposal_url(proposal_id: str, tracking_number: str) -> str | None:
 
 
 def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> str:
-    history = services.versions(cycle, published_only=not preview)
+    history = queries.versions(cycle, published_only=not preview)
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
         {v.counted_by_id for v in history} | {v.published_by_id for v in history})))}
     return render_template("results/show.html", cycle=cycle, version=version, preview=preview,
@@ -55,7 +55,7 @@ def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> s
 @bp.get("/results")
 @public
 def index() -> ResponseReturnValue:
-    return render_template("results/index.html", cycles=services.published_cycles())
+    return render_template("results/index.html", cycles=queries.published_cycles())
 
 
 @bp.get("/cycles/<slug>/results")
@@ -64,7 +64,7 @@ def show(slug: str) -> ResponseReturnValue:
     """The newest published version, or `?version=N` for an earlier published one."""
     cycle = _cycle(slug)
     number = request.args.get("version", type=int)
-    version = services.published_version(cycle, number)
+    version = queries.published_version(cycle, number)
     if version is None:
         if number is not None:
             abort(404)
@@ -77,13 +77,13 @@ def show(slug: str) -> ResponseReturnValue:
 def ballots_export(slug: str) -> ResponseReturnValue:
     """One list's anonymous ballots as Pabulib, for anyone to recount (`pbplatform tally`)."""
     cycle = _cycle(slug)
-    version = services.published_version(cycle, request.args.get("version", type=int))
+    version = queries.published_version(cycle, request.args.get("version", type=int))
     if version is None:
         abort(404)
     area = request.args.get("area", services.DISTRICT)
     key = services.DISTRICT if area == services.DISTRICT else f"area-{area}"
     try:
-        election = services.export_election(version, key)
+        election = queries.export_election(version, key)
     except KeyError:
         abort(404)
     name = f"{cycle.slug}-v{version.version}-{key}.pb"
@@ -98,7 +98,7 @@ def ballots_export(slug: str) -> ResponseReturnValue:
 @officer_required
 def manage(slug: str) -> ResponseReturnValue:
     cycle = _cycle(slug)
-    history = services.versions(cycle, published_only=False)
+    history = queries.versions(cycle, published_only=False)
     return render_template("results/manage.html", cycle=cycle, history=history,
                            can_count=services.can_count(current_user),
                            turnout=services.turnout(cycle))
@@ -125,7 +125,7 @@ def count(slug: str) -> ResponseReturnValue:
 
 
 def _manage_error(cycle: Cycle, exc: DomainError) -> ResponseReturnValue:
-    history = services.versions(cycle, published_only=False)
+    history = queries.versions(cycle, published_only=False)
     return render_template("results/manage.html", cycle=cycle, history=history,
                            can_count=services.can_count(current_user), error=exc,
                            turnout=services.turnout(cycle)), exc.status

@@ -18,6 +18,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.services import CHANNEL_LABELS
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.proposals.models import STATUSES, Proposal
+from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, Participation
@@ -120,7 +121,7 @@ def test_results_phase_has_everything(results_demo, db):
 
 
 def test_published_result_verifies_and_shows_every_channel(results_demo, db, client):
-    version = results.published_version(results_demo)
+    version = queries.published_version(results_demo)
     assert version is not None
     assert version.published_by_id != version.counted_by_id
     assert results.content_hash(version.config, version.outcome) == version.content_hash
@@ -139,7 +140,7 @@ def test_published_result_verifies_and_shows_every_channel(results_demo, db, cli
 
 def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
     cycle = results_demo
-    version = results.published_version(cycle)
+    version = queries.published_version(cycle)
     trees = db.session.scalars(sa.select(Proposal).where(
         Proposal.cycle_id == cycle.id, Proposal.title == TREES)).one()
     key = f"area-{trees.area_id}"
@@ -164,7 +165,7 @@ def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
 
 
 def test_savings_list_with_a_target_line(results_demo, db, client):
-    savings = results.published_version(results_demo).outcome["savings"]
+    savings = queries.published_version(results_demo).outcome["savings"]
     assert savings["target_minor"] == 50_000_00
     assert savings["target_met"]
     assert sum(1 for item in savings["items"] if item["target_line_after"]) == 1
