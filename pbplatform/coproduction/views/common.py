@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -26,17 +26,6 @@ from pbplatform.coproduction.views import bp
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
-
-
-def visible_proposal(tracking_number: str) -> Proposal:
-    proposal = db.session.scalar(
-        sa.select(Proposal).where(Proposal.tracking_number == tracking_number[:24]))
-    if proposal is None:
-        abort(404)
-    if proposal.is_hidden and not (current_user.is_authenticated
-                                   and current_user.can_act_on_area(proposal.area_id)):
-        abort(404)
-    return proposal
 
 
 def locked_offer(offer_id: int) -> Offer | None:

@@ -15,15 +15,10 @@ from pbplatform.coproduction import services
 from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS, NewOfferForm, OfferForm
 from pbplatform.coproduction.models import Offer
 from pbplatform.coproduction.views import bp
-from pbplatform.coproduction.views.common import (
-    apply_error,
-    area_of,
-    find_proposal,
-    locked_offer,
-    visible_proposal,
-)
+from pbplatform.coproduction.views.common import apply_error, area_of, find_proposal, locked_offer
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
+from pbplatform.proposals.views import visible_proposal  # one rule for hidden proposals
 from pbplatform.security.access import login_required, public, require_area
 from pbplatform.security.redirects import safe_next
 
