@@ -1,17 +1,22 @@
-"""What the channel views share: the cycle by slug, refusals, the officer's areas."""
+"""What the channel views share: the cycle by slug, a meeting or site in it, refusals, areas."""
 
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
+from pbplatform.channels.models import Meeting, VotingSite
 from pbplatform.channels.policy import refusal_message
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.security.access import require_area
+
+T = TypeVar("T", Meeting, VotingSite)
 
 # The name the module had before views became a package: logging configuration keeps working.
 log = logging.getLogger("pbplatform.channels.views")
@@ -22,6 +27,16 @@ def find_cycle(slug: str) -> Cycle:
     if cycle is None:
         abort(404)
     return cycle
+
+
+def area_object(model: type[T], slug: str, object_id: int) -> T:
+    """A meeting or voting site of the cycle `slug` (else 404), in the officer's areas."""
+    cycle = find_cycle(slug)
+    found = db.session.get(model, object_id)
+    if found is None or found.cycle_id != cycle.id:
+        abort(404)
+    require_area(found.area_id)
+    return found
 
 
 def refused(exc: DomainError, what: str) -> str:

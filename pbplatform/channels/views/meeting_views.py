@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,13 @@ from pbplatform.channels import meetings
 from pbplatform.channels.forms import AttendanceForm, MeetingForm
 from pbplatform.channels.models import Meeting
 from pbplatform.channels.views import bp
-from pbplatform.channels.views.common import area_choices, find_cycle, my_area_ids, refused
+from pbplatform.channels.views.common import (
+    area_choices,
+    area_object,
+    find_cycle,
+    my_area_ids,
+    refused,
+)
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.security.access import officer_required, require_area
@@ -43,12 +49,7 @@ def meeting_list(slug: str) -> ResponseReturnValue:
 
 
 def _meeting(slug: str, meeting_id: int) -> Meeting:
-    cycle = find_cycle(slug)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.cycle_id != cycle.id:
-        abort(404)
-    require_area(meeting.area_id)
-    return meeting
+    return area_object(Meeting, slug, meeting_id)
 
 
 def _meeting_page(meeting: Meeting, status: int = 200, error: str | None = None,

@@ -11,10 +11,9 @@ from pbplatform.channels import paper
 from pbplatform.channels.forms import ImportForm, PaperBallotForm, SiteForm
 from pbplatform.channels.models import VotingSite
 from pbplatform.channels.views import bp
-from pbplatform.channels.views.common import area_choices, find_cycle, refused
+from pbplatform.channels.views.common import area_choices, area_object, find_cycle, refused
 from pbplatform.cycles.models import Area
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.voting.forms import selections_from_form
 from pbplatform.voting.services import ballot_sheet
@@ -48,12 +47,7 @@ def paper_sites(slug: str) -> ResponseReturnValue:
 
 
 def _site(slug: str, site_id: int) -> VotingSite:
-    cycle = find_cycle(slug)
-    site = db.session.get(VotingSite, site_id)
-    if site is None or site.cycle_id != cycle.id:
-        abort(404)
-    require_area(site.area_id)
-    return site
+    return area_object(VotingSite, slug, site_id)
 
 
 def _sheet_areas(site: VotingSite) -> list[Area]:
