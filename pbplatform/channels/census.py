@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,6 +95,20 @@ def check_header(rows: list[list[str]], columns: list[str], optional: tuple[str,
     return header
 
 
+def csv_records(rows: list[list[str]], header: list[str], errors: list[str]
+                ) -> Iterator[tuple[int, dict[str, str]]]:
+    """The data rows as (row number, {column: value}), blank rows skipped. A row with the wrong
+    number of cells goes to `errors` instead, in row order as the caller iterates."""
+    for number, raw in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        if len(raw) != len(header):
+            errors.append(_("row %(n)s: expected %(want)s columns, found %(got)s",
+                            n=number, want=len(header), got=len(raw)))
+            continue
+        yield number, dict(zip(header, raw, strict=True))
+
+
 @dataclass(frozen=True)
 class CensusRow:
     entry_hash: str
@@ -118,14 +133,8 @@ def parse_census(cycle: Cycle, data: bytes) -> list[CensusRow]:
     parsed: dict[str, int] = {}
     result: list[CensusRow] = []
     on = today()
-    for number, raw in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in raw):
-            continue
-        if len(raw) != len(header):
-            errors.append(_("row %(n)s: expected %(want)s columns, found %(got)s",
-                            n=number, want=len(header), got=len(raw)))
-            continue
-        row = _parse_census_row(cycle, dict(zip(header, raw, strict=True)), on)
+    for number, values in csv_records(rows, header, errors):
+        row = _parse_census_row(cycle, values, on)
         if isinstance(row, str):
             errors.append(_("row %(n)s: %(reason)s", n=number, reason=row))
         elif row.entry_hash in parsed:

@@ -28,6 +28,7 @@ from pbplatform.channels.census import (
     FileRejected,
     check_eligibility,
     check_header,
+    csv_records,
     decode_csv,
     entry_hash,
     parse_date,
@@ -244,15 +245,9 @@ def parse_paper_csv(cycle: Cycle, site: VotingSite, data: bytes,
     rows = decode_csv(data)
     header = check_header(rows, COLUMNS, OPTIONAL)
     ctx = context(cycle, site, actor)
-    parsed, errors = [], []
-    for number, raw in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in raw):
-            continue
-        if len(raw) != len(header):
-            errors.append(_("row %(n)s: expected %(want)s columns, found %(got)s",
-                            n=number, want=len(header), got=len(raw)))
-            continue
-        values = dict(zip(header, raw, strict=True))
+    parsed: list[PaperRow] = []
+    errors: list[str] = []
+    for number, values in csv_records(rows, header, errors):
         try:
             parsed.append(check_row(ctx, number, values["serial"], values["area_code"],
                                     values["choices"], values.get("voter_ref", "")))
