@@ -36,6 +36,12 @@ INVITATION_TTL_SECONDS = 60 * 60 * 24 * 3
 
 # Outgoing mail: development writes it to the log and the outbox table (see README).
 MAIL_SENDER = os.environ.get("MAIL_SENDER", "pb@council.example")
+# `flask pb send-mail` delivers the outbox through this server (unset: mail stays in the outbox).
+MAIL_SERVER = os.environ.get("MAIL_SERVER")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_USE_STARTTLS = os.environ.get("MAIL_USE_STARTTLS", "") in ("1", "true", "yes")
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
 PASSWORD_RESET_TTL_SECONDS = 60 * 60
 
 # Reverse proxy hops in front of the app (gunicorn behind nginx: 1).

@@ -5,6 +5,7 @@ import click
 from pbplatform.accounts.commands import create_admin
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.demo.commands import demo
+from pbplatform.mail.commands import send_mail_command
 
 
 @click.group("pb")
@@ -12,5 +13,5 @@ def pb() -> None:
     """Participatory budgeting operations."""
 
 
-for command in (create_admin, advance_phases, demo):
+for command in (create_admin, advance_phases, demo, send_mail_command):
     pb.add_command(command)
