@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from pbplatform.accounts.models import ROLES
-from pbplatform.accounts.services import PASSWORD_MAX, password_problem
+from pbplatform.accounts.passwords import PASSWORD_MAX, password_problem
 from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
 

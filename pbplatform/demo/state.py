@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from flask import g
 
 from pbplatform.accounts import services as accounts
+from pbplatform.accounts.management import create_staff_user
 from pbplatform.accounts.models import User
-from pbplatform.accounts.passwords import hash_password
+from pbplatform.accounts.passwords import check_password_policy, hash_password
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
 from pbplatform.cycles.models import Area, Cycle
@@ -108,10 +109,10 @@ def _user(local: str) -> User | None:
 
 def make_people(rng: random.Random) -> Demo:
     areas = {code: _area(code, name) for name, code, _budget in data.AREAS}
-    accounts.check_password_policy(PASSWORD)
+    check_password_policy(PASSWORD)
     staff: dict[str, User] = {}
     for key, local, name, role, limited in STAFF:
-        staff[key] = _user(local) or accounts.create_staff_user(
+        staff[key] = _user(local) or create_staff_user(
             None, email(local), name, role, [areas[c] for c in limited], PASSWORD)
     resident = _user("resident") or accounts.create_user(
         email("resident"), "Rita Resident", PASSWORD, home_area=areas["FEN"])

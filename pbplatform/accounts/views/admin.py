@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from pbplatform.accounts import services
+from pbplatform.accounts import management
+from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import NewStaffForm, UserRoleForm, selected_area
 from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
@@ -35,7 +36,7 @@ def admin_users() -> ResponseReturnValue:
     query = request.args.get("q", "")[:100]
     page = request.args.get("page", 1, type=int) or 1
     per_page = 25
-    users, total = services.search_users(query, page=page, per_page=per_page)
+    users, total = management.search_users(query, page=page, per_page=per_page)
     pages = max(1, -(-total // per_page))
     return render_template("accounts/admin_users.html", users=users, total=total, q=query,
                            page=min(max(page, 1), pages), pages=pages)
@@ -50,14 +51,14 @@ def admin_new_user() -> ResponseReturnValue:
     if form.validate_on_submit():
         actor = db.session.get(User, current_user.id)
         try:
-            user = services.create_staff_user(
+            user = management.create_staff_user(
                 actor, form.email.data, form.display_name.data, form.role.data,
                 _selected_areas(form.officer_areas.data or []), form.password.data or None)
         except DomainError as exc:
             form.form_errors.append(exc.message)
             return render_template("accounts/admin_new_user.html", form=form), exc.status
         if not form.password.data:
-            services.send_invitation(
+            reset_links.send_invitation(
                 user, lambda token: url_for("accounts.reset", token=token, _external=True))
         flash(gettext("The account has been created."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))
@@ -87,7 +88,7 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         actor = db.session.get(User, current_user.id)
         try:
-            services.change_role(actor, user, form.role.data,
+            management.change_role(actor, user, form.role.data,
                                  _selected_areas(form.officer_areas.data or []))
         except DomainError as exc:
             form.role.errors = [exc.message]
@@ -101,7 +102,7 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     user = _get_user(user_id)
     actor = db.session.get(User, current_user.id)
     try:
-        services.set_active(actor, user, active)
+        management.set_active(actor, user, active)
     except DomainError as exc:
         flash(exc.message, "error")
         return _user_page(user, status=exc.status)

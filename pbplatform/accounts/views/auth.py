@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts import services
 from pbplatform.accounts.forms import (
     LoginForm,
@@ -150,7 +151,7 @@ def logout() -> ResponseReturnValue:
 def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(
+        reset_links.request_password_reset(
             form.email.data,
             lambda token: url_for("accounts.reset", token=token, _external=True))
         return render_template("accounts/reset_sent.html")
@@ -161,12 +162,12 @@ def reset_request() -> ResponseReturnValue:
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset(token: str) -> ResponseReturnValue:
-    if services.find_valid_reset_token(token) is None:
+    if reset_links.find_valid_reset_token(token) is None:
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            reset_links.reset_password(token, form.password.data)
         except DomainError as exc:
             form.form_errors.append(exc.message)
             return render_template("accounts/reset.html", form=form), exc.status
