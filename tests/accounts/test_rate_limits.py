@@ -14,9 +14,10 @@ import textwrap
 
 import pytest
 
-from pbplatform import ROOT, create_app
+from pbplatform import ROOT
 from pbplatform.accounts.passwords import hash_password
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import db
+from tests.limits import LIMITS_ON, app_builder
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 WRONG = {"password": "not the right password"}
@@ -24,24 +25,9 @@ WRONG = {"password": "not the right password"}
 
 @pytest.fixture
 def limited_app(tmp_path):
-    saved = (limiter.enabled, limiter._storage, limiter._limiter)
-    apps = []
-
-    def make(**overrides):
-        config = {"TESTING": True, "RATELIMIT_ENABLED": True,
-                  "RATELIMIT_STORAGE_URI": "memory://",
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.sqlite3", **overrides}
-        app = create_app(config)
-        with app.app_context():
-            db.create_all()
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
-    limiter.enabled, limiter._storage, limiter._limiter = saved
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.sqlite3"}
+    with app_builder(lambda _n: {**LIMITS_ON, **database}) as make:
+        yield make
 
 
 def fail_login(client, email, ip="127.0.0.1", **headers):

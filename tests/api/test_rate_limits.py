@@ -9,33 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
-from pbplatform import create_app
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import db
+from tests import limits
 from tests.factories import create_user, login_as
 
 
 @pytest.fixture
 def limited_app(app) -> Iterator[Flask]:
-    was_enabled = limiter.enabled
-    limited = create_app({
-        "TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-        "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool},
-        "API_RATE_LIMIT": "3 per minute", "API_WRITE_RATE_LIMIT": "2 per minute",
-        "API_TOKEN_CREATE_RATE_LIMIT": "2 per hour",
-    })
-    with limited.app_context():
-        db.create_all()
-    try:
+    with limits.limited_app(API_RATE_LIMIT="3 per minute", API_WRITE_RATE_LIMIT="2 per minute",
+                            API_TOKEN_CREATE_RATE_LIMIT="2 per hour") as limited:
         yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            db.engine.dispose()
 
 
 def test_reads_are_limited_per_client(limited_app):

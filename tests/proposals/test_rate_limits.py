@@ -1,7 +1,7 @@
 """Anti-automation: submissions and flags are limited per person (429 beyond the limit).
 
 The testing config switches the limiter off, so this builds a second app (own in-memory
-database) with limits on, as tests/api does.
+database) with limits on: tests/limits.py.
 """
 
 from __future__ import annotations
@@ -12,31 +12,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from pbplatform import create_app
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from tests import limits
 from tests.factories import create_cycle, create_proposal, create_user, login_as
 from tests.proposals.helpers import form
 
 
 @pytest.fixture
 def limited_app(app) -> Iterator[Flask]:
-    was_enabled = limiter.enabled
-    limited = create_app({
-        "TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-        "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool},
-        "PROPOSAL_RATE_LIMIT": "2 per minute", "FLAG_RATE_LIMIT": "1 per minute",
-    })
-    with limited.app_context():
-        db.create_all()
-    try:
+    with limits.limited_app(PROPOSAL_RATE_LIMIT="2 per minute",
+                            FLAG_RATE_LIMIT="1 per minute") as limited:
         yield limited
-    finally:
-        limiter.reset()
-        limiter.enabled = was_enabled
-        with limited.app_context():
-            db.engine.dispose()
 
 
 def test_submissions_and_flags_are_rate_limited_per_person(limited_app):

@@ -18,34 +18,20 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from pbplatform import create_app
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import db
 from tests.conftest import IsolatedClient
+from tests.limits import app_builder, limiter_restored
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @pytest.fixture
 def build_app(tmp_path) -> Iterator[Callable[..., Flask]]:
-    saved = (limiter.enabled, limiter._storage, limiter._limiter)
-    apps: list[Flask] = []
+    def config(n: int) -> dict[str, Any]:
+        return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/app{n}.sqlite3"}
 
-    def make(**overrides: Any) -> Flask:
-        config = {"TESTING": True,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/app{len(apps)}.sqlite3",
-                  **overrides}
-        app = create_app(config)
-        app.test_client_class = IsolatedClient
-        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-            with app.app_context():
-                db.create_all()
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
-    limiter.enabled, limiter._storage, limiter._limiter = saved
+    with app_builder(config, IsolatedClient) as make:
+        yield make
 
 
 def row_counts() -> dict[str, int]:
@@ -85,18 +71,17 @@ def production_app(tmp_path, monkeypatch):
     """The production config (secrets from the environment), with one resident."""
     from tests.factories import create_user
 
-    saved = (limiter.enabled, limiter._storage, limiter._limiter)
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
-    app = create_app({"ENV_NAME": "production"})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
-        create_user("resident", email="prod@example.org")
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    limiter.enabled, limiter._storage, limiter._limiter = saved
+    with limiter_restored():
+        app = create_app({"ENV_NAME": "production"})
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            db.create_all()
+            create_user("resident", email="prod@example.org")
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
