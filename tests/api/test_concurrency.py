@@ -7,7 +7,6 @@ simultaneous retries with one Idempotency-Key → one proposal.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, Participation
+from tests.concurrency import race
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
 pytestmark = pytest.mark.postgres
@@ -56,22 +56,12 @@ def committed_scene(app: Flask) -> Iterator[Callable[[str], dict[str, Any]]]:
 
 
 def hammer(app: Flask, url: str, body: dict[str, Any], headers: dict[str, str]) -> list[Any]:
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = []
-
-    def one() -> None:
-        client = app.test_client()
-        barrier.wait()
+    def one(client: Any) -> tuple[int, Any]:
         response = client.post(url, data=json.dumps(body), content_type="application/json",
                                headers={"Authorization": f"Bearer {TOKEN}", **headers})
-        results.append((response.status_code, response.get_json()))
+        return response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=one) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return race(THREADS, one, before=lambda _i: app.test_client())
 
 
 def count(app: Flask, model: Any, *where: Any) -> int:

@@ -4,7 +4,6 @@ paper CSV imported twice at once is stored once. Setup is committed and removed 
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from tests.concurrency import race
 from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
@@ -72,22 +72,7 @@ def _counts(app, cycle_id):
 
 
 def _race(threads: int, request) -> list[int]:
-    barrier = threading.Barrier(threads)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        barrier.wait()
-        status = request()
-        with lock:
-            statuses.append(status)
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(120)
-    return sorted(statuses)
+    return sorted(race(threads, lambda _i: request(), timeout=120))
 
 
 @pytest.mark.postgres

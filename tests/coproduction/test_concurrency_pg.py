@@ -3,8 +3,8 @@ of many simultaneous withdrawals of one offer exactly one succeeds, the rest get
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from pbplatform.coproduction.models import Offer
 from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from tests.concurrency import race
 from tests.factories import create_cycle, create_proposal, create_user
 
 THREADS = 8
@@ -31,22 +32,17 @@ def test_concurrent_withdrawals_change_the_status_once(app):
         db.session.commit()
         ids = {"cycle": cycle.id, "areas": [ca.area_id for ca in cycle.areas],
                "user": user.id, "offer": offer.id, "login": user.get_id()}
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-
-    def withdraw() -> None:
+    def logged_in(_i: int) -> Any:
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = ids["login"]
-        barrier.wait()
-        statuses.append(client.post(f"/offers/{ids['offer']}/withdraw").status_code)
+        return client
+
+    def withdraw(client: Any) -> int:
+        return client.post(f"/offers/{ids['offer']}/withdraw").status_code
 
     try:
-        threads = [threading.Thread(target=withdraw) for _ in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        statuses = race(THREADS, withdraw, before=logged_in, timeout=60)
         assert sorted(statuses) == [303] + [409] * (THREADS - 1)
         with app.app_context():
             assert db.session.get(Offer, ids["offer"]).status == "withdrawn"

@@ -3,7 +3,7 @@ connections): every proposal gets its own number, none is skipped or repeated.""
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from pbplatform.accounts.models import User
 from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from tests.concurrency import race
 from tests.factories import create_cycle, create_user
 from tests.proposals.helpers import form
 
@@ -27,22 +28,17 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(app):
         cycle_id, slug, prefix = cycle.id, cycle.slug, cycle.tracking_prefix
         area_ids = [ca.area_id for ca in cycle.areas]
         logins = [(u.id, u.get_id()) for u in users]
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-
-    def submit(login: str) -> None:
+    def logged_in(i: int) -> Any:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = login
-        barrier.wait()
-        statuses.append(client.post(f"/proposals/new?cycle={slug}", data=form()).status_code)
+            session["_user_id"] = logins[i][1]
+        return client
+
+    def submit(client: Any) -> int:
+        return client.post(f"/proposals/new?cycle={slug}", data=form()).status_code
 
     try:
-        threads = [threading.Thread(target=submit, args=(login,)) for _, login in logins]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        statuses = race(len(logins), submit, before=logged_in, timeout=60)
         assert statuses == [303] * THREADS
         with app.app_context():
             numbers = sorted(db.session.scalars(sa.select(Proposal.tracking_number).where(
