@@ -290,8 +290,9 @@ class FastApproval:
         if count:
             wb = ws * bs
             for _ in range(n + 2):
-                paid = float(np.dot(wb, poor))
-                poor_w = float(np.dot(ws, poor))
+                pf = poor.astype(np.float64)
+                paid = float(np.dot(wb, pf))
+                poor_w = float(np.dot(ws, pf))
                 if total - poor_w <= 0:
                     return None
                 rho = (c - paid) / (total - poor_w)
@@ -302,7 +303,7 @@ class FastApproval:
                 count = k
             else:
                 return None
-            paid_v = float(np.dot(ws * v.take(sup), poor))
+            paid_v = float(np.dot(ws * v.take(sup), poor.astype(np.float64)))
         rich = total - poor_w
         e_rho = (poor_w * eb + 2 * n * U * (paid + c)) / rich + 2 * U * rho
         rho_v = -paid_v / rich

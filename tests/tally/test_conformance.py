@@ -58,6 +58,8 @@ OFFICIAL = [
     "Netherlands_Assen_2024.pb",  # equalshares/add1
     "Poland_Czestochowa_2024_Stradom.pb",  # greedy
     "Poland_Lodz_2022.pb",  # greedy-threshold, 100 votes
+    "Poland_Swiecie_2023.pb",  # equalshares/add1
+    "Poland_Wieliczka_2023_Green_Budget.pb",  # equalshares/add1-comparison, 30 winners
 ]
 
 
