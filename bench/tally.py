@@ -1,17 +1,28 @@
 """Benchmark the tally engine against pabutools on real Pabulib files (whole processes).
 
     python bench/tally.py [--pabutools-timeout 120] [--ours-timeout 300] [--skip-pabutools]
+                          [--repeat 3] [--only SUBSTRING]
 
-Each count runs in its own Python process, as a person recounting a file would run it, and
-reports wall time (start to exit, including imports and parsing) and peak memory (the child's
-maximum resident set size). Where pabutools is skipped or times out, the figure recorded in
-issue 3 is printed instead.
+Each count runs in its own Python process, as a person recounting a file would run it. For each
+side the table gives:
+
+- ``wall``: start to exit of the process (interpreter start, imports, parsing, counting);
+- ``cpu``: the child's user + system CPU time (on a shared, loaded machine wall time includes
+  waiting for a core; CPU time does not);
+- ``in``: in-process time of parsing + counting alone (perf_counter inside the child);
+- ``MB``: the child's peak resident set size.
+
+Each measurement is the best of ``--repeat`` runs (pabutools: one run when the first takes
+over 30 s). Ratios are pabutools / ours, for whole-process wall time and for in-process time.
+Where pabutools is skipped or times out, the figure recorded in issue 3 is printed instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -22,42 +33,47 @@ DATA = Path(os.environ.get("PBP_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"
 
 CASES = [
     ("Poland_Lodz_2022.pb", "greedy-threshold"),
+    ("Poland_Lodz_2022.pb", "greedy"),
     ("Poland_Warszawa_2023_Mokotow.pb", "greedy"),
     ("Poland_Warszawa_2023_Mokotow.pb", "equalshares"),
     ("Poland_Warszawa_2023_Mokotow.pb", "equalshares/add1"),
     ("Poland_Warszawa_2023_Mokotow.pb", "equalshares/add1-until-exhaustive"),
     ("Poland_Wieliczka_2023_Green_Budget.pb", "equalshares/add1-comparison"),
+    ("Poland_Wieliczka_2023_Green_Budget.pb", "greedy"),
     ("Netherlands_Assen_2024.pb", "equalshares/add1"),
 ]
 # figures from issue 3 for runs too slow to repeat here
 RECORDED = {
     ("Poland_Warszawa_2023_Mokotow.pb", "equalshares/add1-until-exhaustive"): "721 s, 9.4 GB",
+    ("Poland_Warszawa_2023_Mokotow.pb", "equalshares/add1"): "~12 min",
     ("Poland_Lodz_2022.pb", "greedy-threshold"): "over 15 s (plain greedy)",
 }
 
 OURS = """
-import resource, sys, json
+import resource, sys, json, time
+start = time.perf_counter()
 from pbplatform.tally import read_pabulib, count, RuleConfig
+t0 = time.perf_counter()
 outcome = count(read_pabulib(sys.argv[1]), RuleConfig(rule=sys.argv[2], tie_break="name"))
-print(json.dumps({"n": len(outcome.selected),
+print(json.dumps({"n": len(outcome.selected), "inproc": time.perf_counter() - t0,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 THEIRS = """
-import resource, sys, json
+import resource, sys, json, time
 sys.path.insert(0, %r)
 from tests.tally import pabutools_ref as ref
+import pabutools.rules, pabutools.election
+t0 = time.perf_counter()
 rule = sys.argv[2].replace("-comparison", "")
 selected = ref.outcome(__import__("pathlib").Path(sys.argv[1]), rule)
-print(json.dumps({"n": len(selected),
+print(json.dumps({"n": len(selected), "inproc": time.perf_counter() - t0,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """ % str(ROOT)
 
 
-def run(code: str, path: Path, rule: str, timeout: float) -> tuple[float, float, str] | None:
+def run_once(code: str, path: Path, rule: str, timeout: float) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    import resource
-
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
@@ -65,14 +81,26 @@ def run(code: str, path: Path, rule: str, timeout: float) -> tuple[float, float,
                               capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
         return None
-    seconds = time.perf_counter() - start
+    wall = time.perf_counter() - start
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
-    import json
-
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    # on a shared machine wall time includes waiting for a core; CPU time does not
-    return seconds, result["rss"] / 1024, f"cpu {cpu:.2f} s"
+    return {"wall": wall, "cpu": cpu, "inproc": result["inproc"], "mb": result["rss"] / 1024,
+            "n": result["n"]}
+
+
+def measure(code: str, path: Path, rule: str, timeout: float, repeat: int,
+            slow_after: float | None = None) -> dict | None:
+    runs = []
+    for _ in range(repeat):
+        got = run_once(code, path, rule, timeout)
+        if got is None:
+            return None
+        runs.append(got)
+        if slow_after is not None and got["wall"] > slow_after:
+            break
+    return {key: (max if key == "mb" else min)(r[key] for r in runs) for key in runs[0]} | {
+        "runs": len(runs)}
 
 
 def main() -> int:
@@ -80,30 +108,48 @@ def main() -> int:
     parser.add_argument("--pabutools-timeout", type=float, default=120)
     parser.add_argument("--ours-timeout", type=float, default=300)
     parser.add_argument("--skip-pabutools", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="")
     args = parser.parse_args()
-    print(f"{'file':<40} {'rule':<34} {'ours s':>8} {'MB':>6} {'pabutools':>14} {'MB':>6} ratio")
+    head = (f"{'file':<38} {'rule':<34} | {'ours wall':>9} {'cpu':>6} {'in':>6} {'MB':>5} | "
+            f"{'pabutools wall':>14} {'cpu':>7} {'in':>7} {'MB':>6} | ratio wall / in")
+    print(head)
+    print("-" * len(head))
     for name, rule in CASES:
+        if args.only and args.only not in f"{name} {rule}":
+            continue
         path = DATA / name
         if not path.is_file():
             print(f"{name}: not found in {DATA}")
             continue
-        ours = run(OURS, path, rule, args.ours_timeout)
-        theirs = None if args.skip_pabutools else run(THEIRS, path, rule, args.pabutools_timeout)
+        ours = measure(OURS, path, rule, args.ours_timeout, args.repeat)
+        theirs = None
+        if not args.skip_pabutools:
+            theirs = measure(THEIRS, path, rule, args.pabutools_timeout, args.repeat, 30.0)
         limit = None if args.skip_pabutools else args.pabutools_timeout
         print(_line(name, rule, ours, theirs, limit), flush=True)
     return 0
 
 
 def _line(name, rule, ours, theirs, limit) -> str:
-    o = f"{ours[0]:8.2f} {ours[1]:6.0f} ({ours[2]})" if ours else f"{'>limit':>8} {'':>6}"
+    if ours:
+        o = f"{ours['wall']:9.2f} {ours['cpu']:6.2f} {ours['inproc']:6.2f} {ours['mb']:5.0f}"
+    else:
+        o = f"{'>limit':>9} {'':>6} {'':>6} {'':>5}"
     if theirs:
-        t = f"{theirs[0]:14.2f} {theirs[1]:6.0f} ({theirs[2]})"
-        ratio = f"{theirs[0] / ours[0]:.0f}x" if ours else ""
+        t = (f"{theirs['wall']:14.2f} {theirs['cpu']:7.2f} {theirs['inproc']:7.2f} "
+             f"{theirs['mb']:6.0f}")
+        ratio = ""
+        if ours:
+            ratio = (f"{theirs['wall'] / ours['wall']:.0f}x / "
+                     f"{theirs['inproc'] / ours['inproc']:.0f}x")
+        if ours and ours["n"] != theirs["n"]:
+            ratio += f" (winners differ: {ours['n']} vs {theirs['n']})"
     else:
         fallback = "skipped" if limit is None else f">{limit:.0f} s"
-        t = f"{RECORDED.get((name, rule), fallback):>21}"
+        t = f"{RECORDED.get((name, rule), fallback):>37}"
         ratio = ""
-    return f"{name[:40]:<40} {rule:<34} {o} {t} {ratio}"
+    return f"{name[:38]:<38} {rule:<34} | {o} | {t} | {ratio}"
 
 
 if __name__ == "__main__":
