@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from pbplatform.coproduction import services
@@ -47,6 +49,19 @@ def _offer_input(form: OfferForm) -> dict[str, Any]:
     }
 
 
+def _submitted(form: FlaskForm, make: Callable[[], Offer]) -> tuple[Offer | None, int]:
+    """Run `make` for a valid form: the new offer (the person is thanked), or None and the
+    refusal's status (rolled back, shown on the form)."""
+    try:
+        offer = make()
+    except DomainError as exc:
+        db.session.rollback()
+        apply_error(form, exc)
+        return None, exc.status
+    flash(_("Thank you for your offer. An officer will review it."), "success")
+    return offer, 200
+
+
 @bp.get("/proposals/<tracking_number>/offers")
 @public
 def proposal_offers(tracking_number: str) -> ResponseReturnValue:
@@ -63,14 +78,9 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
     form = OfferForm(prefix="help")
     status = 422
     if form.validate_on_submit():
-        try:
-            services.make_offer(by=current_user, proposal=proposal, **_offer_input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            status = exc.status
-        else:
-            flash(_("Thank you for your offer. An officer will review it."), "success")
+        offer, status = _submitted(form, lambda: services.make_offer(
+            by=current_user, proposal=proposal, **_offer_input(form)))
+        if offer is not None:
             return redirect(url_for(".proposal_offers", tracking_number=tracking_number),
                             code=303)
     return render_template("coproduction/proposal_offers.html", proposal=proposal,
@@ -94,16 +104,11 @@ def new_offer() -> ResponseReturnValue:
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            try:
-                offer = _create_from_new_form(form, {c.id: c for c in cycles})
-            except DomainError as exc:
-                db.session.rollback()
-                apply_error(form, exc)
-                status = exc.status
-            else:
-                flash(_("Thank you for your offer. An officer will review it."), "success")
-                if offer.offerer_id == current_user.id:
-                    return redirect(url_for(".my_offers"), code=303)
+            offer, status = _submitted(
+                form, lambda: _create_from_new_form(form, {c.id: c for c in cycles}))
+            if offer is not None and offer.offerer_id == current_user.id:
+                return redirect(url_for(".my_offers"), code=303)
+            if offer is not None:
                 return redirect(url_for(".review", offer_id=offer.id), code=303)
     return render_template("coproduction/new_offer.html", form=form), status
 
