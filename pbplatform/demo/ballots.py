@@ -61,23 +61,39 @@ def _paper_choices(demo: Demo, area_id: int, **kw: Any) -> str:
 
 
 def vote(demo: Demo) -> None:
-    cycle, rng = demo.cycle, demo.rng
-    officer, officer2 = demo.staff["officer"], demo.staff["officer2"]
+    """Ballots by every channel, in this order: online, paper at a site, paper by CSV, codes,
+    meetings (the order the demo's random numbers are drawn in)."""
+    _vote_online(demo)
+    _vote_on_paper_at_site(demo)
+    _vote_on_paper_by_csv(demo)
+    _vote_with_codes(demo)
+    _meetings(demo, demo.staff["officer"], demo.staff["officer2"], demo.rng)
+
+
+def _vote_online(demo: Demo) -> None:
     for n in ONLINE_VOTERS:
         user = demo.residents[n - 1]
-        voting.cast_ballot(cycle, voting.voter_key_for(user), _choices(demo, user.home_area_id),
-                           area_id=user.home_area_id, channel="online", user_id=user.id)
-    # Paper, one by one at an anonymous site in Fennpfuhl (one ballot over budget: invalid).
-    fen = demo.areas["FEN"]
+        voting.cast_ballot(demo.cycle, voting.voter_key_for(user),
+                           _choices(demo, user.home_area_id), area_id=user.home_area_id,
+                           channel="online", user_id=user.id)
+
+
+def _vote_on_paper_at_site(demo: Demo) -> None:
+    """Paper, one by one at an anonymous site in Fennpfuhl (one ballot over budget: invalid)."""
+    cycle, fen = demo.cycle, demo.areas["FEN"]
     site = paper_channel.create_site(cycle, "Fennpfuhl neighbourhood centre",
                                      "Paul-Junius-Straße 64, 10369 Berlin", fen.id, False,
-                                     actor=officer)
+                                     actor=demo.staff["officer"])
     for n in range(1, 11):
         picks = _choices(demo, fen.id, over_budget=(n == 7))
         paper_channel.enter_paper_ballot(cycle, site, f"FEN-{n:04d}", "FEN", picks,
                                          actor=demo.staff["fen_officer"])
-    # Paper by CSV from the town hall, where officers check voters off (one empty ballot).
-    town_hall = paper_channel.create_site(cycle, "Lichtenberg town hall",
+
+
+def _vote_on_paper_by_csv(demo: Demo) -> None:
+    """Paper by CSV from the town hall, where officers check voters off (one empty ballot)."""
+    officer = demo.staff["officer"]
+    town_hall = paper_channel.create_site(demo.cycle, "Lichtenberg town hall",
                                           "Möllendorffstraße 6, 10367 Berlin", None, True,
                                           actor=officer)
     out = io.StringIO()
@@ -87,16 +103,19 @@ def vote(demo: Demo) -> None:
         user = demo.residents[n - 1]
         choices = "" if i == 5 else _paper_choices(demo, user.home_area_id)
         writer.writerow([f"RH-{i:04d}", user.home_area.code, choices, user.email])
-    paper_channel.import_paper_csv(cycle, town_hall, "town-hall-voting-day.csv",
+    paper_channel.import_paper_csv(demo.cycle, town_hall, "town-hall-voting-day.csv",
                                    out.getvalue().encode(), actor=officer)
-    # Voting codes of the household survey (district-wide batch: holders choose their area).
+
+
+def _vote_with_codes(demo: Demo) -> None:
+    """Voting codes of the household survey (district-wide batch: holders choose their area)."""
     codes = [c for _n, c, _b in data.AREAS]
-    _batch, plain = code_channel.generate_codes(cycle, CODES_PRINTED, "Household survey 2026",
+    _batch, plain = code_channel.generate_codes(demo.cycle, CODES_PRINTED,
+                                                "Household survey 2026",
                                                 actor=demo.staff["admin"])
     for i, text in enumerate(plain[:CODES_USED]):
         area_id = demo.areas[codes[i % len(codes)]].id
-        code_channel.redeem_code(cycle, text, _choices(demo, area_id), area_id)
-    _meetings(demo, officer, officer2, rng)
+        code_channel.redeem_code(demo.cycle, text, _choices(demo, area_id), area_id)
 
 
 def _meetings(demo: Demo, officer: User, officer2: User, rng: random.Random) -> None:
