@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from pbplatform import tally
@@ -49,6 +51,14 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
                 for r in sorted(lst["projects"], key=lambda r: int(r["id"]))]
     ids = {p.id for p in projects}
     ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
+    meta = _pabulib_meta(version, cycle, lst)
+    return tally.Election(projects=projects, ballots=ballots, budget=lst["budget"],
+                          vote_type=cfg["vote_type"], meta=meta)
+
+
+def _pabulib_meta(version: ResultVersion, cycle: Cycle, lst: dict[str, Any]) -> dict[str, str]:
+    """The META section: where the list comes from and how it was counted."""
+    cfg = version.config
     meta = {"description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
             "instance": cycle.slug, "unit": lst["name"] or "district-wide",
             "currency": cfg["currency"], "rule": cfg["rule"], "tie_break": cfg["tie_break"],
@@ -62,5 +72,4 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
     if lst["aggregate_channels"]:
         meta["comment"] = ("meeting totals (" + ", ".join(lst["aggregate_channels"])
                            + ") are not in this file; see the published results")
-    return tally.Election(projects=projects, ballots=ballots, budget=lst["budget"],
-                          vote_type=cfg["vote_type"], meta=meta)
+    return meta

@@ -112,6 +112,16 @@ def _count_list(cycle: Cycle, key: str, area_id: int | None, budget: int,
     }
 
 
+def _count_lists(cycle: Cycle, config: tally.RuleConfig, bonus: int) -> list[dict[str, Any]]:
+    """Every list counted; the savings bonus goes to the district-wide budget."""
+    aggregates = meeting_aggregates(cycle)
+    return [
+        _count_list(cycle, key, area_id, cycle.area_budget(area_id) + (bonus if key == DISTRICT
+                                                                     else 0), config, aggregates)
+        for key, area_id in list_keys(cycle)
+    ]
+
+
 def _list_name(cycle: Cycle, area_id: int | None) -> str | None:
     """The area's name as it was at the count; None for the district-wide list."""
     return next((ca.area.name for ca in cycle.areas if ca.area_id == area_id), None)
@@ -145,16 +155,10 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
     savings = count_savings(cycle)
     bonus = int(savings.get("budget_bonus_minor") or 0)
     config = rule_config_for(cycle)
-    aggregates = meeting_aggregates(cycle)
-    lists = [
-        _count_list(cycle, key, area_id, cycle.area_budget(area_id) + (bonus if key == DISTRICT
-                                                                     else 0), config, aggregates)
-        for key, area_id in list_keys(cycle)
-    ]
     config_json = _config_dict(cycle, config)
     outcome_json = json.loads(canonical_json({
-        "lists": lists, "savings": savings, "turnout": turnout(cycle),
-        "savings_bonus_minor": bonus,
+        "lists": _count_lists(cycle, config, bonus), "savings": savings,
+        "turnout": turnout(cycle), "savings_bonus_minor": bonus,
     }))
     last = db.session.scalar(sa.select(sa.func.max(ResultVersion.version))
                              .where(ResultVersion.cycle_id == cycle.id)) or 0
