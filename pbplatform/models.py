@@ -4,8 +4,14 @@ from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
 from pbplatform.api.models import ApiIdempotencyKey, ApiToken
 from pbplatform.audit.models import AuditEntry
 from pbplatform.channels.models import (
-    CensusEntry, Meeting, MeetingCountEntry, MeetingTotal, PaperImport, VotingCode,
-    VotingCodeBatch, VotingSite,
+    CensusEntry,
+    Meeting,
+    MeetingCountEntry,
+    MeetingTotal,
+    PaperImport,
+    VotingCode,
+    VotingCodeBatch,
+    VotingSite,
 )
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase

@@ -19,7 +19,8 @@ def test_security_headers_on_error_pages(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     csp = response.headers["Content-Security-Policy"]
-    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 

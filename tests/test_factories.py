@@ -23,5 +23,7 @@ def test_request_commit_is_visible_to_the_test(client, db, make_user):
 def test_cycle_and_proposal_builders(make_cycle, make_proposal):
     cycle = make_cycle("voting", areas=3)
     proposal = make_proposal(cycle, area=cycle.areas[0].area)
-    assert len(cycle.areas) == 3 and cycle.rules_frozen
-    assert proposal.on_ballot and proposal.officer_cost_minor == proposal.estimated_cost_minor
+    assert len(cycle.areas) == 3
+    assert cycle.rules_frozen
+    assert proposal.on_ballot
+    assert proposal.officer_cost_minor == proposal.estimated_cost_minor
