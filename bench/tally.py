@@ -61,7 +61,7 @@ print(json.dumps({"n": len(outcome.selected), "inproc": time.perf_counter() - t0
 
 THEIRS = """
 import resource, sys, json, time
-sys.path.insert(0, %r)
+sys.path.insert(0, ROOT_PATH)
 from tests.tally import pabutools_ref as ref
 import pabutools.rules, pabutools.election
 t0 = time.perf_counter()
@@ -69,7 +69,7 @@ rule = sys.argv[2].replace("-comparison", "")
 selected = ref.outcome(__import__("pathlib").Path(sys.argv[1]), rule)
 print(json.dumps({"n": len(selected), "inproc": time.perf_counter() - t0,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-""" % str(ROOT)
+""".replace("ROOT_PATH", repr(str(ROOT)))
 
 
 def run_once(code: str, path: Path, rule: str, timeout: float) -> dict | None:

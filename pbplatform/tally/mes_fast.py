@@ -25,8 +25,8 @@ run, computed from the same affine bounds, each shrunk by its float error bound.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -127,7 +127,7 @@ class FastApproval:
             den_v = math.lcm(*(x.denominator for x in slopes))
             acc = [x.numerator * (den // x.denominator) for x in prices]
             acc_v = [x.numerator * (den_v // x.denominator) for x in slopes]
-            for r, x, xv in zip(base.rounds[:keep], prices, slopes):
+            for r, x, xv in zip(base.rounds[:keep], prices, slopes, strict=True):
                 rounds.append(FastRound(r.q, r.poor, r.rich_weight, x.numerator, x.denominator,
                                         xv.numerator, xv.denominator, r.hi_after, r.snapshot))
             winners = [r.q for r in rounds]
@@ -339,7 +339,8 @@ class FastApproval:
                     continue
                 total = s * int(base[q])
                 if winners:
-                    total -= sum((rho * int(n) for rho, n in zip(rhos, cross[q].tolist()) if n),
+                    row = cross[q].tolist()
+                    total -= sum((rho * int(n) for rho, n in zip(rhos, row, strict=True) if n),
                                  Fraction(0))
                 money[q] = total
         return rhos, money

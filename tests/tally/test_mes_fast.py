@@ -22,7 +22,6 @@ from pbplatform.tally.mes_rules import complete, mes_input, run_at
 from .conftest import pabulib_files
 
 
-
 def KEY(pid: str) -> tuple:
     return (pid,)
 
@@ -147,7 +146,8 @@ def test_exact_tie_goes_to_exact_method(extra_cost: int) -> None:
     share = Fraction(election.budget) / data.voters
     run = run_at(data, share, KEY)
     if extra_cost == 0:
-        assert data.exact_runs == 1 and data.fast.reason[0] == "tie"
+        assert data.exact_runs == 1
+        assert data.fast.reason[0] == "tie"
     else:
         assert data.exact_runs == 0
     complete(data, run)
@@ -161,7 +161,8 @@ def test_exact_fit_goes_to_exact_method() -> None:
     election = Election(projects, ballots, 50)
     data = mes_input(election, RuleConfig("equalshares"))
     run = run_at(data, Fraction(10), KEY)
-    assert data.exact_runs == 1 and data.fast.reason[0] == "margin"
+    assert data.exact_runs == 1
+    assert data.fast.reason[0] == "margin"
     same_run(complete(data, run), exact_run(data, Fraction(10)))
 
 
@@ -199,4 +200,5 @@ def test_real_files_float_equals_exact() -> None:
             fast_runs += data.exact_runs == before
             same_run(fast, exact_run(data, share))
         checked += 1
-    assert checked > 10 and fast_runs > 2 * checked  # the float path did most of the work
+    assert checked > 10
+    assert fast_runs > 2 * checked  # the float path did most of the work
