@@ -44,6 +44,12 @@ MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
 PASSWORD_RESET_TTL_SECONDS = 60 * 60
 
+# Officers and administrators must pass a TOTP second factor after their password
+# (security case 36). "0" turns it off; only development does (see development.py).
+OFFICER_MFA_REQUIRED = os.environ.get("OFFICER_MFA_REQUIRED", "1") in ("1", "true", "yes")
+MFA_RATE_LIMIT = os.environ.get("MFA_RATE_LIMIT", "5 per minute;20 per hour")
+MFA_PENDING_SECONDS = 5 * 60  # time between the password and the code
+
 # Reverse proxy hops in front of the app (gunicorn behind nginx: 1).
 PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 

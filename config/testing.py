@@ -10,3 +10,4 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = False
 # Fast hashing keeps the suite quick; production parameters are tested separately.
 ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+OFFICER_MFA_REQUIRED = True  # officers pass TOTP in tests too; login_as marks it done

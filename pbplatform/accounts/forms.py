@@ -151,3 +151,9 @@ class NewStaffForm(UserRoleForm):
                                        display_name=self.display_name.data or "")
             if problem:
                 raise ValidationError(problem)
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+                       description=_l("The six digits your authenticator app shows now."))

@@ -83,3 +83,15 @@ def create_staff_user(actor: User | None, email: str, display_name: str, role: s
     audit.record("user.created", user, actor=actor,
                  after={"email": user.email, **_snapshot(user)})
     return user
+
+
+def reset_mfa(actor: User, user: User) -> None:
+    """Clear the user's TOTP secret (a lost phone): they enroll again at their next login, and
+    every session they have ends. Audited without the secret."""
+    before = {"mfa_enrolled": user.totp_secret is not None and user.totp_last_step is not None}
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.session_token = new_session_token()
+    db.session.flush()
+    audit.record("user.mfa_reset", user, actor=actor, before=before,
+                 after={"mfa_enrolled": False})

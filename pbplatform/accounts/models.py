@@ -40,6 +40,11 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Rotated on logout and password change, so every older cookie stops working.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    # TOTP second factor for officers and admins (see accounts/mfa.py). `totp_secret` is the
+    # base32 secret; `totp_last_step` the time-step of the last accepted code, so a code is
+    # never accepted twice. A secret without a last step is an enrollment not yet confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     home_area: Mapped[Area | None] = relationship(foreign_keys=[home_area_id])  # noqa: F821

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from pbplatform.audit import services as audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 LEVELS = ("public", "user", "officer", "admin")
+MFA_VERIFIED = "mfa_verified"  # session key: the id of the user who passed TOTP
 
 
 def _declare(level: str) -> Callable[[F], F]:
@@ -42,6 +43,17 @@ def _check(level: str) -> None:
         abort(403)
     if level == "admin" and not current_user.is_admin:
         abort(403)
+    if level in ("officer", "admin") and not mfa_verified():
+        # Password alone is not a complete officer login (security case 36); the session
+        # gets the mark only from the TOTP step (accounts/views/mfa.py).
+        abort(401)
+
+
+def mfa_verified() -> bool:
+    """True when this session passed the second factor, or none is required."""
+    if not current_app.config.get("OFFICER_MFA_REQUIRED", True):
+        return True
+    return session.get(MFA_VERIFIED) == current_user.id
 
 
 public = _declare("public")

@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 # The modules add their routes to `bp`; import them after it exists.
-from pbplatform.accounts.views import account, admin, auth  # noqa: E402, F401
+from pbplatform.accounts.views import account, admin, auth, mfa  # noqa: E402, F401

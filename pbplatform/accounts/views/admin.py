@@ -123,6 +123,16 @@ def admin_reactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)
 
 
+@bp.post("/admin/users/<int:user_id>/mfa/reset")
+@admin_required
+def admin_reset_mfa(user_id: int) -> ResponseReturnValue:
+    user = _get_user(user_id)
+    management.reset_mfa(db.session.get(User, current_user.id), user)
+    flash(gettext("The second factor has been reset; the person sets up a new app at their "
+                  "next login."), "success")
+    return redirect(url_for("accounts.admin_user", user_id=user.id))
+
+
 # --- administrators: development outbox -----------------------------------------------------
 
 @bp.get("/admin/outbox")

@@ -12,8 +12,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from pbplatform.accounts import mfa, services
 from pbplatform.accounts import reset as reset_links
-from pbplatform.accounts import services
 from pbplatform.accounts.forms import (
     LoginForm,
     RegisterForm,
@@ -21,12 +21,12 @@ from pbplatform.accounts.forms import (
     ResetRequestForm,
     selected_area,
 )
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import User, load_user
 from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
-from pbplatform.security.access import public
+from pbplatform.security.access import MFA_VERIFIED, public
 from pbplatform.security.redirects import safe_next
 
 # --- rate limits ----------------------------------------------------------------------------
@@ -75,6 +75,56 @@ def end_expired_login() -> None:
         session.clear()
 
 
+# --- login in one or two steps ---------------------------------------------------------------
+# Officers and admins (when OFFICER_MFA_REQUIRED) are not logged in by their password: the
+# session only holds MFA_PENDING ("<id>:<session_token>", so a logout, password change or
+# MFA reset elsewhere voids it) for MFA_PENDING_SECONDS, and `login_user` runs after a valid
+# TOTP code, together with the MFA_VERIFIED mark that access._check requires on every officer
+# and admin route.
+
+MFA_PENDING = "mfa_pending"
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()  # nothing from before the login survives it (fixation)
+    if lang:
+        session["lang"] = lang  # except the language the person chose
+
+
+def complete_login(user: User, *, mfa_done: bool = False) -> None:
+    _fresh_session()
+    login_user(user)
+    session.permanent = True
+    session["auth_at"] = int(time.time())
+    if mfa_done:
+        session[MFA_VERIFIED] = user.id
+    audit.record("auth.login", user, actor=user, after={"mfa": True} if mfa_done else None)
+
+
+def start_second_factor(user: User, next_url: str | None) -> ResponseReturnValue:
+    """The password was right; ask for the TOTP code (or enrollment) before logging in."""
+    _fresh_session()
+    session[MFA_PENDING] = user.get_id()
+    session["mfa_at"] = int(time.time())
+    session["mfa_next"] = (next_url or "")[:500]
+    if not mfa.is_enrolled(user):
+        mfa.start_enrollment(user)
+    audit.record("auth.mfa_challenged", user, actor=user)
+    return redirect(url_for("accounts.mfa_code" if mfa.is_enrolled(user)
+                            else "accounts.mfa_enroll"))
+
+
+def pending_user() -> User | None:
+    """The user who passed the password step in this session, if still valid."""
+    limit = int(current_app.config.get("MFA_PENDING_SECONDS", 300))
+    raw = session.get(MFA_PENDING)
+    if not raw or time.time() - session.get("mfa_at", 0) > limit:
+        return None
+    user = load_user(str(raw))
+    return user if user is not None and user.is_active_account else None
+
+
 # --- registration, login, logout ------------------------------------------------------------
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -111,14 +161,9 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            lang = session.get("lang")
-            session.clear()  # nothing from before the login survives it (fixation)
-            if lang:
-                session["lang"] = lang  # except the language the person chose
-            login_user(user)
-            session.permanent = True
-            session["auth_at"] = int(time.time())
-            audit.record("auth.login", user, actor=user)
+            if mfa.mfa_required(user):
+                return start_second_factor(user, form.next.data)
+            complete_login(user)
             return redirect(safe_next(form.next.data))
         g.login_failed = True
         services.record_login_failure(form.email.data)

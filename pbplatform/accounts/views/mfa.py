@@ -1,0 +1,91 @@
+"""The second login step for officers and admins: a TOTP code, or enrolling an authenticator
+app first (security case 36). Both pages are public: they act only on the user held in the
+session by the password step (see auth.start_second_factor)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+from pbplatform.accounts import mfa
+from pbplatform.accounts.forms import CodeForm
+from pbplatform.accounts.models import User
+from pbplatform.accounts.views import bp
+from pbplatform.accounts.views.auth import MFA_PENDING, complete_login, pending_user
+from pbplatform.extensions import limiter
+from pbplatform.security.access import public
+from pbplatform.security.redirects import safe_next
+
+
+def _mfa_limit() -> str:
+    return current_app.config.get("MFA_RATE_LIMIT", "5 per minute;20 per hour")
+
+
+def _pending_key() -> str:
+    return "mfa-user:" + str(session.get(MFA_PENDING, "")).partition(":")[0]
+
+
+def _code_failed(response: Response) -> bool:
+    return bool(g.get("mfa_failed"))
+
+
+# Only wrong codes count, per client address and per account waiting for its code.
+mfa_limit_ip = limiter.limit(_mfa_limit, key_func=get_remote_address, methods=["POST"],
+                             deduct_when=_code_failed, scope="mfa-ip")
+mfa_limit_user = limiter.limit(_mfa_limit, key_func=_pending_key, methods=["POST"],
+                               deduct_when=_code_failed, scope="mfa-user")
+
+
+def _expired() -> ResponseReturnValue:
+    session.pop(MFA_PENDING, None)
+    flash(gettext("Please log in again."), "error")
+    return redirect(url_for("accounts.login"))
+
+
+def _submit_code(user: User, form: CodeForm) -> ResponseReturnValue | None:
+    """Log in on a valid code; otherwise set the form error and return None."""
+    if form.validate_on_submit():
+        if mfa.check_code(user, form.code.data):
+            next_url = session.get("mfa_next")
+            complete_login(user, mfa_done=True)
+            return redirect(safe_next(next_url))
+        form.code.errors = [gettext("This code is not valid or was already used. "
+                                    "Wait for the next code and try again.")]
+    if form.is_submitted():
+        g.mfa_failed = True
+    return None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@mfa_limit_ip
+@mfa_limit_user
+def mfa_code() -> ResponseReturnValue:
+    user = pending_user()
+    if user is None:
+        return _expired()
+    if not mfa.is_enrolled(user):
+        return redirect(url_for("accounts.mfa_enroll"))
+    form = CodeForm()
+    done = _submit_code(user, form)
+    # 200 even on failure so the failed-attempt audit entry is committed.
+    return done or render_template("accounts/mfa_code.html", form=form)
+
+
+@bp.route("/login/code/setup", methods=["GET", "POST"])
+@public
+@mfa_limit_ip
+@mfa_limit_user
+def mfa_enroll() -> ResponseReturnValue:
+    user = pending_user()
+    if user is None:
+        return _expired()
+    if mfa.is_enrolled(user) or user.totp_secret is None:
+        return redirect(url_for("accounts.mfa_code"))
+    form = CodeForm()
+    done = _submit_code(user, form)
+    return done or render_template("accounts/mfa_enroll.html", form=form,
+                                   secret=user.totp_secret, uri=mfa.provisioning_uri(user))
