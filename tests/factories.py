@@ -20,6 +20,7 @@ from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from pbplatform.security.access import MFA_VERIFIED
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -84,10 +85,15 @@ def create_proposal(cycle: Cycle, *, area: Area | None = None, status: str = "ap
 
 
 def login_as(client: FlaskClient, user: User) -> None:
-    """Sign a test client in as `user` (the login form itself is tested in accounts)."""
+    """Sign a test client in as `user` (the login form itself is tested in accounts).
+
+    This simulates a COMPLETE login: for officers and admins the session is also marked as
+    having passed the TOTP second factor (tests/accounts/test_mfa.py tests that step).
+    """
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[MFA_VERIFIED] = user.id
 
 
 @pytest.fixture

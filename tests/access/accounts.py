@@ -38,4 +38,9 @@ ROUTES = {
     "accounts.admin_reactivate": _admin(401, 302, url="/admin/users/{user_id}/reactivate",
                                         method="POST"),
     "accounts.outbox": _admin(401, 200, url="/admin/outbox"),
+    # Without a password step pending in the session: back to the login page.
+    "accounts.mfa_code": _all(302, url="/login/code"),
+    "accounts.mfa_enroll": _all(302, url="/login/code/setup"),
+    "accounts.admin_reset_mfa": _admin(401, 302, url="/admin/users/{user_id}/mfa/reset",
+                                       method="POST"),
 }

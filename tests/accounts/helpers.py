@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+import pyotp
 import sqlalchemy as sa
 
+from pbplatform.accounts.models import User
 from pbplatform.audit.models import AuditEntry
 from pbplatform.extensions import db
 
@@ -23,3 +27,16 @@ def login(client, email: str, password: str, next_url: str | None = None):
     if next_url is not None:
         data["next"] = next_url
     return client.post("/login", data=data)
+
+
+def pass_mfa(client, user_id: int):
+    """After an officer's password step: enter (or enroll with) a valid TOTP code, computed
+    from the secret in the database, of a step not used before."""
+    db.session.expire_all()
+    user = db.session.get(User, user_id)
+    totp = pyotp.TOTP(user.totp_secret)
+    step = totp.timecode(time.time())
+    if user.totp_last_step is not None:
+        step = max(step, user.totp_last_step + 1)
+    url = "/login/code/setup" if user.totp_last_step is None else "/login/code"
+    return client.post(url, data={"code": totp.generate_otp(step)})

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.accounts.passwords import hash_password
 from pbplatform.extensions import db
-from tests.accounts.helpers import audit_actions, is_logged_in, login
+from tests.accounts.helpers import audit_actions, is_logged_in, login, pass_mfa
 from tests.factories import PASSWORD, login_as
 
 GENERIC = b"E-mail or password is incorrect."
@@ -77,6 +77,7 @@ def test_deactivation_kills_an_existing_session(app, client, make_user):
     victim = make_user("officer", email="officer-x@example.org")
     victim_client = app.test_client()
     login(victim_client, "officer-x@example.org", PASSWORD)
+    pass_mfa(victim_client, victim.id)
     assert is_logged_in(victim_client)
     login_as(client, admin)
     assert client.post(f"/admin/users/{victim.id}/deactivate").status_code == 302

@@ -17,11 +17,13 @@ from pbplatform.coproduction.models import OFFER_STATUSES, Offer
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.services import CHANNEL_LABELS
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
+from pbplatform.extensions import db as extension_db
 from pbplatform.proposals.models import STATUSES, Proposal
 from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, Participation
+from tests.accounts.helpers import pass_mfa
 
 TREES = "Street trees on Weißenseer Weg"
 
@@ -44,6 +46,9 @@ def grouped(db, column, where) -> dict[str, int]:
 def login(client, address: str) -> None:
     response = client.post("/login", data={"email": address, "password": PASSWORD})
     assert response.status_code in (302, 303), response.status_code
+    if "/login/code" in response.headers["Location"]:  # officers: the TOTP step (case 36)
+        user_id = extension_db.session.scalar(sa.select(User.id).where(User.email == address))
+        assert pass_mfa(client, user_id).status_code == 302
 
 
 @pytest.fixture

@@ -58,12 +58,14 @@ def fill_rule(rule: Rule, values: dict[str, Any]) -> str:
 def login(app: Flask, client: Any, user_id: int) -> None:
     """Sign `client` in as the user (the login form itself is tested in tests/accounts)."""
     from pbplatform.accounts.models import User
+    from pbplatform.security.access import MFA_VERIFIED
 
     with app.app_context():
         ident = db.session.get(User, user_id).get_id()
     with client.session_transaction() as session:
         session["_user_id"] = ident
         session["_fresh"] = True
+        session[MFA_VERIFIED] = user_id  # a complete login: officers passed TOTP too
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import json
 import logging
 import re
 
+import pyotp
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
@@ -49,6 +50,10 @@ def test_audit_journey(build_app):
 
     officer = app.test_client()
     assert _sign_in(officer, "forger@example.org", PASSWORD).status_code == 302
+    with app.app_context():  # the TOTP step (case 36); its secret must never be audited
+        totp_secret = db.session.get(User, forger_id).totp_secret
+    code = pyotp.TOTP(totp_secret).now()
+    assert officer.post("/login/code/setup", data={"code": code}).status_code == 302
     assert _sign_in(app.test_client(), "forger@example.org", WRONG).status_code == 200
     with app.app_context():
         pending = db.session.get(Proposal, proposals.pending_id).tracking_number
@@ -92,6 +97,7 @@ def test_audit_journey(build_app):
         secrets += [m.body.split("/reset/")[1].split()[0]
                     for m in db.session.scalars(sa.select(OutboxMessage)) if "/reset/" in m.body]
         assert len(secrets) == 5, "the reset mail carried a token"
+        secrets += [totp_secret]
         secrets += [u.session_token for u in db.session.scalars(sa.select(User))]
         secrets += [u.password_hash for u in db.session.scalars(sa.select(User))]
         ballot_ids = list(db.session.scalars(sa.select(Ballot.id)))
