@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d88d1b11be3c
+Revision ID: 96833cdc813a
 Revises: 
-Create Date: 2026-11-26 01:37:42.911719
+Create Date: 2026-11-26 02:14:27.838582
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 import pbplatform.db
 
-revision = 'd88d1b11be3c'
+revision = '96833cdc813a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -149,6 +149,8 @@ def upgrade() -> None:
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
     sa.Column('session_token', sa.String(length=32), nullable=False),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('created_at', pbplatform.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('resident', 'officer', 'admin')", name=op.f('ck_users_role_valid')),
     sa.ForeignKeyConstraint(['home_area_id'], ['areas.id'], name=op.f('fk_users_home_area_id_areas')),
