@@ -39,7 +39,7 @@ EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
 class FastRound:
     """One funded project: who was poor, the rich weight, the exact price and its slope in
     the share (as integer numerator and denominator), ``hi`` over the rounds so far, and the
-    price bounds after the round."""
+    price bounds after the round (tangents at the float share last in the tuple)."""
 
     __slots__ = ("q", "poor", "rich_weight", "num", "den", "num_v", "den_v", "hi_after",
                  "snapshot")
@@ -140,8 +140,11 @@ class FastApproval:
             b[broke] = 0.0
             v[broke] = 0.0
             broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
-            ds = s - float(base.share)
-            sv, ss, se, ses, alive = (x.copy() for x in rounds[-1].snapshot)
+            # the price bounds are tangents at the share where that round was first computed,
+            # which is older than base.share when base itself had kept the round
+            *snap, snap_share = rounds[-1].snapshot
+            ds = s - snap_share
+            sv, ss, se, ses, alive = (x.copy() for x in snap)
             sv += ss * ds
             se += ses * abs(ds) + 4 * U * np.abs(sv)
             vmax = float(np.abs(v).max()) if G else 1.0
@@ -244,7 +247,7 @@ class FastApproval:
             winners.append(winner)
             rounds.append(FastRound(winner, poor, rich_w, num, den, num_v, den_v, hi,
                                     (sv.copy(), ss.copy(), se.copy(), ses.copy(),
-                                     alive.copy())))
+                                     alive.copy(), s)))
             b[poor] = 0.0
             v[poor] = 0.0
             b[rich] -= rho
