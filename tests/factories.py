@@ -90,10 +90,15 @@ def login_as(client: FlaskClient, user: User) -> None:
     This simulates a COMPLETE login: for officers and admins the session is also marked as
     having passed the TOTP second factor (tests/accounts/test_mfa.py tests that step).
     """
+    sign_in(client, user.get_id(), user.id)
+
+
+def sign_in(client: FlaskClient, login_id: str, user_id: int) -> None:
+    """`login_as` for tests that hold ids only (threads outside the test's session)."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = login_id
         session["_fresh"] = True
-        session[MFA_VERIFIED] = user.id
+        session[MFA_VERIFIED] = user_id
 
 
 @pytest.fixture

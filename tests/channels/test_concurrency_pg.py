@@ -17,7 +17,7 @@ from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 from tests.concurrency import race
 from tests.conftest import IsolatedClient
-from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.factories import create_area, create_cycle, create_proposal, create_user, sign_in
 
 THREADS = 20
 
@@ -98,9 +98,7 @@ def test_same_paper_csv_imported_twice_at_once_is_stored_once(app):
     try:
         def upload() -> int:
             client = IsolatedClient(app, app.response_class, use_cookies=True)
-            with client.session_transaction() as session:
-                session["_user_id"] = ids["login"]
-                session["_fresh"] = True
+            sign_in(client, ids["login"], ids["officer"])
             return client.post(f"/officer/paper/{ids['slug']}/sites/{ids['site']}/import",
                                data={"file": (io.BytesIO(data), "race.csv")},
                                content_type="multipart/form-data").status_code
