@@ -115,4 +115,5 @@ def _comparison_bounds(state, stale, remaining, best) -> None:
         if other == value and other_slope == slope:
             continue  # the same price at every share: the declared tie-break decides alike
         state.bound(float(other - value), float(other_slope - slope),
-                    abs(float(other)) + abs(float(value)), abs(float(other_slope)) + abs(float(slope)))
+                    abs(float(other)) + abs(float(value)),
+                    abs(float(other_slope)) + abs(float(slope)))

@@ -45,7 +45,7 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         for i, qs in enumerate(rows):
             incidence[i, qs] = True
         counts = (incidence.astype(np.int64) * weights[:, None]).sum(axis=0)
-        support = [Fraction(int(n) * c) for n, c in zip(counts, costs)]
+        support = [Fraction(int(n) * c) for n, c in zip(counts, costs, strict=False)]
         state = ApprovalState(incidence, weights, costs)
         fast = FastApproval(incidence, weights, costs)
     else:
@@ -53,7 +53,7 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         incidence = None
         utilities = [dict(r) for r in rows]
         support = [Fraction(0)] * len(ids)
-        for util, w in zip(utilities, weights.tolist()):
+        for util, w in zip(utilities, weights.tolist(), strict=False):
             for q, value in util.items():
                 support[q] += value * w
         state = UtilityState(utilities, weights.tolist(), costs)
@@ -92,7 +92,7 @@ def complete(data: MesInput, run: MesRun) -> MesRun:
     if fast is None:
         return run
     rhos, money = data.fast.exact(fast, fast.share)
-    for r, rho in zip(fast.rounds, rhos):
+    for r, rho in zip(fast.rounds, rhos, strict=False):
         run.alphas[data.ids[r.q]] = rho / data.costs[r.q]
     run.money_left = {data.ids[q]: m for q, m in money.items()}
     run.pending = None
@@ -100,7 +100,7 @@ def complete(data: MesInput, run: MesRun) -> MesRun:
 
 
 def cost_of(data: MesInput, selected: list[str]) -> int:
-    cost = dict(zip(data.ids, data.costs))
+    cost = dict(zip(data.ids, data.costs, strict=False))
     return sum(cost[pid] for pid in selected)
 
 
@@ -142,7 +142,7 @@ def add1_until_exhaustive(data: MesInput, budget: int, key) -> tuple[MesRun, Fra
         chosen = set(run.selected)
         if not any(
             pid not in chosen and s > 0 and 0 < c <= budget - spent
-            for pid, c, s in zip(data.ids, data.costs, data.support)
+            for pid, c, s in zip(data.ids, data.costs, data.support, strict=False)
         ):
             return run, share
         same = last_same_share(data, run, share)
@@ -174,7 +174,7 @@ def run_mes_rule(election: Election, config: RuleConfig, scores, order, key):
     notes = [f"each voter's share: {fmt(share)}"]
     decisions = mes_decisions(data, run)
     if rule.endswith("comparison"):
-        cost = dict(zip(data.ids, data.costs))
+        cost = dict(zip(data.ids, data.costs, strict=False))
         greedy_sel, greedy_dec = greedy(order, cost, election.budget)
         for_mes, for_greedy = prefers(data, run.selected, greedy_sel)
         notes.append(f"comparison: {for_mes} voters prefer equal shares, {for_greedy} greedy")
@@ -188,7 +188,7 @@ def mes_decisions(data: MesInput, run: MesRun) -> dict[str, Decision]:
     complete(data, run)
     decisions = {}
     rounds = {pid: k + 1 for k, pid in enumerate(run.selected)}
-    for pid, cost, support in zip(data.ids, data.costs, data.support):
+    for pid, cost, support in zip(data.ids, data.costs, data.support, strict=False):
         money = run.money_left.get(pid, Fraction(0))
         if pid in rounds:
             alpha = run.alphas.get(pid, Fraction(0))

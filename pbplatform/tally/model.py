@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Union
 
-Number = Union[Fraction, Decimal, int]
+Number = Fraction | Decimal | int
 
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "scoring")
 # Pabulib's choose-1 is an approval ballot of length one; we read it as approval.
@@ -31,7 +30,7 @@ class TallyConfigError(TallyError):
 
 def as_fraction(value: Number | str) -> Fraction:
     """Exact conversion; floats are refused because they would make counts irreproducible."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TallyError(f"use int, Fraction or Decimal, not {type(value).__name__}: {value!r}")
     try:
         return Fraction(value)
@@ -228,9 +227,8 @@ class BallotColumns:
 
     def ballot(self, i: int) -> Ballot:
         row = self.rows[i]
-        extra = tuple(
-            (n, row[k].strip()) for n, k in zip(self.extra_names, self.extra_idx) if row[k].strip()
-        )
+        named = zip(self.extra_names, self.extra_idx, strict=False)
+        extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
         votes = tuple(self.votes[i])
         weight = Fraction(self.weights[i]) if self.weights else 1
         common = dict(id=row[self.i_id].strip(), channel=self.channels[i], extra=extra,
@@ -239,7 +237,8 @@ class BallotColumns:
             return Ballot(ranking=votes, **common)
         if self.vote_type in ("cumulative", "scoring"):
             pts = self.points[i] if self.points is not None else []
-            return Ballot(points={p: Fraction(v) for p, v in zip(votes, pts)}, **common)
+            points = {p: Fraction(v) for p, v in zip(votes, pts, strict=False)}
+            return Ballot(points=points, **common)
         return Ballot(approvals=votes, **common)
 
 

@@ -100,7 +100,7 @@ def _check_header(line: int, header: list[str], needed: tuple[str, ...]) -> None
 def _project(line: int, header: list[str], row: list[str]) -> Project:
     if len(row) != len(header):
         raise PabulibError(line, f"expected {len(header)} fields, got {len(row)}")
-    values = dict(zip(header, (v.strip() for v in row)))
+    values = dict(zip(header, (v.strip() for v in row), strict=False))
     extra = tuple((k, v) for k, v in values.items() if k not in PROJECT_COLUMNS and v != "")
     try:
         return Project(

@@ -52,7 +52,8 @@ def _meta_rows(election: Election) -> list[tuple[str, str]]:
         if value is not None:
             rows.append((key, number_text(Fraction(value))))
     if election.area_budgets:
-        rows.append(("area_budgets", ",".join(f"{a}:{b}" for a, b in election.area_budgets.items())))
+        budgets = ",".join(f"{a}:{b}" for a, b in election.area_budgets.items())
+        rows.append(("area_budgets", budgets))
     return rows
 
 

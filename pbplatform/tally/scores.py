@@ -116,7 +116,7 @@ def _column_totals(cols: BallotColumns, election: Election) -> dict[str, Channel
         else:
             points = cols.points or []
             for i in rows:
-                for pid, value in zip(cols.votes[i], points[i]):
+                for pid, value in zip(cols.votes[i], points[i], strict=False):
                     counter[pid] += _number(value)
         support = {pid: Fraction(v) for pid, v in counter.items()}
         totals[ch] = ChannelTotals(support, Fraction(len(rows)))

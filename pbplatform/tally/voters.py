@@ -18,16 +18,16 @@ def ballot_rows(
     is zero take no part (they would hold no share of the budget).
     """
     ballots = election.ballots
-    if isinstance(ballots, LazyBallots) and not ballots.columns.weights:
-        if election.vote_type == "approval":
-            cols = ballots.columns
-            channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
-            rows, weights = [], []
-            for ids, ch in zip(cols.votes, cols.channels):
-                if channel_weight[ch]:
-                    rows.append([index[pid] for pid in ids])
-                    weights.append(channel_weight[ch])
-            return rows, weights
+    fast = isinstance(ballots, LazyBallots) and not ballots.columns.weights
+    if fast and election.vote_type == "approval":
+        cols = ballots.columns
+        channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
+        rows, weights = [], []
+        for ids, ch in zip(cols.votes, cols.channels, strict=False):
+            if channel_weight[ch]:
+                rows.append([index[pid] for pid in ids])
+                weights.append(channel_weight[ch])
+        return rows, weights
     rows, weights = [], []
     length = borda_length(election, (b.ranking for b in ballots))
     for b in ballots:

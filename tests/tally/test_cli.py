@@ -30,7 +30,9 @@ def test_json_output(tmp_path, capsys) -> None:
     path.write_text(FILE)
     assert main(["tally", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["rule"] == "greedy" and data["selected"] == ["a", "c"] and data["spent"] == 90
+    assert data["rule"] == "greedy"
+    assert data["selected"] == ["a", "c"]
+    assert data["spent"] == 90
     first = data["projects"][0]
     assert set(first) >= {"id", "cost", "score", "selected", "rank", "explanation"}
     assert data["projects"][1]["explanation"] == "did not fit: 40 left, costs 50"
@@ -41,7 +43,8 @@ def test_table_and_rule_option(tmp_path, capsys) -> None:
     path.write_text(FILE)
     assert main(["tally", str(path), "--rule", "equalshares"]) == 0
     out = capsys.readouterr().out
-    assert "rule: equalshares" in out and "budget: 100" in out
+    assert "rule: equalshares" in out
+    assert "budget: 100" in out
 
 
 def test_errors_exit_2(tmp_path, capsys) -> None:

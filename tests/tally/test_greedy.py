@@ -39,11 +39,14 @@ def test_explanations_and_reasons() -> None:
     election = approval_election({"a": 60, "b": 50, "c": 30}, ["a", "a", "ab", "b", "c"], 100)
     out = count(election, RuleConfig("greedy"))
     b = out.result("b")
-    assert not b.selected and b.reason == "did_not_fit"
+    assert not b.selected
+    assert b.reason == "did_not_fit"
     assert b.explanation == "did not fit: 40 left, costs 50"
     assert b.remaining_before == 40
     a = out.result("a")
-    assert a.selected and a.reason == "funded" and a.rank == 1
+    assert a.selected
+    assert a.reason == "funded"
+    assert a.rank == 1
     assert out.to_dict()["projects"][0]["id"] == "a"
 
 
@@ -64,7 +67,8 @@ def test_threshold_excludes_low_scores() -> None:
 
 def test_top_n_ignores_budget() -> None:
     out = count(ELECTION, RuleConfig("top-n", n=3))
-    assert len(out.selected) == 3 and out.spent > out.budget
+    assert len(out.selected) == 3
+    assert out.spent > out.budget
     assert out.result(out.projects[3].id).reason == "not_reached"
 
 
@@ -79,10 +83,12 @@ def test_cumulative_points_and_ordinal_borda() -> None:
     projects = [Project("a", 10), Project("b", 10)]
     ballots = [Ballot("1", points={"a": Fraction(5, 2), "b": 1}), Ballot("2", points={"b": 1})]
     out = count(Election(projects, ballots, 10, vote_type="cumulative"), RuleConfig())
-    assert out.selected == ["a"] and out.result("a").score == Fraction(5, 2)
+    assert out.selected == ["a"]
+    assert out.result("a").score == Fraction(5, 2)
     ranked = [Ballot("1", ranking=("a", "b")), Ballot("2", ranking=("b",))]
     out = count(Election(projects, ranked, 10, vote_type="ordinal", max_length=2), RuleConfig())
-    assert out.result("a").score == 2 and out.result("b").score == 3
+    assert out.result("a").score == 2
+    assert out.result("b").score == 3
 
 
 @pytest.mark.parametrize("rule", ["greedy", "greedy-no-skip", "top-n"])

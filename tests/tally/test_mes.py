@@ -7,7 +7,13 @@ from fractions import Fraction
 import pytest
 
 from pbplatform.tally import (
-    AggregateScore, Ballot, Election, Project, RuleConfig, TallyConfigError, count,
+    AggregateScore,
+    Ballot,
+    Election,
+    Project,
+    RuleConfig,
+    TallyConfigError,
+    count,
     validate_config,
 )
 
@@ -30,9 +36,11 @@ def test_mes_explains_prices_and_effective_support() -> None:
     e = election({"a": 50, "b": 50, "c": 60}, ["ab"] * 6 + ["c"] * 4, 100)
     out = count(e, RuleConfig("equalshares"))
     a = out.result(out.selected[0])
-    assert a.reason == "funded" and "each supporter paid" in a.explanation
+    assert a.reason == "funded"
+    assert "each supporter paid" in a.explanation
     c = out.result("c")
-    assert c.reason == "not_affordable" and c.supporters_share == 40
+    assert c.reason == "not_affordable"
+    assert c.supporters_share == 40
     assert "supporters had 40 of their shares left, it costs 60" in c.explanation
 
 
@@ -41,7 +49,8 @@ def test_add1_spends_more_and_stays_within_budget() -> None:
     plain = count(e, RuleConfig("equalshares"))
     for rule in ("equalshares/add1", "equalshares/add1-until-exhaustive"):
         out = count(e, RuleConfig(rule))
-        assert out.spent <= 100 and out.spent >= plain.spent
+        assert out.spent <= 100
+        assert out.spent >= plain.spent
 
 
 def test_comparison_switches_to_greedy_only_when_preferred() -> None:
@@ -55,7 +64,8 @@ def test_cumulative_mes_uses_points() -> None:
     projects = [Project("a", 60), Project("b", 40)]
     ballots = [Ballot("1", points={"a": 3, "b": 1}), Ballot("2", points={"b": Fraction(5, 2)})]
     out = count(Election(projects, ballots, 100, vote_type="cumulative"), RuleConfig("equalshares"))
-    assert out.selected and out.spent <= 100
+    assert out.selected
+    assert out.spent <= 100
 
 
 def test_phragmen_balances_loads() -> None:

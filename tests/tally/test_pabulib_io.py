@@ -39,12 +39,16 @@ def parse(text: str) -> Election:
 
 def test_reads_fields_points_and_channels() -> None:
     e = parse(GOOD)
-    assert e.budget == 100 and e.vote_type == "cumulative" and e.max_sum_points == 5
+    assert e.budget == 100
+    assert e.vote_type == "cumulative"
+    assert e.max_sum_points == 5
     assert e.meta["description"] == "test"
     assert e.projects[0] == Project("p1", 60, "Park", extra=(("votes", "2"),))
     b1, b2 = e.ballots
-    assert b1.channel == "paper" and dict(b1.points) == {"p1": 3, "p2": 2}
-    assert b2.channel == "online" and b2.points["p1"] == Fraction(5, 2)
+    assert b1.channel == "paper"
+    assert dict(b1.points) == {"p1": 3, "p2": 2}
+    assert b2.channel == "online"
+    assert b2.points["p1"] == Fraction(5, 2)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +68,8 @@ def test_malformed_files_name_the_line(text: str, line: int, message: str) -> No
     with pytest.raises(PabulibError) as err:
         parse(text)
     assert err.value.line == line
-    assert message in str(err.value) and str(err.value).startswith(f"line {line}:")
+    assert message in str(err.value)
+    assert str(err.value).startswith(f"line {line}:")
 
 
 def test_unknown_project_in_fast_path_names_the_line() -> None:
