@@ -47,6 +47,27 @@ def entry_digest(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _describe(action: str, obj: Any, actor: Any, area_id: int | None,
+              before: dict[str, Any] | None, after: dict[str, Any] | None,
+              outcome: str) -> dict[str, Any]:
+    """The entry's content, read now (a rollback would expire the objects it names)."""
+    actor_id, label = _actor(actor)
+    return {
+        "actor_id": actor_id, "actor_label": label, "action": action,
+        "object_type": type(obj).__name__ if obj is not None else None,
+        "object_id": str(obj.id) if obj is not None else None, "area_id": area_id,
+        "before": before, "after": after, "outcome": outcome,
+    }
+
+
+def _append(fields: dict[str, Any]) -> AuditEntry:
+    entry = AuditEntry(at=utcnow().replace(microsecond=0), prev_hash=_last_hash(),
+                       ip=request.remote_addr if has_request_context() else None, **fields)
+    entry.entry_hash = entry_digest(entry)
+    db.session.add(entry)
+    return entry
+
+
 def record(
     action: str,
     obj: Any = None,
@@ -58,16 +79,7 @@ def record(
     outcome: str = "ok",
 ) -> AuditEntry:
     """Append one entry: who, when, what, before and after."""
-    actor_id, label = _actor(actor)
-    entry = AuditEntry(
-        at=utcnow().replace(microsecond=0), actor_id=actor_id, actor_label=label, action=action,
-        object_type=type(obj).__name__ if obj is not None else None,
-        object_id=str(obj.id) if obj is not None else None, area_id=area_id,
-        before=before, after=after, outcome=outcome,
-        ip=request.remote_addr if has_request_context() else None, prev_hash=_last_hash(),
-    )
-    entry.entry_hash = entry_digest(entry)
-    db.session.add(entry)
+    entry = _append(_describe(action, obj, actor, area_id, before, after, outcome))
     db.session.flush()
     return entry
 
@@ -91,18 +103,9 @@ def record_refusal(
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
-    actor_id, label = _actor(actor)
-    object_type = type(obj).__name__ if obj is not None else None
-    object_id = str(obj.id) if obj is not None else None
+    fields = _describe(action, obj, actor, area_id, before, after, outcome)
     db.session.rollback()
-    entry = AuditEntry(
-        at=utcnow().replace(microsecond=0), actor_id=actor_id, actor_label=label, action=action,
-        object_type=object_type, object_id=object_id, area_id=area_id, before=before,
-        after=after, outcome=outcome,
-        ip=request.remote_addr if has_request_context() else None, prev_hash=_last_hash(),
-    )
-    entry.entry_hash = entry_digest(entry)
-    db.session.add(entry)
+    _append(fields)
     db.session.commit()
 
 
