@@ -98,3 +98,17 @@ def test_rule_break_leaves_the_code_unused(client, db, make_cycle, make_proposal
     assert r.status_code == 422
     assert db.session.scalars(sa.select(VotingCode)).one().used_on is None
     assert _vote(client, code, cheap, area.id).status_code == 200
+
+
+def test_code_ballot_shows_gross_coproduction_and_net_cost(app, client, db, make_cycle,
+                                                            make_proposal, make_user):
+    """Letter-code voters see the same ballot as online voters (issue 5: costs side by side)."""
+    cycle = make_cycle("voting")
+    area = cycle.areas[0].area
+    make_proposal(cycle, area=area, cost=12_345_00)
+    login_as(client, make_user("admin"))
+    code = _generate(client, cycle, count=1, area_id=area.id)[1][0]
+    page = app.test_client().post("/vote/code", data={"code": code}).get_data(as_text=True)
+    for heading in ("Cost", "Co-production", "Net public cost"):
+        assert f">{heading}</th>" in page
+    assert page.count("€12,345.00") == 2  # gross and net: no offer yet
