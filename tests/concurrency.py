@@ -36,3 +36,34 @@ def race(n: int, fn: Callable[[Any], T], *, before: Callable[[int], Any] | None 
     for thread in threads:
         thread.join(timeout)
     return results
+
+
+def purge_cycle(app: Any, cycle_id: int, *, owned: tuple = (), then: tuple = ()) -> None:
+    """Delete everything a PostgreSQL test really committed for one cycle, children first.
+
+    `owned` are the test's own statements for tables hanging off the cycle (paper imports,
+    voting codes...), run after the ballots and before the proposals; `then` runs last (users,
+    areas). Officers named in the append-only audit log cannot be deleted: deactivate them.
+    """
+    import sqlalchemy as sa
+
+    from pbplatform.cycles.models import Cycle, CycleArea, CyclePhase
+    from pbplatform.extensions import db
+    from pbplatform.proposals.models import Proposal
+    from pbplatform.voting.models import Ballot, BallotChoice, Participation
+
+    with app.app_context():
+        ballot_ids = sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id)
+        for statement in (
+            sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids)),
+            sa.delete(Ballot).where(Ballot.cycle_id == cycle_id),
+            sa.delete(Participation).where(Participation.cycle_id == cycle_id),
+            *owned,
+            sa.delete(Proposal).where(Proposal.cycle_id == cycle_id),
+            sa.delete(CyclePhase).where(CyclePhase.cycle_id == cycle_id),
+            sa.delete(CycleArea).where(CycleArea.cycle_id == cycle_id),
+            sa.delete(Cycle).where(Cycle.id == cycle_id),
+            *then,
+        ):
+            db.session.execute(statement)
+        db.session.commit()

@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.channels.codes import generate_codes
 from pbplatform.channels.models import PaperImport, VotingCode, VotingCodeBatch, VotingSite
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
-from pbplatform.voting.models import Ballot, BallotChoice, Participation
-from tests.concurrency import race
+from pbplatform.voting.models import Ballot, Participation
+from tests.concurrency import purge_cycle, race
 from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user, sign_in
 
@@ -39,28 +38,18 @@ def _setup(app):
 
 
 def _cleanup(app, ids):
-    with app.app_context():
-        cycle_id = ids["cycle"]
-        ballot_ids = sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id)
-        batches = sa.select(VotingCodeBatch.id).where(VotingCodeBatch.cycle_id == cycle_id)
-        for stmt in (
-            sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids)),
-            sa.delete(Ballot).where(Ballot.cycle_id == cycle_id),
-            sa.delete(Participation).where(Participation.cycle_id == cycle_id),
-            sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),
-            sa.delete(VotingSite).where(VotingSite.cycle_id == cycle_id),
-            sa.delete(VotingCode).where(VotingCode.batch_id.in_(batches)),
-            sa.delete(VotingCodeBatch).where(VotingCodeBatch.cycle_id == cycle_id),
-            sa.delete(Proposal).where(Proposal.cycle_id == cycle_id),
-            sa.delete(CyclePhase).where(CyclePhase.cycle_id == cycle_id),
-            sa.delete(CycleArea).where(CycleArea.cycle_id == cycle_id),
-            sa.delete(Cycle).where(Cycle.id == cycle_id),
-            # the officer stays (deactivated): audit entries are append-only and name them
-            sa.update(User).where(User.id == ids["officer"]).values(is_active_account=False),
-            sa.delete(Area).where(Area.id == ids["area"]),
-        ):
-            db.session.execute(stmt)
-        db.session.commit()
+    cycle_id = ids["cycle"]
+    batches = sa.select(VotingCodeBatch.id).where(VotingCodeBatch.cycle_id == cycle_id)
+    purge_cycle(app, cycle_id, owned=(
+        sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),
+        sa.delete(VotingSite).where(VotingSite.cycle_id == cycle_id),
+        sa.delete(VotingCode).where(VotingCode.batch_id.in_(batches)),
+        sa.delete(VotingCodeBatch).where(VotingCodeBatch.cycle_id == cycle_id),
+    ), then=(
+        # the officer stays (deactivated): audit entries are append-only and name them
+        sa.update(User).where(User.id == ids["officer"]).values(is_active_account=False),
+        sa.delete(Area).where(Area.id == ids["area"]),
+    ))
 
 
 def _counts(app, cycle_id):

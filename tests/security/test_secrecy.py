@@ -25,12 +25,12 @@ import pytest
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area, Cycle
 from pbplatform.cycles.services import open_phase
 from pbplatform.db import today
 from pbplatform.extensions import db as _db
-from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from tests.concurrency import purge_cycle
 from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user, login_as
 from tests.security.conftest import app_rules, fill_rule
@@ -222,22 +222,8 @@ def _pg_scene(app, voters=VOTERS):
 
 
 def _pg_cleanup(app, ids):
-    with app.app_context():
-        cycle_id = ids["cycle"]
-        ballot_ids = sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id)
-        for stmt in (
-            sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids)),
-            sa.delete(Ballot).where(Ballot.cycle_id == cycle_id),
-            sa.delete(Participation).where(Participation.cycle_id == cycle_id),
-            sa.delete(Proposal).where(Proposal.cycle_id == cycle_id),
-            sa.delete(CyclePhase).where(CyclePhase.cycle_id == cycle_id),
-            sa.delete(CycleArea).where(CycleArea.cycle_id == cycle_id),
-            sa.delete(Cycle).where(Cycle.id == cycle_id),
-            sa.delete(User).where(User.id.in_(ids["users"])),
-            sa.delete(Area).where(Area.id == ids["area"]),
-        ):
-            _db.session.execute(stmt)
-        _db.session.commit()
+    purge_cycle(app, ids["cycle"], then=(sa.delete(User).where(User.id.in_(ids["users"])),
+                                         sa.delete(Area).where(Area.id == ids["area"])))
 
 
 def _pg_cast(app, ids, login):

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
-from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from pbplatform.voting.models import Ballot, Participation
+from tests.concurrency import purge_cycle
 from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
@@ -34,22 +34,8 @@ def _setup(app):
 
 
 def _cleanup(app, ids):
-    with app.app_context():
-        cycle_id = ids["cycle"]
-        ballot_ids = sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id)
-        for stmt in (
-            sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids)),
-            sa.delete(Ballot).where(Ballot.cycle_id == cycle_id),
-            sa.delete(Participation).where(Participation.cycle_id == cycle_id),
-            sa.delete(Proposal).where(Proposal.cycle_id == cycle_id),
-            sa.delete(CyclePhase).where(CyclePhase.cycle_id == cycle_id),
-            sa.delete(CycleArea).where(CycleArea.cycle_id == cycle_id),
-            sa.delete(Cycle).where(Cycle.id == cycle_id),
-            sa.delete(User).where(User.id == ids["user"]),
-            sa.delete(Area).where(Area.id == ids["area"]),
-        ):
-            db.session.execute(stmt)
-        db.session.commit()
+    purge_cycle(app, ids["cycle"], then=(sa.delete(User).where(User.id == ids["user"]),
+                                         sa.delete(Area).where(Area.id == ids["area"])))
 
 
 def _counts(app, cycle_id):
