@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import Field
 
 from pbplatform.audit import services as audit
 from pbplatform.cycles import explain, services
@@ -111,22 +115,10 @@ def create() -> ResponseReturnValue:
 def edit(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle_or_404(cycle_id)
     form = cycle_form_class(services.list_areas())()
-    if request.method == "GET":
-        form.fill(cycle)
-        return render_template("cycles/edit.html", form=form, cycle=cycle)
-    if not form.validate_on_submit():
-        return render_template("cycles/edit.html", form=form, cycle=cycle), 422
-    try:
-        services.update_cycle(cycle, form.values(), form.area_budgets(), form.phase_dates())
-    except services.RulesFrozen as exc:
-        _refused(exc, "cycle.update", cycle)
-        form.form_errors.append(exc.message)
-        return render_template("cycles/edit.html", form=form, cycle=cycle), 409
-    except DomainError as exc:
-        form.slug.errors.append(exc.message)
-        return render_template("cycles/edit.html", form=form, cycle=cycle), 422
-    flash(_("Cycle saved."), "success")
-    return redirect(url_for("cycles.admin_index"))
+    return _edit_frozen(
+        cycle, form, "cycles/edit.html", "cycle.update", form.slug, _("Cycle saved."),
+        lambda: services.update_cycle(cycle, form.values(), form.area_budgets(),
+                                      form.phase_dates()))
 
 
 @bp.route("/admin/cycles/<int:cycle_id>/rules", methods=["GET", "POST"])
@@ -134,21 +126,30 @@ def edit(cycle_id: int) -> ResponseReturnValue:
 def rules(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle_or_404(cycle_id)
     form = RulesForm()
+    return _edit_frozen(cycle, form, "cycles/rules.html", "cycle.rules", form.count_rule,
+                        _("Voting rules saved."),
+                        lambda: services.update_rules(cycle, form.values()))
+
+
+def _edit_frozen(cycle: Cycle, form: FlaskForm, template: str, action: str, error_field: Field,
+                 saved: str, save: Callable[[], object]) -> ResponseReturnValue:
+    """GET shows the filled form; POST saves, or answers 422 (bad input) or 409 (frozen rules,
+    refusal audited), storing nothing."""
     if request.method == "GET":
         form.fill(cycle)
-        return render_template("cycles/rules.html", form=form, cycle=cycle)
+        return render_template(template, form=form, cycle=cycle)
     if not form.validate_on_submit():
-        return render_template("cycles/rules.html", form=form, cycle=cycle), 422
+        return render_template(template, form=form, cycle=cycle), 422
     try:
-        services.update_rules(cycle, form.values())
+        save()
     except services.RulesFrozen as exc:
-        _refused(exc, "cycle.rules", cycle)
+        _refused(exc, action, cycle)
         form.form_errors.append(exc.message)
-        return render_template("cycles/rules.html", form=form, cycle=cycle), 409
+        return render_template(template, form=form, cycle=cycle), 409
     except DomainError as exc:
-        form.count_rule.errors.append(exc.message)
-        return render_template("cycles/rules.html", form=form, cycle=cycle), 422
-    flash(_("Voting rules saved."), "success")
+        error_field.errors.append(exc.message)
+        return render_template(template, form=form, cycle=cycle), 422
+    flash(saved, "success")
     return redirect(url_for("cycles.admin_index"))
 
 
