@@ -2,6 +2,7 @@
 
     python bench/tally.py [--pabutools-timeout 120] [--ours-timeout 300] [--skip-pabutools]
                           [--repeat 3] [--only SUBSTRING]
+    python bench/tally.py --recorded [--min-seconds 1] [--repeat 3] [--only SUBSTRING]
 
 Each count runs in its own Python process, as a person recounting a file would run it. For each
 side the table gives:
@@ -15,6 +16,14 @@ side the table gives:
 Each measurement is the best of ``--repeat`` runs (pabutools: one run when the first takes
 over 30 s). Ratios are pabutools / ours, for whole-process wall time and for in-process time.
 Where pabutools is skipped or times out, the figure recorded in issue 3 is printed instead.
+
+``--recorded`` compares instead against every (file, rule) pair of
+tests/tally/expected/pabutools.json whose pabutools ``seconds`` exceeds ``--min-seconds``.
+pabutools is not run: its figure is the one recorded by scripts/regenerate_tally_expectations.py
+(in-process parse + count, measured once, on this machine, possibly niced and under load), so
+the ratios are indicative only. Ours is in-process parse + count, best of ``--repeat``, all
+pairs in one child process. The table is sorted by ratio (recorded pabutools / ours); the
+pairs under 100x are listed at the end.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("PBP_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
+EXPECTED = ROOT / "tests" / "tally" / "expected" / "pabutools.json"
 
 CASES = [
     ("Poland_Lodz_2022.pb", "greedy-threshold"),
@@ -72,6 +82,23 @@ print(json.dumps({"n": len(selected), "inproc": time.perf_counter() - t0,
 """.replace("ROOT_PATH", repr(str(ROOT)))
 
 
+# one child for all pairs: reads [[path, rule], ...] and prints one JSON line per pair
+OURS_MANY = """
+import json, sys, time
+from pbplatform.tally import read_pabulib, count, RuleConfig
+repeat = int(sys.argv[1])
+for path, rule in json.loads(sys.stdin.read()):
+    best = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        outcome = count(read_pabulib(path), RuleConfig(rule=rule, tie_break="name"))
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    print(json.dumps({"path": path, "rule": rule, "ours": best,
+                      "selected": outcome.selected}), flush=True)
+"""
+
+
 def run_once(code: str, path: Path, rule: str, timeout: float) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,7 +137,12 @@ def main() -> int:
     parser.add_argument("--skip-pabutools", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="")
+    parser.add_argument("--recorded", action="store_true",
+                        help="compare with the pabutools times recorded in " + EXPECTED.name)
+    parser.add_argument("--min-seconds", type=float, default=1.0)
     args = parser.parse_args()
+    if args.recorded:
+        return compare_recorded(args.min_seconds, args.repeat, args.only)
     head = (f"{'file':<38} {'rule':<34} | {'ours wall':>9} {'cpu':>6} {'in':>6} {'MB':>5} | "
             f"{'pabutools wall':>14} {'cpu':>7} {'in':>7} {'MB':>6} | ratio wall / in")
     print(head)
@@ -128,6 +160,46 @@ def main() -> int:
             theirs = measure(THEIRS, path, rule, args.pabutools_timeout, args.repeat, 30.0)
         limit = None if args.skip_pabutools else args.pabutools_timeout
         print(_line(name, rule, ours, theirs, limit), flush=True)
+    return 0
+
+
+def recorded_pairs(min_seconds: float, only: str) -> list[tuple[str, str, dict]]:
+    record = json.loads(EXPECTED.read_text())
+    return [(name, rule, entry) for name, rules in sorted(record.items())
+            for rule, entry in sorted(rules.items())
+            if entry["seconds"] > min_seconds and only in f"{name} {rule}"
+            and (DATA / name).is_file()]
+
+
+def compare_recorded(min_seconds: float, repeat: int, only: str) -> int:
+    pairs = recorded_pairs(min_seconds, only)
+    if not pairs:
+        print(f"no recorded pair over {min_seconds} s (files in {DATA})")
+        return 1
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    todo = json.dumps([[str(DATA / name), rule] for name, rule, _ in pairs])
+    done = subprocess.run([sys.executable, "-c", OURS_MANY, str(repeat)], input=todo, env=env,
+                          capture_output=True, text=True, check=True)
+    ours = {(Path(r["path"]).name, r["rule"]): r
+            for r in map(json.loads, done.stdout.strip().splitlines())}
+    rows = sorted(((entry["seconds"] / ours[name, rule]["ours"], name, rule, entry,
+                    ours[name, rule]) for name, rule, entry in pairs), key=lambda row: row[0])
+    print(f"pabutools: seconds recorded in {EXPECTED.relative_to(ROOT)} (in-process, measured"
+          " once by scripts/regenerate_tally_expectations.py, possibly niced / under load)")
+    print(f"ours: in-process parse + count, best of {repeat}, measured now\n")
+    head = f"{'file':<48} {'rule':<34} {'pabutools s':>11} {'ours s':>8} {'ratio':>8}"
+    print(head)
+    print("-" * len(head))
+    for ratio, name, rule, entry, mine in rows:
+        differ = "" if sorted(mine["selected"]) == sorted(entry["selected"]) else "  (winners differ from the record)"
+        print(f"{name[:48]:<48} {rule:<34} {entry['seconds']:11.2f} {mine['ours']:8.3f} "
+              f"{ratio:7.0f}x{differ}")
+    slow = [f"{name} {rule} ({ratio:.0f}x)" for ratio, name, rule, _, _ in rows if ratio < 100]
+    print(f"\n{len(rows)} pairs with recorded pabutools time > {min_seconds} s; "
+          f"minimum ratio {rows[0][0]:.0f}x ({rows[0][1]} {rows[0][2]})")
+    print(f"{len(slow)} pairs under 100x" + (":" if slow else ""))
+    for line in slow:
+        print(f"  {line}")
     return 0
 
 
