@@ -6,7 +6,8 @@ with identical ballots always hold the same money), and every decision the run t
 checked against a running bound on the float error:
 
 - the winner of a round must be cheaper than every other candidate by more than the error of
-  both prices (an exact or near tie is not decided in floats);
+  both prices; an exact or near tie is decided on the exact prices of the close candidates
+  (computed from the exact budgets, see below) and the declared tie-break;
 - a project is dropped as unaffordable only when its supporters' money is short by more than
   its error;
 - when the winner is paid, every supporter's budget must be clearly below the price (poor:
@@ -73,10 +74,7 @@ class FastApproval:
         self.costs = [int(c) for c in costs]
         self.n_projects = n_projects
         if n_voters:
-            packed = np.packbits(incidence, axis=1)
-            view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
-            _, first, inverse = np.unique(view.ravel(), return_index=True, return_inverse=True)
-            inverse = inverse.ravel()
+            first, inverse = _unique_rows(incidence)
             w = np.zeros(len(first), dtype=np.int64)
             np.add.at(w, inverse, weights.astype(np.int64))
             groups = incidence[first]
@@ -96,7 +94,7 @@ class FastApproval:
 
     # ------------------------------------------------------------------ float run
     def run(self, share: Fraction, base: FastRun | None = None,
-            need: float = 0.0) -> FastRun | None:
+            need: float = 0.0, rank: Sequence[int] | None = None) -> FastRun | None:
         """One certified run at ``share``, or None when a decision is too close for floats.
 
         With ``base`` (a certified run at a smaller share), the rounds of ``base`` that are
@@ -106,6 +104,10 @@ class FastApproval:
         ``need`` is the smallest share the caller may ask for next: once ``hi`` is below it,
         ``hi`` is set to ``share`` itself (a valid, if useless, bound) and no more bounds are
         computed.
+
+        ``rank`` orders the projects by the declared tie-break (lower wins). With it, a round
+        whose cheapest projects are too close to call in floats is decided on their exact
+        prices; without it, such a run is left to the exact method.
         """
         if not self.usable:
             return None
@@ -185,11 +187,19 @@ class FastApproval:
                     best = found
                     winner = q
             if best is not None:
+                a_w, ea_w = best[0], best[2]
+                near = [q for q, f in fresh.items() if q != winner
+                        and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)]
+                twins = ()
+                if near:  # a tie or near tie: floats cannot tell, exact prices can
+                    exact = (share, den, acc, den_v, acc_v, winners, broke_at)
+                    found = self._exact_winner([winner, *near], exact, rank)
+                    if found is None:
+                        self.reason = ("tie", len(rounds), near)
+                        return None
+                    winner, twins = found
+                    best = fresh[winner]
                 a_w, sl_w, ea_w, es_w = best[:4]
-                for q, f in fresh.items():
-                    if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w):
-                        self.reason = ("tie", len(rounds), q, winner)
-                        return None  # a tie or near tie: leave it to the exact method
                 alive[winner] = False
             if best is not None and track:
                 # the winner's poor must stay poor and its rich stay rich, so that the budgets
@@ -203,11 +213,14 @@ class FastApproval:
                 bounds.append((sign * (rho - bs), sign * (rho_v - vs),
                                (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
                                (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS))
-                # every other project must stay dearer than the winner for a larger share
-                o, osl = sv[alive], ss[alive]
+                # every other project must stay dearer than the winner for a larger share;
+                # a twin (the same exact price and slope) loses to it by the tie-break alike
+                others = alive.copy()
+                others[list(twins)] = False
+                o, osl = sv[others], ss[others]
                 bounds.append((o - a_w, osl - sl_w,
-                               se[alive] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
-                               ses[alive] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
+                               se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
+                               ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
             for m, sl, em, es in bounds or ():
                 hi = min(hi, _hi(m, sl, em, es, s))
             if track and hi <= need:
@@ -259,6 +272,62 @@ class FastApproval:
         run = FastRun(winners, rounds, b > 0, hi, share)
         run.broke = broke_at
         return run
+
+    def _exact_winner(self, candidates: list[int], exact: tuple,
+                      rank: Sequence[int] | None) -> tuple[int, list[int]] | None:
+        """The cheapest candidate on exact prices, ties to the lowest ``rank``, and its twins
+        (candidates with the very same price and slope in the share); None if unsure.
+
+        A group that never went broke holds ``share - the prices of the winners it approved``;
+        ``acc`` holds those prices as numerators over ``den`` (and ``acc_v`` their slopes over
+        ``den_v``), so every budget is exact and the prices are compared without rounding.
+        """
+        if rank is None:
+            return None
+        keyed = []
+        for q in candidates:
+            found = self._exact_price(q, *exact)
+            if found is None:
+                return None  # the float run thought it affordable: leave it to the exact method
+            rho, rho_v = found
+            keyed.append((rho / self.costs[q], rank[q], q, rho_v / self.costs[q]))
+        alpha, _, winner, slope = min(keyed)
+        twins = [q for a, _, q, sl in keyed if q != winner and a == alpha and sl == slope]
+        return winner, twins
+
+    def _exact_price(self, q: int, share: Fraction, den: int, acc: list[int], den_v: int,
+                     acc_v: list[int], winners: list[int],
+                     broke_at: np.ndarray) -> tuple[Fraction, Fraction] | None:
+        """Exact price per supporter of ``q`` and its slope in the share (None: unaffordable)."""
+        sup = self.sup[q]
+        broke = broke_at[sup] < np.iinfo(np.int64).max
+        live = sup[~broke]
+        classes = [(0, 0, int(self.w_int[sup[broke]].sum()))]  # budget, slope, weight
+        if len(live):
+            full = share.numerator * (den // share.denominator)
+            if winners:
+                sub = self.groups[live][:, winners]
+                first, inverse = _unique_rows(sub)
+                patterns = sub[first].tolist()
+                weight = np.zeros(len(first), dtype=np.int64)
+                np.add.at(weight, inverse, self.w_int[live])
+            else:
+                patterns, weight = [[]], np.array([self.w_int[live].sum()])
+            for pattern, n in zip(patterns, weight.tolist(), strict=True):
+                paid = sum(a for a, x in zip(acc, pattern, strict=True) if x)
+                paid_v = sum(a for a, x in zip(acc_v, pattern, strict=True) if x)
+                classes.append((full - paid, den_v - paid_v, n))
+        classes.sort()
+        cost = self.costs[q] * den
+        rich = int(self.sup_n[q])
+        paid = paid_v = 0
+        for budget, slope, n in classes:
+            if n and cost - paid <= budget * rich:
+                return Fraction(cost - paid, den * rich), Fraction(-paid_v, den_v * rich)
+            paid += budget * n
+            paid_v += slope * n
+            rich -= n
+        return None
 
     def _alpha(self, q, b, v, eb, ev, bounds):
         """Price of ``q`` with its error bounds, False when unaffordable, None when unsure.
@@ -347,6 +416,14 @@ class FastApproval:
                                  Fraction(0))
                 money[q] = total
         return rhos, money
+
+
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First index of each distinct row of a bool matrix, and each row's distinct-row number."""
+    packed = np.packbits(rows, axis=1)
+    view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
+    _, first, inverse = np.unique(view.ravel(), return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 def _hi(m, sl, em, es, s) -> float:

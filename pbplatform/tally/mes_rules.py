@@ -13,6 +13,7 @@ from .greedy import Decision, greedy
 from .mes import MesRun, UtilityState, run_mes
 from .mes_approval import ApprovalState
 from .mes_fast import FastApproval
+from .mes_search import FINAL, OVER, Steps, search
 from .model import Election, RuleConfig
 from .outcome import fmt
 from .voters import ballot_rows
@@ -31,6 +32,8 @@ class MesInput:
     fast: FastApproval | None = None  # certified float runs (approval only)
     exact_runs: int = 0  # runs the float path left to the exact method (for tests)
     last_fast: object = None  # the latest float run, whose first rounds a larger share reuses
+    rank: list[int] | None = None  # tie-break places, for the key in rank_key
+    rank_key: object = None
 
 
 def mes_input(election: Election, config: RuleConfig) -> MesInput:
@@ -76,7 +79,7 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
         last = data.last_fast
         need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
         fast = data.fast.run(scaled, last if last is not None and last.share <= scaled else None,
-                             need)
+                             need, tie_rank(data, key))
         if fast is not None:
             data.last_fast = fast
             run = MesRun([data.ids[q] for q in fast.selected_q], hi=fast.hi)
@@ -84,6 +87,17 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
             return run
     data.exact_runs += 1
     return run_mes(data.state, data.ids, data.costs, data.support, scaled, key)
+
+
+def tie_rank(data: MesInput, key) -> list[int]:
+    """Each project's place in the declared tie-break order (lower wins)."""
+    if data.rank_key is not key:
+        order = sorted(range(len(data.ids)), key=lambda q: key(data.ids[q]))
+        data.rank = [0] * len(order)
+        for place, q in enumerate(order):
+            data.rank[q] = place
+        data.rank_key = key
+    return data.rank
 
 
 def complete(data: MesInput, run: MesRun) -> MesRun:
@@ -104,52 +118,57 @@ def cost_of(data: MesInput, selected: list[str]) -> int:
     return sum(cost[pid] for pid in selected)
 
 
-def last_same_share(data: MesInput, run: MesRun, first: Fraction) -> Fraction | None:
-    """Largest whole step above ``first`` whose run is certainly ``run`` (None: all are)."""
-    hi = run.hi * data.scale
-    if hi == math.inf:
-        return None
-    return Fraction(max(math.ceil(hi - first) - 1, 0)) + first
-
-
-def add1(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
+def add1(data: MesInput, budget: int, key, jobs: int | None = None) -> tuple[MesRun, Fraction]:
     """Pabulib's add1: budget/voters, then floor(budget/voters) + 1, + 2, ... while it fits."""
-    share = Fraction(budget) / data.voters
-    whole = Fraction(math.floor(share))
-    best = run_at(data, share, key, next_share=whole + 1)
+    first = Fraction(budget) / data.voters
     supported = sum(1 for s in data.support if s > 0)
-    while len(best.selected) < supported:  # nothing more could change once all are funded
-        same = last_same_share(data, best, whole)  # skip shares that repeat this run
-        if same is None:
-            break
-        whole = same + 1
-        run = run_at(data, whole, key, next_share=whole + 1)
+
+    def event(run: MesRun) -> str | None:
         if cost_of(data, run.selected) > budget:
-            break
-        best, share = run, whole
-    return best, share
+            return OVER
+        return FINAL if len(run.selected) >= supported else None
+
+    return _complete_by_steps(data, Steps(first, Fraction(math.floor(first))), key, event, jobs)
 
 
-def add1_until_exhaustive(data: MesInput, budget: int, key) -> tuple[MesRun, Fraction]:
+def add1_until_exhaustive(data: MesInput, budget: int, key,
+                          jobs: int | None = None) -> tuple[MesRun, Fraction]:
     """pabutools' voter_budget_increment=1: raise shares by 1 until exhaustive or over budget."""
-    share = Fraction(budget) / data.voters
-    previous = (MesRun([]), share)
-    while True:
-        run = run_at(data, share, key, next_share=share + 1)
+    first = Fraction(budget) / data.voters
+
+    def event(run: MesRun) -> str | None:
         spent = cost_of(data, run.selected)
         if spent > budget:
-            return previous
+            return OVER
         chosen = set(run.selected)
-        if not any(
-            pid not in chosen and s > 0 and 0 < c <= budget - spent
-            for pid, c, s in zip(data.ids, data.costs, data.support, strict=False)
-        ):
-            return run, share
-        same = last_same_share(data, run, share)
-        if same is None:  # no larger share changes anything: it never becomes exhaustive
-            return run, share
-        previous = (run, same)
-        share = same + 1
+        open_ = any(pid not in chosen and s > 0 and 0 < c <= budget - spent
+                    for pid, c, s in zip(data.ids, data.costs, data.support, strict=False))
+        return None if open_ else FINAL
+
+    return _complete_by_steps(data, Steps(first, first), key, event, jobs)
+
+
+def _complete_by_steps(data: MesInput, steps: Steps, key, event,
+                       jobs: int | None) -> tuple[MesRun, Fraction]:
+    """The run at the largest share that fits (see ``mes_search``), and that share."""
+    seen: dict[Fraction, MesRun] = {}
+
+    def evaluate(k: int, next_k: int) -> tuple[MesRun, str | None]:
+        share = steps.share(k)
+        run = run_at(data, share, key, next_share=steps.share(next_k))
+        seen[share] = run
+        if len(seen) > 2:  # the outcome is the latest run or the one before it
+            del seen[next(iter(seen))]
+        return run, event(run)
+
+    k, found = search(steps, evaluate, jobs)
+    if found == OVER:
+        k -= 1
+        if k < 0:
+            return MesRun([]), steps.first
+    share = steps.share(k)
+    run = seen.get(share) or run_at(data, share, key)
+    return run, share
 
 
 def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, int]:

@@ -2,8 +2,9 @@
 
 Every run the float path accepts must take exactly the decisions of the exact method: the same
 funding order, the same exact prices and the same money left. Its ``hi`` (every share below it
-gives the same run) and its reuse of an earlier run's rounds must be sound. Near ties must be
-left to the exact method, which is what these instances are built to provoke.
+gives the same run) and its reuse of an earlier run's rounds must be sound. Near ties are
+decided on exact prices (or left to the exact method without a tie-break), which is what these
+instances are built to provoke.
 """
 
 from __future__ import annotations
@@ -175,18 +176,46 @@ def tie_election(extra: int) -> Election:
 
 
 @pytest.mark.parametrize("extra_cost", [0, 1])
-def test_exact_tie_goes_to_exact_method(extra_cost: int) -> None:
+def test_exact_tie_is_decided_on_exact_prices(extra_cost: int) -> None:
     election = tie_election(extra_cost)
     data = mes_input(election, RuleConfig("equalshares"))
     share = Fraction(election.budget) / data.voters
     run = run_at(data, share, KEY)
-    if extra_cost == 0:
-        assert data.exact_runs == 1
-        assert data.fast.reason[0] == "tie"
-    else:
-        assert data.exact_runs == 0
+    assert data.exact_runs == 0
     complete(data, run)
     same_run(run, exact_run(data, share))
+
+
+def test_exact_tie_follows_the_declared_tie_break() -> None:
+    election = tie_election(0)
+    data = mes_input(election, RuleConfig("equalshares"))
+    share = Fraction(election.budget) / data.voters
+
+    def b_first(pid: str) -> tuple:
+        return (pid != "b", pid)
+
+    assert run_at(data, share, b_first).selected[0] == "b"
+    assert run_at(data, share, KEY).selected[0] == "a"
+    assert data.exact_runs == 0
+    assert run_at(data, share, b_first, exact=True).selected[0] == "b"
+
+
+def test_twins_keep_the_share_range() -> None:
+    """a and b cost the same per supporter at every share: the tie does not end ``hi``."""
+    election = tie_election(0)
+    data = mes_input(election, RuleConfig("equalshares"))
+    share = Fraction(election.budget) / data.voters
+    fast = data.fast.run(share, rank=[0, 1, 2])
+    assert fast is not None
+    assert fast.hi > float(share)
+    assert fast.hi == pytest.approx(run_at(data, share, KEY, exact=True).hi, rel=1e-6)
+
+
+def test_without_a_tie_break_a_tie_goes_to_the_exact_method() -> None:
+    election = tie_election(0)
+    data = mes_input(election, RuleConfig("equalshares"))
+    assert data.fast.run(Fraction(election.budget) / data.voters) is None
+    assert data.fast.reason[0] == "tie"
 
 
 def test_exact_fit_goes_to_exact_method() -> None:

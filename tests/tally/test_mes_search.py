@@ -1,0 +1,125 @@
+"""The add1 completions (mes_search): the outcome is the run at the largest share that fits,
+whatever steps the search skips and however it splits them between two processes."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pbplatform.tally import RuleConfig, count, mes_search, read_pabulib
+from pbplatform.tally.mes_rules import add1, add1_until_exhaustive, cost_of, mes_input, run_at
+
+from .conftest import pabulib_path
+from .test_mes_fast import KEY, elections
+
+SLOW = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def naive_add1(data, budget: int):
+    """Pabulib's definition, one exact run per step and no skipping."""
+    share = Fraction(budget) / data.voters
+    best = run_at(data, share, KEY, exact=True)
+    supported = sum(1 for s in data.support if s > 0)
+    step = Fraction(math.floor(share))
+    while len(best.selected) < supported:
+        step += 1
+        run = run_at(data, step, KEY, exact=True)
+        if cost_of(data, run.selected) > budget:
+            break
+        best, share = run, step
+    return best.selected, share
+
+
+def naive_until_exhaustive(data, budget: int):
+    share = Fraction(budget) / data.voters
+    previous = ([], share)
+    while True:
+        run = run_at(data, share, KEY, exact=True)
+        spent = cost_of(data, run.selected)
+        if spent > budget:
+            return previous
+        left = [q for q, pid in enumerate(data.ids) if pid not in run.selected
+                and data.support[q] > 0 and 0 < data.costs[q] <= budget - spent]
+        if not left:
+            return run.selected, share
+        previous = (run.selected, share)
+        share += 1
+
+
+@SLOW
+@given(elections(), st.sampled_from([1, 2]))
+def test_add1_is_the_last_share_that_fits(monkeypatch, election, jobs) -> None:
+    monkeypatch.setattr(mes_search, "BLOCK", 2)  # small blocks, so that even these split
+    data = mes_input(election, RuleConfig("equalshares/add1"))
+    assume(data.voters > 0)
+    run, share = add1(data, election.budget, KEY, jobs=jobs)
+    assert (run.selected, share) == naive_add1(data, election.budget)
+
+
+@SLOW
+@given(elections(), st.sampled_from([1, 2]))
+def test_until_exhaustive_is_the_first_exhaustive_share(monkeypatch, election, jobs) -> None:
+    monkeypatch.setattr(mes_search, "BLOCK", 2)
+    data = mes_input(election, RuleConfig("equalshares/add1-until-exhaustive"))
+    assume(data.voters > 0)
+    run, share = add1_until_exhaustive(data, election.budget, KEY, jobs=jobs)
+    assert (run.selected, share) == naive_until_exhaustive(data, election.budget)
+
+
+@SLOW
+@given(elections(), st.sampled_from(["equalshares/add1", "equalshares/add1-until-exhaustive",
+                                     "equalshares/add1-comparison"]))
+def test_two_processes_give_the_same_outcome(monkeypatch, election, rule) -> None:
+    monkeypatch.setattr(mes_search, "BLOCK", 2)
+    config = RuleConfig(rule, tie_break="name")
+    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
+    alone = count(election, config)
+    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    assert count(election, config) == alone
+
+
+@pytest.mark.parametrize("rule", ["equalshares/add1", "equalshares/add1-until-exhaustive"])
+def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
+    """Nad Nerem needs a few hundred steps: the second process really takes half of them."""
+    election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
+    config = RuleConfig(rule, tie_break="name")
+    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
+    alone = count(election, config)
+    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    forks = []
+    real_fork = mes_search.os.fork
+    monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or real_fork())
+    assert count(election, config) == alone
+    assert forks == [1]
+
+
+def test_a_failed_child_costs_time_not_the_outcome(monkeypatch) -> None:
+    """If the second process dies without a word, this one does its blocks itself."""
+    election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
+    config = RuleConfig("equalshares/add1", tie_break="name")
+    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
+    alone = count(election, config)
+    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    real_fork = mes_search.os.fork
+
+    def fork_and_die() -> int:
+        pid = real_fork()
+        if pid == 0:
+            mes_search.os._exit(1)
+        return pid
+
+    monkeypatch.setattr(mes_search.os, "fork", fork_and_die)
+    assert count(election, config) == alone
+
+
+def test_jobs_default(monkeypatch) -> None:
+    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
+    assert mes_search.default_jobs() == 1
+    monkeypatch.delenv("PBP_TALLY_JOBS")
+    monkeypatch.setattr(mes_search.threading, "active_count", lambda: 3)
+    assert mes_search.default_jobs() == 1  # never fork a threaded process (a web worker)
