@@ -398,23 +398,28 @@ class FastApproval:
         s = scale_share
         winners = [r.q for r in run.rounds]
         rhos = [r.rho for r in run.rounds]
-        wcols = self.groups[:, winners].astype(np.int64) if winners else None
         live = run.live
         money = {}
         if self.n_projects:
-            wl = self.w_int[live]
-            gl = self.groups[live].astype(np.int64)
-            base = wl @ gl  # per project: weight of live supporters
-            cross = (gl * wl[:, None]).T @ wcols[live] if winners else None
-            for q in range(self.n_projects):
+            # sums of whole weights below 2**50 (``usable``) are exact in float products,
+            # which use BLAS where int64 products do not
+            wl = self.w[live]
+            gl = self.groups_f[live]
+            base = np.rint(wl @ gl).astype(np.int64)  # per project: weight of live supporters
+            cross = (np.rint((gl * wl[:, None]).T @ gl[:, winners]).astype(np.int64)
+                     if winners else None)
+            # every price as a whole numerator over one common denominator: integer sums
+            den = math.lcm(s.denominator, *(r.den for r in run.rounds))
+            nums = [r.num * (den // r.den) for r in run.rounds]
+            full = s.numerator * (den // s.denominator)
+            rows = cross.tolist() if winners else None
+            for q, n_live in enumerate(base.tolist()):
                 if self.sup_n[q] == 0 or self.costs[q] == 0:
                     continue
-                total = s * int(base[q])
+                total = full * n_live
                 if winners:
-                    row = cross[q].tolist()
-                    total -= sum((rho * int(n) for rho, n in zip(rhos, row, strict=True) if n),
-                                 Fraction(0))
-                money[q] = total
+                    total -= sum(a * n for a, n in zip(nums, rows[q], strict=True) if n)
+                money[q] = Fraction(total, den)
         return rhos, money
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 
 import numpy as np
 
@@ -16,7 +18,7 @@ from .mes_fast import FastApproval
 from .mes_search import FINAL, OVER, Steps, search
 from .model import Election, RuleConfig
 from .outcome import fmt
-from .voters import ballot_rows
+from .voters import approval_columns, ballot_rows
 
 
 @dataclass
@@ -40,28 +42,69 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     ids = [p.id for p in election.projects]
     costs = [p.cost for p in election.projects]
     index = {pid: q for q, pid in enumerate(ids)}
-    rows, raw_weights = ballot_rows(election, config, index)
-    scale = math.lcm(*(w.denominator for w in raw_weights)) if raw_weights else 1
-    weights = np.array([int(w * scale) for w in raw_weights], dtype=np.int64)
     if election.vote_type == "approval":
-        incidence = np.zeros((len(rows), len(ids)), dtype=bool)
-        for i, qs in enumerate(rows):
-            incidence[i, qs] = True
-        counts = (incidence.astype(np.int64) * weights[:, None]).sum(axis=0)
-        support = [Fraction(int(n) * c) for n, c in zip(counts, costs, strict=False)]
-        state = ApprovalState(incidence, weights, costs)
+        columns = approval_columns(election, config, index)
+        if columns is None:
+            rows, raw = ballot_rows(election, config, index)
+            columns = (list(map(len, rows)), chain.from_iterable(rows), raw)
+        lengths, flat, raw = columns
+        weights, scale, voters = _whole_weights(raw)
+        incidence = _incidence(lengths, flat, len(ids))
+        counts = weights @ incidence if len(lengths) else np.zeros(len(ids), dtype=np.int64)
+        support = [Fraction(int(n) * c) for n, c in zip(counts.tolist(), costs, strict=True)]
+        state = LazyApprovalState(incidence, weights, costs)
         fast = FastApproval(incidence, weights, costs)
+        return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
+    rows, raw = ballot_rows(election, config, index)
+    weights, scale, voters = _whole_weights(raw)
+    utilities = [dict(r) for r in rows]
+    support = [Fraction(0)] * len(ids)
+    for util, w in zip(utilities, weights.tolist(), strict=False):
+        for q, value in util.items():
+            support[q] += value * w
+    state = UtilityState(utilities, weights.tolist(), costs)
+    return MesInput(ids, costs, support, state, voters, scale, None, weights, None)
+
+
+def _whole_weights(raw: list[Fraction]) -> tuple[np.ndarray, int, Fraction]:
+    """Weights scaled to whole numbers, the scale, and the total (unscaled) weight.
+
+    Ballots share a handful of weight objects (one per channel), so the Fraction arithmetic is
+    done once per distinct object, not once per ballot.
+    """
+    objects = {id(w): w for w in raw}
+    times = Counter(map(id, raw))
+    scale = math.lcm(*(Fraction(w).denominator for w in objects.values())) if raw else 1
+    whole = {key: int(Fraction(w) * scale) for key, w in objects.items()}
+    if len(whole) == 1:  # the usual case: every ballot counts alike
+        weights = np.full(len(raw), next(iter(whole.values())), dtype=np.int64)
     else:
-        fast = None
-        incidence = None
-        utilities = [dict(r) for r in rows]
-        support = [Fraction(0)] * len(ids)
-        for util, w in zip(utilities, weights.tolist(), strict=False):
-            for q, value in util.items():
-                support[q] += value * w
-        state = UtilityState(utilities, weights.tolist(), costs)
-    voters = sum(raw_weights, Fraction(0))
-    return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
+        weights = np.fromiter((whole[id(w)] for w in raw), dtype=np.int64, count=len(raw))
+    voters = sum((Fraction(objects[key]) * n for key, n in times.items()), Fraction(0))
+    return weights, scale, voters
+
+
+def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:
+    """Voters x projects approval matrix from each voter's number of approvals and the
+    stream of all their project indices."""
+    sizes = np.array(lengths, dtype=np.int64)
+    cols = np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
+    incidence = np.zeros((len(sizes), n_projects), dtype=bool)
+    incidence[np.repeat(np.arange(len(sizes)), sizes), cols] = True
+    return incidence
+
+
+class LazyApprovalState:
+    """The exact state, built only when a run is left to the exact method."""
+
+    def __init__(self, incidence: np.ndarray, weights: np.ndarray, costs) -> None:
+        self._args = (incidence, weights, costs)
+        self._state: ApprovalState | None = None
+
+    def __getattr__(self, name: str):
+        if self._state is None:
+            self._state = ApprovalState(*self._args)
+        return getattr(self._state, name)
 
 
 def run_at(data: MesInput, share: Fraction, key, exact: bool = False,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
+from itertools import chain, compress
 
 from .model import Election, LazyBallots, RuleConfig
 from .scores import ballot_scores, borda_length
@@ -41,3 +42,25 @@ def ballot_rows(
             rows.append([(index[pid], value) for pid, value in scored.items() if value > 0])
         weights.append(weight)
     return rows, weights
+
+
+def approval_columns(
+    election: Election, config: RuleConfig, index: Mapping[str, int]
+) -> tuple[list[int], Iterator[int], list[Fraction]] | None:
+    """Approval ballots read from a file, without a row per voter: each counted voter's number
+    of approvals, all their project indices in one stream, and their weights. None when the
+    ballots are not plain columns (then use ``ballot_rows``)."""
+    ballots = election.ballots
+    if election.vote_type != "approval" or not isinstance(ballots, LazyBallots):
+        return None
+    cols = ballots.columns
+    if cols.weights:
+        return None
+    channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
+    weights = [channel_weight[ch] for ch in cols.channels]
+    votes = cols.votes
+    if not all(weights):
+        counted = [bool(w) for w in weights]
+        votes = list(compress(votes, counted))
+        weights = list(compress(weights, counted))
+    return list(map(len, votes)), map(index.__getitem__, chain.from_iterable(votes)), weights
