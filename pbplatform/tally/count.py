@@ -73,8 +73,9 @@ def _outcome(
     notes: list[str],
 ) -> Outcome:
     projects = {p.id: p for p in election.projects}
+    chosen = set(selected)
     results = [
-        _result(projects[pid].cost, pid, k + 1, scores, decisions[pid], pid in set(selected))
+        _result(projects[pid].cost, pid, k + 1, scores, decisions[pid], pid in chosen)
         for k, pid in enumerate(ranked)
     ]
     spent = sum(projects[pid].cost for pid in selected)

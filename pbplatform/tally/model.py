@@ -207,29 +207,66 @@ class LazyBallots(Sequence[Ballot]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass
 class BallotColumns:
-    """Column store of Pabulib ballots: raw rows plus the parsed project lists and points."""
+    """Column store of Pabulib ballots: raw rows plus the parsed project lists and points.
 
-    vote_type: str
-    rows: list[list[str]]
-    i_id: int
-    votes: list[list[str]]
-    points: list[list[str]] | None
-    channels: list[str]
-    extra_names: tuple[str, ...]
-    extra_idx: tuple[int, ...]
-    weights: list[str] | None = None
+    ``votes`` (one list of project ids per ballot) may be built on first use from ``texts``,
+    the ballots' vote cells: a greedy count never needs it, because the reader hands over the
+    approval counts it made while checking the ballots (``approval_counts``: per channel, how
+    many ballots approve each project, and how many ballots the channel has).
+    """
+
+    def __init__(
+        self,
+        vote_type: str,
+        rows: list[list[str]],
+        i_id: int,
+        votes: list[list[str]] | None,
+        points: list[list[str]] | None,
+        channels: list[str],
+        extra_names: tuple[str, ...],
+        extra_idx: tuple[int, ...],
+        weights: list[str] | None = None,
+        *,
+        texts: list[str] | None = None,
+        dedupe: bool = False,
+        approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
+    ) -> None:
+        if votes is None and texts is None:
+            raise ValueError("BallotColumns needs votes or texts")
+        self.vote_type = vote_type
+        self.rows = rows
+        self.i_id = i_id
+        self._votes = votes
+        self.points = points
+        self.channels = channels
+        self.extra_names = extra_names
+        self.extra_idx = extra_idx
+        self.weights = weights
+        self._texts = texts
+        self._dedupe = dedupe
+        self.approval_counts = approval_counts
+
+    @property
+    def votes(self) -> list[list[str]]:
+        if self._votes is None:
+            self._votes = [self._ids(text) for text in self._texts or ()]
+        return self._votes
+
+    def _ids(self, text: str) -> list[str]:
+        ids = text.split(",") if text else []
+        return list(dict.fromkeys(ids)) if self._dedupe else ids
 
     @property
     def size(self) -> int:
-        return len(self.votes)
+        return len(self.rows)
 
     def ballot(self, i: int) -> Ballot:
         row = self.rows[i]
         named = zip(self.extra_names, self.extra_idx, strict=False)
         extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
-        votes = tuple(self.votes[i])
+        ids = self._votes[i] if self._votes is not None else self._ids(self._texts[i])
+        votes = tuple(ids)
         weight = Fraction(self.weights[i]) if self.weights else 1
         common = dict(id=row[self.i_id].strip(), channel=self.channels[i], extra=extra,
                       weight=weight)

@@ -36,10 +36,13 @@ class Scores:
 def compute_scores(election: Election, config: RuleConfig) -> Scores:
     totals = channel_totals(election)
     ids = [p.id for p in election.projects]
+    weights = {channel: config.weight_of(channel) for channel in totals}
+    if config.combination == "raw" and _integral(totals, weights):
+        return _integer_scores(ids, totals, weights)
     per_channel: dict[str, dict[str, Fraction]] = {}
     votes = dict.fromkeys(ids, Fraction(0))
     for channel, tot in totals.items():
-        weight = config.weight_of(channel)
+        weight = weights[channel]
         scale = weight
         if config.combination == "normalized":
             # a share of the channel's ballots, so a small survey counts as the council says
@@ -49,6 +52,36 @@ def compute_scores(election: Election, config: RuleConfig) -> Scores:
             votes[pid] += value
     combined = {pid: sum((per_channel[ch][pid] for ch in per_channel), Fraction(0)) for pid in ids}
     return Scores(combined, per_channel, votes, sorted(per_channel))
+
+
+def _integral(totals: dict[str, ChannelTotals], weights: dict[str, Fraction]) -> bool:
+    return all(w.denominator == 1 for w in weights.values()) and all(
+        v.denominator == 1 for tot in totals.values() for v in tot.support.values()
+    )
+
+
+def _integer_scores(
+    ids: list[str], totals: dict[str, ChannelTotals], weights: dict[str, Fraction]
+) -> Scores:
+    """Whole votes and whole weights: add integers, make each exact Fraction once at the end."""
+    votes = dict.fromkeys(ids, 0)
+    combined = dict.fromkeys(ids, 0)
+    per_channel: dict[str, dict[str, Fraction]] = {}
+    for channel, tot in totals.items():
+        weight = weights[channel].numerator
+        support = {pid: v.numerator for pid, v in tot.support.items()}
+        for pid, value in support.items():
+            votes[pid] += value
+        weighted = {pid: support.get(pid, 0) * weight for pid in ids}
+        for pid, value in weighted.items():
+            combined[pid] += value
+        per_channel[channel] = {pid: Fraction(v) for pid, v in weighted.items()}
+    return Scores(
+        {pid: Fraction(v) for pid, v in combined.items()},
+        per_channel,
+        {pid: Fraction(v) for pid, v in votes.items()},
+        sorted(per_channel),
+    )
 
 
 def channel_totals(election: Election) -> dict[str, ChannelTotals]:
@@ -99,6 +132,9 @@ def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, C
 
 def _column_totals(cols: BallotColumns, election: Election) -> dict[str, ChannelTotals]:
     """Fast path for parsed Pabulib files: integer counting first, Fractions once at the end."""
+    if cols.approval_counts is not None and election.vote_type == "approval":
+        return {ch: ChannelTotals({pid: Fraction(v) for pid, v in counted.items()}, Fraction(n))
+                for ch, (counted, n) in cols.approval_counts.items()}
     by_channel: dict[str, list[int]] = defaultdict(list)
     for i, ch in enumerate(cols.channels):
         by_channel[ch].append(i)

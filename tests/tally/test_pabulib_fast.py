@@ -1,0 +1,101 @@
+"""The column-at-a-time VOTES reader must read exactly what the row-by-row reader reads."""
+
+from __future__ import annotations
+
+import io
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pbplatform.tally import PabulibError, RuleConfig, count, read_pabulib
+from pbplatform.tally import pabulib as reader
+from pbplatform.tally.scores import channel_totals
+
+HEAD = "META\nkey;value\nbudget;100\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost\n"
+HEAD += "a;30\nb;40\nc;50\nd;60\n"
+
+
+def parse(text: str):
+    return read_pabulib(io.StringIO(text))
+
+
+def parse_row_by_row(text: str):
+    with patch.object(reader._VoteReader, "_fast", lambda self, text: None):
+        return parse(text)
+
+
+def votes_file(rows: list[str], vote_type: str = "approval", header: str = "voter_id;vote"):
+    return HEAD.format(vote_type=vote_type) + "VOTES\n" + header + "\n" + "\n".join(rows) + "\n"
+
+
+def _outcome(read, text: str):
+    try:
+        return read(text)
+    except PabulibError as exc:
+        return exc
+
+
+cells = st.lists(st.sampled_from(["a", "b", "c", "d", " b", "", "a "]), max_size=5).map(",".join)
+channels = st.sampled_from(["", "online", "paper", " paper ", "code"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(cells, channels), max_size=12),
+    st.sampled_from(["approval", "ordinal"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_fast_reader_agrees_with_row_by_row(rows, vote_type, newline, blank) -> None:
+    lines = [f"{k};{cell};{channel}" for k, (cell, channel) in enumerate(rows)]
+    if blank and lines:
+        lines.insert(len(lines) // 2, "")
+    text = votes_file(lines, vote_type, "voter_id;vote;voting_method").replace("\n", newline)
+    slow, fast = _outcome(parse_row_by_row, text), _outcome(parse, text)
+    if isinstance(slow, PabulibError):
+        assert str(fast) == str(slow)  # the same line and message
+        return
+    assert fast == slow
+    assert list(fast.ballots) == list(slow.ballots)
+    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert channel_totals(fast) == channel_totals(slow)
+    config = RuleConfig(rule="greedy", tie_break="name")
+    assert count(fast, config) == count(slow, config)
+
+
+def test_repeated_approval_counts_once() -> None:
+    e = parse(votes_file(["1;a,b,a", "2;a", "3;a,b,a"]))
+    assert e.ballots[0].approvals == ("a", "b")
+    assert e.ballots.columns.votes == [["a", "b"], ["a"], ["a", "b"]]
+    assert count(e).result("a").score == 3
+
+
+def test_repeated_project_in_a_ranking_names_the_line() -> None:
+    with pytest.raises(PabulibError, match="line 14: a project appears twice"):
+        parse(votes_file(["1;a,b", "2;c,d,c"], vote_type="ordinal"))
+
+
+def test_unknown_project_in_a_later_channel_names_its_line() -> None:
+    text = votes_file(["1;a;paper", "2;b;online", "3;b,x;paper"], header="voter_id;vote;vm")
+    text = text.replace(";vm", ";voting_method")
+    with pytest.raises(PabulibError, match="line 15: vote for unknown project 'x'"):
+        parse(text)
+
+
+def test_line_numbers_count_crlf_and_blank_lines() -> None:
+    text = votes_file(["1;a", "", "2;a;extra"]).replace("\n", "\r\n")
+    with pytest.raises(PabulibError, match="line 15: expected 2 fields, got 3"):
+        parse(text)
+
+
+def test_counts_per_channel_come_from_distinct_cells() -> None:
+    rows = ["1;a,b;paper", "2;a,b;online", "3;a,b;paper", "4;;paper", "5;c;"]
+    e = parse(votes_file(rows, header="voter_id;vote;voting_method"))
+    totals = channel_totals(e)
+    assert list(totals) == ["paper", "online"]
+    assert totals["paper"].support == {"a": 2, "b": 2}
+    assert totals["paper"].size == 3
+    assert totals["online"].support == {"a": 1, "b": 1, "c": 1}
+    assert totals["online"].size == 2
