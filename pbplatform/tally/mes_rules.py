@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
@@ -46,17 +45,17 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         columns = approval_columns(election, config, index)
         if columns is None:
             rows, raw = ballot_rows(election, config, index)
-            columns = (list(map(len, rows)), chain.from_iterable(rows), raw)
-        lengths, flat, raw = columns
-        weights, scale, voters = _whole_weights(raw)
+            columns = (list(map(len, rows)), chain.from_iterable(rows), *_coded(raw))
+        lengths, flat, distinct, codes = columns
+        weights, scale, voters = _whole_weights(distinct, codes)
         incidence = _incidence(lengths, flat, len(ids))
-        counts = weights @ incidence if len(lengths) else np.zeros(len(ids), dtype=np.int64)
-        support = [Fraction(int(n) * c) for n, c in zip(counts.tolist(), costs, strict=True)]
+        counts = _approvals(incidence, weights, distinct, codes, scale)
+        support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
         state = LazyApprovalState(incidence, weights, costs)
         fast = FastApproval(incidence, weights, costs)
         return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
     rows, raw = ballot_rows(election, config, index)
-    weights, scale, voters = _whole_weights(raw)
+    weights, scale, voters = _whole_weights(*_coded(raw))
     utilities = [dict(r) for r in rows]
     support = [Fraction(0)] * len(ids)
     for util, w in zip(utilities, weights.tolist(), strict=False):
@@ -66,22 +65,39 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     return MesInput(ids, costs, support, state, voters, scale, None, weights, None)
 
 
-def _whole_weights(raw: list[Fraction]) -> tuple[np.ndarray, int, Fraction]:
+def _coded(raw: list[Fraction]) -> tuple[list[Fraction], list[int]]:
+    """The distinct weights, and each voter's place in that list."""
+    code: dict[Fraction, int] = {}
+    codes = [code.setdefault(w, len(code)) for w in raw]
+    return list(code), codes
+
+
+def _whole_weights(distinct: list[Fraction],
+                   codes: list[int]) -> tuple[np.ndarray, int, Fraction]:
     """Weights scaled to whole numbers, the scale, and the total (unscaled) weight.
 
-    Ballots share a handful of weight objects (one per channel), so the Fraction arithmetic is
-    done once per distinct object, not once per ballot.
+    Ballots share a handful of weights (one per channel), so the Fraction arithmetic is done
+    once per distinct weight, not once per ballot.
     """
-    objects = {id(w): w for w in raw}
-    times = Counter(map(id, raw))
-    scale = math.lcm(*(Fraction(w).denominator for w in objects.values())) if raw else 1
-    whole = {key: int(Fraction(w) * scale) for key, w in objects.items()}
-    if len(whole) == 1:  # the usual case: every ballot counts alike
-        weights = np.full(len(raw), next(iter(whole.values())), dtype=np.int64)
-    else:
-        weights = np.fromiter((whole[id(w)] for w in raw), dtype=np.int64, count=len(raw))
-    voters = sum((Fraction(objects[key]) * n for key, n in times.items()), Fraction(0))
-    return weights, scale, voters
+    scale = math.lcm(*(Fraction(w).denominator for w in distinct)) if distinct else 1
+    whole = np.array([int(Fraction(w) * scale) for w in distinct], dtype=np.int64)
+    at = np.array(codes, dtype=np.int64)
+    times = np.bincount(at, minlength=len(distinct)).tolist()
+    voters = sum((Fraction(w) * n for w, n in zip(distinct, times, strict=True)), Fraction(0))
+    return (whole[at] if len(at) else np.zeros(0, dtype=np.int64)), scale, voters
+
+
+def _approvals(incidence: np.ndarray, weights: np.ndarray, distinct: list[Fraction],
+               codes: list[int], scale: int) -> list[int]:
+    """Each project's weighted approvals (in scaled weight), one boolean sum per weight."""
+    if len(distinct) == 1:
+        return [int(n) * int(weights[0]) for n in incidence.sum(axis=0).tolist()] \
+            if len(weights) else [0] * incidence.shape[1]
+    at = np.array(codes, dtype=np.int64)
+    total = np.zeros(incidence.shape[1], dtype=np.int64)
+    for k, w in enumerate(distinct):
+        total += incidence[at == k].sum(axis=0) * int(Fraction(w) * scale)
+    return [int(n) for n in total.tolist()]
 
 
 def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:

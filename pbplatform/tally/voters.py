@@ -46,21 +46,24 @@ def ballot_rows(
 
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
-) -> tuple[list[int], Iterator[int], list[Fraction]] | None:
+) -> tuple[list[int], Iterator[int], list[Fraction], list[int]] | None:
     """Approval ballots read from a file, without a row per voter: each counted voter's number
-    of approvals, all their project indices in one stream, and their weights. None when the
-    ballots are not plain columns (then use ``ballot_rows``)."""
+    of approvals, all their project indices in one stream, the distinct weights and each
+    voter's place in that list. None when the ballots are not plain columns (then use
+    ``ballot_rows``)."""
     ballots = election.ballots
     if election.vote_type != "approval" or not isinstance(ballots, LazyBallots):
         return None
     cols = ballots.columns
     if cols.weights:
         return None
-    channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
-    weights = [channel_weight[ch] for ch in cols.channels]
+    code = {ch: k for k, ch in enumerate(set(cols.channels))}
+    distinct = [config.weight_of(ch) for ch in code]
+    codes = list(map(code.__getitem__, cols.channels))
     votes = cols.votes
-    if not all(weights):
-        counted = [bool(w) for w in weights]
+    if not all(distinct):  # a channel weighted zero takes no part
+        counted = [bool(distinct[k]) for k in codes]
         votes = list(compress(votes, counted))
-        weights = list(compress(weights, counted))
-    return list(map(len, votes)), map(index.__getitem__, chain.from_iterable(votes)), weights
+        codes = list(compress(codes, counted))
+    return list(map(len, votes)), map(index.__getitem__, chain.from_iterable(votes)), \
+        distinct, codes
