@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-BLOCK = 24  # steps per block: long enough for a process to reuse rounds from step to step
+BLOCK = 12  # steps per block: long enough for a process to reuse rounds from step to step
 NONE = 2**62  # "no event yet" in the shared page
 
 OVER, FINAL = "over", "final"
