@@ -210,16 +210,18 @@ class LazyBallots(Sequence[Ballot]):
 class BallotColumns:
     """Column store of Pabulib ballots: raw rows plus the parsed project lists and points.
 
-    ``votes`` (one list of project ids per ballot) may be built on first use from ``texts``,
-    the ballots' vote cells: a greedy count never needs it, because the reader hands over the
-    approval counts it made while checking the ballots (``approval_counts``: per channel, how
-    many ballots approve each project, and how many ballots the channel has).
+    The reader's fast path hands over the VOTES ``lines`` as one text, split into ``rows``
+    only when ``Ballot`` objects are asked for, and ``votes`` (one list of project ids per
+    ballot) is built on first use from ``texts``, the ballots' vote cells. A greedy count
+    needs neither: the reader hands over the approval counts it made while checking the
+    ballots (``approval_counts``: per channel, how many ballots approve each project, and how
+    many ballots the channel has).
     """
 
     def __init__(
         self,
         vote_type: str,
-        rows: list[list[str]],
+        rows: list[list[str]] | None,
         i_id: int,
         votes: list[list[str]] | None,
         points: list[list[str]] | None,
@@ -228,14 +230,17 @@ class BallotColumns:
         extra_idx: tuple[int, ...],
         weights: list[str] | None = None,
         *,
+        lines: str | None = None,
+        newline: str = "\n",
         texts: list[str] | None = None,
         dedupe: bool = False,
         approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
     ) -> None:
-        if votes is None and texts is None:
-            raise ValueError("BallotColumns needs votes or texts")
+        if (votes is None and texts is None) or (rows is None and lines is None):
+            raise ValueError("BallotColumns needs votes or texts, and rows or lines")
         self.vote_type = vote_type
-        self.rows = rows
+        self._rows = rows
+        self._lines, self._newline = lines, newline
         self.i_id = i_id
         self._votes = votes
         self.points = points
@@ -246,6 +251,13 @@ class BallotColumns:
         self._texts = texts
         self._dedupe = dedupe
         self.approval_counts = approval_counts
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            lines = self._lines.split(self._newline) if self._lines else []
+            self._rows = [line.split(";") for line in lines]
+        return self._rows
 
     @property
     def votes(self) -> list[list[str]]:
@@ -259,7 +271,7 @@ class BallotColumns:
 
     @property
     def size(self) -> int:
-        return len(self.rows)
+        return len(self.channels)
 
     def ballot(self, i: int) -> Ballot:
         row = self.rows[i]

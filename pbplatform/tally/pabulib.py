@@ -15,8 +15,8 @@ import os
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from itertools import chain, repeat
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import contains, eq
 
 from .model import (
     VOTE_TYPE_ALIASES,
@@ -163,39 +163,37 @@ class _VoteReader:
 
     def _fast(self, text: str) -> BallotColumns | None:
         """Columns for well-formed unquoted ballots; None sends the file row by row."""
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        lines = text.split("\n")
-        while lines and not lines[-1].strip():
-            lines.pop()  # trailing blank lines (csv would skip them too)
-        rows = list(map(str.split, lines, repeat(";")))
-        if rows and set(map(len, rows)) != {len(self.header)}:
+        table = _Table.of(text, len(self.header))
+        if table is None:
             return None
-        texts = list(map(itemgetter(self.i_vote), rows))
-        channels = self._channels(rows)
-        found = _distinct_ballots(texts, channels)
-        if found is None:
-            return None
-        if self.vote_type == "approval":
-            counts = found.approval_counts()
-            projects = set().union(*(counted for counted, _ in counts.values()))
-        else:
-            counts, projects = None, found.projects()
+        texts = table.column(self.i_vote)
+        channels, sizes = self._channels(table)
+        counted = {ch: _Cells.of(texts, channels, ch, len(sizes) > 1) for ch in sizes}
+        projects = set().union(*(cells.approvals for cells in counted.values()))
         if "" in projects or not projects <= self.known:
-            return None  # _careful drops empty ids and names a line with an unknown project
-        if found.repeats and self.vote_type != "approval":
+            return None  # _careful drops empty ids and spaces, and names an unknown project
+        repeats = any(cells.repeats for cells in counted.values())
+        if repeats and self.vote_type != "approval":
             return None  # a project twice in one ranking: _careful names the line
-        return self._build(rows, None, channels, texts=texts, dedupe=found.repeats,
+        counts = None
+        if self.vote_type == "approval":
+            counts = {ch: (cells.approvals, sizes[ch]) for ch, cells in counted.items()}
+        weights = table.column(self.i_w) if self.i_w is not None else None
+        return self._build(None, None, channels, weights, lines=table.text,
+                           newline=table.newline, texts=texts, dedupe=repeats,
                            approval_counts=counts)
 
-    def _channels(self, rows: list[list[str]]) -> list[str]:
+    def _channels(self, table: _Table) -> tuple[list[str], Counter]:
+        """Each ballot's channel, and how many ballots each channel has (in file order)."""
         if self.i_ch is None:
-            return ["online"] * len(rows)
-        raw = list(map(itemgetter(self.i_ch), rows))
-        named = {c: c.strip() or "online" for c in set(raw)}
+            return ["online"] * table.size, Counter(online=table.size) if table.size else Counter()
+        raw = table.column(self.i_ch)
+        sizes = Counter(raw)
+        named = {c: c.strip() or "online" for c in sizes}
         if all(k == v for k, v in named.items()):
-            return raw
-        return list(map(named.__getitem__, raw))
+            return raw, sizes
+        channels = list(map(named.__getitem__, raw))
+        return channels, Counter(channels)
 
     def _careful(self, line: int, row: list[str]) -> None:
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -224,13 +222,14 @@ class _VoteReader:
             return None
         if self.fast is not None:
             return self.fast
-        i_ch = self.i_ch
-        channels = ([(r[i_ch].strip() or "online") for r in self.rows] if i_ch is not None
-                    else ["online"] * len(self.rows))
-        return self._build(self.rows, self.votes, channels)
+        i_ch, i_w, rows = self.i_ch, self.i_w, self.rows
+        channels = ([(r[i_ch].strip() or "online") for r in rows] if i_ch is not None
+                    else ["online"] * len(rows))
+        weights = [r[i_w] for r in rows] if i_w is not None else None
+        return self._build(rows, self.votes, channels, weights)
 
-    def _build(self, rows: list[list[str]], votes: list[list[str]] | None,
-               channels: list[str], **lazy) -> BallotColumns:
+    def _build(self, rows: list[list[str]] | None, votes: list[list[str]] | None,
+               channels: list[str], weights: list[str] | None, **lazy) -> BallotColumns:
         named = {"voter_id", "vote", "points", "voting_method", "weight"}
         extra_idx = tuple(k for k, h in enumerate(self.header) if h not in named)
         return BallotColumns(
@@ -242,69 +241,95 @@ class _VoteReader:
             channels,
             tuple(self.header[k] for k in extra_idx),
             extra_idx,
-            [r[self.i_w].strip() for r in rows] if self.i_w is not None else None,
+            [w.strip() for w in weights] if weights is not None else None,
             **lazy,
         )
 
 
-class _Distinct:
-    """What the fast path learnt from the distinct vote cells of each channel.
+class _Table:
+    """Lines of exactly ``width`` ';'-separated fields, split once for the whole text.
 
-    ``by_channel`` maps each channel to its cells and how many ballots share each; ``ids``
-    maps each non-empty cell to its project ids, each once (a repeated approval counts once,
-    as in pabutools); ``repeats`` says some cell named a project twice.
+    Splitting the text at every ';' yields the middle columns as plain slices; the first and
+    last columns come glued together across each line end ("last<newline>first"), which also
+    proves every line has the same width (each glued field holds exactly one line end).
     """
 
-    def __init__(self, by_channel: dict[str, dict[str, int]], ids: dict[str, list[str]],
-                 repeats: bool) -> None:
-        self.by_channel, self.ids, self.repeats = by_channel, ids, repeats
+    def __init__(self, text: str, newline: str, flat: list[str], step: int, size: int) -> None:
+        self.text, self.newline, self.flat, self.step, self.size = text, newline, flat, step, size
+        self._ends: tuple[list[str], list[str]] | None = None
 
-    def projects(self) -> set[str]:
-        return set().union(*self.ids.values())
+    @classmethod
+    def of(cls, text: str, width: int) -> _Table | None:
+        newline = "\n"
+        if "\r" in text:
+            # Windows line ends: split at them as they are (the glued-field check below proves
+            # each "\r" starts one); a mixture is made uniform first
+            newline = "\r\n"
+            if text.count("\r") != text.count("\n"):
+                text, newline = text.replace("\r\n", "\n").replace("\r", "\n"), "\n"
+        end = text.find(newline, len(text.rstrip()))
+        if end >= 0:
+            text = text[:end]  # trailing blank lines (csv skips them too)
+        step = width - 1
+        if not text:
+            return cls(text, newline, [], step, 0)
+        size = text.count(newline[-1]) + 1
+        flat = text.split(";")
+        if len(flat) != step * size + 1:
+            return None
+        if not all(map(contains, flat[step:-1:step], repeat(newline))):
+            return None  # with as many line ends as glued fields, each holds exactly one
+        return cls(text, newline, flat, step, size)
 
-    def approval_counts(self) -> dict[str, tuple[Counter, int]]:
-        """Per channel: how many ballots approve each project, and how many ballots it has."""
-        return {ch: (_approvals(times, self.ids), sum(times.values()))
-                for ch, times in self.by_channel.items()}
+    def column(self, k: int) -> list[str]:
+        if not self.size:
+            return []
+        if 0 < k < self.step:
+            return self.flat[k::self.step]
+        if self._ends is None:
+            flat, step, newline = self.flat, self.step, self.newline
+            halves = newline.join(flat[step:-1:step]).split(newline) if self.size > 1 else []
+            self._ends = ([flat[0], *halves[1::2]], [*halves[0::2], flat[-1]])
+        return self._ends[0] if k == 0 else self._ends[1]
 
 
-def _distinct_ballots(texts: list[str], channels: list[str]) -> _Distinct | None:
-    """Split each distinct vote cell once; None when a cell needs the careful reader."""
-    kinds = set(channels)
-    if len(kinds) == 1:
-        (only,) = kinds
-        by_channel: dict[str, dict[str, int]] = {only: Counter(texts)}
-        cells = list(by_channel[only])
-    else:
-        by_channel = {}
-        for (channel, cell), times in Counter(zip(channels, texts, strict=True)).items():
-            by_channel.setdefault(channel, {})[cell] = times
-        cells = list(set().union(*by_channel.values()))
-    if "" in cells:
-        cells.remove("")  # a ballot that approves nothing
-    joined = "\n".join(cells)
-    if " " in joined:
-        return None  # the careful reader strips spaces (and drops empty ids, see below)
-    ids = dict(zip(cells, map(str.split, cells, repeat(","))))  # noqa: B905 - same length
-    repeats = sum(map(len, map(set, ids.values()))) != joined.count(",") + len(cells)
-    if repeats:
-        ids = {cell: list(dict.fromkeys(pids)) for cell, pids in ids.items()}
-    ids[""] = []
-    return _Distinct(by_channel, ids, repeats)
+class _Cells:
+    """One channel's approvals, counted once per distinct vote cell.
+
+    A cell's ids go through a set, so an approval repeated in one ballot counts once (as in
+    pabutools); ``repeats`` says that happened. Ids with spaces or empty ids show up among
+    the counted ids, which sends the file to the careful reader.
+    """
+
+    def __init__(self, approvals: Counter, repeats: bool) -> None:
+        self.approvals, self.repeats = approvals, repeats
+
+    @classmethod
+    def of(cls, texts: list[str], channels: list[str], channel: str, mixed: bool) -> _Cells:
+        chosen = compress(texts, map(eq, channels, repeat(channel))) if mixed else texts
+        times_of = Counter(chosen)
+        times_of.pop("", None)  # ballots that approve nothing
+        ones = [cell for cell, times in times_of.items() if times == 1]
+        approvals = _approvals(ones)
+        ids = _ids_in(ones)
+        if len(ones) < len(times_of):
+            groups: dict[int, list[str]] = {}
+            for cell, times in times_of.items():
+                if times != 1:
+                    groups.setdefault(times, []).append(cell)
+            for times, cells in groups.items():
+                approvals.update({pid: n * times for pid, n in _approvals(cells).items()})
+                ids += _ids_in(cells) * times
+        return cls(approvals, sum(approvals.values()) != ids)
 
 
-def _approvals(times_of: dict[str, int], ids: dict[str, list[str]]) -> Counter:
-    """Approvals per project, counted in C once per group of cells shared by as many ballots."""
-    groups: dict[int, list[str]] = {}
-    for cell, times in times_of.items():
-        groups.setdefault(times, []).append(cell)
-    total: Counter = Counter()
-    for times, cells in groups.items():
-        counted = Counter(chain.from_iterable(map(ids.__getitem__, cells)))
-        if times != 1:
-            counted = Counter({pid: n * times for pid, n in counted.items()})
-        total.update(counted)
-    return total
+def _approvals(cells: list[str]) -> Counter:
+    """How many of ``cells`` name each project, counted in C."""
+    return Counter(chain.from_iterable(map(set, map(str.split, cells, repeat(",")))))
+
+
+def _ids_in(cells: list[str]) -> int:
+    return sum(map(str.count, cells, repeat(","))) + len(cells)
 
 
 def _index(header: list[str], name: str) -> int | None:

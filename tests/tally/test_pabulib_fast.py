@@ -99,3 +99,10 @@ def test_counts_per_channel_come_from_distinct_cells() -> None:
     assert totals["paper"].size == 3
     assert totals["online"].support == {"a": 1, "b": 1, "c": 1}
     assert totals["online"].size == 2
+
+
+def test_no_ballots_means_no_channels() -> None:
+    for text in (votes_file([]), votes_file([]).replace("voter_id;vote\n", "voter_id;vote")):
+        e = parse(text)
+        assert len(e.ballots) == 0
+        assert channel_totals(e) == {}
