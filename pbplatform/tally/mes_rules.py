@@ -56,12 +56,17 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
     rows, raw = ballot_rows(election, config, index)
     weights, scale, voters = _whole_weights(*_coded(raw))
-    utilities = [dict(r) for r in rows]
+    # voters with the same points always hold the same money: one exact budget per group
+    groups: dict[tuple, int] = {}
+    for row, w in zip(rows, weights.tolist(), strict=True):
+        key = tuple(sorted(row))
+        groups[key] = groups.get(key, 0) + w
+    utilities = [dict(key) for key in groups]
     support = [Fraction(0)] * len(ids)
-    for util, w in zip(utilities, weights.tolist(), strict=False):
+    for util, w in zip(utilities, groups.values(), strict=True):
         for q, value in util.items():
             support[q] += value * w
-    state = UtilityState(utilities, weights.tolist(), costs)
+    state = UtilityState(utilities, list(groups.values()), costs)
     return MesInput(ids, costs, support, state, voters, scale, None, weights, None)
 
 
