@@ -247,13 +247,15 @@ def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, i
 def run_mes_rule(election: Election, config: RuleConfig, scores, order, key):
     data = mes_input(election, config)
     rule = config.rule
-    if rule.startswith("equalshares/add1-until"):
+    if not data.voters:  # every ballot weighted zero: nobody holds a share of the budget
+        run, share = MesRun([]), Fraction(0)
+    elif rule.startswith("equalshares/add1-until"):
         run, share = add1_until_exhaustive(data, election.budget, key)
     elif rule.startswith("equalshares/add1"):
         run, share = add1(data, election.budget, key)
     else:
-        share = Fraction(election.budget) / data.voters if data.voters else Fraction(0)
-        run = run_at(data, share, key) if data.voters else MesRun([])
+        share = Fraction(election.budget) / data.voters
+        run = run_at(data, share, key)
     notes = [f"each voter's share: {fmt(share)}"]
     decisions = mes_decisions(data, run)
     if rule.endswith("comparison"):

@@ -123,3 +123,17 @@ def test_jobs_default(monkeypatch) -> None:
     monkeypatch.delenv("PBP_TALLY_JOBS")
     monkeypatch.setattr(mes_search.threading, "active_count", lambda: 3)
     assert mes_search.default_jobs() == 1  # never fork a threaded process (a web worker)
+
+
+@pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1",
+                                  "equalshares/add1-until-exhaustive",
+                                  "equalshares/add1-comparison"])
+def test_only_zero_weighted_ballots_fund_nothing(rule: str) -> None:
+    """A channel weighted zero takes no part; if it holds every ballot, nobody has a share."""
+    from pbplatform.tally import Ballot, Election, Project
+
+    election = Election([Project("a", 10)],
+                        [Ballot("v", approvals=("a",), channel="post")], 100)
+    outcome = count(election, RuleConfig(rule, channel_weights={"post": 0}))
+    assert outcome.selected == []
+    assert all(not p.selected for p in outcome.projects)
