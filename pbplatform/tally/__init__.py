@@ -17,7 +17,6 @@ from .model import (
 )
 from .outcome import Outcome, ProjectResult
 from .pabulib import PabulibError, read_pabulib
-from .pabulib_writer import write_pabulib
 from .rules import REFUSED, RULES, validate_config
 
 __all__ = [
@@ -38,3 +37,12 @@ __all__ = [
     "validate_config",
     "write_pabulib",
 ]
+
+
+def __getattr__(name: str):
+    # a recount only reads; the writer (and its csv writer) loads when first asked for
+    if name == "write_pabulib":
+        from .pabulib_writer import write_pabulib
+
+        return write_pabulib
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

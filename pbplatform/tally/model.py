@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import repeat
 from types import MappingProxyType
 
 Number = Fraction | Decimal | int
@@ -262,7 +263,13 @@ class BallotColumns:
     @property
     def votes(self) -> list[list[str]]:
         if self._votes is None:
-            self._votes = [self._ids(text) for text in self._texts or ()]
+            texts = self._texts or []
+            votes = list(map(str.split, texts, repeat(",")))
+            if self._dedupe:
+                votes = [list(dict.fromkeys(ids)) for ids in votes]
+            if "" in texts:  # a ballot that approves nothing
+                votes = [ids if ids != [""] else [] for ids in votes]
+            self._votes = votes
         return self._votes
 
     def _ids(self, text: str) -> list[str]:
