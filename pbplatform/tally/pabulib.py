@@ -102,8 +102,8 @@ def _check_header(line: int, header: list[str], needed: tuple[str, ...]) -> None
 def _project(line: int, header: list[str], row: list[str]) -> Project:
     if len(row) != len(header):
         raise PabulibError(line, f"expected {len(header)} fields, got {len(row)}")
-    values = dict(zip(header, (v.strip() for v in row), strict=False))
-    extra = tuple((k, v) for k, v in values.items() if k not in PROJECT_COLUMNS and v != "")
+    values = dict(zip(header, map(str.strip, row), strict=True))
+    extra = tuple((k, v) for k, v in values.items() if v and k not in PROJECT_COLUMNS)
     try:
         return Project(
             id=values["project_id"], cost=_whole(values["cost"], line, "cost"),
@@ -116,6 +116,8 @@ def _project(line: int, header: list[str], row: list[str]) -> Project:
 
 def _whole(text: str, line: int, what: str) -> int:
     """Pabulib writes some amounts as 200000.0; anything with a real fraction is refused."""
+    if text.isascii() and text.isdigit():
+        return int(text)
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
