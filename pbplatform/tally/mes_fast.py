@@ -175,7 +175,8 @@ class FastApproval:
             for q in idx[np.argsort(sv[idx], kind="stable")].tolist():
                 if best is not None and sv[q] - se[q] * SAFE > best[0] + best[2] * SAFE:
                     break
-                found = self._alpha(q, b, v, eb, ev, bounds)
+                found = self._alpha(q, b, v, eb, ev, bounds,
+                                    (sv[q] - se[q] * SAFE) * costs[q])
                 if found is None:
                     return None  # undecidable in floats
                 if found is False:
@@ -258,9 +259,12 @@ class FastApproval:
                 return None  # the float structure disagrees with the exact replay
             broke_at[poor] = len(rounds)
             winners.append(winner)
+            # a round whose bounds are no longer tracked (hi == s) is never kept by a later
+            # share, so its price bounds need no copy
+            snapshot = (sv.copy(), ss.copy(), se.copy(), ses.copy(), alive.copy(), s) \
+                if track else None
             rounds.append(FastRound(winner, poor, rich_w, num, den, num_v, den_v, hi,
-                                    (sv.copy(), ss.copy(), se.copy(), ses.copy(),
-                                     alive.copy(), s)))
+                                    snapshot))
             b[poor] = 0.0
             v[poor] = 0.0
             b[rich] -= rho
@@ -329,12 +333,14 @@ class FastApproval:
             rich -= n
         return None
 
-    def _alpha(self, q, b, v, eb, ev, bounds):
+    def _alpha(self, q, b, v, eb, ev, bounds, floor=0.0):
         """Price of ``q`` with its error bounds, False when unaffordable, None when unsure.
 
         The price rho solves sum(w * min(b, rho)) = cost over the supporters. Starting from
-        cost / weight (everyone rich) and recomputing with those below the price as poor
-        raises rho monotonically to the solution, usually in two or three steps.
+        a lower bound (cost / weight, everyone rich, or ``floor``: the project's stale price,
+        as prices only rise) and recomputing with those below the price as poor raises rho
+        monotonically to the solution, usually in one or two steps. The solution is the only
+        fixed point, so a bad ``floor`` costs steps, never the result.
         """
         c = float(self.costs[q])
         sup = self.sup[q]
@@ -355,7 +361,7 @@ class FastApproval:
                                np.array([e_money + (c + money) * EPS]),
                                np.array([e_mv + abs(mv) * EPS])))
             return False
-        rho = c / total
+        rho = max(c / total, floor)
         poor = bs < rho
         count = int(np.count_nonzero(poor))
         paid = poor_w = paid_v = 0.0
