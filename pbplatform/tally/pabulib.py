@@ -298,9 +298,9 @@ class _Table:
 class _Cells:
     """One channel's approvals, counted once per distinct vote cell.
 
-    A cell's ids go through a set, so an approval repeated in one ballot counts once (as in
-    pabutools); ``repeats`` says that happened. Ids with spaces or empty ids show up among
-    the counted ids, which sends the file to the careful reader.
+    An approval repeated in one ballot counts once (as in pabutools); ``repeats`` says that
+    happened. Ids with spaces or empty ids show up among the counted ids, which sends the
+    file to the careful reader.
     """
 
     def __init__(self, approvals: Counter, repeats: bool) -> None:
@@ -312,26 +312,26 @@ class _Cells:
         times_of = Counter(chosen)
         times_of.pop("", None)  # ballots that approve nothing
         ones = [cell for cell, times in times_of.items() if times == 1]
-        approvals = _approvals(ones)
-        ids = _ids_in(ones)
+        approvals, repeats = _approvals(ones)
         if len(ones) < len(times_of):
             groups: dict[int, list[str]] = {}
             for cell, times in times_of.items():
                 if times != 1:
                     groups.setdefault(times, []).append(cell)
             for times, cells in groups.items():
-                approvals.update({pid: n * times for pid, n in _approvals(cells).items()})
-                ids += _ids_in(cells) * times
-        return cls(approvals, sum(approvals.values()) != ids)
+                counted, repeated = _approvals(cells)
+                approvals.update({pid: n * times for pid, n in counted.items()})
+                repeats = repeats or repeated
+        return cls(approvals, repeats)
 
 
-def _approvals(cells: list[str]) -> Counter:
-    """How many of ``cells`` name each project, counted in C."""
-    return Counter(chain.from_iterable(map(set, map(str.split, cells, repeat(",")))))
-
-
-def _ids_in(cells: list[str]) -> int:
-    return sum(map(str.count, cells, repeat(","))) + len(cells)
+def _approvals(cells: list[str]) -> tuple[Counter, bool]:
+    """How many of ``cells`` name each project, counted in C; and whether a cell repeats one."""
+    ids = list(map(str.split, cells, repeat(",")))
+    counted = Counter(chain.from_iterable(ids))
+    if sum(map(len, map(set, ids))) == sum(counted.values()):
+        return counted, False
+    return Counter(chain.from_iterable(map(set, ids))), True
 
 
 def _index(header: list[str], name: str) -> int | None:
