@@ -363,25 +363,28 @@ class FastApproval:
             return False
         rho = max(c / total, floor)
         poor = bs < rho
-        count = int(np.count_nonzero(poor))
         paid = poor_w = paid_v = 0.0
-        if count:
+        if poor.any():
+            # sums of whole weights are exact in floats, so an unchanged poor weight means an
+            # unchanged poor set (it only grows as rho rises): the fixed point
             wb = ws * bs
+            pf = poor.astype(np.float64)
+            paid, poor_w = float(np.dot(wb, pf)), float(np.dot(ws, pf))
             for _ in range(n + 2):
-                pf = poor.astype(np.float64)
-                paid = float(np.dot(wb, pf))
-                poor_w = float(np.dot(ws, pf))
                 if total - poor_w <= 0:
                     return None
                 rho = (c - paid) / (total - poor_w)
                 poor = bs < rho
-                k = int(np.count_nonzero(poor))
-                if k == count:
+                pf = poor.astype(np.float64)
+                now = float(np.dot(ws, pf))
+                if now == poor_w:
                     break
-                count = k
+                paid, poor_w = float(np.dot(wb, pf)), now
             else:
                 return None
-            paid_v = float(np.dot(ws * v.take(sup), poor.astype(np.float64)))
+            paid_v = float(np.dot(ws * v.take(sup), pf))
+        else:  # nobody is short even at the floor: everyone pays the same
+            rho = c / total
         rich = total - poor_w
         e_rho = (poor_w * eb + 2 * n * U * (paid + c)) / rich + 2 * U * rho
         rho_v = -paid_v / rich
