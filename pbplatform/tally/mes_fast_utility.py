@@ -1,0 +1,230 @@
+"""MES for points ballots (cumulative, scoring) in floating point, certified against the
+exact method.
+
+The exact state (``mes.UtilityState``) keeps one Fraction budget per voter group and costs
+milliseconds per run; the add1 completions make hundreds of runs. Here each group's budget is
+an interval ``[lo, hi]`` of floats that certainly holds the exact budget, and every decision
+is one the exact method certainly takes too:
+
+- a project's price (alpha, per point) is enclosed in ``(a_lo, a_hi]``, and the bounds are
+  *checked*, not estimated: the money supporters pay at price ``a``,
+  ``F(a) = sum w * min(b, a * u)``, grows with ``a`` and with every budget, so
+  ``F(a_lo, hi) < cost`` (rounded up) proves the exact price is above ``a_lo`` and
+  ``F(a_hi, lo) >= cost`` (rounded down) proves it is at most ``a_hi``;
+- a round's winner must have ``a_hi`` below every other candidate's lower bound (stale lower
+  bounds from earlier rounds are still lower bounds: prices only rise as money is spent);
+- a project is dropped as unaffordable only when its supporters' money is certainly short;
+- paying moves each supporter's budget to ``max(0, b - alpha * u)``, which falls with alpha
+  and rises with b, so ``[max(0, lo - a_hi * u), max(0, hi - a_lo * u)]`` (rounded outward)
+  holds the exact budget whether the group was poor or rich.
+
+Float sums are bounded by the standard ``gamma_n`` bound for n nonnegative terms. If any
+check fails (an exact tie, an exact fit of money and cost, ...) the run returns None and the
+caller runs the exact method, so correctness never depends on this module, only speed does.
+Its exact prices and money left are not recomputed here: ``lazy_run`` fills them in from one
+exact run when they are first asked for (only the final run's are ever shown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from .mes import MesRun
+
+U = 2.0**-53  # unit roundoff
+LIMIT = 2**50  # weights, points and their sums stay exact in doubles below this
+BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
+NEWTON = 12  # at most this many Newton steps per price
+SAFE = 4.0  # safety factor on the rounding of a price (the bounds are checked anyway)
+TOL = 1e-12  # a lower bound on a price is taken when Newton's step from it is this close
+
+
+class FastUtility:
+    """Voter groups with points; ``run`` gives a certified funding order or None."""
+
+    def __init__(self, utilities: list[dict[int, Fraction]], weights: Sequence[int],
+                 costs: Sequence[int]):
+        n_projects, n_groups = len(costs), len(utilities)
+        self.costs = [int(c) for c in costs]
+        scale = math.lcm(*(v.denominator for util in utilities for v in util.values()))
+        w = [int(x) for x in weights]
+        at, values, totals = [], [], [0] * n_projects
+        for g, util in enumerate(utilities):
+            for q, value in util.items():
+                if value > 0:
+                    at.append((q, g))
+                    values.append(int(value * scale))
+                    totals[q] += values[-1] * w[g]
+        self.usable = (all(0 < x < LIMIT for x in w) and all(t < LIMIT for t in totals)
+                       and all(0 <= c < LIMIT for c in self.costs))
+        points = np.zeros((n_projects, n_groups))
+        if at and self.usable:
+            points[tuple(np.array(at).T)] = values
+        self.w = np.array(w, dtype=float)
+        self.u = points  # projects x groups; whole numbers, exact
+        self.wu = self.u * self.w  # exact: every product is below LIMIT
+        self.wm = np.where(self.u > 0, self.w, 0.0)  # supporters' weights
+        self.sup = [np.flatnonzero(row > 0) for row in self.u]
+        self.sup_u = [row[s] for row, s in zip(self.u, self.sup, strict=True)]
+        total = np.array([float(t) for t in totals])
+        self.cost_f = np.array(self.costs, dtype=float)
+        self.zero = [q for q in range(n_projects) if self.costs[q] == 0 and totals[q] > 0]
+        self.open = np.array([self.costs[q] > 0 and totals[q] > 0 for q in range(n_projects)],
+                             dtype=bool)
+        # the price can never be below cost / total points (everyone rich)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.floor = np.nextafter(self.cost_f / total, -np.inf)
+        self.total = total
+        # |float sum - exact sum| <= GAMMA * float sum, for the sums of at most G + 2 roundings
+        self.gamma = 2 * (len(w) + 4) * U
+        self.runs = self.fallbacks = 0
+        self.reason: tuple = ()
+
+    def run(self, share: Fraction) -> list[int] | None:
+        """The funding order at ``share`` per unit of weight, or None when unsure."""
+        self.runs += 1
+        order = self._run(share) if self.usable else None
+        if order is None:
+            self.fallbacks += 1
+        return order
+
+    def _run(self, share: Fraction) -> list[int] | None:
+        s = float(share)
+        if not (s >= 0 and math.isfinite(s)):
+            return None
+        exact = Fraction(s) == share
+        # every group's exact budget lies in [lo, hi]; row 0 is hi, row 1 is lo
+        bounds = np.empty((2, len(self.w)))
+        bounds[0] = s if exact else math.nextafter(s, math.inf)
+        bounds[1] = s if exact else max(0.0, math.nextafter(s, -math.inf))
+        order = list(self.zero)
+        alive = self.open.copy()
+        stale = self.floor.copy()
+        while True:
+            found = self._round(alive, stale, bounds)
+            if found is None:
+                return None
+            if found is False:
+                return order
+            q, a_lo, a_hi = found
+            alive[q] = False
+            order.append(q)
+            self._pay(q, a_lo, a_hi, bounds)
+
+    def _round(self, alive: np.ndarray, stale: np.ndarray,
+               bounds: np.ndarray) -> tuple[int, float, float] | bool | None:
+        """The winner and its price bounds; False when nothing is affordable; None: unsure."""
+        best = None  # (a_hi, q, a_lo)
+        priced: dict[int, float] = {}  # lower bounds found this round
+        todo = alive.copy()
+        while True:
+            idx = np.flatnonzero(todo if best is None else todo & (stale <= best[0]))
+            if not len(idx):
+                break
+            if len(idx) > BATCH:
+                idx = idx[np.argsort(stale[idx], kind="stable")[:BATCH]]
+            todo[idx] = False
+            found = self._prices(idx, stale[idx], bounds)
+            if found is None:
+                return None
+            for q, x, y in zip(idx.tolist(), *found, strict=True):
+                if x != x:  # NaN: certainly unaffordable
+                    alive[q] = False
+                    continue
+                stale[q] = priced[q] = x
+                if best is None or y < best[0]:
+                    best = (y, q, x)
+        if best is None:
+            return False
+        a_hi, q, a_lo = best
+        for other, x in priced.items():
+            if other != q and not x > a_hi:
+                self.reason = ("close", q, other)
+                return None  # a tie or a near tie: the exact method decides
+        return q, a_lo, a_hi
+
+    def _prices(self, idx: np.ndarray, start: np.ndarray,
+                bounds: np.ndarray) -> tuple[list[float], list[float]] | None:
+        """Certified price bounds ``(a_lo, a_hi]`` of the projects ``idx`` (NaN when
+        certainly unaffordable), from lower bounds ``start``; None when unsure.
+
+        ``F(a) = sum w * min(b, a * u)``, the money supporters pay at price ``a``, is concave
+        and increasing. Newton's steps on it from below stay below the price and reach it in
+        a few steps (each makes the supporters who cannot pay poor): with the budgets ``hi``
+        towards a lower bound, with ``lo`` towards an upper bound, each then moved out by more
+        than its rounding and checked on F. A check that holds for the upper bound also
+        proves the project affordable, so money is only counted for those that fail.
+        """
+        g, w = self.gamma, self.w
+        cost = self.cost_f[idx]
+        u, wu = self.u[idx], self.wu[idx]
+        budgets = bounds[:, None, :]
+        x = np.stack([start, start])  # row 0: towards a_lo (budgets hi), row 1: a_hi (lo)
+        done = np.zeros(x.shape, dtype=bool)
+        lost = np.zeros(len(idx), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for _ in range(NEWTON):
+                ux = u * x[..., None]
+                paid = np.minimum(ux, budgets) @ w
+                rich = np.einsum("pkj,kj->pk", ux < budgets, wu)
+                move = (cost - paid) / rich  # Newton's step
+                # out by more than the rounding of paid and cost, over the rich's points
+                out = SAFE * (g * (paid + cost) / rich + 4 * U * x)
+                # a lower bound must also be close: Newton's step from it is small
+                done[0] = (paid[0] * (1 + g) < cost) & (move[0] <= np.maximum(TOL * x[0],
+                                                                             2 * out[0]))
+                done[1] = paid[1] * (1 - g) >= cost
+                if (done.all(axis=0) | lost).all():
+                    break
+                x = np.where(done, x, x + move + np.array([[-1.0], [1.0]]) * out)
+                # no price (everyone poor) is found only when the money is short
+                lost |= ~np.isfinite(x).all(axis=0)
+                x[:, lost] = start[lost]
+        ok = done.all(axis=0) & ~lost & (x[0] > 0)
+        if ok.all():
+            return x[0].tolist(), x[1].tolist()
+        # prices not found: fine if the supporters certainly cannot pay, else unsure
+        short = (self.wm[idx] @ bounds[0]) * (1 + g) < cost
+        if not (short | ok).all():
+            self.reason = ("unsure", idx.tolist())
+            return None
+        return np.where(ok, x[0], np.nan).tolist(), np.where(ok, x[1], np.nan).tolist()
+
+    def _pay(self, q: int, a_lo: float, a_hi: float, bounds: np.ndarray) -> None:
+        """Every supporter pays min(budget, alpha * points), which leaves it
+        ``max(0, b - alpha * u)``: rising with b and falling with alpha, so the bounds move
+        to ``max(0, hi - a_lo * u)`` and ``max(0, lo - a_hi * u)``, rounded outward."""
+        sup, u = self.sup[q], self.sup_u[q]
+        hi = np.nextafter(bounds[0, sup] - np.nextafter(a_lo * u, -np.inf), np.inf)
+        lo = np.nextafter(bounds[1, sup] - np.nextafter(a_hi * u, np.inf), -np.inf)
+        bounds[0, sup] = np.maximum(hi, 0.0)
+        bounds[1, sup] = np.maximum(lo, 0.0)
+
+
+class LazyRun(MesRun):
+    """A certified float run whose exact prices and money left come from one exact run at
+    the same share, made the first time they are asked for."""
+
+    def __init__(self, selected: list[str], hi: float, exact: Callable[[], MesRun]):
+        self.selected, self.hi = selected, hi
+        self._exact: Callable[[], MesRun] | None = exact
+        self._run: MesRun | None = None
+
+    def _details(self) -> MesRun:
+        if self._run is None:
+            self._run = self._exact()
+            if self._run.selected != self.selected:  # pragma: no cover - a certified run agrees
+                raise AssertionError("float MES run disagrees with the exact run")
+        return self._run
+
+    @property
+    def alphas(self) -> dict[str, Fraction]:
+        return self._details().alphas
+
+    @property
+    def money_left(self) -> dict[str, Fraction]:
+        return self._details().money_left
