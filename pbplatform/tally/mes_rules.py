@@ -14,6 +14,7 @@ from .greedy import Decision, greedy
 from .mes import MesRun, UtilityState, run_mes
 from .mes_approval import ApprovalState
 from .mes_fast import FastApproval
+from .mes_fast_utility import FastUtility, LazyRun
 from .mes_search import FINAL, OVER, Steps, search
 from .model import Election, RuleConfig
 from .outcome import fmt
@@ -35,6 +36,7 @@ class MesInput:
     last_fast: object = None  # the latest float run, whose first rounds a larger share reuses
     rank: list[int] | None = None  # tie-break places, for the key in rank_key
     rank_key: object = None
+    points: FastUtility | None = None  # certified float runs (points ballots)
 
 
 def mes_input(election: Election, config: RuleConfig) -> MesInput:
@@ -67,7 +69,8 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         for q, value in util.items():
             support[q] += value * w
     state = UtilityState(utilities, list(groups.values()), costs)
-    return MesInput(ids, costs, support, state, voters, scale, None, weights, None)
+    points = FastUtility(utilities, list(groups.values()), costs)
+    return MesInput(ids, costs, support, state, voters, scale, None, weights, None, points=points)
 
 
 def _coded(raw: list[Fraction]) -> tuple[list[Fraction], list[int]]:
@@ -139,6 +142,10 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
     whenever a decision is too close to call in floats, and the exact method runs instead.
     """
     scaled = share / data.scale
+    order = data.points.run(scaled) if data.points is not None and not exact else None
+    if order is not None:
+        return LazyRun([data.ids[q] for q in order], float(scaled),
+                       lambda: run_mes(data.state, data.ids, data.costs, data.support, scaled, key))
     if data.fast is not None and not exact:
         last = data.last_fast
         need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
