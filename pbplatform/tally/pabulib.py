@@ -170,7 +170,7 @@ class _VoteReader:
             return None
         texts = table.column(self.i_vote)
         channels, sizes = self._channels(table)
-        counted = {ch: _Cells.of(texts, channels, ch, len(sizes) > 1) for ch in sizes}
+        counted = _Cells.per_channel(texts, channels, sizes)
         projects = set().union(*(cells.approvals for cells in counted.values()))
         if "" in projects or not projects <= self.known:
             return None  # _careful drops empty ids and spaces, and names an unknown project
@@ -262,20 +262,22 @@ class _Table:
 
     @classmethod
     def of(cls, text: str, width: int) -> _Table | None:
-        newline = "\n"
+        newline, ends = "\n", text.count("\n")
         if "\r" in text:
             # Windows line ends: split at them as they are (the glued-field check below proves
             # each "\r" starts one); a mixture is made uniform first
             newline = "\r\n"
-            if text.count("\r") != text.count("\n"):
+            if text.count("\r") != ends:
                 text, newline = text.replace("\r\n", "\n").replace("\r", "\n"), "\n"
+                ends = text.count("\n")
         end = text.find(newline, len(text.rstrip()))
         if end >= 0:
+            ends -= text.count("\n", end)
             text = text[:end]  # trailing blank lines (csv skips them too)
         step = width - 1
         if not text:
             return cls(text, newline, [], step, 0)
-        size = text.count(newline[-1]) + 1
+        size = ends + 1
         flat = text.split(";")
         if len(flat) != step * size + 1:
             return None
@@ -307,9 +309,25 @@ class _Cells:
         self.approvals, self.repeats = approvals, repeats
 
     @classmethod
-    def of(cls, texts: list[str], channels: list[str], channel: str, mixed: bool) -> _Cells:
-        chosen = compress(texts, map(eq, channels, repeat(channel))) if mixed else texts
-        times_of = Counter(chosen)
+    def per_channel(cls, texts: list[str], channels: list[str], sizes: Counter) -> dict:
+        """Each channel's cells; the largest channel's are all cells minus the others'."""
+        if len(sizes) <= 1:
+            return {channel: cls.of(Counter(texts)) for channel in sizes}
+        largest = max(sizes, key=sizes.__getitem__)
+        cells = {ch: Counter(compress(texts, map(eq, channels, repeat(ch))))
+                 for ch in sizes if ch != largest}
+        rest = Counter(texts)
+        for counted in cells.values():
+            for cell, times in counted.items():
+                rest[cell] -= times
+                if not rest[cell]:
+                    del rest[cell]
+        cells[largest] = rest
+        return {ch: cls.of(cells[ch]) for ch in sizes}  # in the order channels appear
+
+    @classmethod
+    def of(cls, times_of: Counter) -> _Cells:
+        """Approvals from each distinct cell and how many ballots cast it."""
         times_of.pop("", None)  # ballots that approve nothing
         ones = [cell for cell, times in times_of.items() if times == 1]
         approvals, repeats = _approvals(ones)
