@@ -40,7 +40,9 @@ LIMIT = 2**50  # weights, points and their sums stay exact in doubles below this
 BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
 NEWTON = 12  # at most this many Newton steps per price
 SAFE = 4.0  # safety factor on the rounding of a price (the bounds are checked anyway)
-TOL = 1e-12  # a lower bound on a price is taken when Newton's step from it is this close
+SIGN = np.array([[1.0], [-1.0]])  # row 0 of a pair is a lower bound, row 1 an upper bound
+TOL = 1e-10  # price bounds are taken when Newton's step from them is this close
+GUESS = 1e-12  # relative room around a guessed price
 
 
 class FastUtility:
@@ -81,7 +83,9 @@ class FastUtility:
         self.total = total
         # |float sum - exact sum| <= GAMMA * float sum, for the sums of at most G + 2 roundings
         self.gamma = 2 * (len(w) + 4) * U
+        self.margin = np.array([[1 - 2 * self.gamma], [1 + 2 * self.gamma]])
         self.runs = self.fallbacks = 0
+        self.memory: tuple[float, list[dict[int, tuple[float, float]]]] | None = None
         self.reason: tuple = ()
 
     def run(self, share: Fraction) -> list[int] | None:
@@ -97,28 +101,34 @@ class FastUtility:
         if not (s >= 0 and math.isfinite(s)):
             return None
         exact = Fraction(s) == share
+        state = _State(s, len(self.w), self.open.copy(), self.floor.copy())
         # every group's exact budget lies in [lo, hi]; row 0 is hi, row 1 is lo
-        bounds = np.empty((2, len(self.w)))
-        bounds[0] = s if exact else math.nextafter(s, math.inf)
-        bounds[1] = s if exact else max(0.0, math.nextafter(s, -math.inf))
+        state.bounds[0] = s if exact else math.nextafter(s, math.inf)
+        state.bounds[1] = s if exact else max(0.0, math.nextafter(s, -math.inf))
+        # the last run's prices, moved along their slopes, are guesses for this run's
+        last, self.memory = self.memory, (s, state.prices)
+        shift = s - last[0] if last is not None else 0.0
         order = list(self.zero)
-        alive = self.open.copy()
-        stale = self.floor.copy()
         while True:
-            found = self._round(alive, stale, bounds)
+            guess = last[1][len(state.prices)] if last and len(last[1]) > len(state.prices) \
+                else {}
+            state.prices.append({})
+            found = self._round(state, guess, shift)
             if found is None:
                 return None
             if found is False:
                 return order
-            q, a_lo, a_hi = found
-            alive[q] = False
+            q, a_lo, a_hi, slope = found
+            state.alive[q] = False
             order.append(q)
-            self._pay(q, a_lo, a_hi, bounds)
+            self._pay(q, a_lo, a_hi, slope, state)
 
-    def _round(self, alive: np.ndarray, stale: np.ndarray,
-               bounds: np.ndarray) -> tuple[int, float, float] | bool | None:
-        """The winner and its price bounds; False when nothing is affordable; None: unsure."""
-        best = None  # (a_hi, q, a_lo)
+    def _round(self, state: _State, guess: dict[int, tuple[float, float]],
+               shift: float) -> tuple[int, float, float, float] | bool | None:
+        """The winner, its price bounds and slope; False when nothing is affordable; None:
+        unsure."""
+        alive, stale = state.alive, state.stale
+        best = None  # (a_hi, q, a_lo, slope)
         priced: dict[int, float] = {}  # lower bounds found this round
         todo = alive.copy()
         while True:
@@ -128,44 +138,79 @@ class FastUtility:
             if len(idx) > BATCH:
                 idx = idx[np.argsort(stale[idx], kind="stable")[:BATCH]]
             todo[idx] = False
-            found = self._prices(idx, stale[idx], bounds)
+            found = self._prices(idx, self._starts(idx, stale, guess, shift), state)
             if found is None:
                 return None
-            for q, x, y in zip(idx.tolist(), *found, strict=True):
+            for q, x, y, slope in zip(idx.tolist(), *found, strict=True):
                 if x != x:  # NaN: certainly unaffordable
                     alive[q] = False
                     continue
                 stale[q] = priced[q] = x
+                state.prices[-1][q] = (0.5 * (x + y), slope)
                 if best is None or y < best[0]:
-                    best = (y, q, x)
+                    best = (y, q, x, slope)
         if best is None:
             return False
-        a_hi, q, a_lo = best
+        a_hi, q, a_lo, slope = best
         for other, x in priced.items():
             if other != q and not x > a_hi:
                 self.reason = ("close", q, other)
                 return None  # a tie or a near tie: the exact method decides
-        return q, a_lo, a_hi
+        return q, a_lo, a_hi, slope
+
+    @staticmethod
+    def _starts(idx: np.ndarray, stale: np.ndarray, guess: dict[int, tuple[float, float]],
+                shift: float) -> np.ndarray:
+        """Where Newton's steps start: the stale lower bound, or just around the price the
+        last run found in this round, moved along its slope (exact while nobody changes
+        side, so the first check usually holds)."""
+        x = np.empty((2, len(idx)))
+        x[:] = stale[idx]
+        if guess:
+            for k, q in enumerate(idx.tolist()):
+                if q in guess:
+                    price, slope = guess[q]
+                    at = price + slope * shift
+                    if at > 0:
+                        x[0, k], x[1, k] = at * (1 - GUESS), at * (1 + GUESS)
+        return x
 
     def _prices(self, idx: np.ndarray, start: np.ndarray,
-                bounds: np.ndarray) -> tuple[list[float], list[float]] | None:
-        """Certified price bounds ``(a_lo, a_hi]`` of the projects ``idx`` (NaN when
-        certainly unaffordable), from lower bounds ``start``; None when unsure.
+                state: _State) -> tuple[list[float], list[float], list[float]] | None:
+        """Certified price bounds ``(a_lo, a_hi]`` of the projects ``idx`` and the prices'
+        slopes in the share (NaN when certainly unaffordable); None when unsure.
 
         ``F(a) = sum w * min(b, a * u)``, the money supporters pay at price ``a``, is concave
         and increasing. Newton's steps on it from below stay below the price and reach it in
         a few steps (each makes the supporters who cannot pay poor): with the budgets ``hi``
         towards a lower bound, with ``lo`` towards an upper bound, each then moved out by more
         than its rounding and checked on F. A check that holds for the upper bound also
-        proves the project affordable, so money is only counted for those that fail.
+        proves the project affordable.
         """
-        g, w = self.gamma, self.w
+        g = self.gamma
         cost = self.cost_f[idx]
+        # money * (1 + g) < cost follows from money < cost * (1 - 2g), rounding included
+        short = self.wm[idx] @ state.bounds[0] < cost * (1 - 2 * g)
+        if not short.any():
+            return self._newton(idx, start, cost, state)
+        out = [np.full(len(idx), np.nan) for _ in range(3)]
+        keep = ~short
+        if keep.any():
+            found = self._newton(idx[keep], start[:, keep], cost[keep], state)
+            if found is None:
+                return None
+            for column, values in zip(out, found, strict=True):
+                column[keep] = values
+        return out[0].tolist(), out[1].tolist(), out[2].tolist()
+
+    def _newton(self, idx: np.ndarray, x: np.ndarray, cost: np.ndarray,
+                state: _State) -> tuple[list[float], list[float], list[float]] | None:
+        g, w = self.gamma, self.w
         u, wu = self.u[idx], self.wu[idx]
-        budgets = bounds[:, None, :]
-        x = np.stack([start, start])  # row 0: towards a_lo (budgets hi), row 1: a_hi (lo)
-        done = np.zeros(x.shape, dtype=bool)
-        lost = np.zeros(len(idx), dtype=bool)
+        budgets = state.bounds[:, None, :]
+        # row 0 must pay less than the cost on budgets hi, row 1 at least the cost on lo
+        # (paid * (1 - g) >= cost follows from paid > cost * (1 + 2g), rounding included)
+        limit = cost * self.margin
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for _ in range(NEWTON):
                 ux = u * x[..., None]
@@ -173,36 +218,48 @@ class FastUtility:
                 rich = np.einsum("pkj,kj->pk", ux < budgets, wu)
                 move = (cost - paid) / rich  # Newton's step
                 # out by more than the rounding of paid and cost, over the rich's points
-                out = SAFE * (g * (paid + cost) / rich + 4 * U * x)
-                # a lower bound must also be close: Newton's step from it is small
-                done[0] = (paid[0] * (1 + g) < cost) & (move[0] <= np.maximum(TOL * x[0],
-                                                                             2 * out[0]))
-                done[1] = paid[1] * (1 - g) >= cost
-                if (done.all(axis=0) | lost).all():
-                    break
-                x = np.where(done, x, x + move + np.array([[-1.0], [1.0]]) * out)
-                # no price (everyone poor) is found only when the money is short
-                lost |= ~np.isfinite(x).all(axis=0)
-                x[:, lost] = start[lost]
-        ok = done.all(axis=0) & ~lost & (x[0] > 0)
-        if ok.all():
-            return x[0].tolist(), x[1].tolist()
-        # prices not found: fine if the supporters certainly cannot pay, else unsure
-        short = (self.wm[idx] @ bounds[0]) * (1 + g) < cost
-        if not (short | ok).all():
-            self.reason = ("unsure", idx.tolist())
-            return None
-        return np.where(ok, x[0], np.nan).tolist(), np.where(ok, x[1], np.nan).tolist()
+                out = (paid + cost) * (SAFE * g) / rich + (4 * SAFE * U) * x
+                done = (limit - paid) * SIGN > 0
+                # and close to the price: Newton's step from there is small (from below it
+                # stops short of the price, from above it passes it)
+                done &= np.abs(move) <= TOL * x + 2 * out
+                if done.all():
+                    if not (x[0] > 0).all():
+                        break
+                    # the price's slope in the share: the poor's budgets' slopes over the
+                    # rich's points (a guess for the next run, so not checked)
+                    poor = ux[0] >= budgets[0]
+                    slope = -(poor @ (w * state.slopes)) / rich[0]
+                    return x[0].tolist(), x[1].tolist(), slope.tolist()
+                x = np.where(done, x, x + move - SIGN * out)
+                if not np.isfinite(x).all():
+                    break  # everyone poor at the price: money and cost (nearly) equal
+        self.reason = ("unsure", idx.tolist())
+        return None
 
-    def _pay(self, q: int, a_lo: float, a_hi: float, bounds: np.ndarray) -> None:
+    def _pay(self, q: int, a_lo: float, a_hi: float, slope: float, state: _State) -> None:
         """Every supporter pays min(budget, alpha * points), which leaves it
         ``max(0, b - alpha * u)``: rising with b and falling with alpha, so the bounds move
         to ``max(0, hi - a_lo * u)`` and ``max(0, lo - a_hi * u)``, rounded outward."""
         sup, u = self.sup[q], self.sup_u[q]
-        hi = np.nextafter(bounds[0, sup] - np.nextafter(a_lo * u, -np.inf), np.inf)
+        bounds = state.bounds
+        hi = np.maximum(np.nextafter(bounds[0, sup] - np.nextafter(a_lo * u, -np.inf), np.inf),
+                        0.0)
         lo = np.nextafter(bounds[1, sup] - np.nextafter(a_hi * u, np.inf), -np.inf)
-        bounds[0, sup] = np.maximum(hi, 0.0)
+        bounds[0, sup] = hi
         bounds[1, sup] = np.maximum(lo, 0.0)
+        state.slopes[sup] = np.where(hi > 0, state.slopes[sup] - u * slope, 0.0)
+
+
+class _State:
+    """One run: budget bounds and their slopes in the share, open projects, lower bounds on
+    their prices, and the prices found in each round (with slopes)."""
+
+    def __init__(self, share: float, n_groups: int, alive: np.ndarray, stale: np.ndarray):
+        self.bounds = np.empty((2, n_groups))
+        self.slopes = np.ones(n_groups)
+        self.alive, self.stale = alive, stale
+        self.prices: list[dict[int, tuple[float, float]]] = []
 
 
 class LazyRun(MesRun):

@@ -89,6 +89,19 @@ def test_certified_orders_equal_exact_orders(election, share) -> None:
         assert [data.ids[q] for q in order] == exact_run(data, share).selected
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.lists(st.fractions(0, 50), min_size=2, max_size=5))
+def test_guesses_from_other_runs_do_not_matter(election, shares) -> None:
+    """Each run starts from the prices of the run before (at any other share): only the
+    work may change, never the order."""
+    data = mes_input(election, RuleConfig("equalshares"))
+    assume(data.voters > 0)
+    for share in shares:
+        order = data.points.run(share / data.scale)
+        if order is not None:
+            assert [data.ids[q] for q in order] == exact_run(data, share).selected
+
+
 def _exact_only(monkeypatch) -> None:
     monkeypatch.setattr(FastUtility, "run", lambda self, *a, **k: None)
 
