@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from itertools import islice, permutations
 from unittest.mock import patch
 
 import pytest
@@ -130,3 +131,16 @@ def test_any_column_order(header: str, rows: list[str]) -> None:
     assert fast.ballots.columns.approval_counts is not None  # it took the fast path
     assert list(fast.ballots) == list(slow.ballots)
     assert channel_totals(fast) == channel_totals(slow)
+
+
+def test_many_cells_with_one_repeat_late() -> None:
+    # more distinct cells than the reader splits at a time; the repeated approval is the last
+    pids = [f"p{k}" for k in range(10)]
+    head = "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n"
+    head += "".join(f"{pid};10\n" for pid in pids)
+    cells = [",".join(ids) for ids in islice(permutations(pids, 4), 1300)] + ["p1,p2,p1"]
+    text = head + "VOTES\nvoter_id;vote\n" + "".join(f"{k};{c}\n" for k, c in enumerate(cells))
+    fast, slow = parse(text), parse_row_by_row(text)
+    assert fast.ballots.columns.approval_counts is not None
+    assert channel_totals(fast) == channel_totals(slow)
+    assert fast.ballots.columns.votes[-1] == ["p1", "p2"]
