@@ -159,7 +159,11 @@ def run_all(todo: list[tuple[Path, str]], record: Record, args: argparse.Namespa
             missed.append(f"{label}: not tried, {rule} abandoned")
             continue
         t0 = time.time()
-        got = run_child(path, rule, args.timeout, args.memory_gb)
+        try:
+            got = run_child(path, rule, args.timeout, args.memory_gb)
+        except KeyboardInterrupt:
+            missed.append(f"{label}: stopped after {time.time() - t0:.0f}s")
+            raise
         if isinstance(got, str):
             in_a_row[rule] = in_a_row.get(rule, 0) + (got == "timeout")
             missed.append(f"{label}: {got}")
