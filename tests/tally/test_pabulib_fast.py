@@ -14,6 +14,8 @@ from pbplatform.tally import PabulibError, RuleConfig, count, read_pabulib
 from pbplatform.tally import pabulib as reader
 from pbplatform.tally.scores import channel_totals
 
+from .conftest import pabulib_files
+
 HEAD = "META\nkey;value\nbudget;100\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost\n"
 HEAD += "a;30\nb;40\nc;50\nd;60\n"
 
@@ -144,3 +146,17 @@ def test_many_cells_with_one_repeat_late() -> None:
     assert fast.ballots.columns.approval_counts is not None
     assert channel_totals(fast) == channel_totals(slow)
     assert fast.ballots.columns.votes[-1] == ["p1", "p2"]
+
+
+REAL = [p for p in pabulib_files() if p.stat().st_size < 1_500_000][::6]
+
+
+@pytest.mark.skipif(not REAL, reason="no Pabulib files (set PBP_PABULIB_DIR)")
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_real_files_read_the_same_both_ways(path) -> None:
+    fast = read_pabulib(path)
+    with patch.object(reader._VoteReader, "_fast", lambda self, text: None):
+        slow = read_pabulib(path)
+    assert channel_totals(fast) == channel_totals(slow)
+    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert fast == slow
