@@ -41,6 +41,7 @@ BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
 NEWTON = 12  # at most this many Newton steps per price
 SAFE = 4.0  # safety factor on the rounding of a price (the bounds are checked anyway)
 SIGN = np.array([[1.0], [-1.0]])  # row 0 of a pair is a lower bound, row 1 an upper bound
+OUTWARD = np.array([[2 * U], [-2 * U]])  # moves budget bounds hi up and lo down
 TOL = 1e-10  # price bounds are taken when Newton's step from them is this close
 GUESS = 1e-12  # relative room around a guessed price
 
@@ -84,6 +85,8 @@ class FastUtility:
         # |float sum - exact sum| <= GAMMA * float sum, for the sums of at most G + 2 roundings
         self.gamma = 2 * (len(w) + 4) * U
         self.margin = np.array([[1 - 2 * self.gamma], [1 + 2 * self.gamma]])
+        # money * (1 + g) < cost follows from money < cost * (1 - 2g), rounding included
+        self.short = self.cost_f * (1 - 2 * self.gamma)
         self.runs = self.fallbacks = 0
         self.memory: tuple[float, list[dict[int, tuple[float, float]]]] | None = None
         self.reason: tuple = ()
@@ -109,19 +112,20 @@ class FastUtility:
         last, self.memory = self.memory, (s, state.prices)
         shift = s - last[0] if last is not None else 0.0
         order = list(self.zero)
-        while True:
-            guess = last[1][len(state.prices)] if last and len(last[1]) > len(state.prices) \
-                else {}
-            state.prices.append({})
-            found = self._round(state, guess, shift)
-            if found is None:
-                return None
-            if found is False:
-                return order
-            q, a_lo, a_hi, slope = found
-            state.alive[q] = False
-            order.append(q)
-            self._pay(q, a_lo, a_hi, slope, state)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            while True:
+                t = len(state.prices)
+                guess = last[1][t] if last and len(last[1]) > t else {}
+                state.prices.append({})
+                found = self._round(state, guess, shift)
+                if found is None:
+                    return None
+                if found is False:
+                    return order
+                q, a_lo, a_hi, slope = found
+                state.alive[q] = False
+                order.append(q)
+                self._pay(q, a_lo, a_hi, slope, state)
 
     def _round(self, state: _State, guess: dict[int, tuple[float, float]],
                shift: float) -> tuple[int, float, float, float] | bool | None:
@@ -138,7 +142,7 @@ class FastUtility:
             if len(idx) > BATCH:
                 idx = idx[np.argsort(stale[idx], kind="stable")[:BATCH]]
             todo[idx] = False
-            found = self._prices(idx, self._starts(idx, stale, guess, shift), state)
+            found = self._prices(idx, self._starts(idx, state, guess, shift), state)
             if found is None:
                 return None
             for q, x, y, slope in zip(idx.tolist(), *found, strict=True):
@@ -146,6 +150,7 @@ class FastUtility:
                     alive[q] = False
                     continue
                 stale[q] = priced[q] = x
+                state.stale_hi[q] = y
                 state.prices[-1][q] = (0.5 * (x + y), slope)
                 if best is None or y < best[0]:
                     best = (y, q, x, slope)
@@ -159,13 +164,15 @@ class FastUtility:
         return q, a_lo, a_hi, slope
 
     @staticmethod
-    def _starts(idx: np.ndarray, stale: np.ndarray, guess: dict[int, tuple[float, float]],
+    def _starts(idx: np.ndarray, state: _State, guess: dict[int, tuple[float, float]],
                 shift: float) -> np.ndarray:
-        """Where Newton's steps start: the stale lower bound, or just around the price the
-        last run found in this round, moved along its slope (exact while nobody changes
-        side, so the first check usually holds)."""
+        """Where Newton's steps start: just around the price the last run found in this
+        round, moved along its slope (exact while nobody changes side), or else the bounds
+        found in an earlier round of this run (the price has not moved if the winners since
+        took nothing from its poor supporters). Either way the first check usually holds."""
         x = np.empty((2, len(idx)))
-        x[:] = stale[idx]
+        x[0] = state.stale[idx]
+        x[1] = state.stale_hi[idx]
         if guess:
             for k, q in enumerate(idx.tolist()):
                 if q in guess:
@@ -187,10 +194,8 @@ class FastUtility:
         than its rounding and checked on F. A check that holds for the upper bound also
         proves the project affordable.
         """
-        g = self.gamma
         cost = self.cost_f[idx]
-        # money * (1 + g) < cost follows from money < cost * (1 - 2g), rounding included
-        short = self.wm[idx] @ state.bounds[0] < cost * (1 - 2 * g)
+        short = self.wm[idx] @ state.bounds[0] < self.short[idx]
         if not short.any():
             return self._newton(idx, start, cost, state)
         out = [np.full(len(idx), np.nan) for _ in range(3)]
@@ -210,45 +215,47 @@ class FastUtility:
         budgets = state.bounds[:, None, :]
         # row 0 must pay less than the cost on budgets hi, row 1 at least the cost on lo
         # (paid * (1 - g) >= cost follows from paid > cost * (1 + 2g), rounding included)
-        limit = cost * self.margin
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            for _ in range(NEWTON):
-                ux = u * x[..., None]
-                paid = np.minimum(ux, budgets) @ w
-                rich = np.einsum("pkj,kj->pk", ux < budgets, wu)
-                move = (cost - paid) / rich  # Newton's step
-                # out by more than the rounding of paid and cost, over the rich's points
-                out = (paid + cost) * (SAFE * g) / rich + (4 * SAFE * U) * x
-                done = (limit - paid) * SIGN > 0
-                # and close to the price: Newton's step from there is small (from below it
-                # stops short of the price, from above it passes it)
-                done &= np.abs(move) <= TOL * x + 2 * out
-                if done.all():
-                    if not (x[0] > 0).all():
-                        break
-                    # the price's slope in the share: the poor's budgets' slopes over the
-                    # rich's points (a guess for the next run, so not checked)
-                    poor = ux[0] >= budgets[0]
-                    slope = -(poor @ (w * state.slopes)) / rich[0]
-                    return x[0].tolist(), x[1].tolist(), slope.tolist()
-                x = np.where(done, x, x + move - SIGN * out)
-                if not np.isfinite(x).all():
-                    break  # everyone poor at the price: money and cost (nearly) equal
+        limit = cost * self.margin * SIGN
+        for _ in range(NEWTON):
+            ux = u * x[..., None]
+            paid = np.minimum(ux, budgets) @ w
+            rich = np.einsum("pkj,kj->pk", ux < budgets, wu)
+            move = (cost - paid) / rich  # Newton's step
+            # out by more than the rounding of paid and cost, over the rich's points
+            out = (paid + cost) * (SAFE * g) / rich + (4 * SAFE * U) * x
+            # checked, and close to the price: Newton's step from there is small (from below
+            # it stops short of the price, from above it passes it)
+            done = (paid * SIGN < limit) & (np.abs(move) <= TOL * x + 2 * out)
+            if done.all():
+                if not (x[0] > 0).all():
+                    break
+                # the price's slope in the share: the poor's budgets' slopes over the
+                # rich's points (a guess for the next run, so not checked)
+                poor = ux[0] >= budgets[0]
+                slope = -(poor @ (w * state.slopes)) / rich[0]
+                return x[0].tolist(), x[1].tolist(), slope.tolist()
+            x = np.where(done, x, x + move - SIGN * out)
+            if not np.isfinite(x).all():
+                break  # everyone poor at the price: money and cost (nearly) equal
         self.reason = ("unsure", idx.tolist())
         return None
 
     def _pay(self, q: int, a_lo: float, a_hi: float, slope: float, state: _State) -> None:
         """Every supporter pays min(budget, alpha * points), which leaves it
         ``max(0, b - alpha * u)``: rising with b and falling with alpha, so the bounds move
-        to ``max(0, hi - a_lo * u)`` and ``max(0, lo - a_hi * u)``, rounded outward."""
-        sup, u = self.sup[q], self.sup_u[q]
-        bounds = state.bounds
-        hi = np.maximum(np.nextafter(bounds[0, sup] - np.nextafter(a_lo * u, -np.inf), np.inf),
-                        0.0)
-        lo = np.nextafter(bounds[1, sup] - np.nextafter(a_hi * u, np.inf), -np.inf)
-        bounds[0, sup] = hi
-        bounds[1, sup] = np.maximum(lo, 0.0)
-        state.slopes[sup] = np.where(hi > 0, state.slopes[sup] - u * slope, 0.0)
+        to ``max(0, hi - a_lo * u)`` and ``max(0, lo - a_hi * u)``, rounded outward.
+
+        The prices are first moved out by 2 units of roundoff, so that their products with
+        u round outward; a difference is off by at most one unit of roundoff of itself, so
+        moving it out by two covers that. (Over every group: others pay exactly 0 and keep
+        their bounds, moved out by a unit in the last place.)
+        """
+        u = self.u[q]
+        price = np.array([[a_lo * (1 - 2 * U)], [a_hi * (1 + 2 * U)]])
+        left = state.bounds - price * u
+        left += np.abs(left) * OUTWARD
+        np.maximum(left, 0.0, out=state.bounds)
+        state.slopes = np.where(state.bounds[0] > 0, state.slopes - u * slope, 0.0)
 
 
 class _State:
@@ -259,6 +266,7 @@ class _State:
         self.bounds = np.empty((2, n_groups))
         self.slopes = np.ones(n_groups)
         self.alive, self.stale = alive, stale
+        self.stale_hi = stale.copy()  # where the price was at most, when last found
         self.prices: list[dict[int, tuple[float, float]]] = []
 
 
