@@ -227,3 +227,21 @@ def test_real_files_float_equals_exact() -> None:
             runs += 1
         assert data.points.fallbacks == 0, path.name  # the float path did the work
     assert runs > 30
+
+
+REAL = ["Poland_Gdansk_2020_Bretowo.pb", "Poland_Gdansk_2020_Zaspa_Rozstaje.pb"]
+
+
+@pytest.mark.parametrize("name", REAL)
+@pytest.mark.parametrize("rule", RULES[1:])
+def test_real_file_outcomes_equal_exact_outcomes(monkeypatch, name: str, rule: str) -> None:
+    from pbplatform.tally import read_pabulib
+
+    from .conftest import pabulib_path
+
+    election = read_pabulib(pabulib_path(name))
+    fast = count(election, RuleConfig(rule))
+    with monkeypatch.context() as m:
+        _exact_only(m)
+        exact = count(election, RuleConfig(rule))
+    assert fast == exact
