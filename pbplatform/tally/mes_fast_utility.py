@@ -132,28 +132,30 @@ class FastUtility:
         """The winner, its price bounds and slope; False when nothing is affordable; None:
         unsure."""
         alive, stale = state.alive, state.stale
+        # a project whose supporters certainly cannot pay is out for good; money * (1 + g)
+        # < cost follows from money < cost * (1 - 2g), rounding included
+        alive &= self.wm @ state.bounds[0] >= self.short
         best = None  # (a_hi, q, a_lo, slope)
         priced: dict[int, float] = {}  # lower bounds found this round
-        todo = alive.copy()
-        while True:
-            idx = np.flatnonzero(todo if best is None else todo & (stale <= best[0]))
-            if not len(idx):
-                break
+        idx = np.flatnonzero(alive)
+        while len(idx):
+            rest = None
             if len(idx) > BATCH:
-                idx = idx[np.argsort(stale[idx], kind="stable")[:BATCH]]
-            todo[idx] = False
-            found = self._prices(idx, self._starts(idx, state, guess, shift), state)
+                order = np.argsort(stale[idx], kind="stable")
+                idx, rest = idx[order[:BATCH]], idx[order[BATCH:]]
+            found = self._newton(idx, self._starts(idx, state, guess, shift), state)
             if found is None:
                 return None
             for q, x, y, slope in zip(idx.tolist(), *found, strict=True):
-                if x != x:  # NaN: certainly unaffordable
-                    alive[q] = False
-                    continue
                 stale[q] = priced[q] = x
                 state.stale_hi[q] = y
                 state.prices[-1][q] = (0.5 * (x + y), slope)
                 if best is None or y < best[0]:
                     best = (y, q, x, slope)
+            if rest is None:
+                break
+            # the others need pricing only if they might be cheaper than the best so far
+            idx = rest[stale[rest] <= best[0]]
         if best is None:
             return False
         a_hi, q, a_lo, slope = best
@@ -182,10 +184,10 @@ class FastUtility:
                         x[0, k], x[1, k] = at * (1 - GUESS), at * (1 + GUESS)
         return x
 
-    def _prices(self, idx: np.ndarray, start: np.ndarray,
+    def _newton(self, idx: np.ndarray, x: np.ndarray,
                 state: _State) -> tuple[list[float], list[float], list[float]] | None:
         """Certified price bounds ``(a_lo, a_hi]`` of the projects ``idx`` and the prices'
-        slopes in the share (NaN when certainly unaffordable); None when unsure.
+        slopes in the share, Newton's steps starting from the pair ``x``; None when unsure.
 
         ``F(a) = sum w * min(b, a * u)``, the money supporters pay at price ``a``, is concave
         and increasing. Newton's steps on it from below stay below the price and reach it in
@@ -194,23 +196,8 @@ class FastUtility:
         than its rounding and checked on F. A check that holds for the upper bound also
         proves the project affordable.
         """
-        cost = self.cost_f[idx]
-        short = self.wm[idx] @ state.bounds[0] < self.short[idx]
-        if not short.any():
-            return self._newton(idx, start, cost, state)
-        out = [np.full(len(idx), np.nan) for _ in range(3)]
-        keep = ~short
-        if keep.any():
-            found = self._newton(idx[keep], start[:, keep], cost[keep], state)
-            if found is None:
-                return None
-            for column, values in zip(out, found, strict=True):
-                column[keep] = values
-        return out[0].tolist(), out[1].tolist(), out[2].tolist()
-
-    def _newton(self, idx: np.ndarray, x: np.ndarray, cost: np.ndarray,
-                state: _State) -> tuple[list[float], list[float], list[float]] | None:
         g, w = self.gamma, self.w
+        cost = self.cost_f[idx]
         u, wu = self.u[idx], self.wu[idx]
         budgets = state.bounds[:, None, :]
         # row 0 must pay less than the cost on budgets hi, row 1 at least the cost on lo
