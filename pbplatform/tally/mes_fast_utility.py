@@ -21,7 +21,7 @@ is one the exact method certainly takes too:
 Float sums are bounded by the standard ``gamma_n`` bound for n nonnegative terms. If any
 check fails (an exact tie, an exact fit of money and cost, ...) the run returns None and the
 caller runs the exact method, so correctness never depends on this module, only speed does.
-Its exact prices and money left are not recomputed here: ``lazy_run`` fills them in from one
+Its exact prices and money left are not recomputed here: ``LazyRun`` fills them in from one
 exact run when they are first asked for (only the final run's are ever shown).
 """
 
@@ -41,7 +41,7 @@ BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
 NEWTON = 12  # at most this many Newton steps per price
 SAFE = 4.0  # safety factor on the rounding of a price (the bounds are checked anyway)
 SIGN = np.array([[1.0], [-1.0]])  # row 0 of a pair is a lower bound, row 1 an upper bound
-OUTWARD = np.array([[2 * U], [-2 * U]])  # moves budget bounds hi up and lo down
+OUTWARD = np.array([[4 * U], [-4 * U]])  # moves budget bounds hi up and lo down
 TOL = 1e-10  # price bounds are taken when Newton's step from them is this close
 GUESS = 1e-12  # relative room around a guessed price
 
@@ -71,8 +71,6 @@ class FastUtility:
         self.u = points  # projects x groups; whole numbers, exact
         self.wu = self.u * self.w  # exact: every product is below LIMIT
         self.wm = np.where(self.u > 0, self.w, 0.0)  # supporters' weights
-        self.sup = [np.flatnonzero(row > 0) for row in self.u]
-        self.sup_u = [row[s] for row, s in zip(self.u, self.sup, strict=True)]
         total = np.array([float(t) for t in totals])
         self.cost_f = np.array(self.costs, dtype=float)
         self.zero = [q for q in range(n_projects) if self.costs[q] == 0 and totals[q] > 0]
@@ -81,7 +79,6 @@ class FastUtility:
         # the price can never be below cost / total points (everyone rich)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.floor = np.nextafter(self.cost_f / total, -np.inf)
-        self.total = total
         # |float sum - exact sum| <= GAMMA * float sum, for the sums of at most G + 2 roundings
         self.gamma = 2 * (len(w) + 4) * U
         self.margin = np.array([[1 - 2 * self.gamma], [1 + 2 * self.gamma]])
@@ -104,7 +101,7 @@ class FastUtility:
         if not (s >= 0 and math.isfinite(s)):
             return None
         exact = Fraction(s) == share
-        state = _State(s, len(self.w), self.open.copy(), self.floor.copy())
+        state = _State(len(self.w), self.open.copy(), self.floor.copy())
         # every group's exact budget lies in [lo, hi]; row 0 is hi, row 1 is lo
         state.bounds[0] = s if exact else math.nextafter(s, math.inf)
         state.bounds[1] = s if exact else max(0.0, math.nextafter(s, -math.inf))
@@ -232,13 +229,14 @@ class FastUtility:
         ``max(0, b - alpha * u)``: rising with b and falling with alpha, so the bounds move
         to ``max(0, hi - a_lo * u)`` and ``max(0, lo - a_hi * u)``, rounded outward.
 
-        The prices are first moved out by 2 units of roundoff, so that their products with
-        u round outward; a difference is off by at most one unit of roundoff of itself, so
-        moving it out by two covers that. (Over every group: others pay exactly 0 and keep
-        their bounds, moved out by a unit in the last place.)
+        With fl(x * y) = x * y * (1 + d), |d| <= U: the prices moved out by 4U stay moved out
+        by 2U once rounded, and their products with u by U, which covers the products'
+        rounding; a difference is off by at most U of itself, which moving it out by 4U
+        covers too. (This is done over every group: the others pay exactly 0 and keep their
+        bounds, moved out by a few units in the last place.)
         """
         u = self.u[q]
-        price = np.array([[a_lo * (1 - 2 * U)], [a_hi * (1 + 2 * U)]])
+        price = np.array([[a_lo * (1 - 4 * U)], [a_hi * (1 + 4 * U)]])
         left = state.bounds - price * u
         left += np.abs(left) * OUTWARD
         np.maximum(left, 0.0, out=state.bounds)
@@ -249,7 +247,7 @@ class _State:
     """One run: budget bounds and their slopes in the share, open projects, lower bounds on
     their prices, and the prices found in each round (with slopes)."""
 
-    def __init__(self, share: float, n_groups: int, alive: np.ndarray, stale: np.ndarray):
+    def __init__(self, n_groups: int, alive: np.ndarray, stale: np.ndarray):
         self.bounds = np.empty((2, n_groups))
         self.slopes = np.ones(n_groups)
         self.alive, self.stale = alive, stale
