@@ -18,7 +18,7 @@ from .mes_fast_utility import FastUtility, LazyRun
 from .mes_search import FINAL, OVER, Steps, search
 from .model import Election, RuleConfig
 from .outcome import fmt
-from .voters import approval_columns, ballot_rows
+from .voters import approval_columns, ballot_rows, point_groups
 
 
 @dataclass
@@ -56,20 +56,18 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         state = LazyApprovalState(incidence, weights, costs)
         fast = FastApproval(incidence, weights, costs)
         return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
-    rows, raw = ballot_rows(election, config, index)
-    weights, scale, voters = _whole_weights(*_coded(raw))
-    # voters with the same points always hold the same money: one exact budget per group
-    groups: dict[tuple, int] = {}
-    for row, w in zip(rows, weights.tolist(), strict=True):
-        key = tuple(sorted(row))
-        groups[key] = groups.get(key, 0) + w
+    groups = point_groups(election, config, index)  # one budget per distinct ballot
+    scale = math.lcm(*(Fraction(w).denominator for w in groups.values())) if groups else 1
+    group_weights = [int(w * scale) for w in groups.values()]
+    voters = sum(groups.values(), Fraction(0))
     utilities = [dict(key) for key in groups]
     support = [Fraction(0)] * len(ids)
-    for util, w in zip(utilities, groups.values(), strict=True):
+    for util, w in zip(utilities, group_weights, strict=True):
         for q, value in util.items():
             support[q] += value * w
-    state = UtilityState(utilities, list(groups.values()), costs)
-    points = FastUtility(utilities, list(groups.values()), costs)
+    state = UtilityState(utilities, group_weights, costs)
+    points = FastUtility(utilities, group_weights, costs)
+    weights = np.array(group_weights, dtype=np.int64)  # per group here, not per voter
     return MesInput(ids, costs, support, state, voters, scale, None, weights, None, points=points)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 
 from .model import Election, LazyBallots, RuleConfig
 from .scores import ballot_scores, borda_length
@@ -30,7 +31,9 @@ def ballot_rows(
                 weights.append(channel_weight[ch])
         return rows, weights
     rows, weights = [], []
-    length = borda_length(election, (b.ranking for b in ballots))
+    # only rankings need the Borda length; asking every other ballot for one costs a pass
+    length = borda_length(election, (b.ranking for b in ballots)) \
+        if election.vote_type == "ordinal" else 0
     for b in ballots:
         weight = b.weight * config.weight_of(b.channel)
         if not weight:
@@ -67,3 +70,36 @@ def approval_columns(
         codes = list(compress(codes, counted))
     return list(map(len, votes)), map(index.__getitem__, chain.from_iterable(votes)), \
         distinct, codes
+
+
+def point_groups(
+    election: Election, config: RuleConfig, index: Mapping[str, int]
+) -> dict[tuple, Fraction]:
+    """Distinct points ballots, each as its sorted (project index, points) pairs with points
+    above zero, and the total weight of the voters who cast it. Voters with the same points
+    always hold the same money under equal shares, so one budget per group is exact."""
+    groups: dict[tuple, Fraction] = {}
+    ballots = election.ballots
+    if isinstance(ballots, LazyBallots) and not ballots.columns.weights:
+        # a file's ballots: count the distinct (channel, projects, points) cells first and
+        # build Fractions once per distinct ballot, as ``BallotColumns.ballot`` would
+        cols = ballots.columns
+        points = cols.points if cols.points is not None else repeat(())
+        cells = Counter(zip(cols.channels, map(tuple, cols.votes), map(tuple, points),
+                            strict=False))
+        channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
+        for (channel, ids, pts), times in cells.items():
+            weight = channel_weight[channel] * times
+            if weight:
+                util = {pid: Fraction(v) for pid, v in zip(ids, pts, strict=False)}
+                _add(groups, [(index[pid], v) for pid, v in util.items() if v > 0], weight)
+        return groups
+    rows, weights = ballot_rows(election, config, index)
+    for row, weight in zip(rows, weights, strict=True):
+        _add(groups, row, weight)
+    return groups
+
+
+def _add(groups: dict[tuple, Fraction], row: list, weight: Fraction) -> None:
+    key = tuple(sorted(row))
+    groups[key] = groups.get(key, 0) + weight

@@ -137,3 +137,30 @@ def test_only_zero_weighted_ballots_fund_nothing(rule: str) -> None:
     outcome = count(election, RuleConfig(rule, channel_weights={"post": 0}))
     assert outcome.selected == []
     assert all(not p.selected for p in outcome.projects)
+
+
+def _points_files() -> list:
+    from .conftest import pabulib_files
+
+    found = []
+    for path in pabulib_files():
+        head = path.read_text(encoding="utf-8-sig")[:4000]
+        if "vote_type;cumulative" in head or "vote_type;scoring" in head:
+            found.append(path)
+    return found[::4]
+
+
+@pytest.mark.parametrize("path", _points_files(), ids=lambda p: p.name)
+def test_point_groups_from_columns_equal_ballot_by_ballot(path) -> None:
+    """The grouped points read straight from a file's columns are those of its ballots."""
+    from pbplatform.tally.model import Election
+    from pbplatform.tally.voters import point_groups
+
+    election = read_pabulib(path)
+    config = RuleConfig("equalshares")
+    index = {p.id: q for q, p in enumerate(election.projects)}
+    from_columns = point_groups(election, config, index)
+    as_list = Election(election.projects, list(election.ballots), election.budget,
+                       vote_type=election.vote_type)
+    assert from_columns == point_groups(as_list, config, index)
+    assert sum(from_columns.values()) == len(election.ballots)
