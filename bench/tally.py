@@ -191,16 +191,22 @@ def compare_recorded(min_seconds: float, repeat: int, only: str) -> int:
     print(head)
     print("-" * len(head))
     for ratio, name, rule, entry, mine in rows:
-        differ = "" if sorted(mine["selected"]) == sorted(entry["selected"]) else "  (winners differ from the record)"
+        same = sorted(mine["selected"]) == sorted(entry["selected"])
+        differ = "" if same else "  (winners differ from the record)"
         print(f"{name[:48]:<48} {rule:<34} {entry['seconds']:11.2f} {mine['ours']:8.3f} "
-              f"{ratio:7.0f}x{differ}")
-    slow = [f"{name} {rule} ({ratio:.0f}x)" for ratio, name, rule, _, _ in rows if ratio < 100]
+              f"{_times(ratio):>8}{differ}")
+    slow = [f"{name} {rule} ({_times(ratio)})" for ratio, name, rule, _, _ in rows if ratio < 100]
     print(f"\n{len(rows)} pairs with recorded pabutools time > {min_seconds} s; "
-          f"minimum ratio {rows[0][0]:.0f}x ({rows[0][1]} {rows[0][2]})")
+          f"minimum ratio {_times(rows[0][0])} ({rows[0][1]} {rows[0][2]})")
     print(f"{len(slow)} pairs under 100x" + (":" if slow else ""))
     for line in slow:
         print(f"  {line}")
     return 0
+
+
+def _times(ratio: float) -> str:
+    # one decimal below 10x, so that "ours is slower" (under 1x) is visible
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
 def _line(name, rule, ours, theirs, limit) -> str:
