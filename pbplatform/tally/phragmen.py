@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+
 from . import outcome as oc
 from .greedy import Decision
 from .mes_rules import mes_input
@@ -19,26 +21,19 @@ from .outcome import fmt
 
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
-    a, w = data.incidence, data.weights.tolist()
-    supporters = [a[:, q].nonzero()[0].tolist() for q in range(len(data.ids))]
-    approvals = [sum(w[i] for i in sup) for sup in supporters]
-    loads = [Fraction(0)] * len(w)
+    loads = Loads(data.fast.groups, data.fast.w_int, data.costs)
+    approvals = loads.approvals
     remaining = {q for q, c in enumerate(data.costs) if approvals[q] and c <= election.budget}
     spent, selected, decisions = 0, [], {}
     stop_note = None
     while remaining:
-        new = {
-            q: (sum(loads[i] * w[i] for i in supporters[q]) + data.costs[q]) / approvals[q]
-            for q in remaining
-        }
-        best = min(new.values())
-        tied = sorted((q for q in remaining if new[q] == best), key=lambda q: key(data.ids[q]))
+        best, tied = loads.cheapest(remaining)
+        tied.sort(key=lambda q: key(data.ids[q]))
         if any(spent + data.costs[q] > election.budget for q in tied):
             stop_note = (data.ids[tied[0]], election.budget - spent)
             break
         q = tied[0]
-        for i in supporters[q]:
-            loads[i] = best
+        loads.fund(q, best)
         spent += data.costs[q]
         selected.append(data.ids[q])
         remaining.discard(q)
@@ -49,6 +44,54 @@ def run_phragmen(election: Election, scores, key, config: RuleConfig | None = No
         if pid not in decisions:
             decisions[pid] = _unfunded(pid, data.costs[q], approvals[q], election.budget, stop_note)
     return selected, decisions, []
+
+
+class Loads:
+    """Voters' loads, kept per group of identical ballots.
+
+    A voter's load is the value of the last funded project it approved (0 before any), so
+    ``weight[j, q]``, the weight of q's supporters whose load is the j-th value, gives every
+    project's new load as one product. Floats pick the few projects within a hair of the
+    cheapest; only those are computed in Fractions, so the choice is exact.
+    """
+
+    WINDOW = 1e-9  # relative; float errors here are below 1e-13
+
+    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: list[int]) -> None:
+        self.groups, self.w = groups, weights
+        self.costs = np.array(costs, dtype=np.float64)
+        self.cost_list = costs
+        self.last = np.zeros(len(weights), dtype=np.int64)  # index into values
+        self.values: list[Fraction] = [Fraction(0)]
+        per_group = groups * weights[:, None]  # groups x projects, whole weights
+        # one row per load value; at most one value per funded project
+        self.weight = np.zeros((groups.shape[1] + 1, groups.shape[1]), dtype=np.int64)
+        self.weight[0] = per_group.sum(axis=0)
+        self.approvals = [int(n) for n in self.weight[0].tolist()]
+
+    def cheapest(self, remaining: set[int]) -> tuple[Fraction, list[int]]:
+        """The smallest new load over ``remaining`` and the projects that reach it exactly."""
+        qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
+        weight = self.weight[: len(self.values), qs].astype(np.float64)
+        floats = np.array([float(v) for v in self.values])
+        new = (floats @ weight + self.costs[qs]) / weight.sum(axis=0)
+        near = qs[new <= new.min() * (1 + self.WINDOW)].tolist()
+        exact = {q: self._exact(q) for q in near}
+        best = min(exact.values())
+        return best, [q for q in near if exact[q] == best]
+
+    def _exact(self, q: int) -> Fraction:
+        column = self.weight[: len(self.values), q].tolist()
+        paid = sum((v * n for v, n in zip(self.values, column, strict=True) if n), Fraction(0))
+        return (paid + self.cost_list[q]) / self.approvals[q]
+
+    def fund(self, q: int, load: Fraction) -> None:
+        rows = np.flatnonzero(self.groups[:, q])
+        moved = self.groups[rows] * self.w[rows][:, None]
+        np.subtract.at(self.weight, self.last[rows], moved)
+        self.weight[len(self.values)] = moved.sum(axis=0)
+        self.last[rows] = len(self.values)
+        self.values.append(load)
 
 
 def _unfunded(pid: str, cost: int, approvals: int, budget: int, stop) -> Decision:
