@@ -9,7 +9,6 @@ must go to the exact method.
 from __future__ import annotations
 
 import ast
-import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -23,11 +22,7 @@ from pbplatform.tally.mes_fast_utility import FastUtility, LazyRun
 from pbplatform.tally.mes_rules import complete, mes_input, run_at
 
 from .conftest import pabulib_files
-
-
-def KEY(pid: str) -> tuple:
-    return (pid,)
-
+from .test_mes_fast import KEY, exact_run, same_run, shares_of
 
 RULES = ["equalshares", "equalshares/add1", "equalshares/add1-until-exhaustive"]
 POINTS = [1, 1, 2, 3, Fraction(1, 2), 5]
@@ -48,24 +43,6 @@ def elections(draw, max_projects: int = 8, max_voters: int = 30) -> Election:
     ]
     vote_type = draw(st.sampled_from(["cumulative", "scoring"]))
     return Election(projects, ballots, draw(st.integers(1, 400)), vote_type=vote_type)
-
-
-def exact_run(data, share):
-    return run_at(data, share, KEY, exact=True)
-
-
-def same_run(fast, exact) -> None:
-    assert fast.selected == exact.selected
-    assert fast.alphas == exact.alphas
-    assert fast.money_left == exact.money_left
-
-
-def shares_of(data, budget: int):
-    first = Fraction(budget) / data.voters
-    yield first
-    for step in range(1, 6):
-        yield Fraction(math.floor(first)) + step
-        yield first + step
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
