@@ -51,7 +51,7 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         lengths, flat, distinct, codes = columns
         weights, scale, voters = _whole_weights(distinct, codes)
         incidence = _incidence(lengths, flat, len(ids))
-        counts = _approvals(incidence, weights, distinct, codes, scale)
+        counts = _approvals(incidence, weights)
         support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
         state = LazyApprovalState(incidence, weights, costs)
         fast = FastApproval(incidence, weights, costs)
@@ -93,17 +93,18 @@ def _whole_weights(distinct: list[Fraction],
     return (whole[at] if len(at) else np.zeros(0, dtype=np.int64)), scale, voters
 
 
-def _approvals(incidence: np.ndarray, weights: np.ndarray, distinct: list[Fraction],
-               codes: list[int], scale: int) -> list[int]:
-    """Each project's weighted approvals (in scaled weight), one boolean sum per weight."""
-    if len(distinct) == 1:
-        return [int(n) * int(weights[0]) for n in incidence.sum(axis=0).tolist()] \
-            if len(weights) else [0] * incidence.shape[1]
-    at = np.array(codes, dtype=np.int64)
+def _approvals(incidence: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Each project's weighted approvals, one boolean sum per distinct weight (an int64
+    matrix product would not use BLAS and is several times slower)."""
+    if not len(weights):
+        return [0] * incidence.shape[1]
+    values = np.unique(weights).tolist()
+    if len(values) == 1:  # the usual case: every ballot counts alike
+        return [n * values[0] for n in incidence.sum(axis=0).tolist()]
     total = np.zeros(incidence.shape[1], dtype=np.int64)
-    for k, w in enumerate(distinct):
-        total += incidence[at == k].sum(axis=0) * int(Fraction(w) * scale)
-    return [int(n) for n in total.tolist()]
+    for value in values:
+        total += incidence[weights == value].sum(axis=0) * value
+    return total.tolist()
 
 
 def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:

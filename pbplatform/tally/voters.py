@@ -20,16 +20,6 @@ def ballot_rows(
     is zero take no part (they would hold no share of the budget).
     """
     ballots = election.ballots
-    fast = isinstance(ballots, LazyBallots) and not ballots.columns.weights
-    if fast and election.vote_type == "approval":
-        cols = ballots.columns
-        channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
-        rows, weights = [], []
-        for ids, ch in zip(cols.votes, cols.channels, strict=False):
-            if channel_weight[ch]:
-                rows.append([index[pid] for pid in ids])
-                weights.append(channel_weight[ch])
-        return rows, weights
     rows, weights = [], []
     # only rankings need the Borda length; asking every other ballot for one costs a pass
     length = borda_length(election, (b.ranking for b in ballots)) \
@@ -60,8 +50,9 @@ def approval_columns(
     cols = ballots.columns
     if cols.weights:
         return None
-    code = {ch: k for k, ch in enumerate(set(cols.channels))}
-    distinct = [config.weight_of(ch) for ch in code]
+    channel_weight = _channel_weights(cols.channels, config)
+    code = {ch: k for k, ch in enumerate(channel_weight)}
+    distinct = list(channel_weight.values())
     codes = list(map(code.__getitem__, cols.channels))
     votes = cols.votes
     if not all(distinct):  # a channel weighted zero takes no part
@@ -87,7 +78,7 @@ def point_groups(
         points = cols.points if cols.points is not None else repeat(())
         cells = Counter(zip(cols.channels, map(tuple, cols.votes), map(tuple, points),
                             strict=False))
-        channel_weight = {ch: config.weight_of(ch) for ch in set(cols.channels)}
+        channel_weight = _channel_weights(cols.channels, config)
         for (channel, ids, pts), times in cells.items():
             weight = channel_weight[channel] * times
             if weight:
@@ -103,3 +94,8 @@ def point_groups(
 def _add(groups: dict[tuple, Fraction], row: list, weight: Fraction) -> None:
     key = tuple(sorted(row))
     groups[key] = groups.get(key, 0) + weight
+
+
+def _channel_weights(channels: list[str], config: RuleConfig) -> dict[str, Fraction]:
+    """Each channel's declared weight, once per channel rather than once per ballot."""
+    return {ch: config.weight_of(ch) for ch in dict.fromkeys(channels)}

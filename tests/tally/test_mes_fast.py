@@ -149,19 +149,22 @@ def test_resumed_twice_on_a_real_file() -> None:
     assert "G033NN" in run.selected
 
 
-def _exact_only(monkeypatch) -> None:
-    monkeypatch.setattr(FastApproval, "run", lambda self, *a, **k: None)
+def fast_and_exact(monkeypatch, fast_class, election: Election, config: RuleConfig):
+    """The outcome with the float path, then with ``fast_class.run`` forced to give up, so
+    that every run is left to the exact method."""
+    fast = count(election, config)
+    with monkeypatch.context() as m:
+        m.setattr(fast_class, "run", lambda self, *a, **k: None)
+        exact = count(election, config)
+    return fast, exact
 
 
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(elections(), st.sampled_from(RULES), st.sampled_from(["name", "default"]))
 def test_rules_agree_with_exact_method(monkeypatch, election, rule, tie_break) -> None:
-    config = RuleConfig(rule, tie_break=tie_break)
-    fast = count(election, config)
-    with monkeypatch.context() as m:
-        _exact_only(m)
-        exact = count(election, config)
+    fast, exact = fast_and_exact(monkeypatch, FastApproval, election,
+                                 RuleConfig(rule, tie_break=tie_break))
     assert fast == exact
 
 

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pbplatform.tally.mes_fast_utility as module
-from pbplatform.tally import Ballot, Election, Project, RuleConfig, count
+from pbplatform.tally import Ballot, Election, Project, RuleConfig
 from pbplatform.tally.mes_fast_utility import FastUtility, LazyRun
 from pbplatform.tally.mes_rules import complete, mes_input, run_at
 
 from .conftest import pabulib_files
-from .test_mes_fast import KEY, exact_run, same_run, shares_of
+from .test_mes_fast import KEY, exact_run, fast_and_exact, same_run, shares_of
 
 RULES = ["equalshares", "equalshares/add1", "equalshares/add1-until-exhaustive"]
 POINTS = [1, 1, 2, 3, Fraction(1, 2), 5]
@@ -79,19 +79,12 @@ def test_guesses_from_other_runs_do_not_matter(election, shares) -> None:
             assert [data.ids[q] for q in order] == exact_run(data, share).selected
 
 
-def _exact_only(monkeypatch) -> None:
-    monkeypatch.setattr(FastUtility, "run", lambda self, *a, **k: None)
-
-
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(elections(), st.sampled_from(RULES), st.sampled_from(["name", "default"]))
 def test_rules_agree_with_exact_method(monkeypatch, election, rule, tie_break) -> None:
-    config = RuleConfig(rule, tie_break=tie_break)
-    fast = count(election, config)
-    with monkeypatch.context() as m:
-        _exact_only(m)
-        exact = count(election, config)
+    fast, exact = fast_and_exact(monkeypatch, FastUtility, election,
+                                 RuleConfig(rule, tie_break=tie_break))
     assert fast == exact
 
 
@@ -217,8 +210,5 @@ def test_real_file_outcomes_equal_exact_outcomes(monkeypatch, name: str, rule: s
     from .conftest import pabulib_path
 
     election = read_pabulib(pabulib_path(name))
-    fast = count(election, RuleConfig(rule))
-    with monkeypatch.context() as m:
-        _exact_only(m)
-        exact = count(election, RuleConfig(rule))
+    fast, exact = fast_and_exact(monkeypatch, FastUtility, election, RuleConfig(rule))
     assert fast == exact
