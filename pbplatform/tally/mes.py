@@ -13,6 +13,7 @@ share, and ``hi`` is the share up to which a run stays the same (approval only).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -26,6 +27,58 @@ class MesRun:
     alphas: dict[str, Fraction] = field(default_factory=dict)
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
     hi: float = 0.0  # every share below this (per unit of weight) gives the same run
+
+
+class Trace:
+    """What a certified run proves about its rounds: each winner, an upper bound on its
+    exact price, and a lower bound on the exact price of every other project still open
+    (those left out are certainly unaffordable)."""
+
+    __slots__ = ("share", "order", "winner_hi", "others_lo")
+
+    def __init__(self, share: Fraction):
+        self.share = share
+        self.order: list[int] = []
+        self.winner_hi: list[float] = []
+        self.others_lo: list[float] = []
+
+    def add(self, q: int, winner_hi: float, others_lo: float) -> None:
+        self.order.append(q)
+        self.winner_hi.append(winner_hi)
+        self.others_lo.append(others_lo)
+
+
+def same_between(low: Trace, high: Trace) -> bool:
+    """Whether every share from ``low.share`` to ``high.share`` certainly gives one run.
+
+    While the winners are the same, every budget grows with the share (a winner's price
+    falls as its supporters' budgets grow, so each pays less and keeps more), and so every
+    price falls and every project's money grows. Within the two runs' share range, a round's
+    winner is therefore never dearer than at ``low`` and any other project never cheaper
+    than at ``high``, nor affordable when ``high`` found it certainly not; and when ``high``
+    ended with nothing affordable, so does every smaller share. So if both runs fund the same
+    projects in the same order and each round's winner at ``low`` is no dearer than the
+    others at ``high``, every share in between takes the same decisions, round by round.
+    """
+    return (low.share <= high.share and low.order == high.order
+            and all(a <= b for a, b in zip(low.winner_hi, high.others_lo, strict=True)))
+
+
+def reach(low: Trace, high: Trace) -> float:
+    """The share up to which ``high``'s run is expected to last: each round's bound on the
+    others' prices extrapolated along the line through both runs, until it meets the
+    winner's price at ``high``. Only an aim for the next probe, which ``same_between``
+    then proves or not; ``inf`` when no bound falls."""
+    span = float(high.share - low.share)
+    limit = math.inf
+    if span <= 0:
+        return limit
+    for o_low, o_high, w_high in zip(low.others_lo, high.others_lo, high.winner_hi,
+                                     strict=True):
+        fall = (o_low - o_high) / span
+        if fall > 0 and math.isfinite(o_low):
+            limit = min(limit, (o_high - w_high) / fall)
+    return float(high.share) + limit
 
 
 class UtilityState:
@@ -104,6 +157,24 @@ def run_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[F
         run.alphas[ids[winner]] = best[0]
     run.money_left = {ids[q]: state.money(q) for q in range(len(ids)) if support[q] > 0}
     run.hi = state.hi
+    return run
+
+
+def replay_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[Fraction],
+               share: Fraction, order: Sequence[int]) -> MesRun:
+    """The exact prices and money left of a run whose funding order is already known (from
+    a certified float run): each round prices its winner only, not every candidate."""
+    state.reset(share)
+    run = MesRun([])
+    for q in order:
+        if costs[q]:
+            found = state.alpha(q)
+            if found is None:  # pragma: no cover - a certified order is affordable
+                raise AssertionError(f"certified winner {ids[q]} is not affordable")
+            state.pay(q, found[0])
+            run.alphas[ids[q]] = found[0]
+        run.selected.append(ids[q])
+    run.money_left = {ids[q]: state.money(q) for q in range(len(ids)) if support[q] > 0}
     return run
 
 

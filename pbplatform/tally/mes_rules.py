@@ -11,7 +11,7 @@ import numpy as np
 
 from . import outcome as oc
 from .greedy import Decision, greedy
-from .mes import MesRun, UtilityState, run_mes
+from .mes import MesRun, UtilityState, reach, replay_mes, run_mes, same_between
 from .mes_approval import ApprovalState
 from .mes_fast import FastApproval
 from .mes_fast_utility import FastUtility, LazyRun
@@ -60,7 +60,8 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     scale = math.lcm(*(Fraction(w).denominator for w in groups.values())) if groups else 1
     group_weights = [int(w * scale) for w in groups.values()]
     voters = sum(groups.values(), Fraction(0))
-    utilities = [dict(key) for key in groups]
+    # whole points as ints: Fraction arithmetic on them costs several times more
+    utilities = [{q: int(v) if v.denominator == 1 else v for q, v in key} for key in groups]
     support = [Fraction(0)] * len(ids)
     for util, w in zip(utilities, group_weights, strict=True):
         for q, value in util.items():
@@ -143,8 +144,11 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
     scaled = share / data.scale
     order = data.points.run(scaled) if data.points is not None and not exact else None
     if order is not None:
-        return LazyRun([data.ids[q] for q in order], float(scaled),
-                       lambda: run_mes(data.state, data.ids, data.costs, data.support, scaled, key))
+        run = LazyRun([data.ids[q] for q in order], float(scaled),
+                      lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled,
+                                         order))
+        run.trace = data.points.trace
+        return run
     if data.fast is not None and not exact:
         last = data.last_fast
         need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
@@ -231,7 +235,9 @@ def _complete_by_steps(data: MesInput, steps: Steps, key, event,
             del seen[next(iter(seen))]
         return run, event(run)
 
-    k, found = search(steps, evaluate, jobs)
+    # points runs rarely change from step to step and have no ``hi``: they leap (approval
+    # runs reuse the rounds of the step before and skip by ``hi``, which leaping would lose)
+    k, found = search(steps, evaluate, jobs, certify if data.points is not None else None)
     if found == OVER:
         k -= 1
         if k < 0:
@@ -239,6 +245,17 @@ def _complete_by_steps(data: MesInput, steps: Steps, key, event,
     share = steps.share(k)
     run = seen.get(share) or run_at(data, share, key)
     return run, share
+
+
+def same_run(low: MesRun, high: MesRun) -> bool:
+    """Whether every share between two runs' certainly gives the first (see same_between)."""
+    a, b = getattr(low, "trace", None), getattr(high, "trace", None)
+    return a is not None and b is not None and same_between(a, b)
+
+
+def certify(low: MesRun, high: MesRun) -> float | None:
+    """None unless ``same_run``; then the share up to which ``high`` is expected to last."""
+    return reach(low.trace, high.trace) if same_run(low, high) else None
 
 
 def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, int]:

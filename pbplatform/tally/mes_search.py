@@ -48,6 +48,10 @@ class Steps:
     def share(self, k: int) -> Fraction:
         return self.first if k == 0 else self.base + k
 
+    def last_below(self, share: float) -> int:
+        """The last step whose share is at most ``share`` (0 if none)."""
+        return max(0, math.floor(share - float(self.base)))
+
     def same_until(self, k: int, hi: float) -> int | None:
         """Last step whose share is below ``hi`` (so gives step k's run); None: every step."""
         if hi == math.inf:
@@ -56,12 +60,18 @@ class Steps:
 
 
 def search(steps: Steps, evaluate: Callable[[int, int], tuple[object, str | None]],
-           jobs: int | None = None) -> tuple[int, str]:
+           jobs: int | None = None,
+           certify: Callable[[object, object], float | None] | None = None) -> tuple[int, str]:
     """The first step with an event, and the event.
 
     ``evaluate(k, next_k)`` runs step k (``next_k``: the next step this process may ask for)
     and returns the run and its event (None, OVER or FINAL); a run with no event has ``hi``.
+    ``certify(a, b)``, where given, is None unless every share from run a's to run b's
+    certainly gives run a, and then the share up to which run b is expected to last (inf:
+    no estimate); the search then leaps (see ``_leap``) on one core.
     """
+    if certify is not None:
+        return _leap(steps, evaluate, certify)
     found = _scan(steps, evaluate, range_end=BLOCK, own=lambda k: True, limit=None)
     if found is not None:
         return found
@@ -97,6 +107,53 @@ def _scan(steps: Steps, evaluate, *, range_end: int | None, own: Callable[[int],
             return k, FINAL
         k = _next_own(max(same + 1, following), own)
     return None
+
+
+def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
+    """The first step with an event, visiting few steps when runs rarely change.
+
+    Steps before ``k`` are known to give no event, the last of them run ``anchor``. A probe
+    at ``t > k`` that ``certify`` proves gives the anchor's run proves every step up to ``t``
+    gives it too, so the search moves past ``t``. A probe that proves nothing (the run
+    changed somewhere, or the bounds were too loose) bounds the next probes, which halve the
+    distance to it down to step ``k`` itself, whose event counts. How far to leap comes from
+    the last proven pair of runs (``_aim``); with none, the next probe is two steps on.
+    """
+    k, anchor, leap, failed, failed_run = 0, None, 1, None, None
+    while True:
+        t = _probe(k, anchor, leap, failed)
+        # the bisection can end on the failed probe itself, already run
+        run, event = failed_run if t == failed else evaluate(t, t + 1)
+        reach = certify(anchor, run) if anchor is not None else None
+        if t > k:
+            if reach is None:
+                failed, failed_run = t, (run, event)
+            else:
+                k, anchor, leap = t + 1, run, _aim(steps, leap, reach, t)
+            continue
+        if event is not None:
+            return k, event
+        last = steps.same_until(k, run.hi)
+        if last is None:
+            return k, FINAL
+        leap = 2 if reach is None else _aim(steps, leap, reach, last)
+        k, anchor, failed = last + 1, run, None
+
+
+def _probe(k: int, anchor, leap: int, failed: int | None) -> int:
+    """The next step to run: halfway to a failed probe, else ``leap`` steps past the
+    anchor's (step ``k`` itself when there is no anchor)."""
+    if failed is not None:
+        return (k + failed) // 2
+    return k if anchor is None else k - 1 + leap
+
+
+def _aim(steps: Steps, leap: int, reach: float, t: int) -> int:
+    """The next leap from step ``t``: to the last step expected to repeat its run, at most
+    four times the last leap (twice when there is no estimate; 1 is the next step)."""
+    if reach == math.inf:
+        return 2 * leap
+    return max(1, min(4 * leap, steps.last_below(reach) - t))
 
 
 def _next_own(k: int, own: Callable[[int], bool]) -> int:

@@ -10,11 +10,19 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pbplatform.tally import RuleConfig, count, mes_search, read_pabulib
-from pbplatform.tally.mes_rules import add1, add1_until_exhaustive, cost_of, mes_input, run_at
+from pbplatform.tally import Ballot, Election, Project, RuleConfig, count, mes_search, read_pabulib
+from pbplatform.tally.mes_rules import (
+    add1,
+    add1_until_exhaustive,
+    cost_of,
+    mes_input,
+    run_at,
+    same_run,
+)
 
 from .conftest import pabulib_path
 from .test_mes_fast import KEY, elections
+from .test_mes_fast_utility import elections as point_elections
 
 SLOW = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -69,6 +77,56 @@ def test_until_exhaustive_is_the_first_exhaustive_share(monkeypatch, election, j
     assume(data.voters > 0)
     run, share = add1_until_exhaustive(data, election.budget, KEY, jobs=jobs)
     assert (run.selected, share) == naive_until_exhaustive(data, election.budget)
+
+
+@SLOW
+@given(point_elections(), st.sampled_from(["equalshares/add1",
+                                           "equalshares/add1-until-exhaustive"]))
+def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
+    """Points ballots leap over the steps that certainly repeat a run (``_leap``): the
+    outcome must be Pabulib's (or pabutools') definition, step by step."""
+    data = mes_input(election, RuleConfig(rule))
+    assume(data.voters > 0)
+    if rule == "equalshares/add1":
+        found, naive = add1(data, election.budget, KEY), naive_add1(data, election.budget)
+    else:
+        found = add1_until_exhaustive(data, election.budget, KEY)
+        naive = naive_until_exhaustive(data, election.budget)
+    assert (found[0].selected, found[1]) == naive
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(point_elections(max_voters=12), st.fractions(0, 40), st.fractions(0, 40),
+       st.lists(st.fractions(0, 1), min_size=1, max_size=4))
+def test_a_certified_range_gives_one_run(election, a, b, between) -> None:
+    """When ``same_run`` holds for runs at two shares, every share between them gives the
+    first run's order, which the exact method confirms at a few shares in between."""
+    data = mes_input(election, RuleConfig("equalshares"))
+    assume(data.voters > 0 and a != b)
+    low, high = sorted((a, b))
+    first, last = run_at(data, low, KEY), run_at(data, high, KEY)
+    assume(same_run(first, last))
+    for t in between:
+        share = low + (high - low) * t
+        assert run_at(data, share, KEY, exact=True).selected == first.selected
+
+
+def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
+    """Shares 18.25 and 26.75 fund p3 then p2, but p3 then p0 in between (found by search):
+    equal orders at both ends prove nothing, the prices must."""
+    costs = {"p0": 43, "p1": 100, "p2": 25, "p3": 58}
+    ballots = [{"p1": 2, "p0": 5, "p2": 2}, {"p3": 2}, {"p0": 2, "p3": 5, "p1": 1},
+               {"p2": 3, "p3": 5, "p1": 3, "p0": 1}, {"p1": 2, "p3": 3},
+               {"p1": 3, "p3": 5, "p0": 2, "p2": 1}]
+    election = Election([Project(pid, cost) for pid, cost in costs.items()],
+                        [Ballot(f"v{i}", points=b) for i, b in enumerate(ballots)], 40,
+                        vote_type="cumulative")
+    data = mes_input(election, RuleConfig("equalshares"))
+    low, high = run_at(data, Fraction(73, 4), KEY), run_at(data, Fraction(107, 4), KEY)
+    assert low.selected == high.selected == ["p3", "p2"]
+    assert run_at(data, Fraction(24), KEY, exact=True).selected == ["p3", "p0"]
+    assert not same_run(low, high)
+    assert same_run(low, run_at(data, Fraction(19), KEY))
 
 
 @SLOW
