@@ -55,6 +55,8 @@ CASES = [
     ("Netherlands_Assen_2024.pb", "equalshares/add1"),
     ("Netherlands_Amsterdam_166.pb", "equalshares/add1-until-exhaustive"),
     ("Poland_Gdansk_2020_Jasien.pb", "equalshares/add1"),
+    ("Worldwide_Mechanical_Turk_Utilities_8.pb", "equalshares/add1-until-exhaustive"),
+    ("Poland_Czestochowa_2024_Stradom.pb", "equalshares/add1-until-exhaustive"),
     ("Poland_Warszawa_2024_Targowek.pb", "phragmen"),
     ("Poland_Lodz_2022.pb", "equalshares"),
 ]

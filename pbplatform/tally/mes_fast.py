@@ -27,6 +27,7 @@ run, computed from the same affine bounds, each shrunk by its float error bound.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -243,10 +244,9 @@ class FastApproval:
             paid_v = den_v * wp_sum  # times den_v
             if rounds and len(poor):
                 counts = (wp.astype(float) @ self.groups_f[poor])[winners].astype(np.int64)
-                for j in np.flatnonzero(counts).tolist():
-                    n = int(counts[j])
-                    paid -= acc[j] * n
-                    paid_v -= acc_v[j] * n
+                counts = counts.tolist()
+                paid -= sum(map(operator.mul, acc, counts))
+                paid_v -= sum(map(operator.mul, acc_v, counts))
             num, num_v = costs[winner] * den - paid, -paid_v
             den, den_v = den * rich_w, den_v * rich_w
             acc = [a * rich_w for a in acc]
@@ -266,13 +266,14 @@ class FastApproval:
             rounds.append(FastRound(winner, poor, rich_w, num, den, num_v, den_v, hi,
                                     snapshot))
             b[poor] = 0.0
-            v[poor] = 0.0
             b[rich] -= rho
-            v[rich] -= rho_v
-            if len(rich):
-                vmax = max(vmax, float(np.abs(v[rich]).max()))
             eb = eb + 2 * U * s
-            ev = ev + 2 * U * (vmax + abs(rho_v))
+            if track:  # the budgets' slopes only serve the bounds on hi
+                v[poor] = 0.0
+                v[rich] -= rho_v
+                if len(rich):
+                    vmax = max(vmax, float(np.abs(v[rich]).max()))
+                ev = ev + 2 * U * (vmax + abs(rho_v))
         run = FastRun(winners, rounds, b > 0, hi, share)
         run.broke = broke_at
         return run
@@ -362,27 +363,27 @@ class FastApproval:
                                np.array([e_mv + abs(mv) * EPS])))
             return False
         rho = max(c / total, floor)
-        poor = bs < rho
-        paid = poor_w = paid_v = 0.0
-        if poor.any():
+        pf = (bs < rho).astype(np.float64)
+        poor_w = float(np.dot(ws, pf))
+        paid = paid_v = 0.0
+        if poor_w:
             # sums of whole weights are exact in floats, so an unchanged poor weight means an
             # unchanged poor set (it only grows as rho rises): the fixed point
             wb = ws * bs
-            pf = poor.astype(np.float64)
-            paid, poor_w = float(np.dot(wb, pf)), float(np.dot(ws, pf))
+            paid = float(np.dot(wb, pf))
             for _ in range(n + 2):
                 if total - poor_w <= 0:
                     return None
                 rho = (c - paid) / (total - poor_w)
-                poor = bs < rho
-                pf = poor.astype(np.float64)
+                pf = (bs < rho).astype(np.float64)
                 now = float(np.dot(ws, pf))
                 if now == poor_w:
                     break
                 paid, poor_w = float(np.dot(wb, pf)), now
             else:
                 return None
-            paid_v = float(np.dot(ws * v.take(sup), pf))
+            # the slope only serves the bounds on hi: a run that no longer tracks them skips it
+            paid_v = float(np.dot(ws * v.take(sup), pf)) if bounds is not None else 0.0
         else:  # nobody is short even at the floor: everyone pays the same
             rho = c / total
         rich = total - poor_w
@@ -391,14 +392,15 @@ class FastApproval:
         e_rho_v = (poor_w * ev + 2 * n * U * abs(paid_v)) / rich + 2 * U * abs(rho_v)
         # every supporter clearly poor (budget below rho) or clearly rich
         # (a supporter with nothing left is poor by rho > 0: its distance is rho itself)
-        gap = float(np.abs(bs - rho).min())
+        distance = bs - rho
+        gap = float(np.abs(distance, out=distance).min())
         if gap <= SAFE * (eb + e_rho) + 4 * U * rho:
             self.reason = ("margin", gap, eb, e_rho, rho)
             return None
         alpha, slope = rho / c, rho_v / c
         e_alpha = e_rho / c + 2 * U * alpha
         e_slope = e_rho_v / c + 2 * U * abs(slope)
-        return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, poor, sup,
+        return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, pf > 0, sup,
                 bs, None, eb, ev)
 
     # ------------------------------------------------------------------ exact replay
