@@ -34,10 +34,11 @@ class Trace:
     exact price, and a lower bound on the exact price of every other project still open
     (those left out are certainly unaffordable)."""
 
-    __slots__ = ("share", "order", "winner_hi", "others_lo")
+    __slots__ = ("share", "order", "winner_hi", "others_lo", "closest")
 
     def __init__(self, share: Fraction):
         self.share = share
+        self.closest = 0.0  # money over cost of the project nearest to affordable, at the end
         self.order: list[int] = []
         self.winner_hi: list[float] = []
         self.others_lo: list[float] = []
@@ -67,8 +68,9 @@ def same_between(low: Trace, high: Trace) -> bool:
 def reach(low: Trace, high: Trace) -> float:
     """The share up to which ``high``'s run is expected to last: each round's bound on the
     others' prices extrapolated along the line through both runs, until it meets the
-    winner's price at ``high``. Only an aim for the next probe, which ``same_between``
-    then proves or not; ``inf`` when no bound falls."""
+    winner's price at ``high``, and the money of the project nearest to affordable at the
+    end, until it meets the cost. Only an aim for the next probe, which ``same_between``
+    then proves or not; ``inf`` when nothing is expected to change."""
     span = float(high.share - low.share)
     limit = math.inf
     if span <= 0:
@@ -78,7 +80,31 @@ def reach(low: Trace, high: Trace) -> float:
         fall = (o_low - o_high) / span
         if fall > 0 and math.isfinite(o_low):
             limit = min(limit, (o_high - w_high) / fall)
+    rise = (high.closest - low.closest) / span  # until one more project becomes affordable
+    if rise > 0:
+        limit = min(limit, (1 - high.closest) / rise)
     return float(high.share) + limit
+
+
+def crossing(low: Trace, high: Trace) -> float | None:
+    """Where, between two runs that ``same_between`` could not prove alike, the proof from
+    ``low`` is expected to stop holding: each round up to the first whose winner differs,
+    the others' price bound at ``high`` (there, the winner that differs is one of them)
+    interpolated along the line from ``low`` until it meets ``low``'s winner's price. An aim
+    for the next probe only; None when no round says."""
+    span = float(high.share - low.share)
+    found = math.inf
+    for i, (w_low, o_low) in enumerate(zip(low.winner_hi, low.others_lo, strict=False)):
+        if i >= len(high.order):
+            break
+        o_high = high.others_lo[i]
+        if high.order[i] != low.order[i]:
+            o_high = min(o_high, high.winner_hi[i])
+        if o_high < w_low < o_low < math.inf:
+            found = min(found, (o_low - w_low) / (o_low - o_high))
+        if high.order[i] != low.order[i]:
+            break
+    return float(low.share) + found * span if span > 0 and found < math.inf else None
 
 
 class UtilityState:

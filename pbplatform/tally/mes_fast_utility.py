@@ -121,6 +121,7 @@ class FastUtility:
                 if found is None:
                     return None
                 if found is False:
+                    trace.closest = self._closest(state, order)
                     self.trace = trace
                     return order
                 q, a_lo, a_hi, slope = found
@@ -129,6 +130,15 @@ class FastUtility:
                 others = state.stale[state.alive]
                 trace.add(q, a_hi, float(others.min()) if len(others) else math.inf)
                 self._pay(q, a_lo, a_hi, slope, state)
+
+    def _closest(self, state: _State, order: list[int]) -> float:
+        """How close the project nearest to affordable is, at the end of a run: its
+        supporters' money over its cost (an aim for the add1 search, not a decision)."""
+        left = self.open.copy()
+        left[order] = False
+        if not left.any():
+            return 0.0
+        return float(((self.wm[left] @ state.bounds[0]) / self.cost_f[left]).max())
 
     def _round(self, state: _State, guess: dict[int, tuple[float, float]],
                shift: float) -> tuple[int, float, float, float] | bool | None:

@@ -11,7 +11,15 @@ import numpy as np
 
 from . import outcome as oc
 from .greedy import Decision, greedy
-from .mes import MesRun, UtilityState, reach, replay_mes, run_mes, same_between
+from .mes import (
+    MesRun,
+    UtilityState,
+    crossing,
+    reach,
+    replay_mes,
+    run_mes,
+    same_between,
+)
 from .mes_approval import ApprovalState
 from .mes_fast import FastApproval
 from .mes_fast_utility import FastUtility, LazyRun
@@ -253,9 +261,14 @@ def same_run(low: MesRun, high: MesRun) -> bool:
     return a is not None and b is not None and same_between(a, b)
 
 
-def certify(low: MesRun, high: MesRun) -> float | None:
-    """None unless ``same_run``; then the share up to which ``high`` is expected to last."""
-    return reach(low.trace, high.trace) if same_run(low, high) else None
+def certify(low: MesRun, high: MesRun) -> tuple[bool, float | None]:
+    """Whether ``same_run``, and where to aim next (see ``mes_search.search``)."""
+    a, b = getattr(low, "trace", None), getattr(high, "trace", None)
+    if a is None or b is None:
+        return False, None
+    if same_between(a, b):
+        return True, reach(a, b)
+    return False, crossing(a, b)
 
 
 def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, int]:

@@ -61,14 +61,16 @@ class Steps:
 
 def search(steps: Steps, evaluate: Callable[[int, int], tuple[object, str | None]],
            jobs: int | None = None,
-           certify: Callable[[object, object], float | None] | None = None) -> tuple[int, str]:
+           certify: Callable[[object, object], tuple[bool, float | None]] | None = None
+           ) -> tuple[int, str]:
     """The first step with an event, and the event.
 
     ``evaluate(k, next_k)`` runs step k (``next_k``: the next step this process may ask for)
     and returns the run and its event (None, OVER or FINAL); a run with no event has ``hi``.
-    ``certify(a, b)``, where given, is None unless every share from run a's to run b's
-    certainly gives run a, and then the share up to which run b is expected to last (inf:
-    no estimate); the search then leaps (see ``_leap``) on one core.
+    ``certify(a, b)``, where given, tells whether every share from run a's to run b's
+    certainly gives run a, and where to aim next: if so, the share up to which run b is
+    expected to last; if not, the share where a's run is expected to change (None: no
+    estimate). The search then leaps (see ``_leap``) on one core.
     """
     if certify is not None:
         return _leap(steps, evaluate, certify)
@@ -114,44 +116,53 @@ def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
 
     Steps before ``k`` are known to give no event, the last of them run ``anchor``. A probe
     at ``t > k`` that ``certify`` proves gives the anchor's run proves every step up to ``t``
-    gives it too, so the search moves past ``t``. A probe that proves nothing (the run
-    changed somewhere, or the bounds were too loose) bounds the next probes, which halve the
-    distance to it down to step ``k`` itself, whose event counts. How far to leap comes from
-    the last proven pair of runs (``_aim``); with none, the next probe is two steps on.
+    gives it too, so the search moves past ``t``, and leaps on as far as the run is expected
+    to last (``_aim``; with no proven pair yet, two steps). A probe that proves nothing (the
+    run changed somewhere, or the bounds were too loose) bounds the next probes: the first
+    goes where the change is expected, the others halve the distance, down to step ``k``
+    itself, whose event counts.
     """
-    k, anchor, leap, failed, failed_run = 0, None, 1, None, None
+    k, anchor, leap = 0, None, 1
+    failed, failed_run, guess = None, None, None
     while True:
-        t = _probe(k, anchor, leap, failed)
+        t = _probe(steps, k, anchor, leap, failed, guess)
         # the bisection can end on the failed probe itself, already run
         run, event = failed_run if t == failed else evaluate(t, t + 1)
-        reach = certify(anchor, run) if anchor is not None else None
+        proven, expected = certify(anchor, run) if anchor is not None else (False, None)
         if t > k:
-            if reach is None:
+            if proven:
+                k, anchor, leap = t + 1, run, _aim(steps, leap, expected, t)
+            else:  # aim at the expected change once; halve after that
+                guess = expected if failed is None else None
                 failed, failed_run = t, (run, event)
-            else:
-                k, anchor, leap = t + 1, run, _aim(steps, leap, reach, t)
             continue
         if event is not None:
             return k, event
         last = steps.same_until(k, run.hi)
         if last is None:
             return k, FINAL
-        leap = 2 if reach is None else _aim(steps, leap, reach, last)
-        k, anchor, failed = last + 1, run, None
+        leap = _aim(steps, leap, expected, last) if proven else 2
+        k, anchor, guess = last + 1, run, None
+        if failed is not None and failed < k:
+            failed = None  # else the change lies between here and the failed probe
 
 
-def _probe(k: int, anchor, leap: int, failed: int | None) -> int:
-    """The next step to run: halfway to a failed probe, else ``leap`` steps past the
-    anchor's (step ``k`` itself when there is no anchor)."""
+def _probe(steps: Steps, k: int, anchor, leap: int, failed: int | None,
+           guess: float | None) -> int:
+    """The next step to run: short of a failed probe, where the change is expected or else
+    halfway; with no failed probe, ``leap`` steps past the anchor's (step ``k`` itself when
+    there is no anchor)."""
     if failed is not None:
+        if guess is not None:
+            return min(max(k, steps.last_below(guess)), failed - 1)
         return (k + failed) // 2
     return k if anchor is None else k - 1 + leap
 
 
-def _aim(steps: Steps, leap: int, reach: float, t: int) -> int:
+def _aim(steps: Steps, leap: int, reach: float | None, t: int) -> int:
     """The next leap from step ``t``: to the last step expected to repeat its run, at most
     four times the last leap (twice when there is no estimate; 1 is the next step)."""
-    if reach == math.inf:
+    if reach is None or reach == math.inf:
         return 2 * leap
     return max(1, min(4 * leap, steps.last_below(reach) - t))
 

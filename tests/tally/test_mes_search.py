@@ -111,6 +111,37 @@ def test_a_certified_range_gives_one_run(election, a, b, between) -> None:
         assert run_at(data, share, KEY, exact=True).selected == first.selected
 
 
+class StepRun:
+    def __init__(self, k: int) -> None:
+        self.k, self.hi = k, float(k)  # no skipping by hi: every step is its own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=60),
+       st.lists(st.one_of(st.none(), st.floats(-10, 100)), min_size=1, max_size=20))
+def test_leaping_finds_the_first_event_whatever_the_aims(values, aims) -> None:
+    """``_leap`` only trusts what ``certify`` proves: aims that are wild, wrong or missing
+    change how many steps it runs, never the step it finds. Runs here are the values of a
+    list (0 is an event), and two runs are proven alike when every step between agrees."""
+    ran: list[int] = []
+    guesses = iter(aims * 1000)
+
+    def value(k: int) -> int:  # every step after the list is an event too
+        return values[k] if k < len(values) else 0
+
+    def evaluate(k: int, _next: int):
+        ran.append(k)
+        assert len(ran) <= 4 * len(values) + 20, "the search does not converge"
+        return StepRun(k), (mes_search.OVER if value(k) == 0 else None)
+
+    def certify(a: StepRun, b: StepRun):
+        return len({value(k) for k in range(a.k, b.k + 1)}) == 1, next(guesses)
+
+    found = mes_search.search(mes_search.Steps(Fraction(0), Fraction(0)), evaluate,
+                              certify=certify)
+    assert found == ([*values, 0].index(0), mes_search.OVER)
+
+
 def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
     """Shares 18.25 and 26.75 fund p3 then p2, but p3 then p0 in between (found by search):
     equal orders at both ends prove nothing, the prices must."""
