@@ -435,11 +435,20 @@ class FastApproval:
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First index of each distinct row of a bool matrix, and each row's distinct-row number."""
+    """First index of each distinct row of a bool matrix, and each row's distinct-row number.
+
+    Sorted by hand rather than with np.unique, whose first call imports numpy.ma (about
+    10 ms, a fifth of a whole count of a large district)."""
     packed = np.packbits(rows, axis=1)
-    view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
-    _, first, inverse = np.unique(view.ravel(), return_index=True, return_inverse=True)
-    return first, inverse.ravel()
+    if not len(packed):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort(packed.T[::-1])  # stable: the first of equal rows comes first
+    ordered = packed[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return order[new], inverse
 
 
 def _hi(m, sl, em, es, s) -> float:

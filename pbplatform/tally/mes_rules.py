@@ -107,7 +107,7 @@ def _approvals(incidence: np.ndarray, weights: np.ndarray) -> list[int]:
     matrix product would not use BLAS and is several times slower)."""
     if not len(weights):
         return [0] * incidence.shape[1]
-    values = np.unique(weights).tolist()
+    values = sorted(set(weights.tolist()))  # np.unique's first call imports numpy.ma
     if len(values) == 1:  # the usual case: every ballot counts alike
         return [n * values[0] for n in incidence.sum(axis=0).tolist()]
     total = np.zeros(incidence.shape[1], dtype=np.int64)

@@ -8,6 +8,8 @@ fit the budget, as pabutools does. Projects nobody approved are never funded.
 
 from __future__ import annotations
 
+import math
+import operator
 from fractions import Fraction
 
 import numpy as np
@@ -63,6 +65,10 @@ class Loads:
         self.cost_list = costs
         self.last = np.zeros(len(weights), dtype=np.int64)  # index into values
         self.values: list[Fraction] = [Fraction(0)]
+        self.floats: list[float] = [0.0]
+        # the values as whole numerators over one common denominator: exact sums of them
+        # are then integer sums, with no gcd at every step as Fraction sums have
+        self.den, self.nums = 1, [0]
         per_group = groups * weights[:, None]  # groups x projects, whole weights
         # one row per load value; at most one value per funded project
         self.weight = np.zeros((groups.shape[1] + 1, groups.shape[1]), dtype=np.int64)
@@ -73,7 +79,7 @@ class Loads:
         """The smallest new load over ``remaining`` and the projects that reach it exactly."""
         qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
         weight = self.weight[: len(self.values), qs].astype(np.float64)
-        floats = np.array([float(v) for v in self.values])
+        floats = np.array(self.floats)
         new = (floats @ weight + self.costs[qs]) / weight.sum(axis=0)
         near = qs[new <= new.min() * (1 + self.WINDOW)].tolist()
         exact = {q: self._exact(q) for q in near}
@@ -82,16 +88,28 @@ class Loads:
 
     def _exact(self, q: int) -> Fraction:
         column = self.weight[: len(self.values), q].tolist()
-        paid = sum((v * n for v, n in zip(self.values, column, strict=True) if n), Fraction(0))
-        return (paid + self.cost_list[q]) / self.approvals[q]
+        paid = sum(map(operator.mul, self.nums, column))  # over self.den
+        return Fraction(paid + self.cost_list[q] * self.den, self.den * self.approvals[q])
 
     def fund(self, q: int, load: Fraction) -> None:
         rows = np.flatnonzero(self.groups[:, q])
         moved = self.groups[rows] * self.w[rows][:, None]
-        np.subtract.at(self.weight, self.last[rows], moved)
+        # subtract each group's row from the row of its old load value: grouped by that
+        # value and summed with reduceat (np.subtract.at does the same, several times slower)
+        lasts = self.last[rows]
+        order = np.argsort(lasts, kind="stable")
+        lasts = lasts[order]
+        starts = np.flatnonzero(np.r_[True, lasts[1:] != lasts[:-1]])
+        self.weight[lasts[starts]] -= np.add.reduceat(moved[order], starts, axis=0)
         self.weight[len(self.values)] = moved.sum(axis=0)
         self.last[rows] = len(self.values)
         self.values.append(load)
+        self.floats.append(float(load))
+        den = math.lcm(self.den, load.denominator)
+        if den != self.den:
+            self.nums = [n * (den // self.den) for n in self.nums]
+            self.den = den
+        self.nums.append(load.numerator * (den // load.denominator))
 
 
 def _unfunded(pid: str, cost: int, approvals: int, budget: int, stop) -> Decision:
