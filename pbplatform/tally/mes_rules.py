@@ -257,12 +257,13 @@ def _complete_by_steps(data: MesInput, steps: Steps, key, event,
 
 def same_run(low: MesRun, high: MesRun) -> bool:
     """Whether every share between two runs' certainly gives the first (see same_between)."""
-    a, b = getattr(low, "trace", None), getattr(high, "trace", None)
-    return a is not None and b is not None and same_between(a, b)
+    return certify(low, high)[0]
 
 
 def certify(low: MesRun, high: MesRun) -> tuple[bool, float | None]:
-    """Whether ``same_run``, and where to aim next (see ``mes_search.search``)."""
+    """Whether every share between two runs' certainly gives the first, and where to aim
+    next (see ``mes_search.search``); only certified float runs of points ballots carry the
+    ``trace`` this needs."""
     a, b = getattr(low, "trace", None), getattr(high, "trace", None)
     if a is None or b is None:
         return False, None

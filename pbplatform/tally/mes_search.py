@@ -14,8 +14,14 @@ share that still fits. It does not depend on how the steps were visited, which i
 the search skip steps that certainly repeat a run (``hi``) and split the steps between two
 processes and still give the very same outcome and explanation.
 
-Splitting: after a first block of steps in this process, a forked child takes every other
-block of ``BLOCK`` steps. Each process stops at its own first event, or once it has passed
+Leaping (points ballots, whose runs rarely change from step to step and have no ``hi``): a
+run far ahead is accepted only when it and the last run are proven to bound every step between
+(``mes.same_between``); see ``_leap``. Approval runs scan step by step instead: they reuse the
+rounds of the step before, skip by ``hi`` and change every few steps on small elections, where
+leaping was measured slower.
+
+Splitting (approval): after a first block of steps in this process, a forked child takes every
+other block of ``BLOCK`` steps. Each process stops at its own first event, or once it has passed
 the earliest event either has found (shared through an anonymous shared page); the outcome is
 the earliest event. It is used when the machine has two cores, this process runs one thread
 (forking a threaded process is unsafe) and ``PBP_TALLY_JOBS`` is not ``1``.
