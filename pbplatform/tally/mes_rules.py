@@ -210,7 +210,8 @@ def add1(data: MesInput, budget: int, key, jobs: int | None = None) -> tuple[Mes
             return OVER
         return FINAL if len(run.selected) >= supported else None
 
-    return _complete_by_steps(data, Steps(first, Fraction(math.floor(first))), key, event, jobs)
+    steps = Steps(first, Fraction(math.floor(first)), data.scale)
+    return _complete_by_steps(data, steps, key, event, jobs)
 
 
 def add1_until_exhaustive(data: MesInput, budget: int, key,
@@ -227,7 +228,7 @@ def add1_until_exhaustive(data: MesInput, budget: int, key,
                     for pid, c, s in zip(data.ids, data.costs, data.support, strict=False))
         return None if open_ else FINAL
 
-    return _complete_by_steps(data, Steps(first, first), key, event, jobs)
+    return _complete_by_steps(data, Steps(first, first, data.scale), key, event, jobs)
 
 
 def _complete_by_steps(data: MesInput, steps: Steps, key, event,

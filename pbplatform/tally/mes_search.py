@@ -46,23 +46,29 @@ OVER, FINAL = "over", "final"
 
 @dataclass(frozen=True)
 class Steps:
-    """Step 0 is ``first``; step k >= 1 is ``base + k`` (``base = first`` or its floor)."""
+    """Step 0 is ``first``; step k >= 1 is ``base + k`` (``base = first`` or its floor).
+
+    Runs give their ``hi`` and aims per unit of scaled weight (weights are scaled to whole
+    numbers by ``scale``), that is ``scale`` times smaller than the steps' shares.
+    """
 
     first: Fraction
     base: Fraction
+    scale: int = 1
 
     def share(self, k: int) -> Fraction:
         return self.first if k == 0 else self.base + k
 
     def last_below(self, share: float) -> int:
-        """The last step whose share is at most ``share`` (0 if none)."""
-        return max(0, math.floor(share - float(self.base)))
+        """The last step whose share is at most ``share`` (scaled; 0 if none)."""
+        return max(0, math.floor(share * self.scale - float(self.base)))
 
     def same_until(self, k: int, hi: float) -> int | None:
-        """Last step whose share is below ``hi`` (so gives step k's run); None: every step."""
+        """Last step whose share is below ``hi`` (scaled; so gives step k's run); None:
+        every step."""
         if hi == math.inf:
             return None
-        return max(k, math.ceil(Fraction(hi) - self.base) - 1)
+        return max(k, math.ceil(Fraction(hi) * self.scale - self.base) - 1)
 
 
 def search(steps: Steps, evaluate: Callable[[int, int], tuple[object, str | None]],
