@@ -256,11 +256,6 @@ def _complete_by_steps(data: MesInput, steps: Steps, key, event,
     return run, share
 
 
-def same_run(low: MesRun, high: MesRun) -> bool:
-    """Whether every share between two runs' certainly gives the first (see same_between)."""
-    return certify(low, high)[0]
-
-
 def certify(low: MesRun, high: MesRun) -> tuple[bool, float | None]:
     """Whether every share between two runs' certainly gives the first, and where to aim
     next (see ``mes_search.search``); only certified float runs of points ballots carry the

@@ -14,15 +14,21 @@ from pbplatform.tally import Ballot, Election, Project, RuleConfig, count, mes_s
 from pbplatform.tally.mes_rules import (
     add1,
     add1_until_exhaustive,
+    certify,
     cost_of,
     mes_input,
     run_at,
-    same_run,
 )
 
 from .conftest import pabulib_path
 from .test_mes_fast import KEY, elections
 from .test_mes_fast_utility import elections as point_elections
+
+
+def proven(low, high) -> bool:
+    """Whether every share between two runs' is proven to give the first."""
+    return certify(low, high)[0]
+
 
 SLOW = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -99,13 +105,13 @@ def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
 @given(point_elections(max_voters=12), st.fractions(0, 40), st.fractions(0, 40),
        st.lists(st.fractions(0, 1), min_size=1, max_size=4))
 def test_a_certified_range_gives_one_run(election, a, b, between) -> None:
-    """When ``same_run`` holds for runs at two shares, every share between them gives the
+    """When ``certify`` holds for runs at two shares, every share between them gives the
     first run's order, which the exact method confirms at a few shares in between."""
     data = mes_input(election, RuleConfig("equalshares"))
     assume(data.voters > 0 and a != b)
     low, high = sorted((a, b))
     first, last = run_at(data, low, KEY), run_at(data, high, KEY)
-    assume(same_run(first, last))
+    assume(proven(first, last))
     for t in between:
         share = low + (high - low) * t
         assert run_at(data, share, KEY, exact=True).selected == first.selected
@@ -134,11 +140,11 @@ def test_leaping_finds_the_first_event_whatever_the_aims(values, aims) -> None:
         assert len(ran) <= 4 * len(values) + 20, "the search does not converge"
         return StepRun(k), (mes_search.OVER if value(k) == 0 else None)
 
-    def certify(a: StepRun, b: StepRun):
+    def alike(a: StepRun, b: StepRun):
         return len({value(k) for k in range(a.k, b.k + 1)}) == 1, next(guesses)
 
     found = mes_search.search(mes_search.Steps(Fraction(0), Fraction(0)), evaluate,
-                              certify=certify)
+                              certify=alike)
     assert found == ([*values, 0].index(0), mes_search.OVER)
 
 
@@ -156,8 +162,8 @@ def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
     low, high = run_at(data, Fraction(73, 4), KEY), run_at(data, Fraction(107, 4), KEY)
     assert low.selected == high.selected == ["p3", "p2"]
     assert run_at(data, Fraction(24), KEY, exact=True).selected == ["p3", "p0"]
-    assert not same_run(low, high)
-    assert same_run(low, run_at(data, Fraction(19), KEY))
+    assert not proven(low, high)
+    assert proven(low, run_at(data, Fraction(19), KEY))
 
 
 @SLOW
