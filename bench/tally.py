@@ -31,6 +31,7 @@ pairs under 100x are listed at the end.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -178,8 +179,7 @@ def main() -> int:
 
 
 def recorded_pairs(min_seconds: float, only: str) -> list[tuple[str, str, dict]]:
-    record = json.loads(EXPECTED.read_text())
-    return [(name, rule, entry) for name, rules in sorted(record.items())
+    return [(name, rule, entry) for name, rules in sorted(_recorded().items())
             for rule, entry in sorted(rules.items())
             if entry["seconds"] > min_seconds and only in f"{name} {rule}"
             and (DATA / name).is_file()]
@@ -218,9 +218,13 @@ def compare_recorded(min_seconds: float, repeat: int, only: str) -> int:
     return 0
 
 
+@functools.cache
+def _recorded() -> dict:
+    return json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+
+
 def _recorded_seconds(name: str, rule: str) -> float | None:
-    record = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
-    entry = record.get(name, {}).get(rule.replace("-comparison", ""))
+    entry = _recorded().get(name, {}).get(rule.replace("-comparison", ""))
     return entry["seconds"] if entry else None
 
 

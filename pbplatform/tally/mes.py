@@ -27,6 +27,7 @@ class MesRun:
     alphas: dict[str, Fraction] = field(default_factory=dict)
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
     hi: float = 0.0  # every share below this (per unit of weight) gives the same run
+    trace: Trace | None = None  # what a certified float run proves (points ballots only)
 
 
 class Trace:

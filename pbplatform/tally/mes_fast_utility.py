@@ -275,8 +275,9 @@ class LazyRun(MesRun):
     """A certified float run whose exact prices and money left come from replaying its
     order exactly at the same share (``mes.replay_mes``), the first time they are asked for."""
 
-    def __init__(self, selected: list[str], hi: float, exact: Callable[[], MesRun]):
-        self.selected, self.hi = selected, hi
+    def __init__(self, selected: list[str], hi: float, exact: Callable[[], MesRun],
+                 trace: Trace | None = None):
+        self.selected, self.hi, self.trace = selected, hi, trace
         self._exact: Callable[[], MesRun] | None = exact
         self._run: MesRun | None = None
 

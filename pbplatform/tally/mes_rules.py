@@ -152,11 +152,9 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
     scaled = share / data.scale
     order = data.points.run(scaled) if data.points is not None and not exact else None
     if order is not None:
-        run = LazyRun([data.ids[q] for q in order], float(scaled),
-                      lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled,
-                                         order))
-        run.trace = data.points.trace
-        return run
+        return LazyRun([data.ids[q] for q in order], float(scaled),
+                       lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled,
+                                          order), data.points.trace)
     if data.fast is not None and not exact:
         last = data.last_fast
         need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
@@ -260,7 +258,7 @@ def certify(low: MesRun, high: MesRun) -> tuple[bool, float | None]:
     """Whether every share between two runs' certainly gives the first, and where to aim
     next (see ``mes_search.search``); only certified float runs of points ballots carry the
     ``trace`` this needs."""
-    a, b = getattr(low, "trace", None), getattr(high, "trace", None)
+    a, b = low.trace, high.trace
     if a is None or b is None:
         return False, None
     if same_between(a, b):

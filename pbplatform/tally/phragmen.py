@@ -63,11 +63,11 @@ class Loads:
         self.groups, self.w = groups, weights
         self.costs = np.array(costs, dtype=np.float64)
         self.cost_list = costs
-        self.last = np.zeros(len(weights), dtype=np.int64)  # index into values
-        self.values: list[Fraction] = [Fraction(0)]
+        self.last = np.zeros(len(weights), dtype=np.int64)  # index into the load values
+        # the load values (0 before any), in floats for screening and as whole numerators
+        # over one common denominator, whose exact sums are then integer sums (Fraction
+        # sums take a gcd at every step)
         self.floats: list[float] = [0.0]
-        # the values as whole numerators over one common denominator: exact sums of them
-        # are then integer sums, with no gcd at every step as Fraction sums have
         self.den, self.nums = 1, [0]
         per_group = groups * weights[:, None]  # groups x projects, whole weights
         # one row per load value; at most one value per funded project
@@ -78,7 +78,7 @@ class Loads:
     def cheapest(self, remaining: set[int]) -> tuple[Fraction, list[int]]:
         """The smallest new load over ``remaining`` and the projects that reach it exactly."""
         qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
-        weight = self.weight[: len(self.values), qs].astype(np.float64)
+        weight = self.weight[: len(self.floats), qs].astype(np.float64)
         floats = np.array(self.floats)
         new = (floats @ weight + self.costs[qs]) / weight.sum(axis=0)
         near = qs[new <= new.min() * (1 + self.WINDOW)].tolist()
@@ -87,7 +87,7 @@ class Loads:
         return best, [q for q in near if exact[q] == best]
 
     def _exact(self, q: int) -> Fraction:
-        column = self.weight[: len(self.values), q].tolist()
+        column = self.weight[: len(self.floats), q].tolist()
         paid = sum(map(operator.mul, self.nums, column))  # over self.den
         return Fraction(paid + self.cost_list[q] * self.den, self.den * self.approvals[q])
 
@@ -101,9 +101,8 @@ class Loads:
         lasts = lasts[order]
         starts = np.flatnonzero(np.r_[True, lasts[1:] != lasts[:-1]])
         self.weight[lasts[starts]] -= np.add.reduceat(moved[order], starts, axis=0)
-        self.weight[len(self.values)] = moved.sum(axis=0)
-        self.last[rows] = len(self.values)
-        self.values.append(load)
+        self.weight[len(self.floats)] = moved.sum(axis=0)
+        self.last[rows] = len(self.floats)
         self.floats.append(float(load))
         den = math.lcm(self.den, load.denominator)
         if den != self.den:
