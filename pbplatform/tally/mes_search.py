@@ -164,9 +164,9 @@ def _probe(steps: Steps, k: int, anchor, leap: int, failed: int | None,
     """The next step to run: short of a failed probe, where the change is expected or else
     halfway; with no failed probe, ``leap`` steps past the anchor's (step ``k`` itself when
     there is no anchor)."""
-    if failed is not None:
+    if failed is not None:  # never below k: a proven probe just short of it makes k == failed
         if guess is not None:
-            return min(max(k, steps.last_below(guess)), failed - 1)
+            return max(k, min(steps.last_below(guess), failed - 1))
         return (k + failed) // 2
     return k if anchor is None else k - 1 + leap
 

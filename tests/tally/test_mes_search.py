@@ -259,3 +259,19 @@ def test_point_groups_from_columns_equal_ballot_by_ballot(path) -> None:
                        vote_type=election.vote_type)
     assert from_columns == point_groups(as_list, config, index)
     assert sum(from_columns.values()) == len(election.ballots)
+
+
+def test_a_proven_leap_just_short_of_an_over_budget_probe_stops_there() -> None:
+    """Found by Hypothesis: step 14 (share 32) goes over budget; the leap then proves steps up
+    to 13 and must run step 14 next, not step 13 again and then skip past 14."""
+    half, one = Fraction(1, 2), Fraction(1)
+    a = {"p0": half, "p1": one, "p3": one, "p4": Fraction(2), "p5": Fraction(3)}
+    b = {"p3": one, "p0": Fraction(2)}
+    costs = {"p0": 79, "p1": 79, "p2": 79, "p3": 47, "p4": 47, "p5": 47, "p6": 79}
+    ballots = [Ballot(f"v{i}", points=p, weight=w)
+               for i, (p, w) in enumerate([(a, Fraction(3, 2)), (b, one)] * 2)]
+    election = Election([Project(pid, c) for pid, c in costs.items()], ballots, 94,
+                        vote_type="cumulative")
+    data = mes_input(election, RuleConfig("equalshares/add1"))
+    run, share = add1(data, election.budget, KEY)
+    assert (run.selected, share) == naive_add1(data, election.budget) == (["p5", "p3"], 31)
