@@ -366,6 +366,8 @@ def _index(header: list[str], name: str) -> int | None:
 
 def _check_points(points: list[str], line: int) -> None:
     for text in points:
+        if text.isascii() and text.isdigit():
+            continue  # a whole number of points, as nearly all are: no Fraction needed
         try:
             if Fraction(text) < 0:
                 raise PabulibError(line, f"negative points {text!r}")
