@@ -33,6 +33,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .kernel import active
+
 U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
 EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
@@ -92,6 +94,14 @@ class FastApproval:
         self.sup_n = np.array([int(self.w_int[s].sum()) for s in self.sup], dtype=np.int64)
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
+        self.kernel = active()
+        if self.kernel is not None:
+            # the supporters of each project in one flat list, as the kernel takes them
+            offsets = np.zeros(n_projects + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum([len(s) for s in self.sup])
+            flat = np.concatenate([*self.sup, np.zeros(0, dtype=np.int64)]).astype(np.int64)
+            self.flat = (n_projects, len(self.w), offsets, flat, self.w[flat],
+                         np.array(self.costs, dtype=float), self.sup_n.astype(float))
 
     # ------------------------------------------------------------------ float run
     def run(self, share: Fraction, base: FastRun | None = None,
@@ -170,24 +180,10 @@ class FastApproval:
             hi = s
         while True:
             bounds: list[tuple] | None = [] if track else None
-            best = None
-            fresh = {}
-            idx = np.flatnonzero(alive)
-            for q in idx[np.argsort(sv[idx], kind="stable")].tolist():
-                if best is not None and sv[q] - se[q] * SAFE > best[0] + best[2] * SAFE:
-                    break
-                found = self._alpha(q, b, v, eb, ev, bounds,
-                                    (sv[q] - se[q] * SAFE) * costs[q])
-                if found is None:
-                    return None  # undecidable in floats
-                if found is False:
-                    alive[q] = False
-                    continue
-                sv[q], ss[q], se[q], ses[q] = found[:4]
-                fresh[q] = found
-                if best is None or found[0] < best[0]:
-                    best = found
-                    winner = q
+            priced = self._candidates(sv, ss, se, ses, alive, b, v, eb, ev, bounds)
+            if priced is None:
+                return None  # undecidable in floats
+            best, winner, fresh = priced
             if best is not None:
                 a_w, ea_w = best[0], best[2]
                 near = [q for q, f in fresh.items() if q != winner
@@ -201,6 +197,9 @@ class FastApproval:
                         return None
                     winner, twins = found
                     best = fresh[winner]
+                if best[8] is None:  # priced by the kernel: who is poor, taken again
+                    bs = b.take(best[9])
+                    best = (*best[:8], bs < best[4], best[9], bs, *best[11:])
                 a_w, sl_w, ea_w, es_w = best[:4]
                 alive[winner] = False
             if best is not None and track:
@@ -277,6 +276,46 @@ class FastApproval:
         run = FastRun(winners, rounds, b > 0, hi, share)
         run.broke = broke_at
         return run
+
+    def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds):
+        """One round's prices: open projects cheapest lower bound first, until the next one
+        is certainly dearer than the best so far. The lower bounds (``sv`` with slopes and
+        errors) and ``alive`` are updated in place. The best price, its project and every
+        price found; None when unsure."""
+        if self.kernel is not None:
+            return self._candidates_compiled(sv, ss, se, ses, alive, b, v, eb, ev, bounds)
+        best = winner = None
+        fresh = {}
+        costs = self.costs
+        idx = np.flatnonzero(alive)
+        for q in idx[np.argsort(sv[idx], kind="stable")].tolist():
+            if best is not None and sv[q] - se[q] * SAFE > best[0] + best[2] * SAFE:
+                break
+            found = self._alpha(q, b, v, eb, ev, bounds, (sv[q] - se[q] * SAFE) * costs[q])
+            if found is None:
+                return None
+            if found is False:
+                alive[q] = False
+                continue
+            sv[q], ss[q], se[q], ses[q] = found[:4]
+            fresh[q] = found
+            if best is None or found[0] < best[0]:
+                best, winner = found, q
+        return best, winner, fresh
+
+    def _candidates_compiled(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds):
+        """``_candidates`` in the compiled kernel. Who is poor at the price is not returned:
+        ``run`` takes it again for the winner alone (``_poor``)."""
+        found = self.kernel.approval_candidates(*self.flat, sv, ss, se, ses, alive, b, v, eb,
+                                                ev, bounds is not None)
+        if found[0] is None:
+            self.reason = (found[1],)
+            return None
+        winner, priced, shorts = found
+        for short in shorts:
+            bounds.append(tuple(np.array([x]) for x in short))
+        fresh = {q: (*f, None, self.sup[q], None, None, eb, ev) for q, f in priced}
+        return (fresh[winner], winner, fresh) if winner >= 0 else (None, None, fresh)
 
     def _exact_winner(self, candidates: list[int], exact: tuple,
                       rank: Sequence[int] | None) -> tuple[int, list[int]] | None:

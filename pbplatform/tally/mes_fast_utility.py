@@ -33,6 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .kernel import active
 from .mes import MesRun, Trace
 
 U = 2.0**-53  # unit roundoff
@@ -86,14 +87,37 @@ class FastUtility:
         self.short = self.cost_f * (1 - 2 * self.gamma)
         self.runs = self.fallbacks = 0
         self.trace: Trace | None = None  # the latest certified run's, for ``same_between``
-        self.memory: tuple[float, list[dict[int, tuple[float, float]]]] | None = None
+        self.memory: tuple[float, object] | None = None  # the last run's share and prices
         self.reason: tuple = ()
+        self.kernel = active() if self.usable else None
+        if self.kernel is not None:
+            self._compile()
+
+    def _compile(self) -> None:
+        """The supporters of each project in one flat list (as ``_kernel`` takes them), and
+        two buffers of prices per round, this run's and the last run's (the guesses)."""
+        q, g = np.nonzero(self.u)  # by project, then by group
+        n = len(self.costs)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.bincount(q, minlength=n))
+        points = np.ascontiguousarray(self.u[q, g])
+        weights = np.ascontiguousarray(self.w[g])
+        self.flat = (n, len(self.w), offsets, g.astype(np.int64), points, weights,
+                     points * weights, self.cost_f, self.floor, self.short,
+                     self.open.astype(np.uint8), self.gamma, 1 - 2 * self.gamma,
+                     1 + 2 * self.gamma)
+        self.spare = np.empty((n + 1, n, 2))
 
     def run(self, share: Fraction) -> list[int] | None:
         """The funding order at ``share`` per unit of weight, or None when unsure."""
         self.runs += 1
         self.trace = None
-        order = self._run(share) if self.usable else None
+        if not self.usable:
+            order = None
+        elif self.kernel is not None:
+            order = self._run_compiled(share)
+        else:
+            order = self._run(share)
         if order is None:
             self.fallbacks += 1
         return order
@@ -130,6 +154,26 @@ class FastUtility:
                 others = state.stale[state.alive]
                 trace.add(q, a_hi, float(others.min()) if len(others) else math.inf)
                 self._pay(q, a_lo, a_hi, slope, state)
+
+    def _run_compiled(self, share: Fraction) -> list[int] | None:
+        """``_run`` in the compiled kernel: the same checks, in one call."""
+        s = float(share)
+        if not (s >= 0 and math.isfinite(s)):
+            return None
+        last = self.memory
+        shift = s - last[0] if last is not None else 0.0
+        prices = self.spare
+        found = self.kernel.points_run(*self.flat, s, Fraction(s) == share, shift,
+                                       last[1] if last is not None else None, prices)
+        self.spare = last[1] if last is not None else np.empty_like(prices)
+        self.memory = (s, prices)
+        if found[0] is None:
+            self.reason = ("unsure",) if found[1] == 1 else ("close",)
+            return None
+        trace = Trace(share)
+        trace.order, trace.winner_hi, trace.others_lo, trace.closest = found
+        self.trace = trace
+        return [*self.zero, *found[0]]
 
     def _closest(self, state: _State, order: list[int]) -> float:
         """How close the project nearest to affordable is, at the end of a run: its

@@ -36,3 +36,15 @@ def pabulib_path(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"{name} not found in {pabulib_dir()} (set PBP_PABULIB_DIR)")
     return path
+
+
+@pytest.fixture(params=["compiled", "pure"])
+def kernel(request, monkeypatch) -> str:
+    """Run the test on the compiled kernel and on the pure-Python path it ports."""
+    from pbplatform.tally.kernel import active
+
+    if request.param == "pure":
+        monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
+    elif active() is None:
+        pytest.skip("the compiled kernel is not built here (test_kernel_is_built says why)")
+    return request.param

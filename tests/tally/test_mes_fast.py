@@ -26,6 +26,10 @@ from .conftest import pabulib_files
 def KEY(pid: str) -> tuple:
     return (pid,)
 
+# every test here runs on the compiled kernel and on the pure-Python path
+pytestmark = pytest.mark.usefixtures("kernel")
+SUPPRESS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
 RULES = ["equalshares", "equalshares/add1", "equalshares/add1-until-exhaustive",
          "equalshares/add1-comparison"]
 
@@ -64,7 +68,7 @@ def shares_of(data, budget: int):
         yield first + step
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections())
 def test_float_runs_equal_exact_runs(election) -> None:
     data = mes_input(election, RuleConfig("equalshares"))
@@ -76,7 +80,7 @@ def test_float_runs_equal_exact_runs(election) -> None:
         same_run(fast, exact)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections(), st.lists(st.fractions(0, 1), min_size=1, max_size=6))
 def test_hi_is_sound(election, points) -> None:
     """Every share in [share, hi) gives the run found at ``share``."""
@@ -95,7 +99,7 @@ def test_hi_is_sound(election, points) -> None:
         assert exact.selected == [data.ids[q] for q in run.selected_q]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections(), st.integers(1, 40))
 def test_resumed_runs_equal_fresh_runs(election, step) -> None:
     data = mes_input(election, RuleConfig("equalshares"))
@@ -114,7 +118,7 @@ def test_resumed_runs_equal_fresh_runs(election, step) -> None:
     assert [data.ids[q] for q in resumed.selected_q] == exact.selected
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections(), st.integers(1, 40), st.integers(1, 40))
 def test_twice_resumed_runs_equal_exact_runs(election, step, step2) -> None:
     """A run resumed from a run that had itself kept rounds of an older one (add1 chains)."""

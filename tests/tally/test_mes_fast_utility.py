@@ -24,6 +24,10 @@ from pbplatform.tally.mes_rules import complete, mes_input, run_at
 from .conftest import pabulib_files
 from .test_mes_fast import KEY, exact_run, fast_and_exact, same_run, shares_of
 
+# every test here runs on the compiled kernel and on the pure-Python path
+pytestmark = pytest.mark.usefixtures("kernel")
+SUPPRESS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
 RULES = ["equalshares", "equalshares/add1", "equalshares/add1-until-exhaustive"]
 POINTS = [1, 1, 2, 3, Fraction(1, 2), 5]
 
@@ -45,7 +49,7 @@ def elections(draw, max_projects: int = 8, max_voters: int = 30) -> Election:
     return Election(projects, ballots, draw(st.integers(1, 400)), vote_type=vote_type)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections())
 def test_float_runs_equal_exact_runs(election) -> None:
     data = mes_input(election, RuleConfig("equalshares"))
@@ -55,7 +59,7 @@ def test_float_runs_equal_exact_runs(election) -> None:
         same_run(fast, exact_run(data, share))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections(), st.fractions(0, 50))
 def test_certified_orders_equal_exact_orders(election, share) -> None:
     """Any share, not only the add1 steps: a certified order is the exact order."""
@@ -66,7 +70,7 @@ def test_certified_orders_equal_exact_orders(election, share) -> None:
         assert [data.ids[q] for q in order] == exact_run(data, share).selected
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=SUPPRESS)
 @given(elections(), st.lists(st.fractions(0, 50), min_size=2, max_size=5))
 def test_guesses_from_other_runs_do_not_matter(election, shares) -> None:
     """Each run starts from the prices of the run before (at any other share): only the

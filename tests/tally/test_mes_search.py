@@ -88,6 +88,7 @@ def test_until_exhaustive_is_the_first_exhaustive_share(monkeypatch, election, j
 @SLOW
 @given(point_elections(), st.sampled_from(["equalshares/add1",
                                            "equalshares/add1-until-exhaustive"]))
+@pytest.mark.usefixtures("kernel")
 def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
     """Points ballots leap over the steps that certainly repeat a run (``_leap``): the
     outcome must be Pabulib's (or pabutools') definition, step by step."""
@@ -101,9 +102,11 @@ def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
     assert (found[0].selected, found[1]) == naive
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(point_elections(max_voters=12), st.fractions(0, 40), st.fractions(0, 40),
        st.lists(st.fractions(0, 1), min_size=1, max_size=4))
+@pytest.mark.usefixtures("kernel")
 def test_a_certified_range_gives_one_run(election, a, b, between) -> None:
     """When ``certify`` holds for runs at two shares, every share between them gives the
     first run's order, which the exact method confirms at a few shares in between."""
@@ -148,6 +151,7 @@ def test_leaping_finds_the_first_event_whatever_the_aims(values, aims) -> None:
     assert found == ([*values, 0].index(0), mes_search.OVER)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
     """Shares 18.25 and 26.75 fund p3 then p2, but p3 then p0 in between (found by search):
     equal orders at both ends prove nothing, the prices must."""
@@ -261,6 +265,7 @@ def test_point_groups_from_columns_equal_ballot_by_ballot(path) -> None:
     assert sum(from_columns.values()) == len(election.ballots)
 
 
+@pytest.mark.usefixtures("kernel")
 def test_a_proven_leap_just_short_of_an_over_budget_probe_stops_there() -> None:
     """Found by Hypothesis: step 14 (share 32) goes over budget; the leap then proves steps up
     to 13 and must run step 14 next, not step 13 again and then skip past 14."""

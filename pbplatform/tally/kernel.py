@@ -1,0 +1,27 @@
+"""The optional compiled kernel (``_kernel.c``) of the certified float MES runs.
+
+It is built at install time when a C compiler is there, and skipped otherwise. Every function
+in it ports one pure-Python/numpy function, which stays the reference and the fallback. Both
+take certified decisions only (each bound is checked, and an unsure run goes to the exact
+method), so they give the same outcomes; the kernel only saves the fixed cost of many small
+numpy calls, which dominates the hundreds of runs of an add1 count on a small election.
+
+``PBP_TALLY_KERNEL=0`` runs the pure-Python path (the tests run both).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+try:
+    from . import _kernel
+except ImportError:  # built without a C compiler
+    _kernel = None
+
+
+def active() -> ModuleType | None:
+    """The compiled kernel, unless absent or turned off by ``PBP_TALLY_KERNEL=0``."""
+    if os.environ.get("PBP_TALLY_KERNEL", "1") == "0":
+        return None
+    return _kernel

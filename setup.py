@@ -1,0 +1,16 @@
+"""The optional compiled kernel of the tally (everything else is in pyproject.toml).
+
+Without a C compiler the build skips it and the tally runs its pure-Python reference path,
+which takes the same decisions (see pbplatform/tally/kernel.py).
+"""
+
+import sys
+
+from setuptools import Extension, setup
+
+# the kernel's float error bounds assume one IEEE rounding per operation: no fused
+# multiply-adds and no fast-math
+FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off", "-fno-fast-math"]
+
+setup(ext_modules=[Extension("pbplatform.tally._kernel", ["pbplatform/tally/_kernel.c"],
+                             extra_compile_args=FLAGS, optional=True)])

@@ -1,0 +1,71 @@
+"""The compiled kernel (``_kernel.c``) against the pure-Python path it ports.
+
+Both take certified decisions only, so wherever both certify a run they must give the same
+funding order, and that order must be the exact method's. (The other tests of the float runs
+run on both paths through the ``kernel`` fixture.)
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pbplatform.tally import RuleConfig, kernel
+from pbplatform.tally.mes_rules import mes_input
+
+from .test_mes_fast import exact_run
+from .test_mes_fast_utility import elections as point_elections
+
+
+def test_kernel_is_built() -> None:
+    if os.environ.get("PBP_TALLY_KERNEL") == "0":
+        pytest.skip("PBP_TALLY_KERNEL=0 runs the pure-Python path")
+    assert kernel.active() is not None, (
+        "pbplatform/tally/_kernel.c was not compiled: install a C compiler and the Python "
+        "headers, then reinstall (make install)")
+
+
+def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
+    monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
+    assert kernel.active() is None
+
+
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(point_elections(), st.lists(st.fractions(0, 50), min_size=1, max_size=4))
+def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> None:
+    compiled = mes_input(election, RuleConfig("equalshares"))
+    assume(compiled.voters > 0)
+    monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
+    pure = mes_input(election, RuleConfig("equalshares"))
+    monkeypatch.delenv("PBP_TALLY_KERNEL")
+    assert compiled.points.kernel is not None
+    assert pure.points.kernel is None
+    for share in shares:
+        a = compiled.points.run(share / compiled.scale)
+        b = pure.points.run(share / pure.scale)
+        if a is not None and b is not None:
+            assert a == b
+        if a is not None:
+            assert [compiled.ids[q] for q in a] == exact_run(compiled, share).selected
+
+
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+def test_buffers_of_the_wrong_size_are_refused() -> None:
+    election_points = [{0: Fraction(1)}, {0: Fraction(2), 1: Fraction(1)}]
+    from pbplatform.tally.mes_fast_utility import FastUtility
+
+    fast = FastUtility(election_points, [1, 1], [3, 4])
+    assert fast.run(Fraction(5)) is not None
+    short = list(fast.flat)
+    short[4] = np.zeros(1)  # one point for three supporters
+    with pytest.raises(ValueError, match="expected"):
+        fast.kernel.points_run(*short, 5.0, True, 0.0, None, np.empty((3, 2, 2)))
+    with pytest.raises(ValueError, match="expected"):
+        fast.kernel.points_run(*fast.flat, 5.0, True, 0.0, None, np.empty(3))
