@@ -24,6 +24,7 @@ from .mes_approval import ApprovalState
 from .mes_fast import FastApproval
 from .mes_fast_utility import FastUtility, LazyRun
 from .mes_search import FINAL, OVER, Steps, search
+from .mes_whole import WholeUtilityState
 from .model import Election, RuleConfig
 from .outcome import fmt
 from .voters import approval_columns, ballot_rows, point_groups
@@ -74,7 +75,8 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     for util, w in zip(utilities, group_weights, strict=True):
         for q, value in util.items():
             support[q] += value * w
-    state = UtilityState(utilities, group_weights, costs)
+    whole = all(type(v) is int for util in utilities for v in util.values())
+    state = (WholeUtilityState if whole else UtilityState)(utilities, group_weights, costs)
     points = FastUtility(utilities, group_weights, costs)
     weights = np.array(group_weights, dtype=np.int64)  # per group here, not per voter
     return MesInput(ids, costs, support, state, voters, scale, None, weights, None, points=points)
