@@ -529,10 +529,52 @@ release:
     return result;
 }
 
+/* approval_hi(m, sl, em, es, s): mes_fast._hi, the largest x such that every
+ * m + sl * (x - s) stays positive, each shrunk by its error bounds. */
+static PyObject *approval_hi(PyObject *self, PyObject *args)
+{
+    PyObject *o[4];
+    double s;
+    if (!PyArg_ParseTuple(args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &s))
+        return NULL;
+    Py_buffer v[4];
+    if (PyObject_GetBuffer(o[0], &v[0], PyBUF_C_CONTIGUOUS))
+        return NULL;
+    const Py_ssize_t n = v[0].len / (Py_ssize_t)sizeof(double);
+    int got = 1;
+    PyObject *result = NULL;
+    for (; got < 4; got++)
+        if (get(o[got], &v[got], n, sizeof(double), 0))
+            goto release;
+    const double *m = v[0].buf, *sl = v[1].buf, *em = v[2].buf, *es = v[3].buf;
+    double low = INFINITY;
+    int falling = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double slope = sl[i] - A_SAFE * es[i] - 1e-300;
+        if (!(slope < 0))
+            continue;
+        const double margin = m[i] - A_SAFE * em[i];
+        if (!(margin > 0)) {  /* NaN too: s is a valid, if useless, bound */
+            result = PyFloat_FromDouble(s);
+            goto release;
+        }
+        const double x = s + margin / -slope;
+        if (!falling || x < low)
+            low = x;
+        falling = 1;
+    }
+    result = PyFloat_FromDouble(falling ? low * (1 - EPS) : INFINITY);
+release:
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&v[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"points_run", points_run, METH_VARARGS, "One certified MES run on points ballots."},
     {"approval_candidates", approval_candidates, METH_VARARGS,
      "The candidate loop of a certified MES round on approval ballots."},
+    {"approval_hi", approval_hi, METH_VARARGS, "The skip bound of a set of affine bounds."},
     {NULL, NULL, 0, NULL},
 };
 

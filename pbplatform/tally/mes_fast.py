@@ -133,19 +133,13 @@ class FastApproval:
                 keep += 1
         rounds: list[FastRound] = []
         if keep:
-            shift = share - base.share
-            prices = [r.rho + r.rho_v * shift for r in base.rounds[:keep]]
-            slopes = [r.rho_v for r in base.rounds[:keep]]
-            den = math.lcm(share.denominator, *(x.denominator for x in prices))
-            den_v = math.lcm(*(x.denominator for x in slopes))
-            acc = [x.numerator * (den // x.denominator) for x in prices]
-            acc_v = [x.numerator * (den_v // x.denominator) for x in slopes]
-            for r, x, xv in zip(base.rounds[:keep], prices, slopes, strict=True):
-                rounds.append(FastRound(r.q, r.poor, r.rich_weight, x.numerator, x.denominator,
-                                        xv.numerator, xv.denominator, r.hi_after, r.snapshot))
+            den, acc, den_v, acc_v = _moved(base, keep, share)
+            for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
+                rounds.append(FastRound(r.q, r.poor, r.rich_weight, x, den, xv, den_v,
+                                        r.hi_after, r.snapshot))
             winners = [r.q for r in rounds]
-            rho_f = np.array([float(x) for x in prices])
-            rho_vf = np.array([float(x) for x in slopes])
+            rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
+            rho_vf = np.array([x / den_v for x in acc_v])
             cols = self.groups_f[:, winners]
             b = s - cols @ rho_f
             v = 1.0 - cols @ rho_vf
@@ -222,8 +216,9 @@ class FastApproval:
                 bounds.append((o - a_w, osl - sl_w,
                                se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
                                ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
+            bound = _hi if self.kernel is None else self.kernel.approval_hi
             for m, sl, em, es in bounds or ():
-                hi = min(hi, _hi(m, sl, em, es, s))
+                hi = min(hi, bound(m, sl, em, es, s))
             if track and hi <= need:
                 track, hi = False, s
             if best is None:
@@ -275,6 +270,7 @@ class FastApproval:
                 ev = ev + 2 * U * (vmax + abs(rho_v))
         run = FastRun(winners, rounds, b > 0, hi, share)
         run.broke = broke_at
+        run.prices = (den, acc, den_v, acc_v)
         return run
 
     def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds):
@@ -471,6 +467,29 @@ class FastApproval:
                     total -= sum(a * n for a, n in zip(nums, rows[q], strict=True) if n)
                 money[q] = Fraction(total, den)
         return rhos, money
+
+
+def _moved(base: FastRun, keep: int, share: Fraction) -> tuple[int, list[int], int, list[int]]:
+    """The exact prices of ``base``'s first ``keep`` rounds moved to ``share`` along their
+    exact slopes, as numerators over one denominator (a multiple of the share's), and their
+    slopes likewise. Integer arithmetic throughout, reduced by one gcd per list: Fractions
+    would take a gcd per operation."""
+    den, acc, den_v, acc_v = base.prices
+    acc, acc_v = acc[:keep], acc_v[:keep]
+    g = math.gcd(den_v, *acc_v)
+    if g > 1:
+        den_v, acc_v = den_v // g, [a // g for a in acc_v]
+    shift = share - base.share
+    step = den_v * shift.denominator
+    common = math.lcm(den, step)
+    up, up_v, sn = common // den, common // step, shift.numerator
+    acc = [a * up + av * sn * up_v for a, av in zip(acc, acc_v, strict=True)]
+    # common is a multiple of the share's denominator (that of base.share divides den);
+    # only what lies beyond it may be reduced
+    g = math.gcd(common // share.denominator, *acc)
+    if g > 1:
+        common, acc = common // g, [a // g for a in acc]
+    return common, acc, den_v, acc_v
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
