@@ -415,56 +415,83 @@ static int approval_alpha(const int64_t *sup, const double *ws, Py_ssize_t n, co
     return PRICED;
 }
 
-/* approval_candidates(P, G, offsets, sup, ws, costs, totals, sv, ss, se, ses, alive, b, v,
- *                     eb, ev, slopes): the candidate loop of one round of FastApproval.run.
- * Open projects are priced cheapest lower bound (sv) first, until the next one's lower bound
- * is certainly above the best price; sv, ss, se, ses and alive are updated in place.
- * -> (winner or -1, [(q, Alpha fields)], [shortfalls]) or (None, reason). */
+/* One affine bound m + sl * (x - s) > 0, shrunk by its errors (mes_fast._hi, element by
+ * element): the x where it stops holding, +inf if it never does, or s itself when it
+ * already fails (a valid, if useless, bound). Returns 1 in that last case. */
+static int hi_one(double m, double sl, double em, double es, double s, double *x)
+{
+    const double slope = sl - A_SAFE * es - 1e-300;
+    *x = INFINITY;
+    if (!(slope < 0))
+        return 0;
+    const double margin = m - A_SAFE * em;
+    if (!(margin > 0))  /* NaN too */
+        return 1;
+    *x = s + margin / -slope;
+    return 0;
+}
+
+/* A set of bounds as mes_fast._hi takes them: s if any fails, else the least x, shrunk. */
+typedef struct {
+    double low, s;
+    int fails;
+} HiSet;
+
+static void hi_add(HiSet *h, double m, double sl, double em, double es)
+{
+    double x;
+    if (hi_one(m, sl, em, es, h->s, &x))
+        h->fails = 1;
+    else if (x < h->low)
+        h->low = x;
+}
+
+static double hi_of(const HiSet *h)
+{
+    return h->fails ? h->s : h->low * (1 - EPS);
+}
+
+/* approval_candidates(P, G, offsets, sup, ws, costs, totals, groups, sv, ss, se, ses, alive,
+ *                     b, v, eb, ev, s, slopes): the candidate loop of one round of
+ * FastApproval.run. Open projects are priced cheapest lower bound (sv) first, until the next
+ * one's lower bound is certainly above the best price; sv, ss, se, ses and alive are updated
+ * in place. -> (winner or -1, [(q, Alpha fields)], hi over the bounds of the projects found
+ * unaffordable) or (None, reason). */
 static PyObject *approval_candidates(PyObject *self, PyObject *args)
 {
     Py_ssize_t P, G;
-    PyObject *o[12];
-    double eb, ev;
+    PyObject *o[13];
+    double eb, ev, s_share;
     int slopes;
-    if (!PyArg_ParseTuple(args, "nnOOOOOOOOOOOOddp", &P, &G, &o[0], &o[1], &o[2], &o[3],
-                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &eb, &ev,
-                          &slopes))
+    if (!PyArg_ParseTuple(args, "nnOOOOOOOOOOOOOdddp", &P, &G, &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12],
+                          &eb, &ev, &s_share, &slopes))
         return NULL;
     if (P < 0 || G < 0)
         return PyErr_Format(PyExc_ValueError, "negative sizes");
     const Py_ssize_t f = sizeof(double), i8 = sizeof(int64_t);
-    Py_buffer off_view, v[11];
+    Py_buffer off_view, v[12];
     int got = 0;
-    PyObject *result = NULL, *priced = NULL, *shorts = NULL;
+    PyObject *result = NULL, *priced = NULL;
+    double hi_short = INFINITY;  /* the unaffordable projects' bounds, one set each */
     Py_ssize_t *cand = NULL;
     if (get(o[0], &off_view, P + 1, i8, 0))
         return NULL;
     const int64_t *off = off_view.buf;
     const int64_t nnz = off[P];
-    const Py_ssize_t items[11] = {nnz, nnz, P, P, P, P, P, P, P, G, G};
-    const Py_ssize_t sizes[11] = {i8, f, f, f, f, f, f, f, 1, f, f};
-    for (; got < 11; got++)
-        if (get(o[got + 1], &v[got], items[got], sizes[got], got >= 4 && got <= 8))
+    const Py_ssize_t items[12] = {nnz, nnz, P, P, G * P, P, P, P, P, P, G, G};
+    const Py_ssize_t sizes[12] = {i8, f, f, f, 1, f, f, f, f, 1, f, f};
+    for (; got < 12; got++)
+        if (get(o[got + 1], &v[got], items[got], sizes[got], got >= 5 && got <= 9))
             goto release;
     const int64_t *sup = v[0].buf;
     const double *ws = v[1].buf, *costs = v[2].buf, *totals = v[3].buf;
-    double *sv = v[4].buf, *ss = v[5].buf, *se = v[6].buf, *ses = v[7].buf;
-    uint8_t *alive = v[8].buf;
-    const double *b = v[9].buf, *vv = v[10].buf;
-    for (Py_ssize_t q = 0; q < P; q++)
-        if (off[q] > off[q + 1] || off[q] < 0 || off[q + 1] > nnz) {
-            PyErr_SetString(PyExc_ValueError, "offsets out of order");
-            goto release;
-        }
-    for (int64_t j = 0; j < nnz; j++)
-        if (sup[j] < 0 || sup[j] >= G) {
-            PyErr_SetString(PyExc_ValueError, "supporter out of range");
-            goto release;
-        }
+    double *sv = v[5].buf, *ss = v[6].buf, *se = v[7].buf, *ses = v[8].buf;
+    uint8_t *alive = v[9].buf;
+    const double *b = v[10].buf, *vv = v[11].buf;
     cand = malloc(sizeof(Py_ssize_t) * ((size_t)P + 1));
     priced = PyList_New(0);
-    shorts = PyList_New(0);
-    if (!cand || !priced || !shorts) {
+    if (!cand || !priced) {
         PyErr_NoMemory();
         goto release;
     }
@@ -493,12 +520,9 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
             alive[q] = 0;
             if (!slopes)
                 continue;
-            item = Py_BuildValue("(dddd)", a.alpha, a.slope, a.e_alpha, a.e_slope);
-            if (!item || PyList_Append(shorts, item)) {
-                Py_XDECREF(item);
-                goto release;
-            }
-            Py_DECREF(item);
+            HiSet h = {INFINITY, s_share, 0};
+            hi_add(&h, a.alpha, a.slope, a.e_alpha, a.e_slope);
+            hi_short = fmin(hi_short, hi_of(&h));
             continue;
         }
         sv[q] = a.alpha;
@@ -518,63 +542,304 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
             best_e = a.e_alpha;
         }
     }
-    result = Py_BuildValue("(nOO)", best, priced, shorts);
+    result = Py_BuildValue("(nOd)", best, priced, hi_short);
 release:
     free(cand);
     Py_XDECREF(priced);
-    Py_XDECREF(shorts);
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&v[i]);
     PyBuffer_Release(&off_view);
     return result;
 }
 
-/* approval_hi(m, sl, em, es, s): mes_fast._hi, the largest x such that every
- * m + sl * (x - s) stays positive, each shrunk by its error bounds. */
-static PyObject *approval_hi(PyObject *self, PyObject *args)
+/* The static arrays every approval function takes first: P, G, offsets, sup, ws, costs,
+ * totals, groups (G x P, row-major). */
+typedef struct {
+    Py_ssize_t P, G;
+    Py_buffer view[6];
+    int got;
+    const int64_t *off, *sup;
+    const double *ws;
+    const uint8_t *groups;
+} Static;
+
+static void static_release(Static *st)
 {
-    PyObject *o[4];
-    double s;
-    if (!PyArg_ParseTuple(args, "OOOOd", &o[0], &o[1], &o[2], &o[3], &s))
+    for (int i = 0; i < st->got; i++)
+        PyBuffer_Release(&st->view[i]);
+    st->got = 0;
+}
+
+static int static_get(Static *st, Py_ssize_t P, Py_ssize_t G, PyObject **o)
+{
+    st->P = P;
+    st->G = G;
+    st->got = 0;
+    if (P < 0 || G < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative sizes");
+        return -1;
+    }
+    if (get(o[0], &st->view[0], P + 1, sizeof(int64_t), 0))
+        return -1;
+    st->got = 1;
+    st->off = st->view[0].buf;
+    const int64_t nnz = st->off[P];
+    const Py_ssize_t items[6] = {0, nnz, nnz, P, P, G * P};
+    const Py_ssize_t sizes[6] = {0, sizeof(int64_t), sizeof(double), sizeof(double),
+                                 sizeof(double), 1};
+    for (; st->got < 6; st->got++)
+        if (get(o[st->got], &st->view[st->got], items[st->got], sizes[st->got], 0)) {
+            static_release(st);
+            return -1;
+        }
+    st->sup = st->view[1].buf;
+    st->ws = st->view[2].buf;
+    st->groups = st->view[5].buf;
+    return 0;  /* offsets and supporters were checked once, by check_supporters */
+}
+
+/* check_supporters(P, G, offsets, sup): the flat supporter lists every function here indexes
+ * with, checked once when they are built: offsets in order and within the list, each
+ * supporter a group in [0, G). The other functions trust them, as they trust the sizes. */
+static PyObject *check_supporters(PyObject *self, PyObject *args)
+{
+    Py_ssize_t P, G;
+    PyObject *o[2];
+    if (!PyArg_ParseTuple(args, "nnOO", &P, &G, &o[0], &o[1]))
         return NULL;
-    Py_buffer v[4];
-    if (PyObject_GetBuffer(o[0], &v[0], PyBUF_C_CONTIGUOUS))
+    if (P < 0 || G < 0)
+        return PyErr_Format(PyExc_ValueError, "negative sizes");
+    Py_buffer v[2];
+    if (get(o[0], &v[0], P + 1, sizeof(int64_t), 0))
         return NULL;
-    const Py_ssize_t n = v[0].len / (Py_ssize_t)sizeof(double);
-    int got = 1;
+    const int64_t *off = v[0].buf;
+    const int64_t nnz = off[P];
     PyObject *result = NULL;
-    for (; got < 4; got++)
-        if (get(o[got], &v[got], n, sizeof(double), 0))
-            goto release;
-    const double *m = v[0].buf, *sl = v[1].buf, *em = v[2].buf, *es = v[3].buf;
-    double low = INFINITY;
-    int falling = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        const double slope = sl[i] - A_SAFE * es[i] - 1e-300;
-        if (!(slope < 0))
-            continue;
-        const double margin = m[i] - A_SAFE * em[i];
-        if (!(margin > 0)) {  /* NaN too: s is a valid, if useless, bound */
-            result = PyFloat_FromDouble(s);
+    if (nnz < 0) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of order");
+        PyBuffer_Release(&v[0]);
+        return NULL;
+    }
+    if (get(o[1], &v[1], nnz, sizeof(int64_t), 0)) {
+        PyBuffer_Release(&v[0]);
+        return NULL;
+    }
+    const int64_t *sup = v[1].buf;
+    for (Py_ssize_t q = 0; q < P; q++)
+        if (off[q] < 0 || off[q] > off[q + 1] || off[q + 1] > nnz) {
+            PyErr_SetString(PyExc_ValueError, "offsets out of order");
             goto release;
         }
-        const double x = s + margin / -slope;
-        if (!falling || x < low)
-            low = x;
-        falling = 1;
+    for (int64_t j = 0; j < nnz; j++)
+        if (sup[j] < 0 || sup[j] >= G) {
+            PyErr_SetString(PyExc_ValueError, "supporter out of range");
+            goto release;
+        }
+    result = Py_NewRef(Py_None);
+release:
+    PyBuffer_Release(&v[1]);
+    PyBuffer_Release(&v[0]);
+    return result;
+}
+
+/* approval_settle(P, G, offsets, sup, ws, costs, totals, groups, winner, rho, rho_v, e_rho,
+ *                 e_rho_v, eb, ev, b, v, sv, ss, se, ses, alive, twins, a, a_slope, e_a,
+ *                 e_a_slope, s, track, winners)
+ * The rest of a round of FastApproval.run once its winner is known, but for its exact price:
+ * with track, hi over the winner's bounds (its poor stay poor, its rich stay rich) and the
+ * others' (each stays dearer than the winner, twins aside); then who pays: the rich weight,
+ * the poor weight (poor groups with money left) and that weight on each earlier winner.
+ * -> (hi, rich weight, poor weight, [poor weight approving winners[r]]) */
+static PyObject *approval_settle(PyObject *self, PyObject *args)
+{
+    Py_ssize_t P, G, q;
+    PyObject *o[6], *arr[7], *twins, *winners_obj;
+    double rho, rho_v, e_rho, e_rho_v, eb, ev, a, a_sl, e_a, e_a_sl, s;
+    int track;
+    if (!PyArg_ParseTuple(args, "nnOOOOOOnddddddOOOOOOOOdddddpO", &P, &G, &o[0], &o[1], &o[2],
+                          &o[3], &o[4], &o[5], &q, &rho, &rho_v, &e_rho, &e_rho_v, &eb, &ev,
+                          &arr[0], &arr[1], &arr[2], &arr[3], &arr[4], &arr[5], &arr[6], &twins,
+                          &a, &a_sl, &e_a, &e_a_sl, &s, &track, &winners_obj))
+        return NULL;
+    Static st;
+    if (static_get(&st, P, G, o))
+        return NULL;
+    Py_buffer v[8];
+    int got = 0;
+    PyObject *result = NULL, *counts = NULL, *tw = NULL;
+    uint8_t *skip = NULL;
+    if (q < 0 || q >= P) {
+        PyErr_SetString(PyExc_ValueError, "winner out of range");
+        goto release;
     }
-    result = PyFloat_FromDouble(falling ? low * (1 - EPS) : INFINITY);
+    const Py_ssize_t items[7] = {G, G, P, P, P, P, P};
+    const Py_ssize_t sizes[7] = {8, 8, 8, 8, 8, 8, 1};
+    for (; got < 7; got++)
+        if (get(arr[got], &v[got], items[got], sizes[got], 0))
+            goto release;
+    if (PyObject_GetBuffer(winners_obj, &v[7], PyBUF_C_CONTIGUOUS))
+        goto release;
+    got = 8;
+    const double *b = v[0].buf, *vv = v[1].buf, *sv = v[2].buf, *ss = v[3].buf,
+                 *se = v[4].buf, *ses = v[5].buf;
+    const uint8_t *alive = v[6].buf;
+    const int64_t *winners = v[7].buf;
+    const Py_ssize_t n_winners = v[7].len / (Py_ssize_t)sizeof(int64_t);
+    for (Py_ssize_t r = 0; r < n_winners; r++)
+        if (winners[r] < 0 || winners[r] >= P) {
+            PyErr_SetString(PyExc_ValueError, "winner out of range");
+            goto release;
+        }
+    const int64_t *sup = st.sup + st.off[q];
+    const double *ws = st.ws + st.off[q];
+    const Py_ssize_t n = st.off[q + 1] - st.off[q];
+    double hi = INFINITY;
+    if (track) {
+        /* the winner's poor stay poor and its rich stay rich */
+        HiSet own = {INFINITY, s, 0};
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const double bi = b[sup[i]], vi = vv[sup[i]], sign = bi < rho ? 1.0 : -1.0;
+            hi_add(&own, sign * (rho - bi), sign * (rho_v - vi),
+                   (eb + e_rho) + (fabs(rho) + fabs(bi)) * EPS,
+                   (ev + e_rho_v) + (fabs(rho_v) + fabs(vi)) * EPS);
+        }
+        hi = fmin(hi, hi_of(&own));
+        /* every other open project stays dearer than the winner; a twin (the same exact
+         * price and slope) loses to it by the tie-break alike */
+        skip = calloc((size_t)P + 1, 1);
+        tw = PySequence_Fast(twins, "twins must be a sequence");
+        if (!skip || !tw) {
+            if (!skip)
+                PyErr_NoMemory();
+            goto release;
+        }
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(tw); i++) {
+            const Py_ssize_t t = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(tw, i));
+            if (t < 0 || t >= P) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "twin out of range");
+                goto release;
+            }
+            skip[t] = 1;
+        }
+        HiSet others = {INFINITY, s, 0};
+        for (Py_ssize_t r = 0; r < P; r++)
+            if (alive[r] && !skip[r])
+                hi_add(&others, sv[r] - a, ss[r] - a_sl, se[r] + e_a + (fabs(sv[r]) + fabs(a)) * EPS,
+                       ses[r] + e_a_sl + (fabs(ss[r]) + fabs(a_sl)) * EPS);
+        hi = fmin(hi, hi_of(&others));
+    }
+    /* who pays: the poor (below the price, with money left) pay all they have */
+    double rich_w = 0.0, poor_w = 0.0;
+    counts = PyList_New(n_winners);
+    if (!counts)
+        goto release;
+    double *per = calloc((size_t)n_winners + 1, sizeof(double));
+    if (!per) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double bi = b[sup[i]];
+        if (!(bi < rho)) {
+            rich_w += ws[i];
+        } else if (bi > 0) {
+            poor_w += ws[i];
+            const uint8_t *row = st.groups + sup[i] * P;
+            for (Py_ssize_t r = 0; r < n_winners; r++)
+                if (row[winners[r]])
+                    per[r] += ws[i];
+        }
+    }
+    for (Py_ssize_t r = 0; r < n_winners; r++) {
+        PyObject *x = PyLong_FromDouble(per[r]);
+        if (!x) {
+            free(per);
+            goto release;
+        }
+        PyList_SET_ITEM(counts, r, x);
+    }
+    free(per);
+    PyObject *h = PyFloat_FromDouble(hi), *rw = PyLong_FromDouble(rich_w),
+             *pw = PyLong_FromDouble(poor_w);
+    if (h && rw && pw)
+        result = PyTuple_Pack(4, h, rw, pw, counts);
+    Py_XDECREF(h);
+    Py_XDECREF(rw);
+    Py_XDECREF(pw);
+release:
+    free(skip);
+    Py_XDECREF(tw);
+    Py_XDECREF(counts);
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&v[i]);
+    static_release(&st);
+    return result;
+}
+
+/* approval_apply(P, G, offsets, sup, ws, costs, totals, groups, winner, rho_f, rho, rho_v, b,
+ *                v, broke_at, round, track, vmax): pay the winner at its exact price (rho,
+ * rho_v: as floats); the poor, found on the float price rho_f as in approval_settle, pay all
+ * they have and go broke in this round. -> vmax, the largest |slope| of a rich budget. */
+static PyObject *approval_apply(PyObject *self, PyObject *args)
+{
+    Py_ssize_t P, G, q, round;
+    PyObject *o[6], *arr[3];
+    double rho_f, rho, rho_v, vmax;
+    int track;
+    if (!PyArg_ParseTuple(args, "nnOOOOOOndddOOOnpd", &P, &G, &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &q, &rho_f, &rho, &rho_v, &arr[0], &arr[1], &arr[2],
+                          &round, &track, &vmax))
+        return NULL;
+    Static st;
+    if (static_get(&st, P, G, o))
+        return NULL;
+    Py_buffer v[3];
+    int got = 0;
+    PyObject *result = NULL;
+    if (q < 0 || q >= P) {
+        PyErr_SetString(PyExc_ValueError, "winner out of range");
+        goto release;
+    }
+    const Py_ssize_t sizes[3] = {8, 8, 8};
+    for (; got < 3; got++)
+        if (get(arr[got], &v[got], G, sizes[got], 1))
+            goto release;
+    double *b = v[0].buf, *vv = v[1].buf;
+    int64_t *broke_at = v[2].buf;
+    for (int64_t j = st.off[q]; j < st.off[q + 1]; j++) {
+        const int64_t g = st.sup[j];
+        if (b[g] < rho_f) {
+            if (b[g] > 0) {
+                b[g] = 0.0;
+                broke_at[g] = round;
+                if (track)
+                    vv[g] = 0.0;
+            }
+        } else {
+            b[g] -= rho;
+            if (track) {
+                vv[g] -= rho_v;
+                vmax = fmax(vmax, fabs(vv[g]));
+            }
+        }
+    }
+    result = PyFloat_FromDouble(vmax);
 release:
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&v[i]);
+    static_release(&st);
     return result;
 }
 
 static PyMethodDef methods[] = {
+    {"check_supporters", check_supporters, METH_VARARGS, "Check flat supporter lists once."},
     {"points_run", points_run, METH_VARARGS, "One certified MES run on points ballots."},
     {"approval_candidates", approval_candidates, METH_VARARGS,
      "The candidate loop of a certified MES round on approval ballots."},
-    {"approval_hi", approval_hi, METH_VARARGS, "The skip bound of a set of affine bounds."},
+    {"approval_settle", approval_settle, METH_VARARGS,
+     "The bounds of a round and who pays, once its winner is known."},
+    {"approval_apply", approval_apply, METH_VARARGS, "Pay a round's winner at its exact price."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -41,15 +41,14 @@ EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
 
 
 class FastRound:
-    """One funded project: who was poor, the rich weight, the exact price and its slope in
-    the share (as integer numerator and denominator), ``hi`` over the rounds so far, and the
-    price bounds after the round (tangents at the float share last in the tuple)."""
+    """One funded project: the exact price and its slope in the share (as integer numerator
+    and denominator), ``hi`` over the rounds so far, and the price bounds after the round
+    (tangents at the float share last in the tuple)."""
 
-    __slots__ = ("q", "poor", "rich_weight", "num", "den", "num_v", "den_v", "hi_after",
-                 "snapshot")
+    __slots__ = ("q", "num", "den", "num_v", "den_v", "hi_after", "snapshot")
 
-    def __init__(self, q, poor, rich_weight, num, den, num_v, den_v, hi_after, snapshot):
-        self.q, self.poor, self.rich_weight = q, poor, rich_weight
+    def __init__(self, q, num, den, num_v, den_v, hi_after, snapshot):
+        self.q = q
         self.num, self.den, self.num_v, self.den_v = num, den, num_v, den_v
         self.hi_after, self.snapshot = hi_after, snapshot
 
@@ -101,7 +100,9 @@ class FastApproval:
             offsets[1:] = np.cumsum([len(s) for s in self.sup])
             flat = np.concatenate([*self.sup, np.zeros(0, dtype=np.int64)]).astype(np.int64)
             self.flat = (n_projects, len(self.w), offsets, flat, self.w[flat],
-                         np.array(self.costs, dtype=float), self.sup_n.astype(float))
+                         np.array(self.costs, dtype=float), self.sup_n.astype(float),
+                         np.ascontiguousarray(self.groups, dtype=np.uint8))
+            self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
 
     # ------------------------------------------------------------------ float run
     def run(self, share: Fraction, base: FastRun | None = None,
@@ -135,8 +136,7 @@ class FastApproval:
         if keep:
             den, acc, den_v, acc_v = _moved(base, keep, share)
             for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
-                rounds.append(FastRound(r.q, r.poor, r.rich_weight, x, den, xv, den_v,
-                                        r.hi_after, r.snapshot))
+                rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
             winners = [r.q for r in rounds]
             rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
             rho_vf = np.array([x / den_v for x in acc_v])
@@ -174,15 +174,16 @@ class FastApproval:
             hi = s
         while True:
             bounds: list[tuple] | None = [] if track else None
-            priced = self._candidates(sv, ss, se, ses, alive, b, v, eb, ev, bounds)
+            priced = self._candidates(sv, ss, se, ses, alive, b, v, eb, ev, bounds, s)
             if priced is None:
                 return None  # undecidable in floats
-            best, winner, fresh = priced
+            best, winner, fresh, hi_short = priced
+            hi = min(hi, hi_short)
+            twins = ()
             if best is not None:
                 a_w, ea_w = best[0], best[2]
                 near = [q for q, f in fresh.items() if q != winner
                         and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)]
-                twins = ()
                 if near:  # a tie or near tie: floats cannot tell, exact prices can
                     exact = (share, den, acc, den_v, acc_v, winners, broke_at)
                     found = self._exact_winner([winner, *near], exact, rank)
@@ -191,34 +192,11 @@ class FastApproval:
                         return None
                     winner, twins = found
                     best = fresh[winner]
-                if best[8] is None:  # priced by the kernel: who is poor, taken again
-                    bs = b.take(best[9])
-                    best = (*best[:8], bs < best[4], best[9], bs, *best[11:])
-                a_w, sl_w, ea_w, es_w = best[:4]
                 alive[winner] = False
-            if best is not None and track:
-                # the winner's poor must stay poor and its rich stay rich, so that the budgets
-                # after this round stay affine in the share. A project that does not win needs
-                # no such bound: its price is a convex function of the share (the money its
-                # supporters have at a price is jointly concave in price and share), so the
-                # tangent kept as its lower bound stays a lower bound at every share.
-                rho, rho_v, e_rho, e_rho_v, pm, sup_w, bs, _, eb0, ev0 = best[4:]
-                vs = v.take(sup_w)
-                sign = np.where(pm, 1.0, -1.0)
-                bounds.append((sign * (rho - bs), sign * (rho_v - vs),
-                               (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
-                               (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS))
-                # every other project must stay dearer than the winner for a larger share;
-                # a twin (the same exact price and slope) loses to it by the tie-break alike
-                others = alive.copy()
-                others[list(twins)] = False
-                o, osl = sv[others], ss[others]
-                bounds.append((o - a_w, osl - sl_w,
-                               se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
-                               ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
-            bound = _hi if self.kernel is None else self.kernel.approval_hi
-            for m, sl, em, es in bounds or ():
-                hi = min(hi, bound(m, sl, em, es, s))
+            settle = self._settle if self.kernel is None else self._settle_compiled
+            hi_round, pays = settle(best, winner, twins, b, v, sv, ss, se, ses, alive, s,
+                                    bounds, winners)
+            hi = min(hi, hi_round)
             if track and hi <= need:
                 track, hi = False, s
             if best is None:
@@ -227,18 +205,11 @@ class FastApproval:
             # build up from round to round. Exact prices are kept as integer numerators over
             # one common denominator (den for prices, den_v for their slopes in the share): a
             # group that was never poor holds share - (the prices of the winners it approved).
-            rho_f, rho_v_f, e_rho, e_rho_v, pmask, sup = best[4:10]
-            poor = sup[pmask]
-            poor = poor[b[poor] > 0]
-            rich = sup[~pmask]
-            rich_w = int(self.w_int[rich].sum())
-            wp = self.w_int[poor]
-            wp_sum = int(wp.sum())
+            rho_f, e_rho = best[4], best[6]
+            rich_w, wp_sum, counts = pays
             paid = share.numerator * (den // share.denominator) * wp_sum  # times den
             paid_v = den_v * wp_sum  # times den_v
-            if rounds and len(poor):
-                counts = (wp.astype(float) @ self.groups_f[poor])[winners].astype(np.int64)
-                counts = counts.tolist()
+            if counts:
                 paid -= sum(map(operator.mul, acc, counts))
                 paid_v -= sum(map(operator.mul, acc_v, counts))
             num, num_v = costs[winner] * den - paid, -paid_v
@@ -251,35 +222,30 @@ class FastApproval:
             if abs(rho - rho_f) > SAFE * e_rho + 4 * U * rho:
                 self.reason = ("replay", len(rounds), rho, rho_f, e_rho)
                 return None  # the float structure disagrees with the exact replay
-            broke_at[poor] = len(rounds)
+            pay = self._pay if self.kernel is None else self._pay_compiled
+            vmax = pay(winner, best, rho, rho_v, b, v, broke_at, len(rounds), track, vmax)
             winners.append(winner)
             # a round whose bounds are no longer tracked (hi == s) is never kept by a later
             # share, so its price bounds need no copy
             snapshot = (sv.copy(), ss.copy(), se.copy(), ses.copy(), alive.copy(), s) \
                 if track else None
-            rounds.append(FastRound(winner, poor, rich_w, num, den, num_v, den_v, hi,
-                                    snapshot))
-            b[poor] = 0.0
-            b[rich] -= rho
+            rounds.append(FastRound(winner, num, den, num_v, den_v, hi, snapshot))
             eb = eb + 2 * U * s
             if track:  # the budgets' slopes only serve the bounds on hi
-                v[poor] = 0.0
-                v[rich] -= rho_v
-                if len(rich):
-                    vmax = max(vmax, float(np.abs(v[rich]).max()))
                 ev = ev + 2 * U * (vmax + abs(rho_v))
         run = FastRun(winners, rounds, b > 0, hi, share)
         run.broke = broke_at
         run.prices = (den, acc, den_v, acc_v)
         return run
 
-    def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds):
+    def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
         """One round's prices: open projects cheapest lower bound first, until the next one
         is certainly dearer than the best so far. The lower bounds (``sv`` with slopes and
-        errors) and ``alive`` are updated in place. The best price, its project and every
-        price found; None when unsure."""
+        errors) and ``alive`` are updated in place. The best price, its project, every price
+        found, and ``hi`` over the bounds of projects found unaffordable (here, ``_alpha``
+        puts those in ``bounds`` instead); None when unsure."""
         if self.kernel is not None:
-            return self._candidates_compiled(sv, ss, se, ses, alive, b, v, eb, ev, bounds)
+            return self._candidates_compiled(sv, ss, se, ses, alive, b, v, eb, ev, bounds, s)
         best = winner = None
         fresh = {}
         costs = self.costs
@@ -297,21 +263,89 @@ class FastApproval:
             fresh[q] = found
             if best is None or found[0] < best[0]:
                 best, winner = found, q
-        return best, winner, fresh
+        return best, winner, fresh, math.inf
 
-    def _candidates_compiled(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds):
-        """``_candidates`` in the compiled kernel. Who is poor at the price is not returned:
-        ``run`` takes it again for the winner alone (``_poor``)."""
+    def _candidates_compiled(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
+        """``_candidates`` in the compiled kernel."""
         found = self.kernel.approval_candidates(*self.flat, sv, ss, se, ses, alive, b, v, eb,
-                                                ev, bounds is not None)
+                                                ev, s, bounds is not None)
         if found[0] is None:
             self.reason = (found[1],)
             return None
-        winner, priced, shorts = found
-        for short in shorts:
-            bounds.append(tuple(np.array([x]) for x in short))
+        winner, priced, hi_short = found
         fresh = {q: (*f, None, self.sup[q], None, None, eb, ev) for q, f in priced}
-        return (fresh[winner], winner, fresh) if winner >= 0 else (None, None, fresh)
+        best = fresh[winner] if winner >= 0 else None
+        return best, (winner if winner >= 0 else None), fresh, hi_short
+
+    def _settle(self, best, winner, twins, b, v, sv, ss, se, ses, alive, s, bounds, winners):
+        """The rest of a round once its winner is known, but for its exact price: ``hi`` over
+        the round's bounds, and who pays (the rich weight, the poor weight, and that weight on
+        each earlier winner; None when no project won)."""
+        if best is not None and bounds is not None:
+            # the winner's poor must stay poor and its rich stay rich, so that the budgets
+            # after this round stay affine in the share. A project that does not win needs
+            # no such bound: its price is a convex function of the share (the money its
+            # supporters have at a price is jointly concave in price and share), so the
+            # tangent kept as its lower bound stays a lower bound at every share.
+            a_w, sl_w, ea_w, es_w = best[:4]
+            rho, rho_v, e_rho, e_rho_v, pm, sup_w, bs, _, eb0, ev0 = best[4:]
+            vs = v.take(sup_w)
+            sign = np.where(pm, 1.0, -1.0)
+            bounds.append((sign * (rho - bs), sign * (rho_v - vs),
+                           (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
+                           (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS))
+            # every other project must stay dearer than the winner for a larger share;
+            # a twin (the same exact price and slope) loses to it by the tie-break alike
+            others = alive.copy()
+            others[list(twins)] = False
+            o, osl = sv[others], ss[others]
+            bounds.append((o - a_w, osl - sl_w,
+                           se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
+                           ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
+        hi = min((_hi(m, sl, em, es, s) for m, sl, em, es in bounds or ()), default=math.inf)
+        if best is None:
+            return hi, None
+        pmask, sup = best[8], best[9]
+        poor = sup[pmask]
+        poor = poor[b[poor] > 0]
+        rich_w = int(self.w_int[sup[~pmask]].sum())
+        wp = self.w_int[poor]
+        counts = None
+        if winners and len(poor):
+            counts = (wp.astype(float) @ self.groups_f[poor])[winners].astype(np.int64).tolist()
+        return hi, (rich_w, int(wp.sum()), counts)
+
+    def _settle_compiled(self, best, winner, twins, b, v, sv, ss, se, ses, alive, s, bounds,
+                         winners):
+        """``_settle`` in the compiled kernel."""
+        if best is None:
+            return math.inf, None
+        found = self.kernel.approval_settle(*self.flat, winner, *best[4:8], best[12], best[13],
+                                            b, v, sv, ss, se, ses, alive, twins, *best[:4], s,
+                                            bounds is not None, np.array(winners, dtype=np.int64))
+        return found[0], found[1:]
+
+    def _pay(self, winner, best, rho, rho_v, b, v, broke_at, round_, track, vmax) -> float:
+        """Pay the winner at its exact price: its poor (found on the float price, as in
+        ``_settle``) pay all they have and go broke in this round. The new ``vmax``."""
+        pmask, sup = best[8], best[9]
+        poor = sup[pmask]
+        poor = poor[b[poor] > 0]
+        rich = sup[~pmask]
+        broke_at[poor] = round_
+        b[poor] = 0.0
+        b[rich] -= rho
+        if track:  # the budgets' slopes only serve the bounds on hi
+            v[poor] = 0.0
+            v[rich] -= rho_v
+            if len(rich):
+                vmax = max(vmax, float(np.abs(v[rich]).max()))
+        return vmax
+
+    def _pay_compiled(self, winner, best, rho, rho_v, b, v, broke_at, round_, track,
+                      vmax) -> float:
+        return self.kernel.approval_apply(*self.flat, winner, best[4], rho, rho_v, b, v,
+                                          broke_at, round_, track, vmax)
 
     def _exact_winner(self, candidates: list[int], exact: tuple,
                       rank: Sequence[int] | None) -> tuple[int, list[int]] | None:

@@ -107,6 +107,7 @@ class FastUtility:
                      self.open.astype(np.uint8), self.gamma, 1 - 2 * self.gamma,
                      1 + 2 * self.gamma)
         self.spare = np.empty((n + 1, n, 2))
+        self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
 
     def run(self, share: Fraction) -> list[int] | None:
         """The funding order at ``share`` per unit of weight, or None when unsure."""

@@ -69,3 +69,16 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
         fast.kernel.points_run(*short, 5.0, True, 0.0, None, np.empty((3, 2, 2)))
     with pytest.raises(ValueError, match="expected"):
         fast.kernel.points_run(*fast.flat, 5.0, True, 0.0, None, np.empty(3))
+
+
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+@pytest.mark.parametrize(("offsets", "supporters", "message"), [
+    ([0, 2, 1], [0], "out of order"),
+    ([0, 1, 3], [0, 1], "expected"),
+    ([0, 1, 2], [0, 5], "out of range"),
+    ([0, 1, 2], [-1, 0], "out of range"),
+])
+def test_supporter_lists_are_checked_once_built(offsets, supporters, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        kernel.active().check_supporters(2, 3, np.array(offsets, dtype=np.int64),
+                                         np.array(supporters, dtype=np.int64))
