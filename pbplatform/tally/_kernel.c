@@ -455,8 +455,8 @@ static double hi_of(const HiSet *h)
  *                     b, v, eb, ev, s, slopes): the candidate loop of one round of
  * FastApproval.run. Open projects are priced cheapest lower bound (sv) first, until the next
  * one's lower bound is certainly above the best price; sv, ss, se, ses and alive are updated
- * in place. -> (winner or -1, [(q, Alpha fields)], hi over the bounds of the projects found
- * unaffordable) or (None, reason). */
+ * in place. -> (winner or -1, [(q, Alpha fields)] of the winner and of the projects priced
+ * close to it, hi over the bounds of the projects found unaffordable) or (None, reason). */
 static PyObject *approval_candidates(PyObject *self, PyObject *args)
 {
     Py_ssize_t P, G;
@@ -475,6 +475,7 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
     PyObject *result = NULL, *priced = NULL;
     double hi_short = INFINITY;  /* the unaffordable projects' bounds, one set each */
     Py_ssize_t *cand = NULL;
+    Alpha *found_at = NULL;
     if (get(o[0], &off_view, P + 1, i8, 0))
         return NULL;
     const int64_t *off = off_view.buf;
@@ -490,13 +491,13 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
     uint8_t *alive = v[9].buf;
     const double *b = v[10].buf, *vv = v[11].buf;
     cand = malloc(sizeof(Py_ssize_t) * ((size_t)P + 1));
+    found_at = malloc(sizeof(Alpha) * ((size_t)P + 1));
     priced = PyList_New(0);
-    if (!cand || !priced) {
+    if (!cand || !found_at || !priced) {
         PyErr_NoMemory();
         goto release;
     }
-    Py_ssize_t n = 0, best = -1;
-    double best_alpha = 0.0, best_e = 0.0;
+    Py_ssize_t n = 0, n_priced = 0, best = -1;
     for (Py_ssize_t q = 0; q < P; q++)
         if (alive[q])
             cand[n++] = q;
@@ -504,14 +505,14 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
     qsort(cand, n, sizeof *cand, by_stale);
     for (Py_ssize_t i = 0; i < n; i++) {
         const Py_ssize_t q = cand[i];
-        if (best >= 0 && sv[q] - se[q] * A_SAFE > best_alpha + best_e * A_SAFE)
+        if (best >= 0
+            && sv[q] - se[q] * A_SAFE > found_at[best].alpha + found_at[best].e_alpha * A_SAFE)
             break;
         Alpha a;
         const char *why = "";
         const int found = approval_alpha(sup + off[q], ws + off[q], off[q + 1] - off[q], b, vv,
                                          eb, ev, costs[q], totals[q],
                                          (sv[q] - se[q] * A_SAFE) * costs[q], slopes, &a, &why);
-        PyObject *item = NULL;
         if (found == UNSURE) {
             result = Py_BuildValue("(Os)", Py_None, why);
             goto release;
@@ -529,22 +530,32 @@ static PyObject *approval_candidates(PyObject *self, PyObject *args)
         ss[q] = a.slope;
         se[q] = a.e_alpha;
         ses[q] = a.e_slope;
-        item = Py_BuildValue("(n(dddddddd))", q, a.alpha, a.slope, a.e_alpha, a.e_slope, a.rho,
-                             a.rho_v, a.e_rho, a.e_rho_v);
+        found_at[n_priced] = a;
+        cand[n_priced++] = q;  /* cand[i] is read already: its slots before i are free */
+        if (best < 0 || a.alpha < found_at[best].alpha)
+            best = n_priced - 1;
+    }
+    /* the winner, and the projects priced within twice the near-tie margin of it (the
+     * caller finds the near ties among those, on the same test at the margin itself) */
+    for (Py_ssize_t i = 0; i < n_priced && best >= 0; i++) {
+        const Alpha *a = &found_at[i], *w = &found_at[best];
+        if (i != best
+            && !(a->alpha - w->alpha <= 2 * (A_SAFE * (a->e_alpha + w->e_alpha)
+                                             + 4 * U * fabs(w->alpha))))
+            continue;
+        PyObject *item = Py_BuildValue("(n(dddddddd))", cand[i], a->alpha, a->slope,
+                                       a->e_alpha, a->e_slope, a->rho, a->rho_v, a->e_rho,
+                                       a->e_rho_v);
         if (!item || PyList_Append(priced, item)) {
             Py_XDECREF(item);
             goto release;
         }
         Py_DECREF(item);
-        if (best < 0 || a.alpha < best_alpha) {
-            best = q;
-            best_alpha = a.alpha;
-            best_e = a.e_alpha;
-        }
     }
-    result = Py_BuildValue("(nOd)", best, priced, hi_short);
+    result = Py_BuildValue("(nOd)", best >= 0 ? cand[best] : -1, priced, hi_short);
 release:
     free(cand);
+    free(found_at);
     Py_XDECREF(priced);
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&v[i]);
