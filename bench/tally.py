@@ -23,9 +23,9 @@ given in issue 3) is printed instead, with the in-process ratio against it.
 tests/tally/expected/pabutools.json whose pabutools ``seconds`` exceeds ``--min-seconds``.
 pabutools is not run: its figure is the one recorded by scripts/regenerate_tally_expectations.py
 (in-process parse + count, measured once, on this machine, possibly niced and under load), so
-the ratios are indicative only. Ours is in-process parse + count, best of ``--repeat``, all
-pairs of a file in one child process of their own. The table is sorted by ratio (recorded pabutools / ours); the
-pairs under 100x are listed at the end.
+the ratios are indicative only. Ours is in-process parse + count, best of ``--repeat``, the
+pairs of each file in a child process of their own. The table is sorted by ratio (recorded
+pabutools / ours); the pairs under 100x are listed at the end.
 """
 
 from __future__ import annotations

@@ -66,15 +66,17 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         fast = FastApproval(incidence, weights, costs)
         return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
     groups = point_groups(election, config, index)  # one budget per distinct ballot
-    scale = math.lcm(*(Fraction(w).denominator for w in groups.values())) if groups else 1
+    # weights are ints or Fractions (ints have a denominator too), summed as they are
+    scale = math.lcm(*(w.denominator for w in groups.values())) if groups else 1
     group_weights = [int(w * scale) for w in groups.values()]
-    voters = sum(groups.values(), Fraction(0))
+    voters = Fraction(sum(groups.values()))
     # whole points as ints: Fraction arithmetic on them costs several times more
     utilities = [{q: int(v) if v.denominator == 1 else v for q, v in key} for key in groups]
-    support = [Fraction(0)] * len(ids)
+    total: list[int | Fraction] = [0] * len(ids)  # ints while the points are whole
     for util, w in zip(utilities, group_weights, strict=True):
         for q, value in util.items():
-            support[q] += value * w
+            total[q] += value * w
+    support = [Fraction(x) for x in total]
     whole = all(type(v) is int for util in utilities for v in util.values())
     state = (WholeUtilityState if whole else UtilityState)(utilities, group_weights, costs)
     points = FastUtility(utilities, group_weights, costs)

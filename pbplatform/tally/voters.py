@@ -65,11 +65,11 @@ def approval_columns(
 
 def point_groups(
     election: Election, config: RuleConfig, index: Mapping[str, int]
-) -> dict[tuple, Fraction]:
+) -> dict[tuple, int | Fraction]:
     """Distinct points ballots, each as its sorted (project index, points) pairs with points
     above zero, and the total weight of the voters who cast it. Voters with the same points
     always hold the same money under equal shares, so one budget per group is exact."""
-    groups: dict[tuple, Fraction] = {}
+    groups: dict[tuple, int | Fraction] = {}
     ballots = election.ballots
     if isinstance(ballots, LazyBallots) and not ballots.columns.weights:
         # a file's ballots: count the distinct (channel, projects, points) cells first and
@@ -78,7 +78,9 @@ def point_groups(
         points = cols.points if cols.points is not None else repeat(())
         cells = Counter(zip(cols.channels, map(tuple, cols.votes), map(tuple, points),
                             strict=False))
-        channel_weight = _channel_weights(cols.channels, config)
+        # whole weights (the usual 1) as ints: their sums cost far less than Fractions'
+        channel_weight = {ch: int(w) if w.denominator == 1 else w
+                          for ch, w in _channel_weights(cols.channels, config).items()}
         for (channel, ids, pts), times in cells.items():
             weight = channel_weight[channel] * times
             if weight:
@@ -96,7 +98,7 @@ def _number(text: str) -> int | Fraction:
     return int(text) if text.isascii() and text.isdigit() else Fraction(text)
 
 
-def _add(groups: dict[tuple, Fraction], row: list, weight: Fraction) -> None:
+def _add(groups: dict[tuple, int | Fraction], row: list, weight: int | Fraction) -> None:
     key = tuple(sorted(row))
     groups[key] = groups.get(key, 0) + weight
 
