@@ -241,7 +241,7 @@ def _times(ratio: float) -> str:
 
 def _line(name, rule, ours, theirs, limit) -> str:
     if ours:
-        o = f"{ours['wall']:9.2f} {ours['cpu']:6.2f} {ours['inproc']:6.2f} {ours['mb']:5.0f}"
+        o = f"{ours['wall']:9.2f} {ours['cpu']:6.2f} {ours['inproc']:6.3f} {ours['mb']:5.0f}"
     else:
         o = f"{'>limit':>9} {'':>6} {'':>6} {'':>5}"
     if theirs:
