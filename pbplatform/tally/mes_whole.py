@@ -36,8 +36,10 @@ class WholeUtilityState(UtilityState):
         sup = self.supporters.get(q, [])
         nums, w = self.nums, self.w
         points = [self.u[i][q] for i in sup]
-        order = sorted(range(len(sup)), key=lambda k: nums[sup[k]] / points[k])
-        need = self.costs[q] * self.den  # the cost, over den
+        den = self.den
+        # each budget per point as a float: over den, as numerators alone can outgrow a float
+        order = sorted(range(len(sup)), key=lambda k: nums[sup[k]] / (points[k] * den))
+        need = self.costs[q] * den  # the cost, over den
         util = sum(p * w[i] for i, p in zip(sup, points, strict=True))
         paid = 0
         for pos, k in enumerate(order):
@@ -45,7 +47,7 @@ class WholeUtilityState(UtilityState):
             left = need - paid  # the price is left / (util * den) per point
             if left * points[k] <= nums[i] * util:
                 if self._partition_holds(sup, points, order, pos, left, util):
-                    return Fraction(left, util * self.den), Fraction(0)
+                    return Fraction(left, util * den), Fraction(0)
                 return self._fractions().alpha(q)
             paid += nums[i] * w[i]
             util -= points[k] * w[i]

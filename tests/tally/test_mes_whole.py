@@ -51,6 +51,21 @@ def test_an_order_floats_cannot_tell_is_decided_exactly() -> None:
     assert whole.alpha(0) == exact.alpha(0) == (Fraction(10**17 + 1), 0)
 
 
+def test_budgets_over_a_huge_denominator_are_ordered() -> None:
+    """After many rounds the common denominator can pass 10**308: the numerators alone are
+    then too large for a float, the budgets per point are not."""
+    groups, weights, costs = [{0: 1}, {0: 2}, {0: 1}], [1, 1, 1], [7]
+    whole = WholeUtilityState(groups, weights, costs)
+    whole.reset(Fraction(1))
+    whole.den = 3 * 10**400
+    whole.nums = [2 * 10**400, 10**400, 4 * 10**400]
+    exact = UtilityState(groups, weights, costs)
+    exact.reset(Fraction(1))
+    exact.budgets = whole.budgets
+    assert whole.alpha(0) == exact.alpha(0)
+    assert whole.money(0) == exact.money(0) == Fraction(7, 3)
+
+
 def test_points_files_use_the_integer_state() -> None:
     from pbplatform.tally import RuleConfig
     from pbplatform.tally.mes_rules import mes_input
