@@ -1,9 +1,13 @@
 /* Compiled inner loops of the certified float MES runs (optional; see kernel.py).
  *
- * Each function here is a line-for-line port of a pure-Python/numpy function that stays the
- * reference and the fallback, and takes the same certified decisions: every bound is
- * checked, so a different summation order can only make a run more or less often "unsure"
- * (the caller then runs the exact method), never change a certified order.
+ * Each function here ports a pure-Python/numpy function that stays the reference and the
+ * fallback (named in its comment), with the same checks and error bounds. Sums run in another
+ * order and non-supporters are skipped rather than moved by zero, so a run can be "unsure"
+ * (left to the exact method) in one and not the other, or skip fewer or more shares; a
+ * decision either takes is certified, so both give the exact method's outcome.
+ *
+ * The static arrays (offsets and supporters) are checked once by check_supporters when they
+ * are built; the other functions trust them, and check the sizes of everything else.
  *
  * Built without -ffast-math and with -ffp-contract=off: the error bounds assume IEEE
  * double arithmetic with one rounding per operation.
@@ -45,7 +49,8 @@ typedef struct {
     double lo, hi, slope;
 } Price;
 
-/* Certified price bounds (lo, hi] of project q by Newton's steps from the pair x; 0 if unsure.
+/* FastUtility._newton, for one project: certified price bounds (lo, hi] of project q by
+ * Newton's steps from the pair x; 0 if unsure.
  * Row 0 (budgets hi) must pay less than the cost, row 1 (budgets lo) at least the cost. */
 static int points_newton(const Points *k, Py_ssize_t q, double x0, double x1, Price *out)
 {
@@ -103,7 +108,8 @@ static double points_money(const Points *k, Py_ssize_t q)
     return money;
 }
 
-/* Every supporter pays min(budget, alpha * points): bounds move to max(0, hi - a_lo * u) and
+/* FastUtility._pay. Every supporter pays min(budget, alpha * points): bounds move to
+ * max(0, hi - a_lo * u) and
  * max(0, lo - a_hi * u), rounded outward; groups that do not support q pay exactly 0. */
 static void points_pay(Points *k, Py_ssize_t q, const Price *p)
 {
@@ -132,7 +138,8 @@ static int by_stale(const void *a, const void *b)
 
 enum { DONE = 0, UNSURE_NEWTON = 1, UNSURE_CLOSE = 2 };
 
-/* One round: the winner and its bounds, -1 when nothing is affordable, -2 when unsure. */
+/* FastUtility._round (with _starts): the winner and its bounds, -1 when nothing is
+ * affordable, -2 when unsure. */
 static Py_ssize_t points_round(Points *k, const double *guess, double shift, double *prices,
                                Py_ssize_t *cand, Py_ssize_t *priced, Price *found, int *why)
 {
@@ -199,7 +206,8 @@ static int get(PyObject *obj, Py_buffer *view, Py_ssize_t items, Py_ssize_t size
     return 0;
 }
 
-/* points_run(P, G, sp, sg, su, sw, swu, cost, floor, short, open, gamma, margin_lo,
+/* FastUtility._run and _closest:
+ * points_run(P, G, sp, sg, su, sw, swu, cost, floor, short, open, gamma, margin_lo,
  *            margin_hi, s, exact, shift, prev, cur)
  * -> (order, winner_hi, others_lo, closest) or (None, reason).
  * prev and cur hold (P + 1) rounds x P projects x (price, slope), NaN where not priced: the
