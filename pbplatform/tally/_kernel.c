@@ -109,8 +109,8 @@ static double points_money(const Points *k, Py_ssize_t q)
 }
 
 /* FastUtility._pay. Every supporter pays min(budget, alpha * points): bounds move to
- * max(0, hi - a_lo * u) and
- * max(0, lo - a_hi * u), rounded outward; groups that do not support q pay exactly 0. */
+ * max(0, hi - a_lo * u) and max(0, lo - a_hi * u), rounded outward; groups that do not
+ * support q pay exactly 0. */
 static void points_pay(Points *k, Py_ssize_t q, const Price *p)
 {
     const double p0 = p->lo * (1 - 4 * U), p1 = p->hi * (1 + 4 * U);
