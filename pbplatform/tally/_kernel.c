@@ -459,6 +459,54 @@ static double hi_of(const HiSet *h)
     return h->fails ? h->s : h->low * (1 - EPS);
 }
 
+/* The static arrays every approval function takes first: P, G, offsets, sup, ws, costs,
+ * totals, groups (G x P, row-major). */
+typedef struct {
+    Py_ssize_t P, G;
+    Py_buffer view[6];
+    int got;
+    const int64_t *off, *sup;
+    const double *ws, *costs, *totals;
+    const uint8_t *groups;
+} Static;
+
+static void static_release(Static *st)
+{
+    for (int i = 0; i < st->got; i++)
+        PyBuffer_Release(&st->view[i]);
+    st->got = 0;
+}
+
+static int static_get(Static *st, Py_ssize_t P, Py_ssize_t G, PyObject **o)
+{
+    st->P = P;
+    st->G = G;
+    st->got = 0;
+    if (P < 0 || G < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative sizes");
+        return -1;
+    }
+    if (get(o[0], &st->view[0], P + 1, sizeof(int64_t), 0))
+        return -1;
+    st->got = 1;
+    st->off = st->view[0].buf;
+    const int64_t nnz = st->off[P];
+    const Py_ssize_t items[6] = {0, nnz, nnz, P, P, G * P};
+    const Py_ssize_t sizes[6] = {0, sizeof(int64_t), sizeof(double), sizeof(double),
+                                 sizeof(double), 1};
+    for (; st->got < 6; st->got++)
+        if (get(o[st->got], &st->view[st->got], items[st->got], sizes[st->got], 0)) {
+            static_release(st);
+            return -1;
+        }
+    st->sup = st->view[1].buf;
+    st->ws = st->view[2].buf;
+    st->costs = st->view[3].buf;
+    st->totals = st->view[4].buf;
+    st->groups = st->view[5].buf;
+    return 0;  /* offsets and supporters were checked once, by check_supporters */
+}
+
 /* approval_candidates(P, G, offsets, sup, ws, costs, totals, groups, sv, ss, se, ses, alive,
  *                     b, v, eb, ev, s, slopes): the candidate loop of one round of
  * FastApproval.run. Open projects are priced cheapest lower bound (sv) first, until the next
@@ -468,36 +516,33 @@ static double hi_of(const HiSet *h)
 static PyObject *approval_candidates(PyObject *self, PyObject *args)
 {
     Py_ssize_t P, G;
-    PyObject *o[13];
+    PyObject *o[6], *arr[7];
     double eb, ev, s_share;
     int slopes;
     if (!PyArg_ParseTuple(args, "nnOOOOOOOOOOOOOdddp", &P, &G, &o[0], &o[1], &o[2], &o[3],
-                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12],
-                          &eb, &ev, &s_share, &slopes))
+                          &o[4], &o[5], &arr[0], &arr[1], &arr[2], &arr[3], &arr[4], &arr[5],
+                          &arr[6], &eb, &ev, &s_share, &slopes))
         return NULL;
-    if (P < 0 || G < 0)
-        return PyErr_Format(PyExc_ValueError, "negative sizes");
-    const Py_ssize_t f = sizeof(double), i8 = sizeof(int64_t);
-    Py_buffer off_view, v[12];
+    Static st;
+    if (static_get(&st, P, G, o))
+        return NULL;
+    const Py_ssize_t f = sizeof(double);
+    Py_buffer v[7];
     int got = 0;
     PyObject *result = NULL, *priced = NULL;
     double hi_short = INFINITY;  /* the unaffordable projects' bounds, one set each */
     Py_ssize_t *cand = NULL;
     Alpha *found_at = NULL;
-    if (get(o[0], &off_view, P + 1, i8, 0))
-        return NULL;
-    const int64_t *off = off_view.buf;
-    const int64_t nnz = off[P];
-    const Py_ssize_t items[12] = {nnz, nnz, P, P, G * P, P, P, P, P, P, G, G};
-    const Py_ssize_t sizes[12] = {i8, f, f, f, 1, f, f, f, f, 1, f, f};
-    for (; got < 12; got++)
-        if (get(o[got + 1], &v[got], items[got], sizes[got], got >= 5 && got <= 9))
+    const Py_ssize_t items[7] = {P, P, P, P, P, G, G};
+    const Py_ssize_t sizes[7] = {f, f, f, f, 1, f, f};
+    for (; got < 7; got++)  /* sv, ss, se, ses and alive are written */
+        if (get(arr[got], &v[got], items[got], sizes[got], got <= 4))
             goto release;
-    const int64_t *sup = v[0].buf;
-    const double *ws = v[1].buf, *costs = v[2].buf, *totals = v[3].buf;
-    double *sv = v[5].buf, *ss = v[6].buf, *se = v[7].buf, *ses = v[8].buf;
-    uint8_t *alive = v[9].buf;
-    const double *b = v[10].buf, *vv = v[11].buf;
+    const int64_t *off = st.off, *sup = st.sup;
+    const double *ws = st.ws, *costs = st.costs, *totals = st.totals;
+    double *sv = v[0].buf, *ss = v[1].buf, *se = v[2].buf, *ses = v[3].buf;
+    uint8_t *alive = v[4].buf;
+    const double *b = v[5].buf, *vv = v[6].buf;
     cand = malloc(sizeof(Py_ssize_t) * ((size_t)P + 1));
     found_at = malloc(sizeof(Alpha) * ((size_t)P + 1));
     priced = PyList_New(0);
@@ -567,54 +612,8 @@ release:
     Py_XDECREF(priced);
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&v[i]);
-    PyBuffer_Release(&off_view);
+    static_release(&st);
     return result;
-}
-
-/* The static arrays every approval function takes first: P, G, offsets, sup, ws, costs,
- * totals, groups (G x P, row-major). */
-typedef struct {
-    Py_ssize_t P, G;
-    Py_buffer view[6];
-    int got;
-    const int64_t *off, *sup;
-    const double *ws;
-    const uint8_t *groups;
-} Static;
-
-static void static_release(Static *st)
-{
-    for (int i = 0; i < st->got; i++)
-        PyBuffer_Release(&st->view[i]);
-    st->got = 0;
-}
-
-static int static_get(Static *st, Py_ssize_t P, Py_ssize_t G, PyObject **o)
-{
-    st->P = P;
-    st->G = G;
-    st->got = 0;
-    if (P < 0 || G < 0) {
-        PyErr_SetString(PyExc_ValueError, "negative sizes");
-        return -1;
-    }
-    if (get(o[0], &st->view[0], P + 1, sizeof(int64_t), 0))
-        return -1;
-    st->got = 1;
-    st->off = st->view[0].buf;
-    const int64_t nnz = st->off[P];
-    const Py_ssize_t items[6] = {0, nnz, nnz, P, P, G * P};
-    const Py_ssize_t sizes[6] = {0, sizeof(int64_t), sizeof(double), sizeof(double),
-                                 sizeof(double), 1};
-    for (; st->got < 6; st->got++)
-        if (get(o[st->got], &st->view[st->got], items[st->got], sizes[st->got], 0)) {
-            static_release(st);
-            return -1;
-        }
-    st->sup = st->view[1].buf;
-    st->ws = st->view[2].buf;
-    st->groups = st->view[5].buf;
-    return 0;  /* offsets and supporters were checked once, by check_supporters */
 }
 
 /* check_supporters(P, G, offsets, sup): the flat supporter lists every function here indexes
