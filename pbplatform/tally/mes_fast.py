@@ -62,12 +62,16 @@ class FastRound:
 
 
 class FastRun:
-    """A certified run: the selection, ``hi``, and what is needed to redo its prices exactly."""
+    """A certified run: the selection, ``hi``, and what is needed to redo its prices exactly
+    and to resume from it: the round in which each group went broke, and every exact price
+    and slope as numerators over one denominator each (``den, acc, den_v, acc_v``)."""
 
     def __init__(self, selected_q: list[int], rounds: list[FastRound], live: np.ndarray,
-                 hi: float, share: Fraction):
+                 hi: float, share: Fraction, broke: np.ndarray,
+                 prices: tuple[int, list[int], int, list[int]]):
         self.selected_q, self.rounds, self.live, self.hi, self.share = (
             selected_q, rounds, live, hi, share)
+        self.broke, self.prices = broke, prices
 
 
 class FastApproval:
@@ -233,10 +237,7 @@ class FastApproval:
             eb = eb + 2 * U * s
             if track:  # the budgets' slopes only serve the bounds on hi
                 ev = ev + 2 * U * (vmax + abs(rho_v))
-        run = FastRun(winners, rounds, b > 0, hi, share)
-        run.broke = broke_at
-        run.prices = (den, acc, den_v, acc_v)
-        return run
+        return FastRun(winners, rounds, b > 0, hi, share, broke_at, (den, acc, den_v, acc_v))
 
     def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
         """One round's prices: open projects cheapest lower bound first, until the next one
