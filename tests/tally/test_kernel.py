@@ -35,7 +35,7 @@ def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
     assert kernel.active() is None
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(point_elections(), st.lists(st.fractions(0, 50), min_size=1, max_size=4))
@@ -56,7 +56,7 @@ def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> N
             assert [compiled.ids[q] for q in a] == exact_run(compiled, share).selected
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
 def test_buffers_of_the_wrong_size_are_refused() -> None:
     election_points = [{0: Fraction(1)}, {0: Fraction(2), 1: Fraction(1)}]
     from pbplatform.tally.mes_fast_utility import FastUtility
@@ -71,7 +71,7 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
         fast.kernel.points_run(*fast.flat, 5.0, True, 0.0, None, np.empty(3))
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is not built")
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
 @pytest.mark.parametrize(("offsets", "supporters", "message"), [
     ([0, 2, 1], [0], "out of order"),
     ([0, 1, 3], [0, 1], "expected"),
