@@ -850,6 +850,137 @@ release:
     return result;
 }
 
+/* ---------------------------------------------------------------- phragmen */
+
+/* phragmen_loads(weight, rows, floats, costs, remaining, window): phragmen.Loads.cheapest
+ * in floats. weight is (P + 1) x P int64 (weight[j, q]: q's supporters whose load is the j-th
+ * value), floats the first rows load values, remaining a P-byte mask. Each remaining project's
+ * new load is (sum_j floats[j] * weight[j, q] + cost) / its supporters' weight.
+ * -> the projects whose new load is within the relative window of the least (the caller
+ * decides among them on exact loads). */
+static PyObject *phragmen_loads(PyObject *self, PyObject *args)
+{
+    PyObject *o[4];
+    Py_ssize_t rows;
+    double window;
+    if (!PyArg_ParseTuple(args, "OnOOOd", &o[0], &rows, &o[1], &o[2], &o[3], &window))
+        return NULL;
+    Py_buffer v[4];
+    int got = 0;
+    PyObject *result = NULL;
+    double *load = NULL;
+    if (PyObject_GetBuffer(o[2], &v[0], PyBUF_C_CONTIGUOUS))  /* costs: P doubles */
+        return NULL;
+    got = 1;
+    const Py_ssize_t P = v[0].len / (Py_ssize_t)sizeof(double);
+    if (rows < 1 || rows > P + 1) {
+        PyErr_SetString(PyExc_ValueError, "rows out of range");
+        goto release;
+    }
+    const Py_ssize_t items[3] = {(P + 1) * P, rows, P};
+    const Py_ssize_t sizes[3] = {sizeof(int64_t), sizeof(double), 1};
+    PyObject *objs[3] = {o[0], o[1], o[3]};
+    for (; got < 4; got++)
+        if (get(objs[got - 1], &v[got], items[got - 1], sizes[got - 1], 0))
+            goto release;
+    const double *costs = v[0].buf, *floats = v[2].buf;
+    const int64_t *weight = v[1].buf;
+    const uint8_t *remaining = v[3].buf;
+    load = malloc(sizeof(double) * ((size_t)P + 1));
+    if (!load) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    double least = INFINITY;
+    for (Py_ssize_t q = 0; q < P; q++) {
+        load[q] = NAN;
+        if (!remaining[q])
+            continue;
+        double paid = 0.0, total = 0.0;
+        for (Py_ssize_t j = 0; j < rows; j++) {
+            const double n = (double)weight[j * P + q];
+            paid += floats[j] * n;
+            total += n;
+        }
+        load[q] = (paid + costs[q]) / total;
+        if (load[q] < least)
+            least = load[q];
+    }
+    result = PyList_New(0);
+    for (Py_ssize_t q = 0; result && q < P; q++) {
+        if (!(load[q] <= least * (1 + window)))
+            continue;
+        PyObject *x = PyLong_FromSsize_t(q);
+        const int bad = !x || PyList_Append(result, x);
+        Py_XDECREF(x);
+        if (bad) {
+            Py_CLEAR(result);
+            break;
+        }
+    }
+release:
+    free(load);
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&v[i]);
+    return result;
+}
+
+/* phragmen_fund(P, G, offsets, sup, approved_at, approved, w, last, weight, q, row):
+ * phragmen.Loads._move. Every supporter group of q (sup[offsets[q]:offsets[q + 1]]) moves its
+ * weight, on every project it approves (approved[approved_at[g]:approved_at[g + 1]]), from the
+ * row of its old load value to the new row, which becomes its load. */
+static PyObject *phragmen_fund(PyObject *self, PyObject *args)
+{
+    Py_ssize_t P, G, q, row;
+    PyObject *o[7];
+    if (!PyArg_ParseTuple(args, "nnOOOOOOOnn", &P, &G, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
+                          &o[6], &q, &row))
+        return NULL;
+    if (P < 0 || G < 0 || q < 0 || q >= P || row < 1 || row > P)
+        return PyErr_Format(PyExc_ValueError, "project or row out of range");
+    Py_buffer view[7];
+    int got = 0;
+    PyObject *result = NULL;
+    const Py_ssize_t i8 = sizeof(int64_t);
+    if (get(o[0], &view[0], P + 1, i8, 0))
+        return NULL;
+    got = 1;
+    if (get(o[2], &view[1], G + 1, i8, 0))
+        goto release;
+    got = 2;
+    const int64_t *off = view[0].buf, *at = view[1].buf;
+    const Py_ssize_t items[5] = {off[P], at[G], G, G, (P + 1) * P};
+    PyObject *objs[5] = {o[1], o[3], o[4], o[5], o[6]};
+    for (; got < 7; got++)
+        if (get(objs[got - 2], &view[got], items[got - 2], i8, got >= 5))
+            goto release;
+    const int64_t *sup = view[2].buf, *approved = view[3].buf, *w = view[4].buf;
+    int64_t *last = view[5].buf, *weight = view[6].buf;
+    for (int64_t j = off[q]; j < off[q + 1]; j++) {
+        const int64_t g = sup[j];
+        const int64_t old = last[g];
+        if (g < 0 || g >= G || old < 0 || old >= row) {
+            PyErr_SetString(PyExc_ValueError, "a supporter or its load row is out of range");
+            goto release;
+        }
+        for (int64_t k = at[g]; k < at[g + 1]; k++) {
+            const int64_t p = approved[k];
+            if (p < 0 || p >= P) {
+                PyErr_SetString(PyExc_ValueError, "an approved project is out of range");
+                goto release;
+            }
+            weight[old * P + p] -= w[g];
+            weight[row * P + p] += w[g];
+        }
+        last[g] = row;
+    }
+    result = Py_NewRef(Py_None);
+release:
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&view[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"check_supporters", check_supporters, METH_VARARGS, "Check flat supporter lists once."},
     {"points_run", points_run, METH_VARARGS, "One certified MES run on points ballots."},
@@ -858,6 +989,8 @@ static PyMethodDef methods[] = {
     {"approval_settle", approval_settle, METH_VARARGS,
      "The bounds of a round and who pays, once its winner is known."},
     {"approval_apply", approval_apply, METH_VARARGS, "Pay a round's winner at its exact price."},
+    {"phragmen_loads", phragmen_loads, METH_VARARGS, "Phragmen's near-cheapest new loads."},
+    {"phragmen_fund", phragmen_fund, METH_VARARGS, "Move a funded project's supporters' loads."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,7 +23,7 @@ from .outcome import fmt
 
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
-    loads = Loads(data.fast.groups, data.fast.w_int, data.costs)
+    loads = Loads(data.fast.groups, data.fast.w_int, data.costs, data.fast)
     approvals = loads.approvals
     remaining = {q for q, c in enumerate(data.costs) if approvals[q] and c <= election.budget}
     spent, selected, decisions = 0, [], {}
@@ -59,8 +59,18 @@ class Loads:
 
     WINDOW = 1e-9  # relative; float errors here are below 1e-13
 
-    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: list[int]) -> None:
+    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: list[int],
+                 fast=None) -> None:
         self.groups, self.w = groups, weights
+        # the compiled kernel, with the flat supporter lists FastApproval built for it
+        self.kernel = fast.kernel if fast is not None else None
+        if self.kernel is not None:
+            # and each group's approved projects, likewise in one flat list
+            g, approved = np.nonzero(groups)
+            approved_at = np.zeros(len(weights) + 1, dtype=np.int64)
+            approved_at[1:] = np.cumsum(np.bincount(g, minlength=len(weights)))
+            self.flat = (*fast.flat[:4], approved_at, approved.astype(np.int64),
+                         np.ascontiguousarray(weights, dtype=np.int64))
         self.costs = np.array(costs, dtype=np.float64)
         self.cost_list = costs
         self.last = np.zeros(len(weights), dtype=np.int64)  # index into the load values
@@ -77,11 +87,18 @@ class Loads:
 
     def cheapest(self, remaining: set[int]) -> tuple[Fraction, list[int]]:
         """The smallest new load over ``remaining`` and the projects that reach it exactly."""
-        qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
-        weight = self.weight[: len(self.floats), qs].astype(np.float64)
-        floats = np.array(self.floats)
-        new = (floats @ weight + self.costs[qs]) / weight.sum(axis=0)
-        near = qs[new <= new.min() * (1 + self.WINDOW)].tolist()
+        if self.kernel is not None:
+            mask = np.zeros(len(self.cost_list), dtype=np.uint8)
+            mask[list(remaining)] = 1
+            near = self.kernel.phragmen_loads(self.weight, len(self.floats),
+                                              np.array(self.floats), self.costs, mask,
+                                              self.WINDOW)
+        else:
+            qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
+            weight = self.weight[: len(self.floats), qs].astype(np.float64)
+            floats = np.array(self.floats)
+            new = (floats @ weight + self.costs[qs]) / weight.sum(axis=0)
+            near = qs[new <= new.min() * (1 + self.WINDOW)].tolist()
         exact = {q: self._exact(q) for q in near}
         best = min(exact.values())
         return best, [q for q in near if exact[q] == best]
@@ -92,6 +109,19 @@ class Loads:
         return Fraction(paid + self.cost_list[q] * self.den, self.den * self.approvals[q])
 
     def fund(self, q: int, load: Fraction) -> None:
+        if self.kernel is not None:
+            self.kernel.phragmen_fund(*self.flat, self.last, self.weight, q, len(self.floats))
+        else:
+            self._move(q)
+        self.floats.append(float(load))
+        den = math.lcm(self.den, load.denominator)
+        if den != self.den:
+            self.nums = [n * (den // self.den) for n in self.nums]
+            self.den = den
+        self.nums.append(load.numerator * (den // load.denominator))
+
+    def _move(self, q: int) -> None:
+        """Move q's supporter groups from the rows of their old load values to a new row."""
         rows = np.flatnonzero(self.groups[:, q])
         moved = self.groups[rows] * self.w[rows][:, None]
         # subtract each group's row from the row of its old load value: grouped by that
@@ -103,12 +133,6 @@ class Loads:
         self.weight[lasts[starts]] -= np.add.reduceat(moved[order], starts, axis=0)
         self.weight[len(self.floats)] = moved.sum(axis=0)
         self.last[rows] = len(self.floats)
-        self.floats.append(float(load))
-        den = math.lcm(self.den, load.denominator)
-        if den != self.den:
-            self.nums = [n * (den // self.den) for n in self.nums]
-            self.den = den
-        self.nums.append(load.numerator * (den // load.denominator))
 
 
 def _unfunded(pid: str, cost: int, approvals: int, budget: int, stop) -> Decision:

@@ -82,3 +82,21 @@ def test_supporter_lists_are_checked_once_built(offsets, supporters, message) ->
     with pytest.raises(ValueError, match=message):
         kernel.active().check_supporters(2, 3, np.array(offsets, dtype=np.int64),
                                          np.array(supporters, dtype=np.int64))
+
+
+@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
+def test_phragmen_refuses_rows_and_projects_out_of_range() -> None:
+    one = np.array([0, 1], dtype=np.int64)  # one project, one supporter group (0)
+    last, weight = np.zeros(1, dtype=np.int64), np.zeros((2, 1), dtype=np.int64)
+    w = np.ones(1, dtype=np.int64)
+    fund = kernel.active().phragmen_fund
+    with pytest.raises(ValueError, match="out of range"):
+        fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.array([3], dtype=np.int64), w,
+             last, weight, 0, 1)
+    with pytest.raises(ValueError, match="out of range"):
+        fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64), w,
+             last, weight, 0, 2)
+    fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64), w, last,
+         weight, 0, 1)
+    assert weight.tolist() == [[-1], [1]]
+    assert last.tolist() == [1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,8 +50,10 @@ def reversed_names(election):
     return Election(projects, ballots, election.budget)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(elections(), st.booleans())
+@pytest.mark.usefixtures("kernel")  # on the compiled kernel and on the numpy path
 def test_phragmen_equals_the_textbook_count(election, flip) -> None:
     if flip:
         election = reversed_names(election)
