@@ -136,12 +136,11 @@ static int by_stale(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum { DONE = 0, UNSURE_NEWTON = 1, UNSURE_CLOSE = 2 };
-
 /* FastUtility._round (with _starts): the winner and its bounds, -1 when nothing is
  * affordable, -2 when unsure. */
 static Py_ssize_t points_round(Points *k, const double *guess, double shift, double *prices,
-                               Py_ssize_t *cand, Py_ssize_t *priced, Price *found, int *why)
+                               Py_ssize_t *cand, Py_ssize_t *priced, Price *found,
+                               const char **why)
 {
     Py_ssize_t n = 0, n_priced = 0, best = -1;
     for (Py_ssize_t q = 0; q < k->P; q++) {
@@ -170,7 +169,7 @@ static Py_ssize_t points_round(Points *k, const double *guess, double shift, dou
             }
         }
         if (!points_newton(k, q, x0, x1, &found[q])) {
-            *why = UNSURE_NEWTON;
+            *why = "unsure";
             return -2;
         }
         k->stale[q] = found[q].lo;
@@ -186,7 +185,7 @@ static Py_ssize_t points_round(Points *k, const double *guess, double shift, dou
     for (Py_ssize_t i = 0; i < n_priced; i++) {
         const Py_ssize_t q = priced[i];
         if (q != best && !(found[q].lo > found[best].hi)) {
-            *why = UNSURE_CLOSE;
+            *why = "close";
             return -2;  /* a tie or near tie: the exact method decides */
         }
     }
@@ -209,7 +208,7 @@ static int get(PyObject *obj, Py_buffer *view, Py_ssize_t items, Py_ssize_t size
 /* FastUtility._run and _closest:
  * points_run(P, G, sp, sg, su, sw, swu, cost, floor, short, open, gamma, margin_lo,
  *            margin_hi, s, exact, shift, prev, cur)
- * -> (order, winner_hi, others_lo, closest) or (None, reason).
+ * -> (order, winner_hi, others_lo, closest) or (None, reason: "unsure" or "close").
  * prev and cur hold (P + 1) rounds x P projects x (price, slope), NaN where not priced: the
  * last run's prices (prev, or None) guess this run's, which are written to cur. */
 static PyObject *points_run(PyObject *self, PyObject *args)
@@ -275,11 +274,11 @@ static PyObject *points_run(PyObject *self, PyObject *args)
         cur[i] = NAN;
     for (Py_ssize_t t = 0; t <= P; t++) {
         const double *guess = prev ? prev + t * P * 2 : NULL;
-        int why = DONE;
+        const char *why = "";
         const Py_ssize_t q = points_round(&k, guess, shift, cur + t * P * 2, cand, cand + P,
                                           found, &why);
         if (q == -2) {
-            result = Py_BuildValue("(Oi)", Py_None, why);
+            result = Py_BuildValue("(Os)", Py_None, why);
             goto done;
         }
         if (q == -1)

@@ -14,10 +14,21 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
+import numpy as np
+
 try:
     from . import _kernel
 except ImportError:  # built without a C compiler
     _kernel = None
+
+
+def rows_of(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nonzero columns in one flat list, as the kernel takes them: ``offsets``
+    (rows + 1) and ``columns``, row r's being ``columns[offsets[r]:offsets[r + 1]]``."""
+    rows, columns = np.nonzero(matrix)  # row by row, columns ascending
+    offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.bincount(rows, minlength=matrix.shape[0]))
+    return offsets, columns.astype(np.int64)
 
 
 def active() -> ModuleType | None:

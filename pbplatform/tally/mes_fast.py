@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .kernel import active
+from .kernel import active, rows_of
 
 U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
@@ -92,17 +92,15 @@ class FastApproval:
         self.w_int = w[keep]
         self.w = self.w_int.astype(float)
         self.groups_f = self.groups.astype(float)  # sums of weights are exact below 2**53
-        self.sup = [np.flatnonzero(self.groups[:, q]) for q in range(n_projects)]
+        # each project's supporter groups, in one flat list (as the kernel takes them)
+        offsets, flat = rows_of(self.groups.T)
+        self.sup = np.split(flat, offsets[1:-1]) if n_projects else []
         self.sup_w = [self.w[s] for s in self.sup]
         self.sup_n = np.array([int(self.w_int[s].sum()) for s in self.sup], dtype=np.int64)
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
         self.kernel = active()
         if self.kernel is not None:
-            # the supporters of each project in one flat list, as the kernel takes them
-            offsets = np.zeros(n_projects + 1, dtype=np.int64)
-            offsets[1:] = np.cumsum([len(s) for s in self.sup])
-            flat = np.concatenate([*self.sup, np.zeros(0, dtype=np.int64)]).astype(np.int64)
             self.flat = (n_projects, len(self.w), offsets, flat, self.w[flat],
                          np.array(self.costs, dtype=float), self.sup_n.astype(float),
                          np.ascontiguousarray(self.groups, dtype=np.uint8))

@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .kernel import active
+from .kernel import active, rows_of
 from .mes import MesRun, Trace
 
 U = 2.0**-53  # unit roundoff
@@ -96,13 +96,12 @@ class FastUtility:
     def _compile(self) -> None:
         """The supporters of each project in one flat list (as ``_kernel`` takes them), and
         two buffers of prices per round, this run's and the last run's (the guesses)."""
-        q, g = np.nonzero(self.u)  # by project, then by group
         n = len(self.costs)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum(np.bincount(q, minlength=n))
+        offsets, g = rows_of(self.u)  # each project's supporter groups
+        q = np.repeat(np.arange(n), np.diff(offsets))
         points = np.ascontiguousarray(self.u[q, g])
         weights = np.ascontiguousarray(self.w[g])
-        self.flat = (n, len(self.w), offsets, g.astype(np.int64), points, weights,
+        self.flat = (n, len(self.w), offsets, g, points, weights,
                      points * weights, self.cost_f, self.floor, self.short,
                      self.open.astype(np.uint8), self.gamma, 1 - 2 * self.gamma,
                      1 + 2 * self.gamma)
@@ -169,7 +168,7 @@ class FastUtility:
         self.spare = last[1] if last is not None else np.empty_like(prices)
         self.memory = (s, prices)
         if found[0] is None:
-            self.reason = ("unsure",) if found[1] == 1 else ("close",)
+            self.reason = (found[1],)
             return None
         trace = Trace(share)
         trace.order, trace.winner_hi, trace.others_lo, trace.closest = found

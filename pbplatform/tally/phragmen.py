@@ -16,6 +16,8 @@ import numpy as np
 
 from . import outcome as oc
 from .greedy import Decision
+from .kernel import rows_of
+from .mes_fast import FastApproval
 from .mes_rules import mes_input
 from .model import Election, RuleConfig
 from .outcome import fmt
@@ -23,7 +25,7 @@ from .outcome import fmt
 
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
-    loads = Loads(data.fast.groups, data.fast.w_int, data.costs, data.fast)
+    loads = Loads(data.fast, data.costs)
     approvals = loads.approvals
     remaining = {q for q, c in enumerate(data.costs) if approvals[q] and c <= election.budget}
     spent, selected, decisions = 0, [], {}
@@ -59,17 +61,15 @@ class Loads:
 
     WINDOW = 1e-9  # relative; float errors here are below 1e-13
 
-    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: list[int],
-                 fast=None) -> None:
+    def __init__(self, fast: FastApproval, costs: list[int]) -> None:
+        """From the ballot groups (and weights) of the float MES input, and the costs."""
+        groups, weights = fast.groups, fast.w_int
         self.groups, self.w = groups, weights
-        # the compiled kernel, with the flat supporter lists FastApproval built for it
-        self.kernel = fast.kernel if fast is not None else None
+        # the compiled kernel, with the flat supporter lists FastApproval built for it and
+        # each group's approved projects likewise
+        self.kernel = fast.kernel
         if self.kernel is not None:
-            # and each group's approved projects, likewise in one flat list
-            g, approved = np.nonzero(groups)
-            approved_at = np.zeros(len(weights) + 1, dtype=np.int64)
-            approved_at[1:] = np.cumsum(np.bincount(g, minlength=len(weights)))
-            self.flat = (*fast.flat[:4], approved_at, approved.astype(np.int64),
+            self.flat = (*fast.flat[:4], *rows_of(groups),
                          np.ascontiguousarray(weights, dtype=np.int64))
         self.costs = np.array(costs, dtype=np.float64)
         self.cost_list = costs

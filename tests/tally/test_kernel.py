@@ -8,7 +8,11 @@ run on both paths through the ``kernel`` fixture.)
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,3 +104,18 @@ def test_phragmen_refuses_rows_and_projects_out_of_range() -> None:
          weight, 0, 1)
     assert weight.tolist() == [[-1], [1]]
     assert last.tolist() == [1]
+
+
+def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
+    """The promise of setup.py and the README: no C compiler, still a working install."""
+    root = Path(__file__).resolve().parents[2]
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(root / name, tmp_path / name)
+    (tmp_path / "pbplatform" / "tally").mkdir(parents=True)
+    shutil.copy(root / "pbplatform" / "tally" / "_kernel.c", tmp_path / "pbplatform" / "tally")
+    env = {**os.environ, "CC": "/bin/false"}
+    done = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "building extension \"pbplatform.tally._kernel\" failed" in done.stderr
+    assert not list((tmp_path / "pbplatform" / "tally").glob("_kernel*.so"))
