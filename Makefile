@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # setup.py builds the tally's optional C kernel; editing it or its source rebuilds
-KERNEL := setup.py pbplatform/tally/_kernel.c
+KERNEL := setup.py pbplatform/tally/_kernel.c pbplatform/tally/_ballots.c
 
 $(VENV)/.installed: pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .

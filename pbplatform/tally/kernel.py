@@ -20,6 +20,10 @@ try:
     from . import _kernel
 except ImportError:  # built without a C compiler
     _kernel = None
+try:
+    from . import _ballots
+except ImportError:
+    _ballots = None
 
 
 def rows_of(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,6 +37,13 @@ def rows_of(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def active() -> ModuleType | None:
     """The compiled kernel, unless absent or turned off by ``PBP_TALLY_KERNEL=0``."""
-    if os.environ.get("PBP_TALLY_KERNEL", "1") == "0":
-        return None
-    return _kernel
+    return None if _off() else _kernel
+
+
+def ballots() -> ModuleType | None:
+    """The compiled reader of approval ballots (``_ballots.c``), on the same terms."""
+    return None if _off() else _ballots
+
+
+def _off() -> bool:
+    return os.environ.get("PBP_TALLY_KERNEL", "1") == "0"

@@ -123,8 +123,9 @@ def _approvals(incidence: np.ndarray, weights: np.ndarray) -> list[int]:
 def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:
     """Voters x projects approval matrix from each voter's number of approvals and the
     stream of all their project indices."""
-    sizes = np.array(lengths, dtype=np.int64)
-    cols = np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
+    sizes = np.asarray(lengths, dtype=np.int64)
+    cols = flat if isinstance(flat, np.ndarray) else \
+        np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
     incidence = np.zeros((len(sizes), n_projects), dtype=bool)
     incidence[np.repeat(np.arange(len(sizes)), sizes), cols] = True
     return incidence

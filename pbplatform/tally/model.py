@@ -216,7 +216,8 @@ class BallotColumns:
     ballot) is built on first use from ``texts``, the ballots' vote cells. A greedy count
     needs neither: the reader hands over the approval counts it made while checking the
     ballots (``approval_counts``: per channel, how many ballots approve each project, and how
-    many ballots the channel has).
+    many ballots the channel has). The compiled reader also hands over ``indexed``, every
+    ballot's project numbers in arrays (see ``pabulib._Indexed``), for the equal-shares rules.
     """
 
     def __init__(
@@ -236,6 +237,7 @@ class BallotColumns:
         texts: list[str] | None = None,
         dedupe: bool = False,
         approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
+        indexed: object = None,
     ) -> None:
         if (votes is None and texts is None) or (rows is None and lines is None):
             raise ValueError("BallotColumns needs votes or texts, and rows or lines")
@@ -252,6 +254,7 @@ class BallotColumns:
         self._texts = texts
         self._dedupe = dedupe
         self.approval_counts = approval_counts
+        self.indexed = indexed
 
     @property
     def rows(self) -> list[list[str]]:

@@ -18,6 +18,9 @@ from fractions import Fraction
 from itertools import chain, compress, repeat
 from operator import contains, eq
 
+import numpy as np
+
+from . import kernel
 from .model import (
     VOTE_TYPE_ALIASES,
     VOTE_TYPES,
@@ -80,7 +83,7 @@ def _parse(handle) -> Election:
             header = [h.strip() for h in row]
             _check_header(line, header, _NEEDED[section])
             if section == "VOTES":
-                votes.start(line, header, {p.id for p in projects})
+                votes.start(line, header, [p.id for p in projects])
                 votes.consume(handle.read())  # the rest of the file is ballots
                 break
         elif section == "META":
@@ -145,8 +148,8 @@ class _VoteReader:
         self.points: list[list[str]] = []
         self.fast: BallotColumns | None = None
 
-    def start(self, line: int, header: list[str], known: set[str]) -> None:
-        self.header, self.known, self.first_line = header, known, line
+    def start(self, line: int, header: list[str], ids: list[str]) -> None:
+        self.header, self.ids, self.known, self.first_line = header, ids, set(ids), line
         self.vote_type = _vote_type(self.meta, line)
         self.with_points = self.vote_type in ("cumulative", "scoring")
         if self.with_points and "points" not in header:
@@ -170,6 +173,14 @@ class _VoteReader:
             return None
         texts = table.column(self.i_vote)
         channels, sizes = self._channels(table)
+        weights = table.column(self.i_w) if self.i_w is not None else None
+        lazy = dict(lines=table.text, newline=table.newline, texts=texts)
+        if self.vote_type == "approval":
+            indexed = _Indexed.of(texts, self.ids)
+            if indexed is not None:
+                return self._build(None, None, channels, weights, dedupe=indexed.repeats,
+                                   approval_counts=indexed.counts(channels, sizes),
+                                   indexed=indexed, **lazy)
         counted = _Cells.per_channel(texts, channels, sizes)
         projects = set().union(*(cells.approvals for cells in counted.values()))
         if "" in projects or not projects <= self.known:
@@ -180,10 +191,8 @@ class _VoteReader:
         counts = None
         if self.vote_type == "approval":
             counts = {ch: (cells.approvals, sizes[ch]) for ch, cells in counted.items()}
-        weights = table.column(self.i_w) if self.i_w is not None else None
-        return self._build(None, None, channels, weights, lines=table.text,
-                           newline=table.newline, texts=texts, dedupe=repeats,
-                           approval_counts=counts)
+        return self._build(None, None, channels, weights, dedupe=repeats,
+                           approval_counts=counts, **lazy)
 
     def _channels(self, table: _Table) -> tuple[list[str], Counter]:
         """Each ballot's channel, and how many ballots each channel has (in file order)."""
@@ -295,6 +304,41 @@ class _Table:
             halves = newline.join(flat[step:-1:step]).split(newline) if self.size > 1 else []
             self._ends = ([flat[0], *halves[1::2]], [*halves[0::2], flat[-1]])
         return self._ends[0] if k == 0 else self._ends[1]
+
+
+class _Indexed:
+    """Approval ballots read by the compiled reader (``kernel.ballots``) into project numbers:
+    each ballot's number of approvals (``lengths``) and all their project numbers, places in
+    ``ids``, in one array (``flat``). About ten times faster than the pure path below, which
+    stays the reference, and which reads every file the compiled reader is unsure of."""
+
+    def __init__(self, ids: list[str], lengths: np.ndarray, flat: np.ndarray,
+                 repeats: bool) -> None:
+        self.ids, self.lengths, self.flat, self.repeats = ids, lengths, flat, repeats
+
+    @classmethod
+    def of(cls, texts: list[str], ids: list[str]) -> _Indexed | None:
+        reader = kernel.ballots()
+        read = reader.approval_cells(texts, ids) if reader is not None else None
+        if read is None:
+            return None
+        lengths, flat, repeats = read
+        return cls(ids, np.frombuffer(lengths, dtype=np.int64),
+                   np.frombuffer(flat, dtype=np.int64), repeats)
+
+    def counts(self, channels: list[str], sizes: Counter) -> dict:
+        """Per channel (in the order channels appear), how many ballots approve each project
+        that any approves, and how many ballots it has."""
+        n = len(self.ids)
+        if len(sizes) == 1:
+            per = np.bincount(self.flat, minlength=n).reshape(1, n)
+        else:
+            code = {ch: k for k, ch in enumerate(sizes)}
+            codes = np.array(list(map(code.__getitem__, channels)), dtype=np.int64)
+            cell = np.repeat(codes, self.lengths) * n + self.flat
+            per = np.bincount(cell, minlength=n * len(sizes)).reshape(len(sizes), n)
+        return {ch: ({self.ids[q]: int(per[k, q]) for q in np.flatnonzero(per[k]).tolist()},
+                     sizes[ch]) for k, ch in enumerate(sizes)}
 
 
 class _Cells:

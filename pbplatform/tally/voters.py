@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from itertools import chain, compress, repeat
+
+import numpy as np
 
 from .model import Election, LazyBallots, RuleConfig
 from .scores import ballot_scores, borda_length
@@ -39,11 +41,11 @@ def ballot_rows(
 
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
-) -> tuple[list[int], Iterator[int], list[Fraction], list[int]] | None:
+) -> tuple[Sequence[int], Iterable[int], list[Fraction], list[int]] | None:
     """Approval ballots read from a file, without a row per voter: each counted voter's number
-    of approvals, all their project indices in one stream, the distinct weights and each
-    voter's place in that list. None when the ballots are not plain columns (then use
-    ``ballot_rows``)."""
+    of approvals, all their project indices in one stream (arrays, when the compiled reader
+    read the file), the distinct weights and each voter's place in that list. None when the
+    ballots are not plain columns (then use ``ballot_rows``)."""
     ballots = election.ballots
     if election.vote_type != "approval" or not isinstance(ballots, LazyBallots):
         return None
@@ -54,6 +56,11 @@ def approval_columns(
     code = {ch: k for k, ch in enumerate(channel_weight)}
     distinct = list(channel_weight.values())
     codes = list(map(code.__getitem__, cols.channels))
+    if cols.indexed is not None and all(distinct):
+        renumber = [index.get(pid) for pid in cols.indexed.ids]
+        if None not in renumber:
+            return cols.indexed.lengths, np.array(renumber, dtype=np.int64)[cols.indexed.flat], \
+                distinct, codes
     votes = cols.votes
     if not all(distinct):  # a channel weighted zero takes no part
         counted = [bool(distinct[k]) for k in codes]

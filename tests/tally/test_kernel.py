@@ -29,14 +29,16 @@ from .test_mes_fast_utility import elections as point_elections
 def test_kernel_is_built() -> None:
     if os.environ.get("PBP_TALLY_KERNEL") == "0":
         pytest.skip("PBP_TALLY_KERNEL=0 runs the pure-Python path")
-    assert kernel.active() is not None, (
-        "pbplatform/tally/_kernel.c was not compiled: install a C compiler and the Python "
-        "headers, then reinstall (make install)")
+    for built, source in ((kernel.active(), "_kernel.c"), (kernel.ballots(), "_ballots.c")):
+        assert built is not None, (
+            f"pbplatform/tally/{source} was not compiled: install a C compiler and the Python "
+            "headers, then reinstall (make install)")
 
 
 def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
     monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
     assert kernel.active() is None
+    assert kernel.ballots() is None
 
 
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
@@ -112,10 +114,12 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(root / name, tmp_path / name)
     (tmp_path / "pbplatform" / "tally").mkdir(parents=True)
-    shutil.copy(root / "pbplatform" / "tally" / "_kernel.c", tmp_path / "pbplatform" / "tally")
+    for source in ("_kernel.c", "_ballots.c"):
+        shutil.copy(root / "pbplatform" / "tally" / source, tmp_path / "pbplatform" / "tally")
     env = {**os.environ, "CC": "/bin/false"}
     done = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "building extension \"pbplatform.tally._kernel\" failed" in done.stderr
-    assert not list((tmp_path / "pbplatform" / "tally").glob("_kernel*.so"))
+    for name in ("_kernel", "_ballots"):
+        assert f"building extension \"pbplatform.tally.{name}\" failed" in done.stderr
+    assert not list((tmp_path / "pbplatform" / "tally").glob("*.so"))

@@ -7,7 +7,7 @@ from itertools import islice, permutations
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import PabulibError, RuleConfig, count, read_pabulib
@@ -45,7 +45,9 @@ cells = clean_cells | st.lists(st.sampled_from(["a", " b", "", "a "]), max_size=
 channels = st.sampled_from(["", "online", "paper", " paper ", "code"])
 
 
-@settings(max_examples=200, deadline=None)
+# the kernel fixture only sets an environment variable, the same for every example
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.sampled_from([clean_cells, cells]).flatmap(
         lambda cell: st.lists(st.tuples(cell, channels, st.sampled_from(["1", "2", "1/3"])),
@@ -56,7 +58,8 @@ channels = st.sampled_from(["", "online", "paper", " paper ", "code"])
     st.sampled_from([False, False, True]),  # a blank line between ballots
     st.booleans(),
 )
-def test_fast_reader_agrees_with_row_by_row(rows, vote_type, newline, blank, weighted) -> None:
+def test_fast_reader_agrees_with_row_by_row(kernel, rows, vote_type, newline, blank,
+                                           weighted) -> None:
     header = "voter_id;vote;voting_method;age" + (";weight" if weighted else "")
     lines = [f"{k};{cell};{channel};{k % 3 or ''}" + (f";{weight}" if weighted else "")
              for k, (cell, channel, weight) in enumerate(rows)]
@@ -73,9 +76,12 @@ def test_fast_reader_agrees_with_row_by_row(rows, vote_type, newline, blank, wei
     assert channel_totals(fast) == channel_totals(slow)
     config = RuleConfig(rule="greedy", tie_break="name")
     assert count(fast, config) == count(slow, config)
+    config = RuleConfig(rule="equalshares", tie_break="name")
+    if vote_type == "approval" and len(fast.ballots):
+        assert count(fast, config) == count(slow, config)
 
 
-def test_repeated_approval_counts_once() -> None:
+def test_repeated_approval_counts_once(kernel) -> None:
     e = parse(votes_file(["1;a,b,a", "2;a", "3;a,b,a"]))
     assert e.ballots[0].approvals == ("a", "b")
     assert e.ballots.columns.votes == [["a", "b"], ["a"], ["a", "b"]]
@@ -87,7 +93,7 @@ def test_repeated_project_in_a_ranking_names_the_line() -> None:
         parse(votes_file(["1;a,b", "2;c,d,c"], vote_type="ordinal"))
 
 
-def test_unknown_project_in_a_later_channel_names_its_line() -> None:
+def test_unknown_project_in_a_later_channel_names_its_line(kernel) -> None:
     text = votes_file(["1;a;paper", "2;b;online", "3;b,x;paper"], header="voter_id;vote;vm")
     text = text.replace(";vm", ";voting_method")
     with pytest.raises(PabulibError, match="line 15: vote for unknown project 'x'"):
@@ -100,7 +106,7 @@ def test_line_numbers_count_crlf_and_blank_lines() -> None:
         parse(text)
 
 
-def test_counts_per_channel_come_from_distinct_cells() -> None:
+def test_counts_per_channel_come_from_distinct_cells(kernel) -> None:
     rows = ["1;a,b;paper", "2;a,b;online", "3;a,b;paper", "4;;paper", "5;c;"]
     e = parse(votes_file(rows, header="voter_id;vote;voting_method"))
     totals = channel_totals(e)
@@ -127,7 +133,7 @@ def test_no_ballots_means_no_channels() -> None:
         ("voter_id;vote;voting_method", ["1;a,b;paper"]),
     ],
 )
-def test_any_column_order(header: str, rows: list[str]) -> None:
+def test_any_column_order(kernel, header: str, rows: list[str]) -> None:
     text = votes_file(rows, header=header)
     fast, slow = parse(text), parse_row_by_row(text)
     assert fast.ballots.columns.approval_counts is not None  # it took the fast path
@@ -135,7 +141,7 @@ def test_any_column_order(header: str, rows: list[str]) -> None:
     assert channel_totals(fast) == channel_totals(slow)
 
 
-def test_many_cells_with_one_repeat_late() -> None:
+def test_many_cells_with_one_repeat_late(kernel) -> None:
     # more distinct cells than the reader splits at a time; the repeated approval is the last
     pids = [f"p{k}" for k in range(10)]
     head = "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n"
@@ -153,10 +159,37 @@ REAL = [p for p in pabulib_files() if p.stat().st_size < 1_500_000][::6]
 
 @pytest.mark.skipif(not REAL, reason="no Pabulib files (set PBP_PABULIB_DIR)")
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
-def test_real_files_read_the_same_both_ways(path) -> None:
+def test_real_files_read_the_same_both_ways(kernel, path) -> None:
     fast = read_pabulib(path)
     with patch.object(reader._VoteReader, "_fast", lambda self, text: None):
         slow = read_pabulib(path)
     assert channel_totals(fast) == channel_totals(slow)
     assert fast.ballots.columns.votes == slow.ballots.columns.votes
     assert fast == slow
+
+
+def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
+    e = parse(votes_file(["1;b,a", "2;", "3;d,d,c", "4;a"]))
+    indexed = e.ballots.columns.indexed
+    if kernel == "pure":
+        assert indexed is None
+        return
+    assert indexed.ids == ["a", "b", "c", "d"]
+    assert indexed.lengths.tolist() == [2, 0, 2, 1]
+    assert indexed.flat.tolist() == [1, 0, 3, 2, 0]  # as written, the repeat dropped
+    assert indexed.repeats
+    assert e.ballots.columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
+
+
+@pytest.mark.parametrize("cell", ["a,,b", "a, b", "a,x", ",a", "a,", "A", "a\tb"])
+def test_the_compiled_reader_leaves_any_doubtful_cell_to_the_careful_one(cell) -> None:
+    from pbplatform.tally.kernel import ballots
+
+    compiled = ballots()
+    if compiled is None:
+        pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
+    assert compiled.approval_cells(["a", cell], ["a", "b"]) is None
+    assert compiled.approval_cells(["a", "b,a"], ["a", "b"]) is not None
+    with pytest.raises(TypeError):
+        compiled.approval_cells(["a"], ["a", 1])
+    assert compiled.approval_cells(["a", 1], ["a"]) is None
