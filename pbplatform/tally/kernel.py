@@ -29,10 +29,11 @@ except ImportError:
 def rows_of(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's nonzero columns in one flat list, as the kernel takes them: ``offsets``
     (rows + 1) and ``columns``, row r's being ``columns[offsets[r]:offsets[r + 1]]``."""
-    rows, columns = np.nonzero(matrix)  # row by row, columns ascending
-    offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(rows, minlength=matrix.shape[0]))
-    return offsets, columns.astype(np.int64)
+    n_rows, n_cols = matrix.shape
+    # positions in the raveled matrix: several times faster than np.nonzero's index pairs
+    at = np.flatnonzero(np.ascontiguousarray(matrix).ravel())
+    offsets = np.searchsorted(at, np.arange(n_rows + 1, dtype=np.int64) * n_cols)
+    return offsets.astype(np.int64), (at % n_cols if n_cols else at).astype(np.int64)
 
 
 def active() -> ModuleType | None:

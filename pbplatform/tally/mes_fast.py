@@ -26,6 +26,7 @@ run, computed from the same affine bounds, each shrunk by its float error bound.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Sequence
@@ -91,7 +92,6 @@ class FastApproval:
         self.groups = groups[keep]
         self.w_int = w[keep]
         self.w = self.w_int.astype(float)
-        self.groups_f = self.groups.astype(float)  # sums of weights are exact below 2**53
         # each project's supporter groups, in one flat list (as the kernel takes them)
         offsets, flat = rows_of(self.groups.T)
         self.sup = np.split(flat, offsets[1:-1]) if n_projects else []
@@ -105,6 +105,12 @@ class FastApproval:
                          np.array(self.costs, dtype=float), self.sup_n.astype(float),
                          np.ascontiguousarray(self.groups, dtype=np.uint8))
             self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
+
+    @functools.cached_property
+    def groups_f(self) -> np.ndarray:
+        """The groups in floats, for products (sums of weights are exact below 2**53); only
+        built when asked for, as a single run on the kernel never does."""
+        return self.groups.astype(float)
 
     # ------------------------------------------------------------------ float run
     def run(self, share: Fraction, base: FastRun | None = None,
@@ -483,7 +489,7 @@ class FastApproval:
             # sums of whole weights below 2**50 (``usable``) are exact in float products,
             # which use BLAS where int64 products do not
             wl = self.w[live]
-            gl = self.groups_f[live]
+            gl = self.groups[live].astype(float)
             base = np.rint(wl @ gl).astype(np.int64)  # per project: weight of live supporters
             cross = (np.rint((gl * wl[:, None]).T @ gl[:, winners]).astype(np.int64)
                      if winners else None)
