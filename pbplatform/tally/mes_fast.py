@@ -491,7 +491,7 @@ class FastApproval:
             wl = self.w[live]
             gl = self.groups[live].astype(float)
             base = np.rint(wl @ gl).astype(np.int64)  # per project: weight of live supporters
-            cross = (np.rint((gl * wl[:, None]).T @ gl[:, winners]).astype(np.int64)
+            cross = (np.rint(gl.T @ (gl[:, winners] * wl[:, None])).astype(np.int64)
                      if winners else None)
             # every price as a whole numerator over one common denominator: integer sums
             den = math.lcm(s.denominator, *(r.den for r in run.rounds))

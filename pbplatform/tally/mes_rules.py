@@ -60,10 +60,10 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         lengths, flat, distinct, codes = columns
         weights, scale, voters = _whole_weights(distinct, codes)
         incidence = _incidence(lengths, flat, len(ids))
-        counts = _approvals(incidence, weights)
+        fast = FastApproval(incidence, weights, costs)
+        counts = fast.sup_n.tolist()  # each project's weighted approvals
         support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
         state = LazyApprovalState(incidence, weights, costs)
-        fast = FastApproval(incidence, weights, costs)
         return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
     groups = point_groups(election, config, index)  # one budget per distinct ballot
     # weights are ints or Fractions (ints have a denominator too), summed as they are
@@ -104,20 +104,6 @@ def _whole_weights(distinct: list[Fraction],
     times = np.bincount(at, minlength=len(distinct)).tolist()
     voters = sum((Fraction(w) * n for w, n in zip(distinct, times, strict=True)), Fraction(0))
     return (whole[at] if len(at) else np.zeros(0, dtype=np.int64)), scale, voters
-
-
-def _approvals(incidence: np.ndarray, weights: np.ndarray) -> list[int]:
-    """Each project's weighted approvals, one boolean sum per distinct weight (an int64
-    matrix product would not use BLAS and is several times slower)."""
-    if not len(weights):
-        return [0] * incidence.shape[1]
-    values = sorted(set(weights.tolist()))  # np.unique's first call imports numpy.ma
-    if len(values) == 1:  # the usual case: every ballot counts alike
-        return [n * values[0] for n in incidence.sum(axis=0).tolist()]
-    total = np.zeros(incidence.shape[1], dtype=np.int64)
-    for value in values:
-        total += incidence[weights == value].sum(axis=0) * value
-    return total.tolist()
 
 
 def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:
