@@ -34,6 +34,13 @@ SLOW = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
+@pytest.fixture(autouse=True)
+def split_at_once(monkeypatch) -> None:
+    """Fork after the first block, however quick: these elections are counted in far less
+    than ``SPLIT_AFTER``, and two processes must give the outcome of one."""
+    monkeypatch.setattr(mes_search, "SPLIT_AFTER", 0.0)
+
+
 def naive_add1(data, budget: int):
     """Pabulib's definition, one exact run per step and no skipping."""
     share = Fraction(budget) / data.voters
@@ -195,6 +202,20 @@ def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
     monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or real_fork())
     assert count(election, config) == alone
     assert forks == [1]
+
+
+def test_a_quick_count_stays_in_one_process(monkeypatch) -> None:
+    """A fork and its join cost more than a small election's whole count."""
+    election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
+    config = RuleConfig("equalshares/add1", tie_break="name")
+    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
+    alone = count(election, config)
+    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    monkeypatch.setattr(mes_search, "SPLIT_AFTER", 60.0)
+    forks = []
+    monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or 1 / 0)
+    assert count(election, config) == alone
+    assert forks == []
 
 
 def test_a_failed_child_costs_time_not_the_outcome(monkeypatch) -> None:
