@@ -45,7 +45,7 @@ BLOCK = 12  # steps per block: long enough for a process to reuse rounds from st
 # seconds of steps in this process before forking: the fork, its join and the copy-on-write
 # faults it causes in both processes cost about 5 ms (Lodz 2023 Srodmiescie-Wschod), more
 # than the whole count of most elections
-SPLIT_AFTER = 0.03
+SPLIT_AFTER = 0.02
 NONE = 2**62  # "no event yet" in the shared page
 
 OVER, FINAL = "over", "final"
