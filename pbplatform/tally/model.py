@@ -7,7 +7,7 @@ and are kept as exact :class:`fractions.Fraction` values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -234,7 +234,7 @@ class BallotColumns:
         *,
         lines: str | None = None,
         newline: str = "\n",
-        texts: list[str] | None = None,
+        texts: list[str] | Callable[[], list[str]] | None = None,
         dedupe: bool = False,
         approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
         indexed: object = None,
@@ -264,9 +264,17 @@ class BallotColumns:
         return self._rows
 
     @property
+    def texts(self) -> list[str] | None:
+        """The ballots' vote cells; the compiled reader hands over a function that splits
+        them out of ``lines`` when first asked for (most counts never ask)."""
+        if callable(self._texts):
+            self._texts = self._texts()
+        return self._texts
+
+    @property
     def votes(self) -> list[list[str]]:
         if self._votes is None:
-            texts = self._texts or []
+            texts = self.texts or []
             votes = list(map(str.split, texts, repeat(",")))
             if self._dedupe:
                 votes = [list(dict.fromkeys(ids)) for ids in votes]
@@ -287,7 +295,7 @@ class BallotColumns:
         row = self.rows[i]
         named = zip(self.extra_names, self.extra_idx, strict=False)
         extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
-        ids = self._votes[i] if self._votes is not None else self._ids(self._texts[i])
+        ids = self._votes[i] if self._votes is not None else self._ids(self.texts[i])
         votes = tuple(ids)
         weight = Fraction(self.weights[i]) if self.weights else 1
         common = dict(id=row[self.i_id].strip(), channel=self.channels[i], extra=extra,

@@ -175,21 +175,46 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
         assert indexed is None
         return
     assert indexed.ids == ["a", "b", "c", "d"]
+    assert indexed.names == ["online"]
     assert indexed.lengths.tolist() == [2, 0, 2, 1]
     assert indexed.flat.tolist() == [1, 0, 3, 2, 0]  # as written, the repeat dropped
     assert indexed.repeats
     assert e.ballots.columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
 
 
-@pytest.mark.parametrize("cell", ["a,,b", "a, b", "a,x", ",a", "a,", "A", "a\tb"])
-def test_the_compiled_reader_leaves_any_doubtful_cell_to_the_careful_one(cell) -> None:
+@pytest.mark.parametrize(
+    "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1",
+             ""])
+def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -> None:
     from pbplatform.tally.kernel import ballots
 
     compiled = ballots()
     if compiled is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
-    assert compiled.approval_cells(["a", cell], ["a", "b"]) is None
-    assert compiled.approval_cells(["a", "b,a"], ["a", "b"]) is not None
+    assert compiled.approval_table(f"0;a\n{line}\n2;b", 2, 1, -1, ["a", "b"]) is None
+    assert compiled.approval_table("0;a\n1;b,a\n2;b\n \n", 2, 1, -1, ["a", "b"]) is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["0;a\r\n1;b\n", "0;a\r1;b\r\n", "0;a\n1;b\n\x1c\n", "0;a\n1;b\u00a0\n"])
+def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text) -> None:
+    """Mixed line ends are made uniform, and str.isspace's white space trimmed, in Python."""
+    from pbplatform.tally.kernel import ballots
+
+    compiled = ballots()
+    if compiled is None:
+        pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
+    assert compiled.approval_table(text, 2, 1, -1, ["a", "b", "b\u00a0"]) is None
+
+
+def test_the_compiled_reader_refuses_columns_out_of_range() -> None:
+    from pbplatform.tally.kernel import ballots
+
+    compiled = ballots()
+    if compiled is None:
+        pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
+    for width, i_vote, i_channel in ((2, 2, -1), (2, -1, -1), (2, 1, 1), (0, 0, -1), (2, 1, 2)):
+        with pytest.raises(ValueError, match="columns out of range"):
+            compiled.approval_table("0;a", width, i_vote, i_channel, ["a"])
     with pytest.raises(TypeError):
-        compiled.approval_cells(["a"], ["a", 1])
-    assert compiled.approval_cells(["a", 1], ["a"]) is None
+        compiled.approval_table("0;a", 2, 1, -1, ["a", 1])
