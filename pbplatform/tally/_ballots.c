@@ -301,9 +301,222 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------- groups (mes_rules.ballot_groups) */
+
+static uint64_t hash_words(const uint64_t *w, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, a whole word at a time */
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ w[i]) * 1099511628211ULL;
+    h ^= h >> 33; /* the low bits pick the slot: mix the high ones in (murmur3's fmix64) */
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static int get_int64s(PyObject *obj, Py_buffer *view, Py_ssize_t items)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS))
+        return -1;
+    if (items >= 0 ? view->len != items * (Py_ssize_t)sizeof(int64_t)
+                   : view->len % (Py_ssize_t)sizeof(int64_t)) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "wrong buffer size");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    uint64_t *sets;   /* each group's projects as a bit set of `words` words */
+    int64_t *weights; /* each group's total weight */
+    Py_ssize_t n, words;
+    int64_t *slots; /* hash table of group numbers, -1 empty */
+    size_t mask;
+    int64_t *bit; /* each project's bit: the most approved projects first (see below) */
+} Groups;
+
+static uint64_t bit_mask(int64_t bit)
+{
+    return 1ULL << (63 - (bit & 63)); /* the first bits of a word are its most significant */
+}
+
+static const int64_t *rank_counts; /* for by_count; the GIL is held while it is set and used */
+
+static int by_count(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    if (rank_counts[x] != rank_counts[y])
+        return rank_counts[x] > rank_counts[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* Each project's bit: its place among the projects by number of approvals, most first. */
+static int rank_projects(Groups *g, const int64_t *flat, Py_ssize_t M, Py_ssize_t P)
+{
+    int64_t *counts = PyMem_Calloc((size_t)P + 1, sizeof(int64_t));
+    int64_t *order = PyMem_Malloc(((size_t)P + 1) * sizeof(int64_t));
+    if (!counts || !order) {
+        PyMem_Free(counts);
+        PyMem_Free(order);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < M; j++)
+        counts[flat[j]]++;
+    for (Py_ssize_t q = 0; q < P; q++)
+        order[q] = q;
+    rank_counts = counts;
+    qsort(order, (size_t)P, sizeof(int64_t), by_count);
+    for (Py_ssize_t r = 0; r < P; r++)
+        g->bit[order[r]] = r;
+    PyMem_Free(counts);
+    PyMem_Free(order);
+    return 0;
+}
+
+/* The group of the ballot whose bit set is at g->sets + g->n * g->words (added if new). */
+static Py_ssize_t group_of(Groups *g)
+{
+    const uint64_t *set = g->sets + g->n * g->words;
+    size_t bytes = (size_t)g->words * sizeof(uint64_t);
+    size_t at = (size_t)hash_words(set, g->words) & g->mask;
+    for (;; at = (at + 1) & g->mask) {
+        int64_t k = g->slots[at];
+        if (k < 0)
+            break;
+        if (memcmp(g->sets + k * g->words, set, bytes) == 0)
+            return k;
+    }
+    g->slots[at] = g->n;
+    g->weights[g->n] = 0;
+    return g->n++;
+}
+
+/* The groups ordered by which of the 12 most approved projects they approve (a counting
+ * sort on those bits, most approved first; groups that agree on them keep the order in which
+ * they first appear): groups that support the same popular projects sit side by side, and
+ * the float runs, which visit each project's supporters, find their budgets in the
+ * processor's cache (Mokotow: a run takes 3.2 ms instead of 4.4 ms in the order ballots
+ * first appear). */
+#define SORT_BITS 12
+
+static Py_ssize_t sort_key(const Groups *g, Py_ssize_t k)
+{
+    /* complemented: groups that approve the most approved project come first */
+    return g->words ? (Py_ssize_t)(~g->sets[k * g->words] >> (64 - SORT_BITS)) : 0;
+}
+static PyObject *groups_result(const Groups *g, Py_ssize_t P)
+{
+    PyObject *rows = PyBytes_FromStringAndSize(NULL, g->n * P);
+    PyObject *weights = PyBytes_FromStringAndSize(NULL, g->n * (Py_ssize_t)sizeof(int64_t));
+    int64_t *order = PyMem_Malloc((size_t)(g->n + 1) * sizeof(int64_t));
+    if (!rows || !weights || !order) {
+        Py_XDECREF(rows);
+        Py_XDECREF(weights);
+        PyMem_Free(order);
+        return order ? NULL : PyErr_NoMemory();
+    }
+    Py_ssize_t starts[(1 << SORT_BITS) + 1] = {0};
+    for (Py_ssize_t k = 0; k < g->n; k++)
+        starts[sort_key(g, k) + 1]++;
+    for (Py_ssize_t b = 0; b < (1 << SORT_BITS); b++)
+        starts[b + 1] += starts[b];
+    for (Py_ssize_t k = 0; k < g->n; k++)
+        order[starts[sort_key(g, k)]++] = k;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(rows);
+    int64_t *w = (int64_t *)PyBytes_AS_STRING(weights);
+    for (Py_ssize_t r = 0; r < g->n; r++) {
+        const uint64_t *set = g->sets + order[r] * g->words;
+        for (Py_ssize_t q = 0; q < P; q++)
+            out[r * P + q] = (set[g->bit[q] >> 6] & bit_mask(g->bit[q])) != 0;
+        w[r] = g->weights[order[r]];
+    }
+    PyMem_Free(order);
+    return Py_BuildValue("(NN)", rows, weights);
+}
+
+/* approval_groups(lengths, flat, weights, P) -> (rows, weights)
+ *
+ * The distinct ballots (as sets of projects) of ballots given as lengths and flat (buffers
+ * of int64, as approval_table gives them) with weights (int64 per ballot), in the order of
+ * groups_result: rows (bytes, groups x P, 1 where the group approves the project) and the
+ * total weight of each group's ballots (bytes of int64). */
+static PyObject *approval_groups(PyObject *self, PyObject *args)
+{
+    PyObject *lengths_obj, *flat_obj, *weights_obj, *result = NULL;
+    Py_ssize_t P;
+    Py_buffer lv, fv, wv;
+    if (!PyArg_ParseTuple(args, "OOOn", &lengths_obj, &flat_obj, &weights_obj, &P))
+        return NULL;
+    if (P < 0) {
+        PyErr_SetString(PyExc_ValueError, "P must not be negative");
+        return NULL;
+    }
+    if (get_int64s(lengths_obj, &lv, -1) < 0)
+        return NULL;
+    Py_ssize_t N = lv.len / (Py_ssize_t)sizeof(int64_t);
+    if (get_int64s(weights_obj, &wv, N) < 0) {
+        PyBuffer_Release(&lv);
+        return NULL;
+    }
+    if (get_int64s(flat_obj, &fv, -1) < 0) {
+        PyBuffer_Release(&lv);
+        PyBuffer_Release(&wv);
+        return NULL;
+    }
+    const int64_t *lengths = lv.buf, *flat = fv.buf, *weights = wv.buf;
+    Py_ssize_t M = fv.len / (Py_ssize_t)sizeof(int64_t), total = 0;
+    Groups g = {NULL, NULL, 0, (P + 63) / 64, NULL, 0, NULL};
+    for (Py_ssize_t i = 0; i < N; i++) {
+        if (lengths[i] < 0 || lengths[i] > M - total)
+            goto bad;
+        total += lengths[i];
+    }
+    if (total != M)
+        goto bad;
+    for (Py_ssize_t j = 0; j < M; j++)
+        if (flat[j] < 0 || flat[j] >= P)
+            goto bad;
+    size_t size = 16;
+    while (size < (size_t)N * 2)
+        size *= 2;
+    g.mask = size - 1;
+    g.sets = PyMem_Malloc((size_t)(N + 1) * (size_t)g.words * sizeof(uint64_t));
+    g.weights = PyMem_Malloc((size_t)(N + 1) * sizeof(int64_t));
+    g.slots = PyMem_Malloc(size * sizeof(int64_t));
+    g.bit = PyMem_Malloc(((size_t)P + 1) * sizeof(int64_t));
+    if (!g.sets || !g.weights || !g.slots || !g.bit || rank_projects(&g, flat, M, P) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(g.slots, 0xff, size * sizeof(int64_t));
+    for (Py_ssize_t i = 0, at = 0; i < N; at += lengths[i], i++) {
+        uint64_t *set = g.sets + g.n * g.words; /* the next group's place, kept if new */
+        memset(set, 0, (size_t)g.words * sizeof(uint64_t));
+        for (int64_t j = at; j < at + lengths[i]; j++)
+            set[g.bit[flat[j]] >> 6] |= bit_mask(g.bit[flat[j]]);
+        g.weights[group_of(&g)] += weights[i];
+    }
+    result = groups_result(&g, P);
+    goto done;
+bad:
+    PyErr_SetString(PyExc_ValueError, "lengths and flat disagree, or a project is out of range");
+done:
+    PyMem_Free(g.sets);
+    PyMem_Free(g.weights);
+    PyMem_Free(g.slots);
+    PyMem_Free(g.bit);
+    PyBuffer_Release(&lv);
+    PyBuffer_Release(&fv);
+    PyBuffer_Release(&wv);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"approval_table", approval_table, METH_VARARGS,
      "The VOTES lines of approval ballots in arrays, or None if unsure."},
+    {"approval_groups", approval_groups, METH_VARARGS,
+     "The distinct approval ballots and their total weights."},
     {NULL, NULL, 0, NULL},
 };
 

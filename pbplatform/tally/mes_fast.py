@@ -76,21 +76,14 @@ class FastRun:
 
 
 class FastApproval:
-    def __init__(self, incidence: np.ndarray, weights: np.ndarray, costs: Sequence[int]):
-        n_voters, n_projects = incidence.shape
+    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: Sequence[int]):
+        """From the distinct ballots (rows of a bool matrix over the projects), their total
+        whole weights (all above zero) and the costs (see ``mes_rules.ballot_groups``)."""
+        n_projects = groups.shape[1]
         self.costs = [int(c) for c in costs]
         self.n_projects = n_projects
-        if n_voters:
-            first, inverse = _unique_rows(incidence)
-            w = np.zeros(len(first), dtype=np.int64)
-            np.add.at(w, inverse, weights.astype(np.int64))
-            groups = incidence[first]
-        else:
-            w = np.zeros(0, dtype=np.int64)
-            groups = np.zeros((0, n_projects), dtype=bool)
-        keep = w > 0
-        self.groups = groups[keep]
-        self.w_int = w[keep]
+        self.groups = groups
+        self.w_int = weights.astype(np.int64)
         self.w = self.w_int.astype(float)
         # each project's supporter groups, in one flat list (as the kernel takes them)
         offsets, flat = rows_of(self.groups.T)
@@ -386,7 +379,7 @@ class FastApproval:
             full = share.numerator * (den // share.denominator)
             if winners:
                 sub = self.groups[live][:, winners]
-                first, inverse = _unique_rows(sub)
+                first, inverse = unique_rows(sub)
                 patterns = sub[first].tolist()
                 weight = np.zeros(len(first), dtype=np.int64)
                 np.add.at(weight, inverse, self.w_int[live])
@@ -531,7 +524,7 @@ def _moved(base: FastRun, keep: int, share: Fraction) -> tuple[int, list[int], i
     return common, acc, den_v, acc_v
 
 
-def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First index of each distinct row of a bool matrix, and each row's distinct-row number.
 
     Sorted by hand rather than with np.unique, whose first call imports numpy.ma (about

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
 
 import numpy as np
 
+from . import kernel
 from . import outcome as oc
 from .greedy import Decision, greedy
 from .mes import (
@@ -21,7 +23,7 @@ from .mes import (
     same_between,
 )
 from .mes_approval import ApprovalState
-from .mes_fast import FastApproval
+from .mes_fast import FastApproval, unique_rows
 from .mes_fast_utility import FastUtility, LazyRun
 from .mes_search import FINAL, OVER, Steps, search
 from .mes_whole import WholeUtilityState
@@ -38,8 +40,8 @@ class MesInput:
     state: object
     voters: Fraction  # number of voters (sum of weights)
     scale: int  # weights were multiplied by this to make them whole
-    incidence: np.ndarray | None  # approval only, for the comparison step
-    weights: np.ndarray
+    incidence: np.ndarray | None  # approval only: the distinct ballots (``ballot_groups``)
+    weights: np.ndarray  # the whole weights of those ballots' (or points groups') voters
     fast: FastApproval | None = None  # certified float runs (approval only)
     exact_runs: int = 0  # runs the float path left to the exact method (for tests)
     last_fast: object = None  # the latest float run, whose first rounds a larger share reuses
@@ -59,12 +61,12 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
             columns = (list(map(len, rows)), chain.from_iterable(rows), *_coded(raw))
         lengths, flat, distinct, codes = columns
         weights, scale, voters = _whole_weights(distinct, codes)
-        incidence = _incidence(lengths, flat, len(ids))
-        fast = FastApproval(incidence, weights, costs)
+        groups, weights = ballot_groups(lengths, flat, weights, len(ids))
+        fast = FastApproval(groups, weights, costs)
         counts = fast.sup_n.tolist()  # each project's weighted approvals
         support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
-        state = LazyApprovalState(incidence, weights, costs)
-        return MesInput(ids, costs, support, state, voters, scale, incidence, weights, fast)
+        state = LazyApprovalState(groups, weights, costs)
+        return MesInput(ids, costs, support, state, voters, scale, groups, weights, fast)
     groups = point_groups(election, config, index)  # one budget per distinct ballot
     # weights are ints or Fractions (ints have a denominator too), summed as they are
     scale = math.lcm(*(w.denominator for w in groups.values())) if groups else 1
@@ -106,7 +108,32 @@ def _whole_weights(distinct: list[Fraction],
     return (whole[at] if len(at) else np.zeros(0, dtype=np.int64)), scale, voters
 
 
-def _incidence(lengths: list[int], flat, n_projects: int) -> np.ndarray:
+def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarray,
+                  n_projects: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ballots, as rows of a bool matrix over the projects, and the total whole
+    weight of each one's voters; none weighted zero. Voters with the same ballot always hold
+    the same money under equal shares (and prefer the same outcomes), so every approval
+    count works on these rows. From each voter's number of approvals and the stream of all
+    their project indices; grouped in the compiled reader where it is built."""
+    reader = kernel.ballots()
+    if reader is not None:
+        sizes = np.asarray(lengths, dtype=np.int64)
+        cols = flat if isinstance(flat, np.ndarray) else \
+            np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
+        rows, totals = reader.approval_groups(sizes, cols, weights.astype(np.int64), n_projects)
+        totals = np.frombuffer(totals, dtype=np.int64)
+        groups = np.frombuffer(rows, dtype=bool).reshape(len(totals), n_projects)
+    else:
+        incidence = _incidence(lengths, flat, n_projects)
+        first, inverse = unique_rows(incidence)
+        totals = np.zeros(len(first), dtype=np.int64)
+        np.add.at(totals, inverse, weights.astype(np.int64))
+        groups = incidence[first]
+    keep = totals > 0
+    return groups[keep], totals[keep]
+
+
+def _incidence(lengths: Sequence[int], flat: Iterable[int], n_projects: int) -> np.ndarray:
     """Voters x projects approval matrix from each voter's number of approvals and the
     stream of all their project indices."""
     sizes = np.asarray(lengths, dtype=np.int64)

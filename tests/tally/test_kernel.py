@@ -123,3 +123,60 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     for name in ("_kernel", "_ballots"):
         assert f"building extension \"pbplatform.tally.{name}\" failed" in done.stderr
     assert not list((tmp_path / "pbplatform" / "tally").glob("*.so"))
+
+
+ballot_lists = st.lists(
+    st.tuples(st.lists(st.integers(0, 69), max_size=8), st.integers(0, 3)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ballot_lists, st.sampled_from([1, 64, 70]))
+def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -> None:
+    """The same distinct ballots with the same total weights, none weighted zero (the
+    compiled grouping orders them differently, which changes no outcome)."""
+    from pbplatform.tally.mes_rules import ballot_groups
+
+    ballots = [([q % projects for q in ids], w) for ids, w in ballots]
+    lengths = [len(ids) for ids, _ in ballots]
+    weights = np.array([w for _, w in ballots], dtype=np.int64)
+
+    def grouped() -> set:
+        flat = np.array([q for ids, _ in ballots for q in ids], dtype=np.int64)
+        rows, totals = ballot_groups(lengths, flat, weights, projects)
+        assert rows.shape == (len(totals), projects)
+        assert (totals > 0).all()
+        return {(tuple(np.flatnonzero(row)), int(w))
+                for row, w in zip(rows, totals, strict=True)}
+
+    if kernel.ballots() is None:
+        pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
+    compiled = grouped()
+    with monkeypatch.context() as pure:
+        pure.setenv("PBP_TALLY_KERNEL", "0")
+        assert compiled == grouped()
+    expected: dict = {}
+    for ids, w in ballots:
+        expected[tuple(sorted(set(ids)))] = expected.get(tuple(sorted(set(ids))), 0) + w
+    assert compiled == {(ids, w) for ids, w in expected.items() if w}
+
+
+def test_ballot_groups_refuse_inconsistent_buffers() -> None:
+    compiled = kernel.ballots()
+    if compiled is None:
+        pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
+    one = np.array([1], dtype=np.int64)
+    for lengths, flat, weights, projects in (
+        (one, np.array([5]), one, 3),                    # a project out of range
+        (one, np.array([-1]), one, 3),
+        (np.array([2]), one, one, 3),                    # lengths longer than flat
+        (np.array([0]), one, one, 3),                    # flat longer than lengths
+        (np.array([-1, 2]), one, np.array([1, 1]), 3),   # a negative length
+    ):
+        with pytest.raises(ValueError, match="lengths and flat disagree"):
+            compiled.approval_groups(np.asarray(lengths, dtype=np.int64),
+                                     np.asarray(flat, dtype=np.int64), weights, projects)
+    with pytest.raises(ValueError, match="wrong buffer size"):
+        compiled.approval_groups(one, one, np.array([1, 2], dtype=np.int64), 3)
+    with pytest.raises(ValueError, match="must not be negative"):
+        compiled.approval_groups(one, one, one, -1)
