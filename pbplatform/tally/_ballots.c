@@ -405,42 +405,103 @@ static Py_ssize_t sort_key(const Groups *g, Py_ssize_t k)
     /* complemented: groups that approve the most approved project come first */
     return g->words ? (Py_ssize_t)(~g->sets[k * g->words] >> (64 - SORT_BITS)) : 0;
 }
+static int lowest_bit(uint64_t word) /* of a word that is not zero */
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(word);
+#else
+    int b = 0;
+    while (!(word & 1))
+        word >>= 1, b++;
+    return b;
+#endif
+}
+
+/* The groups' rows (n x P bytes) from their bit sets, in order, and each project's
+ * supporters (rows, ascending) in one flat list as kernel.rows_of gives them: offsets
+ * (P + 1) and sup. Only set bits are visited. */
+static PyObject *rows_and_supporters(const Groups *g, const int64_t *order, Py_ssize_t n,
+                                     Py_ssize_t P, uint8_t *out)
+{
+    int64_t *project = PyMem_Malloc(((size_t)g->words * 64 + 1) * sizeof(int64_t));
+    int64_t *offsets = PyMem_Calloc((size_t)P + 2, sizeof(int64_t));
+    PyObject *result = NULL, *sup_obj = NULL;
+    if (!project || !offsets) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t q = 0; q < P; q++)
+        project[g->bit[q]] = q;
+    memset(out, 0, (size_t)(n * P));
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t *sup = pass ? (int64_t *)PyBytes_AS_STRING(sup_obj) : NULL;
+        for (Py_ssize_t r = 0; r < n; r++) {
+            const uint64_t *set = g->sets + order[r] * g->words;
+            for (Py_ssize_t i = 0; i < g->words; i++)
+                for (uint64_t word = set[i]; word; word &= word - 1) {
+                    const int64_t q = project[i * 64 + 63 - lowest_bit(word)]; /* bit_mask */
+                    if (pass) /* offsets[q + 1] runs from q's start to its end */
+                        sup[offsets[q + 1]++] = r;
+                    else
+                        out[r * P + q] = 1, offsets[q + 2]++;
+                }
+        }
+        if (!pass) {
+            for (Py_ssize_t q = 0; q < P; q++)
+                offsets[q + 2] += offsets[q + 1];
+            sup_obj = PyBytes_FromStringAndSize(NULL, offsets[P + 1] * (Py_ssize_t)sizeof(int64_t));
+            if (!sup_obj)
+                goto done;
+        }
+    }
+    result = Py_BuildValue("(NO)", int64s(offsets, P + 1), sup_obj);
+done:
+    Py_XDECREF(sup_obj);
+    PyMem_Free(project);
+    PyMem_Free(offsets);
+    return result;
+}
+
 static PyObject *groups_result(const Groups *g, Py_ssize_t P)
 {
-    PyObject *rows = PyBytes_FromStringAndSize(NULL, g->n * P);
-    PyObject *weights = PyBytes_FromStringAndSize(NULL, g->n * (Py_ssize_t)sizeof(int64_t));
     int64_t *order = PyMem_Malloc((size_t)(g->n + 1) * sizeof(int64_t));
-    if (!rows || !weights || !order) {
-        Py_XDECREF(rows);
-        Py_XDECREF(weights);
-        PyMem_Free(order);
-        return order ? NULL : PyErr_NoMemory();
-    }
-    Py_ssize_t starts[(1 << SORT_BITS) + 1] = {0};
+    if (!order)
+        return PyErr_NoMemory();
+    Py_ssize_t starts[(1 << SORT_BITS) + 1] = {0}, n = 0;
     for (Py_ssize_t k = 0; k < g->n; k++)
-        starts[sort_key(g, k) + 1]++;
+        if (g->weights[k] > 0) /* ballots weighted zero take no part */
+            starts[sort_key(g, k) + 1]++, n++;
     for (Py_ssize_t b = 0; b < (1 << SORT_BITS); b++)
         starts[b + 1] += starts[b];
     for (Py_ssize_t k = 0; k < g->n; k++)
-        order[starts[sort_key(g, k)]++] = k;
-    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(rows);
-    int64_t *w = (int64_t *)PyBytes_AS_STRING(weights);
-    for (Py_ssize_t r = 0; r < g->n; r++) {
-        const uint64_t *set = g->sets + order[r] * g->words;
-        for (Py_ssize_t q = 0; q < P; q++)
-            out[r * P + q] = (set[g->bit[q] >> 6] & bit_mask(g->bit[q])) != 0;
-        w[r] = g->weights[order[r]];
+        if (g->weights[k] > 0)
+            order[starts[sort_key(g, k)]++] = k;
+    PyObject *rows = PyBytes_FromStringAndSize(NULL, n * P), *result = NULL;
+    int64_t *w = PyMem_Malloc((size_t)(n + 1) * sizeof(int64_t));
+    if (!rows || !w) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
     }
+    for (Py_ssize_t r = 0; r < n; r++)
+        w[r] = g->weights[order[r]];
+    PyObject *supporters = rows_and_supporters(g, order, n, P, (uint8_t *)PyBytes_AS_STRING(rows));
+    if (supporters)
+        result = Py_BuildValue("(ONN)", rows, int64s(w, n), supporters);
+done:
+    Py_XDECREF(rows);
+    PyMem_Free(w);
     PyMem_Free(order);
-    return Py_BuildValue("(NN)", rows, weights);
+    return result;
 }
 
-/* approval_groups(lengths, flat, weights, P) -> (rows, weights)
+/* approval_groups(lengths, flat, weights, P) -> (rows, weights, (offsets, sup))
  *
  * The distinct ballots (as sets of projects) of ballots given as lengths and flat (buffers
  * of int64, as approval_table gives them) with weights (int64 per ballot), in the order of
- * groups_result: rows (bytes, groups x P, 1 where the group approves the project) and the
- * total weight of each group's ballots (bytes of int64). */
+ * sort_key, those whose ballots weigh zero in all left out: rows (bytes, groups x P, 1 where
+ * the group approves the project), the total weight of each group's ballots (bytes of
+ * int64), and each project's supporter groups (see rows_and_supporters). */
 static PyObject *approval_groups(PyObject *self, PyObject *args)
 {
     PyObject *lengths_obj, *flat_obj, *weights_obj, *result = NULL;

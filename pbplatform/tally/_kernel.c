@@ -980,6 +980,74 @@ release:
     return result;
 }
 
+/* approval_cross(P, G, groups, live, w, winners) -> (base, cross): FastApproval.exact's
+ * products. base[q]: the weight of project q's live supporter groups; cross[q][k]: the
+ * weight of those that also approve winners[k] (bytes of int64, P and P x W). groups: G x P
+ * bytes (1 where the group approves), live: G bytes, w: G int64, winners: W int64. */
+static PyObject *approval_cross(PyObject *self, PyObject *args)
+{
+    Py_ssize_t P, G;
+    PyObject *o[4], *result = NULL, *base_obj = NULL, *cross_obj = NULL;
+    if (!PyArg_ParseTuple(args, "nnOOOO", &P, &G, &o[0], &o[1], &o[2], &o[3]))
+        return NULL;
+    if (P < 0 || G < 0)
+        return PyErr_Format(PyExc_ValueError, "P and G must not be negative");
+    Py_buffer view[4];
+    int got = 0;
+    const Py_ssize_t items[3] = {G * P, G, G}, sizes[3] = {1, 1, sizeof(int64_t)};
+    for (; got < 3; got++)
+        if (get(o[got], &view[got], items[got], sizes[got], 0))
+            goto release;
+    if (PyObject_GetBuffer(o[3], &view[3], PyBUF_C_CONTIGUOUS))
+        goto release;
+    got = 4;
+    const Py_ssize_t W = view[3].len / (Py_ssize_t)sizeof(int64_t);
+    const uint8_t *groups = view[0].buf, *live = view[1].buf;
+    const int64_t *w = view[2].buf, *winners = view[3].buf;
+    for (Py_ssize_t k = 0; k < W; k++)
+        if (winners[k] < 0 || winners[k] >= P) {
+            PyErr_SetString(PyExc_ValueError, "a winner is out of range");
+            goto release;
+        }
+    base_obj = PyBytes_FromStringAndSize(NULL, P * (Py_ssize_t)sizeof(int64_t));
+    cross_obj = PyBytes_FromStringAndSize(NULL, P * W * (Py_ssize_t)sizeof(int64_t));
+    Py_ssize_t *hit = PyMem_Malloc(((size_t)W + 1) * sizeof(Py_ssize_t));
+    if (!base_obj || !cross_obj || !hit) {
+        PyMem_Free(hit);
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto release;
+    }
+    int64_t *base = (int64_t *)PyBytes_AS_STRING(base_obj);
+    int64_t *cross = (int64_t *)PyBytes_AS_STRING(cross_obj);
+    memset(base, 0, (size_t)P * sizeof(int64_t));
+    memset(cross, 0, (size_t)(P * W) * sizeof(int64_t));
+    for (Py_ssize_t g = 0; g < G; g++) {
+        if (!live[g])
+            continue;
+        const uint8_t *row = groups + g * P;
+        Py_ssize_t n = 0;
+        for (Py_ssize_t k = 0; k < W; k++)
+            if (row[winners[k]])
+                hit[n++] = k;
+        for (Py_ssize_t q = 0; q < P; q++) {
+            if (!row[q])
+                continue;
+            base[q] += w[g];
+            for (Py_ssize_t i = 0; i < n; i++)
+                cross[q * W + hit[i]] += w[g];
+        }
+    }
+    PyMem_Free(hit);
+    result = PyTuple_Pack(2, base_obj, cross_obj);
+release:
+    Py_XDECREF(base_obj);
+    Py_XDECREF(cross_obj);
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&view[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"check_supporters", check_supporters, METH_VARARGS, "Check flat supporter lists once."},
     {"points_run", points_run, METH_VARARGS, "One certified MES run on points ballots."},
@@ -990,6 +1058,7 @@ static PyMethodDef methods[] = {
     {"approval_apply", approval_apply, METH_VARARGS, "Pay a round's winner at its exact price."},
     {"phragmen_loads", phragmen_loads, METH_VARARGS, "Phragmen's near-cheapest new loads."},
     {"phragmen_fund", phragmen_fund, METH_VARARGS, "Move a funded project's supporters' loads."},
+    {"approval_cross", approval_cross, METH_VARARGS, "Live supporters' weights, per winner."},
     {NULL, NULL, 0, NULL},
 };
 

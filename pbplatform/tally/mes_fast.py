@@ -76,9 +76,11 @@ class FastRun:
 
 
 class FastApproval:
-    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: Sequence[int]):
+    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: Sequence[int],
+                 supporters: tuple[np.ndarray, np.ndarray] | None = None):
         """From the distinct ballots (rows of a bool matrix over the projects), their total
-        whole weights (all above zero) and the costs (see ``mes_rules.ballot_groups``)."""
+        whole weights (all above zero), the costs and, if known, each project's supporter
+        rows as ``rows_of(groups.T)`` gives them (see ``mes_rules.ballot_groups``)."""
         n_projects = groups.shape[1]
         self.costs = [int(c) for c in costs]
         self.n_projects = n_projects
@@ -86,10 +88,12 @@ class FastApproval:
         self.w_int = weights.astype(np.int64)
         self.w = self.w_int.astype(float)
         # each project's supporter groups, in one flat list (as the kernel takes them)
-        offsets, flat = rows_of(self.groups.T)
+        offsets, flat = supporters if supporters is not None else rows_of(self.groups.T)
         self.sup = np.split(flat, offsets[1:-1]) if n_projects else []
         self.sup_w = [self.w[s] for s in self.sup]
-        self.sup_n = np.array([int(self.w_int[s].sum()) for s in self.sup], dtype=np.int64)
+        summed = np.zeros(len(flat) + 1, dtype=np.int64)
+        np.cumsum(self.w_int[flat], out=summed[1:])
+        self.sup_n = summed[offsets[1:]] - summed[offsets[:-1]]  # weight of q's supporters
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
         self.kernel = active()
@@ -479,13 +483,7 @@ class FastApproval:
         live = run.live
         money = {}
         if self.n_projects:
-            # sums of whole weights below 2**50 (``usable``) are exact in float products,
-            # which use BLAS where int64 products do not
-            wl = self.w[live]
-            gl = self.groups[live].astype(float)
-            base = np.rint(wl @ gl).astype(np.int64)  # per project: weight of live supporters
-            cross = (np.rint(gl.T @ (gl[:, winners] * wl[:, None])).astype(np.int64)
-                     if winners else None)
+            base, cross = self._cross(live, winners)
             # every price as a whole numerator over one common denominator: integer sums
             den = math.lcm(s.denominator, *(r.den for r in run.rounds))
             nums = [r.num * (den // r.den) for r in run.rounds]
@@ -499,6 +497,23 @@ class FastApproval:
                     total -= sum(a * n for a, n in zip(nums, rows[q], strict=True) if n)
                 money[q] = Fraction(total, den)
         return rhos, money
+
+    def _cross(self, live: np.ndarray, winners: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Per project, the weight of its live supporter groups, and of those that also
+        approve each winner."""
+        if self.kernel is not None:
+            base, cross = self.kernel.approval_cross(
+                self.n_projects, len(self.w), self.flat[7], live.astype(np.uint8), self.w_int,
+                np.array(winners, dtype=np.int64))
+            return (np.frombuffer(base, dtype=np.int64),
+                    np.frombuffer(cross, dtype=np.int64).reshape(self.n_projects, len(winners)))
+        # sums of whole weights below 2**50 (``usable``) are exact in float products,
+        # which use BLAS where int64 products do not
+        wl = self.w[live]
+        gl = self.groups[live].astype(float)
+        base = np.rint(wl @ gl).astype(np.int64)
+        cross = np.rint(gl.T @ (gl[:, winners] * wl[:, None])).astype(np.int64)
+        return base, cross
 
 
 def _moved(base: FastRun, keep: int, share: Fraction) -> tuple[int, list[int], int, list[int]]:

@@ -61,8 +61,8 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
             columns = (list(map(len, rows)), chain.from_iterable(rows), *_coded(raw))
         lengths, flat, distinct, codes = columns
         weights, scale, voters = _whole_weights(distinct, codes)
-        groups, weights = ballot_groups(lengths, flat, weights, len(ids))
-        fast = FastApproval(groups, weights, costs)
+        groups, weights, supporters = ballot_groups(lengths, flat, weights, len(ids))
+        fast = FastApproval(groups, weights, costs, supporters)
         counts = fast.sup_n.tolist()  # each project's weighted approvals
         support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
         state = LazyApprovalState(groups, weights, costs)
@@ -109,28 +109,30 @@ def _whole_weights(distinct: list[Fraction],
 
 
 def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarray,
-                  n_projects: int) -> tuple[np.ndarray, np.ndarray]:
+                  n_projects: int) -> tuple[np.ndarray, np.ndarray, tuple | None]:
     """The distinct ballots, as rows of a bool matrix over the projects, and the total whole
     weight of each one's voters; none weighted zero. Voters with the same ballot always hold
     the same money under equal shares (and prefer the same outcomes), so every approval
     count works on these rows. From each voter's number of approvals and the stream of all
-    their project indices; grouped in the compiled reader where it is built."""
+    their project indices; grouped in the compiled reader where it is built, which also
+    gives each project's supporter rows as ``kernel.rows_of`` would (else None)."""
     reader = kernel.ballots()
     if reader is not None:
         sizes = np.asarray(lengths, dtype=np.int64)
         cols = flat if isinstance(flat, np.ndarray) else \
             np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
-        rows, totals = reader.approval_groups(sizes, cols, weights.astype(np.int64), n_projects)
+        rows, totals, (offsets, sup) = reader.approval_groups(
+            sizes, cols, weights.astype(np.int64), n_projects)
         totals = np.frombuffer(totals, dtype=np.int64)
         groups = np.frombuffer(rows, dtype=bool).reshape(len(totals), n_projects)
-    else:
-        incidence = _incidence(lengths, flat, n_projects)
-        first, inverse = unique_rows(incidence)
-        totals = np.zeros(len(first), dtype=np.int64)
-        np.add.at(totals, inverse, weights.astype(np.int64))
-        groups = incidence[first]
+        return groups, totals, (np.frombuffer(offsets, dtype=np.int64),
+                                np.frombuffer(sup, dtype=np.int64))
+    incidence = _incidence(lengths, flat, n_projects)
+    first, inverse = unique_rows(incidence)
+    totals = np.zeros(len(first), dtype=np.int64)
+    np.add.at(totals, inverse, weights.astype(np.int64))
     keep = totals > 0
-    return groups[keep], totals[keep]
+    return incidence[first][keep], totals[keep], None
 
 
 def _incidence(lengths: Sequence[int], flat: Iterable[int], n_projects: int) -> np.ndarray:

@@ -41,7 +41,7 @@ def ballot_rows(
 
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
-) -> tuple[Sequence[int], Iterable[int], list[Fraction], list[int]] | None:
+) -> tuple[Sequence[int], Iterable[int], list[Fraction], Sequence[int]] | None:
     """Approval ballots read from a file, without a row per voter: each counted voter's number
     of approvals, all their project indices in one stream (arrays, when the compiled reader
     read the file), the distinct weights and each voter's place in that list. None when the
@@ -52,15 +52,17 @@ def approval_columns(
     cols = ballots.columns
     if cols.weights:
         return None
+    indexed = cols.indexed
+    if indexed is not None:  # the compiled reader's arrays: channels coded already
+        distinct = [config.weight_of(ch) for ch in indexed.names]
+        renumber = [index.get(pid) for pid in indexed.ids]
+        if all(distinct) and None not in renumber:
+            return indexed.lengths, np.array(renumber, dtype=np.int64)[indexed.flat], \
+                distinct, indexed.codes
     channel_weight = _channel_weights(cols.channels, config)
     code = {ch: k for k, ch in enumerate(channel_weight)}
     distinct = list(channel_weight.values())
     codes = list(map(code.__getitem__, cols.channels))
-    if cols.indexed is not None and all(distinct):
-        renumber = [index.get(pid) for pid in cols.indexed.ids]
-        if None not in renumber:
-            return cols.indexed.lengths, np.array(renumber, dtype=np.int64)[cols.indexed.flat], \
-                distinct, codes
     votes = cols.votes
     if not all(distinct):  # a channel weighted zero takes no part
         counted = [bool(distinct[k]) for k in codes]

@@ -143,9 +143,12 @@ def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -
 
     def grouped() -> set:
         flat = np.array([q for ids, _ in ballots for q in ids], dtype=np.int64)
-        rows, totals = ballot_groups(lengths, flat, weights, projects)
+        rows, totals, supporters = ballot_groups(lengths, flat, weights, projects)
         assert rows.shape == (len(totals), projects)
         assert (totals > 0).all()
+        if supporters is not None:  # as rows_of would find them
+            for mine, theirs in zip(supporters, kernel.rows_of(rows.T), strict=True):
+                assert mine.tolist() == theirs.tolist()
         return {(tuple(np.flatnonzero(row)), int(w))
                 for row, w in zip(rows, totals, strict=True)}
 
