@@ -22,7 +22,26 @@ typedef struct {
 typedef struct {
     Slot *slots;
     size_t mask;
+    int32_t *numbers; /* when every id is a short decimal number: project by value */
+    int64_t max;
 } Table;
+
+#define MAX_NUMBER 1000000
+
+/* The value of a decimal number written as Python's str(int) writes it (no sign, no leading
+ * zero) with at most 7 digits, else -1. */
+static int64_t decimal(const char *s, Py_ssize_t n)
+{
+    if (n < 1 || n > 7 || (s[0] == '0' && n > 1))
+        return -1;
+    int64_t v = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
 
 static uint64_t hash(const char *s, Py_ssize_t n)
 {
@@ -42,6 +61,34 @@ static Slot *find(const Table *t, const char *s, Py_ssize_t n)
     return &t->slots[at];
 }
 
+/* Most files number their projects: then ids are looked up by value, in an array. */
+static int numbers_of(PyObject *ids, Table *t)
+{
+    Py_ssize_t n = PyList_GET_SIZE(ids);
+    int64_t max = -1;
+    for (Py_ssize_t q = 0; q < n; q++) {
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(ids, q), &len);
+        int64_t v = decimal(s, len);
+        if (v < 0 || v > MAX_NUMBER)
+            return 0;
+        max = v > max ? v : max;
+    }
+    t->numbers = PyMem_Malloc(((size_t)max + 1) * sizeof(int32_t));
+    if (!t->numbers) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->max = max;
+    memset(t->numbers, 0xff, ((size_t)max + 1) * sizeof(int32_t));
+    for (Py_ssize_t q = n - 1; q >= 0; q--) { /* a repeated id keeps its first number */
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(ids, q), &len);
+        t->numbers[decimal(s, len)] = (int32_t)q;
+    }
+    return 0;
+}
+
 /* The project ids (a list of str) in a table of their UTF-8 texts; -1 with an exception
  * set on failure. The texts belong to the ids, which the caller keeps alive. */
 static int table_of(PyObject *ids, Table *t)
@@ -50,6 +97,7 @@ static int table_of(PyObject *ids, Table *t)
     size_t size = 16;
     while (size < (size_t)n * 2)
         size *= 2;
+    t->numbers = NULL;
     t->slots = PyMem_Calloc(size, sizeof(Slot));
     if (!t->slots) {
         PyErr_NoMemory();
@@ -70,44 +118,81 @@ static int table_of(PyObject *ids, Table *t)
         if (!slot->text) /* a repeated id keeps its first number (Election refuses it) */
             *slot = (Slot){s, len, q};
     }
+    if (numbers_of(ids, t) < 0) {
+        PyMem_Free(t->slots);
+        return -1;
+    }
     return 0;
+}
+
+static void table_free(Table *t)
+{
+    PyMem_Free(t->slots);
+    PyMem_Free(t->numbers);
+}
+
+/* The project number of the id s[0:n]; -1 if it is none. */
+static int64_t lookup(const Table *t, const char *s, Py_ssize_t n)
+{
+    if (t->numbers) { /* every id is a number: anything else is no id */
+        int64_t v = decimal(s, n);
+        return v >= 0 && v <= t->max ? t->numbers[v] : -1;
+    }
+    const Slot *slot = find(t, s, n);
+    return slot->text ? slot->number : -1;
 }
 
 typedef struct {
     int64_t *lengths, *flat, *seen;
-    Py_ssize_t used;
+    Py_ssize_t used, cap; /* of flat */
     int repeats;
 } Cells;
 
+/* Room in out->flat for the ids of a cell of n bytes; 0 (with MemoryError) if none. */
+static int room(Cells *out, Py_ssize_t n)
+{
+    Py_ssize_t need = out->used + (n + 1) / 2; /* ids of one byte or more, comma-separated */
+    if (need <= out->cap)
+        return 1;
+    Py_ssize_t cap = out->cap * 2 > need ? out->cap * 2 : need;
+    int64_t *flat = PyMem_Realloc(out->flat, (size_t)cap * sizeof(int64_t));
+    if (!flat) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    out->flat = flat;
+    out->cap = cap;
+    return 1;
+}
+
 /* Read one vote cell into out->flat, in the order written with repeats dropped (an approval
- * counts once, as in pabutools); 0 if it is not well formed. */
+ * counts once, as in pabutools); 0 if it is not well formed, -1 (MemoryError) on failure. */
 static int read_cell(const Table *t, const char *s, Py_ssize_t n, Py_ssize_t cell, Cells *out)
 {
-    Py_ssize_t start = out->used;
-    if (n == 0) {
-        out->lengths[cell] = 0; /* a ballot that approves nothing */
-        return 1;
-    }
-    const char *end = s + n;
-    for (;;) {
-        const char *comma = memchr(s, ',', (size_t)(end - s));
-        const char *stop = comma ? comma : end;
-        if (stop == s)
+    Py_ssize_t first = out->used;
+    out->lengths[cell] = 0;
+    if (n == 0)
+        return 1; /* a ballot that approves nothing */
+    if (!room(out, n))
+        return -1;
+    const char *end = s + n, *id = s;
+    for (const char *at = s;; at++) {
+        if (at < end && *at != ',')
+            continue;
+        int64_t q = at > id ? lookup(t, id, at - id) : -1;
+        if (q < 0)
             return 0;
-        const Slot *slot = find(t, s, stop - s);
-        if (!slot->text)
-            return 0;
-        if (out->seen[slot->number] == cell + 1)
+        if (out->seen[q] == cell + 1)
             out->repeats = 1;
         else {
-            out->seen[slot->number] = cell + 1;
-            out->flat[out->used++] = slot->number;
+            out->seen[q] = cell + 1;
+            out->flat[out->used++] = q;
         }
-        if (!comma)
+        if (at == end)
             break;
-        s = comma + 1;
+        id = at + 1;
     }
-    out->lengths[cell] = out->used - start;
+    out->lengths[cell] = out->used - first;
     return 1;
 }
 
@@ -135,18 +220,16 @@ static int channel_code(Name *names, int *n, const char *s, Py_ssize_t len)
  * uniform first, or a last character str.isspace might call white space). */
 static Py_ssize_t ballots_end(const char *s, Py_ssize_t n, int *crlf)
 {
+    const char *end = s + n;
     Py_ssize_t cr = 0, lf = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (s[i] == '\r')
+    *crlf = memchr(s, '\r', (size_t)n) != NULL;
+    for (const char *at = s; (at = memchr(at, '\n', (size_t)(end - at))); at++, lf++)
+        if (*crlf && (at == s || at[-1] != '\r'))
+            return -1;
+    if (*crlf)
+        for (const char *at = s; (at = memchr(at, '\r', (size_t)(end - at))); at++)
             cr++;
-        else if (s[i] == '\n') {
-            lf++;
-            if (cr && (i == 0 || s[i - 1] != '\r'))
-                return -1;
-        }
-    }
-    *crlf = cr > 0;
-    if (cr && cr != lf)
+    if (*crlf && cr != lf)
         return -1;
     Py_ssize_t last = n;
     while (last > 0 && s[last - 1] && strchr(" \t\n\r\v\f", s[last - 1]))
@@ -156,10 +239,10 @@ static Py_ssize_t ballots_end(const char *s, Py_ssize_t n, int *crlf)
         if (c >= 0x80 || (c >= 0x1c && c <= 0x1f))
             return -1;
     }
-    const char *end = memchr(s + last, '\n', (size_t)(n - last));
-    if (!end)
+    const char *cut = memchr(s + last, '\n', (size_t)(n - last));
+    if (!cut)
         return n;
-    return (end - s) - *crlf;
+    return (cut - s) - *crlf;
 }
 
 typedef struct {
@@ -171,25 +254,31 @@ typedef struct {
 } Layout;
 
 /* One line [s, end): its vote cell into out, and its channel's code; 0 if unsure (a line
- * without exactly width fields, or a cell read_cell is unsure of). */
+ * without exactly width fields, or a cell read_cell is unsure of), -1 on failure. */
 static int read_line(const Table *t, Layout *lay, const char *s, const char *end,
                      Py_ssize_t ballot, Cells *out)
 {
     const char *vote = NULL, *vote_end = NULL, *channel = NULL, *channel_end = NULL;
-    const char *at = s;
-    for (Py_ssize_t k = 0; k < lay->width; k++) {
-        const char *stop = k + 1 < lay->width ? memchr(at, ';', (size_t)(end - at)) : end;
-        if (!stop || (k + 1 == lay->width && memchr(at, ';', (size_t)(end - at))))
-            return 0;
+    const char *field = s;
+    Py_ssize_t k = 0;
+    for (const char *at = s;; at++) {
+        if (at < end && *at != ';')
+            continue;
         if (k == lay->i_vote)
-            vote = at, vote_end = stop;
-        if (k == lay->i_channel)
-            channel = at, channel_end = stop;
-        at = stop + 1;
+            vote = field, vote_end = at;
+        else if (k == lay->i_channel)
+            channel = field, channel_end = at;
+        k++;
+        if (at == end)
+            break;
+        field = at + 1;
     }
-    Py_ssize_t first = out->used;
-    if (!read_cell(t, vote, vote_end - vote, ballot, out))
+    if (k != lay->width)
         return 0;
+    Py_ssize_t first = out->used;
+    int read = read_cell(t, vote, vote_end - vote, ballot, out);
+    if (read <= 0)
+        return read;
     if (lay->i_channel < 0) /* no voting_method column: a blank one, as pabutools reads it */
         channel = channel_end = "";
     int code = channel_code(lay->names, &lay->n_names, channel, channel_end - channel);
@@ -261,16 +350,17 @@ static PyObject *approval_table(PyObject *self, PyObject *args)
     Py_ssize_t cut = ballots_end(s, n, &crlf);
     if (cut < 0)
         Py_RETURN_NONE;
-    for (Py_ssize_t i = 0; i < cut; i++)
-        lines += s[i] == '\n';
+    for (const char *at = s; (at = memchr(at, '\n', (size_t)(s + cut - at))); at++)
+        lines++;
     lines += cut > 0;
     Table table;
     if (table_of(ids, &table) < 0)
         return NULL;
     lay.P = PyList_GET_SIZE(ids);
+    /* about ten approvals per ballot to start with; room() makes more */
     Cells out = {PyMem_Malloc((size_t)(lines + 1) * sizeof(int64_t)),
-                 PyMem_Malloc((size_t)(cut / 2 + 1) * sizeof(int64_t)),
-                 PyMem_Calloc((size_t)lay.P + 1, sizeof(int64_t)), 0, 0};
+                 PyMem_Malloc((size_t)(10 * lines + 1) * sizeof(int64_t)),
+                 PyMem_Calloc((size_t)lay.P + 1, sizeof(int64_t)), 0, 10 * lines + 1, 0};
     lay.codes = PyMem_Malloc((size_t)(lines + 1) * sizeof(int64_t));
     lay.counts = PyMem_Calloc((size_t)MAX_CHANNELS * (size_t)(lay.P + 1), sizeof(int64_t));
     lay.sizes = PyMem_Calloc(MAX_CHANNELS, sizeof(int64_t));
@@ -282,9 +372,9 @@ static PyObject *approval_table(PyObject *self, PyObject *args)
     for (Py_ssize_t ballot = 0; ballot < lines; ballot++) {
         const char *nl = memchr(at, '\n', (size_t)(stop - at));
         const char *end = nl ? nl - crlf : stop;
-        if (!read_line(&table, &lay, at, end, ballot, &out)) {
-            result = Py_None;
-            Py_INCREF(result);
+        int read = read_line(&table, &lay, at, end, ballot, &out);
+        if (read <= 0) {
+            result = read ? NULL : Py_NewRef(Py_None); /* an error, or unsure */
             goto done;
         }
         at = nl ? nl + 1 : stop;
@@ -297,7 +387,7 @@ done:
     PyMem_Free(lay.codes);
     PyMem_Free(lay.counts);
     PyMem_Free(lay.sizes);
-    PyMem_Free(table.slots);
+    table_free(&table);
     return result;
 }
 
