@@ -24,7 +24,7 @@ EPS = 1e-9  # relative safety margin on float bounds; exact values are ~1e-16 aw
 
 class ApprovalState:
     def __init__(self, incidence: np.ndarray, weights: np.ndarray, costs: Sequence[int]):
-        self.a = incidence  # voters x projects, bool
+        self.a = incidence  # voters (or groups of identical ballots, weighted) x projects
         self.aw = incidence.astype(np.int64) * weights[:, None]
         self.n_voters = len(weights)
         self.costs = costs

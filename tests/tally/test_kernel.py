@@ -183,3 +183,19 @@ def test_ballot_groups_refuse_inconsistent_buffers() -> None:
         compiled.approval_groups(one, one, np.array([1, 2], dtype=np.int64), 3)
     with pytest.raises(ValueError, match="must not be negative"):
         compiled.approval_groups(one, one, one, -1)
+
+
+def test_the_money_left_kernel_refuses_winners_out_of_range() -> None:
+    compiled = kernel.active()
+    if compiled is None:
+        pytest.skip("the compiled kernel is off (PBP_TALLY_KERNEL=0) or not built here")
+    groups = np.array([[1, 0], [1, 1]], dtype=np.uint8)
+    live = np.array([1, 1], dtype=np.uint8)
+    w = np.array([2, 3], dtype=np.int64)
+    base, cross = compiled.approval_cross(2, 2, groups, live, w, np.array([1], dtype=np.int64))
+    assert np.frombuffer(base, dtype=np.int64).tolist() == [5, 3]
+    assert np.frombuffer(cross, dtype=np.int64).tolist() == [3, 3]  # both approve 1 in group 1
+    with pytest.raises(ValueError, match="a winner is out of range"):
+        compiled.approval_cross(2, 2, groups, live, w, np.array([2], dtype=np.int64))
+    with pytest.raises(ValueError, match="expected 2"):
+        compiled.approval_cross(2, 2, groups, live[:1], w, np.array([0], dtype=np.int64))
