@@ -189,14 +189,21 @@ def test_two_processes_give_the_same_outcome(monkeypatch, election, rule) -> Non
     assert count(election, config) == alone
 
 
-@pytest.mark.parametrize("rule", ["equalshares/add1", "equalshares/add1-until-exhaustive"])
-def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
-    """Nad Nerem needs a few hundred steps: the second process really takes half of them."""
+def counted_alone(monkeypatch, rule: str):
+    """Nad Nerem (a few hundred steps), its config, and its outcome counted in one process;
+    then two processes are allowed."""
     election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
     config = RuleConfig(rule, tie_break="name")
     monkeypatch.setenv("PBP_TALLY_JOBS", "1")
     alone = count(election, config)
     monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    return election, config, alone
+
+
+@pytest.mark.parametrize("rule", ["equalshares/add1", "equalshares/add1-until-exhaustive"])
+def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
+    """Nad Nerem needs a few hundred steps: the second process really takes half of them."""
+    election, config, alone = counted_alone(monkeypatch, rule)
     forks = []
     real_fork = mes_search.os.fork
     monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or real_fork())
@@ -206,11 +213,7 @@ def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
 
 def test_a_quick_count_stays_in_one_process(monkeypatch) -> None:
     """A fork and its join cost more than a small election's whole count."""
-    election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
-    config = RuleConfig("equalshares/add1", tie_break="name")
-    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
-    alone = count(election, config)
-    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    election, config, alone = counted_alone(monkeypatch, "equalshares/add1")
     monkeypatch.setattr(mes_search, "SPLIT_AFTER", 60.0)
     forks = []
     monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or 1 / 0)
@@ -220,11 +223,7 @@ def test_a_quick_count_stays_in_one_process(monkeypatch) -> None:
 
 def test_a_failed_child_costs_time_not_the_outcome(monkeypatch) -> None:
     """If the second process dies without a word, this one does its blocks itself."""
-    election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
-    config = RuleConfig("equalshares/add1", tie_break="name")
-    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
-    alone = count(election, config)
-    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
+    election, config, alone = counted_alone(monkeypatch, "equalshares/add1")
     real_fork = mes_search.os.fork
 
     def fork_and_die() -> int:
