@@ -1,12 +1,15 @@
-"""The optional compiled kernel (``_kernel.c``) of the certified float MES runs.
+"""The optional compiled modules of the count: the kernel of the certified float MES runs
+(``_kernel.c``) and the reader and grouper of approval ballots (``_ballots.c``).
 
-It is built at install time when a C compiler is there, and skipped otherwise. Every function
-in it ports one pure-Python/numpy function, which stays the reference and the fallback. Both
-take certified decisions only (each bound is checked, and an unsure run goes to the exact
-method), so they give the same outcomes; the kernel only saves the fixed cost of many small
-numpy calls, which dominates the hundreds of runs of an add1 count on a small election.
+They are built at install time when a C compiler is there, and skipped otherwise. Every
+function in them ports one pure-Python/numpy function, which stays the reference and the
+fallback. The kernel's take certified decisions only (each bound is checked, and an unsure
+run goes to the exact method), so they give the same outcomes; the kernel only saves the
+fixed cost of many small numpy calls, which dominates the hundreds of runs of an add1 count on
+a small election. The reader answers "unsure" on anything but plain, well-formed ballots,
+which the pure reader then reads (and names the line of any fault).
 
-``PBP_TALLY_KERNEL=0`` runs the pure-Python path (the tests run both).
+``PBP_TALLY_KERNEL=0`` runs the pure-Python path of both (the tests run both).
 """
 
 from __future__ import annotations
