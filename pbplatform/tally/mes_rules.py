@@ -118,9 +118,7 @@ def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarr
     gives each project's supporter rows as ``kernel.rows_of`` would (else None)."""
     reader = kernel.ballots()
     if reader is not None:
-        sizes = np.asarray(lengths, dtype=np.int64)
-        cols = flat if isinstance(flat, np.ndarray) else \
-            np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
+        sizes, cols = _arrays(lengths, flat)
         rows, totals, (offsets, sup) = reader.approval_groups(
             sizes, cols, weights.astype(np.int64), n_projects)
         totals = np.frombuffer(totals, dtype=np.int64)
@@ -138,12 +136,18 @@ def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarr
 def _incidence(lengths: Sequence[int], flat: Iterable[int], n_projects: int) -> np.ndarray:
     """Voters x projects approval matrix from each voter's number of approvals and the
     stream of all their project indices."""
-    sizes = np.asarray(lengths, dtype=np.int64)
-    cols = flat if isinstance(flat, np.ndarray) else \
-        np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
+    sizes, cols = _arrays(lengths, flat)
     incidence = np.zeros((len(sizes), n_projects), dtype=bool)
     incidence[np.repeat(np.arange(len(sizes)), sizes), cols] = True
     return incidence
+
+
+def _arrays(lengths: Sequence[int], flat: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each voter's number of approvals and all their project indices, as int64 arrays."""
+    sizes = np.asarray(lengths, dtype=np.int64)
+    if isinstance(flat, np.ndarray):
+        return sizes, flat
+    return sizes, np.fromiter(flat, dtype=np.int64, count=int(sizes.sum()))
 
 
 class LazyApprovalState:
