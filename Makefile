@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# setup.py builds the tally's optional C kernel; editing it or its source rebuilds
+# setup.py builds the tally's optional C modules; editing it or their sources rebuilds
 KERNEL := setup.py pbplatform/tally/_kernel.c pbplatform/tally/_ballots.c
 
 $(VENV)/.installed: pyproject.toml $(KERNEL) | $(BIN)/python

@@ -1,6 +1,7 @@
-"""The optional compiled kernel of the tally (everything else is in pyproject.toml).
+"""The tally's optional compiled modules: the kernel of the MES runs and the reader of
+approval ballots (everything else is in pyproject.toml).
 
-Without a C compiler the build skips it and the tally runs its pure-Python reference path,
+Without a C compiler the build skips them and the tally runs its pure-Python reference path,
 which takes the same decisions (see pbplatform/tally/kernel.py).
 """
 

@@ -204,9 +204,8 @@ class _VoteReader:
         lines, newline = _ballot_lines(text)  # uniform line ends, or the reader was unsure
         width, i_vote = len(self.header), self.i_vote
 
-        def texts() -> list[str]:
-            table = _Table.of(lines, width)
-            return table.column(i_vote) if table is not None else []
+        def texts() -> list[str]:  # the compiled reader has checked every line's width
+            return _Table.of(lines, width).column(i_vote)
 
         return self._build(None, None, indexed.channels(), None, lines=lines, newline=newline,
                            texts=texts, dedupe=indexed.repeats,

@@ -79,11 +79,11 @@ class Loads:
         # sums take a gcd at every step)
         self.floats: list[float] = [0.0]
         self.den, self.nums = 1, [0]
-        per_group = groups * weights[:, None]  # groups x projects, whole weights
-        # one row per load value; at most one value per funded project
+        # one row per load value; at most one value per funded project. Before any, every
+        # supporter is at load 0: row 0 is each project's weighted approvals
         self.weight = np.zeros((groups.shape[1] + 1, groups.shape[1]), dtype=np.int64)
-        self.weight[0] = per_group.sum(axis=0)
-        self.approvals = [int(n) for n in self.weight[0].tolist()]
+        self.weight[0] = fast.sup_n
+        self.approvals = fast.sup_n.tolist()
 
     def cheapest(self, remaining: set[int]) -> tuple[Fraction, list[int]]:
         """The smallest new load over ``remaining`` and the projects that reach it exactly."""

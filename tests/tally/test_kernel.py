@@ -1,7 +1,8 @@
-"""The compiled kernel (``_kernel.c``) against the pure-Python path it ports.
+"""The compiled modules (``_kernel.c``, and ``_ballots.c``'s grouping) against the
+pure-Python path they port (``_ballots.c``'s reader: test_pabulib_fast.py).
 
-Both take certified decisions only, so wherever both certify a run they must give the same
-funding order, and that order must be the exact method's. (The other tests of the float runs
+The kernel and the numpy path take certified decisions only, so wherever both certify a run
+they must give the same funding order, the exact method's. (The other tests of the float runs
 run on both paths through the ``kernel`` fixture.)
 """
 
