@@ -13,8 +13,14 @@ from setuptools import Extension, setup
 # multiply-adds and no fast-math
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off", "-fno-fast-math"]
 
-setup(ext_modules=[
-    Extension(f"pbplatform.tally.{name}", [f"pbplatform/tally/{name}.c"], extra_compile_args=FLAGS,
-              optional=True)
-    for name in ("_kernel", "_ballots")
-])
+setup(
+    ext_modules=[
+        Extension(
+            f"pbplatform.tally.{name}",
+            [f"pbplatform/tally/{name}.c"],
+            extra_compile_args=FLAGS,
+            optional=True,
+        )
+        for name in ("_kernel", "_ballots")
+    ]
+)

@@ -123,20 +123,32 @@ def run_once(code: str, path: Path, rule: str, timeout: float) -> dict | None:
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-c", code, str(path), rule], env=env,
-                              capture_output=True, text=True, timeout=timeout, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path), rule],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         return None
     wall = time.perf_counter() - start
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"wall": wall, "cpu": cpu, "inproc": result["inproc"], "mb": result["rss"] / 1024,
-            "n": result["n"]}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "inproc": result["inproc"],
+        "mb": result["rss"] / 1024,
+        "n": result["n"],
+    }
 
 
-def measure(code: str, path: Path, rule: str, timeout: float, repeat: int,
-            slow_after: float | None = None) -> dict | None:
+def measure(
+    code: str, path: Path, rule: str, timeout: float, repeat: int, slow_after: float | None = None
+) -> dict | None:
     runs = []
     for _ in range(repeat):
         got = run_once(code, path, rule, timeout)
@@ -146,7 +158,8 @@ def measure(code: str, path: Path, rule: str, timeout: float, repeat: int,
         if slow_after is not None and got["wall"] > slow_after:
             break
     return {key: (max if key == "mb" else min)(r[key] for r in runs) for key in runs[0]} | {
-        "runs": len(runs)}
+        "runs": len(runs)
+    }
 
 
 def main() -> int:
@@ -156,17 +169,26 @@ def main() -> int:
     parser.add_argument("--skip-pabutools", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="")
-    parser.add_argument("--recorded", action="store_true",
-                        help="compare with the pabutools times recorded in " + EXPECTED.name)
+    parser.add_argument(
+        "--recorded",
+        action="store_true",
+        help="compare with the pabutools times recorded in " + EXPECTED.name,
+    )
     parser.add_argument("--min-seconds", type=float, default=1.0)
-    parser.add_argument("--retime-below", type=float, default=0.0,
-                        help="with --recorded: re-time pabutools and ours live on the pairs"
-                             " whose recorded ratio is under this")
+    parser.add_argument(
+        "--retime-below",
+        type=float,
+        default=0.0,
+        help="with --recorded: re-time pabutools and ours live on the pairs"
+        " whose recorded ratio is under this",
+    )
     args = parser.parse_args()
     if args.recorded:
         return compare_recorded(args.min_seconds, args.repeat, args.only, args.retime_below)
-    head = (f"{'file':<38} {'rule':<34} | {'ours wall':>9} {'cpu':>6} {'in':>6} {'MB':>5} | "
-            f"{'pabutools wall':>14} {'cpu':>7} {'in':>7} {'MB':>6} | ratio wall / in")
+    head = (
+        f"{'file':<38} {'rule':<34} | {'ours wall':>9} {'cpu':>6} {'in':>6} {'MB':>5} | "
+        f"{'pabutools wall':>14} {'cpu':>7} {'in':>7} {'MB':>6} | ratio wall / in"
+    )
     print(head)
     print("-" * len(head))
     for name, rule in CASES:
@@ -186,10 +208,12 @@ def main() -> int:
 
 
 def recorded_pairs(min_seconds: float, only: str) -> list[tuple[str, str, dict]]:
-    return [(name, rule, entry) for name, rules in sorted(_recorded().items())
-            for rule, entry in sorted(rules.items())
-            if entry["seconds"] > min_seconds and only in f"{name} {rule}"
-            and (DATA / name).is_file()]
+    return [
+        (name, rule, entry)
+        for name, rules in sorted(_recorded().items())
+        for rule, entry in sorted(rules.items())
+        if entry["seconds"] > min_seconds and only in f"{name} {rule}" and (DATA / name).is_file()
+    ]
 
 
 def compare_recorded(min_seconds: float, repeat: int, only: str, retime_below: float) -> int:
@@ -203,23 +227,41 @@ def compare_recorded(min_seconds: float, repeat: int, only: str, retime_below: f
     # counted other, larger files has a larger heap, which makes the add1 counts' fork and
     # its copied pages dearer and the timings depend on the files before
     for name in dict.fromkeys(name for name, _, _ in pairs):
-        todo = json.dumps([[str(DATA / name), rule] for other, rule, _ in pairs
-                           if other == name])
-        done = subprocess.run([sys.executable, "-c", OURS_MANY, str(repeat)], input=todo,
-                              env=env, capture_output=True, text=True, check=True)
-        ours.update(((Path(r["path"]).name, r["rule"]), r)
-                    for r in map(json.loads, done.stdout.strip().splitlines()))
-    rows = sorted(((entry["seconds"] / ours[name, rule]["ours"], name, rule, entry,
-                    ours[name, rule]) for name, rule, entry in pairs), key=lambda row: row[0])
+        todo = json.dumps([[str(DATA / name), rule] for other, rule, _ in pairs if other == name])
+        done = subprocess.run(
+            [sys.executable, "-c", OURS_MANY, str(repeat)],
+            input=todo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ours.update(
+            ((Path(r["path"]).name, r["rule"]), r)
+            for r in map(json.loads, done.stdout.strip().splitlines())
+        )
+    rows = sorted(
+        (
+            (entry["seconds"] / ours[name, rule]["ours"], name, rule, entry, ours[name, rule])
+            for name, rule, entry in pairs
+        ),
+        key=lambda row: row[0],
+    )
     live = _retime(rows, retime_below, repeat)
-    print(f"pabutools: seconds recorded in {EXPECTED.relative_to(ROOT)} (in-process, measured"
-          " once by scripts/regenerate_tally_expectations.py, possibly niced / under load)")
+    print(
+        f"pabutools: seconds recorded in {EXPECTED.relative_to(ROOT)} (in-process, measured"
+        " once by scripts/regenerate_tally_expectations.py, possibly niced / under load)"
+    )
     print(f"ours: in-process parse + count, best of {repeat}, measured now")
     if retime_below:
-        print(f"live: pairs under {retime_below:.0f}x re-timed now, both sides in-process in a"
-              f" fresh process each (best of {repeat}); their ratio is live pabutools / live ours")
-    head = (f"\n{'file':<48} {'rule':<34} {'pabutools s':>11} {'ours s':>8} "
-            f"{'live pabu':>9} {'live ours':>9} {'ratio':>8}")
+        print(
+            f"live: pairs under {retime_below:.0f}x re-timed now, both sides in-process in a"
+            f" fresh process each (best of {repeat}); their ratio is live pabutools / live ours"
+        )
+    head = (
+        f"\n{'file':<48} {'rule':<34} {'pabutools s':>11} {'ours s':>8} "
+        f"{'live pabu':>9} {'live ours':>9} {'ratio':>8}"
+    )
     print(head)
     print("-" * len(head))
     final = []
@@ -231,12 +273,16 @@ def compare_recorded(min_seconds: float, repeat: int, only: str, retime_below: f
             ratio = now[0] / now[1]
         final.append((ratio, name, rule))
         shown = f"{now[0]:9.2f} {now[1]:9.3f}" if now else f"{'':>9} {'':>9}"
-        print(f"{name[:48]:<48} {rule:<34} {entry['seconds']:11.2f} {mine['ours']:8.3f} "
-              f"{shown} {_times(ratio):>8}{differ}")
+        print(
+            f"{name[:48]:<48} {rule:<34} {entry['seconds']:11.2f} {mine['ours']:8.3f} "
+            f"{shown} {_times(ratio):>8}{differ}"
+        )
     final.sort()
     slow = [f"{name} {rule} ({_times(ratio)})" for ratio, name, rule in final if ratio < 100]
-    print(f"\n{len(rows)} pairs with recorded pabutools time > {min_seconds} s; "
-          f"minimum ratio {_times(final[0][0])} ({final[0][1]} {final[0][2]})")
+    print(
+        f"\n{len(rows)} pairs with recorded pabutools time > {min_seconds} s; "
+        f"minimum ratio {_times(final[0][0])} ({final[0][1]} {final[0][2]})"
+    )
     print(f"{len(slow)} pairs under 100x" + (":" if slow else ""))
     for line in slow:
         print(f"  {line}")
@@ -278,12 +324,15 @@ def _line(name, rule, ours, theirs, limit) -> str:
     else:
         o = f"{'>limit':>9} {'':>6} {'':>6} {'':>5}"
     if theirs:
-        t = (f"{theirs['wall']:14.2f} {theirs['cpu']:7.2f} {theirs['inproc']:7.2f} "
-             f"{theirs['mb']:6.0f}")
+        t = (
+            f"{theirs['wall']:14.2f} {theirs['cpu']:7.2f} {theirs['inproc']:7.2f} "
+            f"{theirs['mb']:6.0f}"
+        )
         ratio = ""
         if ours:
-            ratio = (f"{theirs['wall'] / ours['wall']:.0f}x / "
-                     f"{theirs['inproc'] / ours['inproc']:.0f}x")
+            ratio = (
+                f"{theirs['wall'] / ours['wall']:.0f}x / {theirs['inproc'] / ours['inproc']:.0f}x"
+            )
         if ours and ours["n"] != theirs["n"]:
             ratio += f" (winners differ: {ours['n']} vs {theirs['n']})"
     else:

@@ -56,8 +56,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "pbplatform" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "pbplatform" / "translations"),
+    )
     limiter.init_app(app)
 
 
@@ -73,8 +76,18 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.results.views import bp as results
     from pbplatform.voting.views import bp as voting
 
-    for blueprint in (main, accounts, cycles, proposals, moderation, voting, results, audit,
-                      coproduction, channels):
+    for blueprint in (
+        main,
+        accounts,
+        cycles,
+        proposals,
+        moderation,
+        voting,
+        results,
+        audit,
+        coproduction,
+        channels,
+    ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens
     from pbplatform.api.views import bp as api

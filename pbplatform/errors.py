@@ -44,8 +44,9 @@ def _error_page(status: int, error: Exception | None = None) -> Response | tuple
 
     if request_ctx.url_adapter is None:
         # A Host outside TRUSTED_HOSTS: no URL can be built, so the layout cannot render.
-        return Response(f"{status} {getattr(error, 'name', 'Error')}\n", status=status,
-                        mimetype="text/plain")
+        return Response(
+            f"{status} {getattr(error, 'name', 'Error')}\n", status=status, mimetype="text/plain"
+        )
     try:
         return render_template("errors/error.html", code=status, error=error), status
     except SQLAlchemyError:

@@ -34,8 +34,13 @@ def _finish(response: Response) -> Response:
 
 def unavailable_response() -> Response:
     if request.path.startswith("/api/"):
-        body = jsonify(type="about:blank", title="Service unavailable", status=503,
-                       code="unavailable", detail="Please try again in a moment.")
+        body = jsonify(
+            type="about:blank",
+            title="Service unavailable",
+            status=503,
+            code="unavailable",
+            detail="Please try again in a moment.",
+        )
         body.status_code = 503
         body.mimetype = "application/problem+json"
         return body

@@ -91,8 +91,14 @@ def run_child(path: Path, rule: str, timeout: float, memory_gb: float) -> dict |
 
     command = [sys.executable, __file__, "--one", str(path), rule]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=cap_memory, check=False)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=cap_memory,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return "timeout"
     if done.returncode != 0:
@@ -111,9 +117,12 @@ def save(record: Record) -> None:
 def pairs(rules: list[str], record: Record, missing: bool) -> list[tuple[Path, str]]:
     files = sorted(pabulib_files(), key=lambda p: p.stat().st_size)
     metas = {path: head_meta(path) for path in files}
-    return [(path, rule) for rule in rules for path in files
-            if applicable(rule, metas[path])
-            and not (missing and rule in record.get(path.name, {}))]
+    return [
+        (path, rule)
+        for rule in rules
+        for path in files
+        if applicable(rule, metas[path]) and not (missing and rule in record.get(path.name, {}))
+    ]
 
 
 def stop_on_term(signum: int, frame: object) -> None:
@@ -125,10 +134,15 @@ def main() -> int:
     parser.add_argument("--one", nargs=2, metavar=("PATH", "RULE"), help=argparse.SUPPRESS)
     parser.add_argument("--missing", action="store_true", help="only pairs not yet recorded")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per pair")
-    parser.add_argument("--budget-seconds", type=float, default=None,
-                        help="start no pair after this many seconds")
-    parser.add_argument("--give-up-after", type=int, default=5,
-                        help="abandon a rule after this many timeouts in a row (0: never)")
+    parser.add_argument(
+        "--budget-seconds", type=float, default=None, help="start no pair after this many seconds"
+    )
+    parser.add_argument(
+        "--give-up-after",
+        type=int,
+        default=5,
+        help="abandon a rule after this many timeouts in a row (0: never)",
+    )
     parser.add_argument("--memory-gb", type=float, default=6)
     parser.add_argument("--rule", action="append", choices=list(RULES))
     args = parser.parse_args()
@@ -150,8 +164,9 @@ def main() -> int:
     return 0
 
 
-def run_all(todo: list[tuple[Path, str]], record: Record, args: argparse.Namespace,
-            missed: list[str]) -> None:
+def run_all(
+    todo: list[tuple[Path, str]], record: Record, args: argparse.Namespace, missed: list[str]
+) -> None:
     start = time.time()
     in_a_row: dict[str, int] = {}
     for path, rule in todo:

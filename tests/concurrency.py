@@ -15,8 +15,13 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def race(n: int, fn: Callable[[Any], T], *, before: Callable[[int], Any] | None = None,
-         timeout: float | None = None) -> list[T]:
+def race(
+    n: int,
+    fn: Callable[[Any], T],
+    *,
+    before: Callable[[int], Any] | None = None,
+    timeout: float | None = None,
+) -> list[T]:
     """Call `fn(before(i))` (or `fn(i)` without `before`) in n threads at once; wait for all
     (each at most `timeout` seconds) and return what the calls that finished returned."""
     barrier = threading.Barrier(n)

@@ -51,9 +51,13 @@ def app() -> Iterator[Flask]:
     overrides = {"TESTING": True}
     if not PG_URL:
         # One shared in-memory database for every connection in the session.
-        overrides["SQLALCHEMY_DATABASE_URI"] = "sqlite:///file:pbtest?mode=memory&cache=shared&uri=true"
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": sa.pool.StaticPool,
-                                                  "connect_args": {"check_same_thread": False}}
+        overrides["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///file:pbtest?mode=memory&cache=shared&uri=true"
+        )
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "poolclass": sa.pool.StaticPool,
+            "connect_args": {"check_same_thread": False},
+        }
     app = create_app(overrides)
     app.test_client_class = IsolatedClient
     _reset_schema(app)  # on PostgreSQL a refused connection fails the run here, never skips

@@ -26,12 +26,23 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
 
-def create_user(role: str = "resident", *, email: str | None = None, name: str | None = None,
-                area: Area | None = None, officer_areas: tuple[Area, ...] = (),
-                password: str = PASSWORD) -> User:
+def create_user(
+    role: str = "resident",
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    area: Area | None = None,
+    officer_areas: tuple[Area, ...] = (),
+    password: str = PASSWORD,
+) -> User:
     n = next(_seq)
-    user = User(email=email or f"{role}{n}@example.org", display_name=name or f"{role.title()} {n}",
-                password_hash=hash_password(password), role=role, home_area=area)
+    user = User(
+        email=email or f"{role}{n}@example.org",
+        display_name=name or f"{role.title()} {n}",
+        password_hash=hash_password(password),
+        role=role,
+        home_area=area,
+    )
     user.officer_area_list = list(officer_areas)
     db.session.add(user)
     db.session.flush()
@@ -46,21 +57,34 @@ def create_area(name: str | None = None) -> Area:
     return area
 
 
-def create_cycle(phase: str = "proposals", *, areas: int | list[Area] = 2,
-                 area_budget: int = 100_000_00, district_budget: int = 200_000_00,
-                 **fields: Any) -> Cycle:
+def create_cycle(
+    phase: str = "proposals",
+    *,
+    areas: int | list[Area] = 2,
+    area_budget: int = 100_000_00,
+    district_budget: int = 200_000_00,
+    **fields: Any,
+) -> Cycle:
     n = next(_seq)
     area_list = [create_area() for _ in range(areas)] if isinstance(areas, int) else areas
-    cycle = Cycle(slug=f"cycle-{n}", name=f"Cycle {n}", tracking_prefix="TC", phase=phase,
-                  district_budget_minor=district_budget, **fields)
+    cycle = Cycle(
+        slug=f"cycle-{n}",
+        name=f"Cycle {n}",
+        tracking_prefix="TC",
+        phase=phase,
+        district_budget_minor=district_budget,
+        **fields,
+    )
     cycle.areas = [CycleArea(area=a, budget_minor=area_budget) for a in area_list]
     # Dated so that `phase` is the current one: it began a day ago and the next starts later,
     # so the check-on-request (ensure_phase_current) leaves the cycle where the test put it.
     dated = ("proposals", "review", "voting")
     current = dated.index(phase) if phase in dated else (-1 if phase == "draft" else 2)
     start = utcnow() - timedelta(days=1 + 10 * current)
-    cycle.phase_dates = [CyclePhase(phase=p, starts_at=start + timedelta(days=10 * i))
-                         for i, p in enumerate(("proposals", "review", "voting"))]
+    cycle.phase_dates = [
+        CyclePhase(phase=p, starts_at=start + timedelta(days=10 * i))
+        for i, p in enumerate(("proposals", "review", "voting"))
+    ]
     if phase in ("voting", "counting", "results"):
         cycle.rules_frozen_at = utcnow()
     db.session.add(cycle)
@@ -68,16 +92,31 @@ def create_cycle(phase: str = "proposals", *, areas: int | list[Area] = 2,
     return cycle
 
 
-def create_proposal(cycle: Cycle, *, area: Area | None = None, status: str = "approved",
-                    cost: int = 10_000_00, author: User | None = None, kind: str = "spending",
-                    title: str | None = None, **fields: Any) -> Proposal:
+def create_proposal(
+    cycle: Cycle,
+    *,
+    area: Area | None = None,
+    status: str = "approved",
+    cost: int = 10_000_00,
+    author: User | None = None,
+    kind: str = "spending",
+    title: str | None = None,
+    **fields: Any,
+) -> Proposal:
     n = next(_seq)
     proposal = Proposal(
-        cycle=cycle, area=area, tracking_number=f"{cycle.tracking_prefix}-T-{n:05d}", kind=kind,
-        title=title or f"Proposal {n}", description="A proposal for the neighbourhood.",
-        estimated_cost_minor=cost, author=author, status=status,
+        cycle=cycle,
+        area=area,
+        tracking_number=f"{cycle.tracking_prefix}-T-{n:05d}",
+        kind=kind,
+        title=title or f"Proposal {n}",
+        description="A proposal for the neighbourhood.",
+        estimated_cost_minor=cost,
+        author=author,
+        status=status,
         officer_cost_minor=cost if status == "approved" else None,
-        savings_per_year_minor=cost if kind == "saving" else None, **fields,
+        savings_per_year_minor=cost if kind == "saving" else None,
+        **fields,
     )
     db.session.add(proposal)
     db.session.flush()
@@ -121,5 +160,12 @@ def make_proposal(db):
     return create_proposal
 
 
-__all__ = ["Decimal", "PASSWORD", "create_area", "create_cycle", "create_proposal",
-           "create_user", "login_as"]
+__all__ = [
+    "Decimal",
+    "PASSWORD",
+    "create_area",
+    "create_cycle",
+    "create_proposal",
+    "create_user",
+    "login_as",
+]

@@ -28,8 +28,10 @@ from pbplatform import create_app
 from pbplatform.extensions import db, limiter
 
 LIMITS_ON = {"TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
-IN_MEMORY_DB = {"SQLALCHEMY_DATABASE_URI": "sqlite://",
-                "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool}}
+IN_MEMORY_DB = {
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.StaticPool},
+}
 
 
 @contextmanager
@@ -63,8 +65,9 @@ def limited_app(**overrides: Any) -> Iterator[Flask]:
 
 
 @contextmanager
-def app_builder(base_config: Callable[[int], dict[str, Any]],
-                client_class: type | None = None) -> Iterator[Callable[..., Flask]]:
+def app_builder(
+    base_config: Callable[[int], dict[str, Any]], client_class: type | None = None
+) -> Iterator[Callable[..., Flask]]:
     """`make(**overrides)` builds an app from `base_config(n)` (n: apps built so far) plus the
     overrides, with tables created on SQLite; all are disposed and the limiter restored after.
     """

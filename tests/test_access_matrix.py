@@ -30,7 +30,8 @@ def test_every_route_has_an_entry(app: Flask) -> None:
 
 def test_every_view_declares_its_access(app: Flask) -> None:
     undeclared = sorted(
-        endpoint for endpoint, view in app.view_functions.items()
+        endpoint
+        for endpoint, view in app.view_functions.items()
         if endpoint != "static" and not hasattr(view, "access_level")
     )
     assert not undeclared, f"views without an access decorator: {undeclared}"
@@ -48,8 +49,11 @@ def _scene() -> dict[str, Any]:
         "admin": create_user("admin"),
     }
     values = {
-        "cycle_slug": cycle.slug, "cycle_id": cycle.id, "area_id": area_a.id,
-        "proposal_tn": proposal.tracking_number, "proposal_id": proposal.id,
+        "cycle_slug": cycle.slug,
+        "cycle_id": cycle.id,
+        "area_id": area_a.id,
+        "proposal_tn": proposal.tracking_number,
+        "proposal_id": proposal.id,
         "user_id": resident.id,
     }
     return {"users": users, "values": values}

@@ -19,9 +19,16 @@ def test_request_commit_is_visible_to_the_test(client, db, make_area):
     """A request's own session commits through a savepoint on the test's connection."""
     area = make_area()
     password = "a long enough passphrase 2026"
-    response = client.post("/register", data={
-        "email": "visible@example.org", "display_name": "Visible", "home_area": str(area.id),
-        "password": password, "password_confirm": password})
+    response = client.post(
+        "/register",
+        data={
+            "email": "visible@example.org",
+            "display_name": "Visible",
+            "home_area": str(area.id),
+            "password": password,
+            "password_confirm": password,
+        },
+    )
     assert response.status_code in (200, 302)
     stored = db.session.scalar(sa.select(User).where(User.email == "visible@example.org"))
     assert stored is not None

@@ -81,7 +81,8 @@ def test_the_catalogue_covers_every_string_marked_in_the_source():
     method_map = [("pbplatform/**.py", "python"), ("templates/**.html", "jinja2")]
     marked = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, {}, keywords=keywords):
+        str(ROOT), method_map, {}, keywords=keywords
+    ):
         marked.add(message[0] if isinstance(message, tuple) else message)
     assert len(marked) > 900
     translated = {_forms(m.id)[0] for m in _catalogue() if m.id}
@@ -92,8 +93,9 @@ def test_the_catalogue_covers_every_string_marked_in_the_source():
 @pytest.fixture
 def german_cycle(make_cycle, make_proposal):
     cycle = make_cycle("proposals")
-    proposal = make_proposal(cycle, area=cycle.areas[0].area, status="approved",
-                             title="Bänke am Teich")
+    proposal = make_proposal(
+        cycle, area=cycle.areas[0].area, status="approved", title="Bänke am Teich"
+    )
     return cycle, proposal
 
 
@@ -104,12 +106,15 @@ def _page(client, url: str, **headers) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("url", "german"), [
-    ("/", ["Bürgerhaushalt", "Anmelden", "Registrieren", "Zum Inhalt springen"]),
-    ("/login", ["Passwort vergessen?", "Noch kein Konto?"]),
-    ("/register", ["Konto anlegen", "Wohnstadtteil", "Schon registriert?"]),
-    ("/proposals", ["Alle Stadtteile", "Alle Themenbereiche", "Reihenfolge"]),
-])
+@pytest.mark.parametrize(
+    ("url", "german"),
+    [
+        ("/", ["Bürgerhaushalt", "Anmelden", "Registrieren", "Zum Inhalt springen"]),
+        ("/login", ["Passwort vergessen?", "Noch kein Konto?"]),
+        ("/register", ["Konto anlegen", "Wohnstadtteil", "Schon registriert?"]),
+        ("/proposals", ["Alle Stadtteile", "Alle Themenbereiche", "Reihenfolge"]),
+    ],
+)
 def test_pages_are_german_with_accept_language(client, german_cycle, url, german):
     html = _page(client, url, **{"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
     assert '<html lang="de"' in html
@@ -141,8 +146,9 @@ def test_language_switch_wins_over_the_browser(client, german_cycle):
 
 def test_form_errors_and_not_found_page_are_german(client, german_cycle):
     client.post("/language", data={"lang": "de"})
-    html = client.post("/register", data={"email": "nicht-gültig", "password": "kurz"}) \
-        .get_data(as_text=True)
+    html = client.post("/register", data={"email": "nicht-gültig", "password": "kurz"}).get_data(
+        as_text=True
+    )
     assert "Geben Sie eine E-Mail-Adresse ein, z. B. name@example.org." in html
     assert "Verwenden Sie mindestens 12 Zeichen." in html
     missing = client.get("/proposals/XX-0000-0000")

@@ -64,10 +64,13 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database_url: str) -
 def _assert_audit_log_append_only() -> None:
     """The migration installs the same guard as create_all: history cannot be rewritten."""
     with db.engine.connect() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO audit_entries (at, actor_label, action, outcome, prev_hash, entry_hash) "
-            "VALUES (CURRENT_TIMESTAMP, 'system', 'probe', 'ok', 'x', 'y')"
-        ))
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit_entries "
+                "(at, actor_label, action, outcome, prev_hash, entry_hash) "
+                "VALUES (CURRENT_TIMESTAMP, 'system', 'probe', 'ok', 'x', 'y')"
+            )
+        )
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             conn.execute(sa.text("UPDATE audit_entries SET action = 'forged'"))
         conn.rollback()

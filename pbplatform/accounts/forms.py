@@ -44,38 +44,54 @@ def selected_area(value: str | None) -> Area | None:
 class NewPasswordMixin:
     """Password + confirmation with the policy check (length and deny-list)."""
 
-    password = PasswordField(_l("Password"), validators=[DataRequired(),
-                                                         Length(max=PASSWORD_MAX)],
-                             render_kw={"autocomplete": "new-password"},
-                             description=_l("At least 12 characters. A phrase of several words "
-                                            "is easy to remember and hard to guess."))
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l(
+            "At least 12 characters. A phrase of several words "
+            "is easy to remember and hard to guess."
+        ),
+    )
     password_confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-        render_kw={"autocomplete": "new-password"})
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def validate_password(self, field: Any) -> None:
         email = getattr(self, "email", None)
         name = getattr(self, "display_name", None)
-        problem = password_problem(field.data or "", email=(email.data or "") if email else "",
-                                   display_name=(name.data or "") if name else "")
+        problem = password_problem(
+            field.data or "",
+            email=(email.data or "") if email else "",
+            display_name=(name.data or "") if name else "",
+        )
         if problem:
             raise ValidationError(problem)
 
 
 class RegisterForm(NewPasswordMixin, FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), valid_email],
-                       render_kw={"autocomplete": "email"})
-    display_name = StringField(_l("Display name"),
-                               validators=[DataRequired(), Length(min=2, max=80)],
-                               render_kw={"autocomplete": "nickname"},
-                               description=_l("Shown next to your proposals."))
-    home_area = SelectField(_l("Home area"), validate_choice=True,
-                            description=_l("The neighbourhood you live in; you vote for its "
-                                           "projects."))
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254), valid_email],
+        render_kw={"autocomplete": "email"},
+    )
+    display_name = StringField(
+        _l("Display name"),
+        validators=[DataRequired(), Length(min=2, max=80)],
+        render_kw={"autocomplete": "nickname"},
+        description=_l("Shown next to your proposals."),
+    )
+    home_area = SelectField(
+        _l("Home area"),
+        validate_choice=True,
+        description=_l("The neighbourhood you live in; you vote for its projects."),
+    )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
-    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off",
-                                                                  "tabindex": "-1"})
+    website = StringField(
+        _l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"}
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,16 +103,25 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), valid_email],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Length(max=254), valid_email],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class ResetForm(NewPasswordMixin, FlaskForm):
@@ -104,8 +129,9 @@ class ResetForm(NewPasswordMixin, FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Display name"),
-                               validators=[DataRequired(), Length(min=2, max=80)])
+    display_name = StringField(
+        _l("Display name"), validators=[DataRequired(), Length(min=2, max=80)]
+    )
     home_area = SelectField(_l("Home area"), validate_choice=True, validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,9 +140,11 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordChangeForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -127,8 +155,10 @@ def role_choices() -> list[tuple[str, str]]:
 class UserRoleForm(FlaskForm):
     role = SelectField(_l("Role"), validate_choice=True)
     officer_areas = SelectMultipleField(
-        _l("Officer areas"), validate_choice=True,
-        description=_l("Officers only: limit them to these areas. None selected means all areas."))
+        _l("Officer areas"),
+        validate_choice=True,
+        description=_l("Officers only: limit them to these areas. None selected means all areas."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,22 +168,29 @@ class UserRoleForm(FlaskForm):
 
 class NewStaffForm(UserRoleForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), valid_email])
-    display_name = StringField(_l("Display name"),
-                               validators=[DataRequired(), Length(min=2, max=80)])
+    display_name = StringField(
+        _l("Display name"), validators=[DataRequired(), Length(min=2, max=80)]
+    )
     password = PasswordField(
-        _l("Temporary password"), validators=[Optional(), Length(max=PASSWORD_MAX)],
+        _l("Temporary password"),
+        validators=[Optional(), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "new-password"},
-        description=_l("Leave empty to e-mail a link with which the person sets their own."))
+        description=_l("Leave empty to e-mail a link with which the person sets their own."),
+    )
 
     def validate_password(self, field: Any) -> None:
         if field.data:
-            problem = password_problem(field.data, email=self.email.data or "",
-                                       display_name=self.display_name.data or "")
+            problem = password_problem(
+                field.data, email=self.email.data or "", display_name=self.display_name.data or ""
+            )
             if problem:
                 raise ValidationError(problem)
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=10)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-                       description=_l("The six digits your authenticator app shows now."))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        description=_l("The six digits your authenticator app shows now."),
+    )

@@ -18,8 +18,11 @@ from pbplatform.extensions import db
 
 
 def _snapshot(user: User) -> dict[str, Any]:
-    return {"role": user.role, "active": user.is_active_account,
-            "officer_area_ids": sorted(a.id for a in user.officer_area_list)}
+    return {
+        "role": user.role,
+        "active": user.is_active_account,
+        "officer_area_ids": sorted(a.id for a in user.officer_area_list),
+    }
 
 
 def search_users(query: str = "", page: int = 1, per_page: int = 25) -> tuple[list[User], int]:
@@ -27,18 +30,29 @@ def search_users(query: str = "", page: int = 1, per_page: int = 25) -> tuple[li
     stmt = sa.select(User)
     query = (query or "").strip()[:100].lower()
     if query:
-        stmt = stmt.where(sa.or_(sa.func.lower(User.email).contains(query, autoescape=True),
-                                 sa.func.lower(User.display_name).contains(query, autoescape=True)))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.email).contains(query, autoescape=True),
+                sa.func.lower(User.display_name).contains(query, autoescape=True),
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     page = max(1, page)
-    users = db.session.scalars(stmt.order_by(User.id).offset((page - 1) * per_page)
-                               .limit(per_page)).all()
+    users = db.session.scalars(
+        stmt.order_by(User.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(users), total
 
 
 def _active_admins_besides(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
-        User.role == "admin", User.is_active_account.is_(True), User.id != user.id)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(
+                User.role == "admin", User.is_active_account.is_(True), User.id != user.id
+            )
+        )
+        or 0
+    )
 
 
 def change_role(actor: User, user: User, role: str, officer_areas: list[Area]) -> None:
@@ -46,8 +60,9 @@ def change_role(actor: User, user: User, role: str, officer_areas: list[Area]) -
     if role not in ROLES:
         raise DomainError("invalid_role", gettext("Unknown role."))
     if user.role == "admin" and role != "admin" and _active_admins_besides(user) == 0:
-        raise DomainError("last_admin", gettext("The last administrator cannot be demoted."),
-                          status=409)
+        raise DomainError(
+            "last_admin", gettext("The last administrator cannot be demoted."), status=409
+        )
     before = _snapshot(user)
     user.role = role
     user.officer_area_list = officer_areas if role == "officer" else []
@@ -61,27 +76,43 @@ def change_role(actor: User, user: User, role: str, officer_areas: list[Area]) -
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate or reactivate; either way every existing session of the user ends."""
     if user.id == actor.id:
-        raise DomainError("self_deactivate", gettext("You cannot deactivate your own account."),
-                          status=409)
+        raise DomainError(
+            "self_deactivate", gettext("You cannot deactivate your own account."), status=409
+        )
     before = _snapshot(user)
     user.is_active_account = active
     user.session_token = new_session_token()
     db.session.flush()
-    audit.record("user.reactivated" if active else "user.deactivated", user, actor=actor,
-                 before=before, after=_snapshot(user))
+    audit.record(
+        "user.reactivated" if active else "user.deactivated",
+        user,
+        actor=actor,
+        before=before,
+        after=_snapshot(user),
+    )
 
 
-def create_staff_user(actor: User | None, email: str, display_name: str, role: str,
-                      officer_areas: list[Area], password: str | None) -> User:
+def create_staff_user(
+    actor: User | None,
+    email: str,
+    display_name: str,
+    role: str,
+    officer_areas: list[Area],
+    password: str | None,
+) -> User:
     """Create an officer or admin. Without a password the account gets an unusable one and the
     caller sends a reset link."""
     temporary = password or secrets.token_urlsafe(32)
-    user = create_user(email, display_name, temporary, role=role,
-                       officer_areas=officer_areas if role == "officer" else [],
-                       check_policy=bool(password))
+    user = create_user(
+        email,
+        display_name,
+        temporary,
+        role=role,
+        officer_areas=officer_areas if role == "officer" else [],
+        check_policy=bool(password),
+    )
     db.session.flush()
-    audit.record("user.created", user, actor=actor,
-                 after={"email": user.email, **_snapshot(user)})
+    audit.record("user.created", user, actor=actor, after={"email": user.email, **_snapshot(user)})
     return user
 
 
@@ -93,5 +124,4 @@ def reset_mfa(actor: User, user: User) -> None:
     user.totp_last_step = None
     user.session_token = new_session_token()
     db.session.flush()
-    audit.record("user.mfa_reset", user, actor=actor, before=before,
-                 after={"mfa_enrolled": False})
+    audit.record("user.mfa_reset", user, actor=actor, before=before, after={"mfa_enrolled": False})

@@ -64,9 +64,15 @@ def verify_code(user: User, code: str, now: float | None = None) -> bool:
     if step is None:
         return False
     claimed = db.session.execute(
-        sa.update(User).where(User.id == user.id, User.totp_secret == user.totp_secret,
-                              sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False))
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            User.totp_secret == user.totp_secret,
+            sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(user, ["totp_last_step"])
     return claimed.rowcount == 1
 
@@ -75,8 +81,9 @@ def check_code(user: User, code: str) -> bool:
     """The code step of a login (or of confirming an enrollment); audits the outcome."""
     enrolling = not is_enrolled(user)
     if not verify_code(user, code):
-        audit.record("auth.mfa_failed", user, actor=user, outcome="denied",
-                     after={"enrolling": enrolling})
+        audit.record(
+            "auth.mfa_failed", user, actor=user, outcome="denied", after={"enrolling": enrolling}
+        )
         return False
     if enrolling:
         audit.record("auth.mfa_enrolled", user, actor=user)

@@ -39,11 +39,13 @@ def needs_rehash(stored_hash: str) -> bool:
 
 # --- policy ------------------------------------------------------------------------------
 
+
 @cache
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().casefold() for line in lines
-                     if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
@@ -63,7 +65,6 @@ def check_password_policy(password: str, *, email: str = "", display_name: str =
     problem = password_problem(password, email=email, display_name=display_name)
     if problem:
         raise DomainError("weak_password", problem)
-
 
 
 @cache

@@ -26,8 +26,13 @@ def _token_hash(token: str) -> str:
 def _issue_reset_token(user: User, ttl_seconds: int) -> str:
     """A fresh random token; only its SHA-256 is stored, so a database leak reveals no link."""
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(user=user, token_hash=_token_hash(token),
-                                      expires_at=utcnow() + timedelta(seconds=ttl_seconds)))
+    db.session.add(
+        PasswordResetToken(
+            user=user,
+            token_hash=_token_hash(token),
+            expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+        )
+    )
     db.session.flush()
     return token
 
@@ -44,10 +49,16 @@ def request_password_reset(email: str, reset_url_for: Callable[[str], str]) -> N
         return
     ttl = int(current_app.config["PASSWORD_RESET_TTL_SECONDS"])
     token = _issue_reset_token(user, ttl)
-    send_mail(user.email, gettext("Reset your password"), gettext(
-        "To choose a new password, open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
-        "If you did not ask for this, ignore this e-mail; your password stays as it is.",
-        minutes=max(1, ttl // 60), link=reset_url_for(token)))
+    send_mail(
+        user.email,
+        gettext("Reset your password"),
+        gettext(
+            "To choose a new password, open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this e-mail; your password stays as it is.",
+            minutes=max(1, ttl // 60),
+            link=reset_url_for(token),
+        ),
+    )
     audit.record("auth.reset_requested", user, actor=user)
 
 
@@ -58,17 +69,25 @@ def send_invitation(user: User, reset_url_for: Callable[[str], str]) -> None:
 
     ttl = int(current_app.config.get("INVITATION_TTL_SECONDS", 3 * 24 * 60 * 60))
     token = _issue_reset_token(user, ttl)
-    send_mail(user.email, gettext("Your account for the citizens' budget"), gettext(
-        "An account has been created for you. To choose your password, open this link within "
-        "%(days)d days:\n\n%(link)s", days=max(1, ttl // 86400), link=reset_url_for(token)))
+    send_mail(
+        user.email,
+        gettext("Your account for the citizens' budget"),
+        gettext(
+            "An account has been created for you. To choose your password, open this link within "
+            "%(days)d days:\n\n%(link)s",
+            days=max(1, ttl // 86400),
+            link=reset_url_for(token),
+        ),
+    )
 
 
 def find_valid_reset_token(token: str) -> PasswordResetToken | None:
     """The unused, unexpired token of an active account, or None."""
     if not token or len(token) > 128:
         return None
-    row = db.session.scalar(sa.select(PasswordResetToken)
-                            .where(PasswordResetToken.token_hash == _token_hash(token)))
+    row = db.session.scalar(
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     if not row.user.is_active_account:
@@ -80,13 +99,19 @@ def reset_password(token: str, password: str) -> User:
     """Use a reset token once: set the password, burn all the user's tokens, end their sessions."""
     row = find_valid_reset_token(token)
     if row is None:
-        raise DomainError("invalid_token", gettext(
-            "This link is invalid or has expired. Please ask for a new one."), status=410)
+        raise DomainError(
+            "invalid_token",
+            gettext("This link is invalid or has expired. Please ask for a new one."),
+            status=410,
+        )
     user = row.user
     set_password(user, password)
     now = utcnow()
-    for other in db.session.scalars(sa.select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
+    for other in db.session.scalars(
+        sa.select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
         other.used_at = now
     db.session.flush()
     audit.record("auth.password_reset", user, actor=user)

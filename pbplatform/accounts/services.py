@@ -44,9 +44,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, display_name: str, password: str, *, role: str = "resident",
-                home_area: Area | None = None, officer_areas: list[Area] | None = None,
-                check_policy: bool = True) -> User:
+def create_user(
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    role: str = "resident",
+    home_area: Area | None = None,
+    officer_areas: list[Area] | None = None,
+    check_policy: bool = True,
+) -> User:
     """Create an account. Refuses a taken e-mail (DomainError 409) and a weak password."""
     email = normalise_email(email)
     if role not in ROLES:
@@ -54,21 +61,30 @@ def create_user(email: str, display_name: str, password: str, *, role: str = "re
     if check_policy:
         check_password_policy(password, email=email, display_name=display_name)
     if find_user_by_email(email) is not None:
-        raise DomainError("email_taken", gettext("This e-mail address is already registered."),
-                          status=409)
-    user = User(email=email, display_name=display_name.strip(), role=role, home_area=home_area,
-                password_hash=hash_password(password), officer_area_list=officer_areas or [])
+        raise DomainError(
+            "email_taken", gettext("This e-mail address is already registered."), status=409
+        )
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        role=role,
+        home_area=home_area,
+        password_hash=hash_password(password),
+        officer_area_list=officer_areas or [],
+    )
     try:
         with db.session.begin_nested():  # a concurrent registration may win the unique e-mail
             db.session.add(user)
     except IntegrityError as exc:
-        raise DomainError("email_taken", gettext("This e-mail address is already registered."),
-                          status=409) from exc
+        raise DomainError(
+            "email_taken", gettext("This e-mail address is already registered."), status=409
+        ) from exc
     return user
 
 
-def register_resident(email: str, display_name: str, password: str,
-                      home_area: Area | None) -> User | None:
+def register_resident(
+    email: str, display_name: str, password: str, home_area: Area | None
+) -> User | None:
     """Self-registration. Returns the new user, or None when the e-mail is already registered.
 
     Enumeration: the caller shows the same page either way. A new resident gets a welcome
@@ -80,15 +96,27 @@ def register_resident(email: str, display_name: str, password: str,
     existing = find_user_by_email(email)
     if existing is not None:
         hash_password(password)  # same work as the new-account path
-        send_mail(existing.email, gettext("Registration attempt"), gettext(
-            "Someone tried to register a new account with this e-mail address. You already "
-            "have an account: log in, or reset your password if you forgot it."))
+        send_mail(
+            existing.email,
+            gettext("Registration attempt"),
+            gettext(
+                "Someone tried to register a new account with this e-mail address. You already "
+                "have an account: log in, or reset your password if you forgot it."
+            ),
+        )
         return None
     user = create_user(email, display_name, password, home_area=home_area)
-    send_mail(user.email, gettext("Welcome"), gettext(
-        "Your account for the citizens' budget is ready. You can log in now."))
-    audit.record("account.registered", user, actor=user,
-                 after={"email": user.email, "home_area_id": user.home_area_id})
+    send_mail(
+        user.email,
+        gettext("Welcome"),
+        gettext("Your account for the citizens' budget is ready. You can log in now."),
+    )
+    audit.record(
+        "account.registered",
+        user,
+        actor=user,
+        after={"email": user.email, "home_area_id": user.home_area_id},
+    )
     return user
 
 
@@ -107,8 +135,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def record_login_failure(email: str) -> None:
-    audit.record("auth.login_failed", after={"email": normalise_email(email)[:254]},
-                 outcome="denied")
+    audit.record(
+        "auth.login_failed", after={"email": normalise_email(email)[:254]}, outcome="denied"
+    )
 
 
 def rotate_session_token(user: User) -> None:
@@ -118,9 +147,13 @@ def rotate_session_token(user: User) -> None:
 
 
 def has_voted_in_open_cycle(user: User) -> bool:
-    query = (sa.select(Participation.cycle_id).join(Cycle, Cycle.id == Participation.cycle_id)
-             .where(Participation.voter_key == f"user:{user.id}",
-                    Cycle.phase.in_(("voting", "counting"))))
+    query = (
+        sa.select(Participation.cycle_id)
+        .join(Cycle, Cycle.id == Participation.cycle_id)
+        .where(
+            Participation.voter_key == f"user:{user.id}", Cycle.phase.in_(("voting", "counting"))
+        )
+    )
     return db.session.scalar(query.limit(1)) is not None
 
 
@@ -129,14 +162,23 @@ def update_profile(user: User, display_name: str, home_area: Area | None) -> Non
     before = {"display_name": user.display_name, "home_area_id": user.home_area_id}
     new_area_id = home_area.id if home_area else None
     if new_area_id != user.home_area_id and has_voted_in_open_cycle(user):
-        raise DomainError("area_locked", gettext(
-            "You cannot change your home area while a vote you took part in is still open."),
-            status=409)
+        raise DomainError(
+            "area_locked",
+            gettext(
+                "You cannot change your home area while a vote you took part in is still open."
+            ),
+            status=409,
+        )
     user.display_name = display_name.strip()
     user.home_area = home_area
     db.session.flush()
-    audit.record("account.profile_changed", user, actor=user, before=before,
-                 after={"display_name": user.display_name, "home_area_id": user.home_area_id})
+    audit.record(
+        "account.profile_changed",
+        user,
+        actor=user,
+        before=before,
+        after={"display_name": user.display_name, "home_area_id": user.home_area_id},
+    )
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -36,8 +36,11 @@ def token_user() -> User:
     plaintext = bearer_token()
     token = authenticate_token(plaintext) if plaintext else None
     if token is None:
-        raise DomainError("unauthorized", _("A valid API token is required: send "
-                                            "'Authorization: Bearer <token>'."), status=401)
+        raise DomainError(
+            "unauthorized",
+            _("A valid API token is required: send 'Authorization: Bearer <token>'."),
+            status=401,
+        )
     g.api_token = token
     # Services and the audit log see the token's owner as the current user for this request
     # only; nothing is written to the session cookie.

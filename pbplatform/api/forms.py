@@ -11,6 +11,9 @@ from pbplatform.api.services import NAME_MAX
 
 
 class TokenForm(FlaskForm):
-    token_name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=NAME_MAX)],
-                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       description=_l("For example the name of the app that will use it."))
+    token_name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=NAME_MAX)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l("For example the name of the app that will use it."),
+    )

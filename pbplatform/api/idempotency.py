@@ -36,8 +36,11 @@ def request_key() -> str | None:
     if raw is None:
         return None
     if not 0 < len(raw) <= KEY_MAX or not all(0x21 <= ord(ch) <= 0x7E for ch in raw):
-        raise DomainError("invalid_parameter", _("Idempotency-Key must be 1 to %(n)d visible "
-                                                 "ASCII characters.", n=KEY_MAX), status=400)
+        raise DomainError(
+            "invalid_parameter",
+            _("Idempotency-Key must be 1 to %(n)d visible ASCII characters.", n=KEY_MAX),
+            status=400,
+        )
     return _sha256(raw)
 
 
@@ -51,13 +54,19 @@ def replay(user: User, key_hash: str | None, request_hash: str) -> Response | No
     """The remembered response for this key, or None if the key is new."""
     if key_hash is None:
         return None
-    previous = db.session.scalar(sa.select(ApiIdempotencyKey).where(
-        ApiIdempotencyKey.user_id == user.id, ApiIdempotencyKey.key_hash == key_hash))
+    previous = db.session.scalar(
+        sa.select(ApiIdempotencyKey).where(
+            ApiIdempotencyKey.user_id == user.id, ApiIdempotencyKey.key_hash == key_hash
+        )
+    )
     if previous is None:
         return None
     if previous.request_hash != request_hash:
-        raise DomainError("idempotency_key_reused", _("This Idempotency-Key was already used "
-                                                      "for a different request."), status=422)
+        raise DomainError(
+            "idempotency_key_reused",
+            _("This Idempotency-Key was already used for a different request."),
+            status=422,
+        )
     response = jsonify(previous.body)
     response.status_code = previous.status
     if previous.location:
@@ -66,17 +75,31 @@ def replay(user: User, key_hash: str | None, request_hash: str) -> Response | No
     return response
 
 
-def remember(user: User, key_hash: str | None, request_hash: str, status: int,
-             body: dict[str, Any], location: str | None = None) -> None:
+def remember(
+    user: User,
+    key_hash: str | None,
+    request_hash: str,
+    status: int,
+    body: dict[str, Any],
+    location: str | None = None,
+) -> None:
     """Store the outcome with the write; a concurrent twin with the same key gets a 409."""
     if key_hash is None:
         return
-    row = ApiIdempotencyKey(user_id=user.id, key_hash=key_hash, request_hash=request_hash,
-                            status=status, body=body, location=location)
+    row = ApiIdempotencyKey(
+        user_id=user.id,
+        key_hash=key_hash,
+        request_hash=request_hash,
+        status=status,
+        body=body,
+        location=location,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        raise DomainError("idempotency_conflict", _("A request with this Idempotency-Key is "
-                                                    "already being processed; retry shortly."),
-                          status=409) from None
+        raise DomainError(
+            "idempotency_conflict",
+            _("A request with this Idempotency-Key is already being processed; retry shortly."),
+            status=409,
+        ) from None

@@ -18,8 +18,14 @@ MAX_SELECTIONS = 500
 # No control characters (single line), or none but tab and newlines (multi-line).
 SINGLE_LINE = r"^[^\u0000-\u001f\u007f]*$"
 MULTI_LINE = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
-PROPOSAL_SORTS = ("tracking_number", "-tracking_number", "title", "-title", "submitted",
-                  "-submitted")
+PROPOSAL_SORTS = (
+    "tracking_number",
+    "-tracking_number",
+    "title",
+    "-title",
+    "submitted",
+    "-submitted",
+)
 PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
 
 
@@ -31,8 +37,9 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [schema["type"], "null"]}
 
 
-def obj(required: list[str], properties: dict[str, Any], *, closed: bool = True,
-        **extra: Any) -> dict[str, Any]:
+def obj(
+    required: list[str], properties: dict[str, Any], *, closed: bool = True, **extra: Any
+) -> dict[str, Any]:
     schema = {"type": "object", "required": required, "properties": properties, **extra}
     if closed:
         schema["additionalProperties"] = False
@@ -45,109 +52,246 @@ STRING = {"type": "string"}
 ID = {"type": "integer", "minimum": 1, "maximum": INT32}
 
 SCHEMAS: dict[str, Any] = {
-    "Problem": obj(["type", "title", "status", "code"], {
-        "type": STRING, "title": STRING, "status": {"type": "integer"},
-        "code": {"type": "string", "description": "Stable machine-readable reason, e.g. "
-                 "over_budget, already_voted, voting_closed, validation_error, not_found, "
-                 "unauthorized, rate_limited, results_not_published."},
-        "detail": STRING,
-        "errors": {"type": "array", "items": obj(["field", "message"], {
-            "field": STRING, "message": STRING})},
-        "limit": {"type": "number"}, "total": {"type": "number"},
-    }, closed=False),
+    "Problem": obj(
+        ["type", "title", "status", "code"],
+        {
+            "type": STRING,
+            "title": STRING,
+            "status": {"type": "integer"},
+            "code": {
+                "type": "string",
+                "description": "Stable machine-readable reason, e.g. "
+                "over_budget, already_voted, voting_closed, validation_error, not_found, "
+                "unauthorized, rate_limited, results_not_published.",
+            },
+            "detail": STRING,
+            "errors": {
+                "type": "array",
+                "items": obj(["field", "message"], {"field": STRING, "message": STRING}),
+            },
+            "limit": {"type": "number"},
+            "total": {"type": "number"},
+        },
+        closed=False,
+    ),
     "AreaRef": obj(["id", "name", "code"], {"id": INTEGER, "name": STRING, "code": STRING}),
-    "AreaBudget": obj(["id", "name", "code", "budget"], {
-        "id": INTEGER, "name": STRING, "code": STRING, "budget": MINOR}),
-    "CycleSummary": obj(["slug", "name", "phase", "currency", "ballot_rule"], {
-        "slug": STRING, "name": STRING, "phase": {"type": "string", "enum": list(PHASES)},
-        "currency": STRING, "ballot_rule": STRING}),
-    "Rules": obj(["ballot_rule", "count_rule", "tie_break", "vote_policy", "rules_frozen"], {
-        "ballot_rule": STRING, "max_projects": nullable(INTEGER),
-        "points_total": nullable({"type": "number"}),
-        "max_points_per_project": nullable({"type": "number"}),
-        "count_rule": STRING, "count_threshold": nullable({"type": "number"}),
-        "count_top_n": nullable(INTEGER), "tie_break": STRING,
-        "channel_weights": {"type": "object"}, "combination": STRING, "vote_policy": STRING,
-        "min_age": nullable(INTEGER), "rules_frozen": {"type": "boolean"},
-        "hourly_rate": MINOR, "coproduction_cap_pct": INTEGER,
-        "savings_target": nullable(MINOR), "savings_share_pct": INTEGER}),
-    "Cycle": obj(
-        ["slug", "name", "phase", "currency", "ballot_rule", "budgets", "rules", "phases"], {
-            "slug": STRING, "name": STRING, "phase": STRING, "currency": STRING,
+    "AreaBudget": obj(
+        ["id", "name", "code", "budget"],
+        {"id": INTEGER, "name": STRING, "code": STRING, "budget": MINOR},
+    ),
+    "CycleSummary": obj(
+        ["slug", "name", "phase", "currency", "ballot_rule"],
+        {
+            "slug": STRING,
+            "name": STRING,
+            "phase": {"type": "string", "enum": list(PHASES)},
+            "currency": STRING,
             "ballot_rule": STRING,
-            "budgets": obj(["district", "areas"], {
-                "district": MINOR, "areas": {"type": "array", "items": ref("AreaBudget")}}),
+        },
+    ),
+    "Rules": obj(
+        ["ballot_rule", "count_rule", "tie_break", "vote_policy", "rules_frozen"],
+        {
+            "ballot_rule": STRING,
+            "max_projects": nullable(INTEGER),
+            "points_total": nullable({"type": "number"}),
+            "max_points_per_project": nullable({"type": "number"}),
+            "count_rule": STRING,
+            "count_threshold": nullable({"type": "number"}),
+            "count_top_n": nullable(INTEGER),
+            "tie_break": STRING,
+            "channel_weights": {"type": "object"},
+            "combination": STRING,
+            "vote_policy": STRING,
+            "min_age": nullable(INTEGER),
+            "rules_frozen": {"type": "boolean"},
+            "hourly_rate": MINOR,
+            "coproduction_cap_pct": INTEGER,
+            "savings_target": nullable(MINOR),
+            "savings_share_pct": INTEGER,
+        },
+    ),
+    "Cycle": obj(
+        ["slug", "name", "phase", "currency", "ballot_rule", "budgets", "rules", "phases"],
+        {
+            "slug": STRING,
+            "name": STRING,
+            "phase": STRING,
+            "currency": STRING,
+            "ballot_rule": STRING,
+            "budgets": obj(
+                ["district", "areas"],
+                {"district": MINOR, "areas": {"type": "array", "items": ref("AreaBudget")}},
+            ),
             "rules": ref("Rules"),
-            "phases": {"type": "array", "items": obj(["phase", "starts_at"], {
-                "phase": STRING, "starts_at": {"type": "string", "format": "date-time"}})},
-        }),
+            "phases": {
+                "type": "array",
+                "items": obj(
+                    ["phase", "starts_at"],
+                    {"phase": STRING, "starts_at": {"type": "string", "format": "date-time"}},
+                ),
+            },
+        },
+    ),
     "Proposal": obj(
-        ["id", "tracking_number", "cycle", "status", "kind", "title", "description",
-         "category", "area", "gross_cost", "coproduction_value", "net_cost", "currency"], {
-            "id": INTEGER, "tracking_number": STRING, "cycle": STRING,
+        [
+            "id",
+            "tracking_number",
+            "cycle",
+            "status",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "area",
+            "gross_cost",
+            "coproduction_value",
+            "net_cost",
+            "currency",
+        ],
+        {
+            "id": INTEGER,
+            "tracking_number": STRING,
+            "cycle": STRING,
             "status": {"type": "string", "enum": list(STATUSES)},
             "kind": {"type": "string", "enum": list(KINDS)},
-            "title": STRING, "description": STRING,
+            "title": STRING,
+            "description": STRING,
             "category": {"type": "string", "enum": list(CATEGORIES)},
-            "location": nullable(STRING), "area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
-            "gross_cost": {**MINOR, "description": "Officer's cost estimate (the proposer's "
-                           "before review), minor units."},
-            "coproduction_value": {**MINOR, "description": "Accepted co-production counted "
-                                   "against the cost (within the cycle's cap), minor units."},
-            "net_cost": {**MINOR, "description": "gross_cost - coproduction_value, never below "
-                         "zero: what the public purse pays and the ballot check uses."},
-            "savings_per_year": nullable(MINOR), "currency": STRING,
+            "location": nullable(STRING),
+            "area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
+            "gross_cost": {
+                **MINOR,
+                "description": "Officer's cost estimate (the proposer's "
+                "before review), minor units.",
+            },
+            "coproduction_value": {
+                **MINOR,
+                "description": "Accepted co-production counted "
+                "against the cost (within the cycle's cap), minor units.",
+            },
+            "net_cost": {
+                **MINOR,
+                "description": "gross_cost - coproduction_value, never below "
+                "zero: what the public purse pays and the ballot check uses.",
+            },
+            "savings_per_year": nullable(MINOR),
+            "currency": STRING,
             "submitted_on": {"type": "string", "format": "date"},
-            "timeline": {"type": "array", "items": obj(["at", "kind"], {
-                "at": {"type": "string", "format": "date-time"}, "kind": STRING,
-                "note": nullable(STRING)})},
-        }),
-    "Results": obj(["cycle", "version", "content_hash", "outcome"], {
-        "cycle": STRING, "version": INTEGER, "content_hash": STRING,
-        "published_at": nullable({"type": "string", "format": "date-time"}),
-        "config": {"type": "object"}, "outcome": {"type": "object"}}),
-    "Me": obj(["id", "display_name", "home_area"], {
-        "id": INTEGER, "display_name": STRING,
-        "home_area": {"anyOf": [ref("AreaRef"), {"type": "null"}]}}),
-    "ProposalSubmission": obj(["title", "description"], {
-        "title": {"type": "string", "minLength": 1, "maxLength": 160, "pattern": SINGLE_LINE},
-        "description": {"type": "string", "minLength": 1, "maxLength": 10_000,
-                        "pattern": MULTI_LINE},
-        "area_id": {**nullable(ID), "description": "An area of the cycle; null or absent: "
-                    "the district-wide pot."},
-        "kind": {"type": "string", "enum": list(KINDS)},
-        "category": {"type": "string", "enum": list(CATEGORIES)},
-        "location": {**nullable({"type": "string", "maxLength": 200}), "pattern": SINGLE_LINE},
-        "estimated_cost": {"type": "integer", "minimum": 0, "maximum": MAX_MINOR,
-                           "description": "Minor units (cents)."},
-        "savings_per_year": {**nullable({"type": "integer", "minimum": 1,
-                                         "maximum": MAX_MINOR}),
-                             "description": "Required for kind=saving; minor units."},
-    }),
-    "BallotSelection": obj(["proposal_id"], {
-        "proposal_id": ID,
-        "points": {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000,
-                   "multipleOf": 0.01, "description": "Cumulative ballots only."},
-        "stance": {"type": "integer", "enum": [1, -1],
-                   "description": "1 for, -1 against (savings proposals)."},
-    }, **{"not": {"required": ["points", "stance"]}},
-        description="points or stance, not both."),
-    "BallotSubmission": obj(["selections"], {
-        "area_id": {**nullable(ID), "description": "Your home area (optional; checked)."},
-        "selections": {"type": "array", "minItems": 1, "maxItems": MAX_SELECTIONS,
-                       "items": ref("BallotSelection"),
-                       "description": "Each proposal at most once."},
-    }),
-    "BallotReceipt": obj(["status", "cast_on"], {
-        "status": {"type": "string", "const": "cast"},
-        "cast_on": {"type": "string", "format": "date"}}),
+            "timeline": {
+                "type": "array",
+                "items": obj(
+                    ["at", "kind"],
+                    {
+                        "at": {"type": "string", "format": "date-time"},
+                        "kind": STRING,
+                        "note": nullable(STRING),
+                    },
+                ),
+            },
+        },
+    ),
+    "Results": obj(
+        ["cycle", "version", "content_hash", "outcome"],
+        {
+            "cycle": STRING,
+            "version": INTEGER,
+            "content_hash": STRING,
+            "published_at": nullable({"type": "string", "format": "date-time"}),
+            "config": {"type": "object"},
+            "outcome": {"type": "object"},
+        },
+    ),
+    "Me": obj(
+        ["id", "display_name", "home_area"],
+        {
+            "id": INTEGER,
+            "display_name": STRING,
+            "home_area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
+        },
+    ),
+    "ProposalSubmission": obj(
+        ["title", "description"],
+        {
+            "title": {"type": "string", "minLength": 1, "maxLength": 160, "pattern": SINGLE_LINE},
+            "description": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 10_000,
+                "pattern": MULTI_LINE,
+            },
+            "area_id": {
+                **nullable(ID),
+                "description": "An area of the cycle; null or absent: the district-wide pot.",
+            },
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "location": {**nullable({"type": "string", "maxLength": 200}), "pattern": SINGLE_LINE},
+            "estimated_cost": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": MAX_MINOR,
+                "description": "Minor units (cents).",
+            },
+            "savings_per_year": {
+                **nullable({"type": "integer", "minimum": 1, "maximum": MAX_MINOR}),
+                "description": "Required for kind=saving; minor units.",
+            },
+        },
+    ),
+    "BallotSelection": obj(
+        ["proposal_id"],
+        {
+            "proposal_id": ID,
+            "points": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 1_000_000,
+                "multipleOf": 0.01,
+                "description": "Cumulative ballots only.",
+            },
+            "stance": {
+                "type": "integer",
+                "enum": [1, -1],
+                "description": "1 for, -1 against (savings proposals).",
+            },
+        },
+        **{"not": {"required": ["points", "stance"]}},
+        description="points or stance, not both.",
+    ),
+    "BallotSubmission": obj(
+        ["selections"],
+        {
+            "area_id": {**nullable(ID), "description": "Your home area (optional; checked)."},
+            "selections": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_SELECTIONS,
+                "items": ref("BallotSelection"),
+                "description": "Each proposal at most once.",
+            },
+        },
+    ),
+    "BallotReceipt": obj(
+        ["status", "cast_on"],
+        {
+            "status": {"type": "string", "const": "cast"},
+            "cast_on": {"type": "string", "format": "date"},
+        },
+    ),
 }
 
 
 def page_of(item: str) -> dict[str, Any]:
-    return obj(["items", "page", "per_page", "total"], {
-        "items": {"type": "array", "items": ref(item)}, "page": INTEGER,
-        "per_page": INTEGER, "total": INTEGER})
+    return obj(
+        ["items", "page", "per_page", "total"],
+        {
+            "items": {"type": "array", "items": ref(item)},
+            "page": INTEGER,
+            "per_page": INTEGER,
+            "total": INTEGER,
+        },
+    )
 
 
 SCHEMAS["CyclePage"] = page_of("CycleSummary")
@@ -156,41 +300,70 @@ SCHEMAS["AreaList"] = obj(["items"], {"items": {"type": "array", "items": ref("A
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 PAGE_PARAMS = [
     query("page", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}, "Page, from 1."),
-    query("per_page", {"type": "integer", "minimum": 1},
-          f"Items per page (default 20; values above {PER_PAGE_MAX} are capped)."),
+    query(
+        "per_page",
+        {"type": "integer", "minimum": 1},
+        f"Items per page (default 20; values above {PER_PAGE_MAX} are capped).",
+    ),
 ]
 PROPOSAL_PARAMS = PAGE_PARAMS + [
     query("area", {"type": "integer", "minimum": 1, "maximum": INT32}, "Only this area."),
     query("kind", {"type": "string", "enum": list(KINDS)}, "spending or saving."),
     query("category", {"type": "string", "enum": list(CATEGORIES)}, "Only this category."),
-    query("sort", {"type": "string", "enum": list(PROPOSAL_SORTS)},
-          "Order (allow-list); '-' for descending. Default tracking_number. Never by votes."),
+    query(
+        "sort",
+        {"type": "string", "enum": list(PROPOSAL_SORTS)},
+        "Order (allow-list); '-' for descending. Default tracking_number. Never by votes.",
+    ),
 ]
-SLUG = {"name": "slug", "in": "path", "required": True,
-        "schema": {"type": "string", "maxLength": 64}}
-TRACKING = {"name": "tracking_number", "in": "path", "required": True,
-            "schema": {"type": "string", "maxLength": 24}}
-IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-               "schema": {"type": "string", "minLength": 1, "maxLength": 200,
-                          "pattern": r"^[\u0021-\u007e]+$"},
-               "description": "Retrying with the same key returns the first outcome; nothing "
-                              "is stored twice."}
+SLUG = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 64},
+}
+TRACKING = {
+    "name": "tracking_number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 24},
+}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": r"^[\u0021-\u007e]+$",
+    },
+    "description": "Retrying with the same key returns the first outcome; nothing is stored twice.",
+}
 
 PROBLEM_STATUSES = {
     "400": "Malformed request (bad JSON, bad query parameter)",
     "401": "Missing, unknown or revoked token",
     "403": "Not allowed (e.g. invalid_area: your home area is not in this cycle)",
-    "404": "Not found", "405": "Method not allowed",
+    "404": "Not found",
+    "405": "Method not allowed",
     "409": "Conflict (already_voted, voting_closed, phase_closed, ...)",
-    "413": "Body too large", "415": "Body must be application/json",
+    "413": "Body too large",
+    "415": "Body must be application/json",
     "422": "Invalid input (validation_error lists the fields; over_budget has limit and total)",
-    "429": "Too many requests (rate_limited)", "503": "Temporarily unavailable",
+    "429": "Too many requests (rate_limited)",
+    "503": "Temporarily unavailable",
 }
 
 
@@ -202,74 +375,133 @@ def problem_responses(*statuses: str) -> dict[str, Any]:
 
 
 def ok(status: str, schema: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {status: {"description": description,
-                     "content": {"application/json": {"schema": ref(schema)}}, **extra}}
+    return {
+        status: {
+            "description": description,
+            "content": {"application/json": {"schema": ref(schema)}},
+            **extra,
+        }
+    }
 
 
-def read(op_id: str, summary: str, schema: str, params: list[Any],
-         errors: tuple[str, ...] = ("400", "404", "429")) -> dict[str, Any]:
-    return {"get": {"operationId": op_id, "summary": summary, "parameters": params,
-                    "security": [], "responses": {**ok("200", schema, "OK"),
-                                                  **problem_responses(*errors)}}}
+def read(
+    op_id: str,
+    summary: str,
+    schema: str,
+    params: list[Any],
+    errors: tuple[str, ...] = ("400", "404", "429"),
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": op_id,
+            "summary": summary,
+            "parameters": params,
+            "security": [],
+            "responses": {**ok("200", schema, "OK"), **problem_responses(*errors)},
+        }
+    }
 
 
-def write(op_id: str, summary: str, body: str, status: str, schema: str,
-          params: list[Any], **extra: Any) -> dict[str, Any]:
-    return {"post": {
-        "operationId": op_id, "summary": summary, "parameters": params + [IDEMPOTENCY],
-        "security": [{"bearerAuth": []}],
-        "requestBody": {"required": True,
-                        "content": {"application/json": {"schema": ref(body)}}},
-        "responses": {**ok(status, schema, "Created", **extra),
-                      **problem_responses("400", "401", "403", "404", "409", "413", "415",
-                                          "422", "429")}}}
+def write(
+    op_id: str, summary: str, body: str, status: str, schema: str, params: list[Any], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": op_id,
+            "summary": summary,
+            "parameters": params + [IDEMPOTENCY],
+            "security": [{"bearerAuth": []}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref(body)}},
+            },
+            "responses": {
+                **ok(status, schema, "Created", **extra),
+                **problem_responses("400", "401", "403", "404", "409", "413", "415", "422", "429"),
+            },
+        }
+    }
 
 
-LOCATION = {"headers": {"Location": {"description": "The new proposal's API URL",
-                                     "schema": {"type": "string"}}}}
+LOCATION = {
+    "headers": {
+        "Location": {"description": "The new proposal's API URL", "schema": {"type": "string"}}
+    }
+}
 
 
 def paths() -> dict[str, Any]:
     cycle_proposals = {
-        **read("listProposals", "Proposals of a cycle (approved; pending too while proposals "
-               "are collected and reviewed; never hidden)", "ProposalPage",
-               [SLUG, *PROPOSAL_PARAMS]),
-        **write("submitProposal", "Submit a proposal (token)", "ProposalSubmission", "201",
-                "Proposal", [SLUG], **LOCATION),
+        **read(
+            "listProposals",
+            "Proposals of a cycle (approved; pending too while proposals "
+            "are collected and reviewed; never hidden)",
+            "ProposalPage",
+            [SLUG, *PROPOSAL_PARAMS],
+        ),
+        **write(
+            "submitProposal",
+            "Submit a proposal (token)",
+            "ProposalSubmission",
+            "201",
+            "Proposal",
+            [SLUG],
+            **LOCATION,
+        ),
     }
     return {
         "/cycles": read("listCycles", "Public cycles", "CyclePage", PAGE_PARAMS, ("400", "429")),
         "/cycles/{slug}": read("getCycle", "A cycle: phase, budgets and rules", "Cycle", [SLUG]),
-        "/cycles/{slug}/areas": read("listAreas", "Areas of a cycle with their budgets",
-                                     "AreaList", [SLUG]),
+        "/cycles/{slug}/areas": read(
+            "listAreas", "Areas of a cycle with their budgets", "AreaList", [SLUG]
+        ),
         "/cycles/{slug}/proposals": cycle_proposals,
         "/cycles/{slug}/results": read(
-            "getResults", "Published results (404 results_not_published before)", "Results",
-            [SLUG]),
-        "/cycles/{slug}/ballot": write("castBallot", "Cast your ballot (token)",
-                                       "BallotSubmission", "201", "BallotReceipt", [SLUG]),
-        "/proposals/{tracking_number}": read("getProposal", "One proposal with its timeline",
-                                             "Proposal", [TRACKING]),
-        "/me": {"get": {"operationId": "getMe", "summary": "The token's owner",
-                        "security": [{"bearerAuth": []}],
-                        "responses": {**ok("200", "Me", "OK"),
-                                      **problem_responses("401", "429")}}},
+            "getResults", "Published results (404 results_not_published before)", "Results", [SLUG]
+        ),
+        "/cycles/{slug}/ballot": write(
+            "castBallot",
+            "Cast your ballot (token)",
+            "BallotSubmission",
+            "201",
+            "BallotReceipt",
+            [SLUG],
+        ),
+        "/proposals/{tracking_number}": read(
+            "getProposal", "One proposal with its timeline", "Proposal", [TRACKING]
+        ),
+        "/me": {
+            "get": {
+                "operationId": "getMe",
+                "summary": "The token's owner",
+                "security": [{"bearerAuth": []}],
+                "responses": {**ok("200", "Me", "OK"), **problem_responses("401", "429")},
+            }
+        },
     }
 
 
 def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "pbplatform API", "version": "1.0.0",
-                 "description": "Participatory budgeting: cycles, proposals, ballots and "
-                                "published results. Money is in integer minor units next to "
-                                "the currency. Errors are application/problem+json with a "
-                                "stable `code`. Create a personal token in your account page."},
+        "info": {
+            "title": "pbplatform API",
+            "version": "1.0.0",
+            "description": "Participatory budgeting: cycles, proposals, ballots and "
+            "published results. Money is in integer minor units next to "
+            "the currency. Errors are application/problem+json with a "
+            "stable `code`. Create a personal token in your account page.",
+        },
         "servers": [{"url": server_url}],
         "paths": paths(),
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "A personal API token."}},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token.",
+                }
+            },
         },
     }

@@ -35,16 +35,20 @@ def public_cycle(slug: str) -> Cycle:
     """A cycle the public may see (any phase but draft), or a 404 problem."""
     cycle = None
     if safe_text(slug, 64):
-        cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug,
-                                                         Cycle.phase != "draft"))
+        cycle = db.session.scalar(
+            sa.select(Cycle).where(Cycle.slug == slug, Cycle.phase != "draft")
+        )
     if cycle is None:
         raise DomainError("not_found", _("No such cycle."), status=404)
     return cycle
 
 
 def visible_proposals(cycle: Cycle) -> list[sa.ColumnElement[bool]]:
-    return [Proposal.cycle_id == cycle.id, Proposal.is_hidden.is_(False),
-            Proposal.status.in_(listed_statuses(cycle))]
+    return [
+        Proposal.cycle_id == cycle.id,
+        Proposal.is_hidden.is_(False),
+        Proposal.status.in_(listed_statuses(cycle)),
+    ]
 
 
 @bp.get("/openapi.json")
@@ -59,11 +63,14 @@ def list_cycles() -> ResponseReturnValue:
     page, per_page = paging(query_args(PAGE_PARAMS))
     where = Cycle.phase != "draft"
     total = db.session.scalar(sa.select(sa.func.count(Cycle.id)).where(where)) or 0
-    cycles = db.session.scalars(sa.select(Cycle).where(where)
-                                .order_by(Cycle.created_at.desc(), Cycle.id.desc())
-                                .limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify(ser.page_envelope([ser.cycle_summary(c) for c in cycles], page, per_page,
-                                     total))
+    cycles = db.session.scalars(
+        sa.select(Cycle)
+        .where(where)
+        .order_by(Cycle.created_at.desc(), Cycle.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(ser.page_envelope([ser.cycle_summary(c) for c in cycles], page, per_page, total))
 
 
 @bp.get("/cycles/<slug>")
@@ -96,8 +103,13 @@ def list_proposals(slug: str) -> ResponseReturnValue:
         order = [column.desc() for column in order]
     total = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(*where)) or 0
     proposals = db.session.scalars(
-        sa.select(Proposal).where(*where).order_by(*order).options(selectinload(Proposal.area))
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        sa.select(Proposal)
+        .where(*where)
+        .order_by(*order)
+        .options(selectinload(Proposal.area))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return jsonify(ser.page_envelope(ser.proposal_records(proposals), page, per_page, total))
 
 
@@ -106,8 +118,11 @@ def list_proposals(slug: str) -> ResponseReturnValue:
 def get_proposal(tracking_number: str) -> ResponseReturnValue:
     proposal = None
     if safe_text(tracking_number, 24):
-        proposal = db.session.scalar(sa.select(Proposal).join(Cycle).where(
-            Proposal.tracking_number == tracking_number, Cycle.phase != "draft"))
+        proposal = db.session.scalar(
+            sa.select(Proposal)
+            .join(Cycle)
+            .where(Proposal.tracking_number == tracking_number, Cycle.phase != "draft")
+        )
     if proposal is None or not _listed(proposal):
         raise DomainError("not_found", _("No such proposal."), status=404)
     return jsonify(ser.proposal_records([proposal], timeline=True)[0])
@@ -122,12 +137,17 @@ def _listed(proposal: Proposal) -> bool:
 def get_results(slug: str) -> ResponseReturnValue:
     cycle = public_cycle(slug)
     version = db.session.scalar(
-        sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle.id,
-                                       ResultVersion.published_at.is_not(None))
-        .order_by(ResultVersion.version.desc()).limit(1))
+        sa.select(ResultVersion)
+        .where(ResultVersion.cycle_id == cycle.id, ResultVersion.published_at.is_not(None))
+        .order_by(ResultVersion.version.desc())
+        .limit(1)
+    )
     if version is None:
-        raise DomainError("results_not_published",
-                          _("The results of this cycle are not published yet."), status=404)
+        raise DomainError(
+            "results_not_published",
+            _("The results of this cycle are not published yet."),
+            status=404,
+        )
     return jsonify(ser.result_document(cycle, version))
 
 

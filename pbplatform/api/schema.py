@@ -23,10 +23,14 @@ _TYPES = {
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and math.isfinite(v) and v.is_integer()),
-    "number": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and math.isfinite(v)),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and math.isfinite(v) and v.is_integer())
+    ),
+    "number": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and math.isfinite(v))
+    ),
 }
 
 
@@ -76,8 +80,14 @@ class Validator:
                 self._check_alternatives(value, schema[key], key, where, path, out)
         if "not" in schema and not self.errors(value, schema["not"], path):
             together = " and ".join(schema["not"].get("required", ()))
-            out.append({"field": where, "message": f"must not give {together} together"
-                        if together else "matches a form that is not allowed"})
+            out.append(
+                {
+                    "field": where,
+                    "message": f"must not give {together} together"
+                    if together
+                    else "matches a form that is not allowed",
+                }
+            )
         if isinstance(value, str):
             self._check_string(value, schema, where, out)
         elif _TYPES["number"](value):
@@ -87,43 +97,56 @@ class Validator:
         elif isinstance(value, dict):
             self._check_object(value, schema, path, out)
 
-    def _check_alternatives(self, value: Any, options: list[Schema], key: str, where: str,
-                            path: str, out: list[dict[str, str]]) -> None:
+    def _check_alternatives(
+        self,
+        value: Any,
+        options: list[Schema],
+        key: str,
+        where: str,
+        path: str,
+        out: list[dict[str, str]],
+    ) -> None:
         passing = [o for o in options if not self.errors(value, o, path)]
         if not passing or (key == "oneOf" and len(passing) > 1):
             out.append({"field": where, "message": "matches none of the allowed forms"})
 
-    def _check_string(self, value: str, schema: Schema, where: str,
-                      out: list[dict[str, str]]) -> None:
+    def _check_string(
+        self, value: str, schema: Schema, where: str, out: list[dict[str, str]]
+    ) -> None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             out.append({"field": where, "message": "must be valid Unicode text"})
             return
         if len(value) < schema.get("minLength", 0):
-            out.append({"field": where, "message": f"must have at least {schema['minLength']} "
-                                                   "characters"})
+            out.append(
+                {"field": where, "message": f"must have at least {schema['minLength']} characters"}
+            )
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            out.append({"field": where, "message": f"must have at most {schema['maxLength']} "
-                                                   "characters"})
+            out.append(
+                {"field": where, "message": f"must have at most {schema['maxLength']} characters"}
+            )
         if "pattern" in schema and not re.search(schema["pattern"], value):
             out.append({"field": where, "message": "contains characters that are not allowed"})
 
-    def _check_number(self, value: float, schema: Schema, where: str,
-                      out: list[dict[str, str]]) -> None:
+    def _check_number(
+        self, value: float, schema: Schema, where: str, out: list[dict[str, str]]
+    ) -> None:
         if "minimum" in schema and value < schema["minimum"]:
             out.append({"field": where, "message": f"must be at least {schema['minimum']}"})
         if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            out.append({"field": where,
-                        "message": f"must be more than {schema['exclusiveMinimum']}"})
+            out.append(
+                {"field": where, "message": f"must be more than {schema['exclusiveMinimum']}"}
+            )
         if "maximum" in schema and value > schema["maximum"]:
             out.append({"field": where, "message": f"must be at most {schema['maximum']}"})
         step = schema.get("multipleOf")
         if step is not None and not _is_multiple(value, step):
             out.append({"field": where, "message": f"must be a multiple of {step}"})
 
-    def _check_array(self, value: list[Any], schema: Schema, path: str, where: str,
-                     out: list[dict[str, str]]) -> None:
+    def _check_array(
+        self, value: list[Any], schema: Schema, path: str, where: str, out: list[dict[str, str]]
+    ) -> None:
         if len(value) < schema.get("minItems", 0):
             out.append({"field": where, "message": f"needs at least {schema['minItems']} items"})
         if "maxItems" in schema and len(value) > schema["maxItems"]:
@@ -133,8 +156,9 @@ class Validator:
             for i, item in enumerate(value):
                 self._check(item, schema["items"], f"{path}[{i}]", out)
 
-    def _check_object(self, value: dict[str, Any], schema: Schema, path: str,
-                      out: list[dict[str, str]]) -> None:
+    def _check_object(
+        self, value: dict[str, Any], schema: Schema, path: str, out: list[dict[str, str]]
+    ) -> None:
         props = schema.get("properties", {})
         prefix = f"{path}." if path else ""
         for name in schema.get("required", ()):

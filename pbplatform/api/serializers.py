@@ -34,8 +34,13 @@ def area_ref(area: Area | None) -> dict[str, Any] | None:
 
 
 def cycle_summary(cycle: Cycle) -> dict[str, Any]:
-    return {"slug": cycle.slug, "name": cycle.name, "phase": cycle.phase,
-            "currency": cycle.currency, "ballot_rule": cycle.ballot_rule}
+    return {
+        "slug": cycle.slug,
+        "name": cycle.name,
+        "phase": cycle.phase,
+        "currency": cycle.currency,
+        "ballot_rule": cycle.ballot_rule,
+    }
 
 
 def cycle_areas(cycle: Cycle) -> list[dict[str, Any]]:
@@ -45,15 +50,21 @@ def cycle_areas(cycle: Cycle) -> list[dict[str, Any]]:
 def cycle_rules(cycle: Cycle) -> dict[str, Any]:
     """The declared ballot and counting rules (the tie-break seed stays with the count)."""
     return {
-        "ballot_rule": cycle.ballot_rule, "max_projects": cycle.max_projects,
+        "ballot_rule": cycle.ballot_rule,
+        "max_projects": cycle.max_projects,
         "points_total": _number(cycle.points_total),
         "max_points_per_project": _number(cycle.max_points_per_project),
-        "count_rule": cycle.count_rule, "count_threshold": _number(cycle.count_threshold),
-        "count_top_n": cycle.count_top_n, "tie_break": cycle.tie_break,
+        "count_rule": cycle.count_rule,
+        "count_threshold": _number(cycle.count_threshold),
+        "count_top_n": cycle.count_top_n,
+        "tie_break": cycle.tie_break,
         "channel_weights": {str(k): v for k, v in (cycle.channel_weights or {}).items()},
-        "combination": cycle.combination, "vote_policy": cycle.vote_policy,
-        "min_age": cycle.min_age, "rules_frozen": cycle.rules_frozen,
-        "hourly_rate": cycle.hourly_rate_minor, "coproduction_cap_pct": cycle.coproduction_cap_pct,
+        "combination": cycle.combination,
+        "vote_policy": cycle.vote_policy,
+        "min_age": cycle.min_age,
+        "rules_frozen": cycle.rules_frozen,
+        "hourly_rate": cycle.hourly_rate_minor,
+        "coproduction_cap_pct": cycle.coproduction_cap_pct,
         "savings_target": cycle.savings_target_minor,
         "savings_share_pct": cycle.savings_share_pct,
     }
@@ -68,21 +79,31 @@ def cycle_detail(cycle: Cycle) -> dict[str, Any]:
     }
 
 
-def proposal_record(proposal: Proposal, costs: CostBreakdown, *,
-                    timeline: bool = False) -> dict[str, Any]:
+def proposal_record(
+    proposal: Proposal, costs: CostBreakdown, *, timeline: bool = False
+) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": proposal.id, "tracking_number": proposal.tracking_number,
-        "cycle": proposal.cycle.slug, "status": proposal.status, "kind": proposal.kind,
-        "title": proposal.title, "description": proposal.description,
-        "category": proposal.category, "location": proposal.location,
+        "id": proposal.id,
+        "tracking_number": proposal.tracking_number,
+        "cycle": proposal.cycle.slug,
+        "status": proposal.status,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "description": proposal.description,
+        "category": proposal.category,
+        "location": proposal.location,
         "area": area_ref(proposal.area),
-        "gross_cost": costs.gross_minor, "coproduction_value": costs.coproduction_minor,
-        "net_cost": costs.net_minor, "savings_per_year": proposal.savings_per_year_minor,
-        "currency": proposal.cycle.currency, "submitted_on": _iso(proposal.created_at.date()),
+        "gross_cost": costs.gross_minor,
+        "coproduction_value": costs.coproduction_minor,
+        "net_cost": costs.net_minor,
+        "savings_per_year": proposal.savings_per_year_minor,
+        "currency": proposal.cycle.currency,
+        "submitted_on": _iso(proposal.created_at.date()),
     }
     if timeline:
-        record["timeline"] = [{"at": _iso(e.at), "kind": e.kind, "note": e.note}
-                              for e in proposal.events]
+        record["timeline"] = [
+            {"at": _iso(e.at), "kind": e.kind, "note": e.note} for e in proposal.events
+        ]
     return record
 
 
@@ -93,16 +114,21 @@ def proposal_records(proposals: Sequence[Proposal], *, timeline: bool = False) -
 
 
 def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:
-    return {"cycle": cycle.slug, "version": version.version,
-            "content_hash": version.content_hash, "published_at": _iso(version.published_at),
-            "config": version.config, "outcome": version.outcome}
+    return {
+        "cycle": cycle.slug,
+        "version": version.version,
+        "content_hash": version.content_hash,
+        "published_at": _iso(version.published_at),
+        "config": version.config,
+        "outcome": version.outcome,
+    }
 
 
 def me_document(user: User) -> dict[str, Any]:
-    return {"id": user.id, "display_name": user.display_name,
-            "home_area": area_ref(user.home_area)}
+    return {"id": user.id, "display_name": user.display_name, "home_area": area_ref(user.home_area)}
 
 
-def page_envelope(items: list[dict[str, Any]], page: int, per_page: int,
-                  total: int) -> dict[str, Any]:
+def page_envelope(
+    items: list[dict[str, Any]], page: int, per_page: int, total: int
+) -> dict[str, Any]:
     return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -32,7 +32,8 @@ def hash_token(plaintext: str) -> str:
 def list_tokens(user: User) -> Sequence[ApiToken]:
     """The user's tokens, active ones first, newest first."""
     return db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id)
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id)
         .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
     ).all()
 
@@ -41,20 +42,32 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Make a new token for `user`; returns the row and the plaintext (shown once, never kept)."""
     name = "".join(ch for ch in (name or "") if ch.isprintable()).strip()
     if not name or len(name) > NAME_MAX:
-        raise DomainError("validation_error", _("Give the token a name of at most %(n)d "
-                                                "characters.", n=NAME_MAX))
-    active = db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))) or 0
+        raise DomainError(
+            "validation_error", _("Give the token a name of at most %(n)d characters.", n=NAME_MAX)
+        )
+    active = (
+        db.session.scalar(
+            sa.select(sa.func.count(ApiToken.id)).where(
+                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+            )
+        )
+        or 0
+    )
     if active >= MAX_ACTIVE_TOKENS:
-        raise DomainError("too_many_tokens", _("You have %(n)d active tokens; revoke one first.",
-                                               n=MAX_ACTIVE_TOKENS), status=409)
+        raise DomainError(
+            "too_many_tokens",
+            _("You have %(n)d active tokens; revoke one first.", n=MAX_ACTIVE_TOKENS),
+            status=409,
+        )
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plaintext),
-                     prefix=plaintext[:12])
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:12]
+    )
     db.session.add(token)
     db.session.flush()
-    audit.record("api_token.created", token, actor=user, after={"name": name,
-                                                                 "prefix": token.prefix})
+    audit.record(
+        "api_token.created", token, actor=user, after={"name": name, "prefix": token.prefix}
+    )
     return token, plaintext
 
 
@@ -74,8 +87,9 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
     """The active token with this plaintext whose owner's account is active, else None."""
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(
-        ApiToken.token_hash == hash_token(plaintext)))
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))
+    )
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.last_used_on != today():

@@ -32,8 +32,9 @@ def _user_key() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
 
 
-create_limit = limiter.limit(_create_limit, key_func=_user_key, methods=["POST"],
-                             scope="api-token-create")
+create_limit = limiter.limit(
+    _create_limit, key_func=_user_key, methods=["POST"], scope="api-token-create"
+)
 
 
 def _me() -> User:

@@ -37,8 +37,11 @@ _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError) -> Response:
-    extra = {k: _jsonable(k, v) for k, v in exc.extra.items()
-             if k not in ("type", "title", "status", "code", "detail")}
+    extra = {
+        k: _jsonable(k, v)
+        for k, v in exc.extra.items()
+        if k not in ("type", "title", "status", "code", "detail")
+    }
     response = problem(exc.status, exc.code, _title(exc.status), exc.message, **extra)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="pbplatform"'
@@ -47,8 +50,12 @@ def _domain_error(exc: DomainError) -> Response:
 
 @bp.errorhandler(TooManyRequests)
 def _rate_limited(exc: TooManyRequests) -> Response:
-    response = problem(429, "rate_limited", "Too many requests",
-                       _("Too many requests; please wait a moment and try again."))
+    response = problem(
+        429,
+        "rate_limited",
+        "Too many requests",
+        _("Too many requests; please wait a moment and try again."),
+    )
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -69,15 +76,26 @@ def _jsonable(key: str, value: Any) -> Any:
 
 
 def _title(status: int) -> str:
-    return {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-            409: "Conflict", 422: "Unprocessable content"}.get(status, "Error")
+    return {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        422: "Unprocessable content",
+    }.get(status, "Error")
 
 
-def validation_error(errors: list[dict[str, str]], status: int = 422,
-                     code: str = "validation_error") -> DomainError:
+def validation_error(
+    errors: list[dict[str, str]], status: int = 422, code: str = "validation_error"
+) -> DomainError:
     listed = "; ".join(f"{e['field']} {e['message']}" for e in errors[:20])
-    return DomainError(code, _("The request is not valid: %(errors)s", errors=listed),
-                       status=status, errors=errors[:100])
+    return DomainError(
+        code,
+        _("The request is not valid: %(errors)s", errors=listed),
+        status=status,
+        errors=errors[:100],
+    )
 
 
 def json_body(schema_name: str) -> dict[str, Any]:
@@ -86,11 +104,15 @@ def json_body(schema_name: str) -> dict[str, Any]:
         raise UnsupportedMediaType(_("Send the body as application/json."))
     request.max_content_length = MAX_BODY_BYTES  # 413 beyond this, before reading
     try:
-        data = json.loads(request.get_data(cache=True).decode("utf-8"),
-                          parse_constant=_no_constants, parse_float=_number)
+        data = json.loads(
+            request.get_data(cache=True).decode("utf-8"),
+            parse_constant=_no_constants,
+            parse_float=_number,
+        )
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise DomainError("malformed_json", _("The body is not valid JSON (UTF-8)."),
-                          status=400) from None
+        raise DomainError(
+            "malformed_json", _("The body is not valid JSON (UTF-8)."), status=400
+        ) from None
     errors = VALIDATOR.errors(data, SCHEMAS[schema_name])
     if errors:
         raise validation_error(errors)

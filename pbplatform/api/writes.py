@@ -40,9 +40,13 @@ def submit(slug: str) -> ResponseReturnValue:
 
 def proposal_input(data: dict[str, Any]) -> ProposalInput:
     return ProposalInput(
-        title=data["title"], description=data["description"], area_id=data.get("area_id"),
-        category=data.get("category", "other"), kind=data.get("kind", "spending"),
-        estimated_cost_minor=data.get("estimated_cost", 0), location=data.get("location"),
+        title=data["title"],
+        description=data["description"],
+        area_id=data.get("area_id"),
+        category=data.get("category", "other"),
+        kind=data.get("kind", "spending"),
+        estimated_cost_minor=data.get("estimated_cost", 0),
+        location=data.get("location"),
         savings_per_year_minor=data.get("savings_per_year"),
     )
 
@@ -59,8 +63,14 @@ def cast(slug: str) -> ResponseReturnValue:
     key, request_hash = idempotency.request_key(), idempotency.fingerprint()
     if (previous := idempotency.replay(user, key, request_hash)) is not None:
         return previous
-    cast_ballot(cycle, voter_key_for(user), selections, area_id=user.home_area_id,
-                channel="online", user_id=user.id)
+    cast_ballot(
+        cycle,
+        voter_key_for(user),
+        selections,
+        area_id=user.home_area_id,
+        channel="online",
+        user_id=user.id,
+    )
     body = {"status": "cast", "cast_on": today().isoformat()}
     idempotency.remember(user, key, request_hash, 201, body)
     return jsonify(body), 201
@@ -74,8 +84,12 @@ def ballot_selections(data: dict[str, Any], home_area_id: int | None) -> list[tu
     for i, sel in enumerate(data["selections"]):
         pid = sel["proposal_id"]
         if pid in seen:
-            errors.append({"field": f"selections[{i}].proposal_id",
-                           "message": _("repeats a proposal already on the ballot")})
+            errors.append(
+                {
+                    "field": f"selections[{i}].proposal_id",
+                    "message": _("repeats a proposal already on the ballot"),
+                }
+            )
         seen.add(pid)
         pairs.append((pid, sel["stance"] if "stance" in sel else sel.get("points", 1)))
     if errors:

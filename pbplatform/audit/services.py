@@ -40,29 +40,55 @@ def _last_hash() -> str:
 
 def entry_digest(entry: AuditEntry) -> str:
     payload = json.dumps(
-        [entry.prev_hash, entry.at.isoformat(), entry.actor_id, entry.actor_label, entry.action,
-         entry.object_type, entry.object_id, entry.before, entry.after, entry.outcome],
-        sort_keys=True, default=str,
+        [
+            entry.prev_hash,
+            entry.at.isoformat(),
+            entry.actor_id,
+            entry.actor_label,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.before,
+            entry.after,
+            entry.outcome,
+        ],
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _describe(action: str, obj: Any, actor: Any, area_id: int | None,
-              before: dict[str, Any] | None, after: dict[str, Any] | None,
-              outcome: str) -> dict[str, Any]:
+def _describe(
+    action: str,
+    obj: Any,
+    actor: Any,
+    area_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    outcome: str,
+) -> dict[str, Any]:
     """The entry's content, read now (a rollback would expire the objects it names)."""
     actor_id, label = _actor(actor)
     return {
-        "actor_id": actor_id, "actor_label": label, "action": action,
+        "actor_id": actor_id,
+        "actor_label": label,
+        "action": action,
         "object_type": type(obj).__name__ if obj is not None else None,
-        "object_id": str(obj.id) if obj is not None else None, "area_id": area_id,
-        "before": before, "after": after, "outcome": outcome,
+        "object_id": str(obj.id) if obj is not None else None,
+        "area_id": area_id,
+        "before": before,
+        "after": after,
+        "outcome": outcome,
     }
 
 
 def _append(fields: dict[str, Any]) -> AuditEntry:
-    entry = AuditEntry(at=utcnow().replace(microsecond=0), prev_hash=_last_hash(),
-                       ip=request.remote_addr if has_request_context() else None, **fields)
+    entry = AuditEntry(
+        at=utcnow().replace(microsecond=0),
+        prev_hash=_last_hash(),
+        ip=request.remote_addr if has_request_context() else None,
+        **fields,
+    )
     entry.entry_hash = entry_digest(entry)
     db.session.add(entry)
     return entry

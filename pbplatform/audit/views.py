@@ -37,17 +37,28 @@ def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:
 @bp.get("/admin/audit")
 @admin_required
 def index() -> ResponseReturnValue:
-    actions = list(db.session.scalars(
-        sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+    actions = list(
+        db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    )
     action = request.args.get("action", "")
     if action not in actions:
         action = ""  # only allow-listed values reach the query, and only as a bound parameter
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if action:
         stmt = stmt.where(AuditEntry.action == action)
-    page = db.paginate(stmt, page=_int_arg("page", 1, 1, 10**6),
-                       per_page=_int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE),
-                       max_per_page=MAX_PER_PAGE, error_out=False)
+    page = db.paginate(
+        stmt,
+        page=_int_arg("page", 1, 1, 10**6),
+        per_page=_int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE),
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+    )
     broken_at = verify_chain()
-    return render_template("audit/index.html", page=page, actions=actions, action=action,
-                           broken_at=broken_at, as_json=_as_json)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        actions=actions,
+        action=action,
+        broken_at=broken_at,
+        as_json=_as_json,
+    )

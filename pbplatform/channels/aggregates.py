@@ -19,14 +19,29 @@ def meeting_aggregates(cycle: Cycle) -> list[AggregateScore]:
     size, the same on every row). Proposals no longer on the ballot are left out.
     """
     counted = sa.select(MeetingTotal.meeting_id).distinct()
-    attendance = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Meeting.attendance), 0))
-        .where(Meeting.cycle_id == cycle.id, Meeting.id.in_(counted))) or 0
+    attendance = (
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Meeting.attendance), 0)).where(
+                Meeting.cycle_id == cycle.id, Meeting.id.in_(counted)
+            )
+        )
+        or 0
+    )
     rows = db.session.execute(
         sa.select(MeetingTotal.proposal_id, sa.func.sum(MeetingTotal.dots))
-        .join(Meeting).join(Proposal, Proposal.id == MeetingTotal.proposal_id)
-        .where(Meeting.cycle_id == cycle.id, Proposal.status == "approved",
-               Proposal.is_hidden.is_(False))
-        .group_by(MeetingTotal.proposal_id).order_by(MeetingTotal.proposal_id))
-    return [AggregateScore(channel="meeting", project_id=str(pid), score=int(dots),
-                           participants=int(attendance)) for pid, dots in rows]
+        .join(Meeting)
+        .join(Proposal, Proposal.id == MeetingTotal.proposal_id)
+        .where(
+            Meeting.cycle_id == cycle.id,
+            Proposal.status == "approved",
+            Proposal.is_hidden.is_(False),
+        )
+        .group_by(MeetingTotal.proposal_id)
+        .order_by(MeetingTotal.proposal_id)
+    )
+    return [
+        AggregateScore(
+            channel="meeting", project_id=str(pid), score=int(dots), participants=int(attendance)
+        )
+        for pid, dots in rows
+    ]

@@ -41,8 +41,12 @@ class FileRejected(DomainError):
     """A whole upload refused; `errors` lists every bad row ("row 57: ...")."""
 
     def __init__(self, errors: list[str]):
-        super().__init__("file_rejected", _("The file was rejected; nothing was stored."),
-                         status=422, errors=errors)
+        super().__init__(
+            "file_rejected",
+            _("The file was rejected; nothing was stored."),
+            status=422,
+            errors=errors,
+        )
         self.errors = errors
 
 
@@ -58,8 +62,9 @@ def parse_date(text: str) -> date | None:
 
 
 def entry_hash(identifier: str, born_on: date, postcode: str) -> str:
-    return peppered_hash("census", f"{normalise(identifier)}|{born_on.isoformat()}|"
-                                   f"{normalise(postcode)}")
+    return peppered_hash(
+        "census", f"{normalise(identifier)}|{born_on.isoformat()}|{normalise(postcode)}"
+    )
 
 
 def adult_from(born_on: date, min_age: int | None) -> date:
@@ -80,8 +85,9 @@ def decode_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def check_header(rows: list[list[str]], columns: list[str], optional: tuple[str, ...] = ()
-                 ) -> list[str]:
+def check_header(
+    rows: list[list[str]], columns: list[str], optional: tuple[str, ...] = ()
+) -> list[str]:
     """The header as given; FileRejected if a required column is missing or one is unknown."""
     if not rows:
         raise FileRejected([_("the file is empty")])
@@ -89,22 +95,37 @@ def check_header(rows: list[list[str]], columns: list[str], optional: tuple[str,
     missing = [c for c in columns if c not in header]
     extra = [h for h in header if h not in columns and h not in optional]
     if missing or extra or len(set(header)) != len(header):
-        raise FileRejected([_("row 1: the columns must be %(cols)s (missing: %(missing)s; "
-                              "unexpected: %(extra)s)", cols=", ".join(columns + list(optional)),
-                              missing=", ".join(missing) or "-", extra=", ".join(extra) or "-")])
+        raise FileRejected(
+            [
+                _(
+                    "row 1: the columns must be %(cols)s (missing: %(missing)s; "
+                    "unexpected: %(extra)s)",
+                    cols=", ".join(columns + list(optional)),
+                    missing=", ".join(missing) or "-",
+                    extra=", ".join(extra) or "-",
+                )
+            ]
+        )
     return header
 
 
-def csv_records(rows: list[list[str]], header: list[str], errors: list[str]
-                ) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_records(
+    rows: list[list[str]], header: list[str], errors: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     """The data rows as (row number, {column: value}), blank rows skipped. A row with the wrong
     number of cells goes to `errors` instead, in row order as the caller iterates."""
     for number, raw in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in raw):
             continue
         if len(raw) != len(header):
-            errors.append(_("row %(n)s: expected %(want)s columns, found %(got)s",
-                            n=number, want=len(header), got=len(raw)))
+            errors.append(
+                _(
+                    "row %(n)s: expected %(want)s columns, found %(got)s",
+                    n=number,
+                    want=len(header),
+                    got=len(raw),
+                )
+            )
             continue
         yield number, dict(zip(header, raw, strict=True))
 
@@ -138,8 +159,13 @@ def parse_census(cycle: Cycle, data: bytes) -> list[CensusRow]:
         if isinstance(row, str):
             errors.append(_("row %(n)s: %(reason)s", n=number, reason=row))
         elif row.entry_hash in parsed:
-            errors.append(_("row %(n)s: the same person as row %(other)s", n=number,
-                            other=parsed[row.entry_hash]))
+            errors.append(
+                _(
+                    "row %(n)s: the same person as row %(other)s",
+                    n=number,
+                    other=parsed[row.entry_hash],
+                )
+            )
         else:
             parsed[row.entry_hash] = number
             result.append(row)
@@ -155,8 +181,10 @@ def upload_census(cycle: Cycle, data: bytes, actor: User | None = None) -> dict[
     if cycle.phase in ("counting", "results"):
         raise DomainError("voting_over", _("The register cannot change after voting."), status=409)
     rows = parse_census(cycle, data)
-    existing = {e.entry_hash: e for e in db.session.scalars(
-        sa.select(CensusEntry).where(CensusEntry.cycle_id == cycle.id))}
+    existing = {
+        e.entry_hash: e
+        for e in db.session.scalars(sa.select(CensusEntry).where(CensusEntry.cycle_id == cycle.id))
+    }
     incoming = {r.entry_hash: r for r in rows}
     removed = [e for h, e in existing.items() if h not in incoming]
     for entry in removed:
@@ -167,47 +195,72 @@ def upload_census(cycle: Cycle, data: bytes, actor: User | None = None) -> dict[
         else:
             db.session.add(CensusEntry(cycle_id=cycle.id, entry_hash=h, adult_from=row.adult_from))
     db.session.flush()
-    counts = {"entries": len(incoming), "added": len(incoming.keys() - existing.keys()),
-              "removed": len(removed)}
+    counts = {
+        "entries": len(incoming),
+        "added": len(incoming.keys() - existing.keys()),
+        "removed": len(removed),
+    }
     audit.record("census.upload", cycle, after=counts, actor=actor)
     return counts
 
 
 def find_entry(cycle: Cycle, identifier: str, born_on: date, postcode: str) -> CensusEntry | None:
-    return db.session.scalar(sa.select(CensusEntry).where(
-        CensusEntry.cycle_id == cycle.id,
-        CensusEntry.entry_hash == entry_hash(identifier, born_on, postcode)))
+    return db.session.scalar(
+        sa.select(CensusEntry).where(
+            CensusEntry.cycle_id == cycle.id,
+            CensusEntry.entry_hash == entry_hash(identifier, born_on, postcode),
+        )
+    )
 
 
 def entry_for_user(cycle: Cycle, user: User) -> CensusEntry | None:
-    return db.session.scalar(sa.select(CensusEntry).where(
-        CensusEntry.cycle_id == cycle.id, CensusEntry.user_id == user.id))
+    return db.session.scalar(
+        sa.select(CensusEntry).where(
+            CensusEntry.cycle_id == cycle.id, CensusEntry.user_id == user.id
+        )
+    )
 
 
 def _ensure_of_age(entry: CensusEntry) -> None:
     if entry.adult_from is not None and entry.adult_from > today():
-        raise DomainError("under_age",
-                          _("You can take part from %(day)s, when you reach the minimum age.",
-                            day=entry.adult_from.isoformat()), status=403)
+        raise DomainError(
+            "under_age",
+            _(
+                "You can take part from %(day)s, when you reach the minimum age.",
+                day=entry.adult_from.isoformat(),
+            ),
+            status=403,
+        )
 
 
-def verify_resident(cycle: Cycle, user: User, identifier: str, born_on: date,
-                    postcode: str) -> CensusEntry:
+def verify_resident(
+    cycle: Cycle, user: User, identifier: str, born_on: date, postcode: str
+) -> CensusEntry:
     """Link `user` to their register entry; one account per entry, one entry per account."""
     entry = find_entry(cycle, identifier, born_on, postcode)
     if entry is None:
-        raise DomainError("census_no_match", _("These details do not match the register. "
-                                               "Check them, or ask the council office."))
+        raise DomainError(
+            "census_no_match",
+            _("These details do not match the register. Check them, or ask the council office."),
+        )
     _ensure_of_age(entry)
     if entry.user_id == user.id:
         return entry
     if entry.user_id is not None:
-        raise DomainError("census_taken", _("These details are already linked to another "
-                                            "account. Each person may verify one account."),
-                          status=409)
+        raise DomainError(
+            "census_taken",
+            _(
+                "These details are already linked to another "
+                "account. Each person may verify one account."
+            ),
+            status=409,
+        )
     if entry_for_user(cycle, user) is not None:
-        raise DomainError("census_already_verified",
-                          _("Your account is already verified for this cycle."), status=409)
+        raise DomainError(
+            "census_already_verified",
+            _("Your account is already verified for this cycle."),
+            status=409,
+        )
     entry.user_id, entry.verified_at = user.id, utcnow()
     db.session.flush()
     _move_participations(user, person_key(entry))
@@ -224,17 +277,28 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
     if not user.is_active:
         raise DomainError("not_eligible", _("This account cannot vote."), status=403)
     if cycle.vote_policy == "codes":
-        raise DomainError("codes_only", _("In this cycle you vote with the voting code sent "
-                                          "to you by post."), status=403)
-    if (cycle.vote_policy == "registered" and cycle.min_age and user.birth_date is not None
-            and adult_from(user.birth_date, cycle.min_age) > today()):
-        raise DomainError("under_age", _("You are below the minimum age for this cycle."),
-                          status=403)
+        raise DomainError(
+            "codes_only",
+            _("In this cycle you vote with the voting code sent to you by post."),
+            status=403,
+        )
+    if (
+        cycle.vote_policy == "registered"
+        and cycle.min_age
+        and user.birth_date is not None
+        and adult_from(user.birth_date, cycle.min_age) > today()
+    ):
+        raise DomainError(
+            "under_age", _("You are below the minimum age for this cycle."), status=403
+        )
     if cycle.vote_policy == "census":
         entry = entry_for_user(cycle, user)
         if entry is None:
-            raise DomainError("not_verified", _("Verify your residence against the register "
-                                                "before you vote."), status=403)
+            raise DomainError(
+                "not_verified",
+                _("Verify your residence against the register before you vote."),
+                status=403,
+            )
         _ensure_of_age(entry)
 
 
@@ -253,8 +317,12 @@ def census_person_key(user: User) -> str | None:
     """The census key of the user's latest verification in any cycle (voting.voter_key_for)."""
     if user.id is None:
         return None
-    entry = db.session.scalar(sa.select(CensusEntry).where(CensusEntry.user_id == user.id)
-                              .order_by(CensusEntry.id.desc()).limit(1))
+    entry = db.session.scalar(
+        sa.select(CensusEntry)
+        .where(CensusEntry.user_id == user.id)
+        .order_by(CensusEntry.id.desc())
+        .limit(1)
+    )
     return person_key(entry) if entry is not None else None
 
 
@@ -264,13 +332,25 @@ def _move_participations(user: User, key: str) -> None:
     db.session.execute(
         sa.update(Participation)
         .where(Participation.voter_key == f"user:{user.id}", Participation.cycle_id.not_in(taken))
-        .values(voter_key=key).execution_options(synchronize_session=False))
+        .values(voter_key=key)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def census_count(cycle: Cycle) -> tuple[int, int]:
     """(entries in the register, entries linked to an account)."""
-    total = db.session.scalar(sa.select(sa.func.count(CensusEntry.id)).where(
-        CensusEntry.cycle_id == cycle.id)) or 0
-    linked = db.session.scalar(sa.select(sa.func.count(CensusEntry.id)).where(
-        CensusEntry.cycle_id == cycle.id, CensusEntry.user_id.is_not(None))) or 0
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count(CensusEntry.id)).where(CensusEntry.cycle_id == cycle.id)
+        )
+        or 0
+    )
+    linked = (
+        db.session.scalar(
+            sa.select(sa.func.count(CensusEntry.id)).where(
+                CensusEntry.cycle_id == cycle.id, CensusEntry.user_id.is_not(None)
+            )
+        )
+        or 0
+    )
     return total, linked

@@ -47,8 +47,9 @@ def hash_code(code: str) -> str:
     return peppered_hash("voting-code", normalise_code(code))
 
 
-def generate_codes(cycle: Cycle, count: int, label: str, area_id: int | None = None,
-                   actor: User | None = None) -> tuple[VotingCodeBatch, list[str]]:
+def generate_codes(
+    cycle: Cycle, count: int, label: str, area_id: int | None = None, actor: User | None = None
+) -> tuple[VotingCodeBatch, list[str]]:
     """Create a batch; returns the plaintext codes, which are not kept anywhere."""
     if cycle.phase in ("counting", "results"):
         raise DomainError("voting_over", _("Voting is over in this cycle."), status=409)
@@ -56,15 +57,27 @@ def generate_codes(cycle: Cycle, count: int, label: str, area_id: int | None = N
         raise DomainError("bad_count", _("A batch holds 1 to %(max)s codes.", max=MAX_BATCH))
     if area_id is not None and area_id not in {ca.area_id for ca in cycle.areas}:
         raise DomainError("invalid_area", _("This area does not take part in this cycle."))
-    batch = VotingCodeBatch(cycle_id=cycle.id, area_id=area_id, count=count, label=label,
-                            created_by_id=actor.id if actor else None)
+    batch = VotingCodeBatch(
+        cycle_id=cycle.id,
+        area_id=area_id,
+        count=count,
+        label=label,
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(batch)
     db.session.flush()
     codes = _unique_codes(count)
-    db.session.execute(sa.insert(VotingCode), [
-        {"batch_id": batch.id, "code_hash": hash_code(c), "area_id": area_id} for c in codes])
-    audit.record("codes.generate", batch, actor=actor, area_id=area_id,
-                 after={"count": count, "label": label, "area_id": area_id})
+    db.session.execute(
+        sa.insert(VotingCode),
+        [{"batch_id": batch.id, "code_hash": hash_code(c), "area_id": area_id} for c in codes],
+    )
+    audit.record(
+        "codes.generate",
+        batch,
+        actor=actor,
+        area_id=area_id,
+        after={"count": count, "label": label, "area_id": area_id},
+    )
     return batch, codes
 
 
@@ -85,17 +98,21 @@ def code_rows(cycle: Cycle, batch: VotingCodeBatch, codes: Sequence[str]) -> lis
 
 def find_code(text: str, cycle: Cycle | None = None) -> VotingCode:
     """The unused code (of `cycle` if given), or DomainError (one answer for unknown codes)."""
-    stmt = sa.select(VotingCode).join(VotingCodeBatch).where(
-        VotingCode.code_hash == hash_code(text))
+    stmt = (
+        sa.select(VotingCode).join(VotingCodeBatch).where(VotingCode.code_hash == hash_code(text))
+    )
     if cycle is not None:
         stmt = stmt.where(VotingCodeBatch.cycle_id == cycle.id)
     code = db.session.scalar(stmt) if normalise_code(text) else None
     if code is None:
-        raise DomainError("invalid_code", _("This code is not valid for this cycle. Check the "
-                                            "letter and type it again."))
+        raise DomainError(
+            "invalid_code",
+            _("This code is not valid for this cycle. Check the letter and type it again."),
+        )
     if code.used_on is not None:
-        raise DomainError("code_used", _("This code has already been used to vote."),
-                          status=409, channel="code")
+        raise DomainError(
+            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+        )
     return code
 
 
@@ -109,15 +126,20 @@ def code_area(cycle: Cycle, code: VotingCode, chosen_area_id: int | None) -> int
 
 def _mark_used(code: VotingCode) -> None:
     result = db.session.execute(
-        sa.update(VotingCode).where(VotingCode.id == code.id, VotingCode.used_on.is_(None))
-        .values(used_on=today()).execution_options(synchronize_session=False))
+        sa.update(VotingCode)
+        .where(VotingCode.id == code.id, VotingCode.used_on.is_(None))
+        .values(used_on=today())
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
-        raise DomainError("code_used", _("This code has already been used to vote."),
-                          status=409, channel="code")
+        raise DomainError(
+            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+        )
 
 
-def redeem_code(cycle: Cycle, text: str, selections: Selections,
-                area_id: int | None = None) -> Ballot:
+def redeem_code(
+    cycle: Cycle, text: str, selections: Selections, area_id: int | None = None
+) -> Ballot:
     """Vote with a code: check the ballot, mark the code used (once), cast; all or nothing."""
     code = find_code(text, cycle)
     area = code_area(cycle, code, area_id)
@@ -130,7 +152,10 @@ def batch_stats(cycle: Cycle) -> list[tuple[VotingCodeBatch, int]]:
     """Each batch of the cycle with how many of its codes were used."""
     used = sa.func.count(VotingCode.used_on)
     rows = db.session.execute(
-        sa.select(VotingCodeBatch, used).outerjoin(VotingCode)
+        sa.select(VotingCodeBatch, used)
+        .outerjoin(VotingCode)
         .where(VotingCodeBatch.cycle_id == cycle.id)
-        .group_by(VotingCodeBatch.id).order_by(VotingCodeBatch.id))
+        .group_by(VotingCodeBatch.id)
+        .order_by(VotingCodeBatch.id)
+    )
     return [(batch, n) for batch, n in rows]

@@ -34,37 +34,61 @@ from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 # --- sites ---------------------------------------------------------------------------------
 
-def create_site(cycle: Cycle, name: str, address: str, area_id: int | None,
-                checks_voters: bool, actor: User | None = None) -> VotingSite:
+
+def create_site(
+    cycle: Cycle,
+    name: str,
+    address: str,
+    area_id: int | None,
+    checks_voters: bool,
+    actor: User | None = None,
+) -> VotingSite:
     if area_id is not None and area_id not in {ca.area_id for ca in cycle.areas}:
         raise DomainError("invalid_area", _("This area does not take part in this cycle."))
-    taken = db.session.scalar(sa.select(VotingSite.id).where(
-        VotingSite.cycle_id == cycle.id, sa.func.lower(VotingSite.name) == name.strip().lower()))
+    taken = db.session.scalar(
+        sa.select(VotingSite.id).where(
+            VotingSite.cycle_id == cycle.id, sa.func.lower(VotingSite.name) == name.strip().lower()
+        )
+    )
     if taken is not None:
         raise DomainError("site_taken", _("A voting site with this name exists already."))
-    site = VotingSite(cycle_id=cycle.id, name=name.strip(), address=address.strip(),
-                      area_id=area_id, checks_voters=checks_voters)
+    site = VotingSite(
+        cycle_id=cycle.id,
+        name=name.strip(),
+        address=address.strip(),
+        area_id=area_id,
+        checks_voters=checks_voters,
+    )
     db.session.add(site)
     db.session.flush()
-    audit.record("paper.site_create", site, actor=actor, area_id=area_id,
-                 after={"name": site.name, "address": site.address,
-                        "checks_voters": checks_voters})
+    audit.record(
+        "paper.site_create",
+        site,
+        actor=actor,
+        area_id=area_id,
+        after={"name": site.name, "address": site.address, "checks_voters": checks_voters},
+    )
     return site
 
 
 def list_sites(cycle: Cycle) -> list[VotingSite]:
-    return list(db.session.scalars(sa.select(VotingSite).where(VotingSite.cycle_id == cycle.id)
-                                   .order_by(VotingSite.name)))
+    return list(
+        db.session.scalars(
+            sa.select(VotingSite).where(VotingSite.cycle_id == cycle.id).order_by(VotingSite.name)
+        )
+    )
 
 
 # --- storing -------------------------------------------------------------------------------
+
 
 def _ensure_voting(cycle: Cycle) -> Cycle:
     ensure_phase_current(cycle)
     locked = lock_cycle(cycle.id, shared=True)
     if locked.phase != "voting":
-        raise DomainError("voting_closed", _("Paper ballots are entered while voting is open."),
-                          status=409)
+        raise DomainError(
+            "voting_closed", _("Paper ballots are entered while voting is open."), status=409
+        )
     return locked
 
 
@@ -74,26 +98,53 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> None:
         with db.session.begin_nested():
             # Participations first, like cast_ballot: closing voting locks the voting tables
             # in that order (voting.scramble_storage_order), so the two cannot deadlock.
-            db.session.add_all([Participation(cycle_id=cycle.id, voter_key=row.voter_key,
-                                              user_id=row.user_id, channel="paper")
-                                for row in rows if row.voter_key])
+            db.session.add_all(
+                [
+                    Participation(
+                        cycle_id=cycle.id,
+                        voter_key=row.voter_key,
+                        user_id=row.user_id,
+                        channel="paper",
+                    )
+                    for row in rows
+                    if row.voter_key
+                ]
+            )
             db.session.flush()
             for row in rows:
-                ballot = Ballot(cycle_id=cycle.id, area_id=row.area_id, channel="paper",
-                                serial=row.serial, is_valid=row.invalid_reason is None,
-                                invalid_reason=row.invalid_reason)
-                ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points,
-                                               stance=c.stance) for c in row.choices]
+                ballot = Ballot(
+                    cycle_id=cycle.id,
+                    area_id=row.area_id,
+                    channel="paper",
+                    serial=row.serial,
+                    is_valid=row.invalid_reason is None,
+                    invalid_reason=row.invalid_reason,
+                )
+                ballot.choices = [
+                    BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
+                    for c in row.choices
+                ]
                 db.session.add(ballot)
     except IntegrityError:
-        raise DomainError("paper_conflict", _(
-            "A serial or a voter was recorded by someone else at the same time; nothing was "
-            "stored. Check the ballots and try again."), status=409) from None
+        raise DomainError(
+            "paper_conflict",
+            _(
+                "A serial or a voter was recorded by someone else at the same time; nothing was "
+                "stored. Check the ballots and try again."
+            ),
+            status=409,
+        ) from None
 
 
-def enter_paper_ballot(cycle: Cycle, site: VotingSite, serial: str, area_code: str,
-                       selections: list[tuple[str, str]], voter_ref: str = "",
-                       actor: User | None = None) -> Ballot:
+def enter_paper_ballot(
+    cycle: Cycle,
+    site: VotingSite,
+    serial: str,
+    area_code: str,
+    selections: list[tuple[str, str]],
+    voter_ref: str = "",
+    actor: User | None = None,
+) -> Ballot:
     """One ballot typed in by an officer. Bad input raises (nothing stored); a ballot that
     breaks the rule is stored as invalid and returned with `is_valid` False."""
     cycle = _ensure_voting(cycle)
@@ -113,33 +164,42 @@ def enter_paper_ballot(cycle: Cycle, site: VotingSite, serial: str, area_code: s
     if row.voter_key is None:
         details["serial"] = serial
     audit.record("paper.ballot_entered", site, actor=actor, area_id=area_id, after=details)
-    return db.session.scalars(sa.select(Ballot).where(
-        Ballot.cycle_id == cycle.id, Ballot.serial == serial)).one()
-
+    return db.session.scalars(
+        sa.select(Ballot).where(Ballot.cycle_id == cycle.id, Ballot.serial == serial)
+    ).one()
 
 
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _claim_file(cycle: Cycle, site: VotingSite, filename: str, digest: str,
-                actor: User | None) -> PaperImport:
+def _claim_file(
+    cycle: Cycle, site: VotingSite, filename: str, digest: str, actor: User | None
+) -> PaperImport:
     """Insert the import row before reading the file: a concurrent import of the same file
     then waits on this unique key and is refused, instead of racing through the rows."""
-    record = PaperImport(cycle_id=cycle.id, site_id=site.id, filename=filename[:200],
-                         officer_id=actor.id if actor else None, file_sha256=digest,
-                         row_count=0, invalid_count=0)
+    record = PaperImport(
+        cycle_id=cycle.id,
+        site_id=site.id,
+        filename=filename[:200],
+        officer_id=actor.id if actor else None,
+        file_sha256=digest,
+        row_count=0,
+        invalid_count=0,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(record)
     except IntegrityError:
-        raise DomainError("already_imported", _("This file has already been imported."),
-                          status=409) from None
+        raise DomainError(
+            "already_imported", _("This file has already been imported."), status=409
+        ) from None
     return record
 
 
-def import_paper_csv(cycle: Cycle, site: VotingSite, filename: str, data: bytes,
-                     actor: User | None = None) -> PaperImport:
+def import_paper_csv(
+    cycle: Cycle, site: VotingSite, filename: str, data: bytes, actor: User | None = None
+) -> PaperImport:
     """Import a whole file or nothing. The file hash is claimed first (unique), so the same
     file sent twice at once is stored once; serials and voters are unique in the database."""
     cycle = _ensure_voting(cycle)
@@ -149,19 +209,33 @@ def import_paper_csv(cycle: Cycle, site: VotingSite, filename: str, data: bytes,
     record.row_count = len(rows)
     record.invalid_count = invalid = sum(1 for r in rows if r.invalid_reason)
     _store_rows(cycle, rows)
-    audit.record("paper.import", record, actor=actor, area_id=site.area_id,
-                 after={"file_sha256": digest, "site": site.name, "rows": len(rows),
-                        "invalid": invalid})
+    audit.record(
+        "paper.import",
+        record,
+        actor=actor,
+        area_id=site.area_id,
+        after={"file_sha256": digest, "site": site.name, "rows": len(rows), "invalid": invalid},
+    )
     return record
 
 
 def list_imports(cycle: Cycle) -> list[PaperImport]:
-    return list(db.session.scalars(sa.select(PaperImport).where(
-        PaperImport.cycle_id == cycle.id).order_by(PaperImport.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(PaperImport)
+            .where(PaperImport.cycle_id == cycle.id)
+            .order_by(PaperImport.id.desc())
+        )
+    )
 
 
 def paper_counts(cycle: Cycle) -> tuple[int, int]:
     """(valid, invalid) paper ballots of the cycle."""
-    rows = dict(db.session.execute(sa.select(Ballot.is_valid, sa.func.count(Ballot.id)).where(
-        Ballot.cycle_id == cycle.id, Ballot.channel == "paper").group_by(Ballot.is_valid)).all())
+    rows = dict(
+        db.session.execute(
+            sa.select(Ballot.is_valid, sa.func.count(Ballot.id))
+            .where(Ballot.cycle_id == cycle.id, Ballot.channel == "paper")
+            .group_by(Ballot.is_valid)
+        ).all()
+    )
     return rows.get(True, 0), rows.get(False, 0)

@@ -49,8 +49,13 @@ OPTIONAL = ("voter_ref",)
 MAX_ROWS = 20_000
 MAX_SERIAL = 40
 # check_ballot codes that mean "not transcribed faithfully" rather than "the voter broke the rule"
-BAD_ROW_CODES = {"invalid_project", "duplicate_project", "invalid_points", "invalid_stance",
-                 "invalid_area"}
+BAD_ROW_CODES = {
+    "invalid_project",
+    "duplicate_project",
+    "invalid_points",
+    "invalid_stance",
+    "invalid_area",
+}
 
 
 @dataclass
@@ -84,12 +89,20 @@ class RowError(Exception):
 
 # --- checking rows -------------------------------------------------------------------------
 
+
 def context(cycle: Cycle, site: VotingSite, actor: User | None) -> Context:
-    areas = {code.upper(): aid for code, aid in db.session.execute(
-        sa.select(Area.code, Area.id).join(CycleArea, CycleArea.area_id == Area.id)
-        .where(CycleArea.cycle_id == cycle.id))}
-    proposals = {p.tracking_number.upper(): p for p in db.session.scalars(
-        sa.select(Proposal).where(Proposal.cycle_id == cycle.id))}
+    areas = {
+        code.upper(): aid
+        for code, aid in db.session.execute(
+            sa.select(Area.code, Area.id)
+            .join(CycleArea, CycleArea.area_id == Area.id)
+            .where(CycleArea.cycle_id == cycle.id)
+        )
+    }
+    proposals = {
+        p.tracking_number.upper(): p
+        for p in db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id))
+    }
     return Context(cycle, site, actor, areas, proposals)
 
 
@@ -98,8 +111,9 @@ def _area(ctx: Context, code: str) -> int:
     if area_id is None:
         raise RowError(_("unknown area %(code)s", code=code.strip()[:20]))
     if ctx.site.area_id is not None and area_id != ctx.site.area_id:
-        raise RowError(_("area %(code)s does not vote at site %(site)s", code=code.strip(),
-                         site=ctx.site.name))
+        raise RowError(
+            _("area %(code)s does not vote at site %(site)s", code=code.strip(), site=ctx.site.name)
+        )
     if ctx.actor is not None and not ctx.actor.can_act_on_area(area_id):
         raise RowError(_("you may not enter ballots for area %(code)s", code=code.strip()))
     return area_id
@@ -113,8 +127,12 @@ def _selection(ctx: Context, area_id: int, item: str) -> tuple[str, str]:
     if not proposal.on_ballot:
         raise RowError(_("project %(tn)s is not on the ballot", tn=proposal.tracking_number))
     if proposal.area_id not in (area_id, None):
-        raise RowError(_("project %(tn)s is not on this area's ballot (wrong area)",
-                         tn=proposal.tracking_number))
+        raise RowError(
+            _(
+                "project %(tn)s is not on this area's ballot (wrong area)",
+                tn=proposal.tracking_number,
+            )
+        )
     value = value.strip() or ("for" if proposal.is_saving else "1")
     if proposal.is_saving:
         value = {"for": "1", "against": "-1"}.get(value.lower(), value)
@@ -144,26 +162,30 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
     born_on = parse_date(parts[1]) if len(parts) == 3 else None
     if born_on is None:
         raise RowError(_("voter_ref must be an e-mail or identifier|YYYY-MM-DD|postcode"))
-    entry = db.session.scalar(sa.select(CensusEntry).where(
-        CensusEntry.cycle_id == ctx.cycle.id,
-        CensusEntry.entry_hash == entry_hash(parts[0], born_on, parts[2])))
+    entry = db.session.scalar(
+        sa.select(CensusEntry).where(
+            CensusEntry.cycle_id == ctx.cycle.id,
+            CensusEntry.entry_hash == entry_hash(parts[0], born_on, parts[2]),
+        )
+    )
     if entry is None:
         raise RowError(_("the voter is not in the register"))
     if entry.adult_from is not None and entry.adult_from > today():
-        raise RowError(_("the voter is below the minimum age until %(day)s",
-                         day=entry.adult_from.isoformat()))
+        raise RowError(
+            _("the voter is below the minimum age until %(day)s", day=entry.adult_from.isoformat())
+        )
     return person_key(entry), entry.user_id
 
 
 def _check_voter(ctx: Context, row: PaperRow, ref: str) -> None:
     if not ctx.site.checks_voters:
         if ref.strip():
-            raise RowError(_("site %(site)s is anonymous: leave voter_ref empty",
-                             site=ctx.site.name))
+            raise RowError(
+                _("site %(site)s is anonymous: leave voter_ref empty", site=ctx.site.name)
+            )
         return
     if not ref.strip():
-        raise RowError(_("site %(site)s checks voters: voter_ref is required",
-                         site=ctx.site.name))
+        raise RowError(_("site %(site)s checks voters: voter_ref is required", site=ctx.site.name))
     row.voter_key, row.user_id = _voter(ctx, ref)
     if row.voter_key in ctx.voters:
         raise RowError(_("the same voter as row %(n)s", n=ctx.voters[row.voter_key]))
@@ -191,21 +213,39 @@ def _check_rule(ctx: Context, row: PaperRow) -> None:
     row.choices = ballot.choices
 
 
-def check_row(ctx: Context, number: int, serial: str, area_code: str, choices: str,
-              voter_ref: str = "") -> PaperRow:
+def check_row(
+    ctx: Context, number: int, serial: str, area_code: str, choices: str, voter_ref: str = ""
+) -> PaperRow:
     """One row, checked; RowError (a bad row) or a PaperRow (maybe with invalid_reason)."""
-    return _checked(ctx, number, serial, area_code,
-                    lambda area_id: parse_choices(ctx, area_id, choices), voter_ref)
+    return _checked(
+        ctx,
+        number,
+        serial,
+        area_code,
+        lambda area_id: parse_choices(ctx, area_id, choices),
+        voter_ref,
+    )
 
 
-def check_entered_row(ctx: Context, serial: str, area_code: str,
-                      selections: list[tuple[str, str]], voter_ref: str = "") -> PaperRow:
+def check_entered_row(
+    ctx: Context,
+    serial: str,
+    area_code: str,
+    selections: list[tuple[str, str]],
+    voter_ref: str = "",
+) -> PaperRow:
     """A ballot typed in one by one (its selections from the ballot form), checked as row 1."""
     return _checked(ctx, 1, serial, area_code, lambda _area_id: list(selections), voter_ref)
 
 
-def _checked(ctx: Context, number: int, serial: str, area_code: str,
-             selections: Callable[[int], list[tuple[str, str]]], voter_ref: str) -> PaperRow:
+def _checked(
+    ctx: Context,
+    number: int,
+    serial: str,
+    area_code: str,
+    selections: Callable[[int], list[tuple[str, str]]],
+    voter_ref: str,
+) -> PaperRow:
     """Serial, area, selections (given the area), voter, then the ballot rule, in that order."""
     serial = _check_serial(ctx, serial)
     area_id = _area(ctx, area_code)
@@ -221,26 +261,32 @@ def load_taken(ctx: Context, rows: list[PaperRow]) -> list[str]:
     by_serial = {r.serial: r for r in rows}
     by_voter = {r.voter_key: r for r in rows if r.voter_key}
     for chunk in _chunks(list(by_serial)):
-        for serial in db.session.scalars(sa.select(Ballot.serial).where(
-                Ballot.cycle_id == ctx.cycle.id, Ballot.serial.in_(chunk))):
-            errors.append((by_serial[serial].number, _(
-                "serial %(serial)s is already stored", serial=serial)))
+        for serial in db.session.scalars(
+            sa.select(Ballot.serial).where(
+                Ballot.cycle_id == ctx.cycle.id, Ballot.serial.in_(chunk)
+            )
+        ):
+            errors.append(
+                (by_serial[serial].number, _("serial %(serial)s is already stored", serial=serial))
+            )
     for chunk in _chunks(list(by_voter)):
-        for key, channel in db.session.execute(sa.select(
-                Participation.voter_key, Participation.channel).where(
-                Participation.cycle_id == ctx.cycle.id, Participation.voter_key.in_(chunk))):
+        for key, channel in db.session.execute(
+            sa.select(Participation.voter_key, Participation.channel).where(
+                Participation.cycle_id == ctx.cycle.id, Participation.voter_key.in_(chunk)
+            )
+        ):
             errors.append((by_voter[key].number, already_voted_message(channel)))
     return [_("row %(n)s: %(reason)s", n=n, reason=reason) for n, reason in sorted(errors)]
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-
-def parse_paper_csv(cycle: Cycle, site: VotingSite, data: bytes,
-                    actor: User | None = None) -> list[PaperRow]:
+def parse_paper_csv(
+    cycle: Cycle, site: VotingSite, data: bytes, actor: User | None = None
+) -> list[PaperRow]:
     """Every row checked; FileRejected listing every bad row if there is any."""
     rows = decode_csv(data)
     header = check_header(rows, COLUMNS, OPTIONAL)
@@ -249,8 +295,16 @@ def parse_paper_csv(cycle: Cycle, site: VotingSite, data: bytes,
     errors: list[str] = []
     for number, values in csv_records(rows, header, errors):
         try:
-            parsed.append(check_row(ctx, number, values["serial"], values["area_code"],
-                                    values["choices"], values.get("voter_ref", "")))
+            parsed.append(
+                check_row(
+                    ctx,
+                    number,
+                    values["serial"],
+                    values["area_code"],
+                    values["choices"],
+                    values.get("voter_ref", ""),
+                )
+            )
         except RowError as exc:
             errors.append(_("row %(n)s: %(reason)s", n=number, reason=exc))
     if len(parsed) > MAX_ROWS:

@@ -9,16 +9,23 @@ from pbplatform.errors import DomainError
 
 def channel_label(channel: str | None) -> str:
     labels = {
-        "online": _("online"), "paper": _("on paper"), "code": _("with a voting code"),
-        "postal": _("by post"), "meeting": _("at a meeting"),
+        "online": _("online"),
+        "paper": _("on paper"),
+        "code": _("with a voting code"),
+        "postal": _("by post"),
+        "meeting": _("at a meeting"),
     }
     return labels.get(channel or "", _("in another channel"))
 
 
 def already_voted_message(channel: str | None) -> str:
     """'You already voted on paper.' and the like (the cross-channel refusal)."""
-    return _("You already voted %(channel)s in this cycle (channel=%(code)s). Each person votes "
-             "once, in one channel.", channel=channel_label(channel), code=channel or "?")
+    return _(
+        "You already voted %(channel)s in this cycle (channel=%(code)s). Each person votes "
+        "once, in one channel.",
+        channel=channel_label(channel),
+        code=channel or "?",
+    )
 
 
 def refusal_message(exc: DomainError) -> str:

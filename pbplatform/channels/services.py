@@ -26,8 +26,20 @@ from pbplatform.channels.paper import create_site, enter_paper_ballot, import_pa
 from pbplatform.channels.policy import already_voted_message, refusal_message
 
 __all__ = [
-    "already_voted_message", "census_voter_key", "check_eligibility", "confirm_meeting_counts",
-    "create_meeting", "create_site", "enter_counts", "enter_paper_ballot", "generate_codes",
-    "import_paper_csv", "meeting_aggregates", "redeem_code", "refusal_message",
-    "update_attendance", "upload_census", "verify_resident",
+    "already_voted_message",
+    "census_voter_key",
+    "check_eligibility",
+    "confirm_meeting_counts",
+    "create_meeting",
+    "create_site",
+    "enter_counts",
+    "enter_paper_ballot",
+    "generate_codes",
+    "import_paper_csv",
+    "meeting_aggregates",
+    "redeem_code",
+    "refusal_message",
+    "update_attendance",
+    "upload_census",
+    "verify_resident",
 ]

@@ -41,8 +41,12 @@ class CostBreakdown:
 
     def to_api(self) -> dict[str, int | bool]:
         """The API's names (minor units): gross_cost, coproduction_value, net_cost."""
-        return {"gross_cost": self.gross_minor, "coproduction_value": self.coproduction_minor,
-                "net_cost": self.net_minor, "conditional_on_offers": self.is_conditional}
+        return {
+            "gross_cost": self.gross_minor,
+            "coproduction_value": self.coproduction_minor,
+            "net_cost": self.net_minor,
+            "conditional_on_offers": self.is_conditional,
+        }
 
 
 def is_conditional(breakdown: CostBreakdown) -> bool:
@@ -68,8 +72,11 @@ def cost_breakdown(proposals: Sequence[Proposal]) -> dict[int, CostBreakdown]:
         return {}
     counted = sa.and_(Offer.proposal_id == Proposal.id, Offer.status.in_(COUNTED_STATUSES))
     rows = db.session.execute(
-        sa.select(Proposal.id, Cycle.coproduction_cap_pct,
-                  sa.func.coalesce(sa.func.sum(Offer.value_minor), 0))
+        sa.select(
+            Proposal.id,
+            Cycle.coproduction_cap_pct,
+            sa.func.coalesce(sa.func.sum(Offer.value_minor), 0),
+        )
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .outerjoin(Offer, counted)
         .where(Proposal.id.in_(ids))

@@ -12,11 +12,21 @@ from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
 OFFER_KINDS = (
-    "volunteer_hours", "maintenance", "materials", "equipment_venue", "professional_service",
+    "volunteer_hours",
+    "maintenance",
+    "materials",
+    "equipment_venue",
+    "professional_service",
     "money",
 )
 OFFER_STATUSES = (
-    "offered", "accepted", "declined", "fulfilled", "partly_fulfilled", "lapsed", "withdrawn",
+    "offered",
+    "accepted",
+    "declined",
+    "fulfilled",
+    "partly_fulfilled",
+    "lapsed",
+    "withdrawn",
 )
 # Statuses whose value lowers the public cost (see costs.cost_breakdown).
 COUNTED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled")
@@ -133,4 +143,5 @@ class OfferDelivery(db.Model):
     @property
     def quantity_text(self) -> str:
         return quantity_text(self.quantity)
+
     confirmed_by: Mapped[User | None] = relationship()  # noqa: F821

@@ -47,9 +47,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def _move(offer: Offer, to: str) -> None:
     """The one place a status changes: refuse what the table does not allow."""
     if to not in TRANSITIONS.get(offer.status, frozenset()):
-        raise DomainError("offer_transition", _(
-            "This offer is %(status)s and cannot become %(to)s.",
-            status=offer.status.replace("_", " "), to=to.replace("_", " ")), status=409)
+        raise DomainError(
+            "offer_transition",
+            _(
+                "This offer is %(status)s and cannot become %(to)s.",
+                status=offer.status.replace("_", " "),
+                to=to.replace("_", " "),
+            ),
+            status=409,
+        )
     if (offer.status in COUNTED_STATUSES) != (to in COUNTED_STATUSES):
         _require_costs_unlocked(offer)
     offer.status = to
@@ -61,9 +67,14 @@ def _require_costs_unlocked(offer: Offer) -> None:
 
 
 def _costs_frozen() -> DomainError:
-    return DomainError("costs_frozen", _(
-        "Net costs cannot change while voting or counting is under way; record it after "
-        "the results."), status=409)
+    return DomainError(
+        "costs_frozen",
+        _(
+            "Net costs cannot change while voting or counting is under way; record it after "
+            "the results."
+        ),
+        status=409,
+    )
 
 
 def _require_officer(user: User, offer: Offer | None = None) -> None:
@@ -75,14 +86,18 @@ def _require_officer(user: User, offer: Offer | None = None) -> None:
 
 
 def _snapshot(offer: Offer) -> dict[str, Any]:
-    return {"status": offer.status, "value_minor": offer.value_minor,
-            "proposal_id": offer.proposal_id}
+    return {
+        "status": offer.status,
+        "value_minor": offer.value_minor,
+        "proposal_id": offer.proposal_id,
+    }
 
 
 def _audit(action: str, offer: Offer, before: dict[str, Any], officer: User) -> None:
     area_id = offer.proposal.area_id if offer.proposal is not None else None
-    audit.record(action, offer, before=before, after=_snapshot(offer), actor=officer,
-                 area_id=area_id)
+    audit.record(
+        action, offer, before=before, after=_snapshot(offer), actor=officer, area_id=area_id
+    )
 
 
 def _event(offer: Offer, kind: str, note: str) -> None:
@@ -92,12 +107,15 @@ def _event(offer: Offer, kind: str, note: str) -> None:
 
 def _check_proposal(proposal: Proposal) -> None:
     if proposal.status in CLOSED_PROPOSAL_STATUSES or proposal.is_hidden:
-        raise DomainError("proposal_closed", _(
-            "Offers cannot be made on a proposal that is withdrawn, rejected or merged."),
-            status=409)
+        raise DomainError(
+            "proposal_closed",
+            _("Offers cannot be made on a proposal that is withdrawn, rejected or merged."),
+            status=409,
+        )
     if proposal.is_saving:
-        raise DomainError("proposal_is_saving", _(
-            "Offers of help are for spending proposals, not savings."))
+        raise DomainError(
+            "proposal_is_saving", _("Offers of help are for spending proposals, not savings.")
+        )
 
 
 def _check_quantity(quantity: Decimal | None, field: str = "quantity") -> Decimal:
@@ -106,8 +124,11 @@ def _check_quantity(quantity: Decimal | None, field: str = "quantity") -> Decima
     if quantity <= 0:
         raise DomainError("bad_quantity", _("The quantity must be more than zero."), field=field)
     if quantity > MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.01")):
-        raise DomainError("bad_quantity", _(
-            "The quantity is too large or has more than two decimals."), field=field)
+        raise DomainError(
+            "bad_quantity",
+            _("The quantity is too large or has more than two decimals."),
+            field=field,
+        )
     return quantity
 
 
@@ -119,17 +140,28 @@ def _clean(text: str | None, limit: int | None = None) -> str | None:
 
 
 def make_offer(
-    *, by: User, kind: str, quantity: Decimal, unit: str, description: str,
-    proposal: Proposal | None = None, cycle: Cycle | None = None, schedule: str | None = None,
-    duration: str | None = None, conditions: str | None = None, only_if_funded: bool = True,
-    is_anonymous: bool = False, offerer_name: str | None = None,
+    *,
+    by: User,
+    kind: str,
+    quantity: Decimal,
+    unit: str,
+    description: str,
+    proposal: Proposal | None = None,
+    cycle: Cycle | None = None,
+    schedule: str | None = None,
+    duration: str | None = None,
+    conditions: str | None = None,
+    only_if_funded: bool = True,
+    is_anonymous: bool = False,
+    offerer_name: str | None = None,
 ) -> Offer:
     """A resident offers help (on a proposal or none yet); an officer may enter one for
     someone else by giving `offerer_name`."""
     cycle = proposal.cycle if proposal is not None else cycle
     if cycle is None or cycle.phase not in OPEN_PHASES:
-        raise DomainError("cycle_closed", _("Offers can only be made while a cycle is open."),
-                          status=409)
+        raise DomainError(
+            "cycle_closed", _("Offers can only be made while a cycle is open."), status=409
+        )
     if proposal is not None:
         _check_proposal(proposal)
     if kind not in OFFER_KINDS:
@@ -144,11 +176,20 @@ def make_offer(
         raise DomainError("missing", _("Give a unit and describe what you offer."))
     on_behalf = _clean(offerer_name, 120) if by.is_officer else None
     offer = Offer(
-        cycle=cycle, proposal=proposal, kind=kind, quantity=quantity, unit=unit,
-        description=description, schedule=_clean(schedule, 200),
-        duration=_clean(duration, 120), conditions=_clean(conditions),
-        only_if_funded=only_if_funded, is_anonymous=is_anonymous, status="offered",
-        offerer_id=None if on_behalf else by.id, offerer_name=on_behalf,
+        cycle=cycle,
+        proposal=proposal,
+        kind=kind,
+        quantity=quantity,
+        unit=unit,
+        description=description,
+        schedule=_clean(schedule, 200),
+        duration=_clean(duration, 120),
+        conditions=_clean(conditions),
+        only_if_funded=only_if_funded,
+        is_anonymous=is_anonymous,
+        status="offered",
+        offerer_id=None if on_behalf else by.id,
+        offerer_name=on_behalf,
         entered_by_id=by.id if on_behalf else None,
     )
     db.session.add(offer)
@@ -200,17 +241,20 @@ def hours_value(offer: Offer) -> int | None:
     return None
 
 
-def accept_offer(offer: Offer, officer: User, value_minor: int | None = None,
-                 basis: str | None = None) -> Offer:
+def accept_offer(
+    offer: Offer, officer: User, value_minor: int | None = None, basis: str | None = None
+) -> Offer:
     """Value and accept an offer. Labour in hours defaults to hours x the cycle's rate."""
     _require_officer(officer, offer)
     basis = _clean(basis)
     if value_minor is None:
         value_minor = hours_value(offer)
         if value_minor is None:
-            raise DomainError("value_required", _(
-                "Enter the money value of this offer (there is no published rate for it)."),
-                field="value")
+            raise DomainError(
+                "value_required",
+                _("Enter the money value of this offer (there is no published rate for it)."),
+                field="value",
+            )
         if basis is None:
             basis = _default_basis(offer)
     if isinstance(value_minor, bool) or not isinstance(value_minor, int) or value_minor < 0:
@@ -222,8 +266,14 @@ def accept_offer(offer: Offer, officer: User, value_minor: int | None = None,
     offer.value_minor, offer.value_basis, offer.reviewed_by_id = value_minor, basis, officer.id
     db.session.flush()
     _audit("offer.accepted", offer, before, officer)
-    _event(offer, "offer_accepted", _("Offer of help accepted, valued at %(value)s.",
-                                      value=format_money(value_minor, offer.cycle.currency)))
+    _event(
+        offer,
+        "offer_accepted",
+        _(
+            "Offer of help accepted, valued at %(value)s.",
+            value=format_money(value_minor, offer.cycle.currency),
+        ),
+    )
     return offer
 
 
@@ -231,8 +281,11 @@ def _default_basis(offer: Offer) -> str:
     if offer.kind == "money":
         return _("Money at face value.")
     rate = format_money(offer.cycle.hourly_rate_minor, offer.cycle.currency)
-    return _("%(hours)s hours at the published rate of %(rate)s per hour.",
-             hours=offer.quantity_text, rate=rate)
+    return _(
+        "%(hours)s hours at the published rate of %(rate)s per hour.",
+        hours=offer.quantity_text,
+        rate=rate,
+    )
 
 
 def decline_offer(offer: Offer, officer: User, reason: str) -> Offer:
@@ -248,8 +301,15 @@ def decline_offer(offer: Offer, officer: User, reason: str) -> Offer:
     return offer
 
 
-def record_delivery(offer: Offer, officer: User, *, delivered_on: date, description: str,
-                    quantity: Decimal | None = None, complete: bool = False) -> OfferDelivery:
+def record_delivery(
+    offer: Offer,
+    officer: User,
+    *,
+    delivered_on: date,
+    description: str,
+    quantity: Decimal | None = None,
+    complete: bool = False,
+) -> OfferDelivery:
     """Log what was delivered; the offer becomes fulfilled or partly fulfilled."""
     _require_officer(officer, offer)
     if quantity is not None:
@@ -258,13 +318,19 @@ def record_delivery(offer: Offer, officer: User, *, delivered_on: date, descript
     if description is None:
         raise DomainError("missing", _("Describe what was delivered."), field="description")
     if delivered_on is None or delivered_on > today():
-        raise DomainError("bad_date", _("The delivery date cannot be in the future."),
-                          field="delivered_on")
+        raise DomainError(
+            "bad_date", _("The delivery date cannot be in the future."), field="delivered_on"
+        )
     before = _snapshot(offer)
     # Decide before logging: the new delivery joins offer.deliveries as soon as it is built.
     done = complete or offer.delivered_quantity + (quantity or 0) >= offer.quantity
-    delivery = OfferDelivery(offer=offer, delivered_on=delivered_on, description=description,
-                             quantity=quantity, confirmed_by_id=officer.id)
+    delivery = OfferDelivery(
+        offer=offer,
+        delivered_on=delivered_on,
+        description=description,
+        quantity=quantity,
+        confirmed_by_id=officer.id,
+    )
     db.session.add(delivery)
     _move(offer, "fulfilled" if done else "partly_fulfilled")
     db.session.flush()
@@ -277,8 +343,9 @@ def lapse_offer(offer: Offer, officer: User, note: str) -> Offer:
     _require_officer(officer, offer)
     note = _clean(note)
     if note is None:
-        raise DomainError("note_required", _("Say what happens next for the proposal."),
-                          field="note")
+        raise DomainError(
+            "note_required", _("Say what happens next for the proposal."), field="note"
+        )
     if offer.cycle.phase != "results":
         raise DomainError("too_early", _("Offers lapse only after the results."), status=409)
     before = _snapshot(offer)
@@ -292,26 +359,39 @@ def lapse_offer(offer: Offer, officer: User, note: str) -> Offer:
 
 # --- queries ---------------------------------------------------------------------------
 
+
 def public_offers(proposal: Proposal) -> list[Offer]:
-    return list(db.session.scalars(
-        sa.select(Offer).where(Offer.proposal_id == proposal.id, Offer.status != "withdrawn")
-        .options(selectinload(Offer.offerer), selectinload(Offer.deliveries))
-        .order_by(Offer.created_at, Offer.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Offer)
+            .where(Offer.proposal_id == proposal.id, Offer.status != "withdrawn")
+            .options(selectinload(Offer.offerer), selectinload(Offer.deliveries))
+            .order_by(Offer.created_at, Offer.id)
+        )
+    )
 
 
 def offers_of(user: User) -> list[Offer]:
-    return list(db.session.scalars(
-        sa.select(Offer).where(Offer.offerer_id == user.id).order_by(Offer.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Offer).where(Offer.offerer_id == user.id).order_by(Offer.id.desc())
+        )
+    )
 
 
 def review_queue(officer: User, statuses: tuple[str, ...]) -> list[Offer]:
     """Offers an officer may act on: in their areas, district-wide, or not yet linked."""
     offers = db.session.scalars(
-        sa.select(Offer).where(Offer.status.in_(statuses)).order_by(Offer.created_at, Offer.id))
-    return [o for o in offers
-            if officer.can_act_on_area(o.proposal.area_id if o.proposal else None)]
+        sa.select(Offer).where(Offer.status.in_(statuses)).order_by(Offer.created_at, Offer.id)
+    )
+    return [
+        o for o in offers if officer.can_act_on_area(o.proposal.area_id if o.proposal else None)
+    ]
 
 
 def open_cycles() -> list[Cycle]:
-    return list(db.session.scalars(
-        sa.select(Cycle).where(Cycle.phase.in_(OPEN_PHASES)).order_by(Cycle.created_at.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Cycle).where(Cycle.phase.in_(OPEN_PHASES)).order_by(Cycle.created_at.desc())
+        )
+    )

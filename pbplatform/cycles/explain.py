@@ -17,60 +17,107 @@ def explain_ballot_rule(cycle: Cycle) -> str:
     if cycle.ballot_rule == "k_approval":
         return str(_l("Choose at most %(k)s projects.", k=cycle.max_projects))
     if cycle.ballot_rule == "cumulative":
-        text = str(_l("Distribute %(points)s points among the projects; fractions such as 2.5 "
-                      "are allowed.", points=_num(cycle.points_total)))
+        text = str(
+            _l(
+                "Distribute %(points)s points among the projects; fractions such as 2.5 "
+                "are allowed.",
+                points=_num(cycle.points_total),
+            )
+        )
         if cycle.max_points_per_project is not None:
-            text += " " + str(_l("At most %(max)s points may go to one project.",
-                                 max=_num(cycle.max_points_per_project)))
+            text += " " + str(
+                _l(
+                    "At most %(max)s points may go to one project.",
+                    max=_num(cycle.max_points_per_project),
+                )
+            )
         return text
-    return str(_l("Choose any projects you support, as long as their total cost fits the "
-                  "budget of your area and of the district-wide pot."))
+    return str(
+        _l(
+            "Choose any projects you support, as long as their total cost fits the "
+            "budget of your area and of the district-wide pot."
+        )
+    )
 
 
 _COUNT_TEXTS = {
-    "greedy": _l("greedy by votes: projects are funded in order of votes, down the list for each "
-                 "area and district-wide; a project that no longer fits the money left is "
-                 "skipped and the next one is tried."),
-    "greedy-no-skip": _l("greedy by votes without skipping: projects are funded in order of "
-                         "votes; counting stops at the first project that does not fit."),
-    "greedy-threshold": _l("greedy by votes among projects with a score of at least "
-                           "%(threshold)s; a project that no longer fits is skipped."),
-    "equalshares": _l("the Method of Equal Shares: the budget is split equally among voters, and "
-                      "a project is funded only from its supporters' shares, the one costing "
-                      "each supporter least first."),
-    "equalshares/add1": _l("the Method of Equal Shares, then each voter's share is raised by one "
-                           "unit at a time while the outcome still fits the budget."),
-    "equalshares/add1-until-exhaustive": _l("the Method of Equal Shares, with each voter's share "
-                                            "raised by one unit until the budget is spent."),
-    "equalshares-comparison": _l("the Method of Equal Shares, replaced by the greedy outcome "
-                                 "only if more voters prefer the greedy outcome."),
-    "equalshares/add1-comparison": _l("the Method of Equal Shares with add-one completion, "
-                                      "replaced by the greedy outcome only if more voters "
-                                      "prefer it."),
-    "phragmen": _l("sequential Phragmén: projects are funded one by one so that the cost is "
-                   "shared as evenly as possible among their supporters."),
+    "greedy": _l(
+        "greedy by votes: projects are funded in order of votes, down the list for each "
+        "area and district-wide; a project that no longer fits the money left is "
+        "skipped and the next one is tried."
+    ),
+    "greedy-no-skip": _l(
+        "greedy by votes without skipping: projects are funded in order of "
+        "votes; counting stops at the first project that does not fit."
+    ),
+    "greedy-threshold": _l(
+        "greedy by votes among projects with a score of at least "
+        "%(threshold)s; a project that no longer fits is skipped."
+    ),
+    "equalshares": _l(
+        "the Method of Equal Shares: the budget is split equally among voters, and "
+        "a project is funded only from its supporters' shares, the one costing "
+        "each supporter least first."
+    ),
+    "equalshares/add1": _l(
+        "the Method of Equal Shares, then each voter's share is raised by one "
+        "unit at a time while the outcome still fits the budget."
+    ),
+    "equalshares/add1-until-exhaustive": _l(
+        "the Method of Equal Shares, with each voter's share "
+        "raised by one unit until the budget is spent."
+    ),
+    "equalshares-comparison": _l(
+        "the Method of Equal Shares, replaced by the greedy outcome "
+        "only if more voters prefer the greedy outcome."
+    ),
+    "equalshares/add1-comparison": _l(
+        "the Method of Equal Shares with add-one completion, "
+        "replaced by the greedy outcome only if more voters "
+        "prefer it."
+    ),
+    "phragmen": _l(
+        "sequential Phragmén: projects are funded one by one so that the cost is "
+        "shared as evenly as possible among their supporters."
+    ),
     "top-n": _l("a list of the %(n)s projects with the highest scores, without a budget limit."),
 }
 
 
 def explain_count_rule(cycle: Cycle) -> str:
     text = _COUNT_TEXTS.get(cycle.count_rule)
-    rule = (str(text) % {"threshold": _num(cycle.count_threshold), "n": cycle.count_top_n}
-            if text is not None else cycle.count_rule)
+    rule = (
+        str(text) % {"threshold": _num(cycle.count_threshold), "n": cycle.count_top_n}
+        if text is not None
+        else cycle.count_rule
+    )
     if cycle.tie_break == "name":
         ties = str(_l("Ties are broken by comparing the projects' identifiers as text."))
     else:
-        ties = str(_l("Ties are broken by lower cost, then more votes, then a lot drawn from "
-                      "the published seed “%(seed)s”.", seed=cycle.tie_seed))
+        ties = str(
+            _l(
+                "Ties are broken by lower cost, then more votes, then a lot drawn from "
+                "the published seed “%(seed)s”.",
+                seed=cycle.tie_seed,
+            )
+        )
     return str(_l("Counting rule: %(rule)s", rule=rule)) + " " + ties
 
 
 def explain_combination(cycle: Cycle) -> str:
     if cycle.combination == "normalized":
-        return str(_l("Each channel's support is taken as a share of that channel's ballots, "
-                      "then multiplied by the channel's weight."))
-    return str(_l("Votes or points from every channel are added up, each multiplied by its "
-                  "channel's weight."))
+        return str(
+            _l(
+                "Each channel's support is taken as a share of that channel's ballots, "
+                "then multiplied by the channel's weight."
+            )
+        )
+    return str(
+        _l(
+            "Votes or points from every channel are added up, each multiplied by its "
+            "channel's weight."
+        )
+    )
 
 
 def explain_vote_policy(cycle: Cycle) -> str:
@@ -78,9 +125,16 @@ def explain_vote_policy(cycle: Cycle) -> str:
         "census": _l("Residents verified against the census may vote."),
         "codes": _l("Holders of a voting code may vote."),
     }.get(cycle.vote_policy, _l("Registered residents with a home area may vote."))
-    text = str(who) + " " + str(_l(
-        "Everyone votes once: a vote online, on paper, with a code, by post or at a meeting "
-        "blocks every other channel."))
+    text = (
+        str(who)
+        + " "
+        + str(
+            _l(
+                "Everyone votes once: a vote online, on paper, with a code, by post or at a "
+                "meeting blocks every other channel."
+            )
+        )
+    )
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))
     return text

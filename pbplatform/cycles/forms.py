@@ -38,30 +38,46 @@ from pbplatform.money import to_minor
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
 MAX_MAJOR = Decimal("1000000000000")  # 10^12 in major units fits a BIGINT of minor units
 COUNT_RULES = (
-    "greedy", "greedy-no-skip", "greedy-threshold", "equalshares", "equalshares/add1",
-    "equalshares/add1-until-exhaustive", "equalshares-comparison", "equalshares/add1-comparison",
-    "phragmen", "top-n",
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "equalshares",
+    "equalshares/add1",
+    "equalshares/add1-until-exhaustive",
+    "equalshares-comparison",
+    "equalshares/add1-comparison",
+    "phragmen",
+    "top-n",
 )
 COUNT_RULE_LABELS = {
     "greedy": _l("By votes, skipping projects that no longer fit (greedy)"),
-    "greedy-no-skip": _l("By votes, stopping at the first project that does not fit "
-                         "(greedy-no-skip)"),
+    "greedy-no-skip": _l(
+        "By votes, stopping at the first project that does not fit (greedy-no-skip)"
+    ),
     "greedy-threshold": _l("By votes, only projects with a minimum score (greedy-threshold)"),
     "equalshares": _l("Method of Equal Shares (equalshares)"),
     "equalshares/add1": _l("Equal Shares, completed by raising the shares (equalshares/add1)"),
     "equalshares/add1-until-exhaustive": _l(
         "Equal Shares, raising the shares until the budget is spent "
-        "(equalshares/add1-until-exhaustive)"),
-    "equalshares-comparison": _l("Equal Shares, or greedy if more voters prefer it "
-                                 "(equalshares-comparison)"),
-    "equalshares/add1-comparison": _l("Equal Shares with completion, or greedy if more voters "
-                                      "prefer it (equalshares/add1-comparison)"),
+        "(equalshares/add1-until-exhaustive)"
+    ),
+    "equalshares-comparison": _l(
+        "Equal Shares, or greedy if more voters prefer it (equalshares-comparison)"
+    ),
+    "equalshares/add1-comparison": _l(
+        "Equal Shares with completion, or greedy if more voters "
+        "prefer it (equalshares/add1-comparison)"
+    ),
     "phragmen": _l("Sequential Phragmén (phragmen)"),
     "top-n": _l("The N projects with the highest scores (top-n)"),
 }
 PHASE_LABELS = {
-    "draft": _l("Draft"), "proposals": _l("Proposals"), "review": _l("Review"),
-    "voting": _l("Voting"), "counting": _l("Counting"), "results": _l("Results"),
+    "draft": _l("Draft"),
+    "proposals": _l("Proposals"),
+    "review": _l("Review"),
+    "voting": _l("Voting"),
+    "counting": _l("Counting"),
+    "results": _l("Results"),
 }
 
 
@@ -113,9 +129,14 @@ def _local_zone() -> ZoneInfo:
 
 class AreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    code = StringField(_l("Code"), validators=[
-        DataRequired(), Length(max=16),
-        Regexp(r"^[A-Za-z0-9-]+$", message=_l("Letters, digits and hyphens only."))])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=16),
+            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Letters, digits and hyphens only.")),
+        ],
+    )
 
 
 class AreaRenameForm(FlaskForm):
@@ -124,21 +145,36 @@ class AreaRenameForm(FlaskForm):
 
 class CycleForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
-    slug = StringField(_l("Short name in the address"), validators=[
-        DataRequired(), Length(max=64),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-               message=_l("Lower-case letters, digits and single hyphens only."))])
-    currency = StringField(_l("Currency (ISO 4217 code, e.g. EUR)"),
-                           validators=[DataRequired()])
-    tracking_prefix = StringField(_l("Tracking number prefix (e.g. LI)"), validators=[
-        DataRequired(), Regexp(r"^[A-Z]{1,6}$", message=_l("One to six capital letters."))])
+    slug = StringField(
+        _l("Short name in the address"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Lower-case letters, digits and single hyphens only."),
+            ),
+        ],
+    )
+    currency = StringField(_l("Currency (ISO 4217 code, e.g. EUR)"), validators=[DataRequired()])
+    tracking_prefix = StringField(
+        _l("Tracking number prefix (e.g. LI)"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Z]{1,6}$", message=_l("One to six capital letters.")),
+        ],
+    )
     district_budget = MoneyField(_l("District-wide budget"), required=True)
     hourly_rate = MoneyField(_l("Hourly rate for co-production labour"), required=True)
-    coproduction_cap_pct = IntegerField(_l("Co-production cap (percent of a project's cost)"),
-                                        validators=[InputRequired(), NumberRange(0, 100)])
+    coproduction_cap_pct = IntegerField(
+        _l("Co-production cap (percent of a project's cost)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
     savings_target = MoneyField(_l("Savings target (blank: none)"))
-    savings_share_pct = IntegerField(_l("Share of achieved savings added to the budget (%)"),
-                                     validators=[InputRequired(), NumberRange(0, 100)])
+    savings_share_pct = IntegerField(
+        _l("Share of achieved savings added to the budget (%)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
 
     def validate_currency(self, field: StringField) -> None:
         field.data = (field.data or "").strip().upper()
@@ -152,8 +188,12 @@ class CycleForm(FlaskForm):
             if f.data is None:
                 continue
             if previous is not None and f.data <= previous:
-                f.errors.append(_l("Phase dates must be in order: proposals, review, voting, "
-                                   "counting, results; this one is not after the one before."))
+                f.errors.append(
+                    _l(
+                        "Phase dates must be in order: proposals, review, voting, "
+                        "counting, results; this one is not after the one before."
+                    )
+                )
                 return False
             previous = f.data
         return ok
@@ -166,7 +206,9 @@ class CycleForm(FlaskForm):
 
     def values(self) -> dict[str, Any]:
         return {
-            "name": self.name.data.strip(), "slug": self.slug.data, "currency": self.currency.data,
+            "name": self.name.data.strip(),
+            "slug": self.slug.data,
+            "currency": self.currency.data,
             "tracking_prefix": self.tracking_prefix.data,
             "district_budget_minor": self.district_budget.minor,
             "hourly_rate_minor": self.hourly_rate.minor,
@@ -184,8 +226,14 @@ class CycleForm(FlaskForm):
 
     def fill(self, cycle: Any) -> None:
         """Pre-fill on GET from a stored cycle."""
-        for name in ("name", "slug", "currency", "tracking_prefix", "coproduction_cap_pct",
-                     "savings_share_pct"):
+        for name in (
+            "name",
+            "slug",
+            "currency",
+            "tracking_prefix",
+            "coproduction_cap_pct",
+            "savings_share_pct",
+        ):
             getattr(self, name).data = getattr(cycle, name)
         self.district_budget.data = _major(cycle.district_budget_minor)
         self.hourly_rate.data = _major(cycle.hourly_rate_minor)
@@ -207,70 +255,116 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
         pass
 
     for phase in DATED_PHASES:
-        setattr(Form, f"phase_start_{phase}", DateTimeLocalField(
-            _l("%(phase)s start (local time)", phase=PHASE_LABELS[phase]),
-            format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]))
+        setattr(
+            Form,
+            f"phase_start_{phase}",
+            DateTimeLocalField(
+                _l("%(phase)s start (local time)", phase=PHASE_LABELS[phase]),
+                format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                validators=[Optional()],
+            ),
+        )
     for area in areas:
         # gettext, not _l: a lazy string counts as safe HTML (__html__), so WTForms would
         # render the area's name in the label unescaped.
-        setattr(Form, f"area_{area.id}", MoneyField(
-            gettext("Budget for %(area)s (blank: not in this cycle)", area=area.name)))
+        setattr(
+            Form,
+            f"area_{area.id}",
+            MoneyField(gettext("Budget for %(area)s (blank: not in this cycle)", area=area.name)),
+        )
     return Form
 
 
 class RulesForm(FlaskForm):
-    ballot_rule = SelectField(_l("Ballot rule"), choices=[
-        SelectChoice("budget", _l(
-            "Budget-limited approval: choose projects whose total fits the budget")),
-        SelectChoice("k_approval", _l("k-approval: choose at most k projects")),
-        SelectChoice("cumulative", _l("Cumulative points: distribute a number of points")),
-    ], validators=[DataRequired()])
-    max_projects = IntegerField(_l("k: most projects per ballot (k-approval)"),
-                                validators=[Optional(), NumberRange(1, 10_000)])
+    ballot_rule = SelectField(
+        _l("Ballot rule"),
+        choices=[
+            SelectChoice(
+                "budget", _l("Budget-limited approval: choose projects whose total fits the budget")
+            ),
+            SelectChoice("k_approval", _l("k-approval: choose at most k projects")),
+            SelectChoice("cumulative", _l("Cumulative points: distribute a number of points")),
+        ],
+        validators=[DataRequired()],
+    )
+    max_projects = IntegerField(
+        _l("k: most projects per ballot (k-approval)"),
+        validators=[Optional(), NumberRange(1, 10_000)],
+    )
     points_total = FiniteDecimalField(
-        _l("Points per voter (cumulative; fractions like 2.5 allowed)"), places=2,
-        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)])
+        _l("Points per voter (cumulative; fractions like 2.5 allowed)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)],
+    )
     max_points_per_project = FiniteDecimalField(
-        _l("Most points on one project (optional)"), places=2,
-        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)])
-    count_rule = SelectField(_l("Counting rule"),
-                             choices=[SelectChoice(r, COUNT_RULE_LABELS[r]) for r in COUNT_RULES],
-                             validators=[DataRequired()])
-    count_threshold = FiniteDecimalField(_l("Minimum score (greedy-threshold)"), places=4,
-                                   validators=[Optional(), NumberRange(min=0, max=10**9)])
-    count_top_n = IntegerField(_l("N: length of the list (top-n)"),
-                               validators=[Optional(), NumberRange(1, 10_000)])
-    tie_break = SelectField(_l("Tie-break"), choices=[
-        SelectChoice("default", _l("Lower cost, then more votes, then a lot drawn from the seed")),
-        SelectChoice("name", _l("Project identifiers compared as text (pabutools' default)")),
-    ], validators=[DataRequired()])
-    tie_seed = StringField(_l("Seed for the lot (published before voting)"),
-                           validators=[Optional(), Length(max=64)])
-    combination = SelectField(_l("How channels combine"), choices=[
-        SelectChoice("raw", _l("Raw: weighted sum of votes or points")),
-        SelectChoice("normalized", _l(
-            "Normalised: each channel's share of its ballots, then weighted")),
-    ], validators=[DataRequired()])
-    vote_policy = SelectField(_l("Who may vote (one vote per person)"), choices=[
-        SelectChoice("registered", _l("Registered residents with a home area")),
-        SelectChoice("census", _l("Residents verified against the census")),
-        SelectChoice("codes", _l("Holders of a voting code")),
-    ], validators=[DataRequired()])
-    min_age = IntegerField(_l("Minimum age (optional)"),
-                           validators=[Optional(), NumberRange(0, 120)])
+        _l("Most points on one project (optional)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=POINTS_MIN, max=POINTS_MAX)],
+    )
+    count_rule = SelectField(
+        _l("Counting rule"),
+        choices=[SelectChoice(r, COUNT_RULE_LABELS[r]) for r in COUNT_RULES],
+        validators=[DataRequired()],
+    )
+    count_threshold = FiniteDecimalField(
+        _l("Minimum score (greedy-threshold)"),
+        places=4,
+        validators=[Optional(), NumberRange(min=0, max=10**9)],
+    )
+    count_top_n = IntegerField(
+        _l("N: length of the list (top-n)"), validators=[Optional(), NumberRange(1, 10_000)]
+    )
+    tie_break = SelectField(
+        _l("Tie-break"),
+        choices=[
+            SelectChoice(
+                "default", _l("Lower cost, then more votes, then a lot drawn from the seed")
+            ),
+            SelectChoice("name", _l("Project identifiers compared as text (pabutools' default)")),
+        ],
+        validators=[DataRequired()],
+    )
+    tie_seed = StringField(
+        _l("Seed for the lot (published before voting)"), validators=[Optional(), Length(max=64)]
+    )
+    combination = SelectField(
+        _l("How channels combine"),
+        choices=[
+            SelectChoice("raw", _l("Raw: weighted sum of votes or points")),
+            SelectChoice(
+                "normalized", _l("Normalised: each channel's share of its ballots, then weighted")
+            ),
+        ],
+        validators=[DataRequired()],
+    )
+    vote_policy = SelectField(
+        _l("Who may vote (one vote per person)"),
+        choices=[
+            SelectChoice("registered", _l("Registered residents with a home area")),
+            SelectChoice("census", _l("Residents verified against the census")),
+            SelectChoice("codes", _l("Holders of a voting code")),
+        ],
+        validators=[DataRequired()],
+    )
+    min_age = IntegerField(
+        _l("Minimum age (optional)"), validators=[Optional(), NumberRange(0, 120)]
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         rule = self.ballot_rule.data
-        needed = {"k_approval": (self.max_projects,
-                                 _l("k-approval needs the most projects per ballot.")),
-                  "cumulative": (self.points_total,
-                                 _l("Cumulative voting needs the points per voter."))}
+        needed = {
+            "k_approval": (self.max_projects, _l("k-approval needs the most projects per ballot.")),
+            "cumulative": (self.points_total, _l("Cumulative voting needs the points per voter.")),
+        }
         if rule in needed and needed[rule][0].data is None and not needed[rule][0].errors:
             needed[rule][0].errors.append(needed[rule][1])
             ok = False
-        points = [f for f in (self.points_total, self.max_points_per_project)
-                  if f.data is not None and not f.errors]
+        points = [
+            f
+            for f in (self.points_total, self.max_points_per_project)
+            if f.data is not None and not f.errors
+        ]
         for f in points:
             if f.data.as_tuple().exponent < -2:
                 f.errors.append(_l("Use at most two decimal places."))
@@ -278,7 +372,8 @@ class RulesForm(FlaskForm):
         cap, total = self.max_points_per_project.data, self.points_total.data
         if rule == "cumulative" and len(points) == 2 and ok and cap > total:
             self.max_points_per_project.errors.append(
-                _l("The most points on one project cannot exceed the points per voter."))
+                _l("The most points on one project cannot exceed the points per voter.")
+            )
             ok = False
         return ok
 
@@ -290,20 +385,35 @@ class RulesForm(FlaskForm):
             "ballot_rule": rule,
             "max_projects": self.max_projects.data if rule == "k_approval" else None,
             "points_total": self.points_total.data if rule == "cumulative" else None,
-            "max_points_per_project":
-                self.max_points_per_project.data if rule == "cumulative" else None,
+            "max_points_per_project": self.max_points_per_project.data
+            if rule == "cumulative"
+            else None,
             "count_rule": count,
             "count_threshold": self.count_threshold.data if count == "greedy-threshold" else None,
             "count_top_n": self.count_top_n.data if count == "top-n" else None,
-            "tie_break": self.tie_break.data, "tie_seed": (self.tie_seed.data or "").strip(),
-            "channel_weights": weights, "combination": self.combination.data,
-            "vote_policy": self.vote_policy.data, "min_age": self.min_age.data,
+            "tie_break": self.tie_break.data,
+            "tie_seed": (self.tie_seed.data or "").strip(),
+            "channel_weights": weights,
+            "combination": self.combination.data,
+            "vote_policy": self.vote_policy.data,
+            "min_age": self.min_age.data,
         }
 
     def fill(self, cycle: Any) -> None:
-        for name in ("ballot_rule", "max_projects", "points_total", "max_points_per_project",
-                     "count_rule", "count_threshold", "count_top_n", "tie_break", "tie_seed",
-                     "combination", "vote_policy", "min_age"):
+        for name in (
+            "ballot_rule",
+            "max_projects",
+            "points_total",
+            "max_points_per_project",
+            "count_rule",
+            "count_threshold",
+            "count_top_n",
+            "tie_break",
+            "tie_seed",
+            "combination",
+            "vote_policy",
+            "min_age",
+        ):
             getattr(self, name).data = getattr(cycle, name)
         stored = cycle.channel_weights or {}
         for ch in CHANNELS:
@@ -311,11 +421,20 @@ class RulesForm(FlaskForm):
 
 
 CHANNEL_LABELS = {
-    "online": _l("Weight of online votes"), "paper": _l("Weight of paper ballots"),
-    "code": _l("Weight of votes with a voting code"), "postal": _l("Weight of the postal survey"),
+    "online": _l("Weight of online votes"),
+    "paper": _l("Weight of paper ballots"),
+    "code": _l("Weight of votes with a voting code"),
+    "postal": _l("Weight of the postal survey"),
     "meeting": _l("Weight of meeting totals (0 leaves meetings out)"),
 }
 for _ch in CHANNELS:
-    setattr(RulesForm, f"weight_{_ch}", FiniteDecimalField(
-        CHANNEL_LABELS[_ch], places=None, default=Decimal(1),
-        validators=[InputRequired(), NumberRange(min=0, max=1000)]))
+    setattr(
+        RulesForm,
+        f"weight_{_ch}",
+        FiniteDecimalField(
+            CHANNEL_LABELS[_ch],
+            places=None,
+            default=Decimal(1),
+            validators=[InputRequired(), NumberRange(min=0, max=1000)],
+        ),
+    )

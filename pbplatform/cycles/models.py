@@ -36,8 +36,9 @@ class Cycle(db.Model):
         enum_check("combination", COMBINATIONS, "combination_valid"),
         enum_check("vote_policy", VOTE_POLICIES, "vote_policy_valid"),
         sa.CheckConstraint("district_budget_minor >= 0", name="district_budget_nonnegative"),
-        sa.CheckConstraint("max_projects IS NULL OR max_projects > 0",
-                           name="max_projects_positive"),
+        sa.CheckConstraint(
+            "max_projects IS NULL OR max_projects > 0", name="max_projects_positive"
+        ),
         sa.CheckConstraint("points_total IS NULL OR points_total > 0", name="points_positive"),
         sa.CheckConstraint(
             "coproduction_cap_pct >= 0 AND coproduction_cap_pct <= 100", name="cap_pct_range"

@@ -30,21 +30,38 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("online", "paper", "code", "postal", "meeting")
 CHANNEL_LABELS = {
-    "online": _l("Online"), "paper": _l("Paper ballots"), "code": _l("Voting codes"),
-    "postal": _l("Postal survey"), "meeting": _l("Meetings (totals)"),
+    "online": _l("Online"),
+    "paper": _l("Paper ballots"),
+    "code": _l("Voting codes"),
+    "postal": _l("Postal survey"),
+    "meeting": _l("Meetings (totals)"),
 }
 DATED_PHASES = PHASES[1:]
 VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
 
 # Fields that decide how votes are cast and counted; frozen once voting opens (INV-5).
 RULE_FIELDS = (
-    "ballot_rule", "max_projects", "points_total", "max_points_per_project", "count_rule",
-    "count_threshold", "count_top_n", "tie_break", "tie_seed", "channel_weights", "combination",
-    "vote_policy", "min_age",
+    "ballot_rule",
+    "max_projects",
+    "points_total",
+    "max_points_per_project",
+    "count_rule",
+    "count_threshold",
+    "count_top_n",
+    "tie_break",
+    "tie_seed",
+    "channel_weights",
+    "combination",
+    "vote_policy",
+    "min_age",
 )
 BUDGET_FIELDS = (
-    "currency", "district_budget_minor", "hourly_rate_minor", "coproduction_cap_pct",
-    "savings_target_minor", "savings_share_pct",
+    "currency",
+    "district_budget_minor",
+    "hourly_rate_minor",
+    "coproduction_cap_pct",
+    "savings_target_minor",
+    "savings_share_pct",
 )
 OPEN_FIELDS = ("name", "slug", "tracking_prefix")
 
@@ -57,14 +74,20 @@ class RulesFrozen(DomainError):
         opened = frozen_at.strftime("%Y-%m-%d %H:%M UTC") if frozen_at else ""
         super().__init__(
             "rules_frozen",
-            str(_l("The voting rules are frozen since voting opened on %(when)s; "
-                   "budgets, areas and rules can no longer change. Nothing was saved.",
-                   when=opened)),
-            status=409, **extra,
+            str(
+                _l(
+                    "The voting rules are frozen since voting opened on %(when)s; "
+                    "budgets, areas and rules can no longer change. Nothing was saved.",
+                    when=opened,
+                )
+            ),
+            status=409,
+            **extra,
         )
 
 
 # --- reading -----------------------------------------------------------------------------
+
 
 def get_cycle_by_slug(slug: str) -> Cycle | None:
     return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
@@ -96,8 +119,9 @@ def next_phase(cycle: Cycle) -> str | None:
 
 def snapshot(cycle: Cycle) -> dict[str, Any]:
     """Plain data of the cycle for the audit log (before/after)."""
-    data: dict[str, Any] = {f: _plain(getattr(cycle, f)) for f in
-                            OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)}
+    data: dict[str, Any] = {
+        f: _plain(getattr(cycle, f)) for f in OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)
+    }
     data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in CHANNELS}
     data["area_budgets"] = {str(ca.area_id): ca.budget_minor for ca in cycle.areas}
     data["phase_dates"] = {p: d.isoformat() for p, d in sorted(phase_starts(cycle).items())}
@@ -118,10 +142,14 @@ def _frozen_part(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- areas ---------------------------------------------------------------------------------
 
+
 def create_area(name: str, code: str) -> Area:
     name, code = name.strip(), code.strip().upper()
-    taken = db.session.scalar(sa.select(Area.id).where(
-        sa.or_(sa.func.lower(Area.name) == name.lower(), Area.code == code)))
+    taken = db.session.scalar(
+        sa.select(Area.id).where(
+            sa.or_(sa.func.lower(Area.name) == name.lower(), Area.code == code)
+        )
+    )
     if taken is not None:
         raise DomainError("area_taken", str(_l("An area with this name or code exists already.")))
     area = Area(name=name, code=code)
@@ -133,8 +161,9 @@ def create_area(name: str, code: str) -> Area:
 
 def rename_area(area: Area, name: str) -> Area:
     name = name.strip()
-    taken = db.session.scalar(sa.select(Area.id).where(
-        sa.func.lower(Area.name) == name.lower(), Area.id != area.id))
+    taken = db.session.scalar(
+        sa.select(Area.id).where(sa.func.lower(Area.name) == name.lower(), Area.id != area.id)
+    )
     if taken is not None:
         raise DomainError("area_taken", str(_l("An area with this name exists already.")))
     before = {"name": area.name}
@@ -146,8 +175,10 @@ def rename_area(area: Area, name: str) -> Area:
 
 # --- cycles --------------------------------------------------------------------------------
 
-def create_cycle(values: dict[str, Any], area_budgets: dict[int, int],
-                 dates: dict[str, datetime | None]) -> Cycle:
+
+def create_cycle(
+    values: dict[str, Any], area_budgets: dict[int, int], dates: dict[str, datetime | None]
+) -> Cycle:
     """Create a draft cycle from validated form values (money already in minor units)."""
     _check_slug_free(values["slug"], None)
     cycle = Cycle(phase="draft", **values)
@@ -159,8 +190,12 @@ def create_cycle(values: dict[str, Any], area_budgets: dict[int, int],
     return cycle
 
 
-def update_cycle(cycle: Cycle, values: dict[str, Any], area_budgets: dict[int, int],
-                 dates: dict[str, datetime | None]) -> Cycle:
+def update_cycle(
+    cycle: Cycle,
+    values: dict[str, Any],
+    area_budgets: dict[int, int],
+    dates: dict[str, datetime | None],
+) -> Cycle:
     """Apply edits; budgets and areas are refused (RulesFrozen) once voting has opened."""
     cycle = lock_cycle(cycle.id)
     _check_slug_free(values["slug"], cycle.id)
@@ -200,8 +235,9 @@ def _refuse_if_frozen(cycle: Cycle, before: dict[str, Any], after: dict[str, Any
     old, new = _frozen_part(before), _frozen_part(after)
     if cycle.rules_frozen and old != new:
         changed = [k for k in old if old[k] != new[k]]
-        raise RulesFrozen(cycle, before={k: old[k] for k in changed},
-                          after={k: new[k] for k in changed})
+        raise RulesFrozen(
+            cycle, before={k: old[k] for k in changed}, after={k: new[k] for k in changed}
+        )
 
 
 def _check_slug_free(slug: str, cycle_id: int | None) -> None:
@@ -238,6 +274,7 @@ def _apply_dates(cycle: Cycle, dates: dict[str, datetime | None]) -> None:
 
 # --- rules ---------------------------------------------------------------------------------
 
+
 def vote_type(cycle: Cycle) -> str:
     return VOTE_TYPES[cycle.ballot_rule]
 
@@ -251,9 +288,15 @@ def rule_config(cycle: Cycle) -> Any:
     from pbplatform.tally import RuleConfig
 
     weights = {ch: channel_weight(cycle, ch) for ch in CHANNELS}
-    return RuleConfig(rule=cycle.count_rule, tie_break=cycle.tie_break, seed=cycle.tie_seed,
-                      threshold=cycle.count_threshold, n=cycle.count_top_n,
-                      channel_weights=weights, combination=cycle.combination)
+    return RuleConfig(
+        rule=cycle.count_rule,
+        tie_break=cycle.tie_break,
+        seed=cycle.tie_seed,
+        threshold=cycle.count_threshold,
+        n=cycle.count_top_n,
+        channel_weights=weights,
+        combination=cycle.combination,
+    )
 
 
 def check_rules(cycle: Cycle) -> None:
@@ -261,25 +304,39 @@ def check_rules(cycle: Cycle) -> None:
     from pbplatform.tally import TallyConfigError, validate_config
 
     try:
-        validate_config(rule_config(cycle), vote_type=vote_type(cycle),
-                        has_individual_ballots=True,
-                        has_aggregates=channel_weight(cycle, "meeting") > 0)
+        validate_config(
+            rule_config(cycle),
+            vote_type=vote_type(cycle),
+            has_individual_ballots=True,
+            has_aggregates=channel_weight(cycle, "meeting") > 0,
+        )
     except TallyConfigError as exc:
         # The tally engine is Flask-free and explains itself in English; say so in the reader's
         # language and quote its reason.
-        raise DomainError("rules_invalid", gettext(
-            "These rules cannot count this cycle: %(why)s", why=str(exc)), status=422) from exc
+        raise DomainError(
+            "rules_invalid",
+            gettext("These rules cannot count this cycle: %(why)s", why=str(exc)),
+            status=422,
+        ) from exc
 
 
 # --- phases --------------------------------------------------------------------------------
+
 
 def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
     cycle = lock_cycle(cycle.id)
     if phase != next_phase(cycle):
-        raise DomainError("phase_order", str(_l(
-            "The cycle is in phase %(current)s; it can only move on to the next phase.",
-            current=cycle.phase)), status=409)
+        raise DomainError(
+            "phase_order",
+            str(
+                _l(
+                    "The cycle is in phase %(current)s; it can only move on to the next phase.",
+                    current=cycle.phase,
+                )
+            ),
+            status=409,
+        )
     if phase == "voting":
         _check_ready_for_voting(cycle)
     before = {"phase": cycle.phase}
@@ -300,18 +357,25 @@ def advance_cycle(cycle: Cycle, actor: Any = None) -> Cycle:
     """Move to the next phase (draft→proposals→review→voting→counting→results)."""
     target = next_phase(cycle)
     if target is None:
-        raise DomainError("phase_last", str(_l("The cycle is already in its last phase.")),
-                          status=409)
+        raise DomainError(
+            "phase_last", str(_l("The cycle is already in its last phase.")), status=409
+        )
     return open_phase(cycle, target, actor)
 
 
 def _check_ready_for_voting(cycle: Cycle) -> None:
     check_rules(cycle)
-    approved = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
-        Proposal.cycle_id == cycle.id, Proposal.status == "approved"))
+    approved = db.session.scalar(
+        sa.select(sa.func.count(Proposal.id)).where(
+            Proposal.cycle_id == cycle.id, Proposal.status == "approved"
+        )
+    )
     if not approved:
-        raise DomainError("no_approved_proposals", str(_l(
-            "Voting cannot open: no proposal has been approved for the ballot yet.")), status=409)
+        raise DomainError(
+            "no_approved_proposals",
+            str(_l("Voting cannot open: no proposal has been approved for the ballot yet.")),
+            status=409,
+        )
 
 
 def due_phase(cycle: Cycle, now: datetime | None = None) -> str | None:
@@ -349,4 +413,3 @@ def ensure_phase_current(cycle: Cycle) -> None:
     if due_phase(cycle) is None:
         return
     _advance_while_due(cycle, utcnow())
-

@@ -37,11 +37,13 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 
 def _refused(exc: services.RulesFrozen, action: str, cycle: Cycle) -> None:
     """Audit a refused change to frozen rules; the entry survives the 409's rollback."""
-    audit.record_refusal(action, cycle, before=exc.extra.get("before"),
-                         after=exc.extra.get("after"))
+    audit.record_refusal(
+        action, cycle, before=exc.extra.get("before"), after=exc.extra.get("after")
+    )
 
 
 # --- areas ---------------------------------------------------------------------------------
+
 
 @bp.route("/admin/areas", methods=["GET", "POST"])
 @admin_required
@@ -82,11 +84,16 @@ def area_edit(area_id: int) -> ResponseReturnValue:
 
 # --- cycles --------------------------------------------------------------------------------
 
+
 @bp.get("/admin/cycles")
 @admin_required
 def admin_index() -> ResponseReturnValue:
-    return render_template("cycles/admin_index.html", cycles=services.list_cycles(),
-                           next_phase=services.next_phase, phase_labels=PHASE_LABELS)
+    return render_template(
+        "cycles/admin_index.html",
+        cycles=services.list_cycles(),
+        next_phase=services.next_phase,
+        phase_labels=PHASE_LABELS,
+    )
 
 
 @bp.route("/admin/cycles/new", methods=["GET", "POST"])
@@ -116,9 +123,16 @@ def edit(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle_or_404(cycle_id)
     form = cycle_form_class(services.list_areas())()
     return _edit_frozen(
-        cycle, form, "cycles/edit.html", "cycle.update", form.slug, _("Cycle saved."),
-        lambda: services.update_cycle(cycle, form.values(), form.area_budgets(),
-                                      form.phase_dates()))
+        cycle,
+        form,
+        "cycles/edit.html",
+        "cycle.update",
+        form.slug,
+        _("Cycle saved."),
+        lambda: services.update_cycle(
+            cycle, form.values(), form.area_budgets(), form.phase_dates()
+        ),
+    )
 
 
 @bp.route("/admin/cycles/<int:cycle_id>/rules", methods=["GET", "POST"])
@@ -126,13 +140,26 @@ def edit(cycle_id: int) -> ResponseReturnValue:
 def rules(cycle_id: int) -> ResponseReturnValue:
     cycle = _cycle_or_404(cycle_id)
     form = RulesForm()
-    return _edit_frozen(cycle, form, "cycles/rules.html", "cycle.rules", form.count_rule,
-                        _("Voting rules saved."),
-                        lambda: services.update_rules(cycle, form.values()))
+    return _edit_frozen(
+        cycle,
+        form,
+        "cycles/rules.html",
+        "cycle.rules",
+        form.count_rule,
+        _("Voting rules saved."),
+        lambda: services.update_rules(cycle, form.values()),
+    )
 
 
-def _edit_frozen(cycle: Cycle, form: FlaskForm, template: str, action: str, error_field: Field,
-                 saved: str, save: Callable[[], object]) -> ResponseReturnValue:
+def _edit_frozen(
+    cycle: Cycle,
+    form: FlaskForm,
+    template: str,
+    action: str,
+    error_field: Field,
+    saved: str,
+    save: Callable[[], object],
+) -> ResponseReturnValue:
     """GET shows the filled form; POST saves, or answers 422 (bad input) or 409 (frozen rules,
     refusal audited), storing nothing."""
     if request.method == "GET":
@@ -173,6 +200,7 @@ def advance(cycle_id: int) -> ResponseReturnValue:
 
 # --- public --------------------------------------------------------------------------------
 
+
 @bp.get("/cycles/<slug>")
 @public
 def show(slug: str) -> ResponseReturnValue:
@@ -184,12 +212,18 @@ def show(slug: str) -> ResponseReturnValue:
         abort(404)
     starts = services.phase_starts(cycle)
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
-    weights = [(services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
-               for ch in services.CHANNELS]
+    weights = [
+        (services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
+        for ch in services.CHANNELS
+    ]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(
-        "cycles/show.html", cycle=cycle, timeline=timeline, weights=weights,
-        area_budgets=area_budgets, phase_label=PHASE_LABELS[cycle.phase],
+        "cycles/show.html",
+        cycle=cycle,
+        timeline=timeline,
+        weights=weights,
+        area_budgets=area_budgets,
+        phase_label=PHASE_LABELS[cycle.phase],
         ballot_text=explain.explain_ballot_rule(cycle),
         count_text=explain.explain_count_rule(cycle),
         combination_text=explain.explain_combination(cycle),

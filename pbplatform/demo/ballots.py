@@ -34,8 +34,11 @@ def _choices(demo: Demo, area_id: int, *, over_budget: bool = False) -> list[tup
     sheet = voting.ballot_sheet(demo.cycle, area_id)
     picks: list[tuple[str, str]] = []
     for section in sheet.sections:
-        chosen = [i for i in section.items
-                  if over_budget or rng.random() < data.POPULARITY.get(i.proposal.title, 0.3)]
+        chosen = [
+            i
+            for i in section.items
+            if over_budget or rng.random() < data.POPULARITY.get(i.proposal.title, 0.3)
+        ]
         chosen.sort(key=lambda i: -data.POPULARITY.get(i.proposal.title, 0.3))
         while not over_budget and sum(i.net_minor for i in chosen) > section.budget_minor:
             chosen.pop()
@@ -55,8 +58,11 @@ def _paper_choices(demo: Demo, area_id: int, **kw: Any) -> str:
     parts = []
     for pid, value in _choices(demo, area_id, **kw):
         p = by_id[pid]
-        parts.append(f"{p.tracking_number}:{'for' if value == '1' else 'against'}"
-                     if p.is_saving else p.tracking_number)
+        parts.append(
+            f"{p.tracking_number}:{'for' if value == '1' else 'against'}"
+            if p.is_saving
+            else p.tracking_number
+        )
     return ";".join(parts)
 
 
@@ -73,29 +79,45 @@ def vote(demo: Demo) -> None:
 def _vote_online(demo: Demo) -> None:
     for n in ONLINE_VOTERS:
         user = demo.residents[n - 1]
-        voting.cast_ballot(demo.cycle, voting.voter_key_for(user),
-                           _choices(demo, user.home_area_id), area_id=user.home_area_id,
-                           channel="online", user_id=user.id)
+        voting.cast_ballot(
+            demo.cycle,
+            voting.voter_key_for(user),
+            _choices(demo, user.home_area_id),
+            area_id=user.home_area_id,
+            channel="online",
+            user_id=user.id,
+        )
 
 
 def _vote_on_paper_at_site(demo: Demo) -> None:
     """Paper, one by one at an anonymous site in Fennpfuhl (one ballot over budget: invalid)."""
     cycle, fen = demo.cycle, demo.areas["FEN"]
-    site = paper_channel.create_site(cycle, "Fennpfuhl neighbourhood centre",
-                                     "Paul-Junius-Straße 64, 10369 Berlin", fen.id, False,
-                                     actor=demo.staff["officer"])
+    site = paper_channel.create_site(
+        cycle,
+        "Fennpfuhl neighbourhood centre",
+        "Paul-Junius-Straße 64, 10369 Berlin",
+        fen.id,
+        False,
+        actor=demo.staff["officer"],
+    )
     for n in range(1, 11):
         picks = _choices(demo, fen.id, over_budget=(n == 7))
-        paper_channel.enter_paper_ballot(cycle, site, f"FEN-{n:04d}", "FEN", picks,
-                                         actor=demo.staff["fen_officer"])
+        paper_channel.enter_paper_ballot(
+            cycle, site, f"FEN-{n:04d}", "FEN", picks, actor=demo.staff["fen_officer"]
+        )
 
 
 def _vote_on_paper_by_csv(demo: Demo) -> None:
     """Paper by CSV from the town hall, where officers check voters off (one empty ballot)."""
     officer = demo.staff["officer"]
-    town_hall = paper_channel.create_site(demo.cycle, "Lichtenberg town hall",
-                                          "Möllendorffstraße 6, 10367 Berlin", None, True,
-                                          actor=officer)
+    town_hall = paper_channel.create_site(
+        demo.cycle,
+        "Lichtenberg town hall",
+        "Möllendorffstraße 6, 10367 Berlin",
+        None,
+        True,
+        actor=officer,
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["serial", "area_code", "choices", "voter_ref"])
@@ -103,16 +125,17 @@ def _vote_on_paper_by_csv(demo: Demo) -> None:
         user = demo.residents[n - 1]
         choices = "" if i == 5 else _paper_choices(demo, user.home_area_id)
         writer.writerow([f"RH-{i:04d}", user.home_area.code, choices, user.email])
-    paper_channel.import_paper_csv(demo.cycle, town_hall, "town-hall-voting-day.csv",
-                                   out.getvalue().encode(), actor=officer)
+    paper_channel.import_paper_csv(
+        demo.cycle, town_hall, "town-hall-voting-day.csv", out.getvalue().encode(), actor=officer
+    )
 
 
 def _vote_with_codes(demo: Demo) -> None:
     """Voting codes of the household survey (district-wide batch: holders choose their area)."""
     codes = [c for _n, c, _b in data.AREAS]
-    _batch, plain = code_channel.generate_codes(demo.cycle, CODES_PRINTED,
-                                                "Household survey 2026",
-                                                actor=demo.staff["admin"])
+    _batch, plain = code_channel.generate_codes(
+        demo.cycle, CODES_PRINTED, "Household survey 2026", actor=demo.staff["admin"]
+    )
     for i, text in enumerate(plain[:CODES_USED]):
         area_id = demo.areas[codes[i % len(codes)]].id
         code_channel.redeem_code(demo.cycle, text, _choices(demo, area_id), area_id)
@@ -121,15 +144,20 @@ def _vote_with_codes(demo: Demo) -> None:
 def _meetings(demo: Demo, officer: User, officer2: User, rng: random.Random) -> None:
     cycle = demo.cycle
     held = min(today(), (CALENDAR["voting"] + timedelta(days=9)).date())
-    for code, place, attendance in (("FEN", "Fennpfuhl neighbourhood centre", 38),
-                                    ("KAR", "Karlshorst library", 26)):
+    for code, place, attendance in (
+        ("FEN", "Fennpfuhl neighbourhood centre", 38),
+        ("KAR", "Karlshorst library", 26),
+    ):
         area_id = demo.areas[code].id
-        meeting = meeting_channel.create_meeting(cycle, area_id, held, place, attendance, 5,
-                                                 actor=officer)
+        meeting = meeting_channel.create_meeting(
+            cycle, area_id, held, place, attendance, 5, actor=officer
+        )
         items = meeting_channel.meeting_proposals(meeting)
         spending = [p for p in items if not p.is_saving]
-        dots = {p.id: int(attendance * data.POPULARITY.get(p.title, 0.3) * rng.uniform(0.6, 1.2))
-                for p in spending}
+        dots = {
+            p.id: int(attendance * data.POPULARITY.get(p.title, 0.3) * rng.uniform(0.6, 1.2))
+            for p in spending
+        }
         while sum(dots.values()) > meeting.capacity:
             top = max(dots, key=dots.__getitem__)
             dots[top] -= 1
@@ -142,4 +170,3 @@ def _meetings(demo: Demo, officer: User, officer2: User, rng: random.Random) -> 
             meeting_channel.confirm_meeting_counts(meeting, officer2)
         meeting_channel.enter_counts(meeting, officer2, dots)
         meeting_channel.confirm_meeting_counts(meeting, officer2)
-

@@ -77,6 +77,7 @@ def load_demo(phase: str = "results") -> Cycle:
 
 # --- reset ---------------------------------------------------------------------------------
 
+
 def delete_demo_cycle() -> bool:
     """Delete the demo cycle and everything under it; True if there was one.
 
@@ -94,8 +95,8 @@ def delete_demo_cycle() -> bool:
         sa.delete(MeetingCountEntry).where(MeetingCountEntry.meeting_id.in_(meetings)),
         sa.delete(MeetingTotal).where(MeetingTotal.meeting_id.in_(meetings)),
         sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),
-        sa.update(Proposal).where(Proposal.cycle_id == cycle_id,
-                                  Proposal.merged_into_id.is_not(None))
+        sa.update(Proposal)
+        .where(Proposal.cycle_id == cycle_id, Proposal.merged_into_id.is_not(None))
         .values(status="withdrawn", merged_into_id=None),
         sa.delete(Cycle).where(Cycle.id == cycle_id),
     ):
@@ -105,14 +106,18 @@ def delete_demo_cycle() -> bool:
     return True
 
 
-
 # --- cycle ---------------------------------------------------------------------------------
+
 
 def _create_cycle(demo: Demo) -> None:
     values = {
-        "name": "Lichtenberg citizens' budget 2026", "slug": DEMO_SLUG, "currency": "EUR",
-        "tracking_prefix": "LI", "district_budget_minor": minor(data.DISTRICT_BUDGET),
-        "hourly_rate_minor": minor(25), "coproduction_cap_pct": 50,
+        "name": "Lichtenberg citizens' budget 2026",
+        "slug": DEMO_SLUG,
+        "currency": "EUR",
+        "tracking_prefix": "LI",
+        "district_budget_minor": minor(data.DISTRICT_BUDGET),
+        "hourly_rate_minor": minor(25),
+        "coproduction_cap_pct": 50,
         "savings_target_minor": minor(data.SAVINGS_TARGET),
         "savings_share_pct": data.SAVINGS_SHARE_PCT,
     }
@@ -120,15 +125,23 @@ def _create_cycle(demo: Demo) -> None:
     # Only the proposals date now (it names the year in tracking numbers); the rest at the end,
     # so the calendar cannot move the cycle on while it is being built.
     cycle = cycles.create_cycle(values, budgets, {"proposals": CALENDAR["proposals"]})
-    cycles.update_rules(cycle, {
-        "ballot_rule": "budget", "count_rule": "greedy", "tie_break": "default",
-        "tie_seed": "lichtenberg-2026", "channel_weights": dict(WEIGHTS), "combination": "raw",
-        "vote_policy": "registered",
-    })
+    cycles.update_rules(
+        cycle,
+        {
+            "ballot_rule": "budget",
+            "count_rule": "greedy",
+            "tie_break": "default",
+            "tie_seed": "lichtenberg-2026",
+            "channel_weights": dict(WEIGHTS),
+            "combination": "raw",
+            "vote_policy": "registered",
+        },
+    )
     demo.cycle = cycles.open_phase(cycle, "proposals", actor=demo.staff["admin"])
 
 
 # --- results -------------------------------------------------------------------------------
+
 
 def _count_and_publish(demo: Demo) -> None:
     officer, officer2 = demo.staff["officer"], demo.staff["officer2"]
@@ -140,30 +153,45 @@ def _count_and_publish(demo: Demo) -> None:
 
 def _funded_ids(demo: Demo) -> list[int]:
     version = queries.published_version(demo.cycle)
-    return [int(row["id"]) for lst in version.outcome["lists"] for row in lst["projects"]
-            if row.get("selected")]
+    return [
+        int(row["id"])
+        for lst in version.outcome["lists"]
+        for row in lst["projects"]
+        if row.get("selected")
+    ]
 
 
 def _report_back(demo: Demo) -> None:
     officer = demo.staff["officer"]
     delivered = min(today(), date(2026, 10, 15))
     funded = {p.id: p for p in demo.proposals.values() if p.id in set(_funded_ids(demo))}
-    reports = [("done", "Built and opened in October 2026."),
-               ("in_progress", "Ordered; installation is planned for spring 2027."),
-               ("planned", "Planning has started; the tender goes out in January 2027.")]
-    for proposal, (status, report) in zip(sorted(funded.values(), key=lambda p: p.id)[::4],
-                                          reports, strict=False):
+    reports = [
+        ("done", "Built and opened in October 2026."),
+        ("in_progress", "Ordered; installation is planned for spring 2027."),
+        ("planned", "Planning has started; the tender goes out in January 2027."),
+    ]
+    for proposal, (status, report) in zip(
+        sorted(funded.values(), key=lambda p: p.id)[::4], reports, strict=False
+    ):
         moderation.record_delivery(proposal, officer, status, report)
     for key, *_rest, after in data.OFFERS:
         offer = demo.offers[key]
         if after == "fulfil":
-            coproduction.record_delivery(offer, officer, delivered_on=delivered,
-                                         description="Delivered as offered.",
-                                         quantity=offer.quantity)
+            coproduction.record_delivery(
+                offer,
+                officer,
+                delivered_on=delivered,
+                description="Delivered as offered.",
+                quantity=offer.quantity,
+            )
         elif after == "partly":
-            coproduction.record_delivery(offer, officer, delivered_on=delivered,
-                                         description="First instalment paid.",
-                                         quantity=offer.quantity * Decimal("0.4"))
+            coproduction.record_delivery(
+                offer,
+                officer,
+                delivered_on=delivered,
+                description="First instalment paid.",
+                quantity=offer.quantity * Decimal("0.4"),
+            )
         elif after == "lapse":
             coproduction.lapse_offer(offer, officer, data.LAPSE_NOTE)
 
@@ -179,15 +207,18 @@ def _set_calendar(demo: Demo, phase: str) -> None:
         dates[name] = when + shift if cycles.PHASES.index(name) > reached else when
     cycle = demo.cycle
     with acting_as(demo.staff["admin"]):
-        cycles.update_cycle(cycle, {"slug": cycle.slug},
-                            {ca.area_id: ca.budget_minor for ca in cycle.areas}, dates)
+        cycles.update_cycle(
+            cycle, {"slug": cycle.slug}, {ca.area_id: ca.budget_minor for ca in cycle.areas}, dates
+        )
 
 
 def summarize(cycle: Cycle) -> dict[str, Any]:
     """Counts for the command's output: proposals by status, offers by state, ballots by channel."""
+
     def grouped(column: Any, where: Any) -> dict[str, int]:
-        rows = db.session.execute(sa.select(column, sa.func.count()).where(where)
-                                  .group_by(column).order_by(column))
+        rows = db.session.execute(
+            sa.select(column, sa.func.count()).where(where).group_by(column).order_by(column)
+        )
         return {str(k): n for k, n in rows}
 
     return {
@@ -195,6 +226,7 @@ def summarize(cycle: Cycle) -> dict[str, Any]:
         "proposals": grouped(Proposal.status, Proposal.cycle_id == cycle.id),
         "offers": grouped(Offer.status, Offer.cycle_id == cycle.id),
         "ballots": grouped(Ballot.channel, Ballot.cycle_id == cycle.id),
-        "meetings": db.session.scalar(sa.select(sa.func.count(Meeting.id))
-                                      .where(Meeting.cycle_id == cycle.id)),
+        "meetings": db.session.scalar(
+            sa.select(sa.func.count(Meeting.id)).where(Meeting.cycle_id == cycle.id)
+        ),
     }

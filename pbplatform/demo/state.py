@@ -45,11 +45,50 @@ STAFF = [
     ("officer2", "officer2", "Otto Second-Officer", "officer", ()),
     ("fen_officer", "fennpfuhl.officer", "Frieda Fennpfuhl-Officer", "officer", ("FEN",)),
 ]
-FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Emine", "Felix", "Greta", "Hamid", "Ines",
-               "Jonas", "Katarzyna", "Lukas", "Mai", "Nils", "Olena", "Paul", "Quynh", "Rosa",
-               "Sami", "Tobias", "Ute", "Viktor", "Wiebke", "Yusuf", "Zofia"]
-LAST_NAMES = ["Schmidt", "Nguyen", "Müller", "Yılmaz", "Weber", "Kowalska", "Becker", "Ivanova",
-              "Hoffmann", "Tran", "Krüger", "Hassan", "Wolf", "Petrenko", "Lange"]
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emine",
+    "Felix",
+    "Greta",
+    "Hamid",
+    "Ines",
+    "Jonas",
+    "Katarzyna",
+    "Lukas",
+    "Mai",
+    "Nils",
+    "Olena",
+    "Paul",
+    "Quynh",
+    "Rosa",
+    "Sami",
+    "Tobias",
+    "Ute",
+    "Viktor",
+    "Wiebke",
+    "Yusuf",
+    "Zofia",
+]
+LAST_NAMES = [
+    "Schmidt",
+    "Nguyen",
+    "Müller",
+    "Yılmaz",
+    "Weber",
+    "Kowalska",
+    "Becker",
+    "Ivanova",
+    "Hoffmann",
+    "Tran",
+    "Krüger",
+    "Hassan",
+    "Wolf",
+    "Petrenko",
+    "Lange",
+]
 
 
 @dataclass
@@ -113,9 +152,11 @@ def make_people(rng: random.Random) -> Demo:
     staff: dict[str, User] = {}
     for key, local, name, role, limited in STAFF:
         staff[key] = _user(local) or create_staff_user(
-            None, email(local), name, role, [areas[c] for c in limited], PASSWORD)
+            None, email(local), name, role, [areas[c] for c in limited], PASSWORD
+        )
     resident = _user("resident") or accounts.create_user(
-        email("resident"), "Rita Resident", PASSWORD, home_area=areas["FEN"])
+        email("resident"), "Rita Resident", PASSWORD, home_area=areas["FEN"]
+    )
     codes = [code for _name, code, _budget in data.AREAS]
     missing = [n for n in range(1, GENERATED_RESIDENTS + 1) if _user(f"resident{n:03d}") is None]
     # One argon2id hash for all generated voters (they share the demo password): hashing 90
@@ -123,9 +164,15 @@ def make_people(rng: random.Random) -> Demo:
     shared_hash = hash_password(PASSWORD) if missing else ""
     for n in missing:
         first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[n % len(LAST_NAMES)]
-        db.session.add(User(email=email(f"resident{n:03d}"), display_name=f"{first} {last}",
-                            role="resident", password_hash=shared_hash,
-                            home_area=areas[codes[n % len(codes)]]))
+        db.session.add(
+            User(
+                email=email(f"resident{n:03d}"),
+                display_name=f"{first} {last}",
+                role="resident",
+                password_hash=shared_hash,
+                home_area=areas[codes[n % len(codes)]],
+            )
+        )
     db.session.flush()
     residents = [_user(f"resident{n:03d}") for n in range(1, GENERATED_RESIDENTS + 1)]
     return Demo(rng, areas, staff, resident, residents)  # type: ignore[arg-type]
@@ -138,4 +185,3 @@ def by_label(demo: Demo, who: str) -> User:
 
 def minor(euros: int) -> int:
     return euros * 100
-

@@ -22,8 +22,12 @@ class MailNotConfigured(RuntimeError):
 
 
 def pending_messages(limit: int) -> list[OutboxMessage]:
-    query = (sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-             .order_by(OutboxMessage.id).limit(limit))
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(db.session.scalars(query))

@@ -10,17 +10,25 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from pbplatform.moderation.services import TEXT_MAX
 from pbplatform.proposals.forms import choices, not_negative
 
-DELIVERY_LABELS = {"planned": _l("Planned"), "in_progress": _l("In progress"),
-                   "done": _l("Done"), "not_done": _l("Not done")}
+DELIVERY_LABELS = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "not_done": _l("Not done"),
+}
 
 
 class ApproveForm(FlaskForm):
-    officer_cost = DecimalField(_l("Officer's cost estimate"), places=2,
-                                validators=[InputRequired(), not_negative])
-    feasibility = TextAreaField(_l("Feasibility statement"),
-                                validators=[DataRequired(), Length(max=TEXT_MAX)])
-    impact_statement = TextAreaField(_l("Department's impact statement (savings proposals)"),
-                                     validators=[Optional(), Length(max=TEXT_MAX)])
+    officer_cost = DecimalField(
+        _l("Officer's cost estimate"), places=2, validators=[InputRequired(), not_negative]
+    )
+    feasibility = TextAreaField(
+        _l("Feasibility statement"), validators=[DataRequired(), Length(max=TEXT_MAX)]
+    )
+    impact_statement = TextAreaField(
+        _l("Department's impact statement (savings proposals)"),
+        validators=[Optional(), Length(max=TEXT_MAX)],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -28,19 +36,22 @@ class ConfirmForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (the author will see it)"),
-                           validators=[DataRequired(), Length(max=TEXT_MAX)])
+    reason = TextAreaField(
+        _l("Reason (the author will see it)"), validators=[DataRequired(), Length(max=TEXT_MAX)]
+    )
 
 
 class ReasonForm(FlaskForm):
-    note = StringField(_l("Reason (kept in the audit log)"),
-                         validators=[DataRequired(), Length(max=500)])
+    note = StringField(
+        _l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class MergeForm(FlaskForm):
-    originals = StringField(_l("Tracking numbers of duplicates to merge into this proposal "
-                               "(separated by commas)"),
-                            validators=[DataRequired(), Length(max=500)])
+    originals = StringField(
+        _l("Tracking numbers of duplicates to merge into this proposal (separated by commas)"),
+        validators=[DataRequired(), Length(max=500)],
+    )
 
     def tracking_numbers(self) -> list[str]:
         raw = (self.originals.data or "").replace(";", ",").split(",")
@@ -49,5 +60,6 @@ class MergeForm(FlaskForm):
 
 class DeliveryForm(FlaskForm):
     delivery_status = SelectField(_l("Delivery status"), choices=choices(DELIVERY_LABELS))
-    delivery_report = TextAreaField(_l("Report: what was done, or why not"),
-                                    validators=[DataRequired(), Length(max=TEXT_MAX)])
+    delivery_report = TextAreaField(
+        _l("Report: what was done, or why not"), validators=[DataRequired(), Length(max=TEXT_MAX)]
+    )

@@ -29,9 +29,17 @@ from pbplatform.proposals.services import (
 
 DELIVERY_STATUSES = ("planned", "in_progress", "done", "not_done")
 TEXT_MAX = 10_000
-_SNAPSHOT = ("status", "officer_cost_minor", "feasibility", "impact_statement",
-             "rejection_reason", "merged_into_id", "is_hidden", "delivery_status",
-             "delivery_report")
+_SNAPSHOT = (
+    "status",
+    "officer_cost_minor",
+    "feasibility",
+    "impact_statement",
+    "rejection_reason",
+    "merged_into_id",
+    "is_hidden",
+    "delivery_status",
+    "delivery_report",
+)
 
 
 def snapshot(proposal: Proposal) -> dict[str, Any]:
@@ -41,17 +49,28 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
 def _require_remit(proposal: Proposal, officer: User) -> None:
     if not officer.is_officer or not officer.can_act_on_area(proposal.area_id):
         # Survives the refused request's rollback (and discards its work first).
-        audit.record_refusal("authz.denied", proposal, actor=officer, area_id=proposal.area_id,
-                             outcome="denied",
-                             after={"tracking_number": proposal.tracking_number})
+        audit.record_refusal(
+            "authz.denied",
+            proposal,
+            actor=officer,
+            area_id=proposal.area_id,
+            outcome="denied",
+            after={"tracking_number": proposal.tracking_number},
+        )
         raise DomainError("area_forbidden", _("This proposal is outside your areas."), status=403)
 
 
 def _require_open(proposal: Proposal) -> None:
     ensure_phase_current(proposal.cycle)
     if proposal.cycle.phase not in OPEN_PHASES:
-        raise DomainError("ballot_fixed", _("Once voting opens the ballot is fixed: the status "
-                                            "of a proposal can no longer change."), status=409)
+        raise DomainError(
+            "ballot_fixed",
+            _(
+                "Once voting opens the ballot is fixed: the status "
+                "of a proposal can no longer change."
+            ),
+            status=409,
+        )
 
 
 def _required_text(value: str | None, message: str) -> str:
@@ -64,12 +83,23 @@ def _required_text(value: str | None, message: str) -> str:
 
 
 def _log(action: str, proposal: Proposal, officer: User, before: dict[str, Any]) -> None:
-    audit.record(action, proposal, actor=officer, area_id=proposal.area_id, before=before,
-                 after=snapshot(proposal))
+    audit.record(
+        action,
+        proposal,
+        actor=officer,
+        area_id=proposal.area_id,
+        before=before,
+        after=snapshot(proposal),
+    )
 
 
-def approve_proposal(proposal: Proposal, officer: User, cost_minor: int, feasibility: str,
-                     impact_statement: str | None = None) -> Proposal:
+def approve_proposal(
+    proposal: Proposal,
+    officer: User,
+    cost_minor: int,
+    feasibility: str,
+    impact_statement: str | None = None,
+) -> Proposal:
     """Put a pending proposal on the ballot with the officer's cost estimate (also revises an
     approved one). A saving needs the responsible department's impact statement."""
     _require_remit(proposal, officer)
@@ -81,8 +111,9 @@ def approve_proposal(proposal: Proposal, officer: User, cost_minor: int, feasibi
     feasibility = _required_text(feasibility, _("A feasibility statement is required."))
     impact = (impact_statement or "").strip() or None
     if proposal.is_saving:
-        impact = _required_text(impact, _("A savings proposal needs the department's impact "
-                                          "statement."))
+        impact = _required_text(
+            impact, _("A savings proposal needs the department's impact statement.")
+        )
     before = snapshot(proposal)
     proposal.status, proposal.officer_cost_minor = "approved", cost_minor
     proposal.feasibility, proposal.impact_statement = feasibility, impact
@@ -98,8 +129,9 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     _require_remit(proposal, officer)
     _require_open(proposal)
     if proposal.status not in ("pending", "approved"):
-        raise DomainError("not_pending", _("Only pending or approved proposals can be "
-                                           "rejected."), status=409)
+        raise DomainError(
+            "not_pending", _("Only pending or approved proposals can be rejected."), status=409
+        )
     reason = _required_text(reason, _("A reason is required to reject a proposal."))
     before = snapshot(proposal)
     proposal.status, proposal.rejection_reason = "rejected", reason
@@ -107,11 +139,17 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     db.session.flush()
     _log("proposal.rejected", proposal, officer, before)
     if proposal.author is not None:
-        send_mail(proposal.author.email,
-                  _("Your proposal %(number)s was not accepted", number=proposal.tracking_number),
-                  _("Your proposal \"%(title)s\" (%(number)s) was not put on the ballot.\n\n"
-                    "Reason: %(reason)s", title=proposal.title,
-                    number=proposal.tracking_number, reason=reason))
+        send_mail(
+            proposal.author.email,
+            _("Your proposal %(number)s was not accepted", number=proposal.tracking_number),
+            _(
+                'Your proposal "%(title)s" (%(number)s) was not put on the ballot.\n\n'
+                "Reason: %(reason)s",
+                title=proposal.title,
+                number=proposal.tracking_number,
+                reason=reason,
+            ),
+        )
     return proposal
 
 
@@ -123,15 +161,23 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
         _require_remit(proposal, officer)
     _require_open(target)
     if target.status not in ("pending", "approved"):
-        raise DomainError("bad_target", _("Proposals can only be merged into a pending or "
-                                          "approved proposal."), status=409)
+        raise DomainError(
+            "bad_target",
+            _("Proposals can only be merged into a pending or approved proposal."),
+            status=409,
+        )
     for original in originals:
         if original.id == target.id or original.cycle_id != target.cycle_id:
-            raise DomainError("bad_merge", _("A proposal can only be merged into another "
-                                             "proposal of the same cycle."))
+            raise DomainError(
+                "bad_merge",
+                _("A proposal can only be merged into another proposal of the same cycle."),
+            )
         if original.status not in ("pending", "approved"):
-            raise DomainError("bad_merge", _("%(number)s can no longer be merged.",
-                                             number=original.tracking_number), status=409)
+            raise DomainError(
+                "bad_merge",
+                _("%(number)s can no longer be merged.", number=original.tracking_number),
+                status=409,
+            )
     for original in originals:
         before = snapshot(original)
         original.status, original.merged_into = "merged", target
@@ -160,23 +206,37 @@ def _set_hidden(proposal: Proposal, officer: User, reason: str, *, hidden: bool)
     proposal.is_hidden = hidden
     add_event(proposal, "hidden" if hidden else "unhidden")
     db.session.flush()
-    audit.record("proposal.hidden" if hidden else "proposal.unhidden", proposal, actor=officer,
-                 area_id=proposal.area_id, before=before, after={**snapshot(proposal),
-                                                                 "reason": reason})
+    audit.record(
+        "proposal.hidden" if hidden else "proposal.unhidden",
+        proposal,
+        actor=officer,
+        area_id=proposal.area_id,
+        before=before,
+        after={**snapshot(proposal), "reason": reason},
+    )
     return proposal
 
 
 def resolve_flags(proposal: Proposal, officer: User) -> int:
     """Mark every open flag on the proposal as dealt with; returns how many."""
     _require_remit(proposal, officer)
-    flags = db.session.scalars(sa.select(ProposalFlag).where(
-        ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None))).all()
+    flags = db.session.scalars(
+        sa.select(ProposalFlag).where(
+            ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None)
+        )
+    ).all()
     now = utcnow()
     for flag in flags:
         flag.resolved_at = now
     db.session.flush()
-    audit.record("proposal.flags_resolved", proposal, actor=officer, area_id=proposal.area_id,
-                 before={"open_flags": len(flags)}, after={"open_flags": 0})
+    audit.record(
+        "proposal.flags_resolved",
+        proposal,
+        actor=officer,
+        area_id=proposal.area_id,
+        before={"open_flags": len(flags)},
+        after={"open_flags": 0},
+    )
     return len(flags)
 
 
@@ -185,8 +245,11 @@ def record_delivery(proposal: Proposal, officer: User, status: str, report: str)
     _require_remit(proposal, officer)
     ensure_phase_current(proposal.cycle)
     if proposal.cycle.phase != "results" or proposal.status != "approved":
-        raise DomainError("not_funded", _("Delivery can be reported for approved proposals once "
-                                          "the results are in."), status=409)
+        raise DomainError(
+            "not_funded",
+            _("Delivery can be reported for approved proposals once the results are in."),
+            status=409,
+        )
     if status not in DELIVERY_STATUSES:
         raise DomainError("invalid_status", _("Choose a delivery status from the list."))
     report = _required_text(report, _("Please describe what was done or why not."))

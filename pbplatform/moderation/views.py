@@ -47,8 +47,9 @@ def _review_url(proposal: Proposal) -> str:
     return url_for(".review", tracking_number=proposal.tracking_number)
 
 
-def _act(tracking_number: str, form_class: type, action: Callable[[Proposal, Any], Any],
-         done: str) -> ResponseReturnValue:
+def _act(
+    tracking_number: str, form_class: type, action: Callable[[Proposal, Any], Any], done: str
+) -> ResponseReturnValue:
     """Run one review action: remit check, form check, service, then back to the page."""
     proposal = _proposal_in_remit(tracking_number)
     form = form_class()
@@ -70,10 +71,13 @@ def _act(tracking_number: str, form_class: type, action: Callable[[Proposal, Any
 @officer_required
 def queue() -> ResponseReturnValue:
     pending = queries.pending_for(current_user)
-    return render_template("moderation/queue.html", pending=pending,
-                           flagged=queries.flagged_for(current_user),
-                           report_back=queries.report_back_for(current_user),
-                           costs=cost_breakdown(pending))
+    return render_template(
+        "moderation/queue.html",
+        pending=pending,
+        flagged=queries.flagged_for(current_user),
+        report_back=queries.report_back_for(current_user),
+        costs=cost_breakdown(pending),
+    )
 
 
 @bp.get("/officer/proposals/<tracking_number>")
@@ -92,29 +96,50 @@ def review(tracking_number: str) -> ResponseReturnValue:
     delivery.delivery_status.data = proposal.delivery_status
     delivery.delivery_report.data = proposal.delivery_report
     return render_template(
-        "moderation/review.html", proposal=proposal, cycle=proposal.cycle,
-        cost=cost_breakdown([proposal])[proposal.id], flags=queries.open_flags(proposal),
-        merged_from=queries.merged_from(proposal), approve_form=approve,
-        reject_form=RejectForm(), merge_form=MergeForm(), reason_form=ReasonForm(),
-        delivery_form=delivery, categories=CATEGORY_LABELS, channels=CHANNEL_LABELS,
-        delivery_labels=DELIVERY_LABELS, open_phase=proposal.cycle.phase in services.OPEN_PHASES,
+        "moderation/review.html",
+        proposal=proposal,
+        cycle=proposal.cycle,
+        cost=cost_breakdown([proposal])[proposal.id],
+        flags=queries.open_flags(proposal),
+        merged_from=queries.merged_from(proposal),
+        approve_form=approve,
+        reject_form=RejectForm(),
+        merge_form=MergeForm(),
+        reason_form=ReasonForm(),
+        delivery_form=delivery,
+        categories=CATEGORY_LABELS,
+        channels=CHANNEL_LABELS,
+        delivery_labels=DELIVERY_LABELS,
+        open_phase=proposal.cycle.phase in services.OPEN_PHASES,
     )
 
 
 @bp.post("/officer/proposals/<tracking_number>/approve")
 @officer_required
 def approve(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, ApproveForm, lambda p, f: services.approve_proposal(
-        p, current_user, to_minor(f.officer_cost.data), f.feasibility.data,
-        f.impact_statement.data), _("Approved for the ballot."))
+    return _act(
+        tracking_number,
+        ApproveForm,
+        lambda p, f: services.approve_proposal(
+            p,
+            current_user,
+            to_minor(f.officer_cost.data),
+            f.feasibility.data,
+            f.impact_statement.data,
+        ),
+        _("Approved for the ballot."),
+    )
 
 
 @bp.post("/officer/proposals/<tracking_number>/reject")
 @officer_required
 def reject(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, RejectForm,
-                lambda p, f: services.reject_proposal(p, current_user, f.reason.data),
-                _("Rejected; the author can see the reason."))
+    return _act(
+        tracking_number,
+        RejectForm,
+        lambda p, f: services.reject_proposal(p, current_user, f.reason.data),
+        _("Rejected; the author can see the reason."),
+    )
 
 
 def _merge(target: Proposal, form: MergeForm) -> None:
@@ -122,8 +147,9 @@ def _merge(target: Proposal, form: MergeForm) -> None:
     for number in form.tracking_numbers():
         original = queries.get_proposal(number)
         if original is None:
-            raise DomainError("unknown_proposal", _("There is no proposal %(number)s.",
-                                                    number=number[:24]))
+            raise DomainError(
+                "unknown_proposal", _("There is no proposal %(number)s.", number=number[:24])
+            )
         require_area(original.area_id)
         originals.append(original)
     services.merge_proposals(originals, target, current_user)
@@ -138,32 +164,47 @@ def merge(tracking_number: str) -> ResponseReturnValue:
 @bp.post("/officer/proposals/<tracking_number>/hide")
 @officer_required
 def hide(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, ReasonForm,
-                lambda p, f: services.hide_proposal(p, current_user, f.note.data),
-                _("Hidden from the public."))
+    return _act(
+        tracking_number,
+        ReasonForm,
+        lambda p, f: services.hide_proposal(p, current_user, f.note.data),
+        _("Hidden from the public."),
+    )
 
 
 @bp.post("/officer/proposals/<tracking_number>/unhide")
 @officer_required
 def unhide(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, ReasonForm,
-                lambda p, f: services.unhide_proposal(p, current_user, f.note.data),
-                _("Visible to the public again."))
+    return _act(
+        tracking_number,
+        ReasonForm,
+        lambda p, f: services.unhide_proposal(p, current_user, f.note.data),
+        _("Visible to the public again."),
+    )
 
 
 @bp.post("/officer/proposals/<tracking_number>/flags/resolve")
 @officer_required
 def resolve(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, ConfirmForm,
-                lambda p, f: services.resolve_flags(p, current_user), _("Reports resolved."))
+    return _act(
+        tracking_number,
+        ConfirmForm,
+        lambda p, f: services.resolve_flags(p, current_user),
+        _("Reports resolved."),
+    )
 
 
 @bp.post("/officer/proposals/<tracking_number>/delivery")
 @officer_required
 def delivery(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, DeliveryForm, lambda p, f: services.record_delivery(
-        p, current_user, f.delivery_status.data, f.delivery_report.data),
-        _("Delivery report saved."))
+    return _act(
+        tracking_number,
+        DeliveryForm,
+        lambda p, f: services.record_delivery(
+            p, current_user, f.delivery_status.data, f.delivery_report.data
+        ),
+        _("Delivery report saved."),
+    )
 
 
 @bp.route("/officer/proposals/new", methods=["GET", "POST"])
@@ -186,14 +227,26 @@ def new_proposal() -> ResponseReturnValue:
         data = form.to_input()
         require_area(data.area_id)
         try:
-            proposal = submit_proposal(cycle, None, data, channel=form.channel.data,
-                                       entered_by=current_user, received_on=form.received_on.data)
+            proposal = submit_proposal(
+                cycle,
+                None,
+                data,
+                channel=form.channel.data,
+                entered_by=current_user,
+                received_on=form.received_on.data,
+            )
         except DomainError as exc:
             form.form_errors.append(exc.message)
             status = exc.status
         else:
-            flash(_("Proposal recorded with tracking number %(number)s. Please tell the "
-                    "resident this number.", number=proposal.tracking_number), "success")
+            flash(
+                _(
+                    "Proposal recorded with tracking number %(number)s. Please tell the "
+                    "resident this number.",
+                    number=proposal.tracking_number,
+                ),
+                "success",
+            )
             return redirect(_review_url(proposal), code=303)
     elif request.method == "POST":
         status = 422

@@ -27,66 +27,95 @@ from pbplatform.proposals.services import (
 MAX_AMOUNT = Decimal("100000000000")  # major units
 
 CATEGORY_LABELS = {
-    "streets": _l("Streets and traffic"), "green": _l("Parks and green spaces"),
-    "play": _l("Playgrounds"), "culture": _l("Culture"), "social": _l("Social services"),
-    "sport": _l("Sport"), "education": _l("Schools and education"),
-    "environment": _l("Environment and climate"), "other": _l("Other"),
+    "streets": _l("Streets and traffic"),
+    "green": _l("Parks and green spaces"),
+    "play": _l("Playgrounds"),
+    "culture": _l("Culture"),
+    "social": _l("Social services"),
+    "sport": _l("Sport"),
+    "education": _l("Schools and education"),
+    "environment": _l("Environment and climate"),
+    "other": _l("Other"),
 }
 CHANNEL_LABELS = {
-    "web": _l("website"), "api": _l("app or API"), "letter": _l("letter"), "phone": _l("phone"),
-    "email": _l("e-mail"), "meeting": _l("neighbourhood meeting"),
+    "web": _l("website"),
+    "api": _l("app or API"),
+    "letter": _l("letter"),
+    "phone": _l("phone"),
+    "email": _l("e-mail"),
+    "meeting": _l("neighbourhood meeting"),
 }
-KIND_LABELS = {"spending": _l("Spending: something the council should pay for"),
-               "saving": _l("Saving: something the council should cut or stop")}
+KIND_LABELS = {
+    "spending": _l("Spending: something the council should pay for"),
+    "saving": _l("Saving: something the council should cut or stop"),
+}
 DISTRICT_LABEL = _l("District-wide")
 
 
 def choices(labels: dict[str, Any]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
+
 not_negative = NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount of 0 or more."))
 
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
-    description = TextAreaField(_l("Description"),
-                                validators=[DataRequired(), Length(max=DESCRIPTION_MAX)])
+    description = TextAreaField(
+        _l("Description"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)]
+    )
     kind = SelectField(_l("Kind of proposal"), choices=choices(KIND_LABELS), default="spending")
     area = SelectField(_l("Area"), choices=[SelectChoice("", DISTRICT_LABEL)])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS), default="other")
-    estimated_cost = DecimalField(_l("Estimated cost"), places=2,
-                                  validators=[InputRequired(), not_negative])
+    estimated_cost = DecimalField(
+        _l("Estimated cost"), places=2, validators=[InputRequired(), not_negative]
+    )
     savings_per_year = DecimalField(
-        _l("Saves per year (savings proposals only)"), places=2,
-        validators=[Optional(), NumberRange(min=Decimal("0.01"), max=MAX_AMOUNT,
-                                            message=_l("Enter an amount above 0."))])
-    location = StringField(_l("Location (optional)"), validators=[Optional(),
-                                                                  Length(max=LOCATION_MAX)])
+        _l("Saves per year (savings proposals only)"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=Decimal("0.01"), max=MAX_AMOUNT, message=_l("Enter an amount above 0.")
+            ),
+        ],
+    )
+    location = StringField(
+        _l("Location (optional)"), validators=[Optional(), Length(max=LOCATION_MAX)]
+    )
 
-    def set_areas(self, cycle: Cycle, allowed: set[int] | None = None,
-                  district: bool = True) -> None:
+    def set_areas(
+        self, cycle: Cycle, allowed: set[int] | None = None, district: bool = True
+    ) -> None:
         options = [SelectChoice("", DISTRICT_LABEL)] if district else []
-        options += [SelectChoice(str(ca.area_id), ca.area.name) for ca in cycle.areas
-                    if allowed is None or ca.area_id in allowed]
+        options += [
+            SelectChoice(str(ca.area_id), ca.area.name)
+            for ca in cycle.areas
+            if allowed is None or ca.area_id in allowed
+        ]
         self.area.choices = options
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if self.kind.data == "saving" and not self.savings_per_year.data:
             self.savings_per_year.errors.append(
-                _l("A savings proposal needs the amount it saves per year."))
+                _l("A savings proposal needs the amount it saves per year.")
+            )
             ok = False
         return ok
 
     def to_input(self) -> ProposalInput:
         saving = self.kind.data == "saving"
         return ProposalInput(
-            title=self.title.data or "", description=self.description.data or "",
+            title=self.title.data or "",
+            description=self.description.data or "",
             area_id=int(self.area.data) if self.area.data else None,
-            category=self.category.data, kind=self.kind.data,
+            category=self.category.data,
+            kind=self.kind.data,
             estimated_cost_minor=to_minor(self.estimated_cost.data or 0),
             savings_per_year_minor=to_minor(self.savings_per_year.data)
-            if saving and self.savings_per_year.data else None,
+            if saving and self.savings_per_year.data
+            else None,
             location=self.location.data or None,
         )
 
@@ -103,22 +132,30 @@ class ProposalForm(FlaskForm):
 class OfficerProposalForm(ProposalForm):
     """A proposal that came by letter, phone, e-mail or at a meeting, typed in by an officer."""
 
-    channel = SelectField(_l("Received by"),
-                          choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in OFFICER_CHANNELS])
+    channel = SelectField(
+        _l("Received by"), choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in OFFICER_CHANNELS]
+    )
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     contact_consent = BooleanField(
-        _l("The resident agreed that we keep their name and contact details"))
-    contact_name = StringField(_l("Resident's name"),
-                               validators=[Optional(), Length(max=CONTACT_NAME_MAX)])
-    contact_details = StringField(_l("Resident's address, phone or e-mail"),
-                                  validators=[Optional(), Length(max=CONTACT_DETAILS_MAX)])
+        _l("The resident agreed that we keep their name and contact details")
+    )
+    contact_name = StringField(
+        _l("Resident's name"), validators=[Optional(), Length(max=CONTACT_NAME_MAX)]
+    )
+    contact_details = StringField(
+        _l("Resident's address, phone or e-mail"),
+        validators=[Optional(), Length(max=CONTACT_DETAILS_MAX)],
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         if not self.contact_consent.data and (self.contact_name.data or self.contact_details.data):
             self.contact_consent.errors.append(
-                _l("Contact details are kept only with the resident's consent: tick the box "
-                   "or leave them empty."))
+                _l(
+                    "Contact details are kept only with the resident's consent: tick the box "
+                    "or leave them empty."
+                )
+            )
             ok = False
         return ok
 
@@ -132,5 +169,7 @@ class OfficerProposalForm(ProposalForm):
 
 
 class FlagForm(FlaskForm):
-    reason = TextAreaField(_l("Why is this proposal abusive?"),
-                           validators=[DataRequired(), Length(max=FLAG_REASON_MAX)])
+    reason = TextAreaField(
+        _l("Why is this proposal abusive?"),
+        validators=[DataRequired(), Length(max=FLAG_REASON_MAX)],
+    )

@@ -15,7 +15,15 @@ STATUSES = ("pending", "approved", "rejected", "merged", "withdrawn")
 # How a proposal reached the council; 'api' is the JSON API, 'web' the site.
 INTAKE_CHANNELS = ("web", "api", "letter", "phone", "email", "meeting")
 CATEGORIES = (
-    "streets", "green", "play", "culture", "social", "sport", "education", "environment", "other",
+    "streets",
+    "green",
+    "play",
+    "culture",
+    "social",
+    "sport",
+    "education",
+    "environment",
+    "other",
 )
 
 

@@ -66,14 +66,24 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
     kind = args.get("kind") if args.get("kind") in KINDS else None
     sort = args.get("sort") if args.get("sort") in SORTS else None
     q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
-    return ListFilters(area=area, category=category, kind=kind, q=q, sort=sort,
-                       page=_int(args.get("page"), 1, 1, 10_000),
-                       per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX))
+    return ListFilters(
+        area=area,
+        category=category,
+        kind=kind,
+        q=q,
+        sort=sort,
+        page=_int(args.get("page"), 1, 1, 10_000),
+        per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
+    )
 
 
 def newest_cycle() -> Cycle | None:
-    return db.session.scalar(sa.select(Cycle).where(Cycle.phase != "draft")
-                             .order_by(Cycle.created_at.desc(), Cycle.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Cycle)
+        .where(Cycle.phase != "draft")
+        .order_by(Cycle.created_at.desc(), Cycle.id.desc())
+        .limit(1)
+    )
 
 
 def cycle_by_slug(slug: str) -> Cycle | None:
@@ -81,13 +91,18 @@ def cycle_by_slug(slug: str) -> Cycle | None:
 
 
 def open_cycle_for_proposals() -> Cycle | None:
-    return db.session.scalar(sa.select(Cycle).where(Cycle.phase == "proposals")
-                             .order_by(Cycle.created_at.desc(), Cycle.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Cycle)
+        .where(Cycle.phase == "proposals")
+        .order_by(Cycle.created_at.desc(), Cycle.id.desc())
+        .limit(1)
+    )
 
 
 def get_proposal(tracking_number: str) -> Proposal | None:
-    return db.session.scalar(sa.select(Proposal).where(
-        Proposal.tracking_number == tracking_number[:24]))
+    return db.session.scalar(
+        sa.select(Proposal).where(Proposal.tracking_number == tracking_number[:24])
+    )
 
 
 def listed_statuses(cycle: Cycle) -> tuple[str, ...]:
@@ -111,8 +126,10 @@ def _order(sort: str) -> list[sa.ColumnElement]:
     if sort == "title":
         return [sa.func.lower(Proposal.title), Proposal.id]
     if sort == "cost":
-        return [sa.func.coalesce(Proposal.officer_cost_minor, Proposal.estimated_cost_minor),
-                Proposal.id]
+        return [
+            sa.func.coalesce(Proposal.officer_cost_minor, Proposal.estimated_cost_minor),
+            Proposal.id,
+        ]
     if sort == "shuffle":
         # (id * a) mod p with a day-dependent multiplier: a different fixed order every day.
         multiplier = 1 + (today().toordinal() * 7919) % (_SHUFFLE_PRIME - 1)
@@ -122,8 +139,11 @@ def _order(sort: str) -> list[sa.ColumnElement]:
 
 def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
     """The public list of a cycle: never hidden proposals, never ordered by votes."""
-    where = [Proposal.cycle_id == cycle.id, Proposal.is_hidden.is_(False),
-             Proposal.status.in_(listed_statuses(cycle))]
+    where = [
+        Proposal.cycle_id == cycle.id,
+        Proposal.is_hidden.is_(False),
+        Proposal.status.in_(listed_statuses(cycle)),
+    ]
     if filters.area == DISTRICT:
         where.append(Proposal.area_id.is_(None))
     elif isinstance(filters.area, int):
@@ -134,14 +154,21 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
         where.append(Proposal.kind == filters.kind)
     if filters.q:
         pattern = like_pattern(filters.q)
-        where.append(sa.or_(Proposal.title.ilike(pattern, escape="\\"),
-                            Proposal.description.ilike(pattern, escape="\\"),
-                            Proposal.tracking_number.ilike(pattern, escape="\\")))
+        where.append(
+            sa.or_(
+                Proposal.title.ilike(pattern, escape="\\"),
+                Proposal.description.ilike(pattern, escape="\\"),
+                Proposal.tracking_number.ilike(pattern, escape="\\"),
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(*where)) or 0
     sort = filters.sort or default_sort(cycle)
     items = db.session.scalars(
-        sa.select(Proposal).where(*where).order_by(*_order(sort))
-        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+        sa.select(Proposal)
+        .where(*where)
+        .order_by(*_order(sort))
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
     ).all()
     return Page(items=items, total=total, page=filters.page, per_page=filters.per_page)
 
@@ -156,9 +183,13 @@ def _area_scope(officer: User) -> list[sa.ColumnElement]:
 def pending_for(officer: User) -> Sequence[Proposal]:
     """Pending proposals of cycles under review that the officer may act on, oldest first."""
     return db.session.scalars(
-        sa.select(Proposal).join(Cycle, Proposal.cycle_id == Cycle.id)
-        .where(Proposal.status == "pending", Cycle.phase.in_(("proposals", "review")),
-               *_area_scope(officer))
+        sa.select(Proposal)
+        .join(Cycle, Proposal.cycle_id == Cycle.id)
+        .where(
+            Proposal.status == "pending",
+            Cycle.phase.in_(("proposals", "review")),
+            *_area_scope(officer),
+        )
         .order_by(Proposal.created_at, Proposal.id)
     ).all()
 
@@ -166,7 +197,8 @@ def pending_for(officer: User) -> Sequence[Proposal]:
 def report_back_for(officer: User) -> Sequence[Proposal]:
     """Approved proposals of cycles with results, for the delivery report, not-done-yet first."""
     return db.session.scalars(
-        sa.select(Proposal).join(Cycle, Proposal.cycle_id == Cycle.id)
+        sa.select(Proposal)
+        .join(Cycle, Proposal.cycle_id == Cycle.id)
         .where(Proposal.status == "approved", Cycle.phase == "results", *_area_scope(officer))
         .order_by(Proposal.delivery_status.is_not(None), Proposal.delivery_status, Proposal.id)
     ).all()
@@ -176,24 +208,35 @@ def flagged_for(officer: User) -> Sequence[tuple[Proposal, int]]:
     """Proposals with unresolved flags the officer may act on, with the number of flags."""
     count = sa.func.count(ProposalFlag.id)
     rows = db.session.execute(
-        sa.select(Proposal, count).join(ProposalFlag, ProposalFlag.proposal_id == Proposal.id)
+        sa.select(Proposal, count)
+        .join(ProposalFlag, ProposalFlag.proposal_id == Proposal.id)
         .where(ProposalFlag.resolved_at.is_(None), *_area_scope(officer))
-        .group_by(Proposal.id).order_by(count.desc(), Proposal.id)
+        .group_by(Proposal.id)
+        .order_by(count.desc(), Proposal.id)
     ).all()
     return [(proposal, n) for proposal, n in rows]
 
 
 def open_flags(proposal: Proposal) -> Sequence[ProposalFlag]:
-    return db.session.scalars(sa.select(ProposalFlag).where(
-        ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None))
-        .order_by(ProposalFlag.id)).all()
+    return db.session.scalars(
+        sa.select(ProposalFlag)
+        .where(ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None))
+        .order_by(ProposalFlag.id)
+    ).all()
 
 
 def merged_from(proposal: Proposal) -> Sequence[Proposal]:
-    return db.session.scalars(sa.select(Proposal).where(Proposal.merged_into_id == proposal.id)
-                              .order_by(Proposal.id)).all()
+    return db.session.scalars(
+        sa.select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
+    ).all()
 
 
 def user_has_flagged(proposal: Proposal, user: User) -> bool:
-    return db.session.scalar(sa.select(ProposalFlag.id).where(
-        ProposalFlag.proposal_id == proposal.id, ProposalFlag.user_id == user.id)) is not None
+    return (
+        db.session.scalar(
+            sa.select(ProposalFlag.id).where(
+                ProposalFlag.proposal_id == proposal.id, ProposalFlag.user_id == user.id
+            )
+        )
+        is not None
+    )

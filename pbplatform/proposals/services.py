@@ -37,6 +37,7 @@ MAX_COST_MINOR = 10**13  # 100 billion in major units: beyond any district budge
 TITLE_MAX, DESCRIPTION_MAX, LOCATION_MAX = 160, 10_000, 200
 CONTACT_NAME_MAX, CONTACT_DETAILS_MAX, FLAG_REASON_MAX = 120, 200, 500
 
+
 def _(text: str, **values: object) -> str:
     """gettext in a request; plain English (the source text) in CLI commands and the demo."""
     if has_request_context():
@@ -47,6 +48,7 @@ def _(text: str, **values: object) -> str:
 try:  # written by the cycles feature; moves a cycle on by its calendar before we look at it
     from pbplatform.cycles.services import ensure_phase_current
 except ImportError:  # pragma: no cover - until that feature lands
+
     def ensure_phase_current(cycle: Cycle) -> Cycle:  # type: ignore[misc]
         return cycle
 
@@ -94,15 +96,20 @@ def _check_input(cycle: Cycle, data: ProposalInput) -> None:
     if cost > MAX_COST_MINOR:
         raise DomainError("cost_too_high", _("The estimated cost is too high."))
     savings = data.savings_per_year_minor
-    if data.kind == "saving" and (not isinstance(savings, int) or savings <= 0
-                                  or savings > MAX_COST_MINOR):
-        raise DomainError("savings_required",
-                          _("A savings proposal needs the amount it saves per year (more than 0)."))
+    if data.kind == "saving" and (
+        not isinstance(savings, int) or savings <= 0 or savings > MAX_COST_MINOR
+    ):
+        raise DomainError(
+            "savings_required",
+            _("A savings proposal needs the amount it saves per year (more than 0)."),
+        )
 
 
 def _check_contact(data: ProposalInput) -> None:
-    if (len(_text(data.contact_name)) > CONTACT_NAME_MAX
-            or len(_text(data.contact_details)) > CONTACT_DETAILS_MAX):
+    if (
+        len(_text(data.contact_name)) > CONTACT_NAME_MAX
+        or len(_text(data.contact_details)) > CONTACT_DETAILS_MAX
+    ):
         raise DomainError("too_long", _("The contact details are too long."))
 
 
@@ -129,7 +136,7 @@ def cycle_year(cycle: Cycle) -> int:
     for phase in cycle.phase_dates:
         if phase.phase == "proposals":
             return phase.starts_at.year
-    return (cycle.created_at.year if cycle.created_at else today().year)
+    return cycle.created_at.year if cycle.created_at else today().year
 
 
 def next_tracking_number(cycle: Cycle) -> str:
@@ -139,7 +146,9 @@ def next_tracking_number(cycle: Cycle) -> str:
     anyway); the unique constraint on `proposals.tracking_number` is the last guard.
     """
     locked = db.session.scalars(
-        sa.select(Cycle).where(Cycle.id == cycle.id).with_for_update()
+        sa.select(Cycle)
+        .where(Cycle.id == cycle.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
     seq = locked.next_tracking_seq
@@ -148,9 +157,15 @@ def next_tracking_number(cycle: Cycle) -> str:
     return f"{locked.tracking_prefix}-{cycle_year(locked)}-{seq:04d}"
 
 
-def submit_proposal(cycle: Cycle, author: User | None, data: ProposalInput, *,
-                    channel: str = "web", entered_by: User | None = None,
-                    received_on: date | None = None) -> Proposal:
+def submit_proposal(
+    cycle: Cycle,
+    author: User | None,
+    data: ProposalInput,
+    *,
+    channel: str = "web",
+    entered_by: User | None = None,
+    received_on: date | None = None,
+) -> Proposal:
     """Record a new pending proposal with a tracking number, by any intake channel.
 
     `channel` is web, api, letter, phone, email or meeting. Offline channels need the officer
@@ -159,18 +174,26 @@ def submit_proposal(cycle: Cycle, author: User | None, data: ProposalInput, *,
     """
     ensure_phase_current(cycle)
     if cycle.phase != "proposals":
-        raise DomainError("phase_closed", _("Proposals can only be submitted in the proposals "
-                                            "phase."), status=409)
+        raise DomainError(
+            "phase_closed", _("Proposals can only be submitted in the proposals phase."), status=409
+        )
     if channel not in INTAKE_CHANNELS:
         raise DomainError("invalid_channel", _("Unknown intake channel."))
     if channel in OFFICER_CHANNELS:
         if entered_by is None or not entered_by.is_officer:
-            raise DomainError("officer_required", _("Only an officer can enter proposals "
-                                                    "received by letter, phone, e-mail or at "
-                                                    "a meeting."), status=403)
+            raise DomainError(
+                "officer_required",
+                _(
+                    "Only an officer can enter proposals "
+                    "received by letter, phone, e-mail or at "
+                    "a meeting."
+                ),
+                status=403,
+            )
         if not entered_by.can_act_on_area(data.area_id):
-            raise DomainError("area_forbidden", _("You may only enter proposals for your "
-                                                  "areas."), status=403)
+            raise DomainError(
+                "area_forbidden", _("You may only enter proposals for your areas."), status=403
+            )
         received_on = received_on or today()
         if received_on > today():
             raise DomainError("future_date", _("The date received cannot be in the future."))
@@ -178,8 +201,14 @@ def submit_proposal(cycle: Cycle, author: User | None, data: ProposalInput, *,
         raise DomainError("author_required", _("Please log in to submit a proposal."), status=401)
     _check_input(cycle, data)
     _check_contact(data)
-    proposal = Proposal(cycle=cycle, author=author, status="pending", channel=channel,
-                        entered_by=entered_by, received_on=received_on)
+    proposal = Proposal(
+        cycle=cycle,
+        author=author,
+        status="pending",
+        channel=channel,
+        entered_by=entered_by,
+        received_on=received_on,
+    )
     _apply(proposal, data)
     if data.contact_consent:
         proposal.contact_consent = True
@@ -190,10 +219,18 @@ def submit_proposal(cycle: Cycle, author: User | None, data: ProposalInput, *,
     add_event(proposal, "submitted", channel)
     db.session.flush()
     if entered_by is not None:
-        audit.record("proposal.entered", proposal, actor=entered_by, area_id=proposal.area_id,
-                     after={"tracking_number": proposal.tracking_number, "channel": channel,
-                            "received_on": received_on.isoformat() if received_on else None,
-                            "contact_consent": proposal.contact_consent})
+        audit.record(
+            "proposal.entered",
+            proposal,
+            actor=entered_by,
+            area_id=proposal.area_id,
+            after={
+                "tracking_number": proposal.tracking_number,
+                "channel": channel,
+                "received_on": received_on.isoformat() if received_on else None,
+                "contact_consent": proposal.contact_consent,
+            },
+        )
     return proposal
 
 
@@ -220,8 +257,9 @@ def withdraw_proposal(proposal: Proposal, user: User) -> Proposal:
     _require_author(proposal, user)
     ensure_phase_current(proposal.cycle)
     if proposal.status not in ("pending", "approved") or proposal.cycle.phase not in OPEN_PHASES:
-        raise DomainError("not_withdrawable", _("This proposal can no longer be withdrawn."),
-                          status=409)
+        raise DomainError(
+            "not_withdrawable", _("This proposal can no longer be withdrawn."), status=409
+        )
     proposal.status = "withdrawn"
     add_event(proposal, "withdrawn")
     db.session.flush()
@@ -235,16 +273,21 @@ def flag_proposal(proposal: Proposal, user: User, reason: str) -> ProposalFlag:
         raise DomainError("reason_required", _("Please say why you report this proposal."))
     if len(reason) > FLAG_REASON_MAX:
         raise DomainError("too_long", _("The reason is too long."))
-    existing = db.session.scalar(sa.select(ProposalFlag.id).where(
-        ProposalFlag.proposal_id == proposal.id, ProposalFlag.user_id == user.id))
+    existing = db.session.scalar(
+        sa.select(ProposalFlag.id).where(
+            ProposalFlag.proposal_id == proposal.id, ProposalFlag.user_id == user.id
+        )
+    )
     if existing is not None:
-        raise DomainError("already_flagged", _("You have already reported this proposal."),
-                          status=409)
+        raise DomainError(
+            "already_flagged", _("You have already reported this proposal."), status=409
+        )
     flag = ProposalFlag(proposal=proposal, user_id=user.id, reason=reason)
     try:
         with db.session.begin_nested():  # the unique constraint settles a double click
             db.session.add(flag)
     except IntegrityError as exc:
-        raise DomainError("already_flagged", _("You have already reported this proposal."),
-                          status=409) from exc
+        raise DomainError(
+            "already_flagged", _("You have already reported this proposal."), status=409
+        ) from exc
     return flag

@@ -42,10 +42,16 @@ def _per_user() -> str:
 
 
 # Anti-automation (case 38): per person, on POST only; off in the testing config.
-submit_limit = limiter.limit(lambda: current_app.config.get("PROPOSAL_RATE_LIMIT", "20 per hour"),
-                             key_func=_per_user, methods=["POST"])
-flag_limit = limiter.limit(lambda: current_app.config.get("FLAG_RATE_LIMIT", "30 per hour"),
-                           key_func=_per_user, methods=["POST"])
+submit_limit = limiter.limit(
+    lambda: current_app.config.get("PROPOSAL_RATE_LIMIT", "20 per hour"),
+    key_func=_per_user,
+    methods=["POST"],
+)
+flag_limit = limiter.limit(
+    lambda: current_app.config.get("FLAG_RATE_LIMIT", "30 per hour"),
+    key_func=_per_user,
+    methods=["POST"],
+)
 
 
 def visible_proposal(tracking_number: str) -> Proposal:
@@ -53,8 +59,9 @@ def visible_proposal(tracking_number: str) -> Proposal:
     proposal = queries.get_proposal(tracking_number)
     if proposal is None:
         abort(404)
-    if proposal.is_hidden and not (current_user.is_authenticated
-                                   and current_user.can_act_on_area(proposal.area_id)):
+    if proposal.is_hidden and not (
+        current_user.is_authenticated and current_user.can_act_on_area(proposal.area_id)
+    ):
         abort(404)
     return proposal
 
@@ -78,8 +85,11 @@ def _refuse(exc: DomainError, target: str) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     slug = request.args.get("cycle")
     cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.newest_cycle()
-    if cycle is not None and cycle.phase == "draft" and not (
-            current_user.is_authenticated and current_user.is_officer):
+    if (
+        cycle is not None
+        and cycle.phase == "draft"
+        and not (current_user.is_authenticated and current_user.is_officer)
+    ):
         cycle = None  # a cycle in preparation is not public yet
     if cycle is None:
         if slug:
@@ -88,15 +98,29 @@ def index() -> ResponseReturnValue:
     ensure_phase_current(cycle)
     filters = queries.parse_filters(request.args)
     page = queries.list_proposals(cycle, filters)
-    args = {k: v for k, v in (("cycle", cycle.slug), ("area", filters.area),
-                              ("category", filters.category), ("kind", filters.kind),
-                              ("q", filters.q), ("sort", filters.sort),
-                              ("per_page", filters.per_page if request.args.get("per_page")
-                               else None)) if v not in (None, "")}
-    return render_template("proposals/index.html", cycle=cycle, page=page, filters=filters,
-                           args=args, costs=cost_breakdown(page.items),
-                           categories=CATEGORY_LABELS, sort=filters.sort
-                           or queries.default_sort(cycle))
+    args = {
+        k: v
+        for k, v in (
+            ("cycle", cycle.slug),
+            ("area", filters.area),
+            ("category", filters.category),
+            ("kind", filters.kind),
+            ("q", filters.q),
+            ("sort", filters.sort),
+            ("per_page", filters.per_page if request.args.get("per_page") else None),
+        )
+        if v not in (None, "")
+    }
+    return render_template(
+        "proposals/index.html",
+        cycle=cycle,
+        page=page,
+        filters=filters,
+        args=args,
+        costs=cost_breakdown(page.items),
+        categories=CATEGORY_LABELS,
+        sort=filters.sort or queries.default_sort(cycle),
+    )
 
 
 def _cycle_for_submission() -> Cycle | None:
@@ -127,8 +151,13 @@ def new() -> ResponseReturnValue:
             form.form_errors.append(exc.message)
             status = exc.status
         else:
-            flash(_("Thank you. Your proposal has the tracking number %(number)s.",
-                    number=proposal.tracking_number), "success")
+            flash(
+                _(
+                    "Thank you. Your proposal has the tracking number %(number)s.",
+                    number=proposal.tracking_number,
+                ),
+                "success",
+            )
             return redirect(url_for(".show", tracking_number=proposal.tracking_number), code=303)
     elif request.method == "POST":
         status = 422
@@ -143,9 +172,13 @@ def show(tracking_number: str) -> ResponseReturnValue:
     is_author = user is not None and proposal.author_id == user.id
     open_phase = proposal.cycle.phase in OPEN_PHASES
     return render_template(
-        "proposals/show.html", proposal=proposal, cycle=proposal.cycle,
-        cost=cost_breakdown([proposal])[proposal.id], merged_from=queries.merged_from(proposal),
-        categories=CATEGORY_LABELS, is_author=is_author,
+        "proposals/show.html",
+        proposal=proposal,
+        cycle=proposal.cycle,
+        cost=cost_breakdown([proposal])[proposal.id],
+        merged_from=queries.merged_from(proposal),
+        categories=CATEGORY_LABELS,
+        is_author=is_author,
         can_edit=is_author and proposal.status == "pending" and open_phase,
         can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
@@ -177,8 +210,9 @@ def edit(tracking_number: str) -> ResponseReturnValue:
             return redirect(target, code=303)
     elif request.method == "POST":
         status = 422
-    return render_template("proposals/form.html", form=form, cycle=proposal.cycle,
-                           proposal=proposal), status
+    return render_template(
+        "proposals/form.html", form=form, cycle=proposal.cycle, proposal=proposal
+    ), status
 
 
 @bp.post("/proposals/<tracking_number>/withdraw")

@@ -39,12 +39,19 @@ def list_keys(cycle: Cycle) -> list[tuple[str, int | None]]:
 def list_proposals(cycle: Cycle, area_id: int | None) -> list[Proposal]:
     """Spending proposals on the ballot of one list (area, or district-wide when None)."""
     area_clause = Proposal.area_id.is_(None) if area_id is None else Proposal.area_id == area_id
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.cycle_id == cycle.id, Proposal.status == "approved",
-               Proposal.is_hidden.is_(False), Proposal.kind == "spending", area_clause)
-        .order_by(Proposal.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.cycle_id == cycle.id,
+                Proposal.status == "approved",
+                Proposal.is_hidden.is_(False),
+                Proposal.kind == "spending",
+                area_clause,
+            )
+            .order_by(Proposal.id)
+        )
+    )
 
 
 def list_ballots(cycle: Cycle, area_id: int | None, *, valid: bool = True) -> list[Ballot]:
@@ -60,44 +67,54 @@ def _choices_by_ballot(ballot_ids: Sequence[str]) -> dict[str, list[BallotChoice
     if not ballot_ids:
         return found
     rows = db.session.scalars(
-        sa.select(BallotChoice).where(BallotChoice.ballot_id.in_(ballot_ids))
-        .order_by(BallotChoice.ballot_id, BallotChoice.proposal_id))
+        sa.select(BallotChoice)
+        .where(BallotChoice.ballot_id.in_(ballot_ids))
+        .order_by(BallotChoice.ballot_id, BallotChoice.proposal_id)
+    )
     for choice in rows:
         found[choice.ballot_id].append(choice)
     return found
 
 
-def tally_ballots(ballots: Sequence[Ballot], project_ids: set[str],
-                  vote_type: str) -> list[tally.Ballot]:
+def tally_ballots(
+    ballots: Sequence[Ballot], project_ids: set[str], vote_type: str
+) -> list[tally.Ballot]:
     """Each ballot's choices on this list (others belong to the other lists), weight 1."""
     choices = _choices_by_ballot([b.id for b in ballots])
     result = []
     for b in ballots:
         mine = [c for c in choices[b.id] if str(c.proposal_id) in project_ids and c.stance > 0]
         if vote_type == "cumulative":
-            result.append(tally.Ballot(id=b.id, channel=b.channel,
-                                       points={str(c.proposal_id): c.points for c in mine}))
+            result.append(
+                tally.Ballot(
+                    id=b.id, channel=b.channel, points={str(c.proposal_id): c.points for c in mine}
+                )
+            )
         else:
-            result.append(tally.Ballot(id=b.id, channel=b.channel,
-                                       approvals=tuple(str(c.proposal_id) for c in mine)))
+            result.append(
+                tally.Ballot(
+                    id=b.id, channel=b.channel, approvals=tuple(str(c.proposal_id) for c in mine)
+                )
+            )
     return result
 
 
-def build_election(cycle: Cycle, area_id: int | None, budget: int,
-                   aggregates: Iterable[tally.AggregateScore] = ()) -> tuple[
-                       tally.Election, list[Proposal]]:
+def build_election(
+    cycle: Cycle, area_id: int | None, budget: int, aggregates: Iterable[tally.AggregateScore] = ()
+) -> tuple[tally.Election, list[Proposal]]:
     """One list's tally election: net costs, valid ballots with their channels, meeting dots."""
     proposals = list_proposals(cycle, area_id)
     costs = cost_breakdown(proposals)
-    projects = [tally.Project(id=str(p.id), cost=costs[p.id].net_minor, name=p.title)
-                for p in proposals]
+    projects = [
+        tally.Project(id=str(p.id), cost=costs[p.id].net_minor, name=p.title) for p in proposals
+    ]
     ids = {p.id for p in projects}
     vote_type = vote_type_for(cycle)
     election = tally.Election(
         projects=projects,
         ballots=tally_ballots(list_ballots(cycle, area_id), ids, vote_type),
-        budget=budget, vote_type=vote_type,
+        budget=budget,
+        vote_type=vote_type,
         aggregates=[a for a in aggregates if a.project_id in ids],
     )
     return election, proposals
-

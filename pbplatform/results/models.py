@@ -44,4 +44,3 @@ def _refuse_changing_published(mapper: Any, connection: Any, target: ResultVersi
     """A published version is a public record: it is never changed, only superseded."""
     if _published_before(target):
         raise ValueError(f"result version {target.id} is published and cannot change")
-

@@ -29,10 +29,14 @@ def published_version(cycle: Cycle, number: int | None = None) -> ResultVersion 
 
 
 def published_cycles() -> list[Cycle]:
-    has_published = sa.select(ResultVersion.id).where(
-        ResultVersion.cycle_id == Cycle.id, ResultVersion.published_at.is_not(None)).exists()
-    return list(db.session.scalars(sa.select(Cycle).where(has_published)
-                                   .order_by(Cycle.created_at.desc())))
+    has_published = (
+        sa.select(ResultVersion.id)
+        .where(ResultVersion.cycle_id == Cycle.id, ResultVersion.published_at.is_not(None))
+        .exists()
+    )
+    return list(
+        db.session.scalars(sa.select(Cycle).where(has_published).order_by(Cycle.created_at.desc()))
+    )
 
 
 def export_election(version: ResultVersion, key: str) -> tally.Election:
@@ -47,29 +51,46 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
         raise KeyError(key)
     cycle = db.session.get(Cycle, version.cycle_id)
     cfg = version.config
-    projects = [tally.Project(id=r["id"], cost=r["cost"], name=r["title"])
-                for r in sorted(lst["projects"], key=lambda r: int(r["id"]))]
+    projects = [
+        tally.Project(id=r["id"], cost=r["cost"], name=r["title"])
+        for r in sorted(lst["projects"], key=lambda r: int(r["id"]))
+    ]
     ids = {p.id for p in projects}
     ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
     meta = _pabulib_meta(version, cycle, lst)
-    return tally.Election(projects=projects, ballots=ballots, budget=lst["budget"],
-                          vote_type=cfg["vote_type"], meta=meta)
+    return tally.Election(
+        projects=projects,
+        ballots=ballots,
+        budget=lst["budget"],
+        vote_type=cfg["vote_type"],
+        meta=meta,
+    )
 
 
 def _pabulib_meta(version: ResultVersion, cycle: Cycle, lst: dict[str, Any]) -> dict[str, str]:
     """The META section: where the list comes from and how it was counted."""
     cfg = version.config
-    meta = {"description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
-            "instance": cycle.slug, "unit": lst["name"] or "district-wide",
-            "currency": cfg["currency"], "rule": cfg["rule"], "tie_break": cfg["tie_break"],
-            "tie_seed": cfg["seed"], "combination": cfg["combination"],
-            "channel_weights": ",".join(f"{ch}:{w}" for ch, w in cfg["channel_weights"].items()),
-            "result_version": str(version.version), "content_hash": version.content_hash}
+    meta = {
+        "description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
+        "instance": cycle.slug,
+        "unit": lst["name"] or "district-wide",
+        "currency": cfg["currency"],
+        "rule": cfg["rule"],
+        "tie_break": cfg["tie_break"],
+        "tie_seed": cfg["seed"],
+        "combination": cfg["combination"],
+        "channel_weights": ",".join(f"{ch}:{w}" for ch, w in cfg["channel_weights"].items()),
+        "result_version": str(version.version),
+        "content_hash": version.content_hash,
+    }
     if cfg["threshold"] is not None:
         meta["min_project_score_threshold"] = cfg["threshold"]
     if cfg["n"] is not None:
         meta["top_n"] = str(cfg["n"])
     if lst["aggregate_channels"]:
-        meta["comment"] = ("meeting totals (" + ", ".join(lst["aggregate_channels"])
-                           + ") are not in this file; see the published results")
+        meta["comment"] = (
+            "meeting totals ("
+            + ", ".join(lst["aggregate_channels"])
+            + ") are not in this file; see the published results"
+        )
     return meta

@@ -21,8 +21,10 @@ from pbplatform.voting.models import Ballot, BallotChoice
 
 def plain_money(currency: str):
     """A locale-free formatter, so published explanations never depend on the reader."""
+
     def fmt(minor: int) -> str:
         return f"{minor // 100:,}.{minor % 100:02d} {currency}"
+
     return fmt
 
 
@@ -34,11 +36,18 @@ def saving_amount(proposal: Proposal) -> int:
 
 
 def savings_proposals(cycle: Cycle) -> list[Proposal]:
-    return list(db.session.scalars(
-        sa.select(Proposal).where(
-            Proposal.cycle_id == cycle.id, Proposal.kind == "saving",
-            Proposal.status == "approved", Proposal.is_hidden.is_(False),
-        ).order_by(Proposal.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.cycle_id == cycle.id,
+                Proposal.kind == "saving",
+                Proposal.status == "approved",
+                Proposal.is_hidden.is_(False),
+            )
+            .order_by(Proposal.id)
+        )
+    )
 
 
 def stance_totals(cycle: Cycle, ids: list[int]) -> dict[tuple[int, int], int]:
@@ -48,8 +57,11 @@ def stance_totals(cycle: Cycle, ids: list[int]) -> dict[tuple[int, int], int]:
     rows = db.session.execute(
         sa.select(BallotChoice.proposal_id, BallotChoice.stance, sa.func.count())
         .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-        .where(Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(True),
-               BallotChoice.proposal_id.in_(ids))
+        .where(
+            Ballot.cycle_id == cycle.id,
+            Ballot.is_valid.is_(True),
+            BallotChoice.proposal_id.in_(ids),
+        )
         .group_by(BallotChoice.proposal_id, BallotChoice.stance)
     ).all()
     return {(pid, int(stance)): int(n) for pid, stance, n in rows}
@@ -59,20 +71,35 @@ def count_savings(cycle: Cycle) -> dict[str, Any]:
     """Rank the cycle's savings proposals; JSON-able, with the bonus added to spending budgets."""
     proposals = savings_proposals(cycle)
     totals = stance_totals(cycle, [p.id for p in proposals])
-    items = [SavingsItem(id=str(p.id), amount=saving_amount(p),
-                         votes_for=totals.get((p.id, 1), 0),
-                         votes_against=totals.get((p.id, -1), 0)) for p in proposals]
+    items = [
+        SavingsItem(
+            id=str(p.id),
+            amount=saving_amount(p),
+            votes_for=totals.get((p.id, 1), 0),
+            votes_against=totals.get((p.id, -1), 0),
+        )
+        for p in proposals
+    ]
     announced = cycle.rules_frozen and cycle.savings_share_pct > 0
     share = cycle.savings_share_pct if announced else 0
-    outcome = rank_savings(items, cycle.savings_target_minor, share,
-                           fmt=plain_money(cycle.currency))
+    outcome = rank_savings(
+        items, cycle.savings_target_minor, share, fmt=plain_money(cycle.currency)
+    )
     by_id = {str(p.id): p for p in proposals}
     rows = []
     for r in outcome.items:
         p = by_id[r.id]
-        rows.append({**r.to_dict(), "proposal_id": p.id, "tracking_number": p.tracking_number,
-                     "title": p.title, "amount_minor": r.amount, "cumulative_minor": r.cumulative,
-                     "target_line_after": r.id == outcome.target_line_after})
+        rows.append(
+            {
+                **r.to_dict(),
+                "proposal_id": p.id,
+                "tracking_number": p.tracking_number,
+                "title": p.title,
+                "amount_minor": r.amount,
+                "cumulative_minor": r.cumulative,
+                "target_line_after": r.id == outcome.target_line_after,
+            }
+        )
     return {
         "items": rows,
         "target_minor": outcome.target,

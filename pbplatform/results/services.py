@@ -54,17 +54,22 @@ def canonical_json(data: Any) -> str:
 
 def content_hash(config: dict[str, Any], outcome: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a version's config and outcome."""
-    return hashlib.sha256(canonical_json({"config": config, "outcome": outcome}).encode()
-                          ).hexdigest()
+    return hashlib.sha256(
+        canonical_json({"config": config, "outcome": outcome}).encode()
+    ).hexdigest()
 
 
 def _config_dict(cycle: Cycle, config: tally.RuleConfig) -> dict[str, Any]:
     return {
-        "rule": config.rule, "tie_break": config.tie_break, "seed": config.seed,
+        "rule": config.rule,
+        "tie_break": config.tie_break,
+        "seed": config.seed,
         "threshold": None if config.threshold is None else str(config.threshold),
-        "n": config.n, "combination": config.combination,
+        "n": config.n,
+        "combination": config.combination,
         "channel_weights": {ch: str(w) for ch, w in sorted(config.channel_weights.items())},
-        "ballot_rule": cycle.ballot_rule, "vote_type": vote_type_for(cycle),
+        "ballot_rule": cycle.ballot_rule,
+        "vote_type": vote_type_for(cycle),
         "currency": cycle.currency,
     }
 
@@ -83,32 +88,50 @@ def _project_rows(outcome: tally.Outcome, proposals: Sequence[Proposal]) -> list
         if r.selected:
             running += r.cost
         c = costs[p.id]
-        rows.append({**r.to_dict(), "title": p.title, "tracking_number": p.tracking_number,
-                     "gross": c.gross_minor, "coproduction": c.coproduction_minor,
-                     "net": c.net_minor, "running_total": running if r.selected else None,
-                     # Funded thanks to co-production offers: conditional on them.
-                     "conditional": bool(getattr(c, "is_conditional", False))})
+        rows.append(
+            {
+                **r.to_dict(),
+                "title": p.title,
+                "tracking_number": p.tracking_number,
+                "gross": c.gross_minor,
+                "coproduction": c.coproduction_minor,
+                "net": c.net_minor,
+                "running_total": running if r.selected else None,
+                # Funded thanks to co-production offers: conditional on them.
+                "conditional": bool(getattr(c, "is_conditional", False)),
+            }
+        )
     return rows
 
 
-def _count_list(cycle: Cycle, key: str, area_id: int | None, budget: int,
-                config: tally.RuleConfig,
-                aggregates: Sequence[tally.AggregateScore]) -> dict[str, Any]:
+def _count_list(
+    cycle: Cycle,
+    key: str,
+    area_id: int | None,
+    budget: int,
+    config: tally.RuleConfig,
+    aggregates: Sequence[tally.AggregateScore],
+) -> dict[str, Any]:
     election, proposals = build_election(cycle, area_id, budget, aggregates)
     try:
         outcome = tally.count(election, config)
     except tally.TallyError as exc:
-        raise DomainError("count_failed", _("The count could not run: %(why)s", why=str(exc)),
-                          status=422) from exc
+        raise DomainError(
+            "count_failed", _("The count could not run: %(why)s", why=str(exc)), status=422
+        ) from exc
     invalid = list_ballots(cycle, area_id, valid=False)
     return {
-        "key": key, "area_id": area_id,
+        "key": key,
+        "area_id": area_id,
         "name": _list_name(cycle, area_id),
-        "budget": budget, "spent": outcome.spent, "left": budget - outcome.spent,
+        "budget": budget,
+        "spent": outcome.spent,
+        "left": budget - outcome.spent,
         "ballots_per_channel": _channel_counts(election.ballots),
         "invalid_per_channel": _channel_counts(invalid),
         "aggregate_channels": sorted({a.channel for a in election.aggregates}),
-        "tally": outcome.to_dict(), "projects": _project_rows(outcome, proposals),
+        "tally": outcome.to_dict(),
+        "projects": _project_rows(outcome, proposals),
     }
 
 
@@ -116,8 +139,14 @@ def _count_lists(cycle: Cycle, config: tally.RuleConfig, bonus: int) -> list[dic
     """Every list counted; the savings bonus goes to the district-wide budget."""
     aggregates = meeting_aggregates(cycle)
     return [
-        _count_list(cycle, key, area_id, cycle.area_budget(area_id) + (bonus if key == DISTRICT
-                                                                     else 0), config, aggregates)
+        _count_list(
+            cycle,
+            key,
+            area_id,
+            cycle.area_budget(area_id) + (bonus if key == DISTRICT else 0),
+            config,
+            aggregates,
+        )
         for key, area_id in list_keys(cycle)
     ]
 
@@ -130,8 +159,14 @@ def _list_name(cycle: Cycle, area_id: int | None) -> str | None:
 def _require_counter(officer: User) -> None:
     """Counting and publishing act on every area: admins or officers without area limits."""
     if not can_count(officer):
-        raise DomainError("forbidden", _("Only an administrator or an officer for the whole "
-                                         "district may count and publish results."), status=403)
+        raise DomainError(
+            "forbidden",
+            _(
+                "Only an administrator or an officer for the whole "
+                "district may count and publish results."
+            ),
+            status=403,
+        )
 
 
 def can_count(user: User) -> bool:
@@ -142,7 +177,9 @@ def turnout(cycle: Cycle) -> dict[str, int]:
     """People who voted, per channel (the one-vote register; no ballot content)."""
     rows = db.session.execute(
         sa.select(Participation.channel, sa.func.count())
-        .where(Participation.cycle_id == cycle.id).group_by(Participation.channel))
+        .where(Participation.cycle_id == cycle.id)
+        .group_by(Participation.channel)
+    )
     return dict(sorted((ch, n) for ch, n in rows))
 
 
@@ -156,21 +193,42 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
     bonus = int(savings.get("budget_bonus_minor") or 0)
     config = rule_config_for(cycle)
     config_json = _config_dict(cycle, config)
-    outcome_json = json.loads(canonical_json({
-        "lists": _count_lists(cycle, config, bonus), "savings": savings,
-        "turnout": turnout(cycle), "savings_bonus_minor": bonus,
-    }))
-    last = db.session.scalar(sa.select(sa.func.max(ResultVersion.version))
-                             .where(ResultVersion.cycle_id == cycle.id)) or 0
-    version = ResultVersion(cycle_id=cycle.id, version=last + 1, config=config_json,
-                            outcome=outcome_json, content_hash=content_hash(config_json,
-                                                                            outcome_json),
-                            counted_by_id=officer.id)
+    outcome_json = json.loads(
+        canonical_json(
+            {
+                "lists": _count_lists(cycle, config, bonus),
+                "savings": savings,
+                "turnout": turnout(cycle),
+                "savings_bonus_minor": bonus,
+            }
+        )
+    )
+    last = (
+        db.session.scalar(
+            sa.select(sa.func.max(ResultVersion.version)).where(ResultVersion.cycle_id == cycle.id)
+        )
+        or 0
+    )
+    version = ResultVersion(
+        cycle_id=cycle.id,
+        version=last + 1,
+        config=config_json,
+        outcome=outcome_json,
+        content_hash=content_hash(config_json, outcome_json),
+        counted_by_id=officer.id,
+    )
     db.session.add(version)
     db.session.flush()
-    audit.record("results.count", version, actor=officer,
-                 after={"cycle": cycle.slug, "version": version.version,
-                        "content_hash": version.content_hash})
+    audit.record(
+        "results.count",
+        version,
+        actor=officer,
+        after={
+            "cycle": cycle.slug,
+            "version": version.version,
+            "content_hash": version.content_hash,
+        },
+    )
     return version
 
 
@@ -178,23 +236,38 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     """Make a counted version public; a second person must publish what the first counted."""
     _require_counter(officer)
     if version.is_published:
-        raise DomainError("already_published", _("This version is already published."),
-                          status=409)
+        raise DomainError("already_published", _("This version is already published."), status=409)
     if version.counted_by_id == officer.id:
-        raise DomainError("four_eyes", _("A second officer must publish: you ran this count, so "
-                                         "someone else has to check and publish it."), status=403)
-    newest = db.session.scalar(sa.select(sa.func.max(ResultVersion.version))
-                               .where(ResultVersion.cycle_id == version.cycle_id))
+        raise DomainError(
+            "four_eyes",
+            _(
+                "A second officer must publish: you ran this count, so "
+                "someone else has to check and publish it."
+            ),
+            status=403,
+        )
+    newest = db.session.scalar(
+        sa.select(sa.func.max(ResultVersion.version)).where(
+            ResultVersion.cycle_id == version.cycle_id
+        )
+    )
     if version.version != newest:
-        raise DomainError("superseded", _("A newer count exists; publish the newest version."),
-                          status=409)
+        raise DomainError(
+            "superseded", _("A newer count exists; publish the newest version."), status=409
+        )
     if content_hash(version.config, version.outcome) != version.content_hash:
-        raise DomainError("hash_mismatch", _("This version's content does not match its hash; "
-                                             "count again."), status=409)
+        raise DomainError(
+            "hash_mismatch",
+            _("This version's content does not match its hash; count again."),
+            status=409,
+        )
     version.published_at = utcnow()
     version.published_by_id = officer.id
     db.session.flush()
-    audit.record("results.publish", version, actor=officer,
-                 after={"version": version.version, "content_hash": version.content_hash})
+    audit.record(
+        "results.publish",
+        version,
+        actor=officer,
+        after={"version": version.version, "content_hash": version.content_hash},
+    )
     return version
-

@@ -35,8 +35,12 @@ def _cycle(slug: str) -> Cycle:
 
 def proposal_url(proposal_id: str, tracking_number: str) -> str | None:
     """Link to a proposal's public page, whichever way the proposals feature names it."""
-    for kwargs in ({"tracking_number": tracking_number}, {"number": tracking_number},
-                   {"proposal_id": int(proposal_id)}, {"id": int(proposal_id)}):
+    for kwargs in (
+        {"tracking_number": tracking_number},
+        {"number": tracking_number},
+        {"proposal_id": int(proposal_id)},
+        {"id": int(proposal_id)},
+    ):
         try:
             return url_for("proposals.show", **kwargs)
         except BuildError:
@@ -46,10 +50,25 @@ def proposal_url(proposal_id: str, tracking_number: str) -> str | None:
 
 def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> str:
     history = queries.versions(cycle, published_only=not preview)
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
-        {v.counted_by_id for v in history} | {v.published_by_id for v in history})))}
-    return render_template("results/show.html", cycle=cycle, version=version, preview=preview,
-                           history=history, users=users, proposal_url=proposal_url)
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            sa.select(User).where(
+                User.id.in_(
+                    {v.counted_by_id for v in history} | {v.published_by_id for v in history}
+                )
+            )
+        )
+    }
+    return render_template(
+        "results/show.html",
+        cycle=cycle,
+        version=version,
+        preview=preview,
+        history=history,
+        users=users,
+        proposal_url=proposal_url,
+    )
 
 
 @bp.get("/results")
@@ -87,8 +106,11 @@ def ballots_export(slug: str) -> ResponseReturnValue:
     except KeyError:
         abort(404)
     name = f"{cycle.slug}-v{version.version}-{key}.pb"
-    return Response(pabulib_text(election), mimetype="text/plain",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        pabulib_text(election),
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- officers -------------------------------------------------------------------------------
@@ -99,9 +121,13 @@ def ballots_export(slug: str) -> ResponseReturnValue:
 def manage(slug: str) -> ResponseReturnValue:
     cycle = _cycle(slug)
     history = queries.versions(cycle, published_only=False)
-    return render_template("results/manage.html", cycle=cycle, history=history,
-                           can_count=services.can_count(current_user),
-                           turnout=services.turnout(cycle))
+    return render_template(
+        "results/manage.html",
+        cycle=cycle,
+        history=history,
+        can_count=services.can_count(current_user),
+        turnout=services.turnout(cycle),
+    )
 
 
 def _deny_limited_officer() -> None:
@@ -119,21 +145,34 @@ def count(slug: str) -> ResponseReturnValue:
         version = services.run_count(cycle, current_user)
     except DomainError as exc:
         return _manage_error(cycle, exc)
-    flash(_("Count finished: version %(n)s. Another officer must check and publish it.",
-            n=version.version), "success")
+    flash(
+        _(
+            "Count finished: version %(n)s. Another officer must check and publish it.",
+            n=version.version,
+        ),
+        "success",
+    )
     return redirect(url_for("results.manage", slug=cycle.slug), 303)
 
 
 def _manage_error(cycle: Cycle, exc: DomainError) -> ResponseReturnValue:
     history = queries.versions(cycle, published_only=False)
-    return render_template("results/manage.html", cycle=cycle, history=history,
-                           can_count=services.can_count(current_user), error=exc,
-                           turnout=services.turnout(cycle)), exc.status
+    return render_template(
+        "results/manage.html",
+        cycle=cycle,
+        history=history,
+        can_count=services.can_count(current_user),
+        error=exc,
+        turnout=services.turnout(cycle),
+    ), exc.status
 
 
 def _version(cycle: Cycle, number: int) -> ResultVersion:
-    version = db.session.scalar(sa.select(ResultVersion).where(
-        ResultVersion.cycle_id == cycle.id, ResultVersion.version == number))
+    version = db.session.scalar(
+        sa.select(ResultVersion).where(
+            ResultVersion.cycle_id == cycle.id, ResultVersion.version == number
+        )
+    )
     if version is None:
         abort(404)
     return version

@@ -66,8 +66,9 @@ def require_area(area_id: int | None) -> None:
     """Refuse (and audit) an officer acting on an area outside their remit."""
     if not current_user.can_act_on_area(area_id):
         # The 403 rolls the request back, so the refusal is written on its own.
-        audit.record_refusal("authz.denied", after={"path": request.path}, area_id=area_id,
-                             outcome="denied")
+        audit.record_refusal(
+            "authz.denied", after={"path": request.path}, area_id=area_id, outcome="denied"
+        )
         abort(403)
 
 

@@ -39,7 +39,8 @@ def refuse_nul_bytes() -> None:
         abort(404)
     found = _multidict_has_nul(request.args)
     if not found and request.method not in ("GET", "HEAD", "OPTIONS"):
-        found = (_multidict_has_nul(request.form)
-                 or any(_has_nul(f.filename or "") for f in request.files.values()))
+        found = _multidict_has_nul(request.form) or any(
+            _has_nul(f.filename or "") for f in request.files.values()
+        )
     if found:
         abort(400, description="The request contains a NUL character.")

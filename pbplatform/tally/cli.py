@@ -20,17 +20,27 @@ def build_parser() -> argparse.ArgumentParser:
     tally = sub.add_parser("tally", help="count a Pabulib .pb file")
     tally.add_argument("file", help="path to a .pb file")
     tally.add_argument("--rule", help="rule to count with (default: the file's own rule)")
-    tally.add_argument("--tie-break", choices=["default", "name"],
-                       help="default: the file's tie_break, else 'default'")
-    tally.add_argument("--seed", help="published seed for the default tie-break lot "
-                                      "(default: the file's tie_seed)")
+    tally.add_argument(
+        "--tie-break",
+        choices=["default", "name"],
+        help="default: the file's tie_break, else 'default'",
+    )
+    tally.add_argument(
+        "--seed", help="published seed for the default tie-break lot (default: the file's tie_seed)"
+    )
     tally.add_argument("--threshold", help="minimum score for greedy-threshold")
-    tally.add_argument("-n", type=int, help="how many projects top-n lists "
-                                            "(default: the file's top_n)")
-    tally.add_argument("--channel-weights", help="e.g. online:1,paper:1,code:2 "
-                                                 "(default: the file's channel_weights)")
-    tally.add_argument("--combination", choices=["raw", "normalized"],
-                       help="default: the file's combination, else 'raw'")
+    tally.add_argument(
+        "-n", type=int, help="how many projects top-n lists (default: the file's top_n)"
+    )
+    tally.add_argument(
+        "--channel-weights",
+        help="e.g. online:1,paper:1,code:2 (default: the file's channel_weights)",
+    )
+    tally.add_argument(
+        "--combination",
+        choices=["raw", "normalized"],
+        help="default: the file's combination, else 'raw'",
+    )
     tally.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 

@@ -40,8 +40,13 @@ def _run_rule(election, config, scores, order, key):
     if rule in ("greedy", "greedy-no-skip", "greedy-threshold"):
         threshold = config.threshold if rule == "greedy-threshold" else None
         selected, decisions = greedy(
-            order, cost, election.budget, skip=rule != "greedy-no-skip",
-            threshold=threshold, score=scores.combined, unit=unit,
+            order,
+            cost,
+            election.budget,
+            skip=rule != "greedy-no-skip",
+            threshold=threshold,
+            score=scores.combined,
+            unit=unit,
         )
         return selected, decisions, []
     if rule in MES_RULES:
@@ -107,5 +112,3 @@ def _result(cost: int, pid: str, rank: int, scores: Scores, d: Decision, chosen:
         supporters_share=d.supporters_share,
         price_per_supporter=d.price_per_supporter,
     )
-
-

@@ -62,8 +62,11 @@ def same_between(low: Trace, high: Trace) -> bool:
     projects in the same order and each round's winner at ``low`` is no dearer than the
     others at ``high``, every share in between takes the same decisions, round by round.
     """
-    return (low.share <= high.share and low.order == high.order
-            and all(a <= b for a, b in zip(low.winner_hi, high.others_lo, strict=True)))
+    return (
+        low.share <= high.share
+        and low.order == high.order
+        and all(a <= b for a, b in zip(low.winner_hi, high.others_lo, strict=True))
+    )
 
 
 def reach(low: Trace, high: Trace) -> float:
@@ -76,8 +79,7 @@ def reach(low: Trace, high: Trace) -> float:
     limit = math.inf
     if span <= 0:
         return limit
-    for o_low, o_high, w_high in zip(low.others_lo, high.others_lo, high.winner_hi,
-                                     strict=True):
+    for o_low, o_high, w_high in zip(low.others_lo, high.others_lo, high.winner_hi, strict=True):
         fall = (o_low - o_high) / span
         if fall > 0 and math.isfinite(o_low):
             limit = min(limit, (o_high - w_high) / fall)
@@ -111,8 +113,9 @@ def crossing(low: Trace, high: Trace) -> float | None:
 class UtilityState:
     """Voter groups with arbitrary utilities (cumulative and scoring ballots)."""
 
-    def __init__(self, utilities: list[dict[int, Fraction]], weights: list[int],
-                 costs: Sequence[int]):
+    def __init__(
+        self, utilities: list[dict[int, Fraction]], weights: list[int], costs: Sequence[int]
+    ):
         self.u, self.w, self.costs = utilities, weights, costs
         self.supporters: dict[int, list[int]] = {}
         for i, util in enumerate(utilities):
@@ -148,8 +151,14 @@ class UtilityState:
             self.budgets[i] -= min(self.budgets[i], alpha * self.u[i][q])
 
 
-def run_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[Fraction],
-            share: Fraction, tie_key: Callable[[str], tuple]) -> MesRun:
+def run_mes(
+    state,
+    ids: Sequence[str],
+    costs: Sequence[int],
+    support: Sequence[Fraction],
+    share: Fraction,
+    tie_key: Callable[[str], tuple],
+) -> MesRun:
     """One run of MES at ``share`` per unit of weight. Ties go to the smallest ``tie_key``.
 
     ``support`` is each project's total utility (weighted approvals times cost, or points).
@@ -187,8 +196,14 @@ def run_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[F
     return run
 
 
-def replay_mes(state, ids: Sequence[str], costs: Sequence[int], support: Sequence[Fraction],
-               share: Fraction, order: Sequence[int]) -> MesRun:
+def replay_mes(
+    state,
+    ids: Sequence[str],
+    costs: Sequence[int],
+    support: Sequence[Fraction],
+    share: Fraction,
+    order: Sequence[int],
+) -> MesRun:
     """The exact prices and money left of a run whose funding order is already known (from
     a certified float run): each round prices its winner only, not every candidate."""
     state.reset(share)
@@ -212,6 +227,9 @@ def _comparison_bounds(state, stale, remaining, best) -> None:
         other, other_slope = stale[q]
         if other == value and other_slope == slope:
             continue  # the same price at every share: the declared tie-break decides alike
-        state.bound(float(other - value), float(other_slope - slope),
-                    abs(float(other)) + abs(float(value)),
-                    abs(float(other_slope)) + abs(float(slope)))
+        state.bound(
+            float(other - value),
+            float(other_slope - slope),
+            abs(float(other)) + abs(float(value)),
+            abs(float(other_slope)) + abs(float(slope)),
+        )

@@ -86,8 +86,7 @@ class ApprovalState:
         self.bound_many(margin, slope, mag_m, mag_s)
 
     def bound(self, margin: float, slope: float, mag_m: float, mag_s: float) -> None:
-        self.bound_many(np.array([margin]), np.array([slope]), np.array([mag_m]),
-                        np.array([mag_s]))
+        self.bound_many(np.array([margin]), np.array([slope]), np.array([mag_m]), np.array([mag_s]))
 
     def bound_many(self, margin, slope, mag_m, mag_s) -> None:
         """Each f(s) = margin + slope * (x - s) must stay positive; lower ``hi`` to the root."""

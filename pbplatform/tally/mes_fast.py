@@ -67,17 +67,34 @@ class FastRun:
     and to resume from it: the round in which each group went broke, and every exact price
     and slope as numerators over one denominator each (``den, acc, den_v, acc_v``)."""
 
-    def __init__(self, selected_q: list[int], rounds: list[FastRound], live: np.ndarray,
-                 hi: float, share: Fraction, broke: np.ndarray,
-                 prices: tuple[int, list[int], int, list[int]]):
+    def __init__(
+        self,
+        selected_q: list[int],
+        rounds: list[FastRound],
+        live: np.ndarray,
+        hi: float,
+        share: Fraction,
+        broke: np.ndarray,
+        prices: tuple[int, list[int], int, list[int]],
+    ):
         self.selected_q, self.rounds, self.live, self.hi, self.share = (
-            selected_q, rounds, live, hi, share)
+            selected_q,
+            rounds,
+            live,
+            hi,
+            share,
+        )
         self.broke, self.prices = broke, prices
 
 
 class FastApproval:
-    def __init__(self, groups: np.ndarray, weights: np.ndarray, costs: Sequence[int],
-                 supporters: tuple[np.ndarray, np.ndarray] | None = None):
+    def __init__(
+        self,
+        groups: np.ndarray,
+        weights: np.ndarray,
+        costs: Sequence[int],
+        supporters: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         """From the distinct ballots (rows of a bool matrix over the projects), their total
         whole weights (all above zero), the costs and, if known, each project's supporter
         rows as ``rows_of(groups.T)`` gives them (see ``mes_rules.ballot_groups``)."""
@@ -98,9 +115,16 @@ class FastApproval:
         self.usable = bool(self.w_int.sum() < 2**50)
         self.kernel = active()
         if self.kernel is not None:
-            self.flat = (n_projects, len(self.w), offsets, flat, self.w[flat],
-                         np.array(self.costs, dtype=float), self.sup_n.astype(float),
-                         np.ascontiguousarray(self.groups, dtype=np.uint8))
+            self.flat = (
+                n_projects,
+                len(self.w),
+                offsets,
+                flat,
+                self.w[flat],
+                np.array(self.costs, dtype=float),
+                self.sup_n.astype(float),
+                np.ascontiguousarray(self.groups, dtype=np.uint8),
+            )
             self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
 
     @functools.cached_property
@@ -110,8 +134,13 @@ class FastApproval:
         return self.groups.astype(float)
 
     # ------------------------------------------------------------------ float run
-    def run(self, share: Fraction, base: FastRun | None = None,
-            need: float = 0.0, rank: Sequence[int] | None = None) -> FastRun | None:
+    def run(
+        self,
+        share: Fraction,
+        base: FastRun | None = None,
+        need: float = 0.0,
+        rank: Sequence[int] | None = None,
+    ) -> FastRun | None:
         """One certified run at ``share``, or None when a decision is too close for floats.
 
         With ``base`` (a certified run at a smaller share), the rounds of ``base`` that are
@@ -187,8 +216,11 @@ class FastApproval:
             twins = ()
             if best is not None:
                 a_w, ea_w = best[0], best[2]
-                near = [q for q, f in fresh.items() if q != winner
-                        and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)]
+                near = [
+                    q
+                    for q, f in fresh.items()
+                    if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)
+                ]
                 if near:  # a tie or near tie: floats cannot tell, exact prices can
                     exact = (share, den, acc, den_v, acc_v, winners, broke_at)
                     found = self._exact_winner([winner, *near], exact, rank)
@@ -199,8 +231,9 @@ class FastApproval:
                     best = fresh[winner]
                 alive[winner] = False
             settle = self._settle if self.kernel is None else self._settle_compiled
-            hi_round, pays = settle(best, winner, twins, b, v, sv, ss, se, ses, alive, s,
-                                    bounds, winners)
+            hi_round, pays = settle(
+                best, winner, twins, b, v, sv, ss, se, ses, alive, s, bounds, winners
+            )
             hi = min(hi, hi_round)
             if track and hi <= need:
                 track, hi = False, s
@@ -232,8 +265,9 @@ class FastApproval:
             winners.append(winner)
             # a round whose bounds are no longer tracked (hi == s) is never kept by a later
             # share, so its price bounds need no copy
-            snapshot = (sv.copy(), ss.copy(), se.copy(), ses.copy(), alive.copy(), s) \
-                if track else None
+            snapshot = (
+                (sv.copy(), ss.copy(), se.copy(), ses.copy(), alive.copy(), s) if track else None
+            )
             rounds.append(FastRound(winner, num, den, num_v, den_v, hi, snapshot))
             eb = eb + 2 * U * s
             if track:  # the budgets' slopes only serve the bounds on hi
@@ -269,8 +303,9 @@ class FastApproval:
 
     def _candidates_compiled(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
         """``_candidates`` in the compiled kernel."""
-        found = self.kernel.approval_candidates(*self.flat, sv, ss, se, ses, alive, b, v, eb,
-                                                ev, s, bounds is not None)
+        found = self.kernel.approval_candidates(
+            *self.flat, sv, ss, se, ses, alive, b, v, eb, ev, s, bounds is not None
+        )
         if found[0] is None:
             self.reason = (found[1],)
             return None
@@ -293,17 +328,27 @@ class FastApproval:
             rho, rho_v, e_rho, e_rho_v, pm, sup_w, bs, _, eb0, ev0 = best[4:]
             vs = v.take(sup_w)
             sign = np.where(pm, 1.0, -1.0)
-            bounds.append((sign * (rho - bs), sign * (rho_v - vs),
-                           (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
-                           (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS))
+            bounds.append(
+                (
+                    sign * (rho - bs),
+                    sign * (rho_v - vs),
+                    (eb0 + e_rho) + (abs(rho) + np.abs(bs)) * EPS,
+                    (ev0 + e_rho_v) + (abs(rho_v) + np.abs(vs)) * EPS,
+                )
+            )
             # every other project must stay dearer than the winner for a larger share;
             # a twin (the same exact price and slope) loses to it by the tie-break alike
             others = alive.copy()
             others[list(twins)] = False
             o, osl = sv[others], ss[others]
-            bounds.append((o - a_w, osl - sl_w,
-                           se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
-                           ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS))
+            bounds.append(
+                (
+                    o - a_w,
+                    osl - sl_w,
+                    se[others] + ea_w + (np.abs(o) + abs(a_w)) * EPS,
+                    ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS,
+                )
+            )
         hi = min((_hi(m, sl, em, es, s) for m, sl, em, es in bounds or ()), default=math.inf)
         if best is None:
             return hi, None
@@ -317,14 +362,31 @@ class FastApproval:
             counts = (wp.astype(float) @ self.groups_f[poor])[winners].astype(np.int64).tolist()
         return hi, (rich_w, int(wp.sum()), counts)
 
-    def _settle_compiled(self, best, winner, twins, b, v, sv, ss, se, ses, alive, s, bounds,
-                         winners):
+    def _settle_compiled(
+        self, best, winner, twins, b, v, sv, ss, se, ses, alive, s, bounds, winners
+    ):
         """``_settle`` in the compiled kernel."""
         if best is None:
             return math.inf, None
-        found = self.kernel.approval_settle(*self.flat, winner, *best[4:8], best[12], best[13],
-                                            b, v, sv, ss, se, ses, alive, twins, *best[:4], s,
-                                            bounds is not None, np.array(winners, dtype=np.int64))
+        found = self.kernel.approval_settle(
+            *self.flat,
+            winner,
+            *best[4:8],
+            best[12],
+            best[13],
+            b,
+            v,
+            sv,
+            ss,
+            se,
+            ses,
+            alive,
+            twins,
+            *best[:4],
+            s,
+            bounds is not None,
+            np.array(winners, dtype=np.int64),
+        )
         return found[0], found[1:]
 
     def _pay(self, winner, best, rho, rho_v, b, v, broke_at, round_, track, vmax) -> float:
@@ -344,13 +406,14 @@ class FastApproval:
                 vmax = max(vmax, float(np.abs(v[rich]).max()))
         return vmax
 
-    def _pay_compiled(self, winner, best, rho, rho_v, b, v, broke_at, round_, track,
-                      vmax) -> float:
-        return self.kernel.approval_apply(*self.flat, winner, best[4], rho, rho_v, b, v,
-                                          broke_at, round_, track, vmax)
+    def _pay_compiled(self, winner, best, rho, rho_v, b, v, broke_at, round_, track, vmax) -> float:
+        return self.kernel.approval_apply(
+            *self.flat, winner, best[4], rho, rho_v, b, v, broke_at, round_, track, vmax
+        )
 
-    def _exact_winner(self, candidates: list[int], exact: tuple,
-                      rank: Sequence[int] | None) -> tuple[int, list[int]] | None:
+    def _exact_winner(
+        self, candidates: list[int], exact: tuple, rank: Sequence[int] | None
+    ) -> tuple[int, list[int]] | None:
         """The cheapest candidate on exact prices, ties to the lowest ``rank``, and its twins
         (candidates with the very same price and slope in the share); None if unsure.
 
@@ -371,9 +434,17 @@ class FastApproval:
         twins = [q for a, _, q, sl in keyed if q != winner and a == alpha and sl == slope]
         return winner, twins
 
-    def _exact_price(self, q: int, share: Fraction, den: int, acc: list[int], den_v: int,
-                     acc_v: list[int], winners: list[int],
-                     broke_at: np.ndarray) -> tuple[Fraction, Fraction] | None:
+    def _exact_price(
+        self,
+        q: int,
+        share: Fraction,
+        den: int,
+        acc: list[int],
+        den_v: int,
+        acc_v: list[int],
+        winners: list[int],
+        broke_at: np.ndarray,
+    ) -> tuple[Fraction, Fraction] | None:
         """Exact price per supporter of ``q`` and its slope in the share (None: unaffordable)."""
         sup = self.sup[q]
         broke = broke_at[sup] < np.iinfo(np.int64).max
@@ -429,9 +500,14 @@ class FastApproval:
             mv = float(np.dot(ws, v.take(sup))) if bounds is not None else 0.0
             e_mv = total * ev + n * U * abs(mv) * 2
             if bounds is not None:
-                bounds.append((np.array([c - money]), np.array([-mv]),
-                               np.array([e_money + (c + money) * EPS]),
-                               np.array([e_mv + abs(mv) * EPS])))
+                bounds.append(
+                    (
+                        np.array([c - money]),
+                        np.array([-mv]),
+                        np.array([e_money + (c + money) * EPS]),
+                        np.array([e_mv + abs(mv) * EPS]),
+                    )
+                )
             return False
         rho = max(c / total, floor)
         pf = (bs < rho).astype(np.float64)
@@ -471,8 +547,22 @@ class FastApproval:
         alpha, slope = rho / c, rho_v / c
         e_alpha = e_rho / c + 2 * U * alpha
         e_slope = e_rho_v / c + 2 * U * abs(slope)
-        return (alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v, pf > 0, sup,
-                bs, None, eb, ev)
+        return (
+            alpha,
+            slope,
+            e_alpha,
+            e_slope,
+            rho,
+            rho_v,
+            e_rho,
+            e_rho_v,
+            pf > 0,
+            sup,
+            bs,
+            None,
+            eb,
+            ev,
+        )
 
     # ------------------------------------------------------------------ exact replay
     def exact(self, run: FastRun, scale_share: Fraction):
@@ -503,10 +593,17 @@ class FastApproval:
         approve each winner."""
         if self.kernel is not None:
             base, cross = self.kernel.approval_cross(
-                self.n_projects, len(self.w), self.flat[7], live.astype(np.uint8), self.w_int,
-                np.array(winners, dtype=np.int64))
-            return (np.frombuffer(base, dtype=np.int64),
-                    np.frombuffer(cross, dtype=np.int64).reshape(self.n_projects, len(winners)))
+                self.n_projects,
+                len(self.w),
+                self.flat[7],
+                live.astype(np.uint8),
+                self.w_int,
+                np.array(winners, dtype=np.int64),
+            )
+            return (
+                np.frombuffer(base, dtype=np.int64),
+                np.frombuffer(cross, dtype=np.int64).reshape(self.n_projects, len(winners)),
+            )
         # sums of whole weights below 2**50 (``usable``) are exact in float products,
         # which use BLAS where int64 products do not
         wl = self.w[live]

@@ -50,8 +50,9 @@ GUESS = 1e-12  # relative room around a guessed price
 class FastUtility:
     """Voter groups with points; ``run`` gives a certified funding order or None."""
 
-    def __init__(self, utilities: list[dict[int, Fraction]], weights: Sequence[int],
-                 costs: Sequence[int]):
+    def __init__(
+        self, utilities: list[dict[int, Fraction]], weights: Sequence[int], costs: Sequence[int]
+    ):
         n_projects, n_groups = len(costs), len(utilities)
         self.costs = [int(c) for c in costs]
         scale = math.lcm(*(v.denominator for util in utilities for v in util.values()))
@@ -63,8 +64,11 @@ class FastUtility:
                     at.append((q, g))
                     values.append(int(value * scale))
                     totals[q] += values[-1] * w[g]
-        self.usable = (all(0 < x < LIMIT for x in w) and all(t < LIMIT for t in totals)
-                       and all(0 <= c < LIMIT for c in self.costs))
+        self.usable = (
+            all(0 < x < LIMIT for x in w)
+            and all(t < LIMIT for t in totals)
+            and all(0 <= c < LIMIT for c in self.costs)
+        )
         points = np.zeros((n_projects, n_groups))
         if at and self.usable:
             points[tuple(np.array(at).T)] = values
@@ -75,8 +79,9 @@ class FastUtility:
         total = np.array([float(t) for t in totals])
         self.cost_f = np.array(self.costs, dtype=float)
         self.zero = [q for q in range(n_projects) if self.costs[q] == 0 and totals[q] > 0]
-        self.open = np.array([self.costs[q] > 0 and totals[q] > 0 for q in range(n_projects)],
-                             dtype=bool)
+        self.open = np.array(
+            [self.costs[q] > 0 and totals[q] > 0 for q in range(n_projects)], dtype=bool
+        )
         # the price can never be below cost / total points (everyone rich)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.floor = np.nextafter(self.cost_f / total, -np.inf)
@@ -101,10 +106,22 @@ class FastUtility:
         q = np.repeat(np.arange(n), np.diff(offsets))
         points = np.ascontiguousarray(self.u[q, g])
         weights = np.ascontiguousarray(self.w[g])
-        self.flat = (n, len(self.w), offsets, g, points, weights,
-                     points * weights, self.cost_f, self.floor, self.short,
-                     self.open.astype(np.uint8), self.gamma, 1 - 2 * self.gamma,
-                     1 + 2 * self.gamma)
+        self.flat = (
+            n,
+            len(self.w),
+            offsets,
+            g,
+            points,
+            weights,
+            points * weights,
+            self.cost_f,
+            self.floor,
+            self.short,
+            self.open.astype(np.uint8),
+            self.gamma,
+            1 - 2 * self.gamma,
+            1 + 2 * self.gamma,
+        )
         self.spare = np.empty((n + 1, n, 2))
         self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
 
@@ -163,8 +180,14 @@ class FastUtility:
         last = self.memory
         shift = s - last[0] if last is not None else 0.0
         prices = self.spare
-        found = self.kernel.points_run(*self.flat, s, Fraction(s) == share, shift,
-                                       last[1] if last is not None else None, prices)
+        found = self.kernel.points_run(
+            *self.flat,
+            s,
+            Fraction(s) == share,
+            shift,
+            last[1] if last is not None else None,
+            prices,
+        )
         self.spare = last[1] if last is not None else np.empty_like(prices)
         self.memory = (s, prices)
         if found[0] is None:
@@ -184,8 +207,9 @@ class FastUtility:
             return 0.0
         return float(((self.wm[left] @ state.bounds[0]) / self.cost_f[left]).max())
 
-    def _round(self, state: _State, guess: dict[int, tuple[float, float]],
-               shift: float) -> tuple[int, float, float, float] | bool | None:
+    def _round(
+        self, state: _State, guess: dict[int, tuple[float, float]], shift: float
+    ) -> tuple[int, float, float, float] | bool | None:
         """The winner, its price bounds and slope; False when nothing is affordable; None:
         unsure."""
         alive, stale = state.alive, state.stale
@@ -223,8 +247,9 @@ class FastUtility:
         return q, a_lo, a_hi, slope
 
     @staticmethod
-    def _starts(idx: np.ndarray, state: _State, guess: dict[int, tuple[float, float]],
-                shift: float) -> np.ndarray:
+    def _starts(
+        idx: np.ndarray, state: _State, guess: dict[int, tuple[float, float]], shift: float
+    ) -> np.ndarray:
         """Where Newton's steps start: just around the price the last run found in this
         round, moved along its slope (exact while nobody changes side), or else the bounds
         found in an earlier round of this run (the price has not moved if the winners since
@@ -241,8 +266,9 @@ class FastUtility:
                         x[0, k], x[1, k] = at * (1 - GUESS), at * (1 + GUESS)
         return x
 
-    def _newton(self, idx: np.ndarray, x: np.ndarray,
-                state: _State) -> tuple[list[float], list[float], list[float]] | None:
+    def _newton(
+        self, idx: np.ndarray, x: np.ndarray, state: _State
+    ) -> tuple[list[float], list[float], list[float]] | None:
         """Certified price bounds ``(a_lo, a_hi]`` of the projects ``idx`` and the prices'
         slopes in the share, Newton's steps starting from the pair ``x``; None when unsure.
 
@@ -319,8 +345,13 @@ class LazyRun(MesRun):
     """A certified float run whose exact prices and money left come from replaying its
     order exactly at the same share (``mes.replay_mes``), the first time they are asked for."""
 
-    def __init__(self, selected: list[str], hi: float, exact: Callable[[], MesRun],
-                 trace: Trace | None = None):
+    def __init__(
+        self,
+        selected: list[str],
+        hi: float,
+        exact: Callable[[], MesRun],
+        trace: Trace | None = None,
+    ):
         self.selected, self.hi, self.trace = selected, hi, trace
         self._exact: Callable[[], MesRun] | None = exact
         self._run: MesRun | None = None

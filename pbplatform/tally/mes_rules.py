@@ -93,8 +93,7 @@ def _coded(raw: list[Fraction]) -> tuple[list[Fraction], list[int]]:
     return list(code), codes
 
 
-def _whole_weights(distinct: list[Fraction],
-                   codes: list[int]) -> tuple[np.ndarray, int, Fraction]:
+def _whole_weights(distinct: list[Fraction], codes: list[int]) -> tuple[np.ndarray, int, Fraction]:
     """Weights scaled to whole numbers, the scale, and the total (unscaled) weight.
 
     Ballots share a handful of weights (one per channel), so the Fraction arithmetic is done
@@ -108,8 +107,9 @@ def _whole_weights(distinct: list[Fraction],
     return (whole[at] if len(at) else np.zeros(0, dtype=np.int64)), scale, voters
 
 
-def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarray,
-                  n_projects: int) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+def ballot_groups(
+    lengths: Sequence[int], flat: Iterable[int], weights: np.ndarray, n_projects: int
+) -> tuple[np.ndarray, np.ndarray, tuple | None]:
     """The distinct ballots, as rows of a bool matrix over the projects, and the total whole
     weight of each one's voters; none weighted zero. Voters with the same ballot always hold
     the same money under equal shares (and prefer the same outcomes), so every approval
@@ -120,11 +120,15 @@ def ballot_groups(lengths: Sequence[int], flat: Iterable[int], weights: np.ndarr
     if reader is not None:
         sizes, cols = _arrays(lengths, flat)
         rows, totals, (offsets, sup) = reader.approval_groups(
-            sizes, cols, weights.astype(np.int64), n_projects)
+            sizes, cols, weights.astype(np.int64), n_projects
+        )
         totals = np.frombuffer(totals, dtype=np.int64)
         groups = np.frombuffer(rows, dtype=bool).reshape(len(totals), n_projects)
-        return groups, totals, (np.frombuffer(offsets, dtype=np.int64),
-                                np.frombuffer(sup, dtype=np.int64))
+        return (
+            groups,
+            totals,
+            (np.frombuffer(offsets, dtype=np.int64), np.frombuffer(sup, dtype=np.int64)),
+        )
     incidence = _incidence(lengths, flat, n_projects)
     first, inverse = unique_rows(incidence)
     totals = np.zeros(len(first), dtype=np.int64)
@@ -163,8 +167,9 @@ class LazyApprovalState:
         return getattr(self._state, name)
 
 
-def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
-           next_share: Fraction | None = None) -> MesRun:
+def run_at(
+    data: MesInput, share: Fraction, key, exact: bool = False, next_share: Fraction | None = None
+) -> MesRun:
     """Run MES with ``share`` per voter (per unit of unscaled weight).
 
     ``next_share``: the smallest share the caller may ask for after this one (None: none);
@@ -176,14 +181,21 @@ def run_at(data: MesInput, share: Fraction, key, exact: bool = False,
     scaled = share / data.scale
     order = data.points.run(scaled) if data.points is not None and not exact else None
     if order is not None:
-        return LazyRun([data.ids[q] for q in order], float(scaled),
-                       lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled,
-                                          order), data.points.trace)
+        return LazyRun(
+            [data.ids[q] for q in order],
+            float(scaled),
+            lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled, order),
+            data.points.trace,
+        )
     if data.fast is not None and not exact:
         last = data.last_fast
         need = math.inf if next_share is None else float(next_share / data.scale) * (1 - 1e-9)
-        fast = data.fast.run(scaled, last if last is not None and last.share <= scaled else None,
-                             need, tie_rank(data, key))
+        fast = data.fast.run(
+            scaled,
+            last if last is not None and last.share <= scaled else None,
+            need,
+            tie_rank(data, key),
+        )
         if fast is not None:
             data.last_fast = fast
             run = MesRun([data.ids[q] for q in fast.selected_q], hi=fast.hi)
@@ -236,8 +248,9 @@ def add1(data: MesInput, budget: int, key, jobs: int | None = None) -> tuple[Mes
     return _complete_by_steps(data, steps, key, event, jobs)
 
 
-def add1_until_exhaustive(data: MesInput, budget: int, key,
-                          jobs: int | None = None) -> tuple[MesRun, Fraction]:
+def add1_until_exhaustive(
+    data: MesInput, budget: int, key, jobs: int | None = None
+) -> tuple[MesRun, Fraction]:
     """pabutools' voter_budget_increment=1: raise shares by 1 until exhaustive or over budget."""
     first = Fraction(budget) / data.voters
 
@@ -246,15 +259,18 @@ def add1_until_exhaustive(data: MesInput, budget: int, key,
         if spent > budget:
             return OVER
         chosen = set(run.selected)
-        open_ = any(pid not in chosen and s > 0 and 0 < c <= budget - spent
-                    for pid, c, s in zip(data.ids, data.costs, data.support, strict=False))
+        open_ = any(
+            pid not in chosen and s > 0 and 0 < c <= budget - spent
+            for pid, c, s in zip(data.ids, data.costs, data.support, strict=False)
+        )
         return None if open_ else FINAL
 
     return _complete_by_steps(data, Steps(first, first, data.scale), key, event, jobs)
 
 
-def _complete_by_steps(data: MesInput, steps: Steps, key, event,
-                       jobs: int | None) -> tuple[MesRun, Fraction]:
+def _complete_by_steps(
+    data: MesInput, steps: Steps, key, event, jobs: int | None
+) -> tuple[MesRun, Fraction]:
     """The run at the largest share that fits (see ``mes_search``), and that share."""
     seen: dict[Fraction, MesRun] = {}
 
@@ -351,4 +367,3 @@ def mes_decisions(data: MesInput, run: MesRun) -> dict[str, Decision]:
                 supporters_share=money,
             )
     return decisions
-

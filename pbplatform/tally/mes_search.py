@@ -78,10 +78,12 @@ class Steps:
         return max(k, math.ceil(Fraction(hi) * self.scale - self.base) - 1)
 
 
-def search(steps: Steps, evaluate: Callable[[int, int], tuple[object, str | None]],
-           jobs: int | None = None,
-           certify: Callable[[object, object], tuple[bool, float | None]] | None = None
-           ) -> tuple[int, str]:
+def search(
+    steps: Steps,
+    evaluate: Callable[[int, int], tuple[object, str | None]],
+    jobs: int | None = None,
+    certify: Callable[[object, object], tuple[bool, float | None]] | None = None,
+) -> tuple[int, str]:
     """The first step with an event, and the event.
 
     ``evaluate(k, next_k)`` runs step k (``next_k``: the next step this process may ask for)
@@ -97,8 +99,14 @@ def search(steps: Steps, evaluate: Callable[[int, int], tuple[object, str | None
     deadline = time.perf_counter() + SPLIT_AFTER
     k = 0
     while True:  # a block at a time, until an event or, with two cores, until the deadline
-        found, k = _scan(steps, evaluate, range_end=(k // BLOCK + 1) * BLOCK,
-                         own=lambda k: True, limit=None, start=k)
+        found, k = _scan(
+            steps,
+            evaluate,
+            range_end=(k // BLOCK + 1) * BLOCK,
+            own=lambda k: True,
+            limit=None,
+            start=k,
+        )
         if found is not None:
             return found
         if split and time.perf_counter() >= deadline:
@@ -114,8 +122,15 @@ def default_jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def _scan(steps: Steps, evaluate, *, range_end: int | None, own: Callable[[int], bool],
-          limit: SharedMin | None, start: int = 0) -> tuple[tuple[int, str] | None, int]:
+def _scan(
+    steps: Steps,
+    evaluate,
+    *,
+    range_end: int | None,
+    own: Callable[[int], bool],
+    limit: SharedMin | None,
+    start: int = 0,
+) -> tuple[tuple[int, str] | None, int]:
     """Visit own steps from ``start`` in order, skipping repeats, up to the first event; and
     the next step to visit (when it ends without an event)."""
     k = _next_own(start, own)
@@ -171,8 +186,7 @@ def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
             failed = None  # else the change lies between here and the failed probe
 
 
-def _probe(steps: Steps, k: int, anchor, leap: int, failed: int | None,
-           guess: float | None) -> int:
+def _probe(steps: Steps, k: int, anchor, leap: int, failed: int | None, guess: float | None) -> int:
     """The next step to run: short of a failed probe, where the change is expected or else
     halfway; with no failed probe, ``leap`` steps past the anchor's (step ``k`` itself when
     there is no anchor)."""
@@ -220,8 +234,7 @@ def _split(steps: Steps, evaluate, start: int) -> tuple[int, str]:
     if pid == 0:  # the child: even blocks; report its first event and leave at once
         os.close(read)
         try:
-            found, _ = _scan(steps, evaluate, range_end=None, own=_even, limit=limit,
-                             start=start)
+            found, _ = _scan(steps, evaluate, range_end=None, own=_even, limit=limit, start=start)
             os.write(write, (f"{found[0]} {found[1]}" if found else "none").encode())
         finally:
             os._exit(0)  # no cleanup: the parent's files, sockets and atexit hooks are its own
@@ -234,12 +247,14 @@ def _split(steps: Steps, evaluate, start: int) -> tuple[int, str]:
         os.waitpid(pid, 0)
     theirs = _parse(reply)
     if theirs is None and mine is None:  # the child failed: do its blocks here
-        return _scan(steps, evaluate, range_end=None, own=lambda k: True, limit=None,
-                     start=start)[0]
+        return _scan(steps, evaluate, range_end=None, own=lambda k: True, limit=None, start=start)[
+            0
+        ]
     if theirs is None:
         if reply.strip() != "none":  # failed child: its blocks before ours must be redone
-            earlier, _ = _scan(steps, evaluate, range_end=mine[0], own=_even, limit=None,
-                               start=start)
+            earlier, _ = _scan(
+                steps, evaluate, range_end=mine[0], own=_even, limit=None, start=start
+            )
             return earlier or mine
         return mine
     return theirs if mine is None or theirs[0] < mine[0] else mine

@@ -57,8 +57,9 @@ class WholeUtilityState(UtilityState):
         """Whether the supporters before ``pos`` can pay at most the price per point and
         those from ``pos`` at least it (then the price solves the equation exactly)."""
         nums = self.nums
-        return (all(nums[sup[k]] * util <= left * points[k] for k in order[:pos])
-                and all(left * points[k] <= nums[sup[k]] * util for k in order[pos:]))
+        return all(nums[sup[k]] * util <= left * points[k] for k in order[:pos]) and all(
+            left * points[k] <= nums[sup[k]] * util for k in order[pos:]
+        )
 
     def _fractions(self) -> UtilityState:
         state = UtilityState(self.u, self.w, self.costs)

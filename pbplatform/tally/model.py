@@ -298,8 +298,9 @@ class BallotColumns:
         ids = self._votes[i] if self._votes is not None else self._ids(self.texts[i])
         votes = tuple(ids)
         weight = Fraction(self.weights[i]) if self.weights else 1
-        common = dict(id=row[self.i_id].strip(), channel=self.channels[i], extra=extra,
-                      weight=weight)
+        common = dict(
+            id=row[self.i_id].strip(), channel=self.channels[i], extra=extra, weight=weight
+        )
         if self.vote_type == "ordinal":
             return Ballot(ranking=votes, **common)
         if self.vote_type in ("cumulative", "scoring"):

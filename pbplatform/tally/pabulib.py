@@ -33,12 +33,21 @@ from .model import (
 
 INT_FIELDS = ("min_length", "max_length", "min_sum_cost", "max_sum_cost")
 FRACTION_FIELDS = (
-    "min_points", "max_points", "min_sum_points", "max_sum_points", "min_project_score_threshold"
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+    "min_project_score_threshold",
 )
 DERIVED_META = {"budget", "vote_type", "num_projects", "num_votes", "area_budgets"}
 DERIVED_META.update(INT_FIELDS, FRACTION_FIELDS)
-PROJECT_COLUMNS = {"project_id": "id", "cost": "cost", "name": "name", "category": "category",
-                   "district": "area"}
+PROJECT_COLUMNS = {
+    "project_id": "id",
+    "cost": "cost",
+    "name": "name",
+    "category": "category",
+    "district": "area",
+}
 
 
 class PabulibError(TallyError):
@@ -109,9 +118,12 @@ def _project(line: int, header: list[str], row: list[str]) -> Project:
     extra = tuple((k, v) for k, v in values.items() if v and k not in PROJECT_COLUMNS)
     try:
         return Project(
-            id=values["project_id"], cost=_whole(values["cost"], line, "cost"),
-            name=values.get("name", ""), area=values.get("district") or None,
-            category=values.get("category") or None, extra=extra,
+            id=values["project_id"],
+            cost=_whole(values["cost"], line, "cost"),
+            name=values.get("name", ""),
+            area=values.get("district") or None,
+            category=values.get("category") or None,
+            extra=extra,
         )
     except TallyError as exc:
         raise PabulibError(line, str(exc)) from exc
@@ -189,15 +201,19 @@ class _VoteReader:
         counts = None
         if self.vote_type == "approval":
             counts = {ch: (cells.approvals, sizes[ch]) for ch, cells in counted.items()}
-        return self._build(None, None, channels, weights, dedupe=repeats,
-                           approval_counts=counts, **lazy)
+        return self._build(
+            None, None, channels, weights, dedupe=repeats, approval_counts=counts, **lazy
+        )
 
     def _compiled(self, text: str) -> BallotColumns | None:
         """Columns from the compiled reader (``_Indexed``); None if it is off or unsure."""
         reader = kernel.ballots()
         i_ch = -1 if self.i_ch is None else self.i_ch
-        read = reader.approval_table(text, len(self.header), self.i_vote, i_ch, self.ids) \
-            if reader is not None else None
+        read = (
+            reader.approval_table(text, len(self.header), self.i_vote, i_ch, self.ids)
+            if reader is not None
+            else None
+        )
         if read is None:
             return None
         indexed = _Indexed(self.ids, *read)
@@ -207,9 +223,18 @@ class _VoteReader:
         def texts() -> list[str]:  # the compiled reader has checked every line's width
             return _Table.of(lines, width).column(i_vote)
 
-        return self._build(None, None, indexed.channels(), None, lines=lines, newline=newline,
-                           texts=texts, dedupe=indexed.repeats,
-                           approval_counts=indexed.counts(), indexed=indexed)
+        return self._build(
+            None,
+            None,
+            indexed.channels(),
+            None,
+            lines=lines,
+            newline=newline,
+            texts=texts,
+            dedupe=indexed.repeats,
+            approval_counts=indexed.counts(),
+            indexed=indexed,
+        )
 
     def _channels(self, table: _Table) -> tuple[list[str], Counter]:
         """Each ballot's channel, and how many ballots each channel has (in file order)."""
@@ -251,13 +276,22 @@ class _VoteReader:
         if self.fast is not None:
             return self.fast
         i_ch, i_w, rows = self.i_ch, self.i_w, self.rows
-        channels = ([(r[i_ch].strip() or "online") for r in rows] if i_ch is not None
-                    else ["online"] * len(rows))
+        channels = (
+            [(r[i_ch].strip() or "online") for r in rows]
+            if i_ch is not None
+            else ["online"] * len(rows)
+        )
         weights = [r[i_w] for r in rows] if i_w is not None else None
         return self._build(rows, self.votes, channels, weights)
 
-    def _build(self, rows: list[list[str]] | None, votes: list[list[str]] | None,
-               channels: list[str], weights: list[str] | None, **lazy) -> BallotColumns:
+    def _build(
+        self,
+        rows: list[list[str]] | None,
+        votes: list[list[str]] | None,
+        channels: list[str],
+        weights: list[str] | None,
+        **lazy,
+    ) -> BallotColumns:
         named = {"voter_id", "vote", "points", "voting_method", "weight"}
         extra_idx = tuple(k for k, h in enumerate(self.header) if h not in named)
         return BallotColumns(
@@ -315,7 +349,7 @@ class _Table:
         if not self.size:
             return []
         if 0 < k < self.step:
-            return self.flat[k::self.step]
+            return self.flat[k :: self.step]
         if self._ends is None:
             flat, step, newline = self.flat, self.step, self.newline
             halves = newline.join(flat[step:-1:step]).split(newline) if self.size > 1 else []
@@ -331,8 +365,17 @@ class _Indexed:
     ten times faster than the pure reader below, which stays the reference, and which reads
     every file the compiled reader is unsure of."""
 
-    def __init__(self, ids: list[str], lengths: bytes, flat: bytes, repeats: bool,
-                 codes: bytes, raw: list[str], counts: bytes, sizes: bytes) -> None:
+    def __init__(
+        self,
+        ids: list[str],
+        lengths: bytes,
+        flat: bytes,
+        repeats: bool,
+        codes: bytes,
+        raw: list[str],
+        counts: bytes,
+        sizes: bytes,
+    ) -> None:
         self.ids, self.repeats = ids, repeats
         self.lengths = np.frombuffer(lengths, dtype=np.int64)
         self.flat = np.frombuffer(flat, dtype=np.int64)
@@ -355,9 +398,10 @@ class _Indexed:
     def counts(self) -> dict:
         """Per channel (in the order channels appear), how many ballots approve each project
         that any approves, and how many ballots it has."""
-        return {ch: ({self.ids[q]: int(row[q]) for q in np.flatnonzero(row).tolist()},
-                     int(size)) for ch, row, size in zip(self.names, self.per_channel,
-                                                        self.sizes, strict=True)}
+        return {
+            ch: ({self.ids[q]: int(row[q]) for q in np.flatnonzero(row).tolist()}, int(size))
+            for ch, row, size in zip(self.names, self.per_channel, self.sizes, strict=True)
+        }
 
 
 def _ballot_lines(text: str) -> tuple[str, str]:
@@ -385,8 +429,11 @@ class _Cells:
         if len(sizes) <= 1:
             return {channel: cls.of(Counter(texts)) for channel in sizes}
         largest = max(sizes, key=sizes.__getitem__)
-        cells = {ch: Counter(compress(texts, map(eq, channels, repeat(ch))))
-                 for ch in sizes if ch != largest}
+        cells = {
+            ch: Counter(compress(texts, map(eq, channels, repeat(ch))))
+            for ch in sizes
+            if ch != largest
+        }
         rest = Counter(texts)
         for counted in cells.values():
             for cell, times in counted.items():
@@ -419,7 +466,7 @@ def _approvals(cells: list[str]) -> tuple[Counter, bool]:
     counted: Counter = Counter()
     named = 0  # ids named once per cell
     for start in range(0, len(cells), _CHUNK):
-        ids = list(map(str.split, cells[start:start + _CHUNK], repeat(",")))
+        ids = list(map(str.split, cells[start : start + _CHUNK], repeat(",")))
         counted.update(chain.from_iterable(ids))
         named += sum(map(len, map(set, ids)))
     if named == sum(counted.values()):

@@ -68,8 +68,14 @@ def _write_projects(election: Election, out) -> None:
     out.writerow(["PROJECTS"])
     out.writerow(header)
     for p in election.projects:
-        values = {"project_id": p.id, "cost": str(p.cost), "name": p.name,
-                  "category": p.category or "", "district": p.area or "", **dict(p.extra)}
+        values = {
+            "project_id": p.id,
+            "cost": str(p.cost),
+            "name": p.name,
+            "category": p.category or "",
+            "district": p.area or "",
+            **dict(p.extra),
+        }
         out.writerow([values.get(h, "") for h in header])
 
 
@@ -87,9 +93,13 @@ def _write_votes(election: Election, out) -> None:
     out.writerow(["VOTES"])
     out.writerow(header)
     for b in ballots:
-        values = {**_vote_fields(b, election.vote_type), "voter_id": b.id,
-                  "voting_method": b.channel, "weight": number_text(Fraction(b.weight)),
-                  **dict(b.extra)}
+        values = {
+            **_vote_fields(b, election.vote_type),
+            "voter_id": b.id,
+            "voting_method": b.channel,
+            "weight": number_text(Fraction(b.weight)),
+            **dict(b.extra),
+        }
         out.writerow([values.get(h, "") for h in header])
 
 
@@ -100,8 +110,10 @@ def _vote_fields(ballot: Ballot, vote_type: str) -> dict[str, str]:
         return {"vote": ",".join(ballot.approvals)}
     # Pabulib lists cumulative votes by points, largest first
     items = sorted((ballot.points or {}).items(), key=lambda kv: -kv[1])
-    return {"vote": ",".join(k for k, _ in items),
-            "points": ",".join(number_text(Fraction(v)) for _, v in items)}
+    return {
+        "vote": ",".join(k for k, _ in items),
+        "points": ",".join(number_text(Fraction(v)) for _, v in items),
+    }
 
 
 def number_text(value: Fraction) -> str:

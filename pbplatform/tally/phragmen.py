@@ -69,8 +69,11 @@ class Loads:
         # each group's approved projects likewise
         self.kernel = fast.kernel
         if self.kernel is not None:
-            self.flat = (*fast.flat[:4], *rows_of(groups),
-                         np.ascontiguousarray(weights, dtype=np.int64))
+            self.flat = (
+                *fast.flat[:4],
+                *rows_of(groups),
+                np.ascontiguousarray(weights, dtype=np.int64),
+            )
         self.costs = np.array(costs, dtype=np.float64)
         self.cost_list = costs
         self.last = np.zeros(len(weights), dtype=np.int64)  # index into the load values
@@ -90,9 +93,9 @@ class Loads:
         if self.kernel is not None:
             mask = np.zeros(len(self.cost_list), dtype=np.uint8)
             mask[list(remaining)] = 1
-            near = self.kernel.phragmen_loads(self.weight, len(self.floats),
-                                              np.array(self.floats), self.costs, mask,
-                                              self.WINDOW)
+            near = self.kernel.phragmen_loads(
+                self.weight, len(self.floats), np.array(self.floats), self.costs, mask, self.WINDOW
+            )
         else:
             qs = np.fromiter(remaining, dtype=np.int64, count=len(remaining))
             weight = self.weight[: len(self.floats), qs].astype(np.float64)

@@ -11,8 +11,9 @@ RULES: dict[str, str] = {
     "greedy-no-skip": "fund by score, stop at the first project that does not fit",
     "greedy-threshold": "greedy among projects whose score reaches the threshold",
     "equalshares": "Method of Equal Shares without completion",
-    "equalshares/add1":
-        "MES, then shares of floor(budget/voters)+1, +2, ... while the outcome fits",
+    "equalshares/add1": (
+        "MES, then shares of floor(budget/voters)+1, +2, ... while the outcome fits"
+    ),
     "equalshares/add1-until-exhaustive": "MES, shares raised by 1 until the outcome is exhaustive",
     "equalshares-comparison": "MES, switched to greedy if more voters prefer greedy",
     "equalshares/add1-comparison": "MES with add1, switched to greedy if more voters prefer it",
@@ -83,7 +84,10 @@ def _validate_ballot_rule(
 
 def effective_config(election: Election, config: RuleConfig) -> RuleConfig:
     """Fill the threshold from the election (Pabulib's min_project_score_threshold)."""
-    if (config.rule == "greedy-threshold" and config.threshold is None
-            and election.min_project_score_threshold is not None):
+    if (
+        config.rule == "greedy-threshold"
+        and config.threshold is None
+        and election.min_project_score_threshold is not None
+    ):
         return replace(config, threshold=election.min_project_score_threshold)
     return config

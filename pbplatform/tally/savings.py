@@ -58,10 +58,16 @@ class SavingsResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "amount": self.amount, "votes_for": self.votes_for,
-            "votes_against": self.votes_against, "net_support": self.net_support,
-            "rank": self.rank, "recommended": self.recommended, "reason": self.reason,
-            "cumulative": self.cumulative, "explanation": self.explanation,
+            "id": self.id,
+            "amount": self.amount,
+            "votes_for": self.votes_for,
+            "votes_against": self.votes_against,
+            "net_support": self.net_support,
+            "rank": self.rank,
+            "recommended": self.recommended,
+            "reason": self.reason,
+            "cumulative": self.cumulative,
+            "explanation": self.explanation,
         }
 
 
@@ -120,16 +126,28 @@ def rank_savings(
                 text = f"{support}; recommended: {fmt(cumulative)} of target {fmt(target)} reached"
                 if cumulative >= target and line_after is None:
                     line_after = item.id
-        results.append(SavingsResult(
-            id=item.id, amount=item.amount, votes_for=item.votes_for,
-            votes_against=item.votes_against, net_support=net, rank=rank,
-            recommended=reason == RECOMMENDED, reason=reason,
-            cumulative=cumulative, explanation=text,
-        ))
+        results.append(
+            SavingsResult(
+                id=item.id,
+                amount=item.amount,
+                votes_for=item.votes_for,
+                votes_against=item.votes_against,
+                net_support=net,
+                rank=rank,
+                recommended=reason == RECOMMENDED,
+                reason=reason,
+                cumulative=cumulative,
+                explanation=text,
+            )
+        )
     return SavingsOutcome(
-        items=tuple(results), target=target, achieved=cumulative, share_pct=share_pct,
+        items=tuple(results),
+        target=target,
+        achieved=cumulative,
+        share_pct=share_pct,
         budget_bonus=cumulative * share_pct // 100,
-        target_met=target is not None and cumulative >= target, target_line_after=line_after,
+        target_met=target is not None and cumulative >= target,
+        target_line_after=line_after,
     )
 
 
@@ -137,8 +155,9 @@ def _validate(items: list[SavingsItem], target: int | None, share_pct: int) -> N
     ids = [i.id for i in items]
     if len(set(ids)) != len(ids):
         raise SavingsError("saving ids must be unique")
-    if target is not None and (isinstance(target, bool) or not isinstance(target, int)
-                               or target < 0):
+    if target is not None and (
+        isinstance(target, bool) or not isinstance(target, int) or target < 0
+    ):
         raise SavingsError(f"target must be a non-negative integer or None, got {target!r}")
     if isinstance(share_pct, bool) or not isinstance(share_pct, int) or not 0 <= share_pct <= 100:
         raise SavingsError(f"share_pct must be an integer from 0 to 100, got {share_pct!r}")

@@ -133,8 +133,10 @@ def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, C
 def _column_totals(cols: BallotColumns, election: Election) -> dict[str, ChannelTotals]:
     """Fast path for parsed Pabulib files: integer counting first, Fractions once at the end."""
     if cols.approval_counts is not None and election.vote_type == "approval":
-        return {ch: ChannelTotals({pid: Fraction(v) for pid, v in counted.items()}, Fraction(n))
-                for ch, (counted, n) in cols.approval_counts.items()}
+        return {
+            ch: ChannelTotals({pid: Fraction(v) for pid, v in counted.items()}, Fraction(n))
+            for ch, (counted, n) in cols.approval_counts.items()
+        }
     by_channel: dict[str, list[int]] = defaultdict(list)
     for i, ch in enumerate(cols.channels):
         by_channel[ch].append(i)

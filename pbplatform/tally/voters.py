@@ -24,8 +24,11 @@ def ballot_rows(
     ballots = election.ballots
     rows, weights = [], []
     # only rankings need the Borda length; asking every other ballot for one costs a pass
-    length = borda_length(election, (b.ranking for b in ballots)) \
-        if election.vote_type == "ordinal" else 0
+    length = (
+        borda_length(election, (b.ranking for b in ballots))
+        if election.vote_type == "ordinal"
+        else 0
+    )
     for b in ballots:
         weight = b.weight * config.weight_of(b.channel)
         if not weight:
@@ -57,8 +60,12 @@ def approval_columns(
         distinct = [config.weight_of(ch) for ch in indexed.names]
         renumber = [index.get(pid) for pid in indexed.ids]
         if all(distinct) and None not in renumber:
-            return indexed.lengths, np.array(renumber, dtype=np.int64)[indexed.flat], \
-                distinct, indexed.codes
+            return (
+                indexed.lengths,
+                np.array(renumber, dtype=np.int64)[indexed.flat],
+                distinct,
+                indexed.codes,
+            )
     channel_weight = _channel_weights(cols.channels, config)
     code = {ch: k for k, ch in enumerate(channel_weight)}
     distinct = list(channel_weight.values())
@@ -68,8 +75,12 @@ def approval_columns(
         counted = [bool(distinct[k]) for k in codes]
         votes = list(compress(votes, counted))
         codes = list(compress(codes, counted))
-    return list(map(len, votes)), map(index.__getitem__, chain.from_iterable(votes)), \
-        distinct, codes
+    return (
+        list(map(len, votes)),
+        map(index.__getitem__, chain.from_iterable(votes)),
+        distinct,
+        codes,
+    )
 
 
 def point_groups(
@@ -85,11 +96,14 @@ def point_groups(
         # build Fractions once per distinct ballot, as ``BallotColumns.ballot`` would
         cols = ballots.columns
         points = cols.points if cols.points is not None else repeat(())
-        cells = Counter(zip(cols.channels, map(tuple, cols.votes), map(tuple, points),
-                            strict=False))
+        cells = Counter(
+            zip(cols.channels, map(tuple, cols.votes), map(tuple, points), strict=False)
+        )
         # whole weights (the usual 1) as ints: their sums cost far less than Fractions'
-        channel_weight = {ch: int(w) if w.denominator == 1 else w
-                          for ch, w in _channel_weights(cols.channels, config).items()}
+        channel_weight = {
+            ch: int(w) if w.denominator == 1 else w
+            for ch, w in _channel_weights(cols.channels, config).items()
+        }
         for (channel, ids, pts), times in cells.items():
             weight = channel_weight[channel] * times
             if weight:

@@ -131,8 +131,9 @@ def _area_name(cycle: Cycle, area_id: int | None, *, heading: bool = False) -> s
 
 def _require_area(cycle: Cycle, area_id: int | None) -> None:
     if area_id is None or area_id not in {ca.area_id for ca in cycle.areas}:
-        raise DomainError("invalid_area", _("This area does not take part in this cycle."),
-                          status=403)
+        raise DomainError(
+            "invalid_area", _("This area does not take part in this cycle."), status=403
+        )
 
 
 def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
@@ -140,13 +141,18 @@ def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
 
     The order is by tracking number: never by support, so the sheet reveals no interim count.
     """
-    return list(db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.cycle_id == cycle.id, Proposal.status == "approved",
-               Proposal.is_hidden.is_(False),
-               sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)))
-        .order_by(Proposal.tracking_number, Proposal.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(
+                Proposal.cycle_id == cycle.id,
+                Proposal.status == "approved",
+                Proposal.is_hidden.is_(False),
+                sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)),
+            )
+            .order_by(Proposal.tracking_number, Proposal.id)
+        )
+    )
 
 
 def _item(proposal: Proposal, costs: Mapping[int, CostBreakdown]) -> SheetItem:
@@ -161,8 +167,9 @@ def ballot_sheet(cycle: Cycle, area_id: int) -> BallotSheet:
     costs = cost_breakdown(proposals)
     sections = [
         BallotSection("area", area_id, _area_name(cycle, area_id), cycle.area_budget(area_id)),
-        BallotSection("district", None, _area_name(cycle, None, heading=True),
-                      cycle.district_budget_minor),
+        BallotSection(
+            "district", None, _area_name(cycle, None, heading=True), cycle.district_budget_minor
+        ),
     ]
     savings = []
     for p in proposals:
@@ -186,9 +193,11 @@ def _pairs(selections: Selections) -> list[tuple[Any, Any]]:
 def _proposal_id(raw: Any) -> int:
     text = str(raw).strip()
     if isinstance(raw, bool) or not text.isdigit() or not 0 < int(text) <= MAX_DB_ID:
-        raise DomainError("invalid_project",
-                          _("Your ballot names a project that is not on this ballot: %(id)s",
-                            id=text[:20]), project=text[:20])
+        raise DomainError(
+            "invalid_project",
+            _("Your ballot names a project that is not on this ballot: %(id)s", id=text[:20]),
+            project=text[:20],
+        )
     return int(text)
 
 
@@ -197,12 +206,18 @@ def _points(raw: Any, proposal_id: int) -> Decimal:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         value = Decimal("NaN")
-    if isinstance(raw, bool) or not value.is_finite() or value <= 0 or value != value.quantize(
-        CENT
-    ) or value > Decimal(10**6):
-        raise DomainError("invalid_points",
-                          _("Points must be a positive number with at most two decimals."),
-                          project=proposal_id)
+    if (
+        isinstance(raw, bool)
+        or not value.is_finite()
+        or value <= 0
+        or value != value.quantize(CENT)
+        or value > Decimal(10**6)
+    ):
+        raise DomainError(
+            "invalid_points",
+            _("Points must be a positive number with at most two decimals."),
+            project=proposal_id,
+        )
     return value
 
 
@@ -220,8 +235,9 @@ def _normalize_ids(selections: Selections) -> dict[int, Any]:
     for raw_id, value in _pairs(selections):
         pid = _proposal_id(raw_id)
         if pid in chosen:
-            raise DomainError("duplicate_project",
-                              _("A project appears twice on your ballot."), project=pid)
+            raise DomainError(
+                "duplicate_project", _("A project appears twice on your ballot."), project=pid
+            )
         chosen[pid] = value
     if not chosen:
         raise DomainError("empty_ballot", _("Choose at least one project."))
@@ -230,16 +246,21 @@ def _normalize_ids(selections: Selections) -> dict[int, Any]:
 
 def _load_choosable(cycle: Cycle, area_id: int, ids: Iterable[int]) -> dict[int, Proposal]:
     ids = set(ids)
-    found = {p.id: p for p in db.session.scalars(
-        sa.select(Proposal).where(Proposal.id.in_(ids)))}
+    found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}
     for pid in sorted(ids):
         p = found.get(pid)
-        if (p is None or p.cycle_id != cycle.id or not p.on_ballot
-                or p.area_id not in (area_id, None)):
+        if (
+            p is None
+            or p.cycle_id != cycle.id
+            or not p.on_ballot
+            or p.area_id not in (area_id, None)
+        ):
             # The whole ballot is refused: no partial ballot is ever stored.
-            raise DomainError("invalid_project",
-                              _("Your ballot names a project that is not on this ballot: %(id)s",
-                                id=pid), project=pid)
+            raise DomainError(
+                "invalid_project",
+                _("Your ballot names a project that is not on this ballot: %(id)s", id=pid),
+                project=pid,
+            )
     return found
 
 
@@ -264,15 +285,21 @@ def check_ballot(cycle: Cycle, area_id: int, selections: Selections) -> Normaliz
         else:
             points = _points(raw, pid)
             if cycle.ballot_rule != "cumulative" and points != ONE:
-                raise DomainError("invalid_points",
-                                  _("Approval ballots choose a project or not (1)."), project=pid)
+                raise DomainError(
+                    "invalid_points",
+                    _("Approval ballots choose a project or not (1)."),
+                    project=pid,
+                )
             choice = NormalizedChoice(pid, section, points, 1, costs[pid].net_minor)
         choices.append(choice)
     choices.sort(key=lambda c: c.proposal_id)
     ballot = NormalizedBallot(
-        area_id=area_id, choices=tuple(choices),
-        totals={key: sum(c.net_minor for c in choices if c.section == key)
-                for key in ("area", "district")},
+        area_id=area_id,
+        choices=tuple(choices),
+        totals={
+            key: sum(c.net_minor for c in choices if c.section == key)
+            for key in ("area", "district")
+        },
         points_used=sum((c.points for c in choices if c.section != "saving"), Decimal(0)),
     )
     _check_rule(cycle, ballot)
@@ -296,10 +323,15 @@ def _check_budget(cycle: Cycle, area_id: int | None, total: int) -> None:
     if total > limit:
         raise DomainError(
             "over_budget",
-            _("Your choices for %(area)s cost %(total)s but the budget is %(limit)s.",
-              area=_area_name(cycle, area_id), total=format_money(total, cycle.currency),
-              limit=format_money(limit, cycle.currency)),
-            limit=limit, total=total, area_id=area_id,
+            _(
+                "Your choices for %(area)s cost %(total)s but the budget is %(limit)s.",
+                area=_area_name(cycle, area_id),
+                total=format_money(total, cycle.currency),
+                limit=format_money(limit, cycle.currency),
+            ),
+            limit=limit,
+            total=total,
+            area_id=area_id,
         )
 
 
@@ -308,9 +340,15 @@ def _check_k(cycle: Cycle, area_id: int | None, n: int) -> None:
     if k is not None and n > k:
         raise DomainError(
             "too_many_projects",
-            _("You chose %(n)s projects for %(area)s but at most %(k)s are allowed.",
-              n=n, area=_area_name(cycle, area_id), k=k),
-            limit=k, total=n, area_id=area_id,
+            _(
+                "You chose %(n)s projects for %(area)s but at most %(k)s are allowed.",
+                n=n,
+                area=_area_name(cycle, area_id),
+                k=k,
+            ),
+            limit=k,
+            total=n,
+            area_id=area_id,
         )
 
 
@@ -320,16 +358,22 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
         raise DomainError(
             "too_many_points",
             _("You gave %(total)s points but you have %(limit)s.", total=total, limit=limit),
-            limit=str(limit), total=str(total),
+            limit=str(limit),
+            total=str(total),
         )
     cap = cycle.max_points_per_project
     for c in ballot.choices:
         if cap is not None and c.section != "saving" and c.points > cap:
             raise DomainError(
                 "points_per_project_exceeded",
-                _("You gave %(points)s points to one project but at most %(cap)s are allowed.",
-                  points=c.points, cap=cap),
-                limit=str(cap), total=str(c.points), project=c.proposal_id,
+                _(
+                    "You gave %(points)s points to one project but at most %(cap)s are allowed.",
+                    points=c.points,
+                    cap=cap,
+                ),
+                limit=str(cap),
+                total=str(c.points),
+                project=c.proposal_id,
             )
 
 
@@ -348,45 +392,74 @@ def _lock_open_cycle(cycle: Cycle) -> Cycle:
     return locked
 
 
-def _record_participation(cycle: Cycle, voter_key: str, channel: str,
-                          user_id: int | None) -> None:
+def _record_participation(cycle: Cycle, voter_key: str, channel: str, user_id: int | None) -> None:
     try:
         with db.session.begin_nested():
-            db.session.add(Participation(cycle_id=cycle.id, voter_key=voter_key,
-                                         channel=channel, user_id=user_id))
+            db.session.add(
+                Participation(
+                    cycle_id=cycle.id, voter_key=voter_key, channel=channel, user_id=user_id
+                )
+            )
     except IntegrityError:
         existing = db.session.scalar(
-            sa.select(Participation.channel)
-            .where(Participation.cycle_id == cycle.id, Participation.voter_key == voter_key)
+            sa.select(Participation.channel).where(
+                Participation.cycle_id == cycle.id, Participation.voter_key == voter_key
+            )
         )
         raise DomainError(
             "already_voted",
-            _("You already voted in this cycle (channel: %(channel)s). Each person votes once.",
-              channel=existing or _("unknown")),
-            status=409, channel=existing,
+            _(
+                "You already voted in this cycle (channel: %(channel)s). Each person votes once.",
+                channel=existing or _("unknown"),
+            ),
+            status=409,
+            channel=existing,
         ) from None
 
 
-def _store_ballot(cycle: Cycle, area_id: int | None, channel: str, serial: str | None, *,
-                  choices: Iterable[NormalizedChoice] = (), invalid_reason: str | None = None
-                  ) -> Ballot:
-    ballot = Ballot(cycle_id=cycle.id, area_id=area_id, channel=channel, serial=serial,
-                    is_valid=invalid_reason is None, invalid_reason=invalid_reason)
-    ballot.choices = [BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
-                      for c in choices]
+def _store_ballot(
+    cycle: Cycle,
+    area_id: int | None,
+    channel: str,
+    serial: str | None,
+    *,
+    choices: Iterable[NormalizedChoice] = (),
+    invalid_reason: str | None = None,
+) -> Ballot:
+    ballot = Ballot(
+        cycle_id=cycle.id,
+        area_id=area_id,
+        channel=channel,
+        serial=serial,
+        is_valid=invalid_reason is None,
+        invalid_reason=invalid_reason,
+    )
+    ballot.choices = [
+        BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance) for c in choices
+    ]
     try:
         with db.session.begin_nested():
             db.session.add(ballot)
     except IntegrityError:
-        raise DomainError("duplicate_serial",
-                          _("A ballot with serial %(serial)s is already recorded.",
-                            serial=serial), status=409, serial=serial) from None
+        raise DomainError(
+            "duplicate_serial",
+            _("A ballot with serial %(serial)s is already recorded.", serial=serial),
+            status=409,
+            serial=serial,
+        ) from None
     return ballot
 
 
-def cast_ballot(cycle: Cycle, voter_key: str, selections: Selections, *, area_id: int,
-                channel: str = "online", user_id: int | None = None,
-                serial: str | None = None) -> Ballot:
+def cast_ballot(
+    cycle: Cycle,
+    voter_key: str,
+    selections: Selections,
+    *,
+    area_id: int,
+    channel: str = "online",
+    user_id: int | None = None,
+    serial: str | None = None,
+) -> Ballot:
     """Check and record one ballot and the fact that `voter_key` voted; all or nothing.
 
     Raises DomainError: ``voting_closed`` (409), the rule codes of `check_ballot` (422),
@@ -412,8 +485,9 @@ def _check_account_eligible(cycle: Cycle, user_id: int) -> None:
     check_eligibility(cycle, user)
 
 
-def record_invalid_ballot(cycle: Cycle, area_id: int | None, channel: str,
-                          serial: str | None, reason: str) -> Ballot:
+def record_invalid_ballot(
+    cycle: Cycle, area_id: int | None, channel: str, serial: str | None, reason: str
+) -> Ballot:
     """Keep a paper ballot that breaks the rule: counted as invalid, with the reason, never lost.
 
     Its choices are not stored (they cannot be counted). Records no participation: the caller
@@ -428,8 +502,11 @@ def record_invalid_ballot(cycle: Cycle, area_id: int | None, channel: str,
 # --- storage order at close ------------------------------------------------------------------
 
 # Each table with the index its rows are re-ordered by: random ballot ids, voter keys.
-SCRAMBLED_TABLES = (("participations", "pk_participations"), ("ballots", "pk_ballots"),
-                    ("ballot_choices", "pk_ballot_choices"))
+SCRAMBLED_TABLES = (
+    ("participations", "pk_participations"),
+    ("ballots", "pk_ballots"),
+    ("ballot_choices", "pk_ballot_choices"),
+)
 
 
 def scramble_storage_order(cycle: Cycle) -> None:
@@ -455,15 +532,22 @@ def scramble_storage_order(cycle: Cycle) -> None:
     if connection.dialect.name != "postgresql":
         return
     db.session.flush()
-    connection.execute(sa.text("LOCK TABLE participations, ballots, ballot_choices "
-                               "IN ACCESS EXCLUSIVE MODE"))
+    connection.execute(
+        sa.text("LOCK TABLE participations, ballots, ballot_choices IN ACCESS EXCLUSIVE MODE")
+    )
     params = {"cycle_id": cycle.id}
-    connection.execute(sa.text(
-        "UPDATE participations SET channel = channel WHERE cycle_id = :cycle_id"), params)
-    connection.execute(sa.text(
-        "UPDATE ballots SET channel = channel WHERE cycle_id = :cycle_id"), params)
-    connection.execute(sa.text(
-        "UPDATE ballot_choices SET stance = stance "
-        "WHERE ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :cycle_id)"), params)
+    connection.execute(
+        sa.text("UPDATE participations SET channel = channel WHERE cycle_id = :cycle_id"), params
+    )
+    connection.execute(
+        sa.text("UPDATE ballots SET channel = channel WHERE cycle_id = :cycle_id"), params
+    )
+    connection.execute(
+        sa.text(
+            "UPDATE ballot_choices SET stance = stance "
+            "WHERE ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :cycle_id)"
+        ),
+        params,
+    )
     for table, index in SCRAMBLED_TABLES:
         connection.execute(sa.text(f"CLUSTER {table} USING {index}"))

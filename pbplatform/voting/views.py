@@ -32,8 +32,7 @@ bp = Blueprint("voting", __name__)
 
 
 def _notice(cycle: Cycle, title: str, message: str, status: int) -> ResponseReturnValue:
-    return render_template("voting/notice.html", cycle=cycle, title=title,
-                           message=message), status
+    return render_template("voting/notice.html", cycle=cycle, title=title, message=message), status
 
 
 def _cycle(slug: str) -> Cycle:
@@ -46,30 +45,42 @@ def _cycle(slug: str) -> Cycle:
 def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
     """Why this user cannot vote online in this cycle now, as a page; None if they can."""
     if cycle.phase != VOTING_PHASE:
-        return _notice(cycle, _("Voting is closed"),
-                       _("Voting is not open in this cycle."), 409)
+        return _notice(cycle, _("Voting is closed"), _("Voting is not open in this cycle."), 409)
     try:
         check_eligibility(cycle, current_user)
     except DomainError as refusal:
         return _notice(cycle, _("You cannot vote online"), refusal.message, refusal.status)
     if current_user.home_area_id not in {ca.area_id for ca in cycle.areas}:
-        return _notice(cycle, _("Set your home area"),
-                       _("To vote, set your home area to a neighbourhood of this cycle in your "
-                         "account page."), 403)
+        return _notice(
+            cycle,
+            _("Set your home area"),
+            _("To vote, set your home area to a neighbourhood of this cycle in your account page."),
+            403,
+        )
     return None
 
 
 def _already_voted_channel(cycle: Cycle) -> str | None:
-    return db.session.scalar(sa.select(Participation.channel).where(
-        Participation.cycle_id == cycle.id,
-        Participation.voter_key == voter_key_for(current_user)))
+    return db.session.scalar(
+        sa.select(Participation.channel).where(
+            Participation.cycle_id == cycle.id,
+            Participation.voter_key == voter_key_for(current_user),
+        )
+    )
 
 
-def _sheet_page(cycle: Cycle, values: dict[str, str] | None = None,
-                error: DomainError | None = None) -> ResponseReturnValue:
+def _sheet_page(
+    cycle: Cycle, values: dict[str, str] | None = None, error: DomainError | None = None
+) -> ResponseReturnValue:
     sheet = ballot_sheet(cycle, current_user.home_area_id)
-    page = render_template("voting/ballot.html", cycle=cycle, sheet=sheet, form=BallotForm(),
-                           values=values or {}, error=error)
+    page = render_template(
+        "voting/ballot.html",
+        cycle=cycle,
+        sheet=sheet,
+        form=BallotForm(),
+        values=values or {},
+        error=error,
+    )
     return page, (error.status if error else 200)
 
 
@@ -107,8 +118,14 @@ def review(slug: str) -> ResponseReturnValue:
     except DomainError as exc:
         return _sheet_page(cycle, values, exc)
     sheet = ballot_sheet(cycle, current_user.home_area_id)
-    return render_template("voting/review.html", cycle=cycle, sheet=sheet, ballot=normalized,
-                           form=BallotForm(), pairs=pairs)
+    return render_template(
+        "voting/review.html",
+        cycle=cycle,
+        sheet=sheet,
+        ballot=normalized,
+        form=BallotForm(),
+        pairs=pairs,
+    )
 
 
 @bp.post("/cycles/<slug>/ballot/cast")
@@ -121,9 +138,14 @@ def cast(slug: str) -> ResponseReturnValue:
         return refusal
     pairs = selections_from_form(request.form)
     try:
-        cast_ballot(cycle, voter_key_for(current_user), pairs,
-                    area_id=current_user.home_area_id, channel="online",
-                    user_id=current_user.id)
+        cast_ballot(
+            cycle,
+            voter_key_for(current_user),
+            pairs,
+            area_id=current_user.home_area_id,
+            channel="online",
+            user_id=current_user.id,
+        )
     except DomainError as exc:
         if exc.code == "already_voted":
             return _already_voted_page(cycle, exc.extra.get("channel"), exc.status)

@@ -3,18 +3,36 @@ administrators' user management and development outbox)."""
 
 
 def _all(status, **extra):
-    return {"anonymous": status, "resident": status, "officer": status,
-            "officer_other_area": status, "admin": status, **extra}
+    return {
+        "anonymous": status,
+        "resident": status,
+        "officer": status,
+        "officer_other_area": status,
+        "admin": status,
+        **extra,
+    }
 
 
 def _user(anonymous, user, **extra):
-    return {"anonymous": anonymous, "resident": user, "officer": user,
-            "officer_other_area": user, "admin": user, **extra}
+    return {
+        "anonymous": anonymous,
+        "resident": user,
+        "officer": user,
+        "officer_other_area": user,
+        "admin": user,
+        **extra,
+    }
 
 
 def _admin(anonymous, admin, **extra):
-    return {"anonymous": anonymous, "resident": 403, "officer": 403,
-            "officer_other_area": 403, "admin": admin, **extra}
+    return {
+        "anonymous": anonymous,
+        "resident": 403,
+        "officer": 403,
+        "officer_other_area": 403,
+        "admin": admin,
+        **extra,
+    }
 
 
 ROUTES = {
@@ -31,16 +49,20 @@ ROUTES = {
     "accounts.admin_users": _admin(401, 200, url="/admin/users"),
     "accounts.admin_new_user": _admin(401, 200, url="/admin/users/new"),
     "accounts.admin_user": _admin(401, 200, url="/admin/users/{user_id}"),
-    "accounts.admin_change_role": _admin(401, 422, url="/admin/users/{user_id}/role",
-                                         method="POST"),
-    "accounts.admin_deactivate": _admin(401, 302, url="/admin/users/{user_id}/deactivate",
-                                        method="POST"),
-    "accounts.admin_reactivate": _admin(401, 302, url="/admin/users/{user_id}/reactivate",
-                                        method="POST"),
+    "accounts.admin_change_role": _admin(
+        401, 422, url="/admin/users/{user_id}/role", method="POST"
+    ),
+    "accounts.admin_deactivate": _admin(
+        401, 302, url="/admin/users/{user_id}/deactivate", method="POST"
+    ),
+    "accounts.admin_reactivate": _admin(
+        401, 302, url="/admin/users/{user_id}/reactivate", method="POST"
+    ),
     "accounts.outbox": _admin(401, 200, url="/admin/outbox"),
     # Without a password step pending in the session: back to the login page.
     "accounts.mfa_code": _all(302, url="/login/code"),
     "accounts.mfa_enroll": _all(302, url="/login/code/setup"),
-    "accounts.admin_reset_mfa": _admin(401, 302, url="/admin/users/{user_id}/mfa/reset",
-                                       method="POST"),
+    "accounts.admin_reset_mfa": _admin(
+        401, 302, url="/admin/users/{user_id}/mfa/reset", method="POST"
+    ),
 }

@@ -7,8 +7,9 @@ an empty form the create page answers 422, and revoking a token that is not your
 
 
 def _all(status: int) -> dict[str, int]:
-    return {role: status for role in
-            ("anonymous", "resident", "officer", "officer_other_area", "admin")}
+    return {
+        role: status for role in ("anonymous", "resident", "officer", "officer_other_area", "admin")
+    }
 
 
 def _login(status: int) -> dict[str, int]:
@@ -24,11 +25,9 @@ ROUTES = {
     "api.get_proposal": {"url": "/api/v1/proposals/{proposal_tn}", **_all(200)},
     "api.get_results": {"url": "/api/v1/cycles/{cycle_slug}/results", **_all(404)},
     "api.me": {"url": "/api/v1/me", **_all(401)},
-    "api.submit": {"url": "/api/v1/cycles/{cycle_slug}/proposals", "method": "POST",
-                   **_all(401)},
+    "api.submit": {"url": "/api/v1/cycles/{cycle_slug}/proposals", "method": "POST", **_all(401)},
     "api.cast": {"url": "/api/v1/cycles/{cycle_slug}/ballot", "method": "POST", **_all(401)},
     "api_tokens.index": {"url": "/account/tokens", **_login(200)},
     "api_tokens.create": {"url": "/account/tokens", "method": "POST", **_login(422)},
-    "api_tokens.revoke": {"url": "/account/tokens/0/revoke", "method": "POST",
-                          **_login(404)},
+    "api_tokens.revoke": {"url": "/account/tokens/0/revoke", "method": "POST", **_login(404)},
 }

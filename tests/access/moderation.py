@@ -3,14 +3,21 @@ area B is refused (and audited) on everything that acts on it."""
 
 
 def _roles(anonymous, resident, officer, other, admin, **extra):
-    return {"anonymous": anonymous, "resident": resident, "officer": officer,
-            "officer_other_area": other, "admin": admin, **extra}
+    return {
+        "anonymous": anonymous,
+        "resident": resident,
+        "officer": officer,
+        "officer_other_area": other,
+        "admin": admin,
+        **extra,
+    }
 
 
 def _action(path):
     # Empty forms: back to the review page with a message (303), nothing changed.
-    return _roles(401, 403, 303, 403, 303, method="POST",
-                  url="/officer/proposals/{proposal_tn}/" + path)
+    return _roles(
+        401, 403, 303, 403, 303, method="POST", url="/officer/proposals/{proposal_tn}/" + path
+    )
 
 
 ROUTES = {

@@ -3,8 +3,14 @@ the resident; the cycle is in the proposals phase."""
 
 
 def _roles(anonymous, resident, officer, other, admin, **extra):
-    return {"anonymous": anonymous, "resident": resident, "officer": officer,
-            "officer_other_area": other, "admin": admin, **extra}
+    return {
+        "anonymous": anonymous,
+        "resident": resident,
+        "officer": officer,
+        "officer_other_area": other,
+        "admin": admin,
+        **extra,
+    }
 
 
 ROUTES = {
@@ -14,9 +20,11 @@ ROUTES = {
     # Author only: everyone else is refused (IDOR).
     "proposals.edit": _roles(401, 200, 403, 403, 403, url="/proposals/{proposal_tn}/edit"),
     # The author withdraws (303); others are refused.
-    "proposals.withdraw": _roles(401, 303, 403, 403, 403, method="POST",
-                                 url="/proposals/{proposal_tn}/withdraw"),
+    "proposals.withdraw": _roles(
+        401, 303, 403, 403, 403, method="POST", url="/proposals/{proposal_tn}/withdraw"
+    ),
     # An empty reason: back to the page with a message, nothing stored.
-    "proposals.flag": _roles(401, 303, 303, 303, 303, method="POST",
-                             url="/proposals/{proposal_tn}/flag"),
+    "proposals.flag": _roles(
+        401, 303, 303, 303, 303, method="POST", url="/proposals/{proposal_tn}/flag"
+    ),
 }

@@ -4,14 +4,26 @@ areas may look at the count page but only admins and whole-district officers cou
 
 
 def _all(status, **extra):
-    return {"anonymous": status, "resident": status, "officer": status,
-            "officer_other_area": status, "admin": status, **extra}
+    return {
+        "anonymous": status,
+        "resident": status,
+        "officer": status,
+        "officer_other_area": status,
+        "admin": status,
+        **extra,
+    }
 
 
 def _officers(officer, admin, *, limited=None, **extra):
     limited = officer if limited is None else limited
-    return {"anonymous": 401, "resident": 403, "officer": limited,
-            "officer_other_area": limited, "admin": admin, **extra}
+    return {
+        "anonymous": 401,
+        "resident": 403,
+        "officer": limited,
+        "officer_other_area": limited,
+        "admin": admin,
+        **extra,
+    }
 
 
 ROUTES = {
@@ -21,8 +33,8 @@ ROUTES = {
     "results.manage": _officers(200, 200, url="/officer/cycles/{cycle_slug}/count"),
     "results.preview": _officers(404, 404, url="/officer/cycles/{cycle_slug}/results/1"),
     # Phase proposals: an admin's count is refused (409); area-limited officers get 403.
-    "results.count": _officers(403, 409, url="/officer/cycles/{cycle_slug}/count",
-                               method="POST"),
-    "results.publish": _officers(403, 404, url="/officer/cycles/{cycle_slug}/results/1/publish",
-                                 method="POST"),
+    "results.count": _officers(403, 409, url="/officer/cycles/{cycle_slug}/count", method="POST"),
+    "results.publish": _officers(
+        403, 404, url="/officer/cycles/{cycle_slug}/results/1/publish", method="POST"
+    ),
 }

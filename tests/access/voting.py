@@ -3,8 +3,14 @@ so every signed-in user meets the "voting is not open" page (409); anonymous vis
 
 
 def _user(anonymous, user, **extra):
-    return {"anonymous": anonymous, "resident": user, "officer": user,
-            "officer_other_area": user, "admin": user, **extra}
+    return {
+        "anonymous": anonymous,
+        "resident": user,
+        "officer": user,
+        "officer_other_area": user,
+        "admin": user,
+        **extra,
+    }
 
 
 ROUTES = {

@@ -14,8 +14,11 @@ from pbplatform.extensions import db
 
 def audit_actions(action: str) -> list[AuditEntry]:
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)
-                                   .order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        )
+    )
 
 
 def is_logged_in(client) -> bool:

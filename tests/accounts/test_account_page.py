@@ -26,8 +26,10 @@ def test_change_name_and_home_area(client, make_user, make_area):
     old, new = make_area(), make_area()
     user = make_user("resident", area=old)
     login_as(client, user)
-    response = client.post("/account/profile", data={"display_name": "Renamed",
-                                                     "home_area": str(new.id), "role": "admin"})
+    response = client.post(
+        "/account/profile",
+        data={"display_name": "Renamed", "home_area": str(new.id), "role": "admin"},
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.display_name, user.home_area_id, user.role) == ("Renamed", new.id, "resident")
@@ -40,19 +42,24 @@ def test_home_area_is_locked_after_voting_in_an_open_cycle(client, make_user, ma
     cycle = make_cycle("voting")
     area_a, area_b = (ca.area for ca in cycle.areas)
     user = make_user("resident", area=area_a)
-    db.session.add(Participation(cycle_id=cycle.id, voter_key=f"user:{user.id}",
-                                 user_id=user.id, channel="online"))
+    db.session.add(
+        Participation(
+            cycle_id=cycle.id, voter_key=f"user:{user.id}", user_id=user.id, channel="online"
+        )
+    )
     db.session.flush()
     login_as(client, user)
-    response = client.post("/account/profile", data={"display_name": user.display_name,
-                                                     "home_area": str(area_b.id)})
+    response = client.post(
+        "/account/profile", data={"display_name": user.display_name, "home_area": str(area_b.id)}
+    )
     assert response.status_code == 409
     assert b"still open" in response.data
     db.session.refresh(user)
     assert user.home_area_id == area_a.id
     # The name alone may still change.
-    response = client.post("/account/profile", data={"display_name": "Still Me",
-                                                     "home_area": str(area_a.id)})
+    response = client.post(
+        "/account/profile", data={"display_name": "Still Me", "home_area": str(area_a.id)}
+    )
     assert response.status_code == 302
 
 
@@ -71,25 +78,34 @@ def test_password_change_needs_the_current_password(app, client, make_user):
     elsewhere = app.test_client()
     login(elsewhere, "pw@example.org", PASSWORD)
 
-    wrong = client.post("/account/password", data={
-        "current_password": "not my password", "password": NEW, "password_confirm": NEW})
+    wrong = client.post(
+        "/account/password",
+        data={"current_password": "not my password", "password": NEW, "password_confirm": NEW},
+    )
     assert wrong.status_code == 422
     assert b"current password is not correct" in wrong.data
 
-    ok = client.post("/account/password", data={
-        "current_password": PASSWORD, "password": NEW, "password_confirm": NEW})
+    ok = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "password": NEW, "password_confirm": NEW},
+    )
     assert ok.status_code == 302
-    assert is_logged_in(client)          # this session continues
-    assert not is_logged_in(elsewhere)   # every other one ended
+    assert is_logged_in(client)  # this session continues
+    assert not is_logged_in(elsewhere)  # every other one ended
     assert login(elsewhere, "pw@example.org", NEW).status_code == 302
     assert [e.object_id for e in audit_actions("account.password_changed")] == [str(user.id)]
 
 
 def test_password_change_applies_the_policy(client, make_user):
     login_as(client, make_user("resident"))
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "password": "password1234",
-        "password_confirm": "password1234"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "password1234",
+            "password_confirm": "password1234",
+        },
+    )
     assert response.status_code == 422
     assert b"too common" in response.data
 

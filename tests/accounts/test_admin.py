@@ -59,16 +59,23 @@ def test_create_officer_with_reset_link(client, make_user, make_area):
     area = make_area()
     login_as(client, admin)
     assert client.get("/admin/users/new").status_code == 200
-    response = client.post("/admin/users/new", data={
-        "email": "Officer.New@example.org", "display_name": "New Officer", "role": "officer",
-        "officer_areas": [str(area.id)]})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "Officer.New@example.org",
+            "display_name": "New Officer",
+            "role": "officer",
+            "officer_areas": [str(area.id)],
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.scalar(sa.select(User).where(User.email == "officer.new@example.org"))
     assert user.role == "officer"
     assert [a.id for a in user.officer_area_list] == [area.id]
-    [mail] = db.session.scalars(sa.select(OutboxMessage)
-                                .where(OutboxMessage.recipient == user.email)).all()
+    [mail] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
+    ).all()
     assert "/reset/" in mail.body
     [token] = db.session.scalars(sa.select(PasswordResetToken)).all()
     assert token.user_id == user.id
@@ -81,9 +88,15 @@ def test_create_officer_with_reset_link(client, make_user, make_area):
 
 def test_create_officer_with_temporary_password(client, make_user):
     login_as(client, make_user("admin"))
-    response = client.post("/admin/users/new", data={
-        "email": "temp@example.org", "display_name": "Temp Officer", "role": "officer",
-        "password": "temporary passphrase 42"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "temp@example.org",
+            "display_name": "Temp Officer",
+            "role": "officer",
+            "password": "temporary passphrase 42",
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     assert login(client, "temp@example.org", "temporary passphrase 42").status_code == 302
@@ -92,13 +105,21 @@ def test_create_officer_with_temporary_password(client, make_user):
 def test_create_refuses_duplicate_email_and_weak_password(client, make_user):
     login_as(client, make_user("admin"))
     make_user("resident", email="dup@example.org")
-    dup = client.post("/admin/users/new", data={
-        "email": "DUP@example.org", "display_name": "Dup", "role": "officer"})
+    dup = client.post(
+        "/admin/users/new",
+        data={"email": "DUP@example.org", "display_name": "Dup", "role": "officer"},
+    )
     assert dup.status_code == 409
     assert b"already registered" in dup.data
-    weak = client.post("/admin/users/new", data={
-        "email": "weak@example.org", "display_name": "Weak", "role": "officer",
-        "password": "short"})
+    weak = client.post(
+        "/admin/users/new",
+        data={
+            "email": "weak@example.org",
+            "display_name": "Weak",
+            "role": "officer",
+            "password": "short",
+        },
+    )
     assert weak.status_code == 422
     assert db.session.scalar(sa.select(User).where(User.email == "weak@example.org")) is None
 
@@ -111,8 +132,10 @@ def test_change_role_and_areas_is_audited_and_ends_sessions(app, client, make_us
     login(officer_client, "o@example.org", PASSWORD)
     login_as(client, admin)
     assert client.get(f"/admin/users/{officer.id}").status_code == 200
-    response = client.post(f"/admin/users/{officer.id}/role",
-                           data={"role": "officer", "officer_areas": [str(a.id), str(b.id)]})
+    response = client.post(
+        f"/admin/users/{officer.id}/role",
+        data={"role": "officer", "officer_areas": [str(a.id), str(b.id)]},
+    )
     assert response.status_code == 302
     db.session.refresh(officer)
     assert sorted(x.id for x in officer.officer_area_list) == sorted([a.id, b.id])
@@ -182,8 +205,7 @@ def test_officers_cannot_manage_users(client, make_user):
     target = make_user("resident")
     login_as(client, officer)
     assert client.post(f"/admin/users/{target.id}/role", data={"role": "admin"}).status_code == 403
-    assert client.post(f"/admin/users/{officer.id}/role",
-                       data={"role": "admin"}).status_code == 403
+    assert client.post(f"/admin/users/{officer.id}/role", data={"role": "admin"}).status_code == 403
     db.session.refresh(officer)
     assert officer.role == "officer"
 
@@ -211,8 +233,11 @@ def test_outbox_is_404_in_production(app, client, make_user):
 def test_user_supplied_text_is_escaped_on_admin_pages(client, make_user):
     target = make_user("resident", name='"><svg onload=alert(1)>{{7*7}}')
     login_as(client, make_user("admin"))
-    for url in ["/admin/users", f"/admin/users/{target.id}",
-                "/admin/users?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"]:
+    for url in [
+        "/admin/users",
+        f"/admin/users/{target.id}",
+        "/admin/users?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+    ]:
         body = client.get(url).data
         assert b"<svg onload" not in body
         assert b"<script>alert" not in body

@@ -12,8 +12,18 @@ PW = "an admin passphrase that is long"
 
 
 def test_create_admin(runner, client):
-    result = runner.invoke(args=["pb", "create-admin", "--email", "Boss@Example.org",
-                                 "--name", "The Boss", "--password", PW])
+    result = runner.invoke(
+        args=[
+            "pb",
+            "create-admin",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "The Boss",
+            "--password",
+            PW,
+        ]
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     user = db.session.scalar(sa.select(User).where(User.email == "boss@example.org"))
@@ -27,16 +37,26 @@ def test_create_admin(runner, client):
 
 def test_create_admin_refuses_a_duplicate(runner, make_user):
     make_user("resident", email="dupe@example.org")
-    result = runner.invoke(args=["pb", "create-admin", "--email", "DUPE@example.org",
-                                 "--name", "X", "--password", PW])
+    result = runner.invoke(
+        args=["pb", "create-admin", "--email", "DUPE@example.org", "--name", "X", "--password", PW]
+    )
     assert result.exit_code != 0
     assert "already registered" in result.output
-    assert db.session.scalar(sa.select(sa.func.count(User.id))
-                             .where(User.role == "admin")) == 0
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == "admin")) == 0
 
 
 def test_create_admin_refuses_a_weak_password(runner):
-    result = runner.invoke(args=["pb", "create-admin", "--email", "w@example.org",
-                                 "--name", "W", "--password", "short"])
+    result = runner.invoke(
+        args=[
+            "pb",
+            "create-admin",
+            "--email",
+            "w@example.org",
+            "--name",
+            "W",
+            "--password",
+            "short",
+        ]
+    )
     assert result.exit_code != 0
     assert "at least 12" in result.output

@@ -86,9 +86,18 @@ def test_deactivation_kills_an_existing_session(app, client, make_user):
     assert not is_logged_in(victim_client)
 
 
-@pytest.mark.parametrize("target", ["https://evil.test", "//evil.test", "/\\evil.test",
-                                    "javascript:alert(1)", "http:/evil.test", " //evil.test",
-                                    "/%0d%0aLocation:evil.test"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.test",
+        "//evil.test",
+        "/\\evil.test",
+        "javascript:alert(1)",
+        "http:/evil.test",
+        " //evil.test",
+        "/%0d%0aLocation:evil.test",
+    ],
+)
 def test_login_next_never_leaves_the_site(client, make_user, target):
     make_user("resident", email="nx@example.org")
     response = login(client, "nx@example.org", PASSWORD, next_url=target)
@@ -106,8 +115,9 @@ def test_login_follows_a_local_next(client, make_user):
     assert response.headers["Location"] == "/account?tab=1"
 
 
-@pytest.mark.parametrize("target", ["https://evil.test", "//evil.test", "/\\evil.test",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.test", "//evil.test", "/\\evil.test", "javascript:alert(1)"]
+)
 def test_logout_next_never_leaves_the_site(client, make_user, target):
     login_as(client, make_user())
     response = client.post("/logout", data={"next": target})
@@ -122,15 +132,17 @@ def test_login_starts_a_fresh_session(client, make_user):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["_user_id"].endswith(
-            db.session.scalar(sa.select(User.session_token)
-                              .where(User.email == "fix@example.org")))
+            db.session.scalar(sa.select(User.session_token).where(User.email == "fix@example.org"))
+        )
 
 
 def test_login_rehashes_an_outdated_hash(app, client, make_user):
     user = make_user("resident", email="old@example.org")
     with app.app_context():
-        app.config["ARGON2_PARAMS"], saved = {"time_cost": 2, "memory_cost": 8,
-                                              "parallelism": 1}, app.config["ARGON2_PARAMS"]
+        app.config["ARGON2_PARAMS"], saved = (
+            {"time_cost": 2, "memory_cost": 8, "parallelism": 1},
+            app.config["ARGON2_PARAMS"],
+        )
         try:
             user.password_hash = hash_password(PASSWORD)
         finally:
@@ -176,15 +188,17 @@ def test_session_cookie_flags(client, make_user):
     assert "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("url", ["/login", "/logout", "/register", "/reset",
-                                 "/account/profile", "/account/password"])
+@pytest.mark.parametrize(
+    "url", ["/login", "/logout", "/register", "/reset", "/account/profile", "/account/password"]
+)
 def test_forms_without_csrf_token_are_refused(app, client, make_user, url):
     user = make_user("resident", email="csrf@example.org")
     login_as(client, user)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        response = client.post(url, data={"email": "csrf@example.org", "password": PASSWORD,
-                                          "display_name": "Changed"})
+        response = client.post(
+            url, data={"email": "csrf@example.org", "password": PASSWORD, "display_name": "Changed"}
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
@@ -207,8 +221,10 @@ def test_unknown_email_takes_as_long_as_a_wrong_password(app, client, make_user)
         # and argon2 runs here. Alternating the two cases cancels drift.
         samples: dict[str, list[float]] = {"known": [], "unknown": []}
         for _ in range(5):
-            for case, email in (("known", "timed@example.org"),
-                                ("unknown", "nobody-timed@example.org")):
+            for case, email in (
+                ("known", "timed@example.org"),
+                ("unknown", "nobody-timed@example.org"),
+            ):
                 start = time.thread_time()
                 login(client, email, "a wrong password here")
                 samples[case].append(time.thread_time() - start)

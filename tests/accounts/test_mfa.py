@@ -54,9 +54,14 @@ def test_officer_route_refuses_a_session_without_the_mfa_mark(client, officer):
     with client.session_transaction() as session:
         session["_user_id"] = officer.get_id()
     assert is_logged_in(client)  # resident-level pages are fine
-    admin_like = [rule.rule for rule in client.application.url_map.iter_rules()
-                  if getattr(client.application.view_functions[rule.endpoint], "access_level",
-                             None) == "officer" and not rule.arguments and "GET" in rule.methods]
+    admin_like = [
+        rule.rule
+        for rule in client.application.url_map.iter_rules()
+        if getattr(client.application.view_functions[rule.endpoint], "access_level", None)
+        == "officer"
+        and not rule.arguments
+        and "GET" in rule.methods
+    ]
     assert admin_like
     for url in admin_like:
         assert client.get(url).status_code == 401, url
@@ -68,8 +73,9 @@ def test_enrollment_shows_the_secret_and_needs_a_valid_code(client, officer):
     page = client.get("/login/code/setup").get_data(as_text=True)
     assert secret in page
     assert "otpauth://totp/" in page
-    wrong = client.post("/login/code/setup", data={"code": "000000"
-                                                   if code_for(secret) != "000000" else "111111"})
+    wrong = client.post(
+        "/login/code/setup", data={"code": "000000" if code_for(secret) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     assert not is_logged_in(client)
     assert len(audit_actions("auth.mfa_failed")) == 1
@@ -164,8 +170,9 @@ def test_admin_mfa_reset_is_audited_and_forces_a_new_enrollment(app, client, mak
     assert secret not in str(entry.before) + str(entry.after)
 
     again = app.test_client()
-    assert login(again, "mfa-officer@example.org", PASSWORD).headers["Location"] == \
-        "/login/code/setup"
+    assert (
+        login(again, "mfa-officer@example.org", PASSWORD).headers["Location"] == "/login/code/setup"
+    )
     assert secret_of(officer) not in (None, secret)
 
 
@@ -202,8 +209,14 @@ def test_mfa_can_be_switched_off_by_config(app, client, officer):
 def test_code_form_is_rate_limited():
     with limited_app(MFA_RATE_LIMIT="2 per minute") as app:
         with app.app_context():
-            db.session.add(User(email="rl@example.org", display_name="Rl", role="officer",
-                                password_hash=hash_password(PASSWORD)))
+            db.session.add(
+                User(
+                    email="rl@example.org",
+                    display_name="Rl",
+                    role="officer",
+                    password_hash=hash_password(PASSWORD),
+                )
+            )
             db.session.commit()
         client = app.test_client()
         assert login(client, "rl@example.org", PASSWORD).status_code == 302
@@ -212,10 +225,22 @@ def test_code_form_is_rate_limited():
         assert client.post("/login/code/setup", data={"code": "123456"}).status_code == 429
         # Another client, another pending account: not affected.
         with app.app_context():
-            db.session.add(User(email="rl2@example.org", display_name="Rl2", role="officer",
-                                password_hash=hash_password(PASSWORD)))
+            db.session.add(
+                User(
+                    email="rl2@example.org",
+                    display_name="Rl2",
+                    role="officer",
+                    password_hash=hash_password(PASSWORD),
+                )
+            )
             db.session.commit()
         other = app.test_client()
         login(other, "rl2@example.org", PASSWORD)
-        assert other.post("/login/code/setup", data={"code": "abcdef"},
-                          environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
+        assert (
+            other.post(
+                "/login/code/setup",
+                data={"code": "abcdef"},
+                environ_base={"REMOTE_ADDR": "192.0.2.9"},
+            ).status_code
+            == 200
+        )

@@ -31,15 +31,17 @@ def limited_app(tmp_path):
 
 
 def fail_login(client, email, ip="127.0.0.1", **headers):
-    return client.post("/login", data={"email": email, **WRONG},
-                       environ_base={"REMOTE_ADDR": ip}, headers=headers)
+    return client.post(
+        "/login", data={"email": email, **WRONG}, environ_base={"REMOTE_ADDR": ip}, headers=headers
+    )
 
 
 def test_sixth_failure_from_one_ip_is_429_even_with_forged_forwarded_for(limited_app):
     client = limited_app(PROXY_HOPS=0).test_client()
     for n in range(5):
-        response = fail_login(client, f"user{n}@example.org",
-                              **{"X-Forwarded-For": f"203.0.113.{n}"})
+        response = fail_login(
+            client, f"user{n}@example.org", **{"X-Forwarded-For": f"203.0.113.{n}"}
+        )
         assert response.status_code == 200
     blocked = fail_login(client, "user9@example.org", **{"X-Forwarded-For": "198.51.100.7"})
     assert blocked.status_code == 429
@@ -69,13 +71,19 @@ def test_successful_logins_do_not_count(limited_app):
     from pbplatform.accounts.models import User
 
     with app.app_context():
-        db.session.add(User(email="ok@example.org", display_name="Ok",
-                            password_hash=hash_password("the right passphrase")))
+        db.session.add(
+            User(
+                email="ok@example.org",
+                display_name="Ok",
+                password_hash=hash_password("the right passphrase"),
+            )
+        )
         db.session.commit()
     client = app.test_client()
     for _ in range(8):
-        response = client.post("/login", data={"email": "ok@example.org",
-                                               "password": "the right passphrase"})
+        response = client.post(
+            "/login", data={"email": "ok@example.org", "password": "the right passphrase"}
+        )
         assert response.status_code == 302
         client.post("/logout")
 
@@ -87,10 +95,13 @@ def test_login_page_itself_is_not_limited(limited_app):
     assert client.get("/login").status_code == 200
 
 
-@pytest.mark.parametrize(("url", "data"), [
-    ("/register", {"email": "not an email"}),
-    ("/reset", {"email": "someone@example.org"}),
-])
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/register", {"email": "not an email"}),
+        ("/reset", {"email": "someone@example.org"}),
+    ],
+)
 def test_registration_and_reset_requests_are_limited_per_ip(limited_app, url, data):
     client = limited_app(ACCOUNT_FORM_RATE_LIMIT="3 per hour").test_client()
     for _ in range(3):
@@ -134,7 +145,12 @@ def test_redis_storage_is_shared_between_workers(limited_app, tmp_path):
         # Worker 1 is another process with its own app and memory: only Redis is shared.
         worker = subprocess.run(
             [sys.executable, "-c", WORKER, REDIS_URL, f"sqlite:///{tmp_path}/worker.sqlite3"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         assert worker.stdout.split() == ["200", "200", "200"]
         # Worker 2, in this process, sees the three failures already counted.
         client = limited_app(RATELIMIT_STORAGE_URI=REDIS_URL).test_client()

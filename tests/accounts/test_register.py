@@ -14,8 +14,12 @@ GOOD = "purple elephants dance quietly"
 
 
 def form(area=None, **overrides):
-    data = {"email": "new@example.org", "display_name": "New Person",
-            "password": GOOD, "password_confirm": GOOD}
+    data = {
+        "email": "new@example.org",
+        "display_name": "New Person",
+        "password": GOOD,
+        "password_confirm": GOOD,
+    }
     if area is not None:
         data["home_area"] = str(area.id)
     data.update(overrides)
@@ -28,8 +32,9 @@ def users_with(email: str) -> list[User]:
 
 
 def outbox_for(email: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage)
-                                   .where(OutboxMessage.recipient == email)))
+    return list(
+        db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == email))
+    )
 
 
 def test_register_then_log_in_then_out(client, make_area):
@@ -68,15 +73,18 @@ def test_home_area_is_optional_without_areas(client):
     assert user.home_area_id is None
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("short7c", b"at least 12 characters"),
-    ("elevenchars", b"at least 12 characters"),
-    ("password1234", b"too common"),
-    ("PasswordPassword", b"too common"),
-    ("aaaaaaaaaaaaaaaa", b"too common"),
-    ("new@example.org", b"too common"),
-    ("x" * 257, b"at most 256"),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short7c", b"at least 12 characters"),
+        ("elevenchars", b"at least 12 characters"),
+        ("password1234", b"too common"),
+        ("PasswordPassword", b"too common"),
+        ("aaaaaaaaaaaaaaaa", b"too common"),
+        ("new@example.org", b"too common"),
+        ("x" * 257, b"at most 256"),
+    ],
+)
 def test_weak_passwords_are_refused_and_nothing_stored(client, password, message):
     response = client.post("/register", data=form(password=password, password_confirm=password))
     assert response.status_code == 422
@@ -85,8 +93,10 @@ def test_weak_passwords_are_refused_and_nothing_stored(client, password, message
     assert outbox_for("new@example.org") == []
 
 
-@pytest.mark.parametrize("password", ["fifteen chars!!", "a" + "b" * 10 + "cdefgh" * 9,
-                                      "Ünïcödé-Pässwört-2026", "x y" * 30])
+@pytest.mark.parametrize(
+    "password",
+    ["fifteen chars!!", "a" + "b" * 10 + "cdefgh" * 9, "Ünïcödé-Pässwört-2026", "x y" * 30],
+)
 def test_long_passwords_without_composition_rules_are_accepted(client, password):
     response = client.post("/register", data=form(password=password, password_confirm=password))
     assert response.status_code == 200
@@ -110,10 +120,20 @@ def test_bad_email_is_refused(client, bad):
 
 def test_mass_assignment_is_ignored(client, make_area):
     area, other = make_area(), make_area()
-    response = client.post("/register", data=form(
-        area, role="admin", is_admin="1", is_active_account="0", id="999",
-        officer_areas=str(other.id), session_token="fixed", verified="1",
-        password_hash="$argon2id$forged"))
+    response = client.post(
+        "/register",
+        data=form(
+            area,
+            role="admin",
+            is_admin="1",
+            is_active_account="0",
+            id="999",
+            officer_areas=str(other.id),
+            session_token="fixed",
+            verified="1",
+            password_hash="$argon2id$forged",
+        ),
+    )
     assert response.status_code == 200
     [user] = users_with("new@example.org")
     assert user.role == "resident"

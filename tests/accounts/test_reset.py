@@ -19,8 +19,11 @@ NEW = "a brand new passphrase for me"
 
 def reset_link(email: str) -> str:
     db.session.expire_all()
-    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == email)
-                               .order_by(OutboxMessage.id.desc())).all()
+    mails = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
+    ).all()
     match = re.search(r"http://localhost(/reset/[A-Za-z0-9_\-]+)", mails[0].body)
     assert match, mails[0].body
     return match.group(1)
@@ -69,8 +72,10 @@ def test_full_reset_flow_is_single_use_and_ends_sessions(app, client, make_user)
     assert login(client, "forgot@example.org", NEW).status_code == 302
     client.post("/logout")
 
-    again = client.post(link, data={"password": "yet another passphrase", "password_confirm":
-                                    "yet another passphrase"})
+    again = client.post(
+        link,
+        data={"password": "yet another passphrase", "password_confirm": "yet another passphrase"},
+    )
     assert again.status_code == 404
     assert b"already been used or has expired" in again.data
     assert login(client, "forgot@example.org", NEW).status_code == 302

@@ -38,8 +38,9 @@ def committed_scene(app: Flask) -> Iterator[Callable[[str], dict[str, Any]]]:
             area = create_area()
             cycle = create_cycle(phase, areas=[area], area_budget=100_00)
             user = create_user("resident", area=area)
-            db.session.add(ApiToken(user_id=user.id, name="t", token_hash=hash_token(TOKEN),
-                                    prefix=TOKEN[:12]))
+            db.session.add(
+                ApiToken(user_id=user.id, name="t", token_hash=hash_token(TOKEN), prefix=TOKEN[:12])
+            )
             proposal = create_proposal(cycle, area=area, cost=10_00)
             db.session.commit()
             made.update(cycle=cycle.id, area=area.id, user=user.id)
@@ -57,8 +58,12 @@ def committed_scene(app: Flask) -> Iterator[Callable[[str], dict[str, Any]]]:
 
 def hammer(app: Flask, url: str, body: dict[str, Any], headers: dict[str, str]) -> list[Any]:
     def one(client: Any) -> tuple[int, Any]:
-        response = client.post(url, data=json.dumps(body), content_type="application/json",
-                               headers={"Authorization": f"Bearer {TOKEN}", **headers})
+        response = client.post(
+            url,
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {TOKEN}", **headers},
+        )
         return response.status_code, response.get_json()
 
     return race(THREADS, one, before=lambda _i: app.test_client())
@@ -71,8 +76,12 @@ def count(app: Flask, model: Any, *where: Any) -> int:
 
 def test_concurrent_casts_with_one_token_store_one_ballot(app, committed_scene):
     scene = committed_scene("voting")
-    results = hammer(app, f"/api/v1/cycles/{scene['slug']}/ballot",
-                     {"selections": [{"proposal_id": scene["proposal_id"]}]}, {})
+    results = hammer(
+        app,
+        f"/api/v1/cycles/{scene['slug']}/ballot",
+        {"selections": [{"proposal_id": scene["proposal_id"]}]},
+        {},
+    )
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (THREADS - 1), results
     assert all(body["code"] == "already_voted" for status, body in results if status == 409)
@@ -82,13 +91,16 @@ def test_concurrent_casts_with_one_token_store_one_ballot(app, committed_scene):
 
 def test_concurrent_retries_with_one_key_store_one_proposal(app, committed_scene):
     scene = committed_scene("proposals")
-    results = hammer(app, f"/api/v1/cycles/{scene['slug']}/proposals",
-                     {"title": "Same", "description": "Sent many times"},
-                     {"Idempotency-Key": "retry-storm"})
+    results = hammer(
+        app,
+        f"/api/v1/cycles/{scene['slug']}/proposals",
+        {"title": "Same", "description": "Sent many times"},
+        {"Idempotency-Key": "retry-storm"},
+    )
     assert all(status in (201, 409) for status, _ in results), results
     created = {body["tracking_number"] for status, body in results if status == 201}
     assert len(created) == 1
-    assert all(body["code"] == "idempotency_conflict" for status, body in results
-               if status == 409)
-    assert count(app, Proposal, Proposal.cycle_id == scene["cycle_id"],
-                 Proposal.title == "Same") == 1
+    assert all(body["code"] == "idempotency_conflict" for status, body in results if status == 409)
+    assert (
+        count(app, Proposal, Proposal.cycle_id == scene["cycle_id"], Proposal.title == "Same") == 1
+    )

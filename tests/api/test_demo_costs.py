@@ -31,14 +31,16 @@ def test_demo_cycle_costs_in_the_api(runner, client, db, phase):
     checked = 0
     for cycle in cycles:
         records = {r["id"]: r for r in all_records(client, cycle.slug)}
-        proposals = db.session.scalars(sa.select(Proposal).where(
-            Proposal.cycle_id == cycle.id, Proposal.id.in_(records))).all()
+        proposals = db.session.scalars(
+            sa.select(Proposal).where(Proposal.cycle_id == cycle.id, Proposal.id.in_(records))
+        ).all()
         assert len(proposals) == len(records)
         costs = cost_breakdown(proposals)
         for p in proposals:
             record, expected = records[p.id], costs[p.id]
-            gross = p.officer_cost_minor if p.officer_cost_minor is not None \
-                else p.estimated_cost_minor
+            gross = (
+                p.officer_cost_minor if p.officer_cost_minor is not None else p.estimated_cost_minor
+            )
             assert record["gross_cost"] == expected.gross_minor == gross
             assert record["coproduction_value"] == expected.coproduction_minor
             assert record["coproduction_value"] <= gross * cycle.coproduction_cap_pct // 100

@@ -18,8 +18,11 @@ from tests.factories import create_user, login_as
 
 @pytest.fixture
 def limited_app(app) -> Iterator[Flask]:
-    with limits.limited_app(API_RATE_LIMIT="3 per minute", API_WRITE_RATE_LIMIT="2 per minute",
-                            API_TOKEN_CREATE_RATE_LIMIT="2 per hour") as limited:
+    with limits.limited_app(
+        API_RATE_LIMIT="3 per minute",
+        API_WRITE_RATE_LIMIT="2 per minute",
+        API_TOKEN_CREATE_RATE_LIMIT="2 per hour",
+    ) as limited:
         yield limited
 
 
@@ -36,8 +39,10 @@ def test_reads_are_limited_per_client(limited_app):
 def test_writes_have_a_stricter_limit_per_token(limited_app):
     client = limited_app.test_client()
     headers = {"Authorization": "Bearer pbp_made_up"}
-    statuses = [client.post("/api/v1/cycles/x/ballot", json={}, headers=headers).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post("/api/v1/cycles/x/ballot", json={}, headers=headers).status_code
+        for _ in range(3)
+    ]
     assert statuses == [401, 401, 429]
     other = {"Authorization": "Bearer pbp_another"}
     assert client.post("/api/v1/cycles/x/ballot", json={}, headers=other).status_code == 401
@@ -49,6 +54,8 @@ def test_token_creation_is_limited_per_user(limited_app):
         db.session.commit()
         client = limited_app.test_client()
         login_as(client, user)
-        statuses = [client.post("/account/tokens", data={"token_name": f"t{i}"}).status_code
-                    for i in range(3)]
+        statuses = [
+            client.post("/account/tokens", data={"token_name": f"t{i}"}).status_code
+            for i in range(3)
+        ]
     assert statuses == [200, 200, 429]

@@ -50,8 +50,14 @@ def test_unknown_query_parameters_are_ignored(client, make_cycle):
 
 
 def test_cycle_detail_has_budgets_rules_and_areas(client, make_cycle):
-    cycle = make_cycle("voting", areas=2, area_budget=50_000_00, district_budget=80_000_00,
-                       ballot_rule="cumulative", points_total=Decimal("5.00"))
+    cycle = make_cycle(
+        "voting",
+        areas=2,
+        area_budget=50_000_00,
+        district_budget=80_000_00,
+        ballot_rule="cumulative",
+        points_total=Decimal("5.00"),
+    )
     body = client.get(f"/api/v1/cycles/{cycle.slug}").get_json()
     assert body["phase"] == "voting"
     assert body["currency"] == "EUR"
@@ -103,23 +109,38 @@ def test_filters_and_sort_allow_list(client, make_cycle, make_proposal):
     assert numbers("kind=saving") == [p3.tracking_number]
     assert numbers("sort=title") == [p2.tracking_number, p1.tracking_number, p3.tracking_number]
     assert numbers("sort=-title")[0] == p3.tracking_number
-    for query in ("sort=votes", "sort=author.email", "sort=title;DROP TABLE proposals",
-                  "sort=' OR 1=1--", "area=1 OR 1=1", "kind=other", "category=nope"):
+    for query in (
+        "sort=votes",
+        "sort=author.email",
+        "sort=title;DROP TABLE proposals",
+        "sort=' OR 1=1--",
+        "area=1 OR 1=1",
+        "kind=other",
+        "category=nope",
+    ):
         response = client.get(f"{url}?{query}")
         assert response.status_code == 400, query
         assert response.get_json()["code"] == "invalid_parameter"
 
 
-def test_records_carry_costs_from_cost_breakdown(client, make_cycle, make_proposal,
-                                                 make_user):
+def test_records_carry_costs_from_cost_breakdown(client, make_cycle, make_proposal, make_user):
     cycle = make_cycle("voting", areas=1, coproduction_cap_pct=50)
     offered = make_proposal(cycle, cost=10_000_00)
     plain = make_proposal(cycle, cost=3_000_00)
     resident = make_user()
-    _db.session.add(Offer(cycle_id=cycle.id, proposal_id=offered.id, offerer_id=resident.id,
-                          kind="volunteer_hours", quantity=Decimal(100), unit="hours",
-                          description="We build it", status="accepted",
-                          value_minor=2_000_00))
+    _db.session.add(
+        Offer(
+            cycle_id=cycle.id,
+            proposal_id=offered.id,
+            offerer_id=resident.id,
+            kind="volunteer_hours",
+            quantity=Decimal(100),
+            unit="hours",
+            description="We build it",
+            status="accepted",
+            value_minor=2_000_00,
+        )
+    )
     _db.session.flush()
     items = client.get(f"/api/v1/cycles/{cycle.slug}/proposals").get_json()["items"]
     by_id = {p["id"]: p for p in items}
@@ -137,8 +158,9 @@ def test_records_carry_costs_from_cost_breakdown(client, make_cycle, make_propos
     assert isinstance(detail["timeline"], list)
 
 
-def test_a_page_of_proposals_costs_a_constant_number_of_queries(client, make_cycle,
-                                                                make_proposal, statements):
+def test_a_page_of_proposals_costs_a_constant_number_of_queries(
+    client, make_cycle, make_proposal, statements
+):
     cycle = make_cycle("voting", areas=1)
     url = f"/api/v1/cycles/{cycle.slug}/proposals"
     make_proposal(cycle, area=cycle.areas[0].area)
@@ -155,8 +177,13 @@ def test_a_page_of_proposals_costs_a_constant_number_of_queries(client, make_cyc
 def test_no_authors_emails_or_vote_counts(client, make_cycle, make_proposal):
     author = create_user("resident", email="secret.author@example.org", name="Ann Author")
     cycle = make_cycle("voting", areas=1)
-    proposal = make_proposal(cycle, author=author, contact_name="Ann", contact_consent=True,
-                             contact_details="+49 30 1234")
+    proposal = make_proposal(
+        cycle,
+        author=author,
+        contact_name="Ann",
+        contact_consent=True,
+        contact_details="+49 30 1234",
+    )
     text = client.get(f"/api/v1/cycles/{cycle.slug}/proposals").get_data(as_text=True)
     text += client.get(f"/api/v1/proposals/{proposal.tracking_number}").get_data(as_text=True)
     for leak in ("secret.author", "Ann Author", "1234", "votes", "score", "author"):
@@ -170,14 +197,24 @@ def test_results_only_when_published(client, make_cycle):
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
     assert response.get_json()["code"] == "results_not_published"
-    draft = ResultVersion(cycle_id=cycle.id, version=1, config={"rule": "greedy"},
-                          outcome={"funded": ["1"], "score": 99}, content_hash="a" * 64)
+    draft = ResultVersion(
+        cycle_id=cycle.id,
+        version=1,
+        config={"rule": "greedy"},
+        outcome={"funded": ["1"], "score": 99},
+        content_hash="a" * 64,
+    )
     _db.session.add(draft)
     _db.session.flush()
     assert client.get(url).get_json()["code"] == "results_not_published"
-    published = ResultVersion(cycle_id=cycle.id, version=2, config={"rule": "greedy"},
-                              outcome={"funded": ["2"]}, content_hash="b" * 64,
-                              published_at=utcnow())
+    published = ResultVersion(
+        cycle_id=cycle.id,
+        version=2,
+        config={"rule": "greedy"},
+        outcome={"funded": ["2"]},
+        content_hash="b" * 64,
+        published_at=utcnow(),
+    )
     _db.session.add(published)
     _db.session.flush()
     body = client.get(url).get_json()
@@ -186,9 +223,15 @@ def test_results_only_when_published(client, make_cycle):
     assert body["outcome"] == {"funded": ["2"]}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cycles/%00", "/api/v1/proposals/%00abc",
-                                  "/api/v1/cycles/" + "x" * 300,
-                                  "/api/v1/proposals/%E2%80%AE"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cycles/%00",
+        "/api/v1/proposals/%00abc",
+        "/api/v1/cycles/" + "x" * 300,
+        "/api/v1/proposals/%E2%80%AE",
+    ],
+)
 def test_odd_path_segments_are_404_problems(client, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -38,8 +38,13 @@ from pbplatform.extensions import db as _db
 from pbplatform.results.models import ResultVersion
 from tests.api.conftest import bearer
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 
 
 def isolated(app: Flask) -> Any:
@@ -55,19 +60,32 @@ def isolated(app: Flask) -> Any:
 def st_scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]:
     voting = make_cycle("voting", areas=2)
     area = voting.areas[0].area
-    proposals = [make_proposal(voting, area=area), make_proposal(voting, area=None),
-                 make_proposal(voting, area=area, kind="saving")]
+    proposals = [
+        make_proposal(voting, area=area),
+        make_proposal(voting, area=None),
+        make_proposal(voting, area=area, kind="saving"),
+    ]
     collecting = make_cycle("proposals", areas=1)  # submissions can succeed (201 + Location)
     done = make_cycle("results", areas=1)
-    _db.session.add(ResultVersion(cycle_id=done.id, version=1, config={"rule": "greedy"},
-                                  outcome={"lists": []}, content_hash="c" * 64,
-                                  published_at=utcnow()))
+    _db.session.add(
+        ResultVersion(
+            cycle_id=done.id,
+            version=1,
+            config={"rule": "greedy"},
+            outcome={"lists": []},
+            content_hash="c" * 64,
+            published_at=utcnow(),
+        )
+    )
     _db.session.flush()
     resident = make_user(area=area)
-    return {"slug": [voting.slug, collecting.slug, done.slug],
-            "tracking_number": [p.tracking_number for p in proposals],
-            "proposal_ids": [p.id for p in proposals], "area_ids": [area.id],
-            "token": make_token(resident)}
+    return {
+        "slug": [voting.slug, collecting.slug, done.slug],
+        "tracking_number": [p.tracking_number for p in proposals],
+        "proposal_ids": [p.id for p in proposals],
+        "area_ids": [area.id],
+        "token": make_token(resident),
+    }
 
 
 @pytest.fixture
@@ -79,12 +97,13 @@ def api_schema(app, db, st_scene):
         """Half the time a real slug / tracking number from the scene instead of noise."""
         if not path_parameters:
             return st.just(path_parameters)
-        real = {name: st.sampled_from(st_scene[name]) for name in path_parameters
-                if name in st_scene}
-        return st.one_of(st.just(path_parameters),
-                         st.fixed_dictionaries({**{k: st.just(v)
-                                                   for k, v in path_parameters.items()},
-                                                **real}))
+        real = {
+            name: st.sampled_from(st_scene[name]) for name in path_parameters if name in st_scene
+        }
+        return st.one_of(
+            st.just(path_parameters),
+            st.fixed_dictionaries({**{k: st.just(v) for k, v in path_parameters.items()}, **real}),
+        )
 
     @schema.hook
     def flatmap_body(context, body):  # noqa: ANN001
@@ -92,19 +111,33 @@ def api_schema(app, db, st_scene):
         selections = body.get("selections") if isinstance(body, dict) else None
         if not isinstance(selections, list) or not all(isinstance(s, dict) for s in selections):
             return st.just(body)
-        real_ids = st.lists(st.sampled_from(st_scene["proposal_ids"]),
-                            min_size=len(selections), max_size=len(selections))
+        real_ids = st.lists(
+            st.sampled_from(st_scene["proposal_ids"]),
+            min_size=len(selections),
+            max_size=len(selections),
+        )
         plain = st.sampled_from(st_scene["proposal_ids"]).map(  # a valid ballot: 201 once
-            lambda i: {"selections": [{"proposal_id": i}]})
-        return st.one_of(st.just(body), plain, real_ids.map(lambda ids: {
-            **body, "selections": [{**s, "proposal_id": i} for s, i in zip(selections, ids,
-                                                                               strict=True)]}))
+            lambda i: {"selections": [{"proposal_id": i}]}
+        )
+        return st.one_of(
+            st.just(body),
+            plain,
+            real_ids.map(
+                lambda ids: {
+                    **body,
+                    "selections": [
+                        {**s, "proposal_id": i} for s, i in zip(selections, ids, strict=True)
+                    ],
+                }
+            ),
+        )
 
     return schema
 
 
-OPERATIONS = [(method.upper(), path) for path, item in openapi_document()["paths"].items()
-              for method in item]
+OPERATIONS = [
+    (method.upper(), path) for path, item in openapi_document()["paths"].items() for method in item
+]
 # Per operation and mode; the default keeps the file well under a minute and deterministic.
 # A deeper, random run: PBP_SCHEMATHESIS_EXAMPLES=500 pytest tests/api/test_schemathesis.py
 EXAMPLES = int(os.environ.get("PBP_SCHEMATHESIS_EXAMPLES", "20"))
@@ -118,9 +151,13 @@ def test_operation_conforms_to_the_document(api_schema, st_scene, method, path, 
     operation = api_schema[path][method]
     headers = {"Authorization": f"Bearer {st_scene['token']}"}
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              derandomize="PBP_SCHEMATHESIS_EXAMPLES" not in os.environ,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize="PBP_SCHEMATHESIS_EXAMPLES" not in os.environ,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode, hooks=api_schema.hooks))
     def run(case):  # noqa: ANN001
         case.call_and_validate(headers=headers, checks=CHECKS)
@@ -134,9 +171,11 @@ def test_operation_conforms_to_the_document(api_schema, st_scene, method, path, 
 def test_huge_points_are_a_validation_error_not_a_server_error(client, st_scene):
     # 1e26 % 0.01 needs more than decimal's default 28 digits: it raised InvalidOperation.
     slug = st_scene["slug"][0]
-    response = client.post(f"/api/v1/cycles/{slug}/ballot", headers=bearer(st_scene["token"]),
-                           json={"selections": [{"proposal_id": st_scene["proposal_ids"][0],
-                                                 "points": 1e26}]})
+    response = client.post(
+        f"/api/v1/cycles/{slug}/ballot",
+        headers=bearer(st_scene["token"]),
+        json={"selections": [{"proposal_id": st_scene["proposal_ids"][0], "points": 1e26}]},
+    )
     assert response.status_code == 422
     assert response.get_json()["code"] == "validation_error"
 
@@ -144,9 +183,12 @@ def test_huge_points_are_a_validation_error_not_a_server_error(client, st_scene)
 def test_integral_json_numbers_are_integers(client, st_scene):
     # JSON Schema counts 1.0 as an integer, so the document promised it; the API refused it.
     slug, pid = st_scene["slug"][0], st_scene["proposal_ids"][0]
-    response = client.post(f"/api/v1/cycles/{slug}/ballot", headers=bearer(st_scene["token"]),
-                           data=f'{{"selections": [{{"proposal_id": {pid}.0}}]}}',
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/cycles/{slug}/ballot",
+        headers=bearer(st_scene["token"]),
+        data=f'{{"selections": [{{"proposal_id": {pid}.0}}]}}',
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.get_json()
 
 
@@ -154,11 +196,15 @@ def test_points_and_stance_together_are_refused_as_documented(client, st_scene):
     # The document allowed both; the API refused them: now the schema says `not` both.
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["components"]["schemas"]["BallotSelection"]["not"] == {
-        "required": ["points", "stance"]}
+        "required": ["points", "stance"]
+    }
     slug, pid = st_scene["slug"][0], st_scene["proposal_ids"][0]
-    response = client.post(f"/api/v1/cycles/{slug}/ballot", headers=bearer(st_scene["token"]),
-                           json={"selections": [{"proposal_id": pid, "points": 1,
-                                                 "stance": 1}]})
+    response = client.post(
+        f"/api/v1/cycles/{slug}/ballot",
+        headers=bearer(st_scene["token"]),
+        json={"selections": [{"proposal_id": pid, "points": 1, "stance": 1}]},
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
-        {"field": "selections[0]", "message": "must not give points and stance together"}]
+        {"field": "selections[0]", "message": "must not give points and stance together"}
+    ]

@@ -39,12 +39,12 @@ def test_create_shows_once_stores_only_hash_and_authenticates(client, db, make_u
     assert plaintext not in listing
     me = client.get("/api/v1/me", headers=bearer(plaintext))
     assert me.status_code == 200
-    assert me.get_json() == {"id": user.id, "display_name": user.display_name,
-                             "home_area": None}
+    assert me.get_json() == {"id": user.id, "display_name": user.display_name, "home_area": None}
     db.session.refresh(row)
     assert row.last_used_on is not None
-    actions = db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.actor_id == user.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.actor_id == user.id)
+    ).all()
     assert "api_token.created" in actions
     assert all(plaintext not in str(e.after) for e in db.session.scalars(sa.select(AuditEntry)))
 
@@ -96,22 +96,35 @@ def test_bad_token_name_stores_nothing(client, db, make_user, name):
     response = client.post("/account/tokens", data={"token_name": name})
     assert response.status_code == 422
     assert 'class="error"' in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
-        ApiToken.user_id == user.id)) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
+        == 0
+    )
 
 
 def test_mass_assignment_on_token_form_is_ignored(client, db, make_user):
     user, other = make_user(), make_user()
     login_as(client, user)
-    client.post("/account/tokens", data={"token_name": "n", "user_id": other.id,
-                                         "revoked_at": "", "token_hash": "0" * 64})
+    client.post(
+        "/account/tokens",
+        data={"token_name": "n", "user_id": other.id, "revoked_at": "", "token_hash": "0" * 64},
+    )
     token = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "n")).one()
     assert token.user_id == user.id
     assert token.token_hash != "0" * 64
 
 
-@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer pbp_" + "A" * 43, "Basic abc",
-                                    "Bearer", "bearer  ", "Bearer pbp_\x00"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer nonsense",
+        "Bearer pbp_" + "A" * 43,
+        "Basic abc",
+        "Bearer",
+        "bearer  ",
+        "Bearer pbp_\x00",
+    ],
+)
 def test_unknown_or_malformed_tokens_are_401(client, header):
     response = client.get("/api/v1/me", headers={"Authorization": header})
     assert response.status_code == 401
@@ -149,12 +162,15 @@ def test_token_forms_are_csrf_protected(client, db, make_user, make_token, csrf_
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 400
     db.session.refresh(token)
     assert token.revoked_at is None
-    assert db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(
-        ApiToken.user_id == user.id)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
+        == 1
+    )
 
 
 def test_api_with_bearer_token_needs_no_csrf_token(client, make_user, make_token, csrf_on):
     plaintext = make_token(make_user())
-    response = client.post("/api/v1/cycles/nope/ballot", json={"selections": []},
-                           headers=bearer(plaintext))
+    response = client.post(
+        "/api/v1/cycles/nope/ballot", json={"selections": []}, headers=bearer(plaintext)
+    )
     assert response.status_code == 404  # got past CSRF and auth to the cycle lookup

@@ -139,8 +139,9 @@ def assert_accessible(page) -> None:
 
 def assert_no_horizontal_scroll(page) -> None:
     page.wait_for_load_state()
-    widths = page.evaluate("() => [document.documentElement.scrollWidth,"
-                           " document.documentElement.clientWidth]")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
 
 

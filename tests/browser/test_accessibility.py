@@ -22,10 +22,19 @@ def pages(live_app):
     with committed(live_app):
         area = create_area(unique("Alt-Lichtenberg"))
         cycle = create_cycle("proposals", areas=[area])
-        proposal = create_proposal(cycle, area=area, status="pending",
-                                   author=create_user("resident", area=area))
-        return ["/", f"/proposals?cycle={cycle.slug}", f"/proposals/{proposal.tracking_number}",
-                "/results", f"/cycles/{cycle.slug}/results", "/login", "/register", "/reset"]
+        proposal = create_proposal(
+            cycle, area=area, status="pending", author=create_user("resident", area=area)
+        )
+        return [
+            "/",
+            f"/proposals?cycle={cycle.slug}",
+            f"/proposals/{proposal.tracking_number}",
+            "/results",
+            f"/cycles/{cycle.slug}/results",
+            "/login",
+            "/register",
+            "/reset",
+        ]
 
 
 def test_public_pages_meet_the_basics(page, live_url, pages):
@@ -75,13 +84,34 @@ def test_skip_link_is_the_first_stop_and_jumps_to_the_content(page, live_url):
 
 
 STAFF_PAGES = (
-    "/account", "/account/tokens", "/admin/users", "/admin/users/new", "/admin/users/{user_id}",
-    "/admin/outbox", "/admin/cycles", "/admin/cycles/new", "/admin/cycles/{cycle_id}/edit",
-    "/admin/cycles/{cycle_id}/rules", "/admin/areas", "/admin/areas/{area_id}", "/admin/audit",
-    "/officer/queue", "/officer/proposals/{tn}", "/officer/proposals/new", "/officer/offers",
-    "/offers/new", "/offers/mine", "/proposals/{tn}/offers", "/cycles/{slug}",
-    "/cycles/{slug}/how-to-vote", "/officer/meetings/{slug}", "/officer/paper/{slug}",
-    "/admin/codes/{slug}", "/admin/census/{slug}", "/vote/code", "/officer/cycles/{slug}/count",
+    "/account",
+    "/account/tokens",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/{user_id}",
+    "/admin/outbox",
+    "/admin/cycles",
+    "/admin/cycles/new",
+    "/admin/cycles/{cycle_id}/edit",
+    "/admin/cycles/{cycle_id}/rules",
+    "/admin/areas",
+    "/admin/areas/{area_id}",
+    "/admin/audit",
+    "/officer/queue",
+    "/officer/proposals/{tn}",
+    "/officer/proposals/new",
+    "/officer/offers",
+    "/offers/new",
+    "/offers/mine",
+    "/proposals/{tn}/offers",
+    "/cycles/{slug}",
+    "/cycles/{slug}/how-to-vote",
+    "/officer/meetings/{slug}",
+    "/officer/paper/{slug}",
+    "/admin/codes/{slug}",
+    "/admin/census/{slug}",
+    "/vote/code",
+    "/officer/cycles/{slug}/count",
     "/proposals/new?cycle={slug}",
 )
 
@@ -91,10 +121,16 @@ def test_staff_and_account_pages_meet_the_basics(page, live_app, live_url):
         area = create_area(unique("Karlshorst"))
         cycle = create_cycle("proposals", areas=[area, create_area()])
         admin = create_user("admin", area=area)
-        proposal = create_proposal(cycle, area=area, status="pending",
-                                   author=create_user("resident", area=area))
-        ids = {"user_id": admin.id, "cycle_id": cycle.id, "area_id": area.id,
-               "slug": cycle.slug, "tn": proposal.tracking_number}
+        proposal = create_proposal(
+            cycle, area=area, status="pending", author=create_user("resident", area=area)
+        )
+        ids = {
+            "user_id": admin.id,
+            "cycle_id": cycle.id,
+            "area_id": area.id,
+            "slug": cycle.slug,
+            "tn": proposal.tracking_number,
+        }
         email = admin.email
     log_in(page, live_url, email)
     page.set_viewport_size({"width": 375, "height": 667})  # and all of it usable on a phone

@@ -18,17 +18,28 @@ def _proposal(number: str) -> Proposal:
     return db.session.scalar(sa.select(Proposal).where(Proposal.tracking_number == number))
 
 
-def test_officer_approves_and_rejects_and_the_author_sees_why(page, browser, live_app,
-                                                              live_url):
+def test_officer_approves_and_rejects_and_the_author_sees_why(page, browser, live_app, live_url):
     with committed(live_app):
         area = create_area(unique("Karlshorst"))
         cycle = create_cycle("review", areas=[area])
         author = create_user("resident", area=area, name="Anna Author")
         officer = create_user("officer", name="Olga Officer")
-        good = create_proposal(cycle, area=area, status="pending", author=author,
-                               cost=8_000_00, title=unique("Drinking fountain"))
-        bad = create_proposal(cycle, area=area, status="pending", author=author,
-                              cost=9_000_00, title=unique("Private car park"))
+        good = create_proposal(
+            cycle,
+            area=area,
+            status="pending",
+            author=author,
+            cost=8_000_00,
+            title=unique("Drinking fountain"),
+        )
+        bad = create_proposal(
+            cycle,
+            area=area,
+            status="pending",
+            author=author,
+            cost=9_000_00,
+            title=unique("Private car park"),
+        )
         # A cycle with results: its approved proposals wait for a delivery report.
         done = create_cycle("results", areas=[create_area()])
         create_proposal(done, area=done.areas[0].area, title=unique("Delivered bench"))
@@ -55,7 +66,8 @@ def test_officer_approves_and_rejects_and_the_author_sees_why(page, browser, liv
     page.get_by_role("link", name="Back to the queue").click()
     page.locator("section[aria-labelledby=pending-h]").get_by_role("link", name=bad_no).click()
     page.get_by_label("Reason (the author will see it)").fill(
-        "The council cannot build on private land.")
+        "The council cannot build on private land."
+    )
     page.get_by_role("button", name="Reject", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name="Back to the queue").click()
@@ -67,9 +79,14 @@ def test_officer_approves_and_rejects_and_the_author_sees_why(page, browser, liv
         assert (approved.status, approved.officer_cost_minor) == ("approved", 12345_67)
         assert approved.feasibility == "Feasible: the water main runs nearby."
         assert (rejected.status, rejected.rejection_reason) == (
-            "rejected", "The council cannot build on private land.")
-        logged = db.session.scalars(sa.select(AuditEntry.action).where(
-            AuditEntry.object_id.in_([str(approved.id), str(rejected.id)]))).all()
+            "rejected",
+            "The council cannot build on private land.",
+        )
+        logged = db.session.scalars(
+            sa.select(AuditEntry.action).where(
+                AuditEntry.object_id.in_([str(approved.id), str(rejected.id)])
+            )
+        ).all()
         assert {"proposal.approved", "proposal.rejected"} <= set(logged)  # audited
 
     author_context = browser.new_context(locale="en-GB")
@@ -85,8 +102,10 @@ def test_officer_approves_and_rejects_and_the_author_sees_why(page, browser, liv
         mine.goto(f"{live_url}/proposals/{good_no}")
         assert mine.locator("h1").inner_text() == good_title
         assert "On the ballot" in mine.locator("article header").inner_text()
-        assert "the water main runs nearby" in mine.locator(
-            "section[aria-labelledby=feas-h]").inner_text()
+        assert (
+            "the water main runs nearby"
+            in mine.locator("section[aria-labelledby=feas-h]").inner_text()
+        )
         assert "€12,345.67" in mine.locator("dl").first.inner_text()
     finally:
         author_context.close()

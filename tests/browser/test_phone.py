@@ -20,15 +20,19 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
 # Real titles are long, and German compounds do not break by themselves.
-TITLES = ("Spielplatz am Fennpfuhl: neue Schaukeln, Sandkasten und Trinkbrunnen",
-          "Grünflächenbewirtschaftungsmaßnahmenkatalog",
-          "Benches", "Longer opening hours for the Anton-Saefkow library on Saturdays")
+TITLES = (
+    "Spielplatz am Fennpfuhl: neue Schaukeln, Sandkasten und Trinkbrunnen",
+    "Grünflächenbewirtschaftungsmaßnahmenkatalog",
+    "Benches",
+    "Longer opening hours for the Anton-Saefkow library on Saturdays",
+)
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     yield context.new_page()
     context.close()
 
@@ -38,17 +42,24 @@ def scene(live_app):
     """A voting cycle with long titles, a voter, and a second cycle with published results."""
     with committed(live_app):
         home = create_area(unique("Neu-Hohenschönhausen Nord"))
-        cycle = create_cycle("voting", areas=[home], area_budget=1_250_000_00,
-                             district_budget=12_500_000_00)
+        cycle = create_cycle(
+            "voting", areas=[home], area_budget=1_250_000_00, district_budget=12_500_000_00
+        )
         for n, title in enumerate(TITLES):
-            create_proposal(cycle, area=home if n % 2 else None, cost=(n + 1) * 123_456_78,
-                            title=title)
+            create_proposal(
+                cycle, area=home if n % 2 else None, cost=(n + 1) * 123_456_78, title=title
+            )
         voter = create_user("resident", area=home)
 
-        done = create_cycle("voting", areas=[home], area_budget=1_250_000_00,
-                            district_budget=12_500_000_00)
-        ids = [create_proposal(done, area=home if n % 2 else None, cost=(n + 1) * 123_456_78,
-                               title=title).id for n, title in enumerate(TITLES)]
+        done = create_cycle(
+            "voting", areas=[home], area_budget=1_250_000_00, district_budget=12_500_000_00
+        )
+        ids = [
+            create_proposal(
+                done, area=home if n % 2 else None, cost=(n + 1) * 123_456_78, title=title
+            ).id
+            for n, title in enumerate(TITLES)
+        ]
         cast_ballot(done, f"phone:{done.slug}", {i: 1 for i in ids[1:]}, area_id=home.id)
         done.phase = "counting"
         publish_results(run_count(done, create_user("officer")), create_user("admin"))

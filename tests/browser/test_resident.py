@@ -68,7 +68,11 @@ def test_resident_registers_proposes_and_logs_out(page, browser, live_app, live_
         stored = db.session.scalar(sa.select(Proposal).where(Proposal.tracking_number == number))
         author = db.session.scalar(sa.select(User).where(User.email == email))
         assert (stored.author_id, stored.estimated_cost_minor, stored.channel, stored.status) == (
-            author.id, 2500_50, "web", "pending")
+            author.id,
+            2500_50,
+            "web",
+            "pending",
+        )
         assert author.home_area.name == area_name
 
     # The public page is public: anyone can follow the proposal by its number.

@@ -16,14 +16,20 @@ def _counted_cycle(live_app, *, publish: bool):
     """Five ballots in one area (budget 100,000), counted; published only if asked."""
     with committed(live_app):
         home = create_area(unique("Rummelsburg"))
-        cycle = create_cycle("voting", areas=[home], area_budget=100_000_00,
-                             district_budget=200_000_00, tie_seed="browser")
+        cycle = create_cycle(
+            "voting",
+            areas=[home],
+            area_budget=100_000_00,
+            district_budget=200_000_00,
+            tie_seed="browser",
+        )
         a = create_proposal(cycle, area=home, cost=60_000_00, title=unique("Playground"))
         b = create_proposal(cycle, area=home, cost=50_000_00, title=unique("Tree avenue"))
         c = create_proposal(cycle, area=home, cost=30_000_00, title=unique("Benches"))
         d = create_proposal(cycle, area=None, cost=150_000_00, title=unique("Cycle lanes"))
-        for n, choices in enumerate(({a.id: 1, d.id: 1}, {a.id: 1}, {a.id: 1},
-                                     {b.id: 1, c.id: 1}, {b.id: 1})):
+        for n, choices in enumerate(
+            ({a.id: 1, d.id: 1}, {a.id: 1}, {a.id: 1}, {b.id: 1, c.id: 1}, {b.id: 1})
+        ):
             cast_ballot(cycle, f"browser:{cycle.slug}:{n}", choices, area_id=home.id)
         cycle.phase = "counting"  # as the cycles feature does when voting closes
         version = run_count(cycle, create_user("officer"))
@@ -48,13 +54,17 @@ def test_published_results_show_the_ranked_list(page, live_app, live_url):
     cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
     # Rank, project, score, ... funded, why: greedy by votes, skipping what no longer fits.
     assert [(r[0], r[1].split(" TC-")[0], r[2], r[-2]) for r in cells] == [
-        ("1", first, "3", "Yes"), ("2", second, "2", "No"), ("3", third, "1", "Yes")]
+        ("1", first, "3", "Yes"),
+        ("2", second, "2", "No"),
+        ("3", third, "1", "Yes"),
+    ]
     assert cells[1][-1].startswith("did not fit: €40,000.00 left")
     header = section.locator("thead").inner_text()
     assert "Running total" in header
     assert "Funded" in header
     district_section = page.locator(
-        "section", has=page.get_by_role("heading", name="District-wide", exact=True))
+        "section", has=page.get_by_role("heading", name="District-wide", exact=True)
+    )
     assert district in district_section.inner_text()
 
 
@@ -63,8 +73,7 @@ def test_before_publication_residents_see_only_the_notice(page, live_app, live_u
     log_in(page, live_url, resident)
     page.goto(f"{live_url}/cycles/{slug}/results")
     assert_accessible(page)
-    assert page.get_by_role("status").inner_text() == (
-        "Results will be published after the count.")
+    assert page.get_by_role("status").inner_text() == ("Results will be published after the count.")
     text = page.locator("main").inner_text()
     assert first not in text
     assert "Score" not in text

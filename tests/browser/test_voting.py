@@ -32,17 +32,29 @@ def voting_scene(live_app):
     """A voting cycle: three projects in the home area (budget 100,000), one district-wide."""
     with committed(live_app):
         home = create_area(unique("Fennpfuhl"))
-        cycle = create_cycle("voting", areas=[home, create_area()], area_budget=100_000_00,
-                             district_budget=200_000_00)
+        cycle = create_cycle(
+            "voting",
+            areas=[home, create_area()],
+            area_budget=100_000_00,
+            district_budget=200_000_00,
+        )
         a = create_proposal(cycle, area=home, cost=60_000_00, title=unique("Playground"))
         b = create_proposal(cycle, area=home, cost=50_000_00, title=unique("Tree avenue"))
         c = create_proposal(cycle, area=home, cost=30_000_00, title=unique("Benches"))
         d = create_proposal(cycle, area=None, cost=150_000_00, title=unique("Cycle lanes"))
         voter = create_user("resident", area=home)
         other = create_user("resident", area=home)
-        return SimpleNamespace(slug=cycle.slug, cycle_id=cycle.id, area=home.name,
-                               a=a.id, b=b.id, c=c.id, d=d.id,
-                               voter=voter.email, other=other.email)
+        return SimpleNamespace(
+            slug=cycle.slug,
+            cycle_id=cycle.id,
+            area=home.name,
+            a=a.id,
+            b=b.id,
+            c=c.id,
+            d=d.id,
+            voter=voter.email,
+            other=other.email,
+        )
 
 
 def _ballots(cycle_id: int) -> list[Ballot]:
@@ -51,9 +63,14 @@ def _ballots(cycle_id: int) -> list[Ballot]:
 
 def _has_voted(cycle_id: int, email: str) -> bool:
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    return db.session.scalar(sa.select(Participation.channel).where(
-        Participation.cycle_id == cycle_id,
-        Participation.voter_key == voter_key_for(user))) is not None
+    return (
+        db.session.scalar(
+            sa.select(Participation.channel).where(
+                Participation.cycle_id == cycle_id, Participation.voter_key == voter_key_for(user)
+            )
+        )
+        is not None
+    )
 
 
 def test_ballot_by_keyboard_only(page, live_app, live_url, voting_scene):
@@ -92,8 +109,11 @@ def test_ballot_by_keyboard_only(page, live_app, live_url, voting_scene):
     assert_accessible(page)
     with live_app.app_context():
         (ballot,) = _ballots(s.cycle_id)
-        chosen = set(db.session.scalars(sa.select(BallotChoice.proposal_id)
-                                        .where(BallotChoice.ballot_id == ballot.id)))
+        chosen = set(
+            db.session.scalars(
+                sa.select(BallotChoice.proposal_id).where(BallotChoice.ballot_id == ballot.id)
+            )
+        )
         assert chosen == {s.a, s.c, s.d}
         assert _has_voted(s.cycle_id, s.voter)
 
@@ -102,8 +122,9 @@ def test_ballot_by_keyboard_only(page, live_app, live_url, voting_scene):
     assert page.locator(f"#p-{s.a}").count() == 0
 
 
-def test_over_budget_ballot_names_the_amounts_and_stores_nothing(page, live_app, live_url,
-                                                                  voting_scene):
+def test_over_budget_ballot_names_the_amounts_and_stores_nothing(
+    page, live_app, live_url, voting_scene
+):
     s = voting_scene
     log_in(page, live_url, s.other)
     page.goto(f"{live_url}/cycles/{s.slug}/ballot")
@@ -117,7 +138,8 @@ def test_over_budget_ballot_names_the_amounts_and_stores_nothing(page, live_app,
         total, budget = format_money(110_000_00, "EUR"), format_money(100_000_00, "EUR")
     alert = page.get_by_role("alert")
     assert f"Your choices for {s.area} cost {total} but the budget is {budget}." in (
-        alert.inner_text())
+        alert.inner_text()
+    )
     assert "Nothing was recorded" in alert.inner_text()
     # The sheet comes back as filled in, ready to change.
     assert page.locator(f"#p-{s.a}").is_checked()
@@ -127,8 +149,10 @@ def test_over_budget_ballot_names_the_amounts_and_stores_nothing(page, live_app,
 
     # A forged cast of the same choices (skipping the review) is refused on the server too.
     token = page.locator("input[name=csrf_token]").first.input_value()
-    answer = page.request.post(f"{live_url}/cycles/{s.slug}/ballot/cast",
-                               form={"csrf_token": token, f"p-{s.a}": "1", f"p-{s.b}": "1"})
+    answer = page.request.post(
+        f"{live_url}/cycles/{s.slug}/ballot/cast",
+        form={"csrf_token": token, f"p-{s.a}": "1", f"p-{s.b}": "1"},
+    )
     assert answer.status == 422
     with live_app.app_context():
         assert _ballots(s.cycle_id) == []

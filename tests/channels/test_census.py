@@ -17,15 +17,20 @@ ADULT = "1980-04-02"
 
 
 def _upload(client, cycle, text):
-    return client.post(f"/admin/census/{cycle.slug}",
-                       data={"file": (io.BytesIO(text.encode()), "register.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/admin/census/{cycle.slug}",
+        data={"file": (io.BytesIO(text.encode()), "register.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def _register(client, cycle, admin, young_born):
     login_as(client, admin)
-    r = _upload(client, cycle, "identifier,birth_date,postcode\n"
-                               f"ID-1,{ADULT},10315\nID-2,{young_born},10317\n")
+    r = _upload(
+        client,
+        cycle,
+        f"identifier,birth_date,postcode\nID-1,{ADULT},10315\nID-2,{young_born},10317\n",
+    )
     assert r.status_code == 302, r.data
 
 
@@ -62,17 +67,23 @@ def test_verify_then_second_account_refused(client, db, make_cycle, make_user):
     with pytest.raises(DomainError):
         check_eligibility(cycle, first)  # not verified yet
     login_as(client, first)
-    r = client.post(f"/cycles/{cycle.slug}/verify",
-                    data={"identifier": " id-1 ", "birth_date": ADULT, "postcode": "10315"})
+    r = client.post(
+        f"/cycles/{cycle.slug}/verify",
+        data={"identifier": " id-1 ", "birth_date": ADULT, "postcode": "10315"},
+    )
     assert r.status_code == 302
     check_eligibility(cycle, first)  # no exception: verified and of age
     login_as(client, second)
-    r = client.post(f"/cycles/{cycle.slug}/verify",
-                    data={"identifier": "ID-1", "birth_date": ADULT, "postcode": "10315"})
+    r = client.post(
+        f"/cycles/{cycle.slug}/verify",
+        data={"identifier": "ID-1", "birth_date": ADULT, "postcode": "10315"},
+    )
     assert r.status_code == 409
     assert b"another account" in r.data
-    r = client.post(f"/cycles/{cycle.slug}/verify",
-                    data={"identifier": "ID-1", "birth_date": "1980-04-03", "postcode": "10315"})
+    r = client.post(
+        f"/cycles/{cycle.slug}/verify",
+        data={"identifier": "ID-1", "birth_date": "1980-04-03", "postcode": "10315"},
+    )
     assert r.status_code == 422
     with pytest.raises(DomainError) as refused:
         check_eligibility(cycle, second)
@@ -85,12 +96,15 @@ def test_under_age_refused(client, db, make_cycle, make_user):
     _register(client, cycle, make_user("admin"), young)
     resident = make_user("resident")
     login_as(client, resident)
-    r = client.post(f"/cycles/{cycle.slug}/verify",
-                    data={"identifier": "ID-2", "birth_date": young, "postcode": "10317"})
+    r = client.post(
+        f"/cycles/{cycle.slug}/verify",
+        data={"identifier": "ID-2", "birth_date": young, "postcode": "10317"},
+    )
     assert r.status_code == 403
     assert b"minimum age" in r.data
-    entry = db.session.scalars(sa.select(CensusEntry).where(
-        CensusEntry.adult_from.is_not(None))).one()
+    entry = db.session.scalars(
+        sa.select(CensusEntry).where(CensusEntry.adult_from.is_not(None))
+    ).one()
     assert entry.user_id is None
     # checked again at cast time: an entry linked earlier but not of age is refused
     entry.user_id = resident.id

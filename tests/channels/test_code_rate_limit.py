@@ -23,6 +23,7 @@ print(codes.count(422), codes[-1], other.status_code)
 
 
 def test_code_page_allows_twenty_posts_per_hour_per_ip():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                         timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, check=True
+    )
     assert out.stdout.split() == ["20", "429", "422"]

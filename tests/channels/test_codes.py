@@ -14,8 +14,9 @@ from tests.factories import login_as
 
 
 def _generate(client, cycle, count=3, area_id=0, label="Survey"):
-    r = client.post(f"/admin/codes/{cycle.slug}", data={"label": label, "count": count,
-                                                        "area_id": area_id})
+    r = client.post(
+        f"/admin/codes/{cycle.slug}", data={"label": label, "count": count, "area_id": area_id}
+    )
     assert r.status_code == 200, r.data
     assert r.headers["Content-Disposition"].startswith("attachment;")
     assert r.mimetype == "text/csv"
@@ -43,8 +44,8 @@ def test_generate_exports_once_and_stores_only_hashes(client, db, make_cycle, ma
 def test_code_csv_cells_are_formula_safe(client, db, make_cycle, make_user):
     cycle = make_cycle("voting")
     login_as(client, make_user("admin"))
-    rows = _generate(client, cycle, count=1, label="=HYPERLINK(\"http://x\")")
-    assert rows[1][4] == "'=HYPERLINK(\"http://x\")"
+    rows = _generate(client, cycle, count=1, label='=HYPERLINK("http://x")')
+    assert rows[1][4] == '\'=HYPERLINK("http://x")'
     for payload in ("=1+1", "+cmd|' /C calc'!A0", "-2", "@SUM(1)", "\t=1"):
         assert safe_cell(payload) == "'" + payload
     assert safe_cell("plain") == "plain"
@@ -76,8 +77,9 @@ def test_redeem_once_then_refused(app, client, db, make_cycle, make_proposal, ma
     assert anon.post("/vote/code", data={"code": "AAAAA-AAAAA"}).status_code == 422
     ballots = list(db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)))
     assert [b.channel for b in ballots] == ["code"]
-    part = db.session.scalars(sa.select(Participation).where(
-        Participation.cycle_id == cycle.id)).one()
+    part = db.session.scalars(
+        sa.select(Participation).where(Participation.cycle_id == cycle.id)
+    ).one()
     assert part.channel == "code"
     assert part.voter_key.startswith("code:")
     used = db.session.scalars(sa.select(VotingCode)).one()
@@ -93,15 +95,18 @@ def test_rule_break_leaves_the_code_unused(client, db, make_cycle, make_proposal
     code = _generate(client, cycle, count=1)[1][0]  # no area: the holder chooses
     page = client.post("/vote/code", data={"code": code})
     assert b"Your neighbourhood" in page.data
-    r = client.post("/vote/code/cast", data={"code": code, "area_id": area.id,
-                                             f"p-{cheap.id}": "1", f"p-{dear.id}": "1"})
+    r = client.post(
+        "/vote/code/cast",
+        data={"code": code, "area_id": area.id, f"p-{cheap.id}": "1", f"p-{dear.id}": "1"},
+    )
     assert r.status_code == 422
     assert db.session.scalars(sa.select(VotingCode)).one().used_on is None
     assert _vote(client, code, cheap, area.id).status_code == 200
 
 
-def test_code_ballot_shows_gross_coproduction_and_net_cost(app, client, db, make_cycle,
-                                                            make_proposal, make_user):
+def test_code_ballot_shows_gross_coproduction_and_net_cost(
+    app, client, db, make_cycle, make_proposal, make_user
+):
     """Letter-code voters see the same ballot as online voters (issue 5: costs side by side)."""
     cycle = make_cycle("voting")
     area = cycle.areas[0].area

@@ -19,9 +19,16 @@ def _scene(make_cycle, make_proposal, make_user):
 
 
 def _create(client, cycle, area, attendance=10):
-    r = client.post(f"/officer/meetings/{cycle.slug}", data={
-        "area_id": area.id, "held_on": "2026-05-01", "place": "Town hall",
-        "attendance": attendance, "dots_per_person": 5})
+    r = client.post(
+        f"/officer/meetings/{cycle.slug}",
+        data={
+            "area_id": area.id,
+            "held_on": "2026-05-01",
+            "place": "Town hall",
+            "attendance": attendance,
+            "dots_per_person": 5,
+        },
+    )
     assert r.status_code == 302, r.data
     return int(r.headers["Location"].rsplit("/", 1)[1])
 
@@ -31,8 +38,9 @@ def _count(client, cycle, mid, counts):
     return client.post(f"/officer/meetings/{cycle.slug}/{mid}/counts", data=data)
 
 
-def test_matching_double_entry_is_confirmed_and_counted(app, client, db, make_cycle,
-                                                        make_proposal, make_user):
+def test_matching_double_entry_is_confirmed_and_counted(
+    app, client, db, make_cycle, make_proposal, make_user
+):
     cycle, area, (p1, p2), (o1, o2) = _scene(make_cycle, make_proposal, make_user)
     login_as(client, o1)
     mid = _create(client, cycle, area)
@@ -51,8 +59,9 @@ def test_matching_double_entry_is_confirmed_and_counted(app, client, db, make_cy
     assert {"meeting.create", "meeting.counts_entered", "meeting.confirm"} <= actions
 
 
-def test_mismatch_is_listed_and_only_agreed_counts_count(client, db, make_cycle, make_proposal,
-                                                         make_user):
+def test_mismatch_is_listed_and_only_agreed_counts_count(
+    client, db, make_cycle, make_proposal, make_user
+):
     cycle, area, (p1, p2), (o1, o2) = _scene(make_cycle, make_proposal, make_user)
     login_as(client, o1)
     mid = _create(client, cycle, area)
@@ -63,8 +72,10 @@ def test_mismatch_is_listed_and_only_agreed_counts_count(client, db, make_cycle,
     assert b"differ and need correction" in page.data
     assert p2.tracking_number.encode() in page.data
     client.post(f"/officer/meetings/{cycle.slug}/{mid}/confirm")
-    totals = {t.proposal_id: t.dots for t in db.session.scalars(
-        sa.select(MeetingTotal).where(MeetingTotal.meeting_id == mid))}
+    totals = {
+        t.proposal_id: t.dots
+        for t in db.session.scalars(sa.select(MeetingTotal).where(MeetingTotal.meeting_id == mid))
+    }
     assert totals == {p1.id: 20}
     assert db.session.get(Meeting, mid).status == "needs_correction"
     assert {a.project_id for a in meeting_aggregates(cycle)} == {str(p1.id)}
@@ -74,11 +85,14 @@ def test_mismatch_is_listed_and_only_agreed_counts_count(client, db, make_cycle,
     db.session.expire_all()
     assert db.session.get(Meeting, mid).status == "confirmed"
     assert {a.project_id: a.score for a in meeting_aggregates(cycle)} == {
-        str(p1.id): 20, str(p2.id): 7}
+        str(p1.id): 20,
+        str(p2.id): 7,
+    }
 
 
-def test_totals_above_attendance_times_dots_are_refused(client, db, make_cycle, make_proposal,
-                                                        make_user):
+def test_totals_above_attendance_times_dots_are_refused(
+    client, db, make_cycle, make_proposal, make_user
+):
     cycle, area, (p1, p2), (o1, _o2) = _scene(make_cycle, make_proposal, make_user)
     login_as(client, o1)
     mid = _create(client, cycle, area, attendance=3)  # at most 15 dots
@@ -88,8 +102,7 @@ def test_totals_above_attendance_times_dots_are_refused(client, db, make_cycle, 
     assert db.session.get(Meeting, mid).entries == []
 
 
-def test_third_officer_and_other_area_are_refused(client, db, make_cycle, make_proposal,
-                                                  make_user):
+def test_third_officer_and_other_area_are_refused(client, db, make_cycle, make_proposal, make_user):
     cycle, area, (p1, p2), (o1, o2) = _scene(make_cycle, make_proposal, make_user)
     login_as(client, o1)
     mid = _create(client, cycle, area)

@@ -29,7 +29,10 @@ def scene(db, rq):
     other_area = cycle.areas[1].area
     proposal = create_proposal(cycle, area=area, cost=1_000_00)
     return {
-        "cycle": cycle, "area": area, "other_area": other_area, "proposal": proposal,
+        "cycle": cycle,
+        "area": area,
+        "other_area": other_area,
+        "proposal": proposal,
         "resident": create_user("resident", area=area),
         "other_resident": create_user("resident", area=area),
         "officer": create_user("officer", officer_areas=(area,)),
@@ -39,15 +42,24 @@ def scene(db, rq):
 
 
 def offer_on(proposal, user, quantity="10", kind="volunteer_hours", **extra) -> Offer:
-    fields = dict(kind=kind, quantity=Decimal(quantity), unit=extra.pop("unit", "hours"),
-                  description="Painting the fence")
+    fields = dict(
+        kind=kind,
+        quantity=Decimal(quantity),
+        unit=extra.pop("unit", "hours"),
+        description="Painting the fence",
+    )
     fields.update(extra)
     return services.make_offer(by=user, proposal=proposal, **fields)
 
 
 def audit_actions(db, outcome: str = "ok") -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.outcome == outcome).order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry.action)
+            .where(AuditEntry.outcome == outcome)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def offer_count(db) -> int:

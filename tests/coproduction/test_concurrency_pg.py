@@ -27,11 +27,23 @@ def test_concurrent_withdrawals_change_the_status_once(app):
         cycle = create_cycle("review")
         proposal = create_proposal(cycle, area=cycle.areas[0].area)
         user = create_user()
-        offer = services.make_offer(by=user, proposal=proposal, kind="materials",
-                                    quantity=Decimal(1), unit="bench", description="A bench")
+        offer = services.make_offer(
+            by=user,
+            proposal=proposal,
+            kind="materials",
+            quantity=Decimal(1),
+            unit="bench",
+            description="A bench",
+        )
         db.session.commit()
-        ids = {"cycle": cycle.id, "areas": [ca.area_id for ca in cycle.areas],
-               "user": user.id, "offer": offer.id, "login": user.get_id()}
+        ids = {
+            "cycle": cycle.id,
+            "areas": [ca.area_id for ca in cycle.areas],
+            "user": user.id,
+            "offer": offer.id,
+            "login": user.get_id(),
+        }
+
     def logged_in(_i: int) -> Any:
         client = app.test_client()
         with client.session_transaction() as session:

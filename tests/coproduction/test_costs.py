@@ -36,8 +36,12 @@ def test_accepted_offers_lower_the_net_cost(db, scene):
     c = cost_breakdown([scene["proposal"]])[scene["proposal"].id]
     assert (c.gross_minor, c.coproduction_minor, c.net_minor) == (1_000_00, 250_00, 750_00)
     assert is_conditional(c)
-    assert c.to_api() == {"gross_cost": 1_000_00, "coproduction_value": 250_00,
-                          "net_cost": 750_00, "conditional_on_offers": True}
+    assert c.to_api() == {
+        "gross_cost": 1_000_00,
+        "coproduction_value": 250_00,
+        "net_cost": 750_00,
+        "conditional_on_offers": True,
+    }
 
 
 def test_cap_an_offer_worth_80_percent_counts_only_50(db, scene):
@@ -63,11 +67,13 @@ def test_only_accepted_fulfilled_and_partly_fulfilled_count(db, scene):
     services.decline_offer(offer_on(p, r), o, "no")  # declined
     services.withdraw_offer(offer_on(p, r), r)  # withdrawn
     full = services.accept_offer(offer_on(p, r, quantity="2"), o)  # 30.00
-    services.record_delivery(full, o, delivered_on=date(2026, 1, 5), description="all",
-                             complete=True)
+    services.record_delivery(
+        full, o, delivered_on=date(2026, 1, 5), description="all", complete=True
+    )
     part = services.accept_offer(offer_on(p, r, quantity="4"), o)  # 60.00
-    services.record_delivery(part, o, delivered_on=date(2026, 1, 5), description="some",
-                             quantity=Decimal(1))
+    services.record_delivery(
+        part, o, delivered_on=date(2026, 1, 5), description="some", quantity=Decimal(1)
+    )
     lapsing = services.accept_offer(offer_on(p, r, quantity="100"), o)  # 1,500 -> lapses
     assert (full.status, part.status) == ("fulfilled", "partly_fulfilled")
     scene["cycle"].phase = "results"
@@ -100,7 +106,8 @@ def test_one_query_for_many_proposals(db, scene):
 def test_proposal_page_shows_gross_coproduction_and_net(client, db, scene):
     accepted(scene["proposal"], scene["resident"], scene["officer"], 800_00)
     page = client.get(f"/proposals/{scene['proposal'].tracking_number}/offers").get_data(
-        as_text=True)
+        as_text=True
+    )
     for cell, value in (("gross", "1,000.00"), ("coproduction", "500.00"), ("net", "500.00")):
         assert f'data-cost="{cell}">€{value}' in page, cell
     assert "at most 50 % of the cost can be co-produced" in page
@@ -109,19 +116,32 @@ def test_proposal_page_shows_gross_coproduction_and_net(client, db, scene):
 
 # --- the net cost in the ballot check and in the count --------------------------------------
 
+
 @pytest.fixture
 def tight(db, rq):
     """An area budget of 700.00 and a 1,000.00 project: it fits only with 300.00 of offers."""
     from tests.factories import create_cycle, create_user
 
-    cycle = create_cycle("review", areas=1, area_budget=700_00, district_budget=0,
-                         hourly_rate_minor=15_00, coproduction_cap_pct=50)
+    cycle = create_cycle(
+        "review",
+        areas=1,
+        area_budget=700_00,
+        district_budget=0,
+        hourly_rate_minor=15_00,
+        coproduction_cap_pct=50,
+    )
     area = cycle.areas[0].area
     project = create_proposal(cycle, area=area, cost=1_000_00, title="Community garden")
     offer = offer_on(project, create_user("resident", area=area), quantity="20")  # 300.00
     officer = create_user("officer", officer_areas=(area,))
-    return {"cycle": cycle, "area": area, "project": project, "offer": offer,
-            "officer": officer, "admin": create_user("admin")}
+    return {
+        "cycle": cycle,
+        "area": area,
+        "project": project,
+        "offer": offer,
+        "officer": officer,
+        "admin": create_user("admin"),
+    }
 
 
 def test_ballot_budget_check_uses_the_net_cost(db, tight):
@@ -172,12 +192,14 @@ def test_count_does_not_fund_it_when_the_offer_is_declined(db, tight):
 
 def test_pure_tally_on_net_costs_agrees(db, tight):
     """The same decision with the tally engine alone, fed from cost_breakdown."""
+
     def funded() -> bool:
         net = cost_breakdown([tight["project"]])[tight["project"].id].net_minor
         election = tally.Election(
             projects=[tally.Project(id="garden", cost=net)],
             ballots=[tally.Ballot(id=str(i), approvals=("garden",)) for i in range(3)],
-            budget=700_00)
+            budget=700_00,
+        )
         return tally.count(election).selected == ["garden"]
 
     assert not funded()

@@ -14,9 +14,14 @@ from pbplatform.proposals.models import ProposalEvent
 from tests.coproduction.conftest import audit_actions, offer_count, offer_on
 from tests.factories import login_as
 
-HELP = {"help-kind": "volunteer_hours", "help-quantity": "12", "help-unit": "hours",
-        "help-description": "Planting and watering the trees", "help-schedule": "Saturdays",
-        "help-only_if_funded": "y"}
+HELP = {
+    "help-kind": "volunteer_hours",
+    "help-quantity": "12",
+    "help-unit": "hours",
+    "help-description": "Planting and watering the trees",
+    "help-schedule": "Saturdays",
+    "help-only_if_funded": "y",
+}
 
 
 def url(scene, suffix=""):
@@ -33,7 +38,11 @@ def test_resident_offers_help_on_a_proposal(client, db, scene):
     assert response.status_code == 303
     offer = only_offer(db)
     assert (offer.status, offer.kind, offer.quantity, offer.offerer_id) == (
-        "offered", "volunteer_hours", Decimal("12.00"), scene["resident"].id)
+        "offered",
+        "volunteer_hours",
+        Decimal("12.00"),
+        scene["resident"].id,
+    )
     assert offer.only_if_funded
     assert offer.value_minor is None
     page = client.get(url(scene)).get_data(as_text=True)
@@ -53,23 +62,36 @@ def test_full_life_cycle_accept_deliver_partly_then_fully(client, db, scene):
     assert "published rate" in offer.value_basis
     assert offer.reviewed_by_id == scene["officer"].id
 
-    response = client.post(f"/officer/offers/{offer.id}/deliveries", data={
-        f"offer{offer.id}-delivered_on": today().isoformat(),
-        f"offer{offer.id}-description": "First six hours", f"offer{offer.id}-quantity": "6"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/deliveries",
+        data={
+            f"offer{offer.id}-delivered_on": today().isoformat(),
+            f"offer{offer.id}-description": "First six hours",
+            f"offer{offer.id}-quantity": "6",
+        },
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.status == "partly_fulfilled"
 
-    response = client.post(f"/officer/offers/{offer.id}/deliveries", data={
-        f"offer{offer.id}-delivered_on": today().isoformat(),
-        f"offer{offer.id}-description": "The rest", f"offer{offer.id}-quantity": "4"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/deliveries",
+        data={
+            f"offer{offer.id}-delivered_on": today().isoformat(),
+            f"offer{offer.id}-description": "The rest",
+            f"offer{offer.id}-quantity": "4",
+        },
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.status == "fulfilled"
     log = db.session.scalars(sa.select(OfferDelivery).order_by(OfferDelivery.id)).all()
     assert [d.confirmed_by_id for d in log] == [scene["officer"].id] * 2
-    assert audit_actions(db) == ["offer.accepted", "offer.delivery_recorded",
-                                 "offer.delivery_recorded"]
+    assert audit_actions(db) == [
+        "offer.accepted",
+        "offer.delivery_recorded",
+        "offer.delivery_recorded",
+    ]
     entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).first()
     assert entry.before["status"] == "offered"
     assert entry.after["status"] == "accepted"
@@ -77,11 +99,14 @@ def test_full_life_cycle_accept_deliver_partly_then_fully(client, db, scene):
 
 
 def test_officer_sets_a_value_and_basis_for_materials(client, db, scene):
-    offer = offer_on(scene["proposal"], scene["resident"], quantity="20", kind="materials",
-                     unit="bags of soil")
+    offer = offer_on(
+        scene["proposal"], scene["resident"], quantity="20", kind="materials", unit="bags of soil"
+    )
     login_as(client, scene["officer"])
-    response = client.post(f"/officer/offers/{offer.id}/accept", data={
-        f"offer{offer.id}-value": "240.50", f"offer{offer.id}-basis": "Supplier price list"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/accept",
+        data={f"offer{offer.id}-value": "240.50", f"offer{offer.id}-basis": "Supplier price list"},
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert (offer.value_minor, offer.value_basis) == (240_50, "Supplier price list")
@@ -102,14 +127,17 @@ def test_materials_without_a_value_are_refused_with_a_message(client, db, scene)
 def test_decline_needs_a_reason_and_is_final(client, db, scene):
     offer = offer_on(scene["proposal"], scene["resident"])
     login_as(client, scene["officer"])
-    response = client.post(f"/officer/offers/{offer.id}/decline",
-                           data={f"offer{offer.id}-reason": "  "})
+    response = client.post(
+        f"/officer/offers/{offer.id}/decline", data={f"offer{offer.id}-reason": "  "}
+    )
     assert response.status_code == 422
     db.session.refresh(offer)
     assert offer.status == "offered"
 
-    response = client.post(f"/officer/offers/{offer.id}/decline",
-                           data={f"offer{offer.id}-reason": "Needs a qualified arborist"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/decline",
+        data={f"offer{offer.id}-reason": "Needs a qualified arborist"},
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert (offer.status, offer.decline_reason) == ("declined", "Needs a qualified arborist")
@@ -155,9 +183,14 @@ def test_offer_without_a_proposal_then_linked_by_an_officer(client, db, scene):
     form = client.get("/offers/new").get_data(as_text=True)
     assert "Offer help without a proposal" in form
     assert "offerer_name" not in form
-    data = {"cycle": str(scene["cycle"].id), "kind": "equipment_venue", "quantity": "1",
-            "unit": "hall for an evening", "description": "Our community hall",
-            "offerer_name": "Someone Else"}  # ignored for residents
+    data = {
+        "cycle": str(scene["cycle"].id),
+        "kind": "equipment_venue",
+        "quantity": "1",
+        "unit": "hall for an evening",
+        "description": "Our community hall",
+        "offerer_name": "Someone Else",
+    }  # ignored for residents
     response = client.post("/offers/new", data=data)
     assert response.status_code == 303
     offer = only_offer(db)
@@ -169,8 +202,10 @@ def test_offer_without_a_proposal_then_linked_by_an_officer(client, db, scene):
     login_as(client, scene["officer"])
     queue = client.get("/officer/offers").get_data(as_text=True)
     assert "Our community hall" not in queue or "not linked" in queue
-    response = client.post(f"/officer/offers/{offer.id}/link", data={
-        f"offer{offer.id}-proposal": scene["proposal"].tracking_number})
+    response = client.post(
+        f"/officer/offers/{offer.id}/link",
+        data={f"offer{offer.id}-proposal": scene["proposal"].tracking_number},
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.proposal_id == scene["proposal"].id
@@ -179,14 +214,24 @@ def test_offer_without_a_proposal_then_linked_by_an_officer(client, db, scene):
 
 def test_officer_enters_an_offer_on_a_residents_behalf(client, db, scene):
     login_as(client, scene["officer"])
-    response = client.post("/offers/new", data={
-        "cycle": str(scene["cycle"].id), "proposal": scene["proposal"].tracking_number,
-        "kind": "money", "quantity": "200", "description": "Pledge by letter",
-        "offerer_name": "Frau Schmidt"})
+    response = client.post(
+        "/offers/new",
+        data={
+            "cycle": str(scene["cycle"].id),
+            "proposal": scene["proposal"].tracking_number,
+            "kind": "money",
+            "quantity": "200",
+            "description": "Pledge by letter",
+            "offerer_name": "Frau Schmidt",
+        },
+    )
     assert response.status_code == 303
     offer = only_offer(db)
     assert (offer.offerer_id, offer.offerer_name, offer.entered_by_id) == (
-        None, "Frau Schmidt", scene["officer"].id)
+        None,
+        "Frau Schmidt",
+        scene["officer"].id,
+    )
     assert offer.unit == scene["cycle"].currency
     assert audit_actions(db) == ["offer.entered"]
     # Money is valued at face value when accepted.
@@ -208,8 +253,9 @@ def test_lapse_after_results_is_shown_on_the_proposal_page(client, db, scene):
     assert client.post(f"/officer/offers/{offer.id}/lapse", data=lapse).status_code == 303
     db.session.refresh(offer)
     assert (offer.status, offer.lapse_note) == ("lapsed", note)
-    events = db.session.scalars(sa.select(ProposalEvent).where(
-        ProposalEvent.proposal_id == scene["proposal"].id)).all()
+    events = db.session.scalars(
+        sa.select(ProposalEvent).where(ProposalEvent.proposal_id == scene["proposal"].id)
+    ).all()
     assert [e.kind for e in events] == ["offer_accepted", "offer_lapsed"]
     assert events[-1].note == note
     page = client.get(url(scene)).get_data(as_text=True)
@@ -236,9 +282,13 @@ def test_delivery_date_in_the_future_is_refused(client, db, scene):
     offer = offer_on(scene["proposal"], scene["resident"])
     login_as(client, scene["officer"])
     client.post(f"/officer/offers/{offer.id}/accept", data={})
-    response = client.post(f"/officer/offers/{offer.id}/deliveries", data={
-        f"offer{offer.id}-delivered_on": (today() + timedelta(days=3)).isoformat(),
-        f"offer{offer.id}-description": "Too early"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/deliveries",
+        data={
+            f"offer{offer.id}-delivered_on": (today() + timedelta(days=3)).isoformat(),
+            f"offer{offer.id}-description": "Too early",
+        },
+    )
     assert response.status_code == 422
     db.session.refresh(offer)
     assert offer.status == "accepted"
@@ -246,6 +296,7 @@ def test_delivery_date_in_the_future_is_refused(client, db, scene):
 
 
 # --- bad input: a clear refusal and nothing stored ----------------------------------------
+
 
 def test_negative_quantity_is_refused_and_nothing_stored(client, db, scene):
     login_as(client, scene["resident"])
@@ -281,14 +332,19 @@ def test_resident_cannot_value_an_offer(client, db, scene):
     offer = offer_on(scene["proposal"], scene["resident"])
     login_as(client, scene["resident"])
     for action in ("accept", "decline", "deliveries", "lapse", "link"):
-        response = client.post(f"/officer/offers/{offer.id}/{action}",
-                               data={f"offer{offer.id}-value": "999999"})
+        response = client.post(
+            f"/officer/offers/{offer.id}/{action}", data={f"offer{offer.id}-value": "999999"}
+        )
         assert response.status_code == 403, action
     db.session.refresh(offer)
     assert offer.status == "offered"
     assert offer.value_minor is None
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.outcome == "ok")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.outcome == "ok")
+        )
+        == 0
+    )
 
 
 def test_officer_of_another_area_cannot_review(client, db, scene):
@@ -311,7 +367,7 @@ def test_unknown_offer_is_404(client, db, scene):
 
 
 def test_offers_page_escapes_user_text(client, db, scene):
-    offer_on(scene["proposal"], scene["resident"], description='<script>alert(1)</script>')
+    offer_on(scene["proposal"], scene["resident"], description="<script>alert(1)</script>")
     page = client.get(url(scene)).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
@@ -336,9 +392,18 @@ def test_officer_controls_on_the_proposal_page_return_there(client, db, scene):
 
 def test_extra_fields_cannot_set_status_or_value(client, db, scene):
     login_as(client, scene["resident"])
-    response = client.post(url(scene), data={
-        **HELP, "help-status": "accepted", "help-value_minor": "99999999", "status": "accepted",
-        "value_minor": "99999999", "help-offerer_name": "The Mayor", "offerer_id": "1"})
+    response = client.post(
+        url(scene),
+        data={
+            **HELP,
+            "help-status": "accepted",
+            "help-value_minor": "99999999",
+            "status": "accepted",
+            "value_minor": "99999999",
+            "help-offerer_name": "The Mayor",
+            "offerer_id": "1",
+        },
+    )
     assert response.status_code == 303
     offer = only_offer(db)
     assert (offer.status, offer.value_minor) == ("offered", None)
@@ -366,14 +431,18 @@ def test_value_must_be_a_plain_amount(client, db, scene):
     offer = offer_on(scene["proposal"], scene["resident"], kind="materials", unit="bags")
     login_as(client, scene["officer"])
     for bad in ("1.000,50", "-5", "abc", "12.345", "1e5"):
-        response = client.post(f"/officer/offers/{offer.id}/accept", data={
-            f"offer{offer.id}-value": bad, f"offer{offer.id}-basis": "quote"})
+        response = client.post(
+            f"/officer/offers/{offer.id}/accept",
+            data={f"offer{offer.id}-value": bad, f"offer{offer.id}-basis": "quote"},
+        )
         assert response.status_code == 422, bad
         assert "without thousands separators" in response.get_data(as_text=True)
     db.session.refresh(offer)
     assert offer.status == "offered"
-    response = client.post(f"/officer/offers/{offer.id}/accept", data={
-        f"offer{offer.id}-value": "1000,5", f"offer{offer.id}-basis": "quote"})
+    response = client.post(
+        f"/officer/offers/{offer.id}/accept",
+        data={f"offer{offer.id}-value": "1000,5", f"offer{offer.id}-basis": "quote"},
+    )
     assert response.status_code == 303
     db.session.refresh(offer)
     assert offer.value_minor == 1_000_50

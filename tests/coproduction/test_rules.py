@@ -77,16 +77,16 @@ def test_hourly_valuation_rounds_to_the_cent(db, scene):
 
 
 def test_maintenance_in_years_needs_a_value(db, scene):
-    offer = offer_on(scene["proposal"], scene["resident"], quantity="2", kind="maintenance",
-                     unit="years")
+    offer = offer_on(
+        scene["proposal"], scene["resident"], quantity="2", kind="maintenance", unit="years"
+    )
     with pytest.raises(DomainError) as refused:
         services.accept_offer(offer, scene["officer"])
     assert refused.value.code == "value_required"
 
 
 def test_accepted_offer_cannot_be_withdrawn_while_voting(db, scene):
-    offer = services.accept_offer(offer_on(scene["proposal"], scene["resident"]),
-                                  scene["officer"])
+    offer = services.accept_offer(offer_on(scene["proposal"], scene["resident"]), scene["officer"])
     scene["cycle"].phase = "voting"
     with pytest.raises(DomainError) as refused:
         services.withdraw_offer(offer, scene["resident"])
@@ -96,8 +96,14 @@ def test_accepted_offer_cannot_be_withdrawn_while_voting(db, scene):
 
 def test_linking_to_a_proposal_of_another_cycle_is_refused(db, scene, make_cycle):
     other = create_proposal(make_cycle("review"))
-    offer = services.make_offer(by=scene["resident"], cycle=scene["cycle"], kind="materials",
-                                quantity=Decimal(3), unit="benches", description="Benches")
+    offer = services.make_offer(
+        by=scene["resident"],
+        cycle=scene["cycle"],
+        kind="materials",
+        quantity=Decimal(3),
+        unit="benches",
+        description="Benches",
+    )
     with pytest.raises(DomainError) as refused:
         services.link_offer(offer, other, scene["admin"])
     assert refused.value.code == "other_cycle"
@@ -106,23 +112,42 @@ def test_linking_to_a_proposal_of_another_cycle_is_refused(db, scene, make_cycle
 
 def test_offer_without_proposal_needs_an_open_cycle(db, scene, make_cycle):
     with pytest.raises(DomainError) as refused:
-        services.make_offer(by=scene["resident"], cycle=make_cycle("draft"), kind="money",
-                            quantity=Decimal(5), unit="EUR", description="Five euros")
+        services.make_offer(
+            by=scene["resident"],
+            cycle=make_cycle("draft"),
+            kind="money",
+            quantity=Decimal(5),
+            unit="EUR",
+            description="Five euros",
+        )
     assert refused.value.code == "cycle_closed"
 
 
-@pytest.mark.parametrize(("fields", "constraint"), [
-    ({"quantity": Decimal(0)}, "quantity_positive"),
-    ({"status": "accepted"}, "valued_has_value"),
-    ({"status": "declined"}, "declined_has_reason"),
-    ({"status": "maybe"}, "status_valid"),
-    ({"kind": "cake"}, "kind_valid"),
-    ({"value_minor": -1}, "value_nonnegative"),
-])
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        ({"quantity": Decimal(0)}, "quantity_positive"),
+        ({"status": "accepted"}, "valued_has_value"),
+        ({"status": "declined"}, "declined_has_reason"),
+        ({"status": "maybe"}, "status_valid"),
+        ({"kind": "cake"}, "kind_valid"),
+        ({"value_minor": -1}, "value_nonnegative"),
+    ],
+)
 def test_database_refuses_inconsistent_offers(db, scene, fields, constraint):
-    values = dict(cycle_id=scene["cycle"].id, proposal_id=scene["proposal"].id,
-                  offerer_id=scene["resident"].id, kind="materials", quantity=Decimal(1),
-                  unit="x", description="y", status="offered") | fields
+    values = (
+        dict(
+            cycle_id=scene["cycle"].id,
+            proposal_id=scene["proposal"].id,
+            offerer_id=scene["resident"].id,
+            kind="materials",
+            quantity=Decimal(1),
+            unit="x",
+            description="y",
+            status="offered",
+        )
+        | fields
+    )
     nested = db.session.begin_nested()
     db.session.add(Offer(**values))
     with pytest.raises(IntegrityError) as failed:

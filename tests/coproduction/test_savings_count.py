@@ -14,8 +14,13 @@ from tests.factories import create_cycle, create_proposal
 
 def vote(db, cycle, stances: dict, *, n: int = 1, valid: bool = True) -> None:
     for _ in range(n):
-        ballot = Ballot(cycle_id=cycle.id, area_id=cycle.areas[0].area_id, channel="online",
-                        is_valid=valid, invalid_reason=None if valid else "torn")
+        ballot = Ballot(
+            cycle_id=cycle.id,
+            area_id=cycle.areas[0].area_id,
+            channel="online",
+            is_valid=valid,
+            invalid_reason=None if valid else "torn",
+        )
         ballot.choices = [BallotChoice(proposal_id=p.id, stance=s) for p, s in stances.items()]
         db.session.add(ballot)
     db.session.flush()
@@ -24,15 +29,31 @@ def vote(db, cycle, stances: dict, *, n: int = 1, valid: bool = True) -> None:
 @pytest.fixture
 def savings_scene(db, rq):
     cycle = create_cycle("counting", savings_target_minor=500_00, savings_share_pct=10)
-    s = {name: create_proposal(cycle, kind="saving", cost=amount, title=name)
-         for name, amount in (("Close the annex", 300_00), ("Fewer flower beds", 250_00),
-                              ("Stop the newsletter", 100_00), ("Sell the old van", 900_00))}
+    s = {
+        name: create_proposal(cycle, kind="saving", cost=amount, title=name)
+        for name, amount in (
+            ("Close the annex", 300_00),
+            ("Fewer flower beds", 250_00),
+            ("Stop the newsletter", 100_00),
+            ("Sell the old van", 900_00),
+        )
+    }
     hidden = create_proposal(cycle, kind="saving", cost=1_000_00, is_hidden=True)
     pending = create_proposal(cycle, kind="saving", status="pending", cost=1_000_00)
     spend = create_proposal(cycle, cost=10_00)
     # annex: net 3; beds: net 2; newsletter: net 2 (smaller); van: net -1.
-    vote(db, cycle, {s["Close the annex"]: 1, s["Fewer flower beds"]: 1,
-                     s["Stop the newsletter"]: 1, s["Sell the old van"]: -1, spend: 1}, n=2)
+    vote(
+        db,
+        cycle,
+        {
+            s["Close the annex"]: 1,
+            s["Fewer flower beds"]: 1,
+            s["Stop the newsletter"]: 1,
+            s["Sell the old van"]: -1,
+            spend: 1,
+        },
+        n=2,
+    )
     vote(db, cycle, {s["Close the annex"]: 1, hidden: 1})
     vote(db, cycle, {s["Sell the old van"]: 1, s["Stop the newsletter"]: 1})
     vote(db, cycle, {s["Sell the old van"]: -1, s["Stop the newsletter"]: -1})
@@ -43,8 +64,10 @@ def savings_scene(db, rq):
 def test_ranks_savings_of_valid_ballots_against_the_target(db, savings_scene):
     result = count_savings(savings_scene["cycle"])
     json.dumps(result)  # JSON-able
-    rows = [(r["title"], r["votes_for"], r["votes_against"], r["net_support"],
-             r["recommended"]) for r in result["items"]]
+    rows = [
+        (r["title"], r["votes_for"], r["votes_against"], r["net_support"], r["recommended"])
+        for r in result["items"]
+    ]
     assert rows == [
         ("Close the annex", 3, 0, 3, True),
         ("Fewer flower beds", 2, 0, 2, True),
@@ -52,13 +75,15 @@ def test_ranks_savings_of_valid_ballots_against_the_target(db, savings_scene):
         ("Sell the old van", 1, 3, -2, False),
     ]
     assert {r["proposal_id"] for r in result["items"]}.isdisjoint(
-        p.id for p in savings_scene["excluded"])
+        p.id for p in savings_scene["excluded"]
+    )
     assert result["achieved_minor"] == 550_00
     assert result["target_minor"] == 500_00
     assert result["target_met"] is True
     assert [r["target_line_after"] for r in result["items"]] == [False, True, False, False]
     assert result["items"][1]["explanation"] == (
-        "net support 2 (for 2, against 0); recommended: 550.00 EUR of target 500.00 EUR reached")
+        "net support 2 (for 2, against 0); recommended: 550.00 EUR of target 500.00 EUR reached"
+    )
     assert result["items"][3]["explanation"] == "net support \u22122: not recommended"
     assert result["items"][2]["reason"] == "target_reached"
 
@@ -78,13 +103,19 @@ def test_no_savings_no_target(db, rq):
     result = count_savings(cycle)
     assert result["items"] == []
     assert (result["target_minor"], result["achieved_minor"], result["budget_bonus_minor"]) == (
-        None, 0, 0)
+        None,
+        0,
+        0,
+    )
 
 
 def test_savings_partial_draws_the_target_line(db, savings_scene):
     html = render_template("results/_savings.html", savings=count_savings(savings_scene["cycle"]))
-    assert html.index("Fewer flower beds") < html.index("Target line") < html.index(
-        "Stop the newsletter")
+    assert (
+        html.index("Fewer flower beds")
+        < html.index("Target line")
+        < html.index("Stop the newsletter")
+    )
     assert "Savings target: €500.00. Recommended: €550.00." in html
     assert "10 % of the savings achieved (€55.00)" in html
     assert "not recommended: no net support" in html

@@ -18,8 +18,11 @@ def test_create_cycle_with_areas_budgets_and_dates(admin_client, db, make_area):
     north, south, east = make_area("North"), make_area("South"), make_area("East")
     form = cycle_form(
         [(north, "12500.00"), (south, "9999.99"), (east, "")],
-        phase_start_proposals="2027-01-10T09:00", phase_start_voting="2027-03-01T00:00",
-        savings_target="1000", savings_share_pct="20")
+        phase_start_proposals="2027-01-10T09:00",
+        phase_start_voting="2027-03-01T00:00",
+        savings_target="1000",
+        savings_share_pct="20",
+    )
     response = admin_client.post("/admin/cycles/new", data=form)
     assert response.status_code == 302
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == "lichtenberg-2026"))
@@ -62,10 +65,14 @@ BAD_INPUT = [
     ({"tracking_prefix": "li-"}, b"One to six capital letters."),
     ({"coproduction_cap_pct": "101"}, b"Number must be between 0 and 100."),
     ({"name": ""}, b"This field is required."),
-    ({"phase_start_proposals": "2027-02-01T00:00", "phase_start_review": "2027-01-01T00:00"},
-     b"Phase dates must be in order"),
-    ({"phase_start_voting": "2027-02-01T00:00", "phase_start_counting": "2027-02-01T00:00"},
-     b"Phase dates must be in order"),
+    (
+        {"phase_start_proposals": "2027-02-01T00:00", "phase_start_review": "2027-01-01T00:00"},
+        b"Phase dates must be in order",
+    ),
+    (
+        {"phase_start_voting": "2027-02-01T00:00", "phase_start_counting": "2027-02-01T00:00"},
+        b"Phase dates must be in order",
+    ),
     ({"phase_start_voting": "tomorrow"}, b"Not a valid datetime value."),
 ]
 
@@ -107,8 +114,9 @@ def test_edit_cycle_changes_budgets_and_removes_an_area(admin_client, db, make_c
     page = admin_client.get(f"/admin/cycles/{cycle.id}/edit")
     assert page.status_code == 200
     assert b'value="100000.00"' in page.data
-    form = cycle_form([(first, "5.00"), (second, "")], name="Renamed", slug=cycle.slug,
-                      currency="usd")
+    form = cycle_form(
+        [(first, "5.00"), (second, "")], name="Renamed", slug=cycle.slug, currency="usd"
+    )
     assert admin_client.post(f"/admin/cycles/{cycle.id}/edit", data=form).status_code == 302
     db.session.expire_all()
     cycle = db.session.get(Cycle, cycle.id)
@@ -151,12 +159,19 @@ def test_admin_index_lists_cycles(admin_client, make_cycle):
     assert b'name="to" value="voting"' in page.data
 
 
-def test_residents_and_officers_cannot_reach_admin_pages(client, db, make_user, make_cycle,
-                                                         make_area):
+def test_residents_and_officers_cannot_reach_admin_pages(
+    client, db, make_user, make_cycle, make_area
+):
     cycle = make_cycle("draft")
     area = make_area()
-    urls = ["/admin/cycles", "/admin/cycles/new", f"/admin/cycles/{cycle.id}/edit",
-            f"/admin/cycles/{cycle.id}/rules", "/admin/areas", f"/admin/areas/{area.id}"]
+    urls = [
+        "/admin/cycles",
+        "/admin/cycles/new",
+        f"/admin/cycles/{cycle.id}/edit",
+        f"/admin/cycles/{cycle.id}/rules",
+        "/admin/areas",
+        f"/admin/areas/{area.id}",
+    ]
     for url in urls:
         assert client.get(url).status_code == 401, url
     for role in ("resident", "officer"):
@@ -164,8 +179,10 @@ def test_residents_and_officers_cannot_reach_admin_pages(client, db, make_user, 
         for url in urls:
             assert client.get(url).status_code == 403, (role, url)
         assert client.post("/admin/cycles/new", data=cycle_form()).status_code == 403
-        assert client.post(f"/admin/cycles/{cycle.id}/advance",
-                           data={"to": "proposals"}).status_code == 403
+        assert (
+            client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": "proposals"}).status_code
+            == 403
+        )
         assert client.post("/admin/areas", data={"name": "Z", "code": "Z"}).status_code == 403
     db.session.refresh(cycle)
     assert cycle.phase == "draft"

@@ -74,15 +74,20 @@ def test_pagination_caps_per_page(client, db, make_user, make_area):
     assert "Page 1 of 2" in text
     for query in ("page=2&per_page=100", "page=-3", "page=abc&per_page=0", "page=99999999999"):
         assert client.get(f"/admin/audit?{query}").status_code == 200, query
-    assert client.get("/admin/audit?page=2&per_page=100").get_data(as_text=True).count(
-        "<td>area.rename</td>") == 5
+    assert (
+        client.get("/admin/audit?page=2&per_page=100")
+        .get_data(as_text=True)
+        .count("<td>area.rename</td>")
+        == 5
+    )
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(db, make_user):
     entry = audit.record("probe", actor=make_user("admin"))
     with pytest.raises(DatabaseError, match="append-only"), db.session.begin_nested():
-        db.session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry.id)
-                           .values(action="forged"))
+        db.session.execute(
+            sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(action="forged")
+        )
     with pytest.raises(DatabaseError, match="append-only"), db.session.begin_nested():
         db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entry.id))
     db.session.expire_all()
@@ -100,15 +105,25 @@ def test_chain_links_every_entry(db, make_user):
 
 def test_refusal_survives_the_rollback_of_its_request(admin_client, db, make_cycle):
     cycle = make_cycle("voting")
-    form = {"ballot_rule": "k_approval", "max_projects": "2", "count_rule": "greedy",
-            "tie_break": "default", "combination": "raw", "vote_policy": "registered",
-            "weight_online": "1", "weight_paper": "1", "weight_code": "1", "weight_postal": "1",
-            "weight_meeting": "1"}
+    form = {
+        "ballot_rule": "k_approval",
+        "max_projects": "2",
+        "count_rule": "greedy",
+        "tie_break": "default",
+        "combination": "raw",
+        "vote_policy": "registered",
+        "weight_online": "1",
+        "weight_paper": "1",
+        "weight_code": "1",
+        "weight_postal": "1",
+        "weight_meeting": "1",
+    }
     assert admin_client.post(f"/admin/cycles/{cycle.id}/rules", data=form).status_code == 409
     # The request answered 409 and so was rolled back (transaction.py); the entry was
     # committed on its own before that, so another session still sees it.
-    refusals = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.outcome == "refused")).all()
+    refusals = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.outcome == "refused")
+    ).all()
     assert [e.action for e in refusals] == ["cycle.rules"]
     assert refusals[0].ip == "127.0.0.1"
     page = admin_client.get("/admin/audit?action=cycle.rules").get_data(as_text=True)

@@ -19,9 +19,11 @@ def _reload(db, cycle):
 
 
 def _phase_entries(db, cycle):
-    return db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "cycle.phase", AuditEntry.object_id == str(cycle.id))
-        .order_by(AuditEntry.id)).all()
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "cycle.phase", AuditEntry.object_id == str(cycle.id))
+        .order_by(AuditEntry.id)
+    ).all()
 
 
 def test_admin_moves_a_cycle_through_every_phase(admin_client, db, make_cycle, make_proposal):
@@ -35,22 +37,30 @@ def test_admin_moves_a_cycle_through_every_phase(admin_client, db, make_cycle, m
     assert cycle.rules_frozen_at is not None
     entries = _phase_entries(db, cycle)
     assert [(e.before["phase"], e.after["phase"]) for e in entries] == [
-        ("draft", "proposals"), ("proposals", "review"), ("review", "voting"),
-        ("voting", "counting"), ("counting", "results")]
+        ("draft", "proposals"),
+        ("proposals", "review"),
+        ("review", "voting"),
+        ("voting", "counting"),
+        ("counting", "results"),
+    ]
     assert all(e.actor_id == admin_client.admin.id for e in entries)
-    last = admin_client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": "results"},
-                             follow_redirects=True)
+    last = admin_client.post(
+        f"/admin/cycles/{cycle.id}/advance", data={"to": "results"}, follow_redirects=True
+    )
     assert b"it can only move on to the next phase" in last.data
 
 
 def test_no_skipping_and_no_going_back(admin_client, db, make_cycle):
     cycle = make_cycle("proposals")
     for target in ("voting", "draft", "proposals", "results"):
-        response = admin_client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": target},
-                                     follow_redirects=True)
+        response = admin_client.post(
+            f"/admin/cycles/{cycle.id}/advance", data={"to": target}, follow_redirects=True
+        )
         assert b"it can only move on to the next phase" in response.data
-    assert admin_client.post(f"/admin/cycles/{cycle.id}/advance",
-                             data={"to": "nonsense"}).status_code == 400
+    assert (
+        admin_client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": "nonsense"}).status_code
+        == 400
+    )
     assert _reload(db, cycle).phase == "proposals"
     assert _phase_entries(db, cycle) == []
 
@@ -66,8 +76,9 @@ def test_double_submit_moves_one_step_only(admin_client, db, make_cycle):
 def test_voting_needs_an_approved_proposal(admin_client, db, make_cycle, make_proposal):
     cycle = make_cycle("review")
     make_proposal(cycle, status="pending")
-    response = admin_client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": "voting"},
-                                 follow_redirects=True)
+    response = admin_client.post(
+        f"/admin/cycles/{cycle.id}/advance", data={"to": "voting"}, follow_redirects=True
+    )
     assert b"no proposal has been approved for the ballot yet" in response.data
     cycle = _reload(db, cycle)
     assert cycle.phase == "review"
@@ -78,8 +89,9 @@ def test_voting_needs_valid_rules(admin_client, db, make_cycle, make_proposal):
     # Stored by some other path: equal shares while meeting totals still count.
     cycle = make_cycle("review", count_rule="equalshares")
     make_proposal(cycle, status="approved")
-    response = admin_client.post(f"/admin/cycles/{cycle.id}/advance", data={"to": "voting"},
-                                 follow_redirects=True)
+    response = admin_client.post(
+        f"/admin/cycles/{cycle.id}/advance", data={"to": "voting"}, follow_redirects=True
+    )
     assert b"needs every voter" in response.data
     assert _reload(db, cycle).phase == "review"
 
@@ -101,8 +113,9 @@ def _dated_cycle(make_cycle, phase, **days):
     cycle.phase_dates.clear()
     db.session.flush()
     now = utcnow()
-    cycle.phase_dates = [CyclePhase(phase=p, starts_at=now + timedelta(days=d))
-                         for p, d in days.items()]
+    cycle.phase_dates = [
+        CyclePhase(phase=p, starts_at=now + timedelta(days=d)) for p, d in days.items()
+    ]
     db.session.flush()
     return cycle
 

@@ -9,9 +9,16 @@ from tests.factories import login_as
 
 
 def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
-    cycle = make_cycle("proposals", area_budget=12_500_00, district_budget=250_000_00,
-                       tie_seed="lichtenberg-2026", channel_weights={"postal": "2.5"},
-                       count_rule="greedy", vote_policy="registered", min_age=14)
+    cycle = make_cycle(
+        "proposals",
+        area_budget=12_500_00,
+        district_budget=250_000_00,
+        tie_seed="lichtenberg-2026",
+        channel_weights={"postal": "2.5"},
+        count_rule="greedy",
+        vote_policy="registered",
+        min_age=14,
+    )
     page = client.get(f"/cycles/{cycle.slug}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -22,8 +29,10 @@ def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
     assert "€12,500.00" in text
     assert cycle.areas[0].area.name in text
     assert "Counting rule: greedy by votes" in text
-    assert "Ties are broken by lower cost, then more votes, then a lot drawn from the " \
-           "published seed “lichtenberg-2026”." in text
+    assert (
+        "Ties are broken by lower cost, then more votes, then a lot drawn from the "
+        "published seed “lichtenberg-2026”." in text
+    )
     assert "Postal survey: weight 2.5" in text
     assert "Everyone votes once" in text
     assert "Minimum age: 14." in text
@@ -31,16 +40,23 @@ def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
 
 
 def test_other_rules_in_plain_words(client, db, make_cycle):
-    cycle = make_cycle("proposals", ballot_rule="cumulative", points_total=5,
-                       max_points_per_project=2.5, count_rule="greedy-threshold",
-                       count_threshold=100, tie_break="name")
+    cycle = make_cycle(
+        "proposals",
+        ballot_rule="cumulative",
+        points_total=5,
+        max_points_per_project=2.5,
+        count_rule="greedy-threshold",
+        count_threshold=100,
+        tie_break="name",
+    )
     text = client.get(f"/cycles/{cycle.slug}").get_data(as_text=True)
     assert "Distribute 5 points among the projects" in text
     assert "At most 2.5 points may go to one project." in text
     assert "with a score of at least 100" in text
     assert "identifiers as text" in text
-    other = make_cycle("proposals", ballot_rule="k_approval", max_projects=3,
-                       count_rule="top-n", count_top_n=10)
+    other = make_cycle(
+        "proposals", ballot_rule="k_approval", max_projects=3, count_rule="top-n", count_top_n=10
+    )
     text = client.get(f"/cycles/{other.slug}").get_data(as_text=True)
     assert "Choose at most 3 projects." in text
     assert "the 10 projects with the highest scores" in text

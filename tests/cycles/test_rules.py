@@ -20,10 +20,19 @@ def _reload(db, cycle):
 def test_rules_saved_and_audited(admin_client, db, make_cycle):
     cycle = make_cycle("draft")
     assert admin_client.get(f"/admin/cycles/{cycle.id}/rules").status_code == 200
-    form = rules_form(ballot_rule="cumulative", points_total="2.5", max_points_per_project="1.5",
-                      count_rule="greedy-threshold", count_threshold="100", tie_break="name",
-                      weight_postal="3.5", combination="normalized", vote_policy="census",
-                      min_age="14", max_projects="7")
+    form = rules_form(
+        ballot_rule="cumulative",
+        points_total="2.5",
+        max_points_per_project="1.5",
+        count_rule="greedy-threshold",
+        count_threshold="100",
+        tie_break="name",
+        weight_postal="3.5",
+        combination="normalized",
+        vote_policy="census",
+        min_age="14",
+        max_projects="7",
+    )
     assert admin_client.post(f"/admin/cycles/{cycle.id}/rules", data=form).status_code == 302
     cycle = _reload(db, cycle)
     assert cycle.ballot_rule == "cumulative"
@@ -46,21 +55,34 @@ RULE_ERRORS = [
     ({"count_rule": "greedy-threshold"}, b"greedy-threshold needs a threshold"),
     ({"count_rule": "top-n"}, b"top-n needs n"),
     ({"count_rule": "equalshares"}, b"needs every voter"),  # meeting totals weigh 1
-    ({"count_rule": "phragmen", "weight_meeting": "0", "ballot_rule": "cumulative",
-      "points_total": "5"}, b"phragmen works with approval ballots only"),
-    ({"count_rule": "equalshares", "weight_meeting": "0", "combination": "normalized"},
-     b"use raw combination"),
+    (
+        {
+            "count_rule": "phragmen",
+            "weight_meeting": "0",
+            "ballot_rule": "cumulative",
+            "points_total": "5",
+        },
+        b"phragmen works with approval ballots only",
+    ),
+    (
+        {"count_rule": "equalshares", "weight_meeting": "0", "combination": "normalized"},
+        b"use raw combination",
+    ),
     ({"count_rule": "greedy-exclusive"}, b"Not a valid choice"),
     ({"ballot_rule": "k_approval"}, b"k-approval needs the most projects per ballot."),
     ({"ballot_rule": "cumulative"}, b"Cumulative voting needs the points per voter."),
     ({"ballot_rule": "cumulative", "points_total": "2.555"}, b"Use at most two decimal places."),
-    ({"ballot_rule": "cumulative", "points_total": "3", "max_points_per_project": "4"},
-     b"cannot exceed the points per voter"),
+    (
+        {"ballot_rule": "cumulative", "points_total": "3", "max_points_per_project": "4"},
+        b"cannot exceed the points per voter",
+    ),
     ({"weight_online": "-1"}, b"Number must be between 0 and 1000."),
     ({"weight_paper": "NaN"}, b"Not a valid decimal value."),
     ({"weight_code": "-Infinity"}, b"Not a valid decimal value."),
-    ({"ballot_rule": "cumulative", "points_total": "NaN", "max_points_per_project": "sNaN"},
-     b"Not a valid decimal value."),
+    (
+        {"ballot_rule": "cumulative", "points_total": "NaN", "max_points_per_project": "sNaN"},
+        b"Not a valid decimal value.",
+    ),
     ({"count_rule": "greedy-threshold", "count_threshold": "sNaN"}, b"Not a valid decimal value."),
     ({"ballot_rule": "k_approval", "max_projects": "many"}, b"Not a valid integer value."),
     ({"weight_paper": "abc"}, b"Not a valid decimal value."),
@@ -117,15 +139,23 @@ def test_budgets_frozen_after_voting_opened(admin_client, db, make_cycle):
     cycle = make_cycle("voting", area_budget=100_000_00)
     first, second = (ca.area for ca in cycle.areas)
     url = f"/admin/cycles/{cycle.id}/edit"
-    base = dict(name=cycle.name, slug=cycle.slug, currency=cycle.currency,
-                tracking_prefix=cycle.tracking_prefix, district_budget="200000.00",
-                hourly_rate="0.00", phase_start_proposals="", phase_start_review="",
-                phase_start_voting="")
+    base = dict(
+        name=cycle.name,
+        slug=cycle.slug,
+        currency=cycle.currency,
+        tracking_prefix=cycle.tracking_prefix,
+        district_budget="200000.00",
+        hourly_rate="0.00",
+        phase_start_proposals="",
+        phase_start_review="",
+        phase_start_voting="",
+    )
     attempts = [
         cycle_form([(first, "999999.00"), (second, "100000.00")], **base),  # area budget
         cycle_form([(first, "100000.00")], **base),  # an area dropped
-        cycle_form([(first, "100000.00"), (second, "100000.00")],
-                   **{**base, "district_budget": "1.00"}),
+        cycle_form(
+            [(first, "100000.00"), (second, "100000.00")], **{**base, "district_budget": "1.00"}
+        ),
     ]
     for form in attempts:
         response = admin_client.post(url, data=form)
@@ -134,8 +164,11 @@ def test_budgets_frozen_after_voting_opened(admin_client, db, make_cycle):
     cycle = _reload(db, cycle)
     assert cycle.district_budget_minor == 200_000_00
     assert sorted(ca.budget_minor for ca in cycle.areas) == [100_000_00, 100_000_00]
-    refusals = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "cycle.update", AuditEntry.outcome == "refused")).all()
+    refusals = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "cycle.update", AuditEntry.outcome == "refused"
+        )
+    ).all()
     assert len(refusals) == 3
     assert refusals[2].after == {"district_budget_minor": 100}
     # The name may still change while voting runs.

@@ -39,8 +39,9 @@ def demo_cycle(db) -> Cycle:
 
 
 def grouped(db, column, where) -> dict[str, int]:
-    return dict(db.session.execute(sa.select(column, sa.func.count()).where(where)
-                                   .group_by(column)).all())
+    return dict(
+        db.session.execute(sa.select(column, sa.func.count()).where(where).group_by(column)).all()
+    )
 
 
 def login(client, address: str) -> None:
@@ -82,23 +83,44 @@ def test_voting_phase_leaves_the_demo_resident_a_vote(runner, db, client):
     assert cycle.phase == "voting"
     assert cycle.rules_frozen
     assert set(grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)) == {
-        "online", "paper", "code"}
+        "online",
+        "paper",
+        "code",
+    }
     resident = db.session.scalars(sa.select(User).where(User.email == email("resident"))).one()
     assert resident.home_area.code == "FEN"
-    assert db.session.scalar(sa.select(Participation.channel).where(
-        Participation.cycle_id == cycle.id, Participation.user_id == resident.id)) is None
+    assert (
+        db.session.scalar(
+            sa.select(Participation.channel).where(
+                Participation.cycle_id == cycle.id, Participation.user_id == resident.id
+            )
+        )
+        is None
+    )
     assert {"offered", "accepted", "declined", "withdrawn"} <= set(
-        grouped(db, Offer.status, Offer.cycle_id == cycle.id))
+        grouped(db, Offer.status, Offer.cycle_id == cycle.id)
+    )
     login(client, email("resident"))
     page = client.get(f"/cycles/{DEMO_SLUG}/ballot", follow_redirects=True)
     assert page.status_code == 200
     assert TREES in page.get_data(as_text=True)
-    benches = db.session.scalars(sa.select(Proposal).where(
-        Proposal.cycle_id == cycle.id, Proposal.title.startswith("Benches"))).one()
-    assert client.post(f"/cycles/{DEMO_SLUG}/ballot/cast",
-                       data={f"p-{benches.id}": "1"}).status_code == 200
-    assert db.session.scalar(sa.select(Participation.channel).where(
-        Participation.cycle_id == cycle.id, Participation.user_id == resident.id)) == "online"
+    benches = db.session.scalars(
+        sa.select(Proposal).where(
+            Proposal.cycle_id == cycle.id, Proposal.title.startswith("Benches")
+        )
+    ).one()
+    assert (
+        client.post(f"/cycles/{DEMO_SLUG}/ballot/cast", data={f"p-{benches.id}": "1"}).status_code
+        == 200
+    )
+    assert (
+        db.session.scalar(
+            sa.select(Participation.channel).where(
+                Participation.cycle_id == cycle.id, Participation.user_id == resident.id
+            )
+        )
+        == "online"
+    )
     assert db.session.scalar(sa.select(ResultVersion.id)) is None  # nothing counted yet
 
 
@@ -116,8 +138,11 @@ def test_results_phase_has_everything(results_demo, db):
     assert set(offers) == set(OFFER_STATUSES)
     ballots = grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)
     assert {"online", "paper", "code"} <= set(ballots)
-    invalid = db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
-        Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(False)))
+    invalid = db.session.scalar(
+        sa.select(sa.func.count(Ballot.id)).where(
+            Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(False)
+        )
+    )
     assert invalid >= 2
     meetings = db.session.scalars(sa.select(Meeting).where(Meeting.cycle_id == cycle.id)).all()
     assert meetings
@@ -132,8 +157,7 @@ def test_published_result_verifies_and_shows_every_channel(results_demo, db, cli
     assert results.content_hash(version.config, version.outcome) == version.content_hash
     assert Fraction(version.config["channel_weights"]["meeting"]) == Fraction(1, 2)
     lists = version.outcome["lists"]
-    assert {ch for lst in lists for ch in lst["ballots_per_channel"]} == {"online", "paper",
-                                                                         "code"}
+    assert {ch for lst in lists for ch in lst["ballots_per_channel"]} == {"online", "paper", "code"}
     assert any("meeting" in lst["aggregate_channels"] for lst in lists)
     page = client.get(f"/cycles/{DEMO_SLUG}/results").get_data(as_text=True)
     assert version.content_hash in page
@@ -146,8 +170,9 @@ def test_published_result_verifies_and_shows_every_channel(results_demo, db, cli
 def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
     cycle = results_demo
     version = queries.published_version(cycle)
-    trees = db.session.scalars(sa.select(Proposal).where(
-        Proposal.cycle_id == cycle.id, Proposal.title == TREES)).one()
+    trees = db.session.scalars(
+        sa.select(Proposal).where(Proposal.cycle_id == cycle.id, Proposal.title == TREES)
+    ).one()
     key = f"area-{trees.area_id}"
     lst = next(item for item in version.outcome["lists"] if item["key"] == key)
     row = next(r for r in lst["projects"] if r["id"] == str(trees.id))
@@ -155,13 +180,18 @@ def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
     assert row["conditional"]
     assert row["net"] < row["gross"]
     # Recount the same list with every project at its gross cost: the trees no longer fit.
-    election, proposals = results.build_election(cycle, trees.area_id, lst["budget"],
-                                                 results.meeting_aggregates(cycle))
+    election, proposals = results.build_election(
+        cycle, trees.area_id, lst["budget"], results.meeting_aggregates(cycle)
+    )
     published = {r["id"]: r for r in lst["projects"]}  # costs as they were at the count
 
     def recount(cost: str) -> dict[str, bool]:
-        at_cost = dataclasses.replace(election, projects=[
-            dataclasses.replace(p, cost=published[p.id][cost]) for p in election.projects])
+        at_cost = dataclasses.replace(
+            election,
+            projects=[
+                dataclasses.replace(p, cost=published[p.id][cost]) for p in election.projects
+            ],
+        )
         outcome = tally.count(at_cost, results.rule_config_for(cycle))
         return {r.id: r.selected for r in outcome.projects}
 
@@ -188,9 +218,12 @@ def test_rerunning_resets_instead_of_duplicating(runner, db):
     assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == users
     assert db.session.scalar(sa.select(sa.func.count(Proposal.id))) == db.session.scalar(
-        sa.select(sa.func.count(Proposal.id)).where(Proposal.cycle_id == cycle.id))
-    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
-        Ballot.cycle_id != cycle.id)) == 0
+        sa.select(sa.func.count(Proposal.id)).where(Proposal.cycle_id == cycle.id)
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(Ballot.cycle_id != cycle.id))
+        == 0
+    )
 
 
 def test_if_empty_does_nothing_when_a_cycle_exists(runner, db):

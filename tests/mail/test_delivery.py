@@ -68,8 +68,9 @@ def test_outbox_is_delivered_once_and_marked_sent(app, db, runner, smtp_server):
     assert len(smtp_server.received) == 2
     assert "To: ana@example.org" in smtp_server.received[0]
     assert "/reset/abc" in smtp_server.received[0]
-    unsent = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                               .where(OutboxMessage.sent_at.is_(None)))
+    unsent = db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
     assert unsent == 0
 
 
@@ -80,6 +81,7 @@ def test_without_a_mail_server_the_command_says_so_and_keeps_the_mail(app, db, r
     result = runner.invoke(args=["pb", "send-mail"])
     assert result.exit_code != 0
     assert "MAIL_SERVER is not set" in result.output
-    unsent = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
-                               .where(OutboxMessage.sent_at.is_(None)))
+    unsent = db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
     assert unsent == 1

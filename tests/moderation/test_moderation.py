@@ -16,13 +16,13 @@ def _scene(make_cycle, make_user, make_proposal, phase="review"):
     area_a, area_b = (ca.area for ca in cycle.areas)
     author = make_user(area=area_a)
     officer = make_user("officer", officer_areas=(area_a,))
-    proposal = make_proposal(cycle, area=area_a, status="pending", author=author,
-                             title="Trees for Elm Street")
+    proposal = make_proposal(
+        cycle, area=area_a, status="pending", author=author, title="Trees for Elm Street"
+    )
     return cycle, area_a, area_b, author, officer, proposal
 
 
-def test_queue_shows_own_areas_and_district_wide_only(client, make_cycle, make_user,
-                                                      make_proposal):
+def test_queue_shows_own_areas_and_district_wide_only(client, make_cycle, make_user, make_proposal):
     cycle, area_a, area_b, _, officer, mine = _scene(make_cycle, make_user, make_proposal)
     district = make_proposal(cycle, status="pending", title="District-wide library")
     other = make_proposal(cycle, area=area_b, status="pending", title="Other area pond")
@@ -39,14 +39,14 @@ def test_queue_shows_own_areas_and_district_wide_only(client, make_cycle, make_u
     assert client.get("/officer/queue").status_code == 403
 
 
-def test_approve_with_cost_and_feasibility_is_audited(client, make_cycle, make_user,
-                                                      make_proposal):
+def test_approve_with_cost_and_feasibility_is_audited(client, make_cycle, make_user, make_proposal):
     _, area_a, _, _, officer, proposal = _scene(make_cycle, make_user, make_proposal)
     login_as(client, officer)
     url = f"/officer/proposals/{proposal.tracking_number}"
     assert client.get(url).status_code == 200
-    response = client.post(f"{url}/approve", data={"officer_cost": "1500.00",
-                                                   "feasibility": "Parks office can plant."})
+    response = client.post(
+        f"{url}/approve", data={"officer_cost": "1500.00", "feasibility": "Parks office can plant."}
+    )
     assert response.status_code == 303
     proposal = fresh(proposal)
     assert (proposal.status, proposal.officer_cost_minor) == ("approved", 150000)
@@ -67,22 +67,31 @@ def test_approve_refusals_change_nothing(client, make_cycle, make_user, make_pro
     cycle, area_a, _, _, officer, proposal = _scene(make_cycle, make_user, make_proposal)
     login_as(client, officer)
     url = f"/officer/proposals/{proposal.tracking_number}/approve"
-    for data in ({"officer_cost": "-1", "feasibility": "ok"},
-                 {"officer_cost": "", "feasibility": "ok"},
-                 {"officer_cost": "10", "feasibility": ""},
-                 {"officer_cost": "abc", "feasibility": "ok"}):
+    for data in (
+        {"officer_cost": "-1", "feasibility": "ok"},
+        {"officer_cost": "", "feasibility": "ok"},
+        {"officer_cost": "10", "feasibility": ""},
+        {"officer_cost": "abc", "feasibility": "ok"},
+    ):
         assert client.post(url, data=data).status_code == 303
     saving = make_proposal(cycle, area=area_a, status="pending", kind="saving")
-    response = client.post(f"/officer/proposals/{saving.tracking_number}/approve",
-                           data={"officer_cost": "0", "feasibility": "Possible"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/officer/proposals/{saving.tracking_number}/approve",
+        data={"officer_cost": "0", "feasibility": "Possible"},
+        follow_redirects=True,
+    )
     assert "impact statement" in response.get_data(as_text=True)
     assert fresh(proposal).status == "pending"
     assert fresh(saving).status == "pending"
     assert audit_entries("proposal.approved") == []
-    client.post(f"/officer/proposals/{saving.tracking_number}/approve",
-                data={"officer_cost": "0", "feasibility": "Possible",
-                      "impact_statement": "Libraries close one hour earlier."})
+    client.post(
+        f"/officer/proposals/{saving.tracking_number}/approve",
+        data={
+            "officer_cost": "0",
+            "feasibility": "Possible",
+            "impact_statement": "Libraries close one hour earlier.",
+        },
+    )
     assert fresh(saving).status == "approved"
     html = client.get(f"/proposals/{saving.tracking_number}").get_data(as_text=True)
     assert "Libraries close one hour earlier." in html
@@ -92,15 +101,17 @@ def test_no_status_change_once_voting_opened(client, make_cycle, make_user, make
     _, _, _, _, officer, proposal = _scene(make_cycle, make_user, make_proposal, phase="voting")
     login_as(client, officer)
     url = f"/officer/proposals/{proposal.tracking_number}"
-    response = client.post(f"{url}/approve", data={"officer_cost": "10", "feasibility": "ok"},
-                           follow_redirects=True)
+    response = client.post(
+        f"{url}/approve", data={"officer_cost": "10", "feasibility": "ok"}, follow_redirects=True
+    )
     assert "ballot is fixed" in response.get_data(as_text=True)
     client.post(f"{url}/reject", data={"reason": "Too late"})
     assert fresh(proposal).status == "pending"
 
 
-def test_reject_with_reason_visible_to_author_and_mailed(client, db, make_cycle, make_user,
-                                                         make_proposal):
+def test_reject_with_reason_visible_to_author_and_mailed(
+    client, db, make_cycle, make_user, make_proposal
+):
     _, _, _, author, officer, proposal = _scene(make_cycle, make_user, make_proposal)
     login_as(client, officer)
     url = f"/officer/proposals/{proposal.tracking_number}/reject"
@@ -115,8 +126,9 @@ def test_reject_with_reason_visible_to_author_and_mailed(client, db, make_cycle,
     html = client.get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
     assert "The street belongs to the state." in html
     assert "Not accepted" in html
-    [mail] = db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.recipient == author.email)).all()
+    [mail] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == author.email)
+    ).all()
     assert proposal.tracking_number in mail.subject
     assert "The street belongs to the state." in mail.body
 
@@ -126,8 +138,10 @@ def test_merge_duplicates_links_them(client, make_cycle, make_user, make_proposa
     dup1 = make_proposal(cycle, area=area_a, status="pending", title="Trees please")
     dup2 = make_proposal(cycle, status="approved", title="More trees")
     login_as(client, officer)
-    response = client.post(f"/officer/proposals/{target.tracking_number}/merge",
-                           data={"originals": f"{dup1.tracking_number}, {dup2.tracking_number}"})
+    response = client.post(
+        f"/officer/proposals/{target.tracking_number}/merge",
+        data={"originals": f"{dup1.tracking_number}, {dup2.tracking_number}"},
+    )
     assert response.status_code == 303
     for dup in (dup1, dup2):
         dup = fresh(dup)
@@ -150,8 +164,12 @@ def test_merge_refusals_change_nothing(client, make_cycle, make_user, make_propo
     other_cycle = make_proposal(make_cycle("review"), status="pending")
     login_as(client, officer)
     url = f"/officer/proposals/{target.tracking_number}/merge"
-    for originals in (f"{dup.tracking_number}, NO-SUCH-9", target.tracking_number,
-                      other_cycle.tracking_number, ""):
+    for originals in (
+        f"{dup.tracking_number}, NO-SUCH-9",
+        target.tracking_number,
+        other_cycle.tracking_number,
+        "",
+    ):
         client.post(url, data={"originals": originals})
     assert fresh(dup).status == "pending"
     assert fresh(other_cycle).status == "pending"
@@ -179,14 +197,12 @@ def test_hide_and_unhide(client, make_cycle, make_user, make_proposal):
     assert anonymous.get(f"/proposals/{proposal.tracking_number}").status_code == 200
 
 
-def test_flags_reach_the_queue_and_are_resolved(client, db, make_cycle, make_user,
-                                                make_proposal):
+def test_flags_reach_the_queue_and_are_resolved(client, db, make_cycle, make_user, make_proposal):
     cycle, area_a, _, _, officer, _ = _scene(make_cycle, make_user, make_proposal)
     flagged = make_proposal(cycle, area=area_a, title="Rude title")
     for _n in range(2):
         login_as(client, make_user())
-        client.post(f"/proposals/{flagged.tracking_number}/flag",
-                    data={"reason": "<b>rude</b>"})
+        client.post(f"/proposals/{flagged.tracking_number}/flag", data={"reason": "<b>rude</b>"})
     login_as(client, officer)
     queue = client.get("/officer/queue").get_data(as_text=True)
     assert flagged.tracking_number in queue
@@ -194,31 +210,39 @@ def test_flags_reach_the_queue_and_are_resolved(client, db, make_cycle, make_use
     assert "&lt;b&gt;rude&lt;/b&gt;" in review
     resolve = f"/officer/proposals/{flagged.tracking_number}/flags/resolve"
     assert client.post(resolve).status_code == 303
-    open_flags = db.session.scalars(sa.select(ProposalFlag).where(
-        ProposalFlag.resolved_at.is_(None))).all()
+    open_flags = db.session.scalars(
+        sa.select(ProposalFlag).where(ProposalFlag.resolved_at.is_(None))
+    ).all()
     assert open_flags == []
     [entry] = audit_entries("proposal.flags_resolved")
     assert entry.before == {"open_flags": 2}
     assert flagged.tracking_number not in client.get("/officer/queue").get_data(as_text=True)
 
 
-def test_officer_of_another_area_is_refused_and_audited(client, make_cycle, make_user,
-                                                        make_proposal):
+def test_officer_of_another_area_is_refused_and_audited(
+    client, make_cycle, make_user, make_proposal
+):
     cycle, _, area_b, _, _, proposal = _scene(make_cycle, make_user, make_proposal)
     outsider = make_user("officer", officer_areas=(area_b,))
     login_as(client, outsider)
     url = f"/officer/proposals/{proposal.tracking_number}"
     assert client.get(url).status_code == 403
-    actions = {"approve": {"officer_cost": "1", "feasibility": "ok"},
-               "reject": {"reason": "no"}, "hide": {"note": "x"}, "unhide": {"note": "x"},
-               "flags/resolve": {}, "delivery": {"delivery_status": "done",
-                                                 "delivery_report": "x"}}
+    actions = {
+        "approve": {"officer_cost": "1", "feasibility": "ok"},
+        "reject": {"reason": "no"},
+        "hide": {"note": "x"},
+        "unhide": {"note": "x"},
+        "flags/resolve": {},
+        "delivery": {"delivery_status": "done", "delivery_report": "x"},
+    }
     for action, data in actions.items():
         assert client.post(f"{url}/{action}", data=data).status_code == 403, action
     # Merging another area's proposal into one's own is refused as well.
     own = make_proposal(cycle, area=area_b, status="pending")
-    response = client.post(f"/officer/proposals/{own.tracking_number}/merge",
-                           data={"originals": proposal.tracking_number})
+    response = client.post(
+        f"/officer/proposals/{own.tracking_number}/merge",
+        data={"originals": proposal.tracking_number},
+    )
     assert response.status_code == 403
     proposal = fresh(proposal)
     assert (proposal.status, proposal.is_hidden) == ("pending", False)
@@ -230,8 +254,9 @@ def test_officer_of_another_area_is_refused_and_audited(client, make_cycle, make
     assert proposal.tracking_number not in client.get("/officer/queue").get_data(as_text=True)
 
 
-def test_area_limited_officer_may_act_on_district_wide(client, make_cycle, make_user,
-                                                       make_proposal):
+def test_area_limited_officer_may_act_on_district_wide(
+    client, make_cycle, make_user, make_proposal
+):
     cycle, _, _, _, officer, _ = _scene(make_cycle, make_user, make_proposal)
     district = make_proposal(cycle, status="pending")
     login_as(client, officer)
@@ -250,26 +275,36 @@ def test_delivery_report_back(client, make_cycle, make_user, make_proposal):
     url = f"/officer/proposals/{funded.tracking_number}/delivery"
     client.post(url, data={"delivery_status": "exploded", "delivery_report": "x"})
     assert fresh(funded).delivery_status is None
-    response = client.post(url, data={"delivery_status": "done",
-                                      "delivery_report": "Benches installed in June."})
+    response = client.post(
+        url, data={"delivery_status": "done", "delivery_report": "Benches installed in June."}
+    )
     assert response.status_code == 303
     funded = fresh(funded)
-    assert (funded.delivery_status, funded.delivery_report) == ("done",
-                                                                "Benches installed in June.")
+    assert (funded.delivery_status, funded.delivery_report) == (
+        "done",
+        "Benches installed in June.",
+    )
     [entry] = audit_entries("proposal.delivery")
     assert entry.after["delivery_status"] == "done"
     html = client.get(f"/proposals/{funded.tracking_number}").get_data(as_text=True)
     assert "Benches installed in June." in html
     # Not before the results are in.
     early = make_proposal(make_cycle("review"))
-    client.post(f"/officer/proposals/{early.tracking_number}/delivery",
-                data={"delivery_status": "done", "delivery_report": "x"})
+    client.post(
+        f"/officer/proposals/{early.tracking_number}/delivery",
+        data={"delivery_status": "done", "delivery_report": "x"},
+    )
     assert fresh(early).delivery_status is None
 
 
 def _letter(**overrides):
-    data = form(channel="letter", received_on="2026-01-05", contact_consent="y",
-                contact_name="Erika Muster", contact_details="Elm Street 1")
+    data = form(
+        channel="letter",
+        received_on="2026-01-05",
+        contact_consent="y",
+        contact_name="Erika Muster",
+        contact_details="Elm Street 1",
+    )
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -286,7 +321,10 @@ def test_officer_enters_a_letter_and_gets_a_tracking_number(client, make_cycle, 
     assert proposal.tracking_number.startswith("TC-")
     assert proposal.tracking_number.endswith("-0001")
     assert (proposal.channel, proposal.entered_by_id, proposal.author_id) == (
-        "letter", officer.id, None)
+        "letter",
+        officer.id,
+        None,
+    )
     assert proposal.received_on.isoformat() == "2026-01-05"
     assert (proposal.contact_name, proposal.contact_details) == ("Erika Muster", "Elm Street 1")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -304,11 +342,13 @@ def test_officer_entry_refusals_store_nothing(client, make_cycle, make_user):
     area_a, area_b = (ca.area for ca in cycle.areas)
     officer = make_user("officer", officer_areas=(area_a,))
     login_as(client, officer)
-    bad = [_letter(contact_consent=None),          # contact details without consent
-           _letter(area=str(area_b.id)),           # not one of the officer's areas
-           _letter(channel="web"),                 # not an officer channel
-           _letter(received_on="2999-01-01"),      # in the future
-           _letter(estimated_cost="-10")]
+    bad = [
+        _letter(contact_consent=None),  # contact details without consent
+        _letter(area=str(area_b.id)),  # not one of the officer's areas
+        _letter(channel="web"),  # not an officer channel
+        _letter(received_on="2999-01-01"),  # in the future
+        _letter(estimated_cost="-10"),
+    ]
     for data in bad:
         assert client.post("/officer/proposals/new", data=data).status_code in (403, 422)
     assert proposals_of(cycle) == []

@@ -28,6 +28,7 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(app):
         cycle_id, slug, prefix = cycle.id, cycle.slug, cycle.tracking_prefix
         area_ids = [ca.area_id for ca in cycle.areas]
         logins = [(u.id, u.get_id()) for u in users]
+
     def logged_in(i: int) -> Any:
         client = app.test_client()
         with client.session_transaction() as session:
@@ -41,8 +42,11 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(app):
         statuses = race(len(logins), submit, before=logged_in, timeout=60)
         assert statuses == [303] * THREADS
         with app.app_context():
-            numbers = sorted(db.session.scalars(sa.select(Proposal.tracking_number).where(
-                Proposal.cycle_id == cycle_id)))
+            numbers = sorted(
+                db.session.scalars(
+                    sa.select(Proposal.tracking_number).where(Proposal.cycle_id == cycle_id)
+                )
+            )
             year = numbers[0].split("-")[1]
             assert numbers == [f"{prefix}-{year}-{n:04d}" for n in range(1, THREADS + 1)]
             assert db.session.get(Cycle, cycle_id).next_tracking_seq == THREADS + 1

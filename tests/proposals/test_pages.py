@@ -40,7 +40,8 @@ def test_list_shows_approved_and_marked_pending_but_not_others(client, make_cycl
 
 
 def test_list_defaults_to_the_newest_cycle_and_hides_pending_once_voting(
-        client, make_cycle, make_proposal):
+    client, make_cycle, make_proposal
+):
     old = make_cycle("proposals")
     make_proposal(old, title="Old cycle")
     cycle = make_cycle("voting")
@@ -62,7 +63,8 @@ def test_filters_area_category_kind_and_search(client, make_cycle, make_proposal
     district = _titles(client.get(f"{base}&area=district&sort=title").get_data(as_text=True))
     assert district == ["Cut the fleet", "District library"]
     assert _titles(client.get(f"{base}&category=play").get_data(as_text=True)) == [
-        "Playground in B"]
+        "Playground in B"
+    ]
     assert _titles(client.get(f"{base}&kind=saving").get_data(as_text=True)) == ["Cut the fleet"]
     assert _titles(client.get(f"{base}&q=librar").get_data(as_text=True)) == ["District library"]
 
@@ -74,14 +76,22 @@ def test_sort_is_allow_listed(client, make_cycle, make_proposal):
     make_proposal(cycle, title="Gamma", cost=100)
     base = f"/proposals?cycle={cycle.slug}"
     assert _titles(client.get(f"{base}&sort=title").get_data(as_text=True)) == [
-        "alpha", "Beta", "Gamma"]
+        "alpha",
+        "Beta",
+        "Gamma",
+    ]
     assert _titles(client.get(f"{base}&sort=cost").get_data(as_text=True)) == [
-        "Gamma", "alpha", "Beta"]
+        "Gamma",
+        "alpha",
+        "Beta",
+    ]
     assert _titles(client.get(f"{base}&sort=newest").get_data(as_text=True)) == [
-        "Gamma", "alpha", "Beta"]
+        "Gamma",
+        "alpha",
+        "Beta",
+    ]
     default = _titles(client.get(base).get_data(as_text=True))
-    for evil in ("author.email", "votes", "score desc", "id;DROP TABLE proposals",
-                 "(SELECT 1)"):
+    for evil in ("author.email", "votes", "score desc", "id;DROP TABLE proposals", "(SELECT 1)"):
         response = client.get(f"{base}&sort={evil}")
         assert response.status_code == 200
         assert _titles(response.get_data(as_text=True)) == default
@@ -104,19 +114,38 @@ def test_voting_order_is_neutral_and_never_by_votes(client, make_cycle, make_pro
     assert not re.search(r"\bvotes?\b", show.get_data(as_text=True), re.I)
 
 
-@pytest.mark.parametrize("query", [
-    "q=' OR 1=1--", "q=1;SELECT pg_sleep(3)", "q=(SELECT CASE WHEN 1=1 THEN pg_sleep(3) END)",
-    "area=1 OR 1=1", "area=-1", "area=99999999999999999999", "category=' OR ''='",
-    "kind=saving' --", "page=-3", "page=abc", "page=99999999999", "per_page=0",
-    "per_page=-1", "per_page=10000", "q[author_email_cont]=a", "cycle=nope' OR 1=1--",
-    "q=%00", "sort[]=title",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=' OR 1=1--",
+        "q=1;SELECT pg_sleep(3)",
+        "q=(SELECT CASE WHEN 1=1 THEN pg_sleep(3) END)",
+        "area=1 OR 1=1",
+        "area=-1",
+        "area=99999999999999999999",
+        "category=' OR ''='",
+        "kind=saving' --",
+        "page=-3",
+        "page=abc",
+        "page=99999999999",
+        "per_page=0",
+        "per_page=-1",
+        "per_page=10000",
+        "q[author_email_cont]=a",
+        "cycle=nope' OR 1=1--",
+        "q=%00",
+        "sort[]=title",
+    ],
+)
 def test_injection_in_filters_is_ignored_never_500(client, make_cycle, make_proposal, query):
     cycle = make_cycle("review")
     make_proposal(cycle, title="Only one")
     started = time.monotonic()
-    url = f"/proposals?{query}" if query.startswith("cycle=") else (
-        f"/proposals?cycle={cycle.slug}&{query}")
+    url = (
+        f"/proposals?{query}"
+        if query.startswith("cycle=")
+        else (f"/proposals?cycle={cycle.slug}&{query}")
+    )
     response = client.get(url)
     assert time.monotonic() - started < 2
     assert response.status_code in (200, 400, 404)
@@ -148,8 +177,7 @@ def test_per_page_is_capped_and_pages_link_on(client, make_cycle, make_proposal)
     assert 'rel="next"' in first
 
 
-def test_hidden_proposal_unreachable_for_residents(client, make_cycle, make_proposal,
-                                                    make_user):
+def test_hidden_proposal_unreachable_for_residents(client, make_cycle, make_proposal, make_user):
     cycle = make_cycle("review")
     hidden = make_proposal(cycle, title="Insulting words", is_hidden=True)
     base = f"/proposals?cycle={cycle.slug}"
@@ -178,25 +206,31 @@ def test_xss_payloads_are_escaped_everywhere(client, make_cycle, make_user):
     author = make_user()
     login_as(client, author)
     for payload in XSS:
-        response = client.post(f"/proposals/new?cycle={cycle.slug}", data=form(
-            title=payload, description=f"{payload}\nsecond line", location=payload))
+        response = client.post(
+            f"/proposals/new?cycle={cycle.slug}",
+            data=form(title=payload, description=f"{payload}\nsecond line", location=payload),
+        )
         assert response.status_code == 303
     officer = make_user("officer")
-    urls = [f"/proposals?cycle={cycle.slug}&q=<script>alert(1)</script>",
-            f"/proposals?cycle={cycle.slug}"]
+    urls = [
+        f"/proposals?cycle={cycle.slug}&q=<script>alert(1)</script>",
+        f"/proposals?cycle={cycle.slug}",
+    ]
     urls += [f"/proposals/{p.tracking_number}" for p in proposals_of(cycle)]
     for viewer in (author, officer):
         login_as(client, viewer)
-        pages = urls + (["/officer/queue"] + [f"/officer/proposals/{p.tracking_number}"
-                                              for p in proposals_of(cycle)]
-                        if viewer is officer else [])
+        pages = urls + (
+            ["/officer/queue"]
+            + [f"/officer/proposals/{p.tracking_number}" for p in proposals_of(cycle)]
+            if viewer is officer
+            else []
+        )
         for url in pages:
             html = client.get(url).get_data(as_text=True)
             assert "<script>alert" not in html
             assert "<svg onload" not in html
             assert "<img src=x" not in html
-    html = client.get(f"/proposals/{proposals_of(cycle)[0].tracking_number}").get_data(
-        as_text=True)
+    html = client.get(f"/proposals/{proposals_of(cycle)[0].tracking_number}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     template = client.get(f"/proposals/{proposals_of(cycle)[4].tracking_number}")
     assert "{{7*7}}" in template.get_data(as_text=True)  # shown as typed, never evaluated
@@ -229,8 +263,9 @@ def test_withdraw_rules(client, make_cycle, make_user, make_proposal):
     assert fresh(approved).status == "withdrawn"
     voting = make_cycle("voting")
     on_ballot = make_proposal(voting, author=alice, status="approved")
-    response = client.post(f"/proposals/{on_ballot.tracking_number}/withdraw",
-                           follow_redirects=True)
+    response = client.post(
+        f"/proposals/{on_ballot.tracking_number}/withdraw", follow_redirects=True
+    )
     assert "can no longer be withdrawn" in response.get_data(as_text=True)
     assert fresh(on_ballot).status == "approved"
     # Edit of an approved proposal is refused too.
@@ -239,8 +274,9 @@ def test_withdraw_rules(client, make_cycle, make_user, make_proposal):
 
 
 def _flags(db, proposal):
-    return db.session.scalars(sa.select(ProposalFlag).where(
-        ProposalFlag.proposal_id == proposal.id)).all()
+    return db.session.scalars(
+        sa.select(ProposalFlag).where(ProposalFlag.proposal_id == proposal.id)
+    ).all()
 
 
 def test_flags_one_per_resident_with_a_reason(client, db, make_cycle, make_user, make_proposal):
@@ -263,13 +299,18 @@ def test_flags_one_per_resident_with_a_reason(client, db, make_cycle, make_user,
     assert len(_flags(db, proposal)) == 2
 
 
-def test_reviewed_proposal_shows_costs_feasibility_and_delivery(client, make_cycle,
-                                                                 make_proposal):
+def test_reviewed_proposal_shows_costs_feasibility_and_delivery(client, make_cycle, make_proposal):
     cycle = make_cycle("results")
-    proposal = make_proposal(cycle, cost=500000, feasibility="The parks office can do it.",
-                             delivery_status="in_progress", delivery_report="Ordered in May.")
-    saving = make_proposal(cycle, kind="saving", cost=250000,
-                           impact_statement="Two fewer print runs.")
+    proposal = make_proposal(
+        cycle,
+        cost=500000,
+        feasibility="The parks office can do it.",
+        delivery_status="in_progress",
+        delivery_report="Ordered in May.",
+    )
+    saving = make_proposal(
+        cycle, kind="saving", cost=250000, impact_statement="Two fewer print runs."
+    )
     html = client.get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
     assert "€5,000.00" in html
     assert "The parks office can do it." in html

@@ -21,8 +21,9 @@ from tests.proposals.helpers import form
 
 @pytest.fixture
 def limited_app(app) -> Iterator[Flask]:
-    with limits.limited_app(PROPOSAL_RATE_LIMIT="2 per minute",
-                            FLAG_RATE_LIMIT="1 per minute") as limited:
+    with limits.limited_app(
+        PROPOSAL_RATE_LIMIT="2 per minute", FLAG_RATE_LIMIT="1 per minute"
+    ) as limited:
         yield limited
 
 

@@ -24,8 +24,7 @@ def test_resident_journey_submit_view_edit_withdraw(client, db, make_cycle, make
     assert page.status_code == 200
     assert b'name="title"' in page.data
 
-    response = client.post(f"/proposals/new?cycle={cycle.slug}",
-                           data=form(area=str(area.id)))
+    response = client.post(f"/proposals/new?cycle={cycle.slug}", data=form(area=str(area.id)))
     assert response.status_code == 303
     [proposal] = proposals_of(cycle)
     number = f"TC-{_year(cycle)}-0001"
@@ -44,8 +43,10 @@ def test_resident_journey_submit_view_edit_withdraw(client, db, make_cycle, make
     assert "Submitted" in html
     assert "Thank you. Your proposal has the tracking number" in html
 
-    edit = client.post(f"/proposals/{number}/edit",
-                       data=form(title="Eight benches", area=str(area.id), estimated_cost="900"))
+    edit = client.post(
+        f"/proposals/{number}/edit",
+        data=form(title="Eight benches", area=str(area.id), estimated_cost="900"),
+    )
     assert edit.status_code == 303
     proposal = fresh(proposal)
     assert proposal.title == "Eight benches"
@@ -73,20 +74,24 @@ def test_tracking_numbers_count_up_per_cycle(client, db, make_cycle, make_user):
     assert fresh(cycle).next_tracking_seq == 4
 
 
-@pytest.mark.parametrize(("bad", "message"), [
-    ({"title": ""}, "This field is required."),
-    ({"description": None}, "This field is required."),
-    ({"estimated_cost": ""}, "This field is required."),
-    ({"estimated_cost": "-5"}, "Enter an amount of 0 or more."),
-    ({"estimated_cost": "twelve"}, "Not a valid decimal value."),
-    ({"category": "weapons"}, "Not a valid choice."),
-    ({"area": "999999"}, "Not a valid choice."),
-    ({"title": "x" * 161}, "Field cannot be longer than 160 characters."),
-    ({"kind": "saving"}, "A savings proposal needs the amount it saves per year."),
-    ({"kind": "saving", "savings_per_year": "-1"}, "Enter an amount above 0."),
-])
-def test_bad_input_gives_a_form_error_and_stores_nothing(client, db, make_cycle, make_user,
-                                                          bad, message):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"title": ""}, "This field is required."),
+        ({"description": None}, "This field is required."),
+        ({"estimated_cost": ""}, "This field is required."),
+        ({"estimated_cost": "-5"}, "Enter an amount of 0 or more."),
+        ({"estimated_cost": "twelve"}, "Not a valid decimal value."),
+        ({"category": "weapons"}, "Not a valid choice."),
+        ({"area": "999999"}, "Not a valid choice."),
+        ({"title": "x" * 161}, "Field cannot be longer than 160 characters."),
+        ({"kind": "saving"}, "A savings proposal needs the amount it saves per year."),
+        ({"kind": "saving", "savings_per_year": "-1"}, "Enter an amount above 0."),
+    ],
+)
+def test_bad_input_gives_a_form_error_and_stores_nothing(
+    client, db, make_cycle, make_user, bad, message
+):
     cycle = make_cycle("proposals")
     login_as(client, make_user())
     response = client.post(f"/proposals/new?cycle={cycle.slug}", data=form(**bad))
@@ -97,8 +102,9 @@ def test_bad_input_gives_a_form_error_and_stores_nothing(client, db, make_cycle,
 
 
 @pytest.mark.parametrize("phase", ["draft", "review", "voting", "results"])
-def test_submission_outside_the_proposals_phase_is_refused(client, db, make_cycle, make_user,
-                                                            phase):
+def test_submission_outside_the_proposals_phase_is_refused(
+    client, db, make_cycle, make_user, phase
+):
     cycle = make_cycle(phase)
     login_as(client, make_user())
     response = client.post(f"/proposals/new?cycle={cycle.slug}", data=form())
@@ -117,7 +123,8 @@ def test_anonymous_cannot_submit(client, db, make_cycle):
 
 
 def test_service_refuses_negative_cost_foreign_area_and_saving_without_amount(
-        db, make_cycle, make_user, make_area):
+    db, make_cycle, make_user, make_area
+):
     cycle = make_cycle("proposals")
     user = make_user()
     cases = [
@@ -137,9 +144,15 @@ def test_service_refuses_negative_cost_foreign_area_and_saving_without_amount(
 def test_savings_proposal_has_its_own_label(client, db, make_cycle, make_user):
     cycle = make_cycle("proposals")
     login_as(client, make_user())
-    response = client.post(f"/proposals/new?cycle={cycle.slug}",
-                           data=form(kind="saving", title="Stop printing the gazette",
-                                     estimated_cost="0", savings_per_year="12000"))
+    response = client.post(
+        f"/proposals/new?cycle={cycle.slug}",
+        data=form(
+            kind="saving",
+            title="Stop printing the gazette",
+            estimated_cost="0",
+            savings_per_year="12000",
+        ),
+    )
     assert response.status_code == 303
     [proposal] = proposals_of(cycle)
     assert proposal.kind == "saving"
@@ -160,36 +173,76 @@ def test_mass_assignment_fields_are_ignored(client, db, make_cycle, make_user):
     cycle = make_cycle("proposals")
     author, other = make_user(), make_user()
     login_as(client, author)
-    response = client.post(f"/proposals/new?cycle={cycle.slug}", data=form(
-        status="approved", officer_cost_minor="1", author_id=str(other.id), is_hidden="1",
-        tracking_number="EVIL-1", channel="letter", entered_by_id=str(other.id),
-        feasibility="fine", cycle_id="999", contact_consent="y", contact_name="Spoof"))
+    response = client.post(
+        f"/proposals/new?cycle={cycle.slug}",
+        data=form(
+            status="approved",
+            officer_cost_minor="1",
+            author_id=str(other.id),
+            is_hidden="1",
+            tracking_number="EVIL-1",
+            channel="letter",
+            entered_by_id=str(other.id),
+            feasibility="fine",
+            cycle_id="999",
+            contact_consent="y",
+            contact_name="Spoof",
+        ),
+    )
     assert response.status_code == 303
     [proposal] = proposals_of(cycle)
     assert (proposal.status, proposal.officer_cost_minor, proposal.author_id) == (
-        "pending", None, author.id)
+        "pending",
+        None,
+        author.id,
+    )
     assert not proposal.is_hidden
     assert proposal.tracking_number.startswith("TC-")
     assert (proposal.channel, proposal.entered_by_id, proposal.feasibility) == ("web", None, None)
     assert proposal.contact_name is None
     assert not proposal.contact_consent
 
-    client.post(f"/proposals/{proposal.tracking_number}/edit",
-                data=form(status="approved", officer_cost_minor="1", author_id=str(other.id)))
+    client.post(
+        f"/proposals/{proposal.tracking_number}/edit",
+        data=form(status="approved", officer_cost_minor="1", author_id=str(other.id)),
+    )
     proposal = fresh(proposal)
     assert (proposal.status, proposal.officer_cost_minor, proposal.author_id) == (
-        "pending", None, author.id)
+        "pending",
+        None,
+        author.id,
+    )
 
 
 def test_contact_details_are_kept_only_with_consent(db, make_cycle, make_user):
     cycle = make_cycle("proposals")
     officer = make_user("officer")
-    without = submit_proposal(cycle, None, ProposalInput(
-        title="t", description="d", contact_name="Erika", contact_details="030 123",
-        contact_consent=False), channel="phone", entered_by=officer)
-    with_consent = submit_proposal(cycle, None, ProposalInput(
-        title="t", description="d", contact_name="Erika", contact_details="030 123",
-        contact_consent=True), channel="phone", entered_by=officer)
+    without = submit_proposal(
+        cycle,
+        None,
+        ProposalInput(
+            title="t",
+            description="d",
+            contact_name="Erika",
+            contact_details="030 123",
+            contact_consent=False,
+        ),
+        channel="phone",
+        entered_by=officer,
+    )
+    with_consent = submit_proposal(
+        cycle,
+        None,
+        ProposalInput(
+            title="t",
+            description="d",
+            contact_name="Erika",
+            contact_details="030 123",
+            contact_consent=True,
+        ),
+        channel="phone",
+        entered_by=officer,
+    )
     assert (without.contact_name, without.contact_details) == (None, None)
     assert (with_consent.contact_name, with_consent.contact_details) == ("Erika", "030 123")
 
@@ -198,10 +251,14 @@ def test_offline_channels_need_an_officer(db, make_cycle, make_user):
     cycle = make_cycle("proposals")
     resident = make_user()
     with pytest.raises(DomainError) as refused:
-        submit_proposal(cycle, resident, ProposalInput(title="t", description="d"),
-                        channel="letter", entered_by=resident)
+        submit_proposal(
+            cycle,
+            resident,
+            ProposalInput(title="t", description="d"),
+            channel="letter",
+            entered_by=resident,
+        )
     assert refused.value.code == "officer_required"
     with pytest.raises(DomainError):
-        submit_proposal(cycle, resident, ProposalInput(title="t", description="d"),
-                        channel="fax")
+        submit_proposal(cycle, resident, ProposalInput(title="t", description="d"), channel="fax")
     assert proposals_of(cycle) == []

@@ -13,8 +13,13 @@ from tests.factories import create_area, create_cycle, create_proposal, create_u
 @pytest.fixture
 def counted(db):
     home, other = create_area("Fennpfuhl"), create_area("Karlshorst")
-    cycle = create_cycle("voting", areas=[home, other], area_budget=100_000_00,
-                         district_budget=200_000_00, tie_seed="lichtenberg-2026")
+    cycle = create_cycle(
+        "voting",
+        areas=[home, other],
+        area_budget=100_000_00,
+        district_budget=200_000_00,
+        tie_seed="lichtenberg-2026",
+    )
     s = SimpleNamespace(cycle=cycle, home=home, other=other)
     s.a = create_proposal(cycle, area=home, cost=60_000_00, title="Playground")
     s.b = create_proposal(cycle, area=home, cost=50_000_00, title="Tree avenue")
@@ -23,12 +28,21 @@ def counted(db):
     s.e = create_proposal(cycle, area=None, cost=40_000_00, title="Library hours")
     s.x = create_proposal(cycle, area=other, cost=10_000_00, title="Skate park")
     ballots = [
-        ({s.a.id: 1, s.d.id: 1}, "online"), ({s.a.id: 1, s.e.id: 1}, "online"),
-        ({s.a.id: 1}, "online"), ({s.b.id: 1, s.c.id: 1}, "online"), ({s.b.id: 1}, "paper"),
+        ({s.a.id: 1, s.d.id: 1}, "online"),
+        ({s.a.id: 1, s.e.id: 1}, "online"),
+        ({s.a.id: 1}, "online"),
+        ({s.b.id: 1, s.c.id: 1}, "online"),
+        ({s.b.id: 1}, "paper"),
     ]
     for n, (choices, channel) in enumerate(ballots):
-        cast_ballot(cycle, f"test:{n}", choices, area_id=home.id, channel=channel,
-                    serial=f"P-{n}" if channel == "paper" else None)
+        cast_ballot(
+            cycle,
+            f"test:{n}",
+            choices,
+            area_id=home.id,
+            channel=channel,
+            serial=f"P-{n}" if channel == "paper" else None,
+        )
     cast_ballot(cycle, "test:other", {s.x.id: 1, s.d.id: 1}, area_id=other.id)
     record_invalid_ballot(cycle, home.id, "paper", "P-99", "over budget")
     cycle.phase = "counting"  # the cycles feature closes voting

@@ -16,8 +16,11 @@ from tests.factories import create_user, login_as
 
 
 def _versions(db, cycle):
-    return db.session.scalars(sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle.id)
-                              .order_by(ResultVersion.version)).all()
+    return db.session.scalars(
+        sa.select(ResultVersion)
+        .where(ResultVersion.cycle_id == cycle.id)
+        .order_by(ResultVersion.version)
+    ).all()
 
 
 def _lists(version):
@@ -45,8 +48,7 @@ def test_greedy_count_per_area_and_district(db, counted):
     assert home["invalid_per_channel"] == {"paper": 1}
     district = _lists(version)["district"]
     assert district["ballots_per_channel"] == {"online": 5, "paper": 1}
-    assert {r["id"]: r["score"] for r in district["projects"]} == {str(s.d.id): 2,
-                                                                   str(s.e.id): 1}
+    assert {r["id"]: r["score"] for r in district["projects"]} == {str(s.d.id): 2, str(s.e.id): 1}
     assert version.outcome["turnout"] == {"online": 5, "paper": 1}
     assert version.config["rule"] == "greedy"
     assert version.config["seed"] == "lichtenberg-2026"
@@ -57,8 +59,12 @@ def test_content_hash_is_sha256_of_canonical_json(db, counted):
     version = run_count(counted.cycle, counted.counter)
     db.session.expire_all()
     stored = db.session.get(ResultVersion, version.id)
-    canonical = json.dumps({"config": stored.config, "outcome": stored.outcome}, sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        {"config": stored.config, "outcome": stored.outcome},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     assert stored.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
     assert content_hash(stored.config, stored.outcome) == stored.content_hash
 
@@ -82,8 +88,9 @@ def test_publication_needs_a_second_officer(client, db, counted):
     assert "A second officer must publish" in refused.get_data(as_text=True)
     db.session.refresh(version)
     assert not version.is_published
-    denial = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "results.publish")).one()
+    denial = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "results.publish")
+    ).one()
     assert denial.outcome == "refused"
     assert denial.actor_id == s.counter.id
 
@@ -92,8 +99,11 @@ def test_publication_needs_a_second_officer(client, db, counted):
     db.session.refresh(version)
     assert version.is_published
     assert version.published_by_id == s.checker.id
-    ok = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "results.publish", AuditEntry.outcome == "ok")).one()
+    ok = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "results.publish", AuditEntry.outcome == "ok"
+        )
+    ).one()
     assert ok.after["content_hash"] == version.content_hash
     # Published means published: a second publication is refused.
     with pytest.raises(DomainError) as err:
@@ -134,9 +144,19 @@ def test_published_results_page(client, db, counted):
     page = client.get(f"/cycles/{s.cycle.slug}/results")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    for expected in ("Playground", "Tree avenue", "Benches", "Fennpfuhl", "District-wide",
-                     version.content_hash, "lichtenberg-2026", "greedy",
-                     "money left €10,000.00", "€90,000.00", "did not fit"):
+    for expected in (
+        "Playground",
+        "Tree avenue",
+        "Benches",
+        "Fennpfuhl",
+        "District-wide",
+        version.content_hash,
+        "lichtenberg-2026",
+        "greedy",
+        "money left €10,000.00",
+        "€90,000.00",
+        "did not fit",
+    ):
         assert expected in text, expected
     assert text.index("Playground") < text.index("Tree avenue") < text.index("Benches")
     assert s.cycle.name in client.get("/results").get_data(as_text=True)

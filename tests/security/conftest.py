@@ -36,17 +36,22 @@ def build_app(tmp_path) -> Iterator[Callable[..., Flask]]:
 
 def row_counts() -> dict[str, int]:
     """Rows in every table the models define (call inside an app context)."""
-    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for name, table in db.metadata.tables.items()}
+    return {
+        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for name, table in db.metadata.tables.items()
+    }
 
 
 def app_rules(app: Flask) -> list[Rule]:
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"),
-                  key=lambda r: (r.rule, r.endpoint))
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static"),
+        key=lambda r: (r.rule, r.endpoint),
+    )
 
 
 def fill_rule(rule: Rule, values: dict[str, Any]) -> str:
     """The rule's path with each argument taken from `values` (a new argument name fails)."""
+
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[-1]
         assert name in values, f"{rule.rule}: no scene value for <{name}>; add one to the scene"

@@ -26,7 +26,7 @@ TEMPLATE = "tpl{{7*7}}tpl"
 TEMPLATE_RESULT = "tpl49tpl"
 # What must never reach a page unescaped.
 _scenes = itertools.count(1)
-RAW = (SCRIPT, SVG, "<svg onload", "<a href=\"javascript:", "<script>")
+RAW = (SCRIPT, SVG, "<svg onload", '<a href="javascript:', "<script>")
 
 
 def build_scene(phase: str = "voting") -> SimpleNamespace:
@@ -39,38 +39,79 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     admin = create_user("admin")
     proposal = create_proposal(cycle, area=area_a, author=evil, title=SVG)
     proposal.description = f"{JS_LINK}\n{TEMPLATE}\n{SCRIPT}"
-    pending = create_proposal(cycle, area=area_a, author=evil, status="pending",
-                              title=f"Pending {SCRIPT}")
-    offer = Offer(cycle_id=cycle.id, proposal_id=proposal.id, offerer_id=evil.id,
-                  offerer_name=SCRIPT, kind="materials", quantity=Decimal(3), unit=SVG,
-                  description=f"{SCRIPT} {JS_LINK} {TEMPLATE}", conditions=SVG, schedule=SCRIPT)
-    meeting = Meeting(cycle_id=cycle.id, area_id=area_a.id, held_on=date.today(),
-                      place=f"{SCRIPT} {TEMPLATE}", attendance=3, created_by_id=officer.id)
-    site = VotingSite(cycle_id=cycle.id, area_id=area_a.id, name=f"{SVG} site",
-                      address=f"{SCRIPT} {TEMPLATE}")
+    pending = create_proposal(
+        cycle, area=area_a, author=evil, status="pending", title=f"Pending {SCRIPT}"
+    )
+    offer = Offer(
+        cycle_id=cycle.id,
+        proposal_id=proposal.id,
+        offerer_id=evil.id,
+        offerer_name=SCRIPT,
+        kind="materials",
+        quantity=Decimal(3),
+        unit=SVG,
+        description=f"{SCRIPT} {JS_LINK} {TEMPLATE}",
+        conditions=SVG,
+        schedule=SCRIPT,
+    )
+    meeting = Meeting(
+        cycle_id=cycle.id,
+        area_id=area_a.id,
+        held_on=date.today(),
+        place=f"{SCRIPT} {TEMPLATE}",
+        attendance=3,
+        created_by_id=officer.id,
+    )
+    site = VotingSite(
+        cycle_id=cycle.id, area_id=area_a.id, name=f"{SVG} site", address=f"{SCRIPT} {TEMPLATE}"
+    )
     db.session.add_all([offer, meeting, site])
     db.session.flush()
-    db.session.add_all([
-        PaperImport(cycle_id=cycle.id, site_id=site.id, officer_id=officer.id,
-                    filename=f"{SCRIPT}.csv", file_sha256=f"{n:064d}", row_count=0),
-        VotingCodeBatch(cycle_id=cycle.id, count=1, label=f"{SVG} {TEMPLATE}",
-                        created_by_id=admin.id),
-        ProposalEvent(proposal_id=proposal.id, kind="submitted", note=f"{SCRIPT} {TEMPLATE}"),
-        ProposalFlag(proposal_id=proposal.id, user_id=evil.id, reason=f"{SVG} {JS_LINK}"),
-        OfferDelivery(offer_id=offer.id, delivered_on=date.today(), description=SCRIPT),
-    ])
+    db.session.add_all(
+        [
+            PaperImport(
+                cycle_id=cycle.id,
+                site_id=site.id,
+                officer_id=officer.id,
+                filename=f"{SCRIPT}.csv",
+                file_sha256=f"{n:064d}",
+                row_count=0,
+            ),
+            VotingCodeBatch(
+                cycle_id=cycle.id, count=1, label=f"{SVG} {TEMPLATE}", created_by_id=admin.id
+            ),
+            ProposalEvent(proposal_id=proposal.id, kind="submitted", note=f"{SCRIPT} {TEMPLATE}"),
+            ProposalFlag(proposal_id=proposal.id, user_id=evil.id, reason=f"{SVG} {JS_LINK}"),
+            OfferDelivery(offer_id=offer.id, delivered_on=date.today(), description=SCRIPT),
+        ]
+    )
     token, plain = create_token(evil, f"{SCRIPT}")  # audited with the evil actor label
     audit.record("security.scene", proposal, actor=evil, after={"title": SVG, "note": SCRIPT})
     db.session.flush()
     values = {
-        "slug": cycle.slug, "cycle_id": cycle.id, "area_id": area_a.id, "user_id": evil.id,
-        "tracking_number": proposal.tracking_number, "offer_id": offer.id,
-        "meeting_id": meeting.id, "site_id": site.id, "number": 1, "token_id": token.id,
+        "slug": cycle.slug,
+        "cycle_id": cycle.id,
+        "area_id": area_a.id,
+        "user_id": evil.id,
+        "tracking_number": proposal.tracking_number,
+        "offer_id": offer.id,
+        "meeting_id": meeting.id,
+        "site_id": site.id,
+        "number": 1,
+        "token_id": token.id,
         "token": "not-a-real-token",
     }
-    scene = SimpleNamespace(cycle_id=cycle.id, evil_id=evil.id, officer_id=officer.id,
-                            admin_id=admin.id, proposal_id=proposal.id, pending_id=pending.id,
-                            area_a_id=area_a.id, site_id=site.id, values=values,
-                            api_token=plain)
+    scene = SimpleNamespace(
+        cycle_id=cycle.id,
+        evil_id=evil.id,
+        officer_id=officer.id,
+        admin_id=admin.id,
+        proposal_id=proposal.id,
+        pending_id=pending.id,
+        area_a_id=area_a.id,
+        site_id=site.id,
+        values=values,
+        api_token=plain,
+    )
     db.session.commit()
     return scene

@@ -41,8 +41,12 @@ def test_audit_journey(build_app):
     app = build_app()
     with app.app_context():
         voting, proposals = build_scene("voting"), build_scene("proposals")
-        forger = create_user("officer", email="forger@example.org", name=FORGER,
-                             officer_areas=(db.session.get(Proposal, proposals.pending_id).area,))
+        forger = create_user(
+            "officer",
+            email="forger@example.org",
+            name=FORGER,
+            officer_areas=(db.session.get(Proposal, proposals.pending_id).area,),
+        )
         forger_id = forger.id
         emails = {u.id: u.email for u in db.session.scalars(sa.select(User))}
         db.session.commit()
@@ -58,8 +62,10 @@ def test_audit_journey(build_app):
     with app.app_context():
         pending = db.session.get(Proposal, proposals.pending_id).tracking_number
         elsewhere = db.session.get(Proposal, voting.pending_id).tracking_number
-    approved = officer.post(f"/officer/proposals/{pending}/approve",
-                            data={"officer_cost": "1200.00", "feasibility": "Feasible."})
+    approved = officer.post(
+        f"/officer/proposals/{pending}/approve",
+        data={"officer_cost": "1200.00", "feasibility": "Feasible."},
+    )
     assert approved.status_code in (302, 303), approved.status_code
     refused = officer.post(f"/officer/proposals/{elsewhere}/hide", data={"note": "not mine"})
     assert refused.status_code == 403  # another area: refused and audited
@@ -72,9 +78,14 @@ def test_audit_journey(build_app):
 
     resident = app.test_client()
     assert _sign_in(resident, emails[voting.evil_id], PASSWORD).status_code == 302
-    changed = resident.post("/account/password", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD})
+    changed = resident.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
     assert changed.status_code in (302, 303), changed.status_code
     resident = app.test_client()
     assert _sign_in(resident, emails[voting.evil_id], NEW_PASSWORD).status_code == 302
@@ -94,8 +105,11 @@ def test_audit_journey(build_app):
         actions = {e.action for e in entries}
         assert len(entries) >= 8, actions
         assert len({a.split(".")[0] for a in actions}) >= 3, actions  # several features
-        secrets += [m.body.split("/reset/")[1].split()[0]
-                    for m in db.session.scalars(sa.select(OutboxMessage)) if "/reset/" in m.body]
+        secrets += [
+            m.body.split("/reset/")[1].split()[0]
+            for m in db.session.scalars(sa.select(OutboxMessage))
+            if "/reset/" in m.body
+        ]
         assert len(secrets) == 5, "the reset mail carried a token"
         secrets += [totp_secret]
         secrets += [u.session_token for u in db.session.scalars(sa.select(User))]
@@ -132,8 +146,9 @@ def _reset_and_capture(app, caplog) -> tuple[str, str]:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     data = {"email": "prod@example.org", "csrf_token": token.group(1) if token else ""}
     with caplog.at_level(logging.DEBUG):
-        response = client.post("/reset", base_url=site, data=data,
-                               headers={"Referer": f"{site}/reset"})
+        response = client.post(
+            "/reset", base_url=site, data=data, headers={"Referer": f"{site}/reset"}
+        )
     assert response.status_code in (200, 302, 303)
     with app.app_context():
         body = db.session.scalars(sa.select(OutboxMessage.body)).one()

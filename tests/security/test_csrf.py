@@ -27,9 +27,12 @@ def csrf_app(build_app):
 
 
 def _writes(app, api: bool):
-    return [(rule, method) for rule in app_rules(app)
-            for method in sorted(rule.methods & MUTATING)
-            if rule.rule.startswith("/api/v1/") == api]
+    return [
+        (rule, method)
+        for rule in app_rules(app)
+        for method in sorted(rule.methods & MUTATING)
+        if rule.rule.startswith("/api/v1/") == api
+    ]
 
 
 def _token_of_another_session(app) -> str:
@@ -120,5 +123,7 @@ def test_no_get_request_changes_any_table(csrf_app):
 def _snapshot(app):
     """Every row of every table, so updates show as well as inserts and deletes."""
     with app.app_context():
-        return {name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
-                for name, table in db.metadata.tables.items()}
+        return {
+            name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
+            for name, table in db.metadata.tables.items()
+        }

@@ -17,8 +17,12 @@ DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/pbp_down?connect_timeout=2"
 
 @pytest.fixture(params=[True, False], ids=["testing", "generic-handler"])
 def down_app(request, build_app):
-    return build_app(TESTING=request.param, ENV_NAME="development", WTF_CSRF_ENABLED=False,
-                     SQLALCHEMY_DATABASE_URI=DOWN)
+    return build_app(
+        TESTING=request.param,
+        ENV_NAME="development",
+        WTF_CSRF_ENABLED=False,
+        SQLALCHEMY_DATABASE_URI=DOWN,
+    )
 
 
 def _no_trace(body: str) -> None:
@@ -65,8 +69,11 @@ def test_api_answers_problem_json_503(down_app):
     for method, url, kwargs in (
         ("GET", "/api/v1/cycles", {}),
         ("GET", "/api/v1/me", {"headers": {"Authorization": "Bearer pbp_nothing"}}),
-        ("POST", "/api/v1/cycles/x/ballot", {"json": {"choices": []},
-                                            "headers": {"Authorization": "Bearer pbp_x"}}),
+        (
+            "POST",
+            "/api/v1/cycles/x/ballot",
+            {"json": {"choices": []}, "headers": {"Authorization": "Bearer pbp_x"}},
+        ),
     ):
         response = client.open(url, method=method, **kwargs)
         assert response.status_code == 503, url

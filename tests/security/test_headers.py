@@ -33,8 +33,12 @@ def assert_secure_headers(response, what: str) -> None:
     assert max_age, what
     assert int(max_age.group(1)) >= 31536000, what
     assert headers.get("X-Content-Type-Options") == "nosniff", what
-    assert headers.get("Referrer-Policy") in {"same-origin", "no-referrer", "strict-origin",
-                                              "strict-origin-when-cross-origin"}, what
+    assert headers.get("Referrer-Policy") in {
+        "same-origin",
+        "no-referrer",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    }, what
     assert "Server" not in headers, what
 
 
@@ -45,6 +49,7 @@ def scene_app(build_app):
         with app.app_context():
             scene = build_scene()
         return app, scene
+
     return make
 
 
@@ -68,10 +73,15 @@ def test_ordinary_and_error_responses(scene_app):
         "403": (resident.get("/admin/audit"), 403),
         "400 CSRF": (admin.post("/logout"), 400),
         "413": (anon.post("/login", data={"email": "x" * (6 * 1024 * 1024)}), 413),
-        "413 API": (anon.post(f"/api/v1/cycles/{scene.values['slug']}/ballot",
-                              data=b"[" * (6 * 1024 * 1024), content_type="application/json",
-                              headers={"Authorization": f"Bearer {scene.api_token}"}),
-                    413),
+        "413 API": (
+            anon.post(
+                f"/api/v1/cycles/{scene.values['slug']}/ballot",
+                data=b"[" * (6 * 1024 * 1024),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {scene.api_token}"},
+            ),
+            413,
+        ),
         "static": (anon.get("/static/site.css"), None),
     }
     for what, (response, status) in cases.items():
@@ -85,8 +95,10 @@ def test_ordinary_and_error_responses(scene_app):
 def test_rate_limited_response(scene_app):
     app, _scene = scene_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()
-    responses = [client.post("/login", data={"email": "a@example.org", "password": "wrong"})
-                 for _ in range(7)]
+    responses = [
+        client.post("/login", data={"email": "a@example.org", "password": "wrong"})
+        for _ in range(7)
+    ]
     assert responses[-1].status_code == 429
     assert_secure_headers(responses[-1], "429")
 
@@ -103,8 +115,10 @@ def test_unexpected_error_page_has_headers_and_no_traceback(build_app):
     with app.app_context():
         db.create_all()
     client = app.test_client()
-    for url, mimetype in (("/_test/explode", "text/html"),
-                          ("/api/v1/_test/explode", "application/problem+json")):
+    for url, mimetype in (
+        ("/_test/explode", "text/html"),
+        ("/api/v1/_test/explode", "application/problem+json"),
+    ):
         response = client.get(url)
         assert response.status_code == 500
         assert response.mimetype == mimetype

@@ -19,9 +19,30 @@ from tests.security.conftest import MUTATING, app_rules, fill_rule
 from tests.security.scene import build_scene
 
 MEGABYTE = "A" * (1024 * 1024)
-COMMON = ("title", "description", "name", "display_name", "place", "address", "reason",
-          "note", "label", "unit", "conditions", "email", "password", "serial", "voter_ref",
-          "identifier", "postcode", "q", "next", "location", "category", "comment")
+COMMON = (
+    "title",
+    "description",
+    "name",
+    "display_name",
+    "place",
+    "address",
+    "reason",
+    "note",
+    "label",
+    "unit",
+    "conditions",
+    "email",
+    "password",
+    "serial",
+    "voter_ref",
+    "identifier",
+    "postcode",
+    "q",
+    "next",
+    "location",
+    "category",
+    "comment",
+)
 BAD_QUERY = "q=%00&page=%FF&sort=%C3%28&per_page=%00%00&next=%FF%00&area=%FE"
 
 
@@ -41,12 +62,17 @@ def _form_fields(client, url: str) -> set[str]:
         return set()
     html = page.get_data(as_text=True)
     return set(re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', html)) - {
-        "csrf_token"}
+        "csrf_token"
+    }
 
 
 def _writes(app):
-    return [(rule, method) for rule in app_rules(app)
-            for method in sorted(rule.methods & MUTATING) if not rule.rule.startswith("/api/")]
+    return [
+        (rule, method)
+        for rule in app_rules(app)
+        for method in sorted(rule.methods & MUTATING)
+        if not rule.rule.startswith("/api/")
+    ]
 
 
 def _longest_stored(db) -> tuple[int, str]:
@@ -87,8 +113,9 @@ def test_every_form_survives_a_body_that_is_not_utf8(app, db, admin_client):
     body = b"&".join(f"{n}=".encode() + b"%FF%FE%C3%28" for n in COMMON)
     for rule, method in _writes(app):
         url = fill_rule(rule, scene.values)
-        response = client.open(url, method=method, data=body,
-                               content_type="application/x-www-form-urlencoded")
+        response = client.open(
+            url, method=method, data=body, content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code < 500, (method, url)
 
 
@@ -116,8 +143,9 @@ def test_nul_in_path_arguments_is_a_client_error(app, db, admin_client):
     client, scene = admin_client
     values = {k: (f"{v}%00" if isinstance(v, str) else v) for k, v in scene.values.items()}
     for rule in app_rules(app):
-        if "GET" in rule.methods and any(isinstance(scene.values.get(a), str)
-                                         for a in rule.arguments):
+        if "GET" in rule.methods and any(
+            isinstance(scene.values.get(a), str) for a in rule.arguments
+        ):
             response = client.get(fill_rule(rule, values))
             assert response.status_code == 404, rule.rule
 
@@ -127,18 +155,26 @@ def test_api_json_with_nul_is_a_4xx_problem(app, db, admin_client):
     auth = {"Authorization": f"Bearer {scene.api_token}"}
     for rule in app_rules(app):
         if rule.rule.startswith("/api/") and "POST" in rule.methods:
-            response = client.post(fill_rule(rule, scene.values), headers=auth,
-                                   json={"title": "a\x00b", "description": "\x00" * 30,
-                                         "selections": [{"proposal_id": 1}]})
+            response = client.post(
+                fill_rule(rule, scene.values),
+                headers=auth,
+                json={
+                    "title": "a\x00b",
+                    "description": "\x00" * 30,
+                    "selections": [{"proposal_id": 1}],
+                },
+            )
             assert 400 <= response.status_code < 500, rule.rule
             assert response.mimetype == "application/problem+json"
 
 
 def test_every_form_survives_a_wrong_content_type(app, db, admin_client):
     client, scene = admin_client
-    bodies = (("application/json", b'{"title": [1, {"deep": ' * 50),
-              ("text/xml", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"),
-              ("multipart/form-data", b"--no-boundary\r\n\r\n"))
+    bodies = (
+        ("application/json", b'{"title": [1, {"deep": ' * 50),
+        ("text/xml", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>"),
+        ("multipart/form-data", b"--no-boundary\r\n\r\n"),
+    )
     for rule, method in _writes(app):
         url = fill_rule(rule, scene.values)
         for content_type, body in bodies:

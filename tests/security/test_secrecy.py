@@ -37,8 +37,16 @@ from tests.security.conftest import app_rules, fill_rule
 
 VOTERS = 12
 
-USER_REFERENCE_COLUMNS = {"user_id", "voter_id", "voter_key", "author_id", "actor_id",
-                          "officer_id", "created_by_id", "offerer_id"}
+USER_REFERENCE_COLUMNS = {
+    "user_id",
+    "voter_id",
+    "voter_key",
+    "author_id",
+    "actor_id",
+    "officer_id",
+    "created_by_id",
+    "offerer_id",
+}
 BALLOT_CONTENT_COLUMNS = {"ballot_id", "points", "stance", "choices", "selections"}
 
 
@@ -46,10 +54,13 @@ BALLOT_CONTENT_COLUMNS = {"ballot_id", "points", "stance", "choices", "selection
 def cast_scene(app, db, client):
     home = create_area("Secret area")
     cycle = create_cycle("voting", areas=[home, create_area()])
-    proposals = [create_proposal(cycle, area=home, cost=10_000_00, title=f"Secret choice {n}")
-                 for n in range(4)]
-    voters = [create_user("resident", area=home, name=f"Voter number {n:02d}")
-              for n in range(VOTERS)]
+    proposals = [
+        create_proposal(cycle, area=home, cost=10_000_00, title=f"Secret choice {n}")
+        for n in range(4)
+    ]
+    voters = [
+        create_user("resident", area=home, name=f"Voter number {n:02d}") for n in range(VOTERS)
+    ]
     # Voters cast in an order unrelated to their accounts' order (and so to their voter keys).
     casting = list(voters)
     random.Random(40).shuffle(casting)
@@ -64,8 +75,13 @@ def cast_scene(app, db, client):
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         (new,) = set(db.session.scalars(sa.select(Ballot.id))) - before
         order.append(new)
-    return {"cycle": cycle, "order": order, "voters": voters, "proposals": proposals,
-            "voter_keys": [f"user:{v.id}" for v in casting]}
+    return {
+        "cycle": cycle,
+        "order": order,
+        "voters": voters,
+        "proposals": proposals,
+        "voter_keys": [f"user:{v.id}" for v in casting],
+    }
 
 
 def _distinct(ids):
@@ -96,8 +112,9 @@ def _scan(db, table, column, cycle_id):
     else:
         sql = f"SELECT {column} FROM {table} ORDER BY ctid"
     rows = db.session.execute(sa.text(sql)).scalars().all()
-    mine = {str(v) for v in db.session.scalars(sa.select(Ballot.id).where(
-        Ballot.cycle_id == cycle_id))}
+    mine = {
+        str(v) for v in db.session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == cycle_id))
+    }
     if table == "participations":
         return rows
     return _distinct(r for r in rows if str(r) in mine)
@@ -105,8 +122,9 @@ def _scan(db, table, column, cycle_id):
 
 def _by_key(db, column, cycle_id):
     """`column` of the cycle's rows ordered by the database (its collation, not Python's)."""
-    return db.session.scalars(sa.select(column).where(column.table.c.cycle_id == cycle_id)
-                              .order_by(column)).all()
+    return db.session.scalars(
+        sa.select(column).where(column.table.c.cycle_id == cycle_id).order_by(column)
+    ).all()
 
 
 def test_storage_order_does_not_reproduce_the_cast_order(db, cast_scene):
@@ -119,8 +137,7 @@ def test_storage_order_does_not_reproduce_the_cast_order(db, cast_scene):
     cycle, order, keys = cast_scene["cycle"], cast_scene["order"], cast_scene["voter_keys"]
     if db.engine.dialect.name == "sqlite":
         for table in ("participations", "ballots", "ballot_choices"):
-            with (pytest.raises(sa.exc.OperationalError, match="rowid"),
-                  db.session.begin_nested()):
+            with pytest.raises(sa.exc.OperationalError, match="rowid"), db.session.begin_nested():
                 db.session.execute(sa.text(f"SELECT rowid FROM {table}"))
     else:
         open_phase(cycle, "counting")
@@ -145,9 +162,11 @@ def test_no_table_holds_both_a_person_and_ballot_content(db):
         columns = {c.name for c in table.columns}
         refers = {fk.column.table.name for fk in table.foreign_keys}
         has_person = "users" in refers or bool(columns & USER_REFERENCE_COLUMNS)
-        has_ballot = (name in ("ballots", "ballot_choices")
-                      or bool(refers & {"ballots", "ballot_choices"})
-                      or bool(columns & BALLOT_CONTENT_COLUMNS))
+        has_ballot = (
+            name in ("ballots", "ballot_choices")
+            or bool(refers & {"ballots", "ballot_choices"})
+            or bool(columns & BALLOT_CONTENT_COLUMNS)
+        )
         if has_person and has_ballot:
             offenders.append(name)
     assert not offenders
@@ -164,10 +183,19 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
     login_as(client, admin)
     checked = 0
     for voter in cast_scene["voters"][:3]:
-        values = {"slug": cycle.slug, "cycle_id": cycle.id, "area_id": voter.home_area_id,
-                  "user_id": voter.id, "tracking_number": proposals[0].tracking_number,
-                  "offer_id": 0, "meeting_id": 0, "site_id": 0, "number": 1, "token_id": 0,
-                  "token": "x"}
+        values = {
+            "slug": cycle.slug,
+            "cycle_id": cycle.id,
+            "area_id": voter.home_area_id,
+            "user_id": voter.id,
+            "tracking_number": proposals[0].tracking_number,
+            "offer_id": 0,
+            "meeting_id": 0,
+            "site_id": 0,
+            "number": 1,
+            "token_id": 0,
+            "token": "x",
+        }
         for rule in app_rules(app):
             if "GET" not in rule.methods:
                 continue
@@ -194,21 +222,26 @@ def test_ballots_carry_no_day_the_receipt_shows_it_unstored(app, db):
         voter = create_user("resident", area=home)
         client = app.test_client()
         login_as(client, voter)
-        response = client.post(f"/cycles/{cycle.slug}/ballot/cast",
-                               data={f"p-{proposal.id}": "1"})
+        response = client.post(f"/cycles/{cycle.slug}/ballot/cast", data={f"p-{proposal.id}": "1"})
         assert response.status_code == 200
         assert today().isoformat() in response.get_data(as_text=True)  # the receipt's day
-    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
-        Ballot.cycle_id == cycle.id)) == 2
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(Ballot.cycle_id == cycle.id))
+        == 2
+    )
     for table in ("ballots", "ballot_choices"):
         for column in db.metadata.tables[table].columns:
             assert not isinstance(column.type, sa.Date | sa.DateTime | sa.Time), column
-    voted = set(db.session.scalars(sa.select(Participation.voted_on).where(
-        Participation.cycle_id == cycle.id)))
+    voted = set(
+        db.session.scalars(
+            sa.select(Participation.voted_on).where(Participation.cycle_id == cycle.id)
+        )
+    )
     assert voted == {today()}
 
 
 # --- PostgreSQL, real commits: casts in their own transactions, then the close --------------
+
 
 def _pg_scene(app, voters=VOTERS):
     with app.app_context():
@@ -217,41 +250,59 @@ def _pg_scene(app, voters=VOTERS):
         proposal = create_proposal(cycle, area=home, cost=1_000_00)
         voters = [create_user("resident", area=home) for _ in range(voters)]
         _db.session.commit()
-        return {"area": home.id, "cycle": cycle.id, "slug": cycle.slug, "proposal": proposal.id,
-                "users": [v.id for v in voters], "logins": [v.get_id() for v in voters]}
+        return {
+            "area": home.id,
+            "cycle": cycle.id,
+            "slug": cycle.slug,
+            "proposal": proposal.id,
+            "users": [v.id for v in voters],
+            "logins": [v.get_id() for v in voters],
+        }
 
 
 def _pg_cleanup(app, ids):
-    purge_cycle(app, ids["cycle"], then=(sa.delete(User).where(User.id.in_(ids["users"])),
-                                         sa.delete(Area).where(Area.id == ids["area"])))
+    purge_cycle(
+        app,
+        ids["cycle"],
+        then=(
+            sa.delete(User).where(User.id.in_(ids["users"])),
+            sa.delete(Area).where(Area.id == ids["area"]),
+        ),
+    )
 
 
 def _pg_cast(app, ids, login):
     """One cast through the web form, committed by its own request; returns the new ballot id."""
     with app.app_context():
-        before = set(_db.session.scalars(sa.select(Ballot.id).where(
-            Ballot.cycle_id == ids["cycle"])))
+        before = set(
+            _db.session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"]))
+        )
         _db.session.rollback()
     client = IsolatedClient(app, app.response_class, use_cookies=True)
     with client.session_transaction() as session:
         session["_user_id"] = login
         session["_fresh"] = True
-    response = client.post(f"/cycles/{ids['slug']}/ballot/cast",
-                           data={f"p-{ids['proposal']}": "1"})
+    response = client.post(f"/cycles/{ids['slug']}/ballot/cast", data={f"p-{ids['proposal']}": "1"})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     with app.app_context():
-        (new,) = set(_db.session.scalars(sa.select(Ballot.id).where(
-            Ballot.cycle_id == ids["cycle"]))) - before
+        (new,) = (
+            set(_db.session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"])))
+            - before
+        )
         _db.session.rollback()
     return new
 
 
 def _pg_rows(table, column, cycle_id):
-    where = ("ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :c)"
-             if table == "ballot_choices" else "cycle_id = :c")
-    return _db.session.execute(sa.text(
-        f"SELECT {column}, xmin::text FROM {table} WHERE {where} ORDER BY ctid"),
-        {"c": cycle_id}).all()
+    where = (
+        "ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :c)"
+        if table == "ballot_choices"
+        else "cycle_id = :c"
+    )
+    return _db.session.execute(
+        sa.text(f"SELECT {column}, xmin::text FROM {table} WHERE {where} ORDER BY ctid"),
+        {"c": cycle_id},
+    ).all()
 
 
 @pytest.mark.postgres
@@ -275,10 +326,14 @@ def test_closing_voting_rewrites_storage_order_on_postgres(app):
             ballots = _pg_rows("ballots", "id", ids["cycle"])
             choices = _pg_rows("ballot_choices", "ballot_id", ids["cycle"])
             voters = _pg_rows("participations", "voter_key", ids["cycle"])
-            by_key = _db.session.scalars(sa.select(Ballot.id).where(
-                Ballot.cycle_id == ids["cycle"]).order_by(Ballot.id)).all()
-            voter_keys = _db.session.scalars(sa.select(Participation.voter_key).where(
-                Participation.cycle_id == ids["cycle"]).order_by(Participation.voter_key)).all()
+            by_key = _db.session.scalars(
+                sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"]).order_by(Ballot.id)
+            ).all()
+            voter_keys = _db.session.scalars(
+                sa.select(Participation.voter_key)
+                .where(Participation.cycle_id == ids["cycle"])
+                .order_by(Participation.voter_key)
+            ).all()
             phase = _db.session.get(Cycle, ids["cycle"]).phase
             _db.session.rollback()
         assert phase == "counting"
@@ -313,8 +368,9 @@ def test_closing_voting_waits_for_a_cast_in_another_cycle_without_deadlock(app):
     closer = threading.Thread(target=_pg_close, args=(app, closing["cycle"]))
     try:
         with app.app_context():
-            _db.session.add(Participation(cycle_id=other["cycle"], voter_key="flight:1",
-                                          channel="online"))
+            _db.session.add(
+                Participation(cycle_id=other["cycle"], voter_key="flight:1", channel="online")
+            )
             _db.session.flush()
             closer.start()
             closer.join(1.5)
@@ -328,8 +384,12 @@ def test_closing_voting_waits_for_a_cast_in_another_cycle_without_deadlock(app):
         assert not closer.is_alive()
         with app.app_context():
             assert _db.session.get(Cycle, closing["cycle"]).phase == "counting"
-            assert _db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(
-                Ballot.cycle_id == other["cycle"])) == 1
+            assert (
+                _db.session.scalar(
+                    sa.select(sa.func.count(Ballot.id)).where(Ballot.cycle_id == other["cycle"])
+                )
+                == 1
+            )
             _db.session.rollback()
     finally:
         closer.join(60)

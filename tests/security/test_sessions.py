@@ -34,9 +34,12 @@ def test_production_session_cookie_flags(production_app):
     site = "https://pb.council.example"
     page = client.get("/login", base_url=site).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", base_url=site, headers={"Referer": f"{site}/login"},
-                           data={"csrf_token": token, "email": "prod@example.org",
-                                 "password": PASSWORD})
+    response = client.post(
+        "/login",
+        base_url=site,
+        headers={"Referer": f"{site}/login"},
+        data={"csrf_token": token, "email": "prod@example.org", "password": PASSWORD},
+    )
     assert response.status_code == 302  # signed in (CSRF is on in production)
     cookies = [_attributes(c) for c in response.headers.getlist("Set-Cookie")]
     session = next(c for c in cookies if c["name"] == "__Host-pbp_session")
@@ -82,16 +85,21 @@ def test_production_refuses_a_forged_host_so_reset_links_stay_ours(production_ap
     from pbplatform.mail.models import OutboxMessage
 
     client = production_app.test_client()
-    for forged in ({"base_url": "https://evil.test"},
-                   {"base_url": "https://pb.council.example",
-                    "headers": {"X-Forwarded-Host": "evil.test"}}):
+    for forged in (
+        {"base_url": "https://evil.test"},
+        {"base_url": "https://pb.council.example", "headers": {"X-Forwarded-Host": "evil.test"}},
+    ):
         response = client.post("/reset", data={"email": "prod@example.org"}, **forged)
         assert response.status_code == 400, forged
     site = "https://pb.council.example"
     page = client.get("/reset", base_url=site).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/reset", base_url=site, headers={"Referer": f"{site}/reset"},
-                           data={"email": "prod@example.org", "csrf_token": token})
+    response = client.post(
+        "/reset",
+        base_url=site,
+        headers={"Referer": f"{site}/reset"},
+        data={"email": "prod@example.org", "csrf_token": token},
+    )
     assert response.status_code in (200, 302, 303)
     with production_app.app_context():
         bodies = db.session.scalars(sa.select(OutboxMessage.body)).all()

@@ -23,8 +23,17 @@ from tests.factories import create_user
 from tests.security.conftest import app_rules, fill_rule, login
 from tests.security.scene import RAW, SCRIPT, SVG, TEMPLATE, TEMPLATE_RESULT, build_scene
 
-QUERY = {"q": SCRIPT, "next": "javascript:alert(1)", "sort": SVG, "per_page": SVG,
-         "page": SVG, "status": SCRIPT, "area": SVG, "kind": TEMPLATE, "channel": SCRIPT}
+QUERY = {
+    "q": SCRIPT,
+    "next": "javascript:alert(1)",
+    "sort": SVG,
+    "per_page": SVG,
+    "page": SVG,
+    "status": SCRIPT,
+    "area": SVG,
+    "kind": TEMPLATE,
+    "channel": SCRIPT,
+}
 # Responses that are not HTML (JSON, CSV, Pabulib) escape by format, and are checked apart.
 NON_HTML = {"application/json", "application/problem+json", "text/csv", "text/plain"}
 
@@ -52,8 +61,9 @@ class _Tags(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"{name}= attribute on <{tag}>")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip(
-                    ).lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction") and (
+                value or ""
+            ).strip().lower().startswith("javascript:"):
                 self.found.append(f"javascript: URL in {name}= on <{tag}>")
 
 
@@ -69,8 +79,11 @@ def _check(body: str, where: str) -> list[str]:
 
 def _crawl(app, scene) -> None:
     clients = {"anonymous": app.test_client()}
-    for role, user_id in (("admin", scene.admin_id), ("officer", scene.officer_id),
-                          ("resident", scene.evil_id)):
+    for role, user_id in (
+        ("admin", scene.admin_id),
+        ("officer", scene.officer_id),
+        ("resident", scene.evil_id),
+    ):
         clients[role] = app.test_client()
         login(app, clients[role], user_id)
     gets = [r for r in app_rules(app) if "GET" in r.methods]
@@ -118,7 +131,8 @@ def test_published_results_escape_the_payloads(build_app):
     login(app, other, checker)
     assert other.post(f"/officer/cycles/{slug}/results/1/publish").status_code == 303
     assert "&lt;svg onload" in app.test_client().get(f"/cycles/{slug}/results").get_data(
-        as_text=True)
+        as_text=True
+    )
     _crawl(app, scene)
 
 
@@ -131,13 +145,16 @@ def test_paper_and_census_error_rows_escape_the_input(build_app):
     slug = scene.values["slug"]
     # A header row each importer accepts, then rows whose cells are payloads.
     cells = f'{SCRIPT},"{SVG.replace(chr(34), chr(34) * 2)}",{TEMPLATE}\n'
-    hostile = {"paper": f"serial,area_code,choices\n{cells}".encode(),
-               "census": f"identifier,birth_date,postcode\n{cells}".encode()}
-    for kind, url in (("paper", f"/officer/paper/{slug}/sites/{scene.site_id}/import"),
-                      ("census", f"/admin/census/{slug}")):
+    hostile = {
+        "paper": f"serial,area_code,choices\n{cells}".encode(),
+        "census": f"identifier,birth_date,postcode\n{cells}".encode(),
+    }
+    for kind, url in (
+        ("paper", f"/officer/paper/{slug}/sites/{scene.site_id}/import"),
+        ("census", f"/admin/census/{slug}"),
+    ):
         upload = (BytesIO(hostile[kind]), "<svg onload=alert(1)>.csv")
-        response = client.post(url, data={"file": upload},
-                               content_type="multipart/form-data")
+        response = client.post(url, data={"file": upload}, content_type="multipart/form-data")
         assert response.status_code in (200, 409, 422), (url, response.status_code)
         body = response.get_data(as_text=True)
         assert "row 1" in body or "row 2" in body, url  # the errors are listed ...

@@ -11,8 +11,12 @@ from fractions import Fraction
 from pathlib import Path
 
 LIVE_RULES = (
-    "greedy", "greedy-threshold", "equalshares", "equalshares/add1",
-    "equalshares/add1-until-exhaustive", "phragmen",
+    "greedy",
+    "greedy-threshold",
+    "equalshares",
+    "equalshares/add1",
+    "equalshares/add1-until-exhaustive",
+    "phragmen",
 )
 
 
@@ -40,8 +44,9 @@ def _score_sat(score):
 
     class ScoreTimesCost(AdditiveSatisfaction):
         def __init__(self, instance, profile, ballot):
-            super().__init__(instance, profile, ballot,
-                             lambda inst, prof, b, p, pre: score(b, p) * p.cost)
+            super().__init__(
+                instance, profile, ballot, lambda inst, prof, b, p, pre: score(b, p) * p.cost
+            )
 
     return ScoreTimesCost
 
@@ -69,8 +74,11 @@ def outcome_of(instance, profile, rule: str) -> list[str]:
         if rule == "greedy-threshold":
             threshold = Fraction(instance.meta["min_project_score_threshold"])
             score = scores(instance, profile)
-            kept = Instance([p for p in instance if score[p.name] >= threshold],
-                            budget_limit=instance.budget_limit, meta=instance.meta)
+            kept = Instance(
+                [p for p in instance if score[p.name] >= threshold],
+                budget_limit=instance.budget_limit,
+                meta=instance.meta,
+            )
             instance = kept
         sat = _score_sat(_score_fn(instance, profile))
         return [p.name for p in greedy_utilitarian_welfare(instance, profile, sat_class=sat)]
@@ -78,8 +86,11 @@ def outcome_of(instance, profile, rule: str) -> list[str]:
         from pabutools.rules import sequential_phragmen
 
         score = scores(instance, profile)
-        kept = Instance([p for p in instance if score[p.name] > 0],
-                        budget_limit=instance.budget_limit, meta=instance.meta)
+        kept = Instance(
+            [p for p in instance if score[p.name] > 0],
+            budget_limit=instance.budget_limit,
+            meta=instance.meta,
+        )
         return [p.name for p in sequential_phragmen(kept, profile)]
     return _mes(instance, profile, rule)
 
@@ -88,8 +99,11 @@ def _mes(instance, profile, rule: str) -> list[str]:
     from pabutools.election import Additive_Cardinal_Sat, Cost_Sat
     from pabutools.rules import method_of_equal_shares
 
-    sat = Cost_Sat if instance.meta["vote_type"] in ("approval", "choose-1") else \
-        Additive_Cardinal_Sat
+    sat = (
+        Cost_Sat
+        if instance.meta["vote_type"] in ("approval", "choose-1")
+        else Additive_Cardinal_Sat
+    )
     if rule == "equalshares":
         return [p.name for p in method_of_equal_shares(instance, profile, sat_class=sat)]
     if rule == "equalshares/add1-until-exhaustive":

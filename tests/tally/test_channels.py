@@ -17,16 +17,24 @@ PROJECTS = [Project("A", 60), Project("B", 60)]
 
 def _ballots() -> list[Ballot]:
     online = [Ballot(f"o{i}", approvals=("A",) if i < 60 else ("B",)) for i in range(100)]
-    postal = [Ballot(f"p{i}", approvals=("A", "B") if i < 1 else ("A",) if i < 2 else ("B",),
-                     channel="postal") for i in range(10)]
+    postal = [
+        Ballot(
+            f"p{i}",
+            approvals=("A", "B") if i < 1 else ("A",) if i < 2 else ("B",),
+            channel="postal",
+        )
+        for i in range(10)
+    ]
     return online + postal
 
 
 def _count(combination: str, weights=None, aggregates=(), ballots=None):
-    election = Election(PROJECTS, ballots if ballots is not None else _ballots(), budget=100,
-                        aggregates=aggregates)
-    return count(election, RuleConfig(rule="greedy", combination=combination,
-                                      channel_weights=weights or {}))
+    election = Election(
+        PROJECTS, ballots if ballots is not None else _ballots(), budget=100, aggregates=aggregates
+    )
+    return count(
+        election, RuleConfig(rule="greedy", combination=combination, channel_weights=weights or {})
+    )
 
 
 def test_postal_ballots_are_what_we_think():
@@ -65,8 +73,10 @@ def test_normalized_weights_scale_each_channels_share():
 
 
 def test_normalized_meeting_dots_are_a_share_of_attendance():
-    dots = [AggregateScore("meeting", "A", 30, participants=20),
-            AggregateScore("meeting", "B", 10, participants=20)]
+    dots = [
+        AggregateScore("meeting", "A", 30, participants=20),
+        AggregateScore("meeting", "B", 10, participants=20),
+    ]
     outcome = _count("normalized", aggregates=dots)
     a = outcome.result("A")
     assert a.channel_scores["meeting"] == Fraction(3, 2)
@@ -81,8 +91,11 @@ def test_a_channel_weighted_zero_does_not_count():
 
 
 def test_ballot_weights_count_in_both_modes():
-    ballots = [Ballot("x", approvals=("A",), weight=3), Ballot("y", approvals=("B",)),
-               Ballot("z", approvals=("B",))]
+    ballots = [
+        Ballot("x", approvals=("A",), weight=3),
+        Ballot("y", approvals=("B",)),
+        Ballot("z", approvals=("B",)),
+    ]
     assert _count("raw", ballots=ballots).selected == ["A"]
     normalized = _count("normalized", ballots=ballots)
     assert normalized.result("A").score == Fraction(3, 5)  # 3 of the channel's weight 5

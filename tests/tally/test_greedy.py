@@ -94,7 +94,10 @@ def test_cumulative_points_and_ordinal_borda() -> None:
 @pytest.mark.parametrize("rule", ["greedy", "greedy-no-skip", "top-n"])
 def test_weights_multiply(rule: str) -> None:
     projects = [Project("a", 10), Project("b", 10)]
-    ballots = [Ballot("1", approvals=("a",), weight=3), Ballot("2", approvals=("b",)),
-               Ballot("3", approvals=("b",))]
+    ballots = [
+        Ballot("1", approvals=("a",), weight=3),
+        Ballot("2", approvals=("b",)),
+        Ballot("3", approvals=("b",)),
+    ]
     out = count(Election(projects, ballots, 10), RuleConfig(rule, n=1))
     assert out.selected == ["a"]

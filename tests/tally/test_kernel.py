@@ -33,7 +33,8 @@ def test_kernel_is_built() -> None:
     for built, source in ((kernel.active(), "_kernel.c"), (kernel.ballots(), "_ballots.c")):
         assert built is not None, (
             f"pbplatform/tally/{source} was not compiled: install a C compiler and the Python "
-            "headers, then reinstall (make install)")
+            "headers, then reinstall (make install)"
+        )
 
 
 def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
@@ -43,8 +44,11 @@ def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
 
 
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(point_elections(), st.lists(st.fractions(0, 50), min_size=1, max_size=4))
 def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> None:
     compiled = mes_input(election, RuleConfig("equalshares"))
@@ -79,16 +83,20 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
 
 
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
-@pytest.mark.parametrize(("offsets", "supporters", "message"), [
-    ([0, 2, 1], [0], "out of order"),
-    ([0, 1, 3], [0, 1], "expected"),
-    ([0, 1, 2], [0, 5], "out of range"),
-    ([0, 1, 2], [-1, 0], "out of range"),
-])
+@pytest.mark.parametrize(
+    ("offsets", "supporters", "message"),
+    [
+        ([0, 2, 1], [0], "out of order"),
+        ([0, 1, 3], [0, 1], "expected"),
+        ([0, 1, 2], [0, 5], "out of range"),
+        ([0, 1, 2], [-1, 0], "out of range"),
+    ],
+)
 def test_supporter_lists_are_checked_once_built(offsets, supporters, message) -> None:
     with pytest.raises(ValueError, match=message):
-        kernel.active().check_supporters(2, 3, np.array(offsets, dtype=np.int64),
-                                         np.array(supporters, dtype=np.int64))
+        kernel.active().check_supporters(
+            2, 3, np.array(offsets, dtype=np.int64), np.array(supporters, dtype=np.int64)
+        )
 
 
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
@@ -98,13 +106,46 @@ def test_phragmen_refuses_rows_and_projects_out_of_range() -> None:
     w = np.ones(1, dtype=np.int64)
     fund = kernel.active().phragmen_fund
     with pytest.raises(ValueError, match="out of range"):
-        fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.array([3], dtype=np.int64), w,
-             last, weight, 0, 1)
+        fund(
+            1,
+            1,
+            one,
+            np.zeros(1, dtype=np.int64),
+            one,
+            np.array([3], dtype=np.int64),
+            w,
+            last,
+            weight,
+            0,
+            1,
+        )
     with pytest.raises(ValueError, match="out of range"):
-        fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64), w,
-             last, weight, 0, 2)
-    fund(1, 1, one, np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64), w, last,
-         weight, 0, 1)
+        fund(
+            1,
+            1,
+            one,
+            np.zeros(1, dtype=np.int64),
+            one,
+            np.zeros(1, dtype=np.int64),
+            w,
+            last,
+            weight,
+            0,
+            2,
+        )
+    fund(
+        1,
+        1,
+        one,
+        np.zeros(1, dtype=np.int64),
+        one,
+        np.zeros(1, dtype=np.int64),
+        w,
+        last,
+        weight,
+        0,
+        1,
+    )
     assert weight.tolist() == [[-1], [1]]
     assert last.tolist() == [1]
 
@@ -118,20 +159,28 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     for source in ("_kernel.c", "_ballots.c"):
         shutil.copy(root / "pbplatform" / "tally" / source, tmp_path / "pbplatform" / "tally")
     env = {**os.environ, "CC": "/bin/false"}
-    done = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     for name in ("_kernel", "_ballots"):
-        assert f"building extension \"pbplatform.tally.{name}\" failed" in done.stderr
+        assert f'building extension "pbplatform.tally.{name}" failed' in done.stderr
     assert not list((tmp_path / "pbplatform" / "tally").glob("*.so"))
 
 
 ballot_lists = st.lists(
-    st.tuples(st.lists(st.integers(0, 69), max_size=8), st.integers(0, 3)), max_size=40)
+    st.tuples(st.lists(st.integers(0, 69), max_size=8), st.integers(0, 3)), max_size=40
+)
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ballot_lists, st.sampled_from([1, 64, 70]))
 def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -> None:
     """The same distinct ballots with the same total weights, none weighted zero (the
@@ -150,8 +199,7 @@ def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -
         if supporters is not None:  # as rows_of would find them
             for mine, theirs in zip(supporters, kernel.rows_of(rows.T), strict=True):
                 assert mine.tolist() == theirs.tolist()
-        return {(tuple(np.flatnonzero(row)), int(w))
-                for row, w in zip(rows, totals, strict=True)}
+        return {(tuple(np.flatnonzero(row)), int(w)) for row, w in zip(rows, totals, strict=True)}
 
     if kernel.ballots() is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
@@ -171,15 +219,19 @@ def test_ballot_groups_refuse_inconsistent_buffers() -> None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     one = np.array([1], dtype=np.int64)
     for lengths, flat, weights, projects in (
-        (one, np.array([5]), one, 3),                    # a project out of range
+        (one, np.array([5]), one, 3),  # a project out of range
         (one, np.array([-1]), one, 3),
-        (np.array([2]), one, one, 3),                    # lengths longer than flat
-        (np.array([0]), one, one, 3),                    # flat longer than lengths
-        (np.array([-1, 2]), one, np.array([1, 1]), 3),   # a negative length
+        (np.array([2]), one, one, 3),  # lengths longer than flat
+        (np.array([0]), one, one, 3),  # flat longer than lengths
+        (np.array([-1, 2]), one, np.array([1, 1]), 3),  # a negative length
     ):
         with pytest.raises(ValueError, match="lengths and flat disagree"):
-            compiled.approval_groups(np.asarray(lengths, dtype=np.int64),
-                                     np.asarray(flat, dtype=np.int64), weights, projects)
+            compiled.approval_groups(
+                np.asarray(lengths, dtype=np.int64),
+                np.asarray(flat, dtype=np.int64),
+                weights,
+                projects,
+            )
     with pytest.raises(ValueError, match="wrong buffer size"):
         compiled.approval_groups(one, one, np.array([1, 2], dtype=np.int64), 3)
     with pytest.raises(ValueError, match="must not be negative"):

@@ -20,8 +20,9 @@ from pbplatform.tally import (
 
 def election(costs: dict[str, int], ballots: list[str], budget: int, **kw) -> Election:
     projects = [Project(pid, c) for pid, c in costs.items()]
-    return Election(projects, [Ballot(str(k), approvals=tuple(b)) for k, b in enumerate(ballots)],
-                    budget, **kw)
+    return Election(
+        projects, [Ballot(str(k), approvals=tuple(b)) for k, b in enumerate(ballots)], budget, **kw
+    )
 
 
 def test_mes_is_proportional_where_greedy_is_not() -> None:

@@ -26,12 +26,17 @@ from .conftest import pabulib_files
 def KEY(pid: str) -> tuple:
     return (pid,)
 
+
 # every test here runs on the compiled kernel and on the pure-Python path
 pytestmark = pytest.mark.usefixtures("kernel")
 SUPPRESS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 
-RULES = ["equalshares", "equalshares/add1", "equalshares/add1-until-exhaustive",
-         "equalshares/add1-comparison"]
+RULES = [
+    "equalshares",
+    "equalshares/add1",
+    "equalshares/add1-until-exhaustive",
+    "equalshares/add1-comparison",
+]
 
 
 @st.composite
@@ -40,11 +45,17 @@ def elections(draw, max_projects: int = 8, max_voters: int = 30) -> Election:
     # few distinct costs and small budgets make exact ties and exact fits common
     cost_pool = draw(st.lists(st.integers(1, 120), min_size=1, max_size=4))
     projects = [Project(f"p{k}", draw(st.sampled_from(cost_pool + [0]))) for k in range(n)]
-    pool = draw(st.lists(st.lists(st.sampled_from(projects), unique=True, max_size=n),
-                         min_size=1, max_size=5))
+    pool = draw(
+        st.lists(
+            st.lists(st.sampled_from(projects), unique=True, max_size=n), min_size=1, max_size=5
+        )
+    )
     ballots = [
-        Ballot(f"v{i}", approvals=tuple(p.id for p in draw(st.sampled_from(pool))),
-               weight=draw(st.sampled_from([1, 1, 1, 2, Fraction(1, 2), Fraction(3, 2)])))
+        Ballot(
+            f"v{i}",
+            approvals=tuple(p.id for p in draw(st.sampled_from(pool))),
+            weight=draw(st.sampled_from([1, 1, 1, 2, Fraction(1, 2), Fraction(3, 2)])),
+        )
         for i in range(draw(st.integers(1, max_voters)))
     ]
     return Election(projects, ballots, draw(st.integers(1, 400)))
@@ -163,12 +174,16 @@ def fast_and_exact(monkeypatch, fast_class, election: Election, config: RuleConf
     return fast, exact
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(elections(), st.sampled_from(RULES), st.sampled_from(["name", "default"]))
 def test_rules_agree_with_exact_method(monkeypatch, election, rule, tie_break) -> None:
-    fast, exact = fast_and_exact(monkeypatch, FastApproval, election,
-                                 RuleConfig(rule, tie_break=tie_break))
+    fast, exact = fast_and_exact(
+        monkeypatch, FastApproval, election, RuleConfig(rule, tie_break=tie_break)
+    )
     assert fast == exact
 
 

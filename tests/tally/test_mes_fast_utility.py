@@ -37,12 +37,16 @@ def elections(draw, max_projects: int = 8, max_voters: int = 30) -> Election:
     n = draw(st.integers(1, max_projects))
     cost_pool = draw(st.lists(st.integers(1, 120), min_size=1, max_size=4))
     projects = [Project(f"p{k}", draw(st.sampled_from(cost_pool + [0]))) for k in range(n)]
-    ballot = st.dictionaries(st.sampled_from([p.id for p in projects]),
-                             st.sampled_from(POINTS), max_size=n)
+    ballot = st.dictionaries(
+        st.sampled_from([p.id for p in projects]), st.sampled_from(POINTS), max_size=n
+    )
     pool = draw(st.lists(ballot, min_size=1, max_size=5))
     ballots = [
-        Ballot(f"v{i}", points=draw(st.sampled_from(pool)),
-               weight=draw(st.sampled_from([1, 1, 1, 2, Fraction(1, 2), Fraction(3, 2)])))
+        Ballot(
+            f"v{i}",
+            points=draw(st.sampled_from(pool)),
+            weight=draw(st.sampled_from([1, 1, 1, 2, Fraction(1, 2), Fraction(3, 2)])),
+        )
         for i in range(draw(st.integers(1, max_voters)))
     ]
     vote_type = draw(st.sampled_from(["cumulative", "scoring"]))
@@ -83,20 +87,27 @@ def test_guesses_from_other_runs_do_not_matter(election, shares) -> None:
             assert [data.ids[q] for q in order] == exact_run(data, share).selected
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(elections(), st.sampled_from(RULES), st.sampled_from(["name", "default"]))
 def test_rules_agree_with_exact_method(monkeypatch, election, rule, tie_break) -> None:
-    fast, exact = fast_and_exact(monkeypatch, FastUtility, election,
-                                 RuleConfig(rule, tie_break=tie_break))
+    fast, exact = fast_and_exact(
+        monkeypatch, FastUtility, election, RuleConfig(rule, tie_break=tie_break)
+    )
     assert fast == exact
 
 
-def points_election(ballots: list[dict[str, int]], costs: dict[str, int],
-                    budget: int) -> Election:
+def points_election(ballots: list[dict[str, int]], costs: dict[str, int], budget: int) -> Election:
     projects = [Project(pid, c) for pid, c in costs.items()]
-    return Election(projects, [Ballot(str(i), points=b) for i, b in enumerate(ballots)],
-                    budget, vote_type="cumulative")
+    return Election(
+        projects,
+        [Ballot(str(i), points=b) for i, b in enumerate(ballots)],
+        budget,
+        vote_type="cumulative",
+    )
 
 
 def test_exact_tie_goes_to_the_exact_method() -> None:
@@ -175,16 +186,28 @@ def test_details_come_from_one_exact_run() -> None:
 
 def test_module_is_pure() -> None:
     tree = ast.parse(Path(module.__file__).read_text())
-    names = {alias.name.split(".")[0] for node in ast.walk(tree)
-             if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module.split(".")[0] for node in ast.walk(tree)
-              if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    names = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    names |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
     assert names <= {"__future__", "math", "collections", "fractions", "numpy"}
 
 
-CUMULATIVE = [p for p in pabulib_files() if p.stat().st_size < 160_000
-              and any(f"vote_type;{t}" in p.read_text(errors="replace")[:4000]
-                      for t in ("cumulative", "scoring"))]
+CUMULATIVE = [
+    p
+    for p in pabulib_files()
+    if p.stat().st_size < 160_000
+    and any(
+        f"vote_type;{t}" in p.read_text(errors="replace")[:4000] for t in ("cumulative", "scoring")
+    )
+]
 
 
 @pytest.mark.skipif(not CUMULATIVE, reason="no Pabulib points files (set PBP_PABULIB_DIR)")

@@ -30,8 +30,11 @@ def proven(low, high) -> bool:
     return certify(low, high)[0]
 
 
-SLOW = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SLOW = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +67,13 @@ def naive_until_exhaustive(data, budget: int):
         spent = cost_of(data, run.selected)
         if spent > budget:
             return previous
-        left = [q for q, pid in enumerate(data.ids) if pid not in run.selected
-                and data.support[q] > 0 and 0 < data.costs[q] <= budget - spent]
+        left = [
+            q
+            for q, pid in enumerate(data.ids)
+            if pid not in run.selected
+            and data.support[q] > 0
+            and 0 < data.costs[q] <= budget - spent
+        ]
         if not left:
             return run.selected, share
         previous = (run.selected, share)
@@ -93,8 +101,9 @@ def test_until_exhaustive_is_the_first_exhaustive_share(monkeypatch, election, j
 
 
 @SLOW
-@given(point_elections(), st.sampled_from(["equalshares/add1",
-                                           "equalshares/add1-until-exhaustive"]))
+@given(
+    point_elections(), st.sampled_from(["equalshares/add1", "equalshares/add1-until-exhaustive"])
+)
 @pytest.mark.usefixtures("kernel")
 def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
     """Points ballots leap over the steps that certainly repeat a run (``_leap``): the
@@ -109,10 +118,17 @@ def test_leaps_over_points_runs_find_the_same_share(election, rule) -> None:
     assert (found[0].selected, found[1]) == naive
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(point_elections(max_voters=12), st.fractions(0, 40), st.fractions(0, 40),
-       st.lists(st.fractions(0, 1), min_size=1, max_size=4))
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    point_elections(max_voters=12),
+    st.fractions(0, 40),
+    st.fractions(0, 40),
+    st.lists(st.fractions(0, 1), min_size=1, max_size=4),
+)
 @pytest.mark.usefixtures("kernel")
 def test_a_certified_range_gives_one_run(election, a, b, between) -> None:
     """When ``certify`` holds for runs at two shares, every share between them gives the
@@ -133,8 +149,10 @@ class StepRun:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(0, 3), min_size=1, max_size=60),
-       st.lists(st.one_of(st.none(), st.floats(-10, 100)), min_size=1, max_size=20))
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=60),
+    st.lists(st.one_of(st.none(), st.floats(-10, 100)), min_size=1, max_size=20),
+)
 def test_leaping_finds_the_first_event_whatever_the_aims(values, aims) -> None:
     """``_leap`` only trusts what ``certify`` proves: aims that are wild, wrong or missing
     change how many steps it runs, never the step it finds. Runs here are the values of a
@@ -153,8 +171,7 @@ def test_leaping_finds_the_first_event_whatever_the_aims(values, aims) -> None:
     def alike(a: StepRun, b: StepRun):
         return len({value(k) for k in range(a.k, b.k + 1)}) == 1, next(guesses)
 
-    found = mes_search.search(mes_search.Steps(Fraction(0), Fraction(0)), evaluate,
-                              certify=alike)
+    found = mes_search.search(mes_search.Steps(Fraction(0), Fraction(0)), evaluate, certify=alike)
     assert found == ([*values, 0].index(0), mes_search.OVER)
 
 
@@ -163,12 +180,20 @@ def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
     """Shares 18.25 and 26.75 fund p3 then p2, but p3 then p0 in between (found by search):
     equal orders at both ends prove nothing, the prices must."""
     costs = {"p0": 43, "p1": 100, "p2": 25, "p3": 58}
-    ballots = [{"p1": 2, "p0": 5, "p2": 2}, {"p3": 2}, {"p0": 2, "p3": 5, "p1": 1},
-               {"p2": 3, "p3": 5, "p1": 3, "p0": 1}, {"p1": 2, "p3": 3},
-               {"p1": 3, "p3": 5, "p0": 2, "p2": 1}]
-    election = Election([Project(pid, cost) for pid, cost in costs.items()],
-                        [Ballot(f"v{i}", points=b) for i, b in enumerate(ballots)], 40,
-                        vote_type="cumulative")
+    ballots = [
+        {"p1": 2, "p0": 5, "p2": 2},
+        {"p3": 2},
+        {"p0": 2, "p3": 5, "p1": 1},
+        {"p2": 3, "p3": 5, "p1": 3, "p0": 1},
+        {"p1": 2, "p3": 3},
+        {"p1": 3, "p3": 5, "p0": 2, "p2": 1},
+    ]
+    election = Election(
+        [Project(pid, cost) for pid, cost in costs.items()],
+        [Ballot(f"v{i}", points=b) for i, b in enumerate(ballots)],
+        40,
+        vote_type="cumulative",
+    )
     data = mes_input(election, RuleConfig("equalshares"))
     low, high = run_at(data, Fraction(73, 4), KEY), run_at(data, Fraction(107, 4), KEY)
     assert low.selected == high.selected == ["p3", "p2"]
@@ -178,8 +203,12 @@ def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
 
 
 @SLOW
-@given(elections(), st.sampled_from(["equalshares/add1", "equalshares/add1-until-exhaustive",
-                                     "equalshares/add1-comparison"]))
+@given(
+    elections(),
+    st.sampled_from(
+        ["equalshares/add1", "equalshares/add1-until-exhaustive", "equalshares/add1-comparison"]
+    ),
+)
 def test_two_processes_give_the_same_outcome(monkeypatch, election, rule) -> None:
     monkeypatch.setattr(mes_search, "BLOCK", 2)
     config = RuleConfig(rule, tie_break="name")
@@ -244,15 +273,20 @@ def test_jobs_default(monkeypatch) -> None:
     assert mes_search.default_jobs() == 1  # never fork a threaded process (a web worker)
 
 
-@pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1",
-                                  "equalshares/add1-until-exhaustive",
-                                  "equalshares/add1-comparison"])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "equalshares",
+        "equalshares/add1",
+        "equalshares/add1-until-exhaustive",
+        "equalshares/add1-comparison",
+    ],
+)
 def test_only_zero_weighted_ballots_fund_nothing(rule: str) -> None:
     """A channel weighted zero takes no part; if it holds every ballot, nobody has a share."""
     from pbplatform.tally import Ballot, Election, Project
 
-    election = Election([Project("a", 10)],
-                        [Ballot("v", approvals=("a",), channel="post")], 100)
+    election = Election([Project("a", 10)], [Ballot("v", approvals=("a",), channel="post")], 100)
     outcome = count(election, RuleConfig(rule, channel_weights={"post": 0}))
     assert outcome.selected == []
     assert all(not p.selected for p in outcome.projects)
@@ -279,8 +313,9 @@ def test_point_groups_from_columns_equal_ballot_by_ballot(path) -> None:
     config = RuleConfig("equalshares")
     index = {p.id: q for q, p in enumerate(election.projects)}
     from_columns = point_groups(election, config, index)
-    as_list = Election(election.projects, list(election.ballots), election.budget,
-                       vote_type=election.vote_type)
+    as_list = Election(
+        election.projects, list(election.ballots), election.budget, vote_type=election.vote_type
+    )
     assert from_columns == point_groups(as_list, config, index)
     assert sum(from_columns.values()) == len(election.ballots)
 
@@ -293,10 +328,13 @@ def test_a_proven_leap_just_short_of_an_over_budget_probe_stops_there() -> None:
     a = {"p0": half, "p1": one, "p3": one, "p4": Fraction(2), "p5": Fraction(3)}
     b = {"p3": one, "p0": Fraction(2)}
     costs = {"p0": 79, "p1": 79, "p2": 79, "p3": 47, "p4": 47, "p5": 47, "p6": 79}
-    ballots = [Ballot(f"v{i}", points=p, weight=w)
-               for i, (p, w) in enumerate([(a, Fraction(3, 2)), (b, one)] * 2)]
-    election = Election([Project(pid, c) for pid, c in costs.items()], ballots, 94,
-                        vote_type="cumulative")
+    ballots = [
+        Ballot(f"v{i}", points=p, weight=w)
+        for i, (p, w) in enumerate([(a, Fraction(3, 2)), (b, one)] * 2)
+    ]
+    election = Election(
+        [Project(pid, c) for pid, c in costs.items()], ballots, 94, vote_type="cumulative"
+    )
     data = mes_input(election, RuleConfig("equalshares/add1"))
     run, share = add1(data, election.budget, KEY)
     assert (run.selected, share) == naive_add1(data, election.budget) == (["p5", "p3"], 31)

@@ -18,8 +18,13 @@ from .test_mes_fast import KEY
 def whole_points(draw):
     n = draw(st.integers(1, 7))
     costs = [draw(st.sampled_from([0, 10, 25, 40, 40, 77])) for _ in range(n)]
-    groups = draw(st.lists(st.dictionaries(st.integers(0, n - 1), st.integers(1, 5),
-                                           max_size=n), min_size=1, max_size=8))
+    groups = draw(
+        st.lists(
+            st.dictionaries(st.integers(0, n - 1), st.integers(1, 5), max_size=n),
+            min_size=1,
+            max_size=8,
+        )
+    )
     weights = draw(st.lists(st.integers(1, 4), min_size=len(groups), max_size=len(groups)))
     return groups, weights, costs
 
@@ -29,13 +34,18 @@ def whole_points(draw):
 def test_whole_state_runs_equal_fraction_state_runs(instance, share) -> None:
     groups, weights, costs = instance
     ids = [f"p{q}" for q in range(len(costs))]
-    support = [Fraction(sum(g.get(q, 0) * w for g, w in zip(groups, weights, strict=True)))
-               for q in range(len(costs))]
+    support = [
+        Fraction(sum(g.get(q, 0) * w for g, w in zip(groups, weights, strict=True)))
+        for q in range(len(costs))
+    ]
     assume(any(support))
     whole = run_mes(WholeUtilityState(groups, weights, costs), ids, costs, support, share, KEY)
     exact = run_mes(UtilityState(groups, weights, costs), ids, costs, support, share, KEY)
     assert (whole.selected, whole.alphas, whole.money_left) == (
-        exact.selected, exact.alphas, exact.money_left)
+        exact.selected,
+        exact.alphas,
+        exact.money_left,
+    )
 
 
 def test_an_order_floats_cannot_tell_is_decided_exactly() -> None:
@@ -70,10 +80,14 @@ def test_points_files_use_the_integer_state() -> None:
     from pbplatform.tally import RuleConfig
     from pbplatform.tally.mes_rules import mes_input
 
-    election = Election([Project("a", 10), Project("b", 20)],
-                        [Ballot("1", points={"a": 2, "b": 1}), Ballot("2", points={"b": 3})], 30,
-                        vote_type="cumulative")
+    election = Election(
+        [Project("a", 10), Project("b", 20)],
+        [Ballot("1", points={"a": 2, "b": 1}), Ballot("2", points={"b": 3})],
+        30,
+        vote_type="cumulative",
+    )
     assert type(mes_input(election, RuleConfig("equalshares")).state) is WholeUtilityState
-    halves = Election(election.projects, [Ballot("1", points={"a": Fraction(1, 2)})], 30,
-                      vote_type="cumulative")
+    halves = Election(
+        election.projects, [Ballot("1", points={"a": Fraction(1, 2)})], 30, vote_type="cumulative"
+    )
     assert type(mes_input(halves, RuleConfig("equalshares")).state) is UtilityState

@@ -46,23 +46,28 @@ channels = st.sampled_from(["", "online", "paper", " paper ", "code"])
 
 
 # the kernel fixture only sets an environment variable, the same for every example
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.sampled_from([clean_cells, cells]).flatmap(
-        lambda cell: st.lists(st.tuples(cell, channels, st.sampled_from(["1", "2", "1/3"])),
-                              max_size=12)
+        lambda cell: st.lists(
+            st.tuples(cell, channels, st.sampled_from(["1", "2", "1/3"])), max_size=12
+        )
     ),
     st.sampled_from(["approval", "ordinal"]),
     st.sampled_from(["\n", "\r\n"]),
     st.sampled_from([False, False, True]),  # a blank line between ballots
     st.booleans(),
 )
-def test_fast_reader_agrees_with_row_by_row(kernel, rows, vote_type, newline, blank,
-                                           weighted) -> None:
+def test_fast_reader_agrees_with_row_by_row(
+    kernel, rows, vote_type, newline, blank, weighted
+) -> None:
     header = "voter_id;vote;voting_method;age" + (";weight" if weighted else "")
-    lines = [f"{k};{cell};{channel};{k % 3 or ''}" + (f";{weight}" if weighted else "")
-             for k, (cell, channel, weight) in enumerate(rows)]
+    lines = [
+        f"{k};{cell};{channel};{k % 3 or ''}" + (f";{weight}" if weighted else "")
+        for k, (cell, channel, weight) in enumerate(rows)
+    ]
     if blank and lines:
         lines.insert(len(lines) // 2, "")
     text = votes_file(lines, vote_type, header).replace("\n", newline)
@@ -183,8 +188,8 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1",
-             ""])
+    "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1", ""]
+)
 def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -> None:
     from pbplatform.tally.kernel import ballots
 
@@ -196,7 +201,8 @@ def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -
 
 
 @pytest.mark.parametrize(
-    "text", ["0;a\r\n1;b\n", "0;a\r1;b\r\n", "0;a\n1;b\n\x1c\n", "0;a\n1;b\u00a0\n"])
+    "text", ["0;a\r\n1;b\n", "0;a\r1;b\r\n", "0;a\n1;b\n\x1c\n", "0;a\n1;b\u00a0\n"]
+)
 def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text) -> None:
     """Mixed line ends are made uniform, and str.isspace's white space trimmed, in Python."""
     from pbplatform.tally.kernel import ballots

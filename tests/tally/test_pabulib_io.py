@@ -118,8 +118,13 @@ def elections(draw) -> Election:
             ballots.append(Ballot(str(k), ranking=tuple(chosen), channel=channel, weight=weight))
         else:
             ballots.append(Ballot(str(k), approvals=tuple(chosen), channel=channel, weight=weight))
-    return Election(projects, ballots, draw(st.integers(0, 10**9)), vote_type=vote_type,
-                    meta={"description": draw(names)})
+    return Election(
+        projects,
+        ballots,
+        draw(st.integers(0, 10**9)),
+        vote_type=vote_type,
+        meta={"description": draw(names)},
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -19,14 +19,21 @@ def textbook(election, key) -> list[str]:
     cost = {p.id: p.cost for p in election.projects}
     ballots = [b for b in election.ballots if b.weight]
     supporters = {pid: [i for i, b in enumerate(ballots) if pid in b.approvals] for pid in ids}
-    weight = {pid: sum((Fraction(ballots[i].weight) for i in supporters[pid]), Fraction(0))
-              for pid in ids}
+    weight = {
+        pid: sum((Fraction(ballots[i].weight) for i in supporters[pid]), Fraction(0)) for pid in ids
+    }
     loads = [Fraction(0)] * len(ballots)
     remaining = {pid for pid in ids if weight[pid] and cost[pid] <= election.budget}
     spent, selected = 0, []
     while remaining:
-        new = {pid: (sum((loads[i] * Fraction(ballots[i].weight) for i in supporters[pid]),
-                         Fraction(0)) + cost[pid]) / weight[pid] for pid in remaining}
+        new = {
+            pid: (
+                sum((loads[i] * Fraction(ballots[i].weight) for i in supporters[pid]), Fraction(0))
+                + cost[pid]
+            )
+            / weight[pid]
+            for pid in remaining
+        }
         best = min(new.values())
         tied = sorted((pid for pid in remaining if new[pid] == best), key=key)
         if any(spent + cost[pid] > election.budget for pid in tied):
@@ -45,13 +52,18 @@ def reversed_names(election):
     name tie-break disagree."""
     rename = {p.id: f"q{len(election.projects) - k}" for k, p in enumerate(election.projects)}
     projects = [Project(rename[p.id], p.cost) for p in election.projects]
-    ballots = [Ballot(b.id, approvals=tuple(rename[a] for a in b.approvals), weight=b.weight)
-               for b in election.ballots]
+    ballots = [
+        Ballot(b.id, approvals=tuple(rename[a] for a in b.approvals), weight=b.weight)
+        for b in election.ballots
+    ]
     return Election(projects, ballots, election.budget)
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(elections(), st.booleans())
 @pytest.mark.usefixtures("kernel")  # on the compiled kernel and on the numpy path
 def test_phragmen_equals_the_textbook_count(election, flip) -> None:

@@ -23,11 +23,13 @@ def item(i, amount, votes_for, votes_against):
 
 
 def test_ranks_by_net_support_and_recommends_up_to_the_target():
-    items = [item("lights", 15_000, 30, 20),   # net 10
-             item("hall", 35_000, 60, 18),     # net 42
-             item("cars", 20_000, 40, 15),     # net 25
-             item("signs", 9_000, 12, 1),      # net 11
-             item("pool", 80_000, 10, 13)]     # net -3
+    items = [
+        item("lights", 15_000, 30, 20),  # net 10
+        item("hall", 35_000, 60, 18),  # net 42
+        item("cars", 20_000, 40, 15),  # net 25
+        item("signs", 9_000, 12, 1),  # net 11
+        item("pool", 80_000, 10, 13),
+    ]  # net -3
     out = rank_savings(items, target=50_000, share_pct=20)
     assert [r.id for r in out.items] == ["hall", "cars", "signs", "lights", "pool"]
     assert out.recommended == ["hall", "cars"]
@@ -37,7 +39,8 @@ def test_ranks_by_net_support_and_recommends_up_to_the_target():
     assert out.budget_bonus == 11_000
     by = {r.id: r for r in out.items}
     assert by["hall"].explanation == (
-        "net support 42 (for 60, against 18); recommended: 35,000 of target 50,000 reached")
+        "net support 42 (for 60, against 18); recommended: 35,000 of target 50,000 reached"
+    )
     assert by["pool"].explanation == "net support \u22123: not recommended"
     assert (by["signs"].reason, by["pool"].reason) == (TARGET_REACHED, NO_SUPPORT)
     assert by["cars"].reason == RECOMMENDED
@@ -69,10 +72,15 @@ def test_explanations_use_the_given_formatter():
     assert out.items[0].explanation.endswith("recommended: EUR 123.45 of target EUR 200.00 reached")
 
 
-@pytest.mark.parametrize("bad", [
-    dict(items=[item("a", 1, 1, 0), item("a", 2, 1, 0)]),
-    dict(target=-1), dict(share_pct=101), dict(share_pct=-1),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(items=[item("a", 1, 1, 0), item("a", 2, 1, 0)]),
+        dict(target=-1),
+        dict(share_pct=101),
+        dict(share_pct=-1),
+    ],
+)
 def test_bad_input_is_refused(bad):
     args = dict(items=[item("a", 1, 1, 0)], target=None, share_pct=0) | bad
     with pytest.raises(SavingsError):
@@ -89,10 +97,16 @@ def test_negative_amount_or_votes_refused():
 # --- properties -----------------------------------------------------------------------------
 
 items_strategy = st.lists(
-    st.builds(SavingsItem, id=st.text("abcdefgh", min_size=1, max_size=4),
-              amount=st.integers(0, 10**9), votes_for=st.integers(0, 500),
-              votes_against=st.integers(0, 500)),
-    max_size=12, unique_by=lambda i: i.id)
+    st.builds(
+        SavingsItem,
+        id=st.text("abcdefgh", min_size=1, max_size=4),
+        amount=st.integers(0, 10**9),
+        votes_for=st.integers(0, 500),
+        votes_against=st.integers(0, 500),
+    ),
+    max_size=12,
+    unique_by=lambda i: i.id,
+)
 targets = st.one_of(st.none(), st.integers(0, 5 * 10**9))
 shares = st.integers(0, 100)
 
@@ -147,8 +161,15 @@ def test_module_is_pure():
     import pbplatform.tally.savings as mod
 
     tree = ast.parse(Path(mod.__file__).read_text())
-    names = {alias.name.split(".")[0] for node in ast.walk(tree)
-             if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module.split(".")[0] for node in ast.walk(tree)
-              if isinstance(node, ast.ImportFrom) and node.module}
+    names = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    names |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
     assert not names & {"flask", "sqlalchemy", "flask_sqlalchemy", "pbplatform", "flask_babel"}

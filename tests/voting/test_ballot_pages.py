@@ -41,13 +41,18 @@ def test_resident_reviews_then_casts_one_ballot(client, db, scene):
     assert ballot.id[:8] not in text
     participation = db.session.scalars(sa.select(Participation)).one()
     assert (participation.voter_key, participation.channel) == (
-        f"user:{scene.resident.id}", "online")
+        f"user:{scene.resident.id}",
+        "online",
+    )
     assert ballot.channel == "online"
     assert ballot.area_id == scene.home.id
     assert ballot.is_valid
     stances = {c.proposal_id: (c.points, c.stance) for c in ballot.choices}
-    assert stances == {scene.a60.id: (Decimal(1), 1), scene.d40.id: (Decimal(1), 1),
-                       scene.saving.id: (Decimal(1), -1)}
+    assert stances == {
+        scene.a60.id: (Decimal(1), 1),
+        scene.d40.id: (Decimal(1), 1),
+        scene.saving.id: (Decimal(1), -1),
+    }
 
 
 def test_change_returns_to_the_filled_sheet_and_stores_nothing(client, db, scene):
@@ -64,8 +69,10 @@ def test_over_budget_names_the_amounts_and_stores_nothing(client, db, scene):
     for step in ("review", "cast"):
         page = client.post(_url(scene, step), data=body)
         assert page.status_code == 422
-        assert ("Your choices for Fennpfuhl cost €130,000.00 but the budget is €100,000.00"
-                in page.get_data(as_text=True))
+        assert (
+            "Your choices for Fennpfuhl cost €130,000.00 but the budget is €100,000.00"
+            in page.get_data(as_text=True)
+        )
     assert count_rows(db) == (0, 0, 0)
 
 
@@ -127,8 +134,15 @@ def test_projects_the_voter_may_not_choose_refuse_the_whole_ballot(client, db, s
     rejected = create_proposal(scene.cycle, area=scene.home, status="rejected", cost=1_00)
     hidden = create_proposal(scene.cycle, area=scene.home, cost=1_00, is_hidden=True)
     login_as(client, scene.resident)
-    for bad in (scene.elsewhere.id, foreign.id, pending.id, withdrawn.id, rejected.id,
-                hidden.id, 999_999):
+    for bad in (
+        scene.elsewhere.id,
+        foreign.id,
+        pending.id,
+        withdrawn.id,
+        rejected.id,
+        hidden.id,
+        999_999,
+    ):
         page = client.post(_url(scene, "cast"), data={f"p-{scene.a30.id}": "1", f"p-{bad}": "1"})
         assert page.status_code == 422, bad
         assert "not on this ballot" in page.get_data(as_text=True)
@@ -138,8 +152,13 @@ def test_projects_the_voter_may_not_choose_refuse_the_whole_ballot(client, db, s
 def test_tampered_bodies(client, db, scene):
     login_as(client, scene.resident)
     # Cost fields in the body are ignored: the database's costs make this over budget.
-    body = {f"p-{scene.a60.id}": "1", f"p-{scene.a70.id}": "1", f"cost-{scene.a60.id}": "1",
-            "cost": "1", "total": "0"}
+    body = {
+        f"p-{scene.a60.id}": "1",
+        f"p-{scene.a70.id}": "1",
+        f"cost-{scene.a60.id}": "1",
+        "cost": "1",
+        "total": "0",
+    }
     assert client.post(_url(scene, "cast"), data=body).status_code == 422
     # The same project twice.
     dup = {f"p-{scene.a30.id}": ["1", "1"]}
@@ -151,14 +170,22 @@ def test_tampered_bodies(client, db, scene):
         assert client.post(_url(scene, "cast"), data={f"p-{bad}": "1"}).status_code == 422, bad
     # Points on an approval ballot, and a nonsense stance.
     assert client.post(_url(scene, "cast"), data={f"p-{scene.a30.id}": "5"}).status_code == 422
-    assert client.post(_url(scene, "cast"),
-                       data={f"s-{scene.saving.id}": "maybe"}).status_code == 422
+    assert (
+        client.post(_url(scene, "cast"), data={f"s-{scene.saving.id}": "maybe"}).status_code == 422
+    )
     assert client.post(_url(scene, "cast"), data={}).status_code == 422  # empty ballot
     assert count_rows(db) == (0, 0, 0)
     # Extra identity fields are ignored: the ballot is the resident's, online.
-    ok = client.post(_url(scene, "cast"), data={f"p-{scene.a30.id}": "1", "channel": "paper",
-                                                "voter_id": "1", "cycle_id": "999",
-                                                "area_id": str(scene.other.id)})
+    ok = client.post(
+        _url(scene, "cast"),
+        data={
+            f"p-{scene.a30.id}": "1",
+            "channel": "paper",
+            "voter_id": "1",
+            "cycle_id": "999",
+            "area_id": str(scene.other.id),
+        },
+    )
     assert ok.status_code == 200
     ballot = db.session.scalars(sa.select(Ballot)).one()
     assert (ballot.channel, ballot.area_id) == ("online", scene.home.id)
@@ -174,8 +201,12 @@ def test_k_approval_counts_per_section(client, db, scene):
     assert "at most 2" in page.get_data(as_text=True)
     assert count_rows(db) == (0, 0, 0)
     # Two in the area and two district-wide: over any budget, but k-approval has no budget.
-    four = {f"p-{scene.a60.id}": "1", f"p-{scene.a70.id}": "1",
-            f"p-{scene.d150.id}": "1", f"p-{scene.d40.id}": "1"}
+    four = {
+        f"p-{scene.a60.id}": "1",
+        f"p-{scene.a70.id}": "1",
+        f"p-{scene.d150.id}": "1",
+        f"p-{scene.d40.id}": "1",
+    }
     assert client.post(_url(scene, "cast"), data=four).status_code == 200
     assert count_rows(db) == (1, 1, 4)
 
@@ -187,21 +218,24 @@ def test_cumulative_points_with_fractions(client, db, scene):
     db.session.flush()
     login_as(client, scene.resident)
     assert 'type="number"' in client.get(_url(scene)).get_data(as_text=True)
-    too_many = client.post(_url(scene, "cast"), data={f"p-{scene.a60.id}": "3",
-                                                      f"p-{scene.d40.id}": "2.5"})
+    too_many = client.post(
+        _url(scene, "cast"), data={f"p-{scene.a60.id}": "3", f"p-{scene.d40.id}": "2.5"}
+    )
     assert too_many.status_code == 422
     assert "5.5" in too_many.get_data(as_text=True)
     capped = client.post(_url(scene, "cast"), data={f"p-{scene.a60.id}": "3.5"})
     assert capped.status_code == 422
     assert "at most 3" in capped.get_data(as_text=True)
     for bad in ("-1", "1.005", "x", "inf", "NaN"):
-        assert client.post(_url(scene, "cast"),
-                           data={f"p-{scene.a60.id}": bad}).status_code == 422, bad
+        assert (
+            client.post(_url(scene, "cast"), data={f"p-{scene.a60.id}": bad}).status_code == 422
+        ), bad
     assert count_rows(db) == (0, 0, 0)
     # Budget is not a limit on points ballots; 2.5 + 2.5 = 5 points, zero means "not chosen".
-    ok = client.post(_url(scene, "cast"), data={f"p-{scene.a60.id}": "2.5",
-                                                f"p-{scene.a70.id}": "2,5",
-                                                f"p-{scene.a30.id}": "0"})
+    ok = client.post(
+        _url(scene, "cast"),
+        data={f"p-{scene.a60.id}": "2.5", f"p-{scene.a70.id}": "2,5", f"p-{scene.a30.id}": "0"},
+    )
     assert ok.status_code == 200
     ballot = db.session.scalars(sa.select(Ballot)).one()
     assert sorted(c.points for c in ballot.choices) == [Decimal("2.5"), Decimal("2.5")]
@@ -221,5 +255,6 @@ def test_sheet_order_is_neutral(client, db, scene):
         return re.findall(r'name="p-(\d+)"', html)
 
     assert order(before) == order(after)
-    assert order(before) == [str(p.id) for p in (scene.a60, scene.a70, scene.a30,
-                                                 scene.d150, scene.d40)]
+    assert order(before) == [
+        str(p.id) for p in (scene.a60, scene.a70, scene.a30, scene.d150, scene.d40)
+    ]

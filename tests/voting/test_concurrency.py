@@ -29,20 +29,35 @@ def _setup(app):
         proposal = create_proposal(cycle, area=area, cost=1_000_00)
         user = create_user("resident", area=area)
         db.session.commit()
-        return {"area": area.id, "cycle": cycle.id, "slug": cycle.slug,
-                "proposal": proposal.id, "user": user.id, "login": user.get_id()}
+        return {
+            "area": area.id,
+            "cycle": cycle.id,
+            "slug": cycle.slug,
+            "proposal": proposal.id,
+            "user": user.id,
+            "login": user.get_id(),
+        }
 
 
 def _cleanup(app, ids):
-    purge_cycle(app, ids["cycle"], then=(sa.delete(User).where(User.id == ids["user"]),
-                                         sa.delete(Area).where(Area.id == ids["area"])))
+    purge_cycle(
+        app,
+        ids["cycle"],
+        then=(
+            sa.delete(User).where(User.id == ids["user"]),
+            sa.delete(Area).where(Area.id == ids["area"]),
+        ),
+    )
 
 
 def _counts(app, cycle_id):
     with app.app_context():
+
         def n(model):
-            return db.session.scalar(sa.select(sa.func.count()).select_from(model)
-                                     .where(model.cycle_id == cycle_id))
+            return db.session.scalar(
+                sa.select(sa.func.count()).select_from(model).where(model.cycle_id == cycle_id)
+            )
+
         return n(Participation), n(Ballot)
 
 
@@ -61,8 +76,9 @@ def test_twenty_concurrent_casts_of_one_resident_leave_one_ballot(app):
                 session["_user_id"] = ids["login"]
                 session["_fresh"] = True
             barrier.wait()
-            response = client.post(f"/cycles/{ids['slug']}/ballot/cast",
-                                   data={f"p-{ids['proposal']}": "1"})
+            response = client.post(
+                f"/cycles/{ids['slug']}/ballot/cast", data={f"p-{ids['proposal']}": "1"}
+            )
             with lock:
                 statuses.append(response.status_code)
                 bodies.append(response.get_data(as_text=True))
@@ -93,8 +109,9 @@ def test_cast_and_close_race_never_commits_a_ballot_after_close(app):
 
             def close() -> None:
                 with app.app_context():
-                    locked = db.session.scalar(sa.select(Cycle).where(Cycle.id == ids["cycle"])
-                                               .with_for_update())
+                    locked = db.session.scalar(
+                        sa.select(Cycle).where(Cycle.id == ids["cycle"]).with_for_update()
+                    )
                     locked.phase = "counting"
                     db.session.commit()
                     closed.set()
@@ -122,8 +139,15 @@ def test_cast_and_close_race_never_commits_a_ballot_after_close(app):
 @pytest.mark.postgres
 def test_unique_constraint_on_participations_exists_in_postgres(app):
     with app.app_context():
-        rows = db.session.execute(sa.text(
-            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "JOIN pg_class t ON t.oid = c.conrelid "
-            "WHERE t.relname = 'participations' AND c.contype IN ('u', 'p')")).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.text(
+                    "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                    "JOIN pg_class t ON t.oid = c.conrelid "
+                    "WHERE t.relname = 'participations' AND c.contype IN ('u', 'p')"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert {"UNIQUE (cycle_id, voter_key)", "PRIMARY KEY (cycle_id, voter_key)"} & set(rows)

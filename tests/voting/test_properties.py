@@ -11,8 +11,9 @@ from pbplatform.errors import DomainError
 from pbplatform.voting.models import Ballot, Participation
 from pbplatform.voting.services import cast_ballot, check_ballot
 
-PROPERTY = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @PROPERTY
@@ -31,8 +32,12 @@ def test_budget_ballot_accepted_exactly_when_each_section_fits(scene, picks):
     assert dict(ballot.totals) == {"area": area_total, "district": district_total}
 
 
-OPS = st.lists(st.tuples(st.sampled_from(["cast", "cast", "close", "reopen"]),
-                         st.integers(min_value=0, max_value=3)), max_size=12)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["cast", "cast", "close", "reopen"]), st.integers(min_value=0, max_value=3)
+    ),
+    max_size=12,
+)
 
 
 @PROPERTY
@@ -49,8 +54,7 @@ def test_ballots_equal_accepted_voters_and_none_after_close(db, scene, ops):
             else:
                 was_open = scene.cycle.phase == "voting"
                 try:
-                    cast_ballot(scene.cycle, f"p:{voter}", {scene.a30.id: 1},
-                                area_id=scene.home.id)
+                    cast_ballot(scene.cycle, f"p:{voter}", {scene.a30.id: 1}, area_id=scene.home.id)
                     outcome = "ok"
                 except DomainError as exc:
                     outcome = exc.code

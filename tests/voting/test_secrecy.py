@@ -23,8 +23,9 @@ def test_ballots_hold_no_link_to_people_or_participations(db):
         for name, column in _columns(inspector, table).items():
             # Dates only: no time finer than the day that could be joined to a login or log.
             assert not isinstance(column["type"], sa.DateTime | sa.Time), (table, name)
-    participation_fks = {fk["referred_table"]
-                         for fk in inspector.get_foreign_keys("participations")}
+    participation_fks = {
+        fk["referred_table"] for fk in inspector.get_foreign_keys("participations")
+    }
     assert "ballots" not in participation_fks
     assert not isinstance(_columns(inspector, "participations")["voted_on"]["type"], sa.DateTime)
 
@@ -59,8 +60,10 @@ def test_ballots_carry_no_date_at_all(db):
 
 
 def test_ballot_ids_are_random_uuids(db, scene):
-    ids = [cast_ballot(scene.cycle, f"user:t{n}", {scene.a30.id: 1}, area_id=scene.home.id).id
-           for n in range(3)]
+    ids = [
+        cast_ballot(scene.cycle, f"user:t{n}", {scene.a30.id: 1}, area_id=scene.home.id).id
+        for n in range(3)
+    ]
     for value in ids:
         assert uuid.UUID(value).version == 4
     assert len(set(ids)) == 3

@@ -67,11 +67,13 @@ def test_huge_ballot_is_refused_early(scene):
 
 def test_paper_cast_then_online_refused_with_the_channel(db, scene):
     key = voter_key_for(scene.resident)
-    cast_ballot(scene.cycle, key, {scene.a30.id: 1}, area_id=scene.home.id, channel="paper",
-                serial="P-0001")
+    cast_ballot(
+        scene.cycle, key, {scene.a30.id: 1}, area_id=scene.home.id, channel="paper", serial="P-0001"
+    )
     with pytest.raises(DomainError) as err:
-        cast_ballot(scene.cycle, key, {scene.a60.id: 1}, area_id=scene.home.id,
-                    user_id=scene.resident.id)
+        cast_ballot(
+            scene.cycle, key, {scene.a60.id: 1}, area_id=scene.home.id, user_id=scene.resident.id
+        )
     assert err.value.code == "already_voted"
     assert err.value.status == 409
     assert err.value.extra["channel"] == "paper"
@@ -81,19 +83,24 @@ def test_paper_cast_then_online_refused_with_the_channel(db, scene):
 
 def test_a_refused_ballot_leaves_no_participation(db, scene):
     with pytest.raises(DomainError):
-        cast_ballot(scene.cycle, "user:x", {scene.a60.id: 1, scene.a70.id: 1},
-                    area_id=scene.home.id)
+        cast_ballot(
+            scene.cycle, "user:x", {scene.a60.id: 1, scene.a70.id: 1}, area_id=scene.home.id
+        )
     assert count_rows(db) == (0, 0, 0)
     cast_ballot(scene.cycle, "user:x", {scene.a60.id: 1}, area_id=scene.home.id)
     assert count_rows(db) == (1, 1, 1)
 
 
 def test_invalid_paper_ballot_is_kept_with_its_reason(db, scene):
-    ballot = record_invalid_ballot(scene.cycle, scene.home.id, "paper", "P-0002",
-                                   "two crosses over budget")
+    ballot = record_invalid_ballot(
+        scene.cycle, scene.home.id, "paper", "P-0002", "two crosses over budget"
+    )
     stored = db.session.get(Ballot, ballot.id)
     assert (stored.is_valid, stored.invalid_reason, stored.channel) == (
-        False, "two crosses over budget", "paper")
+        False,
+        "two crosses over budget",
+        "paper",
+    )
     assert count_rows(db) == (0, 1, 0)
     with pytest.raises(DomainError) as err:  # the same serial twice
         record_invalid_ballot(scene.cycle, scene.home.id, "paper", "P-0002", "again")

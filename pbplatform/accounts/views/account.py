@@ -16,15 +16,22 @@ from pbplatform.extensions import db
 from pbplatform.security.access import login_required
 
 
-def _account_page(profile: ProfileForm | None = None,
-                  password: PasswordChangeForm | None = None, status: int = 200
-                  ) -> ResponseReturnValue:
+def _account_page(
+    profile: ProfileForm | None = None,
+    password: PasswordChangeForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     user = db.session.get(User, current_user.id)
     if profile is None:
-        profile = ProfileForm(formdata=None, display_name=user.display_name,
-                              home_area=str(user.home_area_id or ""))
-    return render_template("accounts/account.html", user=user, profile=profile,
-                           password_form=password or PasswordChangeForm(formdata=None)), status
+        profile = ProfileForm(
+            formdata=None, display_name=user.display_name, home_area=str(user.home_area_id or "")
+        )
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        profile=profile,
+        password_form=password or PasswordChangeForm(formdata=None),
+    ), status
 
 
 @bp.get("/account")
@@ -40,8 +47,9 @@ def update_profile() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            services.update_profile(user, form.display_name.data,
-                                    selected_area(form.home_area.data))
+            services.update_profile(
+                user, form.display_name.data, selected_area(form.home_area.data)
+            )
         except DomainError as exc:
             form.home_area.errors = [exc.message]
             return _account_page(profile=form, status=exc.status)
@@ -65,4 +73,3 @@ def change_password() -> ResponseReturnValue:
         flash(gettext("Your password has been changed."), "success")
         return redirect(url_for("accounts.account"))
     return _account_page(password=form, status=422)
-

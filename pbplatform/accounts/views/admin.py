@@ -19,6 +19,7 @@ from pbplatform.security.access import admin_required
 
 # --- administrators: users ------------------------------------------------------------------
 
+
 def _get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -38,8 +39,14 @@ def admin_users() -> ResponseReturnValue:
     per_page = 25
     users, total = management.search_users(query, page=page, per_page=per_page)
     pages = max(1, -(-total // per_page))
-    return render_template("accounts/admin_users.html", users=users, total=total, q=query,
-                           page=min(max(page, 1), pages), pages=pages)
+    return render_template(
+        "accounts/admin_users.html",
+        users=users,
+        total=total,
+        q=query,
+        page=min(max(page, 1), pages),
+        pages=pages,
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -52,25 +59,33 @@ def admin_new_user() -> ResponseReturnValue:
         actor = db.session.get(User, current_user.id)
         try:
             user = management.create_staff_user(
-                actor, form.email.data, form.display_name.data, form.role.data,
-                _selected_areas(form.officer_areas.data or []), form.password.data or None)
+                actor,
+                form.email.data,
+                form.display_name.data,
+                form.role.data,
+                _selected_areas(form.officer_areas.data or []),
+                form.password.data or None,
+            )
         except DomainError as exc:
             form.form_errors.append(exc.message)
             return render_template("accounts/admin_new_user.html", form=form), exc.status
         if not form.password.data:
             reset_links.send_invitation(
-                user, lambda token: url_for("accounts.reset", token=token, _external=True))
+                user, lambda token: url_for("accounts.reset", token=token, _external=True)
+            )
         flash(gettext("The account has been created."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/admin_new_user.html", form=form), status
 
 
-def _user_page(user: User, form: UserRoleForm | None = None, status: int = 200
-               ) -> ResponseReturnValue:
+def _user_page(
+    user: User, form: UserRoleForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     if form is None:
-        form = UserRoleForm(formdata=None, role=user.role,
-                            officer_areas=[str(a.id) for a in user.officer_area_list])
+        form = UserRoleForm(
+            formdata=None, role=user.role, officer_areas=[str(a.id) for a in user.officer_area_list]
+        )
     return render_template("accounts/admin_user.html", user=user, form=form), status
 
 
@@ -88,8 +103,9 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         actor = db.session.get(User, current_user.id)
         try:
-            management.change_role(actor, user, form.role.data,
-                                 _selected_areas(form.officer_areas.data or []))
+            management.change_role(
+                actor, user, form.role.data, _selected_areas(form.officer_areas.data or [])
+            )
         except DomainError as exc:
             form.role.errors = [exc.message]
             return _user_page(user, form, exc.status)
@@ -106,8 +122,12 @@ def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     except DomainError as exc:
         flash(exc.message, "error")
         return _user_page(user, status=exc.status)
-    flash(gettext("The account has been reactivated.") if active
-          else gettext("The account has been deactivated; its sessions have ended."), "success")
+    flash(
+        gettext("The account has been reactivated.")
+        if active
+        else gettext("The account has been deactivated; its sessions have ended."),
+        "success",
+    )
     return redirect(url_for("accounts.admin_user", user_id=user.id))
 
 
@@ -128,12 +148,17 @@ def admin_reactivate(user_id: int) -> ResponseReturnValue:
 def admin_reset_mfa(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     management.reset_mfa(db.session.get(User, current_user.id), user)
-    flash(gettext("The second factor has been reset; the person sets up a new app at their "
-                  "next login."), "success")
+    flash(
+        gettext(
+            "The second factor has been reset; the person sets up a new app at their next login."
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.admin_user", user_id=user.id))
 
 
 # --- administrators: development outbox -----------------------------------------------------
+
 
 @bp.get("/admin/outbox")
 @admin_required
@@ -145,6 +170,7 @@ def outbox() -> ResponseReturnValue:
 
     from pbplatform.mail.models import OutboxMessage
 
-    messages = db.session.scalars(sa.select(OutboxMessage)
-                                  .order_by(OutboxMessage.id.desc()).limit(100)).all()
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
+    ).all()
     return render_template("accounts/outbox.html", messages=messages)

@@ -52,10 +52,20 @@ def _login_failed(response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
-login_limit_ip = limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"],
-                               deduct_when=_login_failed, scope="login-ip")
-login_limit_email = limiter.limit(_login_limit, key_func=_submitted_email, methods=["POST"],
-                                  deduct_when=_login_failed, scope="login-email")
+login_limit_ip = limiter.limit(
+    _login_limit,
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-ip",
+)
+login_limit_email = limiter.limit(
+    _login_limit,
+    key_func=_submitted_email,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-email",
+)
 form_limit_ip = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
 
 
@@ -111,8 +121,9 @@ def start_second_factor(user: User, next_url: str | None) -> ResponseReturnValue
     if not mfa.is_enrolled(user):
         mfa.start_enrollment(user)
     audit.record("auth.mfa_challenged", user, actor=user)
-    return redirect(url_for("accounts.mfa_code" if mfa.is_enrolled(user)
-                            else "accounts.mfa_enroll"))
+    return redirect(
+        url_for("accounts.mfa_code" if mfa.is_enrolled(user) else "accounts.mfa_enroll")
+    )
 
 
 def pending_user() -> User | None:
@@ -127,6 +138,7 @@ def pending_user() -> User | None:
 
 # --- registration, login, logout ------------------------------------------------------------
 
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @form_limit_ip
@@ -137,8 +149,12 @@ def register() -> ResponseReturnValue:
             # Honeypot filled: a bot. Show the normal outcome and store nothing.
             return render_template("accounts/registered.html")
         try:
-            services.register_resident(form.email.data, form.display_name.data,
-                                       form.password.data, selected_area(form.home_area.data))
+            services.register_resident(
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                selected_area(form.home_area.data),
+            )
         except DomainError as exc:
             if exc.code != "email_taken":  # a concurrent twin registration looks the same
                 form.form_errors.append(exc.message)
@@ -190,6 +206,7 @@ def logout() -> ResponseReturnValue:
 
 # --- password reset -------------------------------------------------------------------------
 
+
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @form_limit_ip
@@ -197,8 +214,8 @@ def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         reset_links.request_password_reset(
-            form.email.data,
-            lambda token: url_for("accounts.reset", token=token, _external=True))
+            form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True)
+        )
         return render_template("accounts/reset_sent.html")
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/reset_request.html", form=form), status
@@ -221,4 +238,3 @@ def reset(token: str) -> ResponseReturnValue:
         return redirect(url_for("accounts.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/reset.html", form=form), status
-

@@ -33,10 +33,16 @@ def _code_failed(response: Response) -> bool:
 
 
 # Only wrong codes count, per client address and per account waiting for its code.
-mfa_limit_ip = limiter.limit(_mfa_limit, key_func=get_remote_address, methods=["POST"],
-                             deduct_when=_code_failed, scope="mfa-ip")
-mfa_limit_user = limiter.limit(_mfa_limit, key_func=_pending_key, methods=["POST"],
-                               deduct_when=_code_failed, scope="mfa-user")
+mfa_limit_ip = limiter.limit(
+    _mfa_limit,
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_code_failed,
+    scope="mfa-ip",
+)
+mfa_limit_user = limiter.limit(
+    _mfa_limit, key_func=_pending_key, methods=["POST"], deduct_when=_code_failed, scope="mfa-user"
+)
 
 
 def _expired() -> ResponseReturnValue:
@@ -52,8 +58,11 @@ def _submit_code(user: User, form: CodeForm) -> ResponseReturnValue | None:
             next_url = session.get("mfa_next")
             complete_login(user, mfa_done=True)
             return redirect(safe_next(next_url))
-        form.code.errors = [gettext("This code is not valid or was already used. "
-                                    "Wait for the next code and try again.")]
+        form.code.errors = [
+            gettext(
+                "This code is not valid or was already used. Wait for the next code and try again."
+            )
+        ]
     if form.is_submitted():
         g.mfa_failed = True
     return None
@@ -87,5 +96,9 @@ def mfa_enroll() -> ResponseReturnValue:
         return redirect(url_for("accounts.mfa_code"))
     form = CodeForm()
     done = _submit_code(user, form)
-    return done or render_template("accounts/mfa_enroll.html", form=form,
-                                   secret=user.totp_secret, uri=mfa.provisioning_uri(user))
+    return done or render_template(
+        "accounts/mfa_enroll.html",
+        form=form,
+        secret=user.totp_secret,
+        uri=mfa.provisioning_uri(user),
+    )

@@ -23,12 +23,20 @@ from pbplatform.security.access import admin_required, login_required, public
 @public
 def how_to_vote(slug: str) -> ResponseReturnValue:
     cycle = find_cycle(slug)
-    has_codes = db.session.scalar(sa.select(VotingCodeBatch.id).where(
-        VotingCodeBatch.cycle_id == cycle.id).limit(1)) is not None
-    return render_template("channels/how_to_vote.html", cycle=cycle,
-                           sites=paper.list_sites(cycle), has_codes=has_codes,
-                           has_meetings=bool(meetings.list_meetings(cycle)),
-                           weights=cycle.channel_weights or {})
+    has_codes = (
+        db.session.scalar(
+            sa.select(VotingCodeBatch.id).where(VotingCodeBatch.cycle_id == cycle.id).limit(1)
+        )
+        is not None
+    )
+    return render_template(
+        "channels/how_to_vote.html",
+        cycle=cycle,
+        sites=paper.list_sites(cycle),
+        has_codes=has_codes,
+        has_meetings=bool(meetings.list_meetings(cycle)),
+        weights=cycle.channel_weights or {},
+    )
 
 
 @bp.route("/admin/census/<slug>", methods=["GET", "POST"])
@@ -43,15 +51,27 @@ def census_upload(slug: str) -> ResponseReturnValue:
             errors = [refused(exc, "census.upload")] + list(exc.extra.get("errors", []))
             status = exc.status
         else:
-            flash(_("Register loaded: %(n)s entries (%(added)s new, %(removed)s removed).",
-                    n=counts["entries"], added=counts["added"], removed=counts["removed"]),
-                  "success")
+            flash(
+                _(
+                    "Register loaded: %(n)s entries (%(added)s new, %(removed)s removed).",
+                    n=counts["entries"],
+                    added=counts["added"],
+                    removed=counts["removed"],
+                ),
+                "success",
+            )
             return redirect(url_for(".census_upload", slug=slug))
     elif request.method == "POST":
         status = 422
     total, linked = census.census_count(cycle)
-    return render_template("channels/census_upload.html", cycle=cycle, form=form, errors=errors,
-                           total=total, linked=linked), status
+    return render_template(
+        "channels/census_upload.html",
+        cycle=cycle,
+        form=form,
+        errors=errors,
+        total=total,
+        linked=linked,
+    ), status
 
 
 @bp.route("/cycles/<slug>/verify", methods=["GET", "POST"])
@@ -62,8 +82,9 @@ def census_verify(slug: str) -> ResponseReturnValue:
     entry = census.entry_for_user(cycle, current_user)
     if entry is None and form.validate_on_submit():
         try:
-            census.verify_resident(cycle, current_user, form.identifier.data,
-                                   form.birth_date.data, form.postcode.data)
+            census.verify_resident(
+                cycle, current_user, form.identifier.data, form.birth_date.data, form.postcode.data
+            )
         except DomainError as exc:
             form.form_errors.append(refused(exc, "census.verify"))
             status = exc.status
@@ -72,5 +93,6 @@ def census_verify(slug: str) -> ResponseReturnValue:
             return redirect(url_for(".census_verify", slug=slug))
     elif request.method == "POST":
         status = 422 if entry is None else 409
-    return render_template("channels/census_verify.html", cycle=cycle, form=form,
-                           verified=entry is not None), status
+    return render_template(
+        "channels/census_verify.html", cycle=cycle, form=form, verified=entry is not None
+    ), status

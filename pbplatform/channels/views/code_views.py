@@ -30,23 +30,32 @@ def code_batches(slug: str) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            batch, plain = codes.generate_codes(cycle, form.count.data, form.label.data,
-                                                form.area_id.data or None, actor=current_user)
+            batch, plain = codes.generate_codes(
+                cycle,
+                form.count.data,
+                form.label.data,
+                form.area_id.data or None,
+                actor=current_user,
+            )
         except DomainError as exc:
             form.form_errors.append(refused(exc, "codes.generate"))
             status = exc.status
         else:
             # The only copy of the codes: this response. They are not stored in plain text.
-            return csv_response(codes.code_rows(cycle, batch, plain),
-                                f"voting-codes-{cycle.id}-batch-{batch.id}.csv")
+            return csv_response(
+                codes.code_rows(cycle, batch, plain),
+                f"voting-codes-{cycle.id}-batch-{batch.id}.csv",
+            )
     elif request.method == "POST":
         status = 422
-    return render_template("channels/code_batches.html", cycle=cycle, form=form,
-                           batches=codes.batch_stats(cycle)), status
+    return render_template(
+        "channels/code_batches.html", cycle=cycle, form=form, batches=codes.batch_stats(cycle)
+    ), status
 
 
-def _code_page(form: CodeForm, status: int = 200, error: str | None = None,
-               **context: object) -> ResponseReturnValue:
+def _code_page(
+    form: CodeForm, status: int = 200, error: str | None = None, **context: object
+) -> ResponseReturnValue:
     return render_template("channels/vote_code.html", form=form, error=error, **context), status
 
 
@@ -87,8 +96,13 @@ def vote_code_cast() -> ResponseReturnValue:
         codes.redeem_code(cycle, form.code.data, selections_from_form(request.form), area_id)
     except DomainError as exc:
         message = refused(exc, "code.cast")
-        if exc.code in ("invalid_code", "code_used", "voting_closed", "choose_area",
-                        "invalid_area"):
+        if exc.code in (
+            "invalid_code",
+            "code_used",
+            "voting_closed",
+            "choose_area",
+            "invalid_area",
+        ):
             return _code_page(CodeForm(formdata=None), exc.status, message)
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle

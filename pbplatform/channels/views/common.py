@@ -47,8 +47,9 @@ def refused(exc: DomainError, what: str) -> str:
 
 
 def area_choices(cycle: Cycle, label_all: str | None = None) -> list[tuple[int, str]]:
-    allowed = [(ca.area_id, ca.area.name) for ca in cycle.areas
-               if current_user.can_act_on_area(ca.area_id)]
+    allowed = [
+        (ca.area_id, ca.area.name) for ca in cycle.areas if current_user.can_act_on_area(ca.area_id)
+    ]
     return ([(0, label_all)] if label_all else []) + allowed
 
 

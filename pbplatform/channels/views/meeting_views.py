@@ -34,8 +34,14 @@ def meeting_list(slug: str) -> ResponseReturnValue:
         require_area(form.area_id.data)
         try:
             meeting = meetings.create_meeting(
-                cycle, form.area_id.data, form.held_on.data, form.place.data,
-                form.attendance.data, form.dots_per_person.data, actor=current_user)
+                cycle,
+                form.area_id.data,
+                form.held_on.data,
+                form.place.data,
+                form.attendance.data,
+                form.dots_per_person.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             form.form_errors.append(refused(exc, "meeting.create"))
             status = exc.status
@@ -44,26 +50,40 @@ def meeting_list(slug: str) -> ResponseReturnValue:
             return redirect(url_for(".meeting_show", slug=slug, meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
-    return render_template("channels/meetings.html", cycle=cycle, form=form,
-                           meetings=meetings.list_meetings(cycle, my_area_ids(cycle))), status
+    return render_template(
+        "channels/meetings.html",
+        cycle=cycle,
+        form=form,
+        meetings=meetings.list_meetings(cycle, my_area_ids(cycle)),
+    ), status
 
 
 def _meeting(slug: str, meeting_id: int) -> Meeting:
     return area_object(Meeting, slug, meeting_id)
 
 
-def _meeting_page(meeting: Meeting, status: int = 200, error: str | None = None,
-                  values: dict[int, str] | None = None) -> ResponseReturnValue:
+def _meeting_page(
+    meeting: Meeting,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[int, str] | None = None,
+) -> ResponseReturnValue:
     mine = {e.proposal_id: e.dots for e in meeting.entries if e.officer_id == current_user.id}
     comparison = None
     if len(meetings.entrants(meeting)) == 2:
         comparison = meetings.compare_counts(meeting)
     return render_template(
-        "channels/meeting.html", meeting=meeting, cycle=meeting.cycle, error=error,
-        proposals=meetings.meeting_proposals(meeting), mine=values or mine,
-        entrants=meetings.entrants(meeting), comparison=comparison,
+        "channels/meeting.html",
+        meeting=meeting,
+        cycle=meeting.cycle,
+        error=error,
+        proposals=meetings.meeting_proposals(meeting),
+        mine=values or mine,
+        entrants=meetings.entrants(meeting),
+        comparison=comparison,
         attendance_form=AttendanceForm(attendance=meeting.attendance),
-        totals={t.proposal_id: t.dots for t in meeting.totals}), status
+        totals={t.proposal_id: t.dots for t in meeting.totals},
+    ), status
 
 
 def _refused_page(exc: DomainError, what: str, meeting_id: int) -> ResponseReturnValue:
@@ -99,8 +119,7 @@ def meeting_counts(slug: str, meeting_id: int) -> ResponseReturnValue:
         meetings.enter_counts(meeting, current_user, counts)
     except DomainError as exc:
         return _refused_page(exc, "meeting.counts", meeting_id)
-    flash(_("Your count was saved. A second officer must enter theirs independently."),
-          "success")
+    flash(_("Your count was saved. A second officer must enter theirs independently."), "success")
     return redirect(url_for(".meeting_show", slug=slug, meeting_id=meeting_id))
 
 
@@ -127,8 +146,13 @@ def meeting_confirm(slug: str, meeting_id: int) -> ResponseReturnValue:
     except DomainError as exc:
         return _refused_page(exc, "meeting.confirm", meeting_id)
     if mismatches:
-        flash(_("Agreed counts were kept; %(n)s proposals differ and need correction.",
-                n=len(mismatches)), "error")
+        flash(
+            _(
+                "Agreed counts were kept; %(n)s proposals differ and need correction.",
+                n=len(mismatches),
+            ),
+            "error",
+        )
     else:
         flash(_("All counts agree; the meeting is confirmed."), "success")
     return redirect(url_for(".meeting_show", slug=slug, meeting_id=meeting_id))

@@ -30,8 +30,14 @@ def paper_sites(slug: str) -> ResponseReturnValue:
         area_id = form.area_id.data or None
         require_area(area_id)
         try:
-            paper.create_site(cycle, form.name.data, form.address.data, area_id,
-                              form.checks_voters.data, actor=current_user)
+            paper.create_site(
+                cycle,
+                form.name.data,
+                form.address.data,
+                area_id,
+                form.checks_voters.data,
+                actor=current_user,
+            )
         except DomainError as exc:
             form.form_errors.append(refused(exc, "paper.site"))
             status = exc.status
@@ -41,9 +47,15 @@ def paper_sites(slug: str) -> ResponseReturnValue:
     elif request.method == "POST":
         status = 422
     valid, invalid = paper.paper_counts(cycle)
-    return render_template("channels/paper_sites.html", cycle=cycle, form=form,
-                           sites=paper.list_sites(cycle), imports=paper.list_imports(cycle),
-                           valid=valid, invalid=invalid), status
+    return render_template(
+        "channels/paper_sites.html",
+        cycle=cycle,
+        form=form,
+        sites=paper.list_sites(cycle),
+        imports=paper.list_imports(cycle),
+        valid=valid,
+        invalid=invalid,
+    ), status
 
 
 def _site(slug: str, site_id: int) -> VotingSite:
@@ -51,9 +63,12 @@ def _site(slug: str, site_id: int) -> VotingSite:
 
 
 def _sheet_areas(site: VotingSite) -> list[Area]:
-    return [ca.area for ca in site.cycle.areas
-            if (site.area_id is None or ca.area_id == site.area_id)
-            and current_user.can_act_on_area(ca.area_id)]
+    return [
+        ca.area
+        for ca in site.cycle.areas
+        if (site.area_id is None or ca.area_id == site.area_id)
+        and current_user.can_act_on_area(ca.area_id)
+    ]
 
 
 @bp.route("/officer/paper/<slug>/sites/<int:site_id>/ballot", methods=["GET", "POST"])
@@ -69,22 +84,42 @@ def paper_ballot(slug: str, site_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             ballot = paper.enter_paper_ballot(
-                site.cycle, site, form.serial.data, area.code, selections_from_form(request.form),
-                form.voter_ref.data or "", actor=current_user)
+                site.cycle,
+                site,
+                form.serial.data,
+                area.code,
+                selections_from_form(request.form),
+                form.voter_ref.data or "",
+                actor=current_user,
+            )
         except DomainError as exc:
             error, status = refused(exc, "paper.ballot"), exc.status
         else:
             if ballot.is_valid:
                 flash(_("Ballot %(serial)s stored as valid.", serial=ballot.serial), "success")
             else:
-                flash(_("Ballot %(serial)s stored as INVALID: %(reason)s", serial=ballot.serial,
-                        reason=ballot.invalid_reason), "error")
+                flash(
+                    _(
+                        "Ballot %(serial)s stored as INVALID: %(reason)s",
+                        serial=ballot.serial,
+                        reason=ballot.invalid_reason,
+                    ),
+                    "error",
+                )
             return redirect(url_for(".paper_ballot", slug=slug, site_id=site_id, area=area.id))
     elif request.method == "POST":
         status = 422
     sheet = ballot_sheet(site.cycle, area.id) if site.cycle.phase == "voting" else None
-    return render_template("channels/paper_ballot.html", cycle=site.cycle, site=site, form=form,
-                           areas=areas, area=area, sheet=sheet, error=error), status
+    return render_template(
+        "channels/paper_ballot.html",
+        cycle=site.cycle,
+        site=site,
+        form=form,
+        areas=areas,
+        area=area,
+        sheet=sheet,
+        error=error,
+    ), status
 
 
 @bp.route("/officer/paper/<slug>/sites/<int:site_id>/import", methods=["GET", "POST"])
@@ -95,16 +130,24 @@ def paper_import(slug: str, site_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            record = paper.import_paper_csv(site.cycle, site, upload.filename or "upload.csv",
-                                            upload.read(), actor=current_user)
+            record = paper.import_paper_csv(
+                site.cycle, site, upload.filename or "upload.csv", upload.read(), actor=current_user
+            )
         except DomainError as exc:
             errors = [refused(exc, "paper.import")] + list(exc.extra.get("errors", []))
             status = exc.status
         else:
-            flash(_("Imported %(n)s ballots (%(invalid)s invalid).", n=record.row_count,
-                    invalid=record.invalid_count), "success")
+            flash(
+                _(
+                    "Imported %(n)s ballots (%(invalid)s invalid).",
+                    n=record.row_count,
+                    invalid=record.invalid_count,
+                ),
+                "success",
+            )
             return redirect(url_for(".paper_sites", slug=slug))
     elif request.method == "POST":
         status = 422
-    return render_template("channels/paper_import.html", cycle=site.cycle, site=site,
-                           form=form, errors=errors), status
+    return render_template(
+        "channels/paper_import.html", cycle=site.cycle, site=site, form=form, errors=errors
+    ), status

@@ -50,16 +50,21 @@ def apply_error(form: FlaskForm, exc: DomainError) -> None:
 
 def find_proposal(tracking_number: str) -> Proposal | None:
     """The proposal with this tracking number as typed into a form (surrounding spaces ignored)."""
-    return db.session.scalar(sa.select(Proposal).where(
-        Proposal.tracking_number == tracking_number.strip()))
+    return db.session.scalar(
+        sa.select(Proposal).where(Proposal.tracking_number == tracking_number.strip())
+    )
 
 
 def officer_forms(offer: Offer) -> dict[str, FlaskForm]:
     """The officer's forms for one offer; prefixed so several fit on one page."""
     prefix = f"offer{offer.id}"
-    return {"accept": AcceptForm(prefix=prefix), "decline": DeclineForm(prefix=prefix),
-            "delivery": DeliveryForm(prefix=prefix), "lapse": LapseForm(prefix=prefix),
-            "link": LinkForm(prefix=prefix)}
+    return {
+        "accept": AcceptForm(prefix=prefix),
+        "decline": DeclineForm(prefix=prefix),
+        "delivery": DeliveryForm(prefix=prefix),
+        "lapse": LapseForm(prefix=prefix),
+        "link": LinkForm(prefix=prefix),
+    }
 
 
 @bp.app_template_global("coproduction_panel")
@@ -67,16 +72,21 @@ def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dic
     """Everything the `_offers.html` partial shows for a proposal."""
     user = current_user if current_user.is_authenticated else None
     offers = services.public_offers(proposal)
-    can_offer = (user is not None and proposal.cycle.phase in services.OPEN_PHASES
-                 and proposal.status not in services.CLOSED_PROPOSAL_STATUSES
-                 and not proposal.is_saving)
+    can_offer = (
+        user is not None
+        and proposal.cycle.phase in services.OPEN_PHASES
+        and proposal.status not in services.CLOSED_PROPOSAL_STATUSES
+        and not proposal.is_saving
+    )
     officer = user is not None and user.can_act_on_area(proposal.area_id)
     return {
-        "offers": offers, "costs": cost_breakdown([proposal])[proposal.id],
+        "offers": offers,
+        "costs": cost_breakdown([proposal])[proposal.id],
         "cycle": proposal.cycle,
         "form": form or (OfferForm(prefix="help") if can_offer else None),
-        "officer": officer, "officer_forms": {o.id: officer_forms(o) for o in offers}
-        if officer else {}, "kinds": KIND_LABELS, "statuses": STATUS_LABELS,
+        "officer": officer,
+        "officer_forms": {o.id: officer_forms(o) for o in offers} if officer else {},
+        "kinds": KIND_LABELS,
+        "statuses": STATUS_LABELS,
         "lapsed": [o for o in offers if o.status == "lapsed"],
     }
-

@@ -48,8 +48,11 @@ def parse_amount(text: str | None) -> int | None:
     if not text:
         return None
     if not AMOUNT.fullmatch(text):
-        raise DomainError("bad_value", _("Enter the value as an amount without thousands "
-                                         "separators, like 1500.00."), field="value")
+        raise DomainError(
+            "bad_value",
+            _("Enter the value as an amount without thousands separators, like 1500.00."),
+            field="value",
+        )
     return to_minor(text.replace(",", "."))
 
 
@@ -67,8 +70,13 @@ def queue() -> ResponseReturnValue:
     status = request.args.get("status", "offered")
     statuses = (status,) if status in OFFER_STATUSES else ("offered",)
     offers = services.review_queue(current_user, statuses)
-    return render_template("coproduction/queue.html", offers=offers, status=statuses[0],
-                           statuses=STATUS_LABELS, kinds=KIND_LABELS)
+    return render_template(
+        "coproduction/queue.html",
+        offers=offers,
+        status=statuses[0],
+        statuses=STATUS_LABELS,
+        kinds=KIND_LABELS,
+    )
 
 
 @bp.get("/officer/offers/<int:offer_id>")
@@ -80,9 +88,15 @@ def review(offer_id: int) -> ResponseReturnValue:
 
 def _review_page(offer: Offer, forms: dict[str, FlaskForm], status: int = 200):
     costs = cost_breakdown([offer.proposal])[offer.proposal.id] if offer.proposal else None
-    return render_template("coproduction/review.html", offer=offer, forms=forms, costs=costs,
-                           kinds=KIND_LABELS, statuses=STATUS_LABELS,
-                           suggested=services.hours_value(offer)), status
+    return render_template(
+        "coproduction/review.html",
+        offer=offer,
+        forms=forms,
+        costs=costs,
+        kinds=KIND_LABELS,
+        statuses=STATUS_LABELS,
+        suggested=services.hours_value(offer),
+    ), status
 
 
 def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
@@ -96,8 +110,9 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
         message = act(offer, form)
     except DomainError as exc:
         # Discards the attempt, then keeps a record of the refusal (an officer action).
-        audit.record_refusal(f"offer.{name}", offer, after={"code": exc.code},
-                             area_id=area_of(offer))
+        audit.record_refusal(
+            f"offer.{name}", offer, after={"code": exc.code}, area_id=area_of(offer)
+        )
         db.session.refresh(offer)
         apply_error(form, exc)
         flash(exc.message, "error")
@@ -114,6 +129,7 @@ def accept(offer_id: int) -> ResponseReturnValue:
         value = parse_amount(form.value.data)
         services.accept_offer(offer, current_user, value_minor=value, basis=form.basis.data)
         return _("Offer accepted.")
+
     return _officer_action(offer_id, "accept", act)
 
 
@@ -123,6 +139,7 @@ def decline(offer_id: int) -> ResponseReturnValue:
     def act(offer: Offer, form: DeclineForm) -> str:
         services.decline_offer(offer, current_user, form.reason.data)
         return _("Offer declined.")
+
     return _officer_action(offer_id, "decline", act)
 
 
@@ -131,10 +148,16 @@ def decline(offer_id: int) -> ResponseReturnValue:
 def record_delivery(offer_id: int) -> ResponseReturnValue:
     def act(offer: Offer, form: DeliveryForm) -> str:
         quantity: Decimal | None = form.quantity.data
-        services.record_delivery(offer, current_user, delivered_on=form.delivered_on.data,
-                                 description=form.description.data, quantity=quantity,
-                                 complete=form.complete.data)
+        services.record_delivery(
+            offer,
+            current_user,
+            delivered_on=form.delivered_on.data,
+            description=form.description.data,
+            quantity=quantity,
+            complete=form.complete.data,
+        )
         return _("Delivery recorded.")
+
     return _officer_action(offer_id, "delivery", act)
 
 
@@ -144,6 +167,7 @@ def lapse(offer_id: int) -> ResponseReturnValue:
     def act(offer: Offer, form: LapseForm) -> str:
         services.lapse_offer(offer, current_user, form.note.data)
         return _("The lapse is recorded and shown on the proposal page.")
+
     return _officer_action(offer_id, "lapse", act)
 
 
@@ -153,9 +177,11 @@ def link(offer_id: int) -> ResponseReturnValue:
     def act(offer: Offer, form: LinkForm) -> str:
         proposal = find_proposal(form.proposal.data)
         if proposal is None:
-            raise DomainError("unknown_proposal", _("No proposal with this tracking number."),
-                              field="proposal")
+            raise DomainError(
+                "unknown_proposal", _("No proposal with this tracking number."), field="proposal"
+            )
         require_area(proposal.area_id)
         services.link_offer(offer, proposal, current_user)
         return _("Offer linked to %(number)s.", number=proposal.tracking_number)
+
     return _officer_action(offer_id, "link", act)

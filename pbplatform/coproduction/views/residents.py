@@ -34,18 +34,25 @@ def _user_key() -> str:
 
 
 # Anti-automation: offers per signed-in person and per address (security case 38).
-offer_limit_user = limiter.limit(_offer_limit, key_func=_user_key, methods=["POST"],
-                                 scope="offer-user")
-offer_limit_ip = limiter.limit(_offer_limit, key_func=get_remote_address, methods=["POST"],
-                               scope="offer-ip")
+offer_limit_user = limiter.limit(
+    _offer_limit, key_func=_user_key, methods=["POST"], scope="offer-user"
+)
+offer_limit_ip = limiter.limit(
+    _offer_limit, key_func=get_remote_address, methods=["POST"], scope="offer-ip"
+)
 
 
 def _offer_input(form: OfferForm) -> dict[str, Any]:
     return {
-        "kind": form.kind.data, "quantity": form.quantity.data, "unit": form.unit.data or "",
-        "description": form.description.data, "schedule": form.schedule.data,
-        "duration": form.duration.data, "conditions": form.conditions.data,
-        "only_if_funded": form.only_if_funded.data, "is_anonymous": form.is_anonymous.data,
+        "kind": form.kind.data,
+        "quantity": form.quantity.data,
+        "unit": form.unit.data or "",
+        "description": form.description.data,
+        "schedule": form.schedule.data,
+        "duration": form.duration.data,
+        "conditions": form.conditions.data,
+        "only_if_funded": form.only_if_funded.data,
+        "is_anonymous": form.is_anonymous.data,
     }
 
 
@@ -78,13 +85,15 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
     form = OfferForm(prefix="help")
     status = 422
     if form.validate_on_submit():
-        offer, status = _submitted(form, lambda: services.make_offer(
-            by=current_user, proposal=proposal, **_offer_input(form)))
+        offer, status = _submitted(
+            form,
+            lambda: services.make_offer(by=current_user, proposal=proposal, **_offer_input(form)),
+        )
         if offer is not None:
-            return redirect(url_for(".proposal_offers", tracking_number=tracking_number),
-                            code=303)
-    return render_template("coproduction/proposal_offers.html", proposal=proposal,
-                           offer_form=form), status
+            return redirect(url_for(".proposal_offers", tracking_number=tracking_number), code=303)
+    return render_template(
+        "coproduction/proposal_offers.html", proposal=proposal, offer_form=form
+    ), status
 
 
 @bp.route("/offers/new", methods=["GET", "POST"])
@@ -99,13 +108,15 @@ def new_offer() -> ResponseReturnValue:
         del form.offerer_name
     if not cycles:
         return render_template("coproduction/new_offer.html", form=None), (
-            409 if request.method == "POST" else 200)
+            409 if request.method == "POST" else 200
+        )
     status = 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
             offer, status = _submitted(
-                form, lambda: _create_from_new_form(form, {c.id: c for c in cycles}))
+                form, lambda: _create_from_new_form(form, {c.id: c for c in cycles})
+            )
             if offer is not None and offer.offerer_id == current_user.id:
                 return redirect(url_for(".my_offers"), code=303)
             if offer is not None:
@@ -118,16 +129,26 @@ def _create_from_new_form(form: NewOfferForm, cycles: dict[int, Any]) -> Offer:
     proposal = None
     if form.proposal.data:
         proposal = find_proposal(form.proposal.data)
-        if proposal is None or proposal.cycle_id != form.cycle.data or (
-                proposal.is_hidden and not current_user.can_act_on_area(proposal.area_id)):
-            raise DomainError("unknown_proposal", _("No proposal with this tracking number "
-                                                    "in this cycle."), field="proposal")
+        if (
+            proposal is None
+            or proposal.cycle_id != form.cycle.data
+            or (proposal.is_hidden and not current_user.can_act_on_area(proposal.area_id))
+        ):
+            raise DomainError(
+                "unknown_proposal",
+                _("No proposal with this tracking number in this cycle."),
+                field="proposal",
+            )
     offerer_name = form.offerer_name.data if "offerer_name" in form else None
-    if offerer_name and proposal is not None and not current_user.can_act_on_area(
-            proposal.area_id):
+    if offerer_name and proposal is not None and not current_user.can_act_on_area(proposal.area_id):
         raise DomainError("forbidden", _("That proposal is outside your areas."), status=403)
-    return services.make_offer(by=current_user, proposal=proposal, cycle=cycle,
-                               offerer_name=offerer_name, **_offer_input(form))
+    return services.make_offer(
+        by=current_user,
+        proposal=proposal,
+        cycle=cycle,
+        offerer_name=offerer_name,
+        **_offer_input(form),
+    )
 
 
 @bp.get("/offers/mine")
@@ -137,9 +158,13 @@ def my_offers() -> ResponseReturnValue:
 
 
 def _mine_page(status: int = 200) -> ResponseReturnValue:
-    return render_template("coproduction/mine.html", offers=services.offers_of(current_user),
-                           kinds=KIND_LABELS, statuses=STATUS_LABELS,
-                           costs_locked=services.COST_LOCKED_PHASES), status
+    return render_template(
+        "coproduction/mine.html",
+        offers=services.offers_of(current_user),
+        kinds=KIND_LABELS,
+        statuses=STATUS_LABELS,
+        costs_locked=services.COST_LOCKED_PHASES,
+    ), status
 
 
 @bp.post("/offers/<int:offer_id>/withdraw")
@@ -160,4 +185,3 @@ def withdraw(offer_id: int) -> ResponseReturnValue:
         return _mine_page(exc.status)
     flash(_("Your offer is withdrawn."), "success")
     return redirect(safe_next(request.form.get("next"), ".my_offers"), code=303)
-
