@@ -56,7 +56,7 @@ def _run_rule(election, config, scores, order, key):
     if rule == "phragmen":
         from .phragmen import run_phragmen
 
-        return run_phragmen(election, scores, key)
+        return run_phragmen(election, scores, key, config)
     raise TallyConfigError(f"rule {rule!r} is not implemented")  # pragma: no cover
 
 

@@ -71,3 +71,20 @@ def test_phragmen_equals_the_textbook_count(election, flip) -> None:
         election = reversed_names(election)
     ours = count(election, RuleConfig("phragmen", tie_break="name")).selected
     assert ours == textbook(election, lambda pid: (pid,))
+
+
+def test_declared_channel_weights_count() -> None:
+    """Found by the reference count: Phragmén used to ignore the channels' weights."""
+    from pbplatform.tally import Ballot, Election, Project, RuleConfig, count
+
+    election = Election(
+        [Project("a", 10), Project("b", 10)],
+        [Ballot("1", approvals=("a",), channel="paper")]
+        + [Ballot(str(i), approvals=("b",)) for i in range(2, 4)]
+        + [Ballot(str(i), approvals=("a",), channel="paper") for i in range(4, 6)],
+        10,
+    )
+    # three paper voters for a, two online for b: a wins unless paper is weighted down
+    assert count(election, RuleConfig("phragmen")).selected == ["a"]
+    halved = RuleConfig("phragmen", channel_weights={"paper": "1/2"})
+    assert count(election, halved).selected == ["b"]
