@@ -15,7 +15,7 @@ from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.moderation import services
+from pbplatform.moderation import services, withdrawal
 from pbplatform.moderation.forms import (
     DELIVERY_LABELS,
     ApproveForm,
@@ -24,6 +24,7 @@ from pbplatform.moderation.forms import (
     MergeForm,
     ReasonForm,
     RejectForm,
+    WithdrawalForm,
 )
 from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
@@ -111,6 +112,10 @@ def review(tracking_number: str) -> ResponseReturnValue:
         channels=CHANNEL_LABELS,
         delivery_labels=DELIVERY_LABELS,
         open_phase=proposal.cycle.phase in services.OPEN_PHASES,
+        withdrawable=proposal.status == "approved"
+        and proposal.cycle.phase in withdrawal.WITHDRAWAL_PHASES,
+        withdrawal=withdrawal.withdrawal_of(proposal),
+        withdrawal_form=WithdrawalForm(),
     )
 
 
@@ -180,6 +185,41 @@ def unhide(tracking_number: str) -> ResponseReturnValue:
         ReasonForm,
         lambda p, f: services.unhide_proposal(p, current_user, f.note.data),
         _("Visible to the public again."),
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/withdrawal")
+@officer_required
+def withdraw(tracking_number: str) -> ResponseReturnValue:
+    """First officer: propose taking the project off an opened ballot, with a reason."""
+    return _act(
+        tracking_number,
+        WithdrawalForm,
+        lambda p, f: withdrawal.propose_withdrawal(p, current_user, f.reason.data),
+        _("Withdrawal proposed. A second officer must confirm it."),
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/withdrawal/confirm")
+@officer_required
+def confirm_withdrawal(tracking_number: str) -> ResponseReturnValue:
+    """Second officer: confirm; the project leaves the ballot, its votes stay stored."""
+    return _act(
+        tracking_number,
+        ConfirmForm,
+        lambda p, f: withdrawal.confirm_withdrawal(p, current_user),
+        _("Withdrawal confirmed: the project is off the ballot."),
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/withdrawal/cancel")
+@officer_required
+def cancel_withdrawal(tracking_number: str) -> ResponseReturnValue:
+    return _act(
+        tracking_number,
+        ConfirmForm,
+        lambda p, f: withdrawal.cancel_withdrawal(p, current_user),
+        _("The proposed withdrawal is cancelled."),
     )
 
 

@@ -137,7 +137,10 @@ def _require_area(cycle: Cycle, area_id: int | None) -> None:
 
 
 def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
-    """Approved, visible proposals of the voter's area and the district-wide pot, neutral order.
+    """Approved proposals of the voter's area and the district-wide pot, neutral order.
+
+    Hidden text stays on the ballot (the sheet shows a placeholder): moderation never takes a
+    project off it (moderation.withdrawal does, with two officers).
 
     The order is by tracking number: never by support, so the sheet reveals no interim count.
     """
@@ -147,7 +150,6 @@ def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
             .where(
                 Proposal.cycle_id == cycle.id,
                 Proposal.status == "approved",
-                Proposal.is_hidden.is_(False),
                 sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)),
             )
             .order_by(Proposal.tracking_number, Proposal.id)
