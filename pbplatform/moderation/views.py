@@ -259,7 +259,9 @@ def new_proposal() -> ResponseReturnValue:
         return render_template("proposals/closed.html", cycle=cycle), status
     form = OfficerProposalForm()
     limited = {a.id for a in current_user.officer_area_list}
-    form.set_areas(cycle, allowed=limited if limited and not current_user.is_admin else None)
+    scoped = bool(limited) and not current_user.is_admin
+    # District-wide proposals need district scope: not offered to area-limited officers.
+    form.set_areas(cycle, allowed=limited if scoped else None, district=not scoped)
     if request.method == "GET":
         form.received_on.data = today()
     status = 200

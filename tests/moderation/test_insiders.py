@@ -122,3 +122,26 @@ def test_withdrawal_is_only_for_projects_on_an_opened_ballot(
     url = f"/officer/proposals/{proposal.tracking_number}/withdrawal"
     client.post(url, data={"reason": "Too early"})
     assert audit_entries("proposal.withdrawal_proposed") == []
+
+
+def test_area_officer_keeps_their_own_work_that_has_no_area(
+    client, db, make_cycle, make_user, make_proposal
+):
+    """District scope is about district-wide items. A voting site shared by every area stays
+    usable for an area officer's own ballots, and intake offers no district-wide choice."""
+    from pbplatform.channels.models import VotingSite
+
+    cycle, area_a, area_b, mine, _, limited = _voting(make_cycle, make_user, make_proposal)
+    site = VotingSite(cycle_id=cycle.id, area_id=None, name="Town hall", address="Square 1")
+    db.session.add(site)
+    db.session.flush()
+    login_as(client, limited)
+    url = f"/officer/paper/{cycle.slug}/sites/{site.id}/ballot"
+    page = client.get(f"{url}?area={area_a.id}")
+    assert page.status_code == 200
+    assert area_b.name not in page.get_data(as_text=True)
+    r = client.post(f"{url}?area={area_a.id}", data={"serial": "S-1", f"p-{mine.id}": "1"})
+    assert r.status_code == 302
+    intake = client.get(f"/officer/proposals/new?cycle={make_cycle('proposals').slug}")
+    assert intake.status_code == 200
+    assert ">District-wide</option>" not in intake.get_data(as_text=True)
