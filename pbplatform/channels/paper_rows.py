@@ -124,7 +124,7 @@ def _selection(ctx: Context, area_id: int, item: str) -> tuple[str, str]:
     proposal = ctx.proposals.get(tn.strip().upper())
     if proposal is None:
         raise RowError(_("unknown project %(tn)s", tn=tn.strip()[:24]))
-    if not proposal.on_ballot:
+    if not (proposal.on_ballot or proposal.withdrawn_from_ballot):
         raise RowError(_("project %(tn)s is not on the ballot", tn=proposal.tracking_number))
     if proposal.area_id not in (area_id, None):
         raise RowError(
@@ -220,7 +220,8 @@ def _check_serial(ctx: Context, serial: str) -> str:
 
 def _check_rule(ctx: Context, row: PaperRow) -> None:
     try:
-        ballot = check_ballot(ctx.cycle, row.area_id, row.selections)
+        # A sheet printed before a withdrawal still names the project: stored as cast.
+        ballot = check_ballot(ctx.cycle, row.area_id, row.selections, include_withdrawn=True)
     except DomainError as exc:
         if exc.code in BAD_ROW_CODES:
             raise RowError(exc.message) from None

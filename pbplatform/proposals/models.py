@@ -99,6 +99,9 @@ class Proposal(db.Model):
     events: Mapped[list[ProposalEvent]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalEvent.id"
     )
+    ballot_withdrawal: Mapped[BallotWithdrawal | None] = relationship(
+        back_populates="proposal", uselist=False, viewonly=True
+    )
 
     @property
     def is_saving(self) -> bool:
@@ -118,6 +121,12 @@ class Proposal(db.Model):
     def record_title(self) -> str:
         """The title for stored records and files: the placeholder's plain words if hidden."""
         return HIDDEN_MSGID if self.is_hidden else self.title
+
+    @property
+    def withdrawn_from_ballot(self) -> bool:
+        """Taken off an opened ballot by two officers (it was on the ballot before)."""
+        w = self.ballot_withdrawal
+        return self.status == "withdrawn" and w is not None and w.confirmed_at is not None
 
 
 class ProposalEvent(db.Model):
@@ -173,7 +182,7 @@ class BallotWithdrawal(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    proposal: Mapped[Proposal] = relationship()
+    proposal: Mapped[Proposal] = relationship(back_populates="ballot_withdrawal")
 
     @property
     def is_confirmed(self) -> bool:

@@ -4,6 +4,7 @@ with district scope."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from pbplatform.voting.models import BallotChoice
@@ -145,3 +146,39 @@ def test_area_officer_keeps_their_own_work_that_has_no_area(
     intake = client.get(f"/officer/proposals/new?cycle={make_cycle('proposals').slug}")
     assert intake.status_code == 200
     assert ">District-wide</option>" not in intake.get_data(as_text=True)
+
+
+def test_paper_sheets_printed_before_a_withdrawal_are_entered_as_cast(
+    app, client, db, make_cycle, make_user, make_proposal
+):
+    import io
+
+    from pbplatform.channels.models import VotingSite
+    from pbplatform.errors import DomainError
+    from pbplatform.moderation.withdrawal import confirm_withdrawal, propose_withdrawal
+
+    cycle, area_a, _, mine, district, limited = _voting(make_cycle, make_user, make_proposal)
+    propose_withdrawal(district, make_user("officer"), "Duplicate of a state project")
+    confirm_withdrawal(district, make_user("officer"))
+    with pytest.raises(DomainError, match="not on this ballot"):  # off the ballot online
+        cast_ballot(cycle, "test:online", {district.id: 1}, area_id=area_a.id)
+    site = VotingSite(cycle_id=cycle.id, area_id=area_a.id, name="Hall", address="Road 1")
+    db.session.add(site)
+    db.session.flush()
+    login_as(client, limited)
+    data = (
+        f"serial,area_code,choices\nQ1,{area_a.code},"
+        f"{mine.tracking_number};{district.tracking_number}\n"
+    ).encode()
+    r = client.post(
+        f"/officer/paper/{cycle.slug}/sites/{site.id}/import",
+        data={"file": (io.BytesIO(data), "q.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code in (200, 302, 303), r.get_data(as_text=True)[:2000]
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(BallotChoice)
+        .where(BallotChoice.proposal_id == district.id)
+    )
+    assert stored == 1
