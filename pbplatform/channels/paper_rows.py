@@ -146,16 +146,17 @@ def parse_choices(ctx: Context, area_id: int, text: str) -> list[tuple[str, str]
 
 
 def ACCOUNT_ONLY() -> str:  # noqa: N802 (a message, read like a constant)
-    """Why register details are refused in a 'registered' cycle (issue 12, case 3).
+    """Why register details are refused unless the cycle's policy is 'census' (issue 12).
 
-    There the one-vote identity is the account ('user:<id>' until verified), while register
-    details give 'census:<hash>': the two never meet, and a ballot carries no voter, so a
-    double vote found later could not be taken out of the count. The cycle refuses the mix.
+    With 'registered' (and 'codes') the one-vote identity of an account is 'user:<id>' until
+    it is verified, while register details give 'census:<hash>': the two never meet, and a
+    ballot carries no voter, so a double vote found later could not be taken out of the
+    count. The cycle refuses the mix.
     """
     return _(
-        "in this cycle voters are identified by their account (policy: registered "
-        "residents): write the voter's account e-mail. Register details cannot be matched "
-        "with an online vote; checking voters against the register needs the census policy."
+        "in this cycle voters are identified by their account: write the voter's account "
+        "e-mail. Register details cannot be matched with the same person's other votes; "
+        "checking voters against the register needs the census policy."
     )
 
 
@@ -172,7 +173,7 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
             except DomainError as exc:
                 raise RowError(exc.message) from None
         return voter_key_for(user), user.id
-    if ctx.cycle.vote_policy == "registered":
+    if ctx.cycle.vote_policy != "census":
         raise RowError(ACCOUNT_ONLY())
     parts = [p.strip() for p in ref.split("|")]
     born_on = parse_date(parts[1]) if len(parts) == 3 else None

@@ -120,13 +120,13 @@ def explain_combination(cycle: Cycle) -> str:
     )
 
 
-# One identity per cycle, so that no person's two votes can both count (issue 12): with the
-# 'registered' policy it is the account, and sites that check voters ask for the account.
+# One identity per cycle, so that no person's two votes can both count (issue 12): unless the
+# policy is 'census' it is the account, and sites that check voters ask for the account.
 IDENTIFIED_BY_ACCOUNT = _l(
-    "Voters are identified by their account: sites that check voters ask for the account's "
-    "e-mail, not for the council's register, so a paper ballot and an online vote of the same "
-    "person always meet. To check voters against the register, choose the census policy; "
-    "then online voters verify their account first."
+    "With registered residents or voting codes, voters are identified by their account: sites "
+    "that check voters ask for the account's e-mail, not for the council's register, so a "
+    "paper ballot and another vote of the same person always meet. Only the census policy "
+    "checks voters against the register (online voters verify their account first)."
 )
 
 
@@ -145,7 +145,7 @@ def explain_vote_policy(cycle: Cycle) -> str:
             )
         )
     )
-    if cycle.vote_policy == "registered":
+    if cycle.vote_policy != "census":
         text += " " + str(IDENTIFIED_BY_ACCOUNT)
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))

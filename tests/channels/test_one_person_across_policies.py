@@ -129,6 +129,21 @@ def test_csv_import_refuses_census_refs_in_a_registered_cycle(
     assert _counts(db, cycle) == (0, 0)
 
 
+def test_codes_cycle_does_not_mix_register_details_with_accounts_either(
+    client, db, make_cycle, make_proposal, make_user
+):
+    cycle, area, proposal, resident, officer, site = _scene(
+        db, make_cycle, make_proposal, make_user, client, policy="codes"
+    )
+    login_as(client, officer)
+    assert _paper(client, cycle, site, area, proposal, resident.email).status_code == 302
+    # The same person's register details would be a second, unmatched identity.
+    r = _paper(client, cycle, site, area, proposal, CENSUS_REF, "P-2")
+    assert r.status_code == 422
+    assert b"identified by their account" in r.data
+    assert _counts(db, cycle) == (1, 1)
+
+
 def test_census_cycle_still_checks_paper_voters_against_the_register(
     app, client, db, make_cycle, make_proposal, make_user
 ):
