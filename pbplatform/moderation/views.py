@@ -78,6 +78,7 @@ def queue() -> ResponseReturnValue:
         flagged=queries.flagged_for(current_user),
         report_back=queries.report_back_for(current_user),
         costs=cost_breakdown(pending),
+        withdrawals=withdrawal.waiting_for(current_user),
     )
 
 

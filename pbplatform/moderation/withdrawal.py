@@ -121,6 +121,19 @@ def cancel_withdrawal(proposal: Proposal, officer: User) -> None:
     db.session.flush()
 
 
+def waiting_for(officer: User) -> list[BallotWithdrawal]:
+    """Withdrawals another officer proposed that this one may confirm (or cancel)."""
+    waiting = db.session.scalars(
+        sa.select(BallotWithdrawal)
+        .where(
+            BallotWithdrawal.confirmed_at.is_(None),
+            BallotWithdrawal.proposed_by_id != officer.id,
+        )
+        .order_by(BallotWithdrawal.proposed_at, BallotWithdrawal.id)
+    )
+    return [w for w in waiting if officer.can_act_on_area(w.proposal.area_id)]
+
+
 def confirmed_withdrawals(cycle_id: int) -> list[BallotWithdrawal]:
     """The cycle's confirmed withdrawals, for the count (oldest first)."""
     return list(

@@ -93,7 +93,9 @@ def test_withdrawal_during_voting_needs_a_second_officer(
     assert "Planning permission refused" in page
     client.post(f"{url}/withdrawal/confirm")  # the same officer cannot confirm
     assert fresh(mine).status == "approved"
+    assert "Planning permission refused" not in client.get("/officer/queue").get_data(as_text=True)
     login_as(client, colleague)
+    assert "Planning permission refused" in client.get("/officer/queue").get_data(as_text=True)
     assert client.post(f"{url}/withdrawal/confirm").status_code == 303
     assert fresh(mine).status == "withdrawn"
     assert mine.id not in {i.id for i in ballot_sheet(cycle, area_a.id).all_items()}
