@@ -66,13 +66,14 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
     def can_act_on_area(self, area_id: int | None) -> bool:
-        """Officers limited to some areas may act only there; district-wide items need no limit."""
+        """Officers limited to some areas may act only there. District-wide items (no area)
+        concern every area, so they need an officer with district scope (no area limit)."""
         if self.is_admin:
             return True
         if not self.is_officer:
             return False
         limited = {a.id for a in self.officer_area_list}
-        return not limited or area_id is None or area_id in limited
+        return not limited or (area_id is not None and area_id in limited)
 
 
 class PasswordResetToken(db.Model):

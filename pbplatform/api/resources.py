@@ -46,7 +46,6 @@ def public_cycle(slug: str) -> Cycle:
 def visible_proposals(cycle: Cycle) -> list[sa.ColumnElement[bool]]:
     return [
         Proposal.cycle_id == cycle.id,
-        Proposal.is_hidden.is_(False),
         Proposal.status.in_(listed_statuses(cycle)),
     ]
 
@@ -129,7 +128,7 @@ def get_proposal(tracking_number: str) -> ResponseReturnValue:
 
 
 def _listed(proposal: Proposal) -> bool:
-    return not proposal.is_hidden and proposal.status in listed_statuses(proposal.cycle)
+    return proposal.status in listed_statuses(proposal.cycle)
 
 
 @bp.get("/cycles/<slug>/results")

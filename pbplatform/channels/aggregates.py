@@ -34,7 +34,6 @@ def meeting_aggregates(cycle: Cycle) -> list[AggregateScore]:
         .where(
             Meeting.cycle_id == cycle.id,
             Proposal.status == "approved",
-            Proposal.is_hidden.is_(False),
         )
         .group_by(MeetingTotal.proposal_id)
         .order_by(MeetingTotal.proposal_id)

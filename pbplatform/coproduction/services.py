@@ -80,8 +80,9 @@ def _costs_frozen() -> DomainError:
 def _require_officer(user: User, offer: Offer | None = None) -> None:
     if not user.is_officer:
         raise DomainError("forbidden", _("Only council officers can do this."), status=403)
-    area_id = offer.proposal.area_id if offer is not None and offer.proposal else None
-    if not user.can_act_on_area(area_id):
+    # An offer not linked to a proposal yet is any officer's to triage; a linked one follows
+    # its proposal's area (district-wide proposals need an officer with district scope).
+    if offer is not None and offer.proposal and not user.can_act_on_area(offer.proposal.area_id):
         raise DomainError("forbidden", _("This offer is outside your areas."), status=403)
 
 
@@ -380,13 +381,12 @@ def offers_of(user: User) -> list[Offer]:
 
 
 def review_queue(officer: User, statuses: tuple[str, ...]) -> list[Offer]:
-    """Offers an officer may act on: in their areas, district-wide, or not yet linked."""
+    """Offers an officer may act on: in their areas (district-wide ones with district scope),
+    or not yet linked."""
     offers = db.session.scalars(
         sa.select(Offer).where(Offer.status.in_(statuses)).order_by(Offer.created_at, Offer.id)
     )
-    return [
-        o for o in offers if officer.can_act_on_area(o.proposal.area_id if o.proposal else None)
-    ]
+    return [o for o in offers if o.proposal is None or officer.can_act_on_area(o.proposal.area_id)]
 
 
 def open_cycles() -> list[Cycle]:

@@ -120,6 +120,16 @@ def explain_combination(cycle: Cycle) -> str:
     )
 
 
+# One identity per cycle, so that no person's two votes can both count (issue 12): unless the
+# policy is 'census' it is the account, and sites that check voters ask for the account.
+IDENTIFIED_BY_ACCOUNT = _l(
+    "With registered residents or voting codes, voters are identified by their account: sites "
+    "that check voters ask for the account's e-mail, not for the council's register, so a "
+    "paper ballot and another vote of the same person always meet. Only the census policy "
+    "checks voters against the register (online voters verify their account first)."
+)
+
+
 def explain_vote_policy(cycle: Cycle) -> str:
     who = {
         "census": _l("Residents verified against the census may vote."),
@@ -135,6 +145,8 @@ def explain_vote_policy(cycle: Cycle) -> str:
             )
         )
     )
+    if cycle.vote_policy != "census":
+        text += " " + str(IDENTIFIED_BY_ACCOUNT)
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))
     return text

@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
 from pbplatform.cycles.models import Area
 from pbplatform.cycles.services import CHANNELS, DATED_PHASES
 from pbplatform.money import to_minor
@@ -345,6 +346,7 @@ class RulesForm(FlaskForm):
             SelectChoice("codes", _l("Holders of a voting code")),
         ],
         validators=[DataRequired()],
+        description=IDENTIFIED_BY_ACCOUNT,
     )
     min_age = IntegerField(
         _l("Minimum age (optional)"), validators=[Optional(), NumberRange(0, 120)]

@@ -47,6 +47,13 @@ class ReasonForm(FlaskForm):
     )
 
 
+class WithdrawalForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown on the proposal's page and the results page)"),
+        validators=[DataRequired(), Length(max=2_000)],
+    )
+
+
 class MergeForm(FlaskForm):
     originals = StringField(
         _l("Tracking numbers of duplicates to merge into this proposal (separated by commas)"),

@@ -1,8 +1,10 @@
 """Officers' moderation and review: approve, reject, merge, hide, resolve flags, report back.
 
-Every action checks the officer's area remit, writes the proposal's public timeline and an
-audit entry with before and after. Status changes only while proposals are collected or
-reviewed: once voting opens the ballot is fixed.
+Every action checks the officer's area remit (district-wide proposals need an officer with
+district scope), writes the proposal's public timeline and an audit entry with before and
+after. Status changes only while proposals are collected or reviewed: once voting opens the
+ballot is fixed, and only a withdrawal by two officers (moderation.withdrawal) changes it.
+Hiding hides abusive TEXT only, at any phase: the project stays on the ballot and in the count.
 """
 
 from __future__ import annotations
@@ -189,7 +191,8 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
 
 
 def hide_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
-    """Hide abusive text: residents then see neither the page nor the proposal in lists."""
+    """Hide abusive text: pages, ballots and exports show a placeholder instead of the title,
+    description and location. The project stays on the ballot and in the count."""
     return _set_hidden(proposal, officer, reason, hidden=True)
 
 

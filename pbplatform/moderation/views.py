@@ -15,7 +15,7 @@ from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.moderation import services
+from pbplatform.moderation import services, withdrawal
 from pbplatform.moderation.forms import (
     DELIVERY_LABELS,
     ApproveForm,
@@ -24,6 +24,7 @@ from pbplatform.moderation.forms import (
     MergeForm,
     ReasonForm,
     RejectForm,
+    WithdrawalForm,
 )
 from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
@@ -77,6 +78,7 @@ def queue() -> ResponseReturnValue:
         flagged=queries.flagged_for(current_user),
         report_back=queries.report_back_for(current_user),
         costs=cost_breakdown(pending),
+        withdrawals=withdrawal.waiting_for(current_user),
     )
 
 
@@ -111,6 +113,10 @@ def review(tracking_number: str) -> ResponseReturnValue:
         channels=CHANNEL_LABELS,
         delivery_labels=DELIVERY_LABELS,
         open_phase=proposal.cycle.phase in services.OPEN_PHASES,
+        withdrawable=proposal.status == "approved"
+        and proposal.cycle.phase in withdrawal.WITHDRAWAL_PHASES,
+        withdrawal=withdrawal.withdrawal_of(proposal),
+        withdrawal_form=WithdrawalForm(),
     )
 
 
@@ -183,6 +189,41 @@ def unhide(tracking_number: str) -> ResponseReturnValue:
     )
 
 
+@bp.post("/officer/proposals/<tracking_number>/withdrawal")
+@officer_required
+def withdraw(tracking_number: str) -> ResponseReturnValue:
+    """First officer: propose taking the project off an opened ballot, with a reason."""
+    return _act(
+        tracking_number,
+        WithdrawalForm,
+        lambda p, f: withdrawal.propose_withdrawal(p, current_user, f.reason.data),
+        _("Withdrawal proposed. A second officer must confirm it."),
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/withdrawal/confirm")
+@officer_required
+def confirm_withdrawal(tracking_number: str) -> ResponseReturnValue:
+    """Second officer: confirm; the project leaves the ballot, its votes stay stored."""
+    return _act(
+        tracking_number,
+        ConfirmForm,
+        lambda p, f: withdrawal.confirm_withdrawal(p, current_user),
+        _("Withdrawal confirmed: the project is off the ballot."),
+    )
+
+
+@bp.post("/officer/proposals/<tracking_number>/withdrawal/cancel")
+@officer_required
+def cancel_withdrawal(tracking_number: str) -> ResponseReturnValue:
+    return _act(
+        tracking_number,
+        ConfirmForm,
+        lambda p, f: withdrawal.cancel_withdrawal(p, current_user),
+        _("The proposed withdrawal is cancelled."),
+    )
+
+
 @bp.post("/officer/proposals/<tracking_number>/flags/resolve")
 @officer_required
 def resolve(tracking_number: str) -> ResponseReturnValue:
@@ -219,7 +260,9 @@ def new_proposal() -> ResponseReturnValue:
         return render_template("proposals/closed.html", cycle=cycle), status
     form = OfficerProposalForm()
     limited = {a.id for a in current_user.officer_area_list}
-    form.set_areas(cycle, allowed=limited if limited and not current_user.is_admin else None)
+    scoped = bool(limited) and not current_user.is_admin
+    # District-wide proposals need district scope: not offered to area-limited officers.
+    form.set_areas(cycle, allowed=limited if scoped else None, district=not scoped)
     if request.method == "GET":
         form.received_on.data = today()
     status = 200

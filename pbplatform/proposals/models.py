@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
@@ -14,6 +15,10 @@ KINDS = ("spending", "saving")
 STATUSES = ("pending", "approved", "rejected", "merged", "withdrawn")
 # How a proposal reached the council; 'api' is the JSON API, 'web' the site.
 INTAKE_CHANNELS = ("web", "api", "letter", "phone", "email", "meeting")
+# What pages, ballots and exports show instead of text hidden by moderation. Stored records
+# (result versions, exports) keep the untranslated words; pages translate them.
+HIDDEN_MSGID = "Text hidden by moderation"
+HIDDEN_TEXT = _l("Text hidden by moderation")
 CATEGORIES = (
     "streets",
     "green",
@@ -94,6 +99,9 @@ class Proposal(db.Model):
     events: Mapped[list[ProposalEvent]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalEvent.id"
     )
+    ballot_withdrawal: Mapped[BallotWithdrawal | None] = relationship(
+        back_populates="proposal", uselist=False, viewonly=True
+    )
 
     @property
     def is_saving(self) -> bool:
@@ -101,7 +109,24 @@ class Proposal(db.Model):
 
     @property
     def on_ballot(self) -> bool:
-        return self.status == "approved" and not self.is_hidden
+        # Hiding hides the text only: a hidden project stays on the ballot and in the count.
+        return self.status == "approved"
+
+    @property
+    def public_title(self) -> str:
+        """The title, or the placeholder when moderation hid the text."""
+        return str(HIDDEN_TEXT) if self.is_hidden else self.title
+
+    @property
+    def record_title(self) -> str:
+        """The title for stored records and files: the placeholder's plain words if hidden."""
+        return HIDDEN_MSGID if self.is_hidden else self.title
+
+    @property
+    def withdrawn_from_ballot(self) -> bool:
+        """Taken off an opened ballot by two officers (it was on the ballot before)."""
+        w = self.ballot_withdrawal
+        return self.status == "withdrawn" and w is not None and w.confirmed_at is not None
 
 
 class ProposalEvent(db.Model):
@@ -130,3 +155,35 @@ class ProposalFlag(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship()
+
+
+class BallotWithdrawal(db.Model):
+    """Taking a project off a ballot that voting has opened: proposed by one officer with a
+    reason, effective only once a second officer confirms. The project's votes stay stored;
+    the count leaves it out and says so (results.services)."""
+
+    __tablename__ = "ballot_withdrawals"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "confirmed_by_id IS NULL OR confirmed_by_id != proposed_by_id", name="four_eyes"
+        ),
+        sa.CheckConstraint(
+            "(confirmed_by_id IS NULL) = (confirmed_at IS NULL)", name="confirmed_complete"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="ballot_withdrawal")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

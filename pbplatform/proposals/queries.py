@@ -124,7 +124,8 @@ def like_pattern(text: str) -> str:
 
 def _order(sort: str) -> list[sa.ColumnElement]:
     if sort == "title":
-        return [sa.func.lower(Proposal.title), Proposal.id]
+        # Hidden titles sort last, so their position reveals nothing of the text.
+        return [Proposal.is_hidden, sa.func.lower(Proposal.title), Proposal.id]
     if sort == "cost":
         return [
             sa.func.coalesce(Proposal.officer_cost_minor, Proposal.estimated_cost_minor),
@@ -138,10 +139,11 @@ def _order(sort: str) -> list[sa.ColumnElement]:
 
 
 def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
-    """The public list of a cycle: never hidden proposals, never ordered by votes."""
+    """The public list of a cycle, never ordered by votes. Proposals whose text moderation hid
+    are listed with a placeholder (hiding never takes a project off the ballot), and their
+    hidden text is never searched."""
     where = [
         Proposal.cycle_id == cycle.id,
-        Proposal.is_hidden.is_(False),
         Proposal.status.in_(listed_statuses(cycle)),
     ]
     if filters.area == DISTRICT:
@@ -154,10 +156,13 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
         where.append(Proposal.kind == filters.kind)
     if filters.q:
         pattern = like_pattern(filters.q)
+        text = sa.or_(
+            Proposal.title.ilike(pattern, escape="\\"),
+            Proposal.description.ilike(pattern, escape="\\"),
+        )
         where.append(
             sa.or_(
-                Proposal.title.ilike(pattern, escape="\\"),
-                Proposal.description.ilike(pattern, escape="\\"),
+                sa.and_(Proposal.is_hidden.is_(False), text),
                 Proposal.tracking_number.ilike(pattern, escape="\\"),
             )
         )
@@ -176,8 +181,8 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
 def _area_scope(officer: User) -> list[sa.ColumnElement]:
     if officer.is_admin or not officer.officer_area_list:
         return []
-    ids = [a.id for a in officer.officer_area_list]
-    return [sa.or_(Proposal.area_id.in_(ids), Proposal.area_id.is_(None))]
+    # District-wide proposals (no area) need district scope: not in a limited officer's lists.
+    return [Proposal.area_id.in_([a.id for a in officer.officer_area_list])]
 
 
 def pending_for(officer: User) -> Sequence[Proposal]:

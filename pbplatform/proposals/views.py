@@ -55,13 +55,10 @@ flag_limit = limiter.limit(
 
 
 def visible_proposal(tracking_number: str) -> Proposal:
-    """The proposal, or 404 when it does not exist or is hidden from this visitor."""
+    """The proposal, or 404 when it does not exist. Text hidden by moderation shows as a
+    placeholder (templates); the project itself stays public, as it stays on the ballot."""
     proposal = queries.get_proposal(tracking_number)
     if proposal is None:
-        abort(404)
-    if proposal.is_hidden and not (
-        current_user.is_authenticated and current_user.can_act_on_area(proposal.area_id)
-    ):
         abort(404)
     return proposal
 

@@ -45,7 +45,6 @@ def list_proposals(cycle: Cycle, area_id: int | None) -> list[Proposal]:
             .where(
                 Proposal.cycle_id == cycle.id,
                 Proposal.status == "approved",
-                Proposal.is_hidden.is_(False),
                 Proposal.kind == "spending",
                 area_clause,
             )
@@ -106,7 +105,8 @@ def build_election(
     proposals = list_proposals(cycle, area_id)
     costs = cost_breakdown(proposals)
     projects = [
-        tally.Project(id=str(p.id), cost=costs[p.id].net_minor, name=p.title) for p in proposals
+        tally.Project(id=str(p.id), cost=costs[p.id].net_minor, name=p.record_title)
+        for p in proposals
     ]
     ids = {p.id for p in projects}
     vote_type = vote_type_for(cycle)

@@ -1,9 +1,10 @@
 """The savings list of a count (issue 5): ranked by net support against the cycle's target.
 
-Reads the valid ballots' for/against stances on the cycle's savings proposals (approved, not
-hidden) and ranks them with the pure `pbplatform.tally.savings.rank_savings`. The budget
-bonus (a share of the savings achieved, added to the spending budgets by `run_count`) is
-applied only when the cycle announced the share before voting, i.e. its rules were frozen.
+Reads the valid ballots' for/against stances on the cycle's approved savings proposals (those
+with hidden text too: hiding never changes a count) and ranks them with the pure
+`pbplatform.tally.savings.rank_savings`. The budget bonus (a share of the savings achieved,
+added to the spending budgets by `run_count`) is applied only when the cycle announced the
+share before voting, i.e. its rules were frozen.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ def savings_proposals(cycle: Cycle) -> list[Proposal]:
                 Proposal.cycle_id == cycle.id,
                 Proposal.kind == "saving",
                 Proposal.status == "approved",
-                Proposal.is_hidden.is_(False),
             )
             .order_by(Proposal.id)
         )
@@ -94,7 +94,8 @@ def count_savings(cycle: Cycle) -> dict[str, Any]:
                 **r.to_dict(),
                 "proposal_id": p.id,
                 "tracking_number": p.tracking_number,
-                "title": p.title,
+                "title": p.record_title,
+                "hidden": p.is_hidden,
                 "amount_minor": r.amount,
                 "cumulative_minor": r.cumulative,
                 "target_line_after": r.id == outcome.target_line_after,

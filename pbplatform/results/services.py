@@ -32,6 +32,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.moderation.withdrawal import withdrawal_lines
 from pbplatform.proposals.models import Proposal
 from pbplatform.results.election import (
     DISTRICT,
@@ -91,7 +92,8 @@ def _project_rows(outcome: tally.Outcome, proposals: Sequence[Proposal]) -> list
         rows.append(
             {
                 **r.to_dict(),
-                "title": p.title,
+                "title": p.record_title,
+                "hidden": p.is_hidden,
                 "tracking_number": p.tracking_number,
                 "gross": c.gross_minor,
                 "coproduction": c.coproduction_minor,
@@ -132,6 +134,9 @@ def _count_list(
         "aggregate_channels": sorted({a.channel for a in election.aggregates}),
         "tally": outcome.to_dict(),
         "projects": _project_rows(outcome, proposals),
+        # Projects two officers took off the ballot after voting opened: not counted, and
+        # the results page says so (issue 12).
+        "withdrawn": withdrawal_lines(cycle.id, area_id),
     }
 
 

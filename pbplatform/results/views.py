@@ -48,6 +48,14 @@ def proposal_url(proposal_id: str, tracking_number: str) -> str | None:
     return None
 
 
+def _visible_keys(version: ResultVersion) -> set[str] | None:
+    """An unpublished count's lists an officer may see: all for district scope, else only
+    their own areas' (never the district-wide list or the savings list)."""
+    if version.is_published or services.can_count(current_user):
+        return None
+    return {f"area-{a.id}" for a in current_user.officer_area_list}
+
+
 def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> str:
     history = queries.versions(cycle, published_only=not preview)
     users = {
@@ -68,6 +76,7 @@ def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> s
         history=history,
         users=users,
         proposal_url=proposal_url,
+        visible_keys=_visible_keys(version) if preview else None,
     )
 
 

@@ -137,7 +137,10 @@ def _require_area(cycle: Cycle, area_id: int | None) -> None:
 
 
 def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
-    """Approved, visible proposals of the voter's area and the district-wide pot, neutral order.
+    """Approved proposals of the voter's area and the district-wide pot, neutral order.
+
+    Hidden text stays on the ballot (the sheet shows a placeholder): moderation never takes a
+    project off it (moderation.withdrawal does, with two officers).
 
     The order is by tracking number: never by support, so the sheet reveals no interim count.
     """
@@ -147,7 +150,6 @@ def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
             .where(
                 Proposal.cycle_id == cycle.id,
                 Proposal.status == "approved",
-                Proposal.is_hidden.is_(False),
                 sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)),
             )
             .order_by(Proposal.tracking_number, Proposal.id)
@@ -244,7 +246,9 @@ def _normalize_ids(selections: Selections) -> dict[int, Any]:
     return chosen
 
 
-def _load_choosable(cycle: Cycle, area_id: int, ids: Iterable[int]) -> dict[int, Proposal]:
+def _load_choosable(
+    cycle: Cycle, area_id: int, ids: Iterable[int], include_withdrawn: bool = False
+) -> dict[int, Proposal]:
     ids = set(ids)
     found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}
     for pid in sorted(ids):
@@ -252,7 +256,7 @@ def _load_choosable(cycle: Cycle, area_id: int, ids: Iterable[int]) -> dict[int,
         if (
             p is None
             or p.cycle_id != cycle.id
-            or not p.on_ballot
+            or not (p.on_ballot or (include_withdrawn and p.withdrawn_from_ballot))
             or p.area_id not in (area_id, None)
         ):
             # The whole ballot is refused: no partial ballot is ever stored.
@@ -270,11 +274,17 @@ def _section_of(p: Proposal) -> str:
     return "district" if p.area_id is None else "area"
 
 
-def check_ballot(cycle: Cycle, area_id: int, selections: Selections) -> NormalizedBallot:
-    """Check a ballot against the cycle's rule; raise DomainError (422) naming what is wrong."""
+def check_ballot(
+    cycle: Cycle, area_id: int, selections: Selections, *, include_withdrawn: bool = False
+) -> NormalizedBallot:
+    """Check a ballot against the cycle's rule; raise DomainError (422) naming what is wrong.
+
+    `include_withdrawn`: paper sheets printed before two officers withdrew a project still name
+    it; they are stored as cast (the count leaves the project out and says so).
+    """
     _require_area(cycle, area_id)
     chosen = _normalize_ids(selections)
-    proposals = _load_choosable(cycle, area_id, chosen)
+    proposals = _load_choosable(cycle, area_id, chosen, include_withdrawn)
     costs = cost_breakdown([proposals[pid] for pid in chosen])
     choices = []
     for pid, raw in chosen.items():

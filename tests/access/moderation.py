@@ -31,4 +31,7 @@ ROUTES = {
     "moderation.unhide": _action("unhide"),
     "moderation.resolve": _action("flags/resolve"),
     "moderation.delivery": _action("delivery"),
+    "moderation.withdraw": _action("withdrawal"),
+    "moderation.confirm_withdrawal": _action("withdrawal/confirm"),
+    "moderation.cancel_withdrawal": _action("withdrawal/cancel"),
 }

@@ -71,20 +71,26 @@ def test_cycle_detail_has_budgets_rules_and_areas(client, make_cycle):
     assert [a["id"] for a in areas] == [ca.area_id for ca in cycle.areas]
 
 
-def test_listing_follows_phase_and_never_shows_hidden(client, make_cycle, make_proposal):
+def test_listing_follows_phase_and_never_shows_hidden_text(client, make_cycle, make_proposal):
     cycle = make_cycle("proposals", areas=1)
     approved = make_proposal(cycle, status="approved")
     pending = make_proposal(cycle, status="pending")
-    hidden = make_proposal(cycle, status="approved", is_hidden=True)
+    hidden = make_proposal(
+        cycle, status="approved", is_hidden=True, title="Rude words", location="Rude place"
+    )
     rejected = make_proposal(cycle, status="rejected", rejection_reason="no")
     url = f"/api/v1/cycles/{cycle.slug}/proposals"
     listed = {p["tracking_number"] for p in client.get(url).get_json()["items"]}
-    assert listed == {approved.tracking_number, pending.tracking_number}
+    assert listed == {approved.tracking_number, pending.tracking_number, hidden.tracking_number}
     cycle.phase = "voting"
     _db.session.flush()
     listed = {p["tracking_number"] for p in client.get(url).get_json()["items"]}
-    assert listed == {approved.tracking_number}
-    for p in (pending, hidden, rejected):
+    # Moderation hides the text only (issue 12): the project stays listed, with a placeholder.
+    assert listed == {approved.tracking_number, hidden.tracking_number}
+    record = client.get(f"/api/v1/proposals/{hidden.tracking_number}").get_json()
+    assert "Rude" not in str(record)
+    assert record["title"] == "Text hidden by moderation"
+    for p in (pending, rejected):
         response = client.get(f"/api/v1/proposals/{p.tracking_number}")
         assert response.status_code == 404
         assert response.mimetype == PROBLEM

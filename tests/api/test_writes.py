@@ -409,9 +409,9 @@ def test_projects_the_voter_may_not_choose_reject_the_whole_ballot(
     cycle, _, token, cheap, _ = voting
     elsewhere = make_proposal(cycle, area=cycle.areas[1].area, cost=1_00)
     pending = make_proposal(cycle, area=cycle.areas[0].area, status="pending", cost=1_00)
-    hidden = make_proposal(cycle, area=cycle.areas[0].area, cost=1_00, is_hidden=True)
+    withdrawn = make_proposal(cycle, area=cycle.areas[0].area, cost=1_00, status="withdrawn")
     foreign = make_proposal(make_cycle("voting", areas=1), cost=1_00)
-    for bad in (elsewhere, pending, hidden, foreign):
+    for bad in (elsewhere, pending, withdrawn, foreign):
         response = post(
             client,
             f"/api/v1/cycles/{cycle.slug}/ballot",

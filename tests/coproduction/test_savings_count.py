@@ -38,7 +38,8 @@ def savings_scene(db, rq):
             ("Sell the old van", 900_00),
         )
     }
-    hidden = create_proposal(cycle, kind="saving", cost=1_000_00, is_hidden=True)
+    # Taken off the ballot (hidden TEXT would still count: issue 12).
+    withdrawn = create_proposal(cycle, kind="saving", cost=1_000_00, status="withdrawn")
     pending = create_proposal(cycle, kind="saving", status="pending", cost=1_000_00)
     spend = create_proposal(cycle, cost=10_00)
     # annex: net 3; beds: net 2; newsletter: net 2 (smaller); van: net -1.
@@ -54,11 +55,11 @@ def savings_scene(db, rq):
         },
         n=2,
     )
-    vote(db, cycle, {s["Close the annex"]: 1, hidden: 1})
+    vote(db, cycle, {s["Close the annex"]: 1, withdrawn: 1})
     vote(db, cycle, {s["Sell the old van"]: 1, s["Stop the newsletter"]: 1})
     vote(db, cycle, {s["Sell the old van"]: -1, s["Stop the newsletter"]: -1})
     vote(db, cycle, {s["Sell the old van"]: 1}, n=5, valid=False)  # invalid: not counted
-    return {"cycle": cycle, "s": s, "excluded": (hidden, pending, spend)}
+    return {"cycle": cycle, "s": s, "excluded": (withdrawn, pending, spend)}
 
 
 def test_ranks_savings_of_valid_ballots_against_the_target(db, savings_scene):

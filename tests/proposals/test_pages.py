@@ -177,23 +177,31 @@ def test_per_page_is_capped_and_pages_link_on(client, make_cycle, make_proposal)
     assert 'rel="next"' in first
 
 
-def test_hidden_proposal_unreachable_for_residents(client, make_cycle, make_proposal, make_user):
+def test_hidden_text_unreachable_for_residents(client, make_cycle, make_proposal, make_user):
+    """Moderation hides the text, not the project (issue 12): a placeholder shows instead."""
     cycle = make_cycle("review")
     hidden = make_proposal(cycle, title="Insulting words", is_hidden=True)
+    hidden.description = "More insults"
     base = f"/proposals?cycle={cycle.slug}"
     for who in (None, make_user()):
         if who:
             login_as(client, who)
-        assert client.get(f"/proposals/{hidden.tracking_number}").status_code == 404
-        assert "Insulting words" not in client.get(f"{base}&q=Insulting").get_data(as_text=True)
+        page = client.get(f"/proposals/{hidden.tracking_number}").get_data(as_text=True)
+        assert "Insulting" not in page
+        assert "More insults" not in page
+        assert "Text hidden by moderation" in page
+        assert hidden.tracking_number not in client.get(f"{base}&q=Insulting").get_data(
+            as_text=True
+        )
         assert "Insulting words" not in client.get(base).get_data(as_text=True)
         by_number = client.get(f"{base}&q={hidden.tracking_number}").get_data(as_text=True)
         assert "Insulting words" not in by_number
-        assert _titles(by_number) == []
+        assert _titles(by_number) == []  # the placeholder is in <em>, not a plain title
     login_as(client, make_user("officer"))
     page = client.get(f"/proposals/{hidden.tracking_number}")
     assert page.status_code == 200
-    assert "hidden by moderation" in page.get_data(as_text=True)
+    assert "Insulting words" in page.get_data(as_text=True)
+    assert "Moderation hid the text" in page.get_data(as_text=True)
 
 
 def test_unknown_tracking_number_is_404(client, db):

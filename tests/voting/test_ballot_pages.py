@@ -132,7 +132,6 @@ def test_projects_the_voter_may_not_choose_refuse_the_whole_ballot(client, db, s
     pending = create_proposal(scene.cycle, area=scene.home, status="pending", cost=1_00)
     withdrawn = create_proposal(scene.cycle, area=scene.home, status="withdrawn", cost=1_00)
     rejected = create_proposal(scene.cycle, area=scene.home, status="rejected", cost=1_00)
-    hidden = create_proposal(scene.cycle, area=scene.home, cost=1_00, is_hidden=True)
     login_as(client, scene.resident)
     for bad in (
         scene.elsewhere.id,
@@ -140,7 +139,6 @@ def test_projects_the_voter_may_not_choose_refuse_the_whole_ballot(client, db, s
         pending.id,
         withdrawn.id,
         rejected.id,
-        hidden.id,
         999_999,
     ):
         page = client.post(_url(scene, "cast"), data={f"p-{scene.a30.id}": "1", f"p-{bad}": "1"})

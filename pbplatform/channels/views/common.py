@@ -35,7 +35,11 @@ def area_object(model: type[T], slug: str, object_id: int) -> T:
     found = db.session.get(model, object_id)
     if found is None or found.cycle_id != cycle.id:
         abort(404)
-    require_area(found.area_id)
+    # A voting site for every neighbourhood is shared: officers of any area enter ballots
+    # there, each row checked against their own areas (paper_rows). Anything else that has
+    # no area is district-wide and needs district scope.
+    if not (isinstance(found, VotingSite) and found.area_id is None):
+        require_area(found.area_id)
     return found
 
 

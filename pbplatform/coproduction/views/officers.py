@@ -60,7 +60,8 @@ def _officer_offer(offer_id: int) -> Offer:
     offer = locked_offer(offer_id)
     if offer is None:
         abort(404)
-    require_area(area_of(offer))
+    if offer.proposal is not None:  # an offer not linked yet is any officer's to triage
+        require_area(area_of(offer))
     return offer
 
 

@@ -176,7 +176,8 @@ def withdraw(offer_id: int) -> ResponseReturnValue:
     if offer.offerer_id != current_user.id:
         if not current_user.is_officer:
             abort(403)
-        require_area(area_of(offer))
+        if offer.proposal is not None:  # an offer not linked yet is any officer's to triage
+            require_area(area_of(offer))
     try:
         services.withdraw_offer(offer, current_user)
     except DomainError as exc:
