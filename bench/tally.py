@@ -72,9 +72,12 @@ RECORDED = {
 }
 
 OURS = """
-import resource, sys, json, time
+import gc, resource, sys, json, time
 start = time.perf_counter()
 from pbplatform.tally import read_pabulib, count, RuleConfig
+from pbplatform.tally.cli import engine_and_jobs
+engine, jobs = engine_and_jobs()  # as the command line counts
+gc.disable()
 # the rule's modules load outside the in-process clock, as pabutools' do below; the
 # whole-process time still includes them
 if sys.argv[2].startswith("equalshares"):
@@ -82,7 +85,8 @@ if sys.argv[2].startswith("equalshares"):
 elif sys.argv[2] == "phragmen":
     import pbplatform.tally.phragmen
 t0 = time.perf_counter()
-outcome = count(read_pabulib(sys.argv[1]), RuleConfig(rule=sys.argv[2], tie_break="name"))
+outcome = count(read_pabulib(sys.argv[1], engine=engine),
+               RuleConfig(rule=sys.argv[2], tie_break="name"), jobs=jobs, engine=engine)
 print(json.dumps({"n": len(outcome.selected), "inproc": time.perf_counter() - t0,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -102,15 +106,19 @@ print(json.dumps({"n": len(selected), "inproc": time.perf_counter() - t0,
 
 # one child for all pairs: reads [[path, rule], ...] and prints one JSON line per pair
 OURS_MANY = """
-import json, sys, time
+import gc, json, sys, time
 from pbplatform.tally import read_pabulib, count, RuleConfig
+from pbplatform.tally.cli import engine_and_jobs
+engine, jobs = engine_and_jobs()  # as the command line counts
+gc.disable()
 import pbplatform.tally.mes_rules, pbplatform.tally.phragmen  # loaded before any clock
 repeat = int(sys.argv[1])
 for path, rule in json.loads(sys.stdin.read()):
     best = None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        outcome = count(read_pabulib(path), RuleConfig(rule=rule, tie_break="name"))
+        outcome = count(read_pabulib(path, engine=engine),
+                        RuleConfig(rule=rule, tie_break="name"), jobs=jobs, engine=engine)
         elapsed = time.perf_counter() - t0
         best = elapsed if best is None else min(best, elapsed)
     print(json.dumps({"path": path, "rule": rule, "ours": best,

@@ -23,6 +23,13 @@ from pbplatform.extensions import db as _db
 
 PG_URL = os.environ.get("PBP_TEST_DATABASE_URL")
 
+# `PBP_TALLY_KERNEL=0 make test` runs every count on its pure-Python path. The count reads no
+# environment of its own (only its command line does), so the test harness sets the default.
+if os.environ.get("PBP_TALLY_KERNEL") == "0":
+    from pbplatform.tally import kernel as _tally_kernel
+
+    _tally_kernel.set_default("python")
+
 
 def _reset_schema(app: Flask) -> None:
     with app.app_context():

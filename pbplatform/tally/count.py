@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from . import kernel
 from . import outcome as oc
 from .greedy import Decision, greedy, rank_order, top_n
 from .model import Election, RuleConfig, TallyConfigError
@@ -13,8 +14,25 @@ from .scores import Scores, compute_scores
 from .tiebreak import tie_key
 
 
-def count(election: Election, config: RuleConfig | None = None) -> Outcome:
-    """Count ``election`` under ``config``; deterministic for the same inputs."""
+def count(
+    election: Election,
+    config: RuleConfig | None = None,
+    *,
+    jobs: int = 1,
+    engine: str | None = None,
+) -> Outcome:
+    """Count ``election`` under ``config``; deterministic for the same inputs.
+
+    ``jobs``: processes an add1 count of approval ballots may use (2 forks a second process
+    once the count has run 20 ms; never in a process running threads). ``engine``: ``"auto"``
+    (the compiled modules where built), ``"python"`` or ``"compiled"``; None keeps the
+    process default. Neither changes the outcome, only how fast it comes.
+    """
+    with kernel.using(engine):
+        return _count(election, config, jobs)
+
+
+def _count(election: Election, config: RuleConfig | None, jobs: int) -> Outcome:
     config = effective_config(election, config or RuleConfig())
     validate_config(
         config,
@@ -26,12 +44,12 @@ def count(election: Election, config: RuleConfig | None = None) -> Outcome:
     projects = {p.id: p for p in election.projects}
     key = tie_key(config.tie_break, projects, scores.votes, config.seed)
     order = rank_order(list(projects), scores.combined, key)
-    selected, decisions, notes = _run_rule(election, config, scores, order, key)
+    selected, decisions, notes = _run_rule(election, config, scores, order, key, jobs)
     ranked = _ranked(order, selected, config.rule)
     return _outcome(election, config, scores, ranked, selected, decisions, notes)
 
 
-def _run_rule(election, config, scores, order, key):
+def _run_rule(election, config, scores, order, key, jobs):
     cost = {p.id: p.cost for p in election.projects}
     unit = "votes" if election.vote_type == "approval" else "points"
     rule = config.rule
@@ -52,7 +70,7 @@ def _run_rule(election, config, scores, order, key):
     if rule in MES_RULES:
         from .mes_rules import run_mes_rule
 
-        return run_mes_rule(election, config, scores, order, key)
+        return run_mes_rule(election, config, scores, order, key, jobs)
     if rule == "phragmen":
         from .phragmen import run_phragmen
 

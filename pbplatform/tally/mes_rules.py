@@ -234,7 +234,7 @@ def cost_of(data: MesInput, selected: list[str]) -> int:
     return sum(cost[pid] for pid in selected)
 
 
-def add1(data: MesInput, budget: int, key, jobs: int | None = None) -> tuple[MesRun, Fraction]:
+def add1(data: MesInput, budget: int, key, jobs: int = 1) -> tuple[MesRun, Fraction]:
     """Pabulib's add1: budget/voters, then floor(budget/voters) + 1, + 2, ... while it fits."""
     first = Fraction(budget) / data.voters
     supported = sum(1 for s in data.support if s > 0)
@@ -249,7 +249,7 @@ def add1(data: MesInput, budget: int, key, jobs: int | None = None) -> tuple[Mes
 
 
 def add1_until_exhaustive(
-    data: MesInput, budget: int, key, jobs: int | None = None
+    data: MesInput, budget: int, key, jobs: int = 1
 ) -> tuple[MesRun, Fraction]:
     """pabutools' voter_budget_increment=1: raise shares by 1 until exhaustive or over budget."""
     first = Fraction(budget) / data.voters
@@ -269,7 +269,7 @@ def add1_until_exhaustive(
 
 
 def _complete_by_steps(
-    data: MesInput, steps: Steps, key, event, jobs: int | None
+    data: MesInput, steps: Steps, key, event, jobs: int
 ) -> tuple[MesRun, Fraction]:
     """The run at the largest share that fits (see ``mes_search``), and that share."""
     seen: dict[Fraction, MesRun] = {}
@@ -315,15 +315,15 @@ def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, i
     return int(data.weights[sat1 > sat2].sum()), int(data.weights[sat2 > sat1].sum())
 
 
-def run_mes_rule(election: Election, config: RuleConfig, scores, order, key):
+def run_mes_rule(election: Election, config: RuleConfig, scores, order, key, jobs: int = 1):
     data = mes_input(election, config)
     rule = config.rule
     if not data.voters:  # every ballot weighted zero: nobody holds a share of the budget
         run, share = MesRun([]), Fraction(0)
     elif rule.startswith("equalshares/add1-until"):
-        run, share = add1_until_exhaustive(data, election.budget, key)
+        run, share = add1_until_exhaustive(data, election.budget, key, jobs)
     elif rule.startswith("equalshares/add1"):
-        run, share = add1(data, election.budget, key)
+        run, share = add1(data, election.budget, key, jobs)
     else:
         share = Fraction(election.budget) / data.voters
         run = run_at(data, share, key)

@@ -25,8 +25,9 @@ blocks of ``BLOCK`` steps), a forked child takes every other block of the rest. 
 stops at its own first event, or once it has passed the earliest event either has found
 (shared through an anonymous shared page); the outcome is the earliest event. A count that
 ends before the deadline never forks, and its outcome does not depend on when the deadline
-fell. Splitting is used when the machine has two cores, this process runs one thread
-(forking a threaded process is unsafe) and ``PBP_TALLY_JOBS`` is not ``1``.
+fell. Splitting is used when the caller allows two jobs (``count(..., jobs=2)``; the command
+line does on a machine with two cores) and this process runs one thread (forking a threaded
+process is unsafe).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Steps:
 def search(
     steps: Steps,
     evaluate: Callable[[int, int], tuple[object, str | None]],
-    jobs: int | None = None,
+    jobs: int = 1,
     certify: Callable[[object, object], tuple[bool, float | None]] | None = None,
 ) -> tuple[int, str]:
     """The first step with an event, and the event.
@@ -95,7 +96,7 @@ def search(
     """
     if certify is not None:
         return _leap(steps, evaluate, certify)
-    split = (jobs or default_jobs()) >= 2
+    split = jobs >= 2 and can_fork()
     deadline = time.perf_counter() + SPLIT_AFTER
     k = 0
     while True:  # a block at a time, until an event or, with two cores, until the deadline
@@ -113,13 +114,10 @@ def search(
             return _split(steps, evaluate, k)
 
 
-def default_jobs() -> int:
-    wanted = os.environ.get("PBP_TALLY_JOBS", "")
-    if wanted.isdigit():
-        return int(wanted)
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return 1
-    return min(2, os.cpu_count() or 1)
+def can_fork() -> bool:
+    """Whether a second process may be forked: never from a process running threads (a
+    threaded web server), whatever the caller asked for."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _scan(

@@ -9,7 +9,6 @@ points, thresholds) are read into those fields, everything else stays in ``meta`
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import os
 from collections import Counter
@@ -58,20 +57,18 @@ class PabulibError(TallyError):
         self.line = line
 
 
-def read_pabulib(source: str | os.PathLike | io.TextIOBase) -> Election:
-    """Read a ``.pb`` file (path or open text file) into an ``Election``."""
-    # The cyclic garbage collector keeps rescanning the 100,000 fresh row lists of a large
-    # city and would double the parse time; nothing parsed here forms a cycle.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+def read_pabulib(
+    source: str | os.PathLike | io.TextIOBase, *, engine: str | None = None
+) -> Election:
+    """Read a ``.pb`` file (path or open text file) into an ``Election``.
+
+    ``engine`` as for ``count``: ``"python"`` reads without the compiled reader.
+    """
+    with kernel.using(engine):
         if isinstance(source, (str, os.PathLike)):
             with open(source, encoding="utf-8-sig", newline="") as handle:
                 return _parse(handle)
         return _parse(source)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse(handle) -> Election:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,14 @@ def pabulib_path(name: str) -> Path:
 
 
 @pytest.fixture(params=["compiled", "pure"])
-def kernel(request, monkeypatch) -> str:
+def kernel(request) -> Iterator[str]:
     """Run the test on the compiled kernel and on the pure-Python path it ports."""
-    from pbplatform.tally.kernel import active
+    from pbplatform.tally import kernel as engine
 
     if request.param == "pure":
-        monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
-    elif active() is None:
+        with engine.using("python"):
+            yield request.param
+        return
+    if engine.active() is None:
         pytest.skip("the compiled kernel is off (PBP_TALLY_KERNEL=0) or not built here")
-    return request.param
+    yield request.param

@@ -29,7 +29,7 @@ from .test_mes_fast_utility import elections as point_elections
 
 def test_kernel_is_built() -> None:
     if os.environ.get("PBP_TALLY_KERNEL") == "0":
-        pytest.skip("PBP_TALLY_KERNEL=0 runs the pure-Python path")
+        pytest.skip("PBP_TALLY_KERNEL=0 runs the suite on the pure-Python path")
     for built, source in ((kernel.active(), "_kernel.c"), (kernel.ballots(), "_ballots.c")):
         assert built is not None, (
             f"pbplatform/tally/{source} was not compiled: install a C compiler and the Python "
@@ -37,10 +37,26 @@ def test_kernel_is_built() -> None:
         )
 
 
-def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
+def test_the_kernel_can_be_turned_off() -> None:
+    with kernel.using("python"):
+        assert kernel.active() is None
+        assert kernel.ballots() is None
+
+
+def test_the_environment_does_not_choose_the_engine(monkeypatch) -> None:
+    """Only the command line reads PBP_TALLY_KERNEL; a library call says what it wants."""
     monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
-    assert kernel.active() is None
-    assert kernel.ballots() is None
+    if not kernel.built():
+        pytest.skip("the compiled modules are not built here")
+    with kernel.using("auto"):
+        assert kernel.active() is not None
+
+
+def test_an_unknown_or_missing_engine_is_refused() -> None:
+    from pbplatform.tally import TallyConfigError
+
+    with pytest.raises(TallyConfigError, match="unknown engine"), kernel.using("fortran"):
+        pass
 
 
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
@@ -53,9 +69,8 @@ def test_the_kernel_can_be_turned_off(monkeypatch) -> None:
 def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> None:
     compiled = mes_input(election, RuleConfig("equalshares"))
     assume(compiled.voters > 0)
-    monkeypatch.setenv("PBP_TALLY_KERNEL", "0")
-    pure = mes_input(election, RuleConfig("equalshares"))
-    monkeypatch.delenv("PBP_TALLY_KERNEL")
+    with kernel.using("python"):
+        pure = mes_input(election, RuleConfig("equalshares"))
     assert compiled.points.kernel is not None
     assert pure.points.kernel is None
     for share in shares:
@@ -204,8 +219,7 @@ def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -
     if kernel.ballots() is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     compiled = grouped()
-    with monkeypatch.context() as pure:
-        pure.setenv("PBP_TALLY_KERNEL", "0")
+    with kernel.using("python"):
         assert compiled == grouped()
     expected: dict = {}
     for ids, w in ballots:

@@ -212,21 +212,15 @@ def test_a_run_that_changes_and_changes_back_is_not_certified() -> None:
 def test_two_processes_give_the_same_outcome(monkeypatch, election, rule) -> None:
     monkeypatch.setattr(mes_search, "BLOCK", 2)
     config = RuleConfig(rule, tie_break="name")
-    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
-    alone = count(election, config)
-    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
-    assert count(election, config) == alone
+    alone = count(election, config, jobs=1)
+    assert count(election, config, jobs=2) == alone
 
 
 def counted_alone(monkeypatch, rule: str):
-    """Nad Nerem (a few hundred steps), its config, and its outcome counted in one process;
-    then two processes are allowed."""
+    """Nad Nerem (a few hundred steps), its config, and its outcome counted in one process."""
     election = read_pabulib(pabulib_path("Poland_Lodz_2020_Nad_Nerem.pb"))
     config = RuleConfig(rule, tie_break="name")
-    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
-    alone = count(election, config)
-    monkeypatch.setenv("PBP_TALLY_JOBS", "2")
-    return election, config, alone
+    return election, config, count(election, config, jobs=1)
 
 
 @pytest.mark.parametrize("rule", ["equalshares/add1", "equalshares/add1-until-exhaustive"])
@@ -236,7 +230,7 @@ def test_two_processes_on_a_real_file(monkeypatch, rule: str) -> None:
     forks = []
     real_fork = mes_search.os.fork
     monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or real_fork())
-    assert count(election, config) == alone
+    assert count(election, config, jobs=2) == alone
     assert forks == [1]
 
 
@@ -246,7 +240,7 @@ def test_a_quick_count_stays_in_one_process(monkeypatch) -> None:
     monkeypatch.setattr(mes_search, "SPLIT_AFTER", 60.0)
     forks = []
     monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or 1 / 0)
-    assert count(election, config) == alone
+    assert count(election, config, jobs=2) == alone
     assert forks == []
 
 
@@ -262,15 +256,32 @@ def test_a_failed_child_costs_time_not_the_outcome(monkeypatch) -> None:
         return pid
 
     monkeypatch.setattr(mes_search.os, "fork", fork_and_die)
+    assert count(election, config, jobs=2) == alone
+
+
+def test_a_library_count_never_forks_unless_asked(monkeypatch) -> None:
+    """The web counts with the default jobs=1; only the command line asks for two."""
+    election, config, alone = counted_alone(monkeypatch, "equalshares/add1")
+    monkeypatch.setattr(mes_search, "SPLIT_AFTER", 0.0)
+    forks = []
+    monkeypatch.setattr(mes_search.os, "fork", lambda: forks.append(1) or 1 / 0)
+    monkeypatch.setenv("PBP_TALLY_JOBS", "2")  # the library does not read it
     assert count(election, config) == alone
+    assert forks == []
 
 
-def test_jobs_default(monkeypatch) -> None:
-    monkeypatch.setenv("PBP_TALLY_JOBS", "1")
-    assert mes_search.default_jobs() == 1
-    monkeypatch.delenv("PBP_TALLY_JOBS")
+def test_a_threaded_process_never_forks(monkeypatch) -> None:
     monkeypatch.setattr(mes_search.threading, "active_count", lambda: 3)
-    assert mes_search.default_jobs() == 1  # never fork a threaded process (a web worker)
+    assert not mes_search.can_fork()  # a threaded web worker, whatever jobs says
+
+
+def test_the_command_line_reads_its_choices_from_the_environment() -> None:
+    from pbplatform.tally.cli import engine_and_jobs
+
+    assert engine_and_jobs({"PBP_TALLY_JOBS": "1", "PBP_TALLY_KERNEL": "0"}) == ("python", 1)
+    engine, jobs = engine_and_jobs({})
+    assert engine == "auto"
+    assert jobs >= 1
 
 
 @pytest.mark.parametrize(
