@@ -44,10 +44,12 @@ demo: migrate
 run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Always the whole suite on SQLite; then, when PBP_TEST_DATABASE_URL is set (.ci/run sets it),
-# everything that touches the database again on PostgreSQL, where a refused connection fails.
+# Always the whole suite on SQLite, and the count's tests again on its pure-Python path;
+# then, when PBP_TEST_DATABASE_URL is set (.ci/run sets it), everything that touches the
+# database again on PostgreSQL, where a refused connection fails.
 test: install-test
 	env -u PBP_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u PBP_TEST_DATABASE_URL PBP_TALLY_KERNEL=0 $(BIN)/python -m pytest tests/tally $(PYTEST_ARGS)
 	if [ -n "$$PBP_TEST_DATABASE_URL" ]; then \
 	  $(BIN)/python -m pytest --ignore=tests/tally $(PYTEST_ARGS); fi
 
