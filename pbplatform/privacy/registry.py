@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -501,3 +502,15 @@ def columns_of(category: str) -> list[str]:
         if t.category == category
         for c in t.personal + t.secret
     ]
+
+
+def undeclared(metadata: sa.MetaData) -> list[str]:
+    """`table.column` of every column the models have and this registry does not classify,
+    and of every declared one the models no longer have."""
+    problems = []
+    for name, table in metadata.tables.items():
+        declared = set(TABLES[name].columns) if name in TABLES else set()
+        problems += [f"{name}.{c} (undeclared)" for c in set(table.columns.keys()) - declared]
+        problems += [f"{name}.{c} (no such column)" for c in declared - set(table.columns.keys())]
+    problems += [f"{name} (no such table)" for name in TABLES.keys() - metadata.tables.keys()]
+    return sorted(problems)
