@@ -56,7 +56,9 @@ def test_erasure_leaves_nothing_personal_and_keeps_the_proposal(client):
     db.session.expire_all()
     assert _traces(EMAIL, NAME, ADDRESS, BORN.isoformat()) == []
     user = db.session.get(User, scene.user.id)
-    assert user.birth_date is None and user.home_area_id is None and not user.is_active
+    assert user.birth_date is None
+    assert user.home_area_id is None
+    assert not user.is_active
     assert db.session.get(AccountErasure, user.id).via == "self"
     # The proposal stays, readable, under "former resident".
     proposal = db.session.get(Proposal, scene.proposal.id)
@@ -69,7 +71,8 @@ def test_erasure_leaves_nothing_personal_and_keeps_the_proposal(client):
     assert FORMER_RESIDENT.encode() in review.data
     # Participation pseudonymous, ballots untouched, and the old session is dead.
     [vote] = db.session.scalars(sa.select(Participation))
-    assert vote.user_id is None and vote.voter_key.startswith("erased:")
+    assert vote.user_id is None
+    assert vote.voter_key.startswith("erased:")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == ballots
     assert client.get("/account").status_code == 401
     [entry] = db.session.scalars(
@@ -119,7 +122,8 @@ def test_erased_and_registered_again_cannot_vote_twice(client, app):
     )
     assert response.status_code == 200
     new = db.session.scalar(sa.select(User).where(User.email == EMAIL))
-    assert new is not None and new.id != scene.user.id
+    assert new is not None
+    assert new.id != scene.user.id
     login_as(again, new)
     cast = again.post(f"/cycles/{cycle.slug}/ballot/cast", data={f"p-{scene.proposal.id}": "1"})
     assert cast.status_code == 409
@@ -177,6 +181,8 @@ def test_erase_command_is_audited(runner):
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "privacy.account_erased")
     ).one()
-    assert entry.actor_label == "system" and entry.after["via"] == "command"
+    assert entry.actor_label == "system"
+    assert entry.after["via"] == "command"
     again = runner.invoke(args=["pb", "erase", EMAIL])
-    assert again.exit_code != 0 and "no account" in again.output
+    assert again.exit_code != 0
+    assert "no account" in again.output

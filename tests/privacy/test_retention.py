@@ -135,11 +135,14 @@ def test_retention_removes_exactly_what_is_due(db):
     assert not _present(CensusEntry, s.old.census.id)
     assert not _present(CensusEntry, s.recent.census.id)
     assert _present(CensusEntry, s.running.census.id)
-    assert not _present(VotingCode, s.recent.code.id) and _present(VotingCode, s.running.code.id)
-    assert not _present(OutboxMessage, s.sent_old.id) and _present(OutboxMessage, s.unsent.id)
+    assert not _present(VotingCode, s.recent.code.id)
+    assert _present(VotingCode, s.running.code.id)
+    assert not _present(OutboxMessage, s.sent_old.id)
+    assert _present(OutboxMessage, s.unsent.id)
     assert not _present(PasswordResetToken, s.reset_old.id)
     assert _present(PasswordResetToken, s.reset_young.id)
-    assert not _present(DataExport, s.expired.id) and _present(DataExport, s.live.id)
+    assert not _present(DataExport, s.expired.id)
+    assert _present(DataExport, s.live.id)
     # Inactive accounts: warned (by mail), erased after the grace period, not if they came back.
     assert _present(InactivityWarning, s.to_warn.id)
     assert not _present(InactivityWarning, s.came_back.id)
@@ -148,9 +151,10 @@ def test_retention_removes_exactly_what_is_due(db):
     warning = db.session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.recipient == s.to_warn.email)
     )
-    assert warning is not None and "delete" in warning.subject
-    keys = db.session.scalars(sa.select(Participation.voter_key)).all()
-    assert keys == [k for k in keys if k.startswith("erased:random:")]
+    assert warning is not None
+    assert "delete" in warning.subject
+    [key] = db.session.scalars(sa.select(Participation.voter_key)).all()
+    assert key.startswith("erased:random:")
     # A second run finds nothing left to do.
     assert set(apply_retention(NOW).values()) == {0}
 
