@@ -73,16 +73,25 @@ def _apply_registry(user: User, report: ErasureReport) -> None:
             report.add(decl.name + " emptied", result.rowcount)
 
 
+def _scrub(row: object, columns: tuple[str, ...], needles: list[str]) -> None:
+    for column in columns:
+        text = getattr(row, column)
+        for needle in needles:
+            if text and needle in text:
+                text = text.replace(needle, REMOVED)
+        setattr(row, column, text)
+
+
 def _scrub_own_texts(user: User) -> None:
-    """Their own words stay, but not their name or address inside them."""
+    """Their own words stay, but not their name or address inside them (a name shorter than
+    four letters would mangle ordinary words, so it is left)."""
+    from pbplatform.coproduction.models import Offer
+
     needles = [user.email] + ([user.display_name] if len(user.display_name) >= 4 else [])
     for proposal in db.session.scalars(sa.select(Proposal).where(Proposal.author_id == user.id)):
-        for column in ("title", "description", "location"):
-            text = getattr(proposal, column)
-            for needle in needles:
-                if text and needle in text:
-                    text = text.replace(needle, REMOVED)
-            setattr(proposal, column, text)
+        _scrub(proposal, ("title", "description", "location"), needles)
+    for offer in db.session.scalars(sa.select(Offer).where(Offer.offerer_id == user.id)):
+        _scrub(offer, ("description", "schedule", "conditions"), needles)
 
 
 def _empty_account(user: User, report: ErasureReport) -> None:

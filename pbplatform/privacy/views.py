@@ -27,9 +27,7 @@ from pbplatform.accounts.services import find_user_by_email
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
-from pbplatform.privacy import consents, queries, record, retention
-from pbplatform.privacy.erasure import erase_offline_contact, erase_user
-from pbplatform.privacy.export import create_export
+from pbplatform.privacy import queries, record, retention, services
 from pbplatform.privacy.forms import (
     ConsentForm,
     EraseAccountForm,
@@ -97,7 +95,7 @@ def update_consents() -> ResponseReturnValue:
     form = ConsentForm()
     if not form.validate_on_submit():
         return _page(consent_form=form, status=422)
-    consents.set_consents(_me(), form.consent_choices())
+    services.set_consents(_me(), form.consent_choices())
     flash(gettext("Your choices have been saved."), "success")
     return redirect(url_for("privacy.account"))
 
@@ -108,7 +106,7 @@ def update_consents() -> ResponseReturnValue:
 def request_export() -> ResponseReturnValue:
     if not ExportForm().validate_on_submit():
         return _page(status=422)
-    create_export(_me())
+    services.create_export(_me())
     flash(gettext("Your download is ready below."), "success")
     return redirect(url_for("privacy.account"))
 
@@ -140,7 +138,7 @@ def erase_account() -> ResponseReturnValue:
     if not verify_password(user.password_hash, form.password.data):
         form.password.errors = [gettext("Your password is not correct.")]
         return _page(erase_form=form, status=422)
-    erase_user(user, ErasureVia.SELF, remove_contributions=form.remove_contributions.data)
+    services.erase_user(user, ErasureVia.SELF, remove_contributions=form.remove_contributions.data)
     logout_user()
     session.clear()
     return render_template("privacy/erased.html")
@@ -172,12 +170,17 @@ def officer_erase_account() -> ResponseReturnValue:
         return _requests_page(account_form=form, status=422)
     target = find_user_by_email(form.email.data)
     officer = _me()
-    # Officers erase residents; officer and administrator accounts only an administrator.
-    if target is None or target.id == officer.id or (target.is_officer and not officer.is_admin):
+    # Officers erase residents of their areas; officers and administrators only an administrator.
+    if (
+        target is None
+        or target.id == officer.id
+        or (target.is_officer and not officer.is_admin)
+        or not officer.can_act_on_area(target.home_area_id)
+    ):
         form.email.errors = [gettext("No resident account with this e-mail address.")]
         return _requests_page(account_form=form, status=422)
     try:
-        erase_user(target, ErasureVia.OFFICER, actor=officer)
+        services.erase_user(target, ErasureVia.OFFICER, actor=officer)
     except DomainError as exc:
         form.email.errors = [exc.message]
         return _requests_page(account_form=form, status=exc.status)
@@ -191,7 +194,7 @@ def officer_erase_contact() -> ResponseReturnValue:
     form = OfficerEraseContactForm()
     if not form.validate_on_submit():
         return _requests_page(contact_form=form, status=422)
-    changed = erase_offline_contact(form.name.data, _me())
+    changed = services.erase_offline_contact(form.name.data, _me())
     if not changed:
         form.name.errors = [gettext("No proposal or offer in your areas carries this name.")]
         return _requests_page(contact_form=form, status=422)

@@ -152,6 +152,10 @@ def test_officer_erases_an_account_and_offline_contact_details(client):
         contact_name="Karl Offline",
         contact_details="Möllendorffstr. 6, 10367 Berlin",
     )
+    elsewhere = client.application.test_client()
+    login_as(elsewhere, create_user("officer", officer_areas=(scene.cycle.areas[1].area,)))
+    refused = elsewhere.post("/privacy/requests/account", data={"email": EMAIL, "confirm": "y"})
+    assert refused.status_code == 422  # a resident outside the officer's areas
     officer = create_user("officer")
     login_as(client, officer)
     assert client.get("/privacy/requests").status_code == 200
