@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from pbplatform.privacy.registry import CATEGORIES, TABLES, Category
+from pbplatform.privacy.registry import CATEGORIES, Category, columns_of
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,7 @@ def activities() -> list[Activity]:
             legal_basis=str(c.legal_basis),
             retention=retention_text(c),
             stored_in=tuple(
-                f"{t.name}({', '.join(t.personal + t.secret)})"
-                for t in TABLES.values()
-                if t.category == c.key and (t.personal or t.secret)
+                f"{table}({', '.join(columns)})" for table, columns in columns_of(c.key).items()
             ),
         )
         for c in CATEGORIES.values()

@@ -58,6 +58,11 @@ class Table:
     erase: Erase = Erase.NONE
     # For Erase.EMPTY: the value each personal column takes (default NULL).
     emptied: dict[str, object] = field(default_factory=dict)
+    # Columns of another kind of data than the table's (with its own purpose and period).
+    column_categories: dict[str, str] = field(default_factory=dict)
+
+    def category_of(self, column: str) -> str | None:
+        return self.column_categories.get(column, self.category)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -268,6 +273,9 @@ TABLES: dict[str, Table] = {
             ),
             erase=Erase.EMPTY,
             emptied={"contact_name": None, "contact_details": None, "contact_consent": False},
+            column_categories=dict.fromkeys(
+                ("contact_name", "contact_details", "contact_consent"), "offline_contact"
+            ),
         ),
         Table("proposal_events", None, other=("id", "proposal_id", "at", "kind", "note")),
         Table(
@@ -308,6 +316,7 @@ TABLES: dict[str, Table] = {
             ),
             erase=Erase.EMPTY,
             emptied={"offerer_name": None},
+            column_categories={"offerer_name": "offline_contact"},
         ),
         Table(
             "offer_deliveries",
@@ -490,18 +499,14 @@ TABLES: dict[str, Table] = {
 }
 
 
-def personal_tables() -> list[Table]:
-    """Tables holding personal data, in declaration order."""
-    return [t for t in TABLES.values() if t.personal or t.secret]
-
-
-def columns_of(category: str) -> list[str]:
-    return [
-        f"{t.name}.{c}"
-        for t in TABLES.values()
-        if t.category == category
-        for c in t.personal + t.secret
-    ]
+def columns_of(category: str) -> dict[str, list[str]]:
+    """Per table, the columns holding (or pointing at) data of `category`."""
+    found: dict[str, list[str]] = {}
+    for t in TABLES.values():
+        columns = [c for c in t.personal + t.secret + t.reference if t.category_of(c) == category]
+        if columns and (t.personal or t.secret):
+            found[t.name] = columns
+    return found
 
 
 def undeclared(metadata: sa.MetaData) -> list[str]:
