@@ -92,9 +92,12 @@ def create_export(user: User) -> DataExport:
     build_export: a job queue would run this function instead of the request)."""
     hours = current_app.config["PRIVACY_EXPORT_TTL_HOURS"]
     now = utcnow()
+    content = build_export(user)
+    # One download per person: a new one replaces the old (which may now be out of date).
+    db.session.execute(sa.delete(DataExport).where(DataExport.user_id == user.id))
     export = DataExport(
         user_id=user.id,
-        content=build_export(user),
+        content=content,
         created_at=now,
         expires_at=now + timedelta(hours=hours),
     )
