@@ -50,3 +50,15 @@ def find_live_export(user: User, export_id: int) -> DataExport | None:
 
 def is_erased(user_id: int) -> bool:
     return db.session.get(AccountErasure, user_id) is not None
+
+
+def consent_history(user: User) -> list[ConsentRecord]:
+    """Every answer the person gave, oldest first: what they agreed to, when, under which
+    notice version (GDPR Art. 7(1))."""
+    return list(
+        db.session.scalars(
+            sa.select(ConsentRecord)
+            .where(ConsentRecord.user_id == user.id)
+            .order_by(ConsentRecord.recorded_at, ConsentRecord.id)
+        )
+    )

@@ -79,6 +79,8 @@ def _page(
         erase_form=erase_form or EraseAccountForm(formdata=None),
         exports=queries.live_exports(user),
         seen_version=queries.seen_notice_version(user),
+        history=queries.consent_history(user),
+        purposes=Purpose,
         ttl_hours=current_app.config["PRIVACY_EXPORT_TTL_HOURS"],
     ), status
 

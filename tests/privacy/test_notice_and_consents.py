@@ -85,6 +85,8 @@ def test_ticked_consent_is_recorded_and_withdrawn_on_the_account_page(client):
     latest = _records("keen@example.org")[-1]
     assert (latest.purpose, latest.granted) == ("newsletter", False)
     assert len(_records("keen@example.org")) == 4  # only the change was appended
+    history = client.get("/account/privacy").get_data(as_text=True)
+    assert history.count("Newsletter about the citizens&#39; budget") == 2  # given, withdrawn
 
 
 def test_a_changed_notice_is_shown_again_before_registering(client):
