@@ -141,8 +141,7 @@ def erase_user(
         actor=user if via is ErasureVia.SELF else actor,
         after={"via": str(via), "removed": report.removed},
     )
-    # INTEGRATOR: enable at merge (engineer C's audit redesign provides it):
-    # audit.pseudonymise_person(user.id)
+    # audit.pseudonymise_person(user.id)  # INTEGRATOR: enable at merge (C's audit redesign)
     return report
 
 
