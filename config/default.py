@@ -54,3 +54,21 @@ MFA_PENDING_SECONDS = 5 * 60  # time between the password and the code
 PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+# Privacy (pbplatform/privacy): the notice every deployment publishes, and how long each kind
+# of personal data is kept. `flask pb processing-record` prints the record built from these.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12-07")
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "The council (set PRIVACY_CONTROLLER)")
+PRIVACY_CONTROLLER_ADDRESS = os.environ.get("PRIVACY_CONTROLLER_ADDRESS", "")
+PRIVACY_DPO_CONTACT = os.environ.get("PRIVACY_DPO_CONTACT", "dpo@council.example")
+PRIVACY_SUPERVISORY_AUTHORITY = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY", "")
+# A download of one's data is kept this long, then deleted (by the download and by retention).
+PRIVACY_EXPORT_TTL_HOURS = int(os.environ.get("PRIVACY_EXPORT_TTL_HOURS", "48"))
+# Retention periods in days. "After the results" counts from a cycle's first publication.
+RETENTION_OFFLINE_CONTACT_DAYS = int(os.environ.get("RETENTION_OFFLINE_CONTACT_DAYS", "183"))
+RETENTION_CENSUS_DAYS = int(os.environ.get("RETENTION_CENSUS_DAYS", "0"))
+RETENTION_VOTING_CODE_DAYS = int(os.environ.get("RETENTION_VOTING_CODE_DAYS", "0"))
+RETENTION_OUTBOX_SENT_DAYS = int(os.environ.get("RETENTION_OUTBOX_SENT_DAYS", "0"))
+RETENTION_LOGIN_TRACE_DAYS = int(os.environ.get("RETENTION_LOGIN_TRACE_DAYS", "30"))
+RETENTION_INACTIVE_WARN_DAYS = int(os.environ.get("RETENTION_INACTIVE_WARN_DAYS", str(3 * 365)))
+RETENTION_INACTIVE_GRACE_DAYS = int(os.environ.get("RETENTION_INACTIVE_GRACE_DAYS", "60"))

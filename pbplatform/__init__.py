@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
+    from pbplatform.privacy.views import bp as privacy
     from pbplatform.proposals.views import bp as proposals
     from pbplatform.results.views import bp as results
     from pbplatform.voting.views import bp as voting
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         coproduction,
         channels,
+        privacy,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

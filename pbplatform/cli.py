@@ -6,6 +6,7 @@ from pbplatform.accounts.commands import create_admin
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.demo.commands import demo
 from pbplatform.mail.commands import send_mail_command
+from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 
 
 @click.group("pb")
@@ -13,5 +14,5 @@ def pb() -> None:
     """Participatory budgeting operations."""
 
 
-for command in (create_admin, advance_phases, demo, send_mail_command):
+for command in (create_admin, advance_phases, demo, send_mail_command, *PRIVACY_COMMANDS):
     pb.add_command(command)

@@ -16,11 +16,21 @@ from pbplatform.channels.models import (
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.mail.models import OutboxMessage
+from pbplatform.privacy.models import (
+    AccountErasure,
+    ConsentRecord,
+    DataExport,
+    InactivityWarning,
+)
 from pbplatform.proposals.models import Proposal, ProposalEvent, ProposalFlag
 from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
+    "AccountErasure",
+    "ConsentRecord",
+    "DataExport",
+    "InactivityWarning",
     "ApiIdempotencyKey",
     "ApiToken",
     "Area",

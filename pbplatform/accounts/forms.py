@@ -22,6 +22,7 @@ from pbplatform.accounts.models import ROLES
 from pbplatform.accounts.passwords import PASSWORD_MAX, password_problem
 from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
+from pbplatform.privacy.forms import ConsentFieldsMixin
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -71,7 +72,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(ConsentFieldsMixin, NewPasswordMixin, FlaskForm):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Length(max=254), valid_email],

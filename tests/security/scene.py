@@ -7,7 +7,7 @@ that fill every URL argument of the app (see conftest.fill_rule).
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,7 +15,9 @@ from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, VotingSite
 from pbplatform.coproduction.models import Offer, OfferDelivery
+from pbplatform.db import utcnow
 from pbplatform.extensions import db
+from pbplatform.privacy.models import DataExport
 from pbplatform.proposals.models import ProposalEvent, ProposalFlag
 from tests.factories import create_area, create_cycle, create_proposal, create_user
 
@@ -87,6 +89,10 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     )
     token, plain = create_token(evil, f"{SCRIPT}")  # audited with the evil actor label
     audit.record("security.scene", proposal, actor=evil, after={"title": SVG, "note": SCRIPT})
+    export = DataExport(  # the evil resident's download of their data (privacy feature)
+        user_id=evil.id, content=b"PK", created_at=utcnow(), expires_at=utcnow() + timedelta(1)
+    )
+    db.session.add(export)
     db.session.flush()
     values = {
         "slug": cycle.slug,
@@ -100,6 +106,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "number": 1,
         "token_id": token.id,
         "token": "not-a-real-token",
+        "export_id": export.id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

@@ -26,6 +26,7 @@ from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
+from pbplatform.privacy import registration as privacy_registration
 from pbplatform.security.access import MFA_VERIFIED, public
 from pbplatform.security.redirects import safe_next
 
@@ -149,12 +150,14 @@ def register() -> ResponseReturnValue:
             # Honeypot filled: a bot. Show the normal outcome and store nothing.
             return render_template("accounts/registered.html")
         try:
-            services.register_resident(
+            user = services.register_resident(
                 form.email.data,
                 form.display_name.data,
                 form.password.data,
                 selected_area(form.home_area.data),
             )
+            if user is not None:
+                privacy_registration.on_registered(user, form)
         except DomainError as exc:
             if exc.code != "email_taken":  # a concurrent twin registration looks the same
                 form.form_errors.append(exc.message)

@@ -1,0 +1,106 @@
+"""A person's download: everything the platform holds about them, as JSON plus readable HTML.
+
+`build_export(user)` is the whole generation (one function, so it can move onto a job queue
+as is); `create_export(user)` stores its result in the database, where every app server can
+serve it, until PRIVACY_EXPORT_TTL_HOURS have passed. It reads the tables through the
+registry, so a column declared personal is in the download without further code.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from pbplatform.accounts.models import User
+from pbplatform.db import utcnow
+from pbplatform.extensions import db
+from pbplatform.privacy.models import DataExport
+from pbplatform.privacy.registry import TABLES, Table
+
+NOT_SHOWN = "(stored, not shown: a hash or key)"
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"({len(value)} bytes: an earlier download)"
+    return value
+
+
+def _row(decl: Table, row: sa.RowMapping) -> dict[str, Any]:
+    return {
+        column: NOT_SHOWN if column in decl.secret else _value(row[column])
+        for column in decl.columns
+    }
+
+
+def _where(decl: Table, table: sa.Table, user: User) -> sa.ColumnElement[bool]:
+    if decl.name == "outbox_messages":  # mail is found by the address it went to
+        return table.c.recipient == user.email
+    condition = table.c[decl.owner] == user.id
+    if decl.name == "audit_entries":  # entries by the person and entries about their account
+        about = sa.and_(table.c.object_type == "User", table.c.object_id == str(user.id))
+        condition = sa.or_(condition, about)
+    return condition
+
+
+def collect(user: User) -> dict[str, list[dict[str, Any]]]:
+    """Rows about `user`, per table, with every declared column (secrets masked)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for decl in TABLES.values():
+        if decl.owner is None and decl.name != "outbox_messages":
+            continue
+        table = db.metadata.tables[decl.name]
+        order = list(table.primary_key.columns)
+        rows = db.session.execute(
+            sa.select(table).where(_where(decl, table, user)).order_by(*order)
+        )
+        found[decl.name] = [_row(decl, row) for row in rows.mappings()]
+    return found
+
+
+def build_export(user: User) -> bytes:
+    """The zip: data.json (machine-readable) and index.html (to read), nothing else."""
+    data = {
+        "generated_at": utcnow().isoformat(),
+        "controller": current_app.config["PRIVACY_CONTROLLER"],
+        "notice_version": current_app.config["PRIVACY_NOTICE_VERSION"],
+        "note": "Ballots are never linked to voters; participations say only that and how "
+        "you voted.",
+        "tables": collect(user),
+    }
+    html = render_template("privacy/export.html", data=data, tables=TABLES)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        archive.writestr("index.html", html)
+    return buffer.getvalue()
+
+
+def create_export(user: User) -> DataExport:
+    """Build the download now and keep it for the configured time (the one call site of
+    build_export: a job queue would run this function instead of the request)."""
+    hours = current_app.config["PRIVACY_EXPORT_TTL_HOURS"]
+    now = utcnow()
+    content = build_export(user)
+    # One download per person: a new one replaces the old (which may now be out of date).
+    db.session.execute(sa.delete(DataExport).where(DataExport.user_id == user.id))
+    export = DataExport(
+        user_id=user.id,
+        content=content,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    db.session.add(export)
+    db.session.flush()
+    return export

@@ -1,0 +1,521 @@
+"""The single declaration of personal data: every column of every table, classified.
+
+Each table is declared once with the kind of data it holds (a `Category`: purpose, legal basis,
+retention setting), the column that names the person a row is about (`owner`, used by the
+download and the erasure), and every column in exactly one of four classes:
+
+- personal: about the person; in their download; emptied or deleted on erasure;
+- secret: personal but never shown, even to the person (password and token hashes, keys);
+- reference: the id of a person (an account), followed by the download; the row it points to
+  is emptied on erasure, so the reference alone says nothing;
+- other: not personal.
+
+tests/privacy/test_registry.py fails when a model gains a column that is not declared here, so
+a new personal column cannot escape the download, the erasure or the processing record.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+
+class Erase(enum.StrEnum):
+    """What erasing an account does to the rows a table holds about the person."""
+
+    DELETE = "delete"  # the rows go
+    EMPTY = "empty"  # the rows stay; their personal columns are set to NULL (see `emptied`)
+    CUSTOM = "custom"  # services.erase_user handles the table itself (users, participations...)
+    AUDIT = "audit"  # the audit module pseudonymises (integrator: pseudonymise_person)
+    NONE = "none"  # no rows about a person
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of personal data, as the processing record and the notice list it."""
+
+    key: str
+    label: LazyString
+    purpose: LazyString
+    legal_basis: LazyString
+    retention: LazyString  # "%(days)s" is filled from `retention_setting`
+    retention_setting: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    category: str | None
+    owner: str | None = None
+    personal: tuple[str, ...] = ()
+    secret: tuple[str, ...] = ()
+    reference: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+    erase: Erase = Erase.NONE
+    # For Erase.EMPTY: the value each personal column takes (default NULL).
+    emptied: dict[str, object] = field(default_factory=dict)
+    # Columns of another kind of data than the table's (with its own purpose and period).
+    column_categories: dict[str, str] = field(default_factory=dict)
+
+    def category_of(self, column: str) -> str | None:
+        return self.column_categories.get(column, self.category)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.personal + self.secret + self.reference + self.other
+
+
+PUBLIC_TASK = _l("Public task (GDPR Art. 6(1)(e)): running the council's citizens' budget")
+CONSENT = _l("Consent (GDPR Art. 6(1)(a)), which you can withdraw on your account page")
+LEGAL_DUTY = _l(
+    "Legal obligation and accountability (GDPR Art. 6(1)(c), Art. 5(2)): a record of who did what"
+)
+
+CATEGORIES: dict[str, Category] = {
+    c.key: c
+    for c in (
+        Category(
+            "account",
+            _l("Account: e-mail, display name, home area, date of birth (if given)"),
+            _l("Logging in, proposing and voting for your own neighbourhood"),
+            PUBLIC_TASK,
+            _l(
+                "Until you delete the account; an account unused for %(days)s days is warned "
+                "and then erased"
+            ),
+            "RETENTION_INACTIVE_WARN_DAYS",
+        ),
+        Category(
+            "contributions",
+            _l("Your proposals, offers of help and flags"),
+            _l("Collecting, reviewing and publishing proposals and co-production offers"),
+            PUBLIC_TASK,
+            _l(
+                "Part of the public record of the cycle; after erasure shown under "
+                "\u201cformer resident\u201d"
+            ),
+        ),
+        Category(
+            "offline_contact",
+            _l("Name and contact details of people who proposed or offered by letter or phone"),
+            _l("Answering the person about their proposal or offer"),
+            PUBLIC_TASK,
+            _l("%(days)s days after the cycle's results are published"),
+            "RETENTION_OFFLINE_CONTACT_DAYS",
+        ),
+        Category(
+            "participation",
+            _l("That you voted, on which day and by which channel (never what you voted)"),
+            _l("One vote per person and cycle"),
+            PUBLIC_TASK,
+            _l("With the cycle; after erasure kept only as a pseudonym"),
+        ),
+        Category(
+            "census",
+            _l("Census register entries (keyed hashes, and the day a minor comes of age)"),
+            _l("Checking that a voter lives in the district and is of age"),
+            PUBLIC_TASK,
+            _l("%(days)s days after the cycle's results are published"),
+            "RETENTION_CENSUS_DAYS",
+        ),
+        Category(
+            "voting_codes",
+            _l("Voting codes (keyed hashes) and the day each was used"),
+            _l("Voting by code from a letter or the household survey"),
+            PUBLIC_TASK,
+            _l("%(days)s days after the cycle's results are published"),
+            "RETENTION_VOTING_CODE_DAYS",
+        ),
+        Category(
+            "mail",
+            _l("Outgoing e-mails: address, subject and text"),
+            _l("Sending you password links and notices"),
+            PUBLIC_TASK,
+            _l("%(days)s days after sending"),
+            "RETENTION_OUTBOX_SENT_DAYS",
+        ),
+        Category(
+            "security",
+            _l("Login and password-reset traces, API tokens (hashes)"),
+            _l("Protecting accounts against misuse"),
+            PUBLIC_TASK,
+            _l("%(days)s days (rate-limit counters expire within the hour)"),
+            "RETENTION_LOGIN_TRACE_DAYS",
+        ),
+        Category(
+            "audit",
+            _l("Audit log: who did what, when, from which address"),
+            _l("Accountability of officers and administrators; detecting misuse"),
+            LEGAL_DUTY,
+            _l("Kept; on erasure your name and e-mail in it are replaced by a pseudonym"),
+        ),
+        Category(
+            "consents",
+            _l("Your consents and the privacy notice version you were shown"),
+            _l("Proving what you agreed to"),
+            CONSENT,
+            _l("Until you delete the account"),
+        ),
+        Category(
+            "exports",
+            _l("Downloads of your data"),
+            _l("Giving you a copy of your data"),
+            PUBLIC_TASK,
+            _l("%(days)s hours"),
+            "PRIVACY_EXPORT_TTL_HOURS",
+        ),
+    )
+}
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "users",
+            "account",
+            owner="id",
+            personal=("email", "display_name", "birth_date", "home_area_id", "created_at"),
+            secret=("password_hash", "session_token", "totp_secret", "totp_last_step"),
+            other=("id", "role", "is_active_account"),
+            erase=Erase.CUSTOM,
+        ),
+        Table(
+            "officer_areas",
+            "account",
+            owner="user_id",
+            reference=("user_id",),
+            other=("area_id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "password_reset_tokens",
+            "security",
+            owner="user_id",
+            personal=("expires_at", "used_at"),
+            secret=("token_hash",),
+            reference=("user_id",),
+            other=("id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "api_tokens",
+            "security",
+            owner="user_id",
+            personal=("name", "prefix", "created_at", "last_used_on", "revoked_at"),
+            secret=("token_hash",),
+            reference=("user_id",),
+            other=("id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "api_idempotency_keys",
+            "security",
+            owner="user_id",
+            personal=("status", "location", "created_on", "body"),
+            secret=("key_hash", "request_hash"),
+            reference=("user_id",),
+            other=("id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "audit_entries",
+            "audit",
+            owner="actor_id",
+            personal=("actor_label", "before", "after", "ip", "at"),
+            reference=("actor_id",),
+            other=(
+                "id",
+                "action",
+                "object_type",
+                "object_id",
+                "area_id",
+                "outcome",
+                "prev_hash",
+                "entry_hash",
+            ),
+            erase=Erase.AUDIT,
+        ),
+        Table(
+            "proposals",
+            "contributions",
+            owner="author_id",
+            personal=("contact_name", "contact_details", "contact_consent"),
+            reference=("author_id", "entered_by_id"),
+            other=(
+                "id",
+                "cycle_id",
+                "area_id",
+                "tracking_number",
+                "kind",
+                "title",
+                "description",
+                "category",
+                "location",
+                "estimated_cost_minor",
+                "savings_per_year_minor",
+                "status",
+                "is_hidden",
+                "officer_cost_minor",
+                "feasibility",
+                "impact_statement",
+                "rejection_reason",
+                "merged_into_id",
+                "channel",
+                "received_on",
+                "delivery_status",
+                "delivery_report",
+                "created_at",
+                "updated_at",
+            ),
+            erase=Erase.EMPTY,
+            emptied={"contact_name": None, "contact_details": None, "contact_consent": False},
+            column_categories=dict.fromkeys(
+                ("contact_name", "contact_details", "contact_consent"), "offline_contact"
+            ),
+        ),
+        Table("proposal_events", None, other=("id", "proposal_id", "at", "kind", "note")),
+        Table(
+            "proposal_flags",
+            "contributions",
+            owner="user_id",
+            personal=("reason", "created_at"),
+            reference=("user_id",),
+            other=("id", "proposal_id", "resolved_at"),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "offers",
+            "contributions",
+            owner="offerer_id",
+            personal=("offerer_name",),
+            reference=("offerer_id", "entered_by_id", "reviewed_by_id"),
+            other=(
+                "id",
+                "cycle_id",
+                "proposal_id",
+                "kind",
+                "quantity",
+                "unit",
+                "description",
+                "schedule",
+                "duration",
+                "conditions",
+                "only_if_funded",
+                "is_anonymous",
+                "status",
+                "value_minor",
+                "value_basis",
+                "decline_reason",
+                "lapse_note",
+                "created_at",
+                "updated_at",
+            ),
+            erase=Erase.EMPTY,
+            emptied={"offerer_name": None},
+            column_categories={"offerer_name": "offline_contact"},
+        ),
+        Table(
+            "offer_deliveries",
+            None,
+            reference=("confirmed_by_id",),
+            other=("id", "offer_id", "delivered_on", "description", "quantity", "created_at"),
+        ),
+        Table(
+            "participations",
+            "participation",
+            owner="user_id",
+            personal=("channel", "voted_on", "cycle_id"),
+            secret=("voter_key",),
+            reference=("user_id",),
+            erase=Erase.CUSTOM,
+        ),
+        # Ballots are never linked to a person (voting/models.py): nothing personal in them.
+        Table(
+            "ballots",
+            None,
+            other=("id", "cycle_id", "area_id", "channel", "serial", "is_valid", "invalid_reason"),
+        ),
+        Table("ballot_choices", None, other=("ballot_id", "proposal_id", "points", "stance")),
+        Table(
+            "census_entries",
+            "census",
+            owner="user_id",
+            personal=("adult_from", "verified_at"),
+            secret=("entry_hash",),
+            reference=("user_id",),
+            other=("id", "cycle_id"),
+            # The entry stays (free again) so the same register identity cannot vote twice.
+            erase=Erase.EMPTY,
+            emptied={"user_id": None, "verified_at": None},
+        ),
+        Table(
+            "voting_codes",
+            "voting_codes",
+            personal=("used_on",),
+            secret=("code_hash",),
+            other=("id", "batch_id", "area_id"),
+        ),
+        Table(
+            "voting_code_batches",
+            None,
+            reference=("created_by_id",),
+            other=("id", "cycle_id", "area_id", "count", "label", "created_at"),
+        ),
+        Table(
+            "meetings",
+            None,
+            reference=("created_by_id", "confirmed_by_id"),
+            other=(
+                "id",
+                "cycle_id",
+                "area_id",
+                "held_on",
+                "place",
+                "attendance",
+                "dots_per_person",
+                "status",
+                "confirmed_at",
+            ),
+        ),
+        Table(
+            "meeting_count_entries",
+            None,
+            reference=("officer_id",),
+            other=("id", "meeting_id", "proposal_id", "dots", "entered_at"),
+        ),
+        Table("meeting_totals", None, other=("id", "meeting_id", "proposal_id", "dots")),
+        # A voting site's address is a public place, not a person's.
+        Table(
+            "voting_sites",
+            None,
+            other=("id", "cycle_id", "area_id", "name", "address", "checks_voters"),
+        ),
+        Table(
+            "paper_imports",
+            None,
+            reference=("officer_id",),
+            other=(
+                "id",
+                "cycle_id",
+                "site_id",
+                "filename",
+                "file_sha256",
+                "row_count",
+                "invalid_count",
+                "imported_at",
+            ),
+        ),
+        Table(
+            "outbox_messages",
+            "mail",
+            personal=("recipient", "subject", "body", "created_at", "sent_at"),
+            other=("id",),
+            erase=Erase.CUSTOM,  # found by recipient address, not by an owner column
+        ),
+        Table("areas", None, other=("id", "name", "code")),
+        Table(
+            "cycles",
+            None,
+            other=(
+                "id",
+                "slug",
+                "name",
+                "currency",
+                "tracking_prefix",
+                "next_tracking_seq",
+                "phase",
+                "district_budget_minor",
+                "ballot_rule",
+                "max_projects",
+                "points_total",
+                "max_points_per_project",
+                "count_rule",
+                "count_threshold",
+                "count_top_n",
+                "tie_break",
+                "tie_seed",
+                "channel_weights",
+                "combination",
+                "vote_policy",
+                "min_age",
+                "rules_frozen_at",
+                "hourly_rate_minor",
+                "coproduction_cap_pct",
+                "savings_target_minor",
+                "savings_share_pct",
+                "created_at",
+            ),
+        ),
+        Table("cycle_areas", None, other=("id", "cycle_id", "area_id", "budget_minor")),
+        Table("cycle_phases", None, other=("id", "cycle_id", "phase", "starts_at")),
+        Table(
+            "result_versions",
+            None,
+            reference=("counted_by_id", "published_by_id"),
+            other=(
+                "id",
+                "cycle_id",
+                "version",
+                "config",
+                "outcome",
+                "content_hash",
+                "counted_at",
+                "published_at",
+            ),
+        ),
+        Table(
+            "consent_records",
+            "consents",
+            owner="user_id",
+            personal=("purpose", "granted", "notice_version", "recorded_at"),
+            reference=("user_id",),
+            other=("id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "data_exports",
+            "exports",
+            owner="user_id",
+            personal=("content",),
+            reference=("user_id",),
+            other=("id", "created_at", "expires_at"),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "inactivity_warnings",
+            "account",
+            owner="user_id",
+            personal=("warned_at",),
+            reference=("user_id",),
+            erase=Erase.DELETE,
+        ),
+        # Kept after erasure: says only that an (emptied) account was erased, when and how.
+        Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),
+    )
+}
+
+
+def columns_of(category: str) -> dict[str, list[str]]:
+    """Per table, the columns holding (or pointing at) data of `category`."""
+    found: dict[str, list[str]] = {}
+    for t in TABLES.values():
+        columns = [c for c in t.personal + t.secret + t.reference if t.category_of(c) == category]
+        if columns and (t.personal or t.secret):
+            found[t.name] = columns
+    return found
+
+
+def undeclared(metadata: sa.MetaData) -> list[str]:
+    """`table.column` of every column the models have and this registry does not classify,
+    and of every declared one the models no longer have."""
+    problems = []
+    for name, table in metadata.tables.items():
+        declared = set(TABLES[name].columns) if name in TABLES else set()
+        problems += [f"{name}.{c} (undeclared)" for c in set(table.columns.keys()) - declared]
+        problems += [f"{name}.{c} (no such column)" for c in declared - set(table.columns.keys())]
+    problems += [f"{name} (no such table)" for name in TABLES.keys() - metadata.tables.keys()]
+    return sorted(problems)

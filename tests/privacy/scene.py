@@ -1,0 +1,91 @@
+"""A resident with every kind of personal data the models hold, written through the models."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+from pbplatform.api.models import ApiIdempotencyKey
+from pbplatform.api.services import create_token
+from pbplatform.audit import services as audit
+from pbplatform.channels.models import CensusEntry
+from pbplatform.coproduction.models import Offer
+from pbplatform.db import utcnow
+from pbplatform.extensions import db
+from pbplatform.mail.services import send_mail
+from pbplatform.privacy.consents import record_registration
+from pbplatform.privacy.models import DataExport, InactivityWarning, Purpose
+from pbplatform.proposals.models import ProposalFlag
+from pbplatform.voting.models import Participation
+from tests.factories import create_cycle, create_proposal, create_user
+
+EMAIL = "ada.lovelace.private@example.org"
+NAME = "Ada Lovelace-Byron"
+BORN = date(1990, 12, 10)
+ADDRESS = "Frankfurter Allee 12, 10247 Berlin"
+
+
+def rich_resident(phase: str = "voting") -> SimpleNamespace:
+    cycle = create_cycle(phase)
+    area = cycle.areas[0].area
+    user = create_user("resident", email=EMAIL, name=NAME, area=area)
+    user.birth_date = BORN
+    record_registration(user, "2026-12-07", {Purpose.NEWSLETTER: True})
+    # Their own proposal, naming themselves in the text, with contact details.
+    proposal = create_proposal(
+        cycle,
+        area=area,
+        status="approved",
+        author=user,
+        title="Benches at the pond",
+        contact_name=NAME,
+        contact_details=ADDRESS,
+        contact_consent=True,
+    )
+    proposal.description = f"Proposed by {NAME}, write to {EMAIL}."
+    other = create_proposal(cycle, area=area, status="approved")
+    offer = Offer(
+        cycle=cycle,
+        proposal=other,
+        offerer=user,
+        offerer_name=NAME,
+        kind="volunteer_hours",
+        quantity=Decimal(4),
+        unit="hours",
+        description="Painting",
+    )
+    db.session.add(offer)
+    db.session.add(ProposalFlag(proposal_id=other.id, user_id=user.id, reason="Rude words"))
+    db.session.add(
+        Participation(
+            cycle_id=cycle.id, voter_key=f"user:{user.id}", user_id=user.id, channel="online"
+        )
+    )
+    census = CensusEntry(cycle_id=cycle.id, entry_hash="c" * 64, user_id=user.id)
+    census.verified_at = utcnow()
+    db.session.add(census)
+    send_mail(EMAIL, "Welcome", f"Hello {NAME}")
+    token, _ = create_token(user, "my script")
+    from pbplatform.accounts.reset import _issue_reset_token
+
+    _issue_reset_token(user, 3600)
+    db.session.add(
+        DataExport(
+            user_id=user.id,
+            content=b"zip",
+            created_at=utcnow(),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    db.session.add(
+        ApiIdempotencyKey(
+            user_id=user.id, key_hash="k" * 64, request_hash="r" * 64, status=201, body={}
+        )
+    )
+    db.session.add(InactivityWarning(user_id=user.id))
+    audit.record("auth.login", user, actor=user)
+    db.session.flush()
+    return SimpleNamespace(
+        cycle=cycle, area=area, user=user, proposal=proposal, other=other, offer=offer
+    )
