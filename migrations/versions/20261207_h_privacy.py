@@ -11,7 +11,7 @@ from alembic import op
 import pbplatform.db
 
 revision = "20261207_h_privacy"
-down_revision = "96833cdc813a"
+down_revision = "20261207a1"
 branch_labels = None
 depends_on = None
 
