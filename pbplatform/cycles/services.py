@@ -29,6 +29,10 @@ from pbplatform.proposals.models import Proposal
 log = logging.getLogger(__name__)
 
 CHANNELS = ("online", "paper", "code", "postal", "meeting")
+# Channels that have a way in (a page where their votes are entered). Only these are offered a
+# weight: nothing can be entered for a postal survey, so publishing a weight for it would
+# promise a channel that does not exist. CHANNELS stays the count's full vocabulary.
+OFFERED_CHANNELS = ("online", "paper", "code", "meeting")
 CHANNEL_LABELS = {
     "online": _l("Online"),
     "paper": _l("Paper ballots"),

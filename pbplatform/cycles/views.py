@@ -214,7 +214,7 @@ def show(slug: str) -> ResponseReturnValue:
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
     weights = [
         (services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
-        for ch in services.CHANNELS
+        for ch in services.OFFERED_CHANNELS
     ]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(
