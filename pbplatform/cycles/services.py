@@ -327,6 +327,12 @@ def check_rules(cycle: Cycle) -> None:
 # --- phases --------------------------------------------------------------------------------
 
 
+def _phase_label(phase: str) -> str:
+    from pbplatform.cycles.forms import PHASE_LABELS  # the forms import this module
+
+    return str(PHASE_LABELS.get(phase, phase))
+
+
 def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
     cycle = lock_cycle(cycle.id)
@@ -336,7 +342,7 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
             str(
                 _l(
                     "The cycle is in phase %(current)s; it can only move on to the next phase.",
-                    current=cycle.phase,
+                    current=_phase_label(cycle.phase),
                 )
             ),
             status=409,
