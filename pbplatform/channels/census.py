@@ -123,9 +123,7 @@ def check_header(
         )
     else:
         if missing:
-            problems.append(
-                _("row 1: required column missing: %(cols)s", cols=", ".join(missing))
-            )
+            problems.append(_("row 1: required column missing: %(cols)s", cols=", ".join(missing)))
         if extra:
             allowed = ", ".join(columns + list(optional))
             problems.append(
