@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.money import format_money
+from pbplatform.voting.totals import running_total
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -65,6 +66,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["channel_label"] = channel_label
     app.jinja_env.filters["count_rule_label"] = count_rule_label
+    app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["phase_label"] = phase_label

@@ -103,7 +103,7 @@ def vote_code_review() -> ResponseReturnValue:
     except DomainError as exc:
         return _code_page(CodeForm(formdata=None), exc.status, refused(exc, "code.lookup"))
     context = {"cycle": cycle, "sheet": sheet, "area_id": area_id, "values": form_values(pairs)}
-    if request.form.get("step") == "change":
+    if request.form.get("step") in ("change", "total"):
         return _code_page(form, **context)
     try:
         ballot = check_ballot(cycle, area_id, pairs)
