@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.cycles.models import Cycle
 
 
 def _num(value: Decimal | None) -> str:
-    return "" if value is None else format(Decimal(str(value)).normalize(), "f")
+    """A rule's number in the page's locale (German: 2,5)."""
+    return "" if value is None else format_decimal(Decimal(str(value)))
 
 
 def explain_ballot_rule(cycle: Cycle) -> str:
