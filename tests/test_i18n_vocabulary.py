@@ -44,7 +44,8 @@ def test_every_database_code_has_a_translated_label(app, name):
     for code in codes:
         msgid = labels[code]._args[0]
         entry = catalogue.get(msgid)
-        assert entry is not None and entry.string, f"{name} {code}: {msgid!r} not translated"
+        assert entry is not None, f"{name} {code}: {msgid!r} not in the catalogue"
+        assert entry.string, f"{name} {code}: {msgid!r} not translated"
         with app.test_request_context(), force_locale("de"):
             assert str(labels[code]) == entry.string
 
