@@ -174,8 +174,9 @@ def reject(tracking_number: str) -> ResponseReturnValue:
     )
 
 
-def _originals(form: MergeForm) -> list[Proposal]:
-    """The proposals named in the merge form, each in the officer's remit."""
+def _originals(form: MergeForm, *, audited: bool = True) -> list[Proposal]:
+    """The proposals named in the merge form, each in the officer's remit (a refusal is
+    audited on the POST; the GET confirmation page writes nothing and names the proposal)."""
     originals = []
     for number in form.tracking_numbers():
         original = queries.get_proposal(number)
@@ -183,7 +184,13 @@ def _originals(form: MergeForm) -> list[Proposal]:
             raise DomainError(
                 "unknown_proposal", _("There is no proposal %(number)s.", number=number[:24])
             )
-        require_area(original.area_id)
+        if audited:
+            require_area(original.area_id)
+        elif not current_user.can_act_on_area(original.area_id):
+            raise DomainError(
+                "outside_remit",
+                _("%(number)s is outside your areas.", number=original.tracking_number),
+            )
         originals.append(original)
     return originals
 
@@ -201,7 +208,7 @@ def merge_confirm(tracking_number: str) -> ResponseReturnValue:
     if not form.validate():
         return _review_page(target, merge_form=form), 422
     try:
-        originals = _originals(form)
+        originals = _originals(form, audited=False)
     except DomainError as exc:
         form.originals.errors = [exc.message]
         return _review_page(target, merge_form=form), 422

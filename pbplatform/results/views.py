@@ -206,10 +206,17 @@ def publish(slug: str, number: int) -> ResponseReturnValue:
 # --- confirmation pages (the manage page links here; only their buttons count or publish) ----
 
 
+def _deny_without_audit() -> None:
+    """A GET writes nothing, not even an audit entry: the refusal is audited when the POST
+    itself is attempted."""
+    if not services.can_count(current_user):
+        abort(403)
+
+
 @bp.get("/officer/cycles/<slug>/count/confirm")
 @officer_required
 def count_confirm(slug: str) -> ResponseReturnValue:
-    _deny_limited_officer()
+    _deny_without_audit()
     cycle = _cycle(slug)
     last = queries.versions(cycle, published_only=False)
     number = (max(v.version for v in last) if last else 0) + 1
@@ -232,7 +239,7 @@ def count_confirm(slug: str) -> ResponseReturnValue:
 @bp.get("/officer/cycles/<slug>/results/<int:number>/publish")
 @officer_required
 def publish_confirm(slug: str, number: int) -> ResponseReturnValue:
-    _deny_limited_officer()
+    _deny_without_audit()
     cycle = _cycle(slug)
     version = _version(cycle, number)
     return confirmation_page(
