@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.channels.views import bp as channels
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
+    from pbplatform.dashboard.views import bp as dashboard
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
     from pbplatform.privacy.views import bp as privacy
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
         coproduction,
         channels,
         privacy,
+        dashboard,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.money import format_money
+from pbplatform.voting.totals import running_total
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -28,8 +32,42 @@ def count_rule_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+def number(value: int | float | Decimal | None) -> str:
+    """A count or a decimal in the page's locale (German: 0,5 and 1.234)."""
+    if value is None:
+        return "–"
+    return format_decimal(value)
+
+
+def day(value: date | datetime | None, style: str = "medium") -> str:
+    """A date in the page's locale and time zone."""
+    if value is None:
+        return "–"
+    return format_date(value, style)
+
+
+def phase_label(code: str) -> str:
+    """A cycle phase's translated name; unknown codes as they are."""
+    from pbplatform.cycles.forms import PHASE_LABELS
+
+    label = PHASE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def meeting_status_label(code: str) -> str:
+    from pbplatform.channels.policy import MEETING_STATUS_LABELS
+
+    label = MEETING_STATUS_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(has_endpoint=has_endpoint, get_locale=get_locale)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["channel_label"] = channel_label
     app.jinja_env.filters["count_rule_label"] = count_rule_label
+    app.jinja_env.globals["running_total"] = running_total
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["phase_label"] = phase_label
+    app.jinja_env.filters["meeting_status_label"] = meeting_status_label

@@ -76,36 +76,67 @@ def adult_from(born_on: date, min_age: int | None) -> date:
         return date(born_on.year + min_age, 3, 1)
 
 
+# Excel writes CSV with the list separator of the system's locale: a comma in English, a
+# semicolon in German. The header line decides which one a file uses.
+DELIMITERS = (",", ";")
+
+
+def _delimiter(first_line: str) -> str:
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
 def decode_csv(data: bytes) -> list[list[str]]:
+    """The rows of a UTF-8 CSV file (with or without a byte order mark), separated by commas
+    or semicolons."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        message = _("the file is not UTF-8 text (byte %(pos)s)", pos=exc.start)
+        message = _(
+            "the file is not UTF-8 text (byte %(pos)s); save it as “CSV UTF-8”",
+            pos=exc.start,
+        )
         raise FileRejected([message]) from None
-    return list(csv.reader(io.StringIO(text, newline="")))
+    first_line = text.split("\n", 1)[0]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
 
 
 def check_header(
     rows: list[list[str]], columns: list[str], optional: tuple[str, ...] = ()
 ) -> list[str]:
-    """The header as given; FileRejected if a required column is missing or one is unknown."""
-    if not rows:
+    """The header as given; FileRejected naming what is wrong with it: a required column
+    missing, an unknown column, a repeated one, or a separator we do not read."""
+    if not rows or not any(cell.strip() for cell in rows[0]):
         raise FileRejected([_("the file is empty")])
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in columns if c not in header]
     extra = [h for h in header if h not in columns and h not in optional]
-    if missing or extra or len(set(header)) != len(header):
-        raise FileRejected(
-            [
-                _(
-                    "row 1: the columns must be %(cols)s (missing: %(missing)s; "
-                    "unexpected: %(extra)s)",
-                    cols=", ".join(columns + list(optional)),
-                    missing=", ".join(missing) or "-",
-                    extra=", ".join(extra) or "-",
-                )
-            ]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    problems = []
+    if len(header) == 1 and missing:
+        problems.append(
+            _(
+                "row 1: the header “%(header)s” is one column; separate the columns %(cols)s "
+                "with commas or semicolons",
+                header=rows[0][0][:60],
+                cols=", ".join(columns),
+            )
         )
+    else:
+        if missing:
+            problems.append(_("row 1: required column missing: %(cols)s", cols=", ".join(missing)))
+        if extra:
+            allowed = ", ".join(columns + list(optional))
+            problems.append(
+                _(
+                    "row 1: unknown column: %(cols)s (the columns are %(allowed)s)",
+                    cols=", ".join(extra),
+                    allowed=allowed,
+                )
+            )
+        if repeated:
+            problems.append(_("row 1: column given twice: %(cols)s", cols=", ".join(repeated)))
+    if problems:
+        raise FileRejected(problems)
     return header
 
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pbplatform.errors import DomainError
+
+MEETING_STATUS_LABELS = {
+    "open": _l("open: counts being entered"),
+    "needs_correction": _l("counts differ: correction needed"),
+    "confirmed": _l("confirmed"),
+}
 
 
 def channel_label(channel: str | None) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.cycles.models import Cycle
 
 
 def _num(value: Decimal | None) -> str:
-    return "" if value is None else format(Decimal(str(value)).normalize(), "f")
+    """A rule's number in the page's locale (German: 2,5)."""
+    return "" if value is None else format_decimal(Decimal(str(value)))
 
 
 def explain_ballot_rule(cycle: Cycle) -> str:
@@ -130,23 +132,49 @@ IDENTIFIED_BY_ACCOUNT = _l(
 )
 
 
-def explain_vote_policy(cycle: Cycle) -> str:
+# The one source of the one-vote policy in words: the cycle page and the how-to-vote page both
+# show these, so they cannot contradict each other. What they say is what the code does:
+# online votes, voting codes and paper ballots at a site that checks voters each write the
+# cycle's one Participation row (voting/services.py); meeting dots are totals without names
+# (channels/meetings.py) and an anonymous paper site writes no Participation row.
+def explain_who_votes(cycle: Cycle) -> str:
     who = {
-        "census": _l("Residents verified against the census may vote."),
-        "codes": _l("Holders of a voting code may vote."),
-    }.get(cycle.vote_policy, _l("Registered residents with a home area may vote."))
-    text = (
-        str(who)
-        + " "
-        + str(
-            _l(
-                "Everyone votes once: a vote online, on paper, with a code, by post or at a "
-                "meeting blocks every other channel."
-            )
-        )
+        "census": _l(
+            "Residents who are in the council's register and have verified their account "
+            "against it may vote online (one account per person); holders of a voting code "
+            "may vote with it."
+        ),
+        "codes": _l(
+            "Holders of a voting code sent by post may vote; online voting with an account "
+            "is closed in this cycle."
+        ),
+    }.get(
+        cycle.vote_policy,
+        _l(
+            "Registered residents with a home area may vote online; holders of a voting code "
+            "may vote with it."
+        ),
     )
+    text = str(who)
     if cycle.vote_policy != "census":
         text += " " + str(IDENTIFIED_BY_ACCOUNT)
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))
     return text
+
+
+def explain_one_vote() -> str:
+    return str(
+        _l(
+            "Everyone votes once: a vote online, with a voting code or on paper at a site "
+            "that checks voters blocks every other of these channels, and a second attempt is "
+            "refused with the name of the channel where the vote was recorded. Dots at a "
+            "neighbourhood meeting are counted as totals without names, so they neither "
+            "block nor are blocked by a vote; nor is a ballot at an anonymous paper site "
+            "matched against other channels."
+        )
+    )
+
+
+def explain_vote_policy(cycle: Cycle) -> str:
+    return explain_who_votes(cycle) + " " + explain_one_vote()

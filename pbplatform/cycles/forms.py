@@ -33,7 +33,7 @@ from wtforms.validators import (
 
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
 from pbplatform.cycles.models import Area
-from pbplatform.cycles.services import CHANNELS, DATED_PHASES
+from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS
 from pbplatform.money import to_minor
 
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
@@ -382,7 +382,9 @@ class RulesForm(FlaskForm):
     def values(self) -> dict[str, Any]:
         rule = self.ballot_rule.data
         count = self.count_rule.data
-        weights = {ch: str(getattr(self, f"weight_{ch}").data.normalize()) for ch in CHANNELS}
+        weights = {
+            ch: str(getattr(self, f"weight_{ch}").data.normalize()) for ch in OFFERED_CHANNELS
+        }
         return {
             "ballot_rule": rule,
             "max_projects": self.max_projects.data if rule == "k_approval" else None,
@@ -418,7 +420,7 @@ class RulesForm(FlaskForm):
         ):
             getattr(self, name).data = getattr(cycle, name)
         stored = cycle.channel_weights or {}
-        for ch in CHANNELS:
+        for ch in OFFERED_CHANNELS:
             getattr(self, f"weight_{ch}").data = Decimal(str(stored.get(ch, 1)))
 
 
@@ -426,10 +428,9 @@ CHANNEL_LABELS = {
     "online": _l("Weight of online votes"),
     "paper": _l("Weight of paper ballots"),
     "code": _l("Weight of votes with a voting code"),
-    "postal": _l("Weight of the postal survey"),
     "meeting": _l("Weight of meeting totals (0 leaves meetings out)"),
 }
-for _ch in CHANNELS:
+for _ch in OFFERED_CHANNELS:
     setattr(
         RulesForm,
         f"weight_{_ch}",

@@ -29,6 +29,10 @@ from pbplatform.proposals.models import Proposal
 log = logging.getLogger(__name__)
 
 CHANNELS = ("online", "paper", "code", "postal", "meeting")
+# Channels that have a way in (a page where their votes are entered). Only these are offered a
+# weight: nothing can be entered for a postal survey, so publishing a weight for it would
+# promise a channel that does not exist. CHANNELS stays the count's full vocabulary.
+OFFERED_CHANNELS = ("online", "paper", "code", "meeting")
 CHANNEL_LABELS = {
     "online": _l("Online"),
     "paper": _l("Paper ballots"),
@@ -323,6 +327,12 @@ def check_rules(cycle: Cycle) -> None:
 # --- phases --------------------------------------------------------------------------------
 
 
+def _phase_label(phase: str) -> str:
+    from pbplatform.cycles.forms import PHASE_LABELS  # the forms import this module
+
+    return str(PHASE_LABELS.get(phase, phase))
+
+
 def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
     cycle = lock_cycle(cycle.id)
@@ -332,7 +342,7 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
             str(
                 _l(
                     "The cycle is in phase %(current)s; it can only move on to the next phase.",
-                    current=cycle.phase,
+                    current=_phase_label(cycle.phase),
                 )
             ),
             status=409,

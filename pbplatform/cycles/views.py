@@ -7,11 +7,13 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from pbplatform.audit import services as audit
+from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles import explain, services
 from pbplatform.cycles.forms import (
     PHASE_LABELS,
@@ -180,6 +182,46 @@ def _edit_frozen(
     return redirect(url_for("cycles.admin_index"))
 
 
+PHASE_CONSEQUENCES = {
+    "proposals": _l("Residents can submit proposals, online and through officers."),
+    "review": _l("Submitting proposals closes; officers finish the review."),
+    "voting": _l(
+        "Voting opens in every channel. The ballot, budgets, areas and voting rules are "
+        "frozen and can no longer change."
+    ),
+    "counting": _l(
+        "Voting closes in every channel: no further ballot is accepted. Officers can then "
+        "run the count."
+    ),
+    "results": _l("The cycle moves to its results; officers can report back on delivery."),
+}
+
+
+@bp.get("/admin/cycles/<int:cycle_id>/advance")
+@admin_required
+def advance_confirm(cycle_id: int) -> ResponseReturnValue:
+    """What opening the next phase does, with the one button that does it."""
+    cycle = _cycle_or_404(cycle_id)
+    target = request.args.get("to", "")
+    if target not in PHASES or target != services.next_phase(cycle):
+        abort(404)
+    return confirmation_page(
+        _("Open phase %(phase)s for %(cycle)s?", phase=PHASE_LABELS[target], cycle=cycle.name),
+        [
+            _(
+                "The cycle moves from phase %(current)s to phase %(next)s.",
+                current=PHASE_LABELS[cycle.phase],
+                next=PHASE_LABELS[target],
+            ),
+            str(PHASE_CONSEQUENCES[target]),
+        ],
+        url_for("cycles.advance", cycle_id=cycle.id),
+        _("Open phase: %(phase)s", phase=PHASE_LABELS[target]),
+        url_for("cycles.admin_index"),
+        {"to": target},
+    )
+
+
 @bp.post("/admin/cycles/<int:cycle_id>/advance")
 @admin_required
 def advance(cycle_id: int) -> ResponseReturnValue:
@@ -214,7 +256,7 @@ def show(slug: str) -> ResponseReturnValue:
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
     weights = [
         (services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
-        for ch in services.CHANNELS
+        for ch in services.OFFERED_CHANNELS
     ]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(

@@ -49,7 +49,7 @@ __all__ = ["DEMO_SLUG", "PASSWORD", "demo_accounts", "email", "load_demo", "summ
 
 DEMO_SLUG = "lichtenberg-2026"
 PHASES = ("proposals", "voting", "results")
-WEIGHTS = {"online": "1", "paper": "1", "code": "2", "postal": "2", "meeting": "0.5"}
+WEIGHTS = {"online": "1", "paper": "1", "code": "2", "meeting": "0.5"}
 
 
 def load_demo(phase: str = "results") -> Cycle:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
-from pbplatform.security.access import public
+from pbplatform.main import queries
+from pbplatform.security.access import login_required, public
 from pbplatform.security.redirects import safe_next
 
 bp = Blueprint("main", __name__)
@@ -18,7 +20,32 @@ bp = Blueprint("main", __name__)
 @public
 def index() -> ResponseReturnValue:
     cycles = db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc())).all()
-    return render_template("main/index.html", cycles=cycles)
+    voted = (
+        {cid: p.channel for cid, p in queries.my_participations(current_user).items()}
+        if current_user.is_authenticated
+        else {}
+    )
+    return render_template("main/index.html", cycles=cycles, voted=voted)
+
+
+@bp.get("/my")
+@login_required
+def mine() -> ResponseReturnValue:
+    """The resident's proposals, offers and votes (only that and through which channel)."""
+    from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS
+    from pbplatform.coproduction.services import offers_of
+
+    user = current_user._get_current_object()
+    participations = queries.my_participations(user)
+    return render_template(
+        "main/mine.html",
+        proposals=queries.my_proposals(user),
+        offers=offers_of(user),
+        participations=participations,
+        vote_cycles=queries.cycles_by_id(set(participations)),
+        kinds=KIND_LABELS,
+        statuses=STATUS_LABELS,
+    )
 
 
 @bp.post("/language")

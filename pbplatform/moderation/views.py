@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.db import today
 from pbplatform.errors import DomainError
@@ -48,24 +49,44 @@ def _review_url(proposal: Proposal) -> str:
     return url_for(".review", tracking_number=proposal.tracking_number)
 
 
+# Which slot of the review page each action's form fills, so a refused form is shown again
+# in place with what was typed (not reset to the stored values) and its fields marked.
+FORM_SLOTS = {
+    ApproveForm: "approve_form",
+    RejectForm: "reject_form",
+    MergeForm: "merge_form",
+    ReasonForm: "reason_form",
+    DeliveryForm: "delivery_form",
+    WithdrawalForm: "withdrawal_form",
+}
+
+
 def _act(
     tracking_number: str, form_class: type, action: Callable[[Proposal, Any], Any], done: str
 ) -> ResponseReturnValue:
-    """Run one review action: remit check, form check, service, then back to the page."""
+    """Run one review action: remit check, form check, service, then back to the page.
+    A refusal shows the review page again with the submitted form and its errors."""
     proposal = _proposal_in_remit(tracking_number)
     form = form_class()
     if not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors]
-        flash(" ".join(str(e) for e in errors) or _("Please check the form."), "error")
-        return redirect(_review_url(proposal), code=303)
+        return _refused_form(proposal, form, 422)
     try:
         action(proposal, form)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_review_url(proposal), code=303)
+        form.form_errors.append(exc.message)
+        return _refused_form(proposal, form, exc.status)
     flash(done, "success")
     return redirect(_review_url(proposal), code=303)
+
+
+def _refused_form(proposal: Proposal, form: Any, status: int) -> ResponseReturnValue:
+    slot = FORM_SLOTS.get(type(form))
+    if slot is None:  # a button-only form: nothing typed to keep
+        errors = [*form.form_errors, *(e for field in form for e in field.errors)]
+        flash(" ".join(str(e) for e in errors) or _("Please check the form."), "error")
+        return redirect(_review_url(proposal), code=303)
+    return _review_page(proposal, **{slot: form}), status
 
 
 @bp.get("/officer/queue")
@@ -87,16 +108,33 @@ def queue() -> ResponseReturnValue:
 def review(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal_in_remit(tracking_number)
     ensure_phase_current(proposal.cycle)
-    approve = ApproveForm()
+    return _review_page(proposal)
+
+
+def _stored_forms(proposal: Proposal) -> dict[str, Any]:
+    """The review page's forms filled from what is stored (GET)."""
+    approve = ApproveForm(formdata=None)
     if proposal.officer_cost_minor is not None:
         approve.officer_cost.data = to_major(proposal.officer_cost_minor)
     else:
         approve.officer_cost.data = to_major(proposal.estimated_cost_minor)
     approve.feasibility.data = proposal.feasibility
     approve.impact_statement.data = proposal.impact_statement
-    delivery = DeliveryForm()
+    delivery = DeliveryForm(formdata=None)
     delivery.delivery_status.data = proposal.delivery_status
     delivery.delivery_report.data = proposal.delivery_report
+    return {
+        "approve_form": approve,
+        "reject_form": RejectForm(formdata=None),
+        "merge_form": MergeForm(formdata=None),
+        "reason_form": ReasonForm(formdata=None),
+        "delivery_form": delivery,
+        "withdrawal_form": WithdrawalForm(formdata=None),
+    }
+
+
+def _review_page(proposal: Proposal, **submitted: Any) -> str:
+    forms = _stored_forms(proposal) | submitted
     return render_template(
         "moderation/review.html",
         proposal=proposal,
@@ -104,11 +142,6 @@ def review(tracking_number: str) -> ResponseReturnValue:
         cost=cost_breakdown([proposal])[proposal.id],
         flags=queries.open_flags(proposal),
         merged_from=queries.merged_from(proposal),
-        approve_form=approve,
-        reject_form=RejectForm(),
-        merge_form=MergeForm(),
-        reason_form=ReasonForm(),
-        delivery_form=delivery,
         categories=CATEGORY_LABELS,
         channels=CHANNEL_LABELS,
         delivery_labels=DELIVERY_LABELS,
@@ -116,7 +149,7 @@ def review(tracking_number: str) -> ResponseReturnValue:
         withdrawable=proposal.status == "approved"
         and proposal.cycle.phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
-        withdrawal_form=WithdrawalForm(),
+        **forms,
     )
 
 
@@ -148,7 +181,9 @@ def reject(tracking_number: str) -> ResponseReturnValue:
     )
 
 
-def _merge(target: Proposal, form: MergeForm) -> None:
+def _originals(form: MergeForm, *, audited: bool = True) -> list[Proposal]:
+    """The proposals named in the merge form, each in the officer's remit (a refusal is
+    audited on the POST; the GET confirmation page writes nothing and names the proposal)."""
     originals = []
     for number in form.tracking_numbers():
         original = queries.get_proposal(number)
@@ -156,9 +191,53 @@ def _merge(target: Proposal, form: MergeForm) -> None:
             raise DomainError(
                 "unknown_proposal", _("There is no proposal %(number)s.", number=number[:24])
             )
-        require_area(original.area_id)
+        if audited:
+            require_area(original.area_id)
+        elif not current_user.can_act_on_area(original.area_id):
+            raise DomainError(
+                "outside_remit",
+                _("%(number)s is outside your areas.", number=original.tracking_number),
+            )
         originals.append(original)
-    services.merge_proposals(originals, target, current_user)
+    return originals
+
+
+def _merge(target: Proposal, form: MergeForm) -> None:
+    services.merge_proposals(_originals(form), target, current_user)
+
+
+@bp.get("/officer/proposals/<tracking_number>/merge")
+@officer_required
+def merge_confirm(tracking_number: str) -> ResponseReturnValue:
+    """The review page's merge form leads here: what merging does, then the one button."""
+    target = _proposal_in_remit(tracking_number)
+    form = MergeForm(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        return _review_page(target, merge_form=form), 422
+    try:
+        originals = _originals(form, audited=False)
+    except DomainError as exc:
+        form.originals.errors = [exc.message]
+        return _review_page(target, merge_form=form), 422
+    consequences = [
+        _(
+            "%(number)s “%(title)s” is merged into %(target)s: it leaves the review queue and "
+            "its page points to %(target)s.",
+            number=p.tracking_number,
+            title=p.title,
+            target=target.tracking_number,
+        )
+        for p in originals
+    ]
+    consequences.append(_("Merged proposals cannot be reviewed or put on the ballot again."))
+    return confirmation_page(
+        _("Merge into %(target)s?", target=target.tracking_number),
+        consequences,
+        url_for(".merge", tracking_number=target.tracking_number),
+        _("Merge"),
+        _review_url(target),
+        {"originals": ", ".join(p.tracking_number for p in originals)},
+    )
 
 
 @bp.post("/officer/proposals/<tracking_number>/merge")

@@ -15,6 +15,7 @@ from werkzeug.routing import BuildError
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -209,3 +210,60 @@ def publish(slug: str, number: int) -> ResponseReturnValue:
         return _manage_error(cycle, exc)
     flash(_("Version %(n)s is published.", n=version.version), "success")
     return redirect(url_for("results.show", slug=cycle.slug), 303)
+
+
+# --- confirmation pages (the manage page links here; only their buttons count or publish) ----
+
+
+def _deny_without_audit() -> None:
+    """A GET writes nothing, not even an audit entry: the refusal is audited when the POST
+    itself is attempted."""
+    if not services.can_count(current_user):
+        abort(403)
+
+
+@bp.get("/officer/cycles/<slug>/count/confirm")
+@officer_required
+def count_confirm(slug: str) -> ResponseReturnValue:
+    _deny_without_audit()
+    cycle = _cycle(slug)
+    last = queries.versions(cycle, published_only=False)
+    number = (max(v.version for v in last) if last else 0) + 1
+    return confirmation_page(
+        _("Run the count for %(cycle)s?", cycle=cycle.name),
+        [
+            _(
+                "Every ballot and confirmed meeting total recorded so far is counted under the "
+                "declared rule; the outcome is stored as version %(n)s with its content hash.",
+                n=number,
+            ),
+            _("The version is not public: a second officer must check and publish it."),
+        ],
+        url_for("results.count", slug=cycle.slug),
+        _("Run the count"),
+        url_for("results.manage", slug=cycle.slug),
+    )
+
+
+@bp.get("/officer/cycles/<slug>/results/<int:number>/publish")
+@officer_required
+def publish_confirm(slug: str, number: int) -> ResponseReturnValue:
+    _deny_without_audit()
+    cycle = _cycle(slug)
+    version = _version(cycle, number)
+    return confirmation_page(
+        _("Publish version %(n)s of the results of %(cycle)s?", n=number, cycle=cycle.name),
+        [
+            _(
+                "Version %(n)s (content hash %(hash)s) becomes the public result: the funded "
+                "projects, every project's score and explanation, and the anonymous ballots "
+                "for recounting.",
+                n=number,
+                hash=version.content_hash[:12] + "…",
+            ),
+            _("A published version can never be changed; later counts become new versions."),
+        ],
+        url_for("results.publish", slug=cycle.slug, number=number),
+        _("Publish"),
+        url_for("results.preview", slug=cycle.slug, number=number),
+    )

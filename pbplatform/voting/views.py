@@ -111,7 +111,7 @@ def review(slug: str) -> ResponseReturnValue:
         return refusal
     pairs = selections_from_form(request.form)
     values = form_values(pairs)
-    if request.form.get("step") == "change":
+    if request.form.get("step") in ("change", "total"):
         return _sheet_page(cycle, values)
     try:
         normalized = check_ballot(cycle, current_user.home_area_id, pairs)

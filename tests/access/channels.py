@@ -57,4 +57,5 @@ ROUTES = {
     },
     "channels.vote_code": {"url": "/vote/code", **_PUBLIC},
     "channels.vote_code_cast": {"url": "/vote/code/cast", "method": "POST", **_CODE_POST},
+    "channels.vote_code_review": {"url": "/vote/code/review", "method": "POST", **_CODE_POST},
 }

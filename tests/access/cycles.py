@@ -18,6 +18,7 @@ ROUTES = {
     "cycles.create": _admin(200, url="/admin/cycles/new"),
     "cycles.edit": _admin(200, url="/admin/cycles/{cycle_id}/edit"),
     "cycles.rules": _admin(200, url="/admin/cycles/{cycle_id}/rules"),
+    "cycles.advance_confirm": _admin(200, url="/admin/cycles/{cycle_id}/advance?to=review"),
     "cycles.advance": _admin(400, url="/admin/cycles/{cycle_id}/advance", method="POST"),
     "cycles.areas": _admin(200, url="/admin/areas"),
     "cycles.area_edit": _admin(200, url="/admin/areas/{area_id}"),

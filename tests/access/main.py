@@ -24,4 +24,12 @@ ROUTES = {
         "officer_other_area": 302,
         "admin": 302,
     },
+    "main.mine": {
+        "url": "/my",
+        "anonymous": 401,
+        "resident": 200,
+        "officer": 200,
+        "officer_other_area": 200,
+        "admin": 200,
+    },
 }

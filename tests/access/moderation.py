@@ -13,10 +13,11 @@ def _roles(anonymous, resident, officer, other, admin, **extra):
     }
 
 
-def _action(path):
-    # Empty forms: back to the review page with a message (303), nothing changed.
+def _action(path, status=422):
+    # Empty forms: the review page again with the fields marked (422), nothing changed; a
+    # button-only form goes back to the review page with a message (303).
     return _roles(
-        401, 403, 303, 403, 303, method="POST", url="/officer/proposals/{proposal_tn}/" + path
+        401, 403, status, 403, status, method="POST", url="/officer/proposals/{proposal_tn}/" + path
     )
 
 
@@ -27,9 +28,12 @@ ROUTES = {
     "moderation.approve": _action("approve"),
     "moderation.reject": _action("reject"),
     "moderation.merge": _action("merge"),
+    "moderation.merge_confirm": _roles(
+        401, 403, 422, 403, 422, url="/officer/proposals/{proposal_tn}/merge"
+    ),
     "moderation.hide": _action("hide"),
     "moderation.unhide": _action("unhide"),
-    "moderation.resolve": _action("flags/resolve"),
+    "moderation.resolve": _action("flags/resolve", 303),
     "moderation.delivery": _action("delivery"),
     "moderation.withdraw": _action("withdrawal"),
     "moderation.confirm_withdrawal": _action("withdrawal/confirm"),

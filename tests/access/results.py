@@ -37,4 +37,8 @@ ROUTES = {
     "results.publish": _officers(
         403, 404, url="/officer/cycles/{cycle_slug}/results/1/publish", method="POST"
     ),
+    "results.count_confirm": _officers(403, 200, url="/officer/cycles/{cycle_slug}/count/confirm"),
+    "results.publish_confirm": _officers(
+        403, 404, url="/officer/cycles/{cycle_slug}/results/1/publish"
+    ),
 }

@@ -117,3 +117,56 @@ def test_code_ballot_shows_gross_coproduction_and_net_cost(
     for heading in ("Cost", "Co-production", "Net public cost"):
         assert f">{heading}</th>" in page
     assert page.count("€12,345.00") == 2  # gross and net: no offer yet
+
+
+def test_code_ballot_has_the_review_step_of_the_online_ballot(
+    app, client, db, make_cycle, make_proposal, make_user
+):
+    """Sheet -> review (nothing stored, code unused) -> change keeps the choices -> cast."""
+    import re
+
+    cycle = make_cycle("voting")
+    area = cycle.areas[0].area
+    proposal = make_proposal(cycle, area=area, title="Benches at the pond")
+    other = make_proposal(cycle, area=area, title="Library hours")
+    login_as(client, make_user("admin"))
+    code = _generate(client, cycle, count=1, area_id=area.id)[1][0]
+    anon = app.test_client()
+    sheet = anon.post("/vote/code", data={"code": code}).get_data(as_text=True)
+    assert 'action="/vote/code/review"' in sheet
+    assert 'action="/vote/code/cast"' not in sheet  # no casting straight from the sheet
+    review = anon.post("/vote/code/review", data={"code": code, f"p-{proposal.id}": "1"})
+    assert review.status_code == 200
+    text = review.get_data(as_text=True)
+    assert "Check your ballot" in text
+    assert "Nothing is recorded yet" in text
+    assert "Benches at the pond" in text
+    assert "Library hours" not in text
+    assert re.search(r'action="/vote/code/cast"', text)
+    assert f'name="code" value="{code}"' in text
+    assert db.session.scalars(sa.select(VotingCode)).one().used_on is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 0
+    change = anon.post(
+        "/vote/code/review", data={"code": code, f"p-{proposal.id}": "1", "step": "change"}
+    ).get_data(as_text=True)
+    assert re.search(rf'id="p-{proposal.id}"[^>]*checked', change)
+    assert not re.search(rf'id="p-{other.id}"[^>]*checked', change)
+    assert _vote(anon, code, proposal).status_code == 200
+    assert db.session.scalars(sa.select(VotingCode)).one().used_on is not None
+
+
+def test_code_review_refuses_a_rule_break_on_the_sheet(
+    client, db, make_cycle, make_proposal, make_user
+):
+    cycle = make_cycle("voting", area_budget=10_000_00)
+    area = cycle.areas[0].area
+    a = make_proposal(cycle, area=area, cost=8_000_00)
+    b = make_proposal(cycle, area=area, cost=5_000_00)
+    login_as(client, make_user("admin"))
+    code = _generate(client, cycle, count=1, area_id=area.id)[1][0]
+    r = client.post("/vote/code/review", data={"code": code, f"p-{a.id}": "1", f"p-{b.id}": "1"})
+    assert r.status_code == 422
+    text = r.get_data(as_text=True)
+    assert 'action="/vote/code/review"' in text  # the sheet again, choices kept
+    assert f'id="p-{a.id}" name="p-{a.id}" value="1" checked' in text
+    assert db.session.scalars(sa.select(VotingCode)).one().used_on is None

@@ -144,11 +144,30 @@ def test_how_to_vote_states_the_policy(client, db, make_cycle, make_proposal, ma
     r = client.get(f"/cycles/{cycle.slug}/how-to-vote")
     assert r.status_code == 200
     text = r.get_data(as_text=True)
-    assert "Each person votes once" in text
-    assert "counted separately" in text  # meeting dots
-    assert "refused in every other channel" in text
+    assert "Everyone votes once" in text
+    assert "they neither block nor are blocked by a vote" in text  # meeting dots
+    assert "refused with the name of the channel" in text
     assert "a vote here blocks a second vote in other channels" in text  # checking site
     assert "Meetings (totals): weight 0.5" in text
+
+
+def test_cycle_page_and_how_to_vote_say_the_same_about_meetings(
+    client, db, make_cycle, make_proposal, make_user
+):
+    """One source for the policy text: the cycle page once said meeting dots block every other
+    channel while the how-to-vote page said they do not (they do not: no Participation row)."""
+    import html
+    import re
+
+    cycle, *_ = _scene(make_cycle, make_proposal, make_user)
+    pages = [
+        html.unescape(client.get(url).get_data(as_text=True))
+        for url in (f"/cycles/{cycle.slug}", f"/cycles/{cycle.slug}/how-to-vote")
+    ]
+    sentences = [re.search(r"Everyone votes once[^<]*", page).group(0).strip() for page in pages]
+    assert sentences[0] == sentences[1]
+    assert "neither block nor are blocked" in sentences[0]
+    assert "meeting blocks every other channel" not in " ".join(pages)
 
 
 def test_identified_invalid_paper_ballot_still_records_the_voter(

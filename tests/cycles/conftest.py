@@ -56,7 +56,6 @@ def rules_form(**overrides):
         "weight_online": "1",
         "weight_paper": "1",
         "weight_code": "1",
-        "weight_postal": "1",
         "weight_meeting": "1",
     }
     data.update(overrides)

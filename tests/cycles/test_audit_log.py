@@ -115,7 +115,6 @@ def test_refusal_survives_the_rollback_of_its_request(admin_client, db, make_cyc
         "weight_online": "1",
         "weight_paper": "1",
         "weight_code": "1",
-        "weight_postal": "1",
         "weight_meeting": "1",
     }
     assert admin_client.post(f"/admin/cycles/{cycle.id}/rules", data=form).status_code == 409

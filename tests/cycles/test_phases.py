@@ -168,3 +168,22 @@ def test_ensure_phase_current_is_cheap_when_nothing_due(db, make_cycle):
     cycle.phase_dates[0].starts_at = utcnow() - timedelta(seconds=1)
     services.ensure_phase_current(cycle)
     assert cycle.phase == "review"
+
+
+def test_opening_a_phase_asks_for_confirmation_first(admin_client, db, make_cycle):
+    """The cycle list links to a page that says what will happen; only its button acts."""
+    cycle = make_cycle("voting")
+    listing = admin_client.get("/admin/cycles").get_data(as_text=True)
+    confirm_url = f"/admin/cycles/{cycle.id}/advance?to=counting"
+    assert f'href="{confirm_url}"' in listing
+    assert f'action="/admin/cycles/{cycle.id}/advance"' not in listing  # no one-click button
+    page = admin_client.get(confirm_url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "The cycle moves from phase Voting to phase Counting." in text
+    assert "Voting closes in every channel" in text
+    assert "This cannot be undone." in text
+    assert f'action="/admin/cycles/{cycle.id}/advance"' in text
+    assert 'name="to" value="counting"' in text
+    assert _reload(db, cycle).phase == "voting"  # the GET changed nothing
+    assert admin_client.get(f"/admin/cycles/{cycle.id}/advance?to=results").status_code == 404

@@ -14,7 +14,7 @@ def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
         area_budget=12_500_00,
         district_budget=250_000_00,
         tie_seed="lichtenberg-2026",
-        channel_weights={"postal": "2.5"},
+        channel_weights={"code": "2.5"},
         count_rule="greedy",
         vote_policy="registered",
         min_age=14,
@@ -33,7 +33,9 @@ def test_public_page_shows_budgets_rules_and_policy(client, db, make_cycle):
         "Ties are broken by lower cost, then more votes, then a lot drawn from the "
         "published seed “lichtenberg-2026”." in text
     )
-    assert "Postal survey: weight 2.5" in text
+    assert "Voting codes: weight 2.5" in text
+    # nothing can be entered for a postal survey, so no weight is published for it
+    assert "Postal survey" not in text
     assert "Everyone votes once" in text
     assert "Minimum age: 14." in text
     assert "as long as their total cost fits the budget" in text

@@ -27,7 +27,7 @@ def test_rules_saved_and_audited(admin_client, db, make_cycle):
         count_rule="greedy-threshold",
         count_threshold="100",
         tie_break="name",
-        weight_postal="3.5",
+        weight_code="3.5",
         combination="normalized",
         vote_policy="census",
         min_age="14",
@@ -41,7 +41,7 @@ def test_rules_saved_and_audited(admin_client, db, make_cycle):
     assert cycle.max_projects is None  # only k-approval keeps k
     assert cycle.count_rule == "greedy-threshold"
     assert cycle.count_threshold == 100
-    assert cycle.channel_weights["postal"] == "3.5"
+    assert cycle.channel_weights["code"] == "3.5"
     assert cycle.combination == "normalized"
     assert cycle.vote_policy == "census"
     assert cycle.min_age == 14

@@ -76,7 +76,7 @@ def test_approve_refusals_change_nothing(client, make_cycle, make_user, make_pro
         {"officer_cost": "10", "feasibility": ""},
         {"officer_cost": "abc", "feasibility": "ok"},
     ):
-        assert client.post(url, data=data).status_code == 303
+        assert client.post(url, data=data).status_code == 422
     saving = make_proposal(cycle, area=area_a, status="pending", kind="saving")
     response = client.post(
         f"/officer/proposals/{saving.tracking_number}/approve",

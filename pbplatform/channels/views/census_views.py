@@ -14,6 +14,8 @@ from pbplatform.channels.forms import CensusUploadForm, VerifyForm
 from pbplatform.channels.models import VotingCodeBatch
 from pbplatform.channels.views import bp
 from pbplatform.channels.views.common import find_cycle, refused
+from pbplatform.cycles import explain
+from pbplatform.cycles.services import OFFERED_CHANNELS, channel_weight
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.security.access import admin_required, login_required, public
@@ -35,7 +37,9 @@ def how_to_vote(slug: str) -> ResponseReturnValue:
         sites=paper.list_sites(cycle),
         has_codes=has_codes,
         has_meetings=bool(meetings.list_meetings(cycle)),
-        weights=cycle.channel_weights or {},
+        weights=[(ch, channel_weight(cycle, ch)) for ch in OFFERED_CHANNELS],
+        who_text=explain.explain_who_votes(cycle),
+        one_vote_text=explain.explain_one_vote(),
     )
 
 

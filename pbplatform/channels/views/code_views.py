@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +15,8 @@ from pbplatform.channels.views.common import area_choices, find_cycle, refused
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
 from pbplatform.security.access import admin_required, public
-from pbplatform.voting.forms import selections_from_form
-from pbplatform.voting.services import ballot_sheet
+from pbplatform.voting.forms import form_values, selections_from_form
+from pbplatform.voting.services import ballot_sheet, check_ballot
 
 CODE_LIMIT = "20 per hour"
 
@@ -83,6 +83,44 @@ def vote_code() -> ResponseReturnValue:
     return _code_page(form, cycle=cycle, sheet=sheet, area_id=area_id)
 
 
+@bp.post("/vote/code/review")
+@public
+@limiter.limit(CODE_LIMIT)
+def vote_code_review() -> ResponseReturnValue:
+    """The same review step as the online ballot: choices and amounts, then "Cast" or "Change".
+    Nothing is stored and the code stays unused until "Cast my ballot"."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _code_page(form, 422)
+    pairs = selections_from_form(request.form)
+    try:
+        code = codes.find_code(form.code.data)
+        cycle = code.batch.cycle
+        if cycle.phase != "voting":
+            raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
+        area_id = codes.code_area(cycle, code, request.form.get("area_id", type=int))
+        sheet = ballot_sheet(cycle, area_id)
+    except DomainError as exc:
+        return _code_page(CodeForm(formdata=None), exc.status, refused(exc, "code.lookup"))
+    context = {"cycle": cycle, "sheet": sheet, "area_id": area_id, "values": form_values(pairs)}
+    if request.form.get("step") in ("change", "total"):
+        return _code_page(form, **context)
+    try:
+        ballot = check_ballot(cycle, area_id, pairs)
+    except DomainError as exc:
+        return _code_page(form, exc.status, exc.message, **context)
+    return render_template(
+        "voting/review.html",
+        cycle=cycle,
+        sheet=sheet,
+        ballot=ballot,
+        form=form,
+        cast_action=url_for("channels.vote_code_cast"),
+        change_action=url_for("channels.vote_code_review"),
+        hidden={"code": form.code.data, "area_id": area_id},
+    )
+
+
 @bp.post("/vote/code/cast")
 @public
 @limiter.limit(CODE_LIMIT)
@@ -107,5 +145,8 @@ def vote_code_cast() -> ResponseReturnValue:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
         sheet = ballot_sheet(cycle, codes.code_area(cycle, code, area_id))
-        return _code_page(form, exc.status, message, cycle=cycle, sheet=sheet, area_id=area_id)
+        values = form_values(selections_from_form(request.form))
+        return _code_page(
+            form, exc.status, message, cycle=cycle, sheet=sheet, area_id=area_id, values=values
+        )
     return render_template("channels/code_voted.html", cycle=cycle)

@@ -1,0 +1,109 @@
+"""No English left on German pages, including values that come from the database vocabulary
+(phases, statuses, channels): every code has a translated label, and German pages show the
+labels, German numbers (0,5) and German dates, never the raw codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from pbplatform.channels.models import MEETING_STATUSES, Meeting
+from pbplatform.channels.policy import MEETING_STATUS_LABELS
+from pbplatform.coproduction.forms import STATUS_LABELS as OFFER_STATUS_LABELS
+from pbplatform.coproduction.models import OFFER_STATUSES
+from pbplatform.cycles.forms import PHASE_LABELS
+from pbplatform.cycles.models import PHASES
+from pbplatform.cycles.services import CHANNEL_LABELS as VOTE_CHANNEL_LABELS
+from pbplatform.proposals.forms import CATEGORY_LABELS
+from pbplatform.proposals.forms import CHANNEL_LABELS as INTAKE_CHANNEL_LABELS
+from pbplatform.proposals.models import CATEGORIES, INTAKE_CHANNELS
+from pbplatform.voting.models import VOTE_CHANNELS
+from tests.factories import login_as
+from tests.test_i18n import PO
+
+VOCABULARIES = {
+    "phase": (PHASES, PHASE_LABELS),
+    "meeting status": (MEETING_STATUSES, MEETING_STATUS_LABELS),
+    "vote channel": (VOTE_CHANNELS, VOTE_CHANNEL_LABELS),
+    "intake channel": (INTAKE_CHANNELS, INTAKE_CHANNEL_LABELS),
+    "offer status": (OFFER_STATUSES, OFFER_STATUS_LABELS),
+    "category": (CATEGORIES, CATEGORY_LABELS),
+}
+
+
+@pytest.mark.parametrize("name", VOCABULARIES)
+def test_every_database_code_has_a_translated_label(app, name):
+    codes, labels = VOCABULARIES[name]
+    assert set(codes) <= set(labels), f"{name}: codes without a label"
+    with PO.open("rb") as f:
+        catalogue = read_po(f, locale="de")
+    for code in codes:
+        msgid = labels[code]._args[0]
+        entry = catalogue.get(msgid)
+        assert entry is not None, f"{name} {code}: {msgid!r} not in the catalogue"
+        assert entry.string, f"{name} {code}: {msgid!r} not translated"
+        with app.test_request_context(), force_locale("de"):
+            assert str(labels[code]) == entry.string
+
+
+def _german(client):
+    client.post("/language", data={"lang": "de"})
+
+
+def test_home_page_shows_german_phase_names(client, make_cycle):
+    for phase in PHASES[1:]:
+        make_cycle(phase)
+    _german(client)
+    html = client.get("/").get_data(as_text=True)
+    shown = re.findall(r"Phase: <strong>([^<]+)</strong>", html)
+    assert sorted(shown) == sorted(
+        ["Vorschläge", "Prüfung", "Abstimmung", "Auszählung", "Ergebnisse"]
+    )
+
+
+def test_german_meeting_list_has_no_english_status_and_german_dates(
+    client, db, make_cycle, make_user
+):
+    cycle = make_cycle("voting")
+    area = cycle.areas[0].area
+    for status in MEETING_STATUSES:
+        db.session.add(
+            Meeting(
+                cycle_id=cycle.id,
+                area_id=area.id,
+                held_on=date(2026, 6, 1),
+                place="Hall",
+                status=status,
+            )
+        )
+    db.session.flush()
+    login_as(client, make_user("officer"))
+    _german(client)
+    html = client.get(f"/officer/meetings/{cycle.slug}").get_data(as_text=True)
+    cells = re.findall(r"<td>([^<]*)</td></tr>", html)
+    assert len(cells) == 3
+    for english in ("confirmed", "needs_correction", "open"):
+        assert english not in cells
+    assert "bestätigt" in cells
+    assert "01.06.2026" in html
+    assert "2026-06-01" not in html
+
+
+def test_german_cycle_page_writes_decimals_with_a_comma(client, make_cycle):
+    cycle = make_cycle(
+        "voting",
+        ballot_rule="cumulative",
+        points_total=5,
+        max_points_per_project="2.5",
+        channel_weights={"meeting": "0.5"},
+    )
+    _german(client)
+    html = client.get(f"/cycles/{cycle.slug}").get_data(as_text=True)
+    assert "0,5" in html
+    assert "2,5" in html
+    assert not re.search(r"\b0\.5\b|\b2\.5\b", html)
+    assert "Phase: results" not in html
