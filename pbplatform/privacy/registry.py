@@ -453,6 +453,12 @@ TABLES: dict[str, Table] = {
         Table("cycle_areas", None, other=("id", "cycle_id", "area_id", "budget_minor")),
         Table("cycle_phases", None, other=("id", "cycle_id", "phase", "starts_at")),
         Table(
+            "ballot_withdrawals",
+            None,
+            reference=("proposed_by_id", "confirmed_by_id"),
+            other=("id", "proposal_id", "reason", "proposed_at", "confirmed_at"),
+        ),
+        Table(
             "result_versions",
             None,
             reference=("counted_by_id", "published_by_id"),
