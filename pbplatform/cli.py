@@ -3,7 +3,9 @@
 import click
 
 from pbplatform.accounts.commands import create_admin
+from pbplatform.audit.commands import audit_group
 from pbplatform.cycles.commands import advance_phases
+from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
 from pbplatform.mail.commands import send_mail_command
 
@@ -13,5 +15,5 @@ def pb() -> None:
     """Participatory budgeting operations."""
 
 
-for command in (create_admin, advance_phases, demo, send_mail_command):
+for command in (create_admin, advance_phases, demo, send_mail_command, audit_group, grant_app_role):
     pb.add_command(command)

@@ -1,0 +1,108 @@
+"""Verifying the audit chain: links, hashes, HMACs, personal rows, and heads seen elsewhere.
+
+A head (`ID:HASH`) is the newest entry at some moment, kept outside the database: in each
+published result version, in a checkpoint file, or given on the command line. The chain
+alone cannot show that its newest entries were deleted; a head that is no longer in it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from pbplatform.audit import chain
+from pbplatform.audit.models import AuditEntry, AuditPersonal
+from pbplatform.extensions import db
+
+HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Head:
+    id: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.id}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """`ID:HASH` as printed by `flask pb audit head`; ValueError otherwise."""
+        ident, _, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not ident.isdigit() or len(digest) != 64 or not set(digest) <= HEX:
+            raise ValueError(f"not an audit head (ID:HASH with 64 hex digits): {text.strip()!r}")
+        return cls(int(ident), digest)
+
+
+@dataclass(frozen=True)
+class Report:
+    checked: int
+    head: Head | None
+    bad_id: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_id is None
+
+
+def _personal_fault(entry: AuditEntry) -> str:
+    personal: AuditPersonal | None = entry.personal
+    if personal is None:
+        return "its personal fields are missing"
+    fields = chain.personal_fields(personal.actor_label, personal.ip, personal.data)
+    if not chain.equal(personal.mac, chain.personal_mac(entry.id, personal.pseudonymised, fields)):
+        return "its personal fields were altered (HMAC)"
+    if personal.pseudonymised:
+        return ""
+    if personal.salt is None or not chain.equal(
+        entry.personal_digest, chain.personal_digest(personal.salt, fields)
+    ):
+        return "its personal fields do not match the chain"
+    return ""
+
+
+def _fault(entry: AuditEntry, prev: str) -> str:
+    """Why the entry does not verify, or "" if it does."""
+    if entry.prev_hash != prev:
+        return "it does not link to the entry before it (an entry was removed or inserted)"
+    digest = chain.entry_hash(entry)
+    if not chain.equal(digest, entry.entry_hash):
+        return "its content does not match its hash (the entry was changed)"
+    if not chain.equal(entry.entry_mac, chain.entry_mac(digest)):
+        return "its HMAC does not verify (the chain was rewritten and re-hashed)"
+    return _personal_fault(entry)
+
+
+def check_chain(heads: Iterable[Head] = ()) -> Report:
+    """Walk the whole chain in id order; every head given must still be in it, unchanged."""
+    wanted = {}
+    for head in heads:
+        wanted.setdefault(head.id, set()).add(head.hash)
+    prev, checked, last = chain.GENESIS, 0, None
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .options(joinedload(AuditEntry.personal))
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=500)
+    )
+    for entry in entries:
+        fault = _fault(entry, prev)
+        if not fault and any(h != entry.entry_hash for h in wanted.pop(entry.id, ())):
+            fault = "it is not the entry a recorded head names (the log was rewritten)"
+        if fault:
+            return Report(checked, last, entry.id, fault)
+        prev, checked, last = entry.entry_hash, checked + 1, Head(entry.id, entry.entry_hash)
+    if wanted:
+        gone = min(wanted)
+        return Report(
+            checked,
+            last,
+            gone,
+            f"entry {gone}, a recorded head, is missing: the newest entries were deleted",
+        )
+    return Report(checked, last)
