@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -114,22 +115,26 @@ def db(app: Flask) -> Iterator[SQLAlchemy]:
     transaction through savepoints.
     """
     with app.app_context():
-        engines = _db._app_engines[app]
-        real_engine = engines[None]
-        connection = real_engine.connect()
-        outer = connection.begin()
-        engines[None] = connection
+        yield from _joined(app, _db._app_engines[app][None])
+
+
+def _joined(app: Flask, engine: sa.Engine) -> Iterator[SQLAlchemy]:
+    engines = _db._app_engines[app]
+    real_engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection
+    _db.session.remove()
+    _db.session.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield _db
+    finally:
         _db.session.remove()
-        _db.session.configure(join_transaction_mode="create_savepoint")
-        try:
-            yield _db
-        finally:
-            _db.session.remove()
-            _db.session.configure(join_transaction_mode="conditional_savepoint")
-            engines[None] = real_engine
-            if outer.is_active:
-                outer.rollback()
-            connection.close()
+        _db.session.configure(join_transaction_mode="conditional_savepoint")
+        engines[None] = real_engine
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -140,6 +145,40 @@ def owner_engine(app: Flask) -> Iterator[sa.Engine]:
     engine = sa.create_engine(pg_role_url("owner"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def owner_db(app: Flask, owner_engine: sa.Engine) -> Iterator[SQLAlchemy]:
+    """Like `db`, but everything (requests and commands too) runs as the schema's owner
+    role, which can lift triggers: the insider the audit chain's HMAC is there to catch."""
+    with app.app_context():
+        yield from _joined(app, owner_engine)
+
+
+GUARDED_TABLES = ("audit_entries", "audit_personal", "result_versions")
+
+
+@pytest.fixture
+def insider(request: pytest.FixtureRequest) -> SimpleNamespace:
+    """Someone who can lift the database's guards: on PostgreSQL the schema's owner (the test
+    then runs on `owner_db`: use `insider.db`, and `app.test_client()` rather than `client`),
+    on SQLite anyone (its triggers are dropped inside the test's transaction, so the rollback
+    restores them). Call `insider.lift()` after the test's first write."""
+    from pbplatform.audit.models import APPEND_ONLY_DROPS
+    from pbplatform.results.models import PUBLISHED_GUARD_DROPS
+
+    if PG_URL:
+        database = request.getfixturevalue("owner_db")
+        statements = [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in GUARDED_TABLES]
+    else:
+        database = request.getfixturevalue("db")
+        statements = APPEND_ONLY_DROPS["sqlite"] + PUBLISHED_GUARD_DROPS["sqlite"]
+
+    def lift() -> None:
+        for statement in statements:
+            database.session.execute(sa.text(statement))
+
+    return SimpleNamespace(db=database, lift=lift)
 
 
 @pytest.fixture(autouse=True)

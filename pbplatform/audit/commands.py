@@ -1,4 +1,7 @@
-"""`flask pb audit verify|head|checkpoint`: check the audit chain from the command line."""
+"""`flask pb audit verify|head|checkpoint`: check the audit chain from the command line.
+
+They only read the database (nothing to commit), and write at most the checkpoint file.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from pbplatform.audit.verify import Head, check_chain
-from pbplatform.extensions import db
 
 
 def _checkpoint_path(given: str | None) -> Path | None:
@@ -60,7 +62,6 @@ def verify_command(heads: tuple[str, ...], checkpoint: str | None) -> None:
     expected = _parse_heads(heads) + _read_checkpoint(_checkpoint_path(checkpoint))
     expected += _published_heads()
     report = check_chain(expected)
-    db.session.rollback()
     if not report.ok:
         click.echo(f"audit chain BROKEN at entry {report.bad_id}: {report.reason}", err=True)
         click.echo(f"{report.checked} entries verified before it", err=True)
@@ -76,7 +77,6 @@ def verify_command(heads: tuple[str, ...], checkpoint: str | None) -> None:
 def head_command() -> None:
     """Print the newest entry as ID:HASH, to keep somewhere outside the database."""
     report = check_chain()
-    db.session.rollback()
     click.echo(str(report.head) if report.head else "empty")
 
 
@@ -89,7 +89,6 @@ def checkpoint_command(path: str | None) -> None:
     if target is None:
         raise click.ClickException("set AUDIT_CHECKPOINT_FILE or pass --file")
     report = check_chain(_read_checkpoint(target) + _published_heads())
-    db.session.rollback()
     if not report.ok:
         click.echo(f"audit chain BROKEN at entry {report.bad_id}: {report.reason}", err=True)
         raise SystemExit(1)

@@ -80,16 +80,23 @@ def _fault(entry: AuditEntry, prev: str) -> str:
 
 def check_chain(heads: Iterable[Head] = ()) -> Report:
     """Walk the whole chain in id order; every head given must still be in it, unchanged."""
-    wanted = {}
+    wanted: dict[int, set[str]] = {}
     for head in heads:
         wanted.setdefault(head.id, set()).add(head.hash)
-    prev, checked, last = chain.GENESIS, 0, None
     entries = db.session.scalars(
         sa.select(AuditEntry)
         .options(joinedload(AuditEntry.personal))
         .order_by(AuditEntry.id)
         .execution_options(yield_per=500)
     )
+    try:
+        return _walk(entries, wanted)
+    finally:
+        entries.close()  # a server-side cursor on PostgreSQL, left open by an early return
+
+
+def _walk(entries: Iterable[AuditEntry], wanted: dict[int, set[str]]) -> Report:
+    prev, checked, last = chain.GENESIS, 0, None
     for entry in entries:
         fault = _fault(entry, prev)
         if not fault and any(h != entry.entry_hash for h in wanted.pop(entry.id, ())):
