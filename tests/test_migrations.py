@@ -163,7 +163,8 @@ def test_upgrade_reseals_existing_entries_and_downgrade_restores_them(empty_data
             first = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).first()
             assert first.after == {"email": "[personal]", "home_area_id": 3}
             assert first.shown("after")["email"] == "ada@example.org"
-            assert first.ip == "10.0.0.9" and first.actor_label == "Ada <ada@example.org>"
+            assert first.ip == "10.0.0.9"
+            assert first.actor_label == "Ada <ada@example.org>"
             assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditPersonal)) == 2
             db.session.rollback()
             flask_migrate.downgrade(revision="96833cdc813a")

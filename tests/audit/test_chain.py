@@ -42,7 +42,8 @@ def _verify(app, *args):
 
 def test_every_chained_column_changes_the_hash(app, db):
     entry = _three(app)[0]
-    assert entry.ip == IP and entry.area_id is not None
+    assert entry.ip == IP
+    assert entry.area_id is not None
     fields = [c.name for c in AuditEntry.__table__.columns]
     original = chain.entry_hash(entry)
     for name in set(fields) - {"entry_hash", "entry_mac"}:
