@@ -94,7 +94,7 @@ NEW_GUARDS = {
                IF OLD.published_at IS NULL THEN RETURN NEW; END IF;
              ELSIF TG_OP = 'DELETE' THEN
                IF OLD.published_at IS NULL OR pg_has_role(
-                   current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE')
+                   session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE')
                THEN
                  RETURN OLD;
                END IF;

@@ -52,7 +52,9 @@ def _refuse_changing_published(mapper: Any, connection: Any, target: ResultVersi
 
 # The database refuses too, whatever the client: a published row never changes, and on
 # PostgreSQL only the table's owner (not the application's role) may delete one; TRUNCATE is
-# refused. SQLite has one role, so deleting (a demo reset) stays possible there.
+# refused. SQLite has one role, so deleting (a demo reset) stays possible there. The check
+# names session_user, the role that logged in: a cascade from deleting a cycle runs as the
+# table's owner (current_user), which must not let the application's role through.
 _SQLITE_GUARDS = [
     """CREATE TRIGGER IF NOT EXISTS result_versions_published_frozen
        BEFORE UPDATE ON result_versions WHEN OLD.published_at IS NOT NULL
@@ -65,7 +67,7 @@ _PG_GUARDS = [
            IF OLD.published_at IS NULL THEN RETURN NEW; END IF;
          ELSIF TG_OP = 'DELETE' THEN
            IF OLD.published_at IS NULL OR pg_has_role(
-               current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+               session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
              RETURN OLD;
            END IF;
          END IF;
