@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from pbplatform.audit import chain
@@ -53,28 +54,28 @@ class Report:
 def _personal_fault(entry: AuditEntry) -> str:
     personal: AuditPersonal | None = entry.personal
     if personal is None:
-        return "its personal fields are missing"
+        return _("its personal fields are missing")
     fields = chain.personal_fields(personal.actor_label, personal.ip, personal.data)
     if not chain.equal(personal.mac, chain.personal_mac(entry.id, personal.pseudonymised, fields)):
-        return "its personal fields were altered (HMAC)"
+        return _("its personal fields were altered (HMAC)")
     if personal.pseudonymised:
         return ""
     if personal.salt is None or not chain.equal(
         entry.personal_digest, chain.personal_digest(personal.salt, fields)
     ):
-        return "its personal fields do not match the chain"
+        return _("its personal fields do not match the chain")
     return ""
 
 
 def _fault(entry: AuditEntry, prev: str) -> str:
     """Why the entry does not verify, or "" if it does."""
     if entry.prev_hash != prev:
-        return "it does not link to the entry before it (an entry was removed or inserted)"
+        return _("it does not link to the entry before it (an entry was removed or inserted)")
     digest = chain.entry_hash(entry)
     if not chain.equal(digest, entry.entry_hash):
-        return "its content does not match its hash (the entry was changed)"
+        return _("its content does not match its hash (the entry was changed)")
     if not chain.equal(entry.entry_mac, chain.entry_mac(digest)):
-        return "its HMAC does not verify (the chain was rewritten and re-hashed)"
+        return _("its HMAC does not verify (the chain was rewritten and re-hashed)")
     return _personal_fault(entry)
 
 
@@ -100,7 +101,7 @@ def _walk(entries: Iterable[AuditEntry], wanted: dict[int, set[str]]) -> Report:
     for entry in entries:
         fault = _fault(entry, prev)
         if not fault and any(h != entry.entry_hash for h in wanted.pop(entry.id, ())):
-            fault = "it is not the entry a recorded head names (the log was rewritten)"
+            fault = _("it is not the entry a recorded head names (the log was rewritten)")
         if fault:
             return Report(checked, last, entry.id, fault)
         prev, checked, last = entry.entry_hash, checked + 1, Head(entry.id, entry.entry_hash)
@@ -110,6 +111,9 @@ def _walk(entries: Iterable[AuditEntry], wanted: dict[int, set[str]]) -> Report:
             checked,
             last,
             gone,
-            f"entry {gone}, a recorded head, is missing: the newest entries were deleted",
+            _(
+                "entry %(id)s, a recorded head, is missing: the newest entries were deleted",
+                id=gone,
+            ),
         )
     return Report(checked, last)
