@@ -196,3 +196,20 @@ def test_checkpoint_setting(app, db, tmp_path, configured):
         app.config["AUDIT_CHECKPOINT_FILE"] = None
     assert (result.exit_code == 0) is configured, result.output
     assert path.exists() is configured
+
+
+def test_a_truncated_log_is_detected(app, insider):
+    """Even with the TRUNCATE trigger lifted (owner), the head kept elsewhere is gone."""
+    entries = _three(app)
+    head = Head(entries[-1].id, entries[-1].entry_hash)
+    insider.lift()
+    session = insider.db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("TRUNCATE audit_personal, audit_entries"))
+    else:  # SQLite has no TRUNCATE; an unqualified DELETE is its equivalent
+        session.execute(sa.text("DELETE FROM audit_personal"))
+        session.execute(sa.text("DELETE FROM audit_entries"))
+    session.expire_all()
+    result = _verify(app, "--head", str(head))
+    assert result.exit_code == 1
+    assert "newest entries were deleted" in result.output
