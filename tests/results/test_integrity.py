@@ -14,6 +14,7 @@ from pbplatform.audit import services as audit
 from pbplatform.audit.models import AuditEntry, AuditPersonal
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.services import publish_results, run_count
+from tests.factories import login_as
 from tests.results.conftest import build_counted
 
 
@@ -89,7 +90,7 @@ def test_a_changed_published_outcome_is_refused_loudly(app, insider):
 
 def test_deleting_the_log_after_a_publication_is_detected(app, insider):
     """The head published with the result is gone: the audit page and verify say so."""
-    _, version = _published(insider.db)
+    s, version = _published(insider.db)
     insider.lift()
     session = insider.db.session
     for model, column in ((AuditPersonal, AuditPersonal.entry_id), (AuditEntry, AuditEntry.id)):
@@ -99,3 +100,8 @@ def test_deleting_the_log_after_a_publication_is_detected(app, insider):
     result = app.test_cli_runner().invoke(args=["pb", "audit", "verify"])
     assert result.exit_code == 1
     assert f"BROKEN at entry {version.audit_head_id}" in result.output
+    admin = app.test_client()
+    login_as(admin, s.checker)
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    assert f"Hash chain broken at entry {version.audit_head_id}" in page
+    assert "newest entries were deleted" in page
