@@ -23,6 +23,15 @@ API_TOKEN_CREATE_RATE_LIMIT = os.environ.get("API_TOKEN_CREATE_RATE_LIMIT", "10 
 # from SECRET_KEY). Changing it invalidates every code and register entry.
 CODE_PEPPER = os.environ.get("CODE_PEPPER")
 
+# Every audit entry is authenticated with an HMAC under this key, which lives outside the
+# database, so whoever can write the database cannot re-hash a rewritten chain (default:
+# derived from SECRET_KEY; production requires it). Keep it for the life of the log.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+# A file outside the database holding the last verified chain head ("ID:HASH"); `flask pb
+# audit checkpoint` writes it and `flask pb audit verify` checks it, so deleting the newest
+# entries is detected. Unset: only heads given with --head and published results are checked.
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE")
+
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
 LANGUAGES = ["en", "de"]

@@ -4,6 +4,8 @@ import os
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+# The audit log's HMAC key: never derived from SECRET_KEY here (see config/default.py).
+AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
 # Keep statement parameters (password hashes, session and reset tokens, voter keys) out of
 # the error messages that reach the logs.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}

@@ -3,7 +3,9 @@
 import click
 
 from pbplatform.accounts.commands import create_admin
+from pbplatform.audit.commands import audit_group
 from pbplatform.cycles.commands import advance_phases
+from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
 from pbplatform.mail.commands import send_mail_command
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
@@ -14,5 +16,13 @@ def pb() -> None:
     """Participatory budgeting operations."""
 
 
-for command in (create_admin, advance_phases, demo, send_mail_command, *PRIVACY_COMMANDS):
+for command in (
+    create_admin,
+    advance_phases,
+    demo,
+    send_mail_command,
+    audit_group,
+    grant_app_role,
+    *PRIVACY_COMMANDS,
+):
     pb.add_command(command)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -31,14 +32,51 @@ if os.environ.get("PBP_TALLY_KERNEL") == "0":
     _tally_kernel.set_default("python")
 
 
+def pg_role_url(kind: str) -> str:
+    """The test database's URL as its owner or app role (`<dbname>_owner`, `<dbname>_app`).
+
+    PG_URL names a superuser, who creates both roles (idempotently; roles are cluster-wide,
+    hence the database's name in theirs). The schema is built as the owner; the app runs as
+    the app role, which cannot truncate, disable triggers or rewrite audit and published
+    result rows (pbplatform/dbroles).
+    """
+    url = sa.make_url(PG_URL)
+    return url.set(username=f"{url.database}_{kind}").render_as_string(hide_password=False)
+
+
+def _create_pg_roles() -> None:
+    url = sa.make_url(PG_URL)
+    owner, app = (f"{url.database}_{kind}" for kind in ("owner", "app"))
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for role in (owner, app):
+            known = conn.scalar(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+            if not known:
+                conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+        # The owner hands the CLUSTERed voting tables to the app role (pbplatform/dbroles).
+        conn.execute(sa.text(f'GRANT "{app}" TO "{owner}"'))
+        conn.execute(sa.text(f'GRANT CONNECT ON DATABASE "{url.database}" TO "{app}"'))
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text(f'CREATE SCHEMA public AUTHORIZATION "{owner}"'))
+    admin.dispose()
+
+
 def _reset_schema(app: Flask) -> None:
-    with app.app_context():
-        engine = _db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        _db.drop_all()
-        _db.create_all()
+    if not PG_URL:
+        with app.app_context():
+            _db.drop_all()
+            _db.create_all()
+        return
+    from pbplatform.dbroles import grant_statements
+
+    _create_pg_roles()
+    owner = sa.create_engine(pg_role_url("owner"))
+    with app.app_context(), owner.begin() as conn:
+        _db.metadata.create_all(conn)
+        tables = sa.inspect(conn).get_table_names()
+        for statement in grant_statements(sa.make_url(pg_role_url("app")).username, tables):
+            conn.execute(sa.text(statement))
+    owner.dispose()
 
 
 class IsolatedClient(FlaskClient):
@@ -65,6 +103,8 @@ def app() -> Iterator[Flask]:
             "poolclass": sa.pool.StaticPool,
             "connect_args": {"check_same_thread": False},
         }
+    else:
+        overrides["SQLALCHEMY_DATABASE_URI"] = pg_role_url("app")
     app = create_app(overrides)
     app.test_client_class = IsolatedClient
     _reset_schema(app)  # on PostgreSQL a refused connection fails the run here, never skips
@@ -82,22 +122,70 @@ def db(app: Flask) -> Iterator[SQLAlchemy]:
     transaction through savepoints.
     """
     with app.app_context():
-        engines = _db._app_engines[app]
-        real_engine = engines[None]
-        connection = real_engine.connect()
-        outer = connection.begin()
-        engines[None] = connection
+        yield from _joined(app, _db._app_engines[app][None])
+
+
+def _joined(app: Flask, engine: sa.Engine) -> Iterator[SQLAlchemy]:
+    engines = _db._app_engines[app]
+    real_engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection
+    _db.session.remove()
+    _db.session.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield _db
+    finally:
         _db.session.remove()
-        _db.session.configure(join_transaction_mode="create_savepoint")
-        try:
-            yield _db
-        finally:
-            _db.session.remove()
-            _db.session.configure(join_transaction_mode="conditional_savepoint")
-            engines[None] = real_engine
-            if outer.is_active:
-                outer.rollback()
-            connection.close()
+        _db.session.configure(join_transaction_mode="conditional_savepoint")
+        engines[None] = real_engine
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def owner_engine(app: Flask) -> Iterator[sa.Engine]:
+    """PostgreSQL as the schema's owner role (which can lift triggers; the app cannot)."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL-only: the owner role")
+    engine = sa.create_engine(pg_role_url("owner"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def owner_db(app: Flask, owner_engine: sa.Engine) -> Iterator[SQLAlchemy]:
+    """Like `db`, but everything (requests and commands too) runs as the schema's owner
+    role, which can lift triggers: the insider the audit chain's HMAC is there to catch."""
+    with app.app_context():
+        yield from _joined(app, owner_engine)
+
+
+GUARDED_TABLES = ("audit_entries", "audit_personal", "result_versions")
+
+
+@pytest.fixture
+def insider(request: pytest.FixtureRequest) -> SimpleNamespace:
+    """Someone who can lift the database's guards: on PostgreSQL the schema's owner (the test
+    then runs on `owner_db`: use `insider.db`, and `app.test_client()` rather than `client`),
+    on SQLite anyone (its triggers are dropped inside the test's transaction, so the rollback
+    restores them). Call `insider.lift()` after the test's first write."""
+    from pbplatform.audit.models import APPEND_ONLY_DROPS
+    from pbplatform.results.models import PUBLISHED_GUARD_DROPS
+
+    if PG_URL:
+        database = request.getfixturevalue("owner_db")
+        statements = [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in GUARDED_TABLES]
+    else:
+        database = request.getfixturevalue("db")
+        statements = APPEND_ONLY_DROPS["sqlite"] + PUBLISHED_GUARD_DROPS["sqlite"]
+
+    def lift() -> None:
+        for statement in statements:
+            database.session.execute(sa.text(statement))
+
+    return SimpleNamespace(db=database, lift=lift)
 
 
 @pytest.fixture(autouse=True)
@@ -105,25 +193,23 @@ def _purge_committed_audit_entries(request: pytest.FixtureRequest) -> Iterator[N
     """PostgreSQL tests that really commit leave audit entries the log refuses to delete.
 
     Later tests assert on the audit log, so after such a test its entries (the newest, at the
-    tail of the hash chain) are removed with the append-only trigger lifted for a moment.
-    Only the test database's superuser can do that; the application never does.
+    tail of the hash chain) are removed with the append-only triggers lifted for a moment.
+    Only the schema's owner role can do that; the application's role never can.
     """
     if not PG_URL or request.node.get_closest_marker("postgres") is None:
         yield
         return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        mark = _audit_high_water_mark()
+    owner = request.getfixturevalue("owner_engine")
+    with owner.connect() as conn:
+        mark = conn.scalar(sa.text("SELECT coalesce(max(id), 0) FROM audit_entries"))
     yield
-    with app.app_context(), _db.engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
-        conn.execute(sa.text("DELETE FROM audit_entries WHERE id > :mark"), {"mark": mark})
-        conn.execute(sa.text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only"))
-
-
-def _audit_high_water_mark() -> int:
-    with _db.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM audit_entries")).scalar_one()
+    with owner.begin() as conn:
+        for table in ("audit_personal", "audit_entries"):
+            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        conn.execute(sa.text("DELETE FROM audit_personal WHERE entry_id > :m"), {"m": mark})
+        conn.execute(sa.text("DELETE FROM audit_entries WHERE id > :m"), {"m": mark})
+        for table in ("audit_personal", "audit_entries"):
+            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

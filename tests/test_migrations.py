@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from pbplatform import ROOT, create_app
+from pbplatform.db import utcnow
 from pbplatform.extensions import db
 
 PG_URL = os.environ.get("PBP_TEST_DATABASE_URL")
@@ -62,18 +63,46 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database_url: str) -
 
 
 def _assert_audit_log_append_only() -> None:
-    """The migration installs the same guard as create_all: history cannot be rewritten."""
+    """The migration installs the same guards as create_all: history cannot be rewritten,
+    TRUNCATE included (PostgreSQL), and a published result version cannot change."""
     with db.engine.connect() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO audit_entries "
-                "(at, actor_label, action, outcome, prev_hash, entry_hash) "
-                "VALUES (CURRENT_TIMESTAMP, 'system', 'probe', 'ok', 'x', 'y')"
+                "INSERT INTO audit_entries (at, action, outcome, personal_digest, prev_hash, "
+                "entry_hash, entry_mac) VALUES (CURRENT_TIMESTAMP, 'probe', 'ok', 'd', 'x', "
+                "'y', 'm')"
             )
         )
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-            conn.execute(sa.text("UPDATE audit_entries SET action = 'forged'"))
+        statements = ["UPDATE audit_entries SET action = 'forged'", "DELETE FROM audit_entries"]
+        if conn.dialect.name == "postgresql":
+            statements.append("TRUNCATE audit_entries CASCADE")
+        for statement in statements:
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), conn.begin_nested():
+                conn.execute(sa.text(statement))
         conn.rollback()
+    _assert_published_versions_frozen()
+
+
+def _assert_published_versions_frozen() -> None:
+    from pbplatform.results.models import ResultVersion
+    from tests.factories import create_cycle
+
+    version = ResultVersion(
+        cycle_id=create_cycle("results").id,
+        version=1,
+        config={},
+        outcome={},
+        content_hash="h",
+        published_at=utcnow(),
+    )
+    db.session.add(version)
+    db.session.flush()
+    with pytest.raises(sa.exc.DBAPIError, match="published"), db.session.begin_nested():
+        db.session.execute(
+            sa.text("UPDATE result_versions SET content_hash = 'forged' WHERE id = :id"),
+            {"id": version.id},
+        )
+    db.session.rollback()
 
 
 def _assert_ballot_tables_have_no_insertion_order() -> None:
@@ -84,3 +113,65 @@ def _assert_ballot_tables_have_no_insertion_order() -> None:
         for table in ("participations", "ballots", "ballot_choices"):
             with pytest.raises(sa.exc.OperationalError, match="rowid"):
                 conn.execute(sa.text(f"SELECT rowid FROM {table}"))
+
+
+def _legacy_entries(conn: sa.Connection) -> None:
+    """Two entries written under the hash rule before the audit-chain revision."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+
+    prev = "0" * 64
+    for n, after in enumerate(({"email": "ada@example.org", "home_area_id": 3}, {"x": 1})):
+        at = datetime(2026, 11, 30, 12, n, tzinfo=UTC)
+        row = [prev, at.isoformat(), None, "Ada <ada@example.org>", f"legacy.{n}", None, None]
+        digest = hashlib.sha256(
+            json.dumps([*row, None, after, "ok"], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit_entries (at, actor_label, action, after, ip, outcome, "
+                "prev_hash, entry_hash) VALUES (:at, :label, :action, :after, '10.0.0.9', "
+                "'ok', :prev, :hash)"
+            ),
+            {
+                "at": at.replace(tzinfo=None) if conn.dialect.name == "sqlite" else at,
+                "label": row[3],
+                "action": row[4],
+                "after": json.dumps(after),
+                "prev": prev,
+                "hash": digest,
+            },
+        )
+        prev = digest
+
+
+def test_upgrade_reseals_existing_entries_and_downgrade_restores_them(empty_database_url):
+    """Entries from before the revision verify after it (personal fields moved apart, HMAC
+    added) and after the downgrade again (the old columns and hash rule come back)."""
+    from pbplatform.audit.models import AuditEntry, AuditPersonal
+    from pbplatform.audit.services import verify_chain
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="96833cdc813a")
+            with db.engine.begin() as conn:
+                _legacy_entries(conn)
+            flask_migrate.upgrade(revision="20261207c0a1")
+            assert verify_chain() is None
+            first = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).first()
+            assert first.after == {"email": "[personal]", "home_area_id": 3}
+            assert first.shown("after")["email"] == "ada@example.org"
+            assert first.ip == "10.0.0.9"
+            assert first.actor_label == "Ada <ada@example.org>"
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditPersonal)) == 2
+            db.session.rollback()
+            flask_migrate.downgrade(revision="96833cdc813a")
+            with db.engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT after, prev_hash FROM audit_entries")).all()
+            assert "ada@example.org" in str(rows[0][0])
+            assert rows[0][1] == "0" * 64
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -198,6 +198,11 @@ SCHEMAS: dict[str, Any] = {
             "version": INTEGER,
             "content_hash": STRING,
             "published_at": nullable({"type": "string", "format": "date-time"}),
+            "audit_head": {
+                **nullable(STRING),
+                "description": "The audit log's newest entry at publication, ID:HASH; "
+                "`flask pb audit verify --head ID:HASH` checks the log still holds it.",
+            },
             "config": {"type": "object"},
             "outcome": {"type": "object"},
         },

@@ -21,6 +21,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import listed_statuses
+from pbplatform.results import services as results
 from pbplatform.results.models import ResultVersion
 from pbplatform.security.access import public
 
@@ -147,6 +148,7 @@ def get_results(slug: str) -> ResponseReturnValue:
             _("The results of this cycle are not published yet."),
             status=404,
         )
+    results.check_published(version)  # a tampered version is a loud 500, never served
     return jsonify(ser.result_document(cycle, version))
 
 

@@ -120,6 +120,11 @@ def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:
         "version": version.version,
         "content_hash": version.content_hash,
         "published_at": _iso(version.published_at),
+        "audit_head": (
+            f"{version.audit_head_id}:{version.audit_head_hash}"
+            if version.audit_head_id is not None
+            else None
+        ),
         "config": version.config,
         "outcome": version.outcome,
     }

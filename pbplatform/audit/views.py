@@ -11,8 +11,9 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from pbplatform.audit.models import AuditEntry
-from pbplatform.audit.services import verify_chain
+from pbplatform.audit.verify import check_chain
 from pbplatform.extensions import db
+from pbplatform.results.queries import published_audit_heads
 from pbplatform.security.access import admin_required
 
 bp = Blueprint("audit", __name__)
@@ -53,12 +54,12 @@ def index() -> ResponseReturnValue:
         max_per_page=MAX_PER_PAGE,
         error_out=False,
     )
-    broken_at = verify_chain()
+    report = check_chain(published_audit_heads())
     return render_template(
         "audit/index.html",
         page=page,
         actions=actions,
         action=action,
-        broken_at=broken_at,
+        report=report,
         as_json=_as_json,
     )

@@ -24,7 +24,17 @@ def demo(phase: str, if_empty: bool) -> None:
         return
     # Services translate and format money, which needs a request (locale) context.
     with current_app.test_request_context():
-        cycle = load_demo(phase)
+        try:
+            cycle = load_demo(phase)
+        except sa.exc.DBAPIError as exc:
+            if "published" not in str(exc.orig):
+                raise
+            # The application's PostgreSQL role may not delete published results (README).
+            raise click.ClickException(
+                "The demo cycle has published results, which this database role may not "
+                "delete: they are a public record. Run the demo as the schema's owner, or "
+                "start from an empty database."
+            ) from None
         summary = summarize(cycle)
     click.echo(f"Demo cycle '{cycle.name}' ({cycle.slug}) is in phase {summary['phase']}.")
     for key in ("proposals", "offers", "ballots"):

@@ -130,6 +130,9 @@ def erase_user(
         report.add("contributions removed", remove_independent_contributions(user))
     _scrub_own_texts(user)
     _pseudonymise_participations(user, report)
+    # before the account's e-mail and name are emptied: they are what the audit log is
+    # searched for (a failed login names the e-mail, not the account)
+    report.add("audit entries pseudonymised", audit.pseudonymise_person(user.id))
     _apply_registry(user, report)
     _empty_account(user, report)
     db.session.add(AccountErasure(user_id=user.id, via=via))
@@ -141,7 +144,6 @@ def erase_user(
         actor=user if via is ErasureVia.SELF else actor,
         after={"via": str(via), "removed": report.removed},
     )
-    # audit.pseudonymise_person(user.id)  # INTEGRATOR: enable at merge (C's audit redesign)
     return report
 
 

@@ -66,7 +66,19 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
             sa.select(table).where(_where(decl, table, user)).order_by(*order)
         )
         found[decl.name] = [_row(decl, row) for row in rows.mappings()]
+    found["audit_personal"] = _audit_personal(user)
     return found
+
+
+def _audit_personal(user: User) -> list[dict[str, Any]]:
+    """The personal fields of the person's audit entries, kept apart from the chain."""
+    decl, table = TABLES["audit_personal"], db.metadata.tables["audit_personal"]
+    entries = db.metadata.tables["audit_entries"]
+    theirs = sa.select(entries.c.id).where(_where(TABLES["audit_entries"], entries, user))
+    rows = db.session.execute(
+        sa.select(table).where(table.c.entry_id.in_(theirs)).order_by(table.c.entry_id)
+    )
+    return [_row(decl, row) for row in rows.mappings()]
 
 
 def build_export(user: User) -> bytes:

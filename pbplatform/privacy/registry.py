@@ -30,7 +30,7 @@ class Erase(enum.StrEnum):
     DELETE = "delete"  # the rows go
     EMPTY = "empty"  # the rows stay; their personal columns are set to NULL (see `emptied`)
     CUSTOM = "custom"  # services.erase_user handles the table itself (users, participations...)
-    AUDIT = "audit"  # the audit module pseudonymises (integrator: pseudonymise_person)
+    AUDIT = "audit"  # audit.services.pseudonymise_person replaces the person by a pseudonym
     NONE = "none"  # no rows about a person
 
 
@@ -225,7 +225,8 @@ TABLES: dict[str, Table] = {
             "audit_entries",
             "audit",
             owner="actor_id",
-            personal=("actor_label", "before", "after", "ip", "at"),
+            # the chained row: personal values in before/after are held in audit_personal
+            personal=("before", "after", "at"),
             reference=("actor_id",),
             other=(
                 "id",
@@ -234,9 +235,21 @@ TABLES: dict[str, Table] = {
                 "object_id",
                 "area_id",
                 "outcome",
+                "personal_digest",
                 "prev_hash",
                 "entry_hash",
+                "entry_mac",
             ),
+            erase=Erase.AUDIT,
+        ),
+        Table(
+            # each entry's personal fields, found through its entry (no owner column of its
+            # own): pseudonymise_person rewrites them on erasure
+            "audit_personal",
+            "audit",
+            personal=("actor_label", "ip", "data"),
+            secret=("salt", "mac"),
+            other=("entry_id", "pseudonymised"),
             erase=Erase.AUDIT,
         ),
         Table(

@@ -27,6 +27,10 @@ class ResultVersion(db.Model):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The audit chain's head (newest entry) when this version was published: anyone holding a
+    # copy of the page or the data can later check that the log still contains it.
+    audit_head_id: Mapped[int | None]
+    audit_head_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     @property
     def is_published(self) -> bool:
@@ -44,3 +48,48 @@ def _refuse_changing_published(mapper: Any, connection: Any, target: ResultVersi
     """A published version is a public record: it is never changed, only superseded."""
     if _published_before(target):
         raise ValueError(f"result version {target.id} is published and cannot change")
+
+
+# The database refuses too, whatever the client: a published row never changes, and on
+# PostgreSQL only the table's owner (not the application's role) may delete one; TRUNCATE is
+# refused. SQLite has one role, so deleting (a demo reset) stays possible there. The check
+# names session_user, the role that logged in: a cascade from deleting a cycle runs as the
+# table's owner (current_user), which must not let the application's role through.
+_SQLITE_GUARDS = [
+    """CREATE TRIGGER IF NOT EXISTS result_versions_published_frozen
+       BEFORE UPDATE ON result_versions WHEN OLD.published_at IS NOT NULL
+       BEGIN SELECT RAISE(ABORT, 'result version is published and cannot change'); END""",
+]
+_PG_GUARDS = [
+    """CREATE OR REPLACE FUNCTION result_versions_guard() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'UPDATE' THEN
+           IF OLD.published_at IS NULL THEN RETURN NEW; END IF;
+         ELSIF TG_OP = 'DELETE' THEN
+           IF OLD.published_at IS NULL OR pg_has_role(
+               session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+             RETURN OLD;
+           END IF;
+         END IF;
+         RAISE EXCEPTION 'result version is published and cannot change';
+       END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER result_versions_guard BEFORE UPDATE OR DELETE ON result_versions
+       FOR EACH ROW EXECUTE FUNCTION result_versions_guard()""",
+    """CREATE TRIGGER result_versions_no_truncate BEFORE TRUNCATE ON result_versions
+       FOR EACH STATEMENT EXECUTE FUNCTION result_versions_guard()""",
+]
+PUBLISHED_GUARD_DDL = {"sqlite": _SQLITE_GUARDS, "postgresql": _PG_GUARDS}
+PUBLISHED_GUARD_DROPS = {
+    "sqlite": ["DROP TRIGGER IF EXISTS result_versions_published_frozen"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS result_versions_no_truncate ON result_versions",
+        "DROP TRIGGER IF EXISTS result_versions_guard ON result_versions",
+        "DROP FUNCTION IF EXISTS result_versions_guard()",
+    ],
+}
+
+
+@sa.event.listens_for(ResultVersion.__table__, "after_create")
+def _install_guards(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    for statement in PUBLISHED_GUARD_DDL.get(connection.dialect.name, []):
+        connection.execute(sa.text(statement))

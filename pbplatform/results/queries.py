@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pbplatform import tally
+from pbplatform.audit.verify import Head
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.results.election import list_ballots, tally_ballots
@@ -37,6 +38,16 @@ def published_cycles() -> list[Cycle]:
     return list(
         db.session.scalars(sa.select(Cycle).where(has_published).order_by(Cycle.created_at.desc()))
     )
+
+
+def published_audit_heads() -> list[Head]:
+    """The audit chain heads published with result versions: the log must still hold them."""
+    rows = db.session.execute(
+        sa.select(ResultVersion.audit_head_id, ResultVersion.audit_head_hash).where(
+            ResultVersion.published_at.is_not(None), ResultVersion.audit_head_id.is_not(None)
+        )
+    )
+    return [Head(ident, digest) for ident, digest in rows]
 
 
 def export_election(version: ResultVersion, key: str) -> tally.Election:
@@ -83,6 +94,8 @@ def _pabulib_meta(version: ResultVersion, cycle: Cycle, lst: dict[str, Any]) -> 
         "result_version": str(version.version),
         "content_hash": version.content_hash,
     }
+    if version.audit_head_id is not None:
+        meta["audit_head"] = f"{version.audit_head_id}:{version.audit_head_hash}"
     if cfg["threshold"] is not None:
         meta["min_project_score_threshold"] = cfg["threshold"]
     if cfg["n"] is not None:

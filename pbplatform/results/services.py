@@ -266,6 +266,9 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
             _("This version's content does not match its hash; count again."),
             status=409,
         )
+    head = audit.chain_head()  # the log as it stands at publication, published with it
+    version.audit_head_id = head.id if head else None
+    version.audit_head_hash = head.hash if head else None
     version.published_at = utcnow()
     version.published_by_id = officer.id
     db.session.flush()
@@ -273,6 +276,30 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
         "results.publish",
         version,
         actor=officer,
-        after={"version": version.version, "content_hash": version.content_hash},
+        after={
+            "version": version.version,
+            "content_hash": version.content_hash,
+            "audit_head": f"{version.audit_head_id}:{version.audit_head_hash}",
+        },
     )
+    return version
+
+
+def check_published(version: ResultVersion) -> ResultVersion:
+    """Refuse, loudly, to show a version whose content no longer matches its hash.
+
+    The row is protected by a trigger, but its owner can lift that; a page showing a changed
+    outcome beside the old hash would look verified. Nothing is shown instead.
+    """
+    if content_hash(version.config, version.outcome) != version.content_hash:
+        raise DomainError(
+            "result_tampered",
+            _(
+                "The stored results of version %(n)s do not match their published content "
+                "hash: they were changed in the database. They are not shown. Please tell "
+                "the council; the published hash and the anonymous ballots allow a recount.",
+                n=version.version,
+            ),
+            status=500,
+        )
     return version

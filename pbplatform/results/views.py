@@ -7,7 +7,17 @@ public page only says that results come after the count.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -57,7 +67,17 @@ def _visible_keys(version: ResultVersion) -> set[str] | None:
     return {f"area-{a.id}" for a in current_user.officer_area_list}
 
 
-def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> str:
+def _tampered(cycle: Cycle, version: ResultVersion, exc: DomainError) -> ResponseReturnValue:
+    """The loud refusal: no outcome, the hash the public holds, and what to do."""
+    current_app.logger.error("result version %s fails its content hash", version.id)
+    return render_template("results/tampered.html", cycle=cycle, version=version, error=exc), 500
+
+
+def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> ResponseReturnValue:
+    try:
+        services.check_published(version)
+    except DomainError as exc:
+        return _tampered(cycle, version, exc)
     history = queries.versions(cycle, published_only=not preview)
     users = {
         u.id: u
@@ -111,6 +131,10 @@ def ballots_export(slug: str) -> ResponseReturnValue:
         abort(404)
     area = request.args.get("area", services.DISTRICT)
     key = services.DISTRICT if area == services.DISTRICT else f"area-{area}"
+    try:
+        services.check_published(version)
+    except DomainError as exc:
+        return _tampered(cycle, version, exc)
     try:
         election = queries.export_election(version, key)
     except KeyError:

@@ -12,6 +12,7 @@ from pbplatform.coproduction.models import Offer
 from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
 from pbplatform.results.models import ResultVersion
+from pbplatform.results.services import content_hash
 from tests.factories import create_user
 
 PROBLEM = "application/problem+json"
@@ -218,14 +219,14 @@ def test_results_only_when_published(client, make_cycle):
         version=2,
         config={"rule": "greedy"},
         outcome={"funded": ["2"]},
-        content_hash="b" * 64,
+        content_hash=content_hash({"rule": "greedy"}, {"funded": ["2"]}),
         published_at=utcnow(),
     )
     _db.session.add(published)
     _db.session.flush()
     body = client.get(url).get_json()
     assert body["version"] == 2
-    assert body["content_hash"] == "b" * 64
+    assert body["content_hash"] == published.content_hash
     assert body["outcome"] == {"funded": ["2"]}
 
 

@@ -36,6 +36,7 @@ from pbplatform.api.openapi import openapi_document
 from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
 from pbplatform.results.models import ResultVersion
+from pbplatform.results.services import content_hash
 from tests.api.conftest import bearer
 
 CHECKS = [
@@ -73,7 +74,7 @@ def st_scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]
             version=1,
             config={"rule": "greedy"},
             outcome={"lists": []},
-            content_hash="c" * 64,
+            content_hash=content_hash({"rule": "greedy"}, {"lists": []}),
             published_at=utcnow(),
         )
     )

@@ -242,3 +242,15 @@ def test_demo_accounts_can_log_in(runner, db, client):
     page = client.get("/officer/queue")
     assert page.status_code == 200
     assert "LI-2026-" in page.get_data(as_text=True)
+
+
+def test_reloading_over_published_results(runner, db):
+    """Published results are a public record: on PostgreSQL the app's role may not delete
+    them (a trigger), and the command says so instead of failing with a traceback."""
+    load(runner, "--phase", "results")
+    again = runner.invoke(args=["pb", "demo", "--phase", "proposals"])
+    if db.session.get_bind().dialect.name == "postgresql":
+        assert again.exit_code == 1
+        assert "public record" in again.output
+    else:
+        assert again.exit_code == 0, again.output

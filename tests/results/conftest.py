@@ -12,6 +12,10 @@ from tests.factories import create_area, create_cycle, create_proposal, create_u
 
 @pytest.fixture
 def counted(db):
+    return build_counted(db)
+
+
+def build_counted(db):
     home, other = create_area("Fennpfuhl"), create_area("Karlshorst")
     cycle = create_cycle(
         "voting",

@@ -82,6 +82,7 @@ def production_app(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "an-audit-key-for-the-test-only")
     with limiter_restored():
         app = create_app({"ENV_NAME": "production"})
         app.test_client_class = IsolatedClient

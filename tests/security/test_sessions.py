@@ -111,6 +111,7 @@ def test_production_refuses_a_forged_host_so_reset_links_stay_ours(production_ap
 def test_production_refuses_to_start_without_its_host_names(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 32)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     with pytest.raises(KeyError):
         create_app({"ENV_NAME": "production"})
