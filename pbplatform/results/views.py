@@ -18,12 +18,16 @@ from pbplatform.audit import services as audit
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.results import queries, services
+from pbplatform.results import page, queries, services, summary
 from pbplatform.results.models import ResultVersion
+from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
 from pbplatform.tally.pabulib_writer import pabulib_text
 
 bp = Blueprint("results", __name__)
+bp.add_app_template_filter(page.number, "number")
+bp.add_app_template_filter(page.intake_label, "intake_label")
+bp.register_blueprint(statistics_bp)
 
 
 def _cycle(slug: str) -> Cycle:
@@ -68,6 +72,8 @@ def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> s
         history=history,
         users=users,
         proposal_url=proposal_url,
+        panels=page.panels(version),
+        turnout=summary.turnout(version),
     )
 
 
