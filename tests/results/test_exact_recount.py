@@ -140,3 +140,17 @@ def test_formula_titles_are_neutralised_in_the_export(client, db, counted, tmp_p
         name = line.split(";", 2)[2].lstrip('"')
         assert not name.startswith(("=", "+", "-", "@")), line
     assert "'@SUM(A1)" in projects
+
+
+def test_the_export_stays_a_pabulib_file_for_other_tools(client, db, counted, tmp_path):
+    """pabutools (the reference implementation) reads it: our keys are plain META entries."""
+    from pabutools.election import parse_pabulib
+
+    s = counted
+    _add_codes_and_meeting(db, s)
+    publish_results(run_count(s.cycle, s.counter), s.checker)
+    path = _download_all(client, s, tmp_path)[f"area-{s.home.id}"]
+    instance, profile = parse_pabulib(str(path))
+    assert len(instance) == 3
+    assert len(profile) == 8  # 4 online, 1 paper, 3 code ballots; meeting dots in META
+    assert "aggregate_scores" in instance.meta
