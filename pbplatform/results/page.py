@@ -9,10 +9,9 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from pbplatform.money import format_money
-from pbplatform.results.charts import bar_chart, budget_line_after, colour
+from pbplatform.results.charts import Chart, bar_chart, budget_line_after, colour
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.summary import ListSummary, summarise
 
@@ -21,7 +20,7 @@ from pbplatform.results.summary import ListSummary, summarise
 class Panel:
     lst: dict[str, Any]
     summary: ListSummary
-    chart: Markup
+    chart: Chart
     description: str
     colours: dict[str, str]
 
