@@ -142,6 +142,11 @@ class AreaForm(FlaskForm):
 
 class AreaRenameForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    # For turnout against population on the statistics page; blank: not known.
+    population = IntegerField(
+        _l("Population (residents, for turnout statistics)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+    )
 
 
 class CycleForm(FlaskForm):

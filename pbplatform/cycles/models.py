@@ -22,10 +22,15 @@ class Area(db.Model):
     """A neighbourhood. Areas outlive cycles; each cycle gives them a budget."""
 
     __tablename__ = "areas"
+    __table_args__ = (
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="population_nonnegative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    # Residents, for turnout against population (statistics); NULL: not known.
+    population: Mapped[int | None]
 
 
 class Cycle(db.Model):

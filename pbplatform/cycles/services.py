@@ -177,6 +177,17 @@ def rename_area(area: Area, name: str) -> Area:
     return area
 
 
+def set_area_population(area: Area, population: int | None) -> Area:
+    """The area's population (residents), the base of turnout on the statistics page."""
+    if population == area.population:
+        return area
+    before = {"population": area.population}
+    area.population = population
+    db.session.flush()
+    audit.record("area.population", area, before=before, after={"population": population})
+    return area
+
+
 # --- cycles --------------------------------------------------------------------------------
 
 

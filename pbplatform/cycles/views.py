@@ -75,6 +75,7 @@ def area_edit(area_id: int) -> ResponseReturnValue:
         if form.validate_on_submit():
             try:
                 services.rename_area(area, form.name.data)
+                services.set_area_population(area, form.population.data)
             except DomainError as exc:
                 form.name.errors.append(exc.message)
             else:

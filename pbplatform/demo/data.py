@@ -11,6 +11,8 @@ AREAS = [
     ("Alt-Hohenschönhausen", "AHS", 130_000),
     ("Rummelsburg", "RUM", 90_000),
 ]
+# Residents per area (rounded), so the statistics page shows turnout against population.
+AREA_POPULATIONS = {"FEN": 32_000, "KAR": 29_000, "FRI": 50_000, "AHS": 47_000, "RUM": 25_000}
 DISTRICT_BUDGET = 250_000
 
 # title, area code (None: district-wide), category, cost in EUR, final status, description

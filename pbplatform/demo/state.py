@@ -148,6 +148,9 @@ def _user(local: str) -> User | None:
 
 def make_people(rng: random.Random) -> Demo:
     areas = {code: _area(code, name) for name, code, _budget in data.AREAS}
+    for code, area in areas.items():
+        if area.population is None:
+            cycles.set_area_population(area, data.AREA_POPULATIONS[code])
     check_password_policy(PASSWORD)
     staff: dict[str, User] = {}
     for key, local, name, role, limited in STAFF:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from pbplatform import tally
 from pbplatform.audit.verify import Head
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
+from pbplatform.results import recount
 from pbplatform.results.election import list_ballots, tally_ballots
 from pbplatform.results.models import ResultVersion
 
@@ -53,57 +52,22 @@ def published_audit_heads() -> list[Head]:
 def export_election(version: ResultVersion, key: str) -> tally.Election:
     """One list of a published version as a Pabulib-ready election with the anonymous ballots.
 
-    Projects, costs and the budget come from the version itself, so recounting the file gives
-    the published outcome even if costs change later. Meeting dots (totals only) cannot be
-    written to Pabulib; such lists say so in META and on the results page.
+    Projects, costs, the budget and meeting totals come from the version itself, so recounting
+    the file gives the published outcome even if costs change later (see results.recount).
     """
     lst = next((item for item in version.outcome["lists"] if item["key"] == key), None)
     if lst is None:
         raise KeyError(key)
     cycle = db.session.get(Cycle, version.cycle_id)
     cfg = version.config
-    projects = [
-        tally.Project(id=r["id"], cost=r["cost"], name=r["title"])
-        for r in sorted(lst["projects"], key=lambda r: int(r["id"]))
-    ]
+    projects = recount.export_projects(lst)
     ids = {p.id for p in projects}
     ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
-    meta = _pabulib_meta(version, cycle, lst)
     return tally.Election(
         projects=projects,
         ballots=ballots,
         budget=lst["budget"],
         vote_type=cfg["vote_type"],
-        meta=meta,
+        aggregates=recount.list_aggregates(version, lst),
+        meta=recount.export_meta(version, cycle, lst),
     )
-
-
-def _pabulib_meta(version: ResultVersion, cycle: Cycle, lst: dict[str, Any]) -> dict[str, str]:
-    """The META section: where the list comes from and how it was counted."""
-    cfg = version.config
-    meta = {
-        "description": f"{cycle.name}: {lst['name'] or 'district-wide'}",
-        "instance": cycle.slug,
-        "unit": lst["name"] or "district-wide",
-        "currency": cfg["currency"],
-        "rule": cfg["rule"],
-        "tie_break": cfg["tie_break"],
-        "tie_seed": cfg["seed"],
-        "combination": cfg["combination"],
-        "channel_weights": ",".join(f"{ch}:{w}" for ch, w in cfg["channel_weights"].items()),
-        "result_version": str(version.version),
-        "content_hash": version.content_hash,
-    }
-    if version.audit_head_id is not None:
-        meta["audit_head"] = f"{version.audit_head_id}:{version.audit_head_hash}"
-    if cfg["threshold"] is not None:
-        meta["min_project_score_threshold"] = cfg["threshold"]
-    if cfg["n"] is not None:
-        meta["top_n"] = str(cfg["n"])
-    if lst["aggregate_channels"]:
-        meta["comment"] = (
-            "meeting totals ("
-            + ", ".join(lst["aggregate_channels"])
-            + ") are not in this file; see the published results"
-        )
-    return meta

@@ -43,6 +43,7 @@ from pbplatform.results.election import (
     vote_type_for,
 )
 from pbplatform.results.models import ResultVersion
+from pbplatform.results.recount import aggregate_rows
 from pbplatform.results.savings import count_savings
 from pbplatform.voting.models import Ballot, Participation
 
@@ -132,6 +133,8 @@ def _count_list(
         "ballots_per_channel": _channel_counts(election.ballots),
         "invalid_per_channel": _channel_counts(invalid),
         "aggregate_channels": sorted({a.channel for a in election.aggregates}),
+        # The totals as counted, so the list's ballots file can carry them (exact recount).
+        "aggregates": aggregate_rows(election.aggregates),
         "tally": outcome.to_dict(),
         "projects": _project_rows(outcome, proposals),
         # Projects two officers took off the ballot after voting opened: not counted, and

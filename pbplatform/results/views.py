@@ -29,12 +29,16 @@ from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.results import queries, services
+from pbplatform.results import page, queries, services, summary
 from pbplatform.results.models import ResultVersion
+from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
 from pbplatform.tally.pabulib_writer import pabulib_text
 
 bp = Blueprint("results", __name__)
+bp.add_app_template_filter(page.number, "number")
+bp.add_app_template_filter(page.intake_label, "intake_label")
+bp.register_blueprint(statistics_bp)
 
 
 def _cycle(slug: str) -> Cycle:
@@ -98,6 +102,8 @@ def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> R
         users=users,
         proposal_url=proposal_url,
         visible_keys=_visible_keys(version) if preview else None,
+        panels=page.panels(version),
+        turnout=summary.turnout(version),
     )
 
 

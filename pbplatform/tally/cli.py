@@ -1,4 +1,4 @@
-"""``pbplatform tally FILE.pb [--rule RULE] [--json]``: recount a published election."""
+"""``pbplatform tally FILE.pb [--rule RULE] [--json] [--check]``: recount a published election."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 
+from . import published
 from .count import count
-from .model import RuleConfig, TallyError
+from .model import Election, RuleConfig, TallyError
 from .outcome import Outcome, fmt
 from .pabulib import read_pabulib
 from .rules import REFUSED, RULES
@@ -44,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: the file's combination, else 'raw'",
     )
     tally.add_argument("--json", action="store_true", help="print one JSON object")
+    tally.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the outcome the file records as published; exit 1 on any difference",
+    )
     return parser
 
 
@@ -79,9 +86,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         json.dump(outcome.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
-        sys.stdout.write(table(outcome))
+    elif not args.check:
+        sys.stdout.write(table(outcome, election))
+    return _compare(args, election, outcome)
+
+
+def _compare(args: argparse.Namespace, election: Election, outcome: Outcome) -> int:
+    """--check: 'reproduced' or the first difference (exit 1). Without --check a published
+    file that does not reproduce still says so, loudly, on stderr."""
+    meta = election.meta
+    if not args.check and published.OUTCOME_KEY not in meta and published.RECOUNT_KEY not in meta:
+        return 0  # a plain Pabulib file: nothing published to compare with
+    difference = published.check(meta, outcome.to_dict())
+    if difference is None:
+        if args.check:
+            print("reproduced")
+        return 0
+    overridden = _overrides(args)
+    if overridden and not args.check:
+        return 0  # counting another way on purpose (--rule, ...): no published list to match
+    print(f"pbplatform tally: NOT REPRODUCED: {difference}", file=sys.stderr)
+    if args.check:
+        if overridden:
+            print(f"pbplatform tally: flags change the count: {overridden}", file=sys.stderr)
+        print(f"differs: {difference}")
+        return 1
     return 0
+
+
+def _overrides(args: argparse.Namespace) -> str:
+    flags = ("rule", "tie_break", "seed", "threshold", "n", "channel_weights", "combination")
+    return ", ".join(f"--{f.replace('_', '-')}" for f in flags if getattr(args, f) is not None)
 
 
 def _config(args: argparse.Namespace, rule: str, meta: Mapping[str, str]) -> RuleConfig:
@@ -115,21 +150,54 @@ def _fraction(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
 
 
-def table(outcome: Outcome) -> str:
-    """A readable table: rank, funded mark, id, cost, score and the reason."""
+def table(outcome: Outcome, election: Election | None = None) -> str:
+    """A readable table: rank, funded mark, project name, cost in the file's currency, the
+    combined score, each channel's (weighted) score and the reason."""
+    meta = election.meta if election is not None else {}
+    names = {p.id: p.name for p in election.projects} if election is not None else {}
+    money = _money_format(meta)
+    channels = list(outcome.channels)
     lines = [
         f"rule: {outcome.rule}   tie-break: {outcome.tie_break}",
-        f"budget: {outcome.budget}   spent: {outcome.spent}   funded: {len(outcome.selected)}",
-        "",
-        f"{'rank':>4}  {'':1}  {'project':<14} {'cost':>12} {'score':>10}  why",
+        f"budget: {money(outcome.budget)}   spent: {money(outcome.spent)}"
+        f"   funded: {len(outcome.selected)} (marked *)",
     ]
+    if channels:
+        lines.append("channel scores are weighted (votes or points x the channel's weight)")
+    header = f"{'rank':>4}  {'':1}  {'project':<30} {'cost':>14} {'score':>9}"
+    header += "".join(f" {ch[:9]:>9}" for ch in channels)
+    lines += ["", header + "  why"]
     for r in outcome.projects:
         mark = "*" if r.selected else " "
-        lines.append(
-            f"{r.rank:>4}  {mark}  {r.id[:14]:<14} {r.cost:>12} {fmt(r.score):>10}  {r.explanation}"
-        )
+        label = f"{r.id} {names.get(r.id, '')}".strip()
+        row = f"{r.rank:>4}  {mark}  {label[:30]:<30} {money(r.cost):>14} {fmt(r.score):>9}"
+        row += "".join(f" {fmt(r.channel_scores.get(ch, 0)):>9}" for ch in channels)
+        lines.append(f"{row}  {_why(r, money)}")
     lines += [f"note: {n}" for n in outcome.notes]
     return "\n".join(lines) + "\n"
+
+
+def _why(r, money) -> str:
+    """The explanation with amounts in the file's currency where the count gives them."""
+    if r.remaining_before is not None and r.reason in ("funded", "did_not_fit"):
+        verb = "funded" if r.reason == "funded" else "did not fit"
+        return f"{verb}: {money(r.remaining_before)} left, costs {money(r.cost)}"
+    return r.explanation
+
+
+def _money_format(meta: Mapping[str, str]):
+    """Amounts in the file's currency: ``currency_decimals`` (our META key) says how many
+    decimals the file's whole numbers hold (2: costs are cents); without it, plain numbers."""
+    currency = meta.get("currency", "")
+    decimals = int(meta.get("currency_decimals") or 0)
+
+    def money(amount: int) -> str:
+        if not currency and not decimals:
+            return str(amount)
+        text = f"{Decimal(amount).scaleb(-decimals):,.{decimals}f}"
+        return f"{currency} {text}".strip()
+
+    return money
 
 
 if __name__ == "__main__":  # pragma: no cover

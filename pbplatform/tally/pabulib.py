@@ -29,6 +29,7 @@ from .model import (
     Project,
     TallyError,
 )
+from .published import META_KEYS, parse_aggregates
 
 INT_FIELDS = ("min_length", "max_length", "min_sum_cost", "max_sum_cost")
 FRACTION_FIELDS = (
@@ -39,7 +40,7 @@ FRACTION_FIELDS = (
     "min_project_score_threshold",
 )
 DERIVED_META = {"budget", "vote_type", "num_projects", "num_votes", "area_budgets"}
-DERIVED_META.update(INT_FIELDS, FRACTION_FIELDS)
+DERIVED_META.update(INT_FIELDS, FRACTION_FIELDS, META_KEYS)
 PROJECT_COLUMNS = {
     "project_id": "id",
     "cost": "cost",
@@ -512,6 +513,7 @@ def _election(meta: dict[str, str], projects: list[Project], cols) -> Election:
         vote_type=meta.get("vote_type", "approval"),
         meta={k: v for k, v in meta.items() if k not in DERIVED_META},
         area_budgets=_area_budgets(meta.get("area_budgets", "")),
+        aggregates=_aggregates(meta),
         **fields,
     )
 
@@ -522,6 +524,14 @@ def _meta_int(text: str, key: str) -> int:
         return int(Decimal(text.replace(",", ".")))
     except InvalidOperation:
         raise PabulibError(1, f"META {key} is not a number: {text!r}") from None
+
+
+def _aggregates(meta: dict[str, str]):
+    """Meeting dot totals and other channels that deliver totals (see ``published``)."""
+    try:
+        return parse_aggregates(meta.get("aggregate_scores", ""))
+    except TallyError as exc:
+        raise PabulibError(1, str(exc)) from None
 
 
 def _area_budgets(text: str) -> dict[str, int]:

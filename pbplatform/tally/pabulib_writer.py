@@ -8,14 +8,13 @@ import os
 from decimal import Decimal
 from fractions import Fraction
 
-from .model import Ballot, Election, TallyError
+from .model import Ballot, Election
 from .pabulib import FRACTION_FIELDS, INT_FIELDS
+from .published import AGGREGATES_KEY, aggregates_text
 
 
 def write_pabulib(election: Election, target: str | os.PathLike | io.TextIOBase) -> None:
     """Write ``election`` to a path or an open text file."""
-    if election.aggregates:
-        raise TallyError("Pabulib files hold individual ballots only; aggregates cannot be written")
     if isinstance(target, (str, os.PathLike)):
         with open(target, "w", encoding="utf-8", newline="") as handle:
             _write(election, handle)
@@ -51,6 +50,9 @@ def _meta_rows(election: Election) -> list[tuple[str, str]]:
         value = getattr(election, key)
         if value is not None:
             rows.append((key, number_text(Fraction(value))))
+    if election.aggregates:
+        # our extension: totals-only channels (meeting dots) travel as one META key
+        rows.append((AGGREGATES_KEY, aggregates_text(election.aggregates)))
     if election.area_budgets:
         budgets = ",".join(f"{a}:{b}" for a, b in election.area_budgets.items())
         rows.append(("area_budgets", budgets))

@@ -30,6 +30,9 @@ ROUTES = {
     "results.index": _all(200, url="/results"),
     "results.show": _all(200, url="/cycles/{cycle_slug}/results"),
     "results.ballots_export": _all(404, url="/cycles/{cycle_slug}/results/ballots.pb"),
+    # Participation statistics are public (small cells hidden), with or without results.
+    "results.statistics.show": _all(200, url="/cycles/{cycle_slug}/statistics"),
+    "results.statistics.download": _all(200, url="/cycles/{cycle_slug}/statistics.csv"),
     "results.manage": _officers(200, 200, url="/officer/cycles/{cycle_slug}/count"),
     "results.preview": _officers(404, 404, url="/officer/cycles/{cycle_slug}/results/1"),
     # Phase proposals: an admin's count is refused (409); area-limited officers get 403.

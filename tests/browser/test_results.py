@@ -48,19 +48,28 @@ def test_published_results_show_the_ranked_list(page, live_app, live_url):
     screenshot(page, "results-desktop")
 
     section = page.locator("section", has=page.get_by_role("heading", name=area, exact=True))
-    summary = section.locator("p").first.inner_text()
-    assert "Budget €100,000.00, funded €90,000.00, money left €10,000.00." in summary
-    rows = section.locator("tbody tr")
+    summary = section.locator("dl.figures").inner_text()
+    for amount in ("Budget\n€100,000.00", "Funded\n€90,000.00", "Left\n€10,000.00"):
+        assert amount in summary
+    rows = section.locator("table.results tbody tr")
     cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
-    # Rank, project, score, ... funded, why: greedy by votes, skipping what no longer fits.
-    assert [(r[0], r[1].split(" TC-")[0], r[2], r[-2]) for r in cells] == [
-        ("1", first, "3", "Yes"),
-        ("2", second, "2", "No"),
-        ("3", third, "1", "Yes"),
+    # Rank, project, weighted score, net cost, funded: greedy by votes, skipping what no
+    # longer fits. Funded rows are marked as such, not only by a word.
+    assert [(r[0], r[1].split(" TC-")[0], r[2], r[-1]) for r in cells] == [
+        ("1", first, "3", "Funded"),
+        ("2", second, "2", "Not funded"),
+        ("3", third, "1", "Funded"),
     ]
-    assert cells[1][-1].startswith("did not fit: €40,000.00 left")
-    header = section.locator("thead").inner_text()
-    assert "Running total" in header
+    assert [rows.nth(i).get_attribute("class") for i in range(3)] == [
+        "funded",
+        "unfunded",
+        "funded",
+    ]
+    why = rows.nth(1).locator("details").text_content()
+    assert "did not fit: €40,000.00 left" in why
+    assert "Running total" in rows.nth(0).locator("details").text_content()
+    header = section.locator("table.results thead").inner_text()
+    assert "Score (weighted)" in header
     assert "Funded" in header
     district_section = page.locator(
         "section", has=page.get_by_role("heading", name="District-wide", exact=True)

@@ -150,7 +150,9 @@ def test_results_phase_has_everything(results_demo, db):
     assert all(len({e.officer_id for e in m.entries}) == 2 for m in meetings)
 
 
-def test_published_result_verifies_and_shows_every_channel(results_demo, db, client):
+def test_published_result_verifies_and_shows_every_channel(
+    results_demo, db, client, tmp_path, capsys
+):
     version = queries.published_version(results_demo)
     assert version is not None
     assert version.published_by_id != version.counted_by_id
@@ -163,8 +165,19 @@ def test_published_result_verifies_and_shows_every_channel(results_demo, db, cli
     assert version.content_hash in page
     for channel in ("online", "paper", "code"):  # "Online 12" (or the bare code) per list
         label = re.escape(str(CHANNEL_LABELS[channel]))
-        assert re.search(rf"({label}|{channel}) \d+", page), channel
+        assert re.search(rf"({label}|{channel}):? \d+", page), channel
     assert str(CHANNEL_LABELS["meeting"]) in page or "meeting" in page
+    # Issue 13: every list's ballots file recounts to the page, meeting dots included.
+    from pbplatform.tally.cli import main as tally_main
+
+    for lst in lists:
+        area = "district" if lst["area_id"] is None else lst["area_id"]
+        answer = client.get(f"/cycles/{DEMO_SLUG}/results/ballots.pb?area={area}")
+        path = tmp_path / f"{lst['key']}.pb"
+        path.write_bytes(answer.get_data())
+        capsys.readouterr()
+        assert tally_main(["tally", str(path), "--check"]) == 0, capsys.readouterr().out
+        assert capsys.readouterr().out == "reproduced\n"
 
 
 def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):

@@ -153,12 +153,13 @@ def test_published_results_page(client, db, counted):
         version.content_hash,
         "lichtenberg-2026",
         "greedy",
-        "money left €10,000.00",
+        "Left</dt><dd>€10,000.00",
         "€90,000.00",
         "did not fit",
     ):
         assert expected in text, expected
-    assert text.index("Playground") < text.index("Tree avenue") < text.index("Benches")
+    table = text[text.index("Ranked projects") :]
+    assert table.index("Playground") < table.index("Tree avenue") < table.index("Benches")
     assert s.cycle.name in client.get("/results").get_data(as_text=True)
 
 

@@ -53,3 +53,33 @@ def test_errors_exit_2(tmp_path, capsys) -> None:
     assert main(["tally", str(path)]) == 2
     assert "line 10" in capsys.readouterr().err
     assert main(["tally", str(path), "--rule", "greedy-custom"]) == 2
+
+
+def test_check_needs_a_recorded_outcome_and_says_when_a_file_cannot_reproduce(
+    tmp_path, capsys
+) -> None:
+    from pbplatform.tally import published
+    from pbplatform.tally.count import count
+    from pbplatform.tally.pabulib import read_pabulib
+
+    path = tmp_path / "e.pb"
+    path.write_text(FILE)
+    assert main(["tally", str(path), "--check"]) == 1
+    assert "records no published outcome" in capsys.readouterr().out
+    # A file that records its outcome reproduces it ...
+    outcome = count(read_pabulib(str(path))).to_dict()
+    record = "".join(
+        f'{k};"{v.replace(chr(34), 2 * chr(34))}"\n'
+        for k, v in published.published_meta(outcome).items()
+    )
+    path.write_text(FILE.replace("rule;greedy\n", "rule;greedy\n" + record))
+    assert main(["tally", str(path), "--check"]) == 0
+    assert capsys.readouterr().out == "reproduced\n"
+    # ... and one the export marks as incomplete never passes, loudly.
+    path.write_text(
+        FILE.replace("rule;greedy\n", "rule;greedy\nrecount;incomplete: why\n" + record)
+    )
+    assert main(["tally", str(path), "--check"]) == 1
+    assert "cannot reproduce" in capsys.readouterr().out
+    assert main(["tally", str(path)]) == 0
+    assert "NOT REPRODUCED" in capsys.readouterr().err

@@ -131,3 +131,27 @@ def elections(draw) -> Election:
 @given(elections())
 def test_round_trip_generated(election: Election) -> None:
     assert parse(pabulib_text(election)) == election
+
+
+def test_meeting_totals_travel_in_meta_and_count_the_same() -> None:
+    """Totals-only channels (meeting dots) are written as the META key aggregate_scores and
+    read back into the election's aggregates, so a recount of the file counts them."""
+    import io as _io
+
+    from pbplatform.tally import AggregateScore, Ballot, Election, RuleConfig, count
+    from pbplatform.tally import Project as _Project
+    from pbplatform.tally.pabulib_writer import pabulib_text
+
+    election = Election(
+        projects=[_Project("1", 50), _Project("2", 60)],
+        ballots=[Ballot("a", approvals=("1",)), Ballot("b", approvals=("2",), channel="code")],
+        budget=100,
+        aggregates=[AggregateScore("meeting", "2", "7/2", 9), AggregateScore("meeting", "1", 1, 9)],
+    )
+    text = pabulib_text(election)
+    assert "aggregate_scores;meeting:2:3.5:9,meeting:1:1:9" in text
+    again = read_pabulib(_io.StringIO(text))
+    assert list(again.aggregates) == list(election.aggregates)
+    assert "aggregate_scores" not in again.meta
+    config = RuleConfig(channel_weights={"code": 2, "meeting": "0.5"})
+    assert count(again, config).to_dict() == count(election, config).to_dict()

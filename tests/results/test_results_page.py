@@ -1,0 +1,53 @@
+"""Issue 13.2: each list opens with a summary (budget, funded, left, ballots per channel with
+their weight) and an SVG chart with a text alternative; turnout agrees with the lists."""
+
+from __future__ import annotations
+
+import re
+
+from pbplatform.results.services import publish_results, run_count
+from tests.results.test_exact_recount import _add_codes_and_meeting
+
+
+def _page(client, db, counted, lang="en"):
+    _add_codes_and_meeting(db, counted)
+    publish_results(run_count(counted.cycle, counted.counter), counted.checker)
+    return client.get(
+        f"/cycles/{counted.cycle.slug}/results", headers={"Accept-Language": lang}
+    ).get_data(as_text=True)
+
+
+def test_turnout_is_the_lists_ballots_valid_and_invalid(client, db, counted):
+    text = _page(client, db, counted)
+    # The fixture: 4 online ballots at home and 1 in the other area; 1 paper, 1 invalid paper.
+    assert "Paper ballots: 2 ballots (1 valid, 1 invalid; weight × 1)" in text
+    assert "Online: 5 ballots (5 valid, 0 invalid; weight × 1)" in text
+    assert "Voting codes: 3 ballots (3 valid, 0 invalid; weight × 2)" in text
+    assert "Meetings (totals): attendance 30 (weight × 0.5)" in text
+    assert "Turnout is the number of ballots received in each channel" in text
+
+
+def test_each_list_has_a_summary_and_a_chart(client, db, counted):
+    text = _page(client, db, counted)
+    home = text[text.index(f'id="list-area-{counted.home.id}"') :]
+    home = home[: home.index("</section>")]
+    assert "Budget</dt><dd>€100,000.00" in home
+    assert "Left</dt>" in home
+    assert re.search(r"Voting codes</th>\s*<td class=\"num\">3</td>", home)
+    svg = home[home.index('<svg class="chart"') : home.index("</svg>")]
+    assert 'role="img"' in svg
+    assert "<title" in svg
+    assert "<desc" in svg
+    assert svg.count('fill-opacity="0.35"') >= 1  # unfunded bars drawn differently
+    assert "Tree avenue" in svg
+    assert 'class="funded"' in home
+    assert 'class="unfunded"' in home
+    assert "raw, " in home  # per-channel numbers labelled raw and weighted
+    assert "Score (weighted)" in home
+
+
+def test_german_page(client, db, counted):
+    text = _page(client, db, counted, lang="de")
+    assert "Übrig" in text
+    assert "Gewicht × 0,5" in text
+    assert "Punktzahl (gewichtet)" in text
