@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
 from flask import Flask, current_app
 from flask_babel import format_date, format_decimal, get_locale
@@ -32,10 +33,17 @@ def count_rule_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
-def number(value: int | float | Decimal | None) -> str:
-    """A count or a decimal in the page's locale (German: 0,5 and 1.234)."""
+def number(value: int | float | Decimal | Fraction | str | None) -> str:
+    """A count, score or weight in the page's locale (German: 0,5 and 1.234). Exact fractions
+    (scores and weights such as "1/3", as results store them) show at most two decimals; the
+    exact values are in the JSON and the ballots file."""
     if value is None:
         return "–"
+    if isinstance(value, Fraction | str):
+        fraction = Fraction(value)
+        exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        rounded = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        return format_decimal(rounded if rounded else Decimal(0), format="#,##0.##")
     return format_decimal(value)
 
 

@@ -429,7 +429,7 @@ TABLES: dict[str, Table] = {
             other=("id",),
             erase=Erase.CUSTOM,  # found by recipient address, not by an owner column
         ),
-        Table("areas", None, other=("id", "name", "code")),
+        Table("areas", None, other=("id", "name", "code", "population")),
         Table(
             "cycles",
             None,
@@ -484,6 +484,8 @@ TABLES: dict[str, Table] = {
                 "content_hash",
                 "counted_at",
                 "published_at",
+                "audit_head_id",
+                "audit_head_hash",
             ),
         ),
         Table(

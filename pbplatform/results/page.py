@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from pbplatform.money import format_money
@@ -23,17 +20,6 @@ class Panel:
     chart: Chart
     description: str
     colours: dict[str, str]
-
-
-def number(value: Fraction | int | float | str | None) -> str:
-    """A count, score or weight in the reader's locale (0.5 is "0,5" in German), at most two
-    decimals (exact values are in the JSON and the ballots file)."""
-    if value is None:
-        return ""
-    fraction = value if isinstance(value, Fraction) else Fraction(str(value))
-    exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-    rounded = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-    return format_decimal(rounded.normalize() if rounded != 0 else Decimal(0), format="#,##0.##")
 
 
 def intake_label(code: str) -> str:

@@ -36,7 +36,6 @@ from pbplatform.security.access import officer_required, public
 from pbplatform.tally.pabulib_writer import pabulib_text
 
 bp = Blueprint("results", __name__)
-bp.add_app_template_filter(page.number, "number")
 bp.add_app_template_filter(page.intake_label, "intake_label")
 bp.register_blueprint(statistics_bp)
 

@@ -36,6 +36,6 @@ ROUTES = {
     "moderation.resolve": _action("flags/resolve", 303),
     "moderation.delivery": _action("delivery"),
     "moderation.withdraw": _action("withdrawal"),
-    "moderation.confirm_withdrawal": _action("withdrawal/confirm"),
-    "moderation.cancel_withdrawal": _action("withdrawal/cancel"),
+    "moderation.confirm_withdrawal": _action("withdrawal/confirm", 303),
+    "moderation.cancel_withdrawal": _action("withdrawal/cancel", 303),
 }

@@ -84,7 +84,7 @@ def test_withdrawal_during_voting_needs_a_second_officer(
     colleague = make_user("officer", officer_areas=(area_a,))
     url = f"/officer/proposals/{mine.tracking_number}"
     login_as(client, limited)
-    assert client.post(f"{url}/withdrawal", data={"reason": ""}).status_code == 303
+    assert client.post(f"{url}/withdrawal", data={"reason": ""}).status_code == 422
     assert audit_entries("proposal.withdrawal_proposed") == []
     r = client.post(f"{url}/withdrawal", data={"reason": "Planning permission refused"})
     assert r.status_code == 303
