@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pbplatform import tally
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
-from pbplatform.results.election import list_ballots, tally_ballots
+from pbplatform.results.election import list_election
 from pbplatform.results.models import ResultVersion
 
 
@@ -50,20 +50,17 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
     if lst is None:
         raise KeyError(key)
     cycle = db.session.get(Cycle, version.cycle_id)
-    cfg = version.config
     projects = [
         tally.Project(id=r["id"], cost=r["cost"], name=r["title"])
         for r in sorted(lst["projects"], key=lambda r: int(r["id"]))
     ]
-    ids = {p.id for p in projects}
-    ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
-    meta = _pabulib_meta(version, cycle, lst)
-    return tally.Election(
-        projects=projects,
-        ballots=ballots,
-        budget=lst["budget"],
-        vote_type=cfg["vote_type"],
-        meta=meta,
+    return list_election(
+        cycle.id,
+        version.config["vote_type"],
+        lst["area_id"],
+        projects,
+        lst["budget"],
+        _pabulib_meta(version, cycle, lst),
     )
 
 
