@@ -3,6 +3,8 @@
 import click
 
 from pbplatform.accounts.commands import create_admin
+from pbplatform.api.commands import api_token
+from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.demo.commands import demo
 from pbplatform.mail.commands import send_mail_command
@@ -13,5 +15,5 @@ def pb() -> None:
     """Participatory budgeting operations."""
 
 
-for command in (create_admin, advance_phases, demo, send_mail_command):
+for command in (create_admin, advance_phases, demo, send_mail_command, api_token, bench_data):
     pb.add_command(command)

@@ -6,21 +6,21 @@ at net cost, its budget, its ballots, its invalid ballots per channel; the meeti
 savings list; the turnout) is read here, in a fixed number of queries whatever the number of
 ballots, areas or proposals. Read-only: nothing here writes.
 
-Ballots never become ORM objects: one streaming query aggregates each ballot's choices into
-the text of a Pabulib vote cell, and `tally.read_votes` turns each list's lines into the
-engine's column store, exactly as `pbplatform tally` reads a published file. No ballot id is
-ever bound as a parameter, so a city of any size fits (PostgreSQL allows 65,535 parameters).
+Ballots never become ORM objects, nor Python rows: one query aggregates each ballot's choices
+into a Pabulib VOTES line and joins the lines per area and channel, and `tally.read_votes`
+turns each list's lines into the engine's column store, exactly as `pbplatform tally` reads
+a published file. No ballot id is ever bound as a parameter, so a city of any size fits
+(PostgreSQL allows 65,535 parameters).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from pbplatform import tally
 from pbplatform.channels.aggregates import meeting_aggregates
@@ -33,8 +33,6 @@ from pbplatform.results.savings import count_savings
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 DISTRICT = "district"
-# rows fetched at a time from a server-side cursor (PostgreSQL); memory stays flat
-STREAM_ROWS = 10_000
 
 
 @dataclass
@@ -176,82 +174,114 @@ def _list_lines(
     cycle_id: int, vote_type: str, area_ids: Sequence[int]
 ) -> tuple[dict[int | None, str], dict[int | None, Counter]]:
     """Every list's VOTES lines (key None: district-wide) and its valid ballots per channel."""
-    found: dict[int | None, list[str]] = {a: [] for a in area_ids}
-    found[None] = []
+    parts: dict[int | None, list[str]] = {a: [] for a in [*area_ids, None]}
     sizes: dict[int | None, Counter] = defaultdict(Counter)
-    for area_id, channel, area_line, district_line in ballot_lines(
-        cycle_id, vote_type, _on_ballot(cycle_id)
-    ):
-        if area_id in found and area_id is not None:
-            found[area_id].append(area_line)
-            sizes[area_id][channel] += 1
-        found[None].append(district_line)
-        sizes[None][channel] += 1
-    return {a: "\n".join(lines) for a, lines in found.items()}, sizes
+    for group in ballot_groups(cycle_id, vote_type, _on_ballot(cycle_id)):
+        if group.area_id in parts and group.area_id is not None:
+            parts[group.area_id].append(group.area_lines)
+            sizes[group.area_id][group.channel] += group.size
+        parts[None].append(group.district_lines)
+        sizes[None][group.channel] += group.size
+    return {a: "\n".join(texts) for a, texts in parts.items()}, sizes
 
 
-def ballot_lines(
+@dataclass(frozen=True)
+class BallotGroup:
+    """The valid ballots of one area and channel as Pabulib VOTES lines (`tally.read_votes`):
+    each ballot's choices of its own area's projects, and of the district-wide ones."""
+
+    area_id: int | None
+    channel: str
+    size: int
+    area_lines: str
+    district_lines: str
+
+
+def ballot_groups(
     cycle_id: int,
     vote_type: str,
     choice_filter: sa.ColumnElement[bool],
     *,
     area_id: int | None = None,
-) -> Iterator[tuple[int | None, str, str, str]]:
-    """Stream (area id, channel, area line, district line) for each valid ballot, by id.
+) -> list[BallotGroup]:
+    """The valid ballots of a cycle (of one area if `area_id` is given) grouped by area and
+    channel, with the choices that pass `choice_filter` (a condition on `Proposal`).
 
-    Each ballot's choices that pass `choice_filter` (a condition on `Proposal`) become two
-    Pabulib VOTES lines (`tally.read_votes`): one with its area's projects, one with the
-    district-wide ones. One query, aggregated in the database and read through a
-    server-side cursor; `area_id` limits it to that area's ballots.
+    One query, and all the work in the database: the choices are aggregated per ballot
+    (hashed, not sorted), joined to their ballots, written as lines and the lines joined per
+    group, so a city's ballots cross to Python as a few long texts, in storage order (sort
+    the lines to publish them).
     """
     with_points = vote_type in ("cumulative", "scoring")
-    in_area = Proposal.area_id == Ballot.area_id
-    district = Proposal.area_id.is_(None)
-    columns = [Ballot.area_id, Ballot.channel, Ballot.id, _cell(BallotChoice.proposal_id, in_area)]
-    if with_points:
-        columns.append(_cell(BallotChoice.points, in_area))
-    columns.append(_cell(BallotChoice.proposal_id, district))
-    if with_points:
-        columns.append(_cell(BallotChoice.points, district))
-    choices = sa.join(
-        BallotChoice,
-        Proposal,
-        sa.and_(Proposal.id == BallotChoice.proposal_id, BallotChoice.stance > 0, choice_filter),
+    local, district = Proposal.area_id.is_not(None), Proposal.area_id.is_(None)
+    columns = [BallotChoice.proposal_id, BallotChoice.points][: 2 if with_points else 1]
+    per_ballot = (
+        sa.select(
+            BallotChoice.ballot_id,
+            *[_cell(c, local).label(f"local_{k}") for k, c in enumerate(columns)],
+            *[_cell(c, district).label(f"district_{k}") for k, c in enumerate(columns)],
+            # a ballot names only its own area's projects (the cast checks it); should one
+            # name another area's, those choices are left out, as the count always did
+            sa.func.min(Proposal.area_id).label("lo"),
+            sa.func.max(Proposal.area_id).label("hi"),
+        )
+        .join(Proposal, Proposal.id == BallotChoice.proposal_id)
+        .where(BallotChoice.stance > 0, choice_filter)
+        .group_by(BallotChoice.ballot_id)
+        .subquery()
     )
+    c = per_ballot.c
+    own = sa.and_(c.lo == c.hi, c.lo == Ballot.area_id)
+    local_cells = [
+        sa.case((own, sa.func.coalesce(c[f"local_{k}"], "")), else_="") for k in range(len(columns))
+    ]
+    district_cells = [sa.func.coalesce(c[f"district_{k}"], "") for k in range(len(columns))]
     query = (
-        sa.select(*columns)
-        .select_from(sa.outerjoin(Ballot, choices, BallotChoice.ballot_id == Ballot.id))
+        sa.select(
+            Ballot.area_id,
+            Ballot.channel,
+            sa.func.count(),
+            _joined(_line(local_cells)),
+            _joined(_line(district_cells)),
+        )
+        .outerjoin(per_ballot, c.ballot_id == Ballot.id)
         .where(Ballot.cycle_id == cycle_id, Ballot.is_valid.is_(True))
-        .group_by(Ballot.id, Ballot.area_id, Ballot.channel)
-        .order_by(Ballot.id)
+        .group_by(Ballot.area_id, Ballot.channel)
     )
     if area_id is not None:
         query = query.where(Ballot.area_id == area_id)
-    result = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
-    for row in result:
-        area, channel, ballot_id, *cells = row
-        half = len(cells) // 2
-        area_cell = ";".join(c or "" for c in cells[:half])
-        district_cell = ";".join(c or "" for c in cells[half:])
-        yield (
-            area,
-            channel,
-            f"{ballot_id};{area_cell};{channel}",
-            f"{ballot_id};{district_cell};{channel}",
-        )
+    _roomy_sorts()
+    return [BallotGroup(*row) for row in db.session.execute(query)]
+
+
+def _line(cells: list[Any]) -> Any:
+    """`voter_id;vote[;points];voting_method`."""
+    line = Ballot.id
+    for cell in [*cells, Ballot.channel]:
+        line = line.op("||")(";").op("||")(cell)
+    return line
+
+
+def _joined(line: Any) -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.string_agg(line, sa.literal("\n"))
+    return sa.func.group_concat(line, "\n")
 
 
 def _cell(column: Any, where: sa.ColumnElement[bool]) -> Any:
-    """The ballot's `column` values of the choices `where` holds, comma-joined in proposal
-    order (PostgreSQL orders the aggregate; SQLite reads choices in key order anyway)."""
+    """The `column` values of a ballot's choices `where` holds, comma-joined (the same
+    order for a ballot's projects and its points: both come from one group of rows)."""
     text = sa.cast(column, sa.Text)
     if db.session.get_bind().dialect.name == "postgresql":
-        joined = sa.func.string_agg(
-            text, aggregate_order_by(sa.literal(","), BallotChoice.proposal_id)
-        )
-    else:
-        joined = sa.func.group_concat(text, ",")
-    return joined.filter(where)
+        return sa.func.string_agg(text, sa.literal(",")).filter(where)
+    return sa.func.group_concat(text, ",").filter(where)
+
+
+def _roomy_sorts() -> None:
+    """Let PostgreSQL hash a city's ballots in memory rather than spill them to disk, for
+    the rest of this transaction only."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
 
 
 def _invalid_per_list(cycle_id: int) -> dict[int | None, Counter]:
@@ -277,14 +307,12 @@ def list_election(
     budget: int,
     meta: dict[str, str],
 ) -> tally.Election:
-    """One list's ballots for `projects` (as they were counted) as a Pabulib-ready election."""
+    """One list's ballots for `projects` (as they were counted) as a Pabulib-ready election,
+    the ballots in id order, so a published file is the same at every download."""
     ids = [int(p.id) for p in projects]
-    lines = [
-        area_line if area_id is not None else district_line
-        for _, _, area_line, district_line in ballot_lines(
-            cycle_id, vote_type, Proposal.id.in_(ids), area_id=area_id
-        )
-    ]
+    groups = ballot_groups(cycle_id, vote_type, Proposal.id.in_(ids), area_id=area_id)
+    texts = [g.area_lines if area_id is not None else g.district_lines for g in groups]
+    lines = sorted(line for text in texts for line in text.split("\n"))
     return tally.Election(
         projects=projects,
         ballots=tally.read_votes("\n".join(lines), [p.id for p in projects], vote_type),
