@@ -207,35 +207,30 @@ def ballot_groups(
     """The valid ballots of a cycle (of one area if `area_id` is given) grouped by area and
     channel, with the choices that pass `choice_filter` (a condition on `Proposal`).
 
-    One query, and all the work in the database: the choices are aggregated per ballot
-    (hashed, not sorted), joined to their ballots, written as lines and the lines joined per
+    One query, and all the work in the database: the choices are aggregated per ballot and
+    area (hashed, not sorted), joined to their ballots, written as lines and the lines joined per
     group, so a city's ballots cross to Python as a few long texts, in storage order (sort
     the lines to publish them).
     """
     with_points = vote_type in ("cumulative", "scoring")
-    local, district = Proposal.area_id.is_not(None), Proposal.area_id.is_(None)
     columns = [BallotChoice.proposal_id, BallotChoice.points][: 2 if with_points else 1]
-    per_ballot = (
+    # each ballot's choices per area of their projects (None: district-wide), aggregated once
+    per_area = (
         sa.select(
             BallotChoice.ballot_id,
-            *[_cell(c, local).label(f"local_{k}") for k, c in enumerate(columns)],
-            *[_cell(c, district).label(f"district_{k}") for k, c in enumerate(columns)],
-            # a ballot names only its own area's projects (the cast checks it); should one
-            # name another area's, those choices are left out, as the count always did
-            sa.func.min(Proposal.area_id).label("lo"),
-            sa.func.max(Proposal.area_id).label("hi"),
+            Proposal.area_id,
+            *[_cell(c).label(f"cell_{k}") for k, c in enumerate(columns)],
         )
         .join(Proposal, Proposal.id == BallotChoice.proposal_id)
         .where(BallotChoice.stance > 0, choice_filter)
-        .group_by(BallotChoice.ballot_id)
-        .subquery()
+        .group_by(BallotChoice.ballot_id, Proposal.area_id)
+        .cte("per_area")
     )
-    c = per_ballot.c
-    own = sa.and_(c.lo == c.hi, c.lo == Ballot.area_id)
-    local_cells = [
-        sa.case((own, sa.func.coalesce(c[f"local_{k}"], "")), else_="") for k in range(len(columns))
-    ]
-    district_cells = [sa.func.coalesce(c[f"district_{k}"], "") for k in range(len(columns))]
+    # a ballot names only its own area's projects (the cast checks it); should one name
+    # another area's, those choices are left out of every list, as the count always did
+    local, district = per_area.alias("local"), per_area.alias("district_wide")
+    local_cells = [sa.func.coalesce(local.c[f"cell_{k}"], "") for k in range(len(columns))]
+    district_cells = [sa.func.coalesce(district.c[f"cell_{k}"], "") for k in range(len(columns))]
     query = (
         sa.select(
             Ballot.area_id,
@@ -244,7 +239,12 @@ def ballot_groups(
             _joined(_line(local_cells)),
             _joined(_line(district_cells)),
         )
-        .outerjoin(per_ballot, c.ballot_id == Ballot.id)
+        .outerjoin(
+            local, sa.and_(local.c.ballot_id == Ballot.id, local.c.area_id == Ballot.area_id)
+        )
+        .outerjoin(
+            district, sa.and_(district.c.ballot_id == Ballot.id, district.c.area_id.is_(None))
+        )
         .where(Ballot.cycle_id == cycle_id, Ballot.is_valid.is_(True))
         .group_by(Ballot.area_id, Ballot.channel)
     )
@@ -268,13 +268,13 @@ def _joined(line: Any) -> Any:
     return sa.func.group_concat(line, "\n")
 
 
-def _cell(column: Any, where: sa.ColumnElement[bool]) -> Any:
-    """The `column` values of a ballot's choices `where` holds, comma-joined (the same
-    order for a ballot's projects and its points: both come from one group of rows)."""
+def _cell(column: Any) -> Any:
+    """The `column` values of a group of choices, comma-joined (projects and points in the
+    same order: both aggregates read the group's rows in one pass)."""
     text = sa.cast(column, sa.Text)
     if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.string_agg(text, sa.literal(",")).filter(where)
-    return sa.func.group_concat(text, ",").filter(where)
+        return sa.func.string_agg(text, sa.literal(","))
+    return sa.func.group_concat(text, ",")
 
 
 def _roomy_sorts() -> None:

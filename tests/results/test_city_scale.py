@@ -10,10 +10,12 @@ import io
 import random
 
 import pytest
+import sqlalchemy as sa
 
 from pbplatform.benchdata.services import insert_ballots
 from pbplatform.results.services import publish_results, run_count
 from pbplatform.tally import RuleConfig, count, read_pabulib
+from pbplatform.voting.models import Ballot, BallotChoice
 from tests.factories import create_cycle, create_proposal, create_user
 
 BALLOTS = 70_000
@@ -51,3 +53,27 @@ def test_a_count_and_an_export_over_70000_ballots(client, db):
     assert [(p.id, int(p.score)) for p in outcome.projects] == [
         (p["id"], p["score"]) for p in lists["district"]["projects"]
     ]
+
+
+def test_each_list_counts_its_own_projects_and_every_voter(db, counted):
+    """A ballot's choices go to the list of their project's area, if it is the ballot's own;
+    a ballot with no choice on a list still counts among that list's voters."""
+    s = counted
+    # a home ballot that also names the other area's project (the cast refuses that; the
+    # count must not trust it): left out of every list
+    stray = db.session.scalars(
+        sa.select(Ballot).where(Ballot.area_id == s.home.id, Ballot.is_valid.is_(True))
+    ).first()
+    db.session.add(BallotChoice(ballot_id=stray.id, proposal_id=s.x.id))
+    db.session.flush()
+    lists = {lst["key"]: lst for lst in run_count(s.cycle, s.counter).outcome["lists"]}
+    scores = {key: {p["id"]: p["score"] for p in lst["projects"]} for key, lst in lists.items()}
+    other = lists[f"area-{s.other.id}"]
+    assert scores[f"area-{s.other.id}"][str(s.x.id)] == 1  # its own voter's only
+    assert other["ballots_per_channel"] == {"online": 1}
+    assert lists[f"area-{s.home.id}"]["ballots_per_channel"] == {"online": 4, "paper": 1}
+    assert lists[f"area-{s.home.id}"]["invalid_per_channel"] == {"paper": 1}
+    assert scores[f"area-{s.home.id}"][str(s.a.id)] == 3
+    # district-wide: every valid ballot, including the four that chose nothing there
+    assert lists["district"]["ballots_per_channel"] == {"online": 5, "paper": 1}
+    assert scores["district"] == {str(s.d.id): 2, str(s.e.id): 1}
