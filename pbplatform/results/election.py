@@ -207,57 +207,50 @@ def ballot_groups(
     """The valid ballots of a cycle (of one area if `area_id` is given) grouped by area and
     channel, with the choices that pass `choice_filter` (a condition on `Proposal`).
 
-    One query, and all the work in the database: the choices are aggregated per ballot and
-    area (hashed, not sorted), joined to their ballots, written as lines and the lines joined per
-    group, so a city's ballots cross to Python as a few long texts, in storage order (sort
-    the lines to publish them).
+    One query, and all the work in the database: each ballot's choices are aggregated into
+    its two vote cells, written as lines and the lines joined per group, so a city's ballots
+    cross to Python as a few long texts, in storage order (sort the lines to publish them).
     """
     with_points = vote_type in ("cumulative", "scoring")
     columns = [BallotChoice.proposal_id, BallotChoice.points][: 2 if with_points else 1]
-    # each ballot's choices per area of their projects (None: district-wide), aggregated once
-    per_area = (
-        sa.select(
-            BallotChoice.ballot_id,
-            Proposal.area_id,
-            *[_cell(c).label(f"cell_{k}") for k, c in enumerate(columns)],
-        )
-        .join(Proposal, Proposal.id == BallotChoice.proposal_id)
-        .where(BallotChoice.stance > 0, choice_filter)
-        .group_by(BallotChoice.ballot_id, Proposal.area_id)
-        .cte("per_area")
-    )
     # a ballot names only its own area's projects (the cast checks it); should one name
-    # another area's, those choices are left out of every list, as the count always did
-    local, district = per_area.alias("local"), per_area.alias("district_wide")
-    local_cells = [sa.func.coalesce(local.c[f"cell_{k}"], "") for k in range(len(columns))]
-    district_cells = [sa.func.coalesce(district.c[f"cell_{k}"], "") for k in range(len(columns))]
-    query = (
+    # another area's, those choices stay out of every list, as they always did
+    local, district = Proposal.area_id == Ballot.area_id, Proposal.area_id.is_(None)
+    choices = sa.join(
+        BallotChoice,
+        Proposal,
+        sa.and_(Proposal.id == BallotChoice.proposal_id, BallotChoice.stance > 0, choice_filter),
+    )
+    per_ballot = (
         sa.select(
             Ballot.area_id,
             Ballot.channel,
-            sa.func.count(),
-            _joined(_line(local_cells)),
-            _joined(_line(district_cells)),
+            Ballot.id,
+            *[_cell(c, local).label(f"local_{k}") for k, c in enumerate(columns)],
+            *[_cell(c, district).label(f"district_{k}") for k, c in enumerate(columns)],
         )
-        .outerjoin(
-            local, sa.and_(local.c.ballot_id == Ballot.id, local.c.area_id == Ballot.area_id)
-        )
-        .outerjoin(
-            district, sa.and_(district.c.ballot_id == Ballot.id, district.c.area_id.is_(None))
-        )
+        .select_from(sa.outerjoin(Ballot, choices, BallotChoice.ballot_id == Ballot.id))
         .where(Ballot.cycle_id == cycle_id, Ballot.is_valid.is_(True))
-        .group_by(Ballot.area_id, Ballot.channel)
+        .group_by(Ballot.id, Ballot.area_id, Ballot.channel)
     )
     if area_id is not None:
-        query = query.where(Ballot.area_id == area_id)
+        per_ballot = per_ballot.where(Ballot.area_id == area_id)
+    b = per_ballot.subquery()
+    query = sa.select(
+        b.c.area_id,
+        b.c.channel,
+        sa.func.count(),
+        _joined(_line(b, [b.c[f"local_{k}"] for k in range(len(columns))])),
+        _joined(_line(b, [b.c[f"district_{k}"] for k in range(len(columns))])),
+    ).group_by(b.c.area_id, b.c.channel)
     _roomy_sorts()
     return [BallotGroup(*row) for row in db.session.execute(query)]
 
 
-def _line(cells: list[Any]) -> Any:
+def _line(b: Any, cells: list[Any]) -> Any:
     """`voter_id;vote[;points];voting_method`."""
-    line = Ballot.id
-    for cell in [*cells, Ballot.channel]:
+    line = b.c.id
+    for cell in [*[sa.func.coalesce(c, "") for c in cells], b.c.channel]:
         line = line.op("||")(";").op("||")(cell)
     return line
 
@@ -268,13 +261,13 @@ def _joined(line: Any) -> Any:
     return sa.func.group_concat(line, "\n")
 
 
-def _cell(column: Any) -> Any:
-    """The `column` values of a group of choices, comma-joined (projects and points in the
-    same order: both aggregates read the group's rows in one pass)."""
+def _cell(column: Any, where: sa.ColumnElement[bool]) -> Any:
+    """The `column` values of a ballot's choices `where` holds, comma-joined (projects and
+    points in the same order: both aggregates read the ballot's rows in one pass)."""
     text = sa.cast(column, sa.Text)
     if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.string_agg(text, sa.literal(","))
-    return sa.func.group_concat(text, ",")
+        return sa.func.string_agg(text, sa.literal(",")).filter(where)
+    return sa.func.group_concat(text, ",").filter(where)
 
 
 def _roomy_sorts() -> None:
