@@ -180,9 +180,7 @@ def _voters(url: str, tokens: list[str]) -> list[tuple[str, list[int]]]:
         )
     )
     cheapest: dict[int | None, int] = {}
-    for pid, area in _sql(
-        url, "SELECT id, area_id FROM proposals ORDER BY officer_cost_minor, id"
-    ):
+    for pid, area in _sql(url, "SELECT id, area_id FROM proposals ORDER BY officer_cost_minor, id"):
         cheapest.setdefault(area, pid)
     return [
         (token, [cheapest[homes[f"bench-voter-{i}@bench.invalid"]], cheapest[None]])
@@ -285,8 +283,7 @@ def _check(args: argparse.Namespace, voters: int) -> list[tuple[str, str]]:
     return [
         (
             "lost or doubled",
-            f"{verdict} ({ballots} ballots, {participations} participations, "
-            f"expected {expected})",
+            f"{verdict} ({ballots} ballots, {participations} participations, expected {expected})",
         )
     ]
 
