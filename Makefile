@@ -6,7 +6,7 @@ PORT ?= 5000
 export FLASK_APP := pbplatform
 export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/pbplatform.sqlite3
 
-.PHONY: run test install install-test lint migrate demo clean translations messages
+.PHONY: run serve test install install-test lint migrate demo clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ demo: migrate
 
 run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The production web tier locally: gunicorn with WEB_CONCURRENCY workers of WEB_WORKER_CLASS
+# (bench/web.py compares sync and gthread) on PORT, against DATABASE_URL; PBP_ENV and its
+# settings (SECRET_KEY, TRUSTED_HOSTS, RATELIMIT_STORAGE_URI) come from the environment.
+WEB_CONCURRENCY ?= 4
+WEB_WORKER_CLASS ?= gthread
+WEB_THREADS ?= 4
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -w $(WEB_CONCURRENCY) -k $(WEB_WORKER_CLASS) --threads $(WEB_THREADS) \
+	  -b 127.0.0.1:$(PORT) 'pbplatform:create_app()'
 
 # Always the whole suite on SQLite, and the count's tests again on its pure-Python path;
 # then, when PBP_TEST_DATABASE_URL is set (.ci/run sets it), everything that touches the

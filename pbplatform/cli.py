@@ -3,7 +3,9 @@
 import click
 
 from pbplatform.accounts.commands import create_admin
+from pbplatform.api.commands import api_token
 from pbplatform.audit.commands import audit_group
+from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
@@ -23,6 +25,8 @@ for command in (
     send_mail_command,
     audit_group,
     grant_app_role,
+    api_token,
+    bench_data,
     *PRIVACY_COMMANDS,
 ):
     pb.add_command(command)

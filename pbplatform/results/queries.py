@@ -9,7 +9,7 @@ from pbplatform.audit.verify import Head
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.results import recount
-from pbplatform.results.election import list_ballots, tally_ballots
+from pbplatform.results.election import list_election
 from pbplatform.results.models import ResultVersion
 
 
@@ -59,15 +59,12 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
     if lst is None:
         raise KeyError(key)
     cycle = db.session.get(Cycle, version.cycle_id)
-    cfg = version.config
-    projects = recount.export_projects(lst)
-    ids = {p.id for p in projects}
-    ballots = tally_ballots(list_ballots(cycle, lst["area_id"]), ids, cfg["vote_type"])
-    return tally.Election(
-        projects=projects,
-        ballots=ballots,
-        budget=lst["budget"],
-        vote_type=cfg["vote_type"],
+    return list_election(
+        cycle.id,
+        version.config["vote_type"],
+        lst["area_id"],
+        recount.export_projects(lst),
+        lst["budget"],
+        recount.export_meta(version, cycle, lst),
         aggregates=recount.list_aggregates(version, lst),
-        meta=recount.export_meta(version, cycle, lst),
     )

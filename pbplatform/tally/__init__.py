@@ -16,7 +16,7 @@ from .model import (
     TallyError,
 )
 from .outcome import Outcome, ProjectResult
-from .pabulib import PabulibError, read_pabulib
+from .pabulib import PabulibError, read_pabulib, read_votes
 from .rules import REFUSED, RULES, validate_config
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "TallyError",
     "count",
     "read_pabulib",
+    "read_votes",
     "validate_config",
     "write_pabulib",
 ]

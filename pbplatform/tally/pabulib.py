@@ -72,6 +72,23 @@ def read_pabulib(
         return _parse(source)
 
 
+def read_votes(lines: str, project_ids: list[str], vote_type: str) -> LazyBallots:
+    """Ballots from the lines of a VOTES section without its header, as the reader keeps a
+    file's: ``voter_id;vote;voting_method`` (``voter_id;vote;points;voting_method`` for
+    cumulative and scoring ballots), one ballot a line.
+
+    For callers that already hold ballots as text (the web app's count streams them out of
+    its database this way), so they take the reader's fast and compiled paths and never build
+    a ``Ballot`` object per voter.
+    """
+    with_points = vote_type in ("cumulative", "scoring")
+    header = ["voter_id", "vote", *(["points"] if with_points else []), "voting_method"]
+    reader = _VoteReader({"vote_type": vote_type})
+    reader.start(1, header, list(project_ids))
+    reader.consume(lines)
+    return LazyBallots(reader.columns())
+
+
 def _parse(handle) -> Election:
     meta: dict[str, str] = {}
     projects: list[Project] = []

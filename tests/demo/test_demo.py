@@ -21,6 +21,7 @@ from pbplatform.extensions import db as extension_db
 from pbplatform.proposals.models import STATUSES, Proposal
 from pbplatform.results import queries
 from pbplatform.results import services as results
+from pbplatform.results.election import count_input
 from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, Participation
 from tests.accounts.helpers import pass_mfa
@@ -193,9 +194,8 @@ def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
     assert row["conditional"]
     assert row["net"] < row["gross"]
     # Recount the same list with every project at its gross cost: the trees no longer fit.
-    election, proposals = results.build_election(
-        cycle, trees.area_id, lst["budget"], results.meeting_aggregates(cycle)
-    )
+    given = count_input(cycle)
+    election = next(item.election for item in given.lists if item.key == key)
     published = {r["id"]: r for r in lst["projects"]}  # costs as they were at the count
 
     def recount(cost: str) -> dict[str, bool]:
@@ -205,7 +205,7 @@ def test_a_project_is_funded_only_thanks_to_its_offers(results_demo, db):
                 dataclasses.replace(p, cost=published[p.id][cost]) for p in election.projects
             ],
         )
-        outcome = tally.count(at_cost, results.rule_config_for(cycle))
+        outcome = tally.count(at_cost, given.config)
         return {r.id: r.selected for r in outcome.projects}
 
     assert recount("net") == {r["id"]: r["selected"] for r in lst["projects"]}

@@ -1,0 +1,400 @@
+"""The web platform at city scale, each figure beside PostgreSQL's own ceiling in the same run.
+
+    python bench/web.py --ballots 30000 --database postgresql+psycopg://postgres@127.0.0.1/pbp_bench
+
+WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds it.
+
+1. rebuilds the schema and runs `flask pb bench-data` (a voting-phase cycle `bench` with
+   --ballots stored ballots and --voters voters holding API tokens);
+2. measures PostgreSQL's single-INSERT commit ceiling with pgbench (a psycopg loop if
+   pgbench is not installed);
+3. casts through the API under gunicorn, half the voters with sync workers and half with
+   gthread, --concurrency at a time, and checks that nothing was lost or doubled;
+4. closes voting and counts in a fresh process (time and peak memory of the count), then
+   publishes, and counts the exported district file with `pbplatform tally` for the ratio;
+5. times the results page at 16 concurrent and the district `ballots.pb` download;
+6. prints a table, with the load average (on a shared machine figures vary).
+
+Loopback only; every server it starts is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def main() -> None:
+    args = _parse()
+    env = _env(args)
+    rows: list[tuple[str, str]] = [("load average at start", _load())]
+    _reset(args.database)
+    _flask(env, "db", "upgrade")
+    tokens = Path(tempfile.mkdtemp()) / "tokens.txt"
+    started = time.perf_counter()
+    _flask(
+        env,
+        *("pb", "bench-data", "--areas", str(args.areas), "--proposals", str(args.proposals)),
+        *("--ballots", str(args.ballots), "--token-voters", str(args.voters)),
+        *("--tokens-file", str(tokens), "--rule", args.rule),
+    )
+    rows.append(("bench-data (build the cycle)", f"{time.perf_counter() - started:.1f} s"))
+    rows.append(("PostgreSQL single-INSERT commits", f"{_ceiling(args):,.0f} /s"))
+    voters = _voters(args.database, tokens.read_text().split())
+    half = len(voters) // 2
+    for kind, part in (("sync", voters[:half]), ("gthread", voters[half:])):
+        with _server(env, args, kind):
+            rows += _cast(args, kind, part)
+    rows += _check(args, len(voters))
+    rows += _count(env)
+    with _server(env, args, "sync"):
+        rows += _results(args)
+    rows.append(("load average at end", _load()))
+    _print(args, rows)
+
+
+def _parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--database", required=True, help="emptied and rebuilt!")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    p.add_argument("--areas", type=int, default=13)
+    p.add_argument("--proposals", type=int, default=300)
+    p.add_argument("--ballots", type=int, default=30_000)
+    p.add_argument("--voters", type=int, default=2_000, help="voters who cast over the API")
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--rule", default="greedy")
+    p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
+    return p.parse_args()
+
+
+def _env(args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FLASK_APP="pbplatform",
+        PBP_ENV="production",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
+        DATABASE_URL=args.database,
+        TRUSTED_HOSTS="127.0.0.1",
+        PROXY_HOPS="0",
+        RATELIMIT_STORAGE_URI=args.redis,
+        # every voter casts from this one address: lift the per-address limit only
+        API_ADDRESS_RATE_LIMIT="1000000 per minute",
+    )
+    return env
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _psql_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _sql(url: str, *statements: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(_psql_url(url), autocommit=True) as conn:
+        rows: list[tuple] = []
+        for statement in statements:
+            cur = conn.execute(statement)
+            rows = cur.fetchall() if cur.description else []
+        return rows
+
+
+def _reset(url: str) -> None:
+    _sql(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+
+
+def _flask(env: dict[str, str], *argv: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "flask"), *argv], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"flask {' '.join(argv)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _ceiling(args: argparse.Namespace) -> float:
+    """Transactions of one INSERT each per second, --concurrency clients, as the app commits."""
+    _sql(args.database, "CREATE TABLE bench_probe (id bigserial PRIMARY KEY, v text)")
+    try:
+        if shutil.which("pgbench"):
+            return _pgbench(args)
+        return _insert_loop(args)
+    finally:
+        _sql(args.database, "DROP TABLE bench_probe")
+
+
+def _pgbench(args: argparse.Namespace) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("INSERT INTO bench_probe (v) VALUES ('x');\n")
+    out = subprocess.run(
+        ["pgbench", "-n", "-f", script.name, "-c", str(args.concurrency), "-j", "2"]
+        + ["-T", str(args.seconds), _psql_url(args.database)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def _insert_loop(args: argparse.Namespace) -> float:
+    import psycopg
+
+    def one(_: int) -> int:
+        n, end = 0, time.monotonic() + args.seconds
+        with psycopg.connect(_psql_url(args.database), autocommit=True) as conn:
+            while time.monotonic() < end:
+                conn.execute("INSERT INTO bench_probe (v) VALUES ('x')")
+                n += 1
+        return n
+
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        return sum(pool.map(one, range(args.concurrency))) / args.seconds
+
+
+def _voters(url: str, tokens: list[str]) -> list[tuple[str, list[int]]]:
+    """Each token with a valid ballot for its voter: one area project, one district-wide."""
+    homes = dict(
+        _sql(
+            url,
+            "SELECT email, home_area_id FROM users WHERE email LIKE 'bench-voter-%'",
+        )
+    )
+    cheapest: dict[int | None, int] = {}
+    for pid, area in _sql(url, "SELECT id, area_id FROM proposals ORDER BY officer_cost_minor, id"):
+        cheapest.setdefault(area, pid)
+    return [
+        (token, [cheapest[homes[f"bench-voter-{i}@bench.invalid"]], cheapest[None]])
+        for i, token in enumerate(tokens)
+    ]
+
+
+class _server:
+    """gunicorn on loopback with sync workers or gthread ones, stopped on leaving."""
+
+    def __init__(self, env: dict[str, str], args: argparse.Namespace, kind: str) -> None:
+        self.env, self.args, self.kind = env, args, kind
+
+    def __enter__(self) -> _server:
+        a = self.args
+        argv = [str(BIN / "gunicorn"), "-w", str(a.workers), "-b", f"127.0.0.1:{a.port}"]
+        if self.kind == "gthread":
+            argv += ["-k", "gthread", "--threads", str(a.threads)]
+        argv += ["--timeout", "120", "pbplatform:create_app()"]
+        self.proc = subprocess.Popen(
+            argv, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for _ in range(300):
+            try:
+                if _get(a.port, "/api/v1/cycles")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        sys.exit("gunicorn did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, str]]:
+    def one(voter: tuple[str, list[int]]) -> tuple[int, float]:
+        token, picks = voter
+        body = json.dumps({"selections": [{"proposal_id": p} for p in picks]})
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+        try:
+            conn.request("POST", "/api/v1/cycles/bench/ballot", body, headers)
+            status = conn.getresponse().status
+        except OSError:
+            status = 0
+        finally:
+            conn.close()
+        return status, time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        results = list(pool.map(one, voters))
+    took = time.perf_counter() - started
+    ok = sum(1 for status, _ in results if status == 201)
+    times = sorted(t for _, t in results)
+    other = sorted({s for s, _ in results} - {201})
+    label = f"API casts, {kind} ({args.workers} workers" + (
+        f" x {args.threads} threads)" if kind == "gthread" else ")"
+    )
+    return [
+        (
+            label,
+            f"{ok / took:.0f} ballots/s ({ok}/{len(voters)} cast, "
+            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}"
+            + (f", other answers {other}" if other else "")
+            + f", {args.concurrency} at a time)",
+        )
+    ]
+
+
+def _ms(times: list[float], q: float) -> str:
+    return f"{times[min(len(times) - 1, int(q * len(times)))] * 1000:.0f} ms" if times else "-"
+
+
+def _check(args: argparse.Namespace, voters: int) -> list[tuple[str, str]]:
+    """Nothing lost or doubled: stored ballots = participations = bench ballots + casts."""
+    (ballots, participations, people), *_ = _sql(
+        args.database,
+        "SELECT (SELECT count(*) FROM ballots), (SELECT count(*) FROM participations),"
+        " (SELECT count(DISTINCT voter_key) FROM participations)",
+    )
+    expected = args.ballots + voters
+    verdict = "none" if ballots == participations == people == expected else "MISMATCH"
+    return [
+        (
+            "lost or doubled",
+            f"{verdict} ({ballots} ballots, {participations} participations, expected {expected})",
+        )
+    ]
+
+
+COUNT_CHILD = """
+import json, resource, time
+from pbplatform import create_app
+from pbplatform.extensions import db
+app = create_app()
+with app.app_context():
+    from pbplatform.benchdata import services
+    from pbplatform.cycles import services as cycles
+    from pbplatform.results.services import publish_results, run_count
+    counter, checker = services._staff()
+    started = time.perf_counter()
+    cycles.open_phase(services.bench_cycle(), "counting", actor=counter)
+    db.session.commit()
+    closed = time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    version = run_count(services.bench_cycle(), counter)
+    counted = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    publish_results(version, checker)
+    db.session.commit()
+    print(json.dumps({"close": closed, "count": counted, "peak": peak, "before": before}))
+"""
+
+
+def _count(env: dict[str, str]) -> list[tuple[str, str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", COUNT_CHILD], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode:
+        sys.exit(out.stderr)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    _count.seconds = got["count"]  # type: ignore[attr-defined]
+    return [
+        ("close voting (B's close service)", f"{got['close']:.2f} s"),
+        (
+            "count from PostgreSQL (run_count)",
+            f"{got['count']:.2f} s, process peak {got['peak'] / 1024:.0f} MB "
+            f"(+{(got['peak'] - got['before']) / 1024:.0f} MB during the count)",
+        ),
+    ]
+
+
+def _results(args: argparse.Namespace) -> list[tuple[str, str]]:
+    rows = []
+    started = time.perf_counter()
+    status, body = _get(args.port, "/cycles/bench/results/ballots.pb?area=district")
+    took = time.perf_counter() - started
+    rows.append(("district ballots.pb download", f"{took:.2f} s, {len(body) / 1e6:.1f} MB"))
+    path = Path(tempfile.mkdtemp()) / "district.pb"
+    path.write_bytes(body)
+    best = min(_tally(path) for _ in range(3))
+    rows.append(
+        (
+            "pbplatform tally on that file (whole process)",
+            f"{best:.2f} s; the web count takes {_count.seconds / best:.1f}x that "  # type: ignore[attr-defined]
+            "(it counts every list)",
+        )
+    )
+    times: list[float] = []
+
+    def page(_: int) -> None:
+        end = time.monotonic() + args.seconds
+        while time.monotonic() < end:
+            t = time.perf_counter()
+            _get(args.port, "/cycles/bench/results")
+            times.append(time.perf_counter() - t)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(page, range(16)))
+    took = time.perf_counter() - started
+    times.sort()
+    alone = min(_timed_get(args.port, "/cycles/bench/results") for _ in range(3))
+    rows.append(
+        (
+            "results page",
+            f"{alone * 1000:.0f} ms alone; at 16 concurrent {len(times) / took:.1f} pages/s, "
+            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}",
+        )
+    )
+    return rows
+
+
+def _timed_get(port: int, path: str) -> float:
+    started = time.perf_counter()
+    _get(port, path)
+    return time.perf_counter() - started
+
+
+def _tally(path: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "pbplatform"), "tally", str(path)], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _print(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
+    print(
+        f"\nbench/web.py: {args.ballots:,} stored ballots, {args.areas} areas, "
+        f"{args.proposals} proposals, rule {args.rule}, {args.voters} API voters\n"
+    )
+    width = max(len(k) for k, _ in rows)
+    print(f"| {'measure'.ljust(width)} | figure |")
+    print(f"|{'-' * (width + 2)}|---|")
+    for key, value in rows:
+        print(f"| {key.ljust(width)} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
