@@ -23,6 +23,14 @@ API_TOKEN_CREATE_RATE_LIMIT = os.environ.get("API_TOKEN_CREATE_RATE_LIMIT", "10 
 # from SECRET_KEY). Changing it invalidates every code and register entry.
 CODE_PEPPER = os.environ.get("CODE_PEPPER")
 
+# Stored secrets the app must read back (TOTP secrets, queued mail with reset, invitation and
+# enrolment links) are encrypted under this key, urlsafe base64 of 32 bytes (`flask pb
+# new-encryption-key` makes one). Unset: derived from SECRET_KEY (development and tests only;
+# production requires it). Rotation: old keys, comma-separated, stay readable from
+# DATA_ENCRYPTION_OLD_KEYS until `flask pb reencrypt` has re-sealed everything.
+DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
+DATA_ENCRYPTION_OLD_KEYS = os.environ.get("DATA_ENCRYPTION_OLD_KEYS", "")
+
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
 LANGUAGES = ["en", "de"]

@@ -4,6 +4,8 @@ import os
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+# Encrypts TOTP secrets and queued mail; kept out of the database and its backups.
+DATA_ENCRYPTION_KEY = os.environ["DATA_ENCRYPTION_KEY"]
 # Keep statement parameters (password hashes, session and reset tokens, voter keys) out of
 # the error messages that reach the logs.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}

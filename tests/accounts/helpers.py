@@ -32,11 +32,25 @@ def login(client, email: str, password: str, next_url: str | None = None):
     return client.post("/login", data=data)
 
 
+def open_enrolment_link(client, user_id: int) -> None:
+    """Issue a single-use enrolment link, as an administrator would, and open it in `client`
+    (without it an officer's password alone cannot set up an authenticator app)."""
+    from pbplatform.accounts.enrolment import issue_enrolment_token
+
+    token = issue_enrolment_token(db.session.get(User, user_id))
+    assert client.get(f"/login/code/enrol/{token}").status_code == 302
+
+
 def pass_mfa(client, user_id: int):
-    """After an officer's password step: enter (or enroll with) a valid TOTP code, computed
-    from the secret in the database, of a step not used before."""
+    """After an officer's password step: enter (or enroll with, through an enrolment link) a
+    valid TOTP code, computed from the secret in the database, of a step not used before."""
     db.session.expire_all()
     user = db.session.get(User, user_id)
+    if user.totp_last_step is None:
+        open_enrolment_link(client, user_id)
+        client.get("/login/code/setup")  # the setup page makes the secret
+        db.session.expire_all()
+        user = db.session.get(User, user_id)
     totp = pyotp.TOTP(user.totp_secret)
     step = totp.timecode(time.time())
     if user.totp_last_step is not None:

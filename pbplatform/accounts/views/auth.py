@@ -12,7 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from pbplatform.accounts import mfa, services
+from pbplatform.accounts import enrolment, mfa, services
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import (
     LoginForm,
@@ -21,7 +21,7 @@ from pbplatform.accounts.forms import (
     ResetRequestForm,
     selected_area,
 )
-from pbplatform.accounts.models import User, load_user
+from pbplatform.accounts.models import MfaEnrolmentToken, User, load_user
 from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
@@ -93,13 +93,13 @@ def end_expired_login() -> None:
 # and admin route.
 
 MFA_PENDING = "mfa_pending"
+MFA_ENROL_TOKEN = "mfa_enrol_token"  # an enrolment link opened in this browser (enrolment.py)
 
 
 def _fresh_session() -> None:
-    lang = session.get("lang")
+    kept = {k: session[k] for k in ("lang", MFA_ENROL_TOKEN) if k in session}
     session.clear()  # nothing from before the login survives it (fixation)
-    if lang:
-        session["lang"] = lang  # except the language the person chose
+    session.update(kept)  # except the language chosen and an enrolment link being used
 
 
 def complete_login(user: User, *, mfa_done: bool = False) -> None:
@@ -118,12 +118,17 @@ def start_second_factor(user: User, next_url: str | None) -> ResponseReturnValue
     session[MFA_PENDING] = user.get_id()
     session["mfa_at"] = int(time.time())
     session["mfa_next"] = (next_url or "")[:500]
-    if not mfa.is_enrolled(user):
-        mfa.start_enrollment(user)
+    if not mfa.is_enrolled(user) and enrolment_link_row(user) is not None:
+        mfa.start_enrollment(user)  # only with the mailed link: the password is not enough
     audit.record("auth.mfa_challenged", user, actor=user)
     return redirect(
         url_for("accounts.mfa_code" if mfa.is_enrolled(user) else "accounts.mfa_enroll")
     )
+
+
+def enrolment_link_row(user: User) -> MfaEnrolmentToken | None:
+    """The valid enrolment link for `user` opened in this browser, if any."""
+    return enrolment.find_valid_enrolment_token(session.get(MFA_ENROL_TOKEN), user)
 
 
 def pending_user() -> User | None:
