@@ -9,6 +9,9 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 # Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
+# With the store (Redis) down: "refuse" answers 503 on rate-limited routes; "memory" counts the
+# same limits per worker process until it is back (see pbplatform/security/ratelimit.py).
+RATELIMIT_FALLBACK = os.environ.get("RATELIMIT_FALLBACK", "refuse")
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
 ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
 PROPOSAL_RATE_LIMIT = os.environ.get("PROPOSAL_RATE_LIMIT", "20 per hour")
