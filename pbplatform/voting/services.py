@@ -210,8 +210,8 @@ def _points(raw: Any, proposal_id: int) -> Decimal:
         isinstance(raw, bool)
         or not value.is_finite()
         or value <= 0
+        or value > Decimal(10**6)  # before quantize, which fails past 28 digits (1e26 points)
         or value != value.quantize(CENT)
-        or value > Decimal(10**6)
     ):
         raise DomainError(
             "invalid_points",
