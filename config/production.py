@@ -17,4 +17,7 @@ TRUSTED_HOSTS = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-pbp_session"
-PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
+# Trusted reverse proxies in front of the app. 0 unless every request really passes through
+# that many proxies that set X-Forwarded-For: trusting a proxy that is not there lets any
+# client choose its own address (and escape per-address limits). See README, Configuration.
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
