@@ -12,7 +12,14 @@ RATELIMIT_HEADERS_ENABLED = True
 # With the store (Redis) down: "refuse" answers 503 on rate-limited routes; "memory" counts the
 # same limits per worker process until it is back (see pbplatform/security/ratelimit.py).
 RATELIMIT_FALLBACK = os.environ.get("RATELIMIT_FALLBACK", "refuse")
+# Failed logins (see pbplatform/accounts/throttle.py): per client address; per account and
+# address; per account from browsers that never logged in to it (no lockout of a chosen
+# account from its owner's browser).
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
+LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get(
+    "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per minute;20 per hour"
+)
+LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "100 per hour")
 ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
 PROPOSAL_RATE_LIMIT = os.environ.get("PROPOSAL_RATE_LIMIT", "20 per hour")
 FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "30 per hour")
