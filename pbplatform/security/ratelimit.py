@@ -36,8 +36,10 @@ def configure_fallback(app: Flask) -> None:
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = mode == "memory"
 
 
-def storage_answers() -> bool:
-    """Whether the rate-limit store answers (memory:// always does)."""
+def storage_answers() -> bool | None:
+    """Whether the rate-limit store answers (memory:// always does); None with limits off."""
+    if not limiter.enabled:
+        return None
     try:
         return bool(limiter.storage.check())
     except Exception:  # noqa: BLE001  (any failure of the store means "down")

@@ -76,3 +76,9 @@ def test_memory_fallback_keeps_login_working_with_per_process_limits(redis_down_
         for _ in range(6)
     ]
     assert [r.status_code for r in codes] == [200] * 5 + [429]
+
+
+def test_healthz_with_limits_switched_off_checks_no_store(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": True, "rate_limit_storage": None}
