@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.audit.models import AuditEntry
 from pbplatform.extensions import db
+from tests.factories import PASSWORD
 
 
 def audit_actions(action: str) -> list[AuditEntry]:
@@ -41,14 +42,15 @@ def open_enrolment_link(client, user_id: int) -> None:
     assert client.get(f"/login/code/enrol/{token}").status_code == 302
 
 
-def pass_mfa(client, user_id: int):
-    """After an officer's password step: enter (or enroll with, through an enrolment link) a
-    valid TOTP code, computed from the secret in the database, of a step not used before."""
+def pass_mfa(client, user_id: int, password: str = PASSWORD):
+    """After an officer's password step: enter (or enroll with, through an enrolment link and
+    a second password step) a valid TOTP code, computed from the secret in the database, of a
+    step not used before."""
     db.session.expire_all()
     user = db.session.get(User, user_id)
     if user.totp_last_step is None:
         open_enrolment_link(client, user_id)
-        client.get("/login/code/setup")  # the setup page makes the secret
+        assert login(client, user.email, password).status_code == 302  # makes the secret
         db.session.expire_all()
         user = db.session.get(User, user_id)
     totp = pyotp.TOTP(user.totp_secret)

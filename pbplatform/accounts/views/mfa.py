@@ -110,11 +110,10 @@ def mfa_enroll() -> ResponseReturnValue:
         return _expired()
     if mfa.is_enrolled(user):
         return redirect(url_for("accounts.mfa_code"))
-    if enrolment_link_row(user) is None:
-        # The password alone does not let anyone bind an app to the account.
+    if enrolment_link_row(user) is None or user.totp_secret is None:
+        # The password alone does not let anyone bind an app to the account: the secret is
+        # made at a password step taken with the enrolment link opened (start_second_factor).
         return render_template("accounts/mfa_needs_link.html")
-    if user.totp_secret is None:
-        mfa.start_enrollment(user)
     form = CodeForm()
     done = _submit_code(user, form)
     return done or render_template(
