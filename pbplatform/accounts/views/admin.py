@@ -29,7 +29,7 @@ def _get_user(user_id: int) -> User:
 
 def _send_enrolment_link(user: User, actor: User | None) -> None:
     """A staff account without a second factor gets the single-use link to set one up."""
-    if user.is_officer and not mfa.is_enrolled(user):
+    if mfa.mfa_required(user) and not mfa.is_enrolled(user):
         enrolment.send_enrolment_link(
             user,
             lambda token: url_for("accounts.mfa_enrol_link", token=token, _external=True),
