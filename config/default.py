@@ -9,7 +9,17 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 # Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
+# With the store (Redis) down: "refuse" answers 503 on rate-limited routes; "memory" counts the
+# same limits per worker process until it is back (see pbplatform/security/ratelimit.py).
+RATELIMIT_FALLBACK = os.environ.get("RATELIMIT_FALLBACK", "refuse")
+# Failed logins (see pbplatform/accounts/throttle.py): per client address; per account and
+# address; per account from browsers that never logged in to it (no lockout of a chosen
+# account from its owner's browser).
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;100 per hour")
+LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get(
+    "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per minute;20 per hour"
+)
+LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "100 per hour")
 ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour")
 PROPOSAL_RATE_LIMIT = os.environ.get("PROPOSAL_RATE_LIMIT", "20 per hour")
 FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "30 per hour")
@@ -31,6 +41,13 @@ AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
 # audit checkpoint` writes it and `flask pb audit verify` checks it, so deleting the newest
 # entries is detected. Unset: only heads given with --head and published results are checked.
 AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE")
+# Stored secrets the app must read back (TOTP secrets, queued mail with reset, invitation and
+# enrolment links) are encrypted under this key, urlsafe base64 of 32 bytes (`flask pb
+# new-encryption-key` makes one). Unset: derived from SECRET_KEY (development and tests only;
+# production requires it). Rotation: old keys, comma-separated, stay readable from
+# DATA_ENCRYPTION_OLD_KEYS until `flask pb reencrypt` has re-sealed everything.
+DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
+DATA_ENCRYPTION_OLD_KEYS = os.environ.get("DATA_ENCRYPTION_OLD_KEYS", "")
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")

@@ -6,6 +6,8 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
 # The audit log's HMAC key: never derived from SECRET_KEY here (see config/default.py).
 AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
+# Encrypts TOTP secrets and queued mail; kept out of the database and its backups.
+DATA_ENCRYPTION_KEY = os.environ["DATA_ENCRYPTION_KEY"]
 # Keep statement parameters (password hashes, session and reset tokens, voter keys) out of
 # the error messages that reach the logs.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
@@ -17,4 +19,7 @@ TRUSTED_HOSTS = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-pbp_session"
-PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
+# Trusted reverse proxies in front of the app. 0 unless every request really passes through
+# that many proxies that set X-Forwarded-For: trusting a proxy that is not there lets any
+# client choose its own address (and escape per-address limits). See README, Configuration.
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))

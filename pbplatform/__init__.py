@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     from pbplatform import models  # noqa: F401  (every table known before use)
     from pbplatform.extensions import babel, csrf, db, limiter, login_manager, migrate
     from pbplatform.i18n import select_locale
+    from pbplatform.security.ratelimit import configure_fallback
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "pbplatform" / "translations"),
     )
+    configure_fallback(app)  # what limits do while Redis is down (security/ratelimit.py)
     limiter.init_app(app)
 
 
@@ -102,8 +104,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from pbplatform.errors import register_errorhandlers as register
+    from pbplatform.security.ratelimit import register_storage_errors
 
     register(app)
+    register_storage_errors(app)
 
 
 def register_hooks(app: Flask) -> None:

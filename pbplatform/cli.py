@@ -11,6 +11,7 @@ from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
 from pbplatform.mail.commands import send_mail_command
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
+from pbplatform.security.commands import new_encryption_key, reencrypt
 
 
 @click.group("pb")
@@ -28,5 +29,7 @@ for command in (
     api_token,
     bench_data,
     *PRIVACY_COMMANDS,
+    new_encryption_key,
+    reencrypt,
 ):
     pb.add_command(command)

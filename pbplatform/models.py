@@ -1,6 +1,12 @@
 """Imports every model so metadata, Alembic and the shell see all tables."""
 
-from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
+from pbplatform.accounts.models import (
+    MfaEnrolmentToken,
+    PasswordResetToken,
+    RecoveryCode,
+    User,
+    officer_areas,
+)
 from pbplatform.api.models import ApiIdempotencyKey, ApiToken
 from pbplatform.audit.models import AuditEntry
 from pbplatform.channels.models import (
@@ -52,7 +58,9 @@ __all__ = [
     "OfferDelivery",
     "OutboxMessage",
     "Participation",
+    "MfaEnrolmentToken",
     "PasswordResetToken",
+    "RecoveryCode",
     "Proposal",
     "ProposalEvent",
     "ProposalFlag",

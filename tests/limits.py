@@ -36,12 +36,23 @@ IN_MEMORY_DB = {
 
 @contextmanager
 def limiter_restored() -> Iterator[None]:
-    """Put the process-wide limiter back as it was (enabled flag, storage and limiter)."""
-    saved = (limiter.enabled, limiter._storage, limiter._limiter)
+    """Put the process-wide limiter back as it was (enabled flag, storage, limiter and its
+    in-memory fallback state, which Flask-Limiter only ever switches on)."""
+    names = (
+        "enabled",
+        "_storage",
+        "_limiter",
+        "_storage_dead",
+        "_in_memory_fallback_enabled",
+        "_fallback_storage",
+        "_fallback_limiter",
+    )
+    saved = {name: getattr(limiter, name, None) for name in names}
     try:
         yield
     finally:
-        limiter.enabled, limiter._storage, limiter._limiter = saved
+        for name, value in saved.items():
+            setattr(limiter, name, value)
 
 
 def _dispose(apps: list[Flask]) -> None:

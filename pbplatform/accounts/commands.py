@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from pbplatform.accounts import management
+from pbplatform.accounts import enrolment, management
 from pbplatform.errors import DomainError
 from pbplatform.transaction import cli_transaction
 
@@ -25,3 +25,10 @@ def create_admin(email: str, display_name: str, password: str) -> None:
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc
     click.echo(f"Created administrator {user.email} (id {user.id}).")
+    if current_app.config.get("OFFICER_MFA_REQUIRED", True):
+        token = enrolment.issue_enrolment_token(user)
+        click.echo(
+            "To set up the second factor, open this single-use path on the site within "
+            f"{max(1, int(current_app.config['INVITATION_TTL_SECONDS']) // 86400)} days, "
+            f"then log in: /login/code/enrol/{token}"
+        )

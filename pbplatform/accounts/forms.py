@@ -191,7 +191,7 @@ class NewStaffForm(UserRoleForm):
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(), Length(max=10)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        validators=[DataRequired(), Length(max=20)],  # a recovery code is 11 characters
+        render_kw={"autocomplete": "one-time-code"},
         description=_l("The six digits your authenticator app shows now."),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from pbplatform.accounts.models import ROLES, User, new_session_token
+from pbplatform.accounts.models import ROLES, RecoveryCode, User, new_session_token
 from pbplatform.accounts.services import create_user
 from pbplatform.audit import services as audit
 from pbplatform.cycles.models import Area
@@ -117,11 +117,15 @@ def create_staff_user(
 
 
 def reset_mfa(actor: User, user: User) -> None:
-    """Clear the user's TOTP secret (a lost phone): they enroll again at their next login, and
-    every session they have ends. Audited without the secret."""
-    before = {"mfa_enrolled": user.totp_secret is not None and user.totp_last_step is not None}
+    """Clear the user's TOTP secret and recovery codes (a lost phone): they enroll again, with
+    a new enrolment link (enrolment.py), and every session they have ends. Audited without
+    the secret."""
+    before = {
+        "mfa_enrolled": user.totp_secret_encrypted is not None and user.totp_last_step is not None
+    }
     user.totp_secret = None
     user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.session_token = new_session_token()
     db.session.flush()
     audit.record("user.mfa_reset", user, actor=actor, before=before, after={"mfa_enrolled": False})

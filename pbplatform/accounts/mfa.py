@@ -1,7 +1,9 @@
 """TOTP second factor for officers and administrators (security case 36).
 
-A secret is created when an unenrolled officer passes the password step and becomes their
-factor once they confirm it with a valid code (`totp_last_step` set). Every accepted code
+A secret is created when an unenrolled officer passes the password step holding a valid
+enrolment link (enrolment.py; the password alone is not enough) and becomes their factor once
+they confirm it with a valid code (`totp_last_step` set). Secrets are stored encrypted
+(User.totp_secret). Every accepted code
 records its time-step, and a code of that step or an earlier one is refused afterwards, so a
 code cannot be replayed within its window. Neither secrets nor codes are ever audited.
 """
@@ -15,6 +17,7 @@ import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
+from pbplatform.accounts import recovery
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.extensions import db
@@ -67,7 +70,7 @@ def verify_code(user: User, code: str, now: float | None = None) -> bool:
         sa.update(User)
         .where(
             User.id == user.id,
-            User.totp_secret == user.totp_secret,
+            User.totp_secret_encrypted == user.totp_secret_encrypted,
             sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
         )
         .values(totp_last_step=step)
@@ -78,13 +81,17 @@ def verify_code(user: User, code: str, now: float | None = None) -> bool:
 
 
 def check_code(user: User, code: str) -> bool:
-    """The code step of a login (or of confirming an enrollment); audits the outcome."""
+    """The code step of a login (or of confirming an enrollment); audits the outcome. An
+    enrolled user may type one of their single-use recovery codes instead (recovery.py)."""
     enrolling = not is_enrolled(user)
-    if not verify_code(user, code):
-        audit.record(
-            "auth.mfa_failed", user, actor=user, outcome="denied", after={"enrolling": enrolling}
-        )
-        return False
-    if enrolling:
-        audit.record("auth.mfa_enrolled", user, actor=user)
-    return True
+    if not enrolling and recovery.looks_like_recovery_code(code):
+        if recovery.use_code(user, code):
+            return True
+    elif verify_code(user, code):
+        if enrolling:
+            audit.record("auth.mfa_enrolled", user, actor=user)
+        return True
+    audit.record(
+        "auth.mfa_failed", user, actor=user, outcome="denied", after={"enrolling": enrolling}
+    )
+    return False

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db, login_manager
+from pbplatform.security import encryption
 
 ROLES = ("resident", "officer", "admin")
 
@@ -40,15 +41,26 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Rotated on logout and password change, so every older cookie stops working.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
-    # TOTP second factor for officers and admins (see accounts/mfa.py). `totp_secret` is the
-    # base32 secret; `totp_last_step` the time-step of the last accepted code, so a code is
-    # never accepted twice. A secret without a last step is an enrollment not yet confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # TOTP second factor for officers and admins (see accounts/mfa.py). The base32 secret is
+    # stored encrypted under DATA_ENCRYPTION_KEY (security/encryption.py), read and written
+    # through `totp_secret`; `totp_last_step` is the time-step of the last accepted code, so a
+    # code is never accepted twice. A secret without a last step is an unconfirmed enrollment.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     home_area: Mapped[Area | None] = relationship(foreign_keys=[home_area_id])  # noqa: F821
     officer_area_list: Mapped[list[Area]] = relationship(secondary=officer_areas)  # noqa: F821
+
+    @property
+    def totp_secret(self) -> str | None:
+        if self.totp_secret_encrypted is None:
+            return None
+        return encryption.decrypt("totp", self.totp_secret_encrypted)
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.totp_secret_encrypted = None if secret is None else encryption.encrypt("totp", secret)
 
     @property
     def is_active(self) -> bool:
@@ -81,6 +93,33 @@ class PasswordResetToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for a TOTP code (a lost phone). Only an HMAC of the
+    code is stored, under a key outside the database (see accounts/recovery.py)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MfaEnrolmentToken(db.Model):
+    """A single-use link that lets a staff account set up its authenticator app (after an
+    administrator created the account or reset its factor). SHA-256 of the token only."""
+
+    __tablename__ = "mfa_enrolment_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

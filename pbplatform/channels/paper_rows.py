@@ -42,7 +42,13 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, Participation
-from pbplatform.voting.services import NormalizedChoice, check_ballot, voter_key_for
+from pbplatform.voting.services import (
+    BallotCatalogue,
+    NormalizedChoice,
+    ballot_catalogue,
+    check_ballot,
+    voter_key_for,
+)
 
 COLUMNS = ["serial", "area_code", "choices"]
 OPTIONAL = ("voter_ref",)
@@ -81,6 +87,7 @@ class Context:
     proposals: dict[str, Proposal]
     serials: set[str] = field(default_factory=set)
     voters: dict[str, int] = field(default_factory=dict)
+    catalogue: BallotCatalogue | None = None  # proposals and costs for check_ballot, once
 
 
 class RowError(Exception):
@@ -103,7 +110,9 @@ def context(cycle: Cycle, site: VotingSite, actor: User | None) -> Context:
         p.tracking_number.upper(): p
         for p in db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id))
     }
-    return Context(cycle, site, actor, areas, proposals)
+    return Context(
+        cycle, site, actor, areas, proposals, catalogue=ballot_catalogue(proposals.values())
+    )
 
 
 def _area(ctx: Context, code: str) -> int:
@@ -222,7 +231,9 @@ def _check_serial(ctx: Context, serial: str) -> str:
 def _check_rule(ctx: Context, row: PaperRow) -> None:
     try:
         # A sheet printed before a withdrawal still names the project: stored as cast.
-        ballot = check_ballot(ctx.cycle, row.area_id, row.selections, include_withdrawn=True)
+        ballot = check_ballot(
+            ctx.cycle, row.area_id, row.selections, ctx.catalogue, include_withdrawn=True
+        )
     except DomainError as exc:
         if exc.code in BAD_ROW_CODES:
             raise RowError(exc.message) from None

@@ -1,7 +1,8 @@
 """Deliver the outbox over SMTP, after the requests that wrote it have committed.
 
-Run `flask pb send-mail` from a timer. Several app servers may run it at once: rows being
-sent are locked with SKIP LOCKED on PostgreSQL, so no message goes out twice.
+Run `flask pb send-mail` from a timer. A sent message keeps its recipient, subject and times,
+but its body is erased at sending (see mail/models.py). Several app servers may run it at
+once: rows being sent are locked with SKIP LOCKED on PostgreSQL, so no message goes out twice.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def deliver_outbox(limit: int = 200) -> int:
     with _smtp() as smtp:
         for message in messages:
             smtp.send_message(_as_email(message))
+            # Once handed to the relay, the body (and any link in it) leaves the database.
             message.sent_at = utcnow()
+            message.erase_body()
             db.session.flush()
     return len(messages)

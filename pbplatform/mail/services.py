@@ -15,7 +15,11 @@ def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     db.session.flush()
+    log_in_development(recipient, subject, body)
+    return message
+
+
+def log_in_development(recipient: str, subject: str, body: str) -> None:
     # Development only: bodies carry reset and invitation tokens, which logs must never hold.
     if current_app.config.get("ENV_NAME") == "development" and not current_app.testing:
         log.info("mail to %s: %s\n%s", recipient, subject, body)
-    return message

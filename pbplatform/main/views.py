@@ -11,6 +11,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.main import queries
 from pbplatform.security.access import login_required, public
+from pbplatform.security.ratelimit import storage_answers
 from pbplatform.security.redirects import safe_next
 
 bp = Blueprint("main", __name__)
@@ -60,9 +61,16 @@ def set_language() -> ResponseReturnValue:
 @bp.get("/healthz")
 @public
 def healthz() -> ResponseReturnValue:
+    """The database and the rate-limit store (Redis). With the store down the site is
+    "degraded": 503 if rate-limited routes refuse (RATELIMIT_FALLBACK=refuse), 200 if they
+    run on per-process limits (memory)."""
+    storage = storage_answers()
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database=False), 503
-    return jsonify(status="ok", database=True)
+        return jsonify(status="unavailable", database=False, rate_limit_storage=storage), 503
+    if storage is not False:
+        return jsonify(status="ok", database=True, rate_limit_storage=storage)
+    status = 200 if current_app.config.get("RATELIMIT_FALLBACK") == "memory" else 503
+    return jsonify(status="degraded", database=True, rate_limit_storage=False), status

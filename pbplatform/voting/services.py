@@ -212,8 +212,8 @@ def _points(raw: Any, proposal_id: int) -> Decimal:
         isinstance(raw, bool)
         or not value.is_finite()
         or value <= 0
+        or value > Decimal(10**6)  # before quantize, which fails past 28 digits (1e26 points)
         or value != value.quantize(CENT)
-        or value > Decimal(10**6)
     ):
         raise DomainError(
             "invalid_points",
@@ -246,11 +246,33 @@ def _normalize_ids(selections: Selections) -> dict[int, Any]:
     return chosen
 
 
+@dataclass(frozen=True)
+class BallotCatalogue:
+    """A cycle's proposals and their costs, loaded once for checking many ballots in one
+    transaction (a paper import), instead of two queries per ballot."""
+
+    proposals: dict[int, Proposal]
+    costs: dict[int, CostBreakdown]
+
+
+def ballot_catalogue(proposals: Iterable[Proposal]) -> BallotCatalogue:
+    by_id = {p.id: p for p in proposals}
+    return BallotCatalogue(by_id, cost_breakdown(list(by_id.values())))
+
+
 def _load_choosable(
-    cycle: Cycle, area_id: int, ids: Iterable[int], include_withdrawn: bool = False
+    cycle: Cycle,
+    area_id: int,
+    ids: Iterable[int],
+    catalogue: BallotCatalogue | None = None,
+    include_withdrawn: bool = False,
 ) -> dict[int, Proposal]:
     ids = set(ids)
-    found = {p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))}
+    if catalogue is not None:
+        found = {pid: catalogue.proposals[pid] for pid in ids if pid in catalogue.proposals}
+    else:
+        query = sa.select(Proposal).where(Proposal.id.in_(ids))
+        found = {p.id: p for p in db.session.scalars(query)}
     for pid in sorted(ids):
         p = found.get(pid)
         if (
@@ -275,17 +297,26 @@ def _section_of(p: Proposal) -> str:
 
 
 def check_ballot(
-    cycle: Cycle, area_id: int, selections: Selections, *, include_withdrawn: bool = False
+    cycle: Cycle,
+    area_id: int,
+    selections: Selections,
+    catalogue: BallotCatalogue | None = None,
+    *,
+    include_withdrawn: bool = False,
 ) -> NormalizedBallot:
     """Check a ballot against the cycle's rule; raise DomainError (422) naming what is wrong.
 
+    `catalogue` (ballot_catalogue) spares the queries when many ballots are checked at once.
     `include_withdrawn`: paper sheets printed before two officers withdrew a project still name
     it; they are stored as cast (the count leaves the project out and says so).
     """
     _require_area(cycle, area_id)
     chosen = _normalize_ids(selections)
-    proposals = _load_choosable(cycle, area_id, chosen, include_withdrawn)
-    costs = cost_breakdown([proposals[pid] for pid in chosen])
+    proposals = _load_choosable(cycle, area_id, chosen, catalogue, include_withdrawn)
+    if catalogue is not None:
+        costs = catalogue.costs
+    else:
+        costs = cost_breakdown([proposals[pid] for pid in chosen])
     choices = []
     for pid, raw in chosen.items():
         p = proposals[pid]

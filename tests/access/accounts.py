@@ -62,6 +62,18 @@ ROUTES = {
     # Without a password step pending in the session: back to the login page.
     "accounts.mfa_code": _all(302, url="/login/code"),
     "accounts.mfa_enroll": _all(302, url="/login/code/setup"),
+    # An unknown or used enrolment link: the "link invalid or expired" page.
+    "accounts.mfa_enrol_link": _all(404, url="/login/code/enrol/not-a-token"),
+    # Officers and admins only (they have a second factor): new codes, shown once.
+    "accounts.regenerate_recovery_codes": {
+        "anonymous": 401,
+        "resident": 403,
+        "officer": 200,
+        "officer_other_area": 200,
+        "admin": 200,
+        "url": "/account/recovery-codes",
+        "method": "POST",
+    },
     "accounts.admin_reset_mfa": _admin(
         401, 302, url="/admin/users/{user_id}/mfa/reset", method="POST"
     ),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.audit.models import AuditEntry
 from pbplatform.extensions import db
+from tests.factories import PASSWORD
 
 
 def audit_actions(action: str) -> list[AuditEntry]:
@@ -32,11 +33,26 @@ def login(client, email: str, password: str, next_url: str | None = None):
     return client.post("/login", data=data)
 
 
-def pass_mfa(client, user_id: int):
-    """After an officer's password step: enter (or enroll with) a valid TOTP code, computed
-    from the secret in the database, of a step not used before."""
+def open_enrolment_link(client, user_id: int) -> None:
+    """Issue a single-use enrolment link, as an administrator would, and open it in `client`
+    (without it an officer's password alone cannot set up an authenticator app)."""
+    from pbplatform.accounts.enrolment import issue_enrolment_token
+
+    token = issue_enrolment_token(db.session.get(User, user_id))
+    assert client.get(f"/login/code/enrol/{token}").status_code == 302
+
+
+def pass_mfa(client, user_id: int, password: str = PASSWORD):
+    """After an officer's password step: enter (or enroll with, through an enrolment link and
+    a second password step) a valid TOTP code, computed from the secret in the database, of a
+    step not used before."""
     db.session.expire_all()
     user = db.session.get(User, user_id)
+    if user.totp_last_step is None:
+        open_enrolment_link(client, user_id)
+        assert login(client, user.email, password).status_code == 302  # makes the secret
+        db.session.expire_all()
+        user = db.session.get(User, user_id)
     totp = pyotp.TOTP(user.totp_secret)
     step = totp.timecode(time.time())
     if user.totp_last_step is not None:

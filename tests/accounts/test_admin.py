@@ -73,10 +73,13 @@ def test_create_officer_with_reset_link(client, make_user, make_area):
     user = db.session.scalar(sa.select(User).where(User.email == "officer.new@example.org"))
     assert user.role == "officer"
     assert [a.id for a in user.officer_area_list] == [area.id]
-    [mail] = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
+    mail, enrol = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.recipient == user.email)
+        .order_by(OutboxMessage.id)
     ).all()
     assert "/reset/" in mail.body
+    assert "/login/code/enrol/" in enrol.body  # the second factor needs its own link
     [token] = db.session.scalars(sa.select(PasswordResetToken)).all()
     assert token.user_id == user.id
     assert token.expires_at > utcnow() + timedelta(days=2)  # an invitation lasts longer

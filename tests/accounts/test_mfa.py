@@ -3,18 +3,28 @@ accepted once; a password reset does not skip it; an administrator's MFA reset i
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.accounts.passwords import hash_password
 from pbplatform.extensions import db
-from tests.accounts.helpers import audit_actions, is_logged_in, login
+from tests.accounts.helpers import audit_actions, is_logged_in, login, open_enrolment_link
 from tests.accounts.test_reset import NEW, reset_link
 from tests.factories import PASSWORD, login_as
 from tests.limits import limited_app
+
+
+def mails_to(user: User) -> list:
+    from pbplatform.mail.models import OutboxMessage
+
+    db.session.expire_all()
+    query = sa.select(OutboxMessage).where(OutboxMessage.recipient == user.email)
+    return list(db.session.scalars(query.order_by(OutboxMessage.id.desc())))
 
 
 def secret_of(user: User) -> str:
@@ -28,10 +38,14 @@ def code_for(secret: str, offset_steps: int = 0) -> str:
 
 
 def enroll(client, user: User, email: str) -> str:
-    """Password login, then confirm the enrollment with a code; returns the secret."""
+    """Open the enrolment link, log in with the password, then confirm the enrollment with a
+    code (the recovery codes page follows); returns the secret."""
+    open_enrolment_link(client, user.id)
     assert login(client, email, PASSWORD).headers["Location"] == "/login/code/setup"
     secret = secret_of(user)
-    assert client.post("/login/code/setup", data={"code": code_for(secret)}).status_code == 302
+    response = client.post("/login/code/setup", data={"code": code_for(secret)})
+    assert response.status_code == 200
+    assert "Your recovery codes" in response.get_data(as_text=True)
     return secret
 
 
@@ -68,6 +82,7 @@ def test_officer_route_refuses_a_session_without_the_mfa_mark(client, officer):
 
 
 def test_enrollment_shows_the_secret_and_needs_a_valid_code(client, officer):
+    open_enrolment_link(client, officer.id)
     login(client, "mfa-officer@example.org", PASSWORD)
     secret = secret_of(officer)
     page = client.get("/login/code/setup").get_data(as_text=True)
@@ -81,7 +96,7 @@ def test_enrollment_shows_the_secret_and_needs_a_valid_code(client, officer):
     assert len(audit_actions("auth.mfa_failed")) == 1
 
     response = client.post("/login/code/setup", data={"code": code_for(secret)})
-    assert response.status_code == 302
+    assert response.status_code == 200  # the recovery codes, shown once
     assert is_logged_in(client)
     assert client.get("/admin/users").status_code == 403  # an officer, not an admin
     db.session.expire_all()
@@ -173,6 +188,13 @@ def test_admin_mfa_reset_is_audited_and_forces_a_new_enrollment(app, client, mak
     assert (
         login(again, "mfa-officer@example.org", PASSWORD).headers["Location"] == "/login/code/setup"
     )
+    assert secret_of(officer) is None  # no enrolment with the password alone
+    assert "otpauth://" not in again.get("/login/code/setup").get_data(as_text=True)
+    link = re.search(r"http://localhost(/login/code/enrol/\S+)", mails_to(officer)[0].body)
+    assert again.get(link.group(1)).status_code == 302  # the link the reset mailed
+    assert secret_of(officer) is None  # opening it (a GET) writes nothing
+    login(again, "mfa-officer@example.org", PASSWORD)  # the password step with the link
+    assert "otpauth://" in again.get("/login/code/setup").get_data(as_text=True)
     assert secret_of(officer) not in (None, secret)
 
 
@@ -219,6 +241,8 @@ def test_code_form_is_rate_limited():
             )
             db.session.commit()
         client = app.test_client()
+        with app.app_context():
+            open_enrolment_link(client, 1)
         assert login(client, "rl@example.org", PASSWORD).status_code == 302
         for _ in range(2):
             assert client.post("/login/code/setup", data={"code": "abcdef"}).status_code == 200

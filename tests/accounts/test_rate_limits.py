@@ -51,19 +51,79 @@ def test_sixth_failure_from_one_ip_is_429_even_with_forged_forwarded_for(limited
     assert fail_login(client, "user10@example.org", ip="192.0.2.50").status_code == 200
 
 
-def test_sixth_failure_for_one_email_is_429_from_any_ip(limited_app):
-    client = limited_app().test_client()
-    for n in range(5):
-        assert fail_login(client, "target@example.org", ip=f"192.0.2.{n}").status_code == 200
-    assert fail_login(client, "TARGET@example.org", ip="192.0.2.99").status_code == 429
-    assert fail_login(client, "other@example.org", ip="192.0.2.98").status_code == 200
+def _add_user(app, email):
+    from pbplatform.accounts.models import User
+
+    with app.app_context():
+        db.session.add(User(email=email, display_name="Victim", password_hash=hash_password(RIGHT)))
+        db.session.commit()
+
+
+RIGHT = "the right passphrase"
+
+
+def test_sixth_failure_for_one_email_from_one_address_is_429(limited_app):
+    client = limited_app(LOGIN_RATE_LIMIT="50 per minute").test_client()
+    for _ in range(5):
+        assert fail_login(client, "target@example.org", ip="192.0.2.1").status_code == 200
+    assert fail_login(client, "TARGET@example.org", ip="192.0.2.1").status_code == 429
+    assert fail_login(client, "other@example.org", ip="192.0.2.1").status_code == 200
+
+
+def test_an_attacker_cannot_lock_a_chosen_account_out(limited_app):
+    """Issue 12, broken case 8: five wrong passwords a minute from anywhere used to keep a
+    chosen officer locked out. The owner logging in from their own address still gets in."""
+    app = limited_app()
+    _add_user(app, "victim@example.org")
+    attacker = app.test_client()
+    codes = [
+        fail_login(attacker, "victim@example.org", ip="203.0.113.5").status_code for _ in range(8)
+    ]
+    assert codes == [200] * 5 + [429] * 3  # the attacker is slowed down ...
+    victim = app.test_client()
+    response = victim.post(
+        "/login",
+        data={"email": "victim@example.org", "password": RIGHT},
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
+    assert response.status_code == 302  # ... and the owner is not locked out
+
+
+def test_many_addresses_are_capped_per_account_but_a_known_browser_gets_in(limited_app):
+    app = limited_app(LOGIN_ACCOUNT_RATE_LIMIT="7 per hour")
+    _add_user(app, "botnet@example.org")
+    owner = app.test_client()
+    ok = {"email": "botnet@example.org", "password": RIGHT}
+    assert (
+        owner.post("/login", data=ok, environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 302
+    )
+    owner.post("/logout", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    bots = app.test_client()
+    for n in range(7):
+        assert fail_login(bots, "botnet@example.org", ip=f"198.51.100.{n}").status_code == 200
+    assert fail_login(bots, "botnet@example.org", ip="198.51.100.99").status_code == 429
+    # A browser that never logged in to the account waits; the owner's usual browser does not.
+    fresh = app.test_client()
+    refused = fresh.post("/login", data=ok, environ_base={"REMOTE_ADDR": "192.0.2.11"})
+    assert refused.status_code == 429
+    again = owner.post("/login", data=ok, environ_base={"REMOTE_ADDR": "192.0.2.12"})
+    assert again.status_code == 302
+
+
+def test_a_forged_known_device_cookie_does_not_exempt(limited_app):
+    app = limited_app(LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    client.set_cookie("pbp_device", "forged.value")
+    for n in range(2):
+        assert fail_login(client, "x@example.org", ip=f"198.51.100.{n}").status_code == 200
+    assert fail_login(client, "x@example.org", ip="198.51.100.9").status_code == 429
 
 
 def test_hourly_limit_applies_too(limited_app):
     client = limited_app(LOGIN_RATE_LIMIT="50 per minute;7 per hour").test_client()
     for n in range(7):
-        assert fail_login(client, "hourly@example.org", ip=f"192.0.2.{n}").status_code == 200
-    assert fail_login(client, "hourly@example.org", ip="192.0.2.77").status_code == 429
+        assert fail_login(client, f"hourly{n}@example.org", ip="192.0.2.7").status_code == 200
+    assert fail_login(client, "hourly@example.org", ip="192.0.2.7").status_code == 429
 
 
 def test_successful_logins_do_not_count(limited_app):
@@ -123,6 +183,7 @@ WORKER = textwrap.dedent("""
     from pbplatform import create_app
     from pbplatform.extensions import db
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": True,
+                      "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute",
                       "RATELIMIT_STORAGE_URI": sys.argv[1],
                       "SQLALCHEMY_DATABASE_URI": sys.argv[2]})
     with app.app_context():
@@ -153,7 +214,9 @@ def test_redis_storage_is_shared_between_workers(limited_app, tmp_path):
         )
         assert worker.stdout.split() == ["200", "200", "200"]
         # Worker 2, in this process, sees the three failures already counted.
-        client = limited_app(RATELIMIT_STORAGE_URI=REDIS_URL).test_client()
+        client = limited_app(
+            RATELIMIT_STORAGE_URI=REDIS_URL, LOGIN_ACCOUNT_RATE_LIMIT="5 per minute"
+        ).test_client()
         assert fail_login(client, "shared@example.org", ip="10.0.1.1").status_code == 200
         assert fail_login(client, "shared@example.org", ip="10.0.1.2").status_code == 200
         assert fail_login(client, "shared@example.org", ip="10.0.1.3").status_code == 429

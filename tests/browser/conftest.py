@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from pbplatform import create_app
 from pbplatform.extensions import db
+from tests.browser.helpers import live_apps
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,7 +60,9 @@ def live_url(live_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_apps[url] = live_app  # helpers.log_in issues officers' enrolment links through it
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 

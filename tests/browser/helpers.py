@@ -41,12 +41,33 @@ def committed(app: Flask) -> Iterator[None]:
 
 # Officers' authenticator "apps": (live_url, e-mail) -> (secret, last step used).
 _totp: dict[tuple[str, str], tuple[str, int]] = {}
+live_apps: dict[str, Flask] = {}  # live_url -> the app it serves (set by conftest.live_url)
 
 
-def _second_factor(page, live_url: str, email: str) -> None:
+def _open_enrolment_link(page, live_url: str, email: str, password: str) -> None:
+    """An unenrolled officer needs the mailed single-use link: issue one as an administrator
+    would, open it, and log in again (the password alone cannot enrol)."""
+    import sqlalchemy as sa
+
+    from pbplatform.accounts.enrolment import issue_enrolment_token
+    from pbplatform.accounts.models import User
+
+    with committed(live_apps[live_url]):
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        token = issue_enrolment_token(user)
+    page.goto(f"{live_url}/login/code/enrol/{token}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def _second_factor(page, live_url: str, email: str, password: str = PASSWORD) -> None:
     """Officers and admins: enroll (reading the key off the page, as a person would type it
     into their app) or enter a code computed from the key kept from the enrollment."""
     path = page.url.removeprefix(live_url).split("?")[0]
+    if path == "/login/code/setup" and not page.locator("#totp-secret").count():
+        _open_enrolment_link(page, live_url, email, password)
     if path == "/login/code/setup":
         secret, last = page.locator("#totp-secret").inner_text().strip(), -1
     elif path == "/login/code":
@@ -67,7 +88,7 @@ def log_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
-    _second_factor(page, live_url, email)
+    _second_factor(page, live_url, email, password)
     assert page.get_by_role("button", name="Log out").is_visible(), "login failed"
 
 

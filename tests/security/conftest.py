@@ -83,6 +83,7 @@ def production_app(tmp_path, monkeypatch):
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
     monkeypatch.setenv("AUDIT_HMAC_KEY", "an-audit-key-for-the-test-only")
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", "5X8lEhRIbKOofXcJ3Q0wqO2Zw9dHQk0Ag7nSXyKx6kM=")
     with limiter_restored():
         app = create_app({"ENV_NAME": "production"})
         app.test_client_class = IsolatedClient

@@ -53,11 +53,20 @@ def test_audit_journey(build_app):
     secrets = [PASSWORD, WRONG, NEW_PASSWORD]
 
     officer = app.test_client()
+    with app.app_context():  # the single-use enrolment link an administrator had mailed
+        from pbplatform.accounts.enrolment import issue_enrolment_token
+
+        enrol_token = issue_enrolment_token(db.session.get(User, forger_id))
+        db.session.commit()
+    assert officer.get(f"/login/code/enrol/{enrol_token}").status_code == 302
     assert _sign_in(officer, "forger@example.org", PASSWORD).status_code == 302
     with app.app_context():  # the TOTP step (case 36); its secret must never be audited
         totp_secret = db.session.get(User, forger_id).totp_secret
     code = pyotp.TOTP(totp_secret).now()
-    assert officer.post("/login/code/setup", data={"code": code}).status_code == 302
+    enrolled = officer.post("/login/code/setup", data={"code": code})
+    assert enrolled.status_code == 200  # the recovery codes, shown once
+    recovery_codes = re.findall(r"<code>([a-z0-9-]{11})</code>", enrolled.get_data(as_text=True))
+    assert len(recovery_codes) == 10
     assert _sign_in(app.test_client(), "forger@example.org", WRONG).status_code == 200
     with app.app_context():
         pending = db.session.get(Proposal, proposals.pending_id).tracking_number
@@ -111,7 +120,7 @@ def test_audit_journey(build_app):
             if "/reset/" in m.body
         ]
         assert len(secrets) == 5, "the reset mail carried a token"
-        secrets += [totp_secret]
+        secrets += [totp_secret, enrol_token, *recovery_codes]
         secrets += [u.session_token for u in db.session.scalars(sa.select(User))]
         secrets += [u.password_hash for u in db.session.scalars(sa.select(User))]
         ballot_ids = list(db.session.scalars(sa.select(Ballot.id)))
@@ -151,7 +160,7 @@ def _reset_and_capture(app, caplog) -> tuple[str, str]:
         )
     assert response.status_code in (200, 302, 303)
     with app.app_context():
-        body = db.session.scalars(sa.select(OutboxMessage.body)).one()
+        body = db.session.scalars(sa.select(OutboxMessage)).one().body
     return body.split("/reset/")[1].split()[0], caplog.text
 
 

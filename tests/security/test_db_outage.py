@@ -33,7 +33,10 @@ def _no_trace(body: str) -> None:
 def test_healthz_reports_503_json(down_app):
     response = down_app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": False}
+    body = response.get_json()
+    assert (body["status"], body["database"]) == ("unavailable", False)
+    # The rate-limit store (memory:// here) is reported too; None where limits are off.
+    assert body["rate_limit_storage"] in (True, None)
 
 
 @pytest.mark.parametrize("url", ["/", "/proposals", "/results"])

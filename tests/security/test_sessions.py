@@ -102,7 +102,7 @@ def test_production_refuses_a_forged_host_so_reset_links_stay_ours(production_ap
     )
     assert response.status_code in (200, 302, 303)
     with production_app.app_context():
-        bodies = db.session.scalars(sa.select(OutboxMessage.body)).all()
+        bodies = [m.body for m in db.session.scalars(sa.select(OutboxMessage))]
     assert len(bodies) == 1
     assert f"{site}/reset/" in bodies[0]
     assert "evil" not in bodies[0]
@@ -112,6 +112,18 @@ def test_production_refuses_to_start_without_its_host_names(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 32)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", "5X8lEhRIbKOofXcJ3Q0wqO2Zw9dHQk0Ag7nSXyKx6kM=")
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="TRUSTED_HOSTS"):
+        create_app({"ENV_NAME": "production"})
+
+
+def test_production_refuses_to_start_without_its_data_encryption_key(monkeypatch):
+    """TOTP secrets and queued mail are encrypted with a key outside the database: production
+    has no fallback derived from SECRET_KEY."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
+    monkeypatch.delenv("DATA_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(KeyError, match="DATA_ENCRYPTION_KEY"):
         create_app({"ENV_NAME": "production"})

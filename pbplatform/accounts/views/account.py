@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_user
 
-from pbplatform.accounts import services
+from pbplatform.accounts import mfa, recovery, services
 from pbplatform.accounts.forms import PasswordChangeForm, ProfileForm, selected_area
 from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
@@ -31,6 +31,7 @@ def _account_page(
         user=user,
         profile=profile,
         password_form=password or PasswordChangeForm(formdata=None),
+        recovery_left=recovery.remaining_codes(user) if mfa.is_enrolled(user) else None,
     ), status
 
 

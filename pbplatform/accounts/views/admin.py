@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from pbplatform.accounts import management
+from pbplatform.accounts import enrolment, management, mfa
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import NewStaffForm, UserRoleForm, selected_area
 from pbplatform.accounts.models import User
@@ -25,6 +25,16 @@ def _get_user(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+def _send_enrolment_link(user: User, actor: User | None) -> None:
+    """A staff account without a second factor gets the single-use link to set one up."""
+    if mfa.mfa_required(user) and not mfa.is_enrolled(user):
+        enrolment.send_enrolment_link(
+            user,
+            lambda token: url_for("accounts.mfa_enrol_link", token=token, _external=True),
+            actor,
+        )
 
 
 def _selected_areas(values: list[str]) -> list[Area]:
@@ -73,6 +83,7 @@ def admin_new_user() -> ResponseReturnValue:
             reset_links.send_invitation(
                 user, lambda token: url_for("accounts.reset", token=token, _external=True)
             )
+        _send_enrolment_link(user, actor)
         flash(gettext("The account has been created."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
@@ -102,6 +113,7 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
     form = UserRoleForm()
     if form.validate_on_submit():
         actor = db.session.get(User, current_user.id)
+        was_staff = user.is_officer
         try:
             management.change_role(
                 actor, user, form.role.data, _selected_areas(form.officer_areas.data or [])
@@ -109,6 +121,8 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
         except DomainError as exc:
             form.role.errors = [exc.message]
             return _user_page(user, form, exc.status)
+        if not was_staff:
+            _send_enrolment_link(user, actor)
         flash(gettext("The role has been saved."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))
     return _user_page(user, form, 422)
@@ -147,10 +161,13 @@ def admin_reactivate(user_id: int) -> ResponseReturnValue:
 @admin_required
 def admin_reset_mfa(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
-    management.reset_mfa(db.session.get(User, current_user.id), user)
+    actor = db.session.get(User, current_user.id)
+    management.reset_mfa(actor, user)
+    _send_enrolment_link(user, actor)
     flash(
         gettext(
-            "The second factor has been reset; the person sets up a new app at their next login."
+            "The second factor has been reset; the person has been e-mailed a single-use link "
+            "to set up a new app."
         ),
         "success",
     )

@@ -12,7 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from pbplatform.accounts import mfa, services
+from pbplatform.accounts import enrolment, mfa, services, throttle
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import (
     LoginForm,
@@ -21,7 +21,7 @@ from pbplatform.accounts.forms import (
     ResetRequestForm,
     selected_area,
 )
-from pbplatform.accounts.models import User, load_user
+from pbplatform.accounts.models import MfaEnrolmentToken, User, load_user
 from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
@@ -31,14 +31,23 @@ from pbplatform.security.access import MFA_VERIFIED, public
 from pbplatform.security.redirects import safe_next
 
 # --- rate limits ----------------------------------------------------------------------------
-# Login: counted per client IP and per submitted e-mail, and only failed attempts count, so a
-# person who types the password right is never locked out by their own successful logins.
-# The IP is the socket peer unless PROXY_HOPS trusts a proxy (ProxyFix), so a forged
-# X-Forwarded-For header cannot reset the counter.
+# Login: only failed attempts count, per client address, per account and address, and per
+# account from browsers that never logged in to it (see accounts/throttle.py for why this
+# slows guessing without letting anyone lock out a chosen account).
+# The address is the socket peer unless PROXY_HOPS trusts a proxy (ProxyFix), so a forged
+# X-Forwarded-For header cannot reset the counters.
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_address_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 def _form_limit() -> str:
@@ -47,6 +56,10 @@ def _form_limit() -> str:
 
 def _submitted_email() -> str:
     return "email:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _submitted_email_and_address() -> str:
+    return _submitted_email() + "|" + get_remote_address()
 
 
 def _login_failed(response: Response) -> bool:
@@ -60,12 +73,20 @@ login_limit_ip = limiter.limit(
     deduct_when=_login_failed,
     scope="login-ip",
 )
-login_limit_email = limiter.limit(
-    _login_limit,
+login_limit_account_ip = limiter.limit(
+    _account_address_limit,
+    key_func=_submitted_email_and_address,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account-ip",
+)
+login_limit_account = limiter.limit(
+    _account_limit,
     key_func=_submitted_email,
     methods=["POST"],
     deduct_when=_login_failed,
-    scope="login-email",
+    exempt_when=throttle.is_known_device,
+    scope="login-account",
 )
 form_limit_ip = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
 
@@ -94,13 +115,13 @@ def end_expired_login() -> None:
 # and admin route.
 
 MFA_PENDING = "mfa_pending"
+MFA_ENROL_TOKEN = "mfa_enrol_token"  # an enrolment link opened in this browser (enrolment.py)
 
 
 def _fresh_session() -> None:
-    lang = session.get("lang")
+    kept = {k: session[k] for k in ("lang", MFA_ENROL_TOKEN) if k in session}
     session.clear()  # nothing from before the login survives it (fixation)
-    if lang:
-        session["lang"] = lang  # except the language the person chose
+    session.update(kept)  # except the language chosen and an enrolment link being used
 
 
 def complete_login(user: User, *, mfa_done: bool = False) -> None:
@@ -110,6 +131,7 @@ def complete_login(user: User, *, mfa_done: bool = False) -> None:
     session["auth_at"] = int(time.time())
     if mfa_done:
         session[MFA_VERIFIED] = user.id
+    throttle.remember_device(user.email)
     audit.record("auth.login", user, actor=user, after={"mfa": True} if mfa_done else None)
 
 
@@ -119,12 +141,17 @@ def start_second_factor(user: User, next_url: str | None) -> ResponseReturnValue
     session[MFA_PENDING] = user.get_id()
     session["mfa_at"] = int(time.time())
     session["mfa_next"] = (next_url or "")[:500]
-    if not mfa.is_enrolled(user):
-        mfa.start_enrollment(user)
+    if not mfa.is_enrolled(user) and enrolment_link_row(user) is not None:
+        mfa.start_enrollment(user)  # only with the mailed link: the password is not enough
     audit.record("auth.mfa_challenged", user, actor=user)
     return redirect(
         url_for("accounts.mfa_code" if mfa.is_enrolled(user) else "accounts.mfa_enroll")
     )
+
+
+def enrolment_link_row(user: User) -> MfaEnrolmentToken | None:
+    """The valid enrolment link for `user` opened in this browser, if any."""
+    return enrolment.find_valid_enrolment_token(session.get(MFA_ENROL_TOKEN), user)
 
 
 def pending_user() -> User | None:
@@ -172,7 +199,8 @@ def register() -> ResponseReturnValue:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @login_limit_ip
-@login_limit_email
+@login_limit_account_ip
+@login_limit_account
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":

@@ -4,19 +4,26 @@ session by the password step (see auth.start_second_factor)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pbplatform.accounts import mfa
+from pbplatform.accounts import enrolment, mfa, recovery
 from pbplatform.accounts.forms import CodeForm
 from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
-from pbplatform.accounts.views.auth import MFA_PENDING, complete_login, pending_user
-from pbplatform.extensions import limiter
-from pbplatform.security.access import public
+from pbplatform.accounts.views.auth import (
+    MFA_ENROL_TOKEN,
+    MFA_PENDING,
+    complete_login,
+    enrolment_link_row,
+    pending_user,
+)
+from pbplatform.extensions import db, limiter
+from pbplatform.security.access import officer_required, public
 from pbplatform.security.redirects import safe_next
 
 
@@ -52,12 +59,21 @@ def _expired() -> ResponseReturnValue:
 
 
 def _submit_code(user: User, form: CodeForm) -> ResponseReturnValue | None:
-    """Log in on a valid code; otherwise set the form error and return None."""
+    """Log in on a valid code; otherwise set the form error and return None. Confirming an
+    enrollment burns the enrolment link and shows the new recovery codes once."""
     if form.validate_on_submit():
-        if mfa.check_code(user, form.code.data):
-            next_url = session.get("mfa_next")
+        link = None if mfa.is_enrolled(user) else enrolment_link_row(user)
+        if (mfa.is_enrolled(user) or link is not None) and mfa.check_code(user, form.code.data):
+            if link is not None and not enrolment.burn_enrolment_token(link):
+                abort(409)  # the link was used in another tab meanwhile: roll this back
+            next_url = safe_next(session.get("mfa_next"))
             complete_login(user, mfa_done=True)
-            return redirect(safe_next(next_url))
+            if link is not None:
+                codes = recovery.generate_codes(user)
+                return render_template(
+                    "accounts/recovery_codes.html", codes=codes, next_url=next_url
+                )
+            return redirect(next_url)
         form.code.errors = [
             gettext(
                 "This code is not valid or was already used. Wait for the next code and try again."
@@ -92,8 +108,12 @@ def mfa_enroll() -> ResponseReturnValue:
     user = pending_user()
     if user is None:
         return _expired()
-    if mfa.is_enrolled(user) or user.totp_secret is None:
+    if mfa.is_enrolled(user):
         return redirect(url_for("accounts.mfa_code"))
+    if enrolment_link_row(user) is None or user.totp_secret is None:
+        # The password alone does not let anyone bind an app to the account: the secret is
+        # made at a password step taken with the enrolment link opened (start_second_factor).
+        return render_template("accounts/mfa_needs_link.html")
     form = CodeForm()
     done = _submit_code(user, form)
     return done or render_template(
@@ -101,4 +121,26 @@ def mfa_enroll() -> ResponseReturnValue:
         form=form,
         secret=user.totp_secret,
         uri=mfa.provisioning_uri(user),
+    )
+
+
+@bp.get("/login/code/enrol/<token>")
+@public
+def mfa_enrol_link(token: str) -> ResponseReturnValue:
+    """The mailed enrolment link: remembered in this browser until the password step."""
+    if enrolment.find_valid_enrolment_token(token) is None:
+        return render_template("accounts/mfa_enrol_invalid.html"), 404
+    session[MFA_ENROL_TOKEN] = token
+    flash(gettext("Now log in with your password to set up your authenticator app."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/account/recovery-codes")
+@officer_required
+def regenerate_recovery_codes() -> ResponseReturnValue:
+    """New recovery codes (the old ones stop working), shown once."""
+    user = db.session.get(User, current_user.id)
+    codes = recovery.generate_codes(user)
+    return render_template(
+        "accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.account")
     )
