@@ -26,6 +26,9 @@ BORN = date(1990, 12, 10)
 ADDRESS = "Frankfurter Allee 12, 10247 Berlin"
 
 
+from pbplatform.accounts.models import MfaEnrolmentToken, RecoveryCode  # noqa: E402
+
+
 def rich_resident(phase: str = "voting") -> SimpleNamespace:
     cycle = create_cycle(phase)
     area = cycle.areas[0].area
@@ -84,6 +87,13 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
         )
     )
     db.session.add(InactivityWarning(user_id=user.id))
+    # second-factor secrets a staff account would hold (a promoted resident keeps them)
+    db.session.add(RecoveryCode(user_id=user.id, code_hash="h" * 64))
+    db.session.add(
+        MfaEnrolmentToken(
+            user_id=user.id, token_hash="e" * 64, expires_at=utcnow() + timedelta(hours=1)
+        )
+    )
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(
