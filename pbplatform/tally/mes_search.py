@@ -152,7 +152,6 @@ def _scan(
     return None, k
 
 
-
 class _Lasting(Protocol):
     hi: float  # every share below this (per unit of weight) gives the same run
 
