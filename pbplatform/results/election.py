@@ -7,6 +7,7 @@ becomes one `tally.Election` (`build_election`). Read-only: nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 import sqlalchemy as sa
 
@@ -86,7 +87,10 @@ def tally_ballots(
         if vote_type == "cumulative":
             result.append(
                 tally.Ballot(
-                    id=b.id, channel=b.channel, points={str(c.proposal_id): c.points for c in mine}
+                    id=b.id,
+                    channel=b.channel,
+                    # the column is Numeric (Decimal); the count works in Fractions, exactly
+                    points={str(c.proposal_id): Fraction(c.points) for c in mine},
                 )
             )
         else:
