@@ -75,7 +75,7 @@ def _config_dict(cycle: Cycle, config: tally.RuleConfig) -> dict[str, Any]:
     }
 
 
-def _channel_counts(ballots: Iterable[Ballot]) -> dict[str, int]:
+def _channel_counts(ballots: Iterable[Ballot | tally.Ballot]) -> dict[str, int]:
     return dict(sorted(Counter(b.channel for b in ballots).items()))
 
 
