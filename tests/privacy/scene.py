@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from pbplatform.accounts.models import MfaEnrolmentToken, RecoveryCode
 from pbplatform.api.models import ApiIdempotencyKey
 from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
@@ -26,7 +27,6 @@ BORN = date(1990, 12, 10)
 ADDRESS = "Frankfurter Allee 12, 10247 Berlin"
 
 
-from pbplatform.accounts.models import MfaEnrolmentToken, RecoveryCode  # noqa: E402
 
 
 def rich_resident(phase: str = "voting") -> SimpleNamespace:
