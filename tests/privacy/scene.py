@@ -27,8 +27,6 @@ BORN = date(1990, 12, 10)
 ADDRESS = "Frankfurter Allee 12, 10247 Berlin"
 
 
-
-
 def rich_resident(phase: str = "voting") -> SimpleNamespace:
     cycle = create_cycle(phase)
     area = cycle.areas[0].area
