@@ -23,6 +23,11 @@ API_TOKEN_CREATE_RATE_LIMIT = os.environ.get("API_TOKEN_CREATE_RATE_LIMIT", "10 
 # from SECRET_KEY). Changing it invalidates every code and register entry.
 CODE_PEPPER = os.environ.get("CODE_PEPPER")
 
+# Ballots are sealed while voting is open with a per-cycle key derived from this secret (one or
+# more, space-separated: the first seals new cycles, any unseals). Default: derived from
+# SECRET_KEY; production requires its own. See README, "Ballot secrecy".
+BALLOT_BOX_SECRET = os.environ.get("BALLOT_BOX_SECRET")
+
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")
 LANGUAGES = ["en", "de"]

@@ -3,6 +3,7 @@
 from pbplatform.accounts.models import PasswordResetToken, User, officer_areas
 from pbplatform.api.models import ApiIdempotencyKey, ApiToken
 from pbplatform.audit.models import AuditEntry
+from pbplatform.ballotbox.models import BallotBoxKey, SealedBallot
 from pbplatform.channels.models import (
     CensusEntry,
     Meeting,
@@ -26,12 +27,14 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Ballot",
+    "BallotBoxKey",
     "BallotChoice",
     "CensusEntry",
     "Meeting",
     "MeetingCountEntry",
     "MeetingTotal",
     "PaperImport",
+    "SealedBallot",
     "VotingCode",
     "VotingCodeBatch",
     "VotingSite",
