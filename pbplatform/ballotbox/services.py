@@ -132,6 +132,25 @@ def _unsealed(box: SealedBox, cycle_id: int, channel: str, sealed: bytes) -> tup
     ]
 
 
+def _insert_in_order(table: sa.Table, rows: list[dict]) -> None:
+    """Insert `rows` in the given order (PostgreSQL's heap follows it): COPY on PostgreSQL, in
+    this transaction, many times faster than a statement per row; elsewhere an executemany
+    (SQLite stores these WITHOUT ROWID tables in key order anyway)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sa.insert(table), rows)
+        return
+    names = [c.name for c in table.columns]
+    with (
+        connection.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+
+
 def unseal_box(cycle: Cycle) -> int:
     """Move the cycle's sealed ballots into `ballots` in random order; return how many.
 
@@ -146,10 +165,8 @@ def unseal_box(cycle: Cycle) -> int:
         box = SealedBox(keys.private_key(cycle))
         ballots = [_unsealed(box, cycle.id, channel, sealed) for channel, sealed in rows]
         secrets.SystemRandom().shuffle(ballots)
-        db.session.execute(sa.insert(Ballot.__table__), [b for b, _ in ballots])
-        choices = [c for _, cs in ballots for c in cs]
-        if choices:
-            db.session.execute(sa.insert(BallotChoice.__table__), choices)
+        _insert_in_order(Ballot.__table__, [b for b, _ in ballots])
+        _insert_in_order(BallotChoice.__table__, [c for _, cs in ballots for c in cs])
         db.session.execute(sa.delete(SealedBallot).where(SealedBallot.cycle_id == cycle.id))
     # The API's remembered outcomes numbered its voters in cast order (serial id): forget them.
     db.session.execute(sa.delete(ApiIdempotencyKey).where(ApiIdempotencyKey.cycle_id == cycle.id))
