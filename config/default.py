@@ -48,6 +48,10 @@ AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE")
 # DATA_ENCRYPTION_OLD_KEYS until `flask pb reencrypt` has re-sealed everything.
 DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
 DATA_ENCRYPTION_OLD_KEYS = os.environ.get("DATA_ENCRYPTION_OLD_KEYS", "")
+# Ballots are sealed while voting is open with a per-cycle key derived from this secret (one or
+# more, space-separated: the first seals new cycles, any unseals). Default: derived from
+# SECRET_KEY; production requires its own. See README, "Ballot secrecy".
+BALLOT_BOX_SECRET = os.environ.get("BALLOT_BOX_SECRET")
 
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = os.environ.get("PBP_TIMEZONE", "Europe/Berlin")

@@ -3,6 +3,8 @@
 import os
 
 SECRET_KEY = os.environ["SECRET_KEY"]
+# The ballot box's secret: kept apart from SECRET_KEY, so an app secret alone opens no ballots.
+BALLOT_BOX_SECRET = os.environ["BALLOT_BOX_SECRET"]
 SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
 # The audit log's HMAC key: never derived from SECRET_KEY here (see config/default.py).
 AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]

@@ -9,6 +9,7 @@ from pbplatform.accounts.models import (
 )
 from pbplatform.api.models import ApiIdempotencyKey, ApiToken
 from pbplatform.audit.models import AuditEntry
+from pbplatform.ballotbox.models import BallotBoxKey, SealedBallot
 from pbplatform.channels.models import (
     CensusEntry,
     Meeting,
@@ -42,12 +43,14 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Ballot",
+    "BallotBoxKey",
     "BallotChoice",
     "CensusEntry",
     "Meeting",
     "MeetingCountEntry",
     "MeetingTotal",
     "PaperImport",
+    "SealedBallot",
     "VotingCode",
     "VotingCodeBatch",
     "VotingSite",

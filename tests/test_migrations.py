@@ -110,7 +110,7 @@ def _assert_ballot_tables_have_no_insertion_order() -> None:
     if db.engine.dialect.name != "sqlite":
         return
     with db.engine.connect() as conn:
-        for table in ("participations", "ballots", "ballot_choices"):
+        for table in ("participations", "ballots", "ballot_choices", "sealed_ballots"):
             with pytest.raises(sa.exc.OperationalError, match="rowid"):
                 conn.execute(sa.text(f"SELECT rowid FROM {table}"))
 

@@ -82,8 +82,13 @@ def remember(
     status: int,
     body: dict[str, Any],
     location: str | None = None,
+    *,
+    ballot_cycle_id: int | None = None,
 ) -> None:
-    """Store the outcome with the write; a concurrent twin with the same key gets a 409."""
+    """Store the outcome with the write; a concurrent twin with the same key gets a 409.
+
+    `ballot_cycle_id`: the write cast a ballot in that cycle; the record is deleted when its
+    voting closes (ballotbox.services.unseal_box)."""
     if key_hash is None:
         return
     row = ApiIdempotencyKey(
@@ -93,6 +98,7 @@ def remember(
         status=status,
         body=body,
         location=location,
+        cycle_id=ballot_cycle_id,
     )
     try:
         with db.session.begin_nested():

@@ -43,10 +43,16 @@ class ApiIdempotencyKey(db.Model):
     """
 
     __tablename__ = "api_idempotency_keys"
-    __table_args__ = (sa.UniqueConstraint("user_id", "key_hash"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key_hash"),
+        sa.Index("ix_api_idempotency_keys_cycle", "cycle_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # The cycle whose ballot this key cast: its serial id numbers API voters in cast order,
+    # so closing that cycle's voting deletes the row (a retry after the close is then refused).
+    cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
     key_hash: Mapped[str] = mapped_column(sa.String(64))
     # Which request the key was used for, to refuse its reuse for another one. For ballots this
     # covers the path only: a hash of the choices next to a user id could be brute-forced.

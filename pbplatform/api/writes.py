@@ -72,7 +72,7 @@ def cast(slug: str) -> ResponseReturnValue:
         user_id=user.id,
     )
     body = {"status": "cast", "cast_on": today().isoformat()}
-    idempotency.remember(user, key, request_hash, 201, body)
+    idempotency.remember(user, key, request_hash, 201, body, ballot_cycle_id=cycle.id)
     return jsonify(body), 201
 
 

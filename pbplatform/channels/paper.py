@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.ballotbox.services import seal_ballots, sealed_counts
 from pbplatform.channels.models import PaperImport, VotingSite
 from pbplatform.channels.paper_rows import (
     PaperRow,
@@ -27,10 +28,10 @@ from pbplatform.channels.paper_rows import (
     parse_paper_csv,
 )
 from pbplatform.cycles.models import Cycle
-from pbplatform.cycles.services import ensure_phase_current, lock_cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from pbplatform.voting.services import require_voting_open
 
 # --- sites ---------------------------------------------------------------------------------
 
@@ -83,21 +84,39 @@ def list_sites(cycle: Cycle) -> list[VotingSite]:
 
 
 def _ensure_voting(cycle: Cycle) -> Cycle:
-    ensure_phase_current(cycle)
-    locked = lock_cycle(cycle.id, shared=True)
-    if locked.phase != "voting":
+    try:
+        return require_voting_open(cycle)
+    except DomainError as exc:
+        if exc.code != "voting_closed":
+            raise
         raise DomainError(
             "voting_closed", _("Paper ballots are entered while voting is open."), status=409
-        )
-    return locked
+        ) from None
 
 
-def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> None:
-    """Participations and ballots of checked rows, in one savepoint; a race refuses them all."""
+def _ballot(row: PaperRow, cycle: Cycle) -> Ballot:
+    """The row's ballot, unsaved: it goes into the sealed box (ballotbox)."""
+    ballot = Ballot(
+        cycle_id=cycle.id,
+        area_id=row.area_id,
+        channel="paper",
+        serial=row.serial,
+        is_valid=row.invalid_reason is None,
+        invalid_reason=row.invalid_reason,
+    )
+    ballot.choices = [
+        BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
+        for c in row.choices
+    ]
+    return ballot
+
+
+def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> list[Ballot]:
+    """Participations and sealed ballots of checked rows, in one savepoint (so in the same
+    transaction, like cast_ballot); a race refuses them all. Returns the unsaved ballots."""
+    ballots = [_ballot(row, cycle) for row in rows]
     try:
         with db.session.begin_nested():
-            # Participations first, like cast_ballot: closing voting locks the voting tables
-            # in that order (voting.scramble_storage_order), so the two cannot deadlock.
             db.session.add_all(
                 [
                     Participation(
@@ -111,20 +130,7 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> None:
                 ]
             )
             db.session.flush()
-            for row in rows:
-                ballot = Ballot(
-                    cycle_id=cycle.id,
-                    area_id=row.area_id,
-                    channel="paper",
-                    serial=row.serial,
-                    is_valid=row.invalid_reason is None,
-                    invalid_reason=row.invalid_reason,
-                )
-                ballot.choices = [
-                    BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance)
-                    for c in row.choices
-                ]
-                db.session.add(ballot)
+            seal_ballots(cycle, ballots)
     except IntegrityError:
         raise DomainError(
             "paper_conflict",
@@ -134,6 +140,7 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> None:
             ),
             status=409,
         ) from None
+    return ballots
 
 
 def enter_paper_ballot(
@@ -157,16 +164,14 @@ def enter_paper_ballot(
     taken = load_taken(ctx, [row])
     if taken:
         raise DomainError("bad_paper_ballot", taken[0].split(": ", 1)[-1], status=409)
-    _store_rows(cycle, [row])
+    (ballot,) = _store_rows(cycle, [row])
     # For a checked voter the serial stays out of the log: the log's order next to the
     # participations' could otherwise pair a voter with a ballot (secrecy, INV-6/INV-9).
     details = {"valid": row.invalid_reason is None, "voter_checked": row.voter_key is not None}
     if row.voter_key is None:
         details["serial"] = serial
     audit.record("paper.ballot_entered", site, actor=actor, area_id=area_id, after=details)
-    return db.session.scalars(
-        sa.select(Ballot).where(Ballot.cycle_id == cycle.id, Ballot.serial == serial)
-    ).one()
+    return ballot
 
 
 def file_sha256(data: bytes) -> str:
@@ -230,7 +235,8 @@ def list_imports(cycle: Cycle) -> list[PaperImport]:
 
 
 def paper_counts(cycle: Cycle) -> tuple[int, int]:
-    """(valid, invalid) paper ballots of the cycle."""
+    """(valid, invalid) paper ballots of the cycle: sealed while voting, unsealed after."""
+    valid, invalid = sealed_counts(cycle, "paper")
     rows = dict(
         db.session.execute(
             sa.select(Ballot.is_valid, sa.func.count(Ballot.id))
@@ -238,4 +244,4 @@ def paper_counts(cycle: Cycle) -> tuple[int, int]:
             .group_by(Ballot.is_valid)
         ).all()
     )
-    return rows.get(True, 0), rows.get(False, 0)
+    return valid + rows.get(True, 0), invalid + rows.get(False, 0)

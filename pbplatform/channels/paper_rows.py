@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
+from pbplatform.ballotbox.services import stored_serials
 from pbplatform.channels.census import (
     FileRejected,
     check_eligibility,
@@ -41,7 +42,7 @@ from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
-from pbplatform.voting.models import Ballot, Participation
+from pbplatform.voting.models import Participation
 from pbplatform.voting.services import (
     BallotCatalogue,
     NormalizedChoice,
@@ -289,15 +290,10 @@ def load_taken(ctx: Context, rows: list[PaperRow]) -> list[str]:
     errors = []
     by_serial = {r.serial: r for r in rows}
     by_voter = {r.voter_key: r for r in rows if r.voter_key}
-    for chunk in _chunks(list(by_serial)):
-        for serial in db.session.scalars(
-            sa.select(Ballot.serial).where(
-                Ballot.cycle_id == ctx.cycle.id, Ballot.serial.in_(chunk)
-            )
-        ):
-            errors.append(
-                (by_serial[serial].number, _("serial %(serial)s is already stored", serial=serial))
-            )
+    for serial in stored_serials(ctx.cycle, by_serial):
+        errors.append(
+            (by_serial[serial].number, _("serial %(serial)s is already stored", serial=serial))
+        )
     for chunk in _chunks(list(by_voter)):
         for key, channel in db.session.execute(
             sa.select(Participation.voter_key, Participation.channel).where(

@@ -4,7 +4,8 @@ Other features call:
 - `ensure_phase_current(cycle)` before checking `cycle.phase` (applies transitions whose date
   has passed; flushes only);
 - `lock_cycle(cycle_id, shared=True)` when casting a ballot (FOR SHARE on the cycle row: a close
-  of voting takes FOR UPDATE and so waits for, or is waited on by, every cast in flight, INV-4);
+  of voting takes FOR UPDATE and so waits for, or is waited on by, every cast in flight of that
+  cycle only, INV-4; the close unseals that cycle's ballot box, see ballotbox.services);
 - `rule_config(cycle)` for the count's `RuleConfig`.
 """
 
@@ -21,6 +22,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
+from pbplatform.ballotbox.services import unseal_box
 from pbplatform.cycles.models import PHASES, Area, Cycle, CycleArea, CyclePhase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
@@ -368,10 +370,9 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
         cycle.rules_frozen_at = utcnow()
     db.session.flush()
     if phase == "counting":
-        # Voting closed, under the row lock: store ballots in key order, not cast order.
-        from pbplatform.voting.services import scramble_storage_order  # voting imports us
-
-        scramble_storage_order(cycle)
+        # Voting closed, under this cycle's row lock (casts in flight hold it shared): unseal
+        # this cycle's ballot box into the ballot tables, in random order.
+        unseal_box(cycle)
     audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
     return cycle
 

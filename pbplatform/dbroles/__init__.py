@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-# The close CLUSTERs these to scramble storage order (voting/services.py), which PostgreSQL
-# allows only to a table's owner, so the application's role owns them. The owner role must
-# be a member of the application's role to hand them over (README, production guide).
-APP_OWNED_TABLES = ("participations", "ballots", "ballot_choices")
+# Tables the application's role must own. None since the sealed ballot box replaced the
+# CLUSTER that scrambled storage order at the close (ballotbox/services.py writes unsealed
+# ballots in random order instead), so the app role owns nothing it could ALTER.
+APP_OWNED_TABLES: tuple[str, ...] = ()
 
 # What the application may not do beyond reading and appending.
 REVOKED = {

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pbplatform.audit import services as audit
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal, PaperImport
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
@@ -225,7 +226,9 @@ def summarize(cycle: Cycle) -> dict[str, Any]:
         "phase": cycle.phase,
         "proposals": grouped(Proposal.status, Proposal.cycle_id == cycle.id),
         "offers": grouped(Offer.status, Offer.cycle_id == cycle.id),
-        "ballots": grouped(Ballot.channel, Ballot.cycle_id == cycle.id),
+        # Sealed while voting is open, in `ballots` once it has closed.
+        "ballots": grouped(Ballot.channel, Ballot.cycle_id == cycle.id)
+        | grouped(SealedBallot.channel, SealedBallot.cycle_id == cycle.id),
         "meetings": db.session.scalar(
             sa.select(sa.func.count(Meeting.id)).where(Meeting.cycle_id == cycle.id)
         ),

@@ -246,7 +246,7 @@ TABLES: dict[str, Table] = {
             personal=("status", "location", "created_on", "body"),
             secret=("key_hash", "request_hash"),
             reference=("user_id",),
-            other=("id",),
+            other=("id", "cycle_id"),
             erase=Erase.DELETE,
         ),
         Table(
@@ -500,6 +500,13 @@ TABLES: dict[str, Table] = {
             reference=("proposed_by_id", "confirmed_by_id"),
             other=("id", "proposal_id", "reason", "proposed_at", "confirmed_at"),
         ),
+        # sealed while voting is open, destroyed at the close: nobody's, and nothing to read
+        Table(
+            "sealed_ballots",
+            None,
+            other=("id", "cycle_id", "channel", "is_valid", "serial_hash", "sealed"),
+        ),
+        Table("ballot_box_keys", None, other=("cycle_id", "public_key")),
         Table(
             "result_versions",
             None,

@@ -7,8 +7,9 @@ schema, not on access control.
 
 Storage order must not pair them either: rows are stored in insertion (cast) order unless the
 table says otherwise. On SQLite the three tables are WITHOUT ROWID, so they are stored in the
-order of their primary keys (random ballot ids; voter keys). On PostgreSQL the heap follows
-insertion; `voting.services.scramble_storage_order` rewrites it when voting closes.
+order of their primary keys (random ballot ids; voter keys). While voting is open a cycle's
+ballots are not here at all but sealed (pbplatform.ballotbox); closing voting writes them here
+in random order, in one transaction.
 """
 
 from __future__ import annotations

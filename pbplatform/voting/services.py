@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
+from pbplatform.ballotbox.services import seal_ballots
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle
@@ -421,12 +422,19 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
 # --- casting --------------------------------------------------------------------------------
 
 
-def _lock_open_cycle(cycle: Cycle) -> Cycle:
-    """Take a SHARED lock on the cycle row and re-read its phase under it (INV-4).
+def require_voting_open(cycle: Cycle) -> Cycle:
+    """Refuse unless voting is open; then hold a SHARED lock on the cycle row (INV-4).
 
-    Closing voting takes an exclusive lock on the same row, so a cast either commits before
-    the close or sees the new phase and is refused. (SQLite ignores the lock; it has one writer.)
+    A cast only refuses: once the closing time has passed it never applies the due close
+    itself (that would run the whole close and roll it back with every refused cast). Voting
+    that is due to OPEN is opened here (cheap). Under the lock the phase is read again: closing
+    voting takes an exclusive lock on the same row, so a cast either commits before the close
+    or sees the new phase and is refused. (SQLite ignores the lock; it has one writer.)
     """
+    if cycle.phase == VOTING_PHASE and cycle_services.due_phase(cycle) is not None:
+        raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
+    if cycle.phase != VOTING_PHASE and cycle_services.due_phase(cycle) == VOTING_PHASE:
+        cycle_services.ensure_phase_current(cycle)
     locked = cycle_services.lock_cycle(cycle.id, shared=True)
     if locked.phase != VOTING_PHASE:
         raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
@@ -467,6 +475,8 @@ def _store_ballot(
     choices: Iterable[NormalizedChoice] = (),
     invalid_reason: str | None = None,
 ) -> Ballot:
+    """Seal the ballot into the cycle's ballot box; return it unsaved (it gets its id, and its
+    row in `ballots`, only when voting closes: see ballotbox.services)."""
     ballot = Ballot(
         cycle_id=cycle.id,
         area_id=area_id,
@@ -480,7 +490,7 @@ def _store_ballot(
     ]
     try:
         with db.session.begin_nested():
-            db.session.add(ballot)
+            seal_ballots(cycle, [ballot])
     except IntegrityError:
         raise DomainError(
             "duplicate_serial",
@@ -505,10 +515,10 @@ def cast_ballot(
 
     Raises DomainError: ``voting_closed`` (409), the rule codes of `check_ballot` (422),
     ``already_voted`` (409, ``extra['channel']`` names the channel of the earlier vote),
-    ``duplicate_serial`` (409). The participation row and the ballot share no key.
+    ``duplicate_serial`` (409). The participation row and the sealed ballot are written in this
+    one transaction and share no key; the returned ballot is unsaved (see `_store_ballot`).
     """
-    cycle_services.ensure_phase_current(cycle)
-    cycle = _lock_open_cycle(cycle)
+    cycle = require_voting_open(cycle)
     if user_id is not None:
         _check_account_eligible(cycle, user_id)
     normalized = check_ballot(cycle, area_id, selections)
@@ -534,61 +544,6 @@ def record_invalid_ballot(
     Its choices are not stored (they cannot be counted). Records no participation: the caller
     (paper entry) decides whether the voter was checked off.
     """
-    cycle_services.ensure_phase_current(cycle)
-    cycle = _lock_open_cycle(cycle)
+    cycle = require_voting_open(cycle)
     reason = (reason or "").strip()[:200] or _("invalid")
     return _store_ballot(cycle, area_id, channel, serial, invalid_reason=reason)
-
-
-# --- storage order at close ------------------------------------------------------------------
-
-# Each table with the index its rows are re-ordered by: random ballot ids, voter keys.
-SCRAMBLED_TABLES = (
-    ("participations", "pk_participations"),
-    ("ballots", "pk_ballots"),
-    ("ballot_choices", "pk_ballot_choices"),
-)
-
-
-def scramble_storage_order(cycle: Cycle) -> None:
-    """Store the voting tables in key order, not cast order (INV-6); called when voting closes.
-
-    PostgreSQL keeps rows in insertion order (ctid), so ballots read in storage order pair up
-    with participations read the same way. Every row of `cycle` is first rewritten in this
-    transaction (so all carry the closer's xmin, not their cast transaction's: a participation
-    and its ballot were written by the same transaction), then each table is CLUSTERed on its
-    random primary key (CLUSTER alone keeps each row's xmin). The three tables are locked
-    ACCESS EXCLUSIVE up front, in the order casts and paper entries write them (participations,
-    ballots, ballot_choices), so a cast in flight in another cycle is waited for, never
-    deadlocked. CLUSTER rewrites the WHOLE table (every cycle), so casts in other cycles wait
-    for the duration. Needs table ownership (CLUSTER). SQLite: nothing to do, the tables are
-    WITHOUT ROWID and stored in key order.
-
-    What remains: while voting is open a DBA can watch rows arrive (or read ctid/xmin); the
-    old row versions (with their cast-time xmin) stay in the data files as dead tuples until
-    VACUUM reclaims them (and their bytes may linger after), and in the WAL and any backup or
-    replica taken before the close. Those are outside what the schema can hide.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    db.session.flush()
-    connection.execute(
-        sa.text("LOCK TABLE participations, ballots, ballot_choices IN ACCESS EXCLUSIVE MODE")
-    )
-    params = {"cycle_id": cycle.id}
-    connection.execute(
-        sa.text("UPDATE participations SET channel = channel WHERE cycle_id = :cycle_id"), params
-    )
-    connection.execute(
-        sa.text("UPDATE ballots SET channel = channel WHERE cycle_id = :cycle_id"), params
-    )
-    connection.execute(
-        sa.text(
-            "UPDATE ballot_choices SET stance = stance "
-            "WHERE ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :cycle_id)"
-        ),
-        params,
-    )
-    for table, index in SCRAMBLED_TABLES:
-        connection.execute(sa.text(f"CLUSTER {table} USING {index}"))

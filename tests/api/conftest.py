@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.api.services import create_token
 from pbplatform.extensions import limiter
+from tests.sealed import unseal_all
 
 
 def bearer(plaintext: str) -> dict[str, str]:
@@ -28,6 +29,7 @@ def make_token(db):
 @pytest.fixture
 def count_rows(db):
     def count(model: Any, *where: Any) -> int:
+        unseal_all()  # ballots are sealed while voting is open (tests.sealed)
         db.session.expire_all()
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 

@@ -17,6 +17,7 @@ from flask import Flask
 from pbplatform.accounts.models import User
 from pbplatform.api.models import ApiToken
 from pbplatform.api.services import hash_token
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
@@ -86,7 +87,8 @@ def test_concurrent_casts_with_one_token_store_one_ballot(app, committed_scene):
     assert statuses == [201] + [409] * (THREADS - 1), results
     assert all(body["code"] == "already_voted" for status, body in results if status == 409)
     assert count(app, Participation, Participation.cycle_id == scene["cycle_id"]) == 1
-    assert count(app, Ballot, Ballot.cycle_id == scene["cycle_id"]) == 1
+    assert count(app, SealedBallot, SealedBallot.cycle_id == scene["cycle_id"]) == 1  # sealed
+    assert count(app, Ballot, Ballot.cycle_id == scene["cycle_id"]) == 0
 
 
 def test_concurrent_retries_with_one_key_store_one_proposal(app, committed_scene):

@@ -14,6 +14,7 @@ from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, Participation
 from tests.api.conftest import bearer
 from tests.factories import login_as
+from tests.sealed import unseal_all
 
 PROBLEM = "application/problem+json"
 
@@ -399,6 +400,7 @@ def test_savings_are_voted_with_a_stance(
         },
     )
     assert response.status_code == 201, response.get_json()
+    unseal_all()
     ballot = db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)).one()
     assert {(c.proposal_id, c.stance) for c in ballot.choices} == {(spend.id, 1), (saving.id, -1)}
 

@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     unique,
 )
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,7 @@ def scene(live_app):
             for n, title in enumerate(TITLES)
         ]
         cast_ballot(done, f"phone:{done.slug}", {i: 1 for i in ids[1:]}, area_id=home.id)
+        unseal(done)  # as closing voting does
         done.phase = "counting"
         publish_results(run_count(done, create_user("officer")), create_user("admin"))
         return cycle.slug, voter.email, done.slug

@@ -8,6 +8,7 @@ from pbplatform.results.services import publish_results, run_count
 from pbplatform.voting.services import cast_ballot
 from tests.browser.helpers import assert_accessible, committed, log_in, screenshot, unique
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,8 @@ def _counted_cycle(live_app, *, publish: bool):
             ({a.id: 1, d.id: 1}, {a.id: 1}, {a.id: 1}, {b.id: 1, c.id: 1}, {b.id: 1})
         ):
             cast_ballot(cycle, f"browser:{cycle.slug}:{n}", choices, area_id=home.id)
-        cycle.phase = "counting"  # as the cycles feature does when voting closes
+        unseal(cycle)  # as the cycles feature does when voting closes
+        cycle.phase = "counting"
         version = run_count(cycle, create_user("officer"))
         if publish:
             publish_results(version, create_user("admin"))

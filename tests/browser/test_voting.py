@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.money import format_money
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
@@ -23,6 +24,7 @@ from tests.browser.helpers import (
     unique,
 )
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +60,10 @@ def voting_scene(live_app):
 
 
 def _ballots(cycle_id: int) -> list[Ballot]:
+    """The cycle's ballots, unsealed first as closing voting does (committed: the live server
+    shares the SQLite file and must not wait for this session)."""
+    unseal(db.session.get(Cycle, cycle_id))
+    db.session.commit()
     return list(db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle_id)))
 
 

@@ -11,6 +11,7 @@ from pbplatform.channels.csvsafe import csv_text, safe_cell
 from pbplatform.channels.models import VotingCode
 from pbplatform.voting.models import Ballot, Participation
 from tests.factories import login_as
+from tests.sealed import unseal_all
 
 
 def _generate(client, cycle, count=3, area_id=0, label="Survey"):
@@ -75,6 +76,7 @@ def test_redeem_once_then_refused(app, client, db, make_cycle, make_proposal, ma
     assert b"already been used" in again.data
     assert anon.post("/vote/code", data={"code": code}).status_code == 409
     assert anon.post("/vote/code", data={"code": "AAAAA-AAAAA"}).status_code == 422
+    unseal_all()
     ballots = list(db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)))
     assert [b.channel for b in ballots] == ["code"]
     part = db.session.scalars(

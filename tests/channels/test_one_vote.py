@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pbplatform.channels.models import VotingSite
 from pbplatform.voting.models import Ballot, Participation
 from tests.factories import login_as
+from tests.sealed import unseal_all
 
 
 def _scene(make_cycle, make_proposal, make_user, **fields):
@@ -39,6 +40,7 @@ def _online(client, cycle, proposal):
 
 
 def _counts(db, cycle):
+    unseal_all()  # ballots are sealed while voting is open (tests.sealed)
     parts = db.session.scalar(
         sa.select(sa.func.count(Participation.voter_key)).where(Participation.cycle_id == cycle.id)
     )
@@ -181,6 +183,7 @@ def test_identified_invalid_paper_ballot_still_records_the_voter(
     login_as(client, officer)
     r = _paper(client, cycle, site, area, proposal, resident.email, serial="SECRET-7")
     assert r.status_code == 302
+    unseal_all()
     ballot = db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id)).one()
     assert not ballot.is_valid
     assert ballot.choices == []

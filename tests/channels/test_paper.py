@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pbplatform.channels.models import PaperImport, VotingSite
 from pbplatform.voting.models import Ballot, Participation
 from tests.factories import login_as
+from tests.sealed import unseal_all
 
 
 def _scene(make_cycle, make_proposal, make_user, checks_voters=False, **cycle_fields):
@@ -31,6 +32,7 @@ def _scene(make_cycle, make_proposal, make_user, checks_voters=False, **cycle_fi
 
 
 def _count(db, model, **where):
+    unseal_all()  # ballots are sealed while voting is open (tests.sealed)
     stmt = sa.select(sa.func.count()).select_from(model)
     for k, v in where.items():
         stmt = stmt.where(getattr(model, k) == v)
@@ -64,6 +66,7 @@ def test_one_by_one_valid_and_invalid(client, db, make_cycle, make_proposal, mak
         follow_redirects=True,
     )
     assert b"stored as INVALID" in r.data
+    unseal_all()
     ballots = {
         b.serial: b
         for b in db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id))
@@ -142,6 +145,7 @@ def test_over_budget_row_is_stored_invalid_and_file_replay_refused(
     )
     r = _import(client, cycle, site, data)
     assert r.status_code == 302, r.data
+    unseal_all()
     ballots = {
         b.serial: b
         for b in db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id))
@@ -173,6 +177,7 @@ def test_cumulative_points_in_csv(client, db, make_cycle, make_proposal, make_us
         ]
     )
     assert _import(client, cycle, site, data).status_code == 302
+    unseal_all()
     ballots = {
         b.serial: b
         for b in db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id))

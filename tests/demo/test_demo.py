@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from pbplatform import tally
 from pbplatform.accounts.models import User
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.channels.models import Meeting
 from pbplatform.coproduction.models import OFFER_STATUSES, Offer
 from pbplatform.cycles.models import Cycle
@@ -83,11 +84,13 @@ def test_voting_phase_leaves_the_demo_resident_a_vote(runner, db, client):
     cycle = demo_cycle(db)
     assert cycle.phase == "voting"
     assert cycle.rules_frozen
-    assert set(grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)) == {
+    # While voting is open the ballots are sealed: who voted by which channel shows, not what.
+    assert set(grouped(db, SealedBallot.channel, SealedBallot.cycle_id == cycle.id)) == {
         "online",
         "paper",
         "code",
     }
+    assert not grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)
     resident = db.session.scalars(sa.select(User).where(User.email == email("resident"))).one()
     assert resident.home_area.code == "FEN"
     assert (

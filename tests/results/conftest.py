@@ -8,6 +8,7 @@ import pytest
 
 from pbplatform.voting.services import cast_ballot, record_invalid_ballot
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 
 @pytest.fixture
@@ -49,7 +50,8 @@ def build_counted(db):
         )
     cast_ballot(cycle, "test:other", {s.x.id: 1, s.d.id: 1}, area_id=other.id)
     record_invalid_ballot(cycle, home.id, "paper", "P-99", "over budget")
-    cycle.phase = "counting"  # the cycles feature closes voting
+    unseal(cycle)  # the cycles feature closes voting: unseals the ballot box ...
+    cycle.phase = "counting"  # ... and moves the phase on
     s.counter = create_user("officer", name="Counting Officer")
     s.checker = create_user("admin", name="Checking Admin")
     s.resident = create_user("resident", area=home)

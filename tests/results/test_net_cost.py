@@ -11,6 +11,7 @@ from pbplatform.errors import DomainError
 from pbplatform.results.services import publish_results, run_count
 from pbplatform.voting.services import cast_ballot, check_ballot
 from tests.factories import create_area, create_cycle, create_proposal
+from tests.sealed import unseal
 
 
 def _offer(db, proposal, status, value):
@@ -45,6 +46,7 @@ def test_a_project_that_fits_only_thanks_to_its_offer(client, db, make_user, sta
     cast_ballot(cycle, "t:1", {garden.id: 1}, area_id=area.id)  # net 90,000 fits
     offer.status = status
     offer.decline_reason = "withdrawn by the council" if status == "declined" else None
+    unseal(cycle)  # as closing voting does
     cycle.phase = "counting"
     db.session.flush()
     version = publish_results(run_count(cycle, make_user("admin")), make_user("admin"))

@@ -14,6 +14,7 @@ from pbplatform.tally import RuleConfig, count, read_pabulib
 from pbplatform.tally.cli import main as tally_main
 from pbplatform.voting.services import cast_ballot
 from tests.factories import create_area, create_cycle, create_proposal
+from tests.sealed import unseal
 
 
 def _export(client, cycle, area):
@@ -87,6 +88,7 @@ def test_cumulative_points_recount(client, db, tie_break, make_user):
         cast_ballot(
             cycle, f"t:{n}", {projects[k].id: v for k, v in ballot.items()}, area_id=area.id
         )
+    unseal(cycle)  # as closing voting does
     cycle.phase = "counting"
     db.session.flush()
     version = publish_results(run_count(cycle, make_user("admin")), make_user("admin"))

@@ -79,6 +79,7 @@ def production_app(tmp_path, monkeypatch):
     from tests.factories import create_user
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test-only")
+    monkeypatch.setenv("BALLOT_BOX_SECRET", "a-ballot-box-secret-for-the-test-only")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")

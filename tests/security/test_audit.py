@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.audit.models import AuditEntry
 from pbplatform.audit.services import verify_chain
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.proposals.models import Proposal
@@ -124,6 +125,7 @@ def test_audit_journey(build_app):
         secrets += [u.session_token for u in db.session.scalars(sa.select(User))]
         secrets += [u.password_hash for u in db.session.scalars(sa.select(User))]
         ballot_ids = list(db.session.scalars(sa.select(Ballot.id)))
+        ballot_ids += list(db.session.scalars(sa.select(SealedBallot.id)))  # voting still open
         assert ballot_ids
 
         forged = [e for e in entries if e.actor_id == forger_id]

@@ -9,30 +9,26 @@ Physical order too: SQLite's hidden rowid and PostgreSQL's heap order (ctid) fol
 and participations.id used to be a serial, so someone with raw database access could read
 ballots and voters in storage order and pair the two lists. Now participations have no serial
 (their key is (cycle_id, voter_key)); on SQLite participations, ballots and ballot_choices are
-WITHOUT ROWID tables, stored in key order; on PostgreSQL closing voting rewrites the three
-tables in key order (CLUSTER) and gives every row of the cycle the same xmin. While voting is
-open a DBA can still watch rows arrive; WAL and backups are outside this (see
-voting.services.scramble_storage_order).
+WITHOUT ROWID tables, stored in key order. While voting is open the ballots are sealed
+(pbplatform.ballotbox): the ballot tables hold nothing of the cycle; the close writes them in
+random order, all in its one transaction. The PostgreSQL system columns (xmin, ctid) are
+checked in test_sealed_box_pg.py.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from pbplatform.accounts.models import User
-from pbplatform.cycles.models import Area, Cycle
 from pbplatform.cycles.services import open_phase
 from pbplatform.db import today
-from pbplatform.extensions import db as _db
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
-from tests.concurrency import purge_cycle
-from tests.conftest import IsolatedClient
 from tests.factories import create_area, create_cycle, create_proposal, create_user, login_as
+from tests.sealed import unseal
 from tests.security.conftest import app_rules, fill_rule
 
 VOTERS = 12
@@ -52,6 +48,8 @@ BALLOT_CONTENT_COLUMNS = {"ballot_id", "points", "stance", "choices", "selection
 
 @pytest.fixture
 def cast_scene(app, db, client):
+    """Twelve voters cast twelve different ballots in a known order; voting then closes (the
+    ballots are sealed until then). `order` is the ballot ids in cast order, found by content."""
     home = create_area("Secret area")
     cycle = create_cycle("voting", areas=[home, create_area()])
     proposals = [
@@ -64,20 +62,24 @@ def cast_scene(app, db, client):
     # Voters cast in an order unrelated to their accounts' order (and so to their voter keys).
     casting = list(voters)
     random.Random(40).shuffle(casting)
-    order = []
-    for n, voter in enumerate(casting):
-        before = set(db.session.scalars(sa.select(Ballot.id)))
+    subsets = [c for k in (1, 2, 3, 4) for c in itertools.combinations(proposals, k)]
+    cast_sets = []
+    for voter, chosen in zip(casting, subsets, strict=False):
         voter_client = app.test_client()
         login_as(voter_client, voter)
-        # Varied choices, so ballot_choices is not the same rows for everybody.
-        body = {f"p-{proposals[(n + k) % 4].id}": "1" for k in range(1 + n % 3)}
+        body = {f"p-{p.id}": "1" for p in chosen}
         response = voter_client.post(f"/cycles/{cycle.slug}/ballot/cast", data=body)
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
-        (new,) = set(db.session.scalars(sa.select(Ballot.id))) - before
-        order.append(new)
+        cast_sets.append(tuple(sorted(p.id for p in chosen)))
+    open_phase(cycle, "counting")
+    db.session.flush()
+    by_set = {
+        tuple(sorted(c.proposal_id for c in b.choices)): b.id
+        for b in db.session.scalars(sa.select(Ballot).where(Ballot.cycle_id == cycle.id))
+    }
     return {
         "cycle": cycle,
-        "order": order,
+        "order": [by_set[s] for s in cast_sets],
         "voters": voters,
         "proposals": proposals,
         "voter_keys": [f"user:{v.id}" for v in casting],
@@ -128,32 +130,31 @@ def _by_key(db, column, cycle_id):
 
 
 def test_storage_order_does_not_reproduce_the_cast_order(db, cast_scene):
-    """Read in storage order, ballots, their choices and participations follow their keys.
+    """Read in storage order after the close, ballots and their choices are not in cast order.
 
-    On PostgreSQL the heap follows insertion until voting closes, so the scene's voting is
-    closed through the phase service first (it rewrites the tables); SQLite stores the
-    WITHOUT ROWID tables in key order from the start.
+    SQLite stores the WITHOUT ROWID tables in key order (random ballot ids, voter keys); on
+    PostgreSQL the close wrote the ballots in random order (the voters' roll, participations,
+    may follow cast order there: it says who voted, and no ballot is in that order).
     """
     cycle, order, keys = cast_scene["cycle"], cast_scene["order"], cast_scene["voter_keys"]
-    if db.engine.dialect.name == "sqlite":
-        for table in ("participations", "ballots", "ballot_choices"):
-            with pytest.raises(sa.exc.OperationalError, match="rowid"), db.session.begin_nested():
-                db.session.execute(sa.text(f"SELECT rowid FROM {table}"))
-    else:
-        open_phase(cycle, "counting")
     ballots = _scan(db, "ballots", "id", cycle.id)
     choices = _scan(db, "ballot_choices", "ballot_id", cycle.id)
     voters = [k for k in _scan(db, "participations", "voter_key", cycle.id) if k in keys]
     assert sorted(ballots) == sorted(order)
     assert sorted(voters) == sorted(keys)
-    # Storage order is key order: random ballot ids, and the voters' keys.
-    assert ballots == _by_key(db, Ballot.id, cycle.id)
-    assert choices == ballots
-    assert voters == _by_key(db, Participation.voter_key, cycle.id)
-    # ... which is not the cast order (for ballots: 12 random ids, chance 1/12! each way).
-    for found, cast in ((ballots, order), (choices, order), (voters, keys)):
-        assert found != cast
-        assert found != cast[::-1]
+    assert choices == ballots  # each ballot's choices stored together, in the ballots' order
+    if db.engine.dialect.name == "sqlite":
+        for table in ("participations", "ballots", "ballot_choices"):
+            with pytest.raises(sa.exc.OperationalError, match="rowid"), db.session.begin_nested():
+                db.session.execute(sa.text(f"SELECT rowid FROM {table}"))
+        assert ballots == _by_key(db, Ballot.id, cycle.id)
+        assert voters == _by_key(db, Participation.voter_key, cycle.id)
+        assert voters != keys
+        assert voters != keys[::-1]
+    # Not the cast order (12 ballots: chance 1/12! each way).
+    for found in (ballots, choices):
+        assert found != order
+        assert found != order[::-1]
 
 
 def test_no_table_holds_both_a_person_and_ballot_content(db):
@@ -226,10 +227,7 @@ def test_ballots_carry_no_day_the_receipt_shows_it_unstored(app, db):
         response = client.post(f"/cycles/{cycle.slug}/ballot/cast", data={f"p-{proposal.id}": "1"})
         assert response.status_code == 200
         assert today().isoformat() in response.get_data(as_text=True)  # the receipt's day
-    assert (
-        db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(Ballot.cycle_id == cycle.id))
-        == 2
-    )
+    assert unseal(cycle) == 2  # sealed while voting is open (tests.sealed)
     for table in ("ballots", "ballot_choices"):
         for column in db.metadata.tables[table].columns:
             assert not isinstance(column.type, sa.Date | sa.DateTime | sa.Time), column
@@ -239,160 +237,3 @@ def test_ballots_carry_no_day_the_receipt_shows_it_unstored(app, db):
         )
     )
     assert voted == {today()}
-
-
-# --- PostgreSQL, real commits: casts in their own transactions, then the close --------------
-
-
-def _pg_scene(app, voters=VOTERS):
-    with app.app_context():
-        home = create_area()
-        cycle = create_cycle("voting", areas=[home])
-        proposal = create_proposal(cycle, area=home, cost=1_000_00)
-        voters = [create_user("resident", area=home) for _ in range(voters)]
-        _db.session.commit()
-        return {
-            "area": home.id,
-            "cycle": cycle.id,
-            "slug": cycle.slug,
-            "proposal": proposal.id,
-            "users": [v.id for v in voters],
-            "logins": [v.get_id() for v in voters],
-        }
-
-
-def _pg_cleanup(app, ids):
-    purge_cycle(
-        app,
-        ids["cycle"],
-        then=(
-            sa.delete(User).where(User.id.in_(ids["users"])),
-            sa.delete(Area).where(Area.id == ids["area"]),
-        ),
-    )
-
-
-def _pg_cast(app, ids, login):
-    """One cast through the web form, committed by its own request; returns the new ballot id."""
-    with app.app_context():
-        before = set(
-            _db.session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"]))
-        )
-        _db.session.rollback()
-    client = IsolatedClient(app, app.response_class, use_cookies=True)
-    with client.session_transaction() as session:
-        session["_user_id"] = login
-        session["_fresh"] = True
-    response = client.post(f"/cycles/{ids['slug']}/ballot/cast", data={f"p-{ids['proposal']}": "1"})
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    with app.app_context():
-        (new,) = (
-            set(_db.session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"])))
-            - before
-        )
-        _db.session.rollback()
-    return new
-
-
-def _pg_rows(table, column, cycle_id):
-    where = (
-        "ballot_id IN (SELECT id FROM ballots WHERE cycle_id = :c)"
-        if table == "ballot_choices"
-        else "cycle_id = :c"
-    )
-    return _db.session.execute(
-        sa.text(f"SELECT {column}, xmin::text FROM {table} WHERE {where} ORDER BY ctid"),
-        {"c": cycle_id},
-    ).all()
-
-
-@pytest.mark.postgres
-def test_closing_voting_rewrites_storage_order_on_postgres(app):
-    """Twelve committed casts, then the close through the phase service: read in heap order
-    (ctid) ballots, choices and participations follow their keys, not the cast order, and
-    every row carries the closing transaction's xmin, not its cast's."""
-    ids = _pg_scene(app)
-    try:
-        casting = list(zip(ids["users"], ids["logins"], strict=True))
-        random.Random(40).shuffle(casting)  # cast order unrelated to the voter keys
-        order = [_pg_cast(app, ids, login) for _, login in casting]
-        keys = [f"user:{user_id}" for user_id, _ in casting]
-        with app.app_context():
-            # Before the close the defect is real: each cast has its own transaction (xmin).
-            assert len({x for _, x in _pg_rows("ballots", "id", ids["cycle"])}) == VOTERS
-            _db.session.rollback()
-            closer = threading.Thread(target=_pg_close, args=(app, ids["cycle"]))
-            closer.start()
-            closer.join(60)
-            ballots = _pg_rows("ballots", "id", ids["cycle"])
-            choices = _pg_rows("ballot_choices", "ballot_id", ids["cycle"])
-            voters = _pg_rows("participations", "voter_key", ids["cycle"])
-            by_key = _db.session.scalars(
-                sa.select(Ballot.id).where(Ballot.cycle_id == ids["cycle"]).order_by(Ballot.id)
-            ).all()
-            voter_keys = _db.session.scalars(
-                sa.select(Participation.voter_key)
-                .where(Participation.cycle_id == ids["cycle"])
-                .order_by(Participation.voter_key)
-            ).all()
-            phase = _db.session.get(Cycle, ids["cycle"]).phase
-            _db.session.rollback()
-        assert phase == "counting"
-        assert sorted(by_key) == sorted(order)
-        assert sorted(voter_keys) == sorted(keys)
-        assert [b for b, _ in ballots] == by_key == [c for c, _ in choices]
-        assert [v for v, _ in voters] == voter_keys
-        assert [b for b, _ in ballots] != order
-        assert by_key != order[::-1]
-        assert voter_keys != keys
-        assert len({x for _, x in ballots + choices + voters}) == 1
-    finally:
-        _pg_cleanup(app, ids)
-
-
-def _pg_close(app, cycle_id):
-    """Close voting in its own thread and transaction, as the officer's request would."""
-    with app.app_context():
-        open_phase(_db.session.get(Cycle, cycle_id), "counting")
-        _db.session.commit()
-
-
-@pytest.mark.postgres
-def test_closing_voting_waits_for_a_cast_in_another_cycle_without_deadlock(app):
-    """The close locks participations, ballots, ballot_choices in the order casts write them.
-
-    A cast in another cycle has written its participation, not yet its ballot: the close
-    waits for it, and the cast can still write its ballot (in the other lock order the two
-    would deadlock and PostgreSQL would abort one of them).
-    """
-    closing, other = _pg_scene(app, voters=0), _pg_scene(app, voters=0)
-    closer = threading.Thread(target=_pg_close, args=(app, closing["cycle"]))
-    try:
-        with app.app_context():
-            _db.session.add(
-                Participation(cycle_id=other["cycle"], voter_key="flight:1", channel="online")
-            )
-            _db.session.flush()
-            closer.start()
-            closer.join(1.5)
-            assert closer.is_alive()  # the close waits for the cast in flight
-            ballot = Ballot(cycle_id=other["cycle"], area_id=other["area"], channel="online")
-            ballot.choices = [BallotChoice(proposal_id=other["proposal"])]
-            _db.session.add(ballot)
-            _db.session.flush()
-            _db.session.commit()
-        closer.join(60)
-        assert not closer.is_alive()
-        with app.app_context():
-            assert _db.session.get(Cycle, closing["cycle"]).phase == "counting"
-            assert (
-                _db.session.scalar(
-                    sa.select(sa.func.count(Ballot.id)).where(Ballot.cycle_id == other["cycle"])
-                )
-                == 1
-            )
-            _db.session.rollback()
-    finally:
-        closer.join(60)
-        _pg_cleanup(app, closing)
-        _pg_cleanup(app, other)

@@ -20,6 +20,7 @@ from pbplatform import ROOT
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from tests.factories import create_user
+from tests.sealed import unseal
 from tests.security.conftest import app_rules, fill_rule, login
 from tests.security.scene import RAW, SCRIPT, SVG, TEMPLATE, TEMPLATE_RESULT, build_scene
 
@@ -126,7 +127,9 @@ def test_published_results_escape_the_payloads(build_app):
     cast = voter.post(f"/cycles/{slug}/ballot/cast", data={f"p-{scene.proposal_id}": "1"})
     assert cast.status_code == 200
     with app.app_context():
-        db.session.get(Cycle, scene.cycle_id).phase = "counting"
+        cycle = db.session.get(Cycle, scene.cycle_id)
+        unseal(cycle)  # as closing voting does
+        cycle.phase = "counting"
         db.session.commit()
     admin = app.test_client()
     login(app, admin, scene.admin_id)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal_all
 
 
 @pytest.fixture
@@ -36,6 +37,8 @@ def scene(db):
 
 
 def count_rows(db) -> tuple[int, int, int]:
+    """(participations, ballots, choices), after unsealing what was cast (tests.sealed)."""
+    unseal_all()
     return (
         db.session.scalar(sa.select(sa.func.count()).select_from(Participation)),
         db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)),

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 from pbplatform.voting.models import Ballot, Participation
@@ -58,7 +59,8 @@ def _counts(app, cycle_id):
                 sa.select(sa.func.count()).select_from(model).where(model.cycle_id == cycle_id)
             )
 
-        return n(Participation), n(Ballot)
+        # Ballots sealed while voting is open, or unsealed by the close.
+        return n(Participation), n(Ballot) + n(SealedBallot)
 
 
 @pytest.mark.postgres

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.errors import DomainError
 from pbplatform.voting.models import Ballot, Participation
 from pbplatform.voting.services import cast_ballot, check_ballot
@@ -67,6 +68,7 @@ def test_ballots_equal_accepted_voters_and_none_after_close(db, scene, ops):
                     accepted.add(voter)
             db.session.flush()
         ballots = db.session.scalar(sa.select(sa.func.count()).select_from(Ballot))
+        ballots += db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot))
         voters = db.session.scalar(sa.select(sa.func.count()).select_from(Participation))
         assert ballots == voters == len(accepted)
     finally:
