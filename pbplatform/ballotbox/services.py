@@ -102,6 +102,11 @@ def stored_serials(cycle: Cycle, serials: Iterable[str]) -> set[str]:
     return found
 
 
+def is_sealed(cycle: Cycle) -> bool:
+    """Whether any of the cycle's ballots are still in the box (voting was not closed)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(SealedBallot.cycle_id == cycle.id))))
+
+
 def sealed_counts(cycle: Cycle, channel: str) -> tuple[int, int]:
     """(valid, invalid) sealed ballots of one channel: what a voters' roll shows, no choices."""
     rows = dict(

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from pbplatform import tally
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.ballotbox.services import is_sealed
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle
 from pbplatform.db import utcnow
@@ -129,6 +130,12 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
     cycle = cycle_services.lock_cycle(cycle.id)  # serialises concurrent counts (version numbers)
     if cycle.phase not in COUNT_PHASES:
         raise DomainError("not_counting", _("Close voting before counting."), status=409)
+    if is_sealed(cycle):  # a phase set around the close: the box's ballots would go uncounted
+        raise DomainError(
+            "still_sealed",
+            _("Some ballots are still sealed: close voting, which unseals them, before counting."),
+            status=409,
+        )
     given = count_input(cycle)
     config_json = given.config_json
     outcome_json = json.loads(

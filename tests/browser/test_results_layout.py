@@ -15,6 +15,7 @@ from pbplatform.voting.services import cast_ballot, record_invalid_ballot
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import assert_accessible, committed, screenshot, unique
 from tests.factories import create_area, create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def published(live_app):
         for officer in (create_user("officer"), create_user("officer")):
             enter_counts(meeting, officer, {ps[2].id: 30, ps[3].id: 25})
         confirm_meeting_counts(meeting)
+        unseal(cycle)  # as closing voting does
         cycle.phase = "counting"
         publish_results(run_count(cycle, create_user("officer")), create_user("admin"))
         return cycle.slug, home.id

@@ -15,6 +15,7 @@ from pbplatform.channels.meetings import confirm_meeting_counts, create_meeting,
 from pbplatform.results.services import publish_results, run_count
 from pbplatform.tally.cli import main as tally_main
 from tests.factories import create_user
+from tests.sealed import unseal
 
 WEIGHTS = {"online": "1", "paper": "1", "code": "2", "meeting": "0.5"}
 
@@ -31,6 +32,7 @@ def _add_codes_and_meeting(db, s):
     for officer in (create_user("officer"), create_user("officer")):
         enter_counts(meeting, officer, dots)
     assert confirm_meeting_counts(meeting) == []
+    unseal(s.cycle)  # as closing voting does
     s.cycle.phase = "counting"
     db.session.flush()
 

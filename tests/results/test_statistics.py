@@ -15,6 +15,7 @@ from pbplatform.results.statistics.suppression import suppress_row
 from pbplatform.voting.models import Ballot
 from pbplatform.voting.services import cast_ballot, record_invalid_ballot
 from tests.factories import create_area, create_cycle, create_proposal, create_user, login_as
+from tests.sealed import unseal
 
 
 def _scene(db):
@@ -41,6 +42,7 @@ def _scene(db):
     for n, code in enumerate(codes):  # the random sample: a on 5 of 6, b on 1
         redeem_code(cycle, code, {a.id: 1} if n < 5 else {b.id: 1}, area_id=home.id)
     record_invalid_ballot(cycle, home.id, "paper", "P-1", "over budget")  # no participant
+    unseal(cycle)  # as closing voting does
     cycle.phase = "counting"
     db.session.flush()
     return cycle, home, other, a, b
