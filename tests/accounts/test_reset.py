@@ -11,7 +11,7 @@ from pbplatform.accounts.models import PasswordResetToken
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
-from tests.accounts.helpers import audit_actions, is_logged_in, login
+from tests.accounts.helpers import audit_actions, is_logged_in, login, without_csrf
 from tests.factories import PASSWORD
 
 NEW = "a brand new passphrase for me"
@@ -28,12 +28,6 @@ def reset_link(email: str) -> str:
     match = next((m for m in links if m), None)  # the newest mail with a reset link
     assert match, [m.body for m in mails]
     return match.group(1)
-
-
-def without_csrf(page: bytes) -> bytes:
-    """The page with its CSRF tokens blanked: they are signed with the current second, so
-    two answers a second apart differ there and nowhere else."""
-    return re.sub(rb'name="csrf_token" value="[^"]*"', b'name="csrf_token" value=""', page)
 
 
 def test_request_answers_the_same_for_known_and_unknown_addresses(client, make_user):

@@ -9,8 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.channels.models import CensusEntry, VotingSite
-from pbplatform.voting.models import Ballot
 from tests.factories import login_as
 
 BOM = "\ufeff"
@@ -43,8 +43,11 @@ def _import(client, cycle, site, text: str):
 
 
 def _ballots(db, cycle):
+    """Ballots stored for the cycle: sealed while voting is open (pbplatform.ballotbox)."""
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Ballot).where(Ballot.cycle_id == cycle.id)
+        sa.select(sa.func.count())
+        .select_from(SealedBallot)
+        .where(SealedBallot.cycle_id == cycle.id)
     )
 
 

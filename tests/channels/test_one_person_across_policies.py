@@ -15,9 +15,10 @@ import io
 import sqlalchemy as sa
 from flask_babel import refresh
 
+from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.channels.models import VotingSite
 from pbplatform.cycles.explain import explain_vote_policy
-from pbplatform.voting.models import Ballot, Participation
+from pbplatform.voting.models import Participation
 from tests.factories import login_as
 
 REGISTER = b"identifier,birth_date,postcode\nX-9,1970-01-01,10365\n"
@@ -63,10 +64,11 @@ def _counts(db, cycle):
         .select_from(Participation)
         .where(Participation.cycle_id == cycle.id)
     )
+    # valid ballots stored: sealed while voting is open (pbplatform.ballotbox)
     ballots = db.session.scalar(
         sa.select(sa.func.count())
-        .select_from(Ballot)
-        .where(Ballot.cycle_id == cycle.id, Ballot.is_valid.is_(True))
+        .select_from(SealedBallot)
+        .where(SealedBallot.cycle_id == cycle.id, SealedBallot.is_valid.is_(True))
     )
     return parts, ballots
 

@@ -11,6 +11,7 @@ from pbplatform.voting.models import BallotChoice
 from pbplatform.voting.services import ballot_sheet, cast_ballot
 from tests.factories import login_as
 from tests.proposals.helpers import audit_entries, fresh
+from tests.sealed import unseal
 
 PLACEHOLDER = "Text hidden by moderation"
 
@@ -99,6 +100,7 @@ def test_withdrawal_during_voting_needs_a_second_officer(
     assert client.post(f"{url}/withdrawal/confirm").status_code == 303
     assert fresh(mine).status == "withdrawn"
     assert mine.id not in {i.id for i in ballot_sheet(cycle, area_a.id).all_items()}
+    unseal(cycle)  # what the close stores: the choice of the withdrawn project is kept
     stored = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(BallotChoice)
@@ -178,6 +180,7 @@ def test_paper_sheets_printed_before_a_withdrawal_are_entered_as_cast(
         content_type="multipart/form-data",
     )
     assert r.status_code in (200, 302, 303), r.get_data(as_text=True)[:2000]
+    unseal(cycle)  # what the close stores
     stored = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(BallotChoice)

@@ -113,6 +113,7 @@ def test_production_refuses_to_start_without_its_host_names(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 32)
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", "5X8lEhRIbKOofXcJ3Q0wqO2Zw9dHQk0Ag7nSXyKx6kM=")
+    monkeypatch.setenv("BALLOT_BOX_SECRET", "a-ballot-box-secret-for-the-test-only")
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     with pytest.raises(KeyError, match="TRUSTED_HOSTS"):
         create_app({"ENV_NAME": "production"})
@@ -125,6 +126,7 @@ def test_production_refuses_to_start_without_its_data_encryption_key(monkeypatch
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
     monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 32)
+    monkeypatch.setenv("BALLOT_BOX_SECRET", "a-ballot-box-secret-for-the-test-only")
     monkeypatch.delenv("DATA_ENCRYPTION_KEY", raising=False)
     with pytest.raises(KeyError, match="DATA_ENCRYPTION_KEY"):
         create_app({"ENV_NAME": "production"})
