@@ -169,3 +169,25 @@ __all__ = [
     "create_user",
     "login_as",
 ]
+
+
+def create_published_version(cycle, version: int, config: dict, outcome: dict):
+    """A published result version as publication leaves it: the row and the authenticated
+    `results.publish` audit entry that attests its content hash (results.services)."""
+    from pbplatform.audit import services as audit
+    from pbplatform.db import utcnow
+    from pbplatform.results.models import ResultVersion
+    from pbplatform.results.services import content_hash
+
+    row = ResultVersion(
+        cycle_id=cycle.id,
+        version=version,
+        config=config,
+        outcome=outcome,
+        content_hash=content_hash(config, outcome),
+        published_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record("results.publish", row, after={"content_hash": row.content_hash})
+    return row

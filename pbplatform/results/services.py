@@ -24,7 +24,9 @@ from flask_babel import gettext as _
 
 from pbplatform import tally
 from pbplatform.accounts.models import User
+from pbplatform.audit import chain as audit_chain
 from pbplatform.audit import services as audit
+from pbplatform.audit.models import AuditEntry
 from pbplatform.ballotbox.services import is_sealed
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle
@@ -225,13 +227,36 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     return version
 
 
+def publication_attested(version: ResultVersion) -> bool:
+    """Whether the audit log holds an authenticated `results.publish` entry for this version
+    with its content hash. The content hash alone is a plain SHA-256 that whoever can write the
+    row can recompute (a forged version inserted by the app role, an outcome re-hashed by the
+    owner); the entry carries an HMAC under a key outside the database."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "results.publish",
+            AuditEntry.object_type == "ResultVersion",
+            AuditEntry.object_id == str(version.id),
+        )
+    )
+    return any(
+        (entry.after or {}).get("content_hash") == version.content_hash
+        and audit_chain.equal(entry.entry_hash, audit_chain.entry_hash(entry))
+        and audit_chain.equal(entry.entry_mac, audit_chain.entry_mac(entry.entry_hash))
+        for entry in entries
+    )
+
+
 def check_published(version: ResultVersion) -> ResultVersion:
-    """Refuse, loudly, to show a version whose content no longer matches its hash.
+    """Refuse, loudly, to show a version whose content no longer matches its hash, or a
+    published version whose publication the audit log does not attest.
 
     The row is protected by a trigger, but its owner can lift that; a page showing a changed
     outcome beside the old hash would look verified. Nothing is shown instead.
     """
-    if content_hash(version.config, version.outcome) != version.content_hash:
+    if content_hash(version.config, version.outcome) != version.content_hash or (
+        version.is_published and not publication_attested(version)
+    ):
         raise DomainError(
             "result_tampered",
             _(

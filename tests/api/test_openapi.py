@@ -16,11 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.api.schema import Validator
-from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
-from pbplatform.results.models import ResultVersion
-from pbplatform.results.services import content_hash
 from tests.api.conftest import bearer
+from tests.factories import create_published_version
 
 
 @pytest.fixture
@@ -40,16 +38,7 @@ def scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]:
         make_proposal(voting, area=area, kind="saving"),
     ]
     done = make_cycle("results", areas=1)
-    _db.session.add(
-        ResultVersion(
-            cycle_id=done.id,
-            version=1,
-            config={"rule": "greedy"},
-            outcome={"lists": []},
-            content_hash=content_hash({"rule": "greedy"}, {"lists": []}),
-            published_at=utcnow(),
-        )
-    )
+    create_published_version(done, 1, {"rule": "greedy"}, {"lists": []})
     _db.session.flush()
     user = make_user(area=area)
     return {

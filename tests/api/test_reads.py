@@ -9,11 +9,9 @@ import pytest
 
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.models import Offer
-from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
 from pbplatform.results.models import ResultVersion
-from pbplatform.results.services import content_hash
-from tests.factories import create_user
+from tests.factories import create_published_version, create_user
 
 PROBLEM = "application/problem+json"
 
@@ -214,16 +212,7 @@ def test_results_only_when_published(client, make_cycle):
     _db.session.add(draft)
     _db.session.flush()
     assert client.get(url).get_json()["code"] == "results_not_published"
-    published = ResultVersion(
-        cycle_id=cycle.id,
-        version=2,
-        config={"rule": "greedy"},
-        outcome={"funded": ["2"]},
-        content_hash=content_hash({"rule": "greedy"}, {"funded": ["2"]}),
-        published_at=utcnow(),
-    )
-    _db.session.add(published)
-    _db.session.flush()
+    published = create_published_version(cycle, 2, {"rule": "greedy"}, {"funded": ["2"]})
     body = client.get(url).get_json()
     assert body["version"] == 2
     assert body["content_hash"] == published.content_hash

@@ -33,11 +33,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pbplatform.api.openapi import openapi_document
-from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
-from pbplatform.results.models import ResultVersion
-from pbplatform.results.services import content_hash
 from tests.api.conftest import bearer
+from tests.factories import create_published_version
 
 CHECKS = [
     not_a_server_error,
@@ -68,16 +66,7 @@ def st_scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]
     ]
     collecting = make_cycle("proposals", areas=1)  # submissions can succeed (201 + Location)
     done = make_cycle("results", areas=1)
-    _db.session.add(
-        ResultVersion(
-            cycle_id=done.id,
-            version=1,
-            config={"rule": "greedy"},
-            outcome={"lists": []},
-            content_hash=content_hash({"rule": "greedy"}, {"lists": []}),
-            published_at=utcnow(),
-        )
-    )
+    create_published_version(done, 1, {"rule": "greedy"}, {"lists": []})
     _db.session.flush()
     resident = make_user(area=area)
     return {
