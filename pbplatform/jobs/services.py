@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from rq import Retry
+from rq import Callback, Retry
 
 from pbplatform.accounts.models import User
 from pbplatform.extensions import db
@@ -34,7 +34,7 @@ def start_job(kind: JobKind, user: User, params: dict[str, Any] | None = None) -
             job_id=f"pbp-job-{job_id}",
             job_timeout=current_app.config["JOBS_TIMEOUT_SECONDS"],
             retry=Retry(max=current_app.config["JOBS_RETRIES"]),
-            on_failure=on_failure,
+            on_failure=Callback(on_failure),
         )
 
     sa.event.listen(session, "after_commit", hand_over, once=True)
