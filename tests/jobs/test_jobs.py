@@ -133,3 +133,17 @@ def test_a_worker_records_a_refusal_as_failed_with_the_reason(db):
         db.session.scalars(sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle_id)).all()
         == []
     )
+
+
+def test_with_the_queue_down_the_job_says_it_never_started(client, db, app, monkeypatch):
+    # Nothing listens on this port (5209 is this branch's own range): the enqueue fails.
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", "redis://127.0.0.1:5209/0")
+    user = create_user("resident")
+    login_as(client, user)
+    posted = client.post("/account/privacy/export")
+    assert posted.status_code == 303
+    page = client.get(posted.headers["Location"])
+    assert "The job queue (Redis) was unavailable" in page.get_data(as_text=True)
+    job = db.session.scalars(sa.select(Job)).one()
+    db.session.refresh(job)
+    assert job.status == JobStatus.FAILED

@@ -1,7 +1,8 @@
 """A real worker (`flask pb worker --burst`, RQ on Redis DB 11) against PostgreSQL, killed with
 SIGKILL in the middle of a count: nothing of the count is committed, the progress written
 meanwhile was visible, RQ's clean-up of abandoned jobs retries it (runner.on_failure records
-that), and the second worker finishes it with exactly one result version.
+that), and the second worker finishes it with exactly one result version; with no retries
+left the job is marked failed with the reason.
 
 Real commits (no `db` fixture); everything is removed afterwards.
 """
@@ -80,10 +81,11 @@ def _versions(app, cycle_id: int) -> int:
 
 
 @pytest.fixture
-def queued_count(app, monkeypatch):
+def queued_count(app, monkeypatch, request):
     redis = _redis()
     redis.flushdb()  # DB 11 is this test's own
     monkeypatch.setitem(app.config, "JOBS_REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOBS_RETRIES", getattr(request, "param", 2))
     with app.app_context():
         s = build_counted(db)
         job = start_job(JobKind.COUNT, s.counter, {"cycle_id": s.cycle.id})
@@ -91,10 +93,12 @@ def queued_count(app, monkeypatch):
         db.session.commit()  # hands the job to RQ
         ids = {"job": job.id, "cycle": s.cycle.id}
         users = [s.counter.id, s.checker.id, s.resident.id]
+        areas = [s.home.id, s.other.id]
     try:
         yield ids
     finally:
         from pbplatform.accounts.models import User
+        from pbplatform.cycles.models import Area
 
         purge_cycle(
             app,
@@ -104,15 +108,18 @@ def queued_count(app, monkeypatch):
                 sa.delete(ResultVersion).where(ResultVersion.cycle_id == ids["cycle"]),
             ),
             then=(
-                # Named in the audit log (the resident's home area with them): kept, inactive.
-                sa.update(User).where(User.id.in_(users)).values(is_active_account=False),
+                # Named in the audit log: kept, inactive, without the areas that go.
+                sa.update(User)
+                .where(User.id.in_(users))
+                .values(is_active_account=False, home_area_id=None),
+                sa.delete(Area).where(Area.id.in_(areas)),
             ),
         )
         redis.flushdb()
 
 
-def test_a_killed_worker_leaves_nothing_half_applied_and_the_job_is_retried(app, queued_count):
-    ids = queued_count
+def _kill_mid_count(app, ids) -> None:
+    """Start a worker, wait until the count runs (its progress committed apart), kill it."""
     assert Queue("pbplatform", connection=Redis.from_url(REDIS_URL)).count == 1
     worker = _worker(sleep=60)
     try:
@@ -127,13 +134,16 @@ def test_a_killed_worker_leaves_nothing_half_applied_and_the_job_is_retried(app,
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     assert _versions(app, ids["cycle"]) == 0  # the count was flushed, never committed
-
     # RQ's clean-up (which a live worker runs periodically) finds the abandoned job once its
     # heartbeat has expired; "later" stands in for waiting that long.
-    connection = Redis.from_url(REDIS_URL)
     with app.app_context():
-        registry = StartedJobRegistry("pbplatform", connection=connection)
+        registry = StartedJobRegistry("pbplatform", connection=Redis.from_url(REDIS_URL))
         registry.cleanup(timestamp=time.time() + 3600)
+
+
+def test_a_killed_worker_leaves_nothing_half_applied_and_the_job_is_retried(app, queued_count):
+    ids = queued_count
+    _kill_mid_count(app, ids)
     job = _job(app, ids["job"])
     assert job.status == JobStatus.QUEUED
     assert job.message == "retrying"
@@ -144,3 +154,14 @@ def test_a_killed_worker_leaves_nothing_half_applied_and_the_job_is_retried(app,
     job = _job(app, ids["job"])
     assert (job.status, job.progress, job.attempts) == (JobStatus.DONE, 100, 2)
     assert _versions(app, ids["cycle"]) == 1
+
+
+@pytest.mark.parametrize("queued_count", [0], indirect=True)
+def test_without_retries_left_a_killed_job_is_marked_failed_with_the_reason(app, queued_count):
+    ids = queued_count
+    _kill_mid_count(app, ids)
+    job = _job(app, ids["job"])
+    assert job.status == JobStatus.FAILED
+    assert "AbandonedJobError" in job.error
+    assert Queue("pbplatform", connection=Redis.from_url(REDIS_URL)).count == 0
+    assert _versions(app, ids["cycle"]) == 0
