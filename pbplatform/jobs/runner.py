@@ -107,7 +107,9 @@ def _perform(job_id: int) -> None:
         job = db.session.get(Job, job_id)
         result = _handlers()[job.kind_enum](job, lambda p, m: _progress(job_id, p, m))
         _test_sleep()
-        _finish(job, result)
+        if not _mark_done(job_id, result):
+            db.session.rollback()  # another worker finished it meanwhile: keep theirs
+            return
         db.session.commit()
     except DomainError as exc:
         # A refusal (wrong phase...) will not change on a retry: fail now, with the reason.
@@ -118,6 +120,21 @@ def _perform(job_id: int) -> None:
         raise  # RQ retries or fails it; on_failure records which (below)
     finally:
         db.session.remove()
+
+
+def _mark_done(job_id: int, result: dict[str, Any]) -> bool:
+    """`done` in the work's own transaction, only if nobody else got there first (the same
+    job run twice at once, after RQ gave up on a slow worker: on PostgreSQL the second UPDATE
+    waits for the first commit, then matches no row and its work is rolled back)."""
+    done = db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.status != JobStatus.DONE)
+        .values(
+            status=JobStatus.DONE, progress=100, result=result, error=None, finished_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
 
 
 def _progress(job_id: int, percent: int, message: str) -> None:

@@ -147,3 +147,25 @@ def test_with_the_queue_down_the_job_says_it_never_started(client, db, app, monk
     job = db.session.scalars(sa.select(Job)).one()
     db.session.refresh(job)
     assert job.status == JobStatus.FAILED
+
+
+def test_a_job_finished_elsewhere_meanwhile_keeps_only_that_result(db, monkeypatch):
+    """Two workers on one job (RQ gave up on a slow one): the later finisher's work is rolled
+    back, so the count is stored once."""
+    from pbplatform.jobs import kinds, runner
+
+    s = build_counted(db)
+    job = Job(kind=JobKind.COUNT, created_by_id=s.counter.id, params={"cycle_id": s.cycle.id})
+    db.session.add(job)
+    db.session.commit()
+    job_id, cycle_id = job.id, s.cycle.id
+
+    def count_while_another_worker_finishes(job, progress):
+        result = kinds.count(job, progress)
+        runner.write_status(job_id, status=JobStatus.DONE)  # the other worker's commit
+        return result
+
+    monkeypatch.setitem(runner.HANDLERS, JobKind.COUNT, count_while_another_worker_finishes)
+    perform(job_id)
+    versions = sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle_id)
+    assert db.session.scalars(versions).all() == []
