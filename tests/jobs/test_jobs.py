@@ -169,3 +169,9 @@ def test_a_job_finished_elsewhere_meanwhile_keeps_only_that_result(db, monkeypat
     perform(job_id)
     versions = sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle_id)
     assert db.session.scalars(versions).all() == []
+
+
+def test_the_worker_command_needs_redis_and_says_so(runner):
+    result = runner.invoke(args=["pb", "worker", "--burst"])
+    assert result.exit_code != 0
+    assert "JOBS_REDIS_URL is not set" in result.output
