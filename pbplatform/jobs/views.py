@@ -24,6 +24,11 @@ def _job(job_id: int) -> Job:
     return job
 
 
+def _message(job: Job) -> str:
+    # What a running job is doing; once it has finished the status says it all.
+    return "" if job.state.finished else message_label(job.message)
+
+
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def show(job_id: int) -> ResponseReturnValue:
@@ -31,7 +36,7 @@ def show(job_id: int) -> ResponseReturnValue:
     response = render_template(
         "jobs/show.html",
         job=job,
-        message=message_label(job.message),
+        message=_message(job),
         result_url=result_url(job),
         refresh_seconds=REFRESH_SECONDS,
     )
@@ -48,7 +53,7 @@ def status(job_id: int) -> ResponseReturnValue:
         status=job.status,
         status_label=job.state.label,
         progress=job.progress,
-        message=message_label(job.message),
+        message=_message(job),
         finished=job.state.finished,
         result_url=result_url(job),
     )
