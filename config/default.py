@@ -102,3 +102,12 @@ RETENTION_OUTBOX_SENT_DAYS = int(os.environ.get("RETENTION_OUTBOX_SENT_DAYS", "0
 RETENTION_LOGIN_TRACE_DAYS = int(os.environ.get("RETENTION_LOGIN_TRACE_DAYS", "30"))
 RETENTION_INACTIVE_WARN_DAYS = int(os.environ.get("RETENTION_INACTIVE_WARN_DAYS", str(3 * 365)))
 RETENTION_INACTIVE_GRACE_DAYS = int(os.environ.get("RETENTION_INACTIVE_GRACE_DAYS", "60"))
+
+# Background jobs (pbplatform/jobs): an RQ queue in Redis, worked by `flask pb worker`. Unset,
+# jobs run in-process inside the request that starts them (development and tests).
+JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
+JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "pbplatform")
+JOBS_TIMEOUT_SECONDS = int(os.environ.get("JOBS_TIMEOUT_SECONDS", "1800"))
+JOBS_RETRIES = int(os.environ.get("JOBS_RETRIES", "2"))
+# Test hook only (config/testing.py reads it): seconds a job sleeps before committing its work.
+JOBS_TEST_SLEEP = 0.0

@@ -25,3 +25,5 @@ SESSION_COOKIE_NAME = "__Host-pbp_session"
 # that many proxies that set X-Forwarded-For: trusting a proxy that is not there lets any
 # client choose its own address (and escape per-address limits). See README, Configuration.
 PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+# Jobs run in a separate worker process (`flask pb worker`), never inside a web request.
+JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "redis://127.0.0.1:6379/1")

@@ -11,3 +11,6 @@ RATELIMIT_ENABLED = False
 # Fast hashing keeps the suite quick; production parameters are tested separately.
 ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 OFFICER_MFA_REQUIRED = True  # officers pass TOTP in tests too; login_as marks it done
+# The worker-kill test starts `flask pb worker` with these (tests/jobs/test_worker_pg.py).
+JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
+JOBS_TEST_SLEEP = float(os.environ.get("JOBS_TEST_SLEEP", "0"))

@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
+    from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
     from pbplatform.privacy.views import bp as privacy
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         channels,
         privacy,
         dashboard,
+        jobs,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

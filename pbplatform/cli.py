@@ -9,6 +9,7 @@ from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
+from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from pbplatform.security.commands import new_encryption_key, reencrypt
@@ -31,5 +32,6 @@ for command in (
     *PRIVACY_COMMANDS,
     new_encryption_key,
     reencrypt,
+    worker,
 ):
     pb.add_command(command)

@@ -22,6 +22,7 @@ from pbplatform.channels.models import (
 )
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.jobs.models import Job
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.privacy.models import (
     AccountErasure,
@@ -55,6 +56,7 @@ __all__ = [
     "VotingCodeBatch",
     "VotingSite",
     "Cycle",
+    "Job",
     "CycleArea",
     "CyclePhase",
     "Offer",

@@ -148,8 +148,10 @@ def _insert_in_order(table: sa.Table, rows: list[dict]) -> None:
         connection.execute(sa.insert(table), rows)
         return
     names = [c.name for c in table.columns]
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool has its driver's
     with (
-        connection.connection.driver_connection.cursor() as cursor,
+        raw.cursor() as cursor,
         cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
     ):
         for row in rows:

@@ -116,3 +116,12 @@ def create_export(user: User) -> DataExport:
     db.session.add(export)
     db.session.flush()
     return export
+
+
+def start_export(user: User) -> Any:
+    """The download as a background job that runs `create_export`; returns the jobs.models.Job
+    whose page shows its progress and links the download when it is ready."""
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import start_job
+
+    return start_job(JobKind.PRIVACY_EXPORT, user)

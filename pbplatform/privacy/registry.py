@@ -543,6 +543,28 @@ TABLES: dict[str, Table] = {
             erase=Erase.DELETE,
         ),
         Table(
+            # Background work a person started (their data download, an officer's count).
+            "jobs",
+            "account",
+            owner="created_by_id",
+            reference=("created_by_id",),
+            other=(
+                "id",
+                "kind",
+                "status",
+                "progress",
+                "message",
+                "params",
+                "result",
+                "error",
+                "attempts",
+                "created_at",
+                "started_at",
+                "finished_at",
+            ),
+            erase=Erase.DELETE,
+        ),
+        Table(
             "inactivity_warnings",
             "account",
             owner="user_id",

@@ -1,8 +1,8 @@
 """The privacy feature's use cases in one place, for views, commands, other features and a job
 queue. Each flushes and never commits (see transaction.py); the work lives in the modules named.
 
-A job queue (being built in parallel) should run `create_export` (which calls `build_export`,
-its only caller) instead of the request in `views.request_export`.
+The download is produced as a background job (pbplatform/jobs): `start_export` starts it and
+the job calls `create_export` (which calls `build_export`, its only caller).
 """
 
 from pbplatform.privacy.consents import record_registration, set_consents
@@ -11,7 +11,7 @@ from pbplatform.privacy.erasure import (
     erase_offline_contact,
     erase_user,
 )
-from pbplatform.privacy.export import build_export, create_export
+from pbplatform.privacy.export import build_export, create_export, start_export
 from pbplatform.privacy.retention import apply_retention
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "erase_user",
     "record_registration",
     "set_consents",
+    "start_export",
 ]

@@ -27,6 +27,8 @@ from pbplatform.accounts.services import find_user_by_email
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
+from pbplatform.jobs.models import JobKind
+from pbplatform.jobs.queries import latest_job
 from pbplatform.privacy import queries, record, retention, services
 from pbplatform.privacy.forms import (
     ConsentForm,
@@ -78,6 +80,7 @@ def _page(
         export_form=ExportForm(formdata=None),
         erase_form=erase_form or EraseAccountForm(formdata=None),
         exports=queries.live_exports(user),
+        export_job=latest_job(user, JobKind.PRIVACY_EXPORT),
         seen_version=queries.seen_notice_version(user),
         history=queries.consent_history(user),
         purposes=Purpose,
@@ -108,9 +111,8 @@ def update_consents() -> ResponseReturnValue:
 def request_export() -> ResponseReturnValue:
     if not ExportForm().validate_on_submit():
         return _page(status=422)
-    services.create_export(_me())
-    flash(gettext("Your download is ready below."), "success")
-    return redirect(url_for("privacy.account"))
+    job = services.start_export(_me())
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 @bp.get("/account/privacy/export/<int:export_id>")

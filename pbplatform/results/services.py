@@ -268,3 +268,18 @@ def check_published(version: ResultVersion) -> ResultVersion:
             status=500,
         )
     return version
+
+
+def start_count(cycle: Cycle, officer: User) -> Any:
+    """The officer's count as a background job (pbplatform/jobs) that calls `run_count`.
+
+    Refusals that need no counting (who may count, the phase) come at once; the job itself
+    checks again inside its own transaction. Returns the jobs.models.Job.
+    """
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import start_job
+
+    _require_counter(officer)
+    if cycle.phase not in COUNT_PHASES:
+        raise DomainError("not_counting", _("Close voting before counting."), status=409)
+    return start_job(JobKind.COUNT, officer, {"cycle_id": cycle.id})

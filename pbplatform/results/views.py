@@ -181,17 +181,12 @@ def count(slug: str) -> ResponseReturnValue:
     _deny_limited_officer()
     cycle = _cycle(slug)
     try:
-        version = services.run_count(cycle, current_user)
+        job = services.start_count(cycle, current_user)
     except DomainError as exc:
         return _manage_error(cycle, exc)
-    flash(
-        _(
-            "Count finished: version %(n)s. Another officer must check and publish it.",
-            n=version.version,
-        ),
-        "success",
-    )
-    return redirect(url_for("results.manage", slug=cycle.slug), 303)
+    if job.status == "failed":  # in-process (no worker): the count was refused at once
+        return _manage_error(cycle, DomainError("not_counted", job.error or "", status=409))
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 def _manage_error(cycle: Cycle, exc: DomainError) -> ResponseReturnValue:

@@ -29,7 +29,8 @@ ROUTES = {
     "privacy.account": _user(401, 200, url="/account/privacy"),
     # Empty POSTs fail validation (the consent form has no required field: it saves "no").
     "privacy.update_consents": _user(401, 302, url="/account/privacy/consents", method="POST"),
-    "privacy.request_export": _user(401, 302, url="/account/privacy/export", method="POST"),
+    # The download is a job: the POST redirects to its page.
+    "privacy.request_export": _user(401, 303, url="/account/privacy/export", method="POST"),
     "privacy.erase_account": _user(401, 422, url="/account/privacy/erase", method="POST"),
     # Nobody's download has this id: 404 for everyone signed in.
     "privacy.download_export": _user(401, 404, url="/account/privacy/export/999999"),

@@ -116,9 +116,12 @@ def test_register_download_and_delete(browser, live_app, live_url, tmp_path, lan
         assert_no_horizontal_scroll(page)
         assert page.locator("#consent_proposal_contact").is_checked()
 
-        # Download my data.
+        # Download my data: prepared as a job, whose page links the file when it is done.
         page.locator("form[action='/account/privacy/export'] button").click()
         page.wait_for_load_state()
+        assert "/jobs/" in page.url
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page)
         with page.expect_download() as download:
             page.locator("a[href^='/account/privacy/export/']").first.click()
         path = tmp_path / "mine.zip"
@@ -127,6 +130,7 @@ def test_register_download_and_delete(browser, live_app, live_url, tmp_path, lan
         data = json.loads(archive.read("data.json"))
         assert data["tables"]["users"][0]["email"] == email
         assert email in archive.read("index.html").decode()
+        page.goto(live_url + "/account/privacy")
 
         # Delete my account.
         erase = page.locator("form[action='/account/privacy/erase']")

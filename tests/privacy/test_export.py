@@ -19,9 +19,14 @@ from tests.privacy.scene import EMAIL, NAME, rich_resident
 
 
 def _download(client) -> zipfile.ZipFile:
-    assert client.post("/account/privacy/export").status_code == 302
+    # Produced as a job (in-process here): the POST leads to the job's page, which links it.
+    posted = client.post("/account/privacy/export")
+    assert posted.status_code == 303
+    assert posted.headers["Location"].startswith("/jobs/")
+    job_page = client.get(posted.headers["Location"])
     page = client.get("/account/privacy")
     export_id = db.session.scalar(sa.select(sa.func.max(DataExport.id)))
+    assert f"/account/privacy/export/{export_id}".encode() in job_page.data
     assert f"/account/privacy/export/{export_id}".encode() in page.data
     response = client.get(f"/account/privacy/export/{export_id}")
     assert response.status_code == 200

@@ -17,6 +17,7 @@ from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, Vo
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
+from pbplatform.jobs.models import Job
 from pbplatform.privacy.models import DataExport
 from pbplatform.proposals.models import ProposalEvent, ProposalFlag
 from tests.factories import create_area, create_cycle, create_proposal, create_user
@@ -93,6 +94,9 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         user_id=evil.id, content=b"PK", created_at=utcnow(), expires_at=utcnow() + timedelta(1)
     )
     db.session.add(export)
+    # The evil resident's failed background job, its error carrying a payload (jobs feature).
+    job = Job(kind="privacy_export", created_by_id=evil.id, status="failed", error=SCRIPT)
+    db.session.add(job)
     db.session.flush()
     values = {
         "slug": cycle.slug,
@@ -107,6 +111,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "token_id": token.id,
         "token": "not-a-real-token",
         "export_id": export.id,
+        "job_id": job.id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

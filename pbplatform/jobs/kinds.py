@@ -1,0 +1,51 @@
+"""What each kind of job does: a thin call into the feature's own service (names unchanged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Cycle
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.jobs.models import Job, JobKind
+from pbplatform.jobs.runner import Progress, handler
+
+
+def _user(job: Job) -> User:
+    user = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    if user is None:
+        raise DomainError("job_owner_gone", "The account that started this job is gone.")
+    return user
+
+
+@handler(JobKind.COUNT)
+def count(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.results import services as results
+
+    cycle = db.session.get(Cycle, job.params["cycle_id"])
+    if cycle is None:
+        raise DomainError("cycle_gone", "The cycle no longer exists.", status=404)
+    progress(10, "counting")
+    version = results.run_count(cycle, _user(job))
+    return {"slug": cycle.slug, "version": version.version}
+
+
+@handler(JobKind.PRIVACY_EXPORT)
+def privacy_export(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.privacy.export import create_export
+
+    progress(10, "collecting")
+    export = create_export(_user(job))
+    return {"export_id": export.id}
+
+
+def result_url(job: Job) -> str | None:
+    """Where a finished job's result is (built when shown: a worker has no request for URLs)."""
+    if not job.result:
+        return None
+    if job.kind_enum is JobKind.COUNT:
+        return url_for("results.preview", slug=job.result["slug"], number=job.result["version"])
+    return url_for("privacy.download_export", export_id=job.result["export_id"])

@@ -1,0 +1,18 @@
+"""Progress messages are stored as keys and translated when shown: the worker has no locale."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "starting": _l("Starting"),
+    "counting": _l("Counting the ballots"),
+    "collecting": _l("Collecting your data"),
+    "retrying": _l("Trying again after an interruption"),
+}
+
+
+def message_label(key: str | None) -> str:
+    if not key:
+        return ""
+    return str(MESSAGES.get(key, ""))

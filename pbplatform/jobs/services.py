@@ -1,0 +1,54 @@
+"""Starting jobs. Flushes, never commits: with Redis the job is handed to RQ only after the
+caller's transaction has committed (a worker must find the row); without Redis it runs now."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Callback, Retry
+
+from pbplatform.accounts.models import User
+from pbplatform.db import utcnow
+from pbplatform.extensions import db
+from pbplatform.jobs.models import Job, JobKind, JobStatus
+from pbplatform.jobs.queue import get_queue
+from pbplatform.jobs.runner import on_failure, perform, run_inline, write_status
+
+log = logging.getLogger(__name__)
+# Stored as the job's error (English: the worker side has no locale either).
+QUEUE_DOWN = "The job queue (Redis) was unavailable; please try again."
+
+
+def start_job(kind: JobKind, user: User, params: dict[str, Any] | None = None) -> Job:
+    job = Job(kind=kind, created_by_id=user.id, params=params or {})
+    db.session.add(job)
+    db.session.flush()
+    queue = get_queue()
+    if queue is None:
+        run_inline(job)
+        return job
+    job_id = job.id
+    retries = current_app.config["JOBS_RETRIES"]
+    session = db.session()
+
+    def hand_over(_session: Any) -> None:
+        try:
+            queue.enqueue(
+                perform,
+                job_id,
+                job_id=f"pbp-job-{job_id}",
+                job_timeout=current_app.config["JOBS_TIMEOUT_SECONDS"],
+                retry=Retry(max=retries) if retries > 0 else None,
+                on_failure=Callback(on_failure),
+            )
+        except RedisError as exc:
+            # The request has committed; its job page must say the job never started.
+            log.error("job %s not queued: %s", job_id, exc.__class__.__name__)
+            write_status(job_id, status=JobStatus.FAILED, error=QUEUE_DOWN, finished_at=utcnow())
+
+    sa.event.listen(session, "after_commit", hand_over, once=True)
+    return job
