@@ -32,7 +32,7 @@ def page_etag(content_hash: str, locale: str, history: tuple[Any, ...]) -> str:
 
 def not_modified(etag: str) -> bool:
     """The client holds this ETag, and no flash message waits to be shown on a fresh page."""
-    return etag in request.if_none_match and not session.get("_flashes")
+    return request.if_none_match.contains_weak(etag) and not session.get("_flashes")
 
 
 def page_headers(response: Response, etag: str, *, versioned: bool) -> Response:

@@ -133,7 +133,7 @@ def test_results_page_headers_and_304(db, client):
     assert "private" in page.headers["Cache-Control"]
     assert "immutable" not in page.headers["Cache-Control"]
     again = client.get(url, headers={"If-None-Match": page.headers["ETag"]})
-    assert again.status_code == 304
+    assert again.status_code == 304, (page.headers, again.headers)
     # A signed-in visitor's page (their name in the header) is private and revalidated.
     login_as(client, s.resident)
     mine = client.get(url, headers={"If-None-Match": page.headers["ETag"]})
