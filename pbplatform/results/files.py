@@ -29,7 +29,7 @@ def build_files(version: ResultVersion) -> list[ResultFile]:
     """Write every list's `ballots.pb` of `version` (called by `publish_results`)."""
     built = []
     for lst in version.outcome["lists"]:
-        content = pabulib_text(queries.export_election(version, lst["key"])).encode()
+        content = build_content(version, lst["key"])
         built.append(
             ResultFile(
                 version_id=version.id,
@@ -41,6 +41,11 @@ def build_files(version: ResultVersion) -> list[ResultFile]:
     db.session.add_all(built)
     db.session.flush()
     return built
+
+
+def build_content(version: ResultVersion, key: str) -> bytes:
+    """One list's `ballots.pb` from the database (KeyError for a list the version lacks)."""
+    return pabulib_text(queries.export_election(version, key)).encode()
 
 
 def stored_file(version_id: int, key: str) -> StoredFile | None:

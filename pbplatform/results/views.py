@@ -6,6 +6,8 @@ public page only says that results come after the count.
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -179,17 +181,29 @@ def ballots_export(slug: str) -> ResponseReturnValue:
         version = cache.verify(version)
     except DomainError as exc:
         return _tampered(cycle, version, exc)
-    stored = files.stored_file(version.id, key)
-    if stored is None:
-        abort(404)
     headers = {
         "Content-Disposition": f'attachment; filename="{cycle.slug}-v{version.version}-{key}.pb"'
     }
+    stored = files.stored_file(version.id, key)
+    if stored is None:
+        return _unstored_file(version, key, headers)
     if http.not_modified(stored.sha256):
         response = Response(status=304, headers=headers)
     else:
         response = Response(files.file_content(stored.id), mimetype="text/plain", headers=headers)
     return http.file_headers(response, stored.sha256, versioned=number is not None)
+
+
+def _unstored_file(version: ResultVersion, key: str, headers: dict[str, str]) -> Response:
+    """A version published before files were stored: built from the database, as it always
+    was, and never cached long (its ballots could still change)."""
+    try:
+        content = files.build_content(version, key)
+    except KeyError:
+        abort(404)
+    sha256 = hashlib.sha256(content).hexdigest()
+    response = Response(content, mimetype="text/plain", headers=headers)
+    return http.file_headers(response, sha256, versioned=False)
 
 
 # --- officers -------------------------------------------------------------------------------

@@ -204,3 +204,20 @@ def test_an_unknown_list_is_404(db, client, area):
     s, _ = _published(db)
     answer = client.get(f"/cycles/{s.cycle.slug}/results/ballots.pb?area={area}")
     assert answer.status_code == 404
+
+
+def test_a_version_published_before_files_were_stored_is_still_served(db, client):
+    s, version = _published(db)
+    from pbplatform.results.models import ResultFile
+
+    stored = db.session.scalar(
+        sa.select(ResultFile.content).where(
+            ResultFile.version_id == version.id, ResultFile.list_key == "district"
+        )
+    )
+    db.session.execute(sa.delete(ResultFile).where(ResultFile.version_id == version.id))
+    url = f"/cycles/{s.cycle.slug}/results/ballots.pb?area=district&version=1"
+    built = client.get(url)
+    assert built.status_code == 200
+    assert built.data == stored
+    assert built.headers["Cache-Control"] == "public, max-age=60"
