@@ -35,13 +35,12 @@ def not_modified(etag: str) -> bool:
     return request.if_none_match.contains_weak(etag) and not session.get("_flashes")
 
 
-def page_headers(response: Response, etag: str, *, versioned: bool) -> Response:
+def page_headers(response: Response, etag: str) -> Response:
     response.set_etag(etag, weak=True)
+    response.cache_control.private = True
     if current_user.is_authenticated:
-        response.cache_control.private = True
         response.cache_control.no_cache = True
     else:
-        response.cache_control.private = True
         response.cache_control.max_age = UNVERSIONED_MAX_AGE
     response.vary.update(("Cookie", "Accept-Language"))
     return response

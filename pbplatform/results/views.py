@@ -114,7 +114,7 @@ def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> R
 
 
 def _public_page(
-    cycle: Cycle, version: ResultVersion, history: list[ResultVersion], *, versioned: bool
+    cycle: Cycle, version: ResultVersion, history: list[ResultVersion]
 ) -> ResponseReturnValue:
     """A published version's page: its body rendered once per version and language, the
     content hash checked on every request (cheaply, see results.cache)."""
@@ -126,7 +126,7 @@ def _public_page(
     signature = tuple((v.id, v.content_hash) for v in history)
     etag = http.page_etag(version.content_hash, locale, signature)
     if http.not_modified(etag):
-        return http.page_headers(Response(status=304), etag, versioned=versioned)
+        return http.page_headers(Response(status=304), etag)
 
     def render() -> str:
         checked = cache.verify(version, full=True)  # render exactly what was checked
@@ -140,7 +140,7 @@ def _public_page(
         preview=False,
         body=Markup(cache.body(key, render)),
     )
-    return http.page_headers(Response(html), etag, versioned=versioned)
+    return http.page_headers(Response(html), etag)
 
 
 @bp.get("/results")
@@ -161,7 +161,7 @@ def show(slug: str) -> ResponseReturnValue:
         if number is not None:
             abort(404)
         return render_template("results/pending.html", cycle=cycle)
-    return _public_page(cycle, version, history, versioned=number is not None)
+    return _public_page(cycle, version, history)
 
 
 @bp.get("/cycles/<slug>/results/ballots.pb")
