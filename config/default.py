@@ -28,6 +28,8 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60 per minute")
 API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "10 per minute")
 API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "300 per minute")
 API_TOKEN_CREATE_RATE_LIMIT = os.environ.get("API_TOKEN_CREATE_RATE_LIMIT", "10 per hour")
+# Published ballot files per address (results.views.ballots_export); the page is not limited.
+RESULT_DOWNLOAD_RATE_LIMIT = os.environ.get("RESULT_DOWNLOAD_RATE_LIMIT", "30 per minute")
 
 # Voting codes and census entries are stored as HMACs under this pepper (default: derived
 # from SECRET_KEY). Changing it invalidates every code and register entry.

@@ -524,6 +524,12 @@ TABLES: dict[str, Table] = {
                 "audit_head_hash",
             ),
         ),
+        # The anonymous ballots of a published list (no voter, no token): public by design.
+        Table(
+            "result_files",
+            None,
+            other=("id", "version_id", "list_key", "sha256", "content", "created_at"),
+        ),
         Table(
             "consent_records",
             "consents",

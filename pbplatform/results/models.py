@@ -93,3 +93,27 @@ PUBLISHED_GUARD_DROPS = {
 def _install_guards(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
     for statement in PUBLISHED_GUARD_DDL.get(connection.dialect.name, []):
         connection.execute(sa.text(statement))
+
+
+class ResultFile(db.Model):
+    """A published version's download, built once at publication and never rebuilt.
+
+    Stored in the database so every app server serves the same bytes; a ballot row changed
+    later does not change the file people already hold (its SHA-256 is its ETag).
+    """
+
+    __tablename__ = "result_files"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "list_key"),
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("result_versions.id", ondelete="CASCADE"), index=True
+    )
+    # "district" or "area-<id>", as the version's outcome names its lists.
+    list_key: Mapped[str] = mapped_column(sa.String(40))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from pbplatform import tally
 from pbplatform.audit.verify import Head
@@ -14,18 +15,26 @@ from pbplatform.results.models import ResultVersion
 
 
 def versions(cycle: Cycle, *, published_only: bool) -> list[ResultVersion]:
-    query = sa.select(ResultVersion).where(ResultVersion.cycle_id == cycle.id)
+    """A cycle's versions, newest first, without their config and outcome (loaded on use):
+    the history lists only numbers, dates and hashes."""
+    query = (
+        sa.select(ResultVersion)
+        .where(ResultVersion.cycle_id == cycle.id)
+        .options(defer(ResultVersion.config), defer(ResultVersion.outcome))
+    )
     if published_only:
         query = query.where(ResultVersion.published_at.is_not(None))
     return list(db.session.scalars(query.order_by(ResultVersion.version.desc())))
 
 
+def pick(history: list[ResultVersion], number: int | None) -> ResultVersion | None:
+    """The newest of `history` (newest first), or the one numbered `number`, else None."""
+    return next((v for v in history if number is None or v.version == number), None)
+
+
 def published_version(cycle: Cycle, number: int | None = None) -> ResultVersion | None:
     """The newest published version (or the published version `number`), else None."""
-    for v in versions(cycle, published_only=True):
-        if number is None or v.version == number:
-            return v
-    return None
+    return pick(versions(cycle, published_only=True), number)
 
 
 def published_cycles() -> list[Cycle]:

@@ -33,6 +33,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.results import files
 from pbplatform.results.election import DISTRICT, ListInput, count_input, turnout
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.recount import aggregate_rows
@@ -214,6 +215,8 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     version.published_at = utcnow()
     version.published_by_id = officer.id
     db.session.flush()
+    # Its downloads are built now, once: later downloads serve these bytes (results.files).
+    files.build_files(version)
     audit.record(
         "results.publish",
         version,

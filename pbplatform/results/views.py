@@ -6,6 +6,8 @@ public page only says that results come after the count.
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -19,24 +21,29 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
-from pbplatform.results import page, queries, services, summary
+from pbplatform.extensions import db, limiter
+from pbplatform.results import cache, files, http, page, queries, services, summary
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
-from pbplatform.tally.pabulib_writer import pabulib_text
 
 bp = Blueprint("results", __name__)
 bp.add_app_template_filter(page.intake_label, "intake_label")
+# Heavy downloads per address (RESULT_DOWNLOAD_RATE_LIMIT); 304 answers count too.
+download_limit = limiter.limit(
+    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=get_remote_address
+)
 bp.register_blueprint(statistics_bp)
 
 
@@ -76,34 +83,64 @@ def _tampered(cycle: Cycle, version: ResultVersion, exc: DomainError) -> Respons
     return render_template("results/tampered.html", cycle=cycle, version=version, error=exc), 500
 
 
+def _body(cycle: Cycle, version: ResultVersion, history: list[ResultVersion], **extra) -> str:
+    return render_template(
+        "results/_body.html",
+        cycle=cycle,
+        version=version,
+        history=history,
+        proposal_url=proposal_url,
+        panels=page.panels(version),
+        turnout=summary.turnout(version),
+        **extra,
+    )
+
+
 def _render_version(cycle: Cycle, version: ResultVersion, *, preview: bool) -> ResponseReturnValue:
+    """An officer's view of any version: rendered every time (it may not be published)."""
     try:
         services.check_published(version)
     except DomainError as exc:
         return _tampered(cycle, version, exc)
     history = queries.versions(cycle, published_only=not preview)
-    users = {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(User).where(
-                User.id.in_(
-                    {v.counted_by_id for v in history} | {v.published_by_id for v in history}
-                )
-            )
-        )
-    }
+    visible = _visible_keys(version) if preview else None
     return render_template(
         "results/show.html",
         cycle=cycle,
         version=version,
         preview=preview,
-        history=history,
-        users=users,
-        proposal_url=proposal_url,
-        visible_keys=_visible_keys(version) if preview else None,
-        panels=page.panels(version),
-        turnout=summary.turnout(version),
+        body=Markup(_body(cycle, version, history, visible_keys=visible)),
     )
+
+
+def _public_page(
+    cycle: Cycle, version: ResultVersion, history: list[ResultVersion]
+) -> ResponseReturnValue:
+    """A published version's page: its body rendered once per version and language, the
+    content hash checked on every request (cheaply, see results.cache)."""
+    try:
+        version = cache.verify(version)
+    except DomainError as exc:
+        return _tampered(cycle, version, exc)
+    locale = str(get_locale())
+    signature = tuple((v.id, v.content_hash) for v in history)
+    etag = http.page_etag(version.content_hash, locale, signature)
+    if http.not_modified(etag):
+        return http.page_headers(Response(status=304), etag)
+
+    def render() -> str:
+        checked = cache.verify(version, full=True)  # render exactly what was checked
+        return _body(cycle, checked, history, visible_keys=None)
+
+    key = (cycle.id, cycle.slug, version.id, version.content_hash, locale, signature)
+    html = render_template(
+        "results/show.html",
+        cycle=cycle,
+        version=version,
+        preview=False,
+        body=Markup(cache.body(key, render)),
+    )
+    return http.page_headers(Response(html), etag)
 
 
 @bp.get("/results")
@@ -118,38 +155,55 @@ def show(slug: str) -> ResponseReturnValue:
     """The newest published version, or `?version=N` for an earlier published one."""
     cycle = _cycle(slug)
     number = request.args.get("version", type=int)
-    version = queries.published_version(cycle, number)
+    history = queries.versions(cycle, published_only=True)
+    version = queries.pick(history, number)
     if version is None:
         if number is not None:
             abort(404)
         return render_template("results/pending.html", cycle=cycle)
-    return _render_version(cycle, version, preview=False)
+    return _public_page(cycle, version, history)
 
 
 @bp.get("/cycles/<slug>/results/ballots.pb")
 @public
+@download_limit
 def ballots_export(slug: str) -> ResponseReturnValue:
-    """One list's anonymous ballots as Pabulib, for anyone to recount (`pbplatform tally`)."""
+    """One list's anonymous ballots as Pabulib, for anyone to recount (`pbplatform tally`):
+    the file built at publication (results.files), never rebuilt."""
     cycle = _cycle(slug)
-    version = queries.published_version(cycle, request.args.get("version", type=int))
+    number = request.args.get("version", type=int)
+    version = queries.pick(queries.versions(cycle, published_only=True), number)
     if version is None:
         abort(404)
     area = request.args.get("area", services.DISTRICT)
     key = services.DISTRICT if area == services.DISTRICT else f"area-{area}"
     try:
-        services.check_published(version)
+        version = cache.verify(version)
     except DomainError as exc:
         return _tampered(cycle, version, exc)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{cycle.slug}-v{version.version}-{key}.pb"'
+    }
+    stored = files.stored_file(version.id, key)
+    if stored is None:
+        return _unstored_file(version, key, headers)
+    if http.not_modified(stored.sha256):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(files.file_content(stored.id), mimetype="text/plain", headers=headers)
+    return http.file_headers(response, stored.sha256, versioned=number is not None)
+
+
+def _unstored_file(version: ResultVersion, key: str, headers: dict[str, str]) -> Response:
+    """A version published before files were stored: built from the database, as it always
+    was, and never cached long (its ballots could still change)."""
     try:
-        election = queries.export_election(version, key)
+        content = files.build_content(version, key)
     except KeyError:
         abort(404)
-    name = f"{cycle.slug}-v{version.version}-{key}.pb"
-    return Response(
-        pabulib_text(election),
-        mimetype="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    sha256 = hashlib.sha256(content).hexdigest()
+    response = Response(content, mimetype="text/plain", headers=headers)
+    return http.file_headers(response, sha256, versioned=False)
 
 
 # --- officers -------------------------------------------------------------------------------
