@@ -51,7 +51,6 @@ VIEW_QUERIES_BASELINE = {
     "pbplatform/main/views.py:healthz",
     "pbplatform/main/views.py:index",
     "pbplatform/results/views.py:_cycle",
-    "pbplatform/results/views.py:_render_version",
     "pbplatform/results/views.py:_version",
     "pbplatform/voting/views.py:_already_voted_channel",
     "pbplatform/voting/views.py:_cycle",

@@ -11,7 +11,7 @@ from alembic import op
 import pbplatform.db
 
 revision = "20261207k"
-down_revision = "20261207d"
+down_revision = "20261207_l_jobs"
 branch_labels = None
 depends_on = None
 

@@ -62,7 +62,9 @@ def verify(version: ResultVersion, *, full: bool = False) -> ResultVersion:
     store = _store()
     if not full:
         digest = _digest(
-            db.session.scalar(sa.select(_digest_column()).where(ResultVersion.id == version.id))
+            db.session.scalars(
+                sa.select(_digest_column()).where(ResultVersion.id == version.id)
+            ).one()
         )
         if store.verified.get(version.id) == digest:
             return version

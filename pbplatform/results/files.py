@@ -59,4 +59,5 @@ def stored_file(version_id: int, key: str) -> StoredFile | None:
 
 
 def file_content(file_id: int) -> bytes:
-    return db.session.scalar(sa.select(ResultFile.content).where(ResultFile.id == file_id))
+    """The stored bytes of a file whose id `stored_file` just gave (its row exists)."""
+    return db.session.scalars(sa.select(ResultFile.content).where(ResultFile.id == file_id)).one()
