@@ -27,7 +27,7 @@ from pbplatform.channels.paper_rows import (
     parse_paper_csv,
 )
 from pbplatform.cycles.models import Cycle
-from pbplatform.cycles.services import ensure_phase_current, lock_cycle
+from pbplatform.cycles.services import lock_cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
@@ -83,9 +83,8 @@ def list_sites(cycle: Cycle) -> list[VotingSite]:
 
 
 def _ensure_voting(cycle: Cycle) -> Cycle:
-    ensure_phase_current(cycle)
     locked = lock_cycle(cycle.id, shared=True)
-    if locked.phase != "voting":
+    if locked.phase != "voting" or locked.current_phase != "voting":  # closed by the clock
         raise DomainError(
             "voting_closed", _("Paper ballots are entered while voting is open."), status=409
         )

@@ -250,8 +250,9 @@ def show(slug: str) -> ResponseReturnValue:
     cycle = services.get_cycle_by_slug(slug)
     if cycle is None:
         abort(404)
-    services.ensure_phase_current(cycle)  # the calendar may have opened a phase already
-    if cycle.phase == "draft" and not (current_user.is_authenticated and current_user.is_officer):
+    if cycle.current_phase == "draft" and not (
+        current_user.is_authenticated and current_user.is_officer
+    ):
         abort(404)
     starts = services.phase_starts(cycle)
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
@@ -266,7 +267,7 @@ def show(slug: str) -> ResponseReturnValue:
         timeline=timeline,
         weights=weights,
         area_budgets=area_budgets,
-        phase_label=PHASE_LABELS[cycle.phase],
+        phase_label=PHASE_LABELS[cycle.current_phase],
         ballot_text=explain.explain_ballot_rule(cycle),
         count_text=explain.explain_count_rule(cycle),
         combination_text=explain.explain_combination(cycle),

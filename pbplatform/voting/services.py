@@ -428,7 +428,8 @@ def _lock_open_cycle(cycle: Cycle) -> Cycle:
     the close or sees the new phase and is refused. (SQLite ignores the lock; it has one writer.)
     """
     locked = cycle_services.lock_cycle(cycle.id, shared=True)
-    if locked.phase != VOTING_PHASE:
+    # Stored as voting and not yet closed by the clock (the timer may not have run yet).
+    if locked.phase != VOTING_PHASE or locked.current_phase != VOTING_PHASE:
         raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
     return locked
 
@@ -507,7 +508,6 @@ def cast_ballot(
     ``already_voted`` (409, ``extra['channel']`` names the channel of the earlier vote),
     ``duplicate_serial`` (409). The participation row and the ballot share no key.
     """
-    cycle_services.ensure_phase_current(cycle)
     cycle = _lock_open_cycle(cycle)
     if user_id is not None:
         _check_account_eligible(cycle, user_id)
@@ -534,7 +534,6 @@ def record_invalid_ballot(
     Its choices are not stored (they cannot be counted). Records no participation: the caller
     (paper entry) decides whether the voter was checked off.
     """
-    cycle_services.ensure_phase_current(cycle)
     cycle = _lock_open_cycle(cycle)
     reason = (reason or "").strip()[:200] or _("invalid")
     return _store_ballot(cycle, area_id, channel, serial, invalid_reason=reason)

@@ -44,7 +44,7 @@ def _cycle(slug: str) -> Cycle:
 
 def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
     """Why this user cannot vote online in this cycle now, as a page; None if they can."""
-    if cycle.phase != VOTING_PHASE:
+    if cycle.current_phase != VOTING_PHASE:
         return _notice(cycle, _("Voting is closed"), _("Voting is not open in this cycle."), 409)
     try:
         check_eligibility(cycle, current_user)

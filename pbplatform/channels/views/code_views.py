@@ -71,7 +71,7 @@ def vote_code() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.phase != "voting":
+        if cycle.current_phase != "voting":
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = code.area_id or request.form.get("area_id", type=int)
         if area_id is None:
@@ -96,7 +96,7 @@ def vote_code_review() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.phase != "voting":
+        if cycle.current_phase != "voting":
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = codes.code_area(cycle, code, request.form.get("area_id", type=int))
         sheet = ballot_sheet(cycle, area_id)

@@ -109,7 +109,7 @@ def paper_ballot(slug: str, site_id: int) -> ResponseReturnValue:
             return redirect(url_for(".paper_ballot", slug=slug, site_id=site_id, area=area.id))
     elif request.method == "POST":
         status = 422
-    sheet = ballot_sheet(site.cycle, area.id) if site.cycle.phase == "voting" else None
+    sheet = ballot_sheet(site.cycle, area.id) if site.cycle.current_phase == "voting" else None
     return render_template(
         "channels/paper_ballot.html",
         cycle=site.cycle,
