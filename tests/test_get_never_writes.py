@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import PHASES, Cycle, CyclePhase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
 from tests.factories import login_as
@@ -65,19 +65,27 @@ def get_writes(app: Flask, db) -> Iterator[Writes]:
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def _due_scene() -> dict[str, Any]:
+def _due_scene(stored: str = "proposals") -> dict[str, Any]:
+    """The matrix scene with the phase after `stored` due an hour ago, not yet stored."""
     scene = _scene()
     cycle = _db.session.get(Cycle, scene["values"]["cycle_id"])
+    if stored == "voting":  # voting open, closing time passed: pages must not close it
+        cycle.phase, cycle.rules_frozen_at = "voting", utcnow() - timedelta(days=1)
+        cycle.phase_dates.append(CyclePhase(phase="counting", starts_at=utcnow()))
+    due = PHASES[PHASES.index(stored) + 1]
     for phase_date in cycle.phase_dates:
-        if phase_date.phase == "review":  # due an hour ago; stored phase is still proposals
+        if phase_date.phase == due:
             phase_date.starts_at = utcnow() - timedelta(hours=1)
     _db.session.commit()
     return scene
 
 
+@pytest.mark.parametrize("stored", ["proposals", "voting"])
 @pytest.mark.parametrize("endpoint", GET_ROUTES)
-def test_get_route_writes_nothing(app: Flask, db, get_writes: Writes, endpoint: str) -> None:
-    scene = _due_scene()
+def test_get_route_writes_nothing(
+    app: Flask, db, get_writes: Writes, endpoint: str, stored: str
+) -> None:
+    scene = _due_scene(stored)
     url = _url(ROUTES[endpoint], scene["values"])
     for role in ROLES:
         client = app.test_client()
