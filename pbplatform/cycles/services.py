@@ -93,10 +93,6 @@ class RulesFrozen(DomainError):
 # --- reading -----------------------------------------------------------------------------
 
 
-def get_cycle_by_slug(slug: str) -> Cycle | None:
-    return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-
-
 def list_cycles() -> list[Cycle]:
     return list(db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc(), Cycle.id)))
 

@@ -23,7 +23,8 @@ from pbplatform.cycles.forms import (
     cycle_form_class,
 )
 from pbplatform.cycles.models import PHASES, Area, Cycle
-from pbplatform.errors import DomainError
+from pbplatform.cycles.queries import cycle_or_404
+from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import db
 from pbplatform.security.access import admin_required, public
 
@@ -234,10 +235,8 @@ def advance(cycle_id: int) -> ResponseReturnValue:
     try:
         services.open_phase(cycle, target, current_user._get_current_object())
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
+        return refuse_back(exc, url_for("cycles.admin_index"), code=302)
+    flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
     return redirect(url_for("cycles.admin_index"))
 
 
@@ -247,9 +246,7 @@ def advance(cycle_id: int) -> ResponseReturnValue:
 @bp.get("/cycles/<slug>")
 @public
 def show(slug: str) -> ResponseReturnValue:
-    cycle = services.get_cycle_by_slug(slug)
-    if cycle is None:
-        abort(404)
+    cycle = cycle_or_404(slug)
     if cycle.current_phase == "draft" and not (
         current_user.is_authenticated and current_user.is_officer
     ):

@@ -19,8 +19,9 @@ from flask_login import current_user
 
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
-from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.errors import DomainError, refuse_back
+from pbplatform.extensions import limiter
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
 from pbplatform.proposals.models import Proposal
@@ -69,18 +70,11 @@ def _own_proposal(tracking_number: str) -> Proposal:
     return proposal
 
 
-def _refuse(exc: DomainError, target: str) -> ResponseReturnValue:
-    """Undo anything the refused action touched, tell the person why, and go back."""
-    db.session.rollback()
-    flash(exc.message, "error")
-    return redirect(target, code=303)
-
-
 @bp.get("/proposals")
 @public
 def index() -> ResponseReturnValue:
     slug = request.args.get("cycle")
-    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.newest_cycle()
+    cycle = cycle_or_404(slug) if slug else queries.newest_cycle()
     if (
         cycle is not None
         and cycle.current_phase == "draft"
@@ -120,7 +114,7 @@ def index() -> ResponseReturnValue:
 
 def _cycle_for_submission() -> Cycle | None:
     slug = request.args.get("cycle")
-    return queries.cycle_by_slug(slug[:64]) if slug else queries.open_cycle_for_proposals()
+    return cycle_by_slug(slug) if slug else queries.open_cycle_for_proposals()
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
@@ -215,7 +209,7 @@ def withdraw(tracking_number: str) -> ResponseReturnValue:
     try:
         withdraw_proposal(proposal, current_user)
     except DomainError as exc:
-        return _refuse(exc, target)
+        return refuse_back(exc, target)
     flash(_("Your proposal is withdrawn."), "success")
     return redirect(target, code=303)
 
@@ -233,6 +227,6 @@ def flag(tracking_number: str) -> ResponseReturnValue:
     try:
         flag_proposal(proposal, current_user, form.reason.data or "")
     except DomainError as exc:
-        return _refuse(exc, target)
+        return refuse_back(exc, target)
     flash(_("Thank you. The moderators will look at it."), "success")
     return redirect(target, code=303)

@@ -11,7 +11,8 @@ from pbplatform.channels import codes
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.channels.forms import CodeBatchForm, CodeForm
 from pbplatform.channels.views import bp
-from pbplatform.channels.views.common import area_choices, find_cycle, refused
+from pbplatform.channels.views.common import area_choices, refused
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
 from pbplatform.security.access import admin_required, public
@@ -24,7 +25,7 @@ CODE_LIMIT = "20 per hour"
 @bp.route("/admin/codes/<slug>", methods=["GET", "POST"])
 @admin_required
 def code_batches(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     form = CodeBatchForm()
     form.area_id.choices = area_choices(cycle, _("The holder chooses"))
     status = 200
