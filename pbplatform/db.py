@@ -2,7 +2,7 @@
 
 import sqlite3
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -49,6 +49,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def rows_changed(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (its result is a cursor result; the generic
+    `Result` that `Session.execute` is typed to return does not declare `rowcount`)."""
+    return cast("sa.CursorResult[Any]", result).rowcount
 
 
 def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:

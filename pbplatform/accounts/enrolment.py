@@ -21,7 +21,7 @@ from flask_babel import gettext
 
 from pbplatform.accounts.models import MfaEnrolmentToken, User
 from pbplatform.audit import services as audit
-from pbplatform.db import utcnow
+from pbplatform.db import rows_changed, utcnow
 from pbplatform.extensions import db
 
 
@@ -95,4 +95,4 @@ def burn_enrolment_token(row: MfaEnrolmentToken) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return claimed.rowcount == 1
+    return rows_changed(claimed) == 1

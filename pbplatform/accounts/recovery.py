@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import RecoveryCode, User
 from pbplatform.audit import services as audit
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.db import utcnow
+from pbplatform.db import rows_changed, utcnow
 from pbplatform.extensions import db
 
 CODE_COUNT = 10
@@ -73,7 +73,7 @@ def use_code(user: User, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         return False
     audit.record(
         "auth.recovery_code_used", user, actor=user, after={"remaining": remaining_codes(user)}

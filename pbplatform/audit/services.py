@@ -214,7 +214,7 @@ def _replace(value: Any, needles: list[str], name: str) -> Any:
     return value
 
 
-def _about(user_id: int, needles: list[str]) -> sa.Select[tuple[AuditPersonal, AuditEntry]]:
+def _about(user_id: int, needles: list[str]) -> sa.Select[AuditPersonal, AuditEntry]:
     linked = sa.or_(
         AuditEntry.actor_id == user_id,
         sa.and_(AuditEntry.object_type.in_(PERSON_TYPES), AuditEntry.object_id == str(user_id)),

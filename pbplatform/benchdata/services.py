@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -174,12 +175,13 @@ def insert_ballots(cycle: Cycle, proposals: Sequence[Proposal], n: int, rng: ran
     _load(Participation, ("cycle_id", "voter_key", "user_id", "channel", "voted_on"), voters)
 
 
-def _load(model: type, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY on PostgreSQL; a bulk Core insert elsewhere."""
+def _load(model: Any, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """COPY on PostgreSQL; a bulk Core insert elsewhere. `model`: a mapped class."""
     connection = db.session.connection()
-    table = model.__table__
+    table: sa.Table = model.__table__
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
+        assert raw is not None  # a connection checked out of the pool has its driver's
         names = ", ".join(columns)
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             # one text in COPY's format (no value here needs escaping): far quicker than a

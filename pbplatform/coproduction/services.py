@@ -145,8 +145,8 @@ def make_offer(
     by: User,
     kind: str,
     quantity: Decimal,
-    unit: str,
-    description: str,
+    unit: str | None,  # blank or None is refused below, with a message
+    description: str | None,
     proposal: Proposal | None = None,
     cycle: Cycle | None = None,
     schedule: str | None = None,
@@ -289,7 +289,7 @@ def _default_basis(offer: Offer) -> str:
     )
 
 
-def decline_offer(offer: Offer, officer: User, reason: str) -> Offer:
+def decline_offer(offer: Offer, officer: User, reason: str | None) -> Offer:
     _require_officer(officer, offer)
     reason = _clean(reason)
     if reason is None:
@@ -307,7 +307,7 @@ def record_delivery(
     officer: User,
     *,
     delivered_on: date,
-    description: str,
+    description: str | None,
     quantity: Decimal | None = None,
     complete: bool = False,
 ) -> OfferDelivery:
@@ -339,7 +339,7 @@ def record_delivery(
     return delivery
 
 
-def lapse_offer(offer: Offer, officer: User, note: str) -> Offer:
+def lapse_offer(offer: Offer, officer: User, note: str | None) -> Offer:
     """After the results: an accepted offer will not be (fully) delivered; say what happens."""
     _require_officer(officer, offer)
     note = _clean(note)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -303,7 +304,8 @@ def rule_config(cycle: Cycle) -> Any:
         rule=cycle.count_rule,
         tie_break=cycle.tie_break,
         seed=cycle.tie_seed,
-        threshold=cycle.count_threshold,
+        # Numeric columns read as Decimals; the count works in Fractions
+        threshold=None if cycle.count_threshold is None else Fraction(cycle.count_threshold),
         n=cycle.count_top_n,
         channel_weights=weights,
         combination=cycle.combination,

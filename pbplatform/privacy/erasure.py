@@ -18,6 +18,7 @@ from pbplatform.accounts.models import User, new_session_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.pepper import peppered_hash
 from pbplatform.cycles.models import Cycle
+from pbplatform.db import rows_changed
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
@@ -64,13 +65,13 @@ def _apply_registry(user: User, report: ErasureReport) -> None:
     for decl in TABLES.values():
         table = db.metadata.tables[decl.name]
         if decl.erase is Erase.DELETE:
-            result = db.session.execute(sa.delete(table).where(table.c[decl.owner] == user.id))
-            report.add(decl.name, result.rowcount)
+            result = db.session.execute(sa.delete(table).where(table.c[decl.owner_key] == user.id))
+            report.add(decl.name, rows_changed(result))
         elif decl.erase is Erase.EMPTY:
-            where = table.c[decl.owner] == user.id
+            where = table.c[decl.owner_key] == user.id
             values = {column: decl.emptied.get(column) for column in decl.emptied}
             result = db.session.execute(sa.update(table).where(where).values(**values))
-            report.add(decl.name + " emptied", result.rowcount)
+            report.add(decl.name + " emptied", rows_changed(result))
 
 
 def _scrub(row: object, columns: tuple[str, ...], needles: list[str]) -> None:
@@ -98,7 +99,7 @@ def _empty_account(user: User, report: ErasureReport) -> None:
     deleted = db.session.execute(
         sa.delete(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == user.email)
     )
-    report.add("outbox_messages", deleted.rowcount)
+    report.add("outbox_messages", rows_changed(deleted))
     user.email = f"erased-{secrets.token_hex(8)}@erased.invalid"
     user.display_name = FORMER_RESIDENT
     user.password_hash = "!erased"  # matches no password
@@ -160,7 +161,7 @@ def claim_erased_participations(user: User) -> int:
         .values(voter_key=f"user:{user.id}", user_id=user.id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def erase_offline_contact(name: str, actor: User) -> int:

@@ -47,7 +47,7 @@ def _row(decl: Table, row: sa.RowMapping) -> dict[str, Any]:
 def _where(decl: Table, table: sa.Table, user: User) -> sa.ColumnElement[bool]:
     if decl.name == "outbox_messages":  # mail is found by the address it went to
         return table.c.recipient == user.email
-    condition = table.c[decl.owner] == user.id
+    condition = table.c[decl.owner_key] == user.id
     if decl.name == "audit_entries":  # entries by the person and entries about their account
         about = sa.and_(table.c.object_type == "User", table.c.object_id == str(user.id))
         condition = sa.or_(condition, about)

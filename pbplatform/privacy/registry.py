@@ -65,6 +65,14 @@ class Table:
         return self.column_categories.get(column, self.category)
 
     @property
+    def owner_key(self) -> str:
+        """The owner column, for the tables the download and the erasure find by person
+        (tests/privacy/test_registry.py checks that those declare one)."""
+        if self.owner is None:
+            raise LookupError(f"{self.name} names no owner column")
+        return self.owner
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return self.personal + self.secret + self.reference + self.other
 

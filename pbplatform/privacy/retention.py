@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +27,7 @@ from pbplatform.api.models import ApiToken
 from pbplatform.audit.models import AuditEntry
 from pbplatform.channels.models import CensusEntry, VotingCode, VotingCodeBatch
 from pbplatform.coproduction.models import Offer
+from pbplatform.db import rows_changed
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.mail.services import send_mail
@@ -179,25 +181,27 @@ def _returned(now: datetime) -> list:
 # --- what applying a rule does ---------------------------------------------------------------
 
 
-def _delete(model: type) -> Callable[[list], int]:
+def _delete(model: Any) -> Callable[[list], int]:
+    """Delete rows of `model` (a mapped class) by id, or by user for inactivity warnings."""
+
     def apply(ids: list) -> int:
         key = model.user_id if model is InactivityWarning else model.id
-        return db.session.execute(sa.delete(model).where(key.in_(ids))).rowcount
+        return rows_changed(db.session.execute(sa.delete(model).where(key.in_(ids))))
 
     return apply
 
 
 def _empty_proposal_contacts(ids: list) -> int:
     values = {"contact_name": None, "contact_details": None, "contact_consent": False}
-    return db.session.execute(
-        sa.update(Proposal).where(Proposal.id.in_(ids)).values(**values)
-    ).rowcount
+    return rows_changed(
+        db.session.execute(sa.update(Proposal).where(Proposal.id.in_(ids)).values(**values))
+    )
 
 
 def _empty_offer_names(ids: list) -> int:
-    return db.session.execute(
-        sa.update(Offer).where(Offer.id.in_(ids)).values(offerer_name=None)
-    ).rowcount
+    return rows_changed(
+        db.session.execute(sa.update(Offer).where(Offer.id.in_(ids)).values(offerer_name=None))
+    )
 
 
 def _randomise_keys(keys: list) -> int:

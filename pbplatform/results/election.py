@@ -99,7 +99,7 @@ def count_input(cycle: Cycle) -> CountInput:
     keys = list_keys(cycle)
     lines, sizes = _list_lines(cycle.id, vote_type, [a for _, a in keys if a is not None])
     invalid = _invalid_per_list(cycle.id)
-    names = {ca.area_id: ca.area.name for ca in cycle.areas}
+    names: dict[int | None, str] = {ca.area_id: ca.area.name for ca in cycle.areas}
     lists = []
     for key, area_id in keys:
         mine = [p for p in proposals if p.area_id == area_id]

@@ -14,9 +14,13 @@ share, and ``hi`` is the share up to which a run stays the same (approval only).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .mes_fast import FastRun
 
 
 @dataclass
@@ -28,6 +32,8 @@ class MesRun:
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
     hi: float = 0.0  # every share below this (per unit of weight) gives the same run
     trace: Trace | None = None  # what a certified float run proves (points ballots only)
+    # an approval float run whose exact prices ``mes_rules.complete`` has yet to fill in
+    pending: FastRun | None = field(default=None, compare=False, repr=False)
 
 
 class Trace:
@@ -114,7 +120,10 @@ class UtilityState:
     """Voter groups with arbitrary utilities (cumulative and scoring ballots)."""
 
     def __init__(
-        self, utilities: list[dict[int, Fraction]], weights: list[int], costs: Sequence[int]
+        self,
+        utilities: Sequence[Mapping[int, int | Fraction]],
+        weights: list[int],
+        costs: Sequence[int],
     ):
         self.u, self.w, self.costs = utilities, weights, costs
         self.supporters: dict[int, list[int]] = {}
@@ -133,7 +142,9 @@ class UtilityState:
     def money(self, q: int) -> Fraction:
         return sum((self.budgets[i] * self.w[i] for i in self.supporters.get(q, [])), Fraction(0))
 
-    def alpha(self, q: int) -> Fraction | None:
+    def alpha(self, q: int) -> tuple[Fraction, Fraction] | None:
+        """(price per point, its slope in the share: none here) or None when the supporters
+        cannot pay."""
         c = self.costs[q]
         sup = sorted(self.supporters.get(q, []), key=lambda i: self.budgets[i] / self.u[i][q])
         util = sum((self.u[i][q] * self.w[i] for i in sup), Fraction(0))

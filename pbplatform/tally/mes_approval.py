@@ -50,11 +50,12 @@ class ApprovalState:
         col = self.counts[:, q]
         return sum((self.budgets[k] * int(col[k]) for k in np.nonzero(col)[0]), Fraction(0))
 
-    def alpha(self, q: int):
+    def alpha(self, q: int) -> tuple[Fraction, Fraction] | None:
         """(price per unit of cost, its exact slope in s) or None when supporters cannot pay."""
         c, col = self.costs[q], self.counts[:, q]
         rich = int(col.sum())
-        paid, paid_v, poor = Fraction(0), Fraction(0), []
+        paid, paid_v = Fraction(0), Fraction(0)
+        poor: list[int] = []
         for k in self.order:  # ascending budgets: the poor come first
             n = int(col[k])
             if not n:
@@ -105,7 +106,9 @@ class ApprovalState:
         rho, rho_v = alpha * self.costs[q], self.rho_v[q]
         rho_u = rho - rho_v * self.s
         keys, inverse = np.unique(self.cls * 2 + self.a[:, q], return_inverse=True)
-        forms, budgets, ids = [], [], {}
+        forms: list[tuple[Fraction, Fraction]] = []
+        budgets: list[Fraction] = []
+        ids: dict[tuple[int, int, int, int], int] = {}
         remap = np.empty(len(keys), dtype=np.int64)
         for j, key in enumerate(keys.tolist()):
             u, v = self.forms[key // 2]

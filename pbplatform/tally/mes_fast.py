@@ -114,6 +114,7 @@ class FastApproval:
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
         self.kernel = active()
+        self.reason: tuple = ()  # why the latest run gave up (for tests and diagnosis)
         if self.kernel is not None:
             self.flat = (
                 n_projects,
@@ -167,7 +168,7 @@ class FastApproval:
             while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
                 keep += 1
         rounds: list[FastRound] = []
-        if keep:
+        if base is not None and keep:  # keep > 0 only with a base
             den, acc, den_v, acc_v = _moved(base, keep, share)
             for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
                 rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
@@ -213,7 +214,7 @@ class FastApproval:
                 return None  # undecidable in floats
             best, winner, fresh, hi_short = priced
             hi = min(hi, hi_short)
-            twins = ()
+            twins: Sequence[int] = ()
             if best is not None:
                 a_w, ea_w = best[0], best[2]
                 near = [
@@ -407,6 +408,7 @@ class FastApproval:
         return vmax
 
     def _pay_compiled(self, winner, best, rho, rho_v, b, v, broke_at, round_, track, vmax) -> float:
+        assert self.kernel is not None, "chosen only when the kernel is there"
         return self.kernel.approval_apply(
             *self.flat, winner, best[4], rho, rho_v, b, v, broke_at, round_, track, vmax
         )
@@ -578,7 +580,7 @@ class FastApproval:
             den = math.lcm(s.denominator, *(r.den for r in run.rounds))
             nums = [r.num * (den // r.den) for r in run.rounds]
             full = s.numerator * (den // s.denominator)
-            rows = cross.tolist() if winners else None
+            rows = cross.tolist() if winners else []
             for q, n_live in enumerate(base.tolist()):
                 if self.sup_n[q] == 0 or self.costs[q] == 0:
                     continue

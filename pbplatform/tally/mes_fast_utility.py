@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any, Literal
 
 import numpy as np
 
@@ -51,7 +52,10 @@ class FastUtility:
     """Voter groups with points; ``run`` gives a certified funding order or None."""
 
     def __init__(
-        self, utilities: list[dict[int, Fraction]], weights: Sequence[int], costs: Sequence[int]
+        self,
+        utilities: list[dict[int, int | Fraction]],
+        weights: Sequence[int],
+        costs: Sequence[int],
     ):
         n_projects, n_groups = len(costs), len(utilities)
         self.costs = [int(c) for c in costs]
@@ -92,7 +96,9 @@ class FastUtility:
         self.short = self.cost_f * (1 - 2 * self.gamma)
         self.runs = self.fallbacks = 0
         self.trace: Trace | None = None  # the latest certified run's, for ``same_between``
-        self.memory: tuple[float, object] | None = None  # the last run's share and prices
+        # the last run's share and prices: per round a dict (``_run``) or one array (the
+        # compiled kernel); an instance uses one path only, so the two never meet
+        self.memory: tuple[float, Any] | None = None
         self.reason: tuple = ()
         self.kernel = active() if self.usable else None
         if self.kernel is not None:
@@ -123,6 +129,7 @@ class FastUtility:
             1 + 2 * self.gamma,
         )
         self.spare = np.empty((n + 1, n, 2))
+        assert self.kernel is not None, "compiled only when the kernel is there"
         self.kernel.check_supporters(*self.flat[:4])  # once: the kernel then trusts them
 
     def run(self, share: Fraction) -> list[int] | None:
@@ -180,6 +187,7 @@ class FastUtility:
         last = self.memory
         shift = s - last[0] if last is not None else 0.0
         prices = self.spare
+        assert self.kernel is not None, "run calls this only when the kernel is there"
         found = self.kernel.points_run(
             *self.flat,
             s,
@@ -209,7 +217,7 @@ class FastUtility:
 
     def _round(
         self, state: _State, guess: dict[int, tuple[float, float]], shift: float
-    ) -> tuple[int, float, float, float] | bool | None:
+    ) -> tuple[int, float, float, float] | Literal[False] | None:
         """The winner, its price bounds and slope; False when nothing is affordable; None:
         unsure."""
         alive, stale = state.alive, state.stale
@@ -236,6 +244,7 @@ class FastUtility:
             if rest is None:
                 break
             # the others need pricing only if they might be cheaper than the best so far
+            assert best is not None, "the batch just priced was not empty"
             idx = rest[stale[rest] <= best[0]]
         if best is None:
             return False
@@ -353,7 +362,7 @@ class LazyRun(MesRun):
         trace: Trace | None = None,
     ):
         self.selected, self.hi, self.trace = selected, hi, trace
-        self._exact: Callable[[], MesRun] | None = exact
+        self._exact = exact
         self._run: MesRun | None = None
 
     def _details(self) -> MesRun:
@@ -361,10 +370,20 @@ class LazyRun(MesRun):
             self._run = self._exact()
         return self._run
 
+    # MesRun's fields are assignable, so these are too: to the replayed run
+
     @property
     def alphas(self) -> dict[str, Fraction]:
         return self._details().alphas
 
+    @alphas.setter
+    def alphas(self, value: dict[str, Fraction]) -> None:
+        self._details().alphas = value
+
     @property
     def money_left(self) -> dict[str, Fraction]:
         return self._details().money_left
+
+    @money_left.setter
+    def money_left(self, value: dict[str, Fraction]) -> None:
+        self._details().money_left = value

@@ -23,7 +23,7 @@ from .mes import (
     same_between,
 )
 from .mes_approval import ApprovalState
-from .mes_fast import FastApproval, unique_rows
+from .mes_fast import FastApproval, FastRun, unique_rows
 from .mes_fast_utility import FastUtility, LazyRun
 from .mes_search import FINAL, OVER, Steps, search
 from .mes_whole import WholeUtilityState
@@ -44,7 +44,9 @@ class MesInput:
     weights: np.ndarray  # the whole weights of those ballots' (or points groups') voters
     fast: FastApproval | None = None  # certified float runs (approval only)
     exact_runs: int = 0  # runs the float path left to the exact method (for tests)
-    last_fast: object = None  # the latest float run, whose first rounds a larger share reuses
+    last_fast: FastRun | None = (
+        None  # the latest float run, whose first rounds a larger share reuses
+    )
     rank: list[int] | None = None  # tie-break places, for the key in rank_key
     rank_key: object = None
     points: FastUtility | None = None  # certified float runs (points ballots)
@@ -67,20 +69,30 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
         support = [Fraction(n * c) for n, c in zip(counts, costs, strict=True)]
         state = LazyApprovalState(groups, weights, costs)
         return MesInput(ids, costs, support, state, voters, scale, groups, weights, fast)
+    return _points_input(election, config, ids, costs, index)
+
+
+def _points_input(
+    election: Election, config: RuleConfig, ids: list[str], costs: list[int], index: dict
+) -> MesInput:
     groups = point_groups(election, config, index)  # one budget per distinct ballot
     # weights are ints or Fractions (ints have a denominator too), summed as they are
     scale = math.lcm(*(w.denominator for w in groups.values())) if groups else 1
     group_weights = [int(w * scale) for w in groups.values()]
     voters = Fraction(sum(groups.values()))
     # whole points as ints: Fraction arithmetic on them costs several times more
-    utilities = [{q: int(v) if v.denominator == 1 else v for q, v in key} for key in groups]
+    utilities: list[dict[int, int | Fraction]] = [
+        {q: int(v) if v.denominator == 1 else v for q, v in key} for key in groups
+    ]
     total: list[int | Fraction] = [0] * len(ids)  # ints while the points are whole
     for util, w in zip(utilities, group_weights, strict=True):
         for q, value in util.items():
             total[q] += value * w
     support = [Fraction(x) for x in total]
     whole = all(type(v) is int for util in utilities for v in util.values())
-    state = (WholeUtilityState if whole else UtilityState)(utilities, group_weights, costs)
+    state: UtilityState = (WholeUtilityState if whole else UtilityState)(
+        utilities, group_weights, costs
+    )
     points = FastUtility(utilities, group_weights, costs)
     weights = np.array(group_weights, dtype=np.int64)  # per group here, not per voter
     return MesInput(ids, costs, support, state, voters, scale, None, weights, None, points=points)
@@ -93,7 +105,9 @@ def _coded(raw: list[Fraction]) -> tuple[list[Fraction], list[int]]:
     return list(code), codes
 
 
-def _whole_weights(distinct: list[Fraction], codes: list[int]) -> tuple[np.ndarray, int, Fraction]:
+def _whole_weights(
+    distinct: list[Fraction], codes: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, int, Fraction]:
     """Weights scaled to whole numbers, the scale, and the total (unscaled) weight.
 
     Ballots share a handful of weights (one per channel), so the Fraction arithmetic is done
@@ -108,7 +122,10 @@ def _whole_weights(distinct: list[Fraction], codes: list[int]) -> tuple[np.ndarr
 
 
 def ballot_groups(
-    lengths: Sequence[int], flat: Iterable[int], weights: np.ndarray, n_projects: int
+    lengths: Sequence[int] | np.ndarray,
+    flat: Iterable[int] | np.ndarray,
+    weights: np.ndarray,
+    n_projects: int,
 ) -> tuple[np.ndarray, np.ndarray, tuple | None]:
     """The distinct ballots, as rows of a bool matrix over the projects, and the total whole
     weight of each one's voters; none weighted zero. Voters with the same ballot always hold
@@ -137,7 +154,9 @@ def ballot_groups(
     return incidence[first][keep], totals[keep], None
 
 
-def _incidence(lengths: Sequence[int], flat: Iterable[int], n_projects: int) -> np.ndarray:
+def _incidence(
+    lengths: Sequence[int] | np.ndarray, flat: Iterable[int] | np.ndarray, n_projects: int
+) -> np.ndarray:
     """Voters x projects approval matrix from each voter's number of approvals and the
     stream of all their project indices."""
     sizes, cols = _arrays(lengths, flat)
@@ -146,7 +165,9 @@ def _incidence(lengths: Sequence[int], flat: Iterable[int], n_projects: int) -> 
     return incidence
 
 
-def _arrays(lengths: Sequence[int], flat: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(
+    lengths: Sequence[int] | np.ndarray, flat: Iterable[int] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Each voter's number of approvals and all their project indices, as int64 arrays."""
     sizes = np.asarray(lengths, dtype=np.int64)
     if isinstance(flat, np.ndarray):
@@ -179,13 +200,15 @@ def run_at(
     whenever a decision is too close to call in floats, and the exact method runs instead.
     """
     scaled = share / data.scale
-    order = data.points.run(scaled) if data.points is not None and not exact else None
+    points = data.points
+    order = points.run(scaled) if points is not None and not exact else None
     if order is not None:
+        assert points is not None, "only the float run of points ballots gives an order here"
         return LazyRun(
             [data.ids[q] for q in order],
             float(scaled),
             lambda: replay_mes(data.state, data.ids, data.costs, data.support, scaled, order),
-            data.points.trace,
+            points.trace,
         )
     if data.fast is not None and not exact:
         last = data.last_fast
@@ -213,14 +236,16 @@ def tie_rank(data: MesInput, key) -> list[int]:
         for place, q in enumerate(order):
             data.rank[q] = place
         data.rank_key = key
+    assert data.rank is not None, "set with rank_key, above or by an earlier call"
     return data.rank
 
 
 def complete(data: MesInput, run: MesRun) -> MesRun:
     """Fill in the exact prices and money left of a run made in floats."""
-    fast = getattr(run, "pending", None)
+    fast = run.pending
     if fast is None:
         return run
+    assert data.fast is not None, "only the approval float run leaves a run pending"
     rhos, money = data.fast.exact(fast, fast.share)
     for r, rho in zip(fast.rounds, rhos, strict=False):
         run.alphas[data.ids[r.q]] = rho / data.costs[r.q]
@@ -310,6 +335,7 @@ def prefers(data: MesInput, first: list[str], second: list[str]) -> tuple[int, i
     """Weighted voters with more approved projects funded in ``first``, and in ``second``."""
     col = {pid: q for q, pid in enumerate(data.ids)}
     a = data.incidence
+    assert a is not None, "prefers compares approval outcomes, which keep their ballots"
     sat1 = a[:, [col[p] for p in first]].sum(axis=1)
     sat2 = a[:, [col[p] for p in second]].sum(axis=1)
     return int(data.weights[sat1 > sat2].sum()), int(data.weights[sat2 > sat1].sum())

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
 BLOCK = 12  # steps per block: long enough for a process to reuse rounds from step to step
 # seconds of steps in this process before forking: the fork, its join and the copy-on-write
@@ -79,11 +80,14 @@ class Steps:
         return max(k, math.ceil(Fraction(hi) * self.scale - self.base) - 1)
 
 
+Run = TypeVar("Run")  # what ``evaluate`` returns for a step (a MES run)
+
+
 def search(
     steps: Steps,
-    evaluate: Callable[[int, int], tuple[object, str | None]],
+    evaluate: Callable[[int, int], tuple[Run, str | None]],
     jobs: int = 1,
-    certify: Callable[[object, object], tuple[bool, float | None]] | None = None,
+    certify: Callable[[Run, Run], tuple[bool, float | None]] | None = None,
 ) -> tuple[int, str]:
     """The first step with an event, and the event.
 
@@ -148,6 +152,10 @@ def _scan(
     return None, k
 
 
+class _Lasting(Protocol):
+    hi: float  # every share below this (per unit of weight) gives the same run
+
+
 def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
     """The first step with an event, visiting few steps when runs rarely change.
 
@@ -160,11 +168,17 @@ def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
     itself, whose event counts.
     """
     k, anchor, leap = 0, None, 1
-    failed, failed_run, guess = None, None, None
+    failed: int | None = None
+    failed_run: tuple[_Lasting, str | None] | None = None
+    guess: float | None = None
     while True:
         t = _probe(steps, k, anchor, leap, failed, guess)
-        # the bisection can end on the failed probe itself, already run
-        run, event = failed_run if t == failed else evaluate(t, t + 1)
+        if t == failed:  # the bisection can end on the failed probe itself, already run
+            assert failed_run is not None, "failed and failed_run are set together"
+            run, event = failed_run
+        else:
+            run, event = evaluate(t, t + 1)
+        expected: float | None = None
         proven, expected = certify(anchor, run) if anchor is not None else (False, None)
         if t > k:
             if proven:
@@ -245,10 +259,13 @@ def _split(steps: Steps, evaluate, start: int) -> tuple[int, str]:
         os.waitpid(pid, 0)
     theirs = _parse(reply)
     if theirs is None and mine is None:  # the child failed: do its blocks here
-        return _scan(steps, evaluate, range_end=None, own=lambda k: True, limit=None, start=start)[
-            0
-        ]
+        found, _ = _scan(
+            steps, evaluate, range_end=None, own=lambda k: True, limit=None, start=start
+        )
+        assert found is not None, "with no end and no limit, a scan stops only at an event"
+        return found
     if theirs is None:
+        assert mine is not None, "the case of neither returned above"
         if reply.strip() != "none":  # failed child: its blocks before ours must be redone
             earlier, _ = _scan(
                 steps, evaluate, range_end=mine[0], own=_even, limit=None, start=start

@@ -11,6 +11,7 @@ and a check that fails hands the price to the Fraction method.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from .mes import UtilityState
@@ -18,6 +19,8 @@ from .mes import UtilityState
 
 class WholeUtilityState(UtilityState):
     """``UtilityState`` for utilities that are all ints (weights always are)."""
+
+    u: Sequence[Mapping[int, int]]  # whole points only: mes_rules chooses this class when they are
 
     def reset(self, share: Fraction) -> None:
         self.den = share.denominator
@@ -27,6 +30,13 @@ class WholeUtilityState(UtilityState):
     @property
     def budgets(self) -> list[Fraction]:
         return [Fraction(n, self.den) for n in self.nums]
+
+    @budgets.setter
+    def budgets(self, values: list[Fraction]) -> None:
+        # as numerators over one denominator, as reset keeps them (UtilityState's budgets
+        # are a plain attribute, so it may be assigned)
+        self.den = math.lcm(*(v.denominator for v in values)) if values else 1
+        self.nums = [v.numerator * (self.den // v.denominator) for v in values]
 
     def money(self, q: int) -> Fraction:
         nums, w = self.nums, self.w

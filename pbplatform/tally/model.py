@@ -11,14 +11,31 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from itertools import repeat
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Number = Fraction | Decimal | int
 
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "scoring")
 # Pabulib's choose-1 is an approval ballot of length one; we read it as approval.
 VOTE_TYPE_ALIASES = {"choose-1": "approval"}
+
+
+class IndexedApprovals(Protocol):
+    """Approval ballots as the compiled reader hands them over (``pabulib._Indexed``): each
+    ballot's number of approvals, all approved project numbers (places in ``ids``) in one
+    array, each ballot's channel (a place in ``names``)."""
+
+    ids: list[str]
+    names: list[str]
+    lengths: np.ndarray
+    flat: np.ndarray
+    codes: np.ndarray
 
 
 class TallyError(ValueError):
@@ -69,10 +86,12 @@ class Ballot:
 
     id: str
     approvals: tuple[str, ...] = ()
-    points: Mapping[str, Number] | None = None
+    # Decimals are accepted as well and, like ints, stored as Fractions by __post_init__; the
+    # annotations name what the count reads (a Decimal would not mix with Fractions)
+    points: Mapping[str, Fraction | int] | None = None
     ranking: tuple[str, ...] = ()
     channel: str = "online"
-    weight: Number = 1
+    weight: Fraction | int = 1
     extra: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
@@ -107,7 +126,7 @@ class AggregateScore:
 
     channel: str
     project_id: str
-    score: Number
+    score: Fraction | int  # stored as a Fraction, as Ballot.weight
     participants: int
 
     def __post_init__(self) -> None:
@@ -192,7 +211,7 @@ class LazyBallots(Sequence[Ballot]):
     def __len__(self) -> int:
         return self.columns.size
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         return self.columns.ballot(index)
@@ -237,7 +256,7 @@ class BallotColumns:
         texts: list[str] | Callable[[], list[str]] | None = None,
         dedupe: bool = False,
         approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
-        indexed: object = None,
+        indexed: IndexedApprovals | None = None,
     ) -> None:
         if (votes is None and texts is None) or (rows is None and lines is None):
             raise ValueError("BallotColumns needs votes or texts, and rows or lines")
@@ -295,19 +314,24 @@ class BallotColumns:
         row = self.rows[i]
         named = zip(self.extra_names, self.extra_idx, strict=False)
         extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
-        ids = self._votes[i] if self._votes is not None else self._ids(self.texts[i])
+        if self._votes is not None:
+            ids = self._votes[i]
+        else:
+            texts = self.texts
+            assert texts is not None, "__init__ refuses columns with neither votes nor texts"
+            ids = self._ids(texts[i])
         votes = tuple(ids)
         weight = Fraction(self.weights[i]) if self.weights else 1
-        common = dict(
-            id=row[self.i_id].strip(), channel=self.channels[i], extra=extra, weight=weight
+        ballot = partial(
+            Ballot, row[self.i_id].strip(), channel=self.channels[i], extra=extra, weight=weight
         )
         if self.vote_type == "ordinal":
-            return Ballot(ranking=votes, **common)
+            return ballot(ranking=votes)
         if self.vote_type in ("cumulative", "scoring"):
             pts = self.points[i] if self.points is not None else []
             points = {p: Fraction(v) for p, v in zip(votes, pts, strict=False)}
-            return Ballot(points=points, **common)
-        return Ballot(approvals=votes, **common)
+            return ballot(points=points)
+        return ballot(approvals=votes)
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def _vote_fields(ballot: Ballot, vote_type: str) -> dict[str, str]:
     }
 
 
-def number_text(value: Fraction) -> str:
+def number_text(value: Fraction | int) -> str:
     """Decimal text when exact (2.5), else a/b, which ``Fraction`` reads back exactly."""
     if value.denominator == 1:
         return str(value.numerator)

@@ -25,6 +25,7 @@ from .outcome import fmt
 
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
+    assert data.fast is not None, "Phragmen counts approval ballots, which get the float run"
     loads = Loads(data.fast, data.costs)
     approvals = loads.approvals
     remaining = {q for q, c in enumerate(data.costs) if approvals[q] and c <= election.budget}

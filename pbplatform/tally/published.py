@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .model import AggregateScore, TallyError
+from .model import AggregateScore, TallyError, as_fraction
 
 AGGREGATES_KEY = "aggregate_scores"
 OUTCOME_KEY = "published_outcome"
@@ -51,7 +51,7 @@ def parse_aggregates(text: str) -> list[AggregateScore]:
             raise TallyError(f"META {AGGREGATES_KEY}: {item!r} is not channel:project:score:n")
         channel, project, score, participants = fields
         try:
-            found.append(AggregateScore(channel, project, score, int(participants)))
+            found.append(AggregateScore(channel, project, as_fraction(score), int(participants)))
         except ValueError:
             raise TallyError(f"META {AGGREGATES_KEY}: {item!r} has a bad number") from None
     return found

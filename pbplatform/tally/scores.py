@@ -8,9 +8,10 @@ which is how Pabulib's ordinal files compute their `score` column.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from .model import Ballot, BallotColumns, Election, LazyBallots, RuleConfig, TallyError
 
@@ -114,7 +115,8 @@ def ballot_scores(ballot: Ballot, vote_type: str, length: int) -> dict[str, Frac
         return {pid: Fraction(1) for pid in ballot.approvals}
     if vote_type == "ordinal":
         return {pid: Fraction(max(length - k, 0)) for k, pid in enumerate(ballot.ranking)}
-    return dict(ballot.points or {})
+    # __post_init__ stored every point as a Fraction
+    return dict(cast("Mapping[str, Fraction]", ballot.points or {}))
 
 
 def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, ChannelTotals]:
@@ -143,7 +145,7 @@ def _column_totals(cols: BallotColumns, election: Election) -> dict[str, Channel
     length = borda_length(election, cols.votes) if election.vote_type == "ordinal" else 0
     totals = {}
     for ch, rows in by_channel.items():
-        counter: Counter = Counter()
+        counter: Counter[str] = Counter()
         if election.vote_type == "approval":
             for i in rows:
                 counter.update(cols.votes[i])
@@ -155,7 +157,8 @@ def _column_totals(cols: BallotColumns, election: Election) -> dict[str, Channel
             points = cols.points or []
             for i in rows:
                 for pid, value in zip(cols.votes[i], points[i], strict=False):
-                    counter[pid] += _number(value)
+                    # typeshed's Counter holds ints only; Fractions add exactly all the same
+                    counter[pid] += _number(value)  # type: ignore[assignment]
         support = {pid: Fraction(v) for pid, v in counter.items()}
         totals[ch] = ChannelTotals(support, Fraction(len(rows)))
     return totals

@@ -22,7 +22,8 @@ def ballot_rows(
     is zero take no part (they would hold no share of the budget).
     """
     ballots = election.ballots
-    rows, weights = [], []
+    rows: list[list[int] | list[tuple[int, Fraction]]] = []
+    weights: list[Fraction] = []
     # only rankings need the Borda length; asking every other ballot for one costs a pass
     length = (
         borda_length(election, (b.ranking for b in ballots))
@@ -42,9 +43,19 @@ def ballot_rows(
     return rows, weights
 
 
+# per voter the number of approvals, all approved project indices in one stream, the distinct
+# voter weights and each voter's place among them: lists, or numpy arrays from the compiled reader
+ApprovalColumns = tuple[
+    Sequence[int] | np.ndarray,
+    Iterable[int] | np.ndarray,
+    list[Fraction],
+    Sequence[int] | np.ndarray,
+]
+
+
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
-) -> tuple[Sequence[int], Iterable[int], list[Fraction], Sequence[int]] | None:
+) -> ApprovalColumns | None:
     """Approval ballots read from a file, without a row per voter: each counted voter's number
     of approvals, all their project indices in one stream (arrays, when the compiled reader
     read the file), the distinct weights and each voter's place in that list. None when the

@@ -32,12 +32,17 @@ class RunningTotal:
     points_used: Decimal
 
 
+# Points past any ballot's total: the rule check refuses them (422); here they count as
+# nothing, so that the total never tries to format a number of a million digits.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def _amount(value: str | None) -> Decimal:
     try:
         amount = Decimal((value or "").strip().replace(",", "."))
     except InvalidOperation:
         return Decimal(0)
-    return amount if amount.is_finite() and amount > 0 else Decimal(0)
+    return amount if amount.is_finite() and 0 < amount < MAX_AMOUNT else Decimal(0)
 
 
 def running_total(sheet: BallotSheet, values: dict[str, str]) -> RunningTotal:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from pbplatform.accounts.models import MfaEnrolmentToken, RecoveryCode
 from pbplatform.api.models import ApiIdempotencyKey
 from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
@@ -84,6 +85,13 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
         )
     )
     db.session.add(InactivityWarning(user_id=user.id))
+    # second-factor secrets a staff account would hold (a promoted resident keeps them)
+    db.session.add(RecoveryCode(user_id=user.id, code_hash="h" * 64))
+    db.session.add(
+        MfaEnrolmentToken(
+            user_id=user.id, token_hash="e" * 64, expires_at=utcnow() + timedelta(hours=1)
+        )
+    )
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(

@@ -34,6 +34,7 @@ def test_one_trusted_proxy_takes_the_last_forwarded_address(monkeypatch, tmp_pat
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", "5X8lEhRIbKOofXcJ3Q0wqO2Zw9dHQk0Ag7nSXyKx6kM=")
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "an-audit-key-for-the-test-only")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("PROXY_HOPS", "1")
     with limiter_restored():

@@ -124,6 +124,7 @@ def test_production_refuses_to_start_without_its_data_encryption_key(monkeypatch
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("TRUSTED_HOSTS", "pb.council.example")
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "y" * 32)
     monkeypatch.delenv("DATA_ENCRYPTION_KEY", raising=False)
     with pytest.raises(KeyError, match="DATA_ENCRYPTION_KEY"):
         create_app({"ENV_NAME": "production"})

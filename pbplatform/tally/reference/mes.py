@@ -56,8 +56,8 @@ def equal_shares(election: Election, vs: list[Voter], share: Fraction, key) -> l
     remaining = [pid for pid in cost if cost[pid] > 0 and total[pid] > 0]
     money = [share] * len(vs)
     while True:
-        prices = {pid: price(cost[pid], money, vs, pid) for pid in remaining}
-        prices = {pid: a for pid, a in prices.items() if a is not None}
+        offers = {pid: price(cost[pid], money, vs, pid) for pid in remaining}
+        prices = {pid: a for pid, a in offers.items() if a is not None}
         if not prices:
             return selected
         winner = min(prices, key=lambda pid: (prices[pid], key(pid)))
@@ -91,7 +91,8 @@ def _complete(election, vs, key, first, base, done) -> list[str]:
     """Shares ``first``, then ``base + 1``, ``base + 2``, ...: the run of the last share before
     the first run over budget, or the first run that is ``done``."""
     cost = {p.id: p.cost for p in election.projects}
-    previous, k = [], 0
+    previous: list[str] = []
+    k = 0
     while True:
         run = equal_shares(election, vs, first if k == 0 else base + k, key)
         if sum(cost[pid] for pid in run) > election.budget:

@@ -24,7 +24,8 @@ def phragmen(election: Election, config: RuleConfig, s: Support) -> list[str]:
     vs = [(w, a) for w, a in vs if w]
     load = [Fraction(0)] * len(vs)
     remaining = [p for p in cost if cost[p] <= election.budget and any(p in a for _, a in vs)]
-    selected, spent = [], 0
+    selected: list[str] = []
+    spent = 0
     while remaining:
         loads = {pid: new_load(vs, load, cost[pid], pid) for pid in remaining}
         lowest = min(loads.values())

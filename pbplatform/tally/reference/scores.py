@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ..model import Ballot, Election, RuleConfig
+
+# a sort key per project id; the tuples compare element by element
+TieKey = Callable[[str], tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
 class Support:
     combined: dict[str, Fraction]  # what the ranking uses
     votes: dict[str, Fraction]  # raw support over every channel (for the default tie-break)
-    tie_key: object  # among equals, the smallest key wins
+    tie_key: TieKey  # among equals, the smallest key wins
 
 
 def utility(ballot: Ballot, election: Election, borda_length: int) -> dict[str, Fraction]:
@@ -60,7 +65,7 @@ def support(election: Election, config: RuleConfig) -> Support:
     return Support(combined, votes, _tie_key(election, config, votes))
 
 
-def _tie_key(election: Election, config: RuleConfig, votes: dict[str, Fraction]):
+def _tie_key(election: Election, config: RuleConfig, votes: dict[str, Fraction]) -> TieKey:
     if config.tie_break == "name":
         return lambda pid: (pid,)
     cost = {p.id: p.cost for p in election.projects}
