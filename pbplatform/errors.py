@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -85,7 +86,7 @@ def _domain_error(exc: DomainError) -> Response | tuple[str, int]:
     return _error_page(exc.status, exc, exc.message)
 
 
-def refuse_back(exc: DomainError, target: str, code: int = 303) -> Response:
+def refuse_back(exc: DomainError, target: str, code: int = 303) -> ResponseReturnValue:
     """Undo anything the refused action touched, tell the person why, and go back to `target`."""
     from pbplatform.extensions import db
 
