@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class DomainError(Exception):
@@ -39,7 +41,9 @@ def problem(status: int, code: str, title: str, detail: str = "", **extra: Any) 
     return response
 
 
-def _error_page(status: int, error: Exception | None = None) -> Response | tuple[str, int]:
+def _error_page(
+    status: int, error: Exception | None = None, detail: str = ""
+) -> Response | tuple[str, int]:
     from flask.globals import request_ctx
 
     if request_ctx.url_adapter is None:
@@ -48,7 +52,7 @@ def _error_page(status: int, error: Exception | None = None) -> Response | tuple
             f"{status} {getattr(error, 'name', 'Error')}\n", status=status, mimetype="text/plain"
         )
     try:
-        return render_template("errors/error.html", code=status, error=error), status
+        return render_template("errors/error.html", code=status, error=error, detail=detail), status
     except SQLAlchemyError:
         # The layout loads the signed-in user; with the database down that fails too.
         from pbplatform.extensions import db
@@ -71,6 +75,26 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     return _error_page(status, exc)
 
 
+def _domain_error(exc: DomainError) -> Response | tuple[str, int]:
+    """A refusal that no view turned into a page of its own: its message and status.
+
+    Views that re-render a form with the message beside a field catch DomainError themselves;
+    the API blueprint answers with its own problem+json (extra members, WWW-Authenticate).
+    """
+    if wants_problem_json():
+        return problem(exc.status, exc.code, HTTP_STATUS_CODES.get(exc.status, ""), exc.message)
+    return _error_page(exc.status, exc, exc.message)
+
+
+def refuse_back(exc: DomainError, target: str, code: int = 303) -> ResponseReturnValue:
+    """Undo anything the refused action touched, tell the person why, and go back to `target`."""
+    from pbplatform.extensions import db
+
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(target, code=code)
+
+
 def _csrf_error(exc: CSRFError) -> Response | tuple[str, int]:
     if wants_problem_json():
         return problem(400, "csrf_failed", "CSRF check failed", exc.description or "")
@@ -90,6 +114,7 @@ def _unexpected(exc: Exception) -> Response | tuple[str, int]:
 
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     if not app.testing:
         # Tests should see real tracebacks; people should see a page.

@@ -6,15 +6,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.money import format_money
 from pbplatform.voting.totals import running_total
-
-
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
 
 
 def channel_label(code: str) -> str:
@@ -70,7 +66,7 @@ def meeting_status_label(code: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(has_endpoint=has_endpoint, get_locale=get_locale)
+    app.jinja_env.globals.update(get_locale=get_locale)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["channel_label"] = channel_label
     app.jinja_env.filters["count_rule_label"] = count_rule_label

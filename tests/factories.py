@@ -77,7 +77,7 @@ def create_cycle(
     )
     cycle.areas = [CycleArea(area=a, budget_minor=area_budget) for a in area_list]
     # Dated so that `phase` is the current one: it began a day ago and the next starts later,
-    # so the check-on-request (ensure_phase_current) leaves the cycle where the test put it.
+    # so `Cycle.current_phase` (what pages and casts go by) is the phase the test put it in.
     dated = ("proposals", "review", "voting")
     current = dated.index(phase) if phase in dated else (-1 if phase == "draft" else 2)
     start = utcnow() - timedelta(days=1 + 10 * current)

@@ -93,8 +93,3 @@ def revoke(token_id: int) -> ResponseReturnValue:
         raise DomainError("not_found", _("No such token."), status=404)
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
     return _back()
-
-
-@bp.errorhandler(DomainError)
-def _refused(exc: DomainError) -> ResponseReturnValue:
-    return render_template("errors/error.html", code=exc.status, error=exc), exc.status

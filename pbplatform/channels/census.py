@@ -209,7 +209,7 @@ def parse_census(cycle: Cycle, data: bytes) -> list[CensusRow]:
 
 def upload_census(cycle: Cycle, data: bytes, actor: User | None = None) -> dict[str, int]:
     """Replace the cycle's register with the file's entries; returns counts for the page."""
-    if cycle.phase in ("counting", "results"):
+    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
         raise DomainError("voting_over", _("The register cannot change after voting."), status=409)
     rows = parse_census(cycle, data)
     existing = {

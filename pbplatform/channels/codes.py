@@ -51,7 +51,7 @@ def generate_codes(
     cycle: Cycle, count: int, label: str, area_id: int | None = None, actor: User | None = None
 ) -> tuple[VotingCodeBatch, list[str]]:
     """Create a batch; returns the plaintext codes, which are not kept anywhere."""
-    if cycle.phase in ("counting", "results"):
+    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
         raise DomainError("voting_over", _("Voting is over in this cycle."), status=409)
     if not 0 < count <= MAX_BATCH:
         raise DomainError("bad_count", _("A batch holds 1 to %(max)s codes.", max=MAX_BATCH))

@@ -36,7 +36,7 @@ class Mismatch:
 
 
 def _ensure_open(cycle: Cycle) -> None:
-    if cycle.phase not in OPEN_PHASES:
+    if cycle.current_phase not in OPEN_PHASES:
         raise DomainError(
             "meetings_closed",
             _("Meeting counts can be entered while voting is open or being counted, not now."),

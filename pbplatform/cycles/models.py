@@ -100,6 +100,27 @@ class Cycle(db.Model):
     def rules_frozen(self) -> bool:
         return self.rules_frozen_at is not None
 
+    @property
+    def current_phase(self) -> str:
+        """The phase the clock implies now (reads only); see `phase_at`."""
+        return self.phase_at(utcnow())
+
+    def phase_at(self, now: datetime) -> str:
+        """The stored phase, moved on past every later phase whose start date has passed.
+
+        Nothing is written: `flask pb advance-phases` stores due phases (from a timer). The
+        clock never opens voting by itself, because opening it freezes the rules and checks
+        the ballot, a write that timer (or an admin) makes; it does close voting (INV-4).
+        """
+        starts = {p.phase: p.starts_at for p in self.phase_dates}
+        phase = self.phase
+        for later in PHASES[PHASES.index(phase) + 1 :]:
+            start = starts.get(later)
+            if later == "voting" or start is None or start > now:
+                break
+            phase = later
+        return phase
+
     def area_budget(self, area_id: int | None) -> int:
         if area_id is None:
             return self.district_budget_minor
@@ -126,7 +147,7 @@ class CycleArea(db.Model):
 
 
 class CyclePhase(db.Model):
-    """When a phase starts by the calendar; `flask pb advance-phases` and requests act on it."""
+    """When a phase starts by the calendar; `flask pb advance-phases` stores it, pages read it."""
 
     __tablename__ = "cycle_phases"
     __table_args__ = (

@@ -1,8 +1,8 @@
 """Cycles, areas, the rules a cycle is counted by, and the phases it moves through.
 
 Other features call:
-- `ensure_phase_current(cycle)` before checking `cycle.phase` (applies transitions whose date
-  has passed; flushes only);
+- `cycle.current_phase` (not `cycle.phase`) to decide what is open now: the stored phase moved
+  on by the calendar, read only; `flask pb advance-phases` stores due phases from a timer;
 - `lock_cycle(cycle_id, shared=True)` when casting a ballot (FOR SHARE on the cycle row: a close
   of voting takes FOR UPDATE and so waits for, or is waited on by, every cast in flight of that
   cycle only, INV-4; the close unseals that cycle's ballot box, see ballotbox.services);
@@ -94,10 +94,6 @@ class RulesFrozen(DomainError):
 
 
 # --- reading -----------------------------------------------------------------------------
-
-
-def get_cycle_by_slug(slug: str) -> Cycle | None:
-    return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
 
 
 def list_cycles() -> list[Cycle]:
@@ -430,10 +426,3 @@ def advance_due_phases(now: datetime | None = None) -> list[tuple[Cycle, str]]:
     for cycle in list_cycles():
         moved += _advance_while_due(cycle, now)
     return moved
-
-
-def ensure_phase_current(cycle: Cycle) -> None:
-    """Apply transitions that are due by date (call before checking `cycle.phase`). Flushes only."""
-    if due_phase(cycle) is None:
-        return
-    _advance_while_due(cycle, utcnow())

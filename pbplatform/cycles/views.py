@@ -23,7 +23,8 @@ from pbplatform.cycles.forms import (
     cycle_form_class,
 )
 from pbplatform.cycles.models import PHASES, Area, Cycle
-from pbplatform.errors import DomainError
+from pbplatform.cycles.queries import cycle_or_404
+from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import db
 from pbplatform.security.access import admin_required, public
 
@@ -234,10 +235,8 @@ def advance(cycle_id: int) -> ResponseReturnValue:
     try:
         services.open_phase(cycle, target, current_user._get_current_object())
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
+        return refuse_back(exc, url_for("cycles.admin_index"), code=302)
+    flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
     return redirect(url_for("cycles.admin_index"))
 
 
@@ -247,11 +246,10 @@ def advance(cycle_id: int) -> ResponseReturnValue:
 @bp.get("/cycles/<slug>")
 @public
 def show(slug: str) -> ResponseReturnValue:
-    cycle = services.get_cycle_by_slug(slug)
-    if cycle is None:
-        abort(404)
-    services.ensure_phase_current(cycle)  # the calendar may have opened a phase already
-    if cycle.phase == "draft" and not (current_user.is_authenticated and current_user.is_officer):
+    cycle = cycle_or_404(slug)
+    if cycle.current_phase == "draft" and not (
+        current_user.is_authenticated and current_user.is_officer
+    ):
         abort(404)
     starts = services.phase_starts(cycle)
     timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
@@ -266,7 +264,7 @@ def show(slug: str) -> ResponseReturnValue:
         timeline=timeline,
         weights=weights,
         area_budgets=area_budgets,
-        phase_label=PHASE_LABELS[cycle.phase],
+        phase_label=PHASE_LABELS[cycle.current_phase],
         ballot_text=explain.explain_ballot_rule(cycle),
         count_text=explain.explain_count_rule(cycle),
         combination_text=explain.explain_combination(cycle),

@@ -26,7 +26,6 @@ from pbplatform.proposals.services import (
     OPEN_PHASES,
     _,
     add_event,
-    ensure_phase_current,
 )
 
 DELIVERY_STATUSES = ("planned", "in_progress", "done", "not_done")
@@ -63,8 +62,7 @@ def _require_remit(proposal: Proposal, officer: User) -> None:
 
 
 def _require_open(proposal: Proposal) -> None:
-    ensure_phase_current(proposal.cycle)
-    if proposal.cycle.phase not in OPEN_PHASES:
+    if proposal.cycle.current_phase not in OPEN_PHASES:
         raise DomainError(
             "ballot_fixed",
             _(
@@ -246,8 +244,7 @@ def resolve_flags(proposal: Proposal, officer: User) -> int:
 def record_delivery(proposal: Proposal, officer: User, status: str, report: str) -> Proposal:
     """Report back on a funded proposal: planned, in progress, done or not done, and why."""
     _require_remit(proposal, officer)
-    ensure_phase_current(proposal.cycle)
-    if proposal.cycle.phase != "results" or proposal.status != "approved":
+    if proposal.cycle.current_phase != "results" or proposal.status != "approved":
         raise DomainError(
             "not_funded",
             _("Delivery can be reported for approved proposals once the results are in."),

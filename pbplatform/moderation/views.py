@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.cycles.queries import cycle_by_slug
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -31,7 +32,7 @@ from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, CHANNEL_LABELS, OfficerProposalForm
 from pbplatform.proposals.models import Proposal
-from pbplatform.proposals.services import ensure_phase_current, submit_proposal
+from pbplatform.proposals.services import submit_proposal
 from pbplatform.security.access import officer_required, require_area
 
 bp = Blueprint("moderation", __name__)
@@ -107,7 +108,6 @@ def queue() -> ResponseReturnValue:
 @officer_required
 def review(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal_in_remit(tracking_number)
-    ensure_phase_current(proposal.cycle)
     return _review_page(proposal)
 
 
@@ -145,9 +145,9 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         categories=CATEGORY_LABELS,
         channels=CHANNEL_LABELS,
         delivery_labels=DELIVERY_LABELS,
-        open_phase=proposal.cycle.phase in services.OPEN_PHASES,
+        open_phase=proposal.cycle.current_phase in services.OPEN_PHASES,
         withdrawable=proposal.status == "approved"
-        and proposal.cycle.phase in withdrawal.WITHDRAWAL_PHASES,
+        and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
         **forms,
     )
@@ -331,10 +331,8 @@ def delivery(tracking_number: str) -> ResponseReturnValue:
 @officer_required
 def new_proposal() -> ResponseReturnValue:
     slug = request.args.get("cycle")
-    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.open_cycle_for_proposals()
-    if cycle is not None:
-        ensure_phase_current(cycle)
-    if cycle is None or cycle.phase != "proposals":
+    cycle = cycle_by_slug(slug) if slug else queries.open_cycle_for_proposals()
+    if cycle is None or cycle.current_phase != "proposals":
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = OfficerProposalForm()

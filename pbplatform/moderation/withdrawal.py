@@ -22,7 +22,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation.services import _require_remit, _required_text, snapshot
 from pbplatform.proposals.models import BallotWithdrawal, Proposal
-from pbplatform.proposals.services import _, add_event, ensure_phase_current
+from pbplatform.proposals.services import _, add_event
 from pbplatform.voting.models import Ballot, BallotChoice
 
 # Voting has opened and no result is published yet: a published result is a public record.
@@ -37,8 +37,7 @@ def withdrawal_of(proposal: Proposal) -> BallotWithdrawal | None:
 
 
 def _require_withdrawable(proposal: Proposal) -> None:
-    ensure_phase_current(proposal.cycle)
-    if proposal.cycle.phase not in WITHDRAWAL_PHASES or proposal.status != "approved":
+    if proposal.cycle.current_phase not in WITHDRAWAL_PHASES or proposal.status != "approved":
         raise DomainError(
             "not_withdrawable",
             _(

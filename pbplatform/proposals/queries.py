@@ -86,10 +86,6 @@ def newest_cycle() -> Cycle | None:
     )
 
 
-def cycle_by_slug(slug: str) -> Cycle | None:
-    return db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-
-
 def open_cycle_for_proposals() -> Cycle | None:
     return db.session.scalar(
         sa.select(Cycle)

@@ -45,14 +45,6 @@ def _(text: str, **values: object) -> str:
     return text % values if values else text
 
 
-try:  # written by the cycles feature; moves a cycle on by its calendar before we look at it
-    from pbplatform.cycles.services import ensure_phase_current
-except ImportError:  # pragma: no cover - until that feature lands
-
-    def ensure_phase_current(cycle: Cycle) -> Cycle:  # type: ignore[misc]
-        return cycle
-
-
 @dataclass
 class ProposalInput:
     """What a proposer supplies. Everything else (status, costs, author) is set by services."""
@@ -172,8 +164,7 @@ def submit_proposal(
     who typed it in (`entered_by`) and default `received_on` to today. Contact details are
     kept only with the resident's consent. Refuses (DomainError) outside the proposals phase.
     """
-    ensure_phase_current(cycle)
-    if cycle.phase != "proposals":
+    if cycle.current_phase != "proposals":
         raise DomainError(
             "phase_closed", _("Proposals can only be submitted in the proposals phase."), status=409
         )
@@ -242,8 +233,7 @@ def _require_author(proposal: Proposal, user: User) -> None:
 def update_proposal(proposal: Proposal, user: User, data: ProposalInput) -> Proposal:
     """The author edits their proposal while it is pending (and the cycle still takes them)."""
     _require_author(proposal, user)
-    ensure_phase_current(proposal.cycle)
-    if proposal.status != "pending" or proposal.cycle.phase not in OPEN_PHASES:
+    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
         raise DomainError("not_editable", _("Only pending proposals can be edited."), status=409)
     _check_input(proposal.cycle, data)
     _apply(proposal, data)
@@ -255,8 +245,8 @@ def update_proposal(proposal: Proposal, user: User, data: ProposalInput) -> Prop
 def withdraw_proposal(proposal: Proposal, user: User) -> Proposal:
     """The author withdraws a pending or approved proposal before voting opens."""
     _require_author(proposal, user)
-    ensure_phase_current(proposal.cycle)
-    if proposal.status not in ("pending", "approved") or proposal.cycle.phase not in OPEN_PHASES:
+    phase = proposal.cycle.current_phase
+    if proposal.status not in ("pending", "approved") or phase not in OPEN_PHASES:
         raise DomainError(
             "not_withdrawable", _("This proposal can no longer be withdrawn."), status=409
         )

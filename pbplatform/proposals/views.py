@@ -19,14 +19,14 @@ from flask_login import current_user
 
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
-from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.errors import DomainError, refuse_back
+from pbplatform.extensions import limiter
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.services import (
     OPEN_PHASES,
-    ensure_phase_current,
     flag_proposal,
     submit_proposal,
     update_proposal,
@@ -70,21 +70,14 @@ def _own_proposal(tracking_number: str) -> Proposal:
     return proposal
 
 
-def _refuse(exc: DomainError, target: str) -> ResponseReturnValue:
-    """Undo anything the refused action touched, tell the person why, and go back."""
-    db.session.rollback()
-    flash(exc.message, "error")
-    return redirect(target, code=303)
-
-
 @bp.get("/proposals")
 @public
 def index() -> ResponseReturnValue:
     slug = request.args.get("cycle")
-    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.newest_cycle()
+    cycle = cycle_or_404(slug) if slug else queries.newest_cycle()
     if (
         cycle is not None
-        and cycle.phase == "draft"
+        and cycle.current_phase == "draft"
         and not (current_user.is_authenticated and current_user.is_officer)
     ):
         cycle = None  # a cycle in preparation is not public yet
@@ -92,7 +85,6 @@ def index() -> ResponseReturnValue:
         if slug:
             abort(404)
         return render_template("proposals/index.html", cycle=None, page=None)
-    ensure_phase_current(cycle)
     filters = queries.parse_filters(request.args)
     page = queries.list_proposals(cycle, filters)
     args = {
@@ -122,10 +114,7 @@ def index() -> ResponseReturnValue:
 
 def _cycle_for_submission() -> Cycle | None:
     slug = request.args.get("cycle")
-    cycle = queries.cycle_by_slug(slug[:64]) if slug else queries.open_cycle_for_proposals()
-    if cycle is not None:
-        ensure_phase_current(cycle)
-    return cycle
+    return cycle_by_slug(slug) if slug else queries.open_cycle_for_proposals()
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
@@ -133,7 +122,7 @@ def _cycle_for_submission() -> Cycle | None:
 @submit_limit
 def new() -> ResponseReturnValue:
     cycle = _cycle_for_submission()
-    if cycle is None or cycle.phase != "proposals":
+    if cycle is None or cycle.current_phase != "proposals":
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = ProposalForm()
@@ -167,7 +156,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
     proposal = visible_proposal(tracking_number)
     user = current_user if current_user.is_authenticated else None
     is_author = user is not None and proposal.author_id == user.id
-    open_phase = proposal.cycle.phase in OPEN_PHASES
+    open_phase = proposal.cycle.current_phase in OPEN_PHASES
     return render_template(
         "proposals/show.html",
         proposal=proposal,
@@ -188,7 +177,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
 def edit(tracking_number: str) -> ResponseReturnValue:
     proposal = _own_proposal(tracking_number)
     target = url_for(".show", tracking_number=proposal.tracking_number)
-    if proposal.status != "pending" or proposal.cycle.phase not in OPEN_PHASES:
+    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
         flash(_("Only pending proposals can be edited."), "error")
         return redirect(target, code=303)
     form = ProposalForm()
@@ -220,7 +209,7 @@ def withdraw(tracking_number: str) -> ResponseReturnValue:
     try:
         withdraw_proposal(proposal, current_user)
     except DomainError as exc:
-        return _refuse(exc, target)
+        return refuse_back(exc, target)
     flash(_("Your proposal is withdrawn."), "success")
     return redirect(target, code=303)
 
@@ -238,6 +227,6 @@ def flag(tracking_number: str) -> ResponseReturnValue:
     try:
         flag_proposal(proposal, current_user, form.reason.data or "")
     except DomainError as exc:
-        return _refuse(exc, target)
+        return refuse_back(exc, target)
     flash(_("Thank you. The moderators will look at it."), "success")
     return redirect(target, code=303)

@@ -31,6 +31,7 @@ from werkzeug.routing import BuildError
 from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
 from pbplatform.results import cache, files, http, page, queries, services, summary
@@ -48,10 +49,7 @@ bp.register_blueprint(statistics_bp)
 
 
 def _cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug)
 
 
 def proposal_url(proposal_id: str, tracking_number: str) -> str | None:

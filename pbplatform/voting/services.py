@@ -425,18 +425,16 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
 def require_voting_open(cycle: Cycle) -> Cycle:
     """Refuse unless voting is open; then hold a SHARED lock on the cycle row (INV-4).
 
-    A cast only refuses: once the closing time has passed it never applies the due close
-    itself (that would run the whole close and roll it back with every refused cast). Voting
-    that is due to OPEN is opened here (cheap). Under the lock the phase is read again: closing
-    voting takes an exclusive lock on the same row, so a cast either commits before the close
-    or sees the new phase and is refused. (SQLite ignores the lock; it has one writer.)
+    A cast only refuses: it never changes the phase (`flask pb advance-phases` stores due
+    phases; running the close with every refused cast would lock and roll back the whole
+    close). Past the closing time the clock refuses casts even before the timer has stored the
+    close. Under the lock the phase is read again: closing voting takes an exclusive lock on
+    the same row, so a cast either commits before the close or sees the new phase and is
+    refused. (SQLite ignores the lock; it has one writer.)
     """
-    if cycle.phase == VOTING_PHASE and cycle_services.due_phase(cycle) is not None:
-        raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
-    if cycle.phase != VOTING_PHASE and cycle_services.due_phase(cycle) == VOTING_PHASE:
-        cycle_services.ensure_phase_current(cycle)
     locked = cycle_services.lock_cycle(cycle.id, shared=True)
-    if locked.phase != VOTING_PHASE:
+    # Stored as voting and not yet closed by the clock (the timer may not have run yet).
+    if locked.phase != VOTING_PHASE or locked.current_phase != VOTING_PHASE:
         raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
     return locked
 

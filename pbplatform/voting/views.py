@@ -7,13 +7,14 @@ so editing or abandoning a draft leaves no trace on the server.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.channels.census import check_eligibility
 from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -35,16 +36,9 @@ def _notice(cycle: Cycle, title: str, message: str, status: int) -> ResponseRetu
     return render_template("voting/notice.html", cycle=cycle, title=title, message=message), status
 
 
-def _cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
 def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
     """Why this user cannot vote online in this cycle now, as a page; None if they can."""
-    if cycle.phase != VOTING_PHASE:
+    if cycle.current_phase != VOTING_PHASE:
         return _notice(cycle, _("Voting is closed"), _("Voting is not open in this cycle."), 409)
     try:
         check_eligibility(cycle, current_user)
@@ -91,7 +85,7 @@ def _already_voted_page(cycle: Cycle, channel: str | None, status: int) -> Respo
 @bp.get("/cycles/<slug>/ballot")
 @login_required
 def ballot(slug: str) -> ResponseReturnValue:
-    cycle = _cycle(slug)
+    cycle = cycle_or_404(slug)
     refusal = _refusal(cycle)
     if refusal is not None:
         return refusal
@@ -105,7 +99,7 @@ def ballot(slug: str) -> ResponseReturnValue:
 @login_required
 def review(slug: str) -> ResponseReturnValue:
     """Show the choices and their amounts; "Change" goes back to the filled-in sheet."""
-    cycle = _cycle(slug)
+    cycle = cycle_or_404(slug)
     refusal = _refusal(cycle)
     if refusal is not None:
         return refusal
@@ -132,7 +126,7 @@ def review(slug: str) -> ResponseReturnValue:
 @login_required
 def cast(slug: str) -> ResponseReturnValue:
     """Final. A second submission (double click, retry) meets the one-vote constraint: 409."""
-    cycle = _cycle(slug)
+    cycle = cycle_or_404(slug)
     refusal = _refusal(cycle)
     if refusal is not None:
         return refusal

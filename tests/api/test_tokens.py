@@ -79,7 +79,10 @@ def test_cannot_revoke_someone_elses_token(client, db, make_user, make_token):
     plaintext = make_token(owner)
     token = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == owner.id)).one()
     login_as(client, other)
-    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
+    refused = client.post(f"/account/tokens/{token.id}/revoke")
+    assert refused.status_code == 404
+    # The app-wide DomainError handler: the error page says why.
+    assert "No such token." in refused.get_data(as_text=True)
     assert client.post("/account/tokens/99999999999/revoke").status_code == 404
     assert client.get("/api/v1/me", headers=bearer(plaintext)).status_code == 200
 

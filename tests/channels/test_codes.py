@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
+from pbplatform.channels.codes import generate_codes
 from pbplatform.channels.csvsafe import csv_text, safe_cell
 from pbplatform.channels.models import VotingCode
+from pbplatform.cycles.models import CyclePhase
+from pbplatform.db import utcnow
+from pbplatform.errors import DomainError
 from pbplatform.voting.models import Ballot, Participation
 from tests.factories import login_as
 from tests.sealed import unseal_all
@@ -172,3 +178,18 @@ def test_code_review_refuses_a_rule_break_on_the_sheet(
     assert 'action="/vote/code/review"' in text  # the sheet again, choices kept
     assert f'id="p-{a.id}" name="p-{a.id}" value="1" checked' in text
     assert db.session.scalars(sa.select(VotingCode)).one().used_on is None
+
+
+def test_no_codes_after_closing_time_even_before_the_timer_runs(db, make_cycle):
+    """The clock closes voting: generating codes is refused although the phase is stored as
+    voting (`flask pb advance-phases` has not run yet), and nothing is stored."""
+    cycle = make_cycle("voting")
+    cycle.phase_dates.append(
+        CyclePhase(phase="counting", starts_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.flush()
+    with pytest.raises(DomainError) as err:
+        generate_codes(cycle, 3, "late", cycle.areas[0].area_id)
+    assert err.value.code == "voting_over"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VotingCode)) == 0
+    assert cycle.phase == "voting"

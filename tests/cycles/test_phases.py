@@ -1,7 +1,9 @@
-"""Phases move forward one step at a time: by an admin's button, by date (CLI and on request)."""
+"""Phases move forward one step at a time: by an admin's button, by date (the CLI, from a timer).
+Pages read the phase the clock implies (`Cycle.current_phase`) and never store it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -152,22 +154,25 @@ def test_advance_due_phases_service(db, make_cycle):
     assert [(c.id, p) for c, p in later] == [(cycle.id, "results")]
 
 
-def test_public_page_applies_due_phase(client, db, make_cycle):
+def test_public_page_shows_due_phase_without_storing_it(client, db, make_cycle):
     cycle = _dated_cycle(make_cycle, "proposals", review=-1)
-    db.session.flush()
+    db.session.commit()
     page = client.get(f"/cycles/{cycle.slug}")
     assert page.status_code == 200
-    assert _reload(db, cycle).phase == "review"
-    assert len(_phase_entries(db, cycle)) == 1
+    assert re.search(r'aria-current="step">\s*<strong>Review</strong>', page.get_data(as_text=True))
+    assert _reload(db, cycle).phase == "proposals"  # stored by `flask pb advance-phases` only
+    assert _phase_entries(db, cycle) == []
 
 
-def test_ensure_phase_current_is_cheap_when_nothing_due(db, make_cycle):
-    cycle = _dated_cycle(make_cycle, "proposals", review=1)
-    services.ensure_phase_current(cycle)
-    assert cycle.phase == "proposals"
-    cycle.phase_dates[0].starts_at = utcnow() - timedelta(seconds=1)
-    services.ensure_phase_current(cycle)
-    assert cycle.phase == "review"
+def test_current_phase_follows_the_clock_but_never_opens_voting(db, make_cycle):
+    cycle = _dated_cycle(make_cycle, "draft", proposals=-3, review=-2, voting=-1, counting=1)
+    assert cycle.current_phase == "review"  # opening voting freezes the rules: the timer's job
+    assert cycle.phase_at(utcnow() + timedelta(days=2)) == "review"
+    voting = _dated_cycle(make_cycle, "voting", counting=-1, results=1)
+    assert voting.current_phase == "counting"
+    assert voting.phase_at(utcnow() + timedelta(days=2)) == "results"
+    assert voting.phase_at(utcnow() - timedelta(days=2)) == "voting"
+    assert voting.phase == "voting"
 
 
 def test_opening_a_phase_asks_for_confirmation_first(admin_client, db, make_cycle):

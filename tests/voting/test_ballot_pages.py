@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from pbplatform.cycles.models import CyclePhase
+from pbplatform.db import utcnow
 from pbplatform.voting.models import Ballot, Participation
 from tests.factories import create_cycle, create_proposal, create_user, login_as
 from tests.sealed import unseal_all
@@ -107,6 +110,23 @@ def test_vote_outside_the_voting_phase_is_refused(client, db, scene):
     assert page.status_code == 409
     assert "Voting is not open" in page.get_data(as_text=True)
     assert count_rows(db) == (0, 0, 0)
+
+
+def test_cast_after_closing_time_is_refused_by_the_server_clock(client, db, scene):
+    """Closing time has passed but the timer has not stored the close: still refused."""
+    scene.cycle.phase_dates.append(
+        CyclePhase(phase="counting", starts_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    login_as(client, scene.resident)
+    assert client.get(_url(scene)).status_code == 409
+    body = {f"p-{scene.a30.id}": "1"}
+    page = client.post(_url(scene, "cast"), data=body)
+    assert page.status_code == 409
+    assert "Voting is not open" in page.get_data(as_text=True)
+    assert count_rows(db) == (0, 0, 0)
+    db.session.expire_all()
+    assert scene.cycle.phase == "voting"
 
 
 def test_not_yet_open_is_refused(client, db, scene):

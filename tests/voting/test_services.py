@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from pbplatform.cycles.models import CyclePhase
+from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.voting.models import Ballot
 from pbplatform.voting.services import (
@@ -116,6 +120,21 @@ def test_cast_after_close_is_refused_under_the_lock(db, scene):
     assert err.value.code == "voting_closed"
     assert err.value.status == 409
     assert count_rows(db) == (0, 0, 0)
+
+
+def test_cast_after_closing_time_is_refused_before_the_timer_runs(db, scene):
+    """The clock closes voting (INV-4) even while the stored phase still says voting."""
+    closing = next(p for p in scene.cycle.phase_dates if p.phase == "voting")
+    scene.cycle.phase_dates.append(
+        CyclePhase(phase="counting", starts_at=utcnow() - timedelta(seconds=1))
+    )
+    assert closing.starts_at < utcnow()
+    db.session.flush()
+    with pytest.raises(DomainError) as err:
+        cast_ballot(scene.cycle, "user:y", {scene.a30.id: 1}, area_id=scene.home.id)
+    assert err.value.code == "voting_closed"
+    assert count_rows(db) == (0, 0, 0)
+    assert scene.cycle.phase == "voting"  # nothing written: the timer stores the close
 
 
 def test_area_outside_the_cycle(scene, make_area):

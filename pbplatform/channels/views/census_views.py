@@ -13,8 +13,9 @@ from pbplatform.channels import census, meetings, paper
 from pbplatform.channels.forms import CensusUploadForm, VerifyForm
 from pbplatform.channels.models import VotingCodeBatch
 from pbplatform.channels.views import bp
-from pbplatform.channels.views.common import find_cycle, refused
+from pbplatform.channels.views.common import refused
 from pbplatform.cycles import explain
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.cycles.services import OFFERED_CHANNELS, channel_weight
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -24,7 +25,7 @@ from pbplatform.security.access import admin_required, login_required, public
 @bp.get("/cycles/<slug>/how-to-vote")
 @public
 def how_to_vote(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     has_codes = (
         db.session.scalar(
             sa.select(VotingCodeBatch.id).where(VotingCodeBatch.cycle_id == cycle.id).limit(1)
@@ -46,7 +47,7 @@ def how_to_vote(slug: str) -> ResponseReturnValue:
 @bp.route("/admin/census/<slug>", methods=["GET", "POST"])
 @admin_required
 def census_upload(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     form, status, errors = CensusUploadForm(), 200, []
     if form.validate_on_submit():
         try:
@@ -81,7 +82,7 @@ def census_upload(slug: str) -> ResponseReturnValue:
 @bp.route("/cycles/<slug>/verify", methods=["GET", "POST"])
 @login_required
 def census_verify(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     form, status = VerifyForm(), 200
     entry = census.entry_for_user(cycle, current_user)
     if entry is None and form.validate_on_submit():

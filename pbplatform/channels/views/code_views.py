@@ -11,7 +11,8 @@ from pbplatform.channels import codes
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.channels.forms import CodeBatchForm, CodeForm
 from pbplatform.channels.views import bp
-from pbplatform.channels.views.common import area_choices, find_cycle, refused
+from pbplatform.channels.views.common import area_choices, refused
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
 from pbplatform.security.access import admin_required, public
@@ -24,7 +25,7 @@ CODE_LIMIT = "20 per hour"
 @bp.route("/admin/codes/<slug>", methods=["GET", "POST"])
 @admin_required
 def code_batches(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     form = CodeBatchForm()
     form.area_id.choices = area_choices(cycle, _("The holder chooses"))
     status = 200
@@ -71,7 +72,7 @@ def vote_code() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.phase != "voting":
+        if cycle.current_phase != "voting":
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = code.area_id or request.form.get("area_id", type=int)
         if area_id is None:
@@ -96,7 +97,7 @@ def vote_code_review() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.phase != "voting":
+        if cycle.current_phase != "voting":
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = codes.code_area(cycle, code, request.form.get("area_id", type=int))
         sheet = ballot_sheet(cycle, area_id)

@@ -1,17 +1,17 @@
-"""What the channel views share: the cycle by slug, a meeting or site in it, refusals, areas."""
+"""What the channel views share: a meeting or site in a cycle, refusals, areas."""
 
 from __future__ import annotations
 
 import logging
 from typing import TypeVar
 
-import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
 from pbplatform.channels.models import Meeting, VotingSite
 from pbplatform.channels.policy import refusal_message
 from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.security.access import require_area
@@ -22,16 +22,9 @@ T = TypeVar("T", Meeting, VotingSite)
 log = logging.getLogger("pbplatform.channels.views")
 
 
-def find_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
 def area_object(model: type[T], slug: str, object_id: int) -> T:
     """A meeting or voting site of the cycle `slug` (else 404), in the officer's areas."""
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     found = db.session.get(model, object_id)
     if found is None or found.cycle_id != cycle.id:
         abort(404)

@@ -14,10 +14,10 @@ from pbplatform.channels.views import bp
 from pbplatform.channels.views.common import (
     area_choices,
     area_object,
-    find_cycle,
     my_area_ids,
     refused,
 )
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.security.access import officer_required, require_area
@@ -26,7 +26,7 @@ from pbplatform.security.access import officer_required, require_area
 @bp.route("/officer/meetings/<slug>", methods=["GET", "POST"])
 @officer_required
 def meeting_list(slug: str) -> ResponseReturnValue:
-    cycle = find_cycle(slug)
+    cycle = cycle_or_404(slug)
     form = MeetingForm()
     form.area_id.choices = area_choices(cycle)
     status = 200

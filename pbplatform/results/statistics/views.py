@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from pbplatform.cycles.models import Cycle
-from pbplatform.extensions import db
+from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.results import queries as result_queries
 from pbplatform.results.csvsafe import neutralise
 from pbplatform.results.statistics import report
@@ -21,9 +20,7 @@ bp = Blueprint("statistics", __name__)
 
 
 def _cycle_and_area(slug: str) -> tuple[Cycle, int | None]:
-    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
+    cycle = cycle_or_404(slug)
     area_id = request.args.get("area", type=int)
     if "area" in request.args and area_id not in {ca.area_id for ca in cycle.areas}:
         abort(404)
