@@ -23,6 +23,9 @@ APP_OWNED_TABLES: tuple[str, ...] = ()
 REVOKED = {
     "audit_entries": "UPDATE, DELETE, TRUNCATE",
     "audit_personal": "DELETE, TRUNCATE",
+    # a published version's ballots files, built once at publication (results/files.py): the
+    # app never rewrites them (a deleted one is rebuilt from the database on request)
+    "result_files": "UPDATE, TRUNCATE",
     "alembic_version": "INSERT, UPDATE, DELETE, TRUNCATE",
 }
 

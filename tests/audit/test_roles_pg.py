@@ -80,6 +80,7 @@ def test_app_role_cannot_change_published_results(db):
         (f"DELETE FROM cycles WHERE id = {version.cycle_id}", "published"),
         ("TRUNCATE result_versions CASCADE", "permission denied"),
         ("ALTER TABLE result_versions DISABLE TRIGGER USER", "must be owner"),
+        ("UPDATE result_files SET content = ''", "permission denied"),
     ):
         _refused(db.session, statement, match)
 
@@ -92,7 +93,7 @@ def test_even_the_owner_needs_to_lift_the_triggers(owner_db):
         ("TRUNCATE audit_personal", "append-only"),
         ("UPDATE audit_entries SET action = 'forged'", "append-only"),
         ("UPDATE result_versions SET content_hash = 'x'", "published"),
-        ("TRUNCATE result_versions", "published"),
+        ("TRUNCATE result_versions, result_files", "published"),  # the files go with them
     ):
         _refused(owner_db.session, statement, match)
 
