@@ -33,7 +33,7 @@ from wtforms.validators import (
 
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
 from pbplatform.cycles.models import Area
-from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS
+from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
 from pbplatform.money import to_minor
 
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
@@ -409,21 +409,10 @@ class RulesForm(FlaskForm):
         }
 
     def fill(self, cycle: Any) -> None:
-        for name in (
-            "ballot_rule",
-            "max_projects",
-            "points_total",
-            "max_points_per_project",
-            "count_rule",
-            "count_threshold",
-            "count_top_n",
-            "tie_break",
-            "tie_seed",
-            "combination",
-            "vote_policy",
-            "min_age",
-        ):
-            getattr(self, name).data = getattr(cycle, name)
+        # the frozen rule fields, one list with the service; weights have a field per channel
+        for name in RULE_FIELDS:
+            if name != "channel_weights":
+                getattr(self, name).data = getattr(cycle, name)
         stored = cycle.channel_weights or {}
         for ch in OFFERED_CHANNELS:
             getattr(self, f"weight_{ch}").data = Decimal(str(stored.get(ch, 1)))
