@@ -120,6 +120,9 @@ def test_every_tool_is_linked_from_the_home_pages_and_the_header(client, db, mak
     login_as(client, make_user("officer"))
     html = client.get("/officer").get_data(as_text=True)
     assert f'href="/officer/paper/{cycle.slug}"' in html
+    # erasure requests from people who wrote or phoned: reachable from the officer's home
+    assert 'href="/privacy/requests"' in html
+    assert client.get("/privacy/requests").status_code == 200
     assert "/admin/codes/" not in html
     assert 'href="/officer">Officer home</a>' in html
     assert 'href="/admin"' not in html
