@@ -127,7 +127,11 @@ def test_while_voting_a_database_reader_sees_who_voted_but_no_choice(app, db, bo
     contents = sealed_contents(cycle)
     assert sorted(len(c[3]) for c in contents) == [0, 1, 1, 1, 1, 2, 3]
     for row, content in zip(sealed, sealed_contents(cycle), strict=True):
-        assert json.dumps(content[3], separators=(",", ":")).encode() not in row.sealed
+        choices = json.dumps(content[3], separators=(",", ":")).encode()
+        # an empty ballot's "[]" is two bytes, which 1 KB of ciphertext holds by chance about
+        # once in 60 ballots: only choices long enough to mean something are looked for
+        if len(choices) >= 8:
+            assert choices not in row.sealed
     # A paper serial is in the clear nowhere (only a keyed hash, for uniqueness).
     dump = repr([(s.serial_hash, s.sealed) for s in sealed]).encode()
     assert b"S-1" not in dump
