@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from pbplatform.audit.models import AuditEntry
+from pbplatform.audit import queries
 from pbplatform.audit.verify import check_chain
-from pbplatform.extensions import db
 from pbplatform.results.queries import published_audit_heads
 from pbplatform.security.access import admin_required
 
@@ -38,21 +36,15 @@ def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:
 @bp.get("/admin/audit")
 @admin_required
 def index() -> ResponseReturnValue:
-    actions = list(
-        db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    )
+    actions = queries.recorded_actions()
     action = request.args.get("action", "")
     if action not in actions:
         action = ""  # only allow-listed values reach the query, and only as a bound parameter
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    page = db.paginate(
-        stmt,
+    page = queries.entries_page(
+        action,
         page=_int_arg("page", 1, 1, 10**6),
         per_page=_int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE),
         max_per_page=MAX_PER_PAGE,
-        error_out=False,
     )
     report = check_chain(published_audit_heads())
     return render_template(

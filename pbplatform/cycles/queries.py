@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Area, Cycle
 from pbplatform.extensions import db
 
 SLUG_LENGTH = 64  # Cycle.slug's column: a longer slug names no cycle
@@ -24,3 +24,11 @@ def cycle_or_404(slug: str) -> Cycle:
     if cycle is None:
         abort(404)
     return cycle
+
+
+def cycle_by_id_or_404(cycle_id: int) -> Cycle:
+    return db.session.get(Cycle, cycle_id) or abort(404)
+
+
+def area_by_id_or_404(area_id: int) -> Area:
+    return db.session.get(Area, area_id) or abort(404)

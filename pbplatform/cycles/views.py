@@ -14,7 +14,7 @@ from wtforms import Field
 
 from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
-from pbplatform.cycles import explain, services
+from pbplatform.cycles import explain, queries, services
 from pbplatform.cycles.forms import (
     PHASE_LABELS,
     AreaForm,
@@ -22,20 +22,16 @@ from pbplatform.cycles.forms import (
     RulesForm,
     cycle_form_class,
 )
-from pbplatform.cycles.models import PHASES, Area, Cycle
+from pbplatform.cycles.models import PHASES, Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
-from pbplatform.extensions import db
 from pbplatform.security.access import admin_required, public
 
 bp = Blueprint("cycles", __name__)
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
+    return queries.cycle_by_id_or_404(cycle_id)
 
 
 def _refused(exc: services.RulesFrozen, action: str, cycle: Cycle) -> None:
@@ -69,7 +65,7 @@ def areas() -> ResponseReturnValue:
 @bp.route("/admin/areas/<int:area_id>", methods=["GET", "POST"])
 @admin_required
 def area_edit(area_id: int) -> ResponseReturnValue:
-    area = db.session.get(Area, area_id) or abort(404)
+    area = queries.area_by_id_or_404(area_id)
     form = AreaRenameForm(obj=area)
     status = 200
     if request.method == "POST":

@@ -38,3 +38,17 @@ def cycles_by_id(ids: set[int]) -> dict[int, Cycle]:
     if not ids:
         return {}
     return {c.id: c for c in db.session.scalars(sa.select(Cycle).where(Cycle.id.in_(ids)))}
+
+
+def cycles_newest_first() -> Sequence[Cycle]:
+    return db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc())).all()
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query (the session is usable again after)."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True

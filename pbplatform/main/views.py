@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from pbplatform.cycles.models import Cycle
-from pbplatform.extensions import db
 from pbplatform.main import queries
 from pbplatform.security.access import login_required, public
 from pbplatform.security.ratelimit import storage_answers
@@ -20,7 +17,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def index() -> ResponseReturnValue:
-    cycles = db.session.scalars(sa.select(Cycle).order_by(Cycle.created_at.desc())).all()
+    cycles = queries.cycles_newest_first()
     voted = (
         {cid: p.channel for cid, p in queries.my_participations(current_user).items()}
         if current_user.is_authenticated
@@ -65,10 +62,7 @@ def healthz() -> ResponseReturnValue:
     "degraded": 503 if rate-limited routes refuse (RATELIMIT_FALLBACK=refuse), 200 if they
     run on per-process limits (memory)."""
     storage = storage_answers()
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+    if not queries.database_answers():
         return jsonify(status="unavailable", database=False, rate_limit_storage=storage), 503
     if storage is not False:
         return jsonify(status="ok", database=True, rate_limit_storage=storage)

@@ -19,14 +19,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 
+from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts.models import User
 from pbplatform.accounts.passwords import verify_password
 from pbplatform.accounts.services import find_user_by_email
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import limiter
 from pbplatform.jobs.models import JobKind
 from pbplatform.jobs.queries import latest_job
 from pbplatform.privacy import queries, record, retention, services
@@ -58,7 +59,7 @@ def notice() -> ResponseReturnValue:
 
 
 def _me() -> User:
-    return db.session.get(User, current_user.id)
+    return account_queries.signed_in_user()
 
 
 def _page(

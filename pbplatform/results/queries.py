@@ -77,3 +77,12 @@ def export_election(version: ResultVersion, key: str) -> tally.Election:
         recount.export_meta(version, cycle, lst),
         aggregates=recount.list_aggregates(version, lst),
     )
+
+
+def version_of(cycle: Cycle, number: int) -> ResultVersion | None:
+    """Version `number` of the cycle's count, published or not (officers' preview)."""
+    return db.session.scalar(
+        sa.select(ResultVersion).where(
+            ResultVersion.cycle_id == cycle.id, ResultVersion.version == number
+        )
+    )

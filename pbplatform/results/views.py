@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -33,7 +32,7 @@ from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import limiter
 from pbplatform.results import cache, files, http, page, queries, services, summary
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
@@ -254,11 +253,7 @@ def _manage_error(cycle: Cycle, exc: DomainError) -> ResponseReturnValue:
 
 
 def _version(cycle: Cycle, number: int) -> ResultVersion:
-    version = db.session.scalar(
-        sa.select(ResultVersion).where(
-            ResultVersion.cycle_id == cycle.id, ResultVersion.version == number
-        )
-    )
+    version = queries.version_of(cycle, number)
     if version is None:
         abort(404)
     return version

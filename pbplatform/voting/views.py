@@ -6,7 +6,6 @@ so editing or abandoning a draft leaves no trace on the server.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -17,10 +16,9 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.db import today
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import login_required
+from pbplatform.voting import queries as voting_queries
 from pbplatform.voting.forms import BallotForm, form_values, selections_from_form
-from pbplatform.voting.models import Participation
 from pbplatform.voting.services import (
     VOTING_PHASE,
     ballot_sheet,
@@ -54,15 +52,6 @@ def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
     return None
 
 
-def _already_voted_channel(cycle: Cycle) -> str | None:
-    return db.session.scalar(
-        sa.select(Participation.channel).where(
-            Participation.cycle_id == cycle.id,
-            Participation.voter_key == voter_key_for(current_user),
-        )
-    )
-
-
 def _sheet_page(
     cycle: Cycle, values: dict[str, str] | None = None, error: DomainError | None = None
 ) -> ResponseReturnValue:
@@ -89,7 +78,7 @@ def ballot(slug: str) -> ResponseReturnValue:
     refusal = _refusal(cycle)
     if refusal is not None:
         return refusal
-    channel = _already_voted_channel(cycle)
+    channel = voting_queries.channel_voted_by(cycle, current_user)
     if channel is not None:
         return _already_voted_page(cycle, channel, 200)
     return _sheet_page(cycle)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user, login_user
+from flask_login import login_user
 
 from pbplatform.accounts import mfa, recovery, services
+from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts.forms import PasswordChangeForm, ProfileForm, selected_area
-from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import login_required
 
 
@@ -21,7 +20,7 @@ def _account_page(
     password: PasswordChangeForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    user = db.session.get(User, current_user.id)
+    user = account_queries.signed_in_user()
     if profile is None:
         profile = ProfileForm(
             formdata=None, display_name=user.display_name, home_area=str(user.home_area_id or "")
@@ -46,7 +45,7 @@ def account() -> ResponseReturnValue:
 def update_profile() -> ResponseReturnValue:
     form = ProfileForm()
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
+        user = account_queries.signed_in_user()
         try:
             services.update_profile(
                 user, form.display_name.data, selected_area(form.home_area.data)
@@ -64,7 +63,7 @@ def update_profile() -> ResponseReturnValue:
 def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
+        user = account_queries.signed_in_user()
         try:
             services.change_password(user, form.current_password.data, form.password.data)
         except DomainError as exc:

@@ -5,23 +5,22 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 
 from pbplatform.accounts import enrolment, management, mfa
+from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import NewStaffForm, UserRoleForm, selected_area
 from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
 from pbplatform.cycles.models import Area
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import admin_required
 
 # --- administrators: users ------------------------------------------------------------------
 
 
 def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = account_queries.user_by_id(user_id)
     if user is None:
         abort(404)
     return user
@@ -66,7 +65,7 @@ def admin_new_user() -> ResponseReturnValue:
     if request.method == "GET":
         form.role.data = "officer"
     if form.validate_on_submit():
-        actor = db.session.get(User, current_user.id)
+        actor = account_queries.signed_in_user()
         try:
             user = management.create_staff_user(
                 actor,
@@ -112,7 +111,7 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
     form = UserRoleForm()
     if form.validate_on_submit():
-        actor = db.session.get(User, current_user.id)
+        actor = account_queries.signed_in_user()
         was_staff = user.is_officer
         try:
             management.change_role(
@@ -130,7 +129,7 @@ def admin_change_role(user_id: int) -> ResponseReturnValue:
 
 def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     user = _get_user(user_id)
-    actor = db.session.get(User, current_user.id)
+    actor = account_queries.signed_in_user()
     try:
         management.set_active(actor, user, active)
     except DomainError as exc:
@@ -161,7 +160,7 @@ def admin_reactivate(user_id: int) -> ResponseReturnValue:
 @admin_required
 def admin_reset_mfa(user_id: int) -> ResponseReturnValue:
     user = _get_user(user_id)
-    actor = db.session.get(User, current_user.id)
+    actor = account_queries.signed_in_user()
     management.reset_mfa(actor, user)
     _send_enrolment_link(user, actor)
     flash(
@@ -183,11 +182,5 @@ def outbox() -> ResponseReturnValue:
     """Outgoing mail as written to the outbox; only outside production (404 there)."""
     if current_app.config.get("ENV_NAME") == "production":
         abort(404)
-    import sqlalchemy as sa
-
-    from pbplatform.mail.models import OutboxMessage
-
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
-    ).all()
+    messages = account_queries.recent_outbox()
     return render_template("accounts/outbox.html", messages=messages)

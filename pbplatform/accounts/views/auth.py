@@ -13,6 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from pbplatform.accounts import enrolment, mfa, services, throttle
+from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import (
     LoginForm,
@@ -25,7 +26,7 @@ from pbplatform.accounts.models import MfaEnrolmentToken, User, load_user
 from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import limiter
 from pbplatform.privacy import registration as privacy_registration
 from pbplatform.security.access import MFA_VERIFIED, public
 from pbplatform.security.redirects import safe_next
@@ -226,7 +227,7 @@ def login() -> ResponseReturnValue:
 @public
 def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        user = db.session.get(User, current_user.id)
+        user = account_queries.signed_in_user()
         services.rotate_session_token(user)  # a copied cookie is dead from now on
         audit.record("auth.logout", user, actor=user)
         logout_user()

@@ -8,10 +8,10 @@ from flask import abort, current_app, flash, g, redirect, render_template, sessi
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pbplatform.accounts import enrolment, mfa, recovery
+from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts.forms import CodeForm
 from pbplatform.accounts.models import User
 from pbplatform.accounts.views import bp
@@ -22,7 +22,7 @@ from pbplatform.accounts.views.auth import (
     enrolment_link_row,
     pending_user,
 )
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import limiter
 from pbplatform.security.access import officer_required, public
 from pbplatform.security.redirects import safe_next
 
@@ -139,7 +139,7 @@ def mfa_enrol_link(token: str) -> ResponseReturnValue:
 @officer_required
 def regenerate_recovery_codes() -> ResponseReturnValue:
     """New recovery codes (the old ones stop working), shown once."""
-    user = db.session.get(User, current_user.id)
+    user = account_queries.signed_in_user()
     codes = recovery.generate_codes(user)
     return render_template(
         "accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.account")

@@ -3,22 +3,20 @@ verification against it."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.channels import census, meetings, paper
+from pbplatform.channels import queries as channel_queries
 from pbplatform.channels.forms import CensusUploadForm, VerifyForm
-from pbplatform.channels.models import VotingCodeBatch
 from pbplatform.channels.views import bp
 from pbplatform.channels.views.common import refused
 from pbplatform.cycles import explain
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.cycles.services import OFFERED_CHANNELS, channel_weight
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import admin_required, login_required, public
 
 
@@ -26,12 +24,7 @@ from pbplatform.security.access import admin_required, login_required, public
 @public
 def how_to_vote(slug: str) -> ResponseReturnValue:
     cycle = cycle_or_404(slug)
-    has_codes = (
-        db.session.scalar(
-            sa.select(VotingCodeBatch.id).where(VotingCodeBatch.cycle_id == cycle.id).limit(1)
-        )
-        is not None
-    )
+    has_codes = channel_queries.has_code_batches(cycle.id)
     return render_template(
         "channels/how_to_vote.html",
         cycle=cycle,

@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import abort
 from flask_login import current_user
 
+from pbplatform.channels import queries as channel_queries
 from pbplatform.channels.models import Meeting, VotingSite
 from pbplatform.channels.policy import refusal_message
 from pbplatform.cycles.models import Cycle
@@ -25,7 +26,7 @@ log = logging.getLogger("pbplatform.channels.views")
 def area_object(model: type[T], slug: str, object_id: int) -> T:
     """A meeting or voting site of the cycle `slug` (else 404), in the officer's areas."""
     cycle = cycle_or_404(slug)
-    found = db.session.get(model, object_id)
+    found = channel_queries.by_id(model, object_id)
     if found is None or found.cycle_id != cycle.id:
         abort(404)
     # A voting site for every neighbourhood is shared: officers of any area enter ballots

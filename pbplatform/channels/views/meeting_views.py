@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.channels import meetings
+from pbplatform.channels import queries as channel_queries
 from pbplatform.channels.forms import AttendanceForm, MeetingForm
 from pbplatform.channels.models import Meeting
 from pbplatform.channels.views import bp
@@ -19,7 +20,6 @@ from pbplatform.channels.views.common import (
 )
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.security.access import officer_required, require_area
 
 
@@ -89,7 +89,7 @@ def _meeting_page(
 def _refused_page(exc: DomainError, what: str, meeting_id: int) -> ResponseReturnValue:
     """The meeting page again with the refusal, reloaded after the rollback."""
     message = refused(exc, what)
-    return _meeting_page(db.session.get(Meeting, meeting_id), exc.status, message)
+    return _meeting_page(channel_queries.by_id(Meeting, meeting_id), exc.status, message)
 
 
 @bp.get("/officer/meetings/<slug>/<int:meeting_id>")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from pbplatform.coproduction import queries as offer_queries
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.forms import (
@@ -24,15 +24,13 @@ from pbplatform.coproduction.forms import (
 from pbplatform.coproduction.models import Offer
 from pbplatform.coproduction.views import bp
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.queries import get_proposal
 
 
 def locked_offer(offer_id: int) -> Offer | None:
     """The offer; POSTs lock its row so concurrent reviews and withdrawals serialise."""
-    if request.method == "GET":
-        return db.session.get(Offer, offer_id)
-    return db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
+    return offer_queries.offer_by_id(offer_id, lock=request.method != "GET")
 
 
 def area_of(offer: Offer) -> int | None:
@@ -50,9 +48,7 @@ def apply_error(form: FlaskForm, exc: DomainError) -> None:
 
 def find_proposal(tracking_number: str) -> Proposal | None:
     """The proposal with this tracking number as typed into a form (surrounding spaces ignored)."""
-    return db.session.scalar(
-        sa.select(Proposal).where(Proposal.tracking_number == tracking_number.strip())
-    )
+    return get_proposal(tracking_number.strip())
 
 
 def officer_forms(offer: Offer) -> dict[str, FlaskForm]:
