@@ -240,3 +240,26 @@ def test_view_query_checker_catches_planted_read(body):
 
 def test_view_query_checker_ignores_query_functions():
     assert view_queries("def page():\n    return queries.cycle_by_slug(slug)\n") == set()
+
+
+def template_globals(source: str) -> list[str]:
+    """Functions a blueprint registers as template globals: a template calling one would read
+    data the view did not pass (and could query the database while rendering)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Attribute) and target.attr == "app_template_global":
+                    found.append(node.name)
+    return found
+
+
+def test_templates_get_their_data_from_views():
+    found = {f"{_rel(p)}:{fn}" for p in _modules() for fn in template_globals(p.read_text())}
+    assert found == set(), "pass the data from the view instead of a template global"
+
+
+def test_template_global_checker_sees_a_planted_one():
+    planted = "@bp.app_template_global('panel')\ndef panel(p):\n    return {}\n"
+    assert template_globals(planted) == ["panel"]

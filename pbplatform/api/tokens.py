@@ -6,19 +6,16 @@ tokens themselves are only ever accepted by the API (see auth.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbplatform.accounts.models import User
+from pbplatform.accounts import queries as account_queries
 from pbplatform.api import services
 from pbplatform.api.forms import TokenForm
-from pbplatform.api.models import ApiToken
 from pbplatform.errors import DomainError
-from pbplatform.extensions import db, limiter
+from pbplatform.extensions import limiter
 from pbplatform.security.access import login_required
 
 bp = Blueprint("api_tokens", __name__)
@@ -37,29 +34,16 @@ create_limit = limiter.limit(
 )
 
 
-def _me() -> User:
-    return db.session.get(User, current_user.id)
-
-
-@bp.app_template_global()
-def api_tokens() -> Sequence[ApiToken]:
-    """The signed-in user's tokens, for accounts/_tokens.html wherever it is included."""
-    return services.list_tokens(_me()) if current_user.is_authenticated else []
-
-
-@bp.app_template_global()
-def api_token_form() -> TokenForm:
-    return TokenForm(formdata=None)
-
-
 def _tokens_page(form: TokenForm | None = None, status: int = 200) -> ResponseReturnValue:
-    return render_template("api/tokens.html", token_form=form), status
+    return render_template(
+        "api/tokens.html",
+        token_form=form or TokenForm(formdata=None),
+        tokens=services.list_tokens(account_queries.signed_in_user()),
+    ), status
 
 
 def _back() -> ResponseReturnValue:
-    if "accounts.account" in current_app.view_functions:
-        return redirect(url_for("accounts.account") + "#api-tokens-heading")
-    return redirect(url_for("api_tokens.index"))
+    return redirect(url_for("accounts.account") + "#api-tokens-heading")
 
 
 @bp.get("/account/tokens")
@@ -76,7 +60,9 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _tokens_page(form, 422)
     try:
-        token, plaintext = services.create_token(_me(), form.token_name.data)
+        token, plaintext = services.create_token(
+            account_queries.signed_in_user(), form.token_name.data
+        )
     except DomainError as exc:
         form.token_name.errors = [exc.message]
         return _tokens_page(form, exc.status)
@@ -88,7 +74,11 @@ def create() -> ResponseReturnValue:
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int) -> ResponseReturnValue:
-    token = services.revoke_token(_me(), token_id) if token_id < 2**31 else None
+    token = (
+        services.revoke_token(account_queries.signed_in_user(), token_id)
+        if token_id < 2**31
+        else None
+    )
     if token is None:
         raise DomainError("not_found", _("No such token."), status=404)
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")

@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
@@ -169,6 +170,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
+        offers_panel=None if proposal.is_saving else coproduction_panel(proposal),
     )
 
 

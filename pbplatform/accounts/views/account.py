@@ -11,6 +11,8 @@ from pbplatform.accounts import mfa, recovery, services
 from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts.forms import PasswordChangeForm, ProfileForm, selected_area
 from pbplatform.accounts.views import bp
+from pbplatform.api.forms import TokenForm
+from pbplatform.api.services import list_tokens
 from pbplatform.errors import DomainError
 from pbplatform.security.access import login_required
 
@@ -31,6 +33,8 @@ def _account_page(
         profile=profile,
         password_form=password or PasswordChangeForm(formdata=None),
         recovery_left=recovery.remaining_codes(user) if mfa.is_enrolled(user) else None,
+        tokens=list_tokens(user),
+        token_form=TokenForm(formdata=None),
     ), status
 
 

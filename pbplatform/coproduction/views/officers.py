@@ -24,13 +24,13 @@ from pbplatform.coproduction.forms import (
     LinkForm,
 )
 from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.coproduction.panel import officer_forms
 from pbplatform.coproduction.views import bp
 from pbplatform.coproduction.views.common import (
     apply_error,
     area_of,
     find_proposal,
     locked_offer,
-    officer_forms,
 )
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from pbplatform.coproduction import services
 from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS, NewOfferForm, OfferForm
 from pbplatform.coproduction.models import Offer
+from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.coproduction.views import bp
 from pbplatform.coproduction.views.common import apply_error, area_of, find_proposal, locked_offer
 from pbplatform.errors import DomainError
@@ -73,7 +74,11 @@ def _submitted(form: FlaskForm, make: Callable[[], Offer]) -> tuple[Offer | None
 @public
 def proposal_offers(tracking_number: str) -> ResponseReturnValue:
     proposal = visible_proposal(tracking_number)
-    return render_template("coproduction/proposal_offers.html", proposal=proposal)
+    return render_template(
+        "coproduction/proposal_offers.html",
+        proposal=proposal,
+        offers_panel=coproduction_panel(proposal),
+    )
 
 
 @bp.post("/proposals/<tracking_number>/offers")
@@ -92,7 +97,9 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
         if offer is not None:
             return redirect(url_for(".proposal_offers", tracking_number=tracking_number), code=303)
     return render_template(
-        "coproduction/proposal_offers.html", proposal=proposal, offer_form=form
+        "coproduction/proposal_offers.html",
+        proposal=proposal,
+        offers_panel=coproduction_panel(proposal, form),
     ), status
 
 
