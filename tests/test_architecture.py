@@ -263,3 +263,61 @@ def test_templates_get_their_data_from_views():
 def test_template_global_checker_sees_a_planted_one():
     planted = "@bp.app_template_global('panel')\ndef panel(p):\n    return {}\n"
     assert template_globals(planted) == ["panel"]
+
+
+# -- complexity: a block ranked C or worse says why it must be so ------------------------
+
+COMPLEXITY_REASON = "# Complexity:"
+RANK_C = 11  # radon's rank C starts at a cyclomatic complexity of 11
+
+
+def unexplained_complex_blocks(source: str) -> list[str]:
+    """Functions and methods of complexity >= 11 without a `# Complexity: why` comment in the
+    lines just above them (above their decorators)."""
+    from radon.complexity import cc_visit
+
+    lines = source.splitlines()
+    starts = {  # a function's `def` line -> its first line (its first decorator)
+        node.lineno: min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    found = []
+    for item in cc_visit(source):  # functions and methods, and classes (which sum them)
+        if hasattr(item, "methods") or item.complexity < RANK_C:
+            continue
+        i = starts[item.lineno] - 2  # the line above the first decorator or `def`
+        above = []
+        while i >= 0 and lines[i].lstrip().startswith("#"):
+            above.append(lines[i].strip())
+            i -= 1
+        if not any(line.startswith(COMPLEXITY_REASON) for line in above):
+            found.append(f"{item.name}:{item.lineno}")
+    return found
+
+
+def test_complex_blocks_say_why():
+    # tally/ is being reorganised by role (issue 14); its blocks join this rule with that work.
+    found = {
+        f"{_rel(p)}:{name}"
+        for p in _modules()
+        if "tally" not in p.relative_to(PACKAGE).parts
+        for name in unexplained_complex_blocks(p.read_text())
+    }
+    assert found == set(), "simplify the block, or say above it why it must be so complex"
+
+
+def test_complexity_checker_sees_an_unexplained_block():
+    branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(12))
+    bare = f"def f(x):\n{branches}    return -1\n"
+    assert unexplained_complex_blocks(bare) == ["f:1"]
+    explained = f"# Complexity: one branch per case.\n@decorator\n{bare}"
+    assert unexplained_complex_blocks(explained) == []
+
+
+def test_complexity_checker_reads_methods():
+    branches = "".join(f"        if x == {i}:\n            return {i}\n" for i in range(12))
+    source = (
+        f"class A:\n    def small(self):\n        return 1\n\n    def big(self, x):\n{branches}"
+    )
+    assert unexplained_complex_blocks(source) == ["big:5"]

@@ -61,6 +61,8 @@ class Validator:
             return False
         return _TYPES[name](value)
 
+    # Complexity: a small JSON-Schema validator: one branch per keyword it supports (type, enum,
+    # bounds, lengths, properties, items).
     def _check(self, value: Any, schema: Schema, path: str, out: list[dict[str, str]]) -> None:
         schema = self._resolve(schema)
         where = path or "(body)"

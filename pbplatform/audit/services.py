@@ -234,6 +234,8 @@ def _about(user_id: int, needles: list[str]) -> sa.Select[AuditPersonal, AuditEn
     )
 
 
+# Complexity: walks the few places an audit entry can name a person (actor, subject, e-mail in
+# details, personal row); each is a branch.
 def pseudonymise_person(user_id: int) -> int:
     """Replace the person's name, e-mail and address in every audit entry by a stable pseudonym.
 

@@ -100,6 +100,8 @@ def decode_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
 
 
+# Complexity: one check per way a CSV header can be wrong, each with its own message naming the
+# column.
 def check_header(
     rows: list[list[str]], columns: list[str], optional: tuple[str, ...] = ()
 ) -> list[str]:

@@ -170,6 +170,8 @@ def ACCOUNT_ONLY() -> str:  # noqa: N802 (a message, read like a constant)
     )
 
 
+# Complexity: a voter reference is an e-mail, a register number or nothing, each checked against the
+# cycle's policy; the branches are the policy table.
 def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
     """The voter key (and account) for a voter reference written by the officer."""
     ref = ref.strip()

@@ -36,6 +36,8 @@ def officer_forms(offer: Offer) -> dict[str, FlaskForm]:
     }
 
 
+# Complexity: a flat list of what the partial shows; each condition is a separate permission the
+# page states.
 def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dict[str, Any]:
     """Everything the `_offers.html` partial shows for a proposal."""
     user = current_user if current_user.is_authenticated else None

@@ -140,6 +140,8 @@ def _clean(text: str | None, limit: int | None = None) -> str | None:
     return text[:limit] if limit else text
 
 
+# Complexity: one guard per rule an offer must meet (phase, proposal state, kind, quantity, area);
+# each refusal names its rule, so they stay flat rather than hidden in helpers.
 def make_offer(
     *,
     by: User,

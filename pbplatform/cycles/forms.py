@@ -357,6 +357,8 @@ class RulesForm(FlaskForm):
         _l("Minimum age (optional)"), validators=[Optional(), NumberRange(0, 120)]
     )
 
+    # Complexity: each ballot rule needs its own set of fields; the table of rules is inline so the
+    # form shows every missing field at once.
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         rule = self.ballot_rule.data

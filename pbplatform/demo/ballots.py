@@ -27,6 +27,7 @@ def open_voting(demo: Demo) -> None:
     cycles.open_phase(demo.cycle, "voting", actor=demo.staff["admin"])
 
 
+# Complexity: demo data: a plausible ballot is built by a few simple random rules in one place.
 def _choices(demo: Demo, area_id: int, *, over_budget: bool = False) -> list[tuple[str, str]]:
     """A voter's ballot: popular proposals more often, dropped from the least popular until the
     choices fit each section's budget (net cost); savings for or against."""

@@ -139,6 +139,7 @@ def review(demo: Demo) -> None:
     moderation.resolve_flags(abusive, demo.staff["fen_officer"])
 
 
+# Complexity: demo data: one offer per case the demo shows.
 def offer_help(demo: Demo, *, review: bool) -> None:
     """Offers come in while proposals are collected; officers review them before voting."""
     officer = demo.staff["officer"]

@@ -146,6 +146,7 @@ def _user(local: str) -> User | None:
     return accounts.find_user_by_email(email(local))
 
 
+# Complexity: demo data: one branch per kind of person the demo creates.
 def make_people(rng: random.Random) -> Demo:
     areas = {code: _area(code, name) for name, code, _budget in data.AREAS}
     for code, area in areas.items():

@@ -327,6 +327,8 @@ def delivery(tracking_number: str) -> ResponseReturnValue:
     )
 
 
+# Complexity: a view: the phase gate, the officer's area scope and the form's three outcomes (shown,
+# refused, saved) are read in one place on purpose.
 @bp.route("/officer/proposals/new", methods=["GET", "POST"])
 @officer_required
 def new_proposal() -> ResponseReturnValue:

@@ -68,6 +68,8 @@ def _text(value: object) -> str:
     return value.replace("\x00", "").strip()
 
 
+# Complexity: one guard per field rule of a proposal (title, description, cost, area, category,
+# kind), each refusal naming its field.
 def _check_input(cycle: Cycle, data: ProposalInput) -> None:
     title, description = _text(data.title), _text(data.description)
     if not title or not description:
@@ -149,6 +151,8 @@ def next_tracking_number(cycle: Cycle) -> str:
     return f"{locked.tracking_prefix}-{cycle_year(locked)}-{seq:04d}"
 
 
+# Complexity: the intake rules of every channel (web, letter, phone, meeting) meet here so that all
+# channels obey the same checks.
 def submit_proposal(
     cycle: Cycle,
     author: User | None,

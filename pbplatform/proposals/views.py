@@ -71,6 +71,8 @@ def _own_proposal(tracking_number: str) -> Proposal:
     return proposal
 
 
+# Complexity: a view: the filters, the phase and the cycle choice of the proposals list are read in
+# one place.
 @bp.get("/proposals")
 @public
 def index() -> ResponseReturnValue:
@@ -151,6 +153,8 @@ def new() -> ResponseReturnValue:
     return render_template("proposals/form.html", form=form, cycle=cycle, proposal=None), status
 
 
+# Complexity: a view: each flag is one permission the proposal page states (edit, withdraw, flag,
+# review, offers).
 @bp.get("/proposals/<tracking_number>")
 @public
 def show(tracking_number: str) -> ResponseReturnValue:

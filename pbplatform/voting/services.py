@@ -261,6 +261,8 @@ def ballot_catalogue(proposals: Iterable[Proposal]) -> BallotCatalogue:
     return BallotCatalogue(by_id, cost_breakdown(list(by_id.values())))
 
 
+# Complexity: one guard per reason a project cannot be chosen (unknown, other area, withdrawn, not
+# on the ballot).
 def _load_choosable(
     cycle: Cycle,
     area_id: int,
@@ -297,6 +299,8 @@ def _section_of(p: Proposal) -> str:
     return "district" if p.area_id is None else "area"
 
 
+# Complexity: one guard per ballot rule (count, budget, points, ranks), each refusal naming its rule
+# and amounts.
 def check_ballot(
     cycle: Cycle,
     area_id: int,

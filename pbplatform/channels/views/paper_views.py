@@ -72,6 +72,8 @@ def _sheet_areas(site: VotingSite) -> list[Area]:
     ]
 
 
+# Complexity: a view: site, area sheet, double-entry state and the three outcomes of a paper ballot
+# in one reading order.
 @bp.route("/officer/paper/<slug>/sites/<int:site_id>/ballot", methods=["GET", "POST"])
 @officer_required
 def paper_ballot(slug: str, site_id: int) -> ResponseReturnValue:

@@ -103,6 +103,8 @@ def offer_on_proposal(tracking_number: str) -> ResponseReturnValue:
     ), status
 
 
+# Complexity: a view with three outcomes (form shown, refused with the reason, saved) for residents
+# and officers, who choose the cycle differently.
 @bp.route("/offers/new", methods=["GET", "POST"])
 @login_required
 @offer_limit_user

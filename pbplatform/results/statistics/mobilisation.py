@@ -30,6 +30,8 @@ class Mobilisation:
     ratio: Fraction | None
 
 
+# Complexity: one pass over the lists with the cases the report distinguishes (no result, no
+# population, small cells hidden).
 def mobilisation(version: ResultVersion | None) -> list[Mobilisation]:
     if version is None:
         return []

@@ -66,6 +66,8 @@ def _row(
     return row
 
 
+# Complexity: assembles every figure of the statistics page; each section is a plain step, split
+# further it would scatter one report over many functions.
 def build(cycle: Cycle, version: ResultVersion | None, area_id: int | None = None) -> Report:
     from pbplatform.proposals.models import INTAKE_CHANNELS
 

@@ -48,6 +48,8 @@ def _cell(value) -> str:
     return "<5" if value is None else str(value)
 
 
+# Complexity: writes every section of the statistics page as CSV rows, in page order, with small
+# cells hidden.
 @bp.get("/cycles/<slug>/statistics.csv")
 @public
 def download(slug: str) -> ResponseReturnValue:
