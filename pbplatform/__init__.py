@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
+    from pbplatform.notifications.views import bp as notifications
     from pbplatform.privacy.views import bp as privacy
     from pbplatform.proposals.views import bp as proposals
     from pbplatform.results.views import bp as results
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         dashboard,
         jobs,
+        notifications,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

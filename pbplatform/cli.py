@@ -11,6 +11,7 @@ from pbplatform.dbroles.commands import grant_app_role
 from pbplatform.demo.commands import demo
 from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
+from pbplatform.notifications.commands import notify_digest
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from pbplatform.security.commands import new_encryption_key, reencrypt
 
@@ -33,5 +34,6 @@ for command in (
     new_encryption_key,
     reencrypt,
     worker,
+    notify_digest,
 ):
     pb.add_command(command)

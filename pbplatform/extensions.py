@@ -1,5 +1,7 @@
 """Extension singletons, bound to an app in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +13,13 @@ from flask_wtf.csrf import CSRFProtect
 from pbplatform.db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass `Model`: at run time Flask-SQLAlchemy's `db.Model`, for the type checker the
+# declarative base it is built on (mypy cannot see through `db.Model`, an attribute).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

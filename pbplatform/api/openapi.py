@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.notifications.models import NotificationKind
 from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
 
 INT32 = 2**31 - 1
@@ -214,6 +215,22 @@ SCHEMAS: dict[str, Any] = {
             "display_name": STRING,
             "home_area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
         },
+    ),
+    "Notification": obj(
+        ["id", "kind", "proposal", "created_at", "read"],
+        {
+            "id": INTEGER,
+            "kind": {"type": "string", "enum": [k.value for k in NotificationKind]},
+            "proposal": nullable(STRING),
+            "cycle": nullable(STRING),
+            "note": nullable(STRING),
+            "created_at": {"type": "string", "format": "date-time"},
+            "read": {"type": "boolean"},
+        },
+    ),
+    "NotificationList": obj(
+        ["items", "unread"],
+        {"items": {"type": "array", "items": ref("Notification")}, "unread": INTEGER},
     ),
     "ProposalSubmission": obj(
         ["title", "description"],
@@ -481,6 +498,17 @@ def paths() -> dict[str, Any]:
                 "summary": "The token's owner",
                 "security": [{"bearerAuth": []}],
                 "responses": {**ok("200", "Me", "OK"), **problem_responses("401", "429")},
+            }
+        },
+        "/me/notifications": {
+            "get": {
+                "operationId": "listMyNotifications",
+                "summary": "The token owner's newest notifications (never how anyone voted)",
+                "security": [{"bearerAuth": []}],
+                "responses": {
+                    **ok("200", "NotificationList", "OK"),
+                    **problem_responses("401", "429"),
+                },
             }
         },
     }

@@ -19,6 +19,7 @@ from pbplatform.api.views import bp, paging, query_args, safe_text
 from pbplatform.cycles.models import Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.notifications import queries as notification_queries
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import listed_statuses
 from pbplatform.results import services as results
@@ -156,3 +157,11 @@ def get_results(slug: str) -> ResponseReturnValue:
 @api_token_required
 def me() -> ResponseReturnValue:
     return jsonify(ser.me_document(current_token_user()))
+
+
+@bp.get("/me/notifications")
+@api_token_required
+def my_notifications() -> ResponseReturnValue:
+    user = current_token_user()
+    items = [ser.notification_document(n) for n in notification_queries.notifications_of(user.id)]
+    return jsonify(items=items, unread=notification_queries.unread_count(user.id))

@@ -13,6 +13,7 @@ from typing import Any
 from pbplatform.accounts.models import User
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles.models import Area, Cycle
+from pbplatform.notifications.models import Notification
 from pbplatform.proposals.models import Proposal
 from pbplatform.results.models import ResultVersion
 
@@ -132,6 +133,18 @@ def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:
 
 def me_document(user: User) -> dict[str, Any]:
     return {"id": user.id, "display_name": user.display_name, "home_area": area_ref(user.home_area)}
+
+
+def notification_document(row: Notification) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": str(row.kind),
+        "proposal": row.proposal.tracking_number if row.proposal is not None else None,
+        "cycle": row.cycle.slug if row.cycle is not None else None,
+        "note": row.note,
+        "created_at": row.created_at.isoformat(),
+        "read": row.read_at is not None,
+    }
 
 
 def page_envelope(

@@ -370,6 +370,9 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
         # this cycle's ballot box into the ballot tables, in random order.
         unseal_box(cycle)
     audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
+    from pbplatform.notifications.services import announce_phase  # it imports this module
+
+    announce_phase(cycle, phase)
     return cycle
 
 

@@ -580,6 +580,39 @@ TABLES: dict[str, Table] = {
         ),
         # Kept after erasure: says only that an (emptied) account was erased, when and how.
         Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),
+        # What a person follows and was told (notifications): part of their account.
+        Table(
+            "follows",
+            "account",
+            owner="user_id",
+            personal=("proposal_id", "area_id", "cycle_id", "created_at"),
+            reference=("user_id",),
+            other=("id",),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "notifications",
+            "account",
+            owner="user_id",
+            personal=("kind", "proposal_id", "cycle_id", "note", "created_at", "read_at"),
+            reference=("user_id",),
+            other=("id", "mailed_at"),
+            erase=Erase.DELETE,
+        ),
+        Table(
+            "notification_settings",
+            "account",
+            owner="user_id",
+            personal=("email",),
+            reference=("user_id",),
+            erase=Erase.DELETE,
+        ),
+        # Letters due name no one: the proposal holds the contact (offline_contact).
+        Table(
+            "notification_letters",
+            None,
+            other=("id", "proposal_id", "kind", "note", "created_at", "printed_at"),
+        ),
     )
 }
 

@@ -122,6 +122,10 @@ def add_event(proposal: Proposal, kind: str, note: str | None = None) -> Proposa
     """Append one step to the proposal's public life history."""
     event = ProposalEvent(proposal=proposal, kind=kind, note=note)
     db.session.add(event)
+    db.session.flush()
+    from pbplatform.notifications.services import notify_proposal_event  # it imports this one
+
+    notify_proposal_event(event)
     return event
 
 

@@ -23,6 +23,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
+from pbplatform.notifications.queries import is_following
 from pbplatform.proposals import queries
 from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
 from pbplatform.proposals.models import Proposal
@@ -175,6 +176,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
         offers_panel=None if proposal.is_saving else coproduction_panel(proposal),
+        following=user is not None and is_following(user.id, proposal_id=proposal.id),
     )
 
 

@@ -227,6 +227,9 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
             "audit_head": f"{version.audit_head_id}:{version.audit_head_hash}",
         },
     )
+    from pbplatform.notifications.services import announce_results  # it imports results' models
+
+    announce_results(version.cycle)
     return version
 
 

@@ -1,0 +1,175 @@
+"""Follows and notifications: who wants to hear about a proposal, an area or a cycle, and what
+they were told. Nothing here ever says how anyone voted: notifications come only from a
+proposal's public life history and from phase changes, never from a ballot."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbplatform.db import UTCDateTime, enum_check, utcnow
+from pbplatform.extensions import Model
+
+
+class NotificationKind(enum.StrEnum):
+    """What happened. Proposal events keep their event kind's name."""
+
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    MERGED_FROM = "merged_from"
+    WITHDRAWN = "withdrawn"
+    WITHDRAWN_FROM_BALLOT = "withdrawn_from_ballot"
+    HIDDEN = "hidden"
+    UNHIDDEN = "unhidden"
+    DELIVERY = "delivery"
+    EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
+    VOTING_OPENED = "voting_opened"
+    VOTING_CLOSED = "voting_closed"
+    RESULTS_PUBLISHED = "results_published"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    NotificationKind.SUBMITTED: _l("A proposal was submitted"),
+    NotificationKind.EDITED: _l("A proposal was edited"),
+    NotificationKind.APPROVED: _l("A proposal was approved for the ballot"),
+    NotificationKind.REJECTED: _l("A proposal was not approved"),
+    NotificationKind.MERGED: _l("A proposal was merged into another"),
+    NotificationKind.MERGED_FROM: _l("Another proposal was merged into this one"),
+    NotificationKind.WITHDRAWN: _l("A proposal was withdrawn by its author"),
+    NotificationKind.WITHDRAWN_FROM_BALLOT: _l("A proposal was withdrawn from the ballot"),
+    NotificationKind.HIDDEN: _l("A proposal's text was hidden by moderation"),
+    NotificationKind.UNHIDDEN: _l("A proposal's text is shown again"),
+    NotificationKind.DELIVERY: _l("News on the delivery of a proposal"),
+    NotificationKind.EVENT: _l("News on a proposal"),
+    NotificationKind.VOTING_OPENED: _l("Voting has opened"),
+    NotificationKind.VOTING_CLOSED: _l("Voting has closed"),
+    NotificationKind.RESULTS_PUBLISHED: _l("Results were published"),
+}
+
+
+class EmailFrequency(enum.StrEnum):
+    """How a person wants notifications by e-mail (the site always lists them)."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return str(FREQUENCY_LABELS[self])
+
+
+FREQUENCY_LABELS = {
+    EmailFrequency.IMMEDIATE: _l("One e-mail per notification, as it happens"),
+    EmailFrequency.DAILY: _l("One e-mail a day with everything new (digest)"),
+    EmailFrequency.NEVER: _l("No e-mail: only on this site"),
+}
+
+
+class Follow(Model):
+    """A person follows exactly one of: a proposal, an area (in every cycle) or a cycle."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(proposal_id IS NOT NULL) + (area_id IS NOT NULL) + (cycle_id IS NOT NULL) = 1",
+            name="one_target",
+        ),
+        sa.Index("uq_follows_user_proposal", "user_id", "proposal_id", unique=True),
+        sa.Index("uq_follows_user_area", "user_id", "area_id", unique=True),
+        sa.Index("uq_follows_user_cycle", "user_id", "cycle_id", unique=True),
+        sa.Index("ix_follows_proposal", "proposal_id"),
+        sa.Index("ix_follows_area", "area_id"),
+        sa.Index("ix_follows_cycle", "cycle_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE")
+    )
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal = relationship("Proposal")
+    area = relationship("Area")
+    cycle = relationship("Cycle")
+
+
+class Notification(Model):
+    """One thing a person was told, on the site and (by their choice) by e-mail."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        enum_check("kind", tuple(NotificationKind), "kind_known"),
+        sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+        sa.Index("ix_notifications_unmailed", "mailed_at", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(sa.String(32))
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE")
+    )
+    cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an e-mail carried it, or when e-mail was not wanted: the digest skips it then.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal = relationship("Proposal")
+    cycle = relationship("Cycle")
+
+    @property
+    def kind_label(self) -> str:
+        return NotificationKind(self.kind).label
+
+
+class NotificationSetting(Model):
+    """A person's e-mail choice; no row means the default (a daily digest)."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (enum_check("email", tuple(EmailFrequency), "email_known"),)
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[EmailFrequency] = mapped_column(sa.String(16), default=EmailFrequency.DAILY)
+
+
+class Letter(Model):
+    """News for a proposer who proposed by letter or phone and agreed to be contacted: printed
+    and posted by officers (the mail-merge list), as residents who never log in expect."""
+
+    __tablename__ = "notification_letters"
+    __table_args__ = (
+        enum_check("kind", tuple(NotificationKind), "kind_known"),
+        sa.Index("ix_notification_letters_due", "printed_at", "proposal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(sa.String(32))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal = relationship("Proposal")
+
+    @property
+    def kind_label(self) -> str:
+        return NotificationKind(self.kind).label

@@ -1,0 +1,317 @@
+"""Following, and telling followers what happened: on the site, by e-mail (at once or as a
+daily digest) and, for proposers who wrote or phoned in, by letter.
+
+Notifications are made from two sources only, both public: a proposal's life history
+(`notify_proposal_event`, called by `proposals.services.add_event`) and a cycle's phase changes
+(`announce_phase`). Ballots are never a source, so no notification can say how anyone voted.
+Functions flush; the request or command commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Area, Cycle
+from pbplatform.db import utcnow
+from pbplatform.errors import DomainError
+from pbplatform.extensions import db
+from pbplatform.mail.services import send_mail
+from pbplatform.notifications import queries
+from pbplatform.notifications.models import (
+    EmailFrequency,
+    Follow,
+    Letter,
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+)
+from pbplatform.proposals.models import Proposal, ProposalEvent
+
+# The author's own acts: followers hear of them, the author does not.
+AUTHOR_ACTS = {NotificationKind.SUBMITTED, NotificationKind.EDITED, NotificationKind.WITHDRAWN}
+# What followers of a proposal's area or cycle hear of (a new project on the ballot); followers
+# of the proposal hear of everything.
+AREA_NEWS = {NotificationKind.APPROVED}
+# Proposers by letter or phone get a letter for every step but edits (officers' corrections).
+NOT_BY_LETTER = {NotificationKind.EDITED}
+OFFLINE_CHANNELS = ("letter", "phone")
+
+
+def kind_of_event(event_kind: str) -> NotificationKind:
+    try:
+        return NotificationKind(event_kind)
+    except ValueError:
+        return NotificationKind.EVENT
+
+
+# -- following ----------------------------------------------------------------------------
+
+
+def follow(
+    user: User,
+    *,
+    proposal: Proposal | None = None,
+    area: Area | None = None,
+    cycle: Cycle | None = None,
+) -> Follow:
+    """Follow one target; following it again changes nothing (returns the existing row)."""
+    target = _target(proposal=proposal, area=area, cycle=cycle)
+    existing = queries.follow_of(user.id, **target)
+    if existing is not None:
+        return existing
+    row = Follow(user_id=user.id, **target)
+    # A concurrent second click meets the unique index: keep the first, refuse nothing.
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except sa.exc.IntegrityError:
+        found = queries.follow_of(user.id, **target)
+        assert found is not None
+        return found
+    return row
+
+
+def unfollow(
+    user: User,
+    *,
+    proposal: Proposal | None = None,
+    area: Area | None = None,
+    cycle: Cycle | None = None,
+) -> bool:
+    target = _target(proposal=proposal, area=area, cycle=cycle)
+    existing = queries.follow_of(user.id, **target)
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    db.session.flush()
+    return True
+
+
+def end_follow(user: User, follow_id: int) -> bool:
+    """End one of the person's follows (from the notifications page); False if not theirs."""
+    row = db.session.get(Follow, follow_id)
+    if row is None or row.user_id != user.id:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def _target(**given: object) -> dict[str, int]:
+    chosen = {f"{name}_id": obj.id for name, obj in given.items() if obj is not None}  # type: ignore[attr-defined]
+    if len(chosen) != 1:
+        raise ValueError("follow exactly one of proposal, area, cycle")
+    return chosen
+
+
+# -- telling ------------------------------------------------------------------------------
+
+
+def notify_proposal_event(event: ProposalEvent) -> list[Notification]:
+    """Tell the proposal's followers (and, for news of the ballot, its area's and cycle's)."""
+    proposal = event.proposal
+    kind = kind_of_event(event.kind)
+    if kind == NotificationKind.SUBMITTED and proposal.author is not None:
+        follow(proposal.author, proposal=proposal)  # authors follow their proposals
+    users = set(queries.proposal_follower_ids(proposal.id))
+    if kind in AREA_NEWS:
+        users |= set(queries.area_follower_ids(proposal.area_id, proposal.cycle_id))
+    if kind in AUTHOR_ACTS and proposal.author_id is not None:
+        users.discard(proposal.author_id)
+    note = event.note if kind not in (NotificationKind.SUBMITTED,) else None
+    made = _notify(users, kind, proposal=proposal, cycle_id=proposal.cycle_id, note=note)
+    if _writes_letters(proposal) and kind not in NOT_BY_LETTER:
+        db.session.add(Letter(proposal_id=proposal.id, kind=kind, note=note))
+    return made
+
+
+def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
+    """Voting opened, voting closed, results out: to the followers of the cycle and of its
+    areas (an area's followers follow it in every cycle)."""
+    kind = {
+        "voting": NotificationKind.VOTING_OPENED,
+        "counting": NotificationKind.VOTING_CLOSED,
+    }.get(phase)
+    if kind is None:
+        return []
+    users = set(queries.cycle_follower_ids(cycle.id))
+    return _notify(users, kind, cycle_id=cycle.id)
+
+
+def announce_results(cycle: Cycle) -> list[Notification]:
+    users = set(queries.cycle_follower_ids(cycle.id))
+    users |= set(queries.follower_ids_of_cycle_proposals(cycle.id))
+    return _notify(users, NotificationKind.RESULTS_PUBLISHED, cycle_id=cycle.id)
+
+
+def _notify(
+    user_ids: Iterable[int],
+    kind: NotificationKind,
+    *,
+    proposal: Proposal | None = None,
+    cycle_id: int | None = None,
+    note: str | None = None,
+) -> list[Notification]:
+    ids = sorted(user_ids)
+    if not ids:
+        return []
+    frequencies = queries.email_frequencies(ids)
+    made = []
+    for user_id in ids:
+        wanted = frequencies.get(user_id, EmailFrequency.DAILY)
+        row = Notification(
+            user_id=user_id,
+            kind=kind,
+            proposal_id=proposal.id if proposal is not None else None,
+            cycle_id=cycle_id,
+            note=(note or "")[:500] or None,
+            # Not wanted by e-mail: the digest must not pick it up later.
+            mailed_at=utcnow() if wanted == EmailFrequency.NEVER else None,
+        )
+        db.session.add(row)
+        made.append(row)
+    db.session.flush()
+    for row in made:
+        if frequencies.get(row.user_id, EmailFrequency.DAILY) == EmailFrequency.IMMEDIATE:
+            _mail(row.user_id, [row])
+    return made
+
+
+def _writes_letters(proposal: Proposal) -> bool:
+    return (
+        proposal.channel in OFFLINE_CHANNELS
+        and proposal.contact_consent
+        and bool(proposal.contact_details)
+    )
+
+
+# -- e-mail -------------------------------------------------------------------------------
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """One e-mail per person with a daily digest and anything not yet mailed; returns how many
+    were written to the outbox. Run daily (`flask pb notifications digest`)."""
+    now = now or utcnow()
+    sent = 0
+    for user_id, rows in queries.unmailed_by_user(EmailFrequency.DAILY).items():
+        _mail(user_id, rows, now=now)
+        sent += 1
+    return sent
+
+
+def _mail(user_id: int, rows: list[Notification], now: datetime | None = None) -> None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active_account:
+        return
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+        lines = [_line(row) for row in rows]
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.display_name),
+                _("here is what happened to what you follow:"),
+                "\n".join(lines),
+                _("All your notifications: %(url)s", url=_url("notifications.index")),
+                _(
+                    "To stop these e-mails with one click: %(url)s",
+                    url=_url("notifications.unsubscribe", token=unsubscribe_token(user)),
+                ),
+            ]
+        )
+        subject = rows[0].kind_label if len(rows) == 1 else _("%(n)s notifications", n=len(rows))
+    send_mail(user.email, subject, body)
+    stamp = now or utcnow()
+    for row in rows:
+        row.mailed_at = stamp
+    db.session.flush()
+
+
+def _line(row: Notification) -> str:
+    what = row.kind_label
+    if row.proposal is not None:
+        what += f": {row.proposal.tracking_number} {row.proposal.public_title}"
+    elif row.cycle is not None:
+        what += f": {row.cycle.name}"
+    if row.note:
+        what += f" ({row.note})"
+    return f"- {what}"
+
+
+def _url(endpoint: str, **values: Any) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+# -- settings, reading, unsubscribing -----------------------------------------------------
+
+
+def set_email_frequency(user: User, frequency: EmailFrequency) -> NotificationSetting:
+    setting = db.session.get(NotificationSetting, user.id)
+    if setting is None:
+        setting = NotificationSetting(user_id=user.id)
+        db.session.add(setting)
+    setting.email = frequency
+    if frequency == EmailFrequency.NEVER:  # nothing waiting goes out later
+        queries.mark_all_mailed(user.id, utcnow())
+    db.session.flush()
+    return setting
+
+
+def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark these (or all) of the person's unread notifications as read; returns how many."""
+    stmt = sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_ids is not None:
+        stmt = stmt.where(Notification.id.in_(list(notification_ids)))
+    result = cast(sa.CursorResult[Any], db.session.execute(stmt.values(read_at=utcnow())))
+    return result.rowcount or 0
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pbplatform:unsubscribe")
+
+
+def unsubscribe_token(user: User) -> str:
+    return _serializer().dumps(user.id)
+
+
+def unsubscribe(token: str) -> User:
+    """Stop e-mail for the person the signed link names (the site still lists news)."""
+    try:
+        user_id = _serializer().loads(token)
+    except BadSignature:
+        raise DomainError(
+            "bad_link",
+            _(
+                "This unsubscribe link is not valid. Change your e-mail choice on the "
+                "notifications page."
+            ),
+            status=404,
+        ) from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise DomainError("bad_link", _("This unsubscribe link is not valid."), status=404)
+    set_email_frequency(user, EmailFrequency.NEVER)
+    return user
+
+
+def mark_letters_printed(letter_ids: Iterable[int]) -> int:
+    result = cast(
+        sa.CursorResult[Any],
+        db.session.execute(
+            sa.update(Letter)
+            .where(Letter.id.in_(list(letter_ids)), Letter.printed_at.is_(None))
+            .values(printed_at=utcnow())
+        ),
+    )
+    return result.rowcount or 0
