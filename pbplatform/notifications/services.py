@@ -147,10 +147,10 @@ def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     return _notify(users, kind, cycle_id=cycle.id)
 
 
-def announce_results(cycle: Cycle) -> list[Notification]:
-    users = set(queries.cycle_follower_ids(cycle.id))
-    users |= set(queries.follower_ids_of_cycle_proposals(cycle.id))
-    return _notify(users, NotificationKind.RESULTS_PUBLISHED, cycle_id=cycle.id)
+def announce_results(cycle_id: int) -> list[Notification]:
+    users = set(queries.cycle_follower_ids(cycle_id))
+    users |= set(queries.follower_ids_of_cycle_proposals(cycle_id))
+    return _notify(users, NotificationKind.RESULTS_PUBLISHED, cycle_id=cycle_id)
 
 
 def _notify(

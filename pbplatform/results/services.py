@@ -229,7 +229,7 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     )
     from pbplatform.notifications.services import announce_results  # it imports results' models
 
-    announce_results(version.cycle)
+    announce_results(version.cycle_id)
     return version
 
 

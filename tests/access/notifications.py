@@ -33,9 +33,7 @@ ROUTES = {
     # An empty form: the choice is missing (422, shown beside the field).
     "notifications.email_choice": _signed_in(422, url="/notifications/email", method="POST"),
     "notifications.follow_area": _signed_in(422, url="/notifications/follow/area", method="POST"),
-    "notifications.follow_cycle": _signed_in(
-        422, url="/notifications/follow/cycle", method="POST"
-    ),
+    "notifications.follow_cycle": _signed_in(422, url="/notifications/follow/cycle", method="POST"),
     "notifications.end_follow": _signed_in(
         404, url="/notifications/follows/999999/end", method="POST"
     ),

@@ -132,7 +132,11 @@ def test_a_vote_notifies_nobody(app, client, db, make_cycle, make_user, make_pro
     assert sheet.status_code == 200
     response = client.post(f"/cycles/{cycle.slug}/ballot/cast", data={f"p-{proposal.id}": "1"})
     assert response.status_code == 200
-    voted = sa.select(sa.func.count()).select_from(Participation).where(Participation.cycle_id == cycle.id)
+    voted = (
+        sa.select(sa.func.count())
+        .select_from(Participation)
+        .where(Participation.cycle_id == cycle.id)
+    )
     assert db.session.scalar(voted) == 1
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == before
 
@@ -169,7 +173,8 @@ def test_immediate_mail_digest_and_one_click_unsubscribe(
     db.session.expire_all()
     assert db.session.get(NotificationSetting, daily.id).email == "never"
     # A forged link unsubscribes nobody.
-    assert anonymous.post(f"/notifications/unsubscribe/{unsubscribe_token(daily)}x").status_code == 404
+    forged = f"/notifications/unsubscribe/{unsubscribe_token(daily)}x"
+    assert anonymous.post(forged).status_code == 404
 
 
 def test_letters_for_offline_proposers_only_with_consent(
@@ -184,7 +189,7 @@ def test_letters_for_offline_proposers_only_with_consent(
         status="pending",
         channel="letter",
         contact_consent=True,
-        contact_name="=HYPERLINK(\"http://x\")",
+        contact_name='=HYPERLINK("http://x")',
         contact_details="Elm Street 1",
     )
     silent = make_proposal(
@@ -196,7 +201,8 @@ def test_letters_for_offline_proposers_only_with_consent(
     assert [(x.proposal_id, x.kind) for x in letters] == [(consented.id, "approved")]
     login_as(client, officer)
     page = client.get("/officer/letters").get_data(as_text=True)
-    assert "Elm Street 1" in page and consented.tracking_number in page
+    assert "Elm Street 1" in page
+    assert consented.tracking_number in page
     csv = client.get("/officer/letters.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in csv  # formula-safe
     # An officer of another area sees no letter of area A.

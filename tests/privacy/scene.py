@@ -15,6 +15,7 @@ from pbplatform.coproduction.models import Offer
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.mail.services import send_mail
+from pbplatform.notifications.models import Follow, Notification, NotificationSetting
 from pbplatform.privacy.consents import record_registration
 from pbplatform.privacy.models import DataExport, InactivityWarning, Purpose
 from pbplatform.proposals.models import ProposalFlag
@@ -92,6 +93,10 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
             user_id=user.id, token_hash="e" * 64, expires_at=utcnow() + timedelta(hours=1)
         )
     )
+    # what the person follows, was told, and how they want e-mail
+    db.session.add(Follow(user_id=user.id, proposal_id=other.id))
+    db.session.add(Notification(user_id=user.id, kind="approved", proposal_id=other.id))
+    db.session.add(NotificationSetting(user_id=user.id, email="immediate"))
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(
