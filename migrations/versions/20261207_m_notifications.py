@@ -32,7 +32,9 @@ def upgrade():
         sa.Column("cycle_id", sa.Integer(), nullable=True),
         sa.Column("created_at", pbplatform.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "(proposal_id IS NOT NULL) + (area_id IS NOT NULL) + (cycle_id IS NOT NULL) = 1",
+            "(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN area_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN cycle_id IS NULL THEN 0 ELSE 1 END) = 1",
             name=op.f("ck_follows_one_target"),
         ),
         sa.ForeignKeyConstraint(

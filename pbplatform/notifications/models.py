@@ -83,7 +83,9 @@ class Follow(Model):
     __tablename__ = "follows"
     __table_args__ = (
         sa.CheckConstraint(
-            "(proposal_id IS NOT NULL) + (area_id IS NOT NULL) + (cycle_id IS NOT NULL) = 1",
+            "(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN area_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN cycle_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),
         sa.Index("uq_follows_user_proposal", "user_id", "proposal_id", unique=True),

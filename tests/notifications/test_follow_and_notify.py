@@ -244,3 +244,16 @@ def test_the_api_lists_the_token_owner_s_notifications_only(
     body = api.get("/api/v1/me/notifications", headers={"Authorization": f"Bearer {token}"}).json
     assert body == {"items": [], "unread": 0}
     assert api.get("/api/v1/me/notifications").status_code == 401
+
+
+def test_the_database_keeps_a_follow_to_one_target(db, make_cycle, make_user):
+    import pytest
+
+    from pbplatform.notifications.models import Follow
+
+    cycle = make_cycle("review")
+    user = make_user()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(Follow(user_id=user.id, cycle_id=cycle.id, area_id=cycle.areas[0].area_id))
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(Follow(user_id=user.id))
