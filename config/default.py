@@ -24,6 +24,7 @@ ACCOUNT_FORM_RATE_LIMIT = os.environ.get("ACCOUNT_FORM_RATE_LIMIT", "10 per hour
 PROPOSAL_RATE_LIMIT = os.environ.get("PROPOSAL_RATE_LIMIT", "20 per hour")
 FLAG_RATE_LIMIT = os.environ.get("FLAG_RATE_LIMIT", "30 per hour")
 OFFER_RATE_LIMIT = os.environ.get("OFFER_RATE_LIMIT", "30 per hour")
+COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "20 per hour")
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60 per minute")
 API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "10 per minute")
 API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "300 per minute")

@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
+    from pbplatform.discussion.views import bp as discussion
     from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         jobs,
         notifications,
+        discussion,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

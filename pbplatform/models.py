@@ -22,8 +22,10 @@ from pbplatform.channels.models import (
 )
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.jobs.models import Job
 from pbplatform.mail.models import OutboxMessage
+from pbplatform.notifications.models import Follow, Letter, Notification, NotificationSetting
 from pbplatform.privacy.models import (
     AccountErasure,
     ConsentRecord,
@@ -35,6 +37,12 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
+    "Comment",
+    "CommentFlag",
+    "Follow",
+    "Letter",
+    "Notification",
+    "NotificationSetting",
     "AccountErasure",
     "ConsentRecord",
     "DataExport",

@@ -17,7 +17,8 @@ depends_on = None
 
 KINDS = (
     "'submitted', 'edited', 'approved', 'rejected', 'merged', 'merged_from', 'withdrawn', "
-    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'event', 'voting_opened', "
+    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'event', "
+    "'voting_opened', "
     "'voting_closed', 'results_published'"
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.discussion.models import CommentChannel
 from pbplatform.notifications.models import NotificationKind
 from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
 
@@ -214,6 +215,32 @@ SCHEMAS: dict[str, Any] = {
             "id": INTEGER,
             "display_name": STRING,
             "home_area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
+        },
+    ),
+    "Comment": obj(
+        ["id", "body", "channel", "official", "department", "parent_id", "hidden", "created_at"],
+        {
+            "id": INTEGER,
+            "body": nullable(STRING),
+            "author": nullable(STRING),
+            "channel": {"type": "string", "enum": [c.value for c in CommentChannel]},
+            "official": {"type": "boolean"},
+            "department": nullable(STRING),
+            "parent_id": nullable(INTEGER),
+            "hidden": {"type": "boolean"},
+            "hidden_reason": nullable(STRING),
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    ),
+    "CommentList": obj(
+        ["items", "open"],
+        {"items": {"type": "array", "items": ref("Comment")}, "open": {"type": "boolean"}},
+    ),
+    "CommentSubmission": obj(
+        ["body"],
+        {
+            "body": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": MULTI_LINE},
+            "parent_id": nullable(ID),
         },
     ),
     "Notification": obj(
@@ -499,6 +526,22 @@ def paths() -> dict[str, Any]:
                 "security": [{"bearerAuth": []}],
                 "responses": {**ok("200", "Me", "OK"), **problem_responses("401", "429")},
             }
+        },
+        "/proposals/{tracking_number}/comments": {
+            **read(
+                "listComments",
+                "A proposal's discussion: comments, official answers (hidden text never shown)",
+                "CommentList",
+                [TRACKING],
+            ),
+            **write(
+                "postComment",
+                "Comment on a proposal (token)",
+                "CommentSubmission",
+                "201",
+                "Comment",
+                [TRACKING],
+            ),
         },
         "/me/notifications": {
             "get": {

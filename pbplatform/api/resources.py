@@ -17,6 +17,8 @@ from pbplatform.api.auth import api_token_required, current_token_user
 from pbplatform.api.openapi import PAGE_PARAMS, PROPOSAL_PARAMS, openapi_document
 from pbplatform.api.views import bp, paging, query_args, safe_text
 from pbplatform.cycles.models import Cycle
+from pbplatform.discussion import queries as discussion_queries
+from pbplatform.discussion import services as discussion_services
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.notifications import queries as notification_queries
@@ -127,6 +129,28 @@ def get_proposal(tracking_number: str) -> ResponseReturnValue:
     if proposal is None or not _listed(proposal):
         raise DomainError("not_found", _("No such proposal."), status=404)
     return jsonify(ser.proposal_records([proposal], timeline=True)[0])
+
+
+def public_proposal(tracking_number: str) -> Proposal:
+    """A proposal the public may see, or a 404 problem."""
+    proposal = None
+    if safe_text(tracking_number, 24):
+        proposal = db.session.scalar(
+            sa.select(Proposal)
+            .join(Cycle)
+            .where(Proposal.tracking_number == tracking_number, Cycle.phase != "draft")
+        )
+    if proposal is None or not _listed(proposal):
+        raise DomainError("not_found", _("No such proposal."), status=404)
+    return proposal
+
+
+@bp.get("/proposals/<tracking_number>/comments")
+@public
+def list_comments(tracking_number: str) -> ResponseReturnValue:
+    proposal = public_proposal(tracking_number)
+    items = [ser.comment_document(c) for c in discussion_queries.all_comments(proposal.id)]
+    return jsonify(items=items, open=discussion_services.comments_open(proposal))
 
 
 def _listed(proposal: Proposal) -> bool:

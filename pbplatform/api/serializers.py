@@ -13,6 +13,7 @@ from typing import Any
 from pbplatform.accounts.models import User
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles.models import Area, Cycle
+from pbplatform.discussion.models import Comment
 from pbplatform.notifications.models import Notification
 from pbplatform.proposals.models import Proposal
 from pbplatform.results.models import ResultVersion
@@ -133,6 +134,22 @@ def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:
 
 def me_document(user: User) -> dict[str, Any]:
     return {"id": user.id, "display_name": user.display_name, "home_area": area_ref(user.home_area)}
+
+
+def comment_document(row: Comment) -> dict[str, Any]:
+    """A comment as the API shows it: hidden text is never served, its reason is."""
+    return {
+        "id": row.id,
+        "body": None if row.is_hidden else row.body,
+        "author": None if row.official else row.shown_name,
+        "channel": str(row.channel),
+        "official": row.official,
+        "department": row.department,
+        "parent_id": row.parent_id,
+        "hidden": row.is_hidden,
+        "hidden_reason": row.hidden_reason,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 def notification_document(row: Notification) -> dict[str, Any]:

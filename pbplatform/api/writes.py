@@ -14,10 +14,12 @@ from flask_babel import gettext as _
 
 from pbplatform.api import idempotency
 from pbplatform.api.auth import api_token_required, current_token_user
-from pbplatform.api.resources import public_cycle
-from pbplatform.api.serializers import proposal_records
+from pbplatform.api.resources import public_cycle, public_proposal
+from pbplatform.api.serializers import comment_document, proposal_records
 from pbplatform.api.views import bp, json_body, validation_error
 from pbplatform.db import today
+from pbplatform.discussion import services as discussion_services
+from pbplatform.discussion.models import CommentChannel
 from pbplatform.proposals.services import ProposalInput, submit_proposal
 from pbplatform.voting.services import cast_ballot, voter_key_for
 
@@ -49,6 +51,24 @@ def proposal_input(data: dict[str, Any]) -> ProposalInput:
         location=data.get("location"),
         savings_per_year_minor=data.get("savings_per_year"),
     )
+
+
+@bp.post("/proposals/<tracking_number>/comments")
+@api_token_required
+def post_comment(tracking_number: str) -> ResponseReturnValue:
+    """A resident's comment through an app (officers answer on the site)."""
+    user = current_token_user()
+    proposal = public_proposal(tracking_number)
+    data = json_body("CommentSubmission")
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    made = discussion_services.post_comment(
+        proposal, user, data["body"], data.get("parent_id"), channel=CommentChannel.API
+    )
+    body = comment_document(made)
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
 
 
 @bp.post("/cycles/<slug>/ballot")

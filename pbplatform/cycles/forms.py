@@ -181,6 +181,11 @@ class CycleForm(FlaskForm):
         _l("Share of achieved savings added to the budget (%)"),
         validators=[InputRequired(), NumberRange(0, 100)],
     )
+    answer_within_days = IntegerField(
+        _l("Days within which officers answer residents' questions"),
+        default=14,
+        validators=[InputRequired(), NumberRange(1, 365)],
+    )
 
     def validate_currency(self, field: StringField) -> None:
         field.data = (field.data or "").strip().upper()
@@ -221,6 +226,7 @@ class CycleForm(FlaskForm):
             "coproduction_cap_pct": self.coproduction_cap_pct.data,
             "savings_target_minor": self.savings_target.minor,
             "savings_share_pct": self.savings_share_pct.data,
+            "answer_within_days": self.answer_within_days.data,
         }
 
     def area_budgets(self) -> dict[int, int]:
@@ -239,6 +245,7 @@ class CycleForm(FlaskForm):
             "tracking_prefix",
             "coproduction_cap_pct",
             "savings_share_pct",
+            "answer_within_days",
         ):
             getattr(self, name).data = getattr(cycle, name)
         self.district_budget.data = _major(cycle.district_budget_minor)

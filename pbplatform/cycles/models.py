@@ -51,6 +51,9 @@ class Cycle(db.Model):
         sa.CheckConstraint(
             "savings_share_pct >= 0 AND savings_share_pct <= 100", name="savings_share_range"
         ),
+        sa.CheckConstraint(
+            "answer_within_days >= 1 AND answer_within_days <= 365", name="answer_days_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +89,8 @@ class Cycle(db.Model):
     coproduction_cap_pct: Mapped[int] = mapped_column(default=50)
     savings_target_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
     savings_share_pct: Mapped[int] = mapped_column(default=0)
+    # Discussion: a resident's question unanswered this long shows in the officers' queue.
+    answer_within_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -70,7 +70,7 @@ BUDGET_FIELDS = (
     "savings_target_minor",
     "savings_share_pct",
 )
-OPEN_FIELDS = ("name", "slug", "tracking_prefix")
+OPEN_FIELDS = ("name", "slug", "tracking_prefix", "answer_within_days")
 
 
 class RulesFrozen(DomainError):

@@ -15,6 +15,7 @@ from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.queries import cycle_by_slug
 from pbplatform.db import today
+from pbplatform.discussion import queries as discussion_queries
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation import services, withdrawal
@@ -101,6 +102,7 @@ def queue() -> ResponseReturnValue:
         report_back=queries.report_back_for(current_user),
         costs=cost_breakdown(pending),
         withdrawals=withdrawal.waiting_for(current_user),
+        overdue_questions=len(discussion_queries.unanswered_for(current_user)),
     )
 
 
@@ -149,6 +151,7 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         withdrawable=proposal.status == "approved"
         and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
+        comments=discussion_queries.thread(proposal.id),
         **forms,
     )
 

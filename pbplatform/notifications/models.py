@@ -29,6 +29,7 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"
     UNHIDDEN = "unhidden"
     DELIVERY = "delivery"
+    OFFICIAL_ANSWER = "official_answer"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -51,6 +52,7 @@ KIND_LABELS = {
     NotificationKind.HIDDEN: _l("A proposal's text was hidden by moderation"),
     NotificationKind.UNHIDDEN: _l("A proposal's text is shown again"),
     NotificationKind.DELIVERY: _l("News on the delivery of a proposal"),
+    NotificationKind.OFFICIAL_ANSWER: _l("The council answered on a proposal"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),

@@ -134,6 +134,25 @@ def notify_proposal_event(event: ProposalEvent) -> list[Notification]:
     return made
 
 
+def notify_official_answer(comment: Any) -> list[Notification]:
+    """The proposal's followers, and whoever asked the question answered, hear the answer."""
+    proposal = comment.proposal
+    users = set(queries.proposal_follower_ids(proposal.id))
+    if comment.parent_id is not None:
+        asked = db.session.get(type(comment), comment.parent_id)
+        if asked is not None and asked.author_id is not None:
+            users.add(asked.author_id)
+    users.discard(comment.author_id)
+    note = f"{comment.department}: {comment.body}"
+    return _notify(
+        users,
+        NotificationKind.OFFICIAL_ANSWER,
+        proposal=proposal,
+        cycle_id=proposal.cycle_id,
+        note=note,
+    )
+
+
 def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""

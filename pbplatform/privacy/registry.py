@@ -489,6 +489,7 @@ TABLES: dict[str, Table] = {
                 "coproduction_cap_pct",
                 "savings_target_minor",
                 "savings_share_pct",
+                "answer_within_days",
                 "created_at",
             ),
         ),
@@ -580,6 +581,39 @@ TABLES: dict[str, Table] = {
         ),
         # Kept after erasure: says only that an (emptied) account was erased, when and how.
         Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),
+        # Comments are public contributions, like proposals' texts; an offline commenter's
+        # name is personal and goes on erasure.
+        Table(
+            "comments",
+            "contributions",
+            owner="author_id",
+            personal=("author_name",),
+            reference=("author_id", "entered_by_id", "hidden_by_id"),
+            other=(
+                "id",
+                "proposal_id",
+                "parent_id",
+                "body",
+                "channel",
+                "official",
+                "department",
+                "created_at",
+                "hidden_at",
+                "hidden_reason",
+            ),
+            erase=Erase.EMPTY,
+            emptied={"author_name": None},
+            column_categories={"author_name": "offline_contact"},
+        ),
+        Table(
+            "comment_flags",
+            "contributions",
+            owner="user_id",
+            personal=("reason", "created_at"),
+            reference=("user_id",),
+            other=("id", "comment_id", "resolved_at"),
+            erase=Erase.DELETE,
+        ),
         # What a person follows and was told (notifications): part of their account.
         Table(
             "follows",

@@ -21,6 +21,7 @@ from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.discussion import queries as discussion_queries
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
 from pbplatform.notifications.queries import is_following
@@ -177,6 +178,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
         offers_panel=None if proposal.is_saving else coproduction_panel(proposal),
         following=user is not None and is_following(user.id, proposal_id=proposal.id),
+        comments=discussion_queries.thread(proposal.id),
     )
 
 

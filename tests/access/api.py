@@ -26,6 +26,12 @@ ROUTES = {
     "api.get_results": {"url": "/api/v1/cycles/{cycle_slug}/results", **_all(404)},
     "api.me": {"url": "/api/v1/me", **_all(401)},
     "api.my_notifications": {"url": "/api/v1/me/notifications", **_all(401)},
+    "api.list_comments": {"url": "/api/v1/proposals/{proposal_tn}/comments", **_all(200)},
+    "api.post_comment": {
+        "url": "/api/v1/proposals/{proposal_tn}/comments",
+        "method": "POST",
+        **_all(401),
+    },
     "api.submit": {"url": "/api/v1/cycles/{cycle_slug}/proposals", "method": "POST", **_all(401)},
     "api.cast": {"url": "/api/v1/cycles/{cycle_slug}/ballot", "method": "POST", **_all(401)},
     "api_tokens.index": {"url": "/account/tokens", **_login(200)},

@@ -27,6 +27,7 @@ def cycle_form(areas=(), **overrides):
         "coproduction_cap_pct": "50",
         "savings_target": "",
         "savings_share_pct": "0",
+        "answer_within_days": "14",
         "phase_start_proposals": "",
         "phase_start_review": "",
         "phase_start_voting": "",
