@@ -13,6 +13,7 @@ from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.coproduction.models import Offer
 from pbplatform.db import utcnow
+from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.extensions import db
 from pbplatform.mail.services import send_mail
 from pbplatform.notifications.models import Follow, Notification, NotificationSetting
@@ -97,6 +98,12 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
     db.session.add(Follow(user_id=user.id, proposal_id=other.id))
     db.session.add(Notification(user_id=user.id, kind="approved", proposal_id=other.id))
     db.session.add(NotificationSetting(user_id=user.id, email="immediate"))
+    # a comment and a report of someone else's comment
+    mine = Comment(proposal_id=other.id, author_id=user.id, body="Lovely idea.")
+    theirs = Comment(proposal_id=other.id, author_name="Somebody", body="Rubbish.")
+    db.session.add_all([mine, theirs])
+    db.session.flush()
+    db.session.add(CommentFlag(comment_id=theirs.id, user_id=user.id, reason="Rude"))
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(
