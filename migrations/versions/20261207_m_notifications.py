@@ -17,7 +17,8 @@ depends_on = None
 
 KINDS = (
     "'submitted', 'edited', 'approved', 'rejected', 'merged', 'merged_from', 'withdrawn', "
-    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'event', "
+    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'offer_accepted', "
+    "'offer_declined', 'offer_lapsed', 'event', "
     "'voting_opened', "
     "'voting_closed', 'results_published'"
 )

@@ -22,7 +22,7 @@ from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money, to_minor
-from pbplatform.proposals.models import Proposal, ProposalEvent
+from pbplatform.proposals.models import Proposal
 
 # Residents may offer help while the cycle takes proposals, reviews them or votes.
 OPEN_PHASES = ("proposals", "review", "voting")
@@ -102,8 +102,19 @@ def _audit(action: str, offer: Offer, before: dict[str, Any], officer: User) -> 
 
 
 def _event(offer: Offer, kind: str, note: str) -> None:
+    """A step of the proposal's public life history (its followers are notified)."""
     if offer.proposal is not None:
-        db.session.add(ProposalEvent(proposal=offer.proposal, kind=kind, note=note))
+        from pbplatform.proposals.services import add_event
+
+        add_event(offer.proposal, kind, note)
+
+
+def _follow(offer: Offer) -> None:
+    """Co-producers follow the proposal they offered help on."""
+    if offer.proposal is not None and offer.offerer is not None:
+        from pbplatform.notifications.services import follow  # it imports proposals
+
+        follow(offer.offerer, proposal=offer.proposal)
 
 
 def _check_proposal(proposal: Proposal) -> None:
@@ -197,6 +208,7 @@ def make_offer(
     )
     db.session.add(offer)
     db.session.flush()
+    _follow(offer)
     if on_behalf:
         _audit("offer.entered", offer, {}, by)
     return offer
@@ -230,6 +242,7 @@ def link_offer(offer: Offer, proposal: Proposal, officer: User) -> Offer:
     before = _snapshot(offer)
     offer.proposal = proposal
     db.session.flush()
+    _follow(offer)
     _audit("offer.linked", offer, before, officer)
     return offer
 
@@ -301,6 +314,10 @@ def decline_offer(offer: Offer, officer: User, reason: str | None) -> Offer:
     offer.decline_reason, offer.reviewed_by_id = reason, officer.id
     db.session.flush()
     _audit("offer.declined", offer, before, officer)
+    if offer.offerer_id is not None:  # only the offerer hears why: a decline is not public
+        from pbplatform.notifications.services import notify_user
+
+        notify_user(offer.offerer_id, "offer_declined", offer.proposal, offer.cycle_id, reason)
     return offer
 
 

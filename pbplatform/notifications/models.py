@@ -30,6 +30,9 @@ class NotificationKind(enum.StrEnum):
     UNHIDDEN = "unhidden"
     DELIVERY = "delivery"
     OFFICIAL_ANSWER = "official_answer"
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_DECLINED = "offer_declined"
+    OFFER_LAPSED = "offer_lapsed"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -53,6 +56,9 @@ KIND_LABELS = {
     NotificationKind.UNHIDDEN: _l("A proposal's text is shown again"),
     NotificationKind.DELIVERY: _l("News on the delivery of a proposal"),
     NotificationKind.OFFICIAL_ANSWER: _l("The council answered on a proposal"),
+    NotificationKind.OFFER_ACCEPTED: _l("An offer of help on a proposal was accepted"),
+    NotificationKind.OFFER_DECLINED: _l("Your offer of help was declined"),
+    NotificationKind.OFFER_LAPSED: _l("An accepted offer of help lapsed"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),

@@ -153,6 +153,19 @@ def notify_official_answer(comment: Any) -> list[Notification]:
     )
 
 
+def notify_user(
+    user_id: int,
+    kind: str,
+    proposal: Proposal | None,
+    cycle_id: int | None,
+    note: str | None = None,
+) -> list[Notification]:
+    """News for one person only (a declined offer's reason is not public)."""
+    return _notify(
+        [user_id], NotificationKind(kind), proposal=proposal, cycle_id=cycle_id, note=note
+    )
+
+
 def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from pbplatform.coproduction.models import Offer
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.notifications.models import Letter, Notification, NotificationSetting
 from pbplatform.notifications.services import unsubscribe_token
@@ -257,3 +258,41 @@ def test_the_database_keeps_a_follow_to_one_target(db, make_cycle, make_user):
         db.session.add(Follow(user_id=user.id, cycle_id=cycle.id, area_id=cycle.areas[0].area_id))
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.add(Follow(user_id=user.id))
+
+
+def test_co_producers_follow_and_hear_of_their_offer(
+    app, client, db, make_cycle, make_user, make_proposal
+):
+    cycle = make_cycle("proposals", hourly_rate_minor=2500)
+    area_a = cycle.areas[0].area
+    proposal = make_proposal(cycle, area=area_a)
+    helper, declined = make_user(area=area_a), make_user(area=area_a)
+    offer_ids = []
+    for user in (helper, declined):
+        login_as(client, user)
+        response = client.post(
+            f"/proposals/{proposal.tracking_number}/offers",
+            data={
+                "help-kind": "volunteer_hours",
+                "help-quantity": "10",
+                "help-unit": "hours",
+                "help-description": "Watering",
+            },
+        )
+        assert response.status_code == 303
+        offer_ids.append(db.session.scalars(sa.select(Offer.id).order_by(Offer.id.desc())).first())
+    officer = make_user("officer", officer_areas=(area_a,))
+    login_as(client, officer)
+    accepted = client.post(f"/officer/offers/{offer_ids[0]}/accept", data={})
+    assert accepted.status_code in (302, 303)
+    refused = client.post(
+        f"/officer/offers/{offer_ids[1]}/decline",
+        data={f"offer{offer_ids[1]}-reason": "We have enough hands."},
+    )
+    assert refused.status_code in (302, 303)
+    assert [n.kind for n in _notes(db, helper)] == ["offer_accepted"]
+    # Both follow the proposal, so both hear of the accepted offer; only the declined offerer
+    # hears the reason of the decline.
+    assert sorted(n.kind for n in _notes(db, declined)) == ["offer_accepted", "offer_declined"]
+    [why] = [n for n in _notes(db, declined) if n.kind == "offer_declined"]
+    assert why.note == "We have enough hands."
