@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.accounts.views import bp as accounts
     from pbplatform.audit.views import bp as audit
     from pbplatform.channels.views import bp as channels
+    from pbplatform.codesign.views import bp as codesign
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         notifications,
         discussion,
+        codesign,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

@@ -20,6 +20,7 @@ from pbplatform.channels.models import (
     VotingCodeBatch,
     VotingSite,
 )
+from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.discussion.models import Comment, CommentFlag
@@ -37,6 +38,10 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
+    "Amendment",
+    "CoAuthor",
+    "MergeConsent",
+    "MergeRequest",
     "Comment",
     "CommentFlag",
     "Follow",

@@ -18,7 +18,9 @@ depends_on = None
 KINDS = (
     "'submitted', 'edited', 'approved', 'rejected', 'merged', 'merged_from', 'withdrawn', "
     "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'offer_accepted', "
-    "'offer_declined', 'offer_lapsed', 'event', "
+    "'offer_declined', 'offer_lapsed', 'coauthor_invited', 'coauthor_joined', "
+    "'amendment_proposed', 'amended', 'amendment_declined', 'merge_proposed', 'merge_refused', "
+    "'event', "
     "'voting_opened', "
     "'voting_closed', 'results_published'"
 )

@@ -154,7 +154,22 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
 
 
 def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: User) -> Proposal:
-    """Merge duplicates into `target`: originals become 'merged' and link to it."""
+    """Merge duplicates into `target`: originals become 'merged' and link to it. Officers
+    propose merges (codesign.services.propose_merge); this runs once the authors consent."""
+    check_merge(originals, target, officer)
+    for original in originals:
+        before = snapshot(original)
+        original.status, original.merged_into = "merged", target
+        add_event(original, "merged", target.tracking_number)
+        add_event(target, "merged_from", original.tracking_number)
+        db.session.flush()
+        _log("proposal.merged", original, officer, before)
+    return target
+
+
+def check_merge(originals: Sequence[Proposal], target: Proposal, officer: User) -> None:
+    """Refuse a merge that cannot happen: nothing named, outside the officer's areas, a closed
+    phase, or proposals that can no longer be merged."""
     if not originals:
         raise DomainError("nothing_to_merge", _("Name at least one proposal to merge."))
     for proposal in (target, *originals):
@@ -178,14 +193,6 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
                 _("%(number)s can no longer be merged.", number=original.tracking_number),
                 status=409,
             )
-    for original in originals:
-        before = snapshot(original)
-        original.status, original.merged_into = "merged", target
-        add_event(original, "merged", target.tracking_number)
-        add_event(target, "merged_from", original.tracking_number)
-        db.session.flush()
-        _log("proposal.merged", original, officer, before)
-    return target
 
 
 def hide_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:

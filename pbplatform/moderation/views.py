@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbplatform.codesign.models import MergeStatus
+from pbplatform.codesign.services import consent_days, propose_merge
 from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.queries import cycle_by_slug
@@ -206,7 +208,17 @@ def _originals(form: MergeForm, *, audited: bool = True) -> list[Proposal]:
 
 
 def _merge(target: Proposal, form: MergeForm) -> None:
-    services.merge_proposals(_originals(form), target, current_user)
+    """Propose the merge: done at once when no proposal concerned has an author to ask."""
+    request = propose_merge(_originals(form), target, current_user)
+    if request.status == MergeStatus.PENDING:
+        flash(
+            _(
+                "Every author was asked for consent; the merge happens when all agree, or "
+                "after %(days)s days with your reason.",
+                days=consent_days(),
+            ),
+            "info",
+        )
 
 
 @bp.get("/officer/proposals/<tracking_number>/merge")
@@ -246,7 +258,7 @@ def merge_confirm(tracking_number: str) -> ResponseReturnValue:
 @bp.post("/officer/proposals/<tracking_number>/merge")
 @officer_required
 def merge(tracking_number: str) -> ResponseReturnValue:
-    return _act(tracking_number, MergeForm, _merge, _("Merged into this proposal."))
+    return _act(tracking_number, MergeForm, _merge, _("Merge recorded."))
 
 
 @bp.post("/officer/proposals/<tracking_number>/hide")

@@ -33,6 +33,13 @@ class NotificationKind(enum.StrEnum):
     OFFER_ACCEPTED = "offer_accepted"
     OFFER_DECLINED = "offer_declined"
     OFFER_LAPSED = "offer_lapsed"
+    COAUTHOR_INVITED = "coauthor_invited"
+    COAUTHOR_JOINED = "coauthor_joined"
+    AMENDMENT_PROPOSED = "amendment_proposed"
+    AMENDED = "amended"
+    AMENDMENT_DECLINED = "amendment_declined"
+    MERGE_PROPOSED = "merge_proposed"
+    MERGE_REFUSED = "merge_refused"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -59,6 +66,15 @@ KIND_LABELS = {
     NotificationKind.OFFER_ACCEPTED: _l("An offer of help on a proposal was accepted"),
     NotificationKind.OFFER_DECLINED: _l("Your offer of help was declined"),
     NotificationKind.OFFER_LAPSED: _l("An accepted offer of help lapsed"),
+    NotificationKind.COAUTHOR_INVITED: _l("You are invited to co-author a proposal"),
+    NotificationKind.COAUTHOR_JOINED: _l("A co-author joined a proposal"),
+    NotificationKind.AMENDMENT_PROPOSED: _l("An amendment to your proposal waits for your answer"),
+    NotificationKind.AMENDED: _l("A proposal's text was changed by an accepted amendment"),
+    NotificationKind.AMENDMENT_DECLINED: _l("Your amendment was declined"),
+    NotificationKind.MERGE_PROPOSED: _l(
+        "Officers propose to merge duplicates: your consent is asked"
+    ),
+    NotificationKind.MERGE_REFUSED: _l("An author refused a proposed merge"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),

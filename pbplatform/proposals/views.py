@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from pbplatform.codesign.queries import panel as codesign_panel
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.cycles.models import Cycle
@@ -179,6 +180,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         offers_panel=None if proposal.is_saving else coproduction_panel(proposal),
         following=user is not None and is_following(user.id, proposal_id=proposal.id),
         comments=discussion_queries.thread(proposal.id),
+        codesign=codesign_panel(proposal, user),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from pbplatform.codesign.models import MergeConsent
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.proposals.models import ProposalFlag
 from tests.factories import login_as
@@ -137,7 +138,7 @@ def test_reject_with_reason_visible_to_author_and_mailed(
 
 
 def test_merge_duplicates_links_them(client, make_cycle, make_user, make_proposal):
-    cycle, area_a, _, _, officer, target = _scene(make_cycle, make_user, make_proposal)
+    cycle, area_a, _, author, officer, target = _scene(make_cycle, make_user, make_proposal)
     dup1 = make_proposal(cycle, area=area_a, status="pending", title="Trees please")
     dup2 = make_proposal(cycle, area=area_a, status="approved", title="More trees")
     login_as(client, officer)
@@ -146,6 +147,12 @@ def test_merge_duplicates_links_them(client, make_cycle, make_user, make_proposa
         data={"originals": f"{dup1.tracking_number}, {dup2.tracking_number}"},
     )
     assert response.status_code == 303
+    # The target's author is asked first (issue 16): nothing is merged before they agree.
+    assert fresh(dup1).status == "pending"
+    login_as(client, author)
+    [consent] = MergeConsent.query.filter_by(user_id=author.id).all()
+    assert client.post(f"/merge-consents/{consent.id}/agree").status_code == 303
+    login_as(client, officer)
     for dup in (dup1, dup2):
         dup = fresh(dup)
         assert (dup.status, dup.merged_into_id) == ("merged", target.id)
