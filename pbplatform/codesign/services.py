@@ -108,6 +108,18 @@ def _follow(user: User, proposal: Proposal) -> None:
 # -- amendments ---------------------------------------------------------------------------
 
 
+def _new_text(proposal: Proposal, title: str | None, description: str | None) -> tuple[str, str]:
+    """The amendment's text, checked like a proposal's, and different from the current one."""
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title or not description:
+        raise DomainError("missing_fields", _("A title and a description are required."))
+    if len(title) > TITLE_MAX or len(description) > DESCRIPTION_MAX:
+        raise DomainError("too_long", _("The title or the description is too long."))
+    if (title, description) == (proposal.title, proposal.description):
+        raise DomainError("no_change", _("The amendment changes nothing."), field="description")
+    return title, description
+
+
 def propose_amendment(
     proposal: Proposal, amender: User, title: str | None, description: str | None
 ) -> Amendment:
@@ -120,13 +132,7 @@ def propose_amendment(
         )
     if amender.id in queries.author_ids(proposal):
         raise DomainError("own_proposal", _("Authors edit their proposal directly."), status=409)
-    title, description = (title or "").strip(), (description or "").strip()
-    if not title or not description:
-        raise DomainError("missing_fields", _("A title and a description are required."))
-    if len(title) > TITLE_MAX or len(description) > DESCRIPTION_MAX:
-        raise DomainError("too_long", _("The title or the description is too long."))
-    if (title, description) == (proposal.title, proposal.description):
-        raise DomainError("no_change", _("The amendment changes nothing."), field="description")
+    title, description = _new_text(proposal, title, description)
     amendment = Amendment(
         proposal_id=proposal.id,
         amender_id=amender.id,
@@ -167,28 +173,32 @@ def answer_amendment(
     amendment.status = Answer.ACCEPTED if accept else Answer.DECLINED
     amendment.reason, amendment.answered_by_id, amendment.answered_at = reason, author.id, utcnow()
     if accept:
-        proposal.title, proposal.description = amendment.title, amendment.description
-        db.session.flush()
-        add_event(
-            proposal, "amended", amendment.amender.display_name if amendment.amender else None
-        )
-        if (
-            amendment.amender_id is not None
-            and queries.coauthor(proposal.id, amendment.amender_id) is None
-        ):
-            db.session.add(
-                CoAuthor(
-                    proposal_id=proposal.id,
-                    user_id=amendment.amender_id,
-                    invited_by_id=author.id,
-                    status=Answer.ACCEPTED,
-                    answered_at=utcnow(),
-                )
-            )
+        _take_amendment(amendment, author)
     else:
         _notify(amendment.amender_id, "amendment_declined", proposal, reason)
     db.session.flush()
     return amendment
+
+
+def _take_amendment(amendment: Amendment, author: User) -> None:
+    """The proposal gets the amendment's text; the amender becomes a co-author."""
+    proposal = amendment.proposal
+    proposal.title, proposal.description = amendment.title, amendment.description
+    db.session.flush()
+    add_event(proposal, "amended", amendment.amender.display_name if amendment.amender else None)
+    if (
+        amendment.amender_id is not None
+        and queries.coauthor(proposal.id, amendment.amender_id) is None
+    ):
+        db.session.add(
+            CoAuthor(
+                proposal_id=proposal.id,
+                user_id=amendment.amender_id,
+                invited_by_id=author.id,
+                status=Answer.ACCEPTED,
+                answered_at=utcnow(),
+            )
+        )
 
 
 # -- merging with consent ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pbplatform.api.models import ApiIdempotencyKey
 from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
+from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer
 from pbplatform.db import utcnow
 from pbplatform.discussion.models import Comment, CommentFlag
@@ -104,6 +105,22 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
     db.session.add_all([mine, theirs])
     db.session.flush()
     db.session.add(CommentFlag(comment_id=theirs.id, user_id=user.id, reason="Rude"))
+    # co-design: a co-authorship, an amendment, an answer to a proposed merge
+    db.session.add(CoAuthor(proposal_id=other.id, user_id=user.id, status="accepted"))
+    db.session.add(
+        Amendment(
+            proposal_id=other.id,
+            amender_id=user.id,
+            old_title="Old",
+            old_description="Old text",
+            title="New",
+            description="New text",
+        )
+    )
+    merge = MergeRequest(target_id=other.id, original_ids=[proposal.id])
+    db.session.add(merge)
+    db.session.flush()
+    db.session.add(MergeConsent(request_id=merge.id, user_id=user.id))
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(
