@@ -15,6 +15,7 @@ Standard library only, no Flask: the runner is not part of the application.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -101,10 +102,8 @@ class Stack:
 
 
 def _signal(child: subprocess.Popen[bytes], signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _say(message: str) -> None:
