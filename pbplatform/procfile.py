@@ -6,8 +6,9 @@ environment, with this interpreter's directory first on PATH (the venv's `gunico
 `flask` are found from a fresh shell). Each child runs in its own process group, so Ctrl-C
 reaches only this runner, which sends every child SIGTERM once (gunicorn and the RQ worker
 both shut down gracefully on it: requests and the running job finish) and SIGKILL after
-`--grace` seconds. When one child exits by itself the others are stopped the same way and
-the runner exits with that child's status: the stack runs whole or not at all.
+`--grace` seconds, or at once on a second Ctrl-C. When one child exits by itself the others
+are stopped the same way and the runner exits with that child's status: the stack runs
+whole or not at all.
 
 Standard library only, no Flask: the runner is not part of the application.
 """
@@ -65,8 +66,12 @@ class Stack:
             _say(f"started {name} (pid {child.pid}): {command}")
 
     def request_stop(self, signum: int, _frame: object) -> None:
-        if not self.stopping:
-            _say(f"{signal.Signals(signum).name}: stopping every process")
+        if self.stopping:  # a second Ctrl-C: no more waiting
+            _say(f"{signal.Signals(signum).name} again: killing every process")
+            for child in self.children.values():
+                _signal(child, signal.SIGKILL)
+            return
+        _say(f"{signal.Signals(signum).name}: stopping every process")
         self.stopping = True
 
     def wait(self) -> int:

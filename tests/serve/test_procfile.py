@@ -78,6 +78,28 @@ def test_when_one_process_stops_the_others_are_stopped(tmp_path):
     assert not _alive(int(pidfile.read_text()))
 
 
+def test_a_second_ctrl_c_kills_what_ignores_the_first(tmp_path):
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("stubborn: sh -c 'trap \"\" TERM; sleep 60'\n")
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "pbplatform.procfile", str(procfile), "--grace", "60"],
+        cwd=ROOT,
+        env=_fresh_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(1.5)
+    runner.send_signal(signal.SIGINT)
+    time.sleep(1)
+    assert runner.poll() is None  # waiting out the grace period
+    started = time.monotonic()
+    runner.send_signal(signal.SIGINT)
+    output, _ = runner.communicate(timeout=20)
+    assert time.monotonic() - started < 10
+    assert "killing every process" in output
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

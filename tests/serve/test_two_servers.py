@@ -448,8 +448,8 @@ def test_a_job_started_on_one_server_is_worked_and_its_file_served_by_the_other(
 
 
 def test_results_published_through_one_server_are_served_by_the_other(cluster):
-    """Count (a job) through A, publish through B, read through both; then a second version
-    published through B replaces the page A had rendered and kept (results/cache.py)."""
+    """Count (a job) through B, publish through A, read the files through both; then a second
+    version published through B replaces the page A had rendered and kept (results/cache.py)."""
     from pbplatform.results.models import ResultFile, ResultVersion
 
     a, b = cluster.a, cluster.b
@@ -473,7 +473,7 @@ def test_results_published_through_one_server_are_served_by_the_other(cluster):
         )
         assert _location(published) == f"/cycles/{slug}/results"
 
-    count_and_publish(a, b, 1)
+    count_and_publish(b, a, 1)
     pages = {port: reader.get(port, f"/cycles/{slug}/results") for port in (a, b)}
     assert pages[a].status == pages[b].status == 200
     assert "version=1" in pages[a].text
@@ -498,7 +498,7 @@ def test_results_published_through_one_server_are_served_by_the_other(cluster):
     # Every worker process of A renders version 1's page and keeps it; then B publishes 2.
     for _ in range(6):
         assert "version=1" in reader.get(a, f"/cycles/{slug}/results").text
-    count_and_publish(b, b, 2)
+    count_and_publish(a, b, 2)
     for _ in range(6):
         newer = reader.get(a, f"/cycles/{slug}/results")
         assert newer.status == 200
