@@ -44,16 +44,20 @@ demo: migrate
 run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# The production web tier locally: gunicorn with WEB_CONCURRENCY workers of WEB_WORKER_CLASS
-# (bench/web.py compares sync and gthread) on PORT, against DATABASE_URL; PBP_ENV and its
-# settings (SECRET_KEY, TRUSTED_HOSTS, RATELIMIT_STORAGE_URI) come from the environment.
+# The production stack locally: the Procfile's `web` (gunicorn with WEB_CONCURRENCY workers of
+# WEB_WORKER_CLASS on PORT; bench/web.py compares sync and gthread) and `worker` (`flask pb
+# worker`, the job queue), against DATABASE_URL and Redis, started and stopped together
+# (Ctrl-C stops both). PBP_ENV and its settings (SECRET_KEY, TRUSTED_HOSTS, ...) come from the
+# environment; without them the development settings run, with Redis for limits and jobs.
 WEB_CONCURRENCY ?= 4
 WEB_WORKER_CLASS ?= gthread
 WEB_THREADS ?= 4
+serve: export RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
+serve: export JOBS_REDIS_URL ?= redis://127.0.0.1:6379/1
 serve: install
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn -w $(WEB_CONCURRENCY) -k $(WEB_WORKER_CLASS) --threads $(WEB_THREADS) \
-	  -b 127.0.0.1:$(PORT) 'pbplatform:create_app()'
+	PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) WEB_WORKER_CLASS=$(WEB_WORKER_CLASS) \
+	  WEB_THREADS=$(WEB_THREADS) $(BIN)/python -m pbplatform.procfile Procfile
 
 # Always the whole suite on SQLite, and the count's tests again on its pure-Python path;
 # then, when PBP_TEST_DATABASE_URL is set (.ci/run sets it), everything that touches the
