@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.discussion.views import bp as discussion
     from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
+    from pbplatform.meetings.views import bp as meetings
     from pbplatform.moderation.views import bp as moderation
     from pbplatform.notifications.views import bp as notifications
     from pbplatform.privacy.views import bp as privacy
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         discussion,
         codesign,
+        meetings,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

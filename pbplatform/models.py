@@ -26,6 +26,7 @@ from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
 from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.jobs.models import Job
 from pbplatform.mail.models import OutboxMessage
+from pbplatform.meetings.models import MeetingEvent, meeting_agenda_proposals
 from pbplatform.notifications.models import Follow, Letter, Notification, NotificationSetting
 from pbplatform.privacy.models import (
     AccountErasure,
@@ -38,6 +39,8 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
+    "MeetingEvent",
+    "meeting_agenda_proposals",
     "Amendment",
     "CoAuthor",
     "MergeConsent",

@@ -20,7 +20,7 @@ KINDS = (
     "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'offer_accepted', "
     "'offer_declined', 'offer_lapsed', 'coauthor_invited', 'coauthor_joined', "
     "'amendment_proposed', 'amended', 'amendment_declined', 'merge_proposed', 'merge_refused', "
-    "'event', "
+    "'meeting_invitation', 'event', "
     "'voting_opened', "
     "'voting_closed', 'results_published'"
 )
@@ -71,6 +71,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("cycle_id", sa.Integer(), nullable=True),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("created_at", pbplatform.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("read_at", pbplatform.db.UTCDateTime(timezone=True), nullable=True),
@@ -83,6 +84,10 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["proposal_id"], ["proposals.id"],
             name=op.f("fk_notifications_proposal_id_proposals"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meetings.id"],
+            name=op.f("fk_notifications_meeting_id_meetings"), ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"),

@@ -40,6 +40,7 @@ class NotificationKind(enum.StrEnum):
     AMENDMENT_DECLINED = "amendment_declined"
     MERGE_PROPOSED = "merge_proposed"
     MERGE_REFUSED = "merge_refused"
+    MEETING_INVITATION = "meeting_invitation"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -75,6 +76,7 @@ KIND_LABELS = {
         "Officers propose to merge duplicates: your consent is asked"
     ),
     NotificationKind.MERGE_REFUSED: _l("An author refused a proposed merge"),
+    NotificationKind.MEETING_INVITATION: _l("You are invited to a neighbourhood meeting"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),
@@ -151,6 +153,7 @@ class Notification(Model):
         sa.ForeignKey("proposals.id", ondelete="CASCADE")
     )
     cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
     note: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -159,6 +162,7 @@ class Notification(Model):
 
     proposal = relationship("Proposal")
     cycle = relationship("Cycle")
+    meeting = relationship("Meeting")
 
     @property
     def kind_label(self) -> str:

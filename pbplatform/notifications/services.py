@@ -166,6 +166,24 @@ def notify_user(
     )
 
 
+def invite_to_meeting(meeting: Any, user_ids: set[int], proposals: list[Proposal]) -> int:
+    """A meeting's invitation to these people; letters to offline proposers on its agenda."""
+    note = f"{meeting.held_on.isoformat()}, {meeting.place} ({meeting.area.name})"
+    made = _notify(
+        user_ids, NotificationKind.MEETING_INVITATION, cycle_id=meeting.cycle_id, note=note
+    )
+    for row in made:
+        row.meeting_id = meeting.id
+    for proposal in proposals:
+        if _writes_letters(proposal):
+            letter = Letter(
+                proposal_id=proposal.id, kind=NotificationKind.MEETING_INVITATION, note=note
+            )
+            db.session.add(letter)
+    db.session.flush()
+    return len(made)
+
+
 def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""

@@ -605,6 +605,13 @@ TABLES: dict[str, Table] = {
             emptied={"author_name": None},
             column_categories={"author_name": "offline_contact"},
         ),
+        # A meeting's public event page and its agenda: nothing personal.
+        Table(
+            "meeting_events",
+            None,
+            other=("meeting_id", "starts_at", "agenda", "minutes", "invited_at"),
+        ),
+        Table("meeting_agenda_proposals", None, other=("meeting_id", "proposal_id")),
         # Co-design: co-authorship and amendments are public contributions; consents are a
         # person's answers.
         Table(
@@ -681,7 +688,15 @@ TABLES: dict[str, Table] = {
             "notifications",
             "account",
             owner="user_id",
-            personal=("kind", "proposal_id", "cycle_id", "note", "created_at", "read_at"),
+            personal=(
+                "kind",
+                "proposal_id",
+                "cycle_id",
+                "meeting_id",
+                "note",
+                "created_at",
+                "read_at",
+            ),
             reference=("user_id",),
             other=("id", "mailed_at"),
             erase=Erase.DELETE,
