@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pbplatform.delivery.models import DeliveryStatus
@@ -23,9 +24,7 @@ def _minor(value: Decimal | None) -> int:
 
 
 class DeliveryForm(FlaskForm):
-    status = SelectField(
-        _l("Status"), choices=[(s.value, s.label) for s in DeliveryStatus], default="planned"
-    )
+    status = SelectField(_l("Status"), default=DeliveryStatus.PLANNED.value)
     progress = IntegerField(
         _l("Progress (percent)"), default=0, validators=[InputRequired(), NumberRange(0, 100)]
     )
@@ -54,7 +53,7 @@ class DeliveryForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.status.choices = [(s.value, s.label) for s in DeliveryStatus]
+        self.status.choices = [SelectChoice(s.value, s.label) for s in DeliveryStatus]
 
     def to_input(self) -> DeliveryInput:
         return DeliveryInput(
