@@ -9,7 +9,7 @@ from PIL import Image
 
 from pbplatform.results.services import publish_results, run_count
 from tests.factories import create_user
-from tests.results.conftest import build_counted
+from tests.results.conftest import build_counted, counted  # noqa: F401  (fixture)
 
 
 @pytest.fixture
