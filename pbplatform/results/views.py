@@ -32,7 +32,6 @@ from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
-from pbplatform.delivery import queries as delivery_queries
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
 from pbplatform.results import cache, files, http, page, queries, services, summary
@@ -138,7 +137,8 @@ def _public_page(
         version=version,
         preview=False,
         body=Markup(cache.body(key, render)),
-        open_data=delivery_queries.release_info(cycle),
+        # Built at publication (delivery.opendata): linked without a query on results day.
+        open_data=True,
     )
     return http.page_headers(Response(html), etag)
 

@@ -47,7 +47,11 @@ def test_officer_records_delivery_and_the_public_sees_it(client, funded):
     assert response.status_code == 303
     assert _milestone(client, s.a).status_code == 303
     record = db.session.scalar(sa.select(Delivery).where(Delivery.proposal_id == s.a.id))
-    assert (record.status, record.progress, record.department) == ("in_progress", 40, "Parks office")
+    assert (record.status, record.progress, record.department) == (
+        "in_progress",
+        40,
+        "Parks office",
+    )
     assert (record.committed_minor, record.spent_minor) == (45_000_00, 12_000_50)
     assert [m.text for m in record.milestones] == ["Ground works started."]
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
@@ -63,7 +67,8 @@ def test_officer_records_delivery_and_the_public_sees_it(client, funded):
     listed = client.get(f"/proposals?cycle={s.cycle.slug}&delivery=in_delivery").get_data(
         as_text=True
     )
-    assert s.a.tracking_number in listed and s.b.tracking_number not in listed
+    assert s.a.tracking_number in listed
+    assert s.b.tracking_number not in listed
     done = client.get(f"/proposals?cycle={s.cycle.slug}&delivery=done").get_data(as_text=True)
     assert s.a.tracking_number not in done
 
