@@ -51,7 +51,7 @@ class DeliveryForm(FlaskForm):
         _l("Why it was not done (if not done)"), validators=[Optional(), Length(max=TEXT_MAX)]
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.status.choices = [SelectChoice(s.value, s.label) for s in DeliveryStatus]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
+
+if TYPE_CHECKING:  # db.Model is made at run time from this declarative base
+    from pbplatform.db import Base as Model
+    from pbplatform.proposals.models import Proposal
+else:
+    Model = db.Model
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -35,7 +42,7 @@ STATUS_LABELS = {
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """What became of a funded proposal: who delivers it, when, how far, at what cost."""
 
     __tablename__ = "deliveries"
@@ -76,7 +83,7 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    proposal: Mapped[Proposal] = relationship()  # noqa: F821
+    proposal: Mapped[Proposal] = relationship()
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="delivery",
         cascade="all, delete-orphan",
@@ -88,7 +95,7 @@ class Delivery(db.Model):
         return DeliveryStatus(self.status)
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A dated step of delivery with its public text and optional photos."""
 
     __tablename__ = "delivery_milestones"
@@ -108,7 +115,7 @@ class Milestone(db.Model):
     )
 
 
-class MilestonePhoto(db.Model):
+class MilestonePhoto(Model):
     """A photo as stored under UPLOAD_DIR: re-encoded (no metadata), under a random name."""
 
     __tablename__ = "milestone_photos"
@@ -131,7 +138,7 @@ class MilestonePhoto(db.Model):
     milestone: Mapped[Milestone] = relationship(back_populates="photos")
 
 
-class OpenDataRelease(db.Model):
+class OpenDataRelease(Model):
     """One build of a cycle's open-data zip. Built by a job (or at publication), served as
     stored: its SHA-256 is the ETag; a newer build supersedes it (`number` grows)."""
 

@@ -17,6 +17,7 @@ from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.delivery.opendata import build_release
 from pbplatform.delivery.queries import deliverable_proposals
 from pbplatform.demo.state import Demo, acting_as, minor
+from pbplatform.proposals.models import Proposal
 
 # (status, progress, department, committed and spent in euros, reason, milestones)
 PLANS = [
@@ -79,8 +80,9 @@ def _day(n: int) -> date:
 
 
 def deliver(demo: Demo) -> None:
-    officer = demo.staff["officer"]
-    items = deliverable_proposals(demo.cycle)
+    officer, cycle = demo.staff["officer"], demo.cycle
+    assert cycle is not None  # made by the first step
+    items = deliverable_proposals(cycle)
     spending = [d for d in items if not d.proposal.is_saving]
     for n, (item, plan) in enumerate(zip(spending, PLANS, strict=False)):
         status, progress, department, committed, spent, reason, notes = plan
@@ -105,10 +107,10 @@ def deliver(demo: Demo) -> None:
                 photos = [demo_photo()] if n == 0 and k == len(notes) - 1 else []
                 delivery.add_milestone(proposal, officer, _day(60 - 30 * k), text, photos)
     _offer_during_delivery(demo, spending[1].proposal if len(spending) > 1 else None)
-    build_release(demo.cycle)
+    build_release(cycle)
 
 
-def _offer_during_delivery(demo: Demo, proposal) -> None:  # type: ignore[no-untyped-def]
+def _offer_during_delivery(demo: Demo, proposal: Proposal | None) -> None:
     """A resident offers help on a funded project while it is built; it is delivered."""
     if proposal is None:
         return

@@ -220,7 +220,7 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     # The cycle's open data too (pbplatform/delivery/opendata.py); delivery rebuilds it later.
     from pbplatform.delivery.opendata import build_release
 
-    build_release(db.session.get(Cycle, version.cycle_id))
+    build_release(db.session.get_one(Cycle, version.cycle_id))
     audit.record(
         "results.publish",
         version,
