@@ -182,10 +182,9 @@ def _create_tables():
     op.create_index(op.f("ix_open_data_releases_cycle_id"), "open_data_releases", ["cycle_id"])
 
 
-def _move_reports_in():
-    conn = op.get_bind()
-    now = datetime.now(UTC)
-    rows = conn.execute(
+def _old_reports():
+    """(proposal id, status, report, updated_at) of every proposal reported back on."""
+    return op.get_bind().execute(
         sa.select(
             proposals.c.id,
             proposals.c.delivery_status,
@@ -193,6 +192,11 @@ def _move_reports_in():
             proposals.c.updated_at,
         ).where(proposals.c.delivery_status.is_not(None))
     ).all()
+
+
+def _move_reports_in(rows):
+    conn = op.get_bind()
+    now = datetime.now(UTC)
     for pid, status, report, updated in rows:
         status = status if status in ("planned", "in_progress", "done", "not_done") else "planned"
         reason = (report or "-") if status == "not_done" else None
@@ -222,11 +226,13 @@ def _move_reports_in():
 
 
 def upgrade():
+    rows = _old_reports()
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ too), never a batch rebuild: rebuilding
+    # proposals drops the old table, and SQLite would cascade that into every child row.
+    op.drop_column("proposals", "delivery_report")
+    op.drop_column("proposals", "delivery_status")
     _create_tables()
-    _move_reports_in()
-    with op.batch_alter_table("proposals") as batch:
-        batch.drop_column("delivery_report")
-        batch.drop_column("delivery_status")
+    _move_reports_in(rows)
     with op.batch_alter_table("jobs") as batch:
         batch.drop_constraint(op.f("ck_jobs_kind_known"), type_="check")
         batch.create_check_constraint(op.f("ck_jobs_kind_known"), NEW_KINDS)
@@ -238,9 +244,6 @@ def downgrade():
     with op.batch_alter_table("jobs") as batch:
         batch.drop_constraint(op.f("ck_jobs_kind_known"), type_="check")
         batch.create_check_constraint(op.f("ck_jobs_kind_known"), OLD_KINDS)
-    with op.batch_alter_table("proposals") as batch:
-        batch.add_column(sa.Column("delivery_status", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("delivery_report", sa.Text(), nullable=True))
     records = conn.execute(
         sa.select(
             deliveries.c.id,
@@ -249,6 +252,7 @@ def downgrade():
             deliveries.c.not_done_reason,
         )
     ).all()
+    reports = []
     for delivery_id, pid, status, reason in records:
         texts = (
             conn.execute(
@@ -259,12 +263,9 @@ def downgrade():
             .scalars()
             .all()
         )
-        report = "\n\n".join([*texts, *([reason] if reason else [])]) or None
-        conn.execute(
-            proposals.update()
-            .where(proposals.c.id == pid)
-            .values(delivery_status=status, delivery_report=report)
-        )
+        parts = dict.fromkeys([*texts, *([reason] if reason else [])])  # once each, in order
+        report = "\n\n".join(parts) or None
+        reports.append((pid, status, report))
     op.drop_index(op.f("ix_open_data_releases_cycle_id"), table_name="open_data_releases")
     op.drop_table("open_data_releases")
     op.drop_index(op.f("ix_milestone_photos_milestone_id"), table_name="milestone_photos")
@@ -272,3 +273,11 @@ def downgrade():
     op.drop_index(op.f("ix_delivery_milestones_delivery_id"), table_name="delivery_milestones")
     op.drop_table("delivery_milestones")
     op.drop_table("deliveries")
+    op.add_column("proposals", sa.Column("delivery_status", sa.String(length=32), nullable=True))
+    op.add_column("proposals", sa.Column("delivery_report", sa.Text(), nullable=True))
+    for pid, status, report in reports:
+        conn.execute(
+            proposals.update()
+            .where(proposals.c.id == pid)
+            .values(delivery_status=status, delivery_report=report)
+        )
