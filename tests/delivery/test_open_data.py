@@ -176,3 +176,34 @@ def test_command_builds_a_new_release(runner, funded):
     assert result.exit_code == 0, result.output
     assert f"open data release {before + 1} of {s.cycle.slug}" in result.output
     assert runner.invoke(args=["pb", "open-data", "no-such-cycle"]).exit_code != 0
+
+
+def test_an_offer_delivered_during_delivery_rebuilds_the_open_data(client, funded):
+    s = funded
+    helper = create_user("resident", area=s.home)
+    offer = coproduction.make_offer(
+        by=helper,
+        proposal=s.a,
+        kind="volunteer_hours",
+        quantity=Decimal(5),
+        unit=None,
+        description="Painting",
+    )
+    coproduction.accept_offer(offer, s.officer, value_minor=125_00, basis="5 hours at 25")
+    db.session.flush()
+    login_as(client, s.officer)
+    prefix = f"offer{offer.id}"
+    response = client.post(
+        f"/officer/offers/{offer.id}/deliveries",
+        data={
+            f"{prefix}-delivered_on": "2026-11-01",
+            f"{prefix}-description": "Painted",
+            f"{prefix}-quantity": "5",
+        },
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(Job.id)).where(Job.kind == "open_data")) == 1
+    _response, archive = _zip(client, s.cycle.slug)
+    rows = list(csv.DictReader(io.StringIO(archive.read("offers.csv").decode())))
+    [row] = [r for r in rows if r["offer"] == str(offer.id)]
+    assert (row["status"], row["delivered_value_minor"]) == ("fulfilled", "12500")
