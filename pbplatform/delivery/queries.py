@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -54,16 +55,34 @@ def published_version(cycle: Cycle) -> ResultVersion | None:
 
 def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
     """Proposal id -> (its list, its row) for every project funded in the newest published
-    count of `cycle` (empty before publication)."""
+    count of `cycle` (empty before publication). A published version never changes, so its
+    funded rows are kept per process: a proposal page does not load the outcome each time."""
     version = published_version(cycle)
     if version is None:
         return {}
-    return {
-        int(row["id"]): (lst, row)
-        for lst in version.outcome["lists"]
-        for row in lst["projects"]
-        if row.get("selected")
-    }
+    store = current_app.extensions.setdefault("delivery_funded", {})
+    key = (version.id, version.content_hash)
+    if key not in store:
+        store[key] = {
+            int(row["id"]): (lst, row)
+            for lst in version.outcome["lists"]
+            for row in lst["projects"]
+            if row.get("selected")
+        }
+        while len(store) > 32:
+            store.pop(next(iter(store)))
+    found: dict[int, tuple[dict[str, Any], dict[str, Any]]] = store[key]
+    return found
+
+
+def _deliverable(proposal: Proposal, lst: dict[str, Any], row: dict[str, Any]) -> Deliverable:
+    return Deliverable(
+        proposal=proposal,
+        list_key=lst["key"],
+        list_name=lst["name"],
+        adopted_minor=int(row.get("net", row["cost"])),
+        conditional=bool(row.get("conditional")),
+    )
 
 
 def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
@@ -84,13 +103,7 @@ def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
         )
     }
     found = [
-        Deliverable(
-            proposal=proposals[pid],
-            list_key=lst["key"],
-            list_name=lst["name"],
-            adopted_minor=int(row.get("net", row["cost"])),
-            conditional=bool(row.get("conditional")),
-        )
+        _deliverable(proposals[pid], lst, row)
         for pid, (lst, row) in rows.items()
         if pid in proposals
     ]
@@ -98,9 +111,9 @@ def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
 
 
 def deliverable(proposal: Proposal) -> Deliverable | None:
-    return next(
-        (d for d in deliverable_proposals(proposal.cycle) if d.proposal.id == proposal.id), None
-    )
+    """The proposal as one to deliver, or None. MERGE POINT: adopted per the decision."""
+    found = funded_rows(proposal.cycle).get(proposal.id)
+    return _deliverable(proposal, *found) if found else None
 
 
 def filter_choices(cycle: Cycle) -> list[tuple[str, str]]:

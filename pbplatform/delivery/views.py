@@ -27,6 +27,7 @@ from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
+from pbplatform.money import to_major
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
@@ -138,8 +139,8 @@ def _page(
     if form is None:
         form = DeliveryForm(formdata=None, obj=record)
         if record is not None:
-            form.committed.data = record.committed_minor / 100
-            form.spent.data = record.spent_minor / 100
+            form.committed.data = to_major(record.committed_minor)
+            form.spent.data = to_major(record.spent_minor)
     return render_template(
         "delivery/manage.html",
         proposal=proposal,
