@@ -88,6 +88,11 @@ MFA_PENDING_SECONDS = 5 * 60  # time between the password and the code
 PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+# Milestone photos (delivery): stored under UPLOAD_DIR/photos. In production this must be
+# storage every app server reads and writes (a shared volume, NFS); unset, the instance
+# folder's `uploads` is used (one server only).
+UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(4 * 1024 * 1024)))
 
 # Privacy (pbplatform/privacy): the notice every deployment publishes, and how long each kind
 # of personal data is kept. `flask pb processing-record` prints the record built from these.

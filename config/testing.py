@@ -1,6 +1,7 @@
 """Tests: an in-memory SQLite unless PBP_TEST_DATABASE_URL names another database."""
 
 import os
+import tempfile
 
 TESTING = True
 SECRET_KEY = "test-secret"
@@ -14,3 +15,5 @@ OFFICER_MFA_REQUIRED = True  # officers pass TOTP in tests too; login_as marks i
 # The worker-kill test starts `flask pb worker` with these (tests/jobs/test_worker_pg.py).
 JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
 JOBS_TEST_SLEEP = float(os.environ.get("JOBS_TEST_SLEEP", "0"))
+# Milestone photos go to a throwaway folder (tests may point it at their own tmp_path).
+UPLOAD_DIR = os.environ.get("PBP_TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pbp-uploads-")

@@ -44,6 +44,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_pyfile(str(ROOT / "config" / f"{env}.py"))
     app.config.from_mapping(overrides)
     app.config["ENV_NAME"] = env
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
 
 
 def register_extensions(app: Flask) -> None:
@@ -74,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
+    from pbplatform.delivery.views import bp as delivery
     from pbplatform.discussion.views import bp as discussion
     from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
@@ -103,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         discussion,
         codesign,
         meetings,
+        delivery,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

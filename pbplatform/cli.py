@@ -8,6 +8,7 @@ from pbplatform.audit.commands import audit_group
 from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
+from pbplatform.delivery.commands import open_data
 from pbplatform.demo.commands import demo
 from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
@@ -35,5 +36,6 @@ for command in (
     reencrypt,
     worker,
     notify_digest,
+    open_data,
 ):
     pb.add_command(command)

@@ -23,6 +23,7 @@ from pbplatform.channels.models import (
 from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.delivery.models import Delivery, Milestone, MilestonePhoto, OpenDataRelease
 from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.jobs.models import Job
 from pbplatform.mail.models import OutboxMessage
@@ -72,6 +73,10 @@ __all__ = [
     "VotingCodeBatch",
     "VotingSite",
     "Cycle",
+    "Delivery",
+    "Milestone",
+    "MilestonePhoto",
+    "OpenDataRelease",
     "Job",
     "CycleArea",
     "CyclePhase",

@@ -17,7 +17,7 @@ depends_on = None
 
 KINDS = (
     "'submitted', 'edited', 'approved', 'rejected', 'merged', 'merged_from', 'withdrawn', "
-    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'official_answer', 'offer_accepted', "
+    "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'milestone', 'official_answer', 'offer_accepted', "
     "'offer_declined', 'offer_lapsed', 'coauthor_invited', 'coauthor_joined', "
     "'amendment_proposed', 'amended', 'amendment_declined', 'merge_proposed', 'merge_refused', "
     "'meeting_invitation', 'event', "

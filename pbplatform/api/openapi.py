@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.notifications.models import NotificationKind
 from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
@@ -180,6 +181,10 @@ SCHEMAS: dict[str, Any] = {
             "savings_per_year": nullable(MINOR),
             "currency": STRING,
             "submitted_on": {"type": "string", "format": "date"},
+            "delivery": {
+                "anyOf": [ref("Delivery"), {"type": "null"}],
+                "description": "Delivery of a funded proposal; null until recorded.",
+            },
             "timeline": {
                 "type": "array",
                 "items": obj(
@@ -189,6 +194,19 @@ SCHEMAS: dict[str, Any] = {
                         "kind": STRING,
                         "note": nullable(STRING),
                     },
+                ),
+            },
+        },
+    ),
+    "Delivery": obj(
+        ["status", "progress", "milestones"],
+        {
+            "status": {"type": "string", "enum": [s.value for s in DeliveryStatus]},
+            "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+            "milestones": {
+                "type": "array",
+                "items": obj(
+                    ["date", "text"], {"date": {"type": "string", "format": "date"}, "text": STRING}
                 ),
             },
         },

@@ -13,6 +13,8 @@ from typing import Any
 from pbplatform.accounts.models import User
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles.models import Area, Cycle
+from pbplatform.delivery.models import Delivery
+from pbplatform.delivery.queries import deliveries_for
 from pbplatform.discussion.models import Comment
 from pbplatform.notifications.models import Notification
 from pbplatform.proposals.models import Proposal
@@ -81,8 +83,23 @@ def cycle_detail(cycle: Cycle) -> dict[str, Any]:
     }
 
 
+def delivery_record(record: Delivery | None) -> dict[str, Any] | None:
+    """A funded proposal's delivery: null until an officer records it."""
+    if record is None:
+        return None
+    return {
+        "status": record.status,
+        "progress": record.progress,
+        "milestones": [{"date": _iso(m.on_date), "text": m.text} for m in record.milestones],
+    }
+
+
 def proposal_record(
-    proposal: Proposal, costs: CostBreakdown, *, timeline: bool = False
+    proposal: Proposal,
+    costs: CostBreakdown,
+    *,
+    timeline: bool = False,
+    delivery: Delivery | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": proposal.id,
@@ -102,6 +119,7 @@ def proposal_record(
         "savings_per_year": proposal.savings_per_year_minor,
         "currency": proposal.cycle.currency,
         "submitted_on": _iso(proposal.created_at.date()),
+        "delivery": delivery_record(delivery),
     }
     if timeline:
         record["timeline"] = [
@@ -113,7 +131,11 @@ def proposal_record(
 def proposal_records(proposals: Sequence[Proposal], *, timeline: bool = False) -> list[dict]:
     """Records for a page of proposals: one cost_breakdown call for the whole page."""
     costs = cost_breakdown(proposals)
-    return [proposal_record(p, costs[p.id], timeline=timeline) for p in proposals]
+    deliveries = deliveries_for(p.id for p in proposals)
+    return [
+        proposal_record(p, costs[p.id], timeline=timeline, delivery=deliveries.get(p.id))
+        for p in proposals
+    ]
 
 
 def result_document(cycle: Cycle, version: ResultVersion) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dic
     offers = services.public_offers(proposal)
     can_offer = (
         user is not None
-        and proposal.cycle.phase in services.OPEN_PHASES
+        and services.takes_offers(proposal)
         and proposal.status not in services.CLOSED_PROPOSAL_STATUSES
         and not proposal.is_saving
     )
@@ -59,4 +59,5 @@ def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dic
         "kinds": KIND_LABELS,
         "statuses": STATUS_LABELS,
         "lapsed": [o for o in offers if o.status == "lapsed"],
+        "takes_offers": services.takes_offers(proposal),
     }

@@ -24,8 +24,10 @@ from pbplatform.extensions import db
 from pbplatform.money import format_money, to_minor
 from pbplatform.proposals.models import Proposal
 
-# Residents may offer help while the cycle takes proposals, reviews them or votes.
+# Residents may offer help while the cycle takes proposals, reviews them or votes, and on a
+# funded project while it is delivered (issue 15: DELIVERY_PHASES, see `takes_offers`).
 OPEN_PHASES = ("proposals", "review", "voting")
+DELIVERY_PHASES = ("results",)
 # While ballots are cast and counted the net cost voters saw must not change.
 COST_LOCKED_PHASES = ("voting", "counting")
 CLOSED_PROPOSAL_STATUSES = ("withdrawn", "rejected", "merged")
@@ -151,6 +153,19 @@ def _clean(text: str | None, limit: int | None = None) -> str | None:
     return text[:limit] if limit else text
 
 
+def takes_offers(proposal: Proposal) -> bool:
+    """Whether residents may offer help on this proposal now: while the cycle is open, or
+    during delivery if it was funded."""
+    phase = proposal.cycle.phase
+    if phase in OPEN_PHASES:
+        return True
+    if phase not in DELIVERY_PHASES:
+        return False
+    from pbplatform.delivery.queries import deliverable  # delivery builds on co-production
+
+    return deliverable(proposal) is not None
+
+
 # Complexity: one guard per rule an offer must meet (phase, proposal state, kind, quantity, area);
 # each refusal names its rule, so they stay flat rather than hidden in helpers.
 def make_offer(
@@ -172,7 +187,8 @@ def make_offer(
     """A resident offers help (on a proposal or none yet); an officer may enter one for
     someone else by giving `offerer_name`."""
     cycle = proposal.cycle if proposal is not None else cycle
-    if cycle is None or cycle.phase not in OPEN_PHASES:
+    is_open = takes_offers(proposal) if proposal is not None else False
+    if cycle is None or not (is_open or cycle.phase in OPEN_PHASES):
         raise DomainError(
             "cycle_closed", _("Offers can only be made while a cycle is open."), status=409
         )

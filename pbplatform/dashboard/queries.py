@@ -14,6 +14,7 @@ from pbplatform.accounts.models import User
 from pbplatform.channels.models import Meeting
 from pbplatform.coproduction.services import review_queue
 from pbplatform.cycles.models import Cycle
+from pbplatform.delivery.queries import report_back_for
 from pbplatform.extensions import db
 from pbplatform.proposals import queries as proposal_queries
 from pbplatform.results import services as results
@@ -102,8 +103,6 @@ def waiting_for(user: User) -> Waiting:
         proposals_to_review=len(proposal_queries.pending_for(user)),
         flags=len(proposal_queries.flagged_for(user)),
         offers_to_value=len(review_queue(user, ("offered",))),
-        report_back=sum(
-            1 for p in proposal_queries.report_back_for(user) if p.delivery_status is None
-        ),
+        report_back=sum(1 for _d, record in report_back_for(user) if record is None),
         cycles=cycles,
     )

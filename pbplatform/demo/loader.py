@@ -27,6 +27,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
+from pbplatform.demo.delivery import deliver
 from pbplatform.demo.intake import early_moderation, offer_help, review, submit_proposals
 from pbplatform.demo.state import (
     CALENDAR,
@@ -39,9 +40,7 @@ from pbplatform.demo.state import (
     minor,
 )
 from pbplatform.extensions import db
-from pbplatform.moderation import services as moderation
 from pbplatform.proposals.models import Proposal
-from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -152,29 +151,10 @@ def _count_and_publish(demo: Demo) -> None:
     cycles.open_phase(demo.cycle, "results", actor=officer2)
 
 
-def _funded_ids(demo: Demo) -> list[int]:
-    version = queries.published_version(demo.cycle)
-    return [
-        int(row["id"])
-        for lst in version.outcome["lists"]
-        for row in lst["projects"]
-        if row.get("selected")
-    ]
-
-
 def _report_back(demo: Demo) -> None:
+    """Offers delivered after the count, then delivery of the funded projects (demo.delivery)."""
     officer = demo.staff["officer"]
     delivered = min(today(), date(2026, 10, 15))
-    funded = {p.id: p for p in demo.proposals.values() if p.id in set(_funded_ids(demo))}
-    reports = [
-        ("done", "Built and opened in October 2026."),
-        ("in_progress", "Ordered; installation is planned for spring 2027."),
-        ("planned", "Planning has started; the tender goes out in January 2027."),
-    ]
-    for proposal, (status, report) in zip(
-        sorted(funded.values(), key=lambda p: p.id)[::4], reports, strict=False
-    ):
-        moderation.record_delivery(proposal, officer, status, report)
     for key, *_rest, after in data.OFFERS:
         offer = demo.offers[key]
         if after == "fulfil":
@@ -195,6 +175,7 @@ def _report_back(demo: Demo) -> None:
             )
         elif after == "lapse":
             coproduction.lapse_offer(offer, officer, data.LAPSE_NOTE)
+    deliver(demo)
 
 
 def _set_calendar(demo: Demo, phase: str) -> None:

@@ -24,15 +24,17 @@ from pbplatform.proposals.models import Proposal
 
 # Control characters other than newline and tab have no place in a plain-text comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# A delivered project is discussed again after the results (residents report on what was built).
-DELIVERED = ("in_progress", "done")
 
 
 def comments_open(proposal: Proposal) -> bool:
     """Open until the cycle's results are published; open again for a project in delivery."""
     if proposal.cycle.current_phase != "results":
         return True
-    return getattr(proposal, "delivery_status", None) in DELIVERED
+    from pbplatform.delivery.models import DeliveryStatus
+    from pbplatform.delivery.queries import delivery_of  # delivery builds on the discussion
+
+    record = delivery_of(proposal)
+    return record is not None and record.status in (DeliveryStatus.IN_PROGRESS, DeliveryStatus.DONE)
 
 
 def _clean(body: str | None) -> str:

@@ -42,10 +42,24 @@ def privacy_export(job: Job, progress: Progress) -> dict[str, Any]:
     return {"export_id": export.id}
 
 
+@handler(JobKind.OPEN_DATA)
+def open_data(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.delivery.opendata import build_release
+
+    cycle = db.session.get(Cycle, job.params["cycle_id"])
+    if cycle is None:
+        raise DomainError("cycle_gone", "The cycle no longer exists.", status=404)
+    progress(10, "building")
+    release = build_release(cycle)
+    return {"slug": cycle.slug, "release": release.number if release else None}
+
+
 def result_url(job: Job) -> str | None:
     """Where a finished job's result is (built when shown: a worker has no request for URLs)."""
     if not job.result:
         return None
     if job.kind_enum is JobKind.COUNT:
         return url_for("results.preview", slug=job.result["slug"], number=job.result["version"])
+    if job.kind_enum is JobKind.OPEN_DATA:
+        return url_for("delivery.open_data", slug=job.result["slug"])
     return url_for("privacy.download_export", export_id=job.result["export_id"])

@@ -40,6 +40,7 @@ STATUS_LABELS = {
 class JobKind(enum.StrEnum):
     COUNT = "count"
     PRIVACY_EXPORT = "privacy_export"
+    OPEN_DATA = "open_data"
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ class JobKind(enum.StrEnum):
 KIND_LABELS = {
     JobKind.COUNT: _l("Count of the votes"),
     JobKind.PRIVACY_EXPORT: _l("Download of your data"),
+    JobKind.OPEN_DATA: _l("Open data of a cycle"),
 }
 
 

@@ -8,6 +8,7 @@ MESSAGES = {
     "starting": _l("Starting"),
     "counting": _l("Counting the ballots"),
     "collecting": _l("Collecting your data"),
+    "building": _l("Building the open data"),
     "retrying": _l("Trying again after an interruption"),
 }
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pbplatform.moderation.services import TEXT_MAX
-from pbplatform.proposals.forms import choices, not_negative
-
-DELIVERY_LABELS = {
-    "planned": _l("Planned"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-    "not_done": _l("Not done"),
-}
+from pbplatform.proposals.forms import not_negative
 
 
 class ApproveForm(FlaskForm):
@@ -63,10 +56,3 @@ class MergeForm(FlaskForm):
     def tracking_numbers(self) -> list[str]:
         raw = (self.originals.data or "").replace(";", ",").split(",")
         return list(dict.fromkeys(n.strip() for n in raw if n.strip()))
-
-
-class DeliveryForm(FlaskForm):
-    delivery_status = SelectField(_l("Delivery status"), choices=choices(DELIVERY_LABELS))
-    delivery_report = TextAreaField(
-        _l("Report: what was done, or why not"), validators=[DataRequired(), Length(max=TEXT_MAX)]
-    )

@@ -1,4 +1,5 @@
-"""Officers' moderation and review: approve, reject, merge, hide, resolve flags, report back.
+"""Officers' moderation and review: approve, reject, merge, hide, resolve flags.
+(Delivery after the results is pbplatform/delivery.)
 
 Every action checks the officer's area remit (district-wide proposals need an officer with
 district scope), writes the proposal's public timeline and an audit entry with before and
@@ -28,7 +29,6 @@ from pbplatform.proposals.services import (
     add_event,
 )
 
-DELIVERY_STATUSES = ("planned", "in_progress", "done", "not_done")
 TEXT_MAX = 10_000
 _SNAPSHOT = (
     "status",
@@ -38,8 +38,6 @@ _SNAPSHOT = (
     "rejection_reason",
     "merged_into_id",
     "is_hidden",
-    "delivery_status",
-    "delivery_report",
 )
 
 
@@ -246,23 +244,3 @@ def resolve_flags(proposal: Proposal, officer: User) -> int:
         after={"open_flags": 0},
     )
     return len(flags)
-
-
-def record_delivery(proposal: Proposal, officer: User, status: str, report: str) -> Proposal:
-    """Report back on a funded proposal: planned, in progress, done or not done, and why."""
-    _require_remit(proposal, officer)
-    if proposal.cycle.current_phase != "results" or proposal.status != "approved":
-        raise DomainError(
-            "not_funded",
-            _("Delivery can be reported for approved proposals once the results are in."),
-            status=409,
-        )
-    if status not in DELIVERY_STATUSES:
-        raise DomainError("invalid_status", _("Choose a delivery status from the list."))
-    report = _required_text(report, _("Please describe what was done or why not."))
-    before = snapshot(proposal)
-    proposal.delivery_status, proposal.delivery_report = status, report
-    add_event(proposal, "delivery", status)
-    db.session.flush()
-    _log("proposal.delivery", proposal, officer, before)
-    return proposal

@@ -17,15 +17,14 @@ from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.queries import cycle_by_slug
 from pbplatform.db import today
+from pbplatform.delivery import queries as delivery_queries
 from pbplatform.discussion import queries as discussion_queries
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation import services, withdrawal
 from pbplatform.moderation.forms import (
-    DELIVERY_LABELS,
     ApproveForm,
     ConfirmForm,
-    DeliveryForm,
     MergeForm,
     ReasonForm,
     RejectForm,
@@ -60,7 +59,6 @@ FORM_SLOTS = {
     RejectForm: "reject_form",
     MergeForm: "merge_form",
     ReasonForm: "reason_form",
-    DeliveryForm: "delivery_form",
     WithdrawalForm: "withdrawal_form",
 }
 
@@ -101,7 +99,7 @@ def queue() -> ResponseReturnValue:
         "moderation/queue.html",
         pending=pending,
         flagged=queries.flagged_for(current_user),
-        report_back=queries.report_back_for(current_user),
+        report_back=delivery_queries.report_back_for(current_user),
         costs=cost_breakdown(pending),
         withdrawals=withdrawal.waiting_for(current_user),
         overdue_questions=len(discussion_queries.unanswered_for(current_user)),
@@ -124,15 +122,11 @@ def _stored_forms(proposal: Proposal) -> dict[str, Any]:
         approve.officer_cost.data = to_major(proposal.estimated_cost_minor)
     approve.feasibility.data = proposal.feasibility
     approve.impact_statement.data = proposal.impact_statement
-    delivery = DeliveryForm(formdata=None)
-    delivery.delivery_status.data = proposal.delivery_status
-    delivery.delivery_report.data = proposal.delivery_report
     return {
         "approve_form": approve,
         "reject_form": RejectForm(formdata=None),
         "merge_form": MergeForm(formdata=None),
         "reason_form": ReasonForm(formdata=None),
-        "delivery_form": delivery,
         "withdrawal_form": WithdrawalForm(formdata=None),
     }
 
@@ -148,7 +142,6 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         merged_from=queries.merged_from(proposal),
         categories=CATEGORY_LABELS,
         channels=CHANNEL_LABELS,
-        delivery_labels=DELIVERY_LABELS,
         open_phase=proposal.cycle.current_phase in services.OPEN_PHASES,
         withdrawable=proposal.status == "approved"
         and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
@@ -326,19 +319,6 @@ def resolve(tracking_number: str) -> ResponseReturnValue:
         ConfirmForm,
         lambda p, f: services.resolve_flags(p, current_user),
         _("Reports resolved."),
-    )
-
-
-@bp.post("/officer/proposals/<tracking_number>/delivery")
-@officer_required
-def delivery(tracking_number: str) -> ResponseReturnValue:
-    return _act(
-        tracking_number,
-        DeliveryForm,
-        lambda p, f: services.record_delivery(
-            p, current_user, f.delivery_status.data, f.delivery_report.data
-        ),
-        _("Delivery report saved."),
     )
 
 

@@ -29,6 +29,7 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"
     UNHIDDEN = "unhidden"
     DELIVERY = "delivery"
+    MILESTONE = "milestone"
     OFFICIAL_ANSWER = "official_answer"
     OFFER_ACCEPTED = "offer_accepted"
     OFFER_DECLINED = "offer_declined"
@@ -63,6 +64,7 @@ KIND_LABELS = {
     NotificationKind.HIDDEN: _l("A proposal's text was hidden by moderation"),
     NotificationKind.UNHIDDEN: _l("A proposal's text is shown again"),
     NotificationKind.DELIVERY: _l("News on the delivery of a proposal"),
+    NotificationKind.MILESTONE: _l("A funded proposal reached a milestone of its delivery"),
     NotificationKind.OFFICIAL_ANSWER: _l("The council answered on a proposal"),
     NotificationKind.OFFER_ACCEPTED: _l("An offer of help on a proposal was accepted"),
     NotificationKind.OFFER_DECLINED: _l("Your offer of help was declined"),

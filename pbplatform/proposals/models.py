@@ -84,10 +84,6 @@ class Proposal(db.Model):
     contact_details: Mapped[str | None] = mapped_column(sa.String(200))
     contact_consent: Mapped[bool] = mapped_column(default=False)
 
-    # Report-back once funded: what the council did.
-    delivery_status: Mapped[str | None] = mapped_column(sa.String(32))
-    delivery_report: Mapped[str | None] = mapped_column(sa.Text)
-
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -19,6 +19,8 @@ from pbplatform.proposals.models import CATEGORIES, KINDS, Proposal, ProposalFla
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 50
 SEARCH_MAX = 100
 SORTS = ("title", "newest", "cost", "shuffle")
+# After the results: funded ("adopted"), being delivered (planned or in progress), done.
+DELIVERY_FILTERS = ("adopted", "in_delivery", "done")
 DISTRICT = "district"  # the area filter value for district-wide proposals
 _SHUFFLE_PRIME = 1_000_003
 
@@ -30,6 +32,7 @@ class ListFilters:
     kind: str | None = None
     q: str = ""
     sort: str | None = None
+    delivery: str | None = None
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
 
@@ -65,6 +68,7 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
     category = args.get("category") if args.get("category") in CATEGORIES else None
     kind = args.get("kind") if args.get("kind") in KINDS else None
     sort = args.get("sort") if args.get("sort") in SORTS else None
+    delivery = args.get("delivery") if args.get("delivery") in DELIVERY_FILTERS else None
     q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
     return ListFilters(
         area=area,
@@ -72,6 +76,7 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
         kind=kind,
         q=q,
         sort=sort,
+        delivery=delivery,
         page=_int(args.get("page"), 1, 1, 10_000),
         per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
     )
@@ -134,6 +139,25 @@ def _order(sort: str) -> list[sa.ColumnElement]:
     return [Proposal.created_at.desc(), Proposal.id.desc()]
 
 
+def _delivery_ids(cycle: Cycle, wanted: str) -> list[int]:
+    """Proposals funded in the cycle's published count, by their delivery status."""
+    from pbplatform.delivery import queries as delivery_queries
+    from pbplatform.delivery.models import DeliveryStatus
+
+    items = delivery_queries.deliverable_proposals(cycle)
+    records = delivery_queries.deliveries_for(d.proposal.id for d in items)
+    states = {
+        d.proposal.id: records[d.proposal.id].state if d.proposal.id in records else None
+        for d in items
+    }
+    if wanted == "done":
+        return [pid for pid, s in states.items() if s is DeliveryStatus.DONE]
+    if wanted == "in_delivery":
+        active = (None, DeliveryStatus.PLANNED, DeliveryStatus.IN_PROGRESS)
+        return [pid for pid, s in states.items() if s in active]
+    return list(states)
+
+
 def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
     """The public list of a cycle, never ordered by votes. Proposals whose text moderation hid
     are listed with a placeholder (hiding never takes a project off the ballot), and their
@@ -150,6 +174,8 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
         where.append(Proposal.category == filters.category)
     if filters.kind:
         where.append(Proposal.kind == filters.kind)
+    if filters.delivery:
+        where.append(Proposal.id.in_(_delivery_ids(cycle, filters.delivery)))
     if filters.q:
         pattern = like_pattern(filters.q)
         text = sa.or_(
@@ -192,16 +218,6 @@ def pending_for(officer: User) -> Sequence[Proposal]:
             *_area_scope(officer),
         )
         .order_by(Proposal.created_at, Proposal.id)
-    ).all()
-
-
-def report_back_for(officer: User) -> Sequence[Proposal]:
-    """Approved proposals of cycles with results, for the delivery report, not-done-yet first."""
-    return db.session.scalars(
-        sa.select(Proposal)
-        .join(Cycle, Proposal.cycle_id == Cycle.id)
-        .where(Proposal.status == "approved", Cycle.phase == "results", *_area_scope(officer))
-        .order_by(Proposal.delivery_status.is_not(None), Proposal.delivery_status, Proposal.id)
     ).all()
 
 

@@ -22,6 +22,7 @@ from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.delivery import queries as delivery_queries
 from pbplatform.discussion import queries as discussion_queries
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
@@ -102,6 +103,7 @@ def index() -> ResponseReturnValue:
             ("kind", filters.kind),
             ("q", filters.q),
             ("sort", filters.sort),
+            ("delivery", filters.delivery),
             ("per_page", filters.per_page if request.args.get("per_page") else None),
         )
         if v not in (None, "")
@@ -113,6 +115,8 @@ def index() -> ResponseReturnValue:
         filters=filters,
         args=args,
         costs=cost_breakdown(page.items),
+        deliveries=delivery_queries.deliveries_for(p.id for p in page.items),
+        delivery_filters=delivery_queries.filter_choices(cycle),
         categories=CATEGORY_LABELS,
         sort=filters.sort or queries.default_sort(cycle),
     )
@@ -165,6 +169,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
     user = current_user if current_user.is_authenticated else None
     is_author = user is not None and proposal.author_id == user.id
     open_phase = proposal.cycle.current_phase in OPEN_PHASES
+    item = delivery_queries.deliverable(proposal) if proposal.status == "approved" else None
     return render_template(
         "proposals/show.html",
         proposal=proposal,
@@ -181,6 +186,11 @@ def show(tracking_number: str) -> ResponseReturnValue:
         following=user is not None and is_following(user.id, proposal_id=proposal.id),
         comments=discussion_queries.thread(proposal.id),
         codesign=codesign_panel(proposal, user),
+        delivery_item=item,
+        delivery_record=delivery_queries.delivery_of(proposal) if item else None,
+        delivery_coproduction=(
+            delivery_queries.coproduction_for([proposal.id])[proposal.id] if item else None
+        ),
     )
 
 

@@ -217,6 +217,10 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     db.session.flush()
     # Its downloads are built now, once: later downloads serve these bytes (results.files).
     files.build_files(version)
+    # The cycle's open data too (pbplatform/delivery/opendata.py); delivery rebuilds it later.
+    from pbplatform.delivery.opendata import build_release
+
+    build_release(db.session.get_one(Cycle, version.cycle_id))
     audit.record(
         "results.publish",
         version,

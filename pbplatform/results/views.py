@@ -136,6 +136,8 @@ def _public_page(
         version=version,
         preview=False,
         body=Markup(cache.body(key, render)),
+        # Built at publication (delivery.opendata): linked without a query on results day.
+        open_data=True,
     )
     return http.page_headers(Response(html), etag)
 

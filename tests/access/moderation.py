@@ -34,7 +34,6 @@ ROUTES = {
     "moderation.hide": _action("hide"),
     "moderation.unhide": _action("unhide"),
     "moderation.resolve": _action("flags/resolve", 303),
-    "moderation.delivery": _action("delivery"),
     "moderation.withdraw": _action("withdrawal"),
     "moderation.confirm_withdrawal": _action("withdrawal/confirm", 303),
     "moderation.cancel_withdrawal": _action("withdrawal/cancel", 303),

@@ -17,6 +17,7 @@ from pbplatform.channels.models import Meeting
 from pbplatform.coproduction.models import OFFER_STATUSES, Offer
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.services import CHANNEL_LABELS
+from pbplatform.delivery.models import Delivery, DeliveryStatus
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.extensions import db as extension_db
 from pbplatform.proposals.models import STATUSES, Proposal
@@ -134,7 +135,12 @@ def test_results_phase_has_everything(results_demo, db):
     proposals = db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id)).all()
     assert {p.status for p in proposals} == set(STATUSES)
     assert any(p.is_hidden for p in proposals)
-    assert any(p.delivery_status for p in proposals)
+    deliveries = db.session.scalars(
+        sa.select(Delivery).join(Proposal).where(Proposal.cycle_id == cycle.id)
+    ).all()
+    assert {d.status for d in deliveries} == set(DeliveryStatus)
+    assert all(d.milestones for d in deliveries)
+    assert any(m.photos for d in deliveries for m in d.milestones)
     savings = [p for p in proposals if p.is_saving]
     assert savings
     assert all(p.impact_statement for p in savings if p.status == "approved")
@@ -270,3 +276,18 @@ def test_reloading_over_published_results(runner, db):
         assert "public record" in again.output
     else:
         assert again.exit_code == 0, again.output
+
+
+def test_results_demo_shows_delivery_report_and_open_data(results_demo, db, client):
+    cycle = results_demo
+    report = client.get(f"/cycles/{cycle.slug}/report").get_data(as_text=True)
+    for status in ("done", "in_progress", "planned", "not_done"):
+        assert re.search(rf'data-figure="{status}">(<a [^>]*>)?[1-9]', report), status
+    assert "The school building is to be renovated" in report
+    zipped = client.get(f"/cycles/{cycle.slug}/open-data.zip")
+    assert zipped.status_code == 200
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()
+    assert "milestones.csv" in names

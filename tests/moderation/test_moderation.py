@@ -249,7 +249,6 @@ def test_officer_of_another_area_is_refused_and_audited(
         "hide": {"note": "x"},
         "unhide": {"note": "x"},
         "flags/resolve": {},
-        "delivery": {"delivery_status": "done", "delivery_report": "x"},
     }
     for action, data in actions.items():
         assert client.post(f"{url}/{action}", data=data).status_code == 403, action
@@ -268,39 +267,6 @@ def test_officer_of_another_area_is_refused_and_audited(
     assert {e.outcome for e in denied} == {"denied"}
     assert {e.actor_id for e in denied} == {outsider.id}
     assert proposal.tracking_number not in client.get("/officer/queue").get_data(as_text=True)
-
-
-def test_delivery_report_back(client, make_cycle, make_user, make_proposal):
-    cycle = make_cycle("results")
-    officer = make_user("officer")
-    funded = make_proposal(cycle)
-    login_as(client, officer)
-    queue = client.get("/officer/queue").get_data(as_text=True)
-    assert funded.tracking_number in queue
-    assert "Not reported yet" in queue
-    url = f"/officer/proposals/{funded.tracking_number}/delivery"
-    client.post(url, data={"delivery_status": "exploded", "delivery_report": "x"})
-    assert fresh(funded).delivery_status is None
-    response = client.post(
-        url, data={"delivery_status": "done", "delivery_report": "Benches installed in June."}
-    )
-    assert response.status_code == 303
-    funded = fresh(funded)
-    assert (funded.delivery_status, funded.delivery_report) == (
-        "done",
-        "Benches installed in June.",
-    )
-    [entry] = audit_entries("proposal.delivery")
-    assert entry.after["delivery_status"] == "done"
-    html = client.get(f"/proposals/{funded.tracking_number}").get_data(as_text=True)
-    assert "Benches installed in June." in html
-    # Not before the results are in.
-    early = make_proposal(make_cycle("review"))
-    client.post(
-        f"/officer/proposals/{early.tracking_number}/delivery",
-        data={"delivery_status": "done", "delivery_report": "x"},
-    )
-    assert fresh(early).delivery_status is None
 
 
 def _letter(**overrides):

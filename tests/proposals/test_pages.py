@@ -307,23 +307,16 @@ def test_flags_one_per_resident_with_a_reason(client, db, make_cycle, make_user,
     assert len(_flags(db, proposal)) == 2
 
 
-def test_reviewed_proposal_shows_costs_feasibility_and_delivery(client, make_cycle, make_proposal):
+def test_reviewed_proposal_shows_costs_and_feasibility(client, make_cycle, make_proposal):
+    # Delivery on the proposal page: tests/delivery/test_delivery.py.
     cycle = make_cycle("results")
-    proposal = make_proposal(
-        cycle,
-        cost=500000,
-        feasibility="The parks office can do it.",
-        delivery_status="in_progress",
-        delivery_report="Ordered in May.",
-    )
+    proposal = make_proposal(cycle, cost=500000, feasibility="The parks office can do it.")
     saving = make_proposal(
         cycle, kind="saving", cost=250000, impact_statement="Two fewer print runs."
     )
     html = client.get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
     assert "€5,000.00" in html
     assert "The parks office can do it." in html
-    assert "In progress" in html
-    assert "Ordered in May." in html
     html = client.get(f"/proposals/{saving.tracking_number}").get_data(as_text=True)
     assert "Savings proposal: saves €2,500.00 a year" in html
     assert "Two fewer print runs." in html

@@ -112,6 +112,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "token": "not-a-real-token",
         "export_id": export.id,
         "job_id": job.id,
+        "file_name": "A" * 32 + ".jpg",  # a milestone photo (delivery)
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

@@ -39,7 +39,13 @@ QUERY = {
 # Server-rendered charts (results.charts) and their legend swatches: any handler on them is
 # still caught below, and the payloads' raw text by RAW.
 OUR_SVG = {"chart", "swatch"}
-NON_HTML = {"application/json", "application/problem+json", "text/csv", "text/plain"}
+NON_HTML = {
+    "application/json",
+    "application/problem+json",
+    "text/csv",
+    "text/plain",
+    "application/zip",
+}
 
 
 @pytest.fixture(params=["voting", "proposals", "results"])
@@ -101,9 +107,9 @@ def _crawl(app, scene) -> None:
                 response = client.get(url, query_string=query)
                 where = f"{role} GET {url}{' +query' if query else ''} -> {response.status_code}"
                 assert response.status_code < 500, where
-                body = response.get_data(as_text=True)
                 if response.mimetype in NON_HTML:  # served with nosniff, never as HTML
                     continue
+                body = response.get_data(as_text=True)
                 seen_payload += "&lt;script&gt;" in body
                 problems += _check(body, where)
     assert not problems, "\n".join(problems[:30])

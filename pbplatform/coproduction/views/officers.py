@@ -32,6 +32,7 @@ from pbplatform.coproduction.views.common import (
     find_proposal,
     locked_offer,
 )
+from pbplatform.delivery.services import schedule_open_data
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import to_minor
@@ -118,6 +119,9 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
         apply_error(form, exc)
         flash(exc.message, "error")
         return _review_page(offer, forms, exc.status)
+    if offer.cycle.phase in services.DELIVERY_PHASES:
+        # The cycle's open data lists offers and what was delivered (pbplatform/delivery).
+        schedule_open_data(offer.cycle, current_user)
     flash(message, "success")
     target = request.form.get("next") or request.args.get("next")
     return redirect(safe_next(target, ".queue"), code=303)

@@ -1,0 +1,379 @@
+"""Reads for delivery: which proposals are to be delivered, their records, the report.
+
+MERGE POINTS (issue 15, branch `decisions`): `deliverable_proposals` and `routing_counts` are
+the two places where the council's decision plugs in. Today a proposal is deliverable when it
+is funded in the cycle's newest published count; at merge `deliverable_proposals` becomes
+`decisions.queries.adopted_proposals(cycle)` (with the adopted amount), `routing_counts` calls
+`decisions.queries.routing_counts(cycle, area)`, and `outcome_of` calls `outcome_for`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from pbplatform.accounts.models import User
+from pbplatform.coproduction.models import VALUED_STATUSES, Offer
+from pbplatform.cycles.models import Area, Cycle
+from pbplatform.delivery.models import (
+    Delivery,
+    DeliveryStatus,
+    Milestone,
+    MilestonePhoto,
+    OpenDataRelease,
+)
+from pbplatform.extensions import db
+from pbplatform.proposals.models import Proposal
+from pbplatform.results import queries as results_queries
+from pbplatform.results.models import ResultVersion
+
+DISTRICT = "district"  # the report's area value for the district-wide list
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """A proposal the council is to deliver, with the amount adopted for it."""
+
+    proposal: Proposal
+    list_key: str
+    list_name: str
+    adopted_minor: int  # today: the net cost funded in the published count
+    conditional: bool  # funded thanks to co-production offers
+
+
+def published_version(cycle: Cycle) -> ResultVersion | None:
+    return results_queries.published_version(cycle)
+
+
+def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    """Proposal id -> (its list, its row) for every project funded in the newest published
+    count of `cycle` (empty before publication). A published version never changes, so its
+    funded rows are kept per process: a proposal page does not load the outcome each time."""
+    version = published_version(cycle)
+    if version is None:
+        return {}
+    store = current_app.extensions.setdefault("delivery_funded", {})
+    key = (version.id, version.content_hash)
+    if key not in store:
+        store[key] = {
+            int(row["id"]): (lst, row)
+            for lst in version.outcome["lists"]
+            for row in lst["projects"]
+            if row.get("selected")
+        }
+        while len(store) > 32:
+            store.pop(next(iter(store)))
+    found: dict[int, tuple[dict[str, Any], dict[str, Any]]] = store[key]
+    return found
+
+
+def _deliverable(proposal: Proposal, lst: dict[str, Any], row: dict[str, Any]) -> Deliverable:
+    return Deliverable(
+        proposal=proposal,
+        list_key=lst["key"],
+        list_name=lst["name"],
+        adopted_minor=int(row.get("net", row["cost"])),
+        conditional=bool(row.get("conditional")),
+    )
+
+
+def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
+    """Proposals to deliver, in list and funding-rank order.
+
+    MERGE POINT: replace the body by `decisions.queries.adopted_proposals(cycle)` (adopted
+    and adopted-with-changes proposals, with the amount the council adopted).
+    """
+    rows = funded_rows(cycle)
+    if not rows:
+        return []
+    proposals = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.id.in_(rows))
+            .options(selectinload(Proposal.area), selectinload(Proposal.cycle))
+        )
+    }
+    found = [
+        _deliverable(proposals[pid], lst, row)
+        for pid, (lst, row) in rows.items()
+        if pid in proposals
+    ]
+    return sorted(found, key=lambda d: (d.list_key != DISTRICT, d.list_key, d.proposal.id))
+
+
+def deliverable(proposal: Proposal) -> Deliverable | None:
+    """The proposal as one to deliver, or None. MERGE POINT: adopted per the decision."""
+    found = funded_rows(proposal.cycle).get(proposal.id)
+    return _deliverable(proposal, *found) if found else None
+
+
+def filter_choices(cycle: Cycle) -> list[tuple[str, str]]:
+    """The proposals list's delivery filter, once a count is published (else none)."""
+    if published_version(cycle) is None:
+        return []
+    return [
+        ("adopted", str(_l("Funded"))),
+        ("in_delivery", str(_l("In delivery"))),
+        ("done", str(_l("Done"))),
+    ]
+
+
+def routing_counts(cycle: Cycle, area: int | str | None = None) -> dict[str, int] | None:
+    """Forwarded, done without a vote, carried over: None until the decisions feature records
+    them. MERGE POINT: `return decisions.queries.routing_counts(cycle, area)`."""
+    return None
+
+
+def outcome_of(cycle: Cycle) -> dict[int, dict[str, Any]]:
+    """Proposal id -> its line in the newest published count (outcome, list, rank, score).
+
+    MERGE POINT: `decisions.queries.outcome_for(proposal)` gives the same per proposal."""
+    version = published_version(cycle)
+    if version is None:
+        return {}
+    found = {}
+    for lst in version.outcome["lists"]:
+        for row in lst["projects"]:
+            outcome = "not_funded"
+            if row.get("selected"):
+                outcome = "conditional" if row.get("conditional") else "funded"
+            found[int(row["id"])] = {
+                "outcome": outcome,
+                "list": lst["key"],
+                "rank": row.get("rank"),
+                "score": row.get("score"),
+                "channel_scores": row.get("channel_scores") or {},
+            }
+    return found
+
+
+def delivery_of(proposal: Proposal) -> Delivery | None:
+    return db.session.scalar(
+        sa.select(Delivery)
+        .where(Delivery.proposal_id == proposal.id)
+        .options(selectinload(Delivery.milestones).selectinload(Milestone.photos))
+    )
+
+
+def deliveries_for(proposal_ids: Iterable[int]) -> dict[int, Delivery]:
+    """Delivery records of these proposals with their milestones, in two queries."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    return {
+        d.proposal_id: d
+        for d in db.session.scalars(
+            sa.select(Delivery)
+            .where(Delivery.proposal_id.in_(ids))
+            .options(selectinload(Delivery.milestones).selectinload(Milestone.photos))
+        )
+    }
+
+
+def photo_by_name(file_name: str) -> MilestonePhoto | None:
+    return db.session.scalar(sa.select(MilestonePhoto).where(MilestonePhoto.file_name == file_name))
+
+
+def report_back_for(officer: User) -> list[tuple[Deliverable, Delivery | None]]:
+    """Funded proposals of cycles in their results phase that the officer may act on, with
+    their delivery record: those without one first."""
+    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.phase == "results").order_by(Cycle.id))
+    items = [
+        d
+        for cycle in cycles
+        for d in deliverable_proposals(cycle)
+        if officer.can_act_on_area(d.proposal.area_id)
+    ]
+    records = deliveries_for(d.proposal.id for d in items)
+    found = [(d, records.get(d.proposal.id)) for d in items]
+    return sorted(found, key=lambda pair: pair[1] is not None)
+
+
+# --- co-production during delivery ---------------------------------------------------------
+
+
+@dataclass
+class Coproduction:
+    """Value of co-production promised (accepted offers, valued by an officer) against the
+    value delivered according to the offers' delivery logs (minor units)."""
+
+    promised_minor: int = 0
+    delivered_minor: int = 0
+
+
+def _delivered_value(offer: Offer) -> int:
+    if offer.value_minor is None:
+        return 0
+    if offer.status == "fulfilled":
+        return offer.value_minor
+    if not offer.quantity:
+        return 0
+    share = min(Decimal(1), offer.delivered_quantity / offer.quantity)
+    return int(offer.value_minor * share)
+
+
+def coproduction_for(proposal_ids: Sequence[int]) -> dict[int, Coproduction]:
+    found: dict[int, Coproduction] = {pid: Coproduction() for pid in proposal_ids}
+    if not proposal_ids:
+        return found
+    offers = db.session.scalars(
+        sa.select(Offer)
+        .where(Offer.proposal_id.in_(proposal_ids), Offer.status.in_(VALUED_STATUSES))
+        .options(selectinload(Offer.deliveries))
+    )
+    for offer in offers:
+        entry = found[offer.proposal_id]  # type: ignore[index]
+        entry.promised_minor += offer.value_minor or 0
+        entry.delivered_minor += _delivered_value(offer)
+    return found
+
+
+# --- the accountability report -------------------------------------------------------------
+
+
+@dataclass
+class ReportLine:
+    item: Deliverable
+    delivery: Delivery | None
+    coproduction: Coproduction
+
+    @property
+    def status(self) -> DeliveryStatus:
+        return self.delivery.state if self.delivery is not None else DeliveryStatus.PLANNED
+
+
+@dataclass
+class Report:
+    cycle: Cycle
+    area: Area | str | None
+    lines: list[ReportLine]
+    routing: dict[str, int] | None
+    counts: Counter[DeliveryStatus] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.counts = Counter(line.status for line in self.lines)
+
+    @property
+    def adopted(self) -> int:
+        return len(self.lines)
+
+    @property
+    def implementation_rate(self) -> int | None:
+        """Done as a whole percentage of proposals adopted (None when none were)."""
+        if not self.lines:
+            return None
+        return round(100 * self.counts[DeliveryStatus.DONE] / len(self.lines))
+
+    def total(self, name: str) -> int:
+        if name == "adopted":
+            return sum(line.item.adopted_minor for line in self.lines)
+        if name in ("promised", "delivered"):
+            return sum(getattr(line.coproduction, f"{name}_minor") for line in self.lines)
+        return sum(getattr(line.delivery, f"{name}_minor") for line in self.lines if line.delivery)
+
+    def with_status(self, status: DeliveryStatus) -> list[ReportLine]:
+        return [line for line in self.lines if line.status is status]
+
+
+def _in_area(item: Deliverable, area: Area | str | None) -> bool:
+    if area is None:
+        return True
+    if area == DISTRICT:
+        return item.proposal.area_id is None
+    return isinstance(area, Area) and item.proposal.area_id == area.id
+
+
+def report(cycle: Cycle, area: Area | str | None = None) -> Report:
+    """The cycle's accountability report, for one area (an Area or DISTRICT) or all."""
+    items = [d for d in deliverable_proposals(cycle) if _in_area(d, area)]
+    ids = [d.proposal.id for d in items]
+    deliveries = deliveries_for(ids)
+    copro = coproduction_for(ids)
+    lines = [ReportLine(d, deliveries.get(d.proposal.id), copro[d.proposal.id]) for d in items]
+    area_key = area.id if isinstance(area, Area) else area
+    return Report(cycle, area, lines, routing_counts(cycle, area_key))
+
+
+def report_area(cycle: Cycle, raw: str | None) -> Area | str | None:
+    """The report's `area` argument: an area of the cycle, DISTRICT, or None (all)."""
+    if raw == DISTRICT:
+        return DISTRICT
+    if raw and raw.isdigit() and len(raw) < 10:
+        for ca in cycle.areas:
+            if ca.area_id == int(raw):
+                return ca.area
+    return None
+
+
+# --- open data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    id: int
+    number: int
+    sha256: str
+    result_version: int
+
+
+def release_info(cycle: Cycle, number: int | None = None) -> ReleaseInfo | None:
+    """The newest open-data build of `cycle` (or build `number`), without its bytes."""
+    query = sa.select(
+        OpenDataRelease.id,
+        OpenDataRelease.number,
+        OpenDataRelease.sha256,
+        OpenDataRelease.result_version,
+    ).where(OpenDataRelease.cycle_id == cycle.id)
+    if number is not None:
+        query = query.where(OpenDataRelease.number == number)
+    row = db.session.execute(query.order_by(OpenDataRelease.number.desc()).limit(1)).first()
+    return ReleaseInfo(*row) if row else None
+
+
+def release_content(release_id: int) -> bytes:
+    return db.session.scalars(
+        sa.select(OpenDataRelease.content).where(OpenDataRelease.id == release_id)
+    ).one()
+
+
+def last_release_number(cycle_id: int) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.max(OpenDataRelease.number)).where(
+                OpenDataRelease.cycle_id == cycle_id
+            )
+        )
+        or 0
+    )
+
+
+def cycle_proposals(cycle: Cycle) -> list[Proposal]:
+    """Every proposal of the cycle, for the open data (pending ones are public too)."""
+    return list(
+        db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.cycle_id == cycle.id)
+            .options(selectinload(Proposal.area))
+            .order_by(Proposal.id)
+        )
+    )
+
+
+def cycle_offers(cycle: Cycle) -> list[Offer]:
+    return list(
+        db.session.scalars(
+            sa.select(Offer)
+            .where(Offer.cycle_id == cycle.id, Offer.status != "withdrawn")
+            .options(selectinload(Offer.deliveries), selectinload(Offer.proposal))
+            .order_by(Offer.id)
+        )
+    )

@@ -1,0 +1,203 @@
+"""Delivery: the officers' record and milestones, the public accountability report, the
+milestone photos and the cycle's open-data zip."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from pbplatform.cycles.queries import cycle_or_404
+from pbplatform.delivery import photos, queries, services
+from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
+from pbplatform.delivery.models import DeliveryStatus
+from pbplatform.errors import DomainError
+from pbplatform.extensions import limiter
+from pbplatform.money import to_major
+from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.queries import get_proposal
+from pbplatform.results import http
+from pbplatform.security.access import officer_required, public
+
+bp = Blueprint("delivery", __name__)
+
+
+@bp.app_template_filter("delivery_status_label")
+def delivery_status_label(status: str) -> str:
+    """A stored delivery status in the reader's language (the raw value if unknown)."""
+    try:
+        return DeliveryStatus(status).label
+    except ValueError:
+        return status
+
+
+# Heavy downloads per address, as for the results' files (RESULT_DOWNLOAD_RATE_LIMIT).
+download_limit = limiter.limit(
+    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=get_remote_address
+)
+PHOTO_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "public, max-age=31536000, immutable",
+}
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@bp.get("/cycles/<slug>/report")
+@public
+def report(slug: str) -> ResponseReturnValue:
+    """The accountability report: what was adopted, done, in progress, not done and why."""
+    cycle = cycle_or_404(slug)
+    area = queries.report_area(cycle, request.args.get("area"))
+    return render_template(
+        "delivery/report.html",
+        cycle=cycle,
+        report=queries.report(cycle, area),
+        area=area,
+        district=queries.DISTRICT,
+        statuses=list(DeliveryStatus),
+        open_data=queries.release_info(cycle),
+        published=queries.published_version(cycle) is not None,
+    )
+
+
+@bp.get("/cycles/<slug>/open-data.zip")
+@public
+@download_limit
+def open_data(slug: str) -> ResponseReturnValue:
+    """The newest open-data build (or `?release=N`), served as stored; its SHA-256 is the ETag."""
+    cycle = cycle_or_404(slug)
+    number = request.args.get("release", type=int)
+    release = queries.release_info(cycle, number)
+    if release is None:
+        abort(404)
+    name = f"{cycle.slug}-open-data-{release.number}.zip"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if http.not_modified(release.sha256):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(
+            queries.release_content(release.id), mimetype="application/zip", headers=headers
+        )
+    return http.file_headers(response, release.sha256, versioned=number is not None)
+
+
+@bp.get("/delivery/photos/<file_name>")
+@public
+def photo(file_name: str) -> ResponseReturnValue:
+    """A milestone photo: the type stored with it, never sniffed, shown inline, sandboxed."""
+    found = queries.photo_by_name(file_name)
+    path = photos.path_of(file_name) if found is not None else None
+    if found is None or path is None:
+        abort(404)
+    response = send_file(path, mimetype=found.content_type, max_age=31536000, conditional=True)
+    response.headers.update(PHOTO_HEADERS)
+    response.headers["Content-Disposition"] = f'inline; filename="{file_name}"'
+    return response
+
+
+# --- officers --------------------------------------------------------------------------------
+
+
+def _proposal(tracking_number: str) -> Proposal:
+    proposal = get_proposal(tracking_number)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _checked(tracking_number: str) -> tuple[Proposal, queries.Deliverable]:
+    proposal = _proposal(tracking_number)
+    services.require_remit(proposal, current_user)
+    return proposal, services.require_deliverable(proposal)
+
+
+def _page(
+    proposal: Proposal,
+    item: queries.Deliverable,
+    form: DeliveryForm | None = None,
+    milestone_form: MilestoneForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    record = queries.delivery_of(proposal)
+    if form is None:
+        form = DeliveryForm(formdata=None, obj=record)
+        if record is not None:
+            form.committed.data = to_major(record.committed_minor)
+            form.spent.data = to_major(record.spent_minor)
+    return render_template(
+        "delivery/manage.html",
+        proposal=proposal,
+        cycle=proposal.cycle,
+        item=item,
+        record=record,
+        form=form,
+        milestone_form=milestone_form or MilestoneForm(formdata=None),
+        coproduction=queries.coproduction_for([proposal.id])[proposal.id],
+        max_mb=photos.max_mb(),
+    ), status
+
+
+def _refused(form: FlaskForm, exc: DomainError) -> None:
+    name = exc.extra.get("field")
+    if name and name in form:
+        form[name].errors = [*form[name].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.get("/officer/proposals/<tracking_number>/delivery")
+@officer_required
+def manage(tracking_number: str) -> ResponseReturnValue:
+    return _page(*_checked(tracking_number))
+
+
+@bp.post("/officer/proposals/<tracking_number>/delivery")
+@officer_required
+def update(tracking_number: str) -> ResponseReturnValue:
+    proposal, item = _checked(tracking_number)
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        return _page(proposal, item, form=form, status=422)
+    try:
+        services.update_delivery(proposal, current_user, form.to_input())
+    except DomainError as exc:
+        _refused(form, exc)
+        return _page(proposal, item, form=form, status=exc.status)
+    services.schedule_open_data(proposal.cycle, current_user)
+    flash(_("Delivery record saved."), "success")
+    return redirect(url_for(".manage", tracking_number=proposal.tracking_number), 303)
+
+
+@bp.post("/officer/proposals/<tracking_number>/delivery/milestones")
+@officer_required
+def add_milestone(tracking_number: str) -> ResponseReturnValue:
+    proposal, item = _checked(tracking_number)
+    form = MilestoneForm()
+    if not form.validate_on_submit():
+        return _page(proposal, item, milestone_form=form, status=422)
+    uploads = [f.read() for f in request.files.getlist(form.photos.name) if f and f.filename]
+    try:
+        services.add_milestone(proposal, current_user, form.on_date.data, form.text.data, uploads)
+    except DomainError as exc:
+        _refused(form, exc)
+        return _page(proposal, item, milestone_form=form, status=exc.status)
+    services.schedule_open_data(proposal.cycle, current_user)
+    flash(_("Milestone added."), "success")
+    return redirect(url_for(".manage", tracking_number=proposal.tracking_number), 303)
