@@ -141,13 +141,13 @@ def answer_invitation(row_id: int, answer: str) -> ResponseReturnValue:
     return redirect(url_for(".asked"), code=303)
 
 
-@bp.post("/merge-consents/<int:consent_id>/<any(agree, refuse):answer>")
+@bp.post("/merge-consents/<int:consent_id>/<any(accept, decline):answer>")
 @login_required
 def answer_merge(consent_id: int, answer: str) -> ResponseReturnValue:
     consent = queries.consent_by_id(consent_id) if consent_id < 2**31 else None
     if consent is None:
         abort(404)
-    services.answer_merge(consent, account_queries.signed_in_user(), agree=answer == "agree")
+    services.answer_merge(consent, account_queries.signed_in_user(), agree=answer == "accept")
     flash(_("Your answer is recorded."), "success")
     return redirect(url_for(".asked"), code=303)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -46,9 +48,8 @@ comment_limit_ip = limiter.limit(
 
 @bp.app_template_filter("linkify")
 def linkify(text: str) -> Markup:
-    """Plain text with http(s) links made clickable; everything else escaped."""
-    import re
-
+    """Plain text with http(s) links made clickable and line breaks kept; every character of
+    the text is escaped, the only markup is the <a> and <br> built here."""
     out = []
     last = 0
     for match in re.finditer(r"https?://[^\s<>\"']+", text):
@@ -57,7 +58,8 @@ def linkify(text: str) -> Markup:
         out.append(Markup('<a href="{0}" rel="nofollow ugc noopener">{0}</a>').format(url))
         last = match.start() + len(url)
     out.append(escape(text[last:]))
-    return Markup("").join(out)
+    html = Markup("").join(out)
+    return Markup("<br>\n").join(html.split("\n"))
 
 
 def _proposal(tracking_number: str) -> Proposal:

@@ -29,7 +29,7 @@ ROUTES = {
     "codesign.answer_invitation": _signed_in(
         404, url="/coauthor-invitations/999999/accept", method="POST"
     ),
-    "codesign.answer_merge": _signed_in(404, url="/merge-consents/999999/agree", method="POST"),
+    "codesign.answer_merge": _signed_in(404, url="/merge-consents/999999/accept", method="POST"),
     "codesign.proceed": _roles(
         401, 403, 404, 404, 404, url="/officer/merges/999999/proceed", method="POST"
     ),

@@ -136,10 +136,10 @@ def test_a_merge_waits_for_every_author_and_one_refusal_stops_it(
     assert "merge_proposed" in _kinds(db, other_author)
     consents = {c.user_id: c for c in db.session.scalars(sa.select(MergeConsent))}
     login_as(client, author)
-    client.post(f"/merge-consents/{consents[author.id].id}/agree")
+    client.post(f"/merge-consents/{consents[author.id].id}/accept")
     assert fresh(dup).status == "pending"
     login_as(client, other_author)
-    client.post(f"/merge-consents/{consents[other_author.id].id}/refuse")
+    client.post(f"/merge-consents/{consents[other_author.id].id}/decline")
     db.session.expire_all()
     assert db.session.get(MergeRequest, request.id).status == "refused"
     assert fresh(dup).status == "pending"

@@ -10,7 +10,7 @@ from pbplatform.extensions import db
 from tests.factories import create_cycle
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
-BEFORE = "20261207k"
+BEFORE = "20261207_p_meeting_events"  # the revision before delivery
 REVISION = "20261207_deliver"
 
 

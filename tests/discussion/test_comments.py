@@ -55,7 +55,7 @@ def test_residents_comment_and_answer_one_level_deep(
     third = _comments(db, proposal)[-1]
     assert (reply.parent_id, third.parent_id) == (question.id, question.id)
     page = client.get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
-    assert "Which trees?<br>Oaks would be nice" in page
+    assert "Which trees?<br>\nOaks would be nice" in page
     assert '<a href="https://example.org/oaks" rel="nofollow ugc noopener">' in page
     assert "Limes!" in page
     assert "Alice" in page

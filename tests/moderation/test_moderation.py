@@ -151,7 +151,7 @@ def test_merge_duplicates_links_them(client, make_cycle, make_user, make_proposa
     assert fresh(dup1).status == "pending"
     login_as(client, author)
     [consent] = MergeConsent.query.filter_by(user_id=author.id).all()
-    assert client.post(f"/merge-consents/{consent.id}/agree").status_code == 303
+    assert client.post(f"/merge-consents/{consent.id}/accept").status_code == 303
     login_as(client, officer)
     for dup in (dup1, dup2):
         dup = fresh(dup)

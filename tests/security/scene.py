@@ -14,10 +14,14 @@ from types import SimpleNamespace
 from pbplatform.api.services import create_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, VotingSite
+from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.db import utcnow
+from pbplatform.discussion.models import Comment
 from pbplatform.extensions import db
 from pbplatform.jobs.models import Job
+from pbplatform.meetings.models import MeetingEvent
+from pbplatform.notifications.models import Follow, Notification
 from pbplatform.privacy.models import DataExport
 from pbplatform.proposals.models import ProposalEvent, ProposalFlag
 from tests.factories import create_area, create_cycle, create_proposal, create_user
@@ -98,6 +102,31 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     job = Job(kind="privacy_export", created_by_id=evil.id, status="failed", error=SCRIPT)
     db.session.add(job)
     db.session.flush()
+    # Residents in the loop (issue 16): a comment, an amendment, an invitation, a merge
+    # question, a follow and a notification, a meeting's public page; all carrying payloads.
+    comment = Comment(proposal_id=proposal.id, author_id=evil.id, body=f"{SCRIPT} {JS_LINK}")
+    amendment = Amendment(
+        proposal_id=pending.id,
+        amender_id=officer.id,
+        old_title=pending.title,
+        old_description=pending.description,
+        title=SVG,
+        description=f"{SCRIPT} {TEMPLATE}",
+    )
+    invitation = CoAuthor(proposal_id=proposal.id, user_id=admin.id, invited_by_id=evil.id)
+    merge = MergeRequest(target_id=proposal.id, original_ids=[pending.id])
+    follow = Follow(user_id=evil.id, proposal_id=proposal.id)
+    db.session.add_all([comment, amendment, invitation, merge, follow])
+    db.session.flush()
+    consent = MergeConsent(request_id=merge.id, user_id=evil.id)
+    db.session.add_all(
+        [
+            consent,
+            Notification(user_id=evil.id, kind="approved", proposal_id=proposal.id, note=SCRIPT),
+            MeetingEvent(meeting_id=meeting.id, agenda=f"{SCRIPT} {JS_LINK}", minutes=SVG),
+        ]
+    )
+    db.session.flush()
     values = {
         "slug": cycle.slug,
         "cycle_id": cycle.id,
@@ -113,6 +142,13 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "export_id": export.id,
         "job_id": job.id,
         "file_name": "A" * 32 + ".jpg",  # a milestone photo (delivery)
+        "comment_id": comment.id,
+        "amendment_id": amendment.id,
+        "row_id": invitation.id,
+        "consent_id": consent.id,
+        "request_id": merge.id,
+        "follow_id": follow.id,
+        "answer": "accept",
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

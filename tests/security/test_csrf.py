@@ -26,13 +26,26 @@ def csrf_app(build_app):
     return app, scene
 
 
+# Writes that carry their own authority instead of the session's token: the one-click
+# unsubscribe link is signed and must work from a mail client (RFC 8058), which has no session.
+SIGNED_LINK_WRITES = {"/notifications/unsubscribe/<token>"}
+
+
 def _writes(app, api: bool):
     return [
         (rule, method)
         for rule in app_rules(app)
         for method in sorted(rule.methods & MUTATING)
-        if rule.rule.startswith("/api/v1/") == api
+        if rule.rule.startswith("/api/v1/") == api and rule.rule not in SIGNED_LINK_WRITES
     ]
+
+
+def test_a_signed_unsubscribe_link_needs_no_session_but_a_valid_signature(csrf_app):
+    app, scene = csrf_app
+    before = _counts(app)
+    response = app.test_client().post("/notifications/unsubscribe/not-a-real-token")
+    assert response.status_code == 404
+    assert _counts(app) == before
 
 
 def _token_of_another_session(app) -> str:

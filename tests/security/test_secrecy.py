@@ -199,6 +199,13 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
             "export_id": 0,
             "job_id": 0,
             "file_name": "A" * 32 + ".jpg",  # a milestone photo (delivery)
+            "comment_id": 0,
+            "amendment_id": 0,
+            "row_id": 0,
+            "consent_id": 0,
+            "request_id": 0,
+            "follow_id": 0,
+            "answer": "accept",
         }
         for rule in app_rules(app):
             if "GET" not in rule.methods:

@@ -180,6 +180,11 @@ MARKUP_ALLOWED: dict[str, str] = {
     # The cached results body: HTML Jinja rendered (autoescaped) from results/_body.html,
     # kept as text per version and language and put back into show.html unchanged.
     "pbplatform/results/views.py": "a cached, autoescaped rendering of results/_body.html",
+    # Comments, agendas and minutes: every character escaped; only the <a> around an escaped
+    # http(s) URL (rel=nofollow) and <br> for line breaks are markup (tested in discussion).
+    "pbplatform/discussion/views.py": "the linkify filter: escaped text, built <a> and <br>",
+    # An amendment's difference: both texts escaped token by token inside built <del>/<ins>.
+    "pbplatform/codesign/diff.py": "escaped text inside built <del> and <ins>",
 }
 
 
