@@ -86,7 +86,6 @@ def test_case_44_owner_rehashing_a_published_outcome_is_flagged(app, insider):
     assert not _shown(app.test_client(), s.cycle.slug)
 
 
-@OPEN_HOLE
 def test_case_41_ballots_added_after_the_close_do_not_reach_a_count_unnoticed(db):
     """After the close the app role may INSERT/UPDATE/DELETE `ballots` and `ballot_choices`;
     the close records no count or digest of what it unsealed, so forged ballots are counted
