@@ -59,6 +59,12 @@ def serial_hash(cycle: Cycle, serial: str | None, key: bytes | None = None) -> s
     return hmac.new(key or keys.serial_key(cycle), serial.encode(), hashlib.sha256).hexdigest()
 
 
+def audit_serial_hash(cycle: Cycle, serial: str) -> str:
+    """What the audit log keeps of a paper serial: a keyed hash, separate from the sealed
+    row's (`serial_hash`), so the log and the box cannot be joined on it."""
+    return hmac.new(keys.serial_key(cycle), b"audit:" + serial.encode(), hashlib.sha256).hexdigest()
+
+
 def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
     """Add one sealed row per (unsaved) ballot; flushes, so a duplicate serial raises here."""
     box = SealedBox(keys.public_key(cycle))
