@@ -168,3 +168,33 @@ def test_a_count_without_an_authentic_close_entry_is_refused(db, insider):
     with pytest.raises(DomainError) as refused:
         run_count(s.cycle, s.counter)
     assert refused.value.code == "close_unrecorded"
+
+
+def test_a_forged_newer_close_entry_is_passed_over(db):
+    """The app role may append to the audit log: a forged close entry carrying the digest of
+    changed ballots has no valid HMAC, so the count keeps checking against the authentic
+    one (and refuses); the forgery alone blocks nothing."""
+    from pbplatform.audit import chain
+
+    s = build_counted(db)
+    db.session.commit()
+    _insert_a_ballot(db, s)
+    newest = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    forged = AuditEntry(
+        id=newest.id + 1,
+        at=newest.at,
+        action=CLOSE_ACTION,
+        object_type="Cycle",
+        object_id=str(s.cycle.id),
+        after={"unsealed": 0, **figures(s.cycle.id).to_dict()},
+        outcome="ok",
+        personal_digest=newest.personal_digest,
+        prev_hash=newest.entry_hash,
+    )
+    forged.entry_hash = chain.entry_hash(forged)  # anyone can; the HMAC needs the key
+    forged.entry_mac = "0" * 64
+    db.session.add(forged)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        run_count(s.cycle, s.counter)
+    assert refused.value.code == "ballots_changed"
