@@ -175,13 +175,14 @@ def test_a_forged_newer_close_entry_is_passed_over(db):
     changed ballots has no valid HMAC, so the count keeps checking against the authentic
     one (and refuses); the forgery alone blocks nothing."""
     from pbplatform.audit import chain
+    from pbplatform.audit.services import _next_id
 
     s = build_counted(db)
     db.session.commit()
     _insert_a_ballot(db, s)
     newest = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     forged = AuditEntry(
-        id=newest.id + 1,
+        id=_next_id(),  # the sequence's next value on PostgreSQL
         at=newest.at,
         action=CLOSE_ACTION,
         object_type="Cycle",
