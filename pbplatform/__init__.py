@@ -24,6 +24,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config)
+    from pbplatform.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids fit int4
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

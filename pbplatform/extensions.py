@@ -4,13 +4,13 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from pbplatform.db import Base
+from pbplatform.security.addresses import address_key
 
 db = SQLAlchemy(model_class=Base)
 
@@ -24,4 +24,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=address_key, default_limits=[])

@@ -162,7 +162,7 @@ def owner_db(app: Flask, owner_engine: sa.Engine) -> Iterator[SQLAlchemy]:
         yield from _joined(app, owner_engine)
 
 
-GUARDED_TABLES = ("audit_entries", "audit_personal", "result_versions")
+GUARDED_TABLES = ("audit_entries", "audit_personal", "result_versions", "result_files")
 
 
 @pytest.fixture
@@ -172,14 +172,18 @@ def insider(request: pytest.FixtureRequest) -> SimpleNamespace:
     on SQLite anyone (its triggers are dropped inside the test's transaction, so the rollback
     restores them). Call `insider.lift()` after the test's first write."""
     from pbplatform.audit.models import APPEND_ONLY_DROPS
-    from pbplatform.results.models import PUBLISHED_GUARD_DROPS
+    from pbplatform.results.models import FILE_GUARD_DROPS, PUBLISHED_GUARD_DROPS
 
     if PG_URL:
         database = request.getfixturevalue("owner_db")
         statements = [f"ALTER TABLE {t} DISABLE TRIGGER USER" for t in GUARDED_TABLES]
     else:
         database = request.getfixturevalue("db")
-        statements = APPEND_ONLY_DROPS["sqlite"] + PUBLISHED_GUARD_DROPS["sqlite"]
+        statements = (
+            APPEND_ONLY_DROPS["sqlite"]
+            + PUBLISHED_GUARD_DROPS["sqlite"]
+            + FILE_GUARD_DROPS["sqlite"]
+        )
 
     def lift() -> None:
         for statement in statements:

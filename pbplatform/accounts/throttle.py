@@ -2,7 +2,9 @@
 
 Only failed logins count, in three buckets (Flask-Limiter, shared through Redis):
 
-- per client address (LOGIN_RATE_LIMIT): one address guessing at many accounts;
+- per client address (LOGIN_RATE_LIMIT): one address guessing at many accounts. The address
+  is `security.addresses.address_key`, the key of every per-address limit: an IPv4 address,
+  or an IPv6 client's /64 (it holds all of it);
 - per account AND address (LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT): one address guessing at one
   account. Another address is not affected, so an attacker hammering an officer's e-mail from
   their own machines does not stop the officer logging in from theirs;

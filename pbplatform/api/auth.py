@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, make_response, request
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 
 from pbplatform.accounts.models import User
 from pbplatform.api.services import authenticate_token
 from pbplatform.errors import DomainError
+from pbplatform.security.addresses import address_key
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +73,7 @@ def rate_limit_key() -> str:
     plaintext = bearer_token()
     if plaintext:
         return "api-token:" + hashlib.sha256(plaintext.encode("utf-8", "replace")).hexdigest()[:32]
-    return "api-ip:" + (get_remote_address() or "unknown")
+    return "api-ip:" + (address_key() or "unknown")
 
 
 def read_limit() -> str:

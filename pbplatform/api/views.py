@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests, UnsupportedMediaType
 
 from pbplatform.api.auth import address_limit, rate_limit_key, read_limit, write_limit
@@ -21,13 +20,14 @@ from pbplatform.api.openapi import PER_PAGE_MAX, SCHEMAS, openapi_document
 from pbplatform.api.schema import Validator
 from pbplatform.errors import DomainError, problem
 from pbplatform.extensions import csrf, limiter
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("api", __name__)
 # Writes accept only `Authorization: Bearer` (see auth.py), which no browser adds by itself.
 csrf.exempt(bp)
 limiter.limit(read_limit, key_func=rate_limit_key)(bp)
 limiter.limit(write_limit, key_func=rate_limit_key, methods=["POST"], scope="api-write")(bp)
-limiter.limit(address_limit, key_func=get_remote_address, scope="api-address")(bp)
+limiter.limit(address_limit, key_func=address_key, scope="api-address")(bp)
 
 MAX_BODY_BYTES = 64 * 1024
 PER_PAGE_DEFAULT = 20

@@ -54,7 +54,7 @@ def audit_group() -> None:
 @click.option("--checkpoint", "checkpoint", default=None, help="Checkpoint file to check.")
 @with_appcontext
 def verify_command(heads: tuple[str, ...], checkpoint: str | None) -> None:
-    """Exit 1, naming the first bad entry, if any entry, link, HMAC or recorded head fails.
+    """Exit 1, naming every bad entry, if any entry, link, HMAC or recorded head fails.
 
     Heads checked: each --head, the checkpoint file (AUDIT_CHECKPOINT_FILE), and the head
     published with every result version.
@@ -63,8 +63,11 @@ def verify_command(heads: tuple[str, ...], checkpoint: str | None) -> None:
     expected += _published_heads()
     report = check_chain(expected)
     if not report.ok:
-        click.echo(f"audit chain BROKEN at entry {report.bad_id}: {report.reason}", err=True)
-        click.echo(f"{report.checked} entries verified before it", err=True)
+        for bad_id, reason in report.breaks:
+            click.echo(f"audit chain BROKEN at entry {bad_id}: {reason}", err=True)
+        click.echo(
+            f"{len(report.breaks)} break(s); {report.checked} other entries verified", err=True
+        )
         raise SystemExit(1)
     click.echo(
         f"audit chain verified: {report.checked} entries, "
@@ -90,7 +93,8 @@ def checkpoint_command(path: str | None) -> None:
         raise click.ClickException("set AUDIT_CHECKPOINT_FILE or pass --file")
     report = check_chain(_read_checkpoint(target) + _published_heads())
     if not report.ok:
-        click.echo(f"audit chain BROKEN at entry {report.bad_id}: {report.reason}", err=True)
+        for bad_id, reason in report.breaks:
+            click.echo(f"audit chain BROKEN at entry {bad_id}: {reason}", err=True)
         raise SystemExit(1)
     if report.head is not None:
         target.write_text(f"{report.head}\n")

@@ -41,14 +41,24 @@ class Head:
 
 @dataclass(frozen=True)
 class Report:
+    """`checked` entries verified; `breaks` every (entry id, reason) that did not, in chain
+    order (a missing recorded head last); `bad_id`/`reason` name the first break."""
+
     checked: int
     head: Head | None
-    bad_id: int | None = None
-    reason: str = ""
+    breaks: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def bad_id(self) -> int | None:
+        return self.breaks[0][0] if self.breaks else None
+
+    @property
+    def reason(self) -> str:
+        return self.breaks[0][1] if self.breaks else ""
 
     @property
     def ok(self) -> bool:
-        return self.bad_id is None
+        return not self.breaks
 
 
 def _personal_fault(entry: AuditEntry) -> str:
@@ -97,23 +107,28 @@ def check_chain(heads: Iterable[Head] = ()) -> Report:
 
 
 def _walk(entries: Iterable[AuditEntry], wanted: dict[int, set[str]]) -> Report:
+    """Check every entry, going on past a break (each next entry is checked against the hash
+    stored in the one before it), so one run names every break, not just the first."""
     prev, checked, last = chain.GENESIS, 0, None
+    breaks: list[tuple[int, str]] = []
     for entry in entries:
         fault = _fault(entry, prev)
         if not fault and any(h != entry.entry_hash for h in wanted.pop(entry.id, ())):
             fault = _("it is not the entry a recorded head names (the log was rewritten)")
+        wanted.pop(entry.id, None)
         if fault:
-            return Report(checked, last, entry.id, fault)
-        prev, checked, last = entry.entry_hash, checked + 1, Head(entry.id, entry.entry_hash)
-    if wanted:
-        gone = min(wanted)
-        return Report(
-            checked,
-            last,
-            gone,
-            _(
-                "entry %(id)s, a recorded head, is missing: the newest entries were deleted",
-                id=gone,
-            ),
+            breaks.append((entry.id, fault))
+        else:
+            checked += 1
+        prev, last = entry.entry_hash, Head(entry.id, entry.entry_hash)
+    for gone in sorted(wanted):
+        breaks.append(
+            (
+                gone,
+                _(
+                    "entry %(id)s, a recorded head, is missing: the newest entries were deleted",
+                    id=gone,
+                ),
+            )
         )
-    return Report(checked, last)
+    return Report(checked, last, tuple(breaks))

@@ -9,7 +9,9 @@ were chosen.
 `unseal_box` runs in the close's transaction: it decrypts the cycle's rows, writes them into
 `ballots`/`ballot_choices` in random order with new random ids (all rows then share the
 closer's xmin and their storage order is random), deletes the sealed rows and the API's
-idempotency records of the cycle's ballots. Only that cycle's rows are touched.
+idempotency records of the cycle's ballots. Only that cycle's rows are touched. It then
+records what the cycle's ballot tables hold (counts per channel and area and a digest, see
+`digest`) in its audit entry `ballotbox.unsealed`, which the count checks.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import json
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from nacl.public import SealedBox
 
 from pbplatform.api.models import ApiIdempotencyKey
-from pbplatform.ballotbox import keys
+from pbplatform.audit import services as audit
+from pbplatform.ballotbox import digest, keys
 from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
@@ -53,6 +57,12 @@ def serial_hash(cycle: Cycle, serial: str | None, key: bytes | None = None) -> s
     if serial is None:
         return None
     return hmac.new(key or keys.serial_key(cycle), serial.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_serial_hash(cycle: Cycle, serial: str) -> str:
+    """What the audit log keeps of a paper serial: a keyed hash, separate from the sealed
+    row's (`serial_hash`), so the log and the box cannot be joined on it."""
+    return hmac.new(keys.serial_key(cycle), b"audit:" + serial.encode(), hashlib.sha256).hexdigest()
 
 
 def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
@@ -158,10 +168,12 @@ def _insert_in_order(table: sa.Table, rows: list[dict]) -> None:
             copy.write_row([row[name] for name in names])
 
 
-def unseal_box(cycle: Cycle) -> int:
+def unseal_box(cycle: Cycle, actor: Any = None) -> int:
     """Move the cycle's sealed ballots into `ballots` in random order; return how many.
 
-    Call under the cycle's FOR UPDATE lock, in the close's transaction: all or nothing.
+    Call under the cycle's FOR UPDATE lock, in the close's transaction: all or nothing. The
+    audit entry it records holds the figures and digest of every ballot of the cycle then
+    stored (ballots kept in plain from before the box included), for the count to check.
     """
     rows = db.session.execute(
         sa.select(SealedBallot.channel, SealedBallot.sealed).where(
@@ -177,4 +189,11 @@ def unseal_box(cycle: Cycle) -> int:
         db.session.execute(sa.delete(SealedBallot).where(SealedBallot.cycle_id == cycle.id))
     # The API's remembered outcomes numbered its voters in cast order (serial id): forget them.
     db.session.execute(sa.delete(ApiIdempotencyKey).where(ApiIdempotencyKey.cycle_id == cycle.id))
+    db.session.flush()
+    audit.record(
+        digest.CLOSE_ACTION,
+        cycle,
+        actor=actor,
+        after={"unsealed": len(rows), **digest.figures(cycle.id).to_dict()},
+    )
     return len(rows)

@@ -10,6 +10,7 @@ how-to-vote page says so). What makes a row bad, and what makes a ballot invalid
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.ballotbox.services import seal_ballots, sealed_counts
+from pbplatform.ballotbox.services import audit_serial_hash, seal_ballots, sealed_counts
 from pbplatform.channels.models import PaperImport, VotingSite
 from pbplatform.channels.paper_rows import (
     PaperRow,
@@ -167,9 +168,14 @@ def enter_paper_ballot(
     (ballot,) = _store_rows(cycle, [row])
     # For a checked voter the serial stays out of the log: the log's order next to the
     # participations' could otherwise pair a voter with a ballot (secrecy, INV-6/INV-9).
-    details = {"valid": row.invalid_reason is None, "voter_checked": row.voter_key is not None}
+    # Otherwise only a keyed hash of it (the README's "Ballot secrecy" table): whoever holds
+    # the key can find a serial's entry; a database reader learns nothing of the serial.
+    details: dict[str, Any] = {
+        "valid": row.invalid_reason is None,
+        "voter_checked": row.voter_key is not None,
+    }
     if row.voter_key is None:
-        details["serial"] = serial
+        details["serial_hash"] = audit_serial_hash(cycle, serial)
     audit.record("paper.ballot_entered", site, actor=actor, area_id=area_id, after=details)
     return ballot
 

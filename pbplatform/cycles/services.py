@@ -368,7 +368,7 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     if phase == "counting":
         # Voting closed, under this cycle's row lock (casts in flight hold it shared): unseal
         # this cycle's ballot box into the ballot tables, in random order.
-        unseal_box(cycle)
+        unseal_box(cycle, actor)
     audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
     from pbplatform.notifications.services import announce_phase  # it imports this module
 

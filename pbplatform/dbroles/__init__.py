@@ -24,8 +24,9 @@ REVOKED = {
     "audit_entries": "UPDATE, DELETE, TRUNCATE",
     "audit_personal": "DELETE, TRUNCATE",
     # a published version's ballots files, built once at publication (results/files.py): the
-    # app never rewrites them (a deleted one is rebuilt from the database on request)
-    "result_files": "UPDATE, TRUNCATE",
+    # app never rewrites or deletes them (a deleted one would be rebuilt from the ballot
+    # tables as they stand; a trigger refuses too, results/models.py)
+    "result_files": "UPDATE, DELETE, TRUNCATE",
     "alembic_version": "INSERT, UPDATE, DELETE, TRUNCATE",
 }
 

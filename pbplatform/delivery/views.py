@@ -17,7 +17,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -32,6 +31,7 @@ from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
 from pbplatform.security.access import officer_required, public
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("delivery", __name__)
 
@@ -47,7 +47,7 @@ def delivery_status_label(status: str) -> str:
 
 # Heavy downloads per address, as for the results' files (RESULT_DOWNLOAD_RATE_LIMIT).
 download_limit = limiter.limit(
-    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=get_remote_address
+    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=address_key
 )
 PHOTO_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -7,7 +7,6 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -25,6 +24,7 @@ from pbplatform.extensions import db, limiter
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.security.access import login_required, officer_required, public
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("discussion", __name__)
 
@@ -34,7 +34,7 @@ def _comment_limit() -> str:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+    return f"user:{current_user.id}" if current_user.is_authenticated else address_key()
 
 
 # Anti-spam: comments per signed-in person and per address.
@@ -42,7 +42,7 @@ comment_limit_user = limiter.limit(
     _comment_limit, key_func=_user_key, methods=["POST"], scope="comment-user"
 )
 comment_limit_ip = limiter.limit(
-    _comment_limit, key_func=get_remote_address, methods=["POST"], scope="comment-ip"
+    _comment_limit, key_func=address_key, methods=["POST"], scope="comment-ip"
 )
 
 

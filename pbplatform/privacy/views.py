@@ -18,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_limiter.util import get_remote_address
 from flask_login import logout_user
 
 from pbplatform.accounts import queries as account_queries
@@ -40,6 +39,7 @@ from pbplatform.privacy.forms import (
 )
 from pbplatform.privacy.models import ErasureVia, Purpose
 from pbplatform.security.access import admin_required, login_required, officer_required, public
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("privacy", __name__)
 
@@ -49,7 +49,7 @@ def _form_limit() -> str:
 
 
 # Re-entering the password to erase is a password check: limited like the other account forms.
-erase_limit = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
+erase_limit = limiter.limit(_form_limit, key_func=address_key, methods=["POST"])
 
 
 @bp.get("/privacy")

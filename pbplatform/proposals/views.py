@@ -14,7 +14,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from pbplatform.codesign.queries import panel as codesign_panel
@@ -38,12 +37,13 @@ from pbplatform.proposals.services import (
     withdraw_proposal,
 )
 from pbplatform.security.access import login_required, public
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("proposals", __name__)
 
 
 def _per_user() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+    return f"user:{current_user.id}" if current_user.is_authenticated else address_key()
 
 
 # Anti-automation (case 38): per person, on POST only; off in the testing config.

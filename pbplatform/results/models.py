@@ -117,3 +117,43 @@ class ResultFile(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# A published version's files never change, and the application's role cannot delete them
+# (it holds no DELETE grant either: pbplatform/dbroles): a deleted file would be rebuilt from
+# the ballot tables as they stand, changed or not. Only the owner (a cascade from deleting a
+# cycle, run by the owner) may delete one; TRUNCATE is refused. SQLite: no UPDATE.
+FILE_GUARD_DDL = {
+    "sqlite": [
+        """CREATE TRIGGER IF NOT EXISTS result_files_frozen BEFORE UPDATE ON result_files
+           BEGIN SELECT RAISE(ABORT, 'a published result file cannot change'); END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION result_files_guard() RETURNS trigger AS $$
+           BEGIN
+             IF TG_OP = 'DELETE' AND pg_has_role(
+                 session_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+               RETURN OLD;
+             END IF;
+             RAISE EXCEPTION 'a published result file cannot change or be deleted';
+           END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER result_files_guard BEFORE UPDATE OR DELETE ON result_files
+           FOR EACH ROW EXECUTE FUNCTION result_files_guard()""",
+        """CREATE TRIGGER result_files_no_truncate BEFORE TRUNCATE ON result_files
+           FOR EACH STATEMENT EXECUTE FUNCTION result_files_guard()""",
+    ],
+}
+FILE_GUARD_DROPS = {
+    "sqlite": ["DROP TRIGGER IF EXISTS result_files_frozen"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS result_files_no_truncate ON result_files",
+        "DROP TRIGGER IF EXISTS result_files_guard ON result_files",
+        "DROP FUNCTION IF EXISTS result_files_guard()",
+    ],
+}
+
+
+@sa.event.listens_for(ResultFile.__table__, "after_create")
+def _install_file_guards(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    for statement in FILE_GUARD_DDL.get(connection.dialect.name, []):
+        connection.execute(sa.text(statement))

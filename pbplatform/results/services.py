@@ -27,6 +27,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import chain as audit_chain
 from pbplatform.audit import services as audit
 from pbplatform.audit.models import AuditEntry
+from pbplatform.ballotbox import digest
 from pbplatform.ballotbox.services import is_sealed
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle
@@ -139,6 +140,14 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
             _("Some ballots are still sealed: close voting, which unseals them, before counting."),
             status=409,
         )
+    try:
+        close = check_unsealed(cycle)
+    except DomainError as exc:
+        # Refused before anything is stored, and audited (the refusal survives the rollback).
+        audit.record_refusal(
+            "results.count", cycle, actor=officer, after={"code": exc.code, "why": exc.message}
+        )
+        raise
     given = count_input(cycle)
     config_json = given.config_json
     outcome_json = json.loads(
@@ -148,6 +157,8 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
                 "savings": given.savings,
                 "turnout": given.turnout,
                 "savings_bonus_minor": given.bonus,
+                # what the close unsealed (its audit entry), which these ballots match
+                "close": close,
             }
         )
     )
@@ -178,6 +189,97 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
         },
     )
     return version
+
+
+def _authentic(entry: AuditEntry) -> bool:
+    """Whether the entry's hash and its HMAC (under a key outside the database) verify."""
+    return audit_chain.equal(entry.entry_hash, audit_chain.entry_hash(entry)) and audit_chain.equal(
+        entry.entry_mac, audit_chain.entry_mac(entry.entry_hash)
+    )
+
+
+def _close_entry(cycle: Cycle) -> AuditEntry:
+    """The newest `ballotbox.unsealed` entry of the cycle whose hash and HMAC verify. Entries
+    that do not verify are passed over (one forged by whoever can append to the log must not
+    stop every count; `flask pb audit verify` names it); none at all that verifies is refused."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.action == digest.CLOSE_ACTION,
+            AuditEntry.object_type == "Cycle",
+            AuditEntry.object_id == str(cycle.id),
+        )
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    if not entries:
+        raise DomainError(
+            "close_unrecorded",
+            _(
+                "The audit log holds no record of what the close of voting unsealed, so the "
+                "ballots cannot be checked: nothing was counted."
+            ),
+            status=409,
+        )
+    for entry in entries:
+        if _authentic(entry):
+            return entry
+    raise DomainError(
+        "close_not_authentic",
+        _(
+            "The audit entry %(id)s recording the close of voting does not verify (hash or "
+            "HMAC): it was changed or forged in the database. Nothing was counted.",
+            id=entries[0].id,
+        ),
+        status=409,
+    )
+
+
+def _mismatch(entry: AuditEntry, found: list[tuple[str, int, int]]) -> DomainError:
+    from pbplatform.templating import channel_label
+
+    parts = []
+    for what, before, now in found:
+        if what == "contents":
+            parts.append(_("same number of ballots, but their contents differ (digest)"))
+        elif what == "areas":
+            parts.append(_("the ballots' areas differ"))
+        else:
+            parts.append(
+                _(
+                    "%(channel)s: %(before)s ballots at the close, %(now)s now",
+                    channel=channel_label(what),
+                    before=before,
+                    now=now,
+                )
+            )
+    return DomainError(
+        "ballots_changed",
+        _(
+            "The ballots differ from those the close of voting unsealed (audit entry %(id)s): "
+            "%(what)s. They were changed in the database; nothing was counted. Please tell "
+            "the council.",
+            id=entry.id,
+            what="; ".join(parts),
+        ),
+        status=409,
+    )
+
+
+def check_unsealed(cycle: Cycle) -> dict[str, Any]:
+    """Refuse unless the cycle's ballots are exactly those the close unsealed: same counts per
+    channel and area, same digest (ballotbox.digest). Returns the close's figures.
+
+    On PostgreSQL the ballot tables are locked against writes (SHARE) for the rest of the
+    count's transaction, so the count reads the very ballots checked here.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE ballots, ballot_choices IN SHARE MODE"))
+    entry = _close_entry(cycle)
+    recorded = digest.Figures.from_dict(entry.after or {})
+    found = digest.differences(recorded, digest.figures(cycle.id))
+    if found:
+        raise _mismatch(entry, found)
+    return {"audit_entry": entry.id, **recorded.to_dict()}
 
 
 def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
@@ -250,9 +352,7 @@ def publication_attested(version: ResultVersion) -> bool:
         )
     )
     return any(
-        (entry.after or {}).get("content_hash") == version.content_hash
-        and audit_chain.equal(entry.entry_hash, audit_chain.entry_hash(entry))
-        and audit_chain.equal(entry.entry_mac, audit_chain.entry_mac(entry.entry_hash))
+        (entry.after or {}).get("content_hash") == version.content_hash and _authentic(entry)
         for entry in entries
     )
 

@@ -22,7 +22,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import BuildError
@@ -37,12 +36,13 @@ from pbplatform.results import cache, files, http, page, queries, services, summ
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
+from pbplatform.security.addresses import address_key
 
 bp = Blueprint("results", __name__)
 bp.add_app_template_filter(page.intake_label, "intake_label")
 # Heavy downloads per address (RESULT_DOWNLOAD_RATE_LIMIT); 304 answers count too.
 download_limit = limiter.limit(
-    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=get_remote_address
+    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=address_key
 )
 bp.register_blueprint(statistics_bp)
 

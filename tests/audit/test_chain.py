@@ -3,7 +3,7 @@
 Every column is in the hash (ip and area too); every entry carries an HMAC under a key
 outside the database, so a rewritten and re-hashed chain fails; deleting the newest entries
 is caught by a head kept elsewhere (checkpoint file, --head, published results); and
-`flask pb audit verify` exits non-zero naming the first bad entry. The `insider` fixture is
+`flask pb audit verify` exits non-zero naming every bad entry. The `insider` fixture is
 the table owner on PostgreSQL (triggers disabled) and anyone on SQLite.
 """
 
@@ -213,3 +213,30 @@ def test_a_truncated_log_is_detected(app, insider):
     result = _verify(app, "--head", str(head))
     assert result.exit_code == 1
     assert "newest entries were deleted" in result.output
+
+
+def test_verify_reports_every_break_and_exits_non_zero(app, insider):
+    """Attack 2026-12-07 ("left" list): verify stopped at the first break, so a forged entry
+    hid every later change until someone repaired it. Now one run names every break: two
+    changed entries, an inserted one and a recorded head that is gone."""
+    entries = _three(app)
+    more = [audit.record("area.rename", None, after={"n": n}) for n in (4, 5)]
+    insider.lift()
+    session = insider.db.session
+    session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == entries[0].id).values(outcome="denied")
+    )
+    session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == entries[2].id).values(area_id=999_999)
+    )
+    session.expire_all()
+    gone = Head(more[-1].id + 50, "a" * 64)
+    report = check_chain([gone])
+    assert [bad for bad, _ in report.breaks] == [entries[0].id, entries[2].id, gone.id]
+    assert report.bad_id == entries[0].id
+    assert report.checked == len(session.scalars(sa.select(AuditEntry.id)).all()) - 2
+    result = _verify(app, "--head", str(gone))
+    assert result.exit_code == 1
+    for bad_id in (entries[0].id, entries[2].id, gone.id):
+        assert f"BROKEN at entry {bad_id}" in result.output
+    assert "3 break(s)" in result.output

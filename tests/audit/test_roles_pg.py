@@ -85,6 +85,44 @@ def test_app_role_cannot_change_published_results(db):
         _refused(db.session, statement, match)
 
 
+def _with_file(session) -> ResultVersion:
+    from pbplatform.results.models import ResultFile
+
+    version = _published(session)
+    session.add(
+        ResultFile(version_id=version.id, list_key="district", sha256="0" * 64, content=b"x")
+    )
+    session.flush()
+    return version
+
+
+def test_app_role_cannot_delete_a_published_results_file(db):
+    """Attack 2026-12-07 ("left" list): the app role could DELETE a published version's
+    stored `ballots.pb`, which was then rebuilt from the ballot tables as they stood."""
+    version = _with_file(db.session)
+    for statement, match in (
+        (f"DELETE FROM result_files WHERE version_id = {version.id}", "permission denied"),
+        ("DELETE FROM result_files", "permission denied"),
+        ("TRUNCATE result_files", "permission denied"),
+        ("ALTER TABLE result_files DISABLE TRIGGER USER", "must be owner"),
+    ):
+        _refused(db.session, statement, match)
+    granted = db.session.scalar(
+        sa.text("SELECT has_table_privilege(current_user, 'result_files', 'DELETE')")
+    )
+    assert granted is False
+
+
+def test_the_owner_cannot_change_a_results_file_without_lifting_the_trigger(owner_db):
+    version = _with_file(owner_db.session)
+    _refused(
+        owner_db.session,
+        f"UPDATE result_files SET content = 'y' WHERE version_id = {version.id}",
+        "cannot change",
+    )
+    _refused(owner_db.session, "TRUNCATE result_files", "cannot change")
+
+
 def test_even_the_owner_needs_to_lift_the_triggers(owner_db):
     audit.record("probe", actor=create_user("admin"))
     _published(owner_db.session)

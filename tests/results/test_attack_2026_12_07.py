@@ -1,7 +1,9 @@
 """Holes found by attacking a running production-configured instance on 2026-12-07
 (docs/attack-2026-12-07.md). They failed on that day's code. The two case-44 holes are closed
 since: a published version shows only if an HMAC-authenticated publication entry in the audit
-log records its hash. The case-41 hole is still open (strict xfail).
+log records its hash. The case-41 hole is closed too: the close records the unsealed ballots'
+counts and digest in its audit entry and the count refuses a difference
+(tests/results/test_close_digest.py covers update, insert and delete).
 
 Case 44: a published result forged in the database must be refused or flagged on display,
 never shown silently. Case 41/44: the unsealed ballots must not change unnoticed between the
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
@@ -20,9 +21,6 @@ from pbplatform.results.models import ResultVersion
 from pbplatform.results.services import content_hash, publish_results, run_count
 from pbplatform.voting.models import Ballot, BallotChoice
 from tests.results.conftest import build_counted
-
-# strict: the day a fix lands these pass, and the marker must go (docs/attack-2026-12-07.md).
-OPEN_HOLE = pytest.mark.xfail(strict=True, reason="open hole found on 2026-12-07")
 
 
 def _forged_copy(version: ResultVersion) -> tuple[dict, str]:
@@ -86,7 +84,6 @@ def test_case_44_owner_rehashing_a_published_outcome_is_flagged(app, insider):
     assert not _shown(app.test_client(), s.cycle.slug)
 
 
-@OPEN_HOLE
 def test_case_41_ballots_added_after_the_close_do_not_reach_a_count_unnoticed(db):
     """After the close the app role may INSERT/UPDATE/DELETE `ballots` and `ballot_choices`;
     the close records no count or digest of what it unsealed, so forged ballots are counted

@@ -17,6 +17,7 @@ from pbplatform.results.services import publish_results, run_count
 from pbplatform.tally import RuleConfig, count, read_pabulib
 from pbplatform.voting.models import Ballot, BallotChoice
 from tests.factories import create_cycle, create_proposal, create_user
+from tests.sealed import unseal
 
 BALLOTS = 70_000
 
@@ -28,6 +29,7 @@ def test_a_count_and_an_export_over_70000_ballots(client, db):
     proposals = [create_proposal(cycle, area=a, cost=20_000_00) for a in areas for _ in range(4)]
     proposals += [create_proposal(cycle, area=None, cost=50_000_00) for _ in range(5)]
     insert_ballots(cycle, proposals, BALLOTS, random.Random(7))  # COPY: set-based, quick
+    unseal(cycle)  # the close: records the ballots' figures and digest, which the count checks
     cycle.phase = "counting"
     db.session.flush()
 
@@ -66,6 +68,7 @@ def test_each_list_counts_its_own_projects_and_every_voter(db, counted):
     ).first()
     db.session.add(BallotChoice(ballot_id=stray.id, proposal_id=s.x.id))
     db.session.flush()
+    unseal(s.cycle)  # as if the close had unsealed it so (a later change would be refused)
     lists = {lst["key"]: lst for lst in run_count(s.cycle, s.counter).outcome["lists"]}
     scores = {key: {p["id"]: p["score"] for p in lst["projects"]} for key, lst in lists.items()}
     other = lists[f"area-{s.other.id}"]

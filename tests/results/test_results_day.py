@@ -206,8 +206,12 @@ def test_an_unknown_list_is_404(db, client, area):
     assert answer.status_code == 404
 
 
-def test_a_version_published_before_files_were_stored_is_still_served(db, client):
+def test_a_version_published_before_files_were_stored_is_still_served(app, insider):
+    """Simulated by deleting its files, which only the owner can (the app role holds no
+    DELETE on result_files and a trigger refuses it: tests/audit/test_roles_pg.py)."""
+    db, client = insider.db, app.test_client()
     s, version = _published(db)
+    insider.lift()
     from pbplatform.results.models import ResultFile
 
     stored = db.session.scalar(

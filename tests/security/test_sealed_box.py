@@ -300,3 +300,31 @@ def test_a_cast_after_the_closing_time_only_refuses(app, db, box_scene, writes):
     assert [s for s in writes if any(name in s for name in footprint)] == []
     db.session.expire_all()
     assert cycle.phase == "voting"  # the close is the officer's (or the calendar job's) act
+
+
+def test_the_audit_log_keeps_no_plain_paper_serial(db, box_scene):
+    """Attack 2026-12-07, B6: a paper ballot entered without a checked voter was audited with
+    its plain serial, though the README says a database reader during voting sees only a
+    keyed hash of a serial. The entry keeps a keyed hash (not the sealed row's own, so the two
+    tables cannot be joined on it): who holds the key can still find a serial's entry."""
+    from pbplatform.audit.models import AuditEntry, AuditPersonal
+    from pbplatform.ballotbox.services import audit_serial_hash
+
+    cycle, home, props = box_scene["cycle"], box_scene["home"], box_scene["proposals"]
+    enter_paper_ballot(
+        cycle,
+        box_scene["site"],
+        "FEN-0002",
+        home.code,
+        [(str(props[0].id), "1")],
+        actor=box_scene["officer"],
+    )
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "paper.ballot_entered")
+    ).one()
+    personal = db.session.get(AuditPersonal, entry.id)
+    stored = json.dumps([entry.after, entry.before, personal.data, personal.actor_label])
+    assert "FEN-0002" not in stored
+    assert entry.after["serial_hash"] == audit_serial_hash(cycle, "FEN-0002")
+    sealed_hashes = set(db.session.scalars(sa.select(SealedBallot.serial_hash)))
+    assert entry.after["serial_hash"] not in sealed_hashes

@@ -8,7 +8,6 @@ import time
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -29,6 +28,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
 from pbplatform.privacy import registration as privacy_registration
 from pbplatform.security.access import MFA_VERIFIED, public
+from pbplatform.security.addresses import address_key
 from pbplatform.security.redirects import safe_next
 
 # --- rate limits ----------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def _submitted_email() -> str:
 
 
 def _submitted_email_and_address() -> str:
-    return _submitted_email() + "|" + get_remote_address()
+    return _submitted_email() + "|" + address_key()
 
 
 def _login_failed(response: Response) -> bool:
@@ -69,7 +69,7 @@ def _login_failed(response: Response) -> bool:
 
 login_limit_ip = limiter.limit(
     _login_limit,
-    key_func=get_remote_address,
+    key_func=address_key,
     methods=["POST"],
     deduct_when=_login_failed,
     scope="login-ip",
@@ -89,7 +89,7 @@ login_limit_account = limiter.limit(
     exempt_when=throttle.is_known_device,
     scope="login-account",
 )
-form_limit_ip = limiter.limit(_form_limit, key_func=get_remote_address, methods=["POST"])
+form_limit_ip = limiter.limit(_form_limit, key_func=address_key, methods=["POST"])
 
 
 # --- session lifetime ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from pbplatform.accounts import enrolment, mfa, recovery
@@ -24,6 +23,7 @@ from pbplatform.accounts.views.auth import (
 )
 from pbplatform.extensions import limiter
 from pbplatform.security.access import officer_required, public
+from pbplatform.security.addresses import address_key
 from pbplatform.security.redirects import safe_next
 
 
@@ -42,7 +42,7 @@ def _code_failed(response: Response) -> bool:
 # Only wrong codes count, per client address and per account waiting for its code.
 mfa_limit_ip = limiter.limit(
     _mfa_limit,
-    key_func=get_remote_address,
+    key_func=address_key,
     methods=["POST"],
     deduct_when=_code_failed,
     scope="mfa-ip",

@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -23,6 +22,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
 from pbplatform.proposals.views import visible_proposal  # one rule for hidden proposals
 from pbplatform.security.access import login_required, public, require_area
+from pbplatform.security.addresses import address_key
 from pbplatform.security.redirects import safe_next
 
 
@@ -31,7 +31,7 @@ def _offer_limit() -> str:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+    return f"user:{current_user.id}" if current_user.is_authenticated else address_key()
 
 
 # Anti-automation: offers per signed-in person and per address (security case 38).
@@ -39,7 +39,7 @@ offer_limit_user = limiter.limit(
     _offer_limit, key_func=_user_key, methods=["POST"], scope="offer-user"
 )
 offer_limit_ip = limiter.limit(
-    _offer_limit, key_func=get_remote_address, methods=["POST"], scope="offer-ip"
+    _offer_limit, key_func=address_key, methods=["POST"], scope="offer-ip"
 )
 
 
