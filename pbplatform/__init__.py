@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
+    from pbplatform.decisions.views import bp as decisions
     from pbplatform.jobs.views import bp as jobs
     from pbplatform.main.views import bp as main
     from pbplatform.moderation.views import bp as moderation
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         dashboard,
         jobs,
+        decisions,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

@@ -22,6 +22,7 @@ from pbplatform.channels.models import (
 )
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.decisions.models import CouncilDecision, DecisionEntry, Routing
 from pbplatform.jobs.models import Job
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.privacy.models import (
@@ -56,6 +57,9 @@ __all__ = [
     "VotingCodeBatch",
     "VotingSite",
     "Cycle",
+    "CouncilDecision",
+    "DecisionEntry",
+    "Routing",
     "Job",
     "CycleArea",
     "CyclePhase",

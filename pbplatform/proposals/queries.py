@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,6 +31,7 @@ class ListFilters:
     kind: str | None = None
     q: str = ""
     sort: str | None = None
+    outcome: str | None = None  # a key of `outcome_filters()`
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
 
@@ -65,6 +67,7 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
     category = args.get("category") if args.get("category") in CATEGORIES else None
     kind = args.get("kind") if args.get("kind") in KINDS else None
     sort = args.get("sort") if args.get("sort") in SORTS else None
+    outcome = args.get("outcome") if args.get("outcome") in outcome_filters() else None
     q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
     return ListFilters(
         area=area,
@@ -72,9 +75,19 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
         kind=kind,
         q=q,
         sort=sort,
+        outcome=outcome,
         page=_int(args.get("page"), 1, 1, 10_000),
         per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
     )
+
+
+def outcome_filters() -> dict[str, Any]:
+    """What became of a proposal after the vote, as `?outcome=` values of the list, each with
+    its label and a where-clause (`decisions.queries.ListFilter`). A feature that knows more
+    outcomes (delivery: in delivery, done) adds its filters here."""
+    from pbplatform.decisions.queries import LIST_FILTERS
+
+    return dict(LIST_FILTERS)
 
 
 def newest_cycle() -> Cycle | None:
@@ -150,6 +163,8 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
         where.append(Proposal.category == filters.category)
     if filters.kind:
         where.append(Proposal.kind == filters.kind)
+    if filters.outcome:
+        where.append(outcome_filters()[filters.outcome].clause(cycle))
     if filters.q:
         pattern = like_pattern(filters.q)
         text = sa.or_(

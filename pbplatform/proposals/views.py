@@ -20,6 +20,7 @@ from flask_login import current_user
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.decisions import queries as after_vote
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
 from pbplatform.proposals import queries
@@ -95,6 +96,7 @@ def index() -> ResponseReturnValue:
             ("category", filters.category),
             ("kind", filters.kind),
             ("q", filters.q),
+            ("outcome", filters.outcome),
             ("sort", filters.sort),
             ("per_page", filters.per_page if request.args.get("per_page") else None),
         )
@@ -109,6 +111,8 @@ def index() -> ResponseReturnValue:
         costs=cost_breakdown(page.items),
         categories=CATEGORY_LABELS,
         sort=filters.sort or queries.default_sort(cycle),
+        outcome_filters=queries.outcome_filters(),
+        outcomes=after_vote.outcomes_in(cycle),
     )
 
 
@@ -169,6 +173,10 @@ def show(tracking_number: str) -> ResponseReturnValue:
         can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
+        outcome=after_vote.outcome_for(proposal),
+        decision=after_vote.decision_for(proposal),
+        routings=after_vote.routings_for(proposal),
+        life=after_vote.timeline(proposal),
     )
 
 

@@ -32,6 +32,7 @@ from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
+from pbplatform.decisions import queries as decisions
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
 from pbplatform.results import cache, files, http, page, queries, services, summary
@@ -121,7 +122,12 @@ def _public_page(
     except DomainError as exc:
         return _tampered(cycle, version, exc)
     locale = str(get_locale())
-    signature = tuple((v.id, v.content_hash) for v in history)
+    # The council's confirmed decisions show beside the count (not in the cached body); a new
+    # decision version changes the page, so its hash is part of the ETag.
+    comparisons = decisions.compare(cycle)
+    signature = tuple((v.id, v.content_hash) for v in history) + tuple(
+        (c.decision.id, c.decision.content_hash) for c in comparisons
+    )
     etag = http.page_etag(version.content_hash, locale, signature)
     if http.not_modified(etag):
         return http.page_headers(Response(status=304), etag)
@@ -137,6 +143,7 @@ def _public_page(
         version=version,
         preview=False,
         body=Markup(cache.body(key, render)),
+        comparisons=comparisons,
     )
     return http.page_headers(Response(html), etag)
 
