@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from pbplatform.cycles.models import Cycle
@@ -42,7 +43,7 @@ class SessionForm(FlaskForm):
 class EntryForm(FlaskForm):
     status = SelectField(
         _l("The council's decision"),
-        choices=[(s.value, s.label) for s in DecisionStatus],
+        choices=[],
         validators=[DataRequired()],
     )
     amount = DecimalField(
@@ -59,7 +60,7 @@ class EntryForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [(s.value, s.label) for s in DecisionStatus]
+        self.status.choices = [SelectChoice(s.value, s.label) for s in DecisionStatus]
 
     def to_input(self, currency: str) -> EntryInput:
         amount = self.amount.data
@@ -84,8 +85,10 @@ class RoutingForm(FlaskForm):
     note = TextAreaField(_l("Note (public)"), validators=[Optional(), Length(max=TEXT_MAX)])
 
     def set_choices(self, targets: list[Cycle]) -> None:
-        self.kind.choices = [(k.value, k.label) for k in RoutingKind]
-        self.to_cycle.choices = [("", "—")] + [(c.slug, c.name) for c in targets]
+        self.kind.choices = [SelectChoice(k.value, k.label) for k in RoutingKind]
+        self.to_cycle.choices = [SelectChoice("", "—")] + [
+            SelectChoice(c.slug, c.name) for c in targets
+        ]
 
     def to_input(self, currency: str, targets: list[Cycle]) -> RoutingInput:
         cost = self.cost.data
