@@ -18,9 +18,7 @@ def build_published(db):
     s.confirmer = create_user("officer", name="Confirming Officer")
     db.session.flush()
     rows = {
-        row["tracking_number"]: row
-        for lst in s.version.outcome["lists"]
-        for row in lst["projects"]
+        row["tracking_number"]: row for lst in s.version.outcome["lists"] for row in lst["projects"]
     }
     s.funded = {tn for tn, row in rows.items() if row["selected"]}
     return s
@@ -29,3 +27,8 @@ def build_published(db):
 @pytest.fixture
 def published(db):
     return build_published(db)
+
+
+@pytest.fixture
+def counted(db):
+    return build_counted(db)
