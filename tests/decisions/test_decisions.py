@@ -141,8 +141,10 @@ def test_a_change_is_a_new_version_and_the_history_stays(app, db, published):
             120_000_00,
         )
     history = app.test_client().get(f"/cycles/{s.cycle.slug}/decisions").get_data(as_text=True)
-    assert "Version 1" in history and "Version 2" in history
-    assert "superseded" in history and versions[0].content_hash in history
+    assert "Version 1" in history
+    assert "Version 2" in history
+    assert "superseded" in history
+    assert versions[0].content_hash in history
 
 
 def test_the_results_page_says_where_the_decision_differs_from_the_count(app, db, published):
@@ -167,8 +169,10 @@ def test_the_results_page_says_where_the_decision_differs_from_the_count(app, db
         page = app.test_client().get(url).get_data(as_text=True)
         assert "Funded by the count, not adopted by the council" in page
         assert "Not funded by the count, adopted by the council" in page
-        assert "Site not yet available" in page and "Urgent tree safety" in page
-        assert 'data-deviation="dropped"' in page and 'data-deviation="funded_out_of_order"' in page
+        assert "Site not yet available" in page
+        assert "Urgent tree safety" in page
+        assert 'data-deviation="dropped"' in page
+        assert 'data-deviation="funded_out_of_order"' in page
     # The list's third project was adopted as counted: no line for it.
     page = app.test_client().get(f"/cycles/{s.cycle.slug}/results").get_data(as_text=True)
     assert page.count("data-deviation=") == 2

@@ -10,17 +10,21 @@ from tests.factories import create_cycle, create_decided_proposal
 def test_before_publication_the_page_says_on_the_ballot_and_the_api_says_null(app, db, counted):
     s = counted
     page = app.test_client().get(f"/proposals/{s.a.tracking_number}").get_data(as_text=True)
-    assert "On the ballot</span>" in page and "Result of the vote" not in page
+    assert "On the ballot</span>" in page
+    assert "Result of the vote" not in page
     body = app.test_client().get(f"/api/v1/proposals/{s.a.tracking_number}").get_json()
-    assert body["outcome"] is None and body["decision"] is None
+    assert body["outcome"] is None
+    assert body["decision"] is None
 
 
 def test_the_proposal_page_shows_the_outcome_instead_of_on_the_ballot(app, db, published):
     s = published
     page = app.test_client().get(f"/proposals/{s.a.tracking_number}").get_data(as_text=True)
-    assert "On the ballot</span>" not in page and "If funded" not in page  # no badge
+    assert "On the ballot</span>" not in page
+    assert "If funded" not in page
     assert 'data-outcome="funded"' in page
-    assert "Rank on its list" in page and "Weighted score (all channels)" in page
+    assert "Rank on its list" in page
+    assert "Weighted score (all channels)" in page
     assert "Online: " in page or "online" in page.lower()  # the channel breakdown
     loser = app.test_client().get(f"/proposals/{s.b.tracking_number}").get_data(as_text=True)
     assert 'data-outcome="not_funded"' in loser
@@ -33,21 +37,27 @@ def test_the_list_has_outcome_badges_and_filters(app, db, published):
     client = app.test_client()
     url = f"/proposals?cycle={s.cycle.slug}"
     page = client.get(url).get_data(as_text=True)
-    assert 'name="outcome"' in page and 'data-outcome="funded"' in page
+    assert 'name="outcome"' in page
+    assert 'data-outcome="funded"' in page
     funded = client.get(url + "&outcome=funded&per_page=50").get_data(as_text=True)
-    assert s.a.tracking_number in funded and s.b.tracking_number not in funded
+    assert s.a.tracking_number in funded
+    assert s.b.tracking_number not in funded
     unfunded = client.get(url + "&outcome=not_funded&per_page=50").get_data(as_text=True)
-    assert s.b.tracking_number in unfunded and s.a.tracking_number not in unfunded
+    assert s.b.tracking_number in unfunded
+    assert s.a.tracking_number not in unfunded
     ignored = client.get(url + "&outcome=bogus&per_page=50").get_data(as_text=True)
-    assert s.a.tracking_number in ignored and s.b.tracking_number in ignored
+    assert s.a.tracking_number in ignored
+    assert s.b.tracking_number in ignored
 
 
 def test_the_api_carries_outcome_and_decision(app, db, published):
     s = published
     number = s.d.tracking_number
     body = app.test_client().get(f"/api/v1/proposals/{number}").get_json()
-    assert body["outcome"]["funded"] is True and body["outcome"]["list"] == "district"
-    assert body["outcome"]["rank"] >= 1 and body["outcome"]["explanation"]
+    assert body["outcome"]["funded"] is True
+    assert body["outcome"]["list"] == "district"
+    assert body["outcome"]["rank"] >= 1
+    assert body["outcome"]["explanation"]
     assert body["decision"] is None
     record(
         app,
@@ -78,5 +88,6 @@ def test_a_decided_proposal_page_shows_funded_and_decided(app, db):
     proposal = create_decided_proposal(cycle)
     db.session.flush()
     page = app.test_client().get(f"/proposals/{proposal.tracking_number}").get_data(as_text=True)
-    assert 'data-outcome="funded"' in page and 'data-decision="adopted"' in page
+    assert 'data-outcome="funded"' in page
+    assert 'data-decision="adopted"' in page
     assert "Council decision (version 1): Adopted" in page  # in its history
