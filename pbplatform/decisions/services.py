@@ -319,6 +319,12 @@ def _routing_checks(proposal: Proposal, data: RoutingInput) -> RoutingKind:
         target = data.to_cycle
         if target is None or target.id == proposal.cycle_id:
             raise DomainError("cycle_missing", _("Choose the next cycle."))
+        if proposal.cycle.phase in ("voting", "counting"):
+            raise DomainError(
+                "cycle_voting",
+                _("A proposal on an open ballot cannot be carried over before the count."),
+                status=409,
+            )
         if target.phase not in CARRY_INTO_PHASES:
             raise DomainError(
                 "cycle_closed",
