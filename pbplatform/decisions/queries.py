@@ -69,7 +69,8 @@ class Outcome:
     score: int | float | str
     channel_scores: dict[str, Any]
     explanation: str
-    reason: str | None
+    reason: str | None  # the tally's reason code: "funded", "did_not_fit", ...
+    remaining_before: int | None  # budget left when the rule reached it (greedy rules)
     cost_minor: int
     version: int
     published_at: datetime | None
@@ -136,6 +137,7 @@ def _outcome(version: ResultVersion, cycle: Cycle, lst: dict[str, Any], row: dic
         channel_scores=dict(row.get("channel_scores") or {}),
         explanation=row.get("explanation") or "",
         reason=row.get("reason"),
+        remaining_before=row.get("remaining_before"),
         cost_minor=row["cost"],
         version=version.version,
         published_at=version.published_at,
