@@ -25,8 +25,13 @@ DEFERRED_REASON = (
 )
 
 
+def _cycle(demo: Demo) -> Cycle:
+    assert demo.cycle is not None  # built by the loader's first steps
+    return demo.cycle
+
+
 def decide_and_route(demo: Demo) -> None:
-    version = queries.published_version(demo.cycle)
+    version = queries.published_version(_cycle(demo))
     if version is None:
         return
     deviation_done = False
@@ -44,7 +49,7 @@ def _decide_list(demo: Demo, version: Any, lst: dict[str, Any], *, deviate: bool
     if not funded:
         return not deviate
     by_number = {p.tracking_number: p for p in demo.proposals.values()}
-    draft = decisions.start_decision(demo.cycle, version, lst["key"], officer)
+    draft = decisions.start_decision(_cycle(demo), version, lst["key"], officer)
     decisions.set_session(draft, officer, SESSION, MINUTES)
     deviated = deviate and len(funded) >= 2
     for n, row in enumerate(funded):
@@ -112,7 +117,7 @@ def _carry_over(demo: Demo, version: Any) -> None:
 
 
 def _next_cycle(demo: Demo) -> Cycle:
-    cycle = demo.cycle
+    cycle = _cycle(demo)
     values = {
         "name": "Lichtenberg citizens' budget 2027",
         "slug": NEXT_SLUG,
