@@ -218,23 +218,28 @@ def test_an_area_officer_cannot_decide_another_areas_list(app, db, published):
     assert r.status_code == 403
 
 
-def test_a_decision_changed_in_the_database_is_not_shown(app, db, published):
-    """With the triggers lifted (SQLite: inside the test's transaction), a changed reason no
-    longer matches the confirmed hash: the page shows no decision and says why."""
+def test_a_decision_changed_in_the_database_is_not_shown(app, insider):
+    """With the triggers lifted by someone who can (PostgreSQL: the schema's owner; SQLite:
+    inside the test's transaction), a changed entry no longer matches the confirmed hash: the
+    proposal shows no decision and the history page says why."""
     from pbplatform.decisions.models import CONFIRMED_GUARD_DROPS
+    from tests.decisions.conftest import build_published
 
-    if db.session.get_bind().dialect.name != "sqlite":
-        pytest.skip("lifting the triggers needs the owner; the SQLite run proves the hash check")
-    s = published
-    decision = db.session.scalar(
+    database = insider.db
+    s = build_published(database)
+    decision = database.session.scalar(
         _confirmed(app, s, {s.d.tracking_number: {"status": "rejected", "reason": "Too costly"}})
     )
-    for statement in CONFIRMED_GUARD_DROPS["sqlite"]:
-        db.session.execute(sa.text(statement))
-    db.session.execute(
+    if database.session.get_bind().dialect.name == "postgresql":
+        lift = ["ALTER TABLE council_decision_entries DISABLE TRIGGER USER"]
+    else:
+        lift = CONFIRMED_GUARD_DROPS["sqlite"]
+    for statement in lift:
+        database.session.execute(sa.text(statement))
+    database.session.execute(
         sa.text("UPDATE council_decision_entries SET status = 'adopted', reason = NULL")
     )
-    db.session.expire_all()
+    database.session.expire_all()
     with _fresh(app):
         assert queries.decision_for(s.d) is None
     page = app.test_client().get(f"/cycles/{s.cycle.slug}/decisions").get_data(as_text=True)
