@@ -177,6 +177,17 @@ class ListDecisions:
     tampered: list[CouncilDecision] = field(default_factory=list)
 
 
+def confirmed_signature(cycle: Cycle) -> tuple[tuple[int, str | None], ...]:
+    """(id, content hash) of every confirmed version of the cycle's decisions, in one small
+    query: what a cached rendering of them is keyed on (results page)."""
+    rows = db.session.execute(
+        sa.select(CouncilDecision.id, CouncilDecision.content_hash)
+        .where(CouncilDecision.cycle_id == cycle.id, CouncilDecision.confirmed_at.is_not(None))
+        .order_by(CouncilDecision.id)
+    )
+    return tuple((ident, digest) for ident, digest in rows)
+
+
 def confirmed_history(cycle: Cycle) -> list[CouncilDecision]:
     """Every confirmed version of the cycle's decisions, newest first per list."""
     return list(

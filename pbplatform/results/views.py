@@ -7,6 +7,7 @@ public page only says that results come after the count.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -122,12 +123,10 @@ def _public_page(
     except DomainError as exc:
         return _tampered(cycle, version, exc)
     locale = str(get_locale())
-    # The council's confirmed decisions show beside the count (not in the cached body); a new
-    # decision version changes the page, so its hash is part of the ETag.
-    comparisons = decisions.compare(cycle)
-    signature = tuple((v.id, v.content_hash) for v in history) + tuple(
-        (c.decision.id, c.decision.content_hash) for c in comparisons
-    )
+    # The council's confirmed decisions show beside the count, rendered once per set of
+    # confirmed versions and language; a new version changes the page (and its ETag).
+    decided = decisions.confirmed_signature(cycle)
+    signature = tuple((v.id, v.content_hash) for v in history) + decided
     etag = http.page_etag(version.content_hash, locale, signature)
     if http.not_modified(etag):
         return http.page_headers(Response(status=304), etag)
@@ -143,9 +142,21 @@ def _public_page(
         version=version,
         preview=False,
         body=Markup(cache.body(key, render)),
-        comparisons=comparisons,
+        deviations=Markup(_deviations(cycle, decided, locale)),
     )
     return http.page_headers(Response(html), etag)
+
+
+def _deviations(cycle: Cycle, decided: tuple[Any, ...], locale: str) -> str:
+    """Where the council's decision differs from the count (decisions feature), cached."""
+    if not decided:
+        return ""
+    return cache.body(
+        ("decisions", cycle.id, cycle.slug, decided, locale),
+        lambda: render_template(
+            "decisions/_deviations.html", cycle=cycle, comparisons=decisions.compare(cycle)
+        ),
+    )
 
 
 @bp.get("/results")

@@ -16,6 +16,7 @@ from pbplatform.audit import services as audit
 from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, VotingSite
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.db import utcnow
+from pbplatform.decisions.models import Routing, RoutingKind
 from pbplatform.extensions import db
 from pbplatform.jobs.models import Job
 from pbplatform.privacy.models import DataExport
@@ -97,6 +98,19 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     # The evil resident's failed background job, its error carrying a payload (jobs feature).
     job = Job(kind="privacy_export", created_by_id=evil.id, status="failed", error=SCRIPT)
     db.session.add(job)
+    # A proposal forwarded to an authority whose name and answer carry payloads (issue 15).
+    db.session.add(
+        Routing(
+            proposal_id=proposal.id,
+            cycle_id=cycle.id,
+            area_id=area_a.id,
+            kind=RoutingKind.FORWARDED,
+            authority=f"{SCRIPT} {TEMPLATE}",
+            note=SVG,
+            answer=f"{JS_LINK} {SCRIPT}",
+            answered_on=date.today(),
+        )
+    )
     db.session.flush()
     values = {
         "slug": cycle.slug,
@@ -112,6 +126,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "token": "not-a-real-token",
         "export_id": export.id,
         "job_id": job.id,
+        "list_key": "district",
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,
