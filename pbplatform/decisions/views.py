@@ -33,8 +33,17 @@ def _list_area(list_key: str) -> int | None:
     return int(number)
 
 
+def _remit(area_id: int | None) -> None:
+    """Refuse an officer outside their areas: audited on a POST; a GET writes nothing, not
+    even an audit entry (the refusal is audited when an action is attempted)."""
+    if request.method == "POST":
+        require_area(area_id)
+    elif not current_user.can_act_on_area(area_id):
+        abort(403)
+
+
 def _draft(cycle: Cycle, list_key: str) -> CouncilDecision:
-    require_area(_list_area(list_key))
+    _remit(_list_area(list_key))
     draft = queries.draft_for(cycle, list_key)
     if draft is None:
         abort(404)
@@ -200,7 +209,7 @@ def routing(tracking_number: str) -> ResponseReturnValue:
     proposal = get_proposal(tracking_number)
     if proposal is None:
         abort(404)
-    require_area(proposal.area_id)
+    _remit(proposal.area_id)
     targets = queries.carry_over_targets(proposal)
     form = RoutingForm()
     form.set_choices(targets)

@@ -99,18 +99,17 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     job = Job(kind="privacy_export", created_by_id=evil.id, status="failed", error=SCRIPT)
     db.session.add(job)
     # A proposal forwarded to an authority whose name and answer carry payloads (issue 15).
-    db.session.add(
-        Routing(
-            proposal_id=proposal.id,
-            cycle_id=cycle.id,
-            area_id=area_a.id,
-            kind=RoutingKind.FORWARDED,
-            authority=f"{SCRIPT} {TEMPLATE}",
-            note=SVG,
-            answer=f"{JS_LINK} {SCRIPT}",
-            answered_on=date.today(),
-        )
+    routing = Routing(
+        proposal_id=proposal.id,
+        cycle_id=cycle.id,
+        area_id=area_a.id,
+        kind=RoutingKind.FORWARDED,
+        authority=f"{SCRIPT} {TEMPLATE}",
+        note=SVG,
+        answer=f"{JS_LINK} {SCRIPT}",
+        answered_on=date.today(),
     )
+    db.session.add(routing)
     db.session.flush()
     values = {
         "slug": cycle.slug,
@@ -127,6 +126,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "export_id": export.id,
         "job_id": job.id,
         "list_key": "district",
+        "routing_id": routing.id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

@@ -199,6 +199,7 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
             "export_id": 0,
             "job_id": 0,
             "list_key": "district",
+            "routing_id": 0,
         }
         for rule in app_rules(app):
             if "GET" not in rule.methods:
