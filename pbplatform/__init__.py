@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.coproduction.views import bp as coproduction
     from pbplatform.cycles.views import bp as cycles
     from pbplatform.dashboard.views import bp as dashboard
+    from pbplatform.decisions.views import bp as decisions
     from pbplatform.delivery.views import bp as delivery
     from pbplatform.discussion.views import bp as discussion
     from pbplatform.jobs.views import bp as jobs
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         codesign,
         meetings,
         delivery,
+        decisions,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

@@ -23,6 +23,7 @@ from pbplatform.channels.models import (
 from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.decisions.models import CouncilDecision, DecisionEntry, Routing
 from pbplatform.delivery.models import Delivery, Milestone, MilestonePhoto, OpenDataRelease
 from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.jobs.models import Job
@@ -77,6 +78,9 @@ __all__ = [
     "Milestone",
     "MilestonePhoto",
     "OpenDataRelease",
+    "CouncilDecision",
+    "DecisionEntry",
+    "Routing",
     "Job",
     "CycleArea",
     "CyclePhase",

@@ -7,7 +7,7 @@ behaviour, and these only to set the scene.
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -191,3 +191,35 @@ def create_published_version(cycle, version: int, config: dict, outcome: dict):
     db.session.flush()
     audit.record("results.publish", row, after={"content_hash": row.content_hash})
     return row
+
+
+def create_decided_proposal(cycle, *, status: str = "adopted", reason: str | None = None):
+    """A proposal on a published count's district list (funded, rank 1) and a confirmed council
+    decision on it, recorded and confirmed by two officers through the services."""
+    from pbplatform.decisions import services as decisions
+
+    proposal = create_proposal(cycle, area=None)
+    row = {
+        "id": str(proposal.id),
+        "tracking_number": proposal.tracking_number,
+        "title": proposal.title,
+        "cost": proposal.officer_cost_minor,
+        "score": 3,
+        "selected": True,
+        "conditional": False,
+        "rank": 1,
+        "explanation": "Funded: fits the budget.",
+        "reason": "funded",
+        "remaining_before": None,
+        "channel_scores": {"online": 2, "paper": 1},
+    }
+    outcome = {"lists": [{"key": "district", "area_id": None, "name": "", "projects": [row]}]}
+    version = create_published_version(cycle, 1, {"rule": "greedy"}, outcome)
+    recorder, confirmer = create_user("officer"), create_user("officer")
+    draft = decisions.start_decision(cycle, version, "district", recorder)
+    decisions.set_session(draft, recorder, date(2026, 11, 20), "https://bvv.example.org/m/1")
+    decisions.record_entry(
+        draft, recorder, proposal, decisions.EntryInput(status=status, reason=reason)
+    )
+    decisions.confirm_decision(draft, confirmer)
+    return proposal

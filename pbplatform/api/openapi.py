@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.decisions.models import DecisionStatus
+from pbplatform.decisions.queries import OutcomeStatus
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.notifications.models import NotificationKind
@@ -151,6 +153,8 @@ SCHEMAS: dict[str, Any] = {
             "coproduction_value",
             "net_cost",
             "currency",
+            "outcome",
+            "decision",
         ],
         {
             "id": INTEGER,
@@ -185,6 +189,14 @@ SCHEMAS: dict[str, Any] = {
                 "anyOf": [ref("Delivery"), {"type": "null"}],
                 "description": "Delivery of a funded proposal; null until recorded.",
             },
+            "outcome": {
+                "anyOf": [ref("Outcome"), {"type": "null"}],
+                "description": "Its line in the newest published count; null before.",
+            },
+            "decision": {
+                "anyOf": [ref("Decision"), {"type": "null"}],
+                "description": "The council's confirmed decision (newest version); null before.",
+            },
             "timeline": {
                 "type": "array",
                 "items": obj(
@@ -209,6 +221,41 @@ SCHEMAS: dict[str, Any] = {
                     ["date", "text"], {"date": {"type": "string", "format": "date"}, "text": STRING}
                 ),
             },
+        },
+    ),
+    "Outcome": obj(
+        ["status", "funded", "conditional", "rank", "list", "score", "explanation"],
+        {
+            "status": {"type": "string", "enum": [str(o) for o in OutcomeStatus]},
+            "funded": {"type": "boolean"},
+            "conditional": {
+                "type": "boolean",
+                "description": "Funded thanks to co-production offers: conditional on them.",
+            },
+            "rank": {"type": "integer", "minimum": 1},
+            "list": {**STRING, "description": "The count's list: district or area-<id>."},
+            "list_name": {**nullable(STRING), "description": "The area's name; null: district."},
+            "score": {"type": "number", "description": "Weighted score, all channels."},
+            "channel_scores": {
+                "type": "object",
+                "additionalProperties": {"type": "number"},
+                "description": "Weighted score per voting channel.",
+            },
+            "explanation": STRING,
+            "cost": {**MINOR, "description": "The counted cost, minor units."},
+            "version": {**INTEGER, "description": "The published count's version."},
+        },
+    ),
+    "Decision": obj(
+        ["status", "reason", "session_date", "version"],
+        {
+            "status": {"type": "string", "enum": [str(d) for d in DecisionStatus]},
+            "amount": {**nullable(MINOR), "description": "Adopted amount where it changed."},
+            "changes": nullable(STRING),
+            "reason": nullable(STRING),
+            "session_date": nullable({"type": "string", "format": "date"}),
+            "minutes_url": nullable(STRING),
+            "version": {**INTEGER, "description": "The decision's version (changes add one)."},
         },
     ),
     "Results": obj(

@@ -13,6 +13,7 @@ from typing import Any
 from pbplatform.accounts.models import User
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles.models import Area, Cycle
+from pbplatform.decisions import queries as after_vote
 from pbplatform.delivery.models import Delivery
 from pbplatform.delivery.queries import deliveries_for
 from pbplatform.discussion.models import Comment
@@ -121,11 +122,47 @@ def proposal_record(
         "submitted_on": _iso(proposal.created_at.date()),
         "delivery": delivery_record(delivery),
     }
+    record["outcome"] = outcome_record(after_vote.outcome_for(proposal))
+    record["decision"] = decision_record(after_vote.decision_for(proposal))
     if timeline:
         record["timeline"] = [
             {"at": _iso(e.at), "kind": e.kind, "note": e.note} for e in proposal.events
         ]
     return record
+
+
+def outcome_record(outcome: after_vote.Outcome | None) -> dict[str, Any] | None:
+    """The proposal's line in the published count; None before publication."""
+    if outcome is None:
+        return None
+    return {
+        "status": str(outcome.status),
+        "funded": outcome.funded,
+        "conditional": outcome.conditional,
+        "rank": outcome.rank,
+        "list": outcome.list_key,
+        "list_name": outcome.list_name,
+        "score": outcome.score,
+        "channel_scores": outcome.channel_scores,
+        "explanation": outcome.explanation,
+        "cost": outcome.cost_minor,
+        "version": outcome.version,
+    }
+
+
+def decision_record(line: after_vote.DecisionLine | None) -> dict[str, Any] | None:
+    """The council's confirmed decision; None before one is confirmed."""
+    if line is None:
+        return None
+    return {
+        "status": str(line.status),
+        "amount": line.amount_minor,
+        "changes": line.changes,
+        "reason": line.reason,
+        "session_date": _iso(line.session_date),
+        "minutes_url": line.minutes_url,
+        "version": line.version,
+    }
 
 
 def proposal_records(proposals: Sequence[Proposal], *, timeline: bool = False) -> list[dict]:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
 from pbplatform.db import utcnow
+from pbplatform.decisions import queries as decisions
 from pbplatform.delivery import queries
 from pbplatform.delivery.models import Delivery, OpenDataRelease
 from pbplatform.extensions import db
@@ -50,7 +51,7 @@ PROPOSAL_COLUMNS = (
     "list",
     "rank",
     "score",
-    "decision",  # MERGE POINT: the council's decision (decisions.queries.decision_for)
+    "decision",  # the council's confirmed decision (decisions.queries.decision_for)
     "delivery_status",
     "delivery_progress",
     "delivery_committed_minor",
@@ -85,6 +86,31 @@ OFFER_COLUMNS = (
 
 def _cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else ("" if value is None else value)
+
+
+def _decision(line: decisions.DecisionLine | None) -> dict[str, Any] | None:
+    """A confirmed decision as plain data (dates as ISO text), or None before one."""
+    if line is None:
+        return None
+    return {
+        "status": str(line.status),
+        "amount_minor": line.amount_minor,
+        "changes": line.changes,
+        "reason": line.reason,
+        "session_date": line.session_date.isoformat() if line.session_date else None,
+        "minutes_url": line.minutes_url,
+        "version": line.version,
+        "list": line.list_key,
+    }
+
+
+def decision_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per proposal the council decided on, for decisions.csv."""
+    return [
+        {"tracking_number": r["tracking_number"], "decision": d["status"], **d}
+        for r in records
+        if (d := r.get("decision"))
+    ]
 
 
 def csv_bytes(header: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
@@ -146,7 +172,7 @@ def proposal_records(cycle: Cycle) -> list[dict[str, Any]]:
                     if o
                     else None
                 ),
-                "decision": None,  # MERGE POINT: decisions.queries.decision_for(p)
+                "decision": _decision(decisions.decision_for(p)),
                 "delivery": _delivery(deliveries.get(p.id)),
             }
         )
@@ -167,7 +193,7 @@ def _proposal_row(r: dict[str, Any]) -> dict[str, Any]:
         "list": o.get("list"),
         "rank": o.get("rank"),
         "score": o.get("score"),
-        "decision": None,
+        "decision": (r.get("decision") or {}).get("status"),
         "delivery_status": d.get("status"),
         "delivery_progress": d.get("progress"),
         "delivery_committed_minor": d.get("committed_minor"),
@@ -357,7 +383,7 @@ def build_files(cycle: Cycle, version: ResultVersion) -> dict[str, bytes]:
         "proposals.json": _json(records),
         "proposals.schema.json": _json(proposals_schema()),
         "results.csv": results_csv(version),
-        "decisions.csv": csv_bytes(DECISION_COLUMNS, []),  # MERGE POINT: decisions' rows
+        "decisions.csv": csv_bytes(DECISION_COLUMNS, decision_rows(records)),
         "milestones.csv": milestones_csv(cycle, proposals),
         "offers.csv": offers_csv(cycle),
     }

@@ -1,6 +1,6 @@
 """Reads for delivery: which proposals are to be delivered, their records, the report.
 
-MERGE POINTS (issue 15, branch `decisions`): `deliverable_proposals` and `routing_counts` are
+Built with the decisions feature: `deliverable_proposals` and `routing_counts` are
 the two places where the council's decision plugs in. Today a proposal is deliverable when it
 is funded in the cycle's newest published count; at merge `deliverable_proposals` becomes
 `decisions.queries.adopted_proposals(cycle)` (with the adopted amount), `routing_counts` calls
@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from pbplatform.accounts.models import User
 from pbplatform.coproduction.models import VALUED_STATUSES, Offer
 from pbplatform.cycles.models import Area, Cycle
+from pbplatform.decisions import queries as decisions
 from pbplatform.delivery.models import (
     Delivery,
     DeliveryStatus,
@@ -86,34 +87,44 @@ def _deliverable(proposal: Proposal, lst: dict[str, Any], row: dict[str, Any]) -
 
 
 def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
-    """Proposals to deliver, in list and funding-rank order.
-
-    MERGE POINT: replace the body by `decisions.queries.adopted_proposals(cycle)` (adopted
-    and adopted-with-changes proposals, with the amount the council adopted).
-    """
+    """Proposals to deliver, in list and funding-rank order: those the council adopted (with the
+    amount it adopted, even if the count did not fund them), and those funded in the count on a
+    list the council has not decided yet. A project the council deferred or rejected is not
+    delivered."""
     rows = funded_rows(cycle)
-    if not rows:
+    lines = decisions.decisions_in(cycle)
+    ids = set(rows) | {pid for pid, line in lines.items() if line.status.adopts}
+    if not ids:
         return []
-    proposals = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(Proposal)
-            .where(Proposal.id.in_(rows))
-            .options(selectinload(Proposal.area), selectinload(Proposal.cycle))
-        )
-    }
-    found = [
-        _deliverable(proposals[pid], lst, row)
-        for pid, (lst, row) in rows.items()
-        if pid in proposals
-    ]
+    proposals = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.id.in_(ids))
+        .options(selectinload(Proposal.area), selectinload(Proposal.cycle))
+    )
+    found = [d for p in proposals if (d := deliverable(p)) is not None]
     return sorted(found, key=lambda d: (d.list_key != DISTRICT, d.list_key, d.proposal.id))
 
 
 def deliverable(proposal: Proposal) -> Deliverable | None:
-    """The proposal as one to deliver, or None. MERGE POINT: adopted per the decision."""
-    found = funded_rows(proposal.cycle).get(proposal.id)
-    return _deliverable(proposal, *found) if found else None
+    """The proposal as one to deliver, or None: adopted by the council's confirmed decision, or
+    funded in the count while its list awaits the decision."""
+    line = decisions.decision_for(proposal)
+    funded = funded_rows(proposal.cycle).get(proposal.id)
+    if line is None:
+        return _deliverable(proposal, *funded) if funded else None
+    if not line.status.adopts:
+        return None
+    outcome = decisions.outcome_for(proposal)
+    amount = decisions.adopted_amount(proposal)
+    if outcome is None or amount is None:
+        return None
+    return Deliverable(
+        proposal=proposal,
+        list_key=outcome.list_key,
+        list_name=outcome.list_name or str(_l("District-wide")),
+        adopted_minor=amount,
+        conditional=outcome.conditional,
+    )
 
 
 def filter_choices(cycle: Cycle) -> list[tuple[str, str]]:
@@ -128,15 +139,30 @@ def filter_choices(cycle: Cycle) -> list[tuple[str, str]]:
 
 
 def routing_counts(cycle: Cycle, area: int | str | None = None) -> dict[str, int] | None:
-    """Forwarded, done without a vote, carried over: None until the decisions feature records
-    them. MERGE POINT: `return decisions.queries.routing_counts(cycle, area)`."""
-    return None
+    """Forwarded, done without a vote, carried over (decisions.queries)."""
+    if area == DISTRICT:  # district-wide proposals: the ones with no area
+        return district_routing_counts(cycle)
+    area_id = area if isinstance(area, int) else None
+    return {str(k): n for k, n in decisions.routing_counts(cycle, area_id).items()}
+
+
+def district_routing_counts(cycle: Cycle) -> dict[str, int]:
+    from pbplatform.decisions.models import Routing, RoutingKind
+
+    rows = db.session.execute(
+        sa.select(Routing.kind, sa.func.count(sa.distinct(Routing.proposal_id)))
+        .where(Routing.cycle_id == cycle.id, Routing.area_id.is_(None))
+        .group_by(Routing.kind)
+    )
+    counts = {str(kind): 0 for kind in RoutingKind}
+    counts.update({str(kind): n for kind, n in rows})
+    return counts
 
 
 def outcome_of(cycle: Cycle) -> dict[int, dict[str, Any]]:
     """Proposal id -> its line in the newest published count (outcome, list, rank, score).
 
-    MERGE POINT: `decisions.queries.outcome_for(proposal)` gives the same per proposal."""
+    (decisions.queries.outcome_for gives the same per proposal, with the page's checks.)"""
     version = published_version(cycle)
     if version is None:
         return {}

@@ -27,7 +27,7 @@ def demo(phase: str, if_empty: bool) -> None:
         try:
             cycle = load_demo(phase)
         except sa.exc.DBAPIError as exc:
-            if "published" not in str(exc.orig):
+            if "published" not in str(exc.orig) and "confirmed" not in str(exc.orig):
                 raise
             # The application's PostgreSQL role may not delete published results (README).
             raise click.ClickException(

@@ -27,6 +27,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
+from pbplatform.demo.decisions import NEXT_SLUG, decide_and_route
 from pbplatform.demo.delivery import deliver
 from pbplatform.demo.intake import early_moderation, offer_help, review, submit_proposals
 from pbplatform.demo.state import (
@@ -71,6 +72,7 @@ def load_demo(phase: str = "results") -> Cycle:
     if phase == "results":
         _count_and_publish(demo)
         _report_back(demo)
+        decide_and_route(demo)  # the council's decision, forwarded and carried over
     _set_calendar(demo, phase)
     return demo.cycle
 
@@ -92,6 +94,8 @@ def delete_demo_cycle() -> bool:
     meetings = sa.select(Meeting.id).where(Meeting.cycle_id == cycle_id)
     for stmt in (
         sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballots)),
+        # next year's demo cycle, with the proposal carried over into it (demo.decisions)
+        sa.delete(Cycle).where(Cycle.slug == NEXT_SLUG),
         sa.delete(MeetingCountEntry).where(MeetingCountEntry.meeting_id.in_(meetings)),
         sa.delete(MeetingTotal).where(MeetingTotal.meeting_id.in_(meetings)),
         sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),

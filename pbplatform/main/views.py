@@ -32,12 +32,15 @@ def mine() -> ResponseReturnValue:
     """The resident's proposals, offers and votes (only that and through which channel)."""
     from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS
     from pbplatform.coproduction.services import offers_of
+    from pbplatform.decisions.queries import outcome_for
 
     user = current_user._get_current_object()
     participations = queries.my_participations(user)
+    proposals = queries.my_proposals(user)
     return render_template(
         "main/mine.html",
-        proposals=queries.my_proposals(user),
+        proposals=proposals,
+        outcomes={p.id: outcome_for(p) for p in proposals},
         offers=offers_of(user),
         participations=participations,
         vote_cycles=queries.cycles_by_id(set(participations)),

@@ -579,6 +579,58 @@ TABLES: dict[str, Table] = {
                 "audit_head_hash",
             ),
         ),
+        # The council's decisions and proposals' routing (issue 15): public records about
+        # projects; the officers who recorded and confirmed them are references.
+        Table(
+            "council_decisions",
+            None,
+            reference=("recorded_by_id", "confirmed_by_id"),
+            other=(
+                "id",
+                "cycle_id",
+                "result_version_id",
+                "list_key",
+                "version",
+                "session_date",
+                "minutes_url",
+                "recorded_at",
+                "confirmed_at",
+                "content_hash",
+            ),
+        ),
+        Table(
+            "council_decision_entries",
+            None,
+            other=(
+                "id",
+                "decision_id",
+                "proposal_id",
+                "status",
+                "amount_minor",
+                "changes",
+                "reason",
+            ),
+        ),
+        Table(
+            "proposal_routings",
+            None,
+            reference=("recorded_by_id",),
+            other=(
+                "id",
+                "proposal_id",
+                "cycle_id",
+                "area_id",
+                "kind",
+                "note",
+                "authority",
+                "answer",
+                "answered_on",
+                "cost_minor",
+                "done_on",
+                "to_cycle_id",
+                "recorded_at",
+            ),
+        ),
         # The anonymous ballots of a published list (no voter, no token): public by design.
         Table(
             "result_files",

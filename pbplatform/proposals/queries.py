@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -33,6 +34,7 @@ class ListFilters:
     q: str = ""
     sort: str | None = None
     delivery: str | None = None
+    outcome: str | None = None  # a key of `outcome_filters()`
     page: int = 1
     per_page: int = PER_PAGE_DEFAULT
 
@@ -69,6 +71,7 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
     kind = args.get("kind") if args.get("kind") in KINDS else None
     sort = args.get("sort") if args.get("sort") in SORTS else None
     delivery = args.get("delivery") if args.get("delivery") in DELIVERY_FILTERS else None
+    outcome = args.get("outcome") if args.get("outcome") in outcome_filters() else None
     q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
     return ListFilters(
         area=area,
@@ -77,9 +80,19 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
         q=q,
         sort=sort,
         delivery=delivery,
+        outcome=outcome,
         page=_int(args.get("page"), 1, 1, 10_000),
         per_page=_int(args.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
     )
+
+
+def outcome_filters() -> dict[str, Any]:
+    """What became of a proposal after the vote, as `?outcome=` values of the list, each with
+    its label and a where-clause (`decisions.queries.ListFilter`). A feature that knows more
+    outcomes (delivery: in delivery, done) adds its filters here."""
+    from pbplatform.decisions.queries import LIST_FILTERS
+
+    return dict(LIST_FILTERS)
 
 
 def newest_cycle() -> Cycle | None:
@@ -176,6 +189,8 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
         where.append(Proposal.kind == filters.kind)
     if filters.delivery:
         where.append(Proposal.id.in_(_delivery_ids(cycle, filters.delivery)))
+    if filters.outcome:
+        where.append(outcome_filters()[filters.outcome].clause(cycle))
     if filters.q:
         pattern = like_pattern(filters.q)
         text = sa.or_(

@@ -21,6 +21,7 @@ from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
+from pbplatform.decisions import queries as after_vote
 from pbplatform.delivery import queries as delivery_queries
 from pbplatform.discussion import queries as discussion_queries
 from pbplatform.errors import DomainError, refuse_back
@@ -102,6 +103,7 @@ def index() -> ResponseReturnValue:
             ("category", filters.category),
             ("kind", filters.kind),
             ("q", filters.q),
+            ("outcome", filters.outcome),
             ("sort", filters.sort),
             ("delivery", filters.delivery),
             ("per_page", filters.per_page if request.args.get("per_page") else None),
@@ -119,6 +121,8 @@ def index() -> ResponseReturnValue:
         delivery_filters=delivery_queries.filter_choices(cycle),
         categories=CATEGORY_LABELS,
         sort=filters.sort or queries.default_sort(cycle),
+        outcome_filters=queries.outcome_filters(),
+        outcomes=after_vote.outcomes_in(cycle),
     )
 
 
@@ -191,6 +195,10 @@ def show(tracking_number: str) -> ResponseReturnValue:
         delivery_coproduction=(
             delivery_queries.coproduction_for([proposal.id])[proposal.id] if item else None
         ),
+        outcome=after_vote.outcome_for(proposal),
+        decision=after_vote.decision_for(proposal),
+        routings=after_vote.routings_for(proposal),
+        life=after_vote.timeline(proposal),
     )
 
 

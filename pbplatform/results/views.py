@@ -7,6 +7,7 @@ public page only says that results come after the count.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,6 +31,7 @@ from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
+from pbplatform.decisions import queries as decisions
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
 from pbplatform.results import cache, files, http, page, queries, services, summary
@@ -120,7 +122,10 @@ def _public_page(
     except DomainError as exc:
         return _tampered(cycle, version, exc)
     locale = str(get_locale())
-    signature = tuple((v.id, v.content_hash) for v in history)
+    # The council's confirmed decisions show beside the count, rendered once per set of
+    # confirmed versions and language; a new version changes the page (and its ETag).
+    decided = decisions.confirmed_signature(cycle)
+    signature = tuple((v.id, v.content_hash) for v in history) + decided
     etag = http.page_etag(version.content_hash, locale, signature)
     if http.not_modified(etag):
         return http.page_headers(Response(status=304), etag)
@@ -138,8 +143,21 @@ def _public_page(
         body=Markup(cache.body(key, render)),
         # Built at publication (delivery.opendata): linked without a query on results day.
         open_data=True,
+        deviations=Markup(_deviations(cycle, decided, locale)),
     )
     return http.page_headers(Response(html), etag)
+
+
+def _deviations(cycle: Cycle, decided: tuple[Any, ...], locale: str) -> str:
+    """Where the council's decision differs from the count (decisions feature), cached."""
+    if not decided:
+        return ""
+    return cache.body(
+        ("decisions", cycle.id, cycle.slug, decided, locale),
+        lambda: render_template(
+            "decisions/_deviations.html", cycle=cycle, comparisons=decisions.compare(cycle)
+        ),
+    )
 
 
 @bp.get("/results")

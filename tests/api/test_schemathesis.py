@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from pbplatform.api.openapi import openapi_document
 from pbplatform.extensions import db as _db
 from tests.api.conftest import bearer
-from tests.factories import create_published_version
+from tests.factories import create_decided_proposal
 
 CHECKS = [
     not_a_server_error,
@@ -66,12 +66,13 @@ def st_scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]
     ]
     collecting = make_cycle("proposals", areas=1)  # submissions can succeed (201 + Location)
     done = make_cycle("results", areas=1)
-    create_published_version(done, 1, {"rule": "greedy"}, {"lists": []})
+    # A proposal with an outcome and a confirmed council decision (issue 15): both documented.
+    decided = create_decided_proposal(done)
     _db.session.flush()
     resident = make_user(area=area)
     return {
         "slug": [voting.slug, collecting.slug, done.slug],
-        "tracking_number": [p.tracking_number for p in proposals],
+        "tracking_number": [p.tracking_number for p in [*proposals, decided]],
         "proposal_ids": [p.id for p in proposals],
         "area_ids": [area.id],
         "token": make_token(resident),

@@ -131,7 +131,12 @@ def test_even_the_owner_needs_to_lift_the_triggers(owner_db):
         ("TRUNCATE audit_personal", "append-only"),
         ("UPDATE audit_entries SET action = 'forged'", "append-only"),
         ("UPDATE result_versions SET content_hash = 'x'", "published"),
-        ("TRUNCATE result_versions, result_files", "published"),  # the files go with them
+        # the files and the council's decisions on a version go with it
+        (
+            "TRUNCATE result_versions, result_files, council_decisions, council_decision_entries",
+            "published",
+        ),
+        ("TRUNCATE council_decisions, council_decision_entries", "confirmed"),
     ):
         _refused(owner_db.session, statement, match)
 

@@ -17,6 +17,7 @@ from pbplatform.channels.models import Meeting, PaperImport, VotingCodeBatch, Vo
 from pbplatform.codesign.models import Amendment, CoAuthor, MergeConsent, MergeRequest
 from pbplatform.coproduction.models import Offer, OfferDelivery
 from pbplatform.db import utcnow
+from pbplatform.decisions.models import Routing, RoutingKind
 from pbplatform.discussion.models import Comment
 from pbplatform.extensions import db
 from pbplatform.jobs.models import Job
@@ -101,6 +102,18 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     # The evil resident's failed background job, its error carrying a payload (jobs feature).
     job = Job(kind="privacy_export", created_by_id=evil.id, status="failed", error=SCRIPT)
     db.session.add(job)
+    # A proposal forwarded to an authority whose name and answer carry payloads (issue 15).
+    routing = Routing(
+        proposal_id=proposal.id,
+        cycle_id=cycle.id,
+        area_id=area_a.id,
+        kind=RoutingKind.FORWARDED,
+        authority=f"{SCRIPT} {TEMPLATE}",
+        note=SVG,
+        answer=f"{JS_LINK} {SCRIPT}",
+        answered_on=date.today(),
+    )
+    db.session.add(routing)
     db.session.flush()
     # Residents in the loop (issue 16): a comment, an amendment, an invitation, a merge
     # question, a follow and a notification, a meeting's public page; all carrying payloads.
@@ -149,6 +162,8 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "request_id": merge.id,
         "follow_id": follow.id,
         "answer": "accept",
+        "list_key": "district",
+        "routing_id": routing.id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

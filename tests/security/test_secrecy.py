@@ -206,6 +206,8 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
             "request_id": 0,
             "follow_id": 0,
             "answer": "accept",
+            "list_key": "district",
+            "routing_id": 0,
         }
         for rule in app_rules(app):
             if "GET" not in rule.methods:

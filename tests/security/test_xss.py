@@ -178,8 +178,10 @@ def test_paper_and_census_error_rows_escape_the_input(build_app):
 SAFE_ALLOWED: dict[str, str] = {}
 MARKUP_ALLOWED: dict[str, str] = {
     # The cached results body: HTML Jinja rendered (autoescaped) from results/_body.html,
-    # kept as text per version and language and put back into show.html unchanged.
-    "pbplatform/results/views.py": "a cached, autoescaped rendering of results/_body.html",
+    # kept as text per version and language and put back into show.html unchanged; likewise
+    # the council's decisions beside it (decisions/_deviations.html, per confirmed versions).
+    "pbplatform/results/views.py": "cached, autoescaped renderings of results/_body.html "
+    "and decisions/_deviations.html",
     # Comments, agendas and minutes: every character escaped; only the <a> around an escaped
     # http(s) URL (rel=nofollow) and <br> for line breaks are markup (tested in discussion).
     "pbplatform/discussion/views.py": "the linkify filter: escaped text, built <a> and <br>",
