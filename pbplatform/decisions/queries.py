@@ -351,6 +351,8 @@ def _deviation(row: dict[str, Any], line: DecisionLine | None) -> Deviation | No
     return None
 
 
+# Complexity: one pass over each decided list with one branch per kind of difference the results
+# page names (funded out of order, dropped, amount changed, undecided).
 def compare(cycle: Cycle) -> list[ListComparison]:
     """Per list with a confirmed decision, project by project, where the council's decision
     differs from the count it answers to (the published version it was recorded against)."""

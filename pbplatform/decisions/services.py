@@ -214,6 +214,8 @@ def _clean_text(value: str | None) -> str | None:
     return text or None
 
 
+# Complexity: one guard per rule of a decision line (draft only, project on the list, status,
+# changed amount, reason, dates), each refusal naming its field.
 def record_entry(
     decision: CouncilDecision, officer: User, proposal: Proposal, data: EntryInput
 ) -> DecisionEntry:
@@ -303,6 +305,8 @@ class RoutingInput:
     to_cycle: Cycle | None = None
 
 
+# Complexity: one guard per routing kind's required fields (authority, cost and date, target cycle),
+# each refusal naming its field.
 def _routing_checks(proposal: Proposal, data: RoutingInput) -> RoutingKind:
     if data.kind not in tuple(RoutingKind):
         raise DomainError("bad_kind", _("Choose how the proposal was routed."))
@@ -334,6 +338,8 @@ def _routing_checks(proposal: Proposal, data: RoutingInput) -> RoutingKind:
     return kind
 
 
+# Complexity: the three routings differ in what they store and carrying over moves the proposal;
+# kept in one place so the audit entry covers each.
 def route_proposal(proposal: Proposal, officer: User, data: RoutingInput) -> Routing:
     """Record a routing. Carrying over moves the proposal (same tracking number, same
     history) into the next cycle, to be reviewed there again."""

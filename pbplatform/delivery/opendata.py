@@ -204,6 +204,8 @@ def _proposal_row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Complexity: writes every list's ranking with a column per voting channel; the branches are
+# optional fields of the stored outcome.
 def results_csv(version: ResultVersion) -> bytes:
     lists = version.outcome["lists"]
     channels = sorted(

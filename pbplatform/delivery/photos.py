@@ -50,6 +50,8 @@ def max_mb() -> int:
     return int(current_app.config["PHOTO_MAX_BYTES"]) // (1024 * 1024)
 
 
+# Complexity: one check per way an upload can fail to be a photo we accept (size, decodable, format,
+# dimensions, frames), each before any pixel is kept.
 def clean_photo(data: bytes) -> CleanPhoto:
     """The photo re-encoded from its pixels, or DomainError if the bytes are not a photo of an
     accepted type and size."""

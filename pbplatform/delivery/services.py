@@ -83,6 +83,8 @@ def _money(value: int, field_name: str) -> int:
     return value
 
 
+# Complexity: one guard per rule of a delivery record (status, progress, money, date order, reason
+# when not done), each refusal naming its field.
 def _check(data: DeliveryInput) -> DeliveryStatus:
     if data.status not in tuple(DeliveryStatus):
         raise DomainError("bad_status", _("Choose a status from the list."), field="status")

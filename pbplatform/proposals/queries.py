@@ -59,6 +59,8 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
+# Complexity: reads each allow-listed query parameter of the proposals list in turn; anything else
+# is ignored.
 def parse_filters(args: Mapping[str, str]) -> ListFilters:
     """Read list parameters from a query string; anything not on an allow-list is ignored."""
     area_raw = (args.get("area") or "").strip()
