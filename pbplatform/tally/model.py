@@ -27,7 +27,7 @@ VOTE_TYPE_ALIASES = {"choose-1": "approval"}
 
 
 class IndexedApprovals(Protocol):
-    """Approval ballots as the compiled reader hands them over (``pabulib._Indexed``): each
+    """Approval ballots as the compiled reader hands them over (``io.pabulib._Indexed``): each
     ballot's number of approvals, all approved project numbers (places in ``ids``) in one
     array, each ballot's channel (a place in ``names``)."""
 
@@ -236,7 +236,7 @@ class BallotColumns:
     needs neither: the reader hands over the approval counts it made while checking the
     ballots (``approval_counts``: per channel, how many ballots approve each project, and how
     many ballots the channel has). The compiled reader also hands over ``indexed``, every
-    ballot's project numbers in arrays (see ``pabulib._Indexed``), for the equal-shares rules.
+    ballot's project numbers in arrays (see ``io.pabulib._Indexed``), for the equal-shares rules.
     """
 
     def __init__(

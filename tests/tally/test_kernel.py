@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pbplatform.tally import RuleConfig, kernel
-from pbplatform.tally.mes_rules import mes_input
+from pbplatform.tally import RuleConfig
+from pbplatform.tally import engines as kernel
+from pbplatform.tally.rules.mes.equal_shares import mes_input
 
 from .test_mes_fast import exact_run
 from .test_mes_fast_utility import elections as point_elections
@@ -32,8 +33,8 @@ def test_kernel_is_built() -> None:
         pytest.skip("PBP_TALLY_KERNEL=0 runs the suite on the pure-Python path")
     for built, source in ((kernel.active(), "_kernel.c"), (kernel.ballots(), "_ballots.c")):
         assert built is not None, (
-            f"pbplatform/tally/{source} was not compiled: install a C compiler and the Python "
-            "headers, then reinstall (make install)"
+            f"pbplatform/tally/engines/{source} was not compiled: install a C compiler and "
+            "the Python headers, then reinstall (make install)"
         )
 
 
@@ -85,7 +86,7 @@ def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> N
 @pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
 def test_buffers_of_the_wrong_size_are_refused() -> None:
     election_points = [{0: Fraction(1)}, {0: Fraction(2), 1: Fraction(1)}]
-    from pbplatform.tally.mes_fast_utility import FastUtility
+    from pbplatform.tally.rules.mes.float_points import FastUtility
 
     fast = FastUtility(election_points, [1, 1], [3, 4])
     assert fast.run(Fraction(5)) is not None
@@ -170,9 +171,10 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     root = Path(__file__).resolve().parents[2]
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "pbplatform" / "tally").mkdir(parents=True)
+    engines = Path("pbplatform", "tally", "engines")
+    (tmp_path / engines).mkdir(parents=True)
     for source in ("_kernel.c", "_ballots.c"):
-        shutil.copy(root / "pbplatform" / "tally" / source, tmp_path / "pbplatform" / "tally")
+        shutil.copy(root / engines / source, tmp_path / engines)
     env = {**os.environ, "CC": "/bin/false"}
     done = subprocess.run(
         [sys.executable, "setup.py", "build_ext", "--inplace"],
@@ -184,8 +186,8 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     for name in ("_kernel", "_ballots"):
-        assert f'building extension "pbplatform.tally.{name}" failed' in done.stderr
-    assert not list((tmp_path / "pbplatform" / "tally").glob("*.so"))
+        assert f'building extension "pbplatform.tally.engines.{name}" failed' in done.stderr
+    assert not list((tmp_path / engines).glob("*.so"))
 
 
 ballot_lists = st.lists(
@@ -200,7 +202,7 @@ ballot_lists = st.lists(
 def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -> None:
     """The same distinct ballots with the same total weights, none weighted zero (the
     compiled grouping orders them differently, which changes no outcome)."""
-    from pbplatform.tally.mes_rules import ballot_groups
+    from pbplatform.tally.rules.mes.equal_shares import ballot_groups
 
     ballots = [([q % projects for q in ids], w) for ids, w in ballots]
     lengths = [len(ids) for ids, _ in ballots]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import PabulibError, RuleConfig, count, read_pabulib
-from pbplatform.tally import pabulib as reader
+from pbplatform.tally.io import pabulib as reader
 from pbplatform.tally.scores import channel_totals
 
 from .conftest import pabulib_files
@@ -191,7 +191,7 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1", ""]
 )
 def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -> None:
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import ballots
 
     compiled = ballots()
     if compiled is None:
@@ -205,7 +205,7 @@ def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -
 )
 def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text) -> None:
     """Mixed line ends are made uniform, and str.isspace's white space trimmed, in Python."""
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import ballots
 
     compiled = ballots()
     if compiled is None:
@@ -214,7 +214,7 @@ def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text
 
 
 def test_the_compiled_reader_refuses_columns_out_of_range() -> None:
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import ballots
 
     compiled = ballots()
     if compiled is None:

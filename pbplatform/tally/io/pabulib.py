@@ -19,8 +19,8 @@ from operator import contains, eq
 
 import numpy as np
 
-from . import kernel
-from .model import (
+from .. import engines
+from ..model import (
     VOTE_TYPE_ALIASES,
     VOTE_TYPES,
     BallotColumns,
@@ -65,7 +65,7 @@ def read_pabulib(
 
     ``engine`` as for ``count``: ``"python"`` reads without the compiled reader.
     """
-    with kernel.using(engine):
+    with engines.using(engine):
         if isinstance(source, (str, os.PathLike)):
             with open(source, encoding="utf-8-sig", newline="") as handle:
                 return _parse(handle)
@@ -222,7 +222,7 @@ class _VoteReader:
 
     def _compiled(self, text: str) -> BallotColumns | None:
         """Columns from the compiled reader (``_Indexed``); None if it is off or unsure."""
-        reader = kernel.ballots()
+        reader = engines.ballots()
         i_ch = -1 if self.i_ch is None else self.i_ch
         read = (
             reader.approval_table(text, len(self.header), self.i_vote, i_ch, self.ids)

@@ -14,13 +14,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import outcome as oc
+from .. import outcome as oc
+from ..engines import rows_of
+from ..model import Election, RuleConfig
+from ..outcome import fmt
 from .greedy import Decision
-from .kernel import rows_of
-from .mes_fast import FastApproval
-from .mes_rules import mes_input
-from .model import Election, RuleConfig
-from .outcome import fmt
+from .mes.equal_shares import mes_input
+from .mes.float_approval import FastApproval
 
 
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .model import AggregateScore, TallyError, as_fraction
+from ..model import AggregateScore, TallyError, as_fraction
 
 AGGREGATES_KEY = "aggregate_scores"
 OUTCOME_KEY = "published_outcome"
@@ -36,7 +36,7 @@ def sha256(text: str) -> str:
 
 
 def aggregates_text(aggregates: Iterable[AggregateScore]) -> str:
-    from .pabulib_writer import number_text  # the writer loads only when writing
+    from .writer import number_text  # the writer loads only when writing
 
     return ",".join(
         f"{a.channel}:{a.project_id}:{number_text(a.score)}:{a.participants}" for a in aggregates

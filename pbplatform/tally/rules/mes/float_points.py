@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .kernel import active, rows_of
-from .mes import MesRun, Trace
+from ...engines import active, rows_of
+from .exact import MesRun, Trace
 
 U = 2.0**-53  # unit roundoff
 LIMIT = 2**50  # weights, points and their sums stay exact in doubles below this

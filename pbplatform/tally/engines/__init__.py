@@ -24,11 +24,11 @@ from types import ModuleType
 import numpy as np
 
 try:
-    from . import _kernel
+    from . import _kernel  # type: ignore[attr-defined]
 except ImportError:  # built without a C compiler
     _kernel = None
 try:
-    from . import _ballots
+    from . import _ballots  # type: ignore[attr-defined]
 except ImportError:
     _ballots = None
 
@@ -55,7 +55,7 @@ def built() -> bool:
 
 
 def _check(engine: str) -> None:
-    from .model import TallyConfigError
+    from ..model import TallyConfigError
 
     if engine not in ENGINES:
         raise TallyConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")

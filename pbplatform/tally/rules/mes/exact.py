@@ -6,7 +6,7 @@ the poor ones), and the project with the smallest ``alpha`` is funded next. Util
 project's cost for an approval (cost satisfaction) and the points given for cumulative or
 scoring ballots; this is what pabutools computes, and we must agree with it exactly.
 
-Approval ballots use budget classes (``mes_approval``); cumulative and scoring ballots keep
+Approval ballots use budget classes (``exact_approval``); cumulative and scoring ballots keep
 one exact budget per voter here. A state's ``alpha`` returns the price and its slope in the
 share, and ``hi`` is the share up to which a run stays the same (approval only).
 """
@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .mes_fast import FastRun
+    from .float_approval import FastRun
 
 
 @dataclass
@@ -32,7 +32,7 @@ class MesRun:
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
     hi: float = 0.0  # every share below this (per unit of weight) gives the same run
     trace: Trace | None = None  # what a certified float run proves (points ballots only)
-    # an approval float run whose exact prices ``mes_rules.complete`` has yet to fill in
+    # an approval float run whose exact prices ``equal_shares.complete`` has yet to fill in
     pending: FastRun | None = field(default=None, compare=False, repr=False)
 
 

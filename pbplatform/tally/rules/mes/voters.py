@@ -9,8 +9,8 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
-from .model import Election, LazyBallots, RuleConfig
-from .scores import ballot_scores, borda_length
+from ...model import Election, LazyBallots, RuleConfig
+from ...scores import ballot_scores, borda_length
 
 
 def ballot_rows(

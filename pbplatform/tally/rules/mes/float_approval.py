@@ -1,6 +1,6 @@
 """MES for approval ballots in floating point, certified against the exact method.
 
-The exact state (``mes_approval``) keeps every budget class as a Fraction, which costs seconds
+The exact state (``exact_approval``) keeps every budget class as a Fraction, which costs seconds
 per run on a large district. Here the same run is made in floats over *ballot groups* (voters
 with identical ballots always hold the same money), and every decision the run takes is
 checked against a running bound on the float error:
@@ -34,11 +34,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .kernel import active, rows_of
+from ...engines import active, rows_of
 
 U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
-EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
+EPS = 1e-9  # relative margin on skip bounds, as in exact_approval
 
 
 class FastRound:
@@ -97,7 +97,7 @@ class FastApproval:
     ):
         """From the distinct ballots (rows of a bool matrix over the projects), their total
         whole weights (all above zero), the costs and, if known, each project's supporter
-        rows as ``rows_of(groups.T)`` gives them (see ``mes_rules.ballot_groups``)."""
+        rows as ``rows_of(groups.T)`` gives them (see ``equal_shares.ballot_groups``)."""
         n_projects = groups.shape[1]
         self.costs = [int(c) for c in costs]
         self.n_projects = n_projects
