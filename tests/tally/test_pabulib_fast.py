@@ -191,13 +191,13 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1", ""]
 )
 def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -> None:
-    from pbplatform.tally.engines import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
-    assert compiled.approval_table(f"0;a\n{line}\n2;b", 2, 1, -1, ["a", "b"]) is None
-    assert compiled.approval_table("0;a\n1;b,a\n2;b\n \n", 2, 1, -1, ["a", "b"]) is not None
+    assert reader.approval_table(f"0;a\n{line}\n2;b", 2, 1, -1, ["a", "b"]) is None
+    assert reader.approval_table("0;a\n1;b,a\n2;b\n \n", 2, 1, -1, ["a", "b"]) is not None
 
 
 @pytest.mark.parametrize(
@@ -205,22 +205,22 @@ def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -
 )
 def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text) -> None:
     """Mixed line ends are made uniform, and str.isspace's white space trimmed, in Python."""
-    from pbplatform.tally.engines import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
-    assert compiled.approval_table(text, 2, 1, -1, ["a", "b", "b\u00a0"]) is None
+    assert reader.approval_table(text, 2, 1, -1, ["a", "b", "b\u00a0"]) is None
 
 
 def test_the_compiled_reader_refuses_columns_out_of_range() -> None:
-    from pbplatform.tally.engines import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     for width, i_vote, i_channel in ((2, 2, -1), (2, -1, -1), (2, 1, 1), (0, 0, -1), (2, 1, 2)):
         with pytest.raises(ValueError, match="columns out of range"):
-            compiled.approval_table("0;a", width, i_vote, i_channel, ["a"])
+            reader.approval_table("0;a", width, i_vote, i_channel, ["a"])
     with pytest.raises(TypeError):
-        compiled.approval_table("0;a", 2, 1, -1, ["a", 1])
+        reader.approval_table("0;a", 2, 1, -1, ["a", 1])

@@ -1,36 +1,109 @@
-"""The optional compiled modules of the count: the kernel of the certified float MES runs
-(``_kernel.c``) and the reader and grouper of approval ballots (``_ballots.c``).
+"""The count's engines: which path a count takes, behind one declared interface.
 
-They are built at install time when a C compiler is there, and skipped otherwise. Every
-function in them ports one pure-Python/numpy function, which stays the reference and the
-fallback. The kernel's take certified decisions only (each bound is checked, and an unsure
-run goes to the exact method), so they give the same outcomes; the kernel only saves the
-fixed cost of many small numpy calls, which dominates the hundreds of runs of an add1 count on
-a small election. The reader answers "unsure" on anything but plain, well-formed ballots,
-which the pure reader then reads (and names the line of any fault).
+The ``"python"`` engine is the pure-Python/numpy code of the rules, the reference and the
+fallback. The ``"compiled"`` engine is two optional C modules built at install time when a C
+compiler is there (``_kernel.c``: the inner loops of the certified float MES and Phragmen
+runs; ``_ballots.c``: the reader and grouper of approval ballots). Both are offered to the
+rules as one object of the ``Compiled`` interface below, or None on the Python engine. Every
+function of it ports one Python function, named in its docstring, which stays the reference:
+the kernel takes certified decisions only (each bound is checked, and an unsure run goes to
+the exact method), so it gives the same outcomes, and only saves the fixed cost of many small
+numpy calls, which dominates the hundreds of runs of an add1 count on a small election. The
+reader answers "unsure" (None) on anything but plain, well-formed ballots, which the pure
+reader then reads (and names the line of any fault).
 
-Which path a count takes is an argument of ``count`` and ``read_pabulib`` (``engine``:
+Which engine a count takes is an argument of ``count`` and ``read_pabulib`` (``engine``:
 ``"auto"``, ``"python"`` or ``"compiled"``), applied here for the duration of that call; only
-the command line reads ``PBP_TALLY_KERNEL``. The tests run both paths.
+the command line reads ``PBP_TALLY_KERNEL``. The tests run both engines.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import ModuleType
+from typing import Any, Protocol, cast
 
 import numpy as np
 
-try:
-    from . import _kernel  # type: ignore[attr-defined]
-except ImportError:  # built without a C compiler
-    _kernel = None
-try:
-    from . import _ballots  # type: ignore[attr-defined]
-except ImportError:
-    _ballots = None
+
+class Compiled(Protocol):
+    """The compiled engine, as the rules and the reader call it.
+
+    The kernel's functions take the flat supporter lists (``rows_of``) and the state arrays
+    of the float run, positionally, as the Python function each ports holds them; they check
+    every size and type (``check_supporters`` checks the static lists once) and raise
+    ValueError or TypeError on a mismatch, never read out of bounds.
+    """
+
+    def check_supporters(self, *flat: Any) -> None:
+        """Check a run's static supporter lists once; the other functions then trust them."""
+
+    def points_run(self, *state: Any) -> Any:
+        """``float_points.FastUtility._run``: one certified MES run on points ballots."""
+
+    def approval_candidates(self, *state: Any) -> Any:
+        """``float_approval.FastApproval._candidates``: a round's certified cheapest projects."""
+
+    def approval_settle(self, *state: Any) -> Any:
+        """``float_approval.FastApproval._settle``: every step of a round but its exact price."""
+
+    def approval_apply(self, *state: Any) -> Any:
+        """``float_approval.FastApproval._pay``: pay a round's winner at its price."""
+
+    def approval_cross(self, *state: Any) -> Any:
+        """``float_approval.FastApproval.exact``'s live supporters' weights, per winner."""
+
+    def phragmen_loads(self, *state: Any) -> Any:
+        """``phragmen``'s near-cheapest new loads, screened in floats."""
+
+    def phragmen_fund(self, *state: Any) -> None:
+        """``phragmen``'s move of a funded project's supporters' loads."""
+
+    def approval_table(
+        self, text: str, width: int, i_vote: int, i_channel: int, ids: list[str]
+    ) -> tuple[Any, ...] | None:
+        """``io.pabulib._VoteReader._fast`` for approval ballots: the ballots' project numbers
+        and channels, and per channel each project's approvals (see ``io.pabulib._Indexed``);
+        None when unsure."""
+
+    def approval_groups(
+        self, lengths: np.ndarray, flat: np.ndarray, weights: np.ndarray, n_projects: int
+    ) -> tuple[Any, Any, tuple[Any, Any]]:
+        """``rules.mes.equal_shares.ballot_groups``: the distinct ballots, each one's weight
+        and each project's supporter rows (as ``rows_of`` gives them)."""
+
+
+def _load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ImportError:  # built without a C compiler
+        return None
+
+
+class _Modules:
+    """Both compiled modules as one ``Compiled`` object."""
+
+    def __init__(self, *modules: ModuleType) -> None:
+        self._modules = modules
+
+    def __getattr__(self, name: str) -> Any:
+        for module in self._modules:
+            if hasattr(module, name):
+                function = getattr(module, name)
+                setattr(self, name, function)  # found once, then a plain attribute
+                return function
+        raise AttributeError(name)
+
+
+_kernel, _ballots = _load("_kernel"), _load("_ballots")
+_compiled = (
+    cast(Compiled, _Modules(_kernel, _ballots))
+    if _kernel is not None and _ballots is not None
+    else None
+)
 
 
 def rows_of(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,7 +124,7 @@ _default = "auto"
 
 
 def built() -> bool:
-    return _kernel is not None and _ballots is not None
+    return _compiled is not None
 
 
 def _check(engine: str) -> None:
@@ -84,15 +157,6 @@ def set_default(engine: str) -> None:
     _default = engine
 
 
-def _python() -> bool:
-    return (_engine.get() or _default) == "python"
-
-
-def active() -> ModuleType | None:
-    """The compiled kernel, unless absent or the count runs on the Python engine."""
-    return None if _python() else _kernel
-
-
-def ballots() -> ModuleType | None:
-    """The compiled reader of approval ballots (``_ballots.c``), on the same terms."""
-    return None if _python() else _ballots
+def compiled() -> Compiled | None:
+    """The compiled engine, unless it is not built or the count runs on the Python engine."""
+    return None if (_engine.get() or _default) == "python" else _compiled

@@ -222,7 +222,7 @@ class _VoteReader:
 
     def _compiled(self, text: str) -> BallotColumns | None:
         """Columns from the compiled reader (``_Indexed``); None if it is off or unsure."""
-        reader = engines.ballots()
+        reader = engines.compiled()
         i_ch = -1 if self.i_ch is None else self.i_ch
         read = (
             reader.approval_table(text, len(self.header), self.i_vote, i_ch, self.ids)

@@ -133,7 +133,7 @@ def ballot_groups(
     count works on these rows. From each voter's number of approvals and the stream of all
     their project indices; grouped in the compiled reader where it is built, which also
     gives each project's supporter rows as ``engines.rows_of`` would (else None)."""
-    reader = engines.ballots()
+    reader = engines.compiled()
     if reader is not None:
         sizes, cols = _arrays(lengths, flat)
         rows, totals, (offsets, sup) = reader.approval_groups(

@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ...engines import active, rows_of
+from ...engines import compiled, rows_of
 
 U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
@@ -113,7 +113,7 @@ class FastApproval:
         self.sup_n = summed[offsets[1:]] - summed[offsets[:-1]]  # weight of q's supporters
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
-        self.kernel = active()
+        self.kernel = compiled()
         self.reason: tuple = ()  # why the latest run gave up (for tests and diagnosis)
         if self.kernel is not None:
             self.flat = (

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ...engines import active, rows_of
+from ...engines import compiled, rows_of
 from .exact import MesRun, Trace
 
 U = 2.0**-53  # unit roundoff
@@ -100,7 +100,7 @@ class FastUtility:
         # compiled kernel); an instance uses one path only, so the two never meet
         self.memory: tuple[float, Any] | None = None
         self.reason: tuple = ()
-        self.kernel = active() if self.usable else None
+        self.kernel = compiled() if self.usable else None
         if self.kernel is not None:
             self._compile()
 
