@@ -86,7 +86,9 @@ def read_votes(lines: str, project_ids: list[str], vote_type: str) -> LazyBallot
     reader = _VoteReader({"vote_type": vote_type})
     reader.start(1, header, list(project_ids))
     reader.consume(lines)
-    return LazyBallots(reader.columns())
+    columns = reader.columns()
+    assert columns is not None, "started with a header, so the reader has columns"
+    return LazyBallots(columns)
 
 
 def _parse(handle) -> Election:
@@ -235,8 +237,10 @@ class _VoteReader:
         lines, newline = _ballot_lines(text)  # uniform line ends, or the reader was unsure
         width, i_vote = len(self.header), self.i_vote
 
-        def texts() -> list[str]:  # the compiled reader has checked every line's width
-            return _Table.of(lines, width).column(i_vote)
+        def texts() -> list[str]:
+            table = _Table.of(lines, width)
+            assert table is not None, "the compiled reader has checked every line's width"
+            return table.column(i_vote)
 
         return self._build(
             None,
@@ -273,6 +277,7 @@ class _VoteReader:
         if unknown:
             raise PabulibError(line, f"vote for unknown project {unknown[0]!r}")
         if self.with_points:
+            assert self.i_points is not None, "start refuses points ballots without the column"
             pts = [v.strip() for v in row[self.i_points].split(",") if v.strip()]
             if len(pts) != len(ids):
                 raise PabulibError(line, f"{len(ids)} projects but {len(pts)} points")
