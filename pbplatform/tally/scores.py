@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
 
-from .model import Ballot, BallotColumns, Election, LazyBallots, RuleConfig, TallyError
+from .model import Ballot, Ballots, Election, RuleConfig, TallyError
 
 
 @dataclass
@@ -87,10 +87,11 @@ def _integer_scores(
 
 def channel_totals(election: Election) -> dict[str, ChannelTotals]:
     known = {p.id for p in election.projects}
-    if isinstance(election.ballots, LazyBallots) and not election.ballots.columns.weights:
-        totals = _column_totals(election.ballots.columns, election)
+    ballots = election.ballot_columns
+    if ballots.weighted:
+        totals = _ballot_totals(ballots, election)
     else:
-        totals = _ballot_totals(election.ballots, election)
+        totals = _column_totals(ballots, election)
     for agg in election.aggregates:
         tot = totals.setdefault(agg.channel, ChannelTotals({}, Fraction(0)))
         tot.support[agg.project_id] = tot.support.get(agg.project_id, Fraction(0)) + agg.score
@@ -132,7 +133,7 @@ def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, C
     return {ch: ChannelTotals(dict(support[ch]), size[ch]) for ch in size}
 
 
-def _column_totals(cols: BallotColumns, election: Election) -> dict[str, ChannelTotals]:
+def _column_totals(cols: Ballots, election: Election) -> dict[str, ChannelTotals]:
     """Fast path for parsed Pabulib files: integer counting first, Fractions once at the end."""
     if cols.approval_counts is not None and election.vote_type == "approval":
         return {

@@ -77,7 +77,7 @@ def test_fast_reader_agrees_with_row_by_row(
         return
     assert fast == slow
     assert list(fast.ballots) == list(slow.ballots)
-    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert fast.ballot_columns.votes == slow.ballot_columns.votes
     assert channel_totals(fast) == channel_totals(slow)
     config = RuleConfig(rule="greedy", tie_break="name")
     assert count(fast, config) == count(slow, config)
@@ -89,7 +89,7 @@ def test_fast_reader_agrees_with_row_by_row(
 def test_repeated_approval_counts_once(kernel) -> None:
     e = parse(votes_file(["1;a,b,a", "2;a", "3;a,b,a"]))
     assert e.ballots[0].approvals == ("a", "b")
-    assert e.ballots.columns.votes == [["a", "b"], ["a"], ["a", "b"]]
+    assert e.ballot_columns.votes == [["a", "b"], ["a"], ["a", "b"]]
     assert count(e).result("a").score == 3
 
 
@@ -141,7 +141,7 @@ def test_no_ballots_means_no_channels() -> None:
 def test_any_column_order(kernel, header: str, rows: list[str]) -> None:
     text = votes_file(rows, header=header)
     fast, slow = parse(text), parse_row_by_row(text)
-    assert fast.ballots.columns.approval_counts is not None  # it took the fast path
+    assert fast.ballot_columns.approval_counts is not None  # it took the fast path
     assert list(fast.ballots) == list(slow.ballots)
     assert channel_totals(fast) == channel_totals(slow)
 
@@ -154,9 +154,9 @@ def test_many_cells_with_one_repeat_late(kernel) -> None:
     cells = [",".join(ids) for ids in islice(permutations(pids, 4), 1300)] + ["p1,p2,p1"]
     text = head + "VOTES\nvoter_id;vote\n" + "".join(f"{k};{c}\n" for k, c in enumerate(cells))
     fast, slow = parse(text), parse_row_by_row(text)
-    assert fast.ballots.columns.approval_counts is not None
+    assert fast.ballot_columns.approval_counts is not None
     assert channel_totals(fast) == channel_totals(slow)
-    assert fast.ballots.columns.votes[-1] == ["p1", "p2"]
+    assert fast.ballot_columns.votes[-1] == ["p1", "p2"]
 
 
 REAL = [p for p in pabulib_files() if p.stat().st_size < 1_500_000][::6]
@@ -169,13 +169,13 @@ def test_real_files_read_the_same_both_ways(kernel, path) -> None:
     with patch.object(reader._VoteReader, "_fast", lambda self, text: None):
         slow = read_pabulib(path)
     assert channel_totals(fast) == channel_totals(slow)
-    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert fast.ballot_columns.votes == slow.ballot_columns.votes
     assert fast == slow
 
 
 def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     e = parse(votes_file(["1;b,a", "2;", "3;d,d,c", "4;a"]))
-    indexed = e.ballots.columns.indexed
+    indexed = e.ballot_columns.indexed
     if kernel == "pure":
         assert indexed is None
         return
@@ -184,7 +184,7 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     assert indexed.lengths.tolist() == [2, 0, 2, 1]
     assert indexed.flat.tolist() == [1, 0, 3, 2, 0]  # as written, the repeat dropped
     assert indexed.repeats
-    assert e.ballots.columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
+    assert e.ballot_columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
 
 
 @pytest.mark.parametrize(
