@@ -161,49 +161,10 @@ class FastApproval:
         s = float(share)
         if not (s > 0 and np.isfinite(s)):
             return None
-        P, G = self.n_projects, len(self.w)
         costs = self.costs
-        keep = 0
-        if base is not None and base.share <= share:
-            while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
-                keep += 1
-        rounds: list[FastRound] = []
-        if base is not None and keep:  # keep > 0 only with a base
-            den, acc, den_v, acc_v = _moved(base, keep, share)
-            for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
-                rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
-            winners = [r.q for r in rounds]
-            rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
-            rho_vf = np.array([x / den_v for x in acc_v])
-            cols = self.groups_f[:, winners]
-            b = s - cols @ rho_f
-            v = 1.0 - cols @ rho_vf
-            broke = base.broke < keep
-            b[broke] = 0.0
-            v[broke] = 0.0
-            broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
-            # the price bounds are tangents at the share where that round was first computed,
-            # which is older than base.share when base itself had kept the round
-            *snap, snap_share = rounds[-1].snapshot
-            ds = s - snap_share
-            sv, ss, se, ses, alive = (x.copy() for x in snap)
-            sv += ss * ds
-            se += ses * abs(ds) + 4 * U * np.abs(sv)
-            vmax = float(np.abs(v).max()) if G else 1.0
-            eb = 4 * (keep + 2) * U * s
-            ev = 4 * (keep + 2) * U * (vmax + float(np.abs(rho_vf).sum()))
-            hi = rounds[-1].hi_after
-        else:
-            winners = []
-            den, den_v, acc, acc_v = share.denominator, 1, [], []
-            b = np.full(G, s)
-            v = np.ones(G)
-            broke_at = np.full(G, np.iinfo(np.int64).max)
-            alive = np.array([costs[q] > 0 and self.sup_n[q] > 0 for q in range(P)], dtype=bool)
-            n = np.maximum(self.sup_n, 1).astype(float)
-            # lower bounds on each price: value, slope, and their errors
-            sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
-            vmax, eb, ev, hi = 1.0, 2 * U * s, 0.0, float("inf")
+        start = self._start(share, s, base)
+        rounds, winners, den, acc, den_v, acc_v, b, v, broke_at = start[:9]
+        sv, ss, se, ses, alive, vmax, eb, ev, hi = start[9:]
         track = hi > need
         if not track:
             hi = s
@@ -216,20 +177,11 @@ class FastApproval:
             hi = min(hi, hi_short)
             twins: Sequence[int] = ()
             if best is not None:
-                a_w, ea_w = best[0], best[2]
-                near = [
-                    q
-                    for q, f in fresh.items()
-                    if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)
-                ]
-                if near:  # a tie or near tie: floats cannot tell, exact prices can
-                    exact = (share, den, acc, den_v, acc_v, winners, broke_at)
-                    found = self._exact_winner([winner, *near], exact, rank)
-                    if found is None:
-                        self.reason = ("tie", len(rounds), near)
-                        return None
-                    winner, twins = found
-                    best = fresh[winner]
+                exact = (share, den, acc, den_v, acc_v, winners, broke_at)
+                decided = self._decide(best, winner, fresh, rank, exact, len(rounds))
+                if decided is None:
+                    return None
+                winner, twins, best = decided
                 alive[winner] = False
             settle = self._settle if self.kernel is None else self._settle_compiled
             hi_round, pays = settle(
@@ -240,24 +192,10 @@ class FastApproval:
                 track, hi = False, s
             if best is None:
                 break
-            # pay, at the exact price: recomputed from who is poor, so float errors do not
-            # build up from round to round. Exact prices are kept as integer numerators over
-            # one common denominator (den for prices, den_v for their slopes in the share): a
-            # group that was never poor holds share - (the prices of the winners it approved).
-            rho_f, e_rho = best[4], best[6]
-            rich_w, wp_sum, counts = pays
-            paid = share.numerator * (den // share.denominator) * wp_sum  # times den
-            paid_v = den_v * wp_sum  # times den_v
-            if counts:
-                paid -= sum(map(operator.mul, acc, counts))
-                paid_v -= sum(map(operator.mul, acc_v, counts))
-            num, num_v = costs[winner] * den - paid, -paid_v
-            den, den_v = den * rich_w, den_v * rich_w
-            acc = [a * rich_w for a in acc]
-            acc_v = [a * rich_w for a in acc_v]
-            acc.append(num)
-            acc_v.append(num_v)
-            rho, rho_v = num / den, num_v / den_v
+            num, num_v, den, den_v, acc, acc_v = _paid(
+                share, costs[winner], den, den_v, acc, acc_v, pays
+            )
+            rho, rho_v, rho_f, e_rho = num / den, num_v / den_v, best[4], best[6]
             if abs(rho - rho_f) > SAFE * e_rho + 4 * U * rho:
                 self.reason = ("replay", len(rounds), rho, rho_f, e_rho)
                 return None  # the float structure disagrees with the exact replay
@@ -274,6 +212,85 @@ class FastApproval:
             if track:  # the budgets' slopes only serve the bounds on hi
                 ev = ev + 2 * U * (vmax + abs(rho_v))
         return FastRun(winners, rounds, b > 0, hi, share, broke_at, (den, acc, den_v, acc_v))
+
+    def _start(self, share: Fraction, s: float, base: FastRun | None) -> tuple:
+        """Where a run at ``share`` starts: after the rounds of ``base`` that are certain to
+        repeat (their bounds all lie above ``share``), or at the first round. The rounds and
+        winners so far, the exact prices (``den, acc, den_v, acc_v``), the budgets ``b``,
+        their slopes ``v``, the round at which each group went broke, the price bounds
+        (``sv, ss, se, ses``) and which projects are open, and the error terms and ``hi``."""
+        keep = 0
+        if base is not None and base.share <= share:
+            while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
+                keep += 1
+        if base is not None and keep:  # keep > 0 only with a base
+            return self._resume(base, keep, share, s)
+        P, G = self.n_projects, len(self.w)
+        costs = self.costs
+        b = np.full(G, s)
+        v = np.ones(G)
+        broke_at = np.full(G, np.iinfo(np.int64).max)
+        alive = np.array([costs[q] > 0 and self.sup_n[q] > 0 for q in range(P)], dtype=bool)
+        n = np.maximum(self.sup_n, 1).astype(float)
+        # lower bounds on each price: value, slope, and their errors
+        sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
+        return (
+            [], [], share.denominator, [], 1, [], b, v, broke_at,
+            sv, ss, se, ses, alive, 1.0, 2 * U * s, 0.0, float("inf"),
+        )  # fmt: skip
+
+    def _resume(self, base: FastRun, keep: int, share: Fraction, s: float) -> tuple:
+        """``_start`` after the first ``keep`` rounds of ``base``, their exact prices moved
+        along their exact slopes to ``share``."""
+        G = len(self.w)
+        rounds: list[FastRound] = []
+        den, acc, den_v, acc_v = _moved(base, keep, share)
+        for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
+            rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
+        winners = [r.q for r in rounds]
+        rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
+        rho_vf = np.array([x / den_v for x in acc_v])
+        cols = self.groups_f[:, winners]
+        b = s - cols @ rho_f
+        v = 1.0 - cols @ rho_vf
+        broke = base.broke < keep
+        b[broke] = 0.0
+        v[broke] = 0.0
+        broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
+        # the price bounds are tangents at the share where that round was first computed,
+        # which is older than base.share when base itself had kept the round
+        *snap, snap_share = rounds[-1].snapshot
+        ds = s - snap_share
+        sv, ss, se, ses, alive = (x.copy() for x in snap)
+        sv += ss * ds
+        se += ses * abs(ds) + 4 * U * np.abs(sv)
+        vmax = float(np.abs(v).max()) if G else 1.0
+        eb = 4 * (keep + 2) * U * s
+        ev = 4 * (keep + 2) * U * (vmax + float(np.abs(rho_vf).sum()))
+        hi = rounds[-1].hi_after
+        return (
+            rounds, winners, den, acc, den_v, acc_v, b, v, broke_at,
+            sv, ss, se, ses, alive, vmax, eb, ev, hi,
+        )  # fmt: skip
+
+    def _decide(self, best, winner, fresh, rank, exact, round_no):
+        """A round's winner, the projects tied with it, and its price: the cheapest in floats,
+        unless others are too close to tell apart in floats (a tie or near tie), when exact
+        prices decide (``_exact_winner``); None when even they cannot."""
+        a_w, ea_w = best[0], best[2]
+        near = [
+            q
+            for q, f in fresh.items()
+            if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)
+        ]
+        if not near:
+            return winner, (), best
+        found = self._exact_winner([winner, *near], exact, rank)
+        if found is None:
+            self.reason = ("tie", round_no, near)
+            return None
+        winner, twins = found
+        return winner, twins, fresh[winner]
 
     def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
         """One round's prices: open projects cheapest lower bound first, until the next one
@@ -496,41 +513,16 @@ class FastApproval:
         total = float(self.sup_n[q])
         e_money = total * eb + n * U * money * 2
         if money < c:
-            if c - money <= SAFE * e_money + 4 * U * c:
-                self.reason = ("money", c, money, e_money)
-                return None
-            mv = float(np.dot(ws, v.take(sup))) if bounds is not None else 0.0
-            e_mv = total * ev + n * U * abs(mv) * 2
-            if bounds is not None:
-                bounds.append(
-                    (
-                        np.array([c - money]),
-                        np.array([-mv]),
-                        np.array([e_money + (c + money) * EPS]),
-                        np.array([e_mv + abs(mv) * EPS]),
-                    )
-                )
-            return False
+            return self._unaffordable(q, c, money, e_money, v, ev, bounds)
         rho = max(c / total, floor)
         pf = (bs < rho).astype(np.float64)
         poor_w = float(np.dot(ws, pf))
         paid = paid_v = 0.0
         if poor_w:
-            # sums of whole weights are exact in floats, so an unchanged poor weight means an
-            # unchanged poor set (it only grows as rho rises): the fixed point
-            wb = ws * bs
-            paid = float(np.dot(wb, pf))
-            for _ in range(n + 2):
-                if total - poor_w <= 0:
-                    return None
-                rho = (c - paid) / (total - poor_w)
-                pf = (bs < rho).astype(np.float64)
-                now = float(np.dot(ws, pf))
-                if now == poor_w:
-                    break
-                paid, poor_w = float(np.dot(wb, pf)), now
-            else:
+            found = _fixed_point(c, total, ws, bs, pf, poor_w)
+            if found is None:
                 return None
+            rho, pf, paid, poor_w = found
             # the slope only serves the bounds on hi: a run that no longer tracks them skips it
             paid_v = float(np.dot(ws * v.take(sup), pf)) if bounds is not None else 0.0
         else:  # nobody is short even at the floor: everyone pays the same
@@ -565,6 +557,26 @@ class FastApproval:
             eb,
             ev,
         )
+
+    def _unaffordable(self, q, c, money, e_money, v, ev, bounds):
+        """``_alpha`` of a project whose supporters certainly hold less than its cost: False,
+        with the bound on ``hi`` of its staying so; None when too close to tell."""
+        if c - money <= SAFE * e_money + 4 * U * c:
+            self.reason = ("money", c, money, e_money)
+            return None
+        if bounds is not None:
+            sup, ws = self.sup[q], self.sup_w[q]
+            mv = float(np.dot(ws, v.take(sup)))
+            e_mv = float(self.sup_n[q]) * ev + len(sup) * U * abs(mv) * 2
+            bounds.append(
+                (
+                    np.array([c - money]),
+                    np.array([-mv]),
+                    np.array([e_money + (c + money) * EPS]),
+                    np.array([e_mv + abs(mv) * EPS]),
+                )
+            )
+        return False
 
     # ------------------------------------------------------------------ exact replay
     def exact(self, run: FastRun, scale_share: Fraction):
@@ -613,6 +625,47 @@ class FastApproval:
         base = np.rint(wl @ gl).astype(np.int64)
         cross = np.rint(gl.T @ (gl[:, winners] * wl[:, None])).astype(np.int64)
         return base, cross
+
+
+def _fixed_point(c, total, ws, bs, pf, poor_w):
+    """The price ``rho`` that solves sum(w * min(b, rho)) = ``c`` over the supporters, from
+    the poor (budget below a lower bound) ``pf`` of weight ``poor_w``: recomputed with those
+    below the price as poor, it rises to the solution. Sums of whole weights are exact in
+    floats, so an unchanged poor weight means an unchanged poor set (it only grows as rho
+    rises): the fixed point. (rho, the poor, what they pay, their weight), or None."""
+    wb = ws * bs
+    paid = float(np.dot(wb, pf))
+    for _ in range(len(bs) + 2):
+        if total - poor_w <= 0:
+            return None
+        rho = (c - paid) / (total - poor_w)
+        pf = (bs < rho).astype(np.float64)
+        now = float(np.dot(ws, pf))
+        if now == poor_w:
+            return rho, pf, paid, poor_w
+        paid, poor_w = float(np.dot(wb, pf)), now
+    return None
+
+
+def _paid(share: Fraction, cost: int, den: int, den_v: int, acc: list, acc_v: list, pays):
+    """A round's exact price, from who is poor (so float errors do not build up from round
+    to round), and the exact prices so far over the new common denominators. Exact prices
+    are integer numerators over one denominator (``den`` for prices, ``den_v`` for their
+    slopes in the share): a group that was never poor holds share - (the prices of the
+    winners it approved). Returns the new price's numerators and the new ``den, den_v, acc,
+    acc_v``."""
+    rich_w, wp_sum, counts = pays
+    paid = share.numerator * (den // share.denominator) * wp_sum  # times den
+    paid_v = den_v * wp_sum  # times den_v
+    if counts:
+        paid -= sum(map(operator.mul, acc, counts))
+        paid_v -= sum(map(operator.mul, acc_v, counts))
+    num, num_v = cost * den - paid, -paid_v
+    acc = [a * rich_w for a in acc]
+    acc_v = [a * rich_w for a in acc_v]
+    acc.append(num)
+    acc_v.append(num_v)
+    return num, num_v, den * rich_w, den_v * rich_w, acc, acc_v
 
 
 def _moved(base: FastRun, keep: int, share: Fraction) -> tuple[int, list[int], int, list[int]]:
