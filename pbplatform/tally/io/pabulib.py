@@ -93,6 +93,7 @@ def read_votes(lines: str, project_ids: list[str], vote_type: str) -> Ballots:
     return ballots
 
 
+# why complex: one pass over the file's sections, one branch per kind of line
 def _parse(handle) -> Election:
     meta: dict[str, str] = {}
     projects: list[Project] = []
@@ -197,6 +198,8 @@ class _VoteReader:
             for row in reader:
                 self._careful(self.first_line + reader.line_num, row)
 
+    # why complex: each early return is one reason to leave a file to the careful reader,
+    # which names the line at fault
     def _fast(self, text: str) -> Ballots | None:
         """Columns for well-formed unquoted ballots; None sends the file row by row."""
         if self.vote_type == "approval" and self.i_w is None:
@@ -276,6 +279,7 @@ class _VoteReader:
         channels = list(map(named.__getitem__, raw))
         return channels, Counter(channels)
 
+    # why complex: one check per fault a ballot line can have, in the order the message names them
     def _careful(self, line: int, row: list[str]) -> None:
         if not row or (len(row) == 1 and not row[0].strip()):
             return

@@ -76,6 +76,7 @@ def check(meta: Mapping[str, str], recount: Mapping[str, Any]) -> str | None:
     return first_difference(json.loads(text), json.loads(canonical(recount)))
 
 
+# why complex: one branch per JSON kind (object, array, scalar), as the difference is named
 def first_difference(published: Any, recount: Any, where: str = "outcome") -> str | None:
     """The first place where two JSON values differ, as 'where: published X, recount Y'."""
     if isinstance(published, dict) and isinstance(recount, dict):

@@ -34,6 +34,7 @@ NEEDS_BALLOTS = MES_RULES | {"phragmen"}
 COMBINATIONS = ("raw", "normalized")
 
 
+# why complex: one refusal per line, each with its own message
 def validate_config(
     config: RuleConfig, *, vote_type: str, has_individual_ballots: bool, has_aggregates: bool
 ) -> None:

@@ -23,6 +23,7 @@ from .mes.equal_shares import mes_input
 from .mes.float_approval import FastApproval
 
 
+# why complex: the method's one loop, then an explanation for every project not funded
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
     assert data.fast is not None, "Phragmen counts approval ballots, which get the float run"

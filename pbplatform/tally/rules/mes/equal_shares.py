@@ -72,6 +72,7 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     return _points_input(election, config, ids, costs, index)
 
 
+# why complex: the comprehensions keep whole points as ints, each a branch to radon
 def _points_input(
     election: Election, config: RuleConfig, ids: list[str], costs: list[int], index: dict
 ) -> MesInput:
@@ -188,6 +189,7 @@ class LazyApprovalState:
         return getattr(self._state, name)
 
 
+# why complex: the three ways a run is made (float points, float approval, exact), in order
 def run_at(
     data: MesInput, share: Fraction, key, exact: bool = False, next_share: Fraction | None = None
 ) -> MesRun:

@@ -162,6 +162,7 @@ class UtilityState:
             self.budgets[i] -= min(self.budgets[i], alpha * self.u[i][q])
 
 
+# why complex: the exact method's one loop; the comprehensions count as branches
 def run_mes(
     state,
     ids: Sequence[str],
@@ -181,19 +182,7 @@ def run_mes(
     # skip most projects each round (the same lazy evaluation pabutools uses)
     stale = {q: (Fraction(costs[q]) / support[q], Fraction(0)) for q in remaining}
     while True:
-        best, ties = None, []
-        for q in sorted(remaining, key=stale.__getitem__):
-            if best is not None and stale[q][0] > best[0]:
-                break
-            found = state.alpha(q)
-            if found is None:
-                remaining.discard(q)
-                continue
-            stale[q] = found
-            if best is None or found[0] < best[0]:
-                best, ties = found, [q]
-            elif found[0] == best[0]:
-                ties.append(q)
+        best, ties = _cheapest(state, remaining, stale)
         if best is None:
             break
         winner = min(ties, key=lambda q: tie_key(ids[q]))
@@ -205,6 +194,27 @@ def run_mes(
     run.money_left = {ids[q]: state.money(q) for q in range(len(ids)) if support[q] > 0}
     run.hi = state.hi
     return run
+
+
+def _cheapest(state, remaining: set[int], stale: dict) -> tuple[tuple | None, list[int]]:
+    """A round's lowest price and the projects at it: open projects priced in the order of
+    their stale prices, until the next one's stale price is above the best found. Projects
+    found unaffordable leave ``remaining``; ``stale`` takes every price found."""
+    best: tuple | None = None
+    ties: list[int] = []
+    for q in sorted(remaining, key=stale.__getitem__):
+        if best is not None and stale[q][0] > best[0]:
+            break
+        found = state.alpha(q)
+        if found is None:
+            remaining.discard(q)
+            continue
+        stale[q] = found
+        if best is None or found[0] < best[0]:
+            best, ties = found, [q]
+        elif found[0] == best[0]:
+            ties.append(q)
+    return best, ties
 
 
 def replay_mes(

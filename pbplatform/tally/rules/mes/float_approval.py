@@ -135,6 +135,9 @@ class FastApproval:
         return self.groups.astype(float)
 
     # ------------------------------------------------------------------ float run
+    # why long and complex: the round loop keeps the run's twenty values (budgets, bounds, exact
+    # prices) in locals; each part that runs once per run or per round is a function of its own,
+    # and splitting the loop further would pass all of them through a call per round
     def run(
         self,
         share: Fraction,
@@ -453,6 +456,7 @@ class FastApproval:
         twins = [q for a, _, q, sl in keyed if q != winner and a == alpha and sl == slope]
         return winner, twins
 
+    # why complex: the budget classes of the supporters, then the one pass over them that prices
     def _exact_price(
         self,
         q: int,
@@ -495,6 +499,7 @@ class FastApproval:
             rich -= n
         return None
 
+    # why long: the return tuple, one line a field (as the kernel's approval_candidates gives it)
     def _alpha(self, q, b, v, eb, ev, bounds, floor=0.0):
         """Price of ``q`` with its error bounds, False when unaffordable, None when unsure.
 
@@ -579,6 +584,7 @@ class FastApproval:
         return False
 
     # ------------------------------------------------------------------ exact replay
+    # why complex: each round's exact price, from the kernel's weights or from the groups
     def exact(self, run: FastRun, scale_share: Fraction):
         """Exact prices (rho per supporter) per round and the supporters' money left."""
         s = scale_share

@@ -53,6 +53,7 @@ ApprovalColumns = tuple[
 ]
 
 
+# why complex: the compiled reader's arrays, else the text columns; zero weights take no part
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
 ) -> ApprovalColumns | None:
@@ -91,6 +92,7 @@ def approval_columns(
     )
 
 
+# why complex: distinct cells of a file's ballots, else Ballot objects (weighted ballots)
 def point_groups(
     election: Election, config: RuleConfig, index: Mapping[str, int]
 ) -> dict[tuple, int | Fraction]:
