@@ -35,10 +35,9 @@ from fractions import Fraction
 import numpy as np
 
 from ...engines import compiled, rows_of
+from .bounds import EPS, U, positive_until
 
-U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
-EPS = 1e-9  # relative margin on skip bounds, as in exact_approval
 
 
 class FastRound:
@@ -370,7 +369,10 @@ class FastApproval:
                     ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS,
                 )
             )
-        hi = min((_hi(m, sl, em, es, s) for m, sl, em, es in bounds or ()), default=math.inf)
+        hi = min(
+            (positive_until(m, sl, SAFE * em, SAFE * es, s) for m, sl, em, es in bounds or ()),
+            default=math.inf,
+        )
         if best is None:
             return hi, None
         pmask, sup = best[8], best[9]
@@ -712,16 +714,3 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return order[new], inverse
-
-
-def _hi(m, sl, em, es, s) -> float:
-    """Largest x such that every m + sl * (x - s) stays positive, shrunk by the errors."""
-    m = m - SAFE * em
-    sl = sl - SAFE * es - 1e-300
-    falling = sl < 0
-    if not falling.any():
-        return float("inf")
-    m, sl = m[falling], sl[falling]
-    if (m <= 0).any():
-        return s
-    return float(np.min(s + m / -sl)) * (1 - EPS)

@@ -35,9 +35,9 @@ from typing import Any, Literal
 import numpy as np
 
 from ...engines import compiled, rows_of
+from .bounds import U
 from .exact import MesRun, Trace
 
-U = 2.0**-53  # unit roundoff
 LIMIT = 2**50  # weights, points and their sums stay exact in doubles below this
 BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
 NEWTON = 12  # at most this many Newton steps per price
