@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # setup.py builds the tally's optional C modules; editing it or their sources rebuilds
-KERNEL := setup.py pbplatform/tally/_kernel.c pbplatform/tally/_ballots.c
+KERNEL := setup.py pbplatform/tally/engines/_kernel.c pbplatform/tally/engines/_ballots.c
 
 $(VENV)/.installed: pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .

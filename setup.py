@@ -2,7 +2,7 @@
 approval ballots (everything else is in pyproject.toml).
 
 Without a C compiler the build skips them and the tally runs its pure-Python reference path,
-which takes the same decisions (see pbplatform/tally/kernel.py).
+which takes the same decisions (see pbplatform/tally/engines/__init__.py).
 """
 
 import sys
@@ -16,8 +16,8 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off", "-fno-fa
 setup(
     ext_modules=[
         Extension(
-            f"pbplatform.tally.{name}",
-            [f"pbplatform/tally/{name}.c"],
+            f"pbplatform.tally.engines.{name}",
+            [f"pbplatform/tally/engines/{name}.c"],
             extra_compile_args=FLAGS,
             optional=True,
         )

@@ -81,9 +81,9 @@ gc.disable()
 # the rule's modules load outside the in-process clock, as pabutools' do below; the
 # whole-process time still includes them
 if sys.argv[2].startswith("equalshares"):
-    import pbplatform.tally.mes_rules
+    import pbplatform.tally.rules.mes.equal_shares
 elif sys.argv[2] == "phragmen":
-    import pbplatform.tally.phragmen
+    import pbplatform.tally.rules.phragmen
 t0 = time.perf_counter()
 outcome = count(read_pabulib(sys.argv[1], engine=engine),
                RuleConfig(rule=sys.argv[2], tie_break="name"), jobs=jobs, engine=engine)
@@ -111,7 +111,8 @@ from pbplatform.tally import read_pabulib, count, RuleConfig
 from pbplatform.tally.cli import engine_and_jobs
 engine, jobs = engine_and_jobs()  # as the command line counts
 gc.disable()
-import pbplatform.tally.mes_rules, pbplatform.tally.phragmen  # loaded before any clock
+# loaded before any clock
+import pbplatform.tally.rules.mes.equal_shares, pbplatform.tally.rules.phragmen
 repeat = int(sys.argv[1])
 for path, rule in json.loads(sys.stdin.read()):
     best = None

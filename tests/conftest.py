@@ -27,9 +27,9 @@ PG_URL = os.environ.get("PBP_TEST_DATABASE_URL")
 # `PBP_TALLY_KERNEL=0 make test` runs every count on its pure-Python path. The count reads no
 # environment of its own (only its command line does), so the test harness sets the default.
 if os.environ.get("PBP_TALLY_KERNEL") == "0":
-    from pbplatform.tally import kernel as _tally_kernel
+    from pbplatform.tally import engines as _tally_engines
 
-    _tally_kernel.set_default("python")
+    _tally_engines.set_default("python")
 
 
 def pg_role_url(kind: str) -> str:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pbplatform.extensions import db
 from pbplatform.results import queries
 from pbplatform.results.models import ResultFile, ResultVersion
-from pbplatform.tally.pabulib_writer import pabulib_text
+from pbplatform.tally.io.writer import pabulib_text
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What a list's ballots file carries so that `pbplatform tally FILE.pb` reproduces it exactly.
 
 The ballots alone do not: meeting dots are totals, not ballots. The file therefore also
-carries, as META keys of our own (see `pbplatform.tally.published`), the totals as counted
+carries, as META keys of our own (see `pbplatform.tally.io.published`), the totals as counted
 (`aggregate_scores`), the published outcome of the list and its SHA-256, and the number of
 decimals its amounts hold. Titles that a spreadsheet would run as a formula are neutralised.
 """
@@ -16,7 +16,7 @@ from pbplatform import tally
 from pbplatform.cycles.models import Cycle
 from pbplatform.results.csvsafe import neutralise
 from pbplatform.results.models import ResultVersion
-from pbplatform.tally import published
+from pbplatform.tally.io import published
 
 
 def aggregate_rows(aggregates: Iterable[tally.AggregateScore]) -> list[dict[str, Any]]:

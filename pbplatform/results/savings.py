@@ -2,7 +2,7 @@
 
 Reads the valid ballots' for/against stances on the cycle's approved savings proposals (those
 with hidden text too: hiding never changes a count) and ranks them with the pure
-`pbplatform.tally.savings.rank_savings`. The budget bonus (a share of the savings achieved,
+`pbplatform.tally.rules.savings.rank_savings`. The budget bonus (a share of the savings achieved,
 added to the spending budgets by `run_count`) is applied only when the cycle announced the
 share before voting, i.e. its rules were frozen.
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
-from pbplatform.tally.savings import SavingsItem, rank_savings
+from pbplatform.tally.rules.savings import SavingsItem, rank_savings
 from pbplatform.voting.models import Ballot, BallotChoice
 
 

@@ -6,6 +6,7 @@ app, the ``pbplatform tally`` command and anyone recounting published ballots sh
 """
 
 from .count import count
+from .io.pabulib import PabulibError, read_pabulib, read_votes
 from .model import (
     AggregateScore,
     Ballot,
@@ -16,7 +17,6 @@ from .model import (
     TallyError,
 )
 from .outcome import Outcome, ProjectResult
-from .pabulib import PabulibError, read_pabulib, read_votes
 from .rules import REFUSED, RULES, validate_config
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
 def __getattr__(name: str):
     # a recount only reads; the writer (and its csv writer) loads when first asked for
     if name == "write_pabulib":
-        from .pabulib_writer import write_pabulib
+        from .io.writer import write_pabulib
 
         return write_pabulib
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

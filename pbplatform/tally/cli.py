@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from . import published
 from .count import count
+from .io import published
+from .io.pabulib import read_pabulib
 from .model import Election, RuleConfig, TallyError
 from .outcome import Outcome, fmt
-from .pabulib import read_pabulib
 from .rules import REFUSED, RULES
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from . import kernel
+from . import engines
 from . import outcome as oc
-from .greedy import Decision, greedy, rank_order, top_n
 from .model import Election, RuleConfig, TallyConfigError
 from .outcome import Outcome, ProjectResult
 from .rules import MES_RULES, effective_config, validate_config
+from .rules.greedy import Decision, greedy, rank_order, top_n
 from .scores import Scores, compute_scores
 from .tiebreak import tie_key
 
@@ -28,7 +28,7 @@ def count(
     (the compiled modules where built), ``"python"`` or ``"compiled"``; None keeps the
     process default. Neither changes the outcome, only how fast it comes.
     """
-    with kernel.using(engine):
+    with engines.using(engine):
         return _count(election, config, jobs)
 
 
@@ -68,11 +68,11 @@ def _run_rule(election, config, scores, order, key, jobs):
         )
         return selected, decisions, []
     if rule in MES_RULES:
-        from .mes_rules import run_mes_rule
+        from .rules.mes.equal_shares import run_mes_rule
 
         return run_mes_rule(election, config, scores, order, key, jobs)
     if rule == "phragmen":
-        from .phragmen import run_phragmen
+        from .rules.phragmen import run_phragmen
 
         return run_phragmen(election, scores, key, config)
     raise TallyConfigError(f"rule {rule!r} is not implemented")  # pragma: no cover

@@ -7,14 +7,13 @@ and are kept as exact :class:`fractions.Fraction` values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import partial
-from itertools import repeat
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, overload
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,7 +26,7 @@ VOTE_TYPE_ALIASES = {"choose-1": "approval"}
 
 
 class IndexedApprovals(Protocol):
-    """Approval ballots as the compiled reader hands them over (``pabulib._Indexed``): each
+    """Approval ballots as the compiled reader hands them over (``io.pabulib._Indexed``): each
     ballot's number of approvals, all approved project numbers (places in ``ids``) in one
     array, each ballot's channel (a place in ``names``)."""
 
@@ -165,13 +164,19 @@ class Election:
         object.__setattr__(self, "aggregates", tuple(self.aggregates))
         object.__setattr__(self, "meta", _frozen_mapping(self.meta, str))
         object.__setattr__(self, "area_budgets", _frozen_mapping(self.area_budgets, int))
-        if not isinstance(self.ballots, LazyBallots):
-            object.__setattr__(self, "ballots", tuple(self.ballots))
+        if not isinstance(self.ballots, Ballots):
+            object.__setattr__(self, "ballots", Ballots.of(self.ballots, vote_type))
         if isinstance(self.budget, bool) or not isinstance(self.budget, int) or self.budget < 0:
             raise TallyError(f"budget must be a non-negative integer, got {self.budget!r}")
         ids = [p.id for p in self.projects]
         if len(set(ids)) != len(ids):
             raise TallyError("project ids must be unique")
+
+    @property
+    def ballot_columns(self) -> Ballots:
+        """The ballots as every rule reads them (``__post_init__`` makes them ``Ballots``)."""
+        assert isinstance(self.ballots, Ballots), "__post_init__ turns a sequence into Ballots"
+        return self.ballots
 
     def project(self, project_id: str) -> Project:
         for p in self.projects:
@@ -191,147 +196,117 @@ class Election:
 
 
 def _comparable(value: object) -> object:
-    if isinstance(value, (LazyBallots, list)):
+    if isinstance(value, (Ballots, list)):
         return tuple(value)
     if isinstance(value, Mapping):
         return dict(value)
     return value
 
 
-class LazyBallots(Sequence[Ballot]):
-    """Ballots kept as parsed columns; ``Ballot`` objects are only built when asked for.
+class BallotSource(Protocol):
+    """Where an election's ballots come from, for what a count rarely needs: each ballot's
+    project ids and points as written, and whole ``Ballot`` objects. The Pabulib reader keeps
+    the file's text behind it (``io.pabulib``) and builds these only when asked."""
 
-    Building 90,000 dataclass instances costs more than the whole greedy count, so the
-    Pabulib reader hands the engine the raw columns and builds ballots on demand.
+    def votes(self) -> list[list[str]]:
+        """Each ballot's project ids: its approvals, its ranking, or the projects it gave
+        points to (in the order of its points)."""
+        ...
+
+    def points(self) -> list[list[str]] | None:
+        """Each ballot's points as written (cumulative and scoring ballots), else None."""
+        ...
+
+    def ballot(self, i: int) -> Ballot:
+        """The ``i``-th ballot as an object."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class Ballots(Sequence[Ballot]):
+    """An election's ballots, the one shape every rule takes: a column at a time, and a
+    sequence of ``Ballot`` objects built when asked for (building 90,000 objects costs more
+    than a whole greedy count, so the columns are what the fast paths read).
+
+    ``channels``: each ballot's channel. ``votes`` and ``points``: each ballot's project ids
+    and points as text (see ``BallotSource``), read from the source when first asked for.
+    ``weighted``: some ballot may weigh other than 1; the rules then read ``Ballot`` objects
+    (ballots given as objects always are, as the columns' text stands for a file's).
+    ``approval_counts``: per channel, how many ballots approve each project and how many
+    ballots the channel has, when the reader counted them already. ``indexed``: the compiled
+    reader's arrays (``IndexedApprovals``) for the equal-shares rules.
     """
 
-    def __init__(self, columns: BallotColumns) -> None:
-        self.columns = columns
+    vote_type: str
+    channels: list[str]
+    source: BallotSource
+    weighted: bool = False
+    approval_counts: dict[str, tuple[dict[str, int], int]] | None = None
+    indexed: IndexedApprovals | None = None
+
+    @classmethod
+    def of(cls, ballots: Iterable[Ballot], vote_type: str) -> Ballots:
+        """Ballots given as objects."""
+        given = _Given(tuple(ballots), vote_type)
+        return cls(vote_type, [b.channel for b in given.ballots], given, weighted=True)
+
+    @functools.cached_property
+    def votes(self) -> list[list[str]]:
+        return self.source.votes()
+
+    @functools.cached_property
+    def points(self) -> list[list[str]] | None:
+        return self.source.points()
 
     def __len__(self) -> int:
-        return self.columns.size
+        return len(self.channels)
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Ballot: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Ballot]: ...
+
+    def __getitem__(self, index: int | slice) -> Ballot | list[Ballot]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return self.columns.ballot(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.source.ballot(index)
 
     def __iter__(self) -> Iterator[Ballot]:
-        return (self.columns.ballot(i) for i in range(len(self)))
+        return map(self.source.ballot, range(len(self)))
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (LazyBallots, tuple, list)):
+        if isinstance(other, (Ballots, tuple, list)):
             return tuple(self) == tuple(other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
 
-class BallotColumns:
-    """Column store of Pabulib ballots: raw rows plus the parsed project lists and points.
+class _Given:
+    """``BallotSource`` of ballots given as objects."""
 
-    The reader's fast path hands over the VOTES ``lines`` as one text, split into ``rows``
-    only when ``Ballot`` objects are asked for, and ``votes`` (one list of project ids per
-    ballot) is built on first use from ``texts``, the ballots' vote cells. A greedy count
-    needs neither: the reader hands over the approval counts it made while checking the
-    ballots (``approval_counts``: per channel, how many ballots approve each project, and how
-    many ballots the channel has). The compiled reader also hands over ``indexed``, every
-    ballot's project numbers in arrays (see ``pabulib._Indexed``), for the equal-shares rules.
-    """
+    def __init__(self, ballots: tuple[Ballot, ...], vote_type: str) -> None:
+        self.ballots, self.vote_type = ballots, vote_type
 
-    def __init__(
-        self,
-        vote_type: str,
-        rows: list[list[str]] | None,
-        i_id: int,
-        votes: list[list[str]] | None,
-        points: list[list[str]] | None,
-        channels: list[str],
-        extra_names: tuple[str, ...],
-        extra_idx: tuple[int, ...],
-        weights: list[str] | None = None,
-        *,
-        lines: str | None = None,
-        newline: str = "\n",
-        texts: list[str] | Callable[[], list[str]] | None = None,
-        dedupe: bool = False,
-        approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
-        indexed: IndexedApprovals | None = None,
-    ) -> None:
-        if (votes is None and texts is None) or (rows is None and lines is None):
-            raise ValueError("BallotColumns needs votes or texts, and rows or lines")
-        self.vote_type = vote_type
-        self._rows = rows
-        self._lines, self._newline = lines, newline
-        self.i_id = i_id
-        self._votes = votes
-        self.points = points
-        self.channels = channels
-        self.extra_names = extra_names
-        self.extra_idx = extra_idx
-        self.weights = weights
-        self._texts = texts
-        self._dedupe = dedupe
-        self.approval_counts = approval_counts
-        self.indexed = indexed
-
-    @property
-    def rows(self) -> list[list[str]]:
-        if self._rows is None:
-            lines = self._lines.split(self._newline) if self._lines else []
-            self._rows = [line.split(";") for line in lines]
-        return self._rows
-
-    @property
-    def texts(self) -> list[str] | None:
-        """The ballots' vote cells; the compiled reader hands over a function that splits
-        them out of ``lines`` when first asked for (most counts never ask)."""
-        if callable(self._texts):
-            self._texts = self._texts()
-        return self._texts
-
-    @property
     def votes(self) -> list[list[str]]:
-        if self._votes is None:
-            texts = self.texts or []
-            votes = list(map(str.split, texts, repeat(",")))
-            if self._dedupe:
-                votes = [list(dict.fromkeys(ids)) for ids in votes]
-            if "" in texts:  # a ballot that approves nothing
-                votes = [ids if ids != [""] else [] for ids in votes]
-            self._votes = votes
-        return self._votes
+        if self.vote_type == "approval":
+            return [list(b.approvals) for b in self.ballots]
+        if self.vote_type == "ordinal":
+            return [list(b.ranking) for b in self.ballots]
+        return [list(b.points or {}) for b in self.ballots]
 
-    def _ids(self, text: str) -> list[str]:
-        ids = text.split(",") if text else []
-        return list(dict.fromkeys(ids)) if self._dedupe else ids
-
-    @property
-    def size(self) -> int:
-        return len(self.channels)
+    def points(self) -> list[list[str]] | None:
+        if self.vote_type not in ("cumulative", "scoring"):
+            return None
+        return [[str(v) for v in (b.points or {}).values()] for b in self.ballots]
 
     def ballot(self, i: int) -> Ballot:
-        row = self.rows[i]
-        named = zip(self.extra_names, self.extra_idx, strict=False)
-        extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
-        if self._votes is not None:
-            ids = self._votes[i]
-        else:
-            texts = self.texts
-            assert texts is not None, "__init__ refuses columns with neither votes nor texts"
-            ids = self._ids(texts[i])
-        votes = tuple(ids)
-        weight = Fraction(self.weights[i]) if self.weights else 1
-        ballot = partial(
-            Ballot, row[self.i_id].strip(), channel=self.channels[i], extra=extra, weight=weight
-        )
-        if self.vote_type == "ordinal":
-            return ballot(ranking=votes)
-        if self.vote_type in ("cumulative", "scoring"):
-            pts = self.points[i] if self.points is not None else []
-            points = {p: Fraction(v) for p, v in zip(votes, pts, strict=False)}
-            return ballot(points=points)
-        return ballot(approvals=votes)
+        return self.ballots[i]
 
 
 @dataclass(frozen=True)

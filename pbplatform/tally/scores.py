@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
 
-from .model import Ballot, BallotColumns, Election, LazyBallots, RuleConfig, TallyError
+from .model import Ballot, Ballots, Election, RuleConfig, TallyError
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Scores:
     channels: list[str]
 
 
+# why complex: raw whole scores take the integer path; the comprehensions count as branches
 def compute_scores(election: Election, config: RuleConfig) -> Scores:
     totals = channel_totals(election)
     ids = [p.id for p in election.projects]
@@ -87,10 +88,11 @@ def _integer_scores(
 
 def channel_totals(election: Election) -> dict[str, ChannelTotals]:
     known = {p.id for p in election.projects}
-    if isinstance(election.ballots, LazyBallots) and not election.ballots.columns.weights:
-        totals = _column_totals(election.ballots.columns, election)
+    ballots = election.ballot_columns
+    if ballots.weighted:
+        totals = _ballot_totals(ballots, election)
     else:
-        totals = _ballot_totals(election.ballots, election)
+        totals = _column_totals(ballots, election)
     for agg in election.aggregates:
         tot = totals.setdefault(agg.channel, ChannelTotals({}, Fraction(0)))
         tot.support[agg.project_id] = tot.support.get(agg.project_id, Fraction(0)) + agg.score
@@ -132,7 +134,7 @@ def _ballot_totals(ballots: Iterable[Ballot], election: Election) -> dict[str, C
     return {ch: ChannelTotals(dict(support[ch]), size[ch]) for ch in size}
 
 
-def _column_totals(cols: BallotColumns, election: Election) -> dict[str, ChannelTotals]:
+def _column_totals(cols: Ballots, election: Election) -> dict[str, ChannelTotals]:
     """Fast path for parsed Pabulib files: integer counting first, Fractions once at the end."""
     if cols.approval_counts is not None and election.vote_type == "approval":
         return {
@@ -145,23 +147,31 @@ def _column_totals(cols: BallotColumns, election: Election) -> dict[str, Channel
     length = borda_length(election, cols.votes) if election.vote_type == "ordinal" else 0
     totals = {}
     for ch, rows in by_channel.items():
-        counter: Counter[str] = Counter()
-        if election.vote_type == "approval":
-            for i in rows:
-                counter.update(cols.votes[i])
-        elif election.vote_type == "ordinal":
-            for i in rows:
-                for k, pid in enumerate(cols.votes[i]):
-                    counter[pid] += max(length - k, 0)
-        else:
-            points = cols.points or []
-            for i in rows:
-                for pid, value in zip(cols.votes[i], points[i], strict=False):
-                    # typeshed's Counter holds ints only; Fractions add exactly all the same
-                    counter[pid] += _number(value)  # type: ignore[assignment]
+        counter = _support(cols, rows, election.vote_type, length)
         support = {pid: Fraction(v) for pid, v in counter.items()}
         totals[ch] = ChannelTotals(support, Fraction(len(rows)))
     return totals
+
+
+def _support(cols: Ballots, rows: list[int], vote_type: str, length: int) -> Counter[str]:
+    """The support of each project on the ballots ``rows``: approvals, Borda points of
+    rankings of ``length``, or points, as ints where whole."""
+    votes = cols.votes
+    counter: Counter[str] = Counter()
+    if vote_type == "approval":
+        for i in rows:
+            counter.update(votes[i])
+    elif vote_type == "ordinal":
+        for i in rows:
+            for k, pid in enumerate(votes[i]):
+                counter[pid] += max(length - k, 0)
+    else:
+        points = cols.points or []
+        for i in rows:
+            for pid, value in zip(votes[i], points[i], strict=False):
+                # typeshed's Counter holds ints only; Fractions add exactly all the same
+                counter[pid] += _number(value)  # type: ignore[assignment]
+    return counter
 
 
 def _number(text: str) -> int | Fraction:

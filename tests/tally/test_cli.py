@@ -58,9 +58,9 @@ def test_errors_exit_2(tmp_path, capsys) -> None:
 def test_check_needs_a_recorded_outcome_and_says_when_a_file_cannot_reproduce(
     tmp_path, capsys
 ) -> None:
-    from pbplatform.tally import published
     from pbplatform.tally.count import count
-    from pbplatform.tally.pabulib import read_pabulib
+    from pbplatform.tally.io import published
+    from pbplatform.tally.io.pabulib import read_pabulib
 
     path = tmp_path / "e.pb"
     path.write_text(FILE)

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pbplatform.tally import RuleConfig, kernel
-from pbplatform.tally.mes_rules import mes_input
+from pbplatform.tally import RuleConfig
+from pbplatform.tally import engines as kernel
+from pbplatform.tally.rules.mes.equal_shares import mes_input
 
 from .test_mes_fast import exact_run
 from .test_mes_fast_utility import elections as point_elections
@@ -30,17 +31,41 @@ from .test_mes_fast_utility import elections as point_elections
 def test_kernel_is_built() -> None:
     if os.environ.get("PBP_TALLY_KERNEL") == "0":
         pytest.skip("PBP_TALLY_KERNEL=0 runs the suite on the pure-Python path")
-    for built, source in ((kernel.active(), "_kernel.c"), (kernel.ballots(), "_ballots.c")):
-        assert built is not None, (
-            f"pbplatform/tally/{source} was not compiled: install a C compiler and the Python "
-            "headers, then reinstall (make install)"
-        )
+    assert kernel.compiled() is not None, (
+        "pbplatform/tally/engines/_kernel.c and _ballots.c were not compiled: install a C "
+        "compiler and the Python headers, then reinstall (make install)"
+    )
+
+
+def test_the_compiled_modules_offer_exactly_the_declared_interface() -> None:
+    """Every function of ``_kernel.c`` and ``_ballots.c`` is declared in ``engines.Compiled``
+    (with the Python function it ports), and every declared function is compiled."""
+    import inspect
+    import re
+
+    from pbplatform.tally.engines import Compiled
+
+    declared = {
+        name
+        for name, value in vars(Compiled).items()
+        if inspect.isfunction(value) and not name.startswith("_")
+    }
+    root = Path(__file__).resolve().parents[2] / "pbplatform" / "tally" / "engines"
+    exported = {
+        name
+        for source in ("_kernel.c", "_ballots.c")
+        for name in re.findall(r'^\s*\{"(\w+)", \w+, METH_', (root / source).read_text(), re.M)
+    }
+    assert exported
+    assert declared == exported
+    engine = kernel.compiled()
+    if engine is not None:
+        assert all(callable(getattr(engine, name)) for name in declared)
 
 
 def test_the_kernel_can_be_turned_off() -> None:
     with kernel.using("python"):
-        assert kernel.active() is None
-        assert kernel.ballots() is None
+        assert kernel.compiled() is None
 
 
 def test_the_environment_does_not_choose_the_engine(monkeypatch) -> None:
@@ -49,7 +74,7 @@ def test_the_environment_does_not_choose_the_engine(monkeypatch) -> None:
     if not kernel.built():
         pytest.skip("the compiled modules are not built here")
     with kernel.using("auto"):
-        assert kernel.active() is not None
+        assert kernel.compiled() is not None
 
 
 def test_an_unknown_or_missing_engine_is_refused() -> None:
@@ -59,7 +84,7 @@ def test_an_unknown_or_missing_engine_is_refused() -> None:
         pass
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
+@pytest.mark.skipif(kernel.compiled() is None, reason="the compiled kernel is off or not built")
 @settings(
     max_examples=300,
     deadline=None,
@@ -82,10 +107,10 @@ def test_compiled_and_pure_points_runs_agree(monkeypatch, election, shares) -> N
             assert [compiled.ids[q] for q in a] == exact_run(compiled, share).selected
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
+@pytest.mark.skipif(kernel.compiled() is None, reason="the compiled kernel is off or not built")
 def test_buffers_of_the_wrong_size_are_refused() -> None:
     election_points = [{0: Fraction(1)}, {0: Fraction(2), 1: Fraction(1)}]
-    from pbplatform.tally.mes_fast_utility import FastUtility
+    from pbplatform.tally.rules.mes.float_points import FastUtility
 
     fast = FastUtility(election_points, [1, 1], [3, 4])
     assert fast.run(Fraction(5)) is not None
@@ -97,7 +122,7 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
         fast.kernel.points_run(*fast.flat, 5.0, True, 0.0, None, np.empty(3))
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
+@pytest.mark.skipif(kernel.compiled() is None, reason="the compiled kernel is off or not built")
 @pytest.mark.parametrize(
     ("offsets", "supporters", "message"),
     [
@@ -109,17 +134,17 @@ def test_buffers_of_the_wrong_size_are_refused() -> None:
 )
 def test_supporter_lists_are_checked_once_built(offsets, supporters, message) -> None:
     with pytest.raises(ValueError, match=message):
-        kernel.active().check_supporters(
+        kernel.compiled().check_supporters(
             2, 3, np.array(offsets, dtype=np.int64), np.array(supporters, dtype=np.int64)
         )
 
 
-@pytest.mark.skipif(kernel.active() is None, reason="the compiled kernel is off or not built")
+@pytest.mark.skipif(kernel.compiled() is None, reason="the compiled kernel is off or not built")
 def test_phragmen_refuses_rows_and_projects_out_of_range() -> None:
     one = np.array([0, 1], dtype=np.int64)  # one project, one supporter group (0)
     last, weight = np.zeros(1, dtype=np.int64), np.zeros((2, 1), dtype=np.int64)
     w = np.ones(1, dtype=np.int64)
-    fund = kernel.active().phragmen_fund
+    fund = kernel.compiled().phragmen_fund
     with pytest.raises(ValueError, match="out of range"):
         fund(
             1,
@@ -170,9 +195,10 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     root = Path(__file__).resolve().parents[2]
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "pbplatform" / "tally").mkdir(parents=True)
+    engines = Path("pbplatform", "tally", "engines")
+    (tmp_path / engines).mkdir(parents=True)
     for source in ("_kernel.c", "_ballots.c"):
-        shutil.copy(root / "pbplatform" / "tally" / source, tmp_path / "pbplatform" / "tally")
+        shutil.copy(root / engines / source, tmp_path / engines)
     env = {**os.environ, "CC": "/bin/false"}
     done = subprocess.run(
         [sys.executable, "setup.py", "build_ext", "--inplace"],
@@ -184,8 +210,8 @@ def test_without_a_compiler_the_build_skips_the_kernel(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     for name in ("_kernel", "_ballots"):
-        assert f'building extension "pbplatform.tally.{name}" failed' in done.stderr
-    assert not list((tmp_path / "pbplatform" / "tally").glob("*.so"))
+        assert f'building extension "pbplatform.tally.engines.{name}" failed' in done.stderr
+    assert not list((tmp_path / engines).glob("*.so"))
 
 
 ballot_lists = st.lists(
@@ -200,7 +226,7 @@ ballot_lists = st.lists(
 def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -> None:
     """The same distinct ballots with the same total weights, none weighted zero (the
     compiled grouping orders them differently, which changes no outcome)."""
-    from pbplatform.tally.mes_rules import ballot_groups
+    from pbplatform.tally.rules.mes.equal_shares import ballot_groups
 
     ballots = [([q % projects for q in ids], w) for ids, w in ballots]
     lengths = [len(ids) for ids, _ in ballots]
@@ -216,7 +242,7 @@ def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -
                 assert mine.tolist() == theirs.tolist()
         return {(tuple(np.flatnonzero(row)), int(w)) for row, w in zip(rows, totals, strict=True)}
 
-    if kernel.ballots() is None:
+    if kernel.compiled() is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     compiled = grouped()
     with kernel.using("python"):
@@ -228,7 +254,7 @@ def test_compiled_and_pure_ballot_groups_agree(monkeypatch, ballots, projects) -
 
 
 def test_ballot_groups_refuse_inconsistent_buffers() -> None:
-    compiled = kernel.ballots()
+    compiled = kernel.compiled()
     if compiled is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     one = np.array([1], dtype=np.int64)
@@ -253,7 +279,7 @@ def test_ballot_groups_refuse_inconsistent_buffers() -> None:
 
 
 def test_the_money_left_kernel_refuses_winners_out_of_range() -> None:
-    compiled = kernel.active()
+    compiled = kernel.compiled()
     if compiled is None:
         pytest.skip("the compiled kernel is off (PBP_TALLY_KERNEL=0) or not built here")
     groups = np.array([[1, 0], [1, 1]], dtype=np.uint8)

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import Ballot, Election, Project, RuleConfig, count
-from pbplatform.tally.mes_fast import FastApproval
-from pbplatform.tally.mes_rules import complete, mes_input, run_at
+from pbplatform.tally.rules.mes.equal_shares import complete, mes_input, run_at
+from pbplatform.tally.rules.mes.float_approval import FastApproval
 
 from .conftest import pabulib_files
 

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import pbplatform.tally.mes_fast_utility as module
+import pbplatform.tally.rules.mes.float_points as module
 from pbplatform.tally import Ballot, Election, Project, RuleConfig
-from pbplatform.tally.mes_fast_utility import FastUtility, LazyRun
-from pbplatform.tally.mes_rules import complete, mes_input, run_at
+from pbplatform.tally.rules.mes.equal_shares import complete, mes_input, run_at
+from pbplatform.tally.rules.mes.float_points import FastUtility, LazyRun
 
 from .conftest import pabulib_files
 from .test_mes_fast import KEY, exact_run, fast_and_exact, same_run, shares_of

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pbplatform.tally import Ballot, Election, Project, RuleConfig, count, mes_search, read_pabulib
-from pbplatform.tally.mes_rules import (
+from pbplatform.tally import Ballot, Election, Project, RuleConfig, count, read_pabulib
+from pbplatform.tally.rules.mes import search as mes_search
+from pbplatform.tally.rules.mes.equal_shares import (
     add1,
     add1_until_exhaustive,
     certify,
@@ -321,7 +322,7 @@ def _points_files() -> list:
 def test_point_groups_from_columns_equal_ballot_by_ballot(path) -> None:
     """The grouped points read straight from a file's columns are those of its ballots."""
     from pbplatform.tally.model import Election
-    from pbplatform.tally.voters import point_groups
+    from pbplatform.tally.rules.mes.voters import point_groups
 
     election = read_pabulib(path)
     config = RuleConfig("equalshares")

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import Ballot, Election, Project
-from pbplatform.tally.mes import UtilityState, run_mes
-from pbplatform.tally.mes_whole import WholeUtilityState
+from pbplatform.tally.rules.mes.exact import UtilityState, run_mes
+from pbplatform.tally.rules.mes.exact_whole import WholeUtilityState
 
 from .test_mes_fast import KEY
 
@@ -78,7 +78,7 @@ def test_budgets_over_a_huge_denominator_are_ordered() -> None:
 
 def test_points_files_use_the_integer_state() -> None:
     from pbplatform.tally import RuleConfig
-    from pbplatform.tally.mes_rules import mes_input
+    from pbplatform.tally.rules.mes.equal_shares import mes_input
 
     election = Election(
         [Project("a", 10), Project("b", 20)],

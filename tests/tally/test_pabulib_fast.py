@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import PabulibError, RuleConfig, count, read_pabulib
-from pbplatform.tally import pabulib as reader
+from pbplatform.tally.io import pabulib as reader
 from pbplatform.tally.scores import channel_totals
 
 from .conftest import pabulib_files
@@ -77,7 +77,7 @@ def test_fast_reader_agrees_with_row_by_row(
         return
     assert fast == slow
     assert list(fast.ballots) == list(slow.ballots)
-    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert fast.ballot_columns.votes == slow.ballot_columns.votes
     assert channel_totals(fast) == channel_totals(slow)
     config = RuleConfig(rule="greedy", tie_break="name")
     assert count(fast, config) == count(slow, config)
@@ -89,7 +89,7 @@ def test_fast_reader_agrees_with_row_by_row(
 def test_repeated_approval_counts_once(kernel) -> None:
     e = parse(votes_file(["1;a,b,a", "2;a", "3;a,b,a"]))
     assert e.ballots[0].approvals == ("a", "b")
-    assert e.ballots.columns.votes == [["a", "b"], ["a"], ["a", "b"]]
+    assert e.ballot_columns.votes == [["a", "b"], ["a"], ["a", "b"]]
     assert count(e).result("a").score == 3
 
 
@@ -141,7 +141,7 @@ def test_no_ballots_means_no_channels() -> None:
 def test_any_column_order(kernel, header: str, rows: list[str]) -> None:
     text = votes_file(rows, header=header)
     fast, slow = parse(text), parse_row_by_row(text)
-    assert fast.ballots.columns.approval_counts is not None  # it took the fast path
+    assert fast.ballot_columns.approval_counts is not None  # it took the fast path
     assert list(fast.ballots) == list(slow.ballots)
     assert channel_totals(fast) == channel_totals(slow)
 
@@ -154,9 +154,9 @@ def test_many_cells_with_one_repeat_late(kernel) -> None:
     cells = [",".join(ids) for ids in islice(permutations(pids, 4), 1300)] + ["p1,p2,p1"]
     text = head + "VOTES\nvoter_id;vote\n" + "".join(f"{k};{c}\n" for k, c in enumerate(cells))
     fast, slow = parse(text), parse_row_by_row(text)
-    assert fast.ballots.columns.approval_counts is not None
+    assert fast.ballot_columns.approval_counts is not None
     assert channel_totals(fast) == channel_totals(slow)
-    assert fast.ballots.columns.votes[-1] == ["p1", "p2"]
+    assert fast.ballot_columns.votes[-1] == ["p1", "p2"]
 
 
 REAL = [p for p in pabulib_files() if p.stat().st_size < 1_500_000][::6]
@@ -169,13 +169,13 @@ def test_real_files_read_the_same_both_ways(kernel, path) -> None:
     with patch.object(reader._VoteReader, "_fast", lambda self, text: None):
         slow = read_pabulib(path)
     assert channel_totals(fast) == channel_totals(slow)
-    assert fast.ballots.columns.votes == slow.ballots.columns.votes
+    assert fast.ballot_columns.votes == slow.ballot_columns.votes
     assert fast == slow
 
 
 def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     e = parse(votes_file(["1;b,a", "2;", "3;d,d,c", "4;a"]))
-    indexed = e.ballots.columns.indexed
+    indexed = e.ballot_columns.indexed
     if kernel == "pure":
         assert indexed is None
         return
@@ -184,20 +184,20 @@ def test_the_compiled_reader_numbers_each_ballots_projects(kernel) -> None:
     assert indexed.lengths.tolist() == [2, 0, 2, 1]
     assert indexed.flat.tolist() == [1, 0, 3, 2, 0]  # as written, the repeat dropped
     assert indexed.repeats
-    assert e.ballots.columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
+    assert e.ballot_columns.votes == [["b", "a"], [], ["d", "c"], ["a"]]
 
 
 @pytest.mark.parametrize(
     "line", ["1;a,,b", "1;a, b", "1;a,x", "1;,a", "1;a,", "1;A", "1;a\tb", "1;a;extra", "1", ""]
 )
 def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -> None:
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
-    assert compiled.approval_table(f"0;a\n{line}\n2;b", 2, 1, -1, ["a", "b"]) is None
-    assert compiled.approval_table("0;a\n1;b,a\n2;b\n \n", 2, 1, -1, ["a", "b"]) is not None
+    assert reader.approval_table(f"0;a\n{line}\n2;b", 2, 1, -1, ["a", "b"]) is None
+    assert reader.approval_table("0;a\n1;b,a\n2;b\n \n", 2, 1, -1, ["a", "b"]) is not None
 
 
 @pytest.mark.parametrize(
@@ -205,22 +205,22 @@ def test_the_compiled_reader_leaves_any_doubtful_line_to_the_careful_one(line) -
 )
 def test_the_compiled_reader_leaves_odd_line_ends_and_white_space_to_python(text) -> None:
     """Mixed line ends are made uniform, and str.isspace's white space trimmed, in Python."""
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
-    assert compiled.approval_table(text, 2, 1, -1, ["a", "b", "b\u00a0"]) is None
+    assert reader.approval_table(text, 2, 1, -1, ["a", "b", "b\u00a0"]) is None
 
 
 def test_the_compiled_reader_refuses_columns_out_of_range() -> None:
-    from pbplatform.tally.kernel import ballots
+    from pbplatform.tally.engines import compiled
 
-    compiled = ballots()
-    if compiled is None:
+    reader = compiled()
+    if reader is None:
         pytest.skip("the compiled reader is off (PBP_TALLY_KERNEL=0) or not built here")
     for width, i_vote, i_channel in ((2, 2, -1), (2, -1, -1), (2, 1, 1), (0, 0, -1), (2, 1, 2)):
         with pytest.raises(ValueError, match="columns out of range"):
-            compiled.approval_table("0;a", width, i_vote, i_channel, ["a"])
+            reader.approval_table("0;a", width, i_vote, i_channel, ["a"])
     with pytest.raises(TypeError):
-        compiled.approval_table("0;a", 2, 1, -1, ["a", 1])
+        reader.approval_table("0;a", 2, 1, -1, ["a", 1])

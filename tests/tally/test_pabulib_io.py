@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pbplatform.tally import Ballot, Election, PabulibError, Project, read_pabulib, write_pabulib
-from pbplatform.tally.pabulib_writer import pabulib_text
+from pbplatform.tally.io.writer import pabulib_text
 
 from .conftest import pabulib_files
 
@@ -140,7 +140,7 @@ def test_meeting_totals_travel_in_meta_and_count_the_same() -> None:
 
     from pbplatform.tally import AggregateScore, Ballot, Election, RuleConfig, count
     from pbplatform.tally import Project as _Project
-    from pbplatform.tally.pabulib_writer import pabulib_text
+    from pbplatform.tally.io.writer import pabulib_text
 
     election = Election(
         projects=[_Project("1", 50), _Project("2", 60)],

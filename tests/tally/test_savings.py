@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pbplatform.tally.savings import (
+from pbplatform.tally.rules.savings import (
     NO_SUPPORT,
     RECOMMENDED,
     TARGET_REACHED,
@@ -158,7 +158,7 @@ def test_module_is_pure():
     import ast
     from pathlib import Path
 
-    import pbplatform.tally.savings as mod
+    import pbplatform.tally.rules.savings as mod
 
     tree = ast.parse(Path(mod.__file__).read_text())
     names = {

@@ -48,6 +48,7 @@ def price(c: int, money: list[Fraction], vs: list[Voter], pid: str) -> Fraction 
     return None
 
 
+# why complex: the method as its paper states it, in one loop (the comprehensions count as branches)
 def equal_shares(election: Election, vs: list[Voter], share: Fraction, key) -> list[str]:
     """One run of MES with ``share`` per unit of weight; the funded projects in order."""
     cost = {p.id: p.cost for p in election.projects}

@@ -18,6 +18,7 @@ from .scores import Support
 Voter = tuple[Fraction, set[str]]  # weight, approved projects
 
 
+# why complex: the method as its paper states it, in one loop (the comprehensions count as branches)
 def phragmen(election: Election, config: RuleConfig, s: Support) -> list[str]:
     cost = {p.id: p.cost for p in election.projects}
     vs = [(b.weight * config.weight_of(b.channel), set(b.approvals)) for b in election.ballots]

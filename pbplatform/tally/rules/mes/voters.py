@@ -9,8 +9,8 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
-from .model import Election, LazyBallots, RuleConfig
-from .scores import ballot_scores, borda_length
+from ...model import Election, RuleConfig
+from ...scores import ballot_scores, borda_length
 
 
 def ballot_rows(
@@ -53,6 +53,7 @@ ApprovalColumns = tuple[
 ]
 
 
+# why complex: the compiled reader's arrays, else the text columns; zero weights take no part
 def approval_columns(
     election: Election, config: RuleConfig, index: Mapping[str, int]
 ) -> ApprovalColumns | None:
@@ -60,11 +61,8 @@ def approval_columns(
     of approvals, all their project indices in one stream (arrays, when the compiled reader
     read the file), the distinct weights and each voter's place in that list. None when the
     ballots are not plain columns (then use ``ballot_rows``)."""
-    ballots = election.ballots
-    if election.vote_type != "approval" or not isinstance(ballots, LazyBallots):
-        return None
-    cols = ballots.columns
-    if cols.weights:
+    cols = election.ballot_columns
+    if election.vote_type != "approval" or cols.weighted:
         return None
     indexed = cols.indexed
     if indexed is not None:  # the compiled reader's arrays: channels coded already
@@ -94,6 +92,7 @@ def approval_columns(
     )
 
 
+# why complex: distinct cells of a file's ballots, else Ballot objects (weighted ballots)
 def point_groups(
     election: Election, config: RuleConfig, index: Mapping[str, int]
 ) -> dict[tuple, int | Fraction]:
@@ -101,11 +100,10 @@ def point_groups(
     above zero, and the total weight of the voters who cast it. Voters with the same points
     always hold the same money under equal shares, so one budget per group is exact."""
     groups: dict[tuple, int | Fraction] = {}
-    ballots = election.ballots
-    if isinstance(ballots, LazyBallots) and not ballots.columns.weights:
+    cols = election.ballot_columns
+    if not cols.weighted:
         # a file's ballots: count the distinct (channel, projects, points) cells first and
-        # build Fractions once per distinct ballot, as ``BallotColumns.ballot`` would
-        cols = ballots.columns
+        # build Fractions once per distinct ballot, as ``Ballots[i]`` would
         points = cols.points if cols.points is not None else repeat(())
         cells = Counter(
             zip(cols.channels, map(tuple, cols.votes), map(tuple, points), strict=False)

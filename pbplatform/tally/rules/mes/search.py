@@ -156,6 +156,7 @@ class _Lasting(Protocol):
     hi: float  # every share below this (per unit of weight) gives the same run
 
 
+# why complex: the leap search's one loop: probe, prove or bound, move (see the docstring)
 def _leap(steps: Steps, evaluate, certify) -> tuple[int, str]:
     """The first step with an event, visiting few steps when runs rarely change.
 
@@ -239,6 +240,7 @@ class SharedMin:
             self.page[:] = struct.pack("q", k)
 
 
+# why complex: the fork, and each way the child can end (found, none, failed)
 def _split(steps: Steps, evaluate, start: int) -> tuple[int, str]:
     limit = SharedMin()
     read, write = os.pipe()

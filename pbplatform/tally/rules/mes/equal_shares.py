@@ -10,10 +10,12 @@ from itertools import chain
 
 import numpy as np
 
-from . import kernel
-from . import outcome as oc
-from .greedy import Decision, greedy
-from .mes import (
+from ... import engines
+from ... import outcome as oc
+from ...model import Election, RuleConfig
+from ...outcome import fmt
+from ..greedy import Decision, greedy
+from .exact import (
     MesRun,
     UtilityState,
     crossing,
@@ -22,13 +24,11 @@ from .mes import (
     run_mes,
     same_between,
 )
-from .mes_approval import ApprovalState
-from .mes_fast import FastApproval, FastRun, unique_rows
-from .mes_fast_utility import FastUtility, LazyRun
-from .mes_search import FINAL, OVER, Steps, search
-from .mes_whole import WholeUtilityState
-from .model import Election, RuleConfig
-from .outcome import fmt
+from .exact_approval import ApprovalState
+from .exact_whole import WholeUtilityState
+from .float_approval import FastApproval, FastRun, unique_rows
+from .float_points import FastUtility, LazyRun
+from .search import FINAL, OVER, Steps, search
 from .voters import approval_columns, ballot_rows, point_groups
 
 
@@ -72,6 +72,7 @@ def mes_input(election: Election, config: RuleConfig) -> MesInput:
     return _points_input(election, config, ids, costs, index)
 
 
+# why complex: the comprehensions keep whole points as ints, each a branch to radon
 def _points_input(
     election: Election, config: RuleConfig, ids: list[str], costs: list[int], index: dict
 ) -> MesInput:
@@ -132,8 +133,8 @@ def ballot_groups(
     the same money under equal shares (and prefer the same outcomes), so every approval
     count works on these rows. From each voter's number of approvals and the stream of all
     their project indices; grouped in the compiled reader where it is built, which also
-    gives each project's supporter rows as ``kernel.rows_of`` would (else None)."""
-    reader = kernel.ballots()
+    gives each project's supporter rows as ``engines.rows_of`` would (else None)."""
+    reader = engines.compiled()
     if reader is not None:
         sizes, cols = _arrays(lengths, flat)
         rows, totals, (offsets, sup) = reader.approval_groups(
@@ -188,6 +189,7 @@ class LazyApprovalState:
         return getattr(self._state, name)
 
 
+# why complex: the three ways a run is made (float points, float approval, exact), in order
 def run_at(
     data: MesInput, share: Fraction, key, exact: bool = False, next_share: Fraction | None = None
 ) -> MesRun:
@@ -196,7 +198,7 @@ def run_at(
     ``next_share``: the smallest share the caller may ask for after this one (None: none);
     the float run stops refining ``hi`` once it is below that.
 
-    Approval ballots first try the certified float run (``mes_fast``); it returns None
+    Approval ballots first try the certified float run (``float_approval``); it returns None
     whenever a decision is too close to call in floats, and the exact method runs instead.
     """
     scaled = share / data.scale
@@ -296,7 +298,7 @@ def add1_until_exhaustive(
 def _complete_by_steps(
     data: MesInput, steps: Steps, key, event, jobs: int
 ) -> tuple[MesRun, Fraction]:
-    """The run at the largest share that fits (see ``mes_search``), and that share."""
+    """The run at the largest share that fits (see ``search``), and that share."""
     seen: dict[Fraction, MesRun] = {}
 
     def evaluate(k: int, next_k: int) -> tuple[MesRun, str | None]:
@@ -321,7 +323,7 @@ def _complete_by_steps(
 
 def certify(low: MesRun, high: MesRun) -> tuple[bool, float | None]:
     """Whether every share between two runs' certainly gives the first, and where to aim
-    next (see ``mes_search.search``); only certified float runs of points ballots carry the
+    next (see ``search.search``); only certified float runs of points ballots carry the
     ``trace`` this needs."""
     a, b = low.trace, high.trace
     if a is None or b is None:

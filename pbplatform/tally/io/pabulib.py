@@ -1,6 +1,6 @@
 """Read and write Pabulib ``.pb`` files (META, PROJECTS and VOTES sections, ';'-separated).
 
-Reading keeps the ballots as columns (see ``LazyBallots``) because building one object per
+Reading keeps the ballots as columns (see ``model.Ballots``) because building one object per
 voter dominates the cost of a greedy count on large cities. Writing then reading gives an
 equal ``Election``: META keys that are ``Election`` fields (budget, vote type, lengths,
 points, thresholds) are read into those fields, everything else stays in ``meta``.
@@ -12,20 +12,22 @@ import csv
 import io
 import os
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import partial
 from itertools import chain, compress, repeat
 from operator import contains, eq
 
 import numpy as np
 
-from . import kernel
-from .model import (
+from .. import engines
+from ..model import (
     VOTE_TYPE_ALIASES,
     VOTE_TYPES,
-    BallotColumns,
+    Ballot,
+    Ballots,
     Election,
-    LazyBallots,
     Project,
     TallyError,
 )
@@ -65,14 +67,14 @@ def read_pabulib(
 
     ``engine`` as for ``count``: ``"python"`` reads without the compiled reader.
     """
-    with kernel.using(engine):
+    with engines.using(engine):
         if isinstance(source, (str, os.PathLike)):
             with open(source, encoding="utf-8-sig", newline="") as handle:
                 return _parse(handle)
         return _parse(source)
 
 
-def read_votes(lines: str, project_ids: list[str], vote_type: str) -> LazyBallots:
+def read_votes(lines: str, project_ids: list[str], vote_type: str) -> Ballots:
     """Ballots from the lines of a VOTES section without its header, as the reader keeps a
     file's: ``voter_id;vote;voting_method`` (``voter_id;vote;points;voting_method`` for
     cumulative and scoring ballots), one ballot a line.
@@ -86,9 +88,12 @@ def read_votes(lines: str, project_ids: list[str], vote_type: str) -> LazyBallot
     reader = _VoteReader({"vote_type": vote_type})
     reader.start(1, header, list(project_ids))
     reader.consume(lines)
-    return LazyBallots(reader.columns())
+    ballots = reader.ballots()
+    assert ballots is not None, "started with a header, so the reader has ballots"
+    return ballots
 
 
+# why complex: one pass over the file's sections, one branch per kind of line
 def _parse(handle) -> Election:
     meta: dict[str, str] = {}
     projects: list[Project] = []
@@ -114,7 +119,7 @@ def _parse(handle) -> Election:
             meta[row[0].strip()] = ";".join(row[1:]).strip()
         else:
             projects.append(_project(line, header, row))
-    return _election(meta, projects, votes.columns())
+    return _election(meta, projects, votes.ballots())
 
 
 _NEEDED = {"META": ("key",), "PROJECTS": ("project_id", "cost"), "VOTES": ("voter_id", "vote")}
@@ -173,7 +178,7 @@ class _VoteReader:
         self.rows: list[list[str]] = []
         self.votes: list[list[str]] = []
         self.points: list[list[str]] = []
-        self.fast: BallotColumns | None = None
+        self.fast: Ballots | None = None
 
     def start(self, line: int, header: list[str], ids: list[str]) -> None:
         self.header, self.ids, self.known, self.first_line = header, ids, set(ids), line
@@ -193,7 +198,9 @@ class _VoteReader:
             for row in reader:
                 self._careful(self.first_line + reader.line_num, row)
 
-    def _fast(self, text: str) -> BallotColumns | None:
+    # why complex: each early return is one reason to leave a file to the careful reader,
+    # which names the line at fault
+    def _fast(self, text: str) -> Ballots | None:
         """Columns for well-formed unquoted ballots; None sends the file row by row."""
         if self.vote_type == "approval" and self.i_w is None:
             compiled = self._compiled(text)
@@ -205,7 +212,6 @@ class _VoteReader:
         texts = table.column(self.i_vote)
         channels, sizes = self._channels(table)
         weights = table.column(self.i_w) if self.i_w is not None else None
-        lazy = dict(lines=table.text, newline=table.newline, texts=texts)
         counted = _Cells.per_channel(texts, channels, sizes)
         projects = set().union(*(cells.approvals for cells in counted.values()))
         if "" in projects or not projects <= self.known:
@@ -217,12 +223,20 @@ class _VoteReader:
         if self.vote_type == "approval":
             counts = {ch: (cells.approvals, sizes[ch]) for ch, cells in counted.items()}
         return self._build(
-            None, None, channels, weights, dedupe=repeats, approval_counts=counts, **lazy
+            None,
+            None,
+            channels,
+            weights,
+            lines=table.text,
+            newline=table.newline,
+            texts=texts,
+            dedupe=repeats,
+            approval_counts=counts,
         )
 
-    def _compiled(self, text: str) -> BallotColumns | None:
+    def _compiled(self, text: str) -> Ballots | None:
         """Columns from the compiled reader (``_Indexed``); None if it is off or unsure."""
-        reader = kernel.ballots()
+        reader = engines.compiled()
         i_ch = -1 if self.i_ch is None else self.i_ch
         read = (
             reader.approval_table(text, len(self.header), self.i_vote, i_ch, self.ids)
@@ -235,8 +249,10 @@ class _VoteReader:
         lines, newline = _ballot_lines(text)  # uniform line ends, or the reader was unsure
         width, i_vote = len(self.header), self.i_vote
 
-        def texts() -> list[str]:  # the compiled reader has checked every line's width
-            return _Table.of(lines, width).column(i_vote)
+        def texts() -> list[str]:
+            table = _Table.of(lines, width)
+            assert table is not None, "the compiled reader has checked every line's width"
+            return table.column(i_vote)
 
         return self._build(
             None,
@@ -263,6 +279,7 @@ class _VoteReader:
         channels = list(map(named.__getitem__, raw))
         return channels, Counter(channels)
 
+    # why complex: one check per fault a ballot line can have, in the order the message names them
     def _careful(self, line: int, row: list[str]) -> None:
         if not row or (len(row) == 1 and not row[0].strip()):
             return
@@ -273,6 +290,7 @@ class _VoteReader:
         if unknown:
             raise PabulibError(line, f"vote for unknown project {unknown[0]!r}")
         if self.with_points:
+            assert self.i_points is not None, "start refuses points ballots without the column"
             pts = [v.strip() for v in row[self.i_points].split(",") if v.strip()]
             if len(pts) != len(ids):
                 raise PabulibError(line, f"{len(ids)} projects but {len(pts)} points")
@@ -285,7 +303,7 @@ class _VoteReader:
         self.votes.append(ids)
         self.rows.append(row)
 
-    def columns(self) -> BallotColumns | None:
+    def ballots(self) -> Ballots | None:
         if not self.header:
             return None
         if self.fast is not None:
@@ -305,11 +323,14 @@ class _VoteReader:
         votes: list[list[str]] | None,
         channels: list[str],
         weights: list[str] | None,
+        *,
+        approval_counts: dict[str, tuple[dict[str, int], int]] | None = None,
+        indexed: _Indexed | None = None,
         **lazy,
-    ) -> BallotColumns:
+    ) -> Ballots:
         named = {"voter_id", "vote", "points", "voting_method", "weight"}
         extra_idx = tuple(k for k, h in enumerate(self.header) if h not in named)
-        return BallotColumns(
+        source = _FileBallots(
             self.vote_type,
             rows,
             self.header.index("voter_id"),
@@ -321,6 +342,111 @@ class _VoteReader:
             [w.strip() for w in weights] if weights is not None else None,
             **lazy,
         )
+        return Ballots(
+            self.vote_type,
+            channels,
+            source,
+            weighted=weights is not None,
+            approval_counts=approval_counts,
+            indexed=indexed,
+        )
+
+
+class _FileBallots:
+    """The ``BallotSource`` of a VOTES section: raw rows plus the parsed project lists and
+    points, and what builds ``Ballot`` objects from them.
+
+    The reader's fast path hands over the VOTES ``lines`` as one text, split into ``rows``
+    only when ``Ballot`` objects are asked for, and ``votes`` (one list of project ids per
+    ballot) is built on first use from ``texts``, the ballots' vote cells (the compiled
+    reader hands over a function that splits them out of ``lines``: most counts never ask).
+    """
+
+    def __init__(
+        self,
+        vote_type: str,
+        rows: list[list[str]] | None,
+        i_id: int,
+        votes: list[list[str]] | None,
+        points: list[list[str]] | None,
+        channels: list[str],
+        extra_names: tuple[str, ...],
+        extra_idx: tuple[int, ...],
+        weights: list[str] | None = None,
+        *,
+        lines: str | None = None,
+        newline: str = "\n",
+        texts: list[str] | Callable[[], list[str]] | None = None,
+        dedupe: bool = False,
+    ) -> None:
+        if (votes is None and texts is None) or (rows is None and lines is None):
+            raise ValueError("a file's ballots need votes or texts, and rows or lines")
+        self.vote_type = vote_type
+        self._rows = rows
+        self._lines, self._newline = lines, newline
+        self.i_id = i_id
+        self._votes = votes
+        self._points = points
+        self.channels = channels
+        self.extra_names = extra_names
+        self.extra_idx = extra_idx
+        self.weights = weights
+        self._texts = texts
+        self._dedupe = dedupe
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            lines = self._lines.split(self._newline) if self._lines else []
+            self._rows = [line.split(";") for line in lines]
+        return self._rows
+
+    @property
+    def texts(self) -> list[str] | None:
+        if callable(self._texts):
+            self._texts = self._texts()
+        return self._texts
+
+    def votes(self) -> list[list[str]]:
+        if self._votes is None:
+            texts = self.texts or []
+            votes = list(map(str.split, texts, repeat(",")))
+            if self._dedupe:
+                votes = [list(dict.fromkeys(ids)) for ids in votes]
+            if "" in texts:  # a ballot that approves nothing
+                votes = [ids if ids != [""] else [] for ids in votes]
+            self._votes = votes
+        return self._votes
+
+    def points(self) -> list[list[str]] | None:
+        return self._points
+
+    def _ids(self, text: str) -> list[str]:
+        ids = text.split(",") if text else []
+        return list(dict.fromkeys(ids)) if self._dedupe else ids
+
+    def ballot(self, i: int) -> Ballot:
+        row = self.rows[i]
+        named = zip(self.extra_names, self.extra_idx, strict=False)
+        extra = tuple((n, row[k].strip()) for n, k in named if row[k].strip())
+        if self._votes is not None:
+            ids = self._votes[i]
+        else:
+            texts = self.texts
+            assert texts is not None, "__init__ refuses ballots with neither votes nor texts"
+            ids = self._ids(texts[i])
+        votes = tuple(ids)
+        weight = Fraction(self.weights[i]) if self.weights else 1
+        ballot = partial(
+            Ballot, row[self.i_id].strip(), channel=self.channels[i], extra=extra, weight=weight
+        )
+        if self.vote_type == "ordinal":
+            return ballot(ranking=votes)
+        if self.vote_type in ("cumulative", "scoring"):
+            pts = self._points[i] if self._points is not None else []
+            points = {p: Fraction(v) for p, v in zip(votes, pts, strict=False)}
+            return ballot(points=points)
+        return ballot(approvals=votes)
 
 
 class _Table:
@@ -516,16 +642,16 @@ def _vote_type(meta: dict[str, str], line: int) -> str:
     return vote_type
 
 
-def _election(meta: dict[str, str], projects: list[Project], cols) -> Election:
+def _election(meta: dict[str, str], projects: list[Project], ballots: Ballots | None) -> Election:
     if "budget" not in meta:
         raise PabulibError(1, "META lacks budget")
     fields: dict = {k: _meta_int(meta[k], k) for k in INT_FIELDS if meta.get(k)}
     fields.update({k: Fraction(meta[k].replace(",", ".")) for k in FRACTION_FIELDS if meta.get(k)})
-    if cols is None:
-        cols = BallotColumns(_vote_type(meta, 1), [], 0, [], None, [], (), ())
+    if ballots is None:  # no VOTES section
+        ballots = Ballots.of((), _vote_type(meta, 1))
     return Election(
         projects=projects,
-        ballots=LazyBallots(cols),
+        ballots=ballots,
         budget=_meta_int(meta["budget"], "budget"),
         vote_type=meta.get("vote_type", "approval"),
         meta={k: v for k, v in meta.items() if k not in DERIVED_META},

@@ -6,7 +6,7 @@ the poor ones), and the project with the smallest ``alpha`` is funded next. Util
 project's cost for an approval (cost satisfaction) and the points given for cumulative or
 scoring ballots; this is what pabutools computes, and we must agree with it exactly.
 
-Approval ballots use budget classes (``mes_approval``); cumulative and scoring ballots keep
+Approval ballots use budget classes (``exact_approval``); cumulative and scoring ballots keep
 one exact budget per voter here. A state's ``alpha`` returns the price and its slope in the
 share, and ``hi`` is the share up to which a run stays the same (approval only).
 """
@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .mes_fast import FastRun
+    from .float_approval import FastRun
 
 
 @dataclass
@@ -32,7 +32,7 @@ class MesRun:
     money_left: dict[str, Fraction] = field(default_factory=dict)  # supporters', at the end
     hi: float = 0.0  # every share below this (per unit of weight) gives the same run
     trace: Trace | None = None  # what a certified float run proves (points ballots only)
-    # an approval float run whose exact prices ``mes_rules.complete`` has yet to fill in
+    # an approval float run whose exact prices ``equal_shares.complete`` has yet to fill in
     pending: FastRun | None = field(default=None, compare=False, repr=False)
 
 
@@ -162,6 +162,7 @@ class UtilityState:
             self.budgets[i] -= min(self.budgets[i], alpha * self.u[i][q])
 
 
+# why complex: the exact method's one loop; the comprehensions count as branches
 def run_mes(
     state,
     ids: Sequence[str],
@@ -181,19 +182,7 @@ def run_mes(
     # skip most projects each round (the same lazy evaluation pabutools uses)
     stale = {q: (Fraction(costs[q]) / support[q], Fraction(0)) for q in remaining}
     while True:
-        best, ties = None, []
-        for q in sorted(remaining, key=stale.__getitem__):
-            if best is not None and stale[q][0] > best[0]:
-                break
-            found = state.alpha(q)
-            if found is None:
-                remaining.discard(q)
-                continue
-            stale[q] = found
-            if best is None or found[0] < best[0]:
-                best, ties = found, [q]
-            elif found[0] == best[0]:
-                ties.append(q)
+        best, ties = _cheapest(state, remaining, stale)
         if best is None:
             break
         winner = min(ties, key=lambda q: tie_key(ids[q]))
@@ -205,6 +194,27 @@ def run_mes(
     run.money_left = {ids[q]: state.money(q) for q in range(len(ids)) if support[q] > 0}
     run.hi = state.hi
     return run
+
+
+def _cheapest(state, remaining: set[int], stale: dict) -> tuple[tuple | None, list[int]]:
+    """A round's lowest price and the projects at it: open projects priced in the order of
+    their stale prices, until the next one's stale price is above the best found. Projects
+    found unaffordable leave ``remaining``; ``stale`` takes every price found."""
+    best: tuple | None = None
+    ties: list[int] = []
+    for q in sorted(remaining, key=stale.__getitem__):
+        if best is not None and stale[q][0] > best[0]:
+            break
+        found = state.alpha(q)
+        if found is None:
+            remaining.discard(q)
+            continue
+        stale[q] = found
+        if best is None or found[0] < best[0]:
+            best, ties = found, [q]
+        elif found[0] == best[0]:
+            ties.append(q)
+    return best, ties
 
 
 def replay_mes(

@@ -34,10 +34,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .kernel import active, rows_of
-from .mes import MesRun, Trace
+from ...engines import compiled, rows_of
+from .bounds import U
+from .exact import MesRun, Trace
 
-U = 2.0**-53  # unit roundoff
 LIMIT = 2**50  # weights, points and their sums stay exact in doubles below this
 BATCH = 8  # candidates priced together in a round, cheapest lower bounds first
 NEWTON = 12  # at most this many Newton steps per price
@@ -51,6 +51,7 @@ GUESS = 1e-12  # relative room around a guessed price
 class FastUtility:
     """Voter groups with points; ``run`` gives a certified funding order or None."""
 
+    # why complex: one-time arrays of the run, each built by a comprehension (a branch to radon)
     def __init__(
         self,
         utilities: list[dict[int, int | Fraction]],
@@ -59,20 +60,9 @@ class FastUtility:
     ):
         n_projects, n_groups = len(costs), len(utilities)
         self.costs = [int(c) for c in costs]
-        scale = math.lcm(*(v.denominator for util in utilities for v in util.values()))
         w = [int(x) for x in weights]
-        at, values, totals = [], [], [0] * n_projects
-        for g, util in enumerate(utilities):
-            for q, value in util.items():
-                if value > 0:
-                    at.append((q, g))
-                    values.append(int(value * scale))
-                    totals[q] += values[-1] * w[g]
-        self.usable = (
-            all(0 < x < LIMIT for x in w)
-            and all(t < LIMIT for t in totals)
-            and all(0 <= c < LIMIT for c in self.costs)
-        )
+        at, values, totals = _whole_points(utilities, w, n_projects)
+        self.usable = _exact_in_floats(w, totals, self.costs)
         points = np.zeros((n_projects, n_groups))
         if at and self.usable:
             points[tuple(np.array(at).T)] = values
@@ -100,7 +90,7 @@ class FastUtility:
         # compiled kernel); an instance uses one path only, so the two never meet
         self.memory: tuple[float, Any] | None = None
         self.reason: tuple = ()
-        self.kernel = active() if self.usable else None
+        self.kernel = compiled() if self.usable else None
         if self.kernel is not None:
             self._compile()
 
@@ -146,6 +136,7 @@ class FastUtility:
             self.fallbacks += 1
         return order
 
+    # why complex: the round loop and its three outcomes (unsure, done, a winner)
     def _run(self, share: Fraction) -> list[int] | None:
         s = float(share)
         if not (s >= 0 and math.isfinite(s)):
@@ -215,6 +206,7 @@ class FastUtility:
             return 0.0
         return float(((self.wm[left] @ state.bounds[0]) / self.cost_f[left]).max())
 
+    # why complex: pricing in batches, cheapest first, and the check that no other price is close
     def _round(
         self, state: _State, guess: dict[int, tuple[float, float]], shift: float
     ) -> tuple[int, float, float, float] | Literal[False] | None:
@@ -387,3 +379,29 @@ class LazyRun(MesRun):
     @money_left.setter
     def money_left(self, value: dict[str, Fraction]) -> None:
         self._details().money_left = value
+
+
+def _whole_points(
+    utilities: list[dict[int, int | Fraction]], w: list[int], n_projects: int
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The points above zero as whole numbers (all scaled by one factor, which changes no
+    price per point's order or any decision): each one's (project, group), its value, and
+    each project's weighted total."""
+    scale = math.lcm(*(v.denominator for util in utilities for v in util.values()))
+    at, values, totals = [], [], [0] * n_projects
+    for g, util in enumerate(utilities):
+        for q, value in util.items():
+            if value > 0:
+                at.append((q, g))
+                values.append(int(value * scale))
+                totals[q] += values[-1] * w[g]
+    return at, values, totals
+
+
+def _exact_in_floats(w: list[int], totals: list[int], costs: list[int]) -> bool:
+    """Whether weights, totals and costs are small enough for the float run's exact sums."""
+    return (
+        all(0 < x < LIMIT for x in w)
+        and all(t < LIMIT for t in totals)
+        and all(0 <= c < LIMIT for c in costs)
+    )

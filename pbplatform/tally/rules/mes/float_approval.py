@@ -1,6 +1,6 @@
 """MES for approval ballots in floating point, certified against the exact method.
 
-The exact state (``mes_approval``) keeps every budget class as a Fraction, which costs seconds
+The exact state (``exact_approval``) keeps every budget class as a Fraction, which costs seconds
 per run on a large district. Here the same run is made in floats over *ballot groups* (voters
 with identical ballots always hold the same money), and every decision the run takes is
 checked against a running bound on the float error:
@@ -34,11 +34,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .kernel import active, rows_of
+from ...engines import compiled, rows_of
+from .bounds import EPS, U, positive_until
 
-U = 2.0**-53  # unit roundoff
 SAFE = 16.0  # safety factor on the first-order float error bounds
-EPS = 1e-9  # relative margin on skip bounds, as in mes_approval
 
 
 class FastRound:
@@ -97,7 +96,7 @@ class FastApproval:
     ):
         """From the distinct ballots (rows of a bool matrix over the projects), their total
         whole weights (all above zero), the costs and, if known, each project's supporter
-        rows as ``rows_of(groups.T)`` gives them (see ``mes_rules.ballot_groups``)."""
+        rows as ``rows_of(groups.T)`` gives them (see ``equal_shares.ballot_groups``)."""
         n_projects = groups.shape[1]
         self.costs = [int(c) for c in costs]
         self.n_projects = n_projects
@@ -113,7 +112,7 @@ class FastApproval:
         self.sup_n = summed[offsets[1:]] - summed[offsets[:-1]]  # weight of q's supporters
         # exact rho arithmetic is only safe in floats while weights are exact doubles
         self.usable = bool(self.w_int.sum() < 2**50)
-        self.kernel = active()
+        self.kernel = compiled()
         self.reason: tuple = ()  # why the latest run gave up (for tests and diagnosis)
         if self.kernel is not None:
             self.flat = (
@@ -135,6 +134,9 @@ class FastApproval:
         return self.groups.astype(float)
 
     # ------------------------------------------------------------------ float run
+    # why long and complex: the round loop keeps the run's twenty values (budgets, bounds, exact
+    # prices) in locals; each part that runs once per run or per round is a function of its own,
+    # and splitting the loop further would pass all of them through a call per round
     def run(
         self,
         share: Fraction,
@@ -161,49 +163,10 @@ class FastApproval:
         s = float(share)
         if not (s > 0 and np.isfinite(s)):
             return None
-        P, G = self.n_projects, len(self.w)
         costs = self.costs
-        keep = 0
-        if base is not None and base.share <= share:
-            while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
-                keep += 1
-        rounds: list[FastRound] = []
-        if base is not None and keep:  # keep > 0 only with a base
-            den, acc, den_v, acc_v = _moved(base, keep, share)
-            for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
-                rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
-            winners = [r.q for r in rounds]
-            rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
-            rho_vf = np.array([x / den_v for x in acc_v])
-            cols = self.groups_f[:, winners]
-            b = s - cols @ rho_f
-            v = 1.0 - cols @ rho_vf
-            broke = base.broke < keep
-            b[broke] = 0.0
-            v[broke] = 0.0
-            broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
-            # the price bounds are tangents at the share where that round was first computed,
-            # which is older than base.share when base itself had kept the round
-            *snap, snap_share = rounds[-1].snapshot
-            ds = s - snap_share
-            sv, ss, se, ses, alive = (x.copy() for x in snap)
-            sv += ss * ds
-            se += ses * abs(ds) + 4 * U * np.abs(sv)
-            vmax = float(np.abs(v).max()) if G else 1.0
-            eb = 4 * (keep + 2) * U * s
-            ev = 4 * (keep + 2) * U * (vmax + float(np.abs(rho_vf).sum()))
-            hi = rounds[-1].hi_after
-        else:
-            winners = []
-            den, den_v, acc, acc_v = share.denominator, 1, [], []
-            b = np.full(G, s)
-            v = np.ones(G)
-            broke_at = np.full(G, np.iinfo(np.int64).max)
-            alive = np.array([costs[q] > 0 and self.sup_n[q] > 0 for q in range(P)], dtype=bool)
-            n = np.maximum(self.sup_n, 1).astype(float)
-            # lower bounds on each price: value, slope, and their errors
-            sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
-            vmax, eb, ev, hi = 1.0, 2 * U * s, 0.0, float("inf")
+        start = self._start(share, s, base)
+        rounds, winners, den, acc, den_v, acc_v, b, v, broke_at = start[:9]
+        sv, ss, se, ses, alive, vmax, eb, ev, hi = start[9:]
         track = hi > need
         if not track:
             hi = s
@@ -216,20 +179,11 @@ class FastApproval:
             hi = min(hi, hi_short)
             twins: Sequence[int] = ()
             if best is not None:
-                a_w, ea_w = best[0], best[2]
-                near = [
-                    q
-                    for q, f in fresh.items()
-                    if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)
-                ]
-                if near:  # a tie or near tie: floats cannot tell, exact prices can
-                    exact = (share, den, acc, den_v, acc_v, winners, broke_at)
-                    found = self._exact_winner([winner, *near], exact, rank)
-                    if found is None:
-                        self.reason = ("tie", len(rounds), near)
-                        return None
-                    winner, twins = found
-                    best = fresh[winner]
+                exact = (share, den, acc, den_v, acc_v, winners, broke_at)
+                decided = self._decide(best, winner, fresh, rank, exact, len(rounds))
+                if decided is None:
+                    return None
+                winner, twins, best = decided
                 alive[winner] = False
             settle = self._settle if self.kernel is None else self._settle_compiled
             hi_round, pays = settle(
@@ -240,24 +194,10 @@ class FastApproval:
                 track, hi = False, s
             if best is None:
                 break
-            # pay, at the exact price: recomputed from who is poor, so float errors do not
-            # build up from round to round. Exact prices are kept as integer numerators over
-            # one common denominator (den for prices, den_v for their slopes in the share): a
-            # group that was never poor holds share - (the prices of the winners it approved).
-            rho_f, e_rho = best[4], best[6]
-            rich_w, wp_sum, counts = pays
-            paid = share.numerator * (den // share.denominator) * wp_sum  # times den
-            paid_v = den_v * wp_sum  # times den_v
-            if counts:
-                paid -= sum(map(operator.mul, acc, counts))
-                paid_v -= sum(map(operator.mul, acc_v, counts))
-            num, num_v = costs[winner] * den - paid, -paid_v
-            den, den_v = den * rich_w, den_v * rich_w
-            acc = [a * rich_w for a in acc]
-            acc_v = [a * rich_w for a in acc_v]
-            acc.append(num)
-            acc_v.append(num_v)
-            rho, rho_v = num / den, num_v / den_v
+            num, num_v, den, den_v, acc, acc_v = _paid(
+                share, costs[winner], den, den_v, acc, acc_v, pays
+            )
+            rho, rho_v, rho_f, e_rho = num / den, num_v / den_v, best[4], best[6]
             if abs(rho - rho_f) > SAFE * e_rho + 4 * U * rho:
                 self.reason = ("replay", len(rounds), rho, rho_f, e_rho)
                 return None  # the float structure disagrees with the exact replay
@@ -274,6 +214,85 @@ class FastApproval:
             if track:  # the budgets' slopes only serve the bounds on hi
                 ev = ev + 2 * U * (vmax + abs(rho_v))
         return FastRun(winners, rounds, b > 0, hi, share, broke_at, (den, acc, den_v, acc_v))
+
+    def _start(self, share: Fraction, s: float, base: FastRun | None) -> tuple:
+        """Where a run at ``share`` starts: after the rounds of ``base`` that are certain to
+        repeat (their bounds all lie above ``share``), or at the first round. The rounds and
+        winners so far, the exact prices (``den, acc, den_v, acc_v``), the budgets ``b``,
+        their slopes ``v``, the round at which each group went broke, the price bounds
+        (``sv, ss, se, ses``) and which projects are open, and the error terms and ``hi``."""
+        keep = 0
+        if base is not None and base.share <= share:
+            while keep < len(base.rounds) and base.rounds[keep].hi_after > s:
+                keep += 1
+        if base is not None and keep:  # keep > 0 only with a base
+            return self._resume(base, keep, share, s)
+        P, G = self.n_projects, len(self.w)
+        costs = self.costs
+        b = np.full(G, s)
+        v = np.ones(G)
+        broke_at = np.full(G, np.iinfo(np.int64).max)
+        alive = np.array([costs[q] > 0 and self.sup_n[q] > 0 for q in range(P)], dtype=bool)
+        n = np.maximum(self.sup_n, 1).astype(float)
+        # lower bounds on each price: value, slope, and their errors
+        sv, ss, se, ses = 1.0 / n, np.zeros(P), 2 * U / n, np.zeros(P)
+        return (
+            [], [], share.denominator, [], 1, [], b, v, broke_at,
+            sv, ss, se, ses, alive, 1.0, 2 * U * s, 0.0, float("inf"),
+        )  # fmt: skip
+
+    def _resume(self, base: FastRun, keep: int, share: Fraction, s: float) -> tuple:
+        """``_start`` after the first ``keep`` rounds of ``base``, their exact prices moved
+        along their exact slopes to ``share``."""
+        G = len(self.w)
+        rounds: list[FastRound] = []
+        den, acc, den_v, acc_v = _moved(base, keep, share)
+        for r, x, xv in zip(base.rounds[:keep], acc, acc_v, strict=True):
+            rounds.append(FastRound(r.q, x, den, xv, den_v, r.hi_after, r.snapshot))
+        winners = [r.q for r in rounds]
+        rho_f = np.array([x / den for x in acc])  # int / int: correctly rounded
+        rho_vf = np.array([x / den_v for x in acc_v])
+        cols = self.groups_f[:, winners]
+        b = s - cols @ rho_f
+        v = 1.0 - cols @ rho_vf
+        broke = base.broke < keep
+        b[broke] = 0.0
+        v[broke] = 0.0
+        broke_at = np.where(broke, base.broke, np.iinfo(np.int64).max)
+        # the price bounds are tangents at the share where that round was first computed,
+        # which is older than base.share when base itself had kept the round
+        *snap, snap_share = rounds[-1].snapshot
+        ds = s - snap_share
+        sv, ss, se, ses, alive = (x.copy() for x in snap)
+        sv += ss * ds
+        se += ses * abs(ds) + 4 * U * np.abs(sv)
+        vmax = float(np.abs(v).max()) if G else 1.0
+        eb = 4 * (keep + 2) * U * s
+        ev = 4 * (keep + 2) * U * (vmax + float(np.abs(rho_vf).sum()))
+        hi = rounds[-1].hi_after
+        return (
+            rounds, winners, den, acc, den_v, acc_v, b, v, broke_at,
+            sv, ss, se, ses, alive, vmax, eb, ev, hi,
+        )  # fmt: skip
+
+    def _decide(self, best, winner, fresh, rank, exact, round_no):
+        """A round's winner, the projects tied with it, and its price: the cheapest in floats,
+        unless others are too close to tell apart in floats (a tie or near tie), when exact
+        prices decide (``_exact_winner``); None when even they cannot."""
+        a_w, ea_w = best[0], best[2]
+        near = [
+            q
+            for q, f in fresh.items()
+            if q != winner and f[0] - a_w <= SAFE * (f[2] + ea_w) + 4 * U * abs(a_w)
+        ]
+        if not near:
+            return winner, (), best
+        found = self._exact_winner([winner, *near], exact, rank)
+        if found is None:
+            self.reason = ("tie", round_no, near)
+            return None
+        winner, twins = found
+        return winner, twins, fresh[winner]
 
     def _candidates(self, sv, ss, se, ses, alive, b, v, eb, ev, bounds, s):
         """One round's prices: open projects cheapest lower bound first, until the next one
@@ -350,7 +369,10 @@ class FastApproval:
                     ses[others] + es_w + (np.abs(osl) + abs(sl_w)) * EPS,
                 )
             )
-        hi = min((_hi(m, sl, em, es, s) for m, sl, em, es in bounds or ()), default=math.inf)
+        hi = min(
+            (positive_until(m, sl, SAFE * em, SAFE * es, s) for m, sl, em, es in bounds or ()),
+            default=math.inf,
+        )
         if best is None:
             return hi, None
         pmask, sup = best[8], best[9]
@@ -436,6 +458,7 @@ class FastApproval:
         twins = [q for a, _, q, sl in keyed if q != winner and a == alpha and sl == slope]
         return winner, twins
 
+    # why complex: the budget classes of the supporters, then the one pass over them that prices
     def _exact_price(
         self,
         q: int,
@@ -478,6 +501,7 @@ class FastApproval:
             rich -= n
         return None
 
+    # why long: the return tuple, one line a field (as the kernel's approval_candidates gives it)
     def _alpha(self, q, b, v, eb, ev, bounds, floor=0.0):
         """Price of ``q`` with its error bounds, False when unaffordable, None when unsure.
 
@@ -496,41 +520,16 @@ class FastApproval:
         total = float(self.sup_n[q])
         e_money = total * eb + n * U * money * 2
         if money < c:
-            if c - money <= SAFE * e_money + 4 * U * c:
-                self.reason = ("money", c, money, e_money)
-                return None
-            mv = float(np.dot(ws, v.take(sup))) if bounds is not None else 0.0
-            e_mv = total * ev + n * U * abs(mv) * 2
-            if bounds is not None:
-                bounds.append(
-                    (
-                        np.array([c - money]),
-                        np.array([-mv]),
-                        np.array([e_money + (c + money) * EPS]),
-                        np.array([e_mv + abs(mv) * EPS]),
-                    )
-                )
-            return False
+            return self._unaffordable(q, c, money, e_money, v, ev, bounds)
         rho = max(c / total, floor)
         pf = (bs < rho).astype(np.float64)
         poor_w = float(np.dot(ws, pf))
         paid = paid_v = 0.0
         if poor_w:
-            # sums of whole weights are exact in floats, so an unchanged poor weight means an
-            # unchanged poor set (it only grows as rho rises): the fixed point
-            wb = ws * bs
-            paid = float(np.dot(wb, pf))
-            for _ in range(n + 2):
-                if total - poor_w <= 0:
-                    return None
-                rho = (c - paid) / (total - poor_w)
-                pf = (bs < rho).astype(np.float64)
-                now = float(np.dot(ws, pf))
-                if now == poor_w:
-                    break
-                paid, poor_w = float(np.dot(wb, pf)), now
-            else:
+            found = _fixed_point(c, total, ws, bs, pf, poor_w)
+            if found is None:
                 return None
+            rho, pf, paid, poor_w = found
             # the slope only serves the bounds on hi: a run that no longer tracks them skips it
             paid_v = float(np.dot(ws * v.take(sup), pf)) if bounds is not None else 0.0
         else:  # nobody is short even at the floor: everyone pays the same
@@ -566,7 +565,28 @@ class FastApproval:
             ev,
         )
 
+    def _unaffordable(self, q, c, money, e_money, v, ev, bounds):
+        """``_alpha`` of a project whose supporters certainly hold less than its cost: False,
+        with the bound on ``hi`` of its staying so; None when too close to tell."""
+        if c - money <= SAFE * e_money + 4 * U * c:
+            self.reason = ("money", c, money, e_money)
+            return None
+        if bounds is not None:
+            sup, ws = self.sup[q], self.sup_w[q]
+            mv = float(np.dot(ws, v.take(sup)))
+            e_mv = float(self.sup_n[q]) * ev + len(sup) * U * abs(mv) * 2
+            bounds.append(
+                (
+                    np.array([c - money]),
+                    np.array([-mv]),
+                    np.array([e_money + (c + money) * EPS]),
+                    np.array([e_mv + abs(mv) * EPS]),
+                )
+            )
+        return False
+
     # ------------------------------------------------------------------ exact replay
+    # why complex: each round's exact price, from the kernel's weights or from the groups
     def exact(self, run: FastRun, scale_share: Fraction):
         """Exact prices (rho per supporter) per round and the supporters' money left."""
         s = scale_share
@@ -615,6 +635,47 @@ class FastApproval:
         return base, cross
 
 
+def _fixed_point(c, total, ws, bs, pf, poor_w):
+    """The price ``rho`` that solves sum(w * min(b, rho)) = ``c`` over the supporters, from
+    the poor (budget below a lower bound) ``pf`` of weight ``poor_w``: recomputed with those
+    below the price as poor, it rises to the solution. Sums of whole weights are exact in
+    floats, so an unchanged poor weight means an unchanged poor set (it only grows as rho
+    rises): the fixed point. (rho, the poor, what they pay, their weight), or None."""
+    wb = ws * bs
+    paid = float(np.dot(wb, pf))
+    for _ in range(len(bs) + 2):
+        if total - poor_w <= 0:
+            return None
+        rho = (c - paid) / (total - poor_w)
+        pf = (bs < rho).astype(np.float64)
+        now = float(np.dot(ws, pf))
+        if now == poor_w:
+            return rho, pf, paid, poor_w
+        paid, poor_w = float(np.dot(wb, pf)), now
+    return None
+
+
+def _paid(share: Fraction, cost: int, den: int, den_v: int, acc: list, acc_v: list, pays):
+    """A round's exact price, from who is poor (so float errors do not build up from round
+    to round), and the exact prices so far over the new common denominators. Exact prices
+    are integer numerators over one denominator (``den`` for prices, ``den_v`` for their
+    slopes in the share): a group that was never poor holds share - (the prices of the
+    winners it approved). Returns the new price's numerators and the new ``den, den_v, acc,
+    acc_v``."""
+    rich_w, wp_sum, counts = pays
+    paid = share.numerator * (den // share.denominator) * wp_sum  # times den
+    paid_v = den_v * wp_sum  # times den_v
+    if counts:
+        paid -= sum(map(operator.mul, acc, counts))
+        paid_v -= sum(map(operator.mul, acc_v, counts))
+    num, num_v = cost * den - paid, -paid_v
+    acc = [a * rich_w for a in acc]
+    acc_v = [a * rich_w for a in acc_v]
+    acc.append(num)
+    acc_v.append(num_v)
+    return num, num_v, den * rich_w, den_v * rich_w, acc, acc_v
+
+
 def _moved(base: FastRun, keep: int, share: Fraction) -> tuple[int, list[int], int, list[int]]:
     """The exact prices of ``base``'s first ``keep`` rounds moved to ``share`` along their
     exact slopes, as numerators over one denominator (a multiple of the share's), and their
@@ -653,16 +714,3 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return order[new], inverse
-
-
-def _hi(m, sl, em, es, s) -> float:
-    """Largest x such that every m + sl * (x - s) stays positive, shrunk by the errors."""
-    m = m - SAFE * em
-    sl = sl - SAFE * es - 1e-300
-    falling = sl < 0
-    if not falling.any():
-        return float("inf")
-    m, sl = m[falling], sl[falling]
-    if (m <= 0).any():
-        return s
-    return float(np.min(s + m / -sl)) * (1 - EPS)

@@ -14,15 +14,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import outcome as oc
+from .. import outcome as oc
+from ..engines import rows_of
+from ..model import Election, RuleConfig
+from ..outcome import fmt
 from .greedy import Decision
-from .kernel import rows_of
-from .mes_fast import FastApproval
-from .mes_rules import mes_input
-from .model import Election, RuleConfig
-from .outcome import fmt
+from .mes.equal_shares import mes_input
+from .mes.float_approval import FastApproval
 
 
+# why complex: the method's one loop, then an explanation for every project not funded
 def run_phragmen(election: Election, scores, key, config: RuleConfig | None = None):
     data = mes_input(election, config or RuleConfig(rule="phragmen"))
     assert data.fast is not None, "Phragmen counts approval ballots, which get the float run"

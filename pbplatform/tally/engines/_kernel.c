@@ -1,4 +1,4 @@
-/* Compiled inner loops of the certified float MES runs (optional; see kernel.py).
+/* Compiled inner loops of the certified float MES runs (optional; see engines/__init__.py).
  *
  * Each function here ports a pure-Python/numpy function that stays the reference and the
  * fallback (named in its comment), with the same checks and error bounds. Sums run in another
@@ -22,10 +22,10 @@
 
 #define U (DBL_EPSILON / 2) /* unit roundoff, 2**-53 */
 
-/* ---------------------------------------------------------------- points (mes_fast_utility) */
+/* ---------------------------------------------------------------- points (float_points) */
 
 #define NEWTON 12
-#define SAFE 4.0 /* mes_fast_utility.SAFE */
+#define SAFE 4.0 /* float_points.SAFE */
 #define TOL 1e-10
 #define GUESS 1e-12
 #define BATCH 8
@@ -328,10 +328,10 @@ release:
     return result;
 }
 
-/* ---------------------------------------------------------------- approval (mes_fast) */
+/* ---------------------------------------------------------------- approval (float_approval) */
 
 #define EPS 1e-9
-#define A_SAFE 16.0 /* mes_fast.SAFE */
+#define A_SAFE 16.0 /* float_approval.SAFE */
 
 typedef struct {
     double alpha, slope, e_alpha, e_slope, rho, rho_v, e_rho, e_rho_v;
@@ -422,7 +422,7 @@ static int approval_alpha(const int64_t *sup, const double *ws, Py_ssize_t n, co
     return PRICED;
 }
 
-/* One affine bound m + sl * (x - s) > 0, shrunk by its errors (mes_fast._hi, element by
+/* One affine bound m + sl * (x - s) > 0, shrunk by its errors (float_approval._hi, element by
  * element): the x where it stops holding, +inf if it never does, or s itself when it
  * already fails (a valid, if useless, bound). Returns 1 in that last case. */
 static int hi_one(double m, double sl, double em, double es, double s, double *x)
@@ -438,7 +438,7 @@ static int hi_one(double m, double sl, double em, double es, double s, double *x
     return 0;
 }
 
-/* A set of bounds as mes_fast._hi takes them: s if any fails, else the least x, shrunk. */
+/* A set of bounds as float_approval._hi takes them: s if any fails, else the least x, shrunk. */
 typedef struct {
     double low, s;
     int fails;

@@ -8,7 +8,7 @@ import os
 from decimal import Decimal
 from fractions import Fraction
 
-from .model import Ballot, Election
+from ..model import Ballot, Election
 from .pabulib import FRACTION_FIELDS, INT_FIELDS
 from .published import AGGREGATES_KEY, aggregates_text
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-EPS = 1e-9  # relative safety margin on float bounds; exact values are ~1e-16 away
+from .bounds import EPS, positive_until
 
 
 class ApprovalState:
@@ -91,16 +91,8 @@ class ApprovalState:
 
     def bound_many(self, margin, slope, mag_m, mag_s) -> None:
         """Each f(s) = margin + slope * (x - s) must stay positive; lower ``hi`` to the root."""
-        m = margin - EPS * mag_m
-        sl = slope - EPS * mag_s - 1e-300
-        falling = sl < 0
-        if not falling.any():
-            return
-        m, sl = m[falling], sl[falling]
-        if (m <= 0).any():
-            self.hi = min(self.hi, self.s_float)
-            return
-        self.hi = min(self.hi, float(np.min(self.s_float + m / -sl)) * (1 - EPS))
+        shrunk = positive_until(margin, slope, EPS * mag_m, EPS * mag_s, self.s_float)
+        self.hi = min(self.hi, shrunk)
 
     def pay(self, q: int, alpha: Fraction) -> None:
         rho, rho_v = alpha * self.costs[q], self.rho_v[q]

@@ -14,13 +14,13 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from .mes import UtilityState
+from .exact import UtilityState
 
 
 class WholeUtilityState(UtilityState):
     """``UtilityState`` for utilities that are all ints (weights always are)."""
 
-    u: Sequence[Mapping[int, int]]  # whole points only: mes_rules chooses this class when they are
+    u: Sequence[Mapping[int, int]]  # whole points only: equal_shares chooses this class then
 
     def reset(self, share: Fraction) -> None:
         self.den = share.denominator

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import outcome as oc
-from .outcome import fmt
+from .. import outcome as oc
+from ..outcome import fmt
 
 
 @dataclass

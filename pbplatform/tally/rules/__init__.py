@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Election, RuleConfig, TallyConfigError
+from ..model import Election, RuleConfig, TallyConfigError
 
 RULES: dict[str, str] = {
     "greedy": "fund by score, skipping projects that no longer fit",
@@ -34,11 +34,12 @@ NEEDS_BALLOTS = MES_RULES | {"phragmen"}
 COMBINATIONS = ("raw", "normalized")
 
 
+# why complex: one refusal per line, each with its own message
 def validate_config(
     config: RuleConfig, *, vote_type: str, has_individual_ballots: bool, has_aggregates: bool
 ) -> None:
     """Refuse, with a human message, a rule that cannot count this kind of cycle."""
-    from .tiebreak import TIE_BREAKS
+    from ..tiebreak import TIE_BREAKS
 
     rule = config.rule
     if rule in REFUSED:

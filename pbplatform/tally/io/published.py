@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .model import AggregateScore, TallyError, as_fraction
+from ..model import AggregateScore, TallyError, as_fraction
 
 AGGREGATES_KEY = "aggregate_scores"
 OUTCOME_KEY = "published_outcome"
@@ -36,7 +36,7 @@ def sha256(text: str) -> str:
 
 
 def aggregates_text(aggregates: Iterable[AggregateScore]) -> str:
-    from .pabulib_writer import number_text  # the writer loads only when writing
+    from .writer import number_text  # the writer loads only when writing
 
     return ",".join(
         f"{a.channel}:{a.project_id}:{number_text(a.score)}:{a.participants}" for a in aggregates
@@ -76,6 +76,7 @@ def check(meta: Mapping[str, str], recount: Mapping[str, Any]) -> str | None:
     return first_difference(json.loads(text), json.loads(canonical(recount)))
 
 
+# why complex: one branch per JSON kind (object, array, scalar), as the difference is named
 def first_difference(published: Any, recount: Any, where: str = "outcome") -> str | None:
     """The first place where two JSON values differ, as 'where: published X, recount Y'."""
     if isinstance(published, dict) and isinstance(recount, dict):

@@ -1,4 +1,4 @@
-/* Compiled reading of approval ballots (optional; see kernel.py and pabulib._Indexed).
+/* Compiled reading of approval ballots (optional; see engines/__init__.py and io.pabulib._Indexed).
  *
  * approval_table reads the VOTES lines of a Pabulib file in one pass: each ballot's vote cell
  * ("12,7,30") becomes project numbers and its voting_method a channel code, and it counts each
@@ -391,7 +391,7 @@ done:
     return result;
 }
 
-/* ---------------------------------------------------- groups (mes_rules.ballot_groups) */
+/* ---------------------------------------------------- groups (equal_shares.ballot_groups) */
 
 static uint64_t hash_words(const uint64_t *w, Py_ssize_t n)
 {
@@ -508,7 +508,7 @@ static int lowest_bit(uint64_t word) /* of a word that is not zero */
 }
 
 /* The groups' rows (n x P bytes) from their bit sets, in order, and each project's
- * supporters (rows, ascending) in one flat list as kernel.rows_of gives them: offsets
+ * supporters (rows, ascending) in one flat list as engines.rows_of gives them: offsets
  * (P + 1) and sup. Only set bits are visited. */
 static PyObject *rows_and_supporters(const Groups *g, const int64_t *order, Py_ssize_t n,
                                      Py_ssize_t P, uint8_t *out)
