@@ -17,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from pbplatform.money import to_minor
@@ -32,13 +33,19 @@ from pbplatform.surveys.models import (
 from pbplatform.surveys.services import Attributes, ItemInput, QuestionInput
 
 
+def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
 class SurveyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
     introduction_de = TextAreaField(_l("Introduction in German"), validators=[Length(max=5000)])
     audience = SelectField(
-        _l("Who may answer"), choices=Audience.choices, default=Audience.RESIDENTS
+        _l("Who may answer"),
+        choices=lambda: options(Audience.choices()),
+        default=Audience.RESIDENTS,
     )
     area_id = SelectField(_l("Area"), coerce=int, default=0)
     opens_at = DateTimeLocalField(_l("Opens (UTC; empty: now)"), validators=[Optional()])
@@ -53,7 +60,9 @@ class SurveyForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     kind = SelectField(
-        _l("Type of question"), choices=QuestionKind.choices, default=QuestionKind.ALLOCATION
+        _l("Type of question"),
+        choices=lambda: options(QuestionKind.choices()),
+        default=QuestionKind.ALLOCATION,
     )
     text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     text_de = TextAreaField(_l("Question in German"), validators=[Optional(), Length(max=2000)])
@@ -63,13 +72,10 @@ class QuestionForm(FlaskForm):
     )
     unit = SelectField(
         _l("Unit of the total (allocation)"),
-        choices=AllocationUnit.choices,
+        choices=lambda: options(AllocationUnit.choices()),
         default=AllocationUnit.PERCENT,
     )
-    total = StringField(
-        _l("Total to spread (allocation; money in major units, e.g. 2000000)"),
-        validators=[Optional()],
-    )
+    total = StringField(_l("Total to spread (allocation; money in major units, e.g. 2000000)"))
     scale_max = IntegerField(
         _l("Highest point of the rating scale"), default=5, validators=[NumberRange(2, 10)]
     )
@@ -147,12 +153,16 @@ class AnswerForm(FlaskForm):
     `answers_from_form`."""
 
     org_type = SelectField(
-        _l("Type of organisation (optional)"), choices=[("", "—"), *OrgType.choices()], default=""
+        _l("Type of organisation (optional)"),
+        choices=lambda: options([("", "—"), *OrgType.choices()]),
+        default="",
     )
     role = StringField(_l("Your role (optional)"), validators=[Length(max=80)])
     area_id = SelectField(_l("Area (optional)"), coerce=int, default=0)
     age_band = SelectField(
-        _l("Age band (optional)"), choices=[("", "—"), *AgeBand.choices()], default=""
+        _l("Age band (optional)"),
+        choices=lambda: options([("", "—"), *AgeBand.choices()]),
+        default="",
     )
 
     def attributes(self) -> Attributes:

@@ -11,14 +11,14 @@ from flask.typing import ResponseReturnValue
 from pbplatform.errors import DomainError
 from pbplatform.surveys.answers import check_answers, to_number
 from pbplatform.surveys.charts import allocation_chart
-from pbplatform.surveys.forms import AnswerForm, sheet_values
+from pbplatform.surveys.forms import AnswerForm, options, sheet_values
 from pbplatform.surveys.models import QuestionKind, Survey
 from pbplatform.surveys.queries import area_choices, survey_results
 from pbplatform.surveys.services import currency_of
 
 
 def prepare(form: AnswerForm) -> AnswerForm:
-    form.area_id.choices = [(0, "—"), *area_choices()]
+    form.area_id.choices = options([(0, "—"), *area_choices()])
     return form
 
 

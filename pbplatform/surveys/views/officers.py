@@ -22,6 +22,7 @@ from pbplatform.surveys.forms import (
     QuestionForm,
     SurveyForm,
     answers_from_form,
+    options,
 )
 from pbplatform.surveys.models import Survey
 from pbplatform.surveys.views import bp
@@ -36,7 +37,9 @@ def _managed(survey_id: int) -> Survey:
 
 def _survey_form() -> SurveyForm:
     form = SurveyForm()
-    form.area_id.choices = [(0, _("None (district-wide or standalone)")), *queries.area_choices()]
+    form.area_id.choices = options(
+        [(0, _("None (district-wide or standalone)")), *queries.area_choices()]
+    )
     return form
 
 
