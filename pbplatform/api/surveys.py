@@ -27,10 +27,9 @@ from pbplatform.surveys.models import AllocationUnit, QuestionKind, Survey
 from pbplatform.surveys.stats import exact_text
 
 
-def _survey(survey_id: int) -> Survey:
-    if not 0 < survey_id <= INT32:
-        raise DomainError("not_found", _("There is no such survey."), status=404)
-    survey = queries.find_survey(survey_id)
+def _survey(survey_id: str) -> Survey:
+    number = int(survey_id) if survey_id.isascii() and survey_id.isdigit() else 0
+    survey = queries.find_survey(number) if 0 < number <= INT32 else None
     if survey is None:
         raise DomainError("not_found", _("There is no such survey."), status=404)
     return survey
@@ -151,9 +150,9 @@ def _attributes(data: dict[str, Any]) -> services.Attributes | None:
     return services.Attributes(**given)
 
 
-@bp.post("/surveys/<int:survey_id>/responses")
+@bp.post("/surveys/<survey_id>/responses")
 @api_token_required
-def respond(survey_id: int) -> ResponseReturnValue:
+def respond(survey_id: str) -> ResponseReturnValue:
     user: User = current_token_user()
     survey = _survey(survey_id)
     data = json_body("SurveyResponseInput")
@@ -182,9 +181,9 @@ def respond(survey_id: int) -> ResponseReturnValue:
     return jsonify({"id": response.id, "status": "saved"}), 201
 
 
-@bp.get("/surveys/<int:survey_id>/results")
+@bp.get("/surveys/<survey_id>/results")
 @public
-def survey_results(survey_id: int) -> ResponseReturnValue:
+def survey_results(survey_id: str) -> ResponseReturnValue:
     user = token_user() if bearer_token() else None
     survey = _survey(survey_id)
     if not queries.results_visible(survey, user):
