@@ -33,6 +33,7 @@ from pbplatform.proposals.services import (
     withdraw_proposal,
 )
 from pbplatform.security.access import login_required, public
+from pbplatform.surveys.queries import coassessment_panel
 
 bp = Blueprint("proposals", __name__)
 
@@ -169,6 +170,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
+        coassessment=coassessment_panel(proposal.id),
     )
 
 

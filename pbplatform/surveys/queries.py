@@ -321,3 +321,20 @@ def find_survey(survey_id: int) -> Survey | None:
 
 def find_area(area_id: int) -> Area | None:
     return db.session.get(Area, area_id)
+
+
+@dataclass
+class CoassessmentPanel:
+    survey: Survey
+    count: int
+    ratings: QuestionResult | None  # None until SMALL_GROUP people have answered
+
+
+def coassessment_panel(proposal_id: int) -> CoassessmentPanel | None:
+    """What the proposal page shows of its co-assessment (None if there is none)."""
+    survey = coassessment_survey(proposal_id)
+    if survey is None:
+        return None
+    count = response_count(survey)
+    ratings = coassessment_summary(proposal_id) if count >= SMALL_GROUP else None
+    return CoassessmentPanel(survey, count, ratings)
