@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
+from pbplatform.api import idempotency
 from pbplatform.api.auth import api_token_required, bearer_token, current_token_user, token_user
 from pbplatform.api.openapi import INT32
 from pbplatform.api.views import bp, json_body, validation_error
@@ -119,6 +120,9 @@ def create_survey() -> ResponseReturnValue:
         )
     if data.get("area_id") is not None and queries.find_area(data["area_id"]) is None:
         raise validation_error([{"field": "area_id", "message": "is not a known area"}])
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
     questions = [_question(q, n) for n, q in enumerate(data["questions"])]
     fields: dict[str, Any] = {
         k: data[k]
@@ -138,7 +142,9 @@ def create_survey() -> ResponseReturnValue:
         if key in data:
             fields[key] = _when(data, key)
     survey = services.create_survey(user, questions, **fields)
-    return jsonify(survey_body(survey)), 201
+    body = survey_body(survey)
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
 
 
 def _attributes(data: dict[str, Any]) -> services.Attributes | None:
@@ -156,12 +162,16 @@ def respond(survey_id: str) -> ResponseReturnValue:
     user: User = current_token_user()
     survey = _survey(survey_id)
     data = json_body("SurveyResponseInput")
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
     raw, attributes = data["answers"], _attributes(data)
     on_behalf = "respondent_label" in data or "paper_ref" in data
     if on_behalf and not (user.is_officer and user.can_act_on_area(survey.area_id)):
         raise DomainError(
             "forbidden", _("Only officers enter answers on someone's behalf."), status=403
         )
+    body: dict[str, Any]
     if "respondent_label" in data:
         response = services.enter_named(
             survey,
@@ -171,14 +181,14 @@ def respond(survey_id: str) -> ResponseReturnValue:
             consent_to_name=data.get("consent_to_name", False),
             attributes=attributes,
         )
-        return jsonify({"id": response.id, "status": "saved"}), 201
-    if "paper_ref" in data:
+        body = {"id": response.id, "status": "saved"}
+    elif "paper_ref" in data:
         outcome = services.enter_paper(survey, user, data["paper_ref"], raw, attributes)
-        return jsonify(
-            {"id": outcome.response.id if outcome.response else None, "status": outcome.status}
-        ), 201
-    response = services.respond_online(survey, user, raw, attributes)
-    return jsonify({"id": response.id, "status": "saved"}), 201
+        body = {"id": outcome.response.id if outcome.response else None, "status": outcome.status}
+    else:
+        body = {"id": services.respond_online(survey, user, raw, attributes).id, "status": "saved"}
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
 
 
 @bp.get("/surveys/<survey_id>/results")

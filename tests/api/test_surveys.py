@@ -132,3 +132,12 @@ def test_api_token_command_takes_a_name_and_is_audited(runner, make_user):
         sa.select(AuditEntry).where(AuditEntry.action == "api_token.created")
     ).all()[-1]
     assert "survey script" in str(entry.after)
+
+
+def test_create_with_an_idempotency_key_makes_one_survey(client, make_user, make_token):
+    token = make_token(make_user("officer"))
+    headers = {**bearer(token), "Idempotency-Key": "survey-1"}
+    first = client.post("/api/v1/surveys", json=BARRIERS, headers=headers)
+    again = client.post("/api/v1/surveys", json=BARRIERS, headers=headers)
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert db.session.scalar(sa.select(sa.func.count(Survey.id))) == 1
