@@ -138,9 +138,9 @@ def create_survey() -> ResponseReturnValue:
         )
         if k in data
     }
-    for key in ("opens_at", "closes_at"):
-        if key in data:
-            fields[key] = _when(data, key)
+    for moment in ("opens_at", "closes_at"):
+        if moment in data:
+            fields[moment] = _when(data, moment)
     survey = services.create_survey(user, questions, **fields)
     body = survey_body(survey)
     idempotency.remember(user, key, request_hash, 201, body)

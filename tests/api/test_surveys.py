@@ -139,5 +139,7 @@ def test_create_with_an_idempotency_key_makes_one_survey(client, make_user, make
     headers = {**bearer(token), "Idempotency-Key": "survey-1"}
     first = client.post("/api/v1/surveys", json=BARRIERS, headers=headers)
     again = client.post("/api/v1/surveys", json=BARRIERS, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    assert again.status_code == 201, again.get_json()
     assert first.get_json()["id"] == again.get_json()["id"]
     assert db.session.scalar(sa.select(sa.func.count(Survey.id))) == 1
