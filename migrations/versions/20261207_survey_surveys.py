@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("scale_max", sa.Integer(), nullable=False),
         sa.Column("allow_dont_know", sa.Boolean(), nullable=False),
         sa.Column("max_length", sa.Integer(), nullable=False),
+        sa.Column("is_cut", sa.Boolean(), nullable=False),
         sa.CheckConstraint(
             "kind != 'allocation' OR (unit IS NOT NULL AND total IS NOT NULL AND total > 0)",
             name=op.f("ck_survey_questions_allocation_has_total"),

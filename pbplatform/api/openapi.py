@@ -330,6 +330,11 @@ SURVEY_SCHEMAS: dict[str, Any] = {
             "text_de": _text(300),
             "min": SURVEY_NUMBER,
             "max": SURVEY_NUMBER,
+            "baseline": {
+                **MINOR,
+                "maximum": MAX_MINOR,
+                "description": "Budget simulator: the item's budget today, minor units.",
+            },
         },
     ),
     "SurveyQuestionInput": obj(
@@ -344,6 +349,10 @@ SURVEY_SCHEMAS: dict[str, Any] = {
             "scale_max": {"type": "integer", "minimum": 2, "maximum": 10},
             "allow_dont_know": {"type": "boolean"},
             "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "cut": {
+                "type": "boolean",
+                "description": "Budget simulator: the money total is a cut to spread.",
+            },
             "items": {"type": "array", "maxItems": 100, "items": ref("SurveyItemInput")},
         },
     ),

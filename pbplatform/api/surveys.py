@@ -72,6 +72,7 @@ def _question(data: dict[str, Any], n: int) -> services.QuestionInput:
             i.get("text_de"),
             _number(i.get("min"), f"questions[{n}].items[{k}].min"),
             _number(i.get("max"), f"questions[{n}].items[{k}].max"),
+            i.get("baseline"),
         )
         for k, i in enumerate(data.get("items", []))
     ]
@@ -86,6 +87,7 @@ def _question(data: dict[str, Any], n: int) -> services.QuestionInput:
         scale_max=data.get("scale_max", 5),
         allow_dont_know=data.get("allow_dont_know", True),
         max_length=data.get("max_length", 1000),
+        is_cut=data.get("cut", False),
     )
 
 

@@ -623,6 +623,7 @@ TABLES: dict[str, Table] = {
                 "scale_max",
                 "allow_dont_know",
                 "max_length",
+                "is_cut",
             ),
         ),
         Table(

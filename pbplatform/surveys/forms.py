@@ -29,6 +29,7 @@ from pbplatform.surveys.models import (
     OrgType,
     QuestionKind,
     Survey,
+    SurveyKind,
 )
 from pbplatform.surveys.services import Attributes, ItemInput, QuestionInput
 
@@ -38,6 +39,16 @@ def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
 
 
 class SurveyForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind of survey"),
+        choices=lambda: options(
+            [
+                (k.value, k.label)
+                for k in (SurveyKind.STANDARD, SurveyKind.SIMULATOR, SurveyKind.EVALUATION)
+            ]
+        ),
+        default=SurveyKind.STANDARD,
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
@@ -67,7 +78,10 @@ class QuestionForm(FlaskForm):
     text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     text_de = TextAreaField(_l("Question in German"), validators=[Optional(), Length(max=2000)])
     items = TextAreaField(
-        _l("Items, criteria or options, one per line: English | German | minimum | maximum"),
+        _l(
+            "Items, criteria or options, one per line: English | German | minimum | maximum "
+            "| today's budget (budget simulator)"
+        ),
         validators=[Length(max=20000)],
     )
     unit = SelectField(
@@ -86,6 +100,7 @@ class QuestionForm(FlaskForm):
         validators=[NumberRange(1, 10000)],
     )
     required = BooleanField(_l("An answer is required"), default=True)
+    is_cut = BooleanField(_l("The money total is a cut to spread (budget simulator)"))
 
     def validate_total(self, field: Any) -> None:
         if self.kind.data == QuestionKind.ALLOCATION and to_number(field.data) in (
@@ -111,6 +126,7 @@ class QuestionForm(FlaskForm):
             scale_max=self.scale_max.data or 5,
             allow_dont_know=self.allow_dont_know.data,
             max_length=self.max_length.data or 1000,
+            is_cut=self.is_cut.data and unit == AllocationUnit.MONEY,
         )
 
     def validate_items(self, field: Any) -> None:
@@ -125,19 +141,33 @@ def parse_items(text: str, unit: AllocationUnit | None) -> list[ItemInput]:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+        parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
         limits: list[Decimal | None] = []
-        for raw in parts[2:4]:
+        for raw in parts[2:5]:
             if not raw:
                 limits.append(None)
                 continue
             number = to_number(raw)
             if number is None:
                 raise ValueError(
-                    str(_l("Line %(n)s: the minimum and maximum must be numbers.", n=n))
+                    str(
+                        _l(
+                            "Line %(n)s: the minimum, maximum and today's budget must be numbers.",
+                            n=n,
+                        )
+                    )
                 )
             limits.append(Decimal(to_minor(number)) if unit == AllocationUnit.MONEY else number)
-        items.append(ItemInput(parts[0][:300], parts[1][:300] or None, limits[0], limits[1]))
+        baseline = limits[2] if unit == AllocationUnit.MONEY else None
+        items.append(
+            ItemInput(
+                parts[0][:300],
+                parts[1][:300] or None,
+                limits[0],
+                limits[1],
+                int(baseline) if baseline is not None else None,
+            )
+        )
     return items
 
 

@@ -222,6 +222,8 @@ class SurveyQuestion(Model):
     allow_dont_know: Mapped[bool] = mapped_column(default=True)
     # Free text: the longest answer accepted.
     max_length: Mapped[int] = mapped_column(default=1000)
+    # Budget simulator: the total is a cut spread over the items (else an increase).
+    is_cut: Mapped[bool] = mapped_column(default=False)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
     items: Mapped[list[SurveyItem]] = relationship(
@@ -235,6 +237,11 @@ class SurveyQuestion(Model):
     @property
     def is_money(self) -> bool:
         return self.unit == AllocationUnit.MONEY
+
+    @property
+    def is_simulator(self) -> bool:
+        """A budget simulator: money spread over items that carry today's budget."""
+        return self.is_money and any(i.baseline_minor is not None for i in self.items)
 
 
 class SurveyItem(Model):

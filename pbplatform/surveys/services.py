@@ -56,6 +56,7 @@ class QuestionInput:
     scale_max: int = 5
     allow_dont_know: bool = True
     max_length: int = 1000
+    is_cut: bool = False  # budget simulator: the total is a cut spread over the items
 
 
 @dataclass
@@ -107,6 +108,8 @@ def _check_question(q: QuestionInput) -> None:
         )
     if q.unit == AllocationUnit.MONEY and q.total != int(q.total):
         raise DomainError("total_needed", _("A money total is a whole number of cents."))
+    if q.is_cut and q.unit != AllocationUnit.MONEY:
+        raise DomainError("cut_needs_money", _("Only a money total can be a cut."))
     minimum = sum((i.min_value or Decimal(0) for i in q.items), Decimal(0))
     if minimum > q.total:
         raise DomainError(
@@ -143,6 +146,7 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
         scale_max=q.scale_max,
         allow_dont_know=q.allow_dont_know,
         max_length=q.max_length,
+        is_cut=q.is_cut and q.kind == QuestionKind.ALLOCATION,
     )
     question.items = [
         SurveyItem(
@@ -150,7 +154,8 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
             text=i.text,
             text_de=i.text_de or None,
             min_value=i.min_value,
-            max_value=i.max_value,
+            # A cut cannot take more from an item than it has today.
+            max_value=_cut_limit(i) if q.is_cut else i.max_value,
             baseline_minor=i.baseline_minor,
         )
         for n, i in enumerate(q.items, 1)
@@ -158,6 +163,11 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
     survey.questions.append(question)
     db.session.flush()
     return question
+
+
+def _cut_limit(item: ItemInput) -> Decimal | None:
+    limits = [v for v in (item.max_value, item.baseline_minor) if v is not None]
+    return Decimal(min(limits)) if limits else None
 
 
 def has_responses(survey: Survey) -> bool:

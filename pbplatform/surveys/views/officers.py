@@ -61,6 +61,7 @@ def new() -> ResponseReturnValue:
     area_id = form.area_id.data or None
     require_area(area_id)
     fields = {
+        "kind": form.kind.data,
         "title": form.title.data,
         "title_de": form.title_de.data or None,
         "introduction": form.introduction.data or "",
