@@ -13,6 +13,7 @@ from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from pbplatform.security.commands import new_encryption_key, reencrypt
+from pbplatform.surveys.commands import open_evaluation_command
 
 
 @click.group("pb")
@@ -33,5 +34,6 @@ for command in (
     new_encryption_key,
     reencrypt,
     worker,
+    open_evaluation_command,
 ):
     pb.add_command(command)

@@ -20,6 +20,7 @@ from pbplatform.surveys.models import (
     AgeBand,
     OrgType,
     QuestionKind,
+    ResponseChannel,
     Survey,
     SurveyCode,
     SurveyCodeBatch,
@@ -138,6 +139,22 @@ def respondent_label(response: SurveyResponse, number: int) -> str:
     return _("Respondent %(n)s", n=number)
 
 
+def _choice_keys(survey: Survey) -> dict[str, Callable[[SurveyResponse], str | None]]:
+    """Breakdowns by the answer to each single-choice question ("How did you vote?")."""
+    keys: dict[str, Callable[[SurveyResponse], str | None]] = {}
+    for q in survey.questions:
+        if q.kind != QuestionKind.SINGLE:
+            continue
+        texts = {i.id: i.shown_text for i in q.items}
+
+        def chosen(r: SurveyResponse, qid: int = q.id, texts: dict[int, str] = texts) -> str | None:
+            item = next((a.item_id for a in r.answers if a.question_id == qid), None)
+            return texts.get(item) if item is not None else None
+
+        keys[q.shown_text] = chosen
+    return keys
+
+
 def _attribute_labels() -> dict[str, Callable[[SurveyResponse], str | None]]:
     areas = {a.id: a.name for a in db.session.scalars(sa.select(Area))}
     return {
@@ -154,6 +171,9 @@ def survey_results(survey: Survey) -> SurveyResults:
     for r in responses:
         by_channel[r.channel] += 1
     attributes = _attribute_labels() if survey.asks_attributes else {}
+    if survey.kind == SurveyKind.EVALUATION:
+        attributes[str(_("Channel of the answer"))] = lambda r: ResponseChannel(r.channel).label
+    attributes.update(_choice_keys(survey))
     questions = [_question(q, responses, attributes) for q in survey.questions]
     return SurveyResults(survey, len(responses), questions, dict(by_channel))
 
