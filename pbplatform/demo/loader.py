@@ -38,6 +38,7 @@ from pbplatform.demo.state import (
     make_people,
     minor,
 )
+from pbplatform.demo.surveys import add_surveys
 from pbplatform.extensions import db
 from pbplatform.moderation import services as moderation
 from pbplatform.proposals.models import Proposal
@@ -73,6 +74,7 @@ def load_demo(phase: str = "results") -> Cycle:
         _count_and_publish(demo)
         _report_back(demo)
     _set_calendar(demo, phase)
+    add_surveys(demo, phase)
     return demo.cycle
 
 
