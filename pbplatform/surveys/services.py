@@ -316,7 +316,7 @@ def enter_named(
         area_id=survey.area_id,
         after={
             "survey_id": survey.id,
-            "label": response.respondent_label,
+            "full_name": response.respondent_label,
             "consent": consent_to_name,
         },
     )
