@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from pbplatform.privacy.views import bp as privacy
     from pbplatform.proposals.views import bp as proposals
     from pbplatform.results.views import bp as results
+    from pbplatform.surveys.views import bp as surveys
     from pbplatform.voting.views import bp as voting
 
     for blueprint in (
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         meetings,
         delivery,
         decisions,
+        surveys,
     ):
         app.register_blueprint(blueprint)
     from pbplatform.api.tokens import bp as api_tokens

@@ -15,6 +15,7 @@ from pbplatform.mail.commands import send_mail_command
 from pbplatform.notifications.commands import notify_digest
 from pbplatform.privacy.commands import COMMANDS as PRIVACY_COMMANDS
 from pbplatform.security.commands import new_encryption_key, reencrypt
+from pbplatform.surveys.commands import open_evaluation_command
 
 
 @click.group("pb")
@@ -37,5 +38,6 @@ for command in (
     worker,
     notify_digest,
     open_data,
+    open_evaluation_command,
 ):
     pb.add_command(command)

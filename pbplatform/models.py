@@ -38,6 +38,16 @@ from pbplatform.privacy.models import (
 )
 from pbplatform.proposals.models import Proposal, ProposalEvent, ProposalFlag
 from pbplatform.results.models import ResultVersion
+from pbplatform.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyCode,
+    SurveyCodeBatch,
+    SurveyItem,
+    SurveyPaperEntry,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
@@ -95,6 +105,14 @@ __all__ = [
     "ProposalEvent",
     "ProposalFlag",
     "ResultVersion",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyCode",
+    "SurveyCodeBatch",
+    "SurveyItem",
+    "SurveyPaperEntry",
+    "SurveyQuestion",
+    "SurveyResponse",
     "User",
     "officer_areas",
 ]

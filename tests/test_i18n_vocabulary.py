@@ -21,6 +21,18 @@ from pbplatform.cycles.services import CHANNEL_LABELS as VOTE_CHANNEL_LABELS
 from pbplatform.proposals.forms import CATEGORY_LABELS
 from pbplatform.proposals.forms import CHANNEL_LABELS as INTAKE_CHANNEL_LABELS
 from pbplatform.proposals.models import CATEGORIES, INTAKE_CHANNELS
+from pbplatform.surveys.models import (
+    LABELS as SURVEY_LABELS,
+)
+from pbplatform.surveys.models import (
+    AgeBand,
+    AllocationUnit,
+    Audience,
+    OrgType,
+    QuestionKind,
+    ResponseChannel,
+    SurveyKind,
+)
 from pbplatform.voting.models import VOTE_CHANNELS
 from tests.factories import login_as
 from tests.test_i18n import PO
@@ -32,6 +44,21 @@ VOCABULARIES = {
     "intake channel": (INTAKE_CHANNELS, INTAKE_CHANNEL_LABELS),
     "offer status": (OFFER_STATUSES, OFFER_STATUS_LABELS),
     "category": (CATEGORIES, CATEGORY_LABELS),
+    **{
+        f"survey {vocabulary.__name__}": (
+            tuple(vocabulary),
+            {code: SURVEY_LABELS[code] for code in vocabulary},
+        )
+        for vocabulary in (
+            QuestionKind,
+            AllocationUnit,
+            SurveyKind,
+            Audience,
+            ResponseChannel,
+            OrgType,
+            AgeBand,
+        )
+    },
 }
 
 

@@ -14,6 +14,7 @@ from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.notifications.models import NotificationKind
 from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
+from pbplatform.surveys.models import AgeBand, AllocationUnit, Audience, OrgType, QuestionKind
 
 INT32 = 2**31 - 1
 MAX_MINOR = 10**13
@@ -72,7 +73,9 @@ SCHEMAS: dict[str, Any] = {
             "detail": STRING,
             "errors": {
                 "type": "array",
-                "items": obj(["field", "message"], {"field": STRING, "message": STRING}),
+                "items": obj(
+                    ["field", "message"], {"field": STRING, "message": STRING, "rule": STRING}
+                ),
             },
             "limit": {"type": "number"},
             "total": {"type": "number"},
@@ -396,6 +399,200 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _text(max_length: int, pattern: str = SINGLE_LINE, min_length: int = 1) -> dict[str, Any]:
+    return {"type": "string", "minLength": min_length, "maxLength": max_length, "pattern": pattern}
+
+
+DECIMAL_TEXT = {"type": "string", "pattern": r"^[0-9]{1,15}([.,][0-9]{1,4})?$"}
+SURVEY_NUMBER = {
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": 10**15}, DECIMAL_TEXT],
+    "description": "A number or an exact decimal string (at most 4 decimals); money in "
+    "minor units.",
+}
+ANSWER = {
+    "anyOf": [
+        {
+            "type": "object",
+            "description": "Allocation or rating: item id -> value ('dont_know' for a rating).",
+            "additionalProperties": {
+                "anyOf": [
+                    SURVEY_NUMBER,
+                    {"type": "string", "enum": ["dont_know"]},
+                    {"type": "null"},
+                ]
+            },
+        },
+        {**ID, "description": "Single choice: the chosen item id."},
+        {
+            "type": "array",
+            "maxItems": 200,
+            "items": {"anyOf": [ID, {"type": "string", "maxLength": 12}]},
+        },
+        {**_text(10000, MULTI_LINE, 0), "description": "Free text, or a chosen item id."},
+    ]
+}
+SURVEY_SCHEMAS: dict[str, Any] = {
+    "SurveyItemInput": obj(
+        ["text"],
+        {
+            "text": _text(300),
+            "text_de": _text(300),
+            "min": SURVEY_NUMBER,
+            "max": SURVEY_NUMBER,
+            "baseline": {
+                **MINOR,
+                "maximum": MAX_MINOR,
+                "description": "Budget simulator: the item's budget today, minor units.",
+            },
+        },
+    ),
+    "SurveyQuestionInput": obj(
+        ["type", "text"],
+        {
+            "type": {"type": "string", "enum": [k.value for k in QuestionKind]},
+            "text": _text(2000, MULTI_LINE),
+            "text_de": _text(2000, MULTI_LINE),
+            "required": {"type": "boolean"},
+            "unit": {"type": "string", "enum": [u.value for u in AllocationUnit]},
+            "total": SURVEY_NUMBER,
+            "scale_max": {"type": "integer", "minimum": 2, "maximum": 10},
+            "allow_dont_know": {"type": "boolean"},
+            "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "cut": {
+                "type": "boolean",
+                "description": "Budget simulator: the money total is a cut to spread.",
+            },
+            "items": {"type": "array", "maxItems": 100, "items": ref("SurveyItemInput")},
+        },
+    ),
+    "SurveyCreation": obj(
+        ["title", "questions"],
+        {
+            "title": _text(200),
+            "title_de": _text(200),
+            "introduction": _text(5000, MULTI_LINE, 0),
+            "introduction_de": _text(5000, MULTI_LINE, 0),
+            "audience": {"type": "string", "enum": [a.value for a in Audience]},
+            "area_id": ID,
+            "opens_at": {"type": "string", "format": "date-time", "maxLength": 40},
+            "closes_at": {"type": "string", "format": "date-time", "maxLength": 40},
+            "hide_results_until_close": {"type": "boolean"},
+            "asks_attributes": {"type": "boolean"},
+            "questions": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 50,
+                "items": ref("SurveyQuestionInput"),
+            },
+        },
+    ),
+    "Survey": obj(
+        ["id", "title", "questions"],
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "opens_at": {"type": "string", "format": "date-time"},
+            "closes_at": nullable({"type": "string", "format": "date-time"}),
+            "questions": {
+                "type": "array",
+                "items": obj(
+                    ["id", "type", "text", "items"],
+                    {
+                        "id": INTEGER,
+                        "type": STRING,
+                        "text": STRING,
+                        "unit": nullable(STRING),
+                        "total": nullable(STRING),
+                        "items": {
+                            "type": "array",
+                            "items": obj(["id", "text"], {"id": INTEGER, "text": STRING}),
+                        },
+                    },
+                ),
+            },
+        },
+    ),
+    "SurveyResponseInput": obj(
+        ["answers"],
+        {
+            "respondent_label": {
+                **_text(160),
+                "description": "Officer tokens: a named respondent's answer passed on.",
+            },
+            "consent_to_name": {"type": "boolean"},
+            "paper_ref": {
+                **_text(40),
+                "description": "Officer tokens: the number of an anonymous paper form "
+                "(counted once two officers' entries agree).",
+            },
+            "attributes": obj(
+                [],
+                {
+                    "org_type": {"type": "string", "enum": [o.value for o in OrgType]},
+                    "role": _text(80),
+                    "area_id": ID,
+                    "age_band": {"type": "string", "enum": [a.value for a in AgeBand]},
+                },
+            ),
+            "answers": {
+                "type": "object",
+                "description": "Question id -> answer.",
+                "additionalProperties": ANSWER,
+            },
+        },
+    ),
+    "SurveyResponseReceipt": obj(
+        ["status"],
+        {
+            "id": nullable(INTEGER),
+            "status": {"type": "string", "enum": ["saved", "waiting", "confirmed", "mismatch"]},
+        },
+    ),
+    "SurveyResults": obj(
+        ["id", "count", "questions"],
+        {
+            "id": INTEGER,
+            "count": INTEGER,
+            "questions": {
+                "type": "array",
+                "items": obj(
+                    ["id", "count", "items", "responses"],
+                    {
+                        "id": INTEGER,
+                        "type": STRING,
+                        "text": STRING,
+                        "unit": nullable(STRING),
+                        "total": nullable(STRING),
+                        "count": INTEGER,
+                        "items": {
+                            "type": "array",
+                            "items": obj(
+                                ["id", "text"], {"id": INTEGER, "text": STRING}, closed=False
+                            ),
+                        },
+                        "responses": {
+                            "type": "array",
+                            "description": "Only named respondents who agreed to be shown.",
+                            "items": obj(
+                                ["label", "values"],
+                                {
+                                    "label": STRING,
+                                    "values": {
+                                        "type": "object",
+                                        "additionalProperties": STRING,
+                                    },
+                                },
+                            ),
+                        },
+                    },
+                ),
+            },
+        },
+    ),
+}
+SCHEMAS.update(SURVEY_SCHEMAS)
+
+
 def page_of(item: str) -> dict[str, Any]:
     return obj(
         ["items", "page", "per_page", "total"],
@@ -452,6 +649,12 @@ TRACKING = {
     "in": "path",
     "required": True,
     "schema": {"type": "string", "maxLength": 24},
+}
+SURVEY_ID = {
+    "name": "survey_id",
+    "in": "path",
+    "required": True,
+    "schema": ID,
 }
 IDEMPOTENCY = {
     "name": "Idempotency-Key",
@@ -584,6 +787,35 @@ def paths() -> dict[str, Any]:
         "/proposals/{tracking_number}": read(
             "getProposal", "One proposal with its timeline", "Proposal", [TRACKING]
         ),
+        "/surveys": write(
+            "createSurvey",
+            "Create a survey (officer or admin token)",
+            "SurveyCreation",
+            "201",
+            "Survey",
+            [],
+        ),
+        "/surveys/{survey_id}/responses": write(
+            "respondToSurvey",
+            "Answer a survey (token); officers may enter a named or paper response",
+            "SurveyResponseInput",
+            "201",
+            "SurveyResponseReceipt",
+            [SURVEY_ID],
+        ),
+        "/surveys/{survey_id}/results": {
+            "get": {
+                **read(
+                    "getSurveyResults",
+                    "A survey's results: exact decimal strings (officers always; others "
+                    "once public)",
+                    "SurveyResults",
+                    [SURVEY_ID],
+                    ("400", "401", "403", "404", "429"),
+                )["get"],
+                "security": [{}, {"bearerAuth": []}],
+            }
+        },
         "/me": {
             "get": {
                 "operationId": "getMe",

@@ -164,3 +164,4 @@ def safe_text(value: str, limit: int) -> bool:
 
 
 from pbplatform.api import resources, writes  # noqa: E402,F401  (routes register on bp)
+from pbplatform.api import surveys as _surveys  # noqa: E402,F401

@@ -155,6 +155,11 @@ def update_delivery(proposal: Proposal, officer: User, data: DeliveryInput) -> D
     if changed_status:
         add_event(proposal, "delivery", status)
     db.session.flush()
+    if changed_status and status is DeliveryStatus.DONE:
+        # Co-assessment: residents rate what was delivered (surveys build on delivery's news).
+        from pbplatform.surveys.coassessment import open_coassessment
+
+        open_coassessment(proposal, officer)
     audit.record(
         "delivery.updated",
         proposal,

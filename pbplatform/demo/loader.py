@@ -40,6 +40,7 @@ from pbplatform.demo.state import (
     make_people,
     minor,
 )
+from pbplatform.demo.surveys import add_surveys
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.results import services as results
@@ -74,6 +75,7 @@ def load_demo(phase: str = "results") -> Cycle:
         _report_back(demo)
         decide_and_route(demo)  # the council's decision, forwarded and carried over
     _set_calendar(demo, phase)
+    add_surveys(demo, phase)
     return demo.cycle
 
 

@@ -39,6 +39,7 @@ from pbplatform.proposals.services import (
 )
 from pbplatform.security.access import login_required, public
 from pbplatform.security.addresses import address_key
+from pbplatform.surveys.queries import coassessment_panel
 
 bp = Blueprint("proposals", __name__)
 
@@ -199,6 +200,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
         decision=after_vote.decision_for(proposal),
         routings=after_vote.routings_for(proposal),
         life=after_vote.timeline(proposal),
+        coassessment=coassessment_panel(proposal.id),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
 
 from pbplatform.api.openapi import openapi_document
 from pbplatform.extensions import db as _db
+from pbplatform.surveys.models import AllocationUnit, QuestionKind
+from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey
 from tests.api.conftest import bearer
 from tests.factories import create_decided_proposal
 
@@ -70,7 +73,22 @@ def st_scene(make_cycle, make_proposal, make_user, make_token) -> dict[str, Any]
     decided = create_decided_proposal(done)
     _db.session.flush()
     resident = make_user(area=area)
+    open_survey = create_survey(  # survey operations meet a real survey half the time
+        None,
+        [
+            QuestionInput(
+                kind=QuestionKind.ALLOCATION,
+                text="Spread",
+                unit=AllocationUnit.POINTS,
+                total=Decimal(100),
+                items=[ItemInput("A"), ItemInput("B")],
+            )
+        ],
+        title="Schemathesis survey",
+        hide_results_until_close=False,
+    )
     return {
+        "survey_id": [open_survey.id],
         "slug": [voting.slug, collecting.slug, done.slug],
         "tracking_number": [p.tracking_number for p in [*proposals, decided]],
         "proposal_ids": [p.id for p in proposals],

@@ -121,6 +121,29 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
     db.session.add(merge)
     db.session.flush()
     db.session.add(MergeConsent(request_id=merge.id, user_id=user.id))
+    # Their answer to a survey, with the optional attributes they chose to give.
+    from pbplatform.surveys.models import QuestionKind
+    from pbplatform.surveys.services import (
+        Attributes,
+        ItemInput,
+        QuestionInput,
+        create_survey,
+        respond_online,
+    )
+
+    survey = create_survey(
+        None,
+        [QuestionInput(kind=QuestionKind.RATING, text="Rate", items=[ItemInput("Useful")])],
+        title="Rating",
+        asks_attributes=True,
+    )
+    rated = survey.questions[0]
+    respond_online(
+        survey,
+        user,
+        {str(rated.id): {str(rated.items[0].id): "4"}},
+        Attributes(org_type="resident", role="Parent", area_id=area.id, age_band="30_44"),
+    )
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(

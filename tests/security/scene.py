@@ -140,6 +140,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         ]
     )
     db.session.flush()
+    survey = _hostile_survey(cycle, area_a, officer, evil)
     values = {
         "slug": cycle.slug,
         "cycle_id": cycle.id,
@@ -164,6 +165,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "answer": "accept",
         "list_key": "district",
         "routing_id": routing.id,
+        "survey_id": survey.id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,
@@ -179,3 +181,47 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     )
     db.session.commit()
     return scene
+
+
+def _hostile_survey(cycle, area, officer, resident):
+    """A survey whose texts, items, named respondent and free-text answer carry payloads; its
+    results are public (surveys feature)."""
+    from pbplatform.surveys.models import AllocationUnit, QuestionKind
+    from pbplatform.surveys.services import (
+        ItemInput,
+        QuestionInput,
+        create_survey,
+        enter_named,
+        respond_online,
+    )
+
+    survey = create_survey(
+        officer,
+        [
+            QuestionInput(
+                kind=QuestionKind.ALLOCATION,
+                text=f"{SCRIPT} {TEMPLATE}",
+                unit=AllocationUnit.POINTS,
+                total=Decimal(100),
+                items=[ItemInput(SVG), ItemInput(f"{SCRIPT} {TEMPLATE}")],
+            ),
+            QuestionInput(kind=QuestionKind.TEXT, text=SVG, required=False),
+        ],
+        title=f"Survey {SCRIPT} {TEMPLATE}",
+        introduction=JS_LINK,
+        hide_results_until_close=False,
+        asks_attributes=True,
+        cycle_id=cycle.id,
+        area_id=area.id,
+    )
+    allocation, text = survey.questions
+    items = [str(i.id) for i in allocation.items]
+    enter_named(
+        survey,
+        officer,
+        f"{SCRIPT} {TEMPLATE}",
+        {str(allocation.id): {items[0]: "60", items[1]: "40"}, str(text.id): SCRIPT},
+        consent_to_name=True,
+    )
+    respond_online(survey, resident, {str(allocation.id): {items[0]: "100"}, str(text.id): JS_LINK})
+    return survey

@@ -208,6 +208,7 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
             "answer": "accept",
             "list_key": "district",
             "routing_id": 0,
+            "survey_id": 0,
         }
         for rule in app_rules(app):
             if "GET" not in rule.methods:

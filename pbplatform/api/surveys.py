@@ -1,0 +1,208 @@
+"""The survey API: create a survey, answer one, read its results (issue 19 item 7).
+
+Registered on the API blueprint (pbplatform/api/views.py imports this module). A refused
+response is a problem+json naming the rule (`code`, and `rule` per error) and stores nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from pbplatform.accounts.models import User
+from pbplatform.api import idempotency
+from pbplatform.api.auth import api_token_required, bearer_token, current_token_user, token_user
+from pbplatform.api.openapi import INT32
+from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.errors import DomainError
+from pbplatform.security.access import public
+from pbplatform.surveys import queries, services
+from pbplatform.surveys.answers import to_number
+from pbplatform.surveys.export import results_json
+from pbplatform.surveys.models import AllocationUnit, QuestionKind, Survey
+from pbplatform.surveys.stats import exact_text
+
+
+def _survey(survey_id: str) -> Survey:
+    number = int(survey_id) if survey_id.isascii() and survey_id.isdigit() else 0
+    survey = queries.find_survey(number) if 0 < number <= INT32 else None
+    if survey is None:
+        raise DomainError("not_found", _("There is no such survey."), status=404)
+    return survey
+
+
+def _when(data: dict[str, Any], key: str) -> datetime | None:
+    if key not in data:
+        return None
+    try:
+        value = datetime.fromisoformat(data[key])
+    except ValueError:
+        raise validation_error(
+            [{"field": key, "message": "must be an ISO 8601 date-time"}]
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _number(value: Any, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    number = to_number(value)
+    if number is None:
+        raise validation_error(
+            [{"field": field, "message": "must be a number of at most 4 decimals"}]
+        )
+    return number
+
+
+def _question(data: dict[str, Any], n: int) -> services.QuestionInput:
+    kind = QuestionKind(data["type"])
+    unit = AllocationUnit(data["unit"]) if "unit" in data else None
+    if kind == QuestionKind.ALLOCATION and unit is None:
+        raise validation_error(
+            [{"field": f"questions[{n}].unit", "message": "is required for an allocation"}]
+        )
+    items = [
+        services.ItemInput(
+            i["text"],
+            i.get("text_de"),
+            _number(i.get("min"), f"questions[{n}].items[{k}].min"),
+            _number(i.get("max"), f"questions[{n}].items[{k}].max"),
+            i.get("baseline"),
+        )
+        for k, i in enumerate(data.get("items", []))
+    ]
+    return services.QuestionInput(
+        kind=kind,
+        text=data["text"],
+        text_de=data.get("text_de"),
+        items=items,
+        required=data.get("required", True),
+        unit=unit,
+        total=_number(data.get("total"), f"questions[{n}].total"),
+        scale_max=data.get("scale_max", 5),
+        allow_dont_know=data.get("allow_dont_know", True),
+        max_length=data.get("max_length", 1000),
+        is_cut=data.get("cut", False),
+    )
+
+
+def survey_body(survey: Survey) -> dict[str, Any]:
+    return {
+        "id": survey.id,
+        "title": survey.title,
+        "opens_at": survey.opens_at.isoformat(),
+        "closes_at": survey.closes_at.isoformat() if survey.closes_at else None,
+        "questions": [
+            {
+                "id": q.id,
+                "type": q.kind,
+                "text": q.text,
+                "unit": q.unit,
+                "total": None if q.total is None else exact_text(q.total),
+                "items": [{"id": i.id, "text": i.text} for i in q.items],
+            }
+            for q in survey.questions
+        ],
+    }
+
+
+@bp.post("/surveys")
+@api_token_required
+def create_survey() -> ResponseReturnValue:
+    user = current_token_user()
+    data = json_body("SurveyCreation")
+    if not user.is_officer or not user.can_act_on_area(data.get("area_id")):
+        raise DomainError(
+            "forbidden", _("Only officers (for their areas) and admins create surveys."), status=403
+        )
+    if data.get("area_id") is not None and queries.find_area(data["area_id"]) is None:
+        raise validation_error([{"field": "area_id", "message": "is not a known area"}])
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    questions = [_question(q, n) for n, q in enumerate(data["questions"])]
+    fields: dict[str, Any] = {
+        k: data[k]
+        for k in (
+            "title",
+            "title_de",
+            "introduction",
+            "introduction_de",
+            "audience",
+            "area_id",
+            "hide_results_until_close",
+            "asks_attributes",
+        )
+        if k in data
+    }
+    for moment in ("opens_at", "closes_at"):
+        if moment in data:
+            fields[moment] = _when(data, moment)
+    survey = services.create_survey(user, questions, **fields)
+    body = survey_body(survey)
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
+
+
+def _attributes(data: dict[str, Any]) -> services.Attributes | None:
+    given = data.get("attributes")
+    if given is None:
+        return None
+    if given.get("area_id") is not None and queries.find_area(given["area_id"]) is None:
+        raise validation_error([{"field": "attributes.area_id", "message": "is not a known area"}])
+    return services.Attributes(**given)
+
+
+@bp.post("/surveys/<survey_id>/responses")
+@api_token_required
+def respond(survey_id: str) -> ResponseReturnValue:
+    user: User = current_token_user()
+    survey = _survey(survey_id)
+    data = json_body("SurveyResponseInput")
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    raw, attributes = data["answers"], _attributes(data)
+    on_behalf = "respondent_label" in data or "paper_ref" in data
+    if on_behalf and not (user.is_officer and user.can_act_on_area(survey.area_id)):
+        raise DomainError(
+            "forbidden", _("Only officers enter answers on someone's behalf."), status=403
+        )
+    body: dict[str, Any]
+    if "respondent_label" in data:
+        response = services.enter_named(
+            survey,
+            user,
+            data["respondent_label"],
+            raw,
+            consent_to_name=data.get("consent_to_name", False),
+            attributes=attributes,
+        )
+        body = {"id": response.id, "status": "saved"}
+    elif "paper_ref" in data:
+        outcome = services.enter_paper(survey, user, data["paper_ref"], raw, attributes)
+        body = {"id": outcome.response.id if outcome.response else None, "status": outcome.status}
+    else:
+        body = {"id": services.respond_online(survey, user, raw, attributes).id, "status": "saved"}
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
+
+
+@bp.get("/surveys/<survey_id>/results")
+@public
+def survey_results(survey_id: str) -> ResponseReturnValue:
+    user = token_user() if bearer_token() else None
+    survey = _survey(survey_id)
+    if not queries.results_visible(survey, user):
+        raise DomainError(
+            "results_hidden", _("The results are shown once the survey has closed."), status=403
+        )
+    response = jsonify(results_json(queries.survey_results(survey)))
+    if user is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response

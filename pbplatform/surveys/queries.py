@@ -1,0 +1,360 @@
+"""Reads: surveys to list, and the exact results of one survey (tables, breakdowns, export)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from pbplatform.accounts.models import User
+from pbplatform.cycles.models import Area
+from pbplatform.extensions import db
+from pbplatform.surveys.models import (
+    AgeBand,
+    OrgType,
+    QuestionKind,
+    ResponseChannel,
+    Survey,
+    SurveyCode,
+    SurveyCodeBatch,
+    SurveyItem,
+    SurveyKind,
+    SurveyPaperEntry,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from pbplatform.surveys.stats import SMALL_GROUP, Summary, distribution, rating_mean, summarise
+
+
+def survey_or_404(survey_id: int) -> Survey:
+    survey = db.session.get(Survey, survey_id) if 0 < survey_id < 2**31 else None
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def open_surveys(user: User | None) -> list[Survey]:
+    from pbplatform.db import utcnow
+
+    now = utcnow()
+    stmt = (
+        sa.select(Survey)
+        .where(Survey.opens_at <= now, sa.or_(Survey.closes_at.is_(None), Survey.closes_at > now))
+        .where(Survey.audience != "invited")
+        .order_by(Survey.closes_at.is_(None), Survey.closes_at, Survey.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def managed_surveys(user: User) -> list[Survey]:
+    """The surveys an officer may manage (their areas; district-wide ones need district scope)."""
+    surveys = db.session.scalars(sa.select(Survey).order_by(Survey.id.desc()))
+    return [s for s in surveys if user.can_act_on_area(s.area_id)]
+
+
+def response_count(survey: Survey) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
+        )
+        or 0
+    )
+
+
+def results_visible(survey: Survey, user: Any) -> bool:
+    if getattr(user, "is_authenticated", False) and user.can_act_on_area(survey.area_id):
+        return True
+    return not (survey.hide_results_until_close and not survey.is_closed())
+
+
+@dataclass
+class Column:
+    label: str
+    named: bool  # a named respondent who consented to be shown
+    values: dict[int, Fraction]
+
+
+@dataclass
+class ItemResult:
+    item: SurveyItem
+    summary: Summary
+    rating_distribution: dict[str, int] | None = None
+    rating_mean: Fraction | None = None
+    chosen: int = 0
+
+
+@dataclass
+class Group:
+    label: str
+    count: int
+    suppressed: bool
+    means: dict[int, Fraction] = field(default_factory=dict)
+
+
+@dataclass
+class Breakdown:
+    attribute: str
+    groups: list[Group]
+
+
+@dataclass
+class QuestionResult:
+    question: SurveyQuestion
+    count: int
+    items: list[ItemResult]
+    columns: list[Column] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    count: int
+    questions: list[QuestionResult]
+    by_channel: dict[str, int]
+
+
+def _responses(survey: Survey) -> list[SurveyResponse]:
+    return list(
+        db.session.scalars(
+            sa.select(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey.id)
+            .options(selectinload(SurveyResponse.answers))
+            .order_by(SurveyResponse.id)
+        )
+    )
+
+
+def respondent_label(response: SurveyResponse, number: int) -> str:
+    if response.consent_to_name and response.respondent_label:
+        return response.respondent_label
+    return _("Respondent %(n)s", n=number)
+
+
+def _choice_keys(survey: Survey) -> dict[str, Callable[[SurveyResponse], str | None]]:
+    """Breakdowns by the answer to each single-choice question ("How did you vote?")."""
+    keys: dict[str, Callable[[SurveyResponse], str | None]] = {}
+    for q in survey.questions:
+        if q.kind != QuestionKind.SINGLE:
+            continue
+        texts = {i.id: i.shown_text for i in q.items}
+
+        def chosen(r: SurveyResponse, qid: int = q.id, texts: dict[int, str] = texts) -> str | None:
+            item = next((a.item_id for a in r.answers if a.question_id == qid), None)
+            return texts.get(item) if item is not None else None
+
+        keys[q.shown_text] = chosen
+    return keys
+
+
+def _attribute_labels() -> dict[str, Callable[[SurveyResponse], str | None]]:
+    areas = {a.id: a.name for a in db.session.scalars(sa.select(Area))}
+    return {
+        str(_("Organisation type")): lambda r: OrgType(r.org_type).label if r.org_type else None,
+        str(_("Role")): lambda r: r.role,
+        str(_("Area")): lambda r: areas.get(r.area_id) if r.area_id else None,
+        str(_("Age band")): lambda r: AgeBand(r.age_band).label if r.age_band else None,
+    }
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    responses = _responses(survey)
+    by_channel: dict[str, int] = defaultdict(int)
+    for r in responses:
+        by_channel[r.channel] += 1
+    attributes = _attribute_labels() if survey.asks_attributes else {}
+    if survey.kind == SurveyKind.EVALUATION:
+        attributes[str(_("Channel of the answer"))] = lambda r: ResponseChannel(r.channel).label
+    attributes.update(_choice_keys(survey))
+    questions = [_question(q, responses, attributes) for q in survey.questions]
+    return SurveyResults(survey, len(responses), questions, dict(by_channel))
+
+
+def _question(
+    q: SurveyQuestion,
+    responses: list[SurveyResponse],
+    attributes: dict[str, Callable[[SurveyResponse], str | None]],
+) -> QuestionResult:
+    answered = [
+        (n, r, [a for a in r.answers if a.question_id == q.id]) for n, r in enumerate(responses, 1)
+    ]
+    answered = [(n, r, rows) for n, r, rows in answered if rows]
+    result = QuestionResult(q, len(answered), [])
+    if q.kind == QuestionKind.TEXT:
+        result.texts = [rows[0].text or "" for _n, _r, rows in answered if rows[0].text]
+        return result
+    if q.kind == QuestionKind.ALLOCATION:
+        for n, r, rows in answered:
+            values = {a.item_id: Fraction(a.value or 0) for a in rows if a.item_id is not None}
+            result.columns.append(
+                Column(
+                    respondent_label(r, n), bool(r.consent_to_name and r.respondent_label), values
+                )
+            )
+        for item in q.items:
+            shares = [c.values.get(item.id, Fraction(0)) for c in result.columns]
+            result.items.append(ItemResult(item, summarise(shares)))
+        result.items.sort(key=lambda i: (-i.summary.mean, i.item.position))
+    elif q.kind == QuestionKind.RATING:
+        for item in q.items:
+            ratings = [
+                None if a.value is None else int(a.value)
+                for _n, _r, rows in answered
+                for a in rows
+                if a.item_id == item.id
+            ]
+            result.items.append(
+                ItemResult(
+                    item,
+                    summarise([Fraction(x) for x in ratings if x is not None]),
+                    distribution(ratings, q.scale_max),
+                    rating_mean(ratings),
+                )
+            )
+    else:
+        for item in q.items:
+            chosen = sum(1 for _n, _r, rows in answered for a in rows if a.item_id == item.id)
+            result.items.append(ItemResult(item, summarise([]), chosen=chosen))
+    if q.kind in (QuestionKind.ALLOCATION, QuestionKind.RATING):
+        result.breakdowns = [_breakdown(name, key, q, answered) for name, key in attributes.items()]
+    return result
+
+
+def _breakdown(
+    name: str,
+    key: Callable[[SurveyResponse], str | None],
+    q: SurveyQuestion,
+    answered: list[tuple[int, SurveyResponse, list[Any]]],
+) -> Breakdown:
+    groups: dict[str, list[list[Any]]] = defaultdict(list)
+    for _n, r, rows in answered:
+        value = key(r)
+        if value:
+            groups[value].append(rows)
+    out = []
+    for label, members in sorted(groups.items()):
+        if len(members) < SMALL_GROUP:
+            out.append(Group(label, len(members), True))
+            continue
+        means = {}
+        for item in q.items:
+            values = [
+                Fraction(a.value)
+                for rows in members
+                for a in rows
+                if a.item_id == item.id and a.value is not None
+            ]
+            if q.kind == QuestionKind.ALLOCATION:
+                values += [Fraction(0)] * (len(members) - len(values))
+            if values:
+                means[item.id] = sum(values, Fraction(0)) / len(values)
+        out.append(Group(label, len(members), False, means))
+    return Breakdown(name, out)
+
+
+def coassessment_survey(proposal_id: int) -> Survey | None:
+    return db.session.scalar(
+        sa.select(Survey)
+        .where(Survey.proposal_id == proposal_id, Survey.kind == SurveyKind.COASSESSMENT)
+        .order_by(Survey.id)
+        .limit(1)
+    )
+
+
+def coassessment_summary(proposal_id: int) -> QuestionResult | None:
+    """The rating aggregate of a proposal's co-assessment, once at least 5 have answered."""
+    survey = coassessment_survey(proposal_id)
+    if survey is None:
+        return None
+    results = survey_results(survey)
+    if results.count < SMALL_GROUP:
+        return None
+    return next((q for q in results.questions if q.question.kind == QuestionKind.RATING), None)
+
+
+def code_batches(survey: Survey) -> list[tuple[SurveyCodeBatch, int]]:
+    used = sa.func.count(SurveyCode.used_on)
+    rows = db.session.execute(
+        sa.select(SurveyCodeBatch, used)
+        .outerjoin(SurveyCode)
+        .where(SurveyCodeBatch.survey_id == survey.id)
+        .group_by(SurveyCodeBatch.id)
+        .order_by(SurveyCodeBatch.id)
+    )
+    return [(b, n) for b, n in rows]
+
+
+def paper_entries_waiting(survey: Survey) -> list[SurveyPaperEntry]:
+    """Entries of forms not yet counted (one entry so far, or two that differ)."""
+    counted = sa.select(SurveyResponse.paper_ref).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.paper_ref.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            sa.select(SurveyPaperEntry)
+            .where(
+                SurveyPaperEntry.survey_id == survey.id, SurveyPaperEntry.paper_ref.not_in(counted)
+            )
+            .order_by(SurveyPaperEntry.paper_ref, SurveyPaperEntry.id)
+        )
+    )
+
+
+def response_raw(survey: Survey, response: SurveyResponse | None) -> dict[str, Any]:
+    """A stored response in the answer shape (to show a resident what they answered)."""
+    if response is None:
+        return {}
+    from pbplatform.surveys.stats import exact_text
+
+    raw: dict[str, Any] = {}
+    kinds = {q.id: q.kind for q in survey.questions}
+    for a in response.answers:
+        kind = kinds.get(a.question_id)
+        key = str(a.question_id)
+        if kind in (QuestionKind.ALLOCATION, QuestionKind.RATING):
+            value = "dont_know" if a.value is None else exact_text(a.value)
+            raw.setdefault(key, {})[str(a.item_id)] = value
+        elif kind == QuestionKind.MULTIPLE:
+            raw.setdefault(key, []).append(str(a.item_id))
+        elif kind == QuestionKind.SINGLE:
+            raw[key] = str(a.item_id)
+        else:
+            raw[key] = a.text or ""
+    return raw
+
+
+def area_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in db.session.scalars(sa.select(Area).order_by(Area.name))]
+
+
+def find_survey(survey_id: int) -> Survey | None:
+    return db.session.get(Survey, survey_id)
+
+
+def find_area(area_id: int) -> Area | None:
+    return db.session.get(Area, area_id)
+
+
+@dataclass
+class CoassessmentPanel:
+    survey: Survey
+    count: int
+    ratings: QuestionResult | None  # None until SMALL_GROUP people have answered
+
+
+def coassessment_panel(proposal_id: int) -> CoassessmentPanel | None:
+    """What the proposal page shows of its co-assessment (None if there is none)."""
+    survey = coassessment_survey(proposal_id)
+    if survey is None:
+        return None
+    count = response_count(survey)
+    ratings = coassessment_summary(proposal_id) if count >= SMALL_GROUP else None
+    return CoassessmentPanel(survey, count, ratings)

@@ -1,0 +1,190 @@
+"""Officers and admins: creating surveys and questions, codes, and entering paper forms
+(twice, by two officers) and named respondents' answers."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pbplatform.channels.csvsafe import csv_response
+from pbplatform.errors import DomainError
+from pbplatform.security.access import officer_required, require_area
+from pbplatform.surveys import queries, services
+from pbplatform.surveys.codes import code_rows, generate_codes
+from pbplatform.surveys.forms import (
+    CodesForm,
+    NamedAnswerForm,
+    PaperAnswerForm,
+    QuestionForm,
+    SurveyForm,
+    answers_from_form,
+    options,
+)
+from pbplatform.surveys.models import Survey
+from pbplatform.surveys.views import bp
+from pbplatform.surveys.views.common import prepare, render_sheet
+
+
+def _managed(survey_id: int) -> Survey:
+    survey = queries.survey_or_404(survey_id)
+    require_area(survey.area_id)
+    return survey
+
+
+def _survey_form() -> SurveyForm:
+    form = SurveyForm()
+    form.area_id.choices = options(
+        [(0, _("None (district-wide or standalone)")), *queries.area_choices()]
+    )
+    return form
+
+
+@bp.get("/officer/surveys")
+@officer_required
+def officer_list() -> ResponseReturnValue:
+    return render_template(
+        "surveys/officer_list.html", surveys=queries.managed_surveys(current_user)
+    )
+
+
+@bp.route("/officer/surveys/new", methods=["GET", "POST"])
+@officer_required
+def new() -> ResponseReturnValue:
+    form = _survey_form()
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return render_template("surveys/new.html", form=form), status
+    area_id = form.area_id.data or None
+    require_area(area_id)
+    fields = {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "title_de": form.title_de.data or None,
+        "introduction": form.introduction.data or "",
+        "introduction_de": form.introduction_de.data or None,
+        "audience": form.audience.data,
+        "area_id": area_id,
+        "closes_at": form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None,
+        "hide_results_until_close": form.hide_results_until_close.data,
+        "asks_attributes": form.asks_attributes.data,
+    }
+    if form.opens_at.data:
+        fields["opens_at"] = form.opens_at.data.replace(tzinfo=UTC)
+    try:
+        survey = services.create_survey(current_user, **fields)
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return render_template("surveys/new.html", form=form), exc.status
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
+def _manage_page(
+    survey: Survey, qform: QuestionForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "surveys/manage.html",
+            survey=survey,
+            qform=qform or QuestionForm(formdata=None),
+            codes_form=CodesForm(formdata=None),
+            batches=queries.code_batches(survey),
+            waiting=queries.paper_entries_waiting(survey),
+            count=queries.response_count(survey),
+        ),
+        status,
+    )
+
+
+@bp.get("/officer/surveys/<int:survey_id>")
+@officer_required
+def manage(survey_id: int) -> ResponseReturnValue:
+    return _manage_page(_managed(survey_id))
+
+
+@bp.post("/officer/surveys/<int:survey_id>/questions")
+@officer_required
+def add_question(survey_id: int) -> ResponseReturnValue:
+    survey = _managed(survey_id)
+    form = QuestionForm()
+    if not form.validate():
+        return _manage_page(survey, form, 422)
+    try:
+        services.add_question(survey, form.to_input())
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return _manage_page(survey, form, exc.status)
+    flash(_("Question added."), "success")
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
+@bp.post("/officer/surveys/<int:survey_id>/codes")
+@officer_required
+def codes(survey_id: int) -> ResponseReturnValue:
+    survey = _managed(survey_id)
+    form = CodesForm()
+    if not form.validate():
+        return _manage_page(survey, status=422)
+    batch, plain = generate_codes(survey, form.count.data, form.label.data or "", current_user)
+    return csv_response(code_rows(survey, batch, plain), f"survey-{survey.id}-codes-{batch.id}.csv")
+
+
+@bp.route("/officer/surveys/<int:survey_id>/paper", methods=["GET", "POST"])
+@officer_required
+def paper(survey_id: int) -> ResponseReturnValue:
+    survey = _managed(survey_id)
+    form = prepare(PaperAnswerForm())
+    page = "surveys/paper.html"
+    if request.method == "GET":
+        return render_sheet(page, survey, form, {})
+    raw = answers_from_form(survey, request.form)
+    if not form.validate():
+        return render_sheet(page, survey, form, raw, status=422)
+    try:
+        outcome = services.enter_paper(
+            survey, current_user, form.paper_ref.data, raw, form.attributes()
+        )
+    except DomainError as exc:
+        return render_sheet(page, survey, form, raw, exc, status=exc.status)
+    messages = {
+        "waiting": _("Form %(ref)s entered. A second officer must enter it too before it counts."),
+        "confirmed": _("Form %(ref)s entered twice alike: it counts now."),
+        "mismatch": _(
+            "Form %(ref)s: your entry differs from the other officer's. "
+            "Check the paper and enter it again."
+        ),
+    }
+    flash(
+        messages[outcome.status] % {"ref": form.paper_ref.data},
+        "error" if outcome.status == "mismatch" else "success",
+    )
+    return redirect(url_for("surveys.paper", survey_id=survey.id), 303)
+
+
+@bp.route("/officer/surveys/<int:survey_id>/named", methods=["GET", "POST"])
+@officer_required
+def named(survey_id: int) -> ResponseReturnValue:
+    survey = _managed(survey_id)
+    form = prepare(NamedAnswerForm())
+    page = "surveys/named.html"
+    if request.method == "GET":
+        return render_sheet(page, survey, form, {})
+    raw = answers_from_form(survey, request.form)
+    if not form.validate():
+        return render_sheet(page, survey, form, raw, status=422)
+    try:
+        services.enter_named(
+            survey,
+            current_user,
+            form.respondent_label.data,
+            raw,
+            consent_to_name=form.consent_to_name.data,
+            attributes=form.attributes(),
+        )
+    except DomainError as exc:
+        return render_sheet(page, survey, form, raw, exc, status=exc.status)
+    flash(_("The answer of %(name)s is entered.", name=form.respondent_label.data), "success")
+    return redirect(url_for("surveys.named", survey_id=survey.id), 303)
