@@ -111,6 +111,8 @@ def survey_body(survey: Survey) -> dict[str, Any]:
     }
 
 
+# Complexity: reads a survey and its questions from JSON, one branch per optional field, refusing
+# each bad one with its rule.
 @bp.post("/surveys")
 @api_token_required
 def create_survey() -> ResponseReturnValue:

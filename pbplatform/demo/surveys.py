@@ -139,8 +139,20 @@ def _simulator(demo: Demo) -> Survey:
     return survey
 
 
+def _delivered(demo: Demo) -> list:
+    from pbplatform.delivery.models import DeliveryStatus
+    from pbplatform.delivery.queries import deliveries_for
+
+    records = deliveries_for([p.id for p in demo.proposals.values()])
+    return [
+        p
+        for p in demo.proposals.values()
+        if p.id in records and records[p.id].status == DeliveryStatus.DONE
+    ]
+
+
 def _coassessment(demo: Demo) -> Survey | None:
-    done = [p for p in demo.proposals.values() if p.delivery_status == "done"]
+    done = _delivered(demo)
     if not done:
         return None
     proposal = done[0]

@@ -107,6 +107,8 @@ def _item_values(q: SurveyQuestion, value: Any, result: Checked) -> dict[int, An
     return out
 
 
+# Complexity: one check per allocation rule (number, not negative, minimum, maximum, known item,
+# exact total), each refusal naming the amounts.
 def _allocation(q: SurveyQuestion, value: Any, result: Checked, currency: str) -> None:
     raw = _item_values(q, value, result)
     if raw is None:

@@ -60,6 +60,8 @@ def results_json(results: SurveyResults) -> dict[str, Any]:
     return {"id": results.survey.id, "count": results.count, "questions": questions}
 
 
+# Complexity: one row shape per question type (allocation, rating, choice, text), written in page
+# order.
 def results_csv_rows(results: SurveyResults) -> list[list[str]]:
     """Per allocation question the councils' table: an item per row, a column per respondent
     (named with consent, else numbered) and the average; then the other questions' figures."""

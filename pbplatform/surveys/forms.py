@@ -136,6 +136,8 @@ class QuestionForm(FlaskForm):
             raise ValidationError(str(exc)) from None
 
 
+# Complexity: each item line has optional parts (German text, minimum, maximum, today's budget),
+# each checked with its own message.
 def parse_items(text: str, unit: AllocationUnit | None) -> list[ItemInput]:
     items = []
     for n, line in enumerate(text.splitlines(), 1):
@@ -228,6 +230,7 @@ def field_name(question_id: int, item_id: int | None = None) -> str:
     return f"q{question_id}" if item_id is None else f"q{question_id}-{item_id}"
 
 
+# Complexity: one branch per question type to read its inputs from the posted form.
 def answers_from_form(
     survey: Survey, form: MultiDict[str, str], money_minor: bool = True
 ) -> dict[str, Any]:

@@ -178,6 +178,7 @@ def survey_results(survey: Survey) -> SurveyResults:
     return SurveyResults(survey, len(responses), questions, dict(by_channel))
 
 
+# Complexity: one result shape per question type (allocation, rating, choice, text).
 def _question(
     q: SurveyQuestion,
     responses: list[SurveyResponse],
@@ -228,6 +229,7 @@ def _question(
     return result
 
 
+# Complexity: groups responses by each attribute and hides the groups under five, per question type.
 def _breakdown(
     name: str,
     key: Callable[[SurveyResponse], str | None],

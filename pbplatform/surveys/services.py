@@ -94,6 +94,8 @@ def create_survey(actor: User | None, questions: list[QuestionInput] = (), **fie
     return survey
 
 
+# Complexity: one guard per rule of a question (type, text, items, unit, total, scale, limits), each
+# refusal naming it.
 def _check_question(q: QuestionInput) -> None:
     listed = (QuestionKind.ALLOCATION, QuestionKind.SINGLE, QuestionKind.MULTIPLE)
     if q.kind in listed and len(q.items) < 2:
@@ -330,6 +332,8 @@ class PaperOutcome:
     differing: list[str] = field(default_factory=list)  # question ids whose entries differ
 
 
+# Complexity: double entry: the first entry is kept, a second by another officer must match it, a
+# third or the same officer is refused.
 def enter_paper(
     survey: Survey,
     officer: User,

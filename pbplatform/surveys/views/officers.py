@@ -51,6 +51,8 @@ def officer_list() -> ResponseReturnValue:
     )
 
 
+# Complexity: a view: the survey form's three outcomes (shown, refused beside the fields, saved) for
+# each kind of survey.
 @bp.route("/officer/surveys/new", methods=["GET", "POST"])
 @officer_required
 def new() -> ResponseReturnValue:
