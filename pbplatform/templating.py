@@ -9,7 +9,9 @@ from fractions import Fraction
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
+from pbplatform.cycles.models import Phase
 from pbplatform.money import format_money
+from pbplatform.vocabulary import label
 from pbplatform.voting.totals import running_total
 
 
@@ -50,14 +52,6 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-def phase_label(code: str) -> str:
-    """A cycle phase's translated name; unknown codes as they are."""
-    from pbplatform.cycles.forms import PHASE_LABELS
-
-    label = PHASE_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
 def meeting_status_label(code: str) -> str:
     from pbplatform.channels.policy import MEETING_STATUS_LABELS
 
@@ -65,13 +59,19 @@ def meeting_status_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+# The vocabulary enums, by name: templates compare with members (`cycle.phase == Phase.VOTING`)
+# and show labels with the one filter (`cycle.phase|label(Phase)`).
+VOCABULARY = {v.__name__: v for v in (Phase,)}
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.globals.update(VOCABULARY)
+    app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["channel_label"] = channel_label
     app.jinja_env.filters["count_rule_label"] = count_rule_label
     app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["phase_label"] = phase_label
     app.jinja_env.filters["meeting_status_label"] = meeting_status_label

@@ -15,8 +15,7 @@ from pbplatform.channels.models import MEETING_STATUSES, Meeting
 from pbplatform.channels.policy import MEETING_STATUS_LABELS
 from pbplatform.coproduction.forms import STATUS_LABELS as OFFER_STATUS_LABELS
 from pbplatform.coproduction.models import OFFER_STATUSES
-from pbplatform.cycles.forms import PHASE_LABELS
-from pbplatform.cycles.models import PHASES
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.services import CHANNEL_LABELS as VOTE_CHANNEL_LABELS
 from pbplatform.proposals.forms import CATEGORY_LABELS
 from pbplatform.proposals.forms import CHANNEL_LABELS as INTAKE_CHANNEL_LABELS
@@ -25,14 +24,30 @@ from pbplatform.voting.models import VOTE_CHANNELS
 from tests.factories import login_as
 from tests.test_i18n import PO
 
+# The vocabulary enums: each member's `label` is translated.
+ENUMS = [Phase]
+
 VOCABULARIES = {
-    "phase": (PHASES, PHASE_LABELS),
     "meeting status": (MEETING_STATUSES, MEETING_STATUS_LABELS),
     "vote channel": (VOTE_CHANNELS, VOTE_CHANNEL_LABELS),
     "intake channel": (INTAKE_CHANNELS, INTAKE_CHANNEL_LABELS),
     "offer status": (OFFER_STATUSES, OFFER_STATUS_LABELS),
     "category": (CATEGORIES, CATEGORY_LABELS),
 }
+
+
+@pytest.mark.parametrize("vocabulary", ENUMS, ids=lambda e: e.__name__)
+def test_every_vocabulary_member_has_a_translated_label(app, vocabulary):
+    with PO.open("rb") as f:
+        catalogue = read_po(f, locale="de")
+    for member in vocabulary:
+        with app.test_request_context(), force_locale("en"):
+            msgid = member.label
+        entry = catalogue.get(msgid)
+        assert entry is not None, f"{member!r}: {msgid!r} not in the catalogue"
+        assert entry.string, f"{member!r}: {msgid!r} not translated"
+        with app.test_request_context(), force_locale("de"):
+            assert member.label == entry.string
 
 
 @pytest.mark.parametrize("name", VOCABULARIES)
@@ -55,7 +70,7 @@ def _german(client):
 
 
 def test_home_page_shows_german_phase_names(client, make_cycle):
-    for phase in PHASES[1:]:
+    for phase in Phase.DRAFT.later:
         make_cycle(phase)
     _german(client)
     html = client.get("/").get_data(as_text=True)

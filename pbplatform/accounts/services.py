@@ -22,7 +22,7 @@ from pbplatform.accounts.passwords import (
     verify_password,
 )
 from pbplatform.audit import services as audit
-from pbplatform.cycles.models import Area, Cycle
+from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.voting.models import Participation
@@ -151,7 +151,8 @@ def has_voted_in_open_cycle(user: User) -> bool:
         sa.select(Participation.cycle_id)
         .join(Cycle, Cycle.id == Participation.cycle_id)
         .where(
-            Participation.voter_key == f"user:{user.id}", Cycle.phase.in_(("voting", "counting"))
+            Participation.voter_key == f"user:{user.id}",
+            Cycle.phase.in_((Phase.VOTING, Phase.COUNTING)),
         )
     )
     return db.session.scalar(query.limit(1)) is not None

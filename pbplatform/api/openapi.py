@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.cycles.models import Phase
 from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
+from pbplatform.vocabulary import openapi_enum
 
 INT32 = 2**31 - 1
 MAX_MINOR = 10**13
@@ -26,7 +28,6 @@ PROPOSAL_SORTS = (
     "submitted",
     "-submitted",
 )
-PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
 
 
 def ref(name: str) -> dict[str, str]:
@@ -84,7 +85,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "slug": STRING,
             "name": STRING,
-            "phase": {"type": "string", "enum": list(PHASES)},
+            "phase": openapi_enum(Phase),
             "currency": STRING,
             "ballot_rule": STRING,
         },

@@ -24,7 +24,7 @@ from pbplatform.accounts.models import User
 from pbplatform.accounts.passwords import hash_password
 from pbplatform.api import services as api_services
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
@@ -90,7 +90,7 @@ def _cycle(scale: Scale, areas: list[Area]) -> Cycle:
         slug=SLUG,
         name="Bench",
         tracking_prefix="BE",
-        phase="voting",
+        phase=Phase.VOTING,
         district_budget_minor=DISTRICT_BUDGET,
         count_rule=scale.rule,
         tie_seed=f"bench-{scale.seed}",
@@ -100,7 +100,7 @@ def _cycle(scale: Scale, areas: list[Area]) -> Cycle:
     # voting began yesterday; no later date, so only --publish closes it
     cycle.phase_dates = [
         CyclePhase(phase=p, starts_at=start + timedelta(days=10 * i))
-        for i, p in enumerate(("proposals", "review", "voting"))
+        for i, p in enumerate((Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING))
     ]
     db.session.add(cycle)
     db.session.flush()
@@ -249,6 +249,6 @@ def publish_bench() -> ResultVersion:
     if cycle is None:
         raise BenchError("no cycle named bench; run bench-data first")
     counter, checker = _staff()
-    if cycle.phase == "voting":
-        cycle = cycle_services.open_phase(cycle, "counting", actor=counter)
+    if cycle.phase == Phase.VOTING:
+        cycle = cycle_services.open_phase(cycle, Phase.COUNTING, actor=counter)
     return publish_results(run_count(cycle, counter), checker)

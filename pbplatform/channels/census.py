@@ -27,7 +27,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -209,7 +209,7 @@ def parse_census(cycle: Cycle, data: bytes) -> list[CensusRow]:
 
 def upload_census(cycle: Cycle, data: bytes, actor: User | None = None) -> dict[str, int]:
     """Replace the cycle's register with the file's entries; returns counts for the page."""
-    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
+    if cycle.current_phase in (Phase.COUNTING, Phase.RESULTS):  # closed by the clock too
         raise DomainError("voting_over", _("The register cannot change after voting."), status=409)
     rows = parse_census(cycle, data)
     existing = {

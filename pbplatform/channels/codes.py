@@ -18,7 +18,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import VotingCode, VotingCodeBatch
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -51,7 +51,7 @@ def generate_codes(
     cycle: Cycle, count: int, label: str, area_id: int | None = None, actor: User | None = None
 ) -> tuple[VotingCodeBatch, list[str]]:
     """Create a batch; returns the plaintext codes, which are not kept anywhere."""
-    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
+    if cycle.current_phase in (Phase.COUNTING, Phase.RESULTS):  # closed by the clock too
         raise DomainError("voting_over", _("Voting is over in this cycle."), status=409)
     if not 0 < count <= MAX_BATCH:
         raise DomainError("bad_count", _("A batch holds 1 to %(max)s codes.", max=MAX_BATCH))

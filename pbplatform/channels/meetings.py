@@ -19,14 +19,14 @@ from flask_babel import gettext as _
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.services import ballot_proposals
 
-OPEN_PHASES = ("voting", "counting")
+OPEN_PHASES = (Phase.VOTING, Phase.COUNTING)
 
 
 @dataclass(frozen=True)

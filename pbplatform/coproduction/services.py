@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.coproduction.models import COUNTED_STATUSES, OFFER_KINDS, Offer, OfferDelivery
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -25,9 +25,9 @@ from pbplatform.money import format_money, to_minor
 from pbplatform.proposals.models import Proposal, ProposalEvent
 
 # Residents may offer help while the cycle takes proposals, reviews them or votes.
-OPEN_PHASES = ("proposals", "review", "voting")
+OPEN_PHASES = (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING)
 # While ballots are cast and counted the net cost voters saw must not change.
-COST_LOCKED_PHASES = ("voting", "counting")
+COST_LOCKED_PHASES = (Phase.VOTING, Phase.COUNTING)
 CLOSED_PROPOSAL_STATUSES = ("withdrawn", "rejected", "merged")
 LABOUR_KINDS = ("volunteer_hours", "maintenance", "professional_service")
 HOUR_UNITS = ("hour", "hours", "h", "hr", "hrs", "stunde", "stunden", "std")
@@ -347,7 +347,7 @@ def lapse_offer(offer: Offer, officer: User, note: str | None) -> Offer:
         raise DomainError(
             "note_required", _("Say what happens next for the proposal."), field="note"
         )
-    if offer.cycle.phase != "results":
+    if offer.cycle.phase != Phase.RESULTS:
         raise DomainError("too_early", _("Offers lapse only after the results."), status=409)
     before = _snapshot(offer)
     _move(offer, "lapsed")

@@ -35,6 +35,7 @@ from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
 from pbplatform.cycles.models import Area
 from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
 from pbplatform.money import to_minor
+from pbplatform.vocabulary import lazy_label
 
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
 MAX_MAJOR = Decimal("1000000000000")  # 10^12 in major units fits a BIGINT of minor units
@@ -71,14 +72,6 @@ COUNT_RULE_LABELS = {
     ),
     "phragmen": _l("Sequential Phragmén (phragmen)"),
     "top-n": _l("The N projects with the highest scores (top-n)"),
-}
-PHASE_LABELS = {
-    "draft": _l("Draft"),
-    "proposals": _l("Proposals"),
-    "review": _l("Review"),
-    "voting": _l("Voting"),
-    "counting": _l("Counting"),
-    "results": _l("Results"),
 }
 
 
@@ -265,7 +258,7 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
             Form,
             f"phase_start_{phase}",
             DateTimeLocalField(
-                _l("%(phase)s start (local time)", phase=PHASE_LABELS[phase]),
+                _l("%(phase)s start (local time)", phase=lazy_label(phase)),
                 format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                 validators=[Optional()],
             ),

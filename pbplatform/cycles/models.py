@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
+
+class Phase(enum.StrEnum):
+    """A cycle's phases, in the order they follow each other."""
+
+    DRAFT = "draft"
+    PROPOSALS = "proposals"
+    REVIEW = "review"
+    VOTING = "voting"
+    COUNTING = "counting"
+    RESULTS = "results"
+
+    @property
+    def label(self) -> str:
+        return str(PHASE_LABELS[self])
+
+    @property
+    def later(self) -> tuple[Phase, ...]:
+        """The phases after this one, in order."""
+        order = tuple(Phase)
+        return order[order.index(self) + 1 :]
+
+
+PHASE_LABELS = {
+    Phase.DRAFT: _l("Draft"),
+    Phase.PROPOSALS: _l("Proposals"),
+    Phase.REVIEW: _l("Review"),
+    Phase.VOTING: _l("Voting"),
+    Phase.COUNTING: _l("Counting"),
+    Phase.RESULTS: _l("Results"),
+}
+
 BALLOT_RULES = ("budget", "k_approval", "cumulative")
 COMBINATIONS = ("raw", "normalized")
 VOTE_POLICIES = ("registered", "census", "codes")
@@ -36,7 +68,7 @@ class Area(db.Model):
 class Cycle(db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
-        enum_check("phase", PHASES, "phase_valid"),
+        enum_check("phase", Phase, "phase_valid"),
         enum_check("ballot_rule", BALLOT_RULES, "ballot_rule_valid"),
         enum_check("combination", COMBINATIONS, "combination_valid"),
         enum_check("vote_policy", VOTE_POLICIES, "vote_policy_valid"),
@@ -59,7 +91,7 @@ class Cycle(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     tracking_prefix: Mapped[str] = mapped_column(sa.String(8), default="PB")
     next_tracking_seq: Mapped[int] = mapped_column(default=1)
-    phase: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    phase: Mapped[str] = mapped_column(sa.String(16), default=Phase.DRAFT)
     district_budget_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     # The ballot rule: what a voter may put on one ballot.
@@ -101,11 +133,11 @@ class Cycle(db.Model):
         return self.rules_frozen_at is not None
 
     @property
-    def current_phase(self) -> str:
+    def current_phase(self) -> Phase:
         """The phase the clock implies now (reads only); see `phase_at`."""
         return self.phase_at(utcnow())
 
-    def phase_at(self, now: datetime) -> str:
+    def phase_at(self, now: datetime) -> Phase:
         """The stored phase, moved on past every later phase whose start date has passed.
 
         Nothing is written: `flask pb advance-phases` stores due phases (from a timer). The
@@ -113,10 +145,10 @@ class Cycle(db.Model):
         the ballot, a write that timer (or an admin) makes; it does close voting (INV-4).
         """
         starts = {p.phase: p.starts_at for p in self.phase_dates}
-        phase = self.phase
-        for later in PHASES[PHASES.index(phase) + 1 :]:
+        phase = Phase(self.phase)
+        for later in phase.later:
             start = starts.get(later)
-            if later == "voting" or start is None or start > now:
+            if later == Phase.VOTING or start is None or start > now:
                 break
             phase = later
         return phase
@@ -152,7 +184,7 @@ class CyclePhase(db.Model):
     __tablename__ = "cycle_phases"
     __table_args__ = (
         sa.UniqueConstraint("cycle_id", "phase"),
-        enum_check("phase", PHASES, "phase_valid"),
+        enum_check("phase", Phase, "phase_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

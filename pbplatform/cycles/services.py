@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import unseal_box
-from pbplatform.cycles.models import PHASES, Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -43,7 +43,7 @@ CHANNEL_LABELS = {
     "postal": _l("Postal survey"),
     "meeting": _l("Meetings (totals)"),
 }
-DATED_PHASES = PHASES[1:]
+DATED_PHASES = Phase.DRAFT.later
 VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
 
 # Fields that decide how votes are cast and counted; frozen once voting opens (INV-5).
@@ -115,9 +115,9 @@ def phase_starts(cycle: Cycle) -> dict[str, datetime]:
     return {p.phase: p.starts_at for p in cycle.phase_dates}
 
 
-def next_phase(cycle: Cycle) -> str | None:
-    index = PHASES.index(cycle.phase)
-    return PHASES[index + 1] if index + 1 < len(PHASES) else None
+def next_phase(cycle: Cycle) -> Phase | None:
+    later = Phase(cycle.phase).later
+    return later[0] if later else None
 
 
 def snapshot(cycle: Cycle) -> dict[str, Any]:
@@ -195,7 +195,7 @@ def create_cycle(
 ) -> Cycle:
     """Create a draft cycle from validated form values (money already in minor units)."""
     _check_slug_free(values["slug"], None)
-    cycle = Cycle(phase="draft", **values)
+    cycle = Cycle(phase=Phase.DRAFT, **values)
     db.session.add(cycle)
     _apply_area_budgets(cycle, area_budgets)
     _apply_dates(cycle, dates)
@@ -338,12 +338,6 @@ def check_rules(cycle: Cycle) -> None:
 # --- phases --------------------------------------------------------------------------------
 
 
-def _phase_label(phase: str) -> str:
-    from pbplatform.cycles.forms import PHASE_LABELS  # the forms import this module
-
-    return str(PHASE_LABELS.get(phase, phase))
-
-
 def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
     cycle = lock_cycle(cycle.id)
@@ -353,19 +347,19 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
             str(
                 _l(
                     "The cycle is in phase %(current)s; it can only move on to the next phase.",
-                    current=_phase_label(cycle.phase),
+                    current=Phase(cycle.phase).label,
                 )
             ),
             status=409,
         )
-    if phase == "voting":
+    if phase == Phase.VOTING:
         _check_ready_for_voting(cycle)
     before = {"phase": cycle.phase}
     cycle.phase = phase
-    if phase == "voting" and cycle.rules_frozen_at is None:
+    if phase == Phase.VOTING and cycle.rules_frozen_at is None:
         cycle.rules_frozen_at = utcnow()
     db.session.flush()
-    if phase == "counting":
+    if phase == Phase.COUNTING:
         # Voting closed, under this cycle's row lock (casts in flight hold it shared): unseal
         # this cycle's ballot box into the ballot tables, in random order.
         unseal_box(cycle)

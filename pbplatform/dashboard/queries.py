@@ -13,16 +13,16 @@ import sqlalchemy as sa
 from pbplatform.accounts.models import User
 from pbplatform.channels.models import Meeting
 from pbplatform.coproduction.services import review_queue
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.extensions import db
 from pbplatform.proposals import queries as proposal_queries
 from pbplatform.results import services as results
 from pbplatform.results.models import ResultVersion
 
 # Phases in which each tool has work to do (a link to it is always shown).
-PAPER_PHASES = ("voting", "counting")
-MEETING_PHASES = ("voting", "counting")
-COUNT_PHASES = ("counting", "results")
+PAPER_PHASES = (Phase.VOTING, Phase.COUNTING)
+MEETING_PHASES = (Phase.VOTING, Phase.COUNTING)
+COUNT_PHASES = (Phase.COUNTING, Phase.RESULTS)
 
 
 @dataclass
@@ -60,7 +60,7 @@ def active_cycles() -> list[Cycle]:
     """Cycles with officer work: everything but drafts, newest first."""
     return list(
         db.session.scalars(
-            sa.select(Cycle).where(Cycle.phase != "draft").order_by(Cycle.created_at.desc())
+            sa.select(Cycle).where(Cycle.phase != Phase.DRAFT).order_by(Cycle.created_at.desc())
         )
     )
 

@@ -13,6 +13,7 @@ from pbplatform.channels import codes as code_channel
 from pbplatform.channels import meetings as meeting_channel
 from pbplatform.channels import paper as paper_channel
 from pbplatform.cycles import services as cycles
+from pbplatform.cycles.models import Phase
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.state import CALENDAR, Demo
@@ -24,7 +25,7 @@ CODES_PRINTED, CODES_USED = 40, 24
 
 
 def open_voting(demo: Demo) -> None:
-    cycles.open_phase(demo.cycle, "voting", actor=demo.staff["admin"])
+    cycles.open_phase(demo.cycle, Phase.VOTING, actor=demo.staff["admin"])
 
 
 def _choices(demo: Demo, area_id: int, *, over_budget: bool = False) -> list[tuple[str, str]]:
@@ -143,7 +144,7 @@ def _vote_with_codes(demo: Demo) -> None:
 
 def _meetings(demo: Demo, officer: User, officer2: User, rng: random.Random) -> None:
     cycle = demo.cycle
-    held = min(today(), (CALENDAR["voting"] + timedelta(days=9)).date())
+    held = min(today(), (CALENDAR[Phase.VOTING] + timedelta(days=9)).date())
     for code, place, attendance in (
         ("FEN", "Fennpfuhl neighbourhood centre", 38),
         ("KAR", "Karlshorst library", 26),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pbplatform.accounts.models import User
 from pbplatform.coproduction import services as coproduction
 from pbplatform.cycles import services as cycles
+from pbplatform.cycles.models import Phase
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.state import CALENDAR, Demo, by_label, minor
@@ -18,7 +19,7 @@ from pbplatform.proposals.models import Proposal
 
 
 def _received(rng: random.Random) -> date:
-    return min(today(), (CALENDAR["proposals"] + timedelta(days=rng.randint(3, 50))).date())
+    return min(today(), (CALENDAR[Phase.PROPOSALS] + timedelta(days=rng.randint(3, 50))).date())
 
 
 def _submit(
@@ -121,7 +122,7 @@ def early_moderation(demo: Demo) -> None:
 
 
 def review(demo: Demo) -> None:
-    cycles.open_phase(demo.cycle, "review", actor=demo.staff["officer"])
+    cycles.open_phase(demo.cycle, Phase.REVIEW, actor=demo.staff["officer"])
     for title, _area, _cat, _cost, status, _desc in data.PROPOSALS:
         if status == "approved":
             _approve(demo, title)

@@ -23,7 +23,7 @@ from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal,
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
@@ -49,11 +49,11 @@ from pbplatform.voting.models import Ballot, BallotChoice
 __all__ = ["DEMO_SLUG", "PASSWORD", "demo_accounts", "email", "load_demo", "summarize"]
 
 DEMO_SLUG = "lichtenberg-2026"
-PHASES = ("proposals", "voting", "results")
+PHASES = (Phase.PROPOSALS, Phase.VOTING, Phase.RESULTS)
 WEIGHTS = {"online": "1", "paper": "1", "code": "2", "meeting": "0.5"}
 
 
-def load_demo(phase: str = "results") -> Cycle:
+def load_demo(phase: str = Phase.RESULTS) -> Cycle:
     """(Re)create the demo cycle in `phase` (proposals, voting or results). Flushes only."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {PHASES}")
@@ -64,12 +64,12 @@ def load_demo(phase: str = "results") -> Cycle:
     submit_proposals(demo)
     early_moderation(demo)
     offer_help(demo, review=False)
-    if phase in ("voting", "results"):
+    if phase in (Phase.VOTING, Phase.RESULTS):
         review(demo)
         offer_help(demo, review=True)
         open_voting(demo)
         vote(demo)
-    if phase == "results":
+    if phase == Phase.RESULTS:
         _count_and_publish(demo)
         _report_back(demo)
     _set_calendar(demo, phase)
@@ -125,7 +125,7 @@ def _create_cycle(demo: Demo) -> None:
     budgets = {demo.areas[code].id: minor(budget) for _n, code, budget in data.AREAS}
     # Only the proposals date now (it names the year in tracking numbers); the rest at the end,
     # so the calendar cannot move the cycle on while it is being built.
-    cycle = cycles.create_cycle(values, budgets, {"proposals": CALENDAR["proposals"]})
+    cycle = cycles.create_cycle(values, budgets, {Phase.PROPOSALS: CALENDAR[Phase.PROPOSALS]})
     cycles.update_rules(
         cycle,
         {
@@ -138,7 +138,7 @@ def _create_cycle(demo: Demo) -> None:
             "vote_policy": "registered",
         },
     )
-    demo.cycle = cycles.open_phase(cycle, "proposals", actor=demo.staff["admin"])
+    demo.cycle = cycles.open_phase(cycle, Phase.PROPOSALS, actor=demo.staff["admin"])
 
 
 # --- results -------------------------------------------------------------------------------
@@ -146,10 +146,10 @@ def _create_cycle(demo: Demo) -> None:
 
 def _count_and_publish(demo: Demo) -> None:
     officer, officer2 = demo.staff["officer"], demo.staff["officer2"]
-    cycles.open_phase(demo.cycle, "counting", actor=officer)
+    cycles.open_phase(demo.cycle, Phase.COUNTING, actor=officer)
     version = results.run_count(demo.cycle, officer)
     results.publish_results(version, officer2)
-    cycles.open_phase(demo.cycle, "results", actor=officer2)
+    cycles.open_phase(demo.cycle, Phase.RESULTS, actor=officer2)
 
 
 def _funded_ids(demo: Demo) -> list[int]:
@@ -199,13 +199,14 @@ def _report_back(demo: Demo) -> None:
 
 def _set_calendar(demo: Demo, phase: str) -> None:
     """Past phases keep their 2026 dates; phases still to come start after today."""
-    reached = cycles.PHASES.index(demo.cycle.phase)
+    order = list(Phase)
+    reached = order.index(Phase(demo.cycle.phase))
     dates, shift = {}, timedelta(0)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for name, when in CALENDAR.items():
-        if cycles.PHASES.index(name) > reached and when + shift <= now:
+        if order.index(name) > reached and when + shift <= now:
             shift = now + timedelta(days=21) - when
-        dates[name] = when + shift if cycles.PHASES.index(name) > reached else when
+        dates[name] = when + shift if order.index(name) > reached else when
     cycle = demo.cycle
     with acting_as(demo.staff["admin"]):
         cycles.update_cycle(

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -244,7 +245,7 @@ def resolve_flags(proposal: Proposal, officer: User) -> int:
 def record_delivery(proposal: Proposal, officer: User, status: str, report: str) -> Proposal:
     """Report back on a funded proposal: planned, in progress, done or not done, and why."""
     _require_remit(proposal, officer)
-    if proposal.cycle.current_phase != "results" or proposal.status != "approved":
+    if proposal.cycle.current_phase != Phase.RESULTS or proposal.status != "approved":
         raise DomainError(
             "not_funded",
             _("Delivery can be reported for approved proposals once the results are in."),

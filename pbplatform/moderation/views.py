@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import cycle_by_slug
 from pbplatform.db import today
 from pbplatform.errors import DomainError
@@ -332,7 +333,7 @@ def delivery(tracking_number: str) -> ResponseReturnValue:
 def new_proposal() -> ResponseReturnValue:
     slug = request.args.get("cycle")
     cycle = cycle_by_slug(slug) if slug else queries.open_cycle_for_proposals()
-    if cycle is None or cycle.current_phase != "proposals":
+    if cycle is None or cycle.current_phase != Phase.PROPOSALS:
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = OfficerProposalForm()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -26,7 +27,7 @@ from pbplatform.proposals.services import _, add_event
 from pbplatform.voting.models import Ballot, BallotChoice
 
 # Voting has opened and no result is published yet: a published result is a public record.
-WITHDRAWAL_PHASES = ("voting", "counting")
+WITHDRAWAL_PHASES = (Phase.VOTING, Phase.COUNTING)
 REASON_MAX = 2_000
 
 

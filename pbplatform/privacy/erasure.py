@@ -17,7 +17,7 @@ from flask_babel import gettext
 from pbplatform.accounts.models import User, new_session_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import rows_changed
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -32,7 +32,7 @@ from pbplatform.voting.models import Participation
 FORMER_RESIDENT = "Former resident"
 REMOVED = "[removed]"
 # A cycle whose results are out is closed: its participations need no link to a re-registration.
-CLOSED_PHASES = ("results",)
+CLOSED_PHASES = (Phase.RESULTS,)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.extensions import db
 from pbplatform.proposals.models import CATEGORIES, KINDS, Proposal, ProposalFlag
@@ -80,7 +80,7 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
 def newest_cycle() -> Cycle | None:
     return db.session.scalar(
         sa.select(Cycle)
-        .where(Cycle.phase != "draft")
+        .where(Cycle.phase != Phase.DRAFT)
         .order_by(Cycle.created_at.desc(), Cycle.id.desc())
         .limit(1)
     )
@@ -89,7 +89,7 @@ def newest_cycle() -> Cycle | None:
 def open_cycle_for_proposals() -> Cycle | None:
     return db.session.scalar(
         sa.select(Cycle)
-        .where(Cycle.phase == "proposals")
+        .where(Cycle.phase == Phase.PROPOSALS)
         .order_by(Cycle.created_at.desc(), Cycle.id.desc())
         .limit(1)
     )
@@ -103,14 +103,14 @@ def get_proposal(tracking_number: str) -> Proposal | None:
 
 def listed_statuses(cycle: Cycle) -> tuple[str, ...]:
     """Approved proposals always; pending ones too while proposals are collected and reviewed."""
-    if cycle.phase in ("proposals", "review"):
+    if cycle.phase in (Phase.PROPOSALS, Phase.REVIEW):
         return ("approved", "pending")
     return ("approved",)
 
 
 def default_sort(cycle: Cycle) -> str:
     """Neutral order during voting (a shuffle stable for the day), newest first otherwise."""
-    return "shuffle" if cycle.phase in ("voting", "counting") else "newest"
+    return "shuffle" if cycle.phase in (Phase.VOTING, Phase.COUNTING) else "newest"
 
 
 def like_pattern(text: str) -> str:
@@ -188,7 +188,7 @@ def pending_for(officer: User) -> Sequence[Proposal]:
         .join(Cycle, Proposal.cycle_id == Cycle.id)
         .where(
             Proposal.status == "pending",
-            Cycle.phase.in_(("proposals", "review")),
+            Cycle.phase.in_((Phase.PROPOSALS, Phase.REVIEW)),
             *_area_scope(officer),
         )
         .order_by(Proposal.created_at, Proposal.id)
@@ -200,7 +200,7 @@ def report_back_for(officer: User) -> Sequence[Proposal]:
     return db.session.scalars(
         sa.select(Proposal)
         .join(Cycle, Proposal.cycle_id == Cycle.id)
-        .where(Proposal.status == "approved", Cycle.phase == "results", *_area_scope(officer))
+        .where(Proposal.status == "approved", Cycle.phase == Phase.RESULTS, *_area_scope(officer))
         .order_by(Proposal.delivery_status.is_not(None), Proposal.delivery_status, Proposal.id)
     ).all()
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -32,7 +32,7 @@ from pbplatform.proposals.models import (
 # Channels an officer types in on a resident's behalf (issue 4).
 OFFICER_CHANNELS = ("letter", "phone", "email", "meeting")
 # Phases in which a proposal's status may still change; from voting on the ballot is fixed.
-OPEN_PHASES = ("proposals", "review")
+OPEN_PHASES = (Phase.PROPOSALS, Phase.REVIEW)
 MAX_COST_MINOR = 10**13  # 100 billion in major units: beyond any district budget
 TITLE_MAX, DESCRIPTION_MAX, LOCATION_MAX = 160, 10_000, 200
 CONTACT_NAME_MAX, CONTACT_DETAILS_MAX, FLAG_REASON_MAX = 120, 200, 500
@@ -126,7 +126,7 @@ def add_event(proposal: Proposal, kind: str, note: str | None = None) -> Proposa
 def cycle_year(cycle: Cycle) -> int:
     """The year in tracking numbers: when the cycle's proposals phase starts."""
     for phase in cycle.phase_dates:
-        if phase.phase == "proposals":
+        if phase.phase == Phase.PROPOSALS:
             return phase.starts_at.year
     return cycle.created_at.year if cycle.created_at else today().year
 
@@ -164,7 +164,7 @@ def submit_proposal(
     who typed it in (`entered_by`) and default `received_on` to today. Contact details are
     kept only with the resident's consent. Refuses (DomainError) outside the proposals phase.
     """
-    if cycle.current_phase != "proposals":
+    if cycle.current_phase != Phase.PROPOSALS:
         raise DomainError(
             "phase_closed", _("Proposals can only be submitted in the proposals phase."), status=409
         )

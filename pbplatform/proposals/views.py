@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from pbplatform.coproduction.costs import cost_breakdown
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
@@ -77,7 +77,7 @@ def index() -> ResponseReturnValue:
     cycle = cycle_or_404(slug) if slug else queries.newest_cycle()
     if (
         cycle is not None
-        and cycle.current_phase == "draft"
+        and cycle.current_phase == Phase.DRAFT
         and not (current_user.is_authenticated and current_user.is_officer)
     ):
         cycle = None  # a cycle in preparation is not public yet
@@ -122,7 +122,7 @@ def _cycle_for_submission() -> Cycle | None:
 @submit_limit
 def new() -> ResponseReturnValue:
     cycle = _cycle_for_submission()
-    if cycle is None or cycle.current_phase != "proposals":
+    if cycle is None or cycle.current_phase != Phase.PROPOSALS:
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = ProposalForm()

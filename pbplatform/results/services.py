@@ -29,7 +29,7 @@ from pbplatform.audit import services as audit
 from pbplatform.audit.models import AuditEntry
 from pbplatform.ballotbox.services import is_sealed
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -40,7 +40,7 @@ from pbplatform.results.recount import aggregate_rows
 
 __all__ = ["DISTRICT", "can_count", "publish_results", "run_count", "turnout"]
 
-COUNT_PHASES = ("counting", "results")
+COUNT_PHASES = (Phase.COUNTING, Phase.RESULTS)
 
 
 def canonical_json(data: Any) -> str:

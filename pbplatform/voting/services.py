@@ -29,14 +29,14 @@ from pbplatform.accounts.models import User
 from pbplatform.ballotbox.services import seal_ballots
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
-VOTING_PHASE = "voting"
+VOTING_PHASE = Phase.VOTING
 MAX_DB_ID = 2**31 - 1
 MAX_SELECTIONS = 500  # far more than any ballot sheet; stops a 10,000-entry body early
 ONE = Decimal(1)
