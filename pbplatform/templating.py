@@ -11,6 +11,12 @@ from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.cycles.models import Phase
 from pbplatform.money import format_money
+from pbplatform.proposals.models import (
+    IntakeChannel,
+    ProposalCategory,
+    ProposalKind,
+    ProposalStatus,
+)
 from pbplatform.vocabulary import label
 from pbplatform.voting.totals import running_total
 
@@ -61,7 +67,9 @@ def meeting_status_label(code: str) -> str:
 
 # The vocabulary enums, by name: templates compare with members (`cycle.phase == Phase.VOTING`)
 # and show labels with the one filter (`cycle.phase|label(Phase)`).
-VOCABULARY = {v.__name__: v for v in (Phase,)}
+VOCABULARY = {
+    v.__name__: v for v in (Phase, ProposalStatus, ProposalKind, ProposalCategory, IntakeChannel)
+}
 
 
 def register_template_helpers(app: Flask) -> None:

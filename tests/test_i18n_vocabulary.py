@@ -17,22 +17,23 @@ from pbplatform.coproduction.forms import STATUS_LABELS as OFFER_STATUS_LABELS
 from pbplatform.coproduction.models import OFFER_STATUSES
 from pbplatform.cycles.models import Phase
 from pbplatform.cycles.services import CHANNEL_LABELS as VOTE_CHANNEL_LABELS
-from pbplatform.proposals.forms import CATEGORY_LABELS
-from pbplatform.proposals.forms import CHANNEL_LABELS as INTAKE_CHANNEL_LABELS
-from pbplatform.proposals.models import CATEGORIES, INTAKE_CHANNELS
+from pbplatform.proposals.models import (
+    IntakeChannel,
+    ProposalCategory,
+    ProposalKind,
+    ProposalStatus,
+)
 from pbplatform.voting.models import VOTE_CHANNELS
 from tests.factories import login_as
 from tests.test_i18n import PO
 
 # The vocabulary enums: each member's `label` is translated.
-ENUMS = [Phase]
+ENUMS = [Phase, ProposalStatus, ProposalKind, ProposalCategory, IntakeChannel]
 
 VOCABULARIES = {
     "meeting status": (MEETING_STATUSES, MEETING_STATUS_LABELS),
     "vote channel": (VOTE_CHANNELS, VOTE_CHANNEL_LABELS),
-    "intake channel": (INTAKE_CHANNELS, INTAKE_CHANNEL_LABELS),
     "offer status": (OFFER_STATUSES, OFFER_STATUS_LABELS),
-    "category": (CATEGORIES, CATEGORY_LABELS),
 }
 
 

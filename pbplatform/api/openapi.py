@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pbplatform.cycles.models import Phase
-from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
+from pbplatform.proposals.models import ProposalCategory, ProposalKind, ProposalStatus
 from pbplatform.vocabulary import openapi_enum
 
 INT32 = 2**31 - 1
@@ -154,11 +154,11 @@ SCHEMAS: dict[str, Any] = {
             "id": INTEGER,
             "tracking_number": STRING,
             "cycle": STRING,
-            "status": {"type": "string", "enum": list(STATUSES)},
-            "kind": {"type": "string", "enum": list(KINDS)},
+            "status": openapi_enum(ProposalStatus),
+            "kind": openapi_enum(ProposalKind),
             "title": STRING,
             "description": STRING,
-            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "category": openapi_enum(ProposalCategory),
             "location": nullable(STRING),
             "area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
             "gross_cost": {
@@ -230,8 +230,8 @@ SCHEMAS: dict[str, Any] = {
                 **nullable(ID),
                 "description": "An area of the cycle; null or absent: the district-wide pot.",
             },
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "kind": openapi_enum(ProposalKind),
+            "category": openapi_enum(ProposalCategory),
             "location": {**nullable({"type": "string", "maxLength": 200}), "pattern": SINGLE_LINE},
             "estimated_cost": {
                 "type": "integer",
@@ -325,8 +325,8 @@ PAGE_PARAMS = [
 ]
 PROPOSAL_PARAMS = PAGE_PARAMS + [
     query("area", {"type": "integer", "minimum": 1, "maximum": INT32}, "Only this area."),
-    query("kind", {"type": "string", "enum": list(KINDS)}, "spending or saving."),
-    query("category", {"type": "string", "enum": list(CATEGORIES)}, "Only this category."),
+    query("kind", openapi_enum(ProposalKind), "spending or saving."),
+    query("category", openapi_enum(ProposalCategory), "Only this category."),
     query(
         "sort",
         {"type": "string", "enum": list(PROPOSAL_SORTS)},

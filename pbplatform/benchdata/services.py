@@ -27,7 +27,7 @@ from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.services import publish_results, run_count
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
@@ -118,12 +118,12 @@ def _proposals(cycle: Cycle, n: int, rng: random.Random) -> list[Proposal]:
                 cycle_id=cycle.id,
                 area_id=homes[i % len(homes)],
                 tracking_number=f"BE-{i + 1:05d}",
-                kind="spending",
+                kind=ProposalKind.SPENDING,
                 title=f"Bench proposal {i + 1}",
                 description="A synthetic proposal for the benchmark.",
                 estimated_cost_minor=cost,
                 officer_cost_minor=cost,
-                status="approved",
+                status=ProposalStatus.APPROVED,
             )
         )
     db.session.add_all(rows)

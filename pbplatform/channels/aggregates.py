@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from pbplatform.channels.models import Meeting, MeetingTotal
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.tally import AggregateScore
 
 
@@ -33,7 +33,7 @@ def meeting_aggregates(cycle: Cycle) -> list[AggregateScore]:
         .join(Proposal, Proposal.id == MeetingTotal.proposal_id)
         .where(
             Meeting.cycle_id == cycle.id,
-            Proposal.status == "approved",
+            Proposal.status == ProposalStatus.APPROVED,
         )
         .group_by(MeetingTotal.proposal_id)
         .order_by(MeetingTotal.proposal_id)

@@ -27,7 +27,7 @@ from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 
 log = logging.getLogger(__name__)
 
@@ -381,7 +381,7 @@ def _check_ready_for_voting(cycle: Cycle) -> None:
     check_rules(cycle)
     approved = db.session.scalar(
         sa.select(sa.func.count(Proposal.id)).where(
-            Proposal.cycle_id == cycle.id, Proposal.status == "approved"
+            Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.APPROVED
         )
     )
     if not approved:

@@ -40,7 +40,7 @@ from pbplatform.demo.state import (
 )
 from pbplatform.extensions import db
 from pbplatform.moderation import services as moderation
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.voting.models import Ballot, BallotChoice
@@ -98,7 +98,7 @@ def delete_demo_cycle() -> bool:
         sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),
         sa.update(Proposal)
         .where(Proposal.cycle_id == cycle_id, Proposal.merged_into_id.is_not(None))
-        .values(status="withdrawn", merged_into_id=None),
+        .values(status=ProposalStatus.WITHDRAWN, merged_into_id=None),
         sa.delete(Cycle).where(Cycle.id == cycle_id),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))

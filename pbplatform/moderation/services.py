@@ -21,7 +21,7 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.mail.services import send_mail
-from pbplatform.proposals.models import Proposal, ProposalFlag
+from pbplatform.proposals.models import OPEN_STATUSES, Proposal, ProposalFlag, ProposalStatus
 from pbplatform.proposals.services import (
     MAX_COST_MINOR,
     OPEN_PHASES,
@@ -105,7 +105,7 @@ def approve_proposal(
     approved one). A saving needs the responsible department's impact statement."""
     _require_remit(proposal, officer)
     _require_open(proposal)
-    if proposal.status not in ("pending", "approved"):
+    if proposal.status not in OPEN_STATUSES:
         raise DomainError("not_pending", _("Only pending proposals can be approved."), status=409)
     if not isinstance(cost_minor, int) or cost_minor < 0 or cost_minor > MAX_COST_MINOR:
         raise DomainError("negative_cost", _("The officer's cost estimate must not be negative."))
@@ -129,7 +129,7 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     """Reject with a reason the author sees on the page and, with an account, by mail."""
     _require_remit(proposal, officer)
     _require_open(proposal)
-    if proposal.status not in ("pending", "approved"):
+    if proposal.status not in OPEN_STATUSES:
         raise DomainError(
             "not_pending", _("Only pending or approved proposals can be rejected."), status=409
         )
@@ -161,7 +161,7 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
     for proposal in (target, *originals):
         _require_remit(proposal, officer)
     _require_open(target)
-    if target.status not in ("pending", "approved"):
+    if target.status not in OPEN_STATUSES:
         raise DomainError(
             "bad_target",
             _("Proposals can only be merged into a pending or approved proposal."),
@@ -173,7 +173,7 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
                 "bad_merge",
                 _("A proposal can only be merged into another proposal of the same cycle."),
             )
-        if original.status not in ("pending", "approved"):
+        if original.status not in OPEN_STATUSES:
             raise DomainError(
                 "bad_merge",
                 _("%(number)s can no longer be merged.", number=original.tracking_number),
@@ -245,7 +245,7 @@ def resolve_flags(proposal: Proposal, officer: User) -> int:
 def record_delivery(proposal: Proposal, officer: User, status: str, report: str) -> Proposal:
     """Report back on a funded proposal: planned, in progress, done or not done, and why."""
     _require_remit(proposal, officer)
-    if proposal.cycle.current_phase != Phase.RESULTS or proposal.status != "approved":
+    if proposal.cycle.current_phase != Phase.RESULTS or proposal.status != ProposalStatus.APPROVED:
         raise DomainError(
             "not_funded",
             _("Delivery can be reported for approved proposals once the results are in."),

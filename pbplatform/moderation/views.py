@@ -31,8 +31,8 @@ from pbplatform.moderation.forms import (
 )
 from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
-from pbplatform.proposals.forms import CATEGORY_LABELS, CHANNEL_LABELS, OfficerProposalForm
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.forms import OfficerProposalForm
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import submit_proposal
 from pbplatform.security.access import officer_required, require_area
 
@@ -143,11 +143,9 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         cost=cost_breakdown([proposal])[proposal.id],
         flags=queries.open_flags(proposal),
         merged_from=queries.merged_from(proposal),
-        categories=CATEGORY_LABELS,
-        channels=CHANNEL_LABELS,
         delivery_labels=DELIVERY_LABELS,
         open_phase=proposal.cycle.current_phase in services.OPEN_PHASES,
-        withdrawable=proposal.status == "approved"
+        withdrawable=proposal.status == ProposalStatus.APPROVED
         and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
         **forms,

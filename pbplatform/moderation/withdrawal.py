@@ -22,7 +22,7 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation.services import _require_remit, _required_text, snapshot
-from pbplatform.proposals.models import BallotWithdrawal, Proposal
+from pbplatform.proposals.models import BallotWithdrawal, Proposal, ProposalStatus
 from pbplatform.proposals.services import _, add_event
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -38,7 +38,10 @@ def withdrawal_of(proposal: Proposal) -> BallotWithdrawal | None:
 
 
 def _require_withdrawable(proposal: Proposal) -> None:
-    if proposal.cycle.current_phase not in WITHDRAWAL_PHASES or proposal.status != "approved":
+    if (
+        proposal.cycle.current_phase not in WITHDRAWAL_PHASES
+        or proposal.status != ProposalStatus.APPROVED
+    ):
         raise DomainError(
             "not_withdrawable",
             _(
@@ -101,7 +104,7 @@ def confirm_withdrawal(proposal: Proposal, officer: User) -> BallotWithdrawal:
             status=403,
         )
     withdrawal.confirmed_by_id, withdrawal.confirmed_at = officer.id, utcnow()
-    proposal.status = "withdrawn"
+    proposal.status = ProposalStatus.WITHDRAWN
     add_event(proposal, "withdrawn_from_ballot", withdrawal.reason)
     db.session.flush()
     _audit("proposal.withdrawal_confirmed", proposal, officer, withdrawal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,33 +12,110 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-KINDS = ("spending", "saving")
-STATUSES = ("pending", "approved", "rejected", "merged", "withdrawn")
-# How a proposal reached the council; 'api' is the JSON API, 'web' the site.
-INTAKE_CHANNELS = ("web", "api", "letter", "phone", "email", "meeting")
 # What pages, ballots and exports show instead of text hidden by moderation. Stored records
 # (result versions, exports) keep the untranslated words; pages translate them.
 HIDDEN_MSGID = "Text hidden by moderation"
 HIDDEN_TEXT = _l("Text hidden by moderation")
-CATEGORIES = (
-    "streets",
-    "green",
-    "play",
-    "culture",
-    "social",
-    "sport",
-    "education",
-    "environment",
-    "other",
-)
+
+
+class ProposalKind(enum.StrEnum):
+    SPENDING = "spending"
+    SAVING = "saving"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    ProposalKind.SPENDING: _l("Spending: something the council should pay for"),
+    ProposalKind.SAVING: _l("Saving: something the council should cut or stop"),
+}
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    ProposalStatus.PENDING: _l("Pending review"),
+    ProposalStatus.APPROVED: _l("On the ballot"),
+    ProposalStatus.REJECTED: _l("Not accepted"),
+    ProposalStatus.MERGED: _l("Merged"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+}
+# A proposal in one of these can still be reviewed, merged or withdrawn; the others are final.
+OPEN_STATUSES = (ProposalStatus.PENDING, ProposalStatus.APPROVED)
+
+
+class IntakeChannel(enum.StrEnum):
+    """How a proposal reached the council; `API` is the JSON API, `WEB` the site."""
+
+    WEB = "web"
+    API = "api"
+    LETTER = "letter"
+    PHONE = "phone"
+    EMAIL = "email"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        return str(INTAKE_CHANNEL_LABELS[self])
+
+
+INTAKE_CHANNEL_LABELS = {
+    IntakeChannel.WEB: _l("website"),
+    IntakeChannel.API: _l("app or API"),
+    IntakeChannel.LETTER: _l("letter"),
+    IntakeChannel.PHONE: _l("phone"),
+    IntakeChannel.EMAIL: _l("e-mail"),
+    IntakeChannel.MEETING: _l("neighbourhood meeting"),
+}
+
+
+class ProposalCategory(enum.StrEnum):
+    STREETS = "streets"
+    GREEN = "green"
+    PLAY = "play"
+    CULTURE = "culture"
+    SOCIAL = "social"
+    SPORT = "sport"
+    EDUCATION = "education"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(CATEGORY_LABELS[self])
+
+
+CATEGORY_LABELS = {
+    ProposalCategory.STREETS: _l("Streets and traffic"),
+    ProposalCategory.GREEN: _l("Parks and green spaces"),
+    ProposalCategory.PLAY: _l("Playgrounds"),
+    ProposalCategory.CULTURE: _l("Culture"),
+    ProposalCategory.SOCIAL: _l("Social services"),
+    ProposalCategory.SPORT: _l("Sport"),
+    ProposalCategory.EDUCATION: _l("Schools and education"),
+    ProposalCategory.ENVIRONMENT: _l("Environment and climate"),
+    ProposalCategory.OTHER: _l("Other"),
+}
 
 
 class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
-        enum_check("kind", KINDS, "kind_valid"),
-        enum_check("status", STATUSES, "status_valid"),
-        enum_check("channel", INTAKE_CHANNELS, "channel_valid"),
+        enum_check("kind", ProposalKind, "kind_valid"),
+        enum_check("status", ProposalStatus, "status_valid"),
+        enum_check("channel", IntakeChannel, "channel_valid"),
         sa.CheckConstraint("estimated_cost_minor >= 0", name="estimate_nonnegative"),
         sa.CheckConstraint(
             "officer_cost_minor IS NULL OR officer_cost_minor >= 0", name="officer_cost_nonnegative"
@@ -105,12 +183,12 @@ class Proposal(db.Model):
 
     @property
     def is_saving(self) -> bool:
-        return self.kind == "saving"
+        return self.kind == ProposalKind.SAVING
 
     @property
     def on_ballot(self) -> bool:
         # Hiding hides the text only: a hidden project stays on the ballot and in the count.
-        return self.status == "approved"
+        return self.status == ProposalStatus.APPROVED
 
     @property
     def public_title(self) -> str:
@@ -126,7 +204,9 @@ class Proposal(db.Model):
     def withdrawn_from_ballot(self) -> bool:
         """Taken off an opened ballot by two officers (it was on the ballot before)."""
         w = self.ballot_withdrawal
-        return self.status == "withdrawn" and w is not None and w.confirmed_at is not None
+        return (
+            self.status == ProposalStatus.WITHDRAWN and w is not None and w.confirmed_at is not None
+        )
 
 
 class ProposalEvent(db.Model):

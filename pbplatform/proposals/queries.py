@@ -14,7 +14,14 @@ from pbplatform.accounts.models import User
 from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.extensions import db
-from pbplatform.proposals.models import CATEGORIES, KINDS, Proposal, ProposalFlag
+from pbplatform.proposals.models import (
+    Proposal,
+    ProposalCategory,
+    ProposalFlag,
+    ProposalKind,
+    ProposalStatus,
+)
+from pbplatform.vocabulary import member_of
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 50
 SEARCH_MAX = 100
@@ -62,8 +69,8 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
         area = DISTRICT
     elif area_raw.isdigit() and len(area_raw) < 10:
         area = int(area_raw)
-    category = args.get("category") if args.get("category") in CATEGORIES else None
-    kind = args.get("kind") if args.get("kind") in KINDS else None
+    category = member_of(ProposalCategory, args.get("category"))
+    kind = member_of(ProposalKind, args.get("kind"))
     sort = args.get("sort") if args.get("sort") in SORTS else None
     q = (args.get("q") or "").replace("\x00", "").strip()[:SEARCH_MAX]
     return ListFilters(
@@ -187,7 +194,7 @@ def pending_for(officer: User) -> Sequence[Proposal]:
         sa.select(Proposal)
         .join(Cycle, Proposal.cycle_id == Cycle.id)
         .where(
-            Proposal.status == "pending",
+            Proposal.status == ProposalStatus.PENDING,
             Cycle.phase.in_((Phase.PROPOSALS, Phase.REVIEW)),
             *_area_scope(officer),
         )
@@ -200,7 +207,11 @@ def report_back_for(officer: User) -> Sequence[Proposal]:
     return db.session.scalars(
         sa.select(Proposal)
         .join(Cycle, Proposal.cycle_id == Cycle.id)
-        .where(Proposal.status == "approved", Cycle.phase == Phase.RESULTS, *_area_scope(officer))
+        .where(
+            Proposal.status == ProposalStatus.APPROVED,
+            Cycle.phase == Phase.RESULTS,
+            *_area_scope(officer),
+        )
         .order_by(Proposal.delivery_status.is_not(None), Proposal.delivery_status, Proposal.id)
     ).all()
 

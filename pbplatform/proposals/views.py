@@ -23,8 +23,8 @@ from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
 from pbplatform.proposals import queries
-from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.forms import FlagForm, ProposalForm
+from pbplatform.proposals.models import OPEN_STATUSES, Proposal, ProposalStatus
 from pbplatform.proposals.services import (
     OPEN_PHASES,
     flag_proposal,
@@ -107,7 +107,6 @@ def index() -> ResponseReturnValue:
         filters=filters,
         args=args,
         costs=cost_breakdown(page.items),
-        categories=CATEGORY_LABELS,
         sort=filters.sort or queries.default_sort(cycle),
     )
 
@@ -163,10 +162,9 @@ def show(tracking_number: str) -> ResponseReturnValue:
         cycle=proposal.cycle,
         cost=cost_breakdown([proposal])[proposal.id],
         merged_from=queries.merged_from(proposal),
-        categories=CATEGORY_LABELS,
         is_author=is_author,
-        can_edit=is_author and proposal.status == "pending" and open_phase,
-        can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
+        can_edit=is_author and proposal.status == ProposalStatus.PENDING and open_phase,
+        can_withdraw=is_author and proposal.status in OPEN_STATUSES and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
     )
@@ -177,7 +175,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
 def edit(tracking_number: str) -> ResponseReturnValue:
     proposal = _own_proposal(tracking_number)
     target = url_for(".show", tracking_number=proposal.tracking_number)
-    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
+    if proposal.status != ProposalStatus.PENDING or proposal.cycle.current_phase not in OPEN_PHASES:
         flash(_("Only pending proposals can be edited."), "error")
         return redirect(target, code=303)
     form = ProposalForm()

@@ -40,7 +40,6 @@ from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
 
 bp = Blueprint("results", __name__)
-bp.add_app_template_filter(page.intake_label, "intake_label")
 # Heavy downloads per address (RESULT_DOWNLOAD_RATE_LIMIT); 304 answers count too.
 download_limit = limiter.limit(
     lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=get_remote_address

@@ -33,7 +33,7 @@ from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 VOTING_PHASE = Phase.VOTING
@@ -150,7 +150,7 @@ def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
             sa.select(Proposal)
             .where(
                 Proposal.cycle_id == cycle.id,
-                Proposal.status == "approved",
+                Proposal.status == ProposalStatus.APPROVED,
                 sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)),
             )
             .order_by(Proposal.tracking_number, Proposal.id)
@@ -322,7 +322,7 @@ def check_ballot(
     for pid, raw in chosen.items():
         p = proposals[pid]
         section = _section_of(p)
-        if section == "saving":
+        if section == ProposalKind.SAVING:
             choice = NormalizedChoice(pid, section, ONE, _stance(raw, pid), 0)
         else:
             points = _points(raw, pid)
@@ -342,7 +342,9 @@ def check_ballot(
             key: sum(c.net_minor for c in choices if c.section == key)
             for key in ("area", "district")
         },
-        points_used=sum((c.points for c in choices if c.section != "saving"), Decimal(0)),
+        points_used=sum(
+            (c.points for c in choices if c.section != ProposalKind.SAVING), Decimal(0)
+        ),
     )
     _check_rule(cycle, ballot)
     return ballot
@@ -405,7 +407,7 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
         )
     cap = cycle.max_points_per_project
     for c in ballot.choices:
-        if cap is not None and c.section != "saving" and c.points > cap:
+        if cap is not None and c.section != ProposalKind.SAVING and c.points > cap:
             raise DomainError(
                 "points_per_project_exceeded",
                 _(

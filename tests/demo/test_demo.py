@@ -19,7 +19,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.services import CHANNEL_LABELS
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.extensions import db as extension_db
-from pbplatform.proposals.models import STATUSES, Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.results.election import count_input
@@ -132,7 +132,7 @@ def test_results_phase_has_everything(results_demo, db):
     cycle = results_demo
     assert cycle.phase == "results"
     proposals = db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id)).all()
-    assert {p.status for p in proposals} == set(STATUSES)
+    assert {p.status for p in proposals} == set(ProposalStatus)
     assert any(p.is_hidden for p in proposals)
     assert any(p.delivery_status for p in proposals)
     savings = [p for p in proposals if p.is_saving]

@@ -67,11 +67,11 @@ def _row(
 
 
 def build(cycle: Cycle, version: ResultVersion | None, area_id: int | None = None) -> Report:
-    from pbplatform.proposals.models import INTAKE_CHANNELS
+    from pbplatform.proposals.models import IntakeChannel
 
     people = queries.participants(cycle)
     channels = [ch for ch in VOTE_CHANNELS if any(c.get(ch) for c in people.values())]
-    intake = list(INTAKE_CHANNELS)
+    intake: list[str] = list(IntakeChannel)
     attendance = queries.meeting_attendance(cycle)
     ages = queries.age_bands(cycle)
     props = queries.proposals_by_intake(cycle)
