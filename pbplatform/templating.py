@@ -9,6 +9,7 @@ from fractions import Fraction
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
+from pbplatform.channels.models import Channel, MeetingStatus
 from pbplatform.cycles.models import Phase
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
@@ -19,14 +20,6 @@ from pbplatform.proposals.models import (
 )
 from pbplatform.vocabulary import label
 from pbplatform.voting.totals import running_total
-
-
-def channel_label(code: str) -> str:
-    """A voting channel's translated name ("online", "paper", ...); unknown codes as they are."""
-    from pbplatform.cycles.services import CHANNEL_LABELS
-
-    label = CHANNEL_LABELS.get(code)
-    return str(label) if label is not None else code
 
 
 def count_rule_label(code: str) -> str:
@@ -58,17 +51,19 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-def meeting_status_label(code: str) -> str:
-    from pbplatform.channels.policy import MEETING_STATUS_LABELS
-
-    label = MEETING_STATUS_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
 # The vocabulary enums, by name: templates compare with members (`cycle.phase == Phase.VOTING`)
 # and show labels with the one filter (`cycle.phase|label(Phase)`).
 VOCABULARY = {
-    v.__name__: v for v in (Phase, ProposalStatus, ProposalKind, ProposalCategory, IntakeChannel)
+    v.__name__: v
+    for v in (
+        Phase,
+        ProposalStatus,
+        ProposalKind,
+        ProposalCategory,
+        IntakeChannel,
+        Channel,
+        MeetingStatus,
+    )
 }
 
 
@@ -77,9 +72,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(VOCABULARY)
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = format_money
-    app.jinja_env.filters["channel_label"] = channel_label
     app.jinja_env.filters["count_rule_label"] = count_rule_label
     app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["meeting_status_label"] = meeting_status_label

@@ -11,28 +11,31 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from pbplatform.channels.models import MEETING_STATUSES, Meeting
-from pbplatform.channels.policy import MEETING_STATUS_LABELS
+from pbplatform.channels.models import Channel, Meeting, MeetingStatus
 from pbplatform.coproduction.forms import STATUS_LABELS as OFFER_STATUS_LABELS
 from pbplatform.coproduction.models import OFFER_STATUSES
 from pbplatform.cycles.models import Phase
-from pbplatform.cycles.services import CHANNEL_LABELS as VOTE_CHANNEL_LABELS
 from pbplatform.proposals.models import (
     IntakeChannel,
     ProposalCategory,
     ProposalKind,
     ProposalStatus,
 )
-from pbplatform.voting.models import VOTE_CHANNELS
 from tests.factories import login_as
 from tests.test_i18n import PO
 
 # The vocabulary enums: each member's `label` is translated.
-ENUMS = [Phase, ProposalStatus, ProposalKind, ProposalCategory, IntakeChannel]
+ENUMS = [
+    Phase,
+    ProposalStatus,
+    ProposalKind,
+    ProposalCategory,
+    IntakeChannel,
+    Channel,
+    MeetingStatus,
+]
 
 VOCABULARIES = {
-    "meeting status": (MEETING_STATUSES, MEETING_STATUS_LABELS),
-    "vote channel": (VOTE_CHANNELS, VOTE_CHANNEL_LABELS),
     "offer status": (OFFER_STATUSES, OFFER_STATUS_LABELS),
 }
 
@@ -86,7 +89,7 @@ def test_german_meeting_list_has_no_english_status_and_german_dates(
 ):
     cycle = make_cycle("voting")
     area = cycle.areas[0].area
-    for status in MEETING_STATUSES:
+    for status in MeetingStatus:
         db.session.add(
             Meeting(
                 cycle_id=cycle.id,

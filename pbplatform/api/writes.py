@@ -17,6 +17,7 @@ from pbplatform.api.auth import api_token_required, current_token_user
 from pbplatform.api.resources import public_cycle
 from pbplatform.api.serializers import proposal_records
 from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.channels.models import Channel
 from pbplatform.db import today
 from pbplatform.proposals.services import ProposalInput, submit_proposal
 from pbplatform.voting.services import cast_ballot, voter_key_for
@@ -68,7 +69,7 @@ def cast(slug: str) -> ResponseReturnValue:
         voter_key_for(user),
         selections,
         area_id=user.home_area_id,
-        channel="online",
+        channel=Channel.ONLINE,
         user_id=user.id,
     )
     body = {"status": "cast", "cast_on": today().isoformat()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pbplatform.channels.models import Meeting, MeetingTotal
+from pbplatform.channels.models import Channel, Meeting, MeetingTotal
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal, ProposalStatus
@@ -40,7 +40,10 @@ def meeting_aggregates(cycle: Cycle) -> list[AggregateScore]:
     )
     return [
         AggregateScore(
-            channel="meeting", project_id=str(pid), score=int(dots), participants=int(attendance)
+            channel=Channel.MEETING,
+            project_id=str(pid),
+            score=int(dots),
+            participants=int(attendance),
         )
         for pid, dots in rows
     ]

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.channels.models import VotingCode, VotingCodeBatch
+from pbplatform.channels.models import Channel, VotingCode, VotingCodeBatch
 from pbplatform.channels.pepper import peppered_hash
 from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
@@ -111,7 +111,10 @@ def find_code(text: str, cycle: Cycle | None = None) -> VotingCode:
         )
     if code.used_on is not None:
         raise DomainError(
-            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+            "code_used",
+            _("This code has already been used to vote."),
+            status=409,
+            channel=Channel.CODE,
         )
     return code
 
@@ -133,7 +136,10 @@ def _mark_used(code: VotingCode) -> None:
     )
     if result.rowcount != 1:
         raise DomainError(
-            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+            "code_used",
+            _("This code has already been used to vote."),
+            status=409,
+            channel=Channel.CODE,
         )
 
 
@@ -145,7 +151,7 @@ def redeem_code(
     area = code_area(cycle, code, area_id)
     check_ballot(cycle, area, selections)
     _mark_used(code)
-    return cast_ballot(cycle, f"code:{code.id}", selections, area_id=area, channel="code")
+    return cast_ballot(cycle, f"code:{code.id}", selections, area_id=area, channel=Channel.CODE)
 
 
 def batch_stats(cycle: Cycle) -> list[tuple[VotingCodeBatch, int]]:

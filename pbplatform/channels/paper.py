@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import seal_ballots, sealed_counts
-from pbplatform.channels.models import PaperImport, VotingSite
+from pbplatform.channels.models import Channel, PaperImport, VotingSite
 from pbplatform.channels.paper_rows import (
     PaperRow,
     RowError,
@@ -99,7 +99,7 @@ def _ballot(row: PaperRow, cycle: Cycle) -> Ballot:
     ballot = Ballot(
         cycle_id=cycle.id,
         area_id=row.area_id,
-        channel="paper",
+        channel=Channel.PAPER,
         serial=row.serial,
         is_valid=row.invalid_reason is None,
         invalid_reason=row.invalid_reason,
@@ -123,7 +123,7 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> list[Ballot]:
                         cycle_id=cycle.id,
                         voter_key=row.voter_key,
                         user_id=row.user_id,
-                        channel="paper",
+                        channel=Channel.PAPER,
                     )
                     for row in rows
                     if row.voter_key
@@ -236,11 +236,11 @@ def list_imports(cycle: Cycle) -> list[PaperImport]:
 
 def paper_counts(cycle: Cycle) -> tuple[int, int]:
     """(valid, invalid) paper ballots of the cycle: sealed while voting, unsealed after."""
-    valid, invalid = sealed_counts(cycle, "paper")
+    valid, invalid = sealed_counts(cycle, Channel.PAPER)
     rows = dict(
         db.session.execute(
             sa.select(Ballot.is_valid, sa.func.count(Ballot.id))
-            .where(Ballot.cycle_id == cycle.id, Ballot.channel == "paper")
+            .where(Ballot.cycle_id == cycle.id, Ballot.channel == Channel.PAPER)
             .group_by(Ballot.is_valid)
         ).all()
     )

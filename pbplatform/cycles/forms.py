@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pbplatform.channels.models import Channel
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
 from pbplatform.cycles.models import Area
 from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
@@ -411,18 +412,18 @@ class RulesForm(FlaskForm):
             getattr(self, f"weight_{ch}").data = Decimal(str(stored.get(ch, 1)))
 
 
-CHANNEL_LABELS = {
-    "online": _l("Weight of online votes"),
-    "paper": _l("Weight of paper ballots"),
-    "code": _l("Weight of votes with a voting code"),
-    "meeting": _l("Weight of meeting totals (0 leaves meetings out)"),
+WEIGHT_LABELS = {
+    Channel.ONLINE: _l("Weight of online votes"),
+    Channel.PAPER: _l("Weight of paper ballots"),
+    Channel.CODE: _l("Weight of votes with a voting code"),
+    Channel.MEETING: _l("Weight of meeting totals (0 leaves meetings out)"),
 }
 for _ch in OFFERED_CHANNELS:
     setattr(
         RulesForm,
         f"weight_{_ch}",
         FiniteDecimalField(
-            CHANNEL_LABELS[_ch],
+            WEIGHT_LABELS[_ch],
             places=None,
             default=Decimal(1),
             validators=[InputRequired(), NumberRange(min=0, max=1000)],

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import unseal_box
+from pbplatform.channels.models import Channel
 from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
@@ -31,18 +32,10 @@ from pbplatform.proposals.models import Proposal, ProposalStatus
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("online", "paper", "code", "postal", "meeting")
 # Channels that have a way in (a page where their votes are entered). Only these are offered a
 # weight: nothing can be entered for a postal survey, so publishing a weight for it would
-# promise a channel that does not exist. CHANNELS stays the count's full vocabulary.
-OFFERED_CHANNELS = ("online", "paper", "code", "meeting")
-CHANNEL_LABELS = {
-    "online": _l("Online"),
-    "paper": _l("Paper ballots"),
-    "code": _l("Voting codes"),
-    "postal": _l("Postal survey"),
-    "meeting": _l("Meetings (totals)"),
-}
+# promise a channel that does not exist. `Channel` stays the count's full vocabulary.
+OFFERED_CHANNELS = (Channel.ONLINE, Channel.PAPER, Channel.CODE, Channel.MEETING)
 DATED_PHASES = Phase.DRAFT.later
 VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
 
@@ -125,7 +118,7 @@ def snapshot(cycle: Cycle) -> dict[str, Any]:
     data: dict[str, Any] = {
         f: _plain(getattr(cycle, f)) for f in OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)
     }
-    data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in CHANNELS}
+    data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in Channel}
     data["area_budgets"] = {str(ca.area_id): ca.budget_minor for ca in cycle.areas}
     data["phase_dates"] = {p: d.isoformat() for p, d in sorted(phase_starts(cycle).items())}
     return data
@@ -301,7 +294,7 @@ def rule_config(cycle: Cycle) -> Any:
     """The tally engine's RuleConfig for this cycle."""
     from pbplatform.tally import RuleConfig
 
-    weights = {ch: channel_weight(cycle, ch) for ch in CHANNELS}
+    weights: dict[str, Decimal] = {ch: channel_weight(cycle, ch) for ch in Channel}
     return RuleConfig(
         rule=cycle.count_rule,
         tie_break=cycle.tie_break,
@@ -323,7 +316,7 @@ def check_rules(cycle: Cycle) -> None:
             rule_config(cycle),
             vote_type=vote_type(cycle),
             has_individual_ballots=True,
-            has_aggregates=channel_weight(cycle, "meeting") > 0,
+            has_aggregates=channel_weight(cycle, Channel.MEETING) > 0,
         )
     except TallyConfigError as exc:
         # The tally engine is Flask-free and explains itself in English; say so in the reader's

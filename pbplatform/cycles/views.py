@@ -252,10 +252,7 @@ def show(slug: str) -> ResponseReturnValue:
         abort(404)
     starts = services.phase_starts(cycle)
     timeline = [(p, p.label, starts.get(p)) for p in Phase.DRAFT.later]
-    weights = [
-        (services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
-        for ch in services.OFFERED_CHANNELS
-    ]
+    weights = [(ch.label, services.channel_weight(cycle, ch)) for ch in services.OFFERED_CHANNELS]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(
         "cycles/show.html",

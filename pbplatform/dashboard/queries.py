@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.channels.models import Meeting
+from pbplatform.channels.models import Meeting, MeetingStatus
 from pbplatform.coproduction.services import review_queue
 from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.extensions import db
@@ -68,7 +68,7 @@ def active_cycles() -> list[Cycle]:
 def meetings_to_confirm(cycle: Cycle, user: User) -> int:
     """Meetings in the officer's areas whose dot counts are not confirmed yet."""
     stmt = sa.select(sa.func.count(Meeting.id)).where(
-        Meeting.cycle_id == cycle.id, Meeting.status != "confirmed"
+        Meeting.cycle_id == cycle.id, Meeting.status != MeetingStatus.CONFIRMED
     )
     areas = _area_ids(user)
     if areas is not None:

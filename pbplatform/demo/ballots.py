@@ -12,6 +12,7 @@ from pbplatform.accounts.models import User
 from pbplatform.channels import codes as code_channel
 from pbplatform.channels import meetings as meeting_channel
 from pbplatform.channels import paper as paper_channel
+from pbplatform.channels.models import Channel
 from pbplatform.cycles import services as cycles
 from pbplatform.cycles.models import Phase
 from pbplatform.db import today
@@ -85,7 +86,7 @@ def _vote_online(demo: Demo) -> None:
             voting.voter_key_for(user),
             _choices(demo, user.home_area_id),
             area_id=user.home_area_id,
-            channel="online",
+            channel=Channel.ONLINE,
             user_id=user.id,
         )
 

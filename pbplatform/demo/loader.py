@@ -19,7 +19,13 @@ import sqlalchemy as sa
 
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.models import SealedBallot
-from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal, PaperImport
+from pbplatform.channels.models import (
+    Channel,
+    Meeting,
+    MeetingCountEntry,
+    MeetingTotal,
+    PaperImport,
+)
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
@@ -50,7 +56,7 @@ __all__ = ["DEMO_SLUG", "PASSWORD", "demo_accounts", "email", "load_demo", "summ
 
 DEMO_SLUG = "lichtenberg-2026"
 PHASES = (Phase.PROPOSALS, Phase.VOTING, Phase.RESULTS)
-WEIGHTS = {"online": "1", "paper": "1", "code": "2", "meeting": "0.5"}
+WEIGHTS = {Channel.ONLINE: "1", Channel.PAPER: "1", Channel.CODE: "2", Channel.MEETING: "0.5"}
 
 
 def load_demo(phase: str = Phase.RESULTS) -> Cycle:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox.services import seal_ballots
+from pbplatform.channels.models import Channel
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle, Phase
@@ -507,7 +508,7 @@ def cast_ballot(
     selections: Selections,
     *,
     area_id: int,
-    channel: str = "online",
+    channel: str = Channel.ONLINE,
     user_id: int | None = None,
     serial: str | None = None,
 ) -> Ballot:

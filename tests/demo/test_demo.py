@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from pbplatform import tally
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox.models import SealedBallot
-from pbplatform.channels.models import Meeting
+from pbplatform.channels.models import Channel, Meeting
 from pbplatform.coproduction.models import OFFER_STATUSES, Offer
 from pbplatform.cycles.models import Cycle
-from pbplatform.cycles.services import CHANNEL_LABELS
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.extensions import db as extension_db
 from pbplatform.proposals.models import Proposal, ProposalStatus
@@ -168,9 +167,9 @@ def test_published_result_verifies_and_shows_every_channel(
     page = client.get(f"/cycles/{DEMO_SLUG}/results").get_data(as_text=True)
     assert version.content_hash in page
     for channel in ("online", "paper", "code"):  # "Online 12" (or the bare code) per list
-        label = re.escape(str(CHANNEL_LABELS[channel]))
+        label = re.escape(Channel(channel).label)
         assert re.search(rf"({label}|{channel}):? \d+", page), channel
-    assert str(CHANNEL_LABELS["meeting"]) in page or "meeting" in page
+    assert Channel.MEETING.label in page or "meeting" in page
     # Issue 13: every list's ballots file recounts to the page, meeting dots included.
     from pbplatform.tally.cli import main as tally_main
 
