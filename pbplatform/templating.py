@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.channels.models import Channel, MeetingStatus
+from pbplatform.coproduction.models import OfferKind, OfferStatus
 from pbplatform.cycles.models import Phase
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
@@ -63,6 +64,8 @@ VOCABULARY = {
         IntakeChannel,
         Channel,
         MeetingStatus,
+        OfferStatus,
+        OfferKind,
     )
 }
 

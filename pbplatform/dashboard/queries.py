@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.channels.models import Meeting, MeetingStatus
+from pbplatform.coproduction.models import OfferStatus
 from pbplatform.coproduction.services import review_queue
 from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.extensions import db
@@ -101,7 +102,7 @@ def waiting_for(user: User) -> Waiting:
     return Waiting(
         proposals_to_review=len(proposal_queries.pending_for(user)),
         flags=len(proposal_queries.flagged_for(user)),
-        offers_to_value=len(review_queue(user, ("offered",))),
+        offers_to_value=len(review_queue(user, (OfferStatus.OFFERED,))),
         report_back=sum(
             1 for p in proposal_queries.report_back_for(user) if p.delivery_status is None
         ),

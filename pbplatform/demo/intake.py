@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pbplatform.accounts.models import User
 from pbplatform.coproduction import services as coproduction
+from pbplatform.coproduction.models import OfferKind
 from pbplatform.cycles import services as cycles
 from pbplatform.cycles.models import Phase
 from pbplatform.db import today
@@ -154,7 +155,7 @@ def offer_help(demo: Demo, *, review: bool) -> None:
     if not review:  # help offered without a proposal yet; an officer links it in review
         demo.offers["unlinked"] = coproduction.make_offer(
             by=by_label(demo, "resident 9"),
-            kind="volunteer_hours",
+            kind=OfferKind.VOLUNTEER_HOURS,
             quantity=Decimal(20),
             unit="hours",
             description="Twenty hours of help with any gardening project in Friedrichsfelde.",

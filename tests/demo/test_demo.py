@@ -14,7 +14,7 @@ from pbplatform import tally
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox.models import SealedBallot
 from pbplatform.channels.models import Channel, Meeting
-from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.cycles.models import Cycle
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.extensions import db as extension_db
@@ -138,7 +138,7 @@ def test_results_phase_has_everything(results_demo, db):
     assert savings
     assert all(p.impact_statement for p in savings if p.status == "approved")
     offers = grouped(db, Offer.status, Offer.cycle_id == cycle.id)
-    assert set(offers) == set(OFFER_STATUSES)
+    assert set(offers) == set(OfferStatus)
     ballots = grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)
     assert {"online", "paper", "code"} <= set(ballots)
     invalid = db.session.scalar(

@@ -12,8 +12,6 @@ from flask_wtf import FlaskForm
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.forms import (
-    KIND_LABELS,
-    STATUS_LABELS,
     AcceptForm,
     DeclineForm,
     DeliveryForm,
@@ -21,7 +19,7 @@ from pbplatform.coproduction.forms import (
     LinkForm,
     OfferForm,
 )
-from pbplatform.coproduction.models import Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.coproduction.views import bp
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -86,7 +84,5 @@ def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dic
         "form": form or (OfferForm(prefix="help") if can_offer else None),
         "officer": officer,
         "officer_forms": {o.id: officer_forms(o) for o in offers} if officer else {},
-        "kinds": KIND_LABELS,
-        "statuses": STATUS_LABELS,
-        "lapsed": [o for o in offers if o.status == "lapsed"],
+        OfferStatus.LAPSED: [o for o in offers if o.status == OfferStatus.LAPSED],
     }

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from pbplatform.coproduction import services
-from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS, NewOfferForm, OfferForm
+from pbplatform.coproduction.forms import NewOfferForm, OfferForm
 from pbplatform.coproduction.models import Offer
 from pbplatform.coproduction.views import bp
 from pbplatform.coproduction.views.common import apply_error, area_of, find_proposal, locked_offer
@@ -161,8 +161,6 @@ def _mine_page(status: int = 200) -> ResponseReturnValue:
     return render_template(
         "coproduction/mine.html",
         offers=services.offers_of(current_user),
-        kinds=KIND_LABELS,
-        statuses=STATUS_LABELS,
         costs_locked=services.COST_LOCKED_PHASES,
     ), status
 
