@@ -11,7 +11,7 @@ from flask_babel import format_date, format_decimal, get_locale
 
 from pbplatform.channels.models import Channel, MeetingStatus
 from pbplatform.coproduction.models import OfferKind, OfferStatus
-from pbplatform.cycles.models import Phase
+from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
     IntakeChannel,
@@ -66,6 +66,9 @@ VOCABULARY = {
         MeetingStatus,
         OfferStatus,
         OfferKind,
+        BallotRule,
+        Combination,
+        VotePolicy,
     )
 }
 

@@ -27,7 +27,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle, Phase
+from pbplatform.cycles.models import Cycle, Phase, VotePolicy
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -307,14 +307,14 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
     """
     if not user.is_active:
         raise DomainError("not_eligible", _("This account cannot vote."), status=403)
-    if cycle.vote_policy == "codes":
+    if cycle.vote_policy == VotePolicy.CODES:
         raise DomainError(
             "codes_only",
             _("In this cycle you vote with the voting code sent to you by post."),
             status=403,
         )
     if (
-        cycle.vote_policy == "registered"
+        cycle.vote_policy == VotePolicy.REGISTERED
         and cycle.min_age
         and user.birth_date is not None
         and adult_from(user.birth_date, cycle.min_age) > today()
@@ -322,7 +322,7 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
         raise DomainError(
             "under_age", _("You are below the minimum age for this cycle."), status=403
         )
-    if cycle.vote_policy == "census":
+    if cycle.vote_policy == VotePolicy.CENSUS:
         entry = entry_for_user(cycle, user)
         if entry is None:
             raise DomainError(

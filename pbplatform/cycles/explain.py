@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import BallotRule, Combination, Cycle, VotePolicy
 
 
 def _num(value: Decimal | None) -> str:
@@ -16,9 +16,9 @@ def _num(value: Decimal | None) -> str:
 
 
 def explain_ballot_rule(cycle: Cycle) -> str:
-    if cycle.ballot_rule == "k_approval":
+    if cycle.ballot_rule == BallotRule.K_APPROVAL:
         return str(_l("Choose at most %(k)s projects.", k=cycle.max_projects))
-    if cycle.ballot_rule == "cumulative":
+    if cycle.ballot_rule == BallotRule.CUMULATIVE:
         text = str(
             _l(
                 "Distribute %(points)s points among the projects; fractions such as 2.5 "
@@ -107,7 +107,7 @@ def explain_count_rule(cycle: Cycle) -> str:
 
 
 def explain_combination(cycle: Cycle) -> str:
-    if cycle.combination == "normalized":
+    if cycle.combination == Combination.NORMALIZED:
         return str(
             _l(
                 "Each channel's support is taken as a share of that channel's ballots, "
@@ -156,7 +156,7 @@ def explain_who_votes(cycle: Cycle) -> str:
         ),
     )
     text = str(who)
-    if cycle.vote_policy != "census":
+    if cycle.vote_policy != VotePolicy.CENSUS:
         text += " " + str(IDENTIFIED_BY_ACCOUNT)
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))

@@ -31,9 +31,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pbplatform import vocabulary
 from pbplatform.channels.models import Channel
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
-from pbplatform.cycles.models import Area
+from pbplatform.cycles.models import Area, BallotRule, Combination, VotePolicy
 from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
 from pbplatform.money import to_minor
 from pbplatform.vocabulary import lazy_label
@@ -278,13 +279,7 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
 class RulesForm(FlaskForm):
     ballot_rule = SelectField(
         _l("Ballot rule"),
-        choices=[
-            SelectChoice(
-                "budget", _l("Budget-limited approval: choose projects whose total fits the budget")
-            ),
-            SelectChoice("k_approval", _l("k-approval: choose at most k projects")),
-            SelectChoice("cumulative", _l("Cumulative points: distribute a number of points")),
-        ],
+        choices=vocabulary.choices(BallotRule),
         validators=[DataRequired()],
     )
     max_projects = IntegerField(
@@ -329,21 +324,12 @@ class RulesForm(FlaskForm):
     )
     combination = SelectField(
         _l("How channels combine"),
-        choices=[
-            SelectChoice("raw", _l("Raw: weighted sum of votes or points")),
-            SelectChoice(
-                "normalized", _l("Normalised: each channel's share of its ballots, then weighted")
-            ),
-        ],
+        choices=vocabulary.choices(Combination),
         validators=[DataRequired()],
     )
     vote_policy = SelectField(
         _l("Who may vote (one vote per person)"),
-        choices=[
-            SelectChoice("registered", _l("Registered residents with a home area")),
-            SelectChoice("census", _l("Residents verified against the census")),
-            SelectChoice("codes", _l("Holders of a voting code")),
-        ],
+        choices=vocabulary.choices(VotePolicy),
         validators=[DataRequired()],
         description=IDENTIFIED_BY_ACCOUNT,
     )
@@ -355,8 +341,14 @@ class RulesForm(FlaskForm):
         ok = super().validate(extra_validators)
         rule = self.ballot_rule.data
         needed = {
-            "k_approval": (self.max_projects, _l("k-approval needs the most projects per ballot.")),
-            "cumulative": (self.points_total, _l("Cumulative voting needs the points per voter.")),
+            BallotRule.K_APPROVAL: (
+                self.max_projects,
+                _l("k-approval needs the most projects per ballot."),
+            ),
+            BallotRule.CUMULATIVE: (
+                self.points_total,
+                _l("Cumulative voting needs the points per voter."),
+            ),
         }
         if rule in needed and needed[rule][0].data is None and not needed[rule][0].errors:
             needed[rule][0].errors.append(needed[rule][1])
@@ -371,7 +363,7 @@ class RulesForm(FlaskForm):
                 f.errors.append(_l("Use at most two decimal places."))
                 ok = False
         cap, total = self.max_points_per_project.data, self.points_total.data
-        if rule == "cumulative" and len(points) == 2 and ok and cap > total:
+        if rule == BallotRule.CUMULATIVE and len(points) == 2 and ok and cap > total:
             self.max_points_per_project.errors.append(
                 _l("The most points on one project cannot exceed the points per voter.")
             )
@@ -386,10 +378,10 @@ class RulesForm(FlaskForm):
         }
         return {
             "ballot_rule": rule,
-            "max_projects": self.max_projects.data if rule == "k_approval" else None,
-            "points_total": self.points_total.data if rule == "cumulative" else None,
+            "max_projects": self.max_projects.data if rule == BallotRule.K_APPROVAL else None,
+            "points_total": self.points_total.data if rule == BallotRule.CUMULATIVE else None,
             "max_points_per_project": self.max_points_per_project.data
-            if rule == "cumulative"
+            if rule == BallotRule.CUMULATIVE
             else None,
             "count_rule": count,
             "count_threshold": self.count_threshold.data if count == "greedy-threshold" else None,

@@ -45,9 +45,60 @@ PHASE_LABELS = {
     Phase.RESULTS: _l("Results"),
 }
 
-BALLOT_RULES = ("budget", "k_approval", "cumulative")
-COMBINATIONS = ("raw", "normalized")
-VOTE_POLICIES = ("registered", "census", "codes")
+
+class BallotRule(enum.StrEnum):
+    """What a voter may mark on the ballot."""
+
+    BUDGET = "budget"
+    K_APPROVAL = "k_approval"
+    CUMULATIVE = "cumulative"
+
+    @property
+    def label(self) -> str:
+        return str(BALLOT_RULE_LABELS[self])
+
+
+BALLOT_RULE_LABELS = {
+    BallotRule.BUDGET: _l("Budget-limited approval: choose projects whose total fits the budget"),
+    BallotRule.K_APPROVAL: _l("k-approval: choose at most k projects"),
+    BallotRule.CUMULATIVE: _l("Cumulative points: distribute a number of points"),
+}
+
+
+class Combination(enum.StrEnum):
+    """How the channels' votes are combined before the count."""
+
+    RAW = "raw"
+    NORMALIZED = "normalized"
+
+    @property
+    def label(self) -> str:
+        return str(COMBINATION_LABELS[self])
+
+
+COMBINATION_LABELS = {
+    Combination.RAW: _l("Raw: weighted sum of votes or points"),
+    Combination.NORMALIZED: _l("Normalised: each channel's share of its ballots, then weighted"),
+}
+
+
+class VotePolicy(enum.StrEnum):
+    """Who may vote (one vote per person)."""
+
+    REGISTERED = "registered"
+    CENSUS = "census"
+    CODES = "codes"
+
+    @property
+    def label(self) -> str:
+        return str(VOTE_POLICY_LABELS[self])
+
+
+VOTE_POLICY_LABELS = {
+    VotePolicy.REGISTERED: _l("Registered residents with a home area"),
+    VotePolicy.CENSUS: _l("Residents verified against the census"),
+    VotePolicy.CODES: _l("Holders of a voting code"),
+}
 
 
 class Area(db.Model):
@@ -69,9 +120,9 @@ class Cycle(db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
         enum_check("phase", Phase, "phase_valid"),
-        enum_check("ballot_rule", BALLOT_RULES, "ballot_rule_valid"),
-        enum_check("combination", COMBINATIONS, "combination_valid"),
-        enum_check("vote_policy", VOTE_POLICIES, "vote_policy_valid"),
+        enum_check("ballot_rule", BallotRule, "ballot_rule_valid"),
+        enum_check("combination", Combination, "combination_valid"),
+        enum_check("vote_policy", VotePolicy, "vote_policy_valid"),
         sa.CheckConstraint("district_budget_minor >= 0", name="district_budget_nonnegative"),
         sa.CheckConstraint(
             "max_projects IS NULL OR max_projects > 0", name="max_projects_positive"

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import unseal_box
 from pbplatform.channels.models import Channel
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
+from pbplatform.cycles.models import Area, BallotRule, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -37,7 +37,11 @@ log = logging.getLogger(__name__)
 # promise a channel that does not exist. `Channel` stays the count's full vocabulary.
 OFFERED_CHANNELS = (Channel.ONLINE, Channel.PAPER, Channel.CODE, Channel.MEETING)
 DATED_PHASES = Phase.DRAFT.later
-VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
+VOTE_TYPES: dict[str, str] = {
+    BallotRule.BUDGET: "approval",
+    BallotRule.K_APPROVAL: "approval",
+    BallotRule.CUMULATIVE: BallotRule.CUMULATIVE,
+}
 
 # Fields that decide how votes are cast and counted; frozen once voting opens (INV-5).
 RULE_FIELDS = (

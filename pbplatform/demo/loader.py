@@ -29,7 +29,7 @@ from pbplatform.channels.models import (
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
-from pbplatform.cycles.models import Cycle, Phase
+from pbplatform.cycles.models import BallotRule, Combination, Cycle, Phase, VotePolicy
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
@@ -135,13 +135,13 @@ def _create_cycle(demo: Demo) -> None:
     cycles.update_rules(
         cycle,
         {
-            "ballot_rule": "budget",
+            "ballot_rule": BallotRule.BUDGET,
             "count_rule": "greedy",
             "tie_break": "default",
             "tie_seed": "lichtenberg-2026",
             "channel_weights": dict(WEIGHTS),
-            "combination": "raw",
-            "vote_policy": "registered",
+            "combination": Combination.RAW,
+            "vote_policy": VotePolicy.REGISTERED,
         },
     )
     demo.cycle = cycles.open_phase(cycle, Phase.PROPOSALS, actor=demo.staff["admin"])

@@ -30,7 +30,7 @@ from pbplatform.ballotbox.services import seal_ballots
 from pbplatform.channels.models import Channel
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Cycle, Phase
+from pbplatform.cycles.models import BallotRule, Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
@@ -327,7 +327,7 @@ def check_ballot(
             choice = NormalizedChoice(pid, section, ONE, _stance(raw, pid), 0)
         else:
             points = _points(raw, pid)
-            if cycle.ballot_rule != "cumulative" and points != ONE:
+            if cycle.ballot_rule != BallotRule.CUMULATIVE and points != ONE:
                 raise DomainError(
                     "invalid_points",
                     _("Approval ballots choose a project or not (1)."),
@@ -353,13 +353,13 @@ def check_ballot(
 
 def _check_rule(cycle: Cycle, ballot: NormalizedBallot) -> None:
     rule = cycle.ballot_rule
-    if rule == "budget":
+    if rule == BallotRule.BUDGET:
         for key, section_area in (("area", ballot.area_id), ("district", None)):
             _check_budget(cycle, section_area, ballot.totals[key])
-    elif rule == "k_approval":
+    elif rule == BallotRule.K_APPROVAL:
         for key, section_area in (("area", ballot.area_id), ("district", None)):
             _check_k(cycle, section_area, sum(1 for c in ballot.choices if c.section == key))
-    elif rule == "cumulative":
+    elif rule == BallotRule.CUMULATIVE:
         _check_points(cycle, ballot)
 
 
