@@ -9,6 +9,7 @@ from fractions import Fraction
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
+from pbplatform.accounts.models import Role
 from pbplatform.channels.models import Channel, MeetingStatus
 from pbplatform.coproduction.models import OfferKind, OfferStatus
 from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
@@ -69,6 +70,7 @@ VOCABULARY = {
         BallotRule,
         Combination,
         VotePolicy,
+        Role,
     )
 }
 

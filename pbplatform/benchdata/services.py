@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.passwords import hash_password
 from pbplatform.api import services as api_services
 from pbplatform.cycles import services as cycle_services
@@ -214,7 +214,7 @@ def _staff() -> tuple[User, User]:
                 email=email,
                 display_name=name,
                 password_hash=hash_password(secrets.token_urlsafe(24)),
-                role="admin",
+                role=Role.ADMIN,
             )
             db.session.add(user)
         found.append(user)
@@ -233,7 +233,7 @@ def _token_voters(cycle: Cycle, n: int) -> list[str]:
             email=f"bench-voter-{i}@bench.invalid",
             display_name=f"Bench voter {i}",
             password_hash=unusable,
-            role="resident",
+            role=Role.RESIDENT,
             home_area_id=areas[i % len(areas)] if areas else None,
         )
         for i in range(n)

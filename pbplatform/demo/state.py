@@ -17,7 +17,7 @@ from flask import g
 
 from pbplatform.accounts import services as accounts
 from pbplatform.accounts.management import create_staff_user
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.passwords import check_password_policy, hash_password
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
@@ -171,7 +171,7 @@ def make_people(rng: random.Random) -> Demo:
             User(
                 email=email(f"resident{n:03d}"),
                 display_name=f"{first} {last}",
-                role="resident",
+                role=Role.RESIDENT,
                 password_hash=shared_hash,
                 home_area=areas[codes[n % len(codes)]],
             )

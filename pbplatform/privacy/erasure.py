@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from pbplatform.accounts.models import User, new_session_token
+from pbplatform.accounts.models import Role, User, new_session_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.pepper import peppered_hash
 from pbplatform.cycles.models import Cycle, Phase
@@ -108,7 +108,7 @@ def _empty_account(user: User, report: ErasureReport) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     user.is_active_account = False
-    user.role = "resident"
+    user.role = Role.RESIDENT
     user.officer_area_list = []
     user.session_token = new_session_token()  # every session ends
     db.session.flush()
