@@ -13,6 +13,7 @@ from pbplatform.accounts.models import Role
 from pbplatform.channels.models import Channel, MeetingStatus
 from pbplatform.coproduction.models import OfferKind, OfferStatus
 from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
+from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
     IntakeChannel,
@@ -71,6 +72,8 @@ VOCABULARY = {
         Combination,
         VotePolicy,
         Role,
+        JobStatus,
+        JobKind,
     )
 }
 

@@ -34,6 +34,7 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
+from pbplatform.jobs.models import JobStatus
 from pbplatform.results import cache, files, http, page, queries, services, summary
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
@@ -235,7 +236,7 @@ def count(slug: str) -> ResponseReturnValue:
         job = services.start_count(cycle, current_user)
     except DomainError as exc:
         return _manage_error(cycle, exc)
-    if job.status == "failed":  # in-process (no worker): the count was refused at once
+    if job.status == JobStatus.FAILED:  # in-process (no worker): the count was refused at once
         return _manage_error(cycle, DomainError("not_counted", job.error or "", status=409))
     return redirect(url_for("jobs.show", job_id=job.id), 303)
 
