@@ -12,7 +12,7 @@ from flask_babel import format_date, format_decimal, get_locale
 from pbplatform.accounts.models import Role
 from pbplatform.channels.models import Channel, MeetingStatus
 from pbplatform.coproduction.models import OfferKind, OfferStatus
-from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
+from pbplatform.cycles.models import BallotRule, Combination, CountRule, Phase, VotePolicy
 from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
@@ -23,14 +23,6 @@ from pbplatform.proposals.models import (
 )
 from pbplatform.vocabulary import label
 from pbplatform.voting.totals import running_total
-
-
-def count_rule_label(code: str) -> str:
-    """A counting rule's translated description with its Pabulib code; unknown codes as they are."""
-    from pbplatform.cycles.forms import COUNT_RULE_LABELS
-
-    label = COUNT_RULE_LABELS.get(code)
-    return str(label) if label is not None else code
 
 
 def number(value: int | float | Decimal | Fraction | str | None) -> str:
@@ -70,6 +62,7 @@ VOCABULARY = {
         OfferKind,
         BallotRule,
         Combination,
+        CountRule,
         VotePolicy,
         Role,
         JobStatus,
@@ -83,7 +76,6 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(VOCABULARY)
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = format_money
-    app.jinja_env.filters["count_rule_label"] = count_rule_label
     app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day

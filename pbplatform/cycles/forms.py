@@ -34,47 +34,13 @@ from wtforms.validators import (
 from pbplatform import vocabulary
 from pbplatform.channels.models import Channel
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
-from pbplatform.cycles.models import Area, BallotRule, Combination, VotePolicy
+from pbplatform.cycles.models import Area, BallotRule, Combination, CountRule, VotePolicy
 from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
 from pbplatform.money import to_minor
 from pbplatform.vocabulary import lazy_label
 
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
 MAX_MAJOR = Decimal("1000000000000")  # 10^12 in major units fits a BIGINT of minor units
-COUNT_RULES = (
-    "greedy",
-    "greedy-no-skip",
-    "greedy-threshold",
-    "equalshares",
-    "equalshares/add1",
-    "equalshares/add1-until-exhaustive",
-    "equalshares-comparison",
-    "equalshares/add1-comparison",
-    "phragmen",
-    "top-n",
-)
-COUNT_RULE_LABELS = {
-    "greedy": _l("By votes, skipping projects that no longer fit (greedy)"),
-    "greedy-no-skip": _l(
-        "By votes, stopping at the first project that does not fit (greedy-no-skip)"
-    ),
-    "greedy-threshold": _l("By votes, only projects with a minimum score (greedy-threshold)"),
-    "equalshares": _l("Method of Equal Shares (equalshares)"),
-    "equalshares/add1": _l("Equal Shares, completed by raising the shares (equalshares/add1)"),
-    "equalshares/add1-until-exhaustive": _l(
-        "Equal Shares, raising the shares until the budget is spent "
-        "(equalshares/add1-until-exhaustive)"
-    ),
-    "equalshares-comparison": _l(
-        "Equal Shares, or greedy if more voters prefer it (equalshares-comparison)"
-    ),
-    "equalshares/add1-comparison": _l(
-        "Equal Shares with completion, or greedy if more voters "
-        "prefer it (equalshares/add1-comparison)"
-    ),
-    "phragmen": _l("Sequential Phragmén (phragmen)"),
-    "top-n": _l("The N projects with the highest scores (top-n)"),
-}
 
 
 class MoneyField(StringField):
@@ -298,7 +264,7 @@ class RulesForm(FlaskForm):
     )
     count_rule = SelectField(
         _l("Counting rule"),
-        choices=[SelectChoice(r, COUNT_RULE_LABELS[r]) for r in COUNT_RULES],
+        choices=vocabulary.choices(CountRule),
         validators=[DataRequired()],
     )
     count_threshold = FiniteDecimalField(
@@ -384,8 +350,10 @@ class RulesForm(FlaskForm):
             if rule == BallotRule.CUMULATIVE
             else None,
             "count_rule": count,
-            "count_threshold": self.count_threshold.data if count == "greedy-threshold" else None,
-            "count_top_n": self.count_top_n.data if count == "top-n" else None,
+            "count_threshold": self.count_threshold.data
+            if count == CountRule.GREEDY_THRESHOLD
+            else None,
+            "count_top_n": self.count_top_n.data if count == CountRule.TOP_N else None,
             "tie_break": self.tie_break.data,
             "tie_seed": (self.tie_seed.data or "").strip(),
             "channel_weights": weights,

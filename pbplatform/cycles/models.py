@@ -82,6 +82,53 @@ COMBINATION_LABELS = {
 }
 
 
+class CountRule(enum.StrEnum):
+    """The counting rule a cycle declares (the Pabulib rule names the count library takes)."""
+
+    GREEDY = "greedy"
+    GREEDY_NO_SKIP = "greedy-no-skip"
+    GREEDY_THRESHOLD = "greedy-threshold"
+    EQUAL_SHARES = "equalshares"
+    EQUAL_SHARES_ADD1 = "equalshares/add1"
+    EQUAL_SHARES_ADD1_EXHAUSTIVE = "equalshares/add1-until-exhaustive"
+    EQUAL_SHARES_COMPARISON = "equalshares-comparison"
+    EQUAL_SHARES_ADD1_COMPARISON = "equalshares/add1-comparison"
+    PHRAGMEN = "phragmen"
+    TOP_N = "top-n"
+
+    @property
+    def label(self) -> str:
+        return str(COUNT_RULE_LABELS[self])
+
+
+COUNT_RULE_LABELS = {
+    CountRule.GREEDY: _l("By votes, skipping projects that no longer fit (greedy)"),
+    CountRule.GREEDY_NO_SKIP: _l(
+        "By votes, stopping at the first project that does not fit (greedy-no-skip)"
+    ),
+    CountRule.GREEDY_THRESHOLD: _l(
+        "By votes, only projects with a minimum score (greedy-threshold)"
+    ),
+    CountRule.EQUAL_SHARES: _l("Method of Equal Shares (equalshares)"),
+    CountRule.EQUAL_SHARES_ADD1: _l(
+        "Equal Shares, completed by raising the shares (equalshares/add1)"
+    ),
+    CountRule.EQUAL_SHARES_ADD1_EXHAUSTIVE: _l(
+        "Equal Shares, raising the shares until the budget is spent "
+        "(equalshares/add1-until-exhaustive)"
+    ),
+    CountRule.EQUAL_SHARES_COMPARISON: _l(
+        "Equal Shares, or greedy if more voters prefer it (equalshares-comparison)"
+    ),
+    CountRule.EQUAL_SHARES_ADD1_COMPARISON: _l(
+        "Equal Shares with completion, or greedy if more voters "
+        "prefer it (equalshares/add1-comparison)"
+    ),
+    CountRule.PHRAGMEN: _l("Sequential Phragmén (phragmen)"),
+    CountRule.TOP_N: _l("The N projects with the highest scores (top-n)"),
+}
+
+
 class VotePolicy(enum.StrEnum):
     """Who may vote (one vote per person)."""
 
@@ -152,7 +199,7 @@ class Cycle(db.Model):
     max_points_per_project: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
 
     # The counting rule (pbplatform.tally) and how channels combine.
-    count_rule: Mapped[str] = mapped_column(sa.String(48), default="greedy")
+    count_rule: Mapped[str] = mapped_column(sa.String(48), default=CountRule.GREEDY)
     count_threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
     count_top_n: Mapped[int | None]
     tie_break: Mapped[str] = mapped_column(sa.String(16), default="default")

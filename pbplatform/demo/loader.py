@@ -29,7 +29,7 @@ from pbplatform.channels.models import (
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
-from pbplatform.cycles.models import BallotRule, Combination, Cycle, Phase, VotePolicy
+from pbplatform.cycles.models import BallotRule, Combination, CountRule, Cycle, Phase, VotePolicy
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
@@ -136,7 +136,7 @@ def _create_cycle(demo: Demo) -> None:
         cycle,
         {
             "ballot_rule": BallotRule.BUDGET,
-            "count_rule": "greedy",
+            "count_rule": CountRule.GREEDY,
             "tie_break": "default",
             "tie_seed": "lichtenberg-2026",
             "channel_weights": dict(WEIGHTS),
