@@ -16,6 +16,7 @@ from pbplatform.cycles.models import BallotRule, Combination, CountRule, Phase, 
 from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
 from pbplatform.proposals.models import (
+    EventKind,
     IntakeChannel,
     ProposalCategory,
     ProposalKind,
@@ -54,6 +55,7 @@ VOCABULARY = {
         Phase,
         ProposalStatus,
         ProposalKind,
+        EventKind,
         ProposalCategory,
         IntakeChannel,
         Channel,

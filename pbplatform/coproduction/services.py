@@ -28,7 +28,7 @@ from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money, to_minor
-from pbplatform.proposals.models import Proposal, ProposalEvent, ProposalStatus
+from pbplatform.proposals.models import EventKind, Proposal, ProposalEvent, ProposalStatus
 from pbplatform.vocabulary import member_of
 
 # Residents may offer help while the cycle takes proposals, reviews them or votes.
@@ -292,7 +292,7 @@ def accept_offer(
     _audit("offer.accepted", offer, before, officer)
     _event(
         offer,
-        "offer_accepted",
+        EventKind.OFFER_ACCEPTED,
         _(
             "Offer of help accepted, valued at %(value)s.",
             value=format_money(value_minor, offer.cycle.currency),
@@ -377,7 +377,7 @@ def lapse_offer(offer: Offer, officer: User, note: str | None) -> Offer:
     offer.lapse_note = note
     db.session.flush()
     _audit("offer.lapsed", offer, before, officer)
-    _event(offer, "offer_lapsed", note)
+    _event(offer, EventKind.OFFER_LAPSED, note)
     return offer
 
 

@@ -21,7 +21,13 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.mail.services import send_mail
-from pbplatform.proposals.models import OPEN_STATUSES, Proposal, ProposalFlag, ProposalStatus
+from pbplatform.proposals.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Proposal,
+    ProposalFlag,
+    ProposalStatus,
+)
 from pbplatform.proposals.services import (
     MAX_COST_MINOR,
     OPEN_PHASES,
@@ -119,7 +125,7 @@ def approve_proposal(
     proposal.status, proposal.officer_cost_minor = "approved", cost_minor
     proposal.feasibility, proposal.impact_statement = feasibility, impact
     proposal.rejection_reason = None
-    add_event(proposal, "approved")
+    add_event(proposal, EventKind.APPROVED)
     db.session.flush()
     _log("proposal.approved", proposal, officer, before)
     return proposal
@@ -136,7 +142,7 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     reason = _required_text(reason, _("A reason is required to reject a proposal."))
     before = snapshot(proposal)
     proposal.status, proposal.rejection_reason = "rejected", reason
-    add_event(proposal, "rejected", reason)
+    add_event(proposal, EventKind.REJECTED, reason)
     db.session.flush()
     _log("proposal.rejected", proposal, officer, before)
     if proposal.author is not None:
@@ -182,8 +188,8 @@ def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: Us
     for original in originals:
         before = snapshot(original)
         original.status, original.merged_into = "merged", target
-        add_event(original, "merged", target.tracking_number)
-        add_event(target, "merged_from", original.tracking_number)
+        add_event(original, EventKind.MERGED, target.tracking_number)
+        add_event(target, EventKind.MERGED_FROM, original.tracking_number)
         db.session.flush()
         _log("proposal.merged", original, officer, before)
     return target
@@ -206,7 +212,7 @@ def _set_hidden(proposal: Proposal, officer: User, reason: str, *, hidden: bool)
         raise DomainError("no_change", _("Nothing to change."), status=409)
     before = snapshot(proposal)
     proposal.is_hidden = hidden
-    add_event(proposal, "hidden" if hidden else "unhidden")
+    add_event(proposal, EventKind.HIDDEN if hidden else "unhidden")
     db.session.flush()
     audit.record(
         "proposal.hidden" if hidden else "proposal.unhidden",
@@ -256,7 +262,7 @@ def record_delivery(proposal: Proposal, officer: User, status: str, report: str)
     report = _required_text(report, _("Please describe what was done or why not."))
     before = snapshot(proposal)
     proposal.delivery_status, proposal.delivery_report = status, report
-    add_event(proposal, "delivery", status)
+    add_event(proposal, EventKind.DELIVERY, status)
     db.session.flush()
     _log("proposal.delivery", proposal, officer, before)
     return proposal

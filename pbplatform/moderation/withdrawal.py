@@ -22,7 +22,7 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation.services import _require_remit, _required_text, snapshot
-from pbplatform.proposals.models import BallotWithdrawal, Proposal, ProposalStatus
+from pbplatform.proposals.models import BallotWithdrawal, EventKind, Proposal, ProposalStatus
 from pbplatform.proposals.services import _, add_event
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -105,7 +105,7 @@ def confirm_withdrawal(proposal: Proposal, officer: User) -> BallotWithdrawal:
         )
     withdrawal.confirmed_by_id, withdrawal.confirmed_at = officer.id, utcnow()
     proposal.status = ProposalStatus.WITHDRAWN
-    add_event(proposal, "withdrawn_from_ballot", withdrawal.reason)
+    add_event(proposal, EventKind.WITHDRAWN_FROM_BALLOT, withdrawal.reason)
     db.session.flush()
     _audit("proposal.withdrawal_confirmed", proposal, officer, withdrawal)
     return withdrawal

@@ -209,6 +209,45 @@ class Proposal(db.Model):
         )
 
 
+class EventKind(enum.StrEnum):
+    """A step in a proposal's public timeline (`ProposalEvent.kind`)."""
+
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    MERGED_FROM = "merged_from"
+    WITHDRAWN = "withdrawn"
+    WITHDRAWN_FROM_BALLOT = "withdrawn_from_ballot"
+    HIDDEN = "hidden"
+    UNHIDDEN = "unhidden"
+    DELIVERY = "delivery"
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_LAPSED = "offer_lapsed"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS[self])
+
+
+EVENT_LABELS = {
+    EventKind.SUBMITTED: _l("Submitted"),
+    EventKind.EDITED: _l("Edited by the author"),
+    EventKind.APPROVED: _l("Reviewed and put on the ballot"),
+    EventKind.REJECTED: _l("Not accepted"),
+    EventKind.MERGED: _l("Merged into another proposal"),
+    EventKind.MERGED_FROM: _l("A duplicate was merged into this proposal"),
+    EventKind.WITHDRAWN: _l("Withdrawn by the author"),
+    EventKind.WITHDRAWN_FROM_BALLOT: _l("Withdrawn from the ballot by two officers"),
+    EventKind.HIDDEN: _l("Hidden by moderation"),
+    EventKind.UNHIDDEN: _l("Visible again after moderation"),
+    EventKind.DELIVERY: _l("Delivery report updated"),
+    EventKind.OFFER_ACCEPTED: _l("Offer of help accepted"),
+    EventKind.OFFER_LAPSED: _l("Offer of help lapsed"),
+}
+
+
 class ProposalEvent(db.Model):
     """One step of a proposal's public life history."""
 

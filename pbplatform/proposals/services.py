@@ -22,6 +22,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import (
     OPEN_STATUSES,
+    EventKind,
     IntakeChannel,
     Proposal,
     ProposalCategory,
@@ -217,7 +218,7 @@ def submit_proposal(
         proposal.contact_details = _text(data.contact_details) or None
     proposal.tracking_number = next_tracking_number(cycle)
     db.session.add(proposal)
-    add_event(proposal, "submitted", channel)
+    add_event(proposal, EventKind.SUBMITTED, channel)
     db.session.flush()
     if entered_by is not None:
         audit.record(
@@ -247,7 +248,7 @@ def update_proposal(proposal: Proposal, user: User, data: ProposalInput) -> Prop
         raise DomainError("not_editable", _("Only pending proposals can be edited."), status=409)
     _check_input(proposal.cycle, data)
     _apply(proposal, data)
-    add_event(proposal, "edited")
+    add_event(proposal, EventKind.EDITED)
     db.session.flush()
     return proposal
 
@@ -261,7 +262,7 @@ def withdraw_proposal(proposal: Proposal, user: User) -> Proposal:
             "not_withdrawable", _("This proposal can no longer be withdrawn."), status=409
         )
     proposal.status = ProposalStatus.WITHDRAWN
-    add_event(proposal, "withdrawn")
+    add_event(proposal, EventKind.WITHDRAWN)
     db.session.flush()
     return proposal
 
