@@ -15,6 +15,7 @@ from pbplatform.coproduction.models import OfferKind, OfferStatus
 from pbplatform.cycles.models import BallotRule, Combination, CountRule, Phase, VotePolicy
 from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
+from pbplatform.privacy.models import Purpose
 from pbplatform.proposals.models import (
     EventKind,
     IntakeChannel,
@@ -69,6 +70,7 @@ VOCABULARY = {
         Role,
         JobStatus,
         JobKind,
+        Purpose,
     )
 }
 

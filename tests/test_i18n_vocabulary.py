@@ -92,3 +92,21 @@ def test_german_cycle_page_writes_decimals_with_a_comma(client, make_cycle):
     assert "2,5" in html
     assert not re.search(r"\b0\.5\b|\b2\.5\b", html)
     assert "Phase: results" not in html
+
+
+def test_every_labelled_enum_is_in_the_vocabulary(app):
+    """A new StrEnum with a `label` joins the template globals (and so the test above)."""
+    import enum
+    import importlib
+    import pkgutil
+
+    import pbplatform
+
+    labelled = set()
+    for info in pkgutil.walk_packages(pbplatform.__path__, "pbplatform."):
+        if not info.name.endswith(".models"):
+            continue
+        for obj in vars(importlib.import_module(info.name)).values():
+            if isinstance(obj, type) and issubclass(obj, enum.StrEnum) and hasattr(obj, "label"):
+                labelled.add(obj)
+    assert labelled - set(VOCABULARY.values()) == set()
