@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pbplatform.cycles.models import Phase
+from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
 from pbplatform.proposals.models import ProposalCategory, ProposalKind, ProposalStatus
 from pbplatform.vocabulary import openapi_enum
 
@@ -87,13 +87,13 @@ SCHEMAS: dict[str, Any] = {
             "name": STRING,
             "phase": openapi_enum(Phase),
             "currency": STRING,
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
         },
     ),
     "Rules": obj(
         ["ballot_rule", "count_rule", "tie_break", "vote_policy", "rules_frozen"],
         {
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
             "max_projects": nullable(INTEGER),
             "points_total": nullable({"type": "number"}),
             "max_points_per_project": nullable({"type": "number"}),
@@ -102,8 +102,8 @@ SCHEMAS: dict[str, Any] = {
             "count_top_n": nullable(INTEGER),
             "tie_break": STRING,
             "channel_weights": {"type": "object"},
-            "combination": STRING,
-            "vote_policy": STRING,
+            "combination": openapi_enum(Combination),
+            "vote_policy": openapi_enum(VotePolicy),
             "min_age": nullable(INTEGER),
             "rules_frozen": {"type": "boolean"},
             "hourly_rate": MINOR,
@@ -119,7 +119,7 @@ SCHEMAS: dict[str, Any] = {
             "name": STRING,
             "phase": STRING,
             "currency": STRING,
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
             "budgets": obj(
                 ["district", "areas"],
                 {"district": MINOR, "areas": {"type": "array", "items": ref("AreaBudget")}},
