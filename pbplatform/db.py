@@ -1,6 +1,7 @@
 """Declarative base, constraint naming convention and column helpers shared by all models."""
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -57,8 +58,9 @@ def rows_changed(result: sa.Result[Any]) -> int:
     return cast("sa.CursorResult[Any]", result).rowcount
 
 
-def enum_check(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    """A named CHECK that keeps a string column within its allowed values."""
+def enum_check(column: str, values: Iterable[str], name: str) -> sa.CheckConstraint:
+    """A named CHECK that keeps a string column within its allowed values (a vocabulary
+    `StrEnum`, whose members are the stored strings; see `pbplatform/vocabulary.py`)."""
     allowed = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
 

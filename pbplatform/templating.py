@@ -9,24 +9,27 @@ from fractions import Fraction
 from flask import Flask
 from flask_babel import format_date, format_decimal, get_locale
 
+from pbplatform.accounts.models import Role
+from pbplatform.channels.models import Channel, MeetingStatus
+from pbplatform.codesign.models import Answer, MergeStatus
+from pbplatform.coproduction.models import OfferKind, OfferStatus
+from pbplatform.cycles.models import BallotRule, Combination, CountRule, Phase, VotePolicy
+from pbplatform.decisions.models import DecisionStatus, RoutingKind
+from pbplatform.delivery.models import DeliveryStatus
+from pbplatform.discussion.models import CommentChannel
+from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
+from pbplatform.notifications.models import EmailFrequency, NotificationKind
+from pbplatform.privacy.models import Purpose
+from pbplatform.proposals.models import (
+    EventKind,
+    IntakeChannel,
+    ProposalCategory,
+    ProposalKind,
+    ProposalStatus,
+)
+from pbplatform.vocabulary import label
 from pbplatform.voting.totals import running_total
-
-
-def channel_label(code: str) -> str:
-    """A voting channel's translated name ("online", "paper", ...); unknown codes as they are."""
-    from pbplatform.cycles.services import CHANNEL_LABELS
-
-    label = CHANNEL_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
-def count_rule_label(code: str) -> str:
-    """A counting rule's translated description with its Pabulib code; unknown codes as they are."""
-    from pbplatform.cycles.forms import COUNT_RULE_LABELS
-
-    label = COUNT_RULE_LABELS.get(code)
-    return str(label) if label is not None else code
 
 
 def number(value: int | float | Decimal | Fraction | str | None) -> str:
@@ -50,28 +53,46 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-def phase_label(code: str) -> str:
-    """A cycle phase's translated name; unknown codes as they are."""
-    from pbplatform.cycles.forms import PHASE_LABELS
-
-    label = PHASE_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
-def meeting_status_label(code: str) -> str:
-    from pbplatform.channels.policy import MEETING_STATUS_LABELS
-
-    label = MEETING_STATUS_LABELS.get(code)
-    return str(label) if label is not None else code
+# The vocabulary enums, by name: templates compare with members (`cycle.phase == Phase.VOTING`)
+# and show labels with the one filter (`cycle.phase|label(Phase)`).
+VOCABULARY = {
+    v.__name__: v
+    for v in (
+        Phase,
+        ProposalStatus,
+        ProposalKind,
+        EventKind,
+        ProposalCategory,
+        IntakeChannel,
+        Channel,
+        MeetingStatus,
+        OfferStatus,
+        OfferKind,
+        BallotRule,
+        Combination,
+        CountRule,
+        VotePolicy,
+        Role,
+        JobStatus,
+        JobKind,
+        Purpose,
+        NotificationKind,
+        EmailFrequency,
+        CommentChannel,
+        Answer,
+        MergeStatus,
+        DeliveryStatus,
+        DecisionStatus,
+        RoutingKind,
+    )
+}
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale)
+    app.jinja_env.globals.update(VOCABULARY)
+    app.jinja_env.filters["label"] = label
     app.jinja_env.filters["money"] = format_money
-    app.jinja_env.filters["channel_label"] = channel_label
-    app.jinja_env.filters["count_rule_label"] = count_rule_label
     app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["phase_label"] = phase_label
-    app.jinja_env.filters["meeting_status_label"] = meeting_status_label

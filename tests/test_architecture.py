@@ -26,6 +26,10 @@ VIEW_IMPORTS_ALLOWED = {
 # issue 14 item 4 moves them to queries.py.
 VIEW_QUERIES_BASELINE: set[str] = set()  # every view reads through its queries.py
 
+# Comparisons against a vocabulary value spelled as a string, each with its reason. The
+# pure count library has its own (Pabulib) vocabulary and may not import the app's enums.
+LITERAL_COMPARISONS_ALLOWED_UNDER = ("pbplatform/tally/",)
+
 TALLY_FORBIDDEN = ("flask", "sqlalchemy", "werkzeug", "jinja2", "wtforms")
 DB_READS = {"execute", "scalar", "scalars", "get"}
 
@@ -131,6 +135,66 @@ def view_queries(source: str) -> set[str]:
     return found
 
 
+def vocabulary_values(source: str) -> set[str]:
+    """The values of the `enum.StrEnum` classes a module defines (the one vocabulary)."""
+    values = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = {
+            b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in node.bases
+        }
+        if "StrEnum" not in bases:
+            continue
+        for item in node.body:
+            if (
+                isinstance(item, ast.Assign)
+                and len(item.targets) == 1
+                and isinstance(item.targets[0], ast.Name)
+                and not item.targets[0].id.startswith("_")
+                and isinstance(item.value, ast.Constant)
+                and isinstance(item.value.value, str)
+            ):
+                values.add(item.value.value)
+    return values
+
+
+def _spelled_values(node: ast.AST, vocabulary: set[str]) -> list[str]:
+    """The vocabulary values a comparison operand spells out: a string literal that is one, or
+    a tuple, list or set of string literals that all are."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value] if node.value in vocabulary else []
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and node.elts:
+        texts = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(texts) == len(node.elts) and all(
+            isinstance(t, str) and t in vocabulary for t in texts
+        ):
+            return [str(t) for t in texts]
+    return []
+
+
+def literal_comparisons(source: str, vocabulary: set[str]) -> list[str]:
+    """(e) one vocabulary: `line: code` of every ==, !=, in, not in (and SQLAlchemy `.in_`,
+    `.not_in`) that compares with a phase, status, channel ... spelled as a string instead of
+    the enum member."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        operands: list[ast.AST] = []
+        if isinstance(node, ast.Compare):
+            kinds = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
+            if any(isinstance(op, kinds) for op in node.ops):
+                operands = [node.left, *node.comparators]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("in_", "not_in", "notin_")
+        ):
+            operands = list(node.args)
+        if any(_spelled_values(o, vocabulary) for o in operands):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
 def _package_of(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1]) if parts[-1] != "__init__" else ".".join(parts[:-1])
@@ -184,6 +248,18 @@ def test_views_add_no_direct_database_reads():
     }
     assert found - VIEW_QUERIES_BASELINE == set(), "put new reads in the feature's queries.py"
     assert VIEW_QUERIES_BASELINE - found == set(), "a read moved out: remove it from the baseline"
+
+
+def test_no_comparison_spells_a_vocabulary_value():
+    vocabulary = set().union(*(vocabulary_values(p.read_text()) for p in _modules()))
+    assert {"voting", "approved", "paper", "accepted"} <= vocabulary  # the enums were found
+    found = {
+        f"{_rel(p)}:{hit}"
+        for p in _modules()
+        if not _rel(p).startswith(LITERAL_COMPARISONS_ALLOWED_UNDER)
+        for hit in literal_comparisons(p.read_text(), vocabulary)
+    }
+    assert found == set(), "compare with the enum member (Phase.VOTING), not its string"
 
 
 # -- each checker sees a planted violation (so the tests above can fail) -------------------
@@ -320,3 +396,47 @@ def test_complexity_checker_reads_methods():
         f"class A:\n    def small(self):\n        return 1\n\n    def big(self, x):\n{branches}"
     )
     assert unexplained_complex_blocks(source) == ["big:5"]
+
+
+PLANTED_ENUM = """
+import enum
+class Phase(enum.StrEnum):
+    VOTING = "voting"
+    COUNTING = "counting"
+    _ignore_ = "not_a_member"
+class Colour(str):
+    RED = "red"
+"""
+
+
+def test_vocabulary_is_read_from_strenum_classes():
+    assert vocabulary_values(PLANTED_ENUM) == {"voting", "counting"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'cycle.phase == "voting"',
+        '"voting" != cycle.current_phase',
+        'cycle.phase in ("voting", "counting")',
+        'cycle.phase not in ["counting"]',
+        'Cycle.phase.in_(("voting", "counting"))',
+        'Cycle.phase.not_in({"voting"})',
+    ],
+)
+def test_literal_comparison_checker_catches_planted_string(body):
+    assert literal_comparisons(f"def f(cycle):\n    return {body}\n", {"voting", "counting"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "cycle.phase == Phase.VOTING",
+        "cycle.phase in (Phase.VOTING, Phase.COUNTING)",
+        'key in ("type", "voting")',  # not all of them vocabulary: some other list of words
+        'name == "other"',
+        'x = "voting"',
+    ],
+)
+def test_literal_comparison_checker_allows_members_and_other_strings(body):
+    assert literal_comparisons(f"def f(cycle):\n    {body}\n", {"voting", "counting"}) == []

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
-from pbplatform.cycles.models import PHASES, Cycle, CyclePhase
+from pbplatform.cycles.models import Cycle, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db as _db
 from tests.factories import login_as
@@ -72,7 +72,7 @@ def _due_scene(stored: str = "proposals") -> dict[str, Any]:
     if stored == "voting":  # voting open, closing time passed: pages must not close it
         cycle.phase, cycle.rules_frozen_at = "voting", utcnow() - timedelta(days=1)
         cycle.phase_dates.append(CyclePhase(phase="counting", starts_at=utcnow()))
-    due = PHASES[PHASES.index(stored) + 1]
+    due = Phase(stored).later[0]
     for phase_date in cycle.phase_dates:
         if phase_date.phase == due:
             phase_date.starts_at = utcnow() - timedelta(hours=1)

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from pbplatform.accounts import enrolment, management
+from pbplatform.accounts.models import Role
 from pbplatform.errors import DomainError
 from pbplatform.transaction import cli_transaction
 
@@ -21,7 +22,7 @@ def create_admin(email: str, display_name: str, password: str) -> None:
     # No request, so no browser language: messages in the default locale.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
-            user = management.create_staff_user(None, email, display_name, "admin", [], password)
+            user = management.create_staff_user(None, email, display_name, Role.ADMIN, [], password)
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc
     click.echo(f"Created administrator {user.email} (id {user.id}).")

@@ -18,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from pbplatform.accounts.models import ROLES
+from pbplatform import vocabulary
+from pbplatform.accounts.models import Role
 from pbplatform.accounts.passwords import PASSWORD_MAX, password_problem
 from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
@@ -148,9 +149,8 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
     )
 
 
-def role_choices() -> list[tuple[str, str]]:
-    labels = {"resident": _l("Resident"), "officer": _l("Officer"), "admin": _l("Administrator")}
-    return [(r, labels[r]) for r in ROLES]
+def role_choices() -> list[Any]:
+    return vocabulary.choices(Role)
 
 
 class UserRoleForm(FlaskForm):

@@ -9,12 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from pbplatform.accounts.models import ROLES, RecoveryCode, User, new_session_token
+from pbplatform.accounts.models import RecoveryCode, Role, User, new_session_token
 from pbplatform.accounts.services import create_user
 from pbplatform.audit import services as audit
 from pbplatform.cycles.models import Area
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.vocabulary import member_of
 
 
 def _snapshot(user: User) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def _active_admins_besides(user: User) -> int:
     return (
         db.session.scalar(
             sa.select(sa.func.count(User.id)).where(
-                User.role == "admin", User.is_active_account.is_(True), User.id != user.id
+                User.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id
             )
         )
         or 0
@@ -57,15 +58,15 @@ def _active_admins_besides(user: User) -> int:
 
 def change_role(actor: User, user: User, role: str, officer_areas: list[Area]) -> None:
     """Set role and officer areas; ends the user's sessions when their rights change."""
-    if role not in ROLES:
+    if member_of(Role, role) is None:
         raise DomainError("invalid_role", gettext("Unknown role."))
-    if user.role == "admin" and role != "admin" and _active_admins_besides(user) == 0:
+    if user.role == Role.ADMIN and role != Role.ADMIN and _active_admins_besides(user) == 0:
         raise DomainError(
             "last_admin", gettext("The last administrator cannot be demoted."), status=409
         )
     before = _snapshot(user)
     user.role = role
-    user.officer_area_list = officer_areas if role == "officer" else []
+    user.officer_area_list = officer_areas if role == Role.OFFICER else []
     after = _snapshot(user)
     if after != before:
         user.session_token = new_session_token()
@@ -108,7 +109,7 @@ def create_staff_user(
         display_name,
         temporary,
         role=role,
-        officer_areas=officer_areas if role == "officer" else [],
+        officer_areas=officer_areas if role == Role.OFFICER else [],
         check_policy=bool(password),
     )
     db.session.flush()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,7 +15,24 @@ from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db, login_manager
 from pbplatform.security import encryption
 
-ROLES = ("resident", "officer", "admin")
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: _l("Resident"),
+    Role.OFFICER: _l("Officer"),
+    Role.ADMIN: _l("Administrator"),
+}
+# Roles with the officer's tools (an administrator is an officer for every area).
+STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
 
 officer_areas = sa.Table(
     "officer_areas",
@@ -29,13 +48,13 @@ def new_session_token() -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (enum_check("role", ROLES, "role_valid"),)
+    __table_args__ = (enum_check("role", Role, "role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[str] = mapped_column(sa.String(16), default="resident")
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.RESIDENT)
     home_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     is_active_account: Mapped[bool] = mapped_column(default=True)
@@ -71,11 +90,11 @@ class User(UserMixin, db.Model):
 
     @property
     def is_officer(self) -> bool:
-        return self.role in ("officer", "admin")
+        return self.role in STAFF_ROLES
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     def can_act_on_area(self, area_id: int | None) -> bool:
         """Officers limited to some areas may act only there. District-wide items (no area)

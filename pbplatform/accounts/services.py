@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
-from pbplatform.accounts.models import ROLES, User, new_session_token
+from pbplatform.accounts.models import Role, User, new_session_token
 from pbplatform.accounts.passwords import (
     burn_password_check,
     check_password_policy,
@@ -22,9 +22,10 @@ from pbplatform.accounts.passwords import (
     verify_password,
 )
 from pbplatform.audit import services as audit
-from pbplatform.cycles.models import Area, Cycle
+from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.vocabulary import member_of
 from pbplatform.voting.models import Participation
 
 
@@ -49,14 +50,14 @@ def create_user(
     display_name: str,
     password: str,
     *,
-    role: str = "resident",
+    role: str = Role.RESIDENT,
     home_area: Area | None = None,
     officer_areas: list[Area] | None = None,
     check_policy: bool = True,
 ) -> User:
     """Create an account. Refuses a taken e-mail (DomainError 409) and a weak password."""
     email = normalise_email(email)
-    if role not in ROLES:
+    if member_of(Role, role) is None:
         raise DomainError("invalid_role", gettext("Unknown role."))
     if check_policy:
         check_password_policy(password, email=email, display_name=display_name)
@@ -151,7 +152,8 @@ def has_voted_in_open_cycle(user: User) -> bool:
         sa.select(Participation.cycle_id)
         .join(Cycle, Cycle.id == Participation.cycle_id)
         .where(
-            Participation.voter_key == f"user:{user.id}", Cycle.phase.in_(("voting", "counting"))
+            Participation.voter_key == f"user:{user.id}",
+            Cycle.phase.in_((Phase.VOTING, Phase.COUNTING)),
         )
     )
     return db.session.scalar(query.limit(1)) is not None

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from pbplatform.accounts.models import User
 from pbplatform.api.services import authenticate_token
 from pbplatform.errors import DomainError
+from pbplatform.security.access import AccessLevel
 from pbplatform.security.addresses import address_key
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +64,7 @@ def api_token_required(view: F) -> F:
         response.headers.setdefault("Cache-Control", "no-store")  # personal answers
         return response
 
-    wrapped.access_level = "public"  # type: ignore[attr-defined]
+    wrapped.access_level = AccessLevel.PUBLIC  # type: ignore[attr-defined]
     wrapped.api_token_required = True  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]
 

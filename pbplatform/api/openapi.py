@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbplatform.cycles.models import BallotRule, Combination, Phase, VotePolicy
 from pbplatform.decisions.models import DecisionStatus
 from pbplatform.decisions.queries import OutcomeStatus
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.notifications.models import NotificationKind
-from pbplatform.proposals.models import CATEGORIES, KINDS, STATUSES
+from pbplatform.proposals.models import ProposalCategory, ProposalKind, ProposalStatus
 from pbplatform.surveys.models import AgeBand, AllocationUnit, Audience, OrgType, QuestionKind
+from pbplatform.vocabulary import openapi_enum
 
 INT32 = 2**31 - 1
 MAX_MINOR = 10**13
@@ -32,7 +34,6 @@ PROPOSAL_SORTS = (
     "submitted",
     "-submitted",
 )
-PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
 
 
 def ref(name: str) -> dict[str, str]:
@@ -92,15 +93,15 @@ SCHEMAS: dict[str, Any] = {
         {
             "slug": STRING,
             "name": STRING,
-            "phase": {"type": "string", "enum": list(PHASES)},
+            "phase": openapi_enum(Phase),
             "currency": STRING,
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
         },
     ),
     "Rules": obj(
         ["ballot_rule", "count_rule", "tie_break", "vote_policy", "rules_frozen"],
         {
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
             "max_projects": nullable(INTEGER),
             "points_total": nullable({"type": "number"}),
             "max_points_per_project": nullable({"type": "number"}),
@@ -109,8 +110,8 @@ SCHEMAS: dict[str, Any] = {
             "count_top_n": nullable(INTEGER),
             "tie_break": STRING,
             "channel_weights": {"type": "object"},
-            "combination": STRING,
-            "vote_policy": STRING,
+            "combination": openapi_enum(Combination),
+            "vote_policy": openapi_enum(VotePolicy),
             "min_age": nullable(INTEGER),
             "rules_frozen": {"type": "boolean"},
             "hourly_rate": MINOR,
@@ -126,7 +127,7 @@ SCHEMAS: dict[str, Any] = {
             "name": STRING,
             "phase": STRING,
             "currency": STRING,
-            "ballot_rule": STRING,
+            "ballot_rule": openapi_enum(BallotRule),
             "budgets": obj(
                 ["district", "areas"],
                 {"district": MINOR, "areas": {"type": "array", "items": ref("AreaBudget")}},
@@ -163,11 +164,11 @@ SCHEMAS: dict[str, Any] = {
             "id": INTEGER,
             "tracking_number": STRING,
             "cycle": STRING,
-            "status": {"type": "string", "enum": list(STATUSES)},
-            "kind": {"type": "string", "enum": list(KINDS)},
+            "status": openapi_enum(ProposalStatus),
+            "kind": openapi_enum(ProposalKind),
             "title": STRING,
             "description": STRING,
-            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "category": openapi_enum(ProposalCategory),
             "location": nullable(STRING),
             "area": {"anyOf": [ref("AreaRef"), {"type": "null"}]},
             "gross_cost": {
@@ -341,8 +342,8 @@ SCHEMAS: dict[str, Any] = {
                 **nullable(ID),
                 "description": "An area of the cycle; null or absent: the district-wide pot.",
             },
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "kind": openapi_enum(ProposalKind),
+            "category": openapi_enum(ProposalCategory),
             "location": {**nullable({"type": "string", "maxLength": 200}), "pattern": SINGLE_LINE},
             "estimated_cost": {
                 "type": "integer",
@@ -630,8 +631,8 @@ PAGE_PARAMS = [
 ]
 PROPOSAL_PARAMS = PAGE_PARAMS + [
     query("area", {"type": "integer", "minimum": 1, "maximum": INT32}, "Only this area."),
-    query("kind", {"type": "string", "enum": list(KINDS)}, "spending or saving."),
-    query("category", {"type": "string", "enum": list(CATEGORIES)}, "Only this category."),
+    query("kind", openapi_enum(ProposalKind), "spending or saving."),
+    query("category", openapi_enum(ProposalCategory), "Only this category."),
     query(
         "sort",
         {"type": "string", "enum": list(PROPOSAL_SORTS)},

@@ -16,7 +16,7 @@ from pbplatform.api import serializers as ser
 from pbplatform.api.auth import api_token_required, current_token_user
 from pbplatform.api.openapi import PAGE_PARAMS, PROPOSAL_PARAMS, openapi_document
 from pbplatform.api.views import bp, paging, query_args, safe_text
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.discussion import queries as discussion_queries
 from pbplatform.discussion import services as discussion_services
 from pbplatform.errors import DomainError
@@ -40,7 +40,7 @@ def public_cycle(slug: str) -> Cycle:
     cycle = None
     if safe_text(slug, 64):
         cycle = db.session.scalar(
-            sa.select(Cycle).where(Cycle.slug == slug, Cycle.phase != "draft")
+            sa.select(Cycle).where(Cycle.slug == slug, Cycle.phase != Phase.DRAFT)
         )
     if cycle is None:
         raise DomainError("not_found", _("No such cycle."), status=404)
@@ -64,7 +64,7 @@ def openapi() -> ResponseReturnValue:
 @public
 def list_cycles() -> ResponseReturnValue:
     page, per_page = paging(query_args(PAGE_PARAMS))
-    where = Cycle.phase != "draft"
+    where = Cycle.phase != Phase.DRAFT
     total = db.session.scalar(sa.select(sa.func.count(Cycle.id)).where(where)) or 0
     cycles = db.session.scalars(
         sa.select(Cycle)
@@ -124,7 +124,7 @@ def get_proposal(tracking_number: str) -> ResponseReturnValue:
         proposal = db.session.scalar(
             sa.select(Proposal)
             .join(Cycle)
-            .where(Proposal.tracking_number == tracking_number, Cycle.phase != "draft")
+            .where(Proposal.tracking_number == tracking_number, Cycle.phase != Phase.DRAFT)
         )
     if proposal is None or not _listed(proposal):
         raise DomainError("not_found", _("No such proposal."), status=404)
@@ -138,7 +138,7 @@ def public_proposal(tracking_number: str) -> Proposal:
         proposal = db.session.scalar(
             sa.select(Proposal)
             .join(Cycle)
-            .where(Proposal.tracking_number == tracking_number, Cycle.phase != "draft")
+            .where(Proposal.tracking_number == tracking_number, Cycle.phase != Phase.DRAFT)
         )
     if proposal is None or not _listed(proposal):
         raise DomainError("not_found", _("No such proposal."), status=404)

@@ -17,6 +17,7 @@ from pbplatform.api.auth import api_token_required, current_token_user
 from pbplatform.api.resources import public_cycle, public_proposal
 from pbplatform.api.serializers import comment_document, proposal_records
 from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.channels.models import Channel
 from pbplatform.db import today
 from pbplatform.discussion import services as discussion_services
 from pbplatform.discussion.models import CommentChannel
@@ -88,7 +89,7 @@ def cast(slug: str) -> ResponseReturnValue:
         voter_key_for(user),
         selections,
         area_id=user.home_area_id,
-        channel="online",
+        channel=Channel.ONLINE,
         user_id=user.id,
     )
     body = {"status": "cast", "cast_on": today().isoformat()}

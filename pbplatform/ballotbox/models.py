@@ -11,15 +11,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pbplatform.channels.models import Channel
 from pbplatform.db import enum_check
 from pbplatform.extensions import db
-from pbplatform.voting.models import VOTE_CHANNELS, new_ballot_id
+from pbplatform.voting.models import new_ballot_id
 
 
 class SealedBallot(db.Model):
     __tablename__ = "sealed_ballots"
     __table_args__ = (
-        enum_check("channel", VOTE_CHANNELS, "channel_valid"),
+        enum_check("channel", Channel, "channel_valid"),
         # A paper serial is unique per cycle; only its keyed hash is in the clear.
         sa.UniqueConstraint("cycle_id", "serial_hash", name="uq_sealed_ballots_serial"),
         sa.Index("ix_sealed_ballots_cycle", "cycle_id"),

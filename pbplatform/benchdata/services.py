@@ -20,14 +20,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.passwords import hash_password
 from pbplatform.api import services as api_services
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase
+from pbplatform.cycles.models import Area, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.services import publish_results, run_count
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
@@ -90,7 +90,7 @@ def _cycle(scale: Scale, areas: list[Area]) -> Cycle:
         slug=SLUG,
         name="Bench",
         tracking_prefix="BE",
-        phase="voting",
+        phase=Phase.VOTING,
         district_budget_minor=DISTRICT_BUDGET,
         count_rule=scale.rule,
         tie_seed=f"bench-{scale.seed}",
@@ -100,7 +100,7 @@ def _cycle(scale: Scale, areas: list[Area]) -> Cycle:
     # voting began yesterday; no later date, so only --publish closes it
     cycle.phase_dates = [
         CyclePhase(phase=p, starts_at=start + timedelta(days=10 * i))
-        for i, p in enumerate(("proposals", "review", "voting"))
+        for i, p in enumerate((Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING))
     ]
     db.session.add(cycle)
     db.session.flush()
@@ -118,12 +118,12 @@ def _proposals(cycle: Cycle, n: int, rng: random.Random) -> list[Proposal]:
                 cycle_id=cycle.id,
                 area_id=homes[i % len(homes)],
                 tracking_number=f"BE-{i + 1:05d}",
-                kind="spending",
+                kind=ProposalKind.SPENDING,
                 title=f"Bench proposal {i + 1}",
                 description="A synthetic proposal for the benchmark.",
                 estimated_cost_minor=cost,
                 officer_cost_minor=cost,
-                status="approved",
+                status=ProposalStatus.APPROVED,
             )
         )
     db.session.add_all(rows)
@@ -214,7 +214,7 @@ def _staff() -> tuple[User, User]:
                 email=email,
                 display_name=name,
                 password_hash=hash_password(secrets.token_urlsafe(24)),
-                role="admin",
+                role=Role.ADMIN,
             )
             db.session.add(user)
         found.append(user)
@@ -233,7 +233,7 @@ def _token_voters(cycle: Cycle, n: int) -> list[str]:
             email=f"bench-voter-{i}@bench.invalid",
             display_name=f"Bench voter {i}",
             password_hash=unusable,
-            role="resident",
+            role=Role.RESIDENT,
             home_area_id=areas[i % len(areas)] if areas else None,
         )
         for i in range(n)
@@ -249,6 +249,6 @@ def publish_bench() -> ResultVersion:
     if cycle is None:
         raise BenchError("no cycle named bench; run bench-data first")
     counter, checker = _staff()
-    if cycle.phase == "voting":
-        cycle = cycle_services.open_phase(cycle, "counting", actor=counter)
+    if cycle.phase == Phase.VOTING:
+        cycle = cycle_services.open_phase(cycle, Phase.COUNTING, actor=counter)
     return publish_results(run_count(cycle, counter), checker)

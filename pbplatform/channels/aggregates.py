@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pbplatform.channels.models import Meeting, MeetingTotal
+from pbplatform.channels.models import Channel, Meeting, MeetingTotal
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.tally import AggregateScore
 
 
@@ -33,14 +33,17 @@ def meeting_aggregates(cycle: Cycle) -> list[AggregateScore]:
         .join(Proposal, Proposal.id == MeetingTotal.proposal_id)
         .where(
             Meeting.cycle_id == cycle.id,
-            Proposal.status == "approved",
+            Proposal.status == ProposalStatus.APPROVED,
         )
         .group_by(MeetingTotal.proposal_id)
         .order_by(MeetingTotal.proposal_id)
     )
     return [
         AggregateScore(
-            channel="meeting", project_id=str(pid), score=int(dots), participants=int(attendance)
+            channel=Channel.MEETING,
+            project_id=str(pid),
+            score=int(dots),
+            participants=int(attendance),
         )
         for pid, dots in rows
     ]

@@ -27,7 +27,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase, VotePolicy
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -211,7 +211,7 @@ def parse_census(cycle: Cycle, data: bytes) -> list[CensusRow]:
 
 def upload_census(cycle: Cycle, data: bytes, actor: User | None = None) -> dict[str, int]:
     """Replace the cycle's register with the file's entries; returns counts for the page."""
-    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
+    if cycle.current_phase in (Phase.COUNTING, Phase.RESULTS):  # closed by the clock too
         raise DomainError("voting_over", _("The register cannot change after voting."), status=409)
     rows = parse_census(cycle, data)
     existing = {
@@ -309,14 +309,14 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
     """
     if not user.is_active:
         raise DomainError("not_eligible", _("This account cannot vote."), status=403)
-    if cycle.vote_policy == "codes":
+    if cycle.vote_policy == VotePolicy.CODES:
         raise DomainError(
             "codes_only",
             _("In this cycle you vote with the voting code sent to you by post."),
             status=403,
         )
     if (
-        cycle.vote_policy == "registered"
+        cycle.vote_policy == VotePolicy.REGISTERED
         and cycle.min_age
         and user.birth_date is not None
         and adult_from(user.birth_date, cycle.min_age) > today()
@@ -324,7 +324,7 @@ def check_eligibility(cycle: Cycle, user: User) -> None:
         raise DomainError(
             "under_age", _("You are below the minimum age for this cycle."), status=403
         )
-    if cycle.vote_policy == "census":
+    if cycle.vote_policy == VotePolicy.CENSUS:
         entry = entry_for_user(cycle, user)
         if entry is None:
             raise DomainError(

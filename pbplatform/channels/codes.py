@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.channels.models import VotingCode, VotingCodeBatch
+from pbplatform.channels.models import Channel, VotingCode, VotingCodeBatch
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -51,7 +51,7 @@ def generate_codes(
     cycle: Cycle, count: int, label: str, area_id: int | None = None, actor: User | None = None
 ) -> tuple[VotingCodeBatch, list[str]]:
     """Create a batch; returns the plaintext codes, which are not kept anywhere."""
-    if cycle.current_phase in ("counting", "results"):  # closed by the clock too
+    if cycle.current_phase in (Phase.COUNTING, Phase.RESULTS):  # closed by the clock too
         raise DomainError("voting_over", _("Voting is over in this cycle."), status=409)
     if not 0 < count <= MAX_BATCH:
         raise DomainError("bad_count", _("A batch holds 1 to %(max)s codes.", max=MAX_BATCH))
@@ -111,7 +111,10 @@ def find_code(text: str, cycle: Cycle | None = None) -> VotingCode:
         )
     if code.used_on is not None:
         raise DomainError(
-            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+            "code_used",
+            _("This code has already been used to vote."),
+            status=409,
+            channel=Channel.CODE,
         )
     return code
 
@@ -133,7 +136,10 @@ def _mark_used(code: VotingCode) -> None:
     )
     if result.rowcount != 1:
         raise DomainError(
-            "code_used", _("This code has already been used to vote."), status=409, channel="code"
+            "code_used",
+            _("This code has already been used to vote."),
+            status=409,
+            channel=Channel.CODE,
         )
 
 
@@ -145,7 +151,7 @@ def redeem_code(
     area = code_area(cycle, code, area_id)
     check_ballot(cycle, area, selections)
     _mark_used(code)
-    return cast_ballot(cycle, f"code:{code.id}", selections, area_id=area, channel="code")
+    return cast_ballot(cycle, f"code:{code.id}", selections, area_id=area, channel=Channel.CODE)
 
 
 def batch_stats(cycle: Cycle) -> list[tuple[VotingCodeBatch, int]]:

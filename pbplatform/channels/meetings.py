@@ -18,15 +18,15 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal
-from pbplatform.cycles.models import Cycle
+from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingStatus, MeetingTotal
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.services import ballot_proposals
 
-OPEN_PHASES = ("voting", "counting")
+OPEN_PHASES = (Phase.VOTING, Phase.COUNTING)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def update_attendance(meeting: Meeting, attendance: int, actor: User | None = No
 
 def _ensure_editable(meeting: Meeting) -> None:
     _ensure_open(meeting.cycle)
-    if meeting.status == "confirmed":
+    if meeting.status == MeetingStatus.CONFIRMED:
         raise DomainError(
             "meeting_confirmed", _("This meeting's counts are confirmed."), status=409
         )
@@ -211,7 +211,7 @@ def confirm_meeting_counts(meeting: Meeting, actor: User | None = None) -> list[
         meeting.totals.remove(total)
     db.session.flush()
     meeting.totals = [MeetingTotal(proposal_id=pid, dots=n) for pid, n in agreed.items()]
-    meeting.status = "needs_correction" if mismatches else "confirmed"
+    meeting.status = MeetingStatus.NEEDS_CORRECTION if mismatches else MeetingStatus.CONFIRMED
     if not mismatches:
         meeting.confirmed_at = utcnow()
         meeting.confirmed_by_id = actor.id if actor else None

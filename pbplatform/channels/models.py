@@ -7,15 +7,57 @@ for people not yet of age when the register was loaded, the day they come of age
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-MEETING_STATUSES = ("open", "needs_correction", "confirmed")
+
+class Channel(enum.StrEnum):
+    """How a vote came in: `ONLINE` the website or API; `PAPER` at a voting site; `CODE` a
+    voting code from a letter or the household survey; `POSTAL` a postal survey (counted, but
+    nothing can be entered for it); `MEETING` dots at an assembly (aggregate totals)."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+    CODE = "code"
+    POSTAL = "postal"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: _l("Online"),
+    Channel.PAPER: _l("Paper ballots"),
+    Channel.CODE: _l("Voting codes"),
+    Channel.POSTAL: _l("Postal survey"),
+    Channel.MEETING: _l("Meetings (totals)"),
+}
+
+
+class MeetingStatus(enum.StrEnum):
+    OPEN = "open"
+    NEEDS_CORRECTION = "needs_correction"
+    CONFIRMED = "confirmed"
+
+    @property
+    def label(self) -> str:
+        return str(MEETING_STATUS_LABELS[self])
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.OPEN: _l("open: counts being entered"),
+    MeetingStatus.NEEDS_CORRECTION: _l("counts differ: correction needed"),
+    MeetingStatus.CONFIRMED: _l("confirmed"),
+}
 
 
 class Meeting(db.Model):
@@ -23,7 +65,7 @@ class Meeting(db.Model):
 
     __tablename__ = "meetings"
     __table_args__ = (
-        enum_check("status", MEETING_STATUSES, "status_valid"),
+        enum_check("status", MeetingStatus, "status_valid"),
         sa.CheckConstraint("attendance >= 0", name="attendance_nonnegative"),
         sa.CheckConstraint("dots_per_person > 0", name="dots_positive"),
     )
@@ -35,7 +77,7 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(sa.String(200))
     attendance: Mapped[int] = mapped_column(default=0)
     dots_per_person: Mapped[int] = mapped_column(default=5)
-    status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    status: Mapped[str] = mapped_column(sa.String(20), default=MeetingStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import audit_serial_hash, seal_ballots, sealed_counts
-from pbplatform.channels.models import PaperImport, VotingSite
+from pbplatform.channels.models import Channel, PaperImport, VotingSite
 from pbplatform.channels.paper_rows import (
     PaperRow,
     RowError,
@@ -35,6 +35,9 @@ from pbplatform.voting.models import Ballot, BallotChoice, Participation
 from pbplatform.voting.services import require_voting_open
 
 # --- sites ---------------------------------------------------------------------------------
+
+# The refusal code a cast after the closing time raises (voting.services).
+VOTING_CLOSED = "voting_closed"
 
 
 def create_site(
@@ -88,7 +91,7 @@ def _ensure_voting(cycle: Cycle) -> Cycle:
     try:
         return require_voting_open(cycle)
     except DomainError as exc:
-        if exc.code != "voting_closed":
+        if exc.code != VOTING_CLOSED:
             raise
         raise DomainError(
             "voting_closed", _("Paper ballots are entered while voting is open."), status=409
@@ -100,7 +103,7 @@ def _ballot(row: PaperRow, cycle: Cycle) -> Ballot:
     ballot = Ballot(
         cycle_id=cycle.id,
         area_id=row.area_id,
-        channel="paper",
+        channel=Channel.PAPER,
         serial=row.serial,
         is_valid=row.invalid_reason is None,
         invalid_reason=row.invalid_reason,
@@ -124,7 +127,7 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> list[Ballot]:
                         cycle_id=cycle.id,
                         voter_key=row.voter_key,
                         user_id=row.user_id,
-                        channel="paper",
+                        channel=Channel.PAPER,
                     )
                     for row in rows
                     if row.voter_key
@@ -242,11 +245,11 @@ def list_imports(cycle: Cycle) -> list[PaperImport]:
 
 def paper_counts(cycle: Cycle) -> tuple[int, int]:
     """(valid, invalid) paper ballots of the cycle: sealed while voting, unsealed after."""
-    valid, invalid = sealed_counts(cycle, "paper")
+    valid, invalid = sealed_counts(cycle, Channel.PAPER)
     rows = dict(
         db.session.execute(
             sa.select(Ballot.is_valid, sa.func.count(Ballot.id))
-            .where(Ballot.cycle_id == cycle.id, Ballot.channel == "paper")
+            .where(Ballot.cycle_id == cycle.id, Ballot.channel == Channel.PAPER)
             .group_by(Ballot.is_valid)
         ).all()
     )

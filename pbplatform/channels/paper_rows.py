@@ -37,7 +37,7 @@ from pbplatform.channels.census import (
 )
 from pbplatform.channels.models import CensusEntry, VotingSite
 from pbplatform.channels.policy import already_voted_message
-from pbplatform.cycles.models import Area, Cycle, CycleArea
+from pbplatform.cycles.models import Area, Cycle, CycleArea, VotePolicy
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -179,13 +179,13 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == ref.lower()))
         if user is None:
             raise RowError(_("no account with the e-mail %(ref)s", ref=ref[:80]))
-        if ctx.cycle.vote_policy != "codes":
+        if ctx.cycle.vote_policy != VotePolicy.CODES:
             try:
                 check_eligibility(ctx.cycle, user)
             except DomainError as exc:
                 raise RowError(exc.message) from None
         return voter_key_for(user), user.id
-    if ctx.cycle.vote_policy != "census":
+    if ctx.cycle.vote_policy != VotePolicy.CENSUS:
         raise RowError(ACCOUNT_ONLY())
     parts = [p.strip() for p in ref.split("|")]
     born_on = parse_date(parts[1]) if len(parts) == 3 else None

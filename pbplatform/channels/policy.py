@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from pbplatform.channels.models import Channel
 from pbplatform.errors import DomainError
-
-MEETING_STATUS_LABELS = {
-    "open": _l("open: counts being entered"),
-    "needs_correction": _l("counts differ: correction needed"),
-    "confirmed": _l("confirmed"),
-}
 
 
 def channel_label(channel: str | None) -> str:
-    labels = {
-        "online": _("online"),
-        "paper": _("on paper"),
-        "code": _("with a voting code"),
-        "postal": _("by post"),
-        "meeting": _("at a meeting"),
+    labels: dict[str, str] = {
+        Channel.ONLINE: _("online"),
+        Channel.PAPER: _("on paper"),
+        Channel.CODE: _("with a voting code"),
+        Channel.POSTAL: _("by post"),
+        Channel.MEETING: _("at a meeting"),
     }
     return labels.get(channel or "", _("in another channel"))
 

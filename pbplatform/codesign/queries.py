@@ -15,8 +15,9 @@ from pbplatform.codesign.models import (
     MergeRequest,
     MergeStatus,
 )
+from pbplatform.cycles.models import Phase
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 
 
 def user_by_email(email: str) -> User | None:
@@ -137,6 +138,6 @@ def panel(proposal: Proposal, user: User | None) -> dict:
         "is_author": is_author,
         "can_amend": user is not None
         and not is_author
-        and proposal.status == "pending"
-        and proposal.cycle.current_phase in ("proposals", "review"),
+        and proposal.status == ProposalStatus.PENDING
+        and proposal.cycle.current_phase in (Phase.PROPOSALS, Phase.REVIEW),
     }

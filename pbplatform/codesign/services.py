@@ -27,7 +27,7 @@ from pbplatform.codesign.models import (
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import (
     DESCRIPTION_MAX,
     OPEN_PHASES,
@@ -124,7 +124,7 @@ def propose_amendment(
     proposal: Proposal, amender: User, title: str | None, description: str | None
 ) -> Amendment:
     """Another resident proposes a new text for a pending proposal."""
-    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
+    if proposal.status != ProposalStatus.PENDING or proposal.cycle.current_phase not in OPEN_PHASES:
         raise DomainError(
             "not_amendable",
             _("Only pending proposals can be amended, while proposals are collected or reviewed."),

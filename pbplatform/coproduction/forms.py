@@ -5,33 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-KIND_LABELS = {
-    "volunteer_hours": _l("Volunteer work (hours)"),
-    "maintenance": _l("Maintenance or looking after it for a period"),
-    "materials": _l("Materials or goods"),
-    "equipment_venue": _l("Equipment or a venue"),
-    "professional_service": _l("Professional service"),
-    "money": _l("Money (co-financing)"),
-}
-STATUS_LABELS = {
-    "offered": _l("offered"),
-    "accepted": _l("accepted"),
-    "declined": _l("declined"),
-    "fulfilled": _l("fulfilled"),
-    "partly_fulfilled": _l("partly fulfilled"),
-    "lapsed": _l("lapsed"),
-    "withdrawn": _l("withdrawn"),
-}
+from pbplatform import vocabulary
+from pbplatform.coproduction.models import OfferKind
 
 
 class OfferForm(FlaskForm):
     kind = SelectField(
         _l("What do you offer?"),
-        default="volunteer_hours",
-        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+        default=OfferKind.VOLUNTEER_HOURS,
+        choices=vocabulary.choices(OfferKind),
     )
     quantity = DecimalField(
         _l("How much"),

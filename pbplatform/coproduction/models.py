@@ -2,36 +2,69 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-OFFER_KINDS = (
-    "volunteer_hours",
-    "maintenance",
-    "materials",
-    "equipment_venue",
-    "professional_service",
-    "money",
-)
-OFFER_STATUSES = (
-    "offered",
-    "accepted",
-    "declined",
-    "fulfilled",
-    "partly_fulfilled",
-    "lapsed",
-    "withdrawn",
-)
+
+class OfferKind(enum.StrEnum):
+    VOLUNTEER_HOURS = "volunteer_hours"
+    MAINTENANCE = "maintenance"
+    MATERIALS = "materials"
+    EQUIPMENT_VENUE = "equipment_venue"
+    PROFESSIONAL_SERVICE = "professional_service"
+    MONEY = "money"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    OfferKind.VOLUNTEER_HOURS: _l("Volunteer work (hours)"),
+    OfferKind.MAINTENANCE: _l("Maintenance or looking after it for a period"),
+    OfferKind.MATERIALS: _l("Materials or goods"),
+    OfferKind.EQUIPMENT_VENUE: _l("Equipment or a venue"),
+    OfferKind.PROFESSIONAL_SERVICE: _l("Professional service"),
+    OfferKind.MONEY: _l("Money (co-financing)"),
+}
+
+
+class OfferStatus(enum.StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    FULFILLED = "fulfilled"
+    PARTLY_FULFILLED = "partly_fulfilled"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    OfferStatus.OFFERED: _l("offered"),
+    OfferStatus.ACCEPTED: _l("accepted"),
+    OfferStatus.DECLINED: _l("declined"),
+    OfferStatus.FULFILLED: _l("fulfilled"),
+    OfferStatus.PARTLY_FULFILLED: _l("partly fulfilled"),
+    OfferStatus.LAPSED: _l("lapsed"),
+    OfferStatus.WITHDRAWN: _l("withdrawn"),
+}
 # Statuses whose value lowers the public cost (see costs.cost_breakdown).
-COUNTED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled")
+COUNTED_STATUSES = (OfferStatus.ACCEPTED, OfferStatus.FULFILLED, OfferStatus.PARTLY_FULFILLED)
 # Statuses that carry an officer's valuation.
-VALUED_STATUSES = ("accepted", "fulfilled", "partly_fulfilled", "lapsed")
+VALUED_STATUSES = (*COUNTED_STATUSES, OfferStatus.LAPSED)
 
 
 def quantity_text(value: Decimal | None) -> str:
@@ -41,15 +74,16 @@ def quantity_text(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def _in(column: str, values: Iterable[str]) -> str:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({allowed})"
 
 
 class Offer(db.Model):
     __tablename__ = "offers"
     __table_args__ = (
-        enum_check("kind", OFFER_KINDS, "kind_valid"),
-        enum_check("status", OFFER_STATUSES, "status_valid"),
+        enum_check("kind", OfferKind, "kind_valid"),
+        enum_check("status", OfferStatus, "status_valid"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("value_minor IS NULL OR value_minor >= 0", name="value_nonnegative"),
         sa.CheckConstraint(

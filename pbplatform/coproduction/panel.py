@@ -11,8 +11,6 @@ from flask_wtf import FlaskForm
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.forms import (
-    KIND_LABELS,
-    STATUS_LABELS,
     AcceptForm,
     DeclineForm,
     DeliveryForm,
@@ -20,7 +18,7 @@ from pbplatform.coproduction.forms import (
     LinkForm,
     OfferForm,
 )
-from pbplatform.coproduction.models import Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.proposals.models import Proposal
 
 
@@ -56,8 +54,6 @@ def coproduction_panel(proposal: Proposal, form: OfferForm | None = None) -> dic
         "form": form or (OfferForm(prefix="help") if can_offer else None),
         "officer": officer,
         "officer_forms": {o.id: officer_forms(o) for o in offers} if officer else {},
-        "kinds": KIND_LABELS,
-        "statuses": STATUS_LABELS,
-        "lapsed": [o for o in offers if o.status == "lapsed"],
+        "lapsed": [o for o in offers if o.status == OfferStatus.LAPSED],
         "takes_offers": services.takes_offers(proposal),
     }

@@ -16,33 +16,56 @@ from sqlalchemy.orm import selectinload
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.coproduction.models import COUNTED_STATUSES, OFFER_KINDS, Offer, OfferDelivery
-from pbplatform.cycles.models import Cycle
+from pbplatform.coproduction.models import (
+    COUNTED_STATUSES,
+    Offer,
+    OfferDelivery,
+    OfferKind,
+    OfferStatus,
+)
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money, to_minor
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import EventKind, Proposal, ProposalStatus
+from pbplatform.vocabulary import member_of
 
 # Residents may offer help while the cycle takes proposals, reviews them or votes, and on a
 # funded project while it is delivered (issue 15: DELIVERY_PHASES, see `takes_offers`).
-OPEN_PHASES = ("proposals", "review", "voting")
-DELIVERY_PHASES = ("results",)
+OPEN_PHASES = (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING)
+DELIVERY_PHASES = (Phase.RESULTS,)
 # While ballots are cast and counted the net cost voters saw must not change.
-COST_LOCKED_PHASES = ("voting", "counting")
-CLOSED_PROPOSAL_STATUSES = ("withdrawn", "rejected", "merged")
-LABOUR_KINDS = ("volunteer_hours", "maintenance", "professional_service")
+COST_LOCKED_PHASES = (Phase.VOTING, Phase.COUNTING)
+CLOSED_PROPOSAL_STATUSES = (
+    ProposalStatus.WITHDRAWN,
+    ProposalStatus.REJECTED,
+    ProposalStatus.MERGED,
+)
+LABOUR_KINDS = (OfferKind.VOLUNTEER_HOURS, OfferKind.MAINTENANCE, OfferKind.PROFESSIONAL_SERVICE)
 HOUR_UNITS = ("hour", "hours", "h", "hr", "hrs", "stunde", "stunden", "std")
 MAX_QUANTITY = Decimal("9999999999")
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "offered": frozenset({"accepted", "declined", "withdrawn"}),
-    "accepted": frozenset({"declined", "fulfilled", "partly_fulfilled", "lapsed", "withdrawn"}),
-    "partly_fulfilled": frozenset({"partly_fulfilled", "fulfilled", "lapsed"}),
-    "declined": frozenset(),
-    "fulfilled": frozenset(),
-    "lapsed": frozenset(),
-    "withdrawn": frozenset(),
+    OfferStatus.OFFERED: frozenset(
+        {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.WITHDRAWN}
+    ),
+    OfferStatus.ACCEPTED: frozenset(
+        {
+            OfferStatus.DECLINED,
+            OfferStatus.FULFILLED,
+            OfferStatus.PARTLY_FULFILLED,
+            OfferStatus.LAPSED,
+            OfferStatus.WITHDRAWN,
+        }
+    ),
+    OfferStatus.PARTLY_FULFILLED: frozenset(
+        {OfferStatus.PARTLY_FULFILLED, OfferStatus.FULFILLED, OfferStatus.LAPSED}
+    ),
+    OfferStatus.DECLINED: frozenset(),
+    OfferStatus.FULFILLED: frozenset(),
+    OfferStatus.LAPSED: frozenset(),
+    OfferStatus.WITHDRAWN: frozenset(),
 }
 
 
@@ -194,13 +217,13 @@ def make_offer(
         )
     if proposal is not None:
         _check_proposal(proposal)
-    if kind not in OFFER_KINDS:
+    if member_of(OfferKind, kind) is None:
         raise DomainError("bad_kind", _("Choose what kind of help you offer."), field="kind")
     quantity = _check_quantity(quantity)
     unit, description = _clean(unit, 40), _clean(description)
-    if kind == "volunteer_hours":
+    if kind == OfferKind.VOLUNTEER_HOURS:
         unit = "hours"
-    if kind == "money":
+    if kind == OfferKind.MONEY:
         unit = cycle.currency
     if not unit or not description:
         raise DomainError("missing", _("Give a unit and describe what you offer."))
@@ -217,7 +240,7 @@ def make_offer(
         conditions=_clean(conditions),
         only_if_funded=only_if_funded,
         is_anonymous=is_anonymous,
-        status="offered",
+        status=OfferStatus.OFFERED,
         offerer_id=None if on_behalf else by.id,
         offerer_name=on_behalf,
         entered_by_id=by.id if on_behalf else None,
@@ -236,7 +259,7 @@ def withdraw_offer(offer: Offer, user: User) -> Offer:
     if not own and not (user.is_officer and offer.offerer_id is None):
         raise DomainError("forbidden", _("You can only withdraw your own offers."), status=403)
     before = _snapshot(offer)
-    _move(offer, "withdrawn")
+    _move(offer, OfferStatus.WITHDRAWN)
     db.session.flush()
     if not own:
         _audit("offer.withdrawn", offer, before, user)
@@ -250,7 +273,7 @@ def link_offer(offer: Offer, proposal: Proposal, officer: User) -> Offer:
         raise DomainError("forbidden", _("That proposal is outside your areas."), status=403)
     if proposal.cycle_id != offer.cycle_id:
         raise DomainError("other_cycle", _("The proposal belongs to another cycle."))
-    if offer.status not in ("offered", "accepted"):
+    if offer.status not in (OfferStatus.OFFERED, OfferStatus.ACCEPTED):
         raise DomainError("offer_transition", _("Only open offers can be linked."), status=409)
     _check_proposal(proposal)
     if offer.status in COUNTED_STATUSES and offer.cycle.phase in COST_LOCKED_PHASES:
@@ -265,7 +288,7 @@ def link_offer(offer: Offer, proposal: Proposal, officer: User) -> Offer:
 
 def hours_value(offer: Offer) -> int | None:
     """Labour in hours at the cycle's published hourly rate; money at face value."""
-    if offer.kind == "money":
+    if offer.kind == OfferKind.MONEY:
         return to_minor(offer.quantity)
     rate = offer.cycle.hourly_rate_minor
     if offer.kind in LABOUR_KINDS and offer.unit.strip().lower() in HOUR_UNITS and rate > 0:
@@ -294,13 +317,13 @@ def accept_offer(
     if basis is None:
         raise DomainError("basis_required", _("Say how the value was set."), field="basis")
     before = _snapshot(offer)
-    _move(offer, "accepted")
+    _move(offer, OfferStatus.ACCEPTED)
     offer.value_minor, offer.value_basis, offer.reviewed_by_id = value_minor, basis, officer.id
     db.session.flush()
     _audit("offer.accepted", offer, before, officer)
     _event(
         offer,
-        "offer_accepted",
+        EventKind.OFFER_ACCEPTED,
         _(
             "Offer of help accepted, valued at %(value)s.",
             value=format_money(value_minor, offer.cycle.currency),
@@ -310,7 +333,7 @@ def accept_offer(
 
 
 def _default_basis(offer: Offer) -> str:
-    if offer.kind == "money":
+    if offer.kind == OfferKind.MONEY:
         return _("Money at face value.")
     rate = format_money(offer.cycle.hourly_rate_minor, offer.cycle.currency)
     return _(
@@ -326,7 +349,7 @@ def decline_offer(offer: Offer, officer: User, reason: str | None) -> Offer:
     if reason is None:
         raise DomainError("reason_required", _("Give a reason for declining."), field="reason")
     before = _snapshot(offer)
-    _move(offer, "declined")
+    _move(offer, OfferStatus.DECLINED)
     offer.decline_reason, offer.reviewed_by_id = reason, officer.id
     db.session.flush()
     _audit("offer.declined", offer, before, officer)
@@ -368,7 +391,7 @@ def record_delivery(
         confirmed_by_id=officer.id,
     )
     db.session.add(delivery)
-    _move(offer, "fulfilled" if done else "partly_fulfilled")
+    _move(offer, OfferStatus.FULFILLED if done else OfferStatus.PARTLY_FULFILLED)
     db.session.flush()
     _audit("offer.delivery_recorded", offer, before, officer)
     return delivery
@@ -382,14 +405,14 @@ def lapse_offer(offer: Offer, officer: User, note: str | None) -> Offer:
         raise DomainError(
             "note_required", _("Say what happens next for the proposal."), field="note"
         )
-    if offer.cycle.phase != "results":
+    if offer.cycle.phase != Phase.RESULTS:
         raise DomainError("too_early", _("Offers lapse only after the results."), status=409)
     before = _snapshot(offer)
-    _move(offer, "lapsed")
+    _move(offer, OfferStatus.LAPSED)
     offer.lapse_note = note
     db.session.flush()
     _audit("offer.lapsed", offer, before, officer)
-    _event(offer, "offer_lapsed", note)
+    _event(offer, EventKind.OFFER_LAPSED, note)
     return offer
 
 
@@ -400,7 +423,7 @@ def public_offers(proposal: Proposal) -> list[Offer]:
     return list(
         db.session.scalars(
             sa.select(Offer)
-            .where(Offer.proposal_id == proposal.id, Offer.status != "withdrawn")
+            .where(Offer.proposal_id == proposal.id, Offer.status != OfferStatus.WITHDRAWN)
             .options(selectinload(Offer.offerer), selectinload(Offer.deliveries))
             .order_by(Offer.created_at, Offer.id)
         )

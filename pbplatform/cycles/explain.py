@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import BallotRule, Combination, CountRule, Cycle, VotePolicy
 
 
 def _num(value: Decimal | None) -> str:
@@ -16,9 +17,9 @@ def _num(value: Decimal | None) -> str:
 
 
 def explain_ballot_rule(cycle: Cycle) -> str:
-    if cycle.ballot_rule == "k_approval":
+    if cycle.ballot_rule == BallotRule.K_APPROVAL:
         return str(_l("Choose at most %(k)s projects.", k=cycle.max_projects))
-    if cycle.ballot_rule == "cumulative":
+    if cycle.ballot_rule == BallotRule.CUMULATIVE:
         text = str(
             _l(
                 "Distribute %(points)s points among the projects; fractions such as 2.5 "
@@ -42,47 +43,49 @@ def explain_ballot_rule(cycle: Cycle) -> str:
     )
 
 
-_COUNT_TEXTS = {
-    "greedy": _l(
+_COUNT_TEXTS: dict[str, Any] = {
+    CountRule.GREEDY: _l(
         "greedy by votes: projects are funded in order of votes, down the list for each "
         "area and district-wide; a project that no longer fits the money left is "
         "skipped and the next one is tried."
     ),
-    "greedy-no-skip": _l(
+    CountRule.GREEDY_NO_SKIP: _l(
         "greedy by votes without skipping: projects are funded in order of "
         "votes; counting stops at the first project that does not fit."
     ),
-    "greedy-threshold": _l(
+    CountRule.GREEDY_THRESHOLD: _l(
         "greedy by votes among projects with a score of at least "
         "%(threshold)s; a project that no longer fits is skipped."
     ),
-    "equalshares": _l(
+    CountRule.EQUAL_SHARES: _l(
         "the Method of Equal Shares: the budget is split equally among voters, and "
         "a project is funded only from its supporters' shares, the one costing "
         "each supporter least first."
     ),
-    "equalshares/add1": _l(
+    CountRule.EQUAL_SHARES_ADD1: _l(
         "the Method of Equal Shares, then each voter's share is raised by one "
         "unit at a time while the outcome still fits the budget."
     ),
-    "equalshares/add1-until-exhaustive": _l(
+    CountRule.EQUAL_SHARES_ADD1_EXHAUSTIVE: _l(
         "the Method of Equal Shares, with each voter's share "
         "raised by one unit until the budget is spent."
     ),
-    "equalshares-comparison": _l(
+    CountRule.EQUAL_SHARES_COMPARISON: _l(
         "the Method of Equal Shares, replaced by the greedy outcome "
         "only if more voters prefer the greedy outcome."
     ),
-    "equalshares/add1-comparison": _l(
+    CountRule.EQUAL_SHARES_ADD1_COMPARISON: _l(
         "the Method of Equal Shares with add-one completion, "
         "replaced by the greedy outcome only if more voters "
         "prefer it."
     ),
-    "phragmen": _l(
+    CountRule.PHRAGMEN: _l(
         "sequential Phragmén: projects are funded one by one so that the cost is "
         "shared as evenly as possible among their supporters."
     ),
-    "top-n": _l("a list of the %(n)s projects with the highest scores, without a budget limit."),
+    CountRule.TOP_N: _l(
+        "a list of the %(n)s projects with the highest scores, without a budget limit."
+    ),
 }
 
 
@@ -107,7 +110,7 @@ def explain_count_rule(cycle: Cycle) -> str:
 
 
 def explain_combination(cycle: Cycle) -> str:
-    if cycle.combination == "normalized":
+    if cycle.combination == Combination.NORMALIZED:
         return str(
             _l(
                 "Each channel's support is taken as a share of that channel's ballots, "
@@ -156,7 +159,7 @@ def explain_who_votes(cycle: Cycle) -> str:
         ),
     )
     text = str(who)
-    if cycle.vote_policy != "census":
+    if cycle.vote_policy != VotePolicy.CENSUS:
         text += " " + str(IDENTIFIED_BY_ACCOUNT)
     if cycle.min_age:
         text += " " + str(_l("Minimum age: %(age)s.", age=cycle.min_age))

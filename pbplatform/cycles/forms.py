@@ -31,55 +31,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pbplatform import vocabulary
+from pbplatform.channels.models import Channel
 from pbplatform.cycles.explain import IDENTIFIED_BY_ACCOUNT
-from pbplatform.cycles.models import Area
+from pbplatform.cycles.models import Area, BallotRule, Combination, CountRule, VotePolicy
 from pbplatform.cycles.services import DATED_PHASES, OFFERED_CHANNELS, RULE_FIELDS
 from pbplatform.money import to_minor
+from pbplatform.vocabulary import lazy_label
 
 POINTS_MIN, POINTS_MAX = Decimal("0.01"), Decimal("99999")
 MAX_MAJOR = Decimal("1000000000000")  # 10^12 in major units fits a BIGINT of minor units
-COUNT_RULES = (
-    "greedy",
-    "greedy-no-skip",
-    "greedy-threshold",
-    "equalshares",
-    "equalshares/add1",
-    "equalshares/add1-until-exhaustive",
-    "equalshares-comparison",
-    "equalshares/add1-comparison",
-    "phragmen",
-    "top-n",
-)
-COUNT_RULE_LABELS = {
-    "greedy": _l("By votes, skipping projects that no longer fit (greedy)"),
-    "greedy-no-skip": _l(
-        "By votes, stopping at the first project that does not fit (greedy-no-skip)"
-    ),
-    "greedy-threshold": _l("By votes, only projects with a minimum score (greedy-threshold)"),
-    "equalshares": _l("Method of Equal Shares (equalshares)"),
-    "equalshares/add1": _l("Equal Shares, completed by raising the shares (equalshares/add1)"),
-    "equalshares/add1-until-exhaustive": _l(
-        "Equal Shares, raising the shares until the budget is spent "
-        "(equalshares/add1-until-exhaustive)"
-    ),
-    "equalshares-comparison": _l(
-        "Equal Shares, or greedy if more voters prefer it (equalshares-comparison)"
-    ),
-    "equalshares/add1-comparison": _l(
-        "Equal Shares with completion, or greedy if more voters "
-        "prefer it (equalshares/add1-comparison)"
-    ),
-    "phragmen": _l("Sequential Phragmén (phragmen)"),
-    "top-n": _l("The N projects with the highest scores (top-n)"),
-}
-PHASE_LABELS = {
-    "draft": _l("Draft"),
-    "proposals": _l("Proposals"),
-    "review": _l("Review"),
-    "voting": _l("Voting"),
-    "counting": _l("Counting"),
-    "results": _l("Results"),
-}
 
 
 class MoneyField(StringField):
@@ -272,7 +233,7 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
             Form,
             f"phase_start_{phase}",
             DateTimeLocalField(
-                _l("%(phase)s start (local time)", phase=PHASE_LABELS[phase]),
+                _l("%(phase)s start (local time)", phase=lazy_label(phase)),
                 format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                 validators=[Optional()],
             ),
@@ -291,13 +252,7 @@ def cycle_form_class(areas: list[Area]) -> type[CycleForm]:
 class RulesForm(FlaskForm):
     ballot_rule = SelectField(
         _l("Ballot rule"),
-        choices=[
-            SelectChoice(
-                "budget", _l("Budget-limited approval: choose projects whose total fits the budget")
-            ),
-            SelectChoice("k_approval", _l("k-approval: choose at most k projects")),
-            SelectChoice("cumulative", _l("Cumulative points: distribute a number of points")),
-        ],
+        choices=vocabulary.choices(BallotRule),
         validators=[DataRequired()],
     )
     max_projects = IntegerField(
@@ -316,7 +271,7 @@ class RulesForm(FlaskForm):
     )
     count_rule = SelectField(
         _l("Counting rule"),
-        choices=[SelectChoice(r, COUNT_RULE_LABELS[r]) for r in COUNT_RULES],
+        choices=vocabulary.choices(CountRule),
         validators=[DataRequired()],
     )
     count_threshold = FiniteDecimalField(
@@ -342,21 +297,12 @@ class RulesForm(FlaskForm):
     )
     combination = SelectField(
         _l("How channels combine"),
-        choices=[
-            SelectChoice("raw", _l("Raw: weighted sum of votes or points")),
-            SelectChoice(
-                "normalized", _l("Normalised: each channel's share of its ballots, then weighted")
-            ),
-        ],
+        choices=vocabulary.choices(Combination),
         validators=[DataRequired()],
     )
     vote_policy = SelectField(
         _l("Who may vote (one vote per person)"),
-        choices=[
-            SelectChoice("registered", _l("Registered residents with a home area")),
-            SelectChoice("census", _l("Residents verified against the census")),
-            SelectChoice("codes", _l("Holders of a voting code")),
-        ],
+        choices=vocabulary.choices(VotePolicy),
         validators=[DataRequired()],
         description=IDENTIFIED_BY_ACCOUNT,
     )
@@ -370,8 +316,14 @@ class RulesForm(FlaskForm):
         ok = super().validate(extra_validators)
         rule = self.ballot_rule.data
         needed = {
-            "k_approval": (self.max_projects, _l("k-approval needs the most projects per ballot.")),
-            "cumulative": (self.points_total, _l("Cumulative voting needs the points per voter.")),
+            BallotRule.K_APPROVAL: (
+                self.max_projects,
+                _l("k-approval needs the most projects per ballot."),
+            ),
+            BallotRule.CUMULATIVE: (
+                self.points_total,
+                _l("Cumulative voting needs the points per voter."),
+            ),
         }
         if rule in needed and needed[rule][0].data is None and not needed[rule][0].errors:
             needed[rule][0].errors.append(needed[rule][1])
@@ -386,7 +338,7 @@ class RulesForm(FlaskForm):
                 f.errors.append(_l("Use at most two decimal places."))
                 ok = False
         cap, total = self.max_points_per_project.data, self.points_total.data
-        if rule == "cumulative" and len(points) == 2 and ok and cap > total:
+        if rule == BallotRule.CUMULATIVE and len(points) == 2 and ok and cap > total:
             self.max_points_per_project.errors.append(
                 _l("The most points on one project cannot exceed the points per voter.")
             )
@@ -401,14 +353,16 @@ class RulesForm(FlaskForm):
         }
         return {
             "ballot_rule": rule,
-            "max_projects": self.max_projects.data if rule == "k_approval" else None,
-            "points_total": self.points_total.data if rule == "cumulative" else None,
+            "max_projects": self.max_projects.data if rule == BallotRule.K_APPROVAL else None,
+            "points_total": self.points_total.data if rule == BallotRule.CUMULATIVE else None,
             "max_points_per_project": self.max_points_per_project.data
-            if rule == "cumulative"
+            if rule == BallotRule.CUMULATIVE
             else None,
             "count_rule": count,
-            "count_threshold": self.count_threshold.data if count == "greedy-threshold" else None,
-            "count_top_n": self.count_top_n.data if count == "top-n" else None,
+            "count_threshold": self.count_threshold.data
+            if count == CountRule.GREEDY_THRESHOLD
+            else None,
+            "count_top_n": self.count_top_n.data if count == CountRule.TOP_N else None,
             "tie_break": self.tie_break.data,
             "tie_seed": (self.tie_seed.data or "").strip(),
             "channel_weights": weights,
@@ -427,18 +381,18 @@ class RulesForm(FlaskForm):
             getattr(self, f"weight_{ch}").data = Decimal(str(stored.get(ch, 1)))
 
 
-CHANNEL_LABELS = {
-    "online": _l("Weight of online votes"),
-    "paper": _l("Weight of paper ballots"),
-    "code": _l("Weight of votes with a voting code"),
-    "meeting": _l("Weight of meeting totals (0 leaves meetings out)"),
+WEIGHT_LABELS = {
+    Channel.ONLINE: _l("Weight of online votes"),
+    Channel.PAPER: _l("Weight of paper ballots"),
+    Channel.CODE: _l("Weight of votes with a voting code"),
+    Channel.MEETING: _l("Weight of meeting totals (0 leaves meetings out)"),
 }
 for _ch in OFFERED_CHANNELS:
     setattr(
         RulesForm,
         f"weight_{_ch}",
         FiniteDecimalField(
-            CHANNEL_LABELS[_ch],
+            WEIGHT_LABELS[_ch],
             places=None,
             default=Decimal(1),
             validators=[InputRequired(), NumberRange(min=0, max=1000)],

@@ -2,20 +2,150 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-PHASES = ("draft", "proposals", "review", "voting", "counting", "results")
-BALLOT_RULES = ("budget", "k_approval", "cumulative")
-COMBINATIONS = ("raw", "normalized")
-VOTE_POLICIES = ("registered", "census", "codes")
+
+class Phase(enum.StrEnum):
+    """A cycle's phases, in the order they follow each other."""
+
+    DRAFT = "draft"
+    PROPOSALS = "proposals"
+    REVIEW = "review"
+    VOTING = "voting"
+    COUNTING = "counting"
+    RESULTS = "results"
+
+    @property
+    def label(self) -> str:
+        return str(PHASE_LABELS[self])
+
+    @property
+    def later(self) -> tuple[Phase, ...]:
+        """The phases after this one, in order."""
+        order = tuple(Phase)
+        return order[order.index(self) + 1 :]
+
+
+PHASE_LABELS = {
+    Phase.DRAFT: _l("Draft"),
+    Phase.PROPOSALS: _l("Proposals"),
+    Phase.REVIEW: _l("Review"),
+    Phase.VOTING: _l("Voting"),
+    Phase.COUNTING: _l("Counting"),
+    Phase.RESULTS: _l("Results"),
+}
+
+
+class BallotRule(enum.StrEnum):
+    """What a voter may mark on the ballot."""
+
+    BUDGET = "budget"
+    K_APPROVAL = "k_approval"
+    CUMULATIVE = "cumulative"
+
+    @property
+    def label(self) -> str:
+        return str(BALLOT_RULE_LABELS[self])
+
+
+BALLOT_RULE_LABELS = {
+    BallotRule.BUDGET: _l("Budget-limited approval: choose projects whose total fits the budget"),
+    BallotRule.K_APPROVAL: _l("k-approval: choose at most k projects"),
+    BallotRule.CUMULATIVE: _l("Cumulative points: distribute a number of points"),
+}
+
+
+class Combination(enum.StrEnum):
+    """How the channels' votes are combined before the count."""
+
+    RAW = "raw"
+    NORMALIZED = "normalized"
+
+    @property
+    def label(self) -> str:
+        return str(COMBINATION_LABELS[self])
+
+
+COMBINATION_LABELS = {
+    Combination.RAW: _l("Raw: weighted sum of votes or points"),
+    Combination.NORMALIZED: _l("Normalised: each channel's share of its ballots, then weighted"),
+}
+
+
+class CountRule(enum.StrEnum):
+    """The counting rule a cycle declares (the Pabulib rule names the count library takes)."""
+
+    GREEDY = "greedy"
+    GREEDY_NO_SKIP = "greedy-no-skip"
+    GREEDY_THRESHOLD = "greedy-threshold"
+    EQUAL_SHARES = "equalshares"
+    EQUAL_SHARES_ADD1 = "equalshares/add1"
+    EQUAL_SHARES_ADD1_EXHAUSTIVE = "equalshares/add1-until-exhaustive"
+    EQUAL_SHARES_COMPARISON = "equalshares-comparison"
+    EQUAL_SHARES_ADD1_COMPARISON = "equalshares/add1-comparison"
+    PHRAGMEN = "phragmen"
+    TOP_N = "top-n"
+
+    @property
+    def label(self) -> str:
+        return str(COUNT_RULE_LABELS[self])
+
+
+COUNT_RULE_LABELS = {
+    CountRule.GREEDY: _l("By votes, skipping projects that no longer fit (greedy)"),
+    CountRule.GREEDY_NO_SKIP: _l(
+        "By votes, stopping at the first project that does not fit (greedy-no-skip)"
+    ),
+    CountRule.GREEDY_THRESHOLD: _l(
+        "By votes, only projects with a minimum score (greedy-threshold)"
+    ),
+    CountRule.EQUAL_SHARES: _l("Method of Equal Shares (equalshares)"),
+    CountRule.EQUAL_SHARES_ADD1: _l(
+        "Equal Shares, completed by raising the shares (equalshares/add1)"
+    ),
+    CountRule.EQUAL_SHARES_ADD1_EXHAUSTIVE: _l(
+        "Equal Shares, raising the shares until the budget is spent "
+        "(equalshares/add1-until-exhaustive)"
+    ),
+    CountRule.EQUAL_SHARES_COMPARISON: _l(
+        "Equal Shares, or greedy if more voters prefer it (equalshares-comparison)"
+    ),
+    CountRule.EQUAL_SHARES_ADD1_COMPARISON: _l(
+        "Equal Shares with completion, or greedy if more voters "
+        "prefer it (equalshares/add1-comparison)"
+    ),
+    CountRule.PHRAGMEN: _l("Sequential Phragmén (phragmen)"),
+    CountRule.TOP_N: _l("The N projects with the highest scores (top-n)"),
+}
+
+
+class VotePolicy(enum.StrEnum):
+    """Who may vote (one vote per person)."""
+
+    REGISTERED = "registered"
+    CENSUS = "census"
+    CODES = "codes"
+
+    @property
+    def label(self) -> str:
+        return str(VOTE_POLICY_LABELS[self])
+
+
+VOTE_POLICY_LABELS = {
+    VotePolicy.REGISTERED: _l("Registered residents with a home area"),
+    VotePolicy.CENSUS: _l("Residents verified against the census"),
+    VotePolicy.CODES: _l("Holders of a voting code"),
+}
 
 
 class Area(db.Model):
@@ -36,10 +166,10 @@ class Area(db.Model):
 class Cycle(db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
-        enum_check("phase", PHASES, "phase_valid"),
-        enum_check("ballot_rule", BALLOT_RULES, "ballot_rule_valid"),
-        enum_check("combination", COMBINATIONS, "combination_valid"),
-        enum_check("vote_policy", VOTE_POLICIES, "vote_policy_valid"),
+        enum_check("phase", Phase, "phase_valid"),
+        enum_check("ballot_rule", BallotRule, "ballot_rule_valid"),
+        enum_check("combination", Combination, "combination_valid"),
+        enum_check("vote_policy", VotePolicy, "vote_policy_valid"),
         sa.CheckConstraint("district_budget_minor >= 0", name="district_budget_nonnegative"),
         sa.CheckConstraint(
             "max_projects IS NULL OR max_projects > 0", name="max_projects_positive"
@@ -62,7 +192,7 @@ class Cycle(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     tracking_prefix: Mapped[str] = mapped_column(sa.String(8), default="PB")
     next_tracking_seq: Mapped[int] = mapped_column(default=1)
-    phase: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    phase: Mapped[str] = mapped_column(sa.String(16), default=Phase.DRAFT)
     district_budget_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     # The ballot rule: what a voter may put on one ballot.
@@ -72,7 +202,7 @@ class Cycle(db.Model):
     max_points_per_project: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
 
     # The counting rule (pbplatform.tally) and how channels combine.
-    count_rule: Mapped[str] = mapped_column(sa.String(48), default="greedy")
+    count_rule: Mapped[str] = mapped_column(sa.String(48), default=CountRule.GREEDY)
     count_threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
     count_top_n: Mapped[int | None]
     tie_break: Mapped[str] = mapped_column(sa.String(16), default="default")
@@ -106,11 +236,11 @@ class Cycle(db.Model):
         return self.rules_frozen_at is not None
 
     @property
-    def current_phase(self) -> str:
+    def current_phase(self) -> Phase:
         """The phase the clock implies now (reads only); see `phase_at`."""
         return self.phase_at(utcnow())
 
-    def phase_at(self, now: datetime) -> str:
+    def phase_at(self, now: datetime) -> Phase:
         """The stored phase, moved on past every later phase whose start date has passed.
 
         Nothing is written: `flask pb advance-phases` stores due phases (from a timer). The
@@ -118,10 +248,10 @@ class Cycle(db.Model):
         the ballot, a write that timer (or an admin) makes; it does close voting (INV-4).
         """
         starts = {p.phase: p.starts_at for p in self.phase_dates}
-        phase = self.phase
-        for later in PHASES[PHASES.index(phase) + 1 :]:
+        phase = Phase(self.phase)
+        for later in phase.later:
             start = starts.get(later)
-            if later == "voting" or start is None or start > now:
+            if later == Phase.VOTING or start is None or start > now:
                 break
             phase = later
         return phase
@@ -157,7 +287,7 @@ class CyclePhase(db.Model):
     __tablename__ = "cycle_phases"
     __table_args__ = (
         sa.UniqueConstraint("cycle_id", "phase"),
-        enum_check("phase", PHASES, "phase_valid"),
+        enum_check("phase", Phase, "phase_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

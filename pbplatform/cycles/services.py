@@ -23,28 +23,25 @@ from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.services import unseal_box
-from pbplatform.cycles.models import PHASES, Area, Cycle, CycleArea, CyclePhase
+from pbplatform.channels.models import Channel
+from pbplatform.cycles.models import Area, BallotRule, Cycle, CycleArea, CyclePhase, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("online", "paper", "code", "postal", "meeting")
 # Channels that have a way in (a page where their votes are entered). Only these are offered a
 # weight: nothing can be entered for a postal survey, so publishing a weight for it would
-# promise a channel that does not exist. CHANNELS stays the count's full vocabulary.
-OFFERED_CHANNELS = ("online", "paper", "code", "meeting")
-CHANNEL_LABELS = {
-    "online": _l("Online"),
-    "paper": _l("Paper ballots"),
-    "code": _l("Voting codes"),
-    "postal": _l("Postal survey"),
-    "meeting": _l("Meetings (totals)"),
+# promise a channel that does not exist. `Channel` stays the count's full vocabulary.
+OFFERED_CHANNELS = (Channel.ONLINE, Channel.PAPER, Channel.CODE, Channel.MEETING)
+DATED_PHASES = Phase.DRAFT.later
+VOTE_TYPES: dict[str, str] = {
+    BallotRule.BUDGET: "approval",
+    BallotRule.K_APPROVAL: "approval",
+    BallotRule.CUMULATIVE: BallotRule.CUMULATIVE,
 }
-DATED_PHASES = PHASES[1:]
-VOTE_TYPES = {"budget": "approval", "k_approval": "approval", "cumulative": "cumulative"}
 
 # Fields that decide how votes are cast and counted; frozen once voting opens (INV-5).
 RULE_FIELDS = (
@@ -115,9 +112,9 @@ def phase_starts(cycle: Cycle) -> dict[str, datetime]:
     return {p.phase: p.starts_at for p in cycle.phase_dates}
 
 
-def next_phase(cycle: Cycle) -> str | None:
-    index = PHASES.index(cycle.phase)
-    return PHASES[index + 1] if index + 1 < len(PHASES) else None
+def next_phase(cycle: Cycle) -> Phase | None:
+    later = Phase(cycle.phase).later
+    return later[0] if later else None
 
 
 def snapshot(cycle: Cycle) -> dict[str, Any]:
@@ -125,7 +122,7 @@ def snapshot(cycle: Cycle) -> dict[str, Any]:
     data: dict[str, Any] = {
         f: _plain(getattr(cycle, f)) for f in OPEN_FIELDS + BUDGET_FIELDS + RULE_FIELDS + ("phase",)
     }
-    data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in CHANNELS}
+    data["channel_weights"] = {ch: str(channel_weight(cycle, ch).normalize()) for ch in Channel}
     data["area_budgets"] = {str(ca.area_id): ca.budget_minor for ca in cycle.areas}
     data["phase_dates"] = {p: d.isoformat() for p, d in sorted(phase_starts(cycle).items())}
     return data
@@ -195,7 +192,7 @@ def create_cycle(
 ) -> Cycle:
     """Create a draft cycle from validated form values (money already in minor units)."""
     _check_slug_free(values["slug"], None)
-    cycle = Cycle(phase="draft", **values)
+    cycle = Cycle(phase=Phase.DRAFT, **values)
     db.session.add(cycle)
     _apply_area_budgets(cycle, area_budgets)
     _apply_dates(cycle, dates)
@@ -301,7 +298,7 @@ def rule_config(cycle: Cycle) -> Any:
     """The tally engine's RuleConfig for this cycle."""
     from pbplatform.tally import RuleConfig
 
-    weights = {ch: channel_weight(cycle, ch) for ch in CHANNELS}
+    weights: dict[str, Decimal] = {ch: channel_weight(cycle, ch) for ch in Channel}
     return RuleConfig(
         rule=cycle.count_rule,
         tie_break=cycle.tie_break,
@@ -323,7 +320,7 @@ def check_rules(cycle: Cycle) -> None:
             rule_config(cycle),
             vote_type=vote_type(cycle),
             has_individual_ballots=True,
-            has_aggregates=channel_weight(cycle, "meeting") > 0,
+            has_aggregates=channel_weight(cycle, Channel.MEETING) > 0,
         )
     except TallyConfigError as exc:
         # The tally engine is Flask-free and explains itself in English; say so in the reader's
@@ -338,12 +335,6 @@ def check_rules(cycle: Cycle) -> None:
 # --- phases --------------------------------------------------------------------------------
 
 
-def _phase_label(phase: str) -> str:
-    from pbplatform.cycles.forms import PHASE_LABELS  # the forms import this module
-
-    return str(PHASE_LABELS.get(phase, phase))
-
-
 def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
     cycle = lock_cycle(cycle.id)
@@ -353,19 +344,19 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
             str(
                 _l(
                     "The cycle is in phase %(current)s; it can only move on to the next phase.",
-                    current=_phase_label(cycle.phase),
+                    current=Phase(cycle.phase).label,
                 )
             ),
             status=409,
         )
-    if phase == "voting":
+    if phase == Phase.VOTING:
         _check_ready_for_voting(cycle)
     before = {"phase": cycle.phase}
     cycle.phase = phase
-    if phase == "voting" and cycle.rules_frozen_at is None:
+    if phase == Phase.VOTING and cycle.rules_frozen_at is None:
         cycle.rules_frozen_at = utcnow()
     db.session.flush()
-    if phase == "counting":
+    if phase == Phase.COUNTING:
         # Voting closed, under this cycle's row lock (casts in flight hold it shared): unseal
         # this cycle's ballot box into the ballot tables, in random order.
         unseal_box(cycle, actor)
@@ -390,7 +381,7 @@ def _check_ready_for_voting(cycle: Cycle) -> None:
     check_rules(cycle)
     approved = db.session.scalar(
         sa.select(sa.func.count(Proposal.id)).where(
-            Proposal.cycle_id == cycle.id, Proposal.status == "approved"
+            Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.APPROVED
         )
     )
     if not approved:

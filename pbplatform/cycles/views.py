@@ -16,16 +16,16 @@ from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles import explain, queries, services
 from pbplatform.cycles.forms import (
-    PHASE_LABELS,
     AreaForm,
     AreaRenameForm,
     RulesForm,
     cycle_form_class,
 )
-from pbplatform.cycles.models import PHASES, Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError, refuse_back
 from pbplatform.security.access import admin_required, public
+from pbplatform.vocabulary import member_of
 
 bp = Blueprint("cycles", __name__)
 
@@ -92,7 +92,6 @@ def admin_index() -> ResponseReturnValue:
         "cycles/admin_index.html",
         cycles=services.list_cycles(),
         next_phase=services.next_phase,
-        phase_labels=PHASE_LABELS,
     )
 
 
@@ -181,17 +180,17 @@ def _edit_frozen(
 
 
 PHASE_CONSEQUENCES = {
-    "proposals": _l("Residents can submit proposals, online and through officers."),
-    "review": _l("Submitting proposals closes; officers finish the review."),
-    "voting": _l(
+    Phase.PROPOSALS: _l("Residents can submit proposals, online and through officers."),
+    Phase.REVIEW: _l("Submitting proposals closes; officers finish the review."),
+    Phase.VOTING: _l(
         "Voting opens in every channel. The ballot, budgets, areas and voting rules are "
         "frozen and can no longer change."
     ),
-    "counting": _l(
+    Phase.COUNTING: _l(
         "Voting closes in every channel: no further ballot is accepted. Officers can then "
         "run the count."
     ),
-    "results": _l("The cycle moves to its results; officers can report back on delivery."),
+    Phase.RESULTS: _l("The cycle moves to its results; officers can report back on delivery."),
 }
 
 
@@ -200,21 +199,21 @@ PHASE_CONSEQUENCES = {
 def advance_confirm(cycle_id: int) -> ResponseReturnValue:
     """What opening the next phase does, with the one button that does it."""
     cycle = _cycle_or_404(cycle_id)
-    target = request.args.get("to", "")
-    if target not in PHASES or target != services.next_phase(cycle):
+    target = member_of(Phase, request.args.get("to", ""))
+    if target is None or target != services.next_phase(cycle):
         abort(404)
     return confirmation_page(
-        _("Open phase %(phase)s for %(cycle)s?", phase=PHASE_LABELS[target], cycle=cycle.name),
+        _("Open phase %(phase)s for %(cycle)s?", phase=target.label, cycle=cycle.name),
         [
             _(
                 "The cycle moves from phase %(current)s to phase %(next)s.",
-                current=PHASE_LABELS[cycle.phase],
-                next=PHASE_LABELS[target],
+                current=Phase(cycle.phase).label,
+                next=target.label,
             ),
             str(PHASE_CONSEQUENCES[target]),
         ],
         url_for("cycles.advance", cycle_id=cycle.id),
-        _("Open phase: %(phase)s", phase=PHASE_LABELS[target]),
+        _("Open phase: %(phase)s", phase=target.label),
         url_for("cycles.admin_index"),
         {"to": target},
     )
@@ -225,14 +224,14 @@ def advance_confirm(cycle_id: int) -> ResponseReturnValue:
 def advance(cycle_id: int) -> ResponseReturnValue:
     """Move one step forward; `to` names the step so a double submit cannot skip a phase."""
     cycle = _cycle_or_404(cycle_id)
-    target = request.form.get("to", "")
-    if target not in PHASES:
+    target = member_of(Phase, request.form.get("to", ""))
+    if target is None:
         abort(400)
     try:
         services.open_phase(cycle, target, current_user._get_current_object())
     except DomainError as exc:
         return refuse_back(exc, url_for("cycles.admin_index"), code=302)
-    flash(_("The cycle is now in phase: %(phase)s.", phase=PHASE_LABELS[target]), "success")
+    flash(_("The cycle is now in phase: %(phase)s.", phase=target.label), "success")
     return redirect(url_for("cycles.admin_index"))
 
 
@@ -243,16 +242,13 @@ def advance(cycle_id: int) -> ResponseReturnValue:
 @public
 def show(slug: str) -> ResponseReturnValue:
     cycle = cycle_or_404(slug)
-    if cycle.current_phase == "draft" and not (
+    if cycle.current_phase == Phase.DRAFT and not (
         current_user.is_authenticated and current_user.is_officer
     ):
         abort(404)
     starts = services.phase_starts(cycle)
-    timeline = [(p, PHASE_LABELS[p], starts.get(p)) for p in PHASES[1:]]
-    weights = [
-        (services.CHANNEL_LABELS[ch], services.channel_weight(cycle, ch))
-        for ch in services.OFFERED_CHANNELS
-    ]
+    timeline = [(p, p.label, starts.get(p)) for p in Phase.DRAFT.later]
+    weights = [(ch.label, services.channel_weight(cycle, ch)) for ch in services.OFFERED_CHANNELS]
     area_budgets = sorted(cycle.areas, key=lambda ca: ca.area.name)
     return render_template(
         "cycles/show.html",
@@ -260,7 +256,6 @@ def show(slug: str) -> ResponseReturnValue:
         timeline=timeline,
         weights=weights,
         area_budgets=area_budgets,
-        phase_label=PHASE_LABELS[cycle.current_phase],
         ballot_text=explain.explain_ballot_rule(cycle),
         count_text=explain.explain_count_rule(cycle),
         combination_text=explain.explain_combination(cycle),

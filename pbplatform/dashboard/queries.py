@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.channels.models import Meeting
+from pbplatform.channels.models import Meeting, MeetingStatus
+from pbplatform.coproduction.models import OfferStatus
 from pbplatform.coproduction.services import review_queue
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.delivery.queries import report_back_for
 from pbplatform.extensions import db
 from pbplatform.proposals import queries as proposal_queries
@@ -21,9 +22,9 @@ from pbplatform.results import services as results
 from pbplatform.results.models import ResultVersion
 
 # Phases in which each tool has work to do (a link to it is always shown).
-PAPER_PHASES = ("voting", "counting")
-MEETING_PHASES = ("voting", "counting")
-COUNT_PHASES = ("counting", "results")
+PAPER_PHASES = (Phase.VOTING, Phase.COUNTING)
+MEETING_PHASES = (Phase.VOTING, Phase.COUNTING)
+COUNT_PHASES = (Phase.COUNTING, Phase.RESULTS)
 
 
 @dataclass
@@ -61,7 +62,7 @@ def active_cycles() -> list[Cycle]:
     """Cycles with officer work: everything but drafts, newest first."""
     return list(
         db.session.scalars(
-            sa.select(Cycle).where(Cycle.phase != "draft").order_by(Cycle.created_at.desc())
+            sa.select(Cycle).where(Cycle.phase != Phase.DRAFT).order_by(Cycle.created_at.desc())
         )
     )
 
@@ -69,7 +70,7 @@ def active_cycles() -> list[Cycle]:
 def meetings_to_confirm(cycle: Cycle, user: User) -> int:
     """Meetings in the officer's areas whose dot counts are not confirmed yet."""
     stmt = sa.select(sa.func.count(Meeting.id)).where(
-        Meeting.cycle_id == cycle.id, Meeting.status != "confirmed"
+        Meeting.cycle_id == cycle.id, Meeting.status != MeetingStatus.CONFIRMED
     )
     areas = _area_ids(user)
     if areas is not None:
@@ -102,7 +103,7 @@ def waiting_for(user: User) -> Waiting:
     return Waiting(
         proposals_to_review=len(proposal_queries.pending_for(user)),
         flags=len(proposal_queries.flagged_for(user)),
-        offers_to_value=len(review_queue(user, ("offered",))),
+        offers_to_value=len(review_queue(user, (OfferStatus.OFFERED,))),
         report_back=sum(1 for _d, record in report_back_for(user) if record is None),
         cycles=cycles,
     )

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from pbplatform.cycles.forms import PHASE_LABELS
 from pbplatform.dashboard import queries
 from pbplatform.security.access import admin_required, officer_required
 
@@ -18,7 +17,6 @@ def _page(template: str) -> ResponseReturnValue:
     return render_template(
         template,
         waiting=queries.waiting_for(user),
-        phase_labels=PHASE_LABELS,
         limited_areas=sorted(a.name for a in user.officer_area_list) if not user.is_admin else [],
         show_outbox=current_app.config.get("ENV_NAME") != "production",
     )

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from pbplatform.cycles.models import Area, Cycle
+from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.decisions.models import (
     CouncilDecision,
     DecisionStatus,
@@ -32,7 +32,7 @@ from pbplatform.decisions.models import (
 from pbplatform.decisions.services import confirmation_attested
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal, ProposalEvent
+from pbplatform.proposals.models import EventKind, Proposal, ProposalEvent
 from pbplatform.results import queries as results_queries
 from pbplatform.results import services as results_services
 from pbplatform.results.models import ResultVersion
@@ -448,7 +448,10 @@ def carry_over_targets(proposal: Proposal) -> list[Cycle]:
     return list(
         db.session.scalars(
             sa.select(Cycle)
-            .where(Cycle.id != proposal.cycle_id, Cycle.phase.in_(("draft", "proposals", "review")))
+            .where(
+                Cycle.id != proposal.cycle_id,
+                Cycle.phase.in_((Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW)),
+            )
             .order_by(Cycle.created_at.desc())
         )
     )
@@ -489,7 +492,7 @@ def _routing_entry(event: ProposalEvent) -> TimelineEntry:
 def _stored(proposal: Proposal) -> list[TimelineEntry]:
     found = []
     for event in proposal.events:
-        if event.kind == "council_decision":
+        if event.kind == EventKind.COUNCIL_DECISION:
             found.append(_decision_entry(event))
         elif event.kind.startswith("routing_"):
             found.append(_routing_entry(event))
@@ -514,7 +517,7 @@ def _voting_and_ranking(proposal: Proposal) -> list[TimelineEntry]:
         outcome = outcomes_in(cycle).get(proposal.tracking_number)
         if outcome is None:
             continue
-        voting = next((p.starts_at for p in cycle.phase_dates if p.phase == "voting"), None)
+        voting = next((p.starts_at for p in cycle.phase_dates if p.phase == Phase.VOTING), None)
         if voting is not None:
             found.append(TimelineEntry(voting, _("On the ballot of %(cycle)s", cycle=cycle.name)))
         if outcome.published_at is not None:

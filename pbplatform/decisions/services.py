@@ -19,7 +19,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import chain as audit_chain
 from pbplatform.audit import services as audit
 from pbplatform.audit.models import AuditEntry
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import utcnow
 from pbplatform.decisions.models import (
     CouncilDecision,
@@ -30,7 +30,7 @@ from pbplatform.decisions.models import (
 )
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import add_event
 from pbplatform.results.models import ResultVersion
 
@@ -323,7 +323,7 @@ def _routing_checks(proposal: Proposal, data: RoutingInput) -> RoutingKind:
         target = data.to_cycle
         if target is None or target.id == proposal.cycle_id:
             raise DomainError("cycle_missing", _("Choose the next cycle."))
-        if proposal.cycle.phase in ("voting", "counting"):
+        if proposal.cycle.phase in (Phase.VOTING, Phase.COUNTING):
             raise DomainError(
                 "cycle_voting",
                 _("A proposal on an open ballot cannot be carried over before the count."),
@@ -381,7 +381,7 @@ def _carry_over(proposal: Proposal, target: Cycle) -> None:
         )
     proposal.cycle_id = target.id
     proposal.cycle = target
-    if proposal.status in ("approved", "rejected"):
+    if proposal.status in (ProposalStatus.APPROVED, ProposalStatus.REJECTED):
         proposal.status = "pending"  # reviewed again under the next cycle's budget
 
 

@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from pbplatform.accounts.models import User
-from pbplatform.coproduction.models import VALUED_STATUSES, Offer
-from pbplatform.cycles.models import Area, Cycle
+from pbplatform.coproduction.models import VALUED_STATUSES, Offer, OfferStatus
+from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.decisions import queries as decisions
 from pbplatform.delivery.models import (
     Delivery,
@@ -37,6 +37,9 @@ from pbplatform.results import queries as results_queries
 from pbplatform.results.models import ResultVersion
 
 DISTRICT = "district"  # the report's area value for the district-wide list
+
+# Report.total("adopted"): money the council adopted (not a delivery status).
+ADOPTED_TOTAL = "adopted"
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,9 @@ def photo_by_name(file_name: str) -> MilestonePhoto | None:
 def report_back_for(officer: User) -> list[tuple[Deliverable, Delivery | None]]:
     """Funded proposals of cycles in their results phase that the officer may act on, with
     their delivery record: those without one first."""
-    cycles = db.session.scalars(sa.select(Cycle).where(Cycle.phase == "results").order_by(Cycle.id))
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.phase == Phase.RESULTS).order_by(Cycle.id)
+    )
     items = [
         d
         for cycle in cycles
@@ -239,7 +244,7 @@ class Coproduction:
 def _delivered_value(offer: Offer) -> int:
     if offer.value_minor is None:
         return 0
-    if offer.status == "fulfilled":
+    if offer.status == OfferStatus.FULFILLED:
         return offer.value_minor
     if not offer.quantity:
         return 0
@@ -300,7 +305,7 @@ class Report:
         return round(100 * self.counts[DeliveryStatus.DONE] / len(self.lines))
 
     def total(self, name: str) -> int:
-        if name == "adopted":
+        if name == ADOPTED_TOTAL:
             return sum(line.item.adopted_minor for line in self.lines)
         if name in ("promised", "delivered"):
             return sum(getattr(line.coproduction, f"{name}_minor") for line in self.lines)
@@ -398,7 +403,7 @@ def cycle_offers(cycle: Cycle) -> list[Offer]:
     return list(
         db.session.scalars(
             sa.select(Offer)
-            .where(Offer.cycle_id == cycle.id, Offer.status != "withdrawn")
+            .where(Offer.cycle_id == cycle.id, Offer.status != OfferStatus.WITHDRAWN)
             .options(selectinload(Offer.deliveries), selectinload(Offer.proposal))
             .order_by(Offer.id)
         )

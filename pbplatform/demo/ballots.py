@@ -12,7 +12,9 @@ from pbplatform.accounts.models import User
 from pbplatform.channels import codes as code_channel
 from pbplatform.channels import meetings as meeting_channel
 from pbplatform.channels import paper as paper_channel
+from pbplatform.channels.models import Channel
 from pbplatform.cycles import services as cycles
+from pbplatform.cycles.models import Phase
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.state import CALENDAR, Demo
@@ -24,7 +26,7 @@ CODES_PRINTED, CODES_USED = 40, 24
 
 
 def open_voting(demo: Demo) -> None:
-    cycles.open_phase(demo.cycle, "voting", actor=demo.staff["admin"])
+    cycles.open_phase(demo.cycle, Phase.VOTING, actor=demo.staff["admin"])
 
 
 # Complexity: demo data: a plausible ballot is built by a few simple random rules in one place.
@@ -85,7 +87,7 @@ def _vote_online(demo: Demo) -> None:
             voting.voter_key_for(user),
             _choices(demo, user.home_area_id),
             area_id=user.home_area_id,
-            channel="online",
+            channel=Channel.ONLINE,
             user_id=user.id,
         )
 
@@ -144,7 +146,7 @@ def _vote_with_codes(demo: Demo) -> None:
 
 def _meetings(demo: Demo, officer: User, officer2: User, rng: random.Random) -> None:
     cycle = demo.cycle
-    held = min(today(), (CALENDAR["voting"] + timedelta(days=9)).date())
+    held = min(today(), (CALENDAR[Phase.VOTING] + timedelta(days=9)).date())
     for code, place, attendance in (
         ("FEN", "Fennpfuhl neighbourhood centre", 38),
         ("KAR", "Karlshorst library", 26),

@@ -9,6 +9,9 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.transaction import cli_transaction
 
+# Words in the database triggers' refusals of deleting published results or decisions.
+GUARD_WORDS = ("published", "confirmed")
+
 
 @click.command("demo")
 @click.option("--phase", type=click.Choice(["proposals", "voting", "results"]), default="results")
@@ -27,7 +30,7 @@ def demo(phase: str, if_empty: bool) -> None:
         try:
             cycle = load_demo(phase)
         except sa.exc.DBAPIError as exc:
-            if "published" not in str(exc.orig) and "confirmed" not in str(exc.orig):
+            if not any(word in str(exc.orig) for word in GUARD_WORDS):
                 raise
             # The application's PostgreSQL role may not delete published results (README).
             raise click.ClickException(

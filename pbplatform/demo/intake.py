@@ -8,17 +8,19 @@ from decimal import Decimal
 
 from pbplatform.accounts.models import User
 from pbplatform.coproduction import services as coproduction
+from pbplatform.coproduction.models import OfferKind
 from pbplatform.cycles import services as cycles
+from pbplatform.cycles.models import Phase
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.state import CALENDAR, Demo, by_label, minor
 from pbplatform.moderation import services as moderation
 from pbplatform.proposals import services as proposals
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 
 
 def _received(rng: random.Random) -> date:
-    return min(today(), (CALENDAR["proposals"] + timedelta(days=rng.randint(3, 50))).date())
+    return min(today(), (CALENDAR[Phase.PROPOSALS] + timedelta(days=rng.randint(3, 50))).date())
 
 
 def _submit(
@@ -74,13 +76,21 @@ def submit_proposals(demo: Demo) -> None:
         _submit(demo, title, area, category, cost, description, author)
     for title, saving, description, _impact in data.SAVINGS:
         _submit(
-            demo, title, None, "other", 0, description, next(authors), kind="saving", saving=saving
+            demo,
+            title,
+            None,
+            "other",
+            0,
+            description,
+            next(authors),
+            kind=ProposalKind.SAVING,
+            saving=saving,
         )
     title, area, category, cost, description = data.ABUSIVE
     abusive = _submit(demo, title, area, category, cost, description, next(authors))
     for flagger in demo.residents[50:53]:
         proposals.flag_proposal(abusive, flagger, "Insults people who use the youth club.")
-    withdrawn = [p for p in data.PROPOSALS if p[4] == "withdrawn"]
+    withdrawn = [p for p in data.PROPOSALS if p[4] == ProposalStatus.WITHDRAWN]
     for title, *_rest in withdrawn:
         proposal = demo.proposals[title]
         proposals.withdraw_proposal(proposal, proposal.author)
@@ -88,7 +98,7 @@ def submit_proposals(demo: Demo) -> None:
 
 def _approve(demo: Demo, title: str) -> None:
     proposal = demo.proposals[title]
-    if proposal.status == "approved":
+    if proposal.status == ProposalStatus.APPROVED:
         return
     officer = demo.staff["officer"]
     if proposal.area is not None and proposal.area.code == "FEN":
@@ -121,13 +131,13 @@ def early_moderation(demo: Demo) -> None:
 
 
 def review(demo: Demo) -> None:
-    cycles.open_phase(demo.cycle, "review", actor=demo.staff["officer"])
+    cycles.open_phase(demo.cycle, Phase.REVIEW, actor=demo.staff["officer"])
     for title, _area, _cat, _cost, status, _desc in data.PROPOSALS:
-        if status == "approved":
+        if status == ProposalStatus.APPROVED:
             _approve(demo, title)
     for title, *_rest in data.SAVINGS:
         _approve(demo, title)
-    merged = [p[0] for p in data.PROPOSALS if p[4] == "merged"]
+    merged = [p[0] for p in data.PROPOSALS if p[4] == ProposalStatus.MERGED]
     target = demo.proposals["Benches and shade at Fennpfuhl pond"]
     moderation.merge_proposals(
         [demo.proposals[t] for t in merged], target, demo.staff["fen_officer"]
@@ -146,7 +156,7 @@ def offer_help(demo: Demo, *, review: bool) -> None:
     if not review:  # help offered without a proposal yet; an officer links it in review
         demo.offers["unlinked"] = coproduction.make_offer(
             by=by_label(demo, "resident 9"),
-            kind="volunteer_hours",
+            kind=OfferKind.VOLUNTEER_HOURS,
             quantity=Decimal(20),
             unit="hours",
             description="Twenty hours of help with any gardening project in Friedrichsfelde.",

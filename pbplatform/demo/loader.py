@@ -19,11 +19,17 @@ import sqlalchemy as sa
 
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox.models import SealedBallot
-from pbplatform.channels.models import Meeting, MeetingCountEntry, MeetingTotal, PaperImport
+from pbplatform.channels.models import (
+    Channel,
+    Meeting,
+    MeetingCountEntry,
+    MeetingTotal,
+    PaperImport,
+)
 from pbplatform.coproduction import services as coproduction
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import BallotRule, Combination, CountRule, Cycle, Phase, VotePolicy
 from pbplatform.db import today
 from pbplatform.demo import data
 from pbplatform.demo.ballots import open_voting, vote
@@ -42,7 +48,7 @@ from pbplatform.demo.state import (
 )
 from pbplatform.demo.surveys import add_surveys
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.results import services as results
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -50,11 +56,11 @@ from pbplatform.voting.models import Ballot, BallotChoice
 __all__ = ["DEMO_SLUG", "PASSWORD", "demo_accounts", "email", "load_demo", "summarize"]
 
 DEMO_SLUG = "lichtenberg-2026"
-PHASES = ("proposals", "voting", "results")
-WEIGHTS = {"online": "1", "paper": "1", "code": "2", "meeting": "0.5"}
+PHASES = (Phase.PROPOSALS, Phase.VOTING, Phase.RESULTS)
+WEIGHTS = {Channel.ONLINE: "1", Channel.PAPER: "1", Channel.CODE: "2", Channel.MEETING: "0.5"}
 
 
-def load_demo(phase: str = "results") -> Cycle:
+def load_demo(phase: str = Phase.RESULTS) -> Cycle:
     """(Re)create the demo cycle in `phase` (proposals, voting or results). Flushes only."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {PHASES}")
@@ -65,12 +71,12 @@ def load_demo(phase: str = "results") -> Cycle:
     submit_proposals(demo)
     early_moderation(demo)
     offer_help(demo, review=False)
-    if phase in ("voting", "results"):
+    if phase in (Phase.VOTING, Phase.RESULTS):
         review(demo)
         offer_help(demo, review=True)
         open_voting(demo)
         vote(demo)
-    if phase == "results":
+    if phase == Phase.RESULTS:
         _count_and_publish(demo)
         _report_back(demo)
         decide_and_route(demo)  # the council's decision, forwarded and carried over
@@ -103,7 +109,7 @@ def delete_demo_cycle() -> bool:
         sa.delete(PaperImport).where(PaperImport.cycle_id == cycle_id),
         sa.update(Proposal)
         .where(Proposal.cycle_id == cycle_id, Proposal.merged_into_id.is_not(None))
-        .values(status="withdrawn", merged_into_id=None),
+        .values(status=ProposalStatus.WITHDRAWN, merged_into_id=None),
         sa.delete(Cycle).where(Cycle.id == cycle_id),
     ):
         db.session.execute(stmt.execution_options(synchronize_session=False))
@@ -130,20 +136,20 @@ def _create_cycle(demo: Demo) -> None:
     budgets = {demo.areas[code].id: minor(budget) for _n, code, budget in data.AREAS}
     # Only the proposals date now (it names the year in tracking numbers); the rest at the end,
     # so the calendar cannot move the cycle on while it is being built.
-    cycle = cycles.create_cycle(values, budgets, {"proposals": CALENDAR["proposals"]})
+    cycle = cycles.create_cycle(values, budgets, {Phase.PROPOSALS: CALENDAR[Phase.PROPOSALS]})
     cycles.update_rules(
         cycle,
         {
-            "ballot_rule": "budget",
-            "count_rule": "greedy",
+            "ballot_rule": BallotRule.BUDGET,
+            "count_rule": CountRule.GREEDY,
             "tie_break": "default",
             "tie_seed": "lichtenberg-2026",
             "channel_weights": dict(WEIGHTS),
-            "combination": "raw",
-            "vote_policy": "registered",
+            "combination": Combination.RAW,
+            "vote_policy": VotePolicy.REGISTERED,
         },
     )
-    demo.cycle = cycles.open_phase(cycle, "proposals", actor=demo.staff["admin"])
+    demo.cycle = cycles.open_phase(cycle, Phase.PROPOSALS, actor=demo.staff["admin"])
 
 
 # --- results -------------------------------------------------------------------------------
@@ -151,10 +157,10 @@ def _create_cycle(demo: Demo) -> None:
 
 def _count_and_publish(demo: Demo) -> None:
     officer, officer2 = demo.staff["officer"], demo.staff["officer2"]
-    cycles.open_phase(demo.cycle, "counting", actor=officer)
+    cycles.open_phase(demo.cycle, Phase.COUNTING, actor=officer)
     version = results.run_count(demo.cycle, officer)
     results.publish_results(version, officer2)
-    cycles.open_phase(demo.cycle, "results", actor=officer2)
+    cycles.open_phase(demo.cycle, Phase.RESULTS, actor=officer2)
 
 
 def _report_back(demo: Demo) -> None:
@@ -186,13 +192,14 @@ def _report_back(demo: Demo) -> None:
 
 def _set_calendar(demo: Demo, phase: str) -> None:
     """Past phases keep their 2026 dates; phases still to come start after today."""
-    reached = cycles.PHASES.index(demo.cycle.phase)
+    order = list(Phase)
+    reached = order.index(Phase(demo.cycle.phase))
     dates, shift = {}, timedelta(0)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for name, when in CALENDAR.items():
-        if cycles.PHASES.index(name) > reached and when + shift <= now:
+        if order.index(name) > reached and when + shift <= now:
             shift = now + timedelta(days=21) - when
-        dates[name] = when + shift if cycles.PHASES.index(name) > reached else when
+        dates[name] = when + shift if order.index(name) > reached else when
     cycle = demo.cycle
     with acting_as(demo.staff["admin"]):
         cycles.update_cycle(

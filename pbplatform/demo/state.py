@@ -17,11 +17,11 @@ from flask import g
 
 from pbplatform.accounts import services as accounts
 from pbplatform.accounts.management import create_staff_user
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.passwords import check_password_policy, hash_password
 from pbplatform.coproduction.models import Offer
 from pbplatform.cycles import services as cycles
-from pbplatform.cycles.models import Area, Cycle
+from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.demo import data
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
@@ -31,11 +31,11 @@ DOMAIN = "demo.pbplatform.org"
 GENERATED_RESIDENTS = 90
 # The demo's calendar (UTC). Phases the demo has not reached yet get dates in the future.
 CALENDAR = {
-    "proposals": datetime(2026, 3, 2, 8, tzinfo=UTC),
-    "review": datetime(2026, 4, 27, 8, tzinfo=UTC),
-    "voting": datetime(2026, 6, 1, 8, tzinfo=UTC),
-    "counting": datetime(2026, 6, 29, 8, tzinfo=UTC),
-    "results": datetime(2026, 7, 13, 8, tzinfo=UTC),
+    Phase.PROPOSALS: datetime(2026, 3, 2, 8, tzinfo=UTC),
+    Phase.REVIEW: datetime(2026, 4, 27, 8, tzinfo=UTC),
+    Phase.VOTING: datetime(2026, 6, 1, 8, tzinfo=UTC),
+    Phase.COUNTING: datetime(2026, 6, 29, 8, tzinfo=UTC),
+    Phase.RESULTS: datetime(2026, 7, 13, 8, tzinfo=UTC),
 }
 
 STAFF = [
@@ -172,7 +172,7 @@ def make_people(rng: random.Random) -> Demo:
             User(
                 email=email(f"resident{n:03d}"),
                 display_name=f"{first} {last}",
-                role="resident",
+                role=Role.RESIDENT,
                 password_hash=shared_hash,
                 home_area=areas[codes[n % len(codes)]],
             )

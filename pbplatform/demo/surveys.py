@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.demo.state import Demo, acting_as, minor
 from pbplatform.surveys import services
@@ -58,7 +59,7 @@ def add_surveys(demo: Demo, phase: str) -> list[Survey]:
     officer = demo.staff["officer"]
     with acting_as(officer):
         made = [_barriers(demo), _simulator(demo)]
-        if phase == "results":
+        if phase == Phase.RESULTS:
             made += [s for s in (_coassessment(demo), _evaluation(demo)) if s is not None]
     return made
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.discussion import queries
 from pbplatform.discussion.models import (
@@ -28,7 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def comments_open(proposal: Proposal) -> bool:
     """Open until the cycle's results are published; open again for a project in delivery."""
-    if proposal.cycle.current_phase != "results":
+    if proposal.cycle.current_phase != Phase.RESULTS:
         return True
     from pbplatform.delivery.models import DeliveryStatus
     from pbplatform.delivery.queries import delivery_of  # delivery builds on the discussion

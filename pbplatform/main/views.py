@@ -30,7 +30,6 @@ def index() -> ResponseReturnValue:
 @login_required
 def mine() -> ResponseReturnValue:
     """The resident's proposals, offers and votes (only that and through which channel)."""
-    from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS
     from pbplatform.coproduction.services import offers_of
     from pbplatform.decisions.queries import outcome_for
 
@@ -44,8 +43,6 @@ def mine() -> ResponseReturnValue:
         offers=offers_of(user),
         participations=participations,
         vote_cycles=queries.cycles_by_id(set(participations)),
-        kinds=KIND_LABELS,
-        statuses=STATUS_LABELS,
     )
 
 

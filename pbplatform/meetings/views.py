@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts import queries as account_queries
 from pbplatform.channels.models import Meeting
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -20,7 +21,7 @@ bp = Blueprint("meetings", __name__)
 
 def _meeting(meeting_id: int) -> Meeting:
     meeting = queries.meeting_by_id(meeting_id)
-    if meeting is None or meeting.cycle.phase == "draft":
+    if meeting is None or meeting.cycle.phase == Phase.DRAFT:
         abort(404)
     return meeting
 
@@ -29,7 +30,7 @@ def _meeting(meeting_id: int) -> Meeting:
 @public
 def index(slug: str) -> ResponseReturnValue:
     cycle = cycle_or_404(slug)
-    if cycle.phase == "draft":
+    if cycle.phase == Phase.DRAFT:
         abort(404)
     return render_template(
         "meetings/index.html",

@@ -21,7 +21,12 @@ from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.mail.services import send_mail
-from pbplatform.proposals.models import Proposal, ProposalFlag
+from pbplatform.proposals.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Proposal,
+    ProposalFlag,
+)
 from pbplatform.proposals.services import (
     MAX_COST_MINOR,
     OPEN_PHASES,
@@ -102,7 +107,7 @@ def approve_proposal(
     approved one). A saving needs the responsible department's impact statement."""
     _require_remit(proposal, officer)
     _require_open(proposal)
-    if proposal.status not in ("pending", "approved"):
+    if proposal.status not in OPEN_STATUSES:
         raise DomainError("not_pending", _("Only pending proposals can be approved."), status=409)
     if not isinstance(cost_minor, int) or cost_minor < 0 or cost_minor > MAX_COST_MINOR:
         raise DomainError("negative_cost", _("The officer's cost estimate must not be negative."))
@@ -116,7 +121,7 @@ def approve_proposal(
     proposal.status, proposal.officer_cost_minor = "approved", cost_minor
     proposal.feasibility, proposal.impact_statement = feasibility, impact
     proposal.rejection_reason = None
-    add_event(proposal, "approved")
+    add_event(proposal, EventKind.APPROVED)
     db.session.flush()
     _log("proposal.approved", proposal, officer, before)
     return proposal
@@ -126,14 +131,14 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     """Reject with a reason the author sees on the page and, with an account, by mail."""
     _require_remit(proposal, officer)
     _require_open(proposal)
-    if proposal.status not in ("pending", "approved"):
+    if proposal.status not in OPEN_STATUSES:
         raise DomainError(
             "not_pending", _("Only pending or approved proposals can be rejected."), status=409
         )
     reason = _required_text(reason, _("A reason is required to reject a proposal."))
     before = snapshot(proposal)
     proposal.status, proposal.rejection_reason = "rejected", reason
-    add_event(proposal, "rejected", reason)
+    add_event(proposal, EventKind.REJECTED, reason)
     db.session.flush()
     _log("proposal.rejected", proposal, officer, before)
     if proposal.author is not None:
@@ -173,7 +178,7 @@ def check_merge(originals: Sequence[Proposal], target: Proposal, officer: User) 
     for proposal in (target, *originals):
         _require_remit(proposal, officer)
     _require_open(target)
-    if target.status not in ("pending", "approved"):
+    if target.status not in OPEN_STATUSES:
         raise DomainError(
             "bad_target",
             _("Proposals can only be merged into a pending or approved proposal."),
@@ -185,7 +190,7 @@ def check_merge(originals: Sequence[Proposal], target: Proposal, officer: User) 
                 "bad_merge",
                 _("A proposal can only be merged into another proposal of the same cycle."),
             )
-        if original.status not in ("pending", "approved"):
+        if original.status not in OPEN_STATUSES:
             raise DomainError(
                 "bad_merge",
                 _("%(number)s can no longer be merged.", number=original.tracking_number),
@@ -210,7 +215,7 @@ def _set_hidden(proposal: Proposal, officer: User, reason: str, *, hidden: bool)
         raise DomainError("no_change", _("Nothing to change."), status=409)
     before = snapshot(proposal)
     proposal.is_hidden = hidden
-    add_event(proposal, "hidden" if hidden else "unhidden")
+    add_event(proposal, EventKind.HIDDEN if hidden else "unhidden")
     db.session.flush()
     audit.record(
         "proposal.hidden" if hidden else "proposal.unhidden",

@@ -15,6 +15,7 @@ from pbplatform.codesign.models import MergeStatus
 from pbplatform.codesign.services import consent_days, propose_merge
 from pbplatform.confirmation import confirmation_page
 from pbplatform.coproduction.costs import cost_breakdown
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import cycle_by_slug
 from pbplatform.db import today
 from pbplatform.delivery import queries as delivery_queries
@@ -32,8 +33,8 @@ from pbplatform.moderation.forms import (
 )
 from pbplatform.money import to_major, to_minor
 from pbplatform.proposals import queries
-from pbplatform.proposals.forms import CATEGORY_LABELS, CHANNEL_LABELS, OfficerProposalForm
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.forms import OfficerProposalForm
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import submit_proposal
 from pbplatform.security.access import officer_required, require_area
 
@@ -140,10 +141,8 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         cost=cost_breakdown([proposal])[proposal.id],
         flags=queries.open_flags(proposal),
         merged_from=queries.merged_from(proposal),
-        categories=CATEGORY_LABELS,
-        channels=CHANNEL_LABELS,
         open_phase=proposal.cycle.current_phase in services.OPEN_PHASES,
-        withdrawable=proposal.status == "approved"
+        withdrawable=proposal.status == ProposalStatus.APPROVED
         and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
         comments=discussion_queries.thread(proposal.id),
@@ -329,7 +328,7 @@ def resolve(tracking_number: str) -> ResponseReturnValue:
 def new_proposal() -> ResponseReturnValue:
     slug = request.args.get("cycle")
     cycle = cycle_by_slug(slug) if slug else queries.open_cycle_for_proposals()
-    if cycle is None or cycle.current_phase != "proposals":
+    if cycle is None or cycle.current_phase != Phase.PROPOSALS:
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = OfficerProposalForm()

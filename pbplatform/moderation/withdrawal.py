@@ -17,16 +17,17 @@ import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
+from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.moderation.services import _require_remit, _required_text, snapshot
-from pbplatform.proposals.models import BallotWithdrawal, Proposal
+from pbplatform.proposals.models import BallotWithdrawal, EventKind, Proposal, ProposalStatus
 from pbplatform.proposals.services import _, add_event
 from pbplatform.voting.models import Ballot, BallotChoice
 
 # Voting has opened and no result is published yet: a published result is a public record.
-WITHDRAWAL_PHASES = ("voting", "counting")
+WITHDRAWAL_PHASES = (Phase.VOTING, Phase.COUNTING)
 REASON_MAX = 2_000
 
 
@@ -37,7 +38,10 @@ def withdrawal_of(proposal: Proposal) -> BallotWithdrawal | None:
 
 
 def _require_withdrawable(proposal: Proposal) -> None:
-    if proposal.cycle.current_phase not in WITHDRAWAL_PHASES or proposal.status != "approved":
+    if (
+        proposal.cycle.current_phase not in WITHDRAWAL_PHASES
+        or proposal.status != ProposalStatus.APPROVED
+    ):
         raise DomainError(
             "not_withdrawable",
             _(
@@ -100,8 +104,8 @@ def confirm_withdrawal(proposal: Proposal, officer: User) -> BallotWithdrawal:
             status=403,
         )
     withdrawal.confirmed_by_id, withdrawal.confirmed_at = officer.id, utcnow()
-    proposal.status = "withdrawn"
-    add_event(proposal, "withdrawn_from_ballot", withdrawal.reason)
+    proposal.status = ProposalStatus.WITHDRAWN
+    add_event(proposal, EventKind.WITHDRAWN_FROM_BALLOT, withdrawal.reason)
     db.session.flush()
     _audit("proposal.withdrawal_confirmed", proposal, officer, withdrawal)
     return withdrawal

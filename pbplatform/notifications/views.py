@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from pbplatform.accounts import queries as account_queries
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.cycles import services as cycle_services
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import area_by_id_or_404, cycle_by_id_or_404
 from pbplatform.extensions import csrf
 from pbplatform.notifications import queries, services
@@ -73,7 +74,7 @@ def _page(status: int = 200, **forms: object) -> ResponseReturnValue:
 def _choices(area_form: FollowAreaForm, cycle_form: FollowCycleForm) -> None:
     area_form.area.choices = [SelectChoice(a.id, a.name) for a in cycle_services.list_areas()]
     cycle_form.cycle.choices = [
-        SelectChoice(c.id, c.name) for c in cycle_services.list_cycles() if c.phase != "draft"
+        SelectChoice(c.id, c.name) for c in cycle_services.list_cycles() if c.phase != Phase.DRAFT
     ]
 
 

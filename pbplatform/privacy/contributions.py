@@ -6,15 +6,15 @@ import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
 from pbplatform.channels.models import MeetingCountEntry, MeetingTotal
-from pbplatform.coproduction.models import Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.voting.models import BallotChoice
 
 # A proposal others may have built on (reviewed and costed, on a ballot, merged) stays.
-REMOVABLE_PROPOSALS = ("pending", "rejected", "withdrawn")
+REMOVABLE_PROPOSALS = (ProposalStatus.PENDING, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN)
 # An offer that no officer valued and nothing counts on.
-REMOVABLE_OFFERS = ("offered", "declined", "withdrawn")
+REMOVABLE_OFFERS = (OfferStatus.OFFERED, OfferStatus.DECLINED, OfferStatus.WITHDRAWN)
 
 
 def _others_depend_on(proposal: Proposal) -> bool:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from pbplatform.accounts.models import User, new_session_token
+from pbplatform.accounts.models import Role, User, new_session_token
 from pbplatform.audit import services as audit
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import rows_changed
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -32,7 +32,7 @@ from pbplatform.voting.models import Participation
 FORMER_RESIDENT = "Former resident"
 REMOVED = "[removed]"
 # A cycle whose results are out is closed: its participations need no link to a re-registration.
-CLOSED_PHASES = ("results",)
+CLOSED_PHASES = (Phase.RESULTS,)
 
 
 @dataclass
@@ -108,7 +108,7 @@ def _empty_account(user: User, report: ErasureReport) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     user.is_active_account = False
-    user.role = "resident"
+    user.role = Role.RESIDENT
     user.officer_area_list = []
     user.session_token = new_session_token()  # every session ends
     db.session.flush()

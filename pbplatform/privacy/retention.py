@@ -22,7 +22,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from pbplatform.accounts.models import PasswordResetToken, User
+from pbplatform.accounts.models import PasswordResetToken, Role, User
 from pbplatform.api.models import ApiToken
 from pbplatform.audit.models import AuditEntry
 from pbplatform.channels.models import CensusEntry, VotingCode, VotingCodeBatch
@@ -145,7 +145,7 @@ def _to_warn(now: datetime) -> list:
     warned = sa.select(InactivityWarning.user_id)
     return _ids(
         sa.select(User.id).where(
-            User.role == "resident",
+            User.role == Role.RESIDENT,
             User.is_active_account.is_(True),
             _not_erased(),
             User.id.not_in(warned),

@@ -84,7 +84,6 @@ def _page(
         export_job=latest_job(user, JobKind.PRIVACY_EXPORT),
         seen_version=queries.seen_notice_version(user),
         history=queries.consent_history(user),
-        purposes=Purpose,
         ttl_hours=current_app.config["PRIVACY_EXPORT_TTL_HOURS"],
     ), status
 

@@ -11,8 +11,10 @@ from wtforms import BooleanField, DateField, DecimalField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from pbplatform import vocabulary
 from pbplatform.cycles.models import Cycle
 from pbplatform.money import to_minor
+from pbplatform.proposals.models import ProposalCategory, ProposalKind
 from pbplatform.proposals.services import (
     CONTACT_DETAILS_MAX,
     CONTACT_NAME_MAX,
@@ -26,33 +28,12 @@ from pbplatform.proposals.services import (
 
 MAX_AMOUNT = Decimal("100000000000")  # major units
 
-CATEGORY_LABELS = {
-    "streets": _l("Streets and traffic"),
-    "green": _l("Parks and green spaces"),
-    "play": _l("Playgrounds"),
-    "culture": _l("Culture"),
-    "social": _l("Social services"),
-    "sport": _l("Sport"),
-    "education": _l("Schools and education"),
-    "environment": _l("Environment and climate"),
-    "other": _l("Other"),
-}
-CHANNEL_LABELS = {
-    "web": _l("website"),
-    "api": _l("app or API"),
-    "letter": _l("letter"),
-    "phone": _l("phone"),
-    "email": _l("e-mail"),
-    "meeting": _l("neighbourhood meeting"),
-}
-KIND_LABELS = {
-    "spending": _l("Spending: something the council should pay for"),
-    "saving": _l("Saving: something the council should cut or stop"),
-}
 DISTRICT_LABEL = _l("District-wide")
 
 
 def choices(labels: dict[str, Any]) -> list[SelectChoice]:
+    """Choices from a dict of labels: only the delivery statuses (moderation) still use it;
+    every vocabulary enum has `vocabulary.choices`."""
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
@@ -64,9 +45,15 @@ class ProposalForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[DataRequired(), Length(max=DESCRIPTION_MAX)]
     )
-    kind = SelectField(_l("Kind of proposal"), choices=choices(KIND_LABELS), default="spending")
+    kind = SelectField(
+        _l("Kind of proposal"),
+        choices=vocabulary.choices(ProposalKind),
+        default=ProposalKind.SPENDING,
+    )
     area = SelectField(_l("Area"), choices=[SelectChoice("", DISTRICT_LABEL)])
-    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS), default="other")
+    category = SelectField(
+        _l("Category"), choices=vocabulary.choices(ProposalCategory), default=ProposalCategory.OTHER
+    )
     estimated_cost = DecimalField(
         _l("Estimated cost"), places=2, validators=[InputRequired(), not_negative]
     )
@@ -97,7 +84,7 @@ class ProposalForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if self.kind.data == "saving" and not self.savings_per_year.data:
+        if self.kind.data == ProposalKind.SAVING and not self.savings_per_year.data:
             self.savings_per_year.errors.append(
                 _l("A savings proposal needs the amount it saves per year.")
             )
@@ -105,7 +92,7 @@ class ProposalForm(FlaskForm):
         return ok
 
     def to_input(self) -> ProposalInput:
-        saving = self.kind.data == "saving"
+        saving = self.kind.data == ProposalKind.SAVING
         return ProposalInput(
             title=self.title.data or "",
             description=self.description.data or "",
@@ -132,9 +119,7 @@ class ProposalForm(FlaskForm):
 class OfficerProposalForm(ProposalForm):
     """A proposal that came by letter, phone, e-mail or at a meeting, typed in by an officer."""
 
-    channel = SelectField(
-        _l("Received by"), choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in OFFICER_CHANNELS]
-    )
+    channel = SelectField(_l("Received by"), choices=vocabulary.choices(OFFICER_CHANNELS))
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     contact_consent = BooleanField(
         _l("The resident agreed that we keep their name and contact details")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,33 +12,110 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
 
-KINDS = ("spending", "saving")
-STATUSES = ("pending", "approved", "rejected", "merged", "withdrawn")
-# How a proposal reached the council; 'api' is the JSON API, 'web' the site.
-INTAKE_CHANNELS = ("web", "api", "letter", "phone", "email", "meeting")
 # What pages, ballots and exports show instead of text hidden by moderation. Stored records
 # (result versions, exports) keep the untranslated words; pages translate them.
 HIDDEN_MSGID = "Text hidden by moderation"
 HIDDEN_TEXT = _l("Text hidden by moderation")
-CATEGORIES = (
-    "streets",
-    "green",
-    "play",
-    "culture",
-    "social",
-    "sport",
-    "education",
-    "environment",
-    "other",
-)
+
+
+class ProposalKind(enum.StrEnum):
+    SPENDING = "spending"
+    SAVING = "saving"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    ProposalKind.SPENDING: _l("Spending: something the council should pay for"),
+    ProposalKind.SAVING: _l("Saving: something the council should cut or stop"),
+}
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    ProposalStatus.PENDING: _l("Pending review"),
+    ProposalStatus.APPROVED: _l("On the ballot"),
+    ProposalStatus.REJECTED: _l("Not accepted"),
+    ProposalStatus.MERGED: _l("Merged"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+}
+# A proposal in one of these can still be reviewed, merged or withdrawn; the others are final.
+OPEN_STATUSES = (ProposalStatus.PENDING, ProposalStatus.APPROVED)
+
+
+class IntakeChannel(enum.StrEnum):
+    """How a proposal reached the council; `API` is the JSON API, `WEB` the site."""
+
+    WEB = "web"
+    API = "api"
+    LETTER = "letter"
+    PHONE = "phone"
+    EMAIL = "email"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        return str(INTAKE_CHANNEL_LABELS[self])
+
+
+INTAKE_CHANNEL_LABELS = {
+    IntakeChannel.WEB: _l("website"),
+    IntakeChannel.API: _l("app or API"),
+    IntakeChannel.LETTER: _l("letter"),
+    IntakeChannel.PHONE: _l("phone"),
+    IntakeChannel.EMAIL: _l("e-mail"),
+    IntakeChannel.MEETING: _l("neighbourhood meeting"),
+}
+
+
+class ProposalCategory(enum.StrEnum):
+    STREETS = "streets"
+    GREEN = "green"
+    PLAY = "play"
+    CULTURE = "culture"
+    SOCIAL = "social"
+    SPORT = "sport"
+    EDUCATION = "education"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(CATEGORY_LABELS[self])
+
+
+CATEGORY_LABELS = {
+    ProposalCategory.STREETS: _l("Streets and traffic"),
+    ProposalCategory.GREEN: _l("Parks and green spaces"),
+    ProposalCategory.PLAY: _l("Playgrounds"),
+    ProposalCategory.CULTURE: _l("Culture"),
+    ProposalCategory.SOCIAL: _l("Social services"),
+    ProposalCategory.SPORT: _l("Sport"),
+    ProposalCategory.EDUCATION: _l("Schools and education"),
+    ProposalCategory.ENVIRONMENT: _l("Environment and climate"),
+    ProposalCategory.OTHER: _l("Other"),
+}
 
 
 class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
-        enum_check("kind", KINDS, "kind_valid"),
-        enum_check("status", STATUSES, "status_valid"),
-        enum_check("channel", INTAKE_CHANNELS, "channel_valid"),
+        enum_check("kind", ProposalKind, "kind_valid"),
+        enum_check("status", ProposalStatus, "status_valid"),
+        enum_check("channel", IntakeChannel, "channel_valid"),
         sa.CheckConstraint("estimated_cost_minor >= 0", name="estimate_nonnegative"),
         sa.CheckConstraint(
             "officer_cost_minor IS NULL OR officer_cost_minor >= 0", name="officer_cost_nonnegative"
@@ -101,12 +179,12 @@ class Proposal(db.Model):
 
     @property
     def is_saving(self) -> bool:
-        return self.kind == "saving"
+        return self.kind == ProposalKind.SAVING
 
     @property
     def on_ballot(self) -> bool:
         # Hiding hides the text only: a hidden project stays on the ballot and in the count.
-        return self.status == "approved"
+        return self.status == ProposalStatus.APPROVED
 
     @property
     def public_title(self) -> str:
@@ -122,7 +200,64 @@ class Proposal(db.Model):
     def withdrawn_from_ballot(self) -> bool:
         """Taken off an opened ballot by two officers (it was on the ballot before)."""
         w = self.ballot_withdrawal
-        return self.status == "withdrawn" and w is not None and w.confirmed_at is not None
+        return (
+            self.status == ProposalStatus.WITHDRAWN and w is not None and w.confirmed_at is not None
+        )
+
+
+class EventKind(enum.StrEnum):
+    """A step in a proposal's public timeline (`ProposalEvent.kind`)."""
+
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    MERGED_FROM = "merged_from"
+    WITHDRAWN = "withdrawn"
+    WITHDRAWN_FROM_BALLOT = "withdrawn_from_ballot"
+    HIDDEN = "hidden"
+    UNHIDDEN = "unhidden"
+    DELIVERY = "delivery"
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_LAPSED = "offer_lapsed"
+    MILESTONE = "milestone"  # delivery (issue 15)
+    COUNCIL_DECISION = "council_decision"  # decisions
+    ROUTING_FORWARDED = "routing_forwarded"
+    ROUTING_DONE_WITHOUT_VOTE = "routing_done_without_vote"
+    ROUTING_CARRIED_OVER = "routing_carried_over"
+    ROUTING_ANSWER = "routing_answer"
+    AMENDED = "amended"  # co-design (issue 16)
+    COAUTHOR_JOINED = "coauthor_joined"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS[self])
+
+
+EVENT_LABELS = {
+    EventKind.SUBMITTED: _l("Submitted"),
+    EventKind.EDITED: _l("Edited by the author"),
+    EventKind.APPROVED: _l("Reviewed and put on the ballot"),
+    EventKind.REJECTED: _l("Not accepted"),
+    EventKind.MERGED: _l("Merged into another proposal"),
+    EventKind.MERGED_FROM: _l("A duplicate was merged into this proposal"),
+    EventKind.WITHDRAWN: _l("Withdrawn by the author"),
+    EventKind.WITHDRAWN_FROM_BALLOT: _l("Withdrawn from the ballot by two officers"),
+    EventKind.HIDDEN: _l("Hidden by moderation"),
+    EventKind.UNHIDDEN: _l("Visible again after moderation"),
+    EventKind.DELIVERY: _l("Delivery report updated"),
+    EventKind.OFFER_ACCEPTED: _l("Offer of help accepted"),
+    EventKind.OFFER_LAPSED: _l("Offer of help lapsed"),
+    EventKind.MILESTONE: _l("Delivery milestone"),
+    EventKind.COUNCIL_DECISION: _l("Council decision"),
+    EventKind.ROUTING_FORWARDED: _l("Forwarded to another authority"),
+    EventKind.ROUTING_DONE_WITHOUT_VOTE: _l("Done without a vote"),
+    EventKind.ROUTING_CARRIED_OVER: _l("Carried over to the next cycle"),
+    EventKind.ROUTING_ANSWER: _l("Answer received from the authority"),
+    EventKind.AMENDED: _l("Text changed by an accepted amendment"),
+    EventKind.COAUTHOR_JOINED: _l("A co-author joined"),
+}
 
 
 class ProposalEvent(db.Model):

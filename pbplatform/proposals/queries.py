@@ -12,10 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.extensions import db
-from pbplatform.proposals.models import CATEGORIES, KINDS, Proposal, ProposalFlag
+from pbplatform.proposals.models import (
+    Proposal,
+    ProposalCategory,
+    ProposalFlag,
+    ProposalKind,
+    ProposalStatus,
+)
+from pbplatform.vocabulary import member_of
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 50
 SEARCH_MAX = 100
@@ -69,8 +76,8 @@ def parse_filters(args: Mapping[str, str]) -> ListFilters:
         area = DISTRICT
     elif area_raw.isdigit() and len(area_raw) < 10:
         area = int(area_raw)
-    category = args.get("category") if args.get("category") in CATEGORIES else None
-    kind = args.get("kind") if args.get("kind") in KINDS else None
+    category = member_of(ProposalCategory, args.get("category"))
+    kind = member_of(ProposalKind, args.get("kind"))
     sort = args.get("sort") if args.get("sort") in SORTS else None
     delivery = args.get("delivery") if args.get("delivery") in DELIVERY_FILTERS else None
     outcome = args.get("outcome") if args.get("outcome") in outcome_filters() else None
@@ -100,7 +107,7 @@ def outcome_filters() -> dict[str, Any]:
 def newest_cycle() -> Cycle | None:
     return db.session.scalar(
         sa.select(Cycle)
-        .where(Cycle.phase != "draft")
+        .where(Cycle.phase != Phase.DRAFT)
         .order_by(Cycle.created_at.desc(), Cycle.id.desc())
         .limit(1)
     )
@@ -109,7 +116,7 @@ def newest_cycle() -> Cycle | None:
 def open_cycle_for_proposals() -> Cycle | None:
     return db.session.scalar(
         sa.select(Cycle)
-        .where(Cycle.phase == "proposals")
+        .where(Cycle.phase == Phase.PROPOSALS)
         .order_by(Cycle.created_at.desc(), Cycle.id.desc())
         .limit(1)
     )
@@ -123,14 +130,14 @@ def get_proposal(tracking_number: str) -> Proposal | None:
 
 def listed_statuses(cycle: Cycle) -> tuple[str, ...]:
     """Approved proposals always; pending ones too while proposals are collected and reviewed."""
-    if cycle.phase in ("proposals", "review"):
+    if cycle.phase in (Phase.PROPOSALS, Phase.REVIEW):
         return ("approved", "pending")
     return ("approved",)
 
 
 def default_sort(cycle: Cycle) -> str:
     """Neutral order during voting (a shuffle stable for the day), newest first otherwise."""
-    return "shuffle" if cycle.phase in ("voting", "counting") else "newest"
+    return "shuffle" if cycle.phase in (Phase.VOTING, Phase.COUNTING) else "newest"
 
 
 def like_pattern(text: str) -> str:
@@ -165,7 +172,7 @@ def _delivery_ids(cycle: Cycle, wanted: str) -> list[int]:
         d.proposal.id: records[d.proposal.id].state if d.proposal.id in records else None
         for d in items
     }
-    if wanted == "done":
+    if wanted == DeliveryStatus.DONE:
         return [pid for pid, s in states.items() if s is DeliveryStatus.DONE]
     if wanted == "in_delivery":
         active = (None, DeliveryStatus.PLANNED, DeliveryStatus.IN_PROGRESS)
@@ -230,8 +237,8 @@ def pending_for(officer: User) -> Sequence[Proposal]:
         sa.select(Proposal)
         .join(Cycle, Proposal.cycle_id == Cycle.id)
         .where(
-            Proposal.status == "pending",
-            Cycle.phase.in_(("proposals", "review")),
+            Proposal.status == ProposalStatus.PENDING,
+            Cycle.phase.in_((Phase.PROPOSALS, Phase.REVIEW)),
             *_area_scope(officer),
         )
         .order_by(Proposal.created_at, Proposal.id)

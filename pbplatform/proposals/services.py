@@ -16,23 +16,32 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import (
-    CATEGORIES,
-    INTAKE_CHANNELS,
-    KINDS,
+    OPEN_STATUSES,
+    EventKind,
+    IntakeChannel,
     Proposal,
+    ProposalCategory,
     ProposalEvent,
     ProposalFlag,
+    ProposalKind,
+    ProposalStatus,
 )
+from pbplatform.vocabulary import member_of
 
 # Channels an officer types in on a resident's behalf (issue 4).
-OFFICER_CHANNELS = ("letter", "phone", "email", "meeting")
+OFFICER_CHANNELS = (
+    IntakeChannel.LETTER,
+    IntakeChannel.PHONE,
+    IntakeChannel.EMAIL,
+    IntakeChannel.MEETING,
+)
 # Phases in which a proposal's status may still change; from voting on the ballot is fixed.
-OPEN_PHASES = ("proposals", "review")
+OPEN_PHASES = (Phase.PROPOSALS, Phase.REVIEW)
 MAX_COST_MINOR = 10**13  # 100 billion in major units: beyond any district budget
 TITLE_MAX, DESCRIPTION_MAX, LOCATION_MAX = 160, 10_000, 200
 CONTACT_NAME_MAX, CONTACT_DETAILS_MAX, FLAG_REASON_MAX = 120, 200, 500
@@ -78,9 +87,9 @@ def _check_input(cycle: Cycle, data: ProposalInput) -> None:
         raise DomainError("too_long", _("The title or the description is too long."))
     if len(_text(data.location)) > LOCATION_MAX:
         raise DomainError("too_long", _("The location is too long."))
-    if data.kind not in KINDS:
+    if member_of(ProposalKind, data.kind) is None:
         raise DomainError("invalid_kind", _("Choose a spending or a savings proposal."))
-    if data.category not in CATEGORIES:
+    if member_of(ProposalCategory, data.category) is None:
         raise DomainError("invalid_category", _("Choose a category from the list."))
     if data.area_id is not None and data.area_id not in {ca.area_id for ca in cycle.areas}:
         raise DomainError("invalid_area", _("That area does not take part in this cycle."))
@@ -90,7 +99,7 @@ def _check_input(cycle: Cycle, data: ProposalInput) -> None:
     if cost > MAX_COST_MINOR:
         raise DomainError("cost_too_high", _("The estimated cost is too high."))
     savings = data.savings_per_year_minor
-    if data.kind == "saving" and (
+    if data.kind == ProposalKind.SAVING and (
         not isinstance(savings, int) or savings <= 0 or savings > MAX_COST_MINOR
     ):
         raise DomainError(
@@ -115,7 +124,9 @@ def _apply(proposal: Proposal, data: ProposalInput) -> None:
     proposal.estimated_cost_minor = data.estimated_cost_minor
     proposal.location = _text(data.location) or None
     proposal.kind = data.kind
-    proposal.savings_per_year_minor = data.savings_per_year_minor if data.kind == "saving" else None
+    proposal.savings_per_year_minor = (
+        data.savings_per_year_minor if data.kind == ProposalKind.SAVING else None
+    )
 
 
 def add_event(proposal: Proposal, kind: str, note: str | None = None) -> ProposalEvent:
@@ -132,7 +143,7 @@ def add_event(proposal: Proposal, kind: str, note: str | None = None) -> Proposa
 def cycle_year(cycle: Cycle) -> int:
     """The year in tracking numbers: when the cycle's proposals phase starts."""
     for phase in cycle.phase_dates:
-        if phase.phase == "proposals":
+        if phase.phase == Phase.PROPOSALS:
             return phase.starts_at.year
     return cycle.created_at.year if cycle.created_at else today().year
 
@@ -172,11 +183,11 @@ def submit_proposal(
     who typed it in (`entered_by`) and default `received_on` to today. Contact details are
     kept only with the resident's consent. Refuses (DomainError) outside the proposals phase.
     """
-    if cycle.current_phase != "proposals":
+    if cycle.current_phase != Phase.PROPOSALS:
         raise DomainError(
             "phase_closed", _("Proposals can only be submitted in the proposals phase."), status=409
         )
-    if channel not in INTAKE_CHANNELS:
+    if member_of(IntakeChannel, channel) is None:
         raise DomainError("invalid_channel", _("Unknown intake channel."))
     if channel in OFFICER_CHANNELS:
         if entered_by is None or not entered_by.is_officer:
@@ -203,7 +214,7 @@ def submit_proposal(
     proposal = Proposal(
         cycle=cycle,
         author=author,
-        status="pending",
+        status=ProposalStatus.PENDING,
         channel=channel,
         entered_by=entered_by,
         received_on=received_on,
@@ -215,7 +226,7 @@ def submit_proposal(
         proposal.contact_details = _text(data.contact_details) or None
     proposal.tracking_number = next_tracking_number(cycle)
     db.session.add(proposal)
-    add_event(proposal, "submitted", channel)
+    add_event(proposal, EventKind.SUBMITTED, channel)
     db.session.flush()
     if entered_by is not None:
         audit.record(
@@ -241,11 +252,11 @@ def _require_author(proposal: Proposal, user: User) -> None:
 def update_proposal(proposal: Proposal, user: User, data: ProposalInput) -> Proposal:
     """The author edits their proposal while it is pending (and the cycle still takes them)."""
     _require_author(proposal, user)
-    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
+    if proposal.status != ProposalStatus.PENDING or proposal.cycle.current_phase not in OPEN_PHASES:
         raise DomainError("not_editable", _("Only pending proposals can be edited."), status=409)
     _check_input(proposal.cycle, data)
     _apply(proposal, data)
-    add_event(proposal, "edited")
+    add_event(proposal, EventKind.EDITED)
     db.session.flush()
     return proposal
 
@@ -254,12 +265,12 @@ def withdraw_proposal(proposal: Proposal, user: User) -> Proposal:
     """The author withdraws a pending or approved proposal before voting opens."""
     _require_author(proposal, user)
     phase = proposal.cycle.current_phase
-    if proposal.status not in ("pending", "approved") or phase not in OPEN_PHASES:
+    if proposal.status not in OPEN_STATUSES or phase not in OPEN_PHASES:
         raise DomainError(
             "not_withdrawable", _("This proposal can no longer be withdrawn."), status=409
         )
-    proposal.status = "withdrawn"
-    add_event(proposal, "withdrawn")
+    proposal.status = ProposalStatus.WITHDRAWN
+    add_event(proposal, EventKind.WITHDRAWN)
     db.session.flush()
     return proposal
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 from pbplatform.codesign.queries import panel as codesign_panel
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.panel import coproduction_panel
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.cycles.queries import cycle_by_slug, cycle_or_404
 from pbplatform.decisions import queries as after_vote
 from pbplatform.delivery import queries as delivery_queries
@@ -28,8 +28,8 @@ from pbplatform.errors import DomainError, refuse_back
 from pbplatform.extensions import limiter
 from pbplatform.notifications.queries import is_following
 from pbplatform.proposals import queries
-from pbplatform.proposals.forms import CATEGORY_LABELS, FlagForm, ProposalForm
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.forms import FlagForm, ProposalForm
+from pbplatform.proposals.models import OPEN_STATUSES, Proposal, ProposalStatus
 from pbplatform.proposals.services import (
     OPEN_PHASES,
     flag_proposal,
@@ -86,7 +86,7 @@ def index() -> ResponseReturnValue:
     cycle = cycle_or_404(slug) if slug else queries.newest_cycle()
     if (
         cycle is not None
-        and cycle.current_phase == "draft"
+        and cycle.current_phase == Phase.DRAFT
         and not (current_user.is_authenticated and current_user.is_officer)
     ):
         cycle = None  # a cycle in preparation is not public yet
@@ -120,7 +120,6 @@ def index() -> ResponseReturnValue:
         costs=cost_breakdown(page.items),
         deliveries=delivery_queries.deliveries_for(p.id for p in page.items),
         delivery_filters=delivery_queries.filter_choices(cycle),
-        categories=CATEGORY_LABELS,
         sort=filters.sort or queries.default_sort(cycle),
         outcome_filters=queries.outcome_filters(),
         outcomes=after_vote.outcomes_in(cycle),
@@ -137,7 +136,7 @@ def _cycle_for_submission() -> Cycle | None:
 @submit_limit
 def new() -> ResponseReturnValue:
     cycle = _cycle_for_submission()
-    if cycle is None or cycle.current_phase != "proposals":
+    if cycle is None or cycle.current_phase != Phase.PROPOSALS:
         status = 409 if request.method == "POST" else 200
         return render_template("proposals/closed.html", cycle=cycle), status
     form = ProposalForm()
@@ -174,17 +173,20 @@ def show(tracking_number: str) -> ResponseReturnValue:
     user = current_user if current_user.is_authenticated else None
     is_author = user is not None and proposal.author_id == user.id
     open_phase = proposal.cycle.current_phase in OPEN_PHASES
-    item = delivery_queries.deliverable(proposal) if proposal.status == "approved" else None
+    item = (
+        delivery_queries.deliverable(proposal)
+        if proposal.status == ProposalStatus.APPROVED
+        else None
+    )
     return render_template(
         "proposals/show.html",
         proposal=proposal,
         cycle=proposal.cycle,
         cost=cost_breakdown([proposal])[proposal.id],
         merged_from=queries.merged_from(proposal),
-        categories=CATEGORY_LABELS,
         is_author=is_author,
-        can_edit=is_author and proposal.status == "pending" and open_phase,
-        can_withdraw=is_author and proposal.status in ("pending", "approved") and open_phase,
+        can_edit=is_author and proposal.status == ProposalStatus.PENDING and open_phase,
+        can_withdraw=is_author and proposal.status in OPEN_STATUSES and open_phase,
         flag_form=FlagForm() if user and not queries.user_has_flagged(proposal, user) else None,
         can_review=user is not None and user.is_officer and user.can_act_on_area(proposal.area_id),
         offers_panel=None if proposal.is_saving else coproduction_panel(proposal),
@@ -209,7 +211,7 @@ def show(tracking_number: str) -> ResponseReturnValue:
 def edit(tracking_number: str) -> ResponseReturnValue:
     proposal = _own_proposal(tracking_number)
     target = url_for(".show", tracking_number=proposal.tracking_number)
-    if proposal.status != "pending" or proposal.cycle.current_phase not in OPEN_PHASES:
+    if proposal.status != ProposalStatus.PENDING or proposal.cycle.current_phase not in OPEN_PHASES:
         flash(_("Only pending proposals can be edited."), "error")
         return redirect(target, code=303)
     form = ProposalForm()

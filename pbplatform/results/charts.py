@@ -10,15 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from pbplatform.channels.models import Channel
 from pbplatform.results.summary import ListSummary
 
 # Distinct on white and for common colour-vision deficiencies; the text says funded or not.
-COLOURS = {
-    "online": "#0b5394",
-    "paper": "#b45f06",
-    "code": "#6a1b9a",
-    "meeting": "#1e6b2f",
-    "postal": "#a61c00",
+COLOURS: dict[str, str] = {
+    Channel.ONLINE: "#0b5394",
+    Channel.PAPER: "#b45f06",
+    Channel.CODE: "#6a1b9a",
+    Channel.MEETING: "#1e6b2f",
+    Channel.POSTAL: "#a61c00",
 }
 OTHER = "#555555"
 WIDTH, LABEL_H, BAR_H, GAP, TOP = 480, 16, 14, 10, 8

@@ -29,7 +29,7 @@ from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.moderation.withdrawal import withdrawal_lines
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.results.savings import count_savings
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
@@ -160,8 +160,8 @@ def _ballot_proposals(cycle: Cycle) -> list[Proposal]:
             sa.select(Proposal)
             .where(
                 Proposal.cycle_id == cycle.id,
-                Proposal.status == "approved",
-                Proposal.kind == "spending",
+                Proposal.status == ProposalStatus.APPROVED,
+                Proposal.kind == ProposalKind.SPENDING,
             )
             .order_by(Proposal.id)
         )
@@ -171,8 +171,8 @@ def _ballot_proposals(cycle: Cycle) -> list[Proposal]:
 def _on_ballot(cycle_id: int) -> sa.ColumnElement[bool]:
     return sa.and_(
         Proposal.cycle_id == cycle_id,
-        Proposal.status == "approved",
-        Proposal.kind == "spending",
+        Proposal.status == ProposalStatus.APPROVED,
+        Proposal.kind == ProposalKind.SPENDING,
     )
 
 

@@ -22,14 +22,6 @@ class Panel:
     colours: dict[str, str]
 
 
-def intake_label(code: str) -> str:
-    """A proposal intake channel's translated name (the proposals feature's vocabulary)."""
-    from pbplatform.proposals.forms import CHANNEL_LABELS
-
-    label = CHANNEL_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
 def _label(row: dict[str, Any]) -> str:
     title = row["title"] if len(row["title"]) <= 48 else row["title"][:47] + "…"
     state = _("funded") if row["selected"] else _("not funded")

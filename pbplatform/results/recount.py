@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from pbplatform import tally
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Combination, Cycle
 from pbplatform.results.csvsafe import neutralise
 from pbplatform.results.models import ResultVersion
 from pbplatform.tally.io import published
@@ -42,7 +42,7 @@ def list_aggregates(version: ResultVersion, lst: dict[str, Any]) -> list[tally.A
             )
             for r in lst["aggregates"]
         ]
-    if not lst["aggregate_channels"] or version.config["combination"] != "raw":
+    if not lst["aggregate_channels"] or version.config["combination"] != Combination.RAW:
         return []
     weights = version.config["channel_weights"]
     found = []
@@ -57,7 +57,7 @@ def list_aggregates(version: ResultVersion, lst: dict[str, Any]) -> list[tally.A
 
 def can_reproduce(version: ResultVersion, lst: dict[str, Any]) -> bool:
     return not lst["aggregate_channels"] or bool(
-        "aggregates" in lst or version.config["combination"] == "raw"
+        "aggregates" in lst or version.config["combination"] == Combination.RAW
     )
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.tally.rules.savings import SavingsItem, rank_savings
 from pbplatform.voting.models import Ballot, BallotChoice
 
@@ -42,8 +42,8 @@ def savings_proposals(cycle: Cycle) -> list[Proposal]:
             sa.select(Proposal)
             .where(
                 Proposal.cycle_id == cycle.id,
-                Proposal.kind == "saving",
-                Proposal.status == "approved",
+                Proposal.kind == ProposalKind.SAVING,
+                Proposal.status == ProposalStatus.APPROVED,
             )
             .order_by(Proposal.id)
         )

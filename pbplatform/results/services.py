@@ -30,7 +30,7 @@ from pbplatform.audit.models import AuditEntry
 from pbplatform.ballotbox import digest
 from pbplatform.ballotbox.services import is_sealed
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -41,7 +41,7 @@ from pbplatform.results.recount import aggregate_rows
 
 __all__ = ["DISTRICT", "can_count", "publish_results", "run_count", "turnout"]
 
-COUNT_PHASES = ("counting", "results")
+COUNT_PHASES = (Phase.COUNTING, Phase.RESULTS)
 
 
 def canonical_json(data: Any) -> str:
@@ -235,7 +235,8 @@ def _close_entry(cycle: Cycle) -> AuditEntry:
 
 
 def _mismatch(entry: AuditEntry, found: list[tuple[str, int, int]]) -> DomainError:
-    from pbplatform.templating import channel_label
+    from pbplatform.channels.models import Channel
+    from pbplatform.vocabulary import label
 
     parts = []
     for what, before, now in found:
@@ -247,7 +248,7 @@ def _mismatch(entry: AuditEntry, found: list[tuple[str, int, int]]) -> DomainErr
             parts.append(
                 _(
                     "%(channel)s: %(before)s ballots at the close, %(now)s now",
-                    channel=channel_label(what),
+                    channel=label(what, Channel),
                     before=before,
                     now=now,
                 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from pbplatform.cycles.models import Combination
 from pbplatform.results.models import ResultVersion
 
 
@@ -77,7 +78,7 @@ def _raw(version: ResultVersion, value: Any, weight: Fraction, size: int) -> Fra
     if not weight:
         return Fraction(0)
     raw = weighted / weight
-    if version.config["combination"] == "normalized":
+    if version.config["combination"] == Combination.NORMALIZED:
         raw *= size
     return raw
 

@@ -34,6 +34,7 @@ from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.decisions import queries as decisions
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
+from pbplatform.jobs.models import JobStatus
 from pbplatform.results import cache, files, http, page, queries, services, summary
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
@@ -41,7 +42,6 @@ from pbplatform.security.access import officer_required, public
 from pbplatform.security.addresses import address_key
 
 bp = Blueprint("results", __name__)
-bp.add_app_template_filter(page.intake_label, "intake_label")
 # Heavy downloads per address (RESULT_DOWNLOAD_RATE_LIMIT); 304 answers count too.
 download_limit = limiter.limit(
     lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=address_key
@@ -255,7 +255,7 @@ def count(slug: str) -> ResponseReturnValue:
         job = services.start_count(cycle, current_user)
     except DomainError as exc:
         return _manage_error(cycle, exc)
-    if job.status == "failed":  # in-process (no worker): the count was refused at once
+    if job.status == JobStatus.FAILED:  # in-process (no worker): the count was refused at once
         return _manage_error(cycle, DomainError("not_counted", job.error or "", status=409))
     return redirect(url_for("jobs.show", job_id=job.id), 303)
 

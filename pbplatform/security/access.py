@@ -7,6 +7,7 @@ officers is checked inside views with `require_area`.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -17,7 +18,17 @@ from flask_login import current_user
 from pbplatform.audit import services as audit
 
 F = TypeVar("F", bound=Callable[..., Any])
-LEVELS = ("public", "user", "officer", "admin")
+
+
+class AccessLevel(enum.StrEnum):
+    """Who may reach a view (declared on each view; the access matrix test reads it)."""
+
+    PUBLIC = "public"
+    USER = "user"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
 MFA_VERIFIED = "mfa_verified"  # session key: the id of the user who passed TOTP
 
 
@@ -35,15 +46,15 @@ def _declare(level: str) -> Callable[[F], F]:
 
 
 def _check(level: str) -> None:
-    if level == "public":
+    if level == AccessLevel.PUBLIC:
         return
     if not current_user.is_authenticated:
         abort(401)
-    if level == "officer" and not current_user.is_officer:
+    if level == AccessLevel.OFFICER and not current_user.is_officer:
         abort(403)
-    if level == "admin" and not current_user.is_admin:
+    if level == AccessLevel.ADMIN and not current_user.is_admin:
         abort(403)
-    if level in ("officer", "admin") and not mfa_verified():
+    if level in (AccessLevel.OFFICER, AccessLevel.ADMIN) and not mfa_verified():
         # Password alone is not a complete officer login (security case 36); the session
         # gets the mark only from the TOTP step (accounts/views/mfa.py).
         abort(401)
@@ -56,10 +67,10 @@ def mfa_verified() -> bool:
     return session.get(MFA_VERIFIED) == current_user.id
 
 
-public = _declare("public")
-login_required = _declare("user")
-officer_required = _declare("officer")
-admin_required = _declare("admin")
+public = _declare(AccessLevel.PUBLIC)
+login_required = _declare(AccessLevel.USER)
+officer_required = _declare(AccessLevel.OFFICER)
+admin_required = _declare(AccessLevel.ADMIN)
 
 
 def require_area(area_id: int | None) -> None:
@@ -78,5 +89,5 @@ def enforce_declared_access() -> None:
     if endpoint is None or endpoint == "static":
         return
     view = current_app.view_functions.get(endpoint)
-    if getattr(view, "access_level", None) not in LEVELS:
+    if getattr(view, "access_level", None) not in tuple(AccessLevel):
         abort(403)

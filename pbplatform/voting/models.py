@@ -21,12 +21,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pbplatform.channels.models import Channel
 from pbplatform.db import enum_check, today
 from pbplatform.extensions import db
-
-# 'online': the website or API; 'paper': at a voting site; 'code': a voting code from a letter
-# or the household survey; 'meeting': dots at an assembly (aggregate, see channels).
-VOTE_CHANNELS = ("online", "paper", "code", "postal", "meeting")
 
 
 def new_ballot_id() -> str:
@@ -39,7 +36,7 @@ class Participation(db.Model):
         # One vote per person per cycle, across every channel (INV-1, INV-7). The key is the
         # primary key: no serial id, which would number the voters in cast order.
         sa.PrimaryKeyConstraint("cycle_id", "voter_key", name="pk_participations"),
-        enum_check("channel", VOTE_CHANNELS, "channel_valid"),
+        enum_check("channel", Channel, "channel_valid"),
         {"sqlite_with_rowid": False},
     )
 
@@ -58,7 +55,7 @@ class Ballot(db.Model):
 
     __tablename__ = "ballots"
     __table_args__ = (
-        enum_check("channel", VOTE_CHANNELS, "channel_valid"),
+        enum_check("channel", Channel, "channel_valid"),
         sa.UniqueConstraint("cycle_id", "serial"),
         sa.CheckConstraint("is_valid OR invalid_reason IS NOT NULL", name="invalid_has_reason"),
         {"sqlite_with_rowid": False},

@@ -27,16 +27,17 @@ from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox.services import seal_ballots
+from pbplatform.channels.models import Channel
 from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
 from pbplatform.cycles import services as cycle_services
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import BallotRule, Cycle, Phase
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
-VOTING_PHASE = "voting"
+VOTING_PHASE = Phase.VOTING
 MAX_DB_ID = 2**31 - 1
 MAX_SELECTIONS = 500  # far more than any ballot sheet; stops a 10,000-entry body early
 ONE = Decimal(1)
@@ -150,7 +151,7 @@ def ballot_proposals(cycle: Cycle, area_id: int) -> list[Proposal]:
             sa.select(Proposal)
             .where(
                 Proposal.cycle_id == cycle.id,
-                Proposal.status == "approved",
+                Proposal.status == ProposalStatus.APPROVED,
                 sa.or_(Proposal.area_id == area_id, Proposal.area_id.is_(None)),
             )
             .order_by(Proposal.tracking_number, Proposal.id)
@@ -326,11 +327,11 @@ def check_ballot(
     for pid, raw in chosen.items():
         p = proposals[pid]
         section = _section_of(p)
-        if section == "saving":
+        if section == ProposalKind.SAVING:
             choice = NormalizedChoice(pid, section, ONE, _stance(raw, pid), 0)
         else:
             points = _points(raw, pid)
-            if cycle.ballot_rule != "cumulative" and points != ONE:
+            if cycle.ballot_rule != BallotRule.CUMULATIVE and points != ONE:
                 raise DomainError(
                     "invalid_points",
                     _("Approval ballots choose a project or not (1)."),
@@ -346,7 +347,9 @@ def check_ballot(
             key: sum(c.net_minor for c in choices if c.section == key)
             for key in ("area", "district")
         },
-        points_used=sum((c.points for c in choices if c.section != "saving"), Decimal(0)),
+        points_used=sum(
+            (c.points for c in choices if c.section != ProposalKind.SAVING), Decimal(0)
+        ),
     )
     _check_rule(cycle, ballot)
     return ballot
@@ -354,13 +357,13 @@ def check_ballot(
 
 def _check_rule(cycle: Cycle, ballot: NormalizedBallot) -> None:
     rule = cycle.ballot_rule
-    if rule == "budget":
+    if rule == BallotRule.BUDGET:
         for key, section_area in (("area", ballot.area_id), ("district", None)):
             _check_budget(cycle, section_area, ballot.totals[key])
-    elif rule == "k_approval":
+    elif rule == BallotRule.K_APPROVAL:
         for key, section_area in (("area", ballot.area_id), ("district", None)):
             _check_k(cycle, section_area, sum(1 for c in ballot.choices if c.section == key))
-    elif rule == "cumulative":
+    elif rule == BallotRule.CUMULATIVE:
         _check_points(cycle, ballot)
 
 
@@ -409,7 +412,7 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
         )
     cap = cycle.max_points_per_project
     for c in ballot.choices:
-        if cap is not None and c.section != "saving" and c.points > cap:
+        if cap is not None and c.section != ProposalKind.SAVING and c.points > cap:
             raise DomainError(
                 "points_per_project_exceeded",
                 _(
@@ -509,7 +512,7 @@ def cast_ballot(
     selections: Selections,
     *,
     area_id: int,
-    channel: str = "online",
+    channel: str = Channel.ONLINE,
     user_id: int | None = None,
     serial: str | None = None,
 ) -> Ballot:

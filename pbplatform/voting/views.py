@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.channels.census import check_eligibility
+from pbplatform.channels.models import Channel
 from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.db import today
@@ -126,7 +127,7 @@ def cast(slug: str) -> ResponseReturnValue:
             voter_key_for(current_user),
             pairs,
             area_id=current_user.home_area_id,
-            channel="online",
+            channel=Channel.ONLINE,
             user_id=current_user.id,
         )
     except DomainError as exc:

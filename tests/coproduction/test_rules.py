@@ -9,16 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from pbplatform.coproduction import services
-from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.errors import DomainError
 from tests.coproduction.conftest import audit_actions, offer_count, offer_on
 from tests.factories import create_proposal, login_as
 
 
 def test_transition_table_covers_every_status():
-    assert set(services.TRANSITIONS) == set(OFFER_STATUSES)
+    assert set(services.TRANSITIONS) == set(OfferStatus)
     for targets in services.TRANSITIONS.values():
-        assert targets <= set(OFFER_STATUSES)
+        assert targets <= set(OfferStatus)
 
 
 def test_a_resident_can_never_value_an_offer(db, scene):

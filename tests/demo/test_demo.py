@@ -13,14 +13,13 @@ import sqlalchemy as sa
 from pbplatform import tally
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox.models import SealedBallot
-from pbplatform.channels.models import Meeting
-from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.channels.models import Channel, Meeting
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.cycles.models import Cycle
-from pbplatform.cycles.services import CHANNEL_LABELS
 from pbplatform.delivery.models import Delivery, DeliveryStatus
 from pbplatform.demo.loader import DEMO_SLUG, PASSWORD, email
 from pbplatform.extensions import db as extension_db
-from pbplatform.proposals.models import STATUSES, Proposal
+from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.results import queries
 from pbplatform.results import services as results
 from pbplatform.results.election import count_input
@@ -133,7 +132,7 @@ def test_results_phase_has_everything(results_demo, db):
     cycle = results_demo
     assert cycle.phase == "results"
     proposals = db.session.scalars(sa.select(Proposal).where(Proposal.cycle_id == cycle.id)).all()
-    assert {p.status for p in proposals} == set(STATUSES)
+    assert {p.status for p in proposals} == set(ProposalStatus)
     assert any(p.is_hidden for p in proposals)
     deliveries = db.session.scalars(
         sa.select(Delivery).join(Proposal).where(Proposal.cycle_id == cycle.id)
@@ -145,7 +144,7 @@ def test_results_phase_has_everything(results_demo, db):
     assert savings
     assert all(p.impact_statement for p in savings if p.status == "approved")
     offers = grouped(db, Offer.status, Offer.cycle_id == cycle.id)
-    assert set(offers) == set(OFFER_STATUSES)
+    assert set(offers) == set(OfferStatus)
     ballots = grouped(db, Ballot.channel, Ballot.cycle_id == cycle.id)
     assert {"online", "paper", "code"} <= set(ballots)
     invalid = db.session.scalar(
@@ -174,9 +173,9 @@ def test_published_result_verifies_and_shows_every_channel(
     page = client.get(f"/cycles/{DEMO_SLUG}/results").get_data(as_text=True)
     assert version.content_hash in page
     for channel in ("online", "paper", "code"):  # "Online 12" (or the bare code) per list
-        label = re.escape(str(CHANNEL_LABELS[channel]))
+        label = re.escape(Channel(channel).label)
         assert re.search(rf"({label}|{channel}):? \d+", page), channel
-    assert str(CHANNEL_LABELS["meeting"]) in page or "meeting" in page
+    assert Channel.MEETING.label in page or "meeting" in page
     # Issue 13: every list's ballots file recounts to the page, meeting dots included.
     from pbplatform.tally.cli import main as tally_main
 

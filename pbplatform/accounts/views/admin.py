@@ -10,7 +10,7 @@ from pbplatform.accounts import enrolment, management, mfa
 from pbplatform.accounts import queries as account_queries
 from pbplatform.accounts import reset as reset_links
 from pbplatform.accounts.forms import NewStaffForm, UserRoleForm, selected_area
-from pbplatform.accounts.models import User
+from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.views import bp
 from pbplatform.cycles.models import Area
 from pbplatform.errors import DomainError
@@ -63,7 +63,7 @@ def admin_users() -> ResponseReturnValue:
 def admin_new_user() -> ResponseReturnValue:
     form = NewStaffForm()
     if request.method == "GET":
-        form.role.data = "officer"
+        form.role.data = Role.OFFICER
     if form.validate_on_submit():
         actor = account_queries.signed_in_user()
         try:

@@ -12,6 +12,7 @@ from pbplatform.channels.csvsafe import csv_response
 from pbplatform.channels.forms import CodeBatchForm, CodeForm
 from pbplatform.channels.views import bp
 from pbplatform.channels.views.common import area_choices, refused
+from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
@@ -72,7 +73,7 @@ def vote_code() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.current_phase != "voting":
+        if cycle.current_phase != Phase.VOTING:
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = code.area_id or request.form.get("area_id", type=int)
         if area_id is None:
@@ -97,7 +98,7 @@ def vote_code_review() -> ResponseReturnValue:
     try:
         code = codes.find_code(form.code.data)
         cycle = code.batch.cycle
-        if cycle.current_phase != "voting":
+        if cycle.current_phase != Phase.VOTING:
             raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
         area_id = codes.code_area(cycle, code, request.form.get("area_id", type=int))
         sheet = ballot_sheet(cycle, area_id)

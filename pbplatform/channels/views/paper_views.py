@@ -12,7 +12,7 @@ from pbplatform.channels.forms import ImportForm, PaperBallotForm, SiteForm
 from pbplatform.channels.models import VotingSite
 from pbplatform.channels.views import bp
 from pbplatform.channels.views.common import area_choices, area_object, refused
-from pbplatform.cycles.models import Area
+from pbplatform.cycles.models import Area, Phase
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
 from pbplatform.security.access import officer_required, require_area
@@ -112,7 +112,7 @@ def paper_ballot(slug: str, site_id: int) -> ResponseReturnValue:
             return redirect(url_for(".paper_ballot", slug=slug, site_id=site_id, area=area.id))
     elif request.method == "POST":
         status = 422
-    sheet = ballot_sheet(site.cycle, area.id) if site.cycle.current_phase == "voting" else None
+    sheet = ballot_sheet(site.cycle, area.id) if site.cycle.current_phase == Phase.VOTING else None
     return render_template(
         "channels/paper_ballot.html",
         cycle=site.cycle,

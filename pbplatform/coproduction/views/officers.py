@@ -15,15 +15,13 @@ from pbplatform.audit import services as audit
 from pbplatform.coproduction import services
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.coproduction.forms import (
-    KIND_LABELS,
-    STATUS_LABELS,
     AcceptForm,
     DeclineForm,
     DeliveryForm,
     LapseForm,
     LinkForm,
 )
-from pbplatform.coproduction.models import OFFER_STATUSES, Offer
+from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.coproduction.panel import officer_forms
 from pbplatform.coproduction.views import bp
 from pbplatform.coproduction.views.common import (
@@ -38,6 +36,7 @@ from pbplatform.extensions import db
 from pbplatform.money import to_minor
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.security.redirects import safe_next
+from pbplatform.vocabulary import member_of
 
 AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,2})?")
 
@@ -69,15 +68,12 @@ def _officer_offer(offer_id: int) -> Offer:
 @bp.get("/officer/offers")
 @officer_required
 def queue() -> ResponseReturnValue:
-    status = request.args.get("status", "offered")
-    statuses = (status,) if status in OFFER_STATUSES else ("offered",)
-    offers = services.review_queue(current_user, statuses)
+    status = member_of(OfferStatus, request.args.get("status")) or OfferStatus.OFFERED
+    offers = services.review_queue(current_user, (status,))
     return render_template(
         "coproduction/queue.html",
         offers=offers,
-        status=statuses[0],
-        statuses=STATUS_LABELS,
-        kinds=KIND_LABELS,
+        status=status,
     )
 
 
@@ -95,8 +91,6 @@ def _review_page(offer: Offer, forms: dict[str, FlaskForm], status: int = 200):
         offer=offer,
         forms=forms,
         costs=costs,
-        kinds=KIND_LABELS,
-        statuses=STATUS_LABELS,
         suggested=services.hours_value(offer),
     ), status
 

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from pbplatform.coproduction import services
-from pbplatform.coproduction.forms import KIND_LABELS, STATUS_LABELS, NewOfferForm, OfferForm
+from pbplatform.coproduction.forms import NewOfferForm, OfferForm
 from pbplatform.coproduction.models import Offer
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.coproduction.views import bp
@@ -170,8 +170,6 @@ def _mine_page(status: int = 200) -> ResponseReturnValue:
     return render_template(
         "coproduction/mine.html",
         offers=services.offers_of(current_user),
-        kinds=KIND_LABELS,
-        statuses=STATUS_LABELS,
         costs_locked=services.COST_LOCKED_PHASES,
     ), status
 

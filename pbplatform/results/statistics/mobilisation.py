@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pbplatform.channels.models import Channel
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.suppression import MIN_CELL
 from pbplatform.results.summary import summarise
 
-SELF_SELECTED = ("online", "paper", "postal")
-SAMPLE = "code"
+SELF_SELECTED = (Channel.ONLINE, Channel.PAPER, Channel.POSTAL)
+SAMPLE = Channel.CODE
 
 
 @dataclass

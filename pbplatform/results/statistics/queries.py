@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from pbplatform.accounts.models import User
-from pbplatform.channels.models import Meeting, VotingCode
+from pbplatform.channels.models import Meeting, MeetingStatus, VotingCode
 from pbplatform.cycles.models import Cycle
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
@@ -53,7 +53,7 @@ def meeting_attendance(cycle: Cycle) -> dict[int, int]:
     """Attendance of the meetings whose dot totals were confirmed, per area."""
     rows = db.session.execute(
         sa.select(Meeting.area_id, sa.func.sum(Meeting.attendance))
-        .where(Meeting.cycle_id == cycle.id, Meeting.status == "confirmed")
+        .where(Meeting.cycle_id == cycle.id, Meeting.status == MeetingStatus.CONFIRMED)
         .group_by(Meeting.area_id)
     )
     return {area_id: int(n or 0) for area_id, n in rows}

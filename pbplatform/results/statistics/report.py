@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from pbplatform.channels.models import Channel
 from pbplatform.cycles.models import Cycle
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics import queries
 from pbplatform.results.statistics.mobilisation import Mobilisation, mobilisation
 from pbplatform.results.statistics.suppression import shown, suppress_row
-from pbplatform.voting.models import VOTE_CHANNELS
 
 AGE_KEYS = [key for _, key in queries.AGE_BANDS]
 
@@ -69,11 +69,11 @@ def _row(
 # Complexity: assembles every figure of the statistics page; each section is a plain step, split
 # further it would scatter one report over many functions.
 def build(cycle: Cycle, version: ResultVersion | None, area_id: int | None = None) -> Report:
-    from pbplatform.proposals.models import INTAKE_CHANNELS
+    from pbplatform.proposals.models import IntakeChannel
 
     people = queries.participants(cycle)
-    channels = [ch for ch in VOTE_CHANNELS if any(c.get(ch) for c in people.values())]
-    intake = list(INTAKE_CHANNELS)
+    channels: list[str] = [ch for ch in Channel if any(c.get(ch) for c in people.values())]
+    intake: list[str] = list(IntakeChannel)
     attendance = queries.meeting_attendance(cycle)
     ages = queries.age_bands(cycle)
     props = queries.proposals_by_intake(cycle)
