@@ -56,23 +56,27 @@ def serial_hash(cycle: Cycle, serial: str | None, key: bytes | None = None) -> s
 
 
 def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
-    """Add one sealed row per (unsaved) ballot; flushes, so a duplicate serial raises here."""
+    """Insert one sealed row per (unsaved) ballot (a Core INSERT, no ORM objects): a duplicate
+    serial raises IntegrityError here."""
     box = SealedBox(keys.public_key(cycle))
     ballots = list(ballots)
+    if not ballots:
+        return
     key = keys.serial_key(cycle) if any(b.serial for b in ballots) else None
-    db.session.add_all(
+    db.session.execute(
+        sa.insert(SealedBallot.__table__),
         [
-            SealedBallot(
-                cycle_id=cycle.id,
-                channel=b.channel,
-                is_valid=b.invalid_reason is None,
-                serial_hash=serial_hash(cycle, b.serial, key),
-                sealed=box.encrypt(_plaintext(b)),
-            )
+            {
+                "id": new_ballot_id(),
+                "cycle_id": cycle.id,
+                "channel": b.channel,
+                "is_valid": b.invalid_reason is None,
+                "serial_hash": serial_hash(cycle, b.serial, key),
+                "sealed": box.encrypt(_plaintext(b)),
+            }
             for b in ballots
-        ]
+        ],
     )
-    db.session.flush()
 
 
 def stored_serials(cycle: Cycle, serials: Iterable[str]) -> set[str]:
