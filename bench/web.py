@@ -55,13 +55,20 @@ def main() -> None:
     rows.append(("bench-data (build the cycle)", f"{time.perf_counter() - started:.1f} s"))
     rows.append(("PostgreSQL single-INSERT commits", f"{_ceiling(args):,.0f} /s"))
     voters = _voters(args.database, tokens.read_text().split())
-    half = len(voters) // 2
-    for kind, part in (("sync", voters[:half]), ("gthread", voters[half:])):
-        with _server(env, args, kind):
-            rows += _cast(args, kind, part)
-    rows += _check(args, len(voters))
+    variants = [_variant(v) for v in args.variants.split(",")]
+    share = len(voters) // len(variants)
+    for i, (kind, workers, threads) in enumerate(variants):
+        part = voters[i * share : (i + 1) * share]
+        with _server(env, args, kind, workers, threads):
+            _cast(args, kind, workers, threads, part[: args.warmup])  # connections, imports
+            rows += _cast(args, kind, workers, threads, part[args.warmup :])
+    rows += _check(args, share * len(variants))
+    if args.cast_only:
+        rows.append(("load average at end", _load()))
+        _print(args, rows)
+        return
     rows += _count(env)
-    with _server(env, args, "sync"):
+    with _server(env, args, "sync", args.workers, 1):
         rows += _results(args)
     rows.append(("load average at end", _load()))
     _print(args, rows)
@@ -76,16 +83,36 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--ballots", type=int, default=30_000)
     p.add_argument("--voters", type=int, default=2_000, help="voters who cast over the API")
     p.add_argument("--concurrency", type=int, default=32)
-    p.add_argument("--workers", type=int, default=4)
-    p.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    p.add_argument("--workers", type=int, default=4, help="for the results pages")
+    p.add_argument(
+        "--variants",
+        default="sync:4,gthread:4x4",
+        help="gunicorn set-ups that cast, each for an equal share of --voters: "
+        "sync:WORKERS or gthread:WORKERSxTHREADS, comma-separated",
+    )
+    p.add_argument("--warmup", type=int, default=50, help="casts per set-up not timed")
+    p.add_argument("--cast-only", action="store_true", help="stop after the casts and check")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--rule", default="greedy")
     p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
     return p.parse_args()
 
 
+def _variant(text: str) -> tuple[str, int, int]:
+    """'sync:4' -> ('sync', 4, 1); 'gthread:2x8' -> ('gthread', 2, 8)."""
+    kind, _sep, size = text.strip().partition(":")
+    workers, _x, threads = size.partition("x")
+    if kind not in ("sync", "gthread") or not workers.isdigit():
+        sys.exit(f"--variants: {text!r} is not sync:N or gthread:NxT")
+    return kind, int(workers), int(threads or 1)
+
+
 def _env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
+    # Production refuses to start without its secrets; throwaway ones for a bench database.
+    env.setdefault("BALLOT_BOX_SECRET", "bench-only-ballot-box-secret")
+    env.setdefault("AUDIT_HMAC_KEY", "bench-only-audit-key")
+    env.setdefault("DATA_ENCRYPTION_KEY", "YmVuY2gtb25seS1kYXRhLWVuY3J5cHRpb24ta2V5ISE=")
     env.update(
         FLASK_APP="pbplatform",
         PBP_ENV="production",
@@ -191,14 +218,17 @@ def _voters(url: str, tokens: list[str]) -> list[tuple[str, list[int]]]:
 class _server:
     """gunicorn on loopback with sync workers or gthread ones, stopped on leaving."""
 
-    def __init__(self, env: dict[str, str], args: argparse.Namespace, kind: str) -> None:
+    def __init__(
+        self, env: dict[str, str], args: argparse.Namespace, kind: str, workers: int, threads: int
+    ) -> None:
         self.env, self.args, self.kind = env, args, kind
+        self.workers, self.threads = workers, threads
 
     def __enter__(self) -> _server:
         a = self.args
-        argv = [str(BIN / "gunicorn"), "-w", str(a.workers), "-b", f"127.0.0.1:{a.port}"]
+        argv = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{a.port}"]
         if self.kind == "gthread":
-            argv += ["-k", "gthread", "--threads", str(a.threads)]
+            argv += ["-k", "gthread", "--threads", str(self.threads)]
         argv += ["--timeout", "120", "pbplatform:create_app()"]
         self.proc = subprocess.Popen(
             argv, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -230,7 +260,9 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
-def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, str]]:
+def _cast(
+    args: argparse.Namespace, kind: str, workers: int, threads: int, voters: list
+) -> list[tuple[str, str]]:
     def one(voter: tuple[str, list[int]]) -> tuple[int, float]:
         token, picks = voter
         body = json.dumps({"selections": [{"proposal_id": p} for p in picks]})
@@ -253,8 +285,8 @@ def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, 
     ok = sum(1 for status, _ in results if status == 201)
     times = sorted(t for _, t in results)
     other = sorted({s for s, _ in results} - {201})
-    label = f"API casts, {kind} ({args.workers} workers" + (
-        f" x {args.threads} threads)" if kind == "gthread" else ")"
+    label = f"API casts, {kind} ({workers} workers" + (
+        f" x {threads} threads)" if kind == "gthread" else ")"
     )
     return [
         (
@@ -262,7 +294,7 @@ def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, 
             f"{ok / took:.0f} ballots/s ({ok}/{len(voters)} cast, "
             f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}"
             + (f", other answers {other}" if other else "")
-            + f", {args.concurrency} at a time)",
+            + f", {args.concurrency} at a time; load average after {_load()})",
         )
     ]
 
@@ -275,7 +307,9 @@ def _check(args: argparse.Namespace, voters: int) -> list[tuple[str, str]]:
     """Nothing lost or doubled: stored ballots = participations = bench ballots + casts."""
     (ballots, participations, people), *_ = _sql(
         args.database,
-        "SELECT (SELECT count(*) FROM ballots), (SELECT count(*) FROM participations),"
+        # cast ballots stay sealed until voting closes
+        "SELECT (SELECT count(*) FROM ballots) + (SELECT count(*) FROM sealed_ballots),"
+        " (SELECT count(*) FROM participations),"
         " (SELECT count(DISTINCT voter_key) FROM participations)",
     )
     expected = args.ballots + voters

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -162,11 +162,13 @@ def _insert_in_order(table: sa.Table, rows: list[dict]) -> None:
             copy.write_row([row[name] for name in names])
 
 
-def unseal_box(cycle: Cycle) -> int:
+def unseal_box(cycle: Cycle, progress: Callable[[int, str], None] | None = None) -> int:
     """Move the cycle's sealed ballots into `ballots` in random order; return how many.
 
     Call under the cycle's FOR UPDATE lock, in the close's transaction: all or nothing.
+    `progress(percent, message key)` hears how far it got (the close-voting job's page).
     """
+    report = progress or (lambda _percent, _message: None)
     rows = db.session.execute(
         sa.select(SealedBallot.channel, SealedBallot.sealed).where(
             SealedBallot.cycle_id == cycle.id
@@ -174,7 +176,13 @@ def unseal_box(cycle: Cycle) -> int:
     ).all()
     if rows:
         box = SealedBox(keys.private_key(cycle))
-        ballots = [_unsealed(box, cycle.id, channel, sealed) for channel, sealed in rows]
+        ballots = []
+        step = max(1, len(rows) // 10)
+        for i, (channel, sealed) in enumerate(rows):
+            if i % step == 0:
+                report(10 + 60 * i // len(rows), "unsealing")
+            ballots.append(_unsealed(box, cycle.id, channel, sealed))
+        report(70, "storing")
         secrets.SystemRandom().shuffle(ballots)
         _insert_in_order(Ballot.__table__, [b for b, _ in ballots])
         _insert_in_order(BallotChoice.__table__, [c for _, cs in ballots for c in cs])

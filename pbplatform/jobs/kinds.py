@@ -42,10 +42,24 @@ def privacy_export(job: Job, progress: Progress) -> dict[str, Any]:
     return {"export_id": export.id}
 
 
+@handler(JobKind.CLOSE_VOTING)
+def close_voting(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.cycles import services as cycles
+
+    cycle = db.session.get(Cycle, job.params["cycle_id"])
+    if cycle is None:
+        raise DomainError("cycle_gone", "The cycle no longer exists.", status=404)
+    progress(5, "starting")
+    closed = cycles.close_voting(cycle, _user(job), progress)
+    return {"slug": cycle.slug, "closed": closed}
+
+
 def result_url(job: Job) -> str | None:
     """Where a finished job's result is (built when shown: a worker has no request for URLs)."""
     if not job.result:
         return None
     if job.kind_enum is JobKind.COUNT:
         return url_for("results.preview", slug=job.result["slug"], number=job.result["version"])
+    if job.kind_enum is JobKind.CLOSE_VOTING:
+        return url_for("cycles.admin_index")
     return url_for("privacy.download_export", export_id=job.result["export_id"])

@@ -40,6 +40,8 @@ STATUS_LABELS = {
 class JobKind(enum.StrEnum):
     COUNT = "count"
     PRIVACY_EXPORT = "privacy_export"
+    CLOSE_VOTING = "close_voting"
+    PAPER_IMPORT = "paper_import"
 
     @property
     def label(self) -> str:
@@ -49,6 +51,8 @@ class JobKind(enum.StrEnum):
 KIND_LABELS = {
     JobKind.COUNT: _l("Count of the votes"),
     JobKind.PRIVACY_EXPORT: _l("Download of your data"),
+    JobKind.CLOSE_VOTING: _l("Closing of voting"),
+    JobKind.PAPER_IMPORT: _l("Import of paper ballots"),
 }
 
 

@@ -9,6 +9,9 @@ MESSAGES = {
     "counting": _l("Counting the ballots"),
     "collecting": _l("Collecting your data"),
     "retrying": _l("Trying again after an interruption"),
+    "unsealing": _l("Opening the ballot box"),
+    "storing": _l("Storing the ballots in random order"),
+    "checking": _l("Checking the rows"),
 }
 
 
