@@ -12,6 +12,7 @@ MESSAGES = {
     "unsealing": _l("Opening the ballot box"),
     "storing": _l("Storing the ballots in random order"),
     "checking": _l("Checking the rows"),
+    "sealing": _l("Sealing and storing the ballots"),
 }
 
 
