@@ -59,9 +59,19 @@ def main() -> None:
     share = len(voters) // len(variants)
     for i, (kind, workers, threads) in enumerate(variants):
         part = voters[i * share : (i + 1) * share]
-        with _server(env, args, kind, workers, threads):
+        with _server(env, args, kind, workers, threads) as server:
             _cast(args, kind, workers, threads, part[: args.warmup])  # connections, imports
+            cpu = _worker_cpu(server.proc.pid)
             rows += _cast(args, kind, workers, threads, part[args.warmup :])
+            cpu = _worker_cpu(server.proc.pid) - cpu
+            timed = len(part) - args.warmup
+            rows.append(
+                (
+                    f"  gunicorn workers' CPU per ballot ({kind})",
+                    f"{cpu / timed * 1000:.1f} ms (user+system of the workers, all cores; "
+                    "less sensitive to other load than the rate)",
+                )
+            )
     rows += _check(args, share * len(variants))
     if args.cast_only:
         rows.append(("load average at end", _load()))
@@ -248,6 +258,22 @@ class _server:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def _worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _get(port: int, path: str) -> tuple[int, bytes]:

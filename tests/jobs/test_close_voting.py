@@ -62,3 +62,21 @@ def test_a_close_outside_voting_is_refused_at_once(client, db, make_cycle, make_
     )
     assert b"it can only move on to the next phase" in response.data
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+
+
+def test_a_refused_job_page_lists_every_problem(client, db, make_user):
+    """A rejected paper file's job names each bad row on its page, one per line."""
+    officer = make_user("officer")
+    job = Job(
+        kind=JobKind.PAPER_IMPORT,
+        created_by_id=officer.id,
+        status=JobStatus.FAILED,
+        error="The file was rejected; nothing was stored.\nrow 3: unknown area X\nrow 57: bad",
+    )
+    db.session.add(job)
+    db.session.flush()
+    login_as(client, officer)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "The job failed: The file was rejected; nothing was stored." in page
+    assert "<li>row 3: unknown area X</li>" in page
+    assert "<li>row 57: bad</li>" in page
