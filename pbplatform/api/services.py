@@ -6,6 +6,7 @@ strength (no salt or slow hash needed: nothing to guess). Services flush, never 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -86,6 +87,28 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
+@functools.cache
+def _token_query() -> sa.Select[ApiToken]:
+    """Built once per process (building a statement costs more than running a cached one)."""
+    census_hash = (
+        sa.select(CensusEntry.entry_hash)
+        .where(CensusEntry.user_id == User.id)
+        .order_by(CensusEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(ApiToken)
+        .join(ApiToken.user)
+        .options(
+            contains_eager(ApiToken.user).with_expression(
+                User.preloaded_census_hash, sa.func.coalesce(census_hash, "")
+            )
+        )
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    )
+
+
 def authenticate_token(plaintext: str) -> ApiToken | None:
     """The active token with this plaintext whose owner's account is active, else None.
 
@@ -95,23 +118,7 @@ def authenticate_token(plaintext: str) -> ApiToken | None:
     """
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
         return None
-    census_hash = (
-        sa.select(CensusEntry.entry_hash)
-        .where(CensusEntry.user_id == User.id)
-        .order_by(CensusEntry.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    token = db.session.scalar(
-        sa.select(ApiToken)
-        .join(ApiToken.user)
-        .options(
-            contains_eager(ApiToken.user).with_expression(
-                User.preloaded_census_hash, sa.func.coalesce(census_hash, "")
-            )
-        )
-        .where(ApiToken.token_hash == hash_token(plaintext))
-    )
+    token = db.session.scalar(_token_query(), {"token_hash": hash_token(plaintext)})
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.last_used_on != today():

@@ -11,6 +11,7 @@ net = gross - counted co-production, never below zero.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,11 @@ def _with_offers(*columns: Any) -> sa.Select[Any]:
     )
 
 
+@functools.cache
+def _proposals_with_offers() -> sa.Select[Any]:
+    return _with_offers(Proposal)  # built once per process: a cast runs it every time
+
+
 def proposals_with_costs(
     ids: Iterable[int],
 ) -> tuple[dict[int, Proposal], dict[int, CostBreakdown]]:
@@ -88,7 +94,7 @@ def proposals_with_costs(
     ids = list(ids)
     if not ids:
         return {}, {}
-    rows = db.session.execute(_with_offers(Proposal).where(Proposal.id.in_(ids))).all()
+    rows = db.session.execute(_proposals_with_offers().where(Proposal.id.in_(ids))).all()
     proposals = {p.id: p for p, _cap, _offered in rows}
     costs = {p.id: apply_cap(gross_cost(p), int(offered), cap) for p, cap, offered in rows}
     return proposals, costs

@@ -16,6 +16,7 @@ and no points. Costs always come from the database (`cost_breakdown`), never fro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -424,19 +425,23 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
 # --- casting --------------------------------------------------------------------------------
 
 
+@functools.cache
+def _cast_cycle_query() -> sa.Select[Cycle, BallotBoxKey]:
+    """Built once per process; `lock_cycle_for_cast` adds its WHERE."""
+    return (
+        sa.select(Cycle, BallotBoxKey)
+        .outerjoin(BallotBoxKey, BallotBoxKey.cycle_id == Cycle.id)
+        .options(joinedload(Cycle.phase_dates), selectinload(Cycle.areas))
+        .with_for_update(read=True, of=Cycle)
+        .execution_options(populate_existing=True)
+    )
+
+
 def lock_cycle_for_cast(*where: sa.ColumnElement[bool]) -> Cycle | None:
     """The cycle matching `where`, read once under a SHARED lock (FOR SHARE) with all a cast
     needs: its phase dates (joined), its areas and budgets, and its ballot-box key (then in the
     session, so sealing reads no key). None if no cycle matches."""
-    stmt = (
-        sa.select(Cycle, BallotBoxKey)
-        .outerjoin(BallotBoxKey, BallotBoxKey.cycle_id == Cycle.id)
-        .options(joinedload(Cycle.phase_dates), selectinload(Cycle.areas))
-        .where(*where)
-        .with_for_update(read=True, of=Cycle)
-        .execution_options(populate_existing=True)
-    )
-    row = db.session.execute(stmt).unique().first()
+    row = db.session.execute(_cast_cycle_query().where(*where)).unique().first()
     if row is None:
         return None
     cycle, key = row
