@@ -1,7 +1,7 @@
 """The SQL an API cast runs, pinned statement by statement (issue 17 item 4).
 
-A cast used to run 21 statements (token, its user, an UPDATE of last_used_on, the cycle twice,
-its phases and areas, proposals and their costs apart, three savepoints, the ballot box key);
+A cast used to run 17 statements, 21 with an Idempotency-Key (token, its user, the cycle twice,
+its phases and areas, proposals and their costs apart, savepoints, the ballot-box key);
 casting ten times faster rests on this list staying short, so a new query on the hot path has
 to be added here on purpose.
 """
