@@ -96,7 +96,7 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=4, help="for the results pages")
     p.add_argument(
         "--variants",
-        default="sync:4,gthread:4x4",
+        default="sync:2,gthread:2x8",
         help="gunicorn set-ups that cast, each for an equal share of --voters: "
         "sync:WORKERS or gthread:WORKERSxTHREADS, comma-separated",
     )
