@@ -207,7 +207,8 @@ def start_paper_import(
     cycle: Cycle, site: VotingSite, filename: str, data: bytes, actor: User
 ) -> Any:
     """Import a CSV as a background job (pbplatform/jobs) with a progress page; returns the
-    jobs.models.Job. Voting closed and a file imported before are refused at once; the job
+    jobs.models.Job. Voting closed and a file imported before are refused at once (in
+    development, without Redis, every refusal is: the job runs in the request); the job
     runs `import_paper_csv` (all or nothing, in its one transaction). The file travels with
     the queued job, not in the database."""
     from pbplatform.jobs.models import JobKind
@@ -216,7 +217,8 @@ def start_paper_import(
     _ensure_voting(cycle)
     _refuse_imported(file_sha256(data))
     params = {"cycle_id": cycle.id, "site_id": site.id, "filename": filename[:200]}
-    return start_job(JobKind.PAPER_IMPORT, actor, params, upload=data)
+    # In development (no Redis) the import runs now and a refusal answers as it always did.
+    return start_job(JobKind.PAPER_IMPORT, actor, params, upload=data, refuse_inline=True)
 
 
 def import_paper_csv(

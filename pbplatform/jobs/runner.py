@@ -201,9 +201,11 @@ def on_failure(rq_job: Any, connection: Any, exc_type: Any, exc: Any, tb: Any) -
 # --- in-process (no Redis) --------------------------------------------------------------------
 
 
-def run_inline(job: Job, upload: bytes | None = None) -> None:
+def run_inline(job: Job, upload: bytes | None = None, *, reraise: bool = False) -> None:
     """Development and tests: do the work now, inside the caller's transaction (a savepoint
-    keeps a refused job's partial writes out), which commits it with the request."""
+    keeps a refused job's partial writes out), which commits it with the request.
+    `reraise`: a refusal deletes the job and is raised again, for the caller to answer as
+    it did before the work became a job."""
     job.status, job.started_at, job.attempts = JobStatus.RUNNING, utcnow(), 1
     savepoint = db.session.begin_nested()
     try:
@@ -216,6 +218,10 @@ def run_inline(job: Job, upload: bytes | None = None) -> None:
         savepoint.commit()
     except DomainError as exc:
         savepoint.rollback()
+        if reraise:  # refused as if there were no job: nothing of it is kept
+            db.session.delete(job)
+            db.session.flush()
+            raise
         job.status, job.error, job.finished_at = JobStatus.FAILED, failure_text(exc), utcnow()
         db.session.flush()
         return

@@ -28,16 +28,22 @@ UPLOAD_TTL_SECONDS = 3600
 
 
 def start_job(
-    kind: JobKind, user: User, params: dict[str, Any] | None = None, upload: bytes | None = None
+    kind: JobKind,
+    user: User,
+    params: dict[str, Any] | None = None,
+    upload: bytes | None = None,
+    *,
+    refuse_inline: bool = False,
 ) -> Job:
     """`upload`: a file the job works on (runner.upload()); it travels with the queued job in
-    Redis, never into the database, and is dropped an hour after the job ends."""
+    Redis, never into the database, and is dropped an hour after the job ends.
+    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline)."""
     job = Job(kind=kind, created_by_id=user.id, params=params or {})
     db.session.add(job)
     db.session.flush()
     queue = get_queue()
     if queue is None:
-        run_inline(job, upload)
+        run_inline(job, upload, reraise=refuse_inline)
         return job
     job_id = job.id
     retries = current_app.config["JOBS_RETRIES"]

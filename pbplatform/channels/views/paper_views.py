@@ -143,9 +143,7 @@ def paper_import(slug: str, site_id: int) -> ResponseReturnValue:
             errors = [refused(exc, "paper.import")] + list(exc.extra.get("errors", []))
             status = exc.status
         else:
-            if job.state is JobStatus.FAILED:  # ran in-process (development): refused now
-                errors, status = (job.error or "").split("\n"), 422
-            elif job.state is JobStatus.DONE:
+            if job.state is JobStatus.DONE:  # ran in the request (development)
                 flash(
                     _(
                         "Imported %(n)s ballots (%(invalid)s invalid).",
