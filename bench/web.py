@@ -8,8 +8,9 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
    --ballots stored ballots and --voters voters holding API tokens);
 2. measures PostgreSQL's single-INSERT commit ceiling with pgbench (a psycopg loop if
    pgbench is not installed);
-3. casts through the API under gunicorn, half the voters with sync workers and half with
-   gthread, --concurrency at a time, and checks that nothing was lost or doubled;
+3. casts through the API under gunicorn, each --variants set-up (sync:N, gthread:NxT) for an
+   equal share of the voters, --concurrency at a time, with the workers' CPU per ballot and
+   the load average, and checks that nothing was lost or doubled (--cast-only stops here);
 4. closes voting and counts in a fresh process (time and peak memory of the count), then
    publishes, and counts the exported district file with `pbplatform tally` for the ratio;
 5. times the results page at 16 concurrent and the district `ballots.pb` download;
