@@ -8,8 +8,9 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
    --ballots stored ballots and --voters voters holding API tokens);
 2. measures PostgreSQL's single-INSERT commit ceiling with pgbench (a psycopg loop if
    pgbench is not installed);
-3. casts through the API under gunicorn, half the voters with sync workers and half with
-   gthread, --concurrency at a time, and checks that nothing was lost or doubled;
+3. casts through the API under gunicorn, each --variants set-up (sync:N, gthread:NxT) for an
+   equal share of the voters, --concurrency at a time, with the workers' CPU per ballot and
+   the load average, and checks that nothing was lost or doubled (--cast-only stops here);
 4. closes voting and counts in a fresh process (time and peak memory of the count), then
    publishes, and counts the exported district file with `pbplatform tally` for the ratio;
 5. times the results page at 16 concurrent and the district `ballots.pb` download;
@@ -55,13 +56,30 @@ def main() -> None:
     rows.append(("bench-data (build the cycle)", f"{time.perf_counter() - started:.1f} s"))
     rows.append(("PostgreSQL single-INSERT commits", f"{_ceiling(args):,.0f} /s"))
     voters = _voters(args.database, tokens.read_text().split())
-    half = len(voters) // 2
-    for kind, part in (("sync", voters[:half]), ("gthread", voters[half:])):
-        with _server(env, args, kind):
-            rows += _cast(args, kind, part)
-    rows += _check(args, len(voters))
+    variants = [_variant(v) for v in args.variants.split(",")]
+    share = len(voters) // len(variants)
+    for i, (kind, workers, threads) in enumerate(variants):
+        part = voters[i * share : (i + 1) * share]
+        with _server(env, args, kind, workers, threads) as server:
+            _cast(args, kind, workers, threads, part[: args.warmup])  # connections, imports
+            cpu = _worker_cpu(server.proc.pid)
+            rows += _cast(args, kind, workers, threads, part[args.warmup :])
+            cpu = _worker_cpu(server.proc.pid) - cpu
+            timed = len(part) - args.warmup
+            rows.append(
+                (
+                    f"  gunicorn workers' CPU per ballot ({kind})",
+                    f"{cpu / timed * 1000:.1f} ms (user+system of the workers, all cores; "
+                    "less sensitive to other load than the rate)",
+                )
+            )
+    rows += _check(args, share * len(variants))
+    if args.cast_only:
+        rows.append(("load average at end", _load()))
+        _print(args, rows)
+        return
     rows += _count(env)
-    with _server(env, args, "sync"):
+    with _server(env, args, "sync", args.workers, 1):
         rows += _results(args)
     rows.append(("load average at end", _load()))
     _print(args, rows)
@@ -76,16 +94,36 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--ballots", type=int, default=30_000)
     p.add_argument("--voters", type=int, default=2_000, help="voters who cast over the API")
     p.add_argument("--concurrency", type=int, default=32)
-    p.add_argument("--workers", type=int, default=4)
-    p.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    p.add_argument("--workers", type=int, default=4, help="for the results pages")
+    p.add_argument(
+        "--variants",
+        default="sync:2,gthread:2x8",
+        help="gunicorn set-ups that cast, each for an equal share of --voters: "
+        "sync:WORKERS or gthread:WORKERSxTHREADS, comma-separated",
+    )
+    p.add_argument("--warmup", type=int, default=50, help="casts per set-up not timed")
+    p.add_argument("--cast-only", action="store_true", help="stop after the casts and check")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--rule", default="greedy")
     p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
     return p.parse_args()
 
 
+def _variant(text: str) -> tuple[str, int, int]:
+    """'sync:4' -> ('sync', 4, 1); 'gthread:2x8' -> ('gthread', 2, 8)."""
+    kind, _sep, size = text.strip().partition(":")
+    workers, _x, threads = size.partition("x")
+    if kind not in ("sync", "gthread") or not workers.isdigit():
+        sys.exit(f"--variants: {text!r} is not sync:N or gthread:NxT")
+    return kind, int(workers), int(threads or 1)
+
+
 def _env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
+    # Production refuses to start without its secrets; throwaway ones for a bench database.
+    env.setdefault("BALLOT_BOX_SECRET", "bench-only-ballot-box-secret")
+    env.setdefault("AUDIT_HMAC_KEY", "bench-only-audit-key")
+    env.setdefault("DATA_ENCRYPTION_KEY", "YmVuY2gtb25seS1kYXRhLWVuY3J5cHRpb24ta2V5ISE=")
     env.update(
         FLASK_APP="pbplatform",
         PBP_ENV="production",
@@ -191,14 +229,17 @@ def _voters(url: str, tokens: list[str]) -> list[tuple[str, list[int]]]:
 class _server:
     """gunicorn on loopback with sync workers or gthread ones, stopped on leaving."""
 
-    def __init__(self, env: dict[str, str], args: argparse.Namespace, kind: str) -> None:
+    def __init__(
+        self, env: dict[str, str], args: argparse.Namespace, kind: str, workers: int, threads: int
+    ) -> None:
         self.env, self.args, self.kind = env, args, kind
+        self.workers, self.threads = workers, threads
 
     def __enter__(self) -> _server:
         a = self.args
-        argv = [str(BIN / "gunicorn"), "-w", str(a.workers), "-b", f"127.0.0.1:{a.port}"]
+        argv = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{a.port}"]
         if self.kind == "gthread":
-            argv += ["-k", "gthread", "--threads", str(a.threads)]
+            argv += ["-k", "gthread", "--threads", str(self.threads)]
         argv += ["--timeout", "120", "pbplatform:create_app()"]
         self.proc = subprocess.Popen(
             argv, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -220,6 +261,22 @@ class _server:
             self.proc.kill()
 
 
+def _worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def _get(port: int, path: str) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
@@ -230,7 +287,9 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
-def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, str]]:
+def _cast(
+    args: argparse.Namespace, kind: str, workers: int, threads: int, voters: list
+) -> list[tuple[str, str]]:
     def one(voter: tuple[str, list[int]]) -> tuple[int, float]:
         token, picks = voter
         body = json.dumps({"selections": [{"proposal_id": p} for p in picks]})
@@ -253,8 +312,8 @@ def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, 
     ok = sum(1 for status, _ in results if status == 201)
     times = sorted(t for _, t in results)
     other = sorted({s for s, _ in results} - {201})
-    label = f"API casts, {kind} ({args.workers} workers" + (
-        f" x {args.threads} threads)" if kind == "gthread" else ")"
+    label = f"API casts, {kind} ({workers} workers" + (
+        f" x {threads} threads)" if kind == "gthread" else ")"
     )
     return [
         (
@@ -262,7 +321,7 @@ def _cast(args: argparse.Namespace, kind: str, voters: list) -> list[tuple[str, 
             f"{ok / took:.0f} ballots/s ({ok}/{len(voters)} cast, "
             f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}"
             + (f", other answers {other}" if other else "")
-            + f", {args.concurrency} at a time)",
+            + f", {args.concurrency} at a time; load average after {_load()})",
         )
     ]
 
@@ -275,7 +334,9 @@ def _check(args: argparse.Namespace, voters: int) -> list[tuple[str, str]]:
     """Nothing lost or doubled: stored ballots = participations = bench ballots + casts."""
     (ballots, participations, people), *_ = _sql(
         args.database,
-        "SELECT (SELECT count(*) FROM ballots), (SELECT count(*) FROM participations),"
+        # cast ballots stay sealed until voting closes
+        "SELECT (SELECT count(*) FROM ballots) + (SELECT count(*) FROM sealed_ballots),"
+        " (SELECT count(*) FROM participations),"
         " (SELECT count(DISTINCT voter_key) FROM participations)",
     )
     expected = args.ballots + voters

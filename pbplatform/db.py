@@ -58,6 +58,26 @@ def rows_changed(result: sa.Result[Any]) -> int:
     return cast("sa.CursorResult[Any]", result).rowcount
 
 
+def insert_unless_present(session: Any, table: sa.Table, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True if the row was stored, False if a row with the
+    same unique key exists (or a concurrent transaction stored it first and committed).
+
+    One statement and no savepoint, where `begin_nested()` + INSERT + catching IntegrityError
+    takes three round trips. PostgreSQL waits for a concurrent twin's transaction, as a unique
+    violation would.
+    """
+    dialect = session.connection().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - the two supported databases
+        raise NotImplementedError(dialect)
+    key = next(iter(table.primary_key.columns))
+    stmt = insert(table).values(values).on_conflict_do_nothing().returning(key)
+    return session.execute(stmt).first() is not None
+
+
 def enum_check(column: str, values: Iterable[str], name: str) -> sa.CheckConstraint:
     """A named CHECK that keeps a string column within its allowed values (a vocabulary
     `StrEnum`, whose members are the stored strings; see `pbplatform/vocabulary.py`)."""

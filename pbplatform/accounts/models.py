@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db, login_manager
@@ -67,6 +67,10 @@ class User(UserMixin, db.Model):
     totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Not a column: the entry hash of the user's latest census verification ('' if none),
+    # loaded with the API token in one statement (api.services.authenticate_token); None when
+    # that query did not load it (channels.census.census_person_key then asks the database).
+    preloaded_census_hash: Mapped[str | None] = query_expression()
 
     home_area: Mapped[Area | None] = relationship(foreign_keys=[home_area_id])  # noqa: F821
     officer_area_list: Mapped[list[Area]] = relationship(secondary=officer_areas)  # noqa: F821

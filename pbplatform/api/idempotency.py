@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from pbplatform.accounts.models import User
 from pbplatform.api.models import ApiIdempotencyKey
+from pbplatform.db import insert_unless_present
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 
@@ -91,21 +91,19 @@ def remember(
     voting closes (ballotbox.services.unseal_box)."""
     if key_hash is None:
         return
-    row = ApiIdempotencyKey(
-        user_id=user.id,
-        key_hash=key_hash,
-        request_hash=request_hash,
-        status=status,
-        body=body,
-        location=location,
-        cycle_id=ballot_cycle_id,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
+    row = {
+        "user_id": user.id,
+        "key_hash": key_hash,
+        "request_hash": request_hash,
+        "status": status,
+        "body": body,
+        "location": location,
+        "cycle_id": ballot_cycle_id,
+    }
+    # ON CONFLICT DO NOTHING (no savepoint): a twin that stored the key first wins.
+    if not insert_unless_present(db.session, ApiIdempotencyKey.__table__, row):
         raise DomainError(
             "idempotency_conflict",
             _("A request with this Idempotency-Key is already being processed; retry shortly."),
             status=409,
-        ) from None
+        )

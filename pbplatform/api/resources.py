@@ -35,13 +35,18 @@ SORTS = {
 }
 
 
+def public_cycle_filter(slug: str) -> list[sa.ColumnElement[bool]]:
+    """Which cycle `slug` names for the public: any phase but draft (none if `slug` is unsafe)."""
+    if not safe_text(slug, 64):
+        return [sa.false()]
+    return [Cycle.slug == slug, Cycle.phase != Phase.DRAFT]
+
+
 def public_cycle(slug: str) -> Cycle:
     """A cycle the public may see (any phase but draft), or a 404 problem."""
     cycle = None
     if safe_text(slug, 64):
-        cycle = db.session.scalar(
-            sa.select(Cycle).where(Cycle.slug == slug, Cycle.phase != Phase.DRAFT)
-        )
+        cycle = db.session.scalar(sa.select(Cycle).where(*public_cycle_filter(slug)))
     if cycle is None:
         raise DomainError("not_found", _("No such cycle."), status=404)
     return cycle

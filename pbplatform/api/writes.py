@@ -14,15 +14,16 @@ from flask_babel import gettext as _
 
 from pbplatform.api import idempotency
 from pbplatform.api.auth import api_token_required, current_token_user
-from pbplatform.api.resources import public_cycle, public_proposal
+from pbplatform.api.resources import public_cycle, public_cycle_filter, public_proposal
 from pbplatform.api.serializers import comment_document, proposal_records
 from pbplatform.api.views import bp, json_body, validation_error
 from pbplatform.channels.models import Channel
 from pbplatform.db import today
 from pbplatform.discussion import services as discussion_services
 from pbplatform.discussion.models import CommentChannel
+from pbplatform.errors import DomainError
 from pbplatform.proposals.services import ProposalInput, submit_proposal
-from pbplatform.voting.services import cast_ballot, voter_key_for
+from pbplatform.voting.services import cast_ballot, lock_cycle_for_cast, voter_key_for
 
 
 @bp.post("/cycles/<slug>/proposals")
@@ -76,7 +77,10 @@ def post_comment(tracking_number: str) -> ResponseReturnValue:
 @api_token_required
 def cast(slug: str) -> ResponseReturnValue:
     user = current_token_user()
-    cycle = public_cycle(slug)
+    # Read once, under the shared lock casting holds (not public_cycle and a second read).
+    cycle = lock_cycle_for_cast(*public_cycle_filter(slug))
+    if cycle is None:
+        raise DomainError("not_found", _("No such cycle."), status=404)
     data = json_body("BallotSubmission")
     selections = ballot_selections(data, user.home_area_id)
     # The fingerprint leaves the choices out: a hash of them next to a user id could be
@@ -91,6 +95,7 @@ def cast(slug: str) -> ResponseReturnValue:
         area_id=user.home_area_id,
         channel=Channel.ONLINE,
         user_id=user.id,
+        cycle_locked=True,
     )
     body = {"status": "cast", "cast_on": today().isoformat()}
     idempotency.remember(user, key, request_hash, 201, body, ballot_cycle_id=cycle.id)

@@ -44,8 +44,20 @@ def _hex(key: PublicKey) -> str:
     return bytes(key).hex()
 
 
+def _info_key(cycle_id: int) -> tuple[str, int]:
+    return ("ballot_box_public_key", cycle_id)
+
+
+def remember_public_key(stored: BallotBoxKey) -> None:
+    """Keep a key read with its cycle (voting.services.lock_cycle_for_cast) for this session:
+    a recorded public key never changes, so sealing need not read it again."""
+    db.session.info[_info_key(stored.cycle_id)] = stored.public_key
+
+
 def public_key(cycle: Cycle) -> PublicKey:
     """The cycle's public key, recorded by the first ballot sealed (a racing twin re-reads it)."""
+    if (known := db.session.info.get(_info_key(cycle.id))) is not None:
+        return PublicKey(bytes.fromhex(known))
     stored = db.session.get(BallotBoxKey, cycle.id)
     if stored is None:
         derived = _hex(_private_key(_secrets()[0], cycle.id).public_key)

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -66,23 +66,27 @@ def audit_serial_hash(cycle: Cycle, serial: str) -> str:
 
 
 def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
-    """Add one sealed row per (unsaved) ballot; flushes, so a duplicate serial raises here."""
+    """Insert one sealed row per (unsaved) ballot (a Core INSERT, no ORM objects): a duplicate
+    serial raises IntegrityError here."""
     box = SealedBox(keys.public_key(cycle))
     ballots = list(ballots)
+    if not ballots:
+        return
     key = keys.serial_key(cycle) if any(b.serial for b in ballots) else None
-    db.session.add_all(
+    db.session.execute(
+        sa.insert(SealedBallot.__table__),
         [
-            SealedBallot(
-                cycle_id=cycle.id,
-                channel=b.channel,
-                is_valid=b.invalid_reason is None,
-                serial_hash=serial_hash(cycle, b.serial, key),
-                sealed=box.encrypt(_plaintext(b)),
-            )
+            {
+                "id": new_ballot_id(),
+                "cycle_id": cycle.id,
+                "channel": b.channel,
+                "is_valid": b.invalid_reason is None,
+                "serial_hash": serial_hash(cycle, b.serial, key),
+                "sealed": box.encrypt(_plaintext(b)),
+            }
             for b in ballots
-        ]
+        ],
     )
-    db.session.flush()
 
 
 def stored_serials(cycle: Cycle, serials: Iterable[str]) -> set[str]:
@@ -168,13 +172,17 @@ def _insert_in_order(table: sa.Table, rows: list[dict]) -> None:
             copy.write_row([row[name] for name in names])
 
 
-def unseal_box(cycle: Cycle, actor: Any = None) -> int:
+def unseal_box(
+    cycle: Cycle, actor: Any = None, progress: Callable[[int, str], None] | None = None
+) -> int:
     """Move the cycle's sealed ballots into `ballots` in random order; return how many.
 
     Call under the cycle's FOR UPDATE lock, in the close's transaction: all or nothing. The
     audit entry it records holds the figures and digest of every ballot of the cycle then
     stored (ballots kept in plain from before the box included), for the count to check.
+    `progress(percent, message key)` hears how far it got (the close-voting job's page).
     """
+    report = progress or (lambda _percent, _message: None)
     rows = db.session.execute(
         sa.select(SealedBallot.channel, SealedBallot.sealed).where(
             SealedBallot.cycle_id == cycle.id
@@ -182,7 +190,13 @@ def unseal_box(cycle: Cycle, actor: Any = None) -> int:
     ).all()
     if rows:
         box = SealedBox(keys.private_key(cycle))
-        ballots = [_unsealed(box, cycle.id, channel, sealed) for channel, sealed in rows]
+        ballots = []
+        step = max(1, len(rows) // 10)
+        for i, (channel, sealed) in enumerate(rows):
+            if i % step == 0:
+                report(10 + 60 * i // len(rows), "unsealing")
+            ballots.append(_unsealed(box, cycle.id, channel, sealed))
+        report(70, "storing")
         secrets.SystemRandom().shuffle(ballots)
         _insert_in_order(Ballot.__table__, [b for b, _ in ballots])
         _insert_in_order(BallotChoice.__table__, [c for _, cs in ballots for c in cs])

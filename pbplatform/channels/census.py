@@ -350,6 +350,9 @@ def census_person_key(user: User) -> str | None:
     """The census key of the user's latest verification in any cycle (voting.voter_key_for)."""
     if user.id is None:
         return None
+    preloaded = user.preloaded_census_hash  # loaded with an API token: no query
+    if preloaded is not None:
+        return f"census:{preloaded}" if preloaded else None
     entry = db.session.scalar(
         sa.select(CensusEntry)
         .where(CensusEntry.user_id == user.id)

@@ -10,6 +10,7 @@ how-to-vote page says so). What makes a row bad, and what makes a ballot invalid
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,21 +120,20 @@ def _store_rows(cycle: Cycle, rows: list[PaperRow]) -> list[Ballot]:
     """Participations and sealed ballots of checked rows, in one savepoint (so in the same
     transaction, like cast_ballot); a race refuses them all. Returns the unsaved ballots."""
     ballots = [_ballot(row, cycle) for row in rows]
+    participations = [
+        {
+            "cycle_id": cycle.id,
+            "voter_key": r.voter_key,
+            "user_id": r.user_id,
+            "channel": Channel.PAPER,
+        }
+        for r in rows
+        if r.voter_key
+    ]
     try:
         with db.session.begin_nested():
-            db.session.add_all(
-                [
-                    Participation(
-                        cycle_id=cycle.id,
-                        voter_key=row.voter_key,
-                        user_id=row.user_id,
-                        channel=Channel.PAPER,
-                    )
-                    for row in rows
-                    if row.voter_key
-                ]
-            )
-            db.session.flush()
+            if participations:  # Core executemany: thousands of rows, no ORM objects
+                db.session.execute(sa.insert(Participation.__table__), participations)
             seal_ballots(cycle, ballots)
     except IntegrityError:
         raise DomainError(
@@ -211,17 +211,48 @@ def _claim_file(
     return record
 
 
+def _refuse_imported(digest: str) -> None:
+    if db.session.scalar(sa.select(PaperImport.id).where(PaperImport.file_sha256 == digest)):
+        raise DomainError("already_imported", _("This file has already been imported."), status=409)
+
+
+def start_paper_import(
+    cycle: Cycle, site: VotingSite, filename: str, data: bytes, actor: User
+) -> Any:
+    """Import a CSV as a background job (pbplatform/jobs) with a progress page; returns the
+    jobs.models.Job. Voting closed and a file imported before are refused at once (in
+    development, without Redis, every refusal is: the job runs in the request); the job
+    runs `import_paper_csv` (all or nothing, in its one transaction). The file travels with
+    the queued job, not in the database."""
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import start_job
+
+    _ensure_voting(cycle)
+    _refuse_imported(file_sha256(data))
+    params = {"cycle_id": cycle.id, "site_id": site.id, "filename": filename[:200]}
+    # In development (no Redis) the import runs now and a refusal answers as it always did.
+    return start_job(JobKind.PAPER_IMPORT, actor, params, upload=data, refuse_inline=True)
+
+
 def import_paper_csv(
-    cycle: Cycle, site: VotingSite, filename: str, data: bytes, actor: User | None = None
+    cycle: Cycle,
+    site: VotingSite,
+    filename: str,
+    data: bytes,
+    actor: User | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> PaperImport:
     """Import a whole file or nothing. The file hash is claimed first (unique), so the same
-    file sent twice at once is stored once; serials and voters are unique in the database."""
+    file sent twice at once is stored once; serials and voters are unique in the database.
+    `progress(percent, message key)` hears how far it got (the import job's page)."""
     cycle = _ensure_voting(cycle)
     digest = file_sha256(data)
     record = _claim_file(cycle, site, filename, digest, actor)
-    rows = parse_paper_csv(cycle, site, data, actor)
+    rows = parse_paper_csv(cycle, site, data, actor, progress)
     record.row_count = len(rows)
     record.invalid_count = invalid = sum(1 for r in rows if r.invalid_reason)
+    if progress is not None:
+        progress(70, "sealing")
     _store_rows(cycle, rows)
     audit.record(
         "paper.import",

@@ -312,15 +312,23 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 
 
 def parse_paper_csv(
-    cycle: Cycle, site: VotingSite, data: bytes, actor: User | None = None
+    cycle: Cycle,
+    site: VotingSite,
+    data: bytes,
+    actor: User | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> list[PaperRow]:
-    """Every row checked; FileRejected listing every bad row if there is any."""
+    """Every row checked; FileRejected listing every bad row if there is any.
+    `progress(percent, message key)` hears how far the check got (10 to 60 %)."""
     rows = decode_csv(data)
     header = check_header(rows, COLUMNS, OPTIONAL)
     ctx = context(cycle, site, actor)
     parsed: list[PaperRow] = []
     errors: list[str] = []
+    step = max(1, len(rows) // 10)
     for number, values in csv_records(rows, header, errors):
+        if progress is not None and number % step == 0:
+            progress(10 + 50 * min(number, len(rows)) // max(1, len(rows)), "checking")
         try:
             parsed.append(
                 check_row(

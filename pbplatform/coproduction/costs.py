@@ -11,8 +11,10 @@ net = gross - counted co-production, never below zero.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -65,23 +67,45 @@ def apply_cap(gross: int, offered: int, cap_pct: int) -> CostBreakdown:
     return CostBreakdown(gross, counted, max(0, gross - counted), offered, cap_pct)
 
 
-def cost_breakdown(proposals: Sequence[Proposal]) -> dict[int, CostBreakdown]:
-    """Gross, co-produced and net cost per proposal id (one query for all, not one per row)."""
-    ids = [p.id for p in proposals]
-    if not ids:
-        return {}
+def _with_offers(*columns: Any) -> sa.Select[Any]:
+    """`columns` of proposals with their cycle's cap and their counted offers' value."""
     counted = sa.and_(Offer.proposal_id == Proposal.id, Offer.status.in_(COUNTED_STATUSES))
-    rows = db.session.execute(
+    return (
         sa.select(
-            Proposal.id,
+            *columns,
             Cycle.coproduction_cap_pct,
             sa.func.coalesce(sa.func.sum(Offer.value_minor), 0),
         )
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .outerjoin(Offer, counted)
-        .where(Proposal.id.in_(ids))
         .group_by(Proposal.id, Cycle.coproduction_cap_pct)
-    ).all()
+    )
+
+
+@functools.cache
+def _proposals_with_offers() -> sa.Select[Any]:
+    return _with_offers(Proposal)  # built once per process: a cast runs it every time
+
+
+def proposals_with_costs(
+    ids: Iterable[int],
+) -> tuple[dict[int, Proposal], dict[int, CostBreakdown]]:
+    """The proposals with these ids and their costs, in one statement (a cast's check)."""
+    ids = list(ids)
+    if not ids:
+        return {}, {}
+    rows = db.session.execute(_proposals_with_offers().where(Proposal.id.in_(ids))).all()
+    proposals = {p.id: p for p, _cap, _offered in rows}
+    costs = {p.id: apply_cap(gross_cost(p), int(offered), cap) for p, cap, offered in rows}
+    return proposals, costs
+
+
+def cost_breakdown(proposals: Sequence[Proposal]) -> dict[int, CostBreakdown]:
+    """Gross, co-produced and net cost per proposal id (one query for all, not one per row)."""
+    ids = [p.id for p in proposals]
+    if not ids:
+        return {}
+    rows = db.session.execute(_with_offers(Proposal.id).where(Proposal.id.in_(ids))).all()
     found = {pid: (cap, int(total)) for pid, cap, total in rows}
     result = {}
     for p in proposals:

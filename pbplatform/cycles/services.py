@@ -12,6 +12,7 @@ Other features call:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -335,8 +336,15 @@ def check_rules(cycle: Cycle) -> None:
 # --- phases --------------------------------------------------------------------------------
 
 
-def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
-    """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE."""
+def open_phase(
+    cycle: Cycle,
+    phase: str,
+    actor: Any = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> Cycle:
+    """Move the cycle one step forward to `phase` (the next one), under FOR UPDATE.
+
+    `progress` hears how far closing voting got (unsealing the box: see `close_voting`)."""
     cycle = lock_cycle(cycle.id)
     if phase != next_phase(cycle):
         raise DomainError(
@@ -359,12 +367,48 @@ def open_phase(cycle: Cycle, phase: str, actor: Any = None) -> Cycle:
     if phase == Phase.COUNTING:
         # Voting closed, under this cycle's row lock (casts in flight hold it shared): unseal
         # this cycle's ballot box into the ballot tables, in random order.
-        unseal_box(cycle, actor)
+        unseal_box(cycle, actor, progress)
     audit.record("cycle.phase", cycle, before=before, after={"phase": phase}, actor=actor)
     from pbplatform.notifications.services import announce_phase  # it imports this module
 
     announce_phase(cycle, phase)
     return cycle
+
+
+def start_close_voting(cycle: Cycle, actor: Any) -> Any:
+    """Close voting as a background job (pbplatform/jobs: unsealing a city's ballot box takes
+    a while) with a progress page; returns the jobs.models.Job. A wrong phase is refused at
+    once; the job checks again in its own transaction (`close_voting`)."""
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import start_job
+
+    if next_phase(cycle) != Phase.COUNTING:
+        raise DomainError(
+            "phase_order",
+            str(
+                _l(
+                    "The cycle is in phase %(current)s; it can only move on to the next phase.",
+                    current=Phase(cycle.phase).label,
+                )
+            ),
+            status=409,
+        )
+    return start_job(JobKind.CLOSE_VOTING, actor, {"cycle_id": cycle.id})
+
+
+def close_voting(
+    cycle: Cycle, actor: Any, progress: Callable[[int, str], None] | None = None
+) -> bool:
+    """The close-voting job's work: voting → counting with the box unsealed, in the caller's
+    one transaction (a killed worker leaves the cycle in voting, its box sealed). Idempotent:
+    a cycle already past voting (closed by a first run, or by the timer) is left alone and
+    False returned."""
+    locked = lock_cycle(cycle.id)
+    order = list(Phase)
+    if order.index(Phase(locked.phase)) > order.index(Phase.VOTING):
+        return False
+    open_phase(locked, Phase.COUNTING, actor, progress)
+    return True
 
 
 def advance_cycle(cycle: Cycle, actor: Any = None) -> Cycle:

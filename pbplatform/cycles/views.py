@@ -227,8 +227,12 @@ def advance(cycle_id: int) -> ResponseReturnValue:
     target = member_of(Phase, request.form.get("to", ""))
     if target is None:
         abort(400)
+    actor = current_user._get_current_object()
     try:
-        services.open_phase(cycle, target, current_user._get_current_object())
+        if target == Phase.COUNTING:  # closing voting unseals the box: a job with a progress page
+            job = services.start_close_voting(cycle, actor)
+            return redirect(url_for("jobs.show", job_id=job.id))
+        services.open_phase(cycle, target, actor)
     except DomainError as exc:
         return refuse_back(exc, url_for("cycles.admin_index"), code=302)
     flash(_("The cycle is now in phase: %(phase)s.", phase=target.label), "success")

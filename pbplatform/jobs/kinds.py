@@ -54,6 +54,40 @@ def open_data(job: Job, progress: Progress) -> dict[str, Any]:
     return {"slug": cycle.slug, "release": release.number if release else None}
 
 
+@handler(JobKind.CLOSE_VOTING)
+def close_voting(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.cycles import services as cycles
+
+    cycle = db.session.get(Cycle, job.params["cycle_id"])
+    if cycle is None:
+        raise DomainError("cycle_gone", "The cycle no longer exists.", status=404)
+    progress(5, "starting")
+    closed = cycles.close_voting(cycle, _user(job), progress)
+    return {"slug": cycle.slug, "closed": closed}
+
+
+@handler(JobKind.PAPER_IMPORT)
+def paper_import(job: Job, progress: Progress) -> dict[str, Any]:
+    from pbplatform.channels import paper
+    from pbplatform.channels.models import VotingSite
+    from pbplatform.jobs.runner import upload
+
+    cycle = db.session.get(Cycle, job.params["cycle_id"])
+    site = db.session.get(VotingSite, job.params["site_id"])
+    if cycle is None or site is None:
+        raise DomainError("cycle_gone", "The cycle or its voting site no longer exists.")
+    progress(5, "starting")
+    record = paper.import_paper_csv(
+        cycle, site, job.params["filename"], upload(), _user(job), progress
+    )
+    return {
+        "slug": cycle.slug,
+        "import_id": record.id,
+        "rows": record.row_count,
+        "invalid": record.invalid_count,
+    }
+
+
 def result_url(job: Job) -> str | None:
     """Where a finished job's result is (built when shown: a worker has no request for URLs)."""
     if not job.result:
@@ -62,4 +96,8 @@ def result_url(job: Job) -> str | None:
         return url_for("results.preview", slug=job.result["slug"], number=job.result["version"])
     if job.kind_enum is JobKind.OPEN_DATA:
         return url_for("delivery.open_data", slug=job.result["slug"])
+    if job.kind_enum is JobKind.CLOSE_VOTING:
+        return url_for("cycles.admin_index")
+    if job.kind_enum is JobKind.PAPER_IMPORT:
+        return url_for("channels.paper_sites", slug=job.result["slug"])
     return url_for("privacy.download_export", export_id=job.result["export_id"])

@@ -41,6 +41,8 @@ class JobKind(enum.StrEnum):
     COUNT = "count"
     PRIVACY_EXPORT = "privacy_export"
     OPEN_DATA = "open_data"
+    CLOSE_VOTING = "close_voting"
+    PAPER_IMPORT = "paper_import"
 
     @property
     def label(self) -> str:
@@ -51,6 +53,8 @@ KIND_LABELS = {
     JobKind.COUNT: _l("Count of the votes"),
     JobKind.PRIVACY_EXPORT: _l("Download of your data"),
     JobKind.OPEN_DATA: _l("Open data of a cycle"),
+    JobKind.CLOSE_VOTING: _l("Closing of voting"),
+    JobKind.PAPER_IMPORT: _l("Import of paper ballots"),
 }
 
 

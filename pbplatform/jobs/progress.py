@@ -10,6 +10,10 @@ MESSAGES = {
     "collecting": _l("Collecting your data"),
     "building": _l("Building the open data"),
     "retrying": _l("Trying again after an interruption"),
+    "unsealing": _l("Opening the ballot box"),
+    "storing": _l("Storing the ballots in random order"),
+    "checking": _l("Checking the rows"),
+    "sealing": _l("Sealing and storing the ballots"),
 }
 
 

@@ -11,7 +11,9 @@ for each other.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +30,33 @@ from pbplatform.jobs.models import Job, JobKind, JobStatus
 Progress = Callable[[int, str], None]
 Handler = Callable[[Job, Progress], dict[str, Any]]
 HANDLERS: dict[JobKind, Handler] = {}
+# A file the job works on (a paper CSV): handed over with the job (RQ keeps it in Redis with
+# the queued job, not in the database) and read by the handler with `upload()`.
+_UPLOAD: ContextVar[bytes | None] = ContextVar("job_upload", default=None)
+
+
+def upload() -> bytes:
+    """The file the running job was started with (start_job(..., upload=...))."""
+    data = _UPLOAD.get()
+    if data is None:
+        raise DomainError("job_upload_missing", "The file of this job is no longer available.")
+    return data
+
+
+@contextmanager
+def _with_upload(data: bytes | None) -> Iterator[None]:
+    token = _UPLOAD.set(data)
+    try:
+        yield
+    finally:
+        _UPLOAD.reset(token)
+
+
+def failure_text(exc: DomainError) -> str:
+    """What a refused job stores as its error: the reason, then one line per listed problem
+    (a rejected file's rows: "row 57: ...")."""
+    lines = [exc.message, *(str(e) for e in exc.extra.get("errors", []))]
+    return "\n".join(lines)
 
 
 def handler(kind: JobKind) -> Callable[[Handler], Handler]:
@@ -73,13 +102,14 @@ def _test_sleep() -> None:
 # --- in a worker ------------------------------------------------------------------------------
 
 
-def perform(job_id: int) -> None:
+def perform(job_id: int, upload: bytes | None = None) -> None:
     """RQ's entry point: run one job in its own app context and transaction."""
-    if has_app_context():
-        _perform(job_id)
-        return
-    with worker_app().app_context():
-        _perform(job_id)
+    with _with_upload(upload):
+        if has_app_context():
+            _perform(job_id)
+            return
+        with worker_app().app_context():
+            _perform(job_id)
 
 
 _APP: Flask | None = None
@@ -115,7 +145,7 @@ def _perform(job_id: int) -> None:
     except DomainError as exc:
         # A refusal (wrong phase...) will not change on a retry: fail now, with the reason.
         db.session.rollback()
-        write_status(job_id, status=JobStatus.FAILED, error=exc.message, finished_at=utcnow())
+        write_status(job_id, status=JobStatus.FAILED, error=failure_text(exc), finished_at=utcnow())
     except BaseException:
         db.session.rollback()
         raise  # RQ retries or fails it; on_failure records which (below)
@@ -171,9 +201,11 @@ def on_failure(rq_job: Any, connection: Any, exc_type: Any, exc: Any, tb: Any) -
 # --- in-process (no Redis) --------------------------------------------------------------------
 
 
-def run_inline(job: Job) -> None:
+def run_inline(job: Job, upload: bytes | None = None, *, reraise: bool = False) -> None:
     """Development and tests: do the work now, inside the caller's transaction (a savepoint
-    keeps a refused job's partial writes out), which commits it with the request."""
+    keeps a refused job's partial writes out), which commits it with the request.
+    `reraise`: a refusal deletes the job and is raised again, for the caller to answer as
+    it did before the work became a job."""
     job.status, job.started_at, job.attempts = JobStatus.RUNNING, utcnow(), 1
     savepoint = db.session.begin_nested()
     try:
@@ -181,11 +213,16 @@ def run_inline(job: Job) -> None:
         def progress(percent: int, message: str) -> None:
             job.progress, job.message = percent, message[:300]
 
-        result = _handlers()[job.kind_enum](job, progress)
+        with _with_upload(upload):
+            result = _handlers()[job.kind_enum](job, progress)
         savepoint.commit()
     except DomainError as exc:
         savepoint.rollback()
-        job.status, job.error, job.finished_at = JobStatus.FAILED, exc.message, utcnow()
+        if reraise:  # refused as if there were no job: nothing of it is kept
+            db.session.delete(job)
+            db.session.flush()
+            raise
+        job.status, job.error, job.finished_at = JobStatus.FAILED, failure_text(exc), utcnow()
         db.session.flush()
         return
     _finish(job, result)

@@ -23,13 +23,27 @@ log = logging.getLogger(__name__)
 QUEUE_DOWN = "The job queue (Redis) was unavailable; please try again."
 
 
-def start_job(kind: JobKind, user: User, params: dict[str, Any] | None = None) -> Job:
+# A queued job's file (its RQ arguments) stays in Redis this long after the job ended.
+UPLOAD_TTL_SECONDS = 3600
+
+
+def start_job(
+    kind: JobKind,
+    user: User,
+    params: dict[str, Any] | None = None,
+    upload: bytes | None = None,
+    *,
+    refuse_inline: bool = False,
+) -> Job:
+    """`upload`: a file the job works on (runner.upload()); it travels with the queued job in
+    Redis, never into the database, and is dropped an hour after the job ends.
+    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline)."""
     job = Job(kind=kind, created_by_id=user.id, params=params or {})
     db.session.add(job)
     db.session.flush()
     queue = get_queue()
     if queue is None:
-        run_inline(job)
+        run_inline(job, upload, reraise=refuse_inline)
         return job
     job_id = job.id
     retries = current_app.config["JOBS_RETRIES"]
@@ -37,9 +51,13 @@ def start_job(kind: JobKind, user: User, params: dict[str, Any] | None = None) -
 
     def hand_over(_session: Any) -> None:
         try:
+            extra: dict[str, Any] = {}
+            if upload is not None:
+                extra = {"result_ttl": UPLOAD_TTL_SECONDS, "failure_ttl": UPLOAD_TTL_SECONDS}
             queue.enqueue(
                 perform,
-                job_id,
+                *((job_id,) if upload is None else (job_id, upload)),
+                **extra,
                 job_id=f"pbp-job-{job_id}",
                 job_timeout=current_app.config["JOBS_TIMEOUT_SECONDS"],
                 retry=Retry(max=retries) if retries > 0 else None,

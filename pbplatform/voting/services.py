@@ -16,6 +16,7 @@ and no points. Costs always come from the database (`cost_breakdown`), never fro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,13 +25,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from pbplatform.accounts.models import User
+from pbplatform.ballotbox import keys
+from pbplatform.ballotbox.models import BallotBoxKey
 from pbplatform.ballotbox.services import seal_ballots
 from pbplatform.channels.models import Channel
-from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown
-from pbplatform.cycles import services as cycle_services
+from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown, proposals_with_costs
 from pbplatform.cycles.models import BallotRule, Cycle, Phase
+from pbplatform.db import insert_unless_present
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
@@ -318,11 +322,10 @@ def check_ballot(
     """
     _require_area(cycle, area_id)
     chosen = _normalize_ids(selections)
+    if catalogue is None:  # the chosen proposals and their costs in one statement
+        catalogue = BallotCatalogue(*proposals_with_costs(chosen))
     proposals = _load_choosable(cycle, area_id, chosen, catalogue, include_withdrawn)
-    if catalogue is not None:
-        costs = catalogue.costs
-    else:
-        costs = cost_breakdown([proposals[pid] for pid in chosen])
+    costs = catalogue.costs
     choices = []
     for pid, raw in chosen.items():
         p = proposals[pid]
@@ -429,8 +432,36 @@ def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
 # --- casting --------------------------------------------------------------------------------
 
 
-def require_voting_open(cycle: Cycle) -> Cycle:
+@functools.cache
+def _cast_cycle_query() -> sa.Select[Cycle, BallotBoxKey]:
+    """Built once per process; `lock_cycle_for_cast` adds its WHERE."""
+    return (
+        sa.select(Cycle, BallotBoxKey)
+        .outerjoin(BallotBoxKey, BallotBoxKey.cycle_id == Cycle.id)
+        .options(joinedload(Cycle.phase_dates), selectinload(Cycle.areas))
+        .with_for_update(read=True, of=Cycle)
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_cycle_for_cast(*where: sa.ColumnElement[bool]) -> Cycle | None:
+    """The cycle matching `where`, read once under a SHARED lock (FOR SHARE) with all a cast
+    needs: its phase dates (joined), its areas and budgets, and its ballot-box key (then in the
+    session, so sealing reads no key). None if no cycle matches."""
+    row = db.session.execute(_cast_cycle_query().where(*where)).unique().first()
+    if row is None:
+        return None
+    cycle, key = row
+    if key is not None:
+        keys.remember_public_key(key)
+    return cycle
+
+
+def require_voting_open(cycle: Cycle, *, locked: bool = False) -> Cycle:
     """Refuse unless voting is open; then hold a SHARED lock on the cycle row (INV-4).
+
+    `locked`: `cycle` was read by `lock_cycle_for_cast` in this transaction (the API reads it
+    so, by its slug), so it is not read again.
 
     A cast only refuses: it never changes the phase (`flask pb advance-phases` stores due
     phases; running the close with every refused cast would lock and roll back the whole
@@ -439,36 +470,36 @@ def require_voting_open(cycle: Cycle) -> Cycle:
     the same row, so a cast either commits before the close or sees the new phase and is
     refused. (SQLite ignores the lock; it has one writer.)
     """
-    locked = cycle_services.lock_cycle(cycle.id, shared=True)
+    if not locked:
+        found = lock_cycle_for_cast(Cycle.id == cycle.id)
+        assert found is not None  # the caller holds the cycle: a cycle is never deleted mid-cast
+        cycle = found
     # Stored as voting and not yet closed by the clock (the timer may not have run yet).
-    if locked.phase != VOTING_PHASE or locked.current_phase != VOTING_PHASE:
+    if cycle.phase != VOTING_PHASE or cycle.current_phase != VOTING_PHASE:
         raise DomainError("voting_closed", _("Voting is not open in this cycle."), status=409)
-    return locked
+    return cycle
 
 
 def _record_participation(cycle: Cycle, voter_key: str, channel: str, user_id: int | None) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Participation(
-                    cycle_id=cycle.id, voter_key=voter_key, channel=channel, user_id=user_id
-                )
-            )
-    except IntegrityError:
-        existing = db.session.scalar(
-            sa.select(Participation.channel).where(
-                Participation.cycle_id == cycle.id, Participation.voter_key == voter_key
-            )
+    # One INSERT … ON CONFLICT DO NOTHING: the primary key (cycle, voter) keeps one vote per
+    # person however many casts race; the loser finds the row and is refused.
+    row = {"cycle_id": cycle.id, "voter_key": voter_key, "channel": channel, "user_id": user_id}
+    if insert_unless_present(db.session, Participation.__table__, row):
+        return
+    existing = db.session.scalar(
+        sa.select(Participation.channel).where(
+            Participation.cycle_id == cycle.id, Participation.voter_key == voter_key
         )
-        raise DomainError(
-            "already_voted",
-            _(
-                "You already voted in this cycle (channel: %(channel)s). Each person votes once.",
-                channel=existing or _("unknown"),
-            ),
-            status=409,
-            channel=existing,
-        ) from None
+    )
+    raise DomainError(
+        "already_voted",
+        _(
+            "You already voted in this cycle (channel: %(channel)s). Each person votes once.",
+            channel=existing or _("unknown"),
+        ),
+        status=409,
+        channel=existing,
+    )
 
 
 def _store_ballot(
@@ -493,6 +524,9 @@ def _store_ballot(
     ballot.choices = [
         BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance) for c in choices
     ]
+    if serial is None:  # nothing unique to collide with: no savepoint
+        seal_ballots(cycle, [ballot])
+        return ballot
     try:
         with db.session.begin_nested():
             seal_ballots(cycle, [ballot])
@@ -515,6 +549,7 @@ def cast_ballot(
     channel: str = Channel.ONLINE,
     user_id: int | None = None,
     serial: str | None = None,
+    cycle_locked: bool = False,
 ) -> Ballot:
     """Check and record one ballot and the fact that `voter_key` voted; all or nothing.
 
@@ -522,8 +557,9 @@ def cast_ballot(
     ``already_voted`` (409, ``extra['channel']`` names the channel of the earlier vote),
     ``duplicate_serial`` (409). The participation row and the sealed ballot are written in this
     one transaction and share no key; the returned ballot is unsaved (see `_store_ballot`).
+    `cycle_locked`: `cycle` comes from `lock_cycle_for_cast` in this transaction.
     """
-    cycle = require_voting_open(cycle)
+    cycle = require_voting_open(cycle, locked=cycle_locked)
     if user_id is not None:
         _check_account_eligible(cycle, user_id)
     normalized = check_ballot(cycle, area_id, selections)

@@ -14,6 +14,7 @@ from pbplatform.channels.codes import generate_codes
 from pbplatform.channels.models import PaperImport, VotingCode, VotingCodeBatch, VotingSite
 from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
+from pbplatform.jobs.models import Job
 from pbplatform.voting.models import Ballot, Participation
 from tests.concurrency import purge_cycle, race
 from tests.conftest import IsolatedClient
@@ -58,6 +59,8 @@ def _cleanup(app, ids):
             sa.delete(VotingSite).where(VotingSite.cycle_id == cycle_id),
             sa.delete(VotingCode).where(VotingCode.batch_id.in_(batches)),
             sa.delete(VotingCodeBatch).where(VotingCodeBatch.cycle_id == cycle_id),
+            # a paper import is a job (run in the request without Redis)
+            sa.delete(Job).where(Job.created_by_id == ids["officer"]),
         ),
         then=(
             # the officer stays (deactivated): audit entries are append-only and name them

@@ -15,6 +15,7 @@ from pbplatform.channels.views.common import area_choices, area_object, refused
 from pbplatform.cycles.models import Area, Phase
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.errors import DomainError
+from pbplatform.jobs.models import JobStatus
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.voting.forms import selections_from_form
 from pbplatform.voting.services import ballot_sheet
@@ -133,22 +134,29 @@ def paper_import(slug: str, site_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            record = paper.import_paper_csv(
-                site.cycle, site, upload.filename or "upload.csv", upload.read(), actor=current_user
+            job = paper.start_paper_import(
+                site.cycle,
+                site,
+                upload.filename or "upload.csv",
+                upload.read(),
+                current_user._get_current_object(),
             )
         except DomainError as exc:
             errors = [refused(exc, "paper.import")] + list(exc.extra.get("errors", []))
             status = exc.status
         else:
-            flash(
-                _(
-                    "Imported %(n)s ballots (%(invalid)s invalid).",
-                    n=record.row_count,
-                    invalid=record.invalid_count,
-                ),
-                "success",
-            )
-            return redirect(url_for(".paper_sites", slug=slug))
+            if job.state is JobStatus.DONE:  # ran in the request (development)
+                flash(
+                    _(
+                        "Imported %(n)s ballots (%(invalid)s invalid).",
+                        n=job.result["rows"],
+                        invalid=job.result["invalid"],
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".paper_sites", slug=slug))
+            else:  # queued for a worker: its page shows the progress, then the outcome
+                return redirect(url_for("jobs.show", job_id=job.id), 303)
     elif request.method == "POST":
         status = 422
     return render_template(
