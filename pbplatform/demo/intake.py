@@ -13,6 +13,7 @@ from pbplatform.cycles import services as cycles
 from pbplatform.cycles.models import Phase
 from pbplatform.db import today
 from pbplatform.demo import data
+from pbplatform.demo.loop import merge_with_consent
 from pbplatform.demo.state import CALENDAR, Demo, by_label, minor
 from pbplatform.moderation import services as moderation
 from pbplatform.proposals import services as proposals
@@ -139,9 +140,7 @@ def review(demo: Demo) -> None:
         _approve(demo, title)
     merged = [p[0] for p in data.PROPOSALS if p[4] == ProposalStatus.MERGED]
     target = demo.proposals["Benches and shade at Fennpfuhl pond"]
-    moderation.merge_proposals(
-        [demo.proposals[t] for t in merged], target, demo.staff["fen_officer"]
-    )
+    merge_with_consent(demo, [demo.proposals[t] for t in merged], target)
     abusive = demo.proposals[data.ABUSIVE[0]]
     moderation.reject_proposal(
         abusive, demo.staff["fen_officer"], data.REJECTION_REASONS[data.ABUSIVE[0]]

@@ -36,6 +36,7 @@ from pbplatform.demo.ballots import open_voting, vote
 from pbplatform.demo.decisions import NEXT_SLUG, decide_and_route
 from pbplatform.demo.delivery import deliver
 from pbplatform.demo.intake import early_moderation, offer_help, review, submit_proposals
+from pbplatform.demo.loop import announce_meeting, follow_and_discuss
 from pbplatform.demo.state import (
     CALENDAR,
     PASSWORD,
@@ -70,12 +71,14 @@ def load_demo(phase: str = Phase.RESULTS) -> Cycle:
         _create_cycle(demo)
     submit_proposals(demo)
     early_moderation(demo)
+    follow_and_discuss(demo)  # residents in the loop: follows, discussion, amendments
     offer_help(demo, review=False)
     if phase in (Phase.VOTING, Phase.RESULTS):
         review(demo)
         offer_help(demo, review=True)
         open_voting(demo)
         vote(demo)
+        announce_meeting(demo)
     if phase == Phase.RESULTS:
         _count_and_publish(demo)
         _report_back(demo)

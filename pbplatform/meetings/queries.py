@@ -31,3 +31,11 @@ def events_by_meeting(cycle: Cycle) -> dict[int, MeetingEvent]:
         sa.select(MeetingEvent).join(Meeting).where(Meeting.cycle_id == cycle.id)
     )
     return {row.meeting_id: row for row in rows}
+
+
+def first_meeting_in(cycle_id: int, area_id: int) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.cycle_id == cycle_id, Meeting.area_id == area_id)
+        .order_by(Meeting.held_on, Meeting.id)
+    )
