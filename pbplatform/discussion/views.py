@@ -90,7 +90,9 @@ def _page(proposal: Proposal, status: int = 200, **forms: object) -> ResponseRet
         comments=queries.thread(proposal.id),
         open=services.comments_open(proposal),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
-        officer_form=(forms.get("officer_form") or OfficerCommentForm(formdata=None))
+        officer_form=(
+            forms.get("officer_form") or OfficerCommentForm(formdata=None, prefix="answer")
+        )
         if officer
         else None,
         officer=officer,
@@ -156,7 +158,7 @@ def flag(comment_id: int) -> ResponseReturnValue:
 @officer_required
 def officer_comment(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal(tracking_number)
-    form = OfficerCommentForm()
+    form = OfficerCommentForm(prefix="answer")
     if not form.validate_on_submit():
         return _page(proposal, 422, officer_form=form)
     officer = account_queries.signed_in_user()

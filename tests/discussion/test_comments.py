@@ -113,24 +113,29 @@ def test_official_answers_notify_and_clear_the_overdue_list(
     assert proposal.tracking_number not in other.get("/officer/discussion").get_data(as_text=True)
     refused = other.post(
         f"/officer/proposals/{proposal.tracking_number}/comments",
-        data={"kind": "official", "body": "Soon.", "department": "Parks", "channel": "letter"},
+        data={
+            "answer-kind": "official",
+            "answer-body": "Soon.",
+            "answer-department": "Parks",
+            "answer-channel": "letter",
+        },
     )
     assert refused.status_code == 403
     # An official answer without a department is refused beside the field.
     missing = officers.post(
         f"/officer/proposals/{proposal.tracking_number}/comments",
-        data={"kind": "official", "body": "In spring.", "channel": "letter"},
+        data={"answer-kind": "official", "answer-body": "In spring.", "answer-channel": "letter"},
     )
     assert missing.status_code == 422
     assert "Name the department that answers." in missing.get_data(as_text=True)
     answered = officers.post(
         f"/officer/proposals/{proposal.tracking_number}/comments",
         data={
-            "kind": "official",
-            "body": "In spring.",
-            "department": "Parks Department",
-            "channel": "letter",
-            "parent_id": str(question.id),
+            "answer-kind": "official",
+            "answer-body": "In spring.",
+            "answer-department": "Parks Department",
+            "answer-channel": "letter",
+            "answer-parent_id": str(question.id),
         },
     )
     assert answered.status_code == 303
@@ -158,10 +163,10 @@ def test_officers_enter_comments_that_came_offline(
     response = client.post(
         f"/officer/proposals/{proposal.tracking_number}/comments",
         data={
-            "kind": "offline",
-            "body": "Please keep the old chestnut.",
-            "channel": "letter",
-            "author_name": "Erika M.",
+            "answer-kind": "offline",
+            "answer-body": "Please keep the old chestnut.",
+            "answer-channel": "letter",
+            "answer-author_name": "Erika M.",
         },
     )
     assert response.status_code == 303
