@@ -20,7 +20,7 @@ KINDS = (
     "'withdrawn_from_ballot', 'hidden', 'unhidden', 'delivery', 'milestone', 'official_answer', 'offer_accepted', "
     "'offer_declined', 'offer_lapsed', 'coauthor_invited', 'coauthor_joined', "
     "'amendment_proposed', 'amended', 'amendment_declined', 'merge_proposed', 'merge_refused', "
-    "'meeting_invitation', 'event', "
+    "'meeting_invitation', 'coassessment_opened', 'event', "
     "'voting_opened', "
     "'voting_closed', 'results_published'"
 )

@@ -32,6 +32,7 @@ from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
 from pbplatform.security.access import officer_required, public
 from pbplatform.security.addresses import address_key
+from pbplatform.surveys.queries import coassessment_score
 
 bp = Blueprint("delivery", __name__)
 
@@ -65,10 +66,14 @@ def report(slug: str) -> ResponseReturnValue:
     """The accountability report: what was adopted, done, in progress, not done and why."""
     cycle = cycle_or_404(slug)
     area = queries.report_area(cycle, request.args.get("area"))
+    report = queries.report(cycle, area)
+    scores = (coassessment_score(line.item.proposal.id) for line in report.lines)
     return render_template(
         "delivery/report.html",
         cycle=cycle,
-        report=queries.report(cycle, area),
+        report=report,
+        # Co-assessment (issue 19): shown once at least 5 residents have rated a project.
+        ratings={s.proposal_id: s for s in scores if s is not None},
         area=area,
         district=queries.DISTRICT,
         statuses=list(DeliveryStatus),

@@ -37,6 +37,7 @@ from pbplatform.proposals.forms import OfficerProposalForm
 from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import submit_proposal
 from pbplatform.security.access import officer_required, require_area
+from pbplatform.surveys.queries import earlier_coassessments
 
 bp = Blueprint("moderation", __name__)
 
@@ -146,6 +147,7 @@ def _review_page(proposal: Proposal, **submitted: Any) -> str:
         and proposal.cycle.current_phase in withdrawal.WITHDRAWAL_PHASES,
         withdrawal=withdrawal.withdrawal_of(proposal),
         comments=discussion_queries.thread(proposal.id),
+        earlier_ratings=earlier_coassessments(proposal.area_id, proposal.cycle_id),
         **forms,
     )
 

@@ -42,6 +42,7 @@ class NotificationKind(enum.StrEnum):
     MERGE_PROPOSED = "merge_proposed"
     MERGE_REFUSED = "merge_refused"
     MEETING_INVITATION = "meeting_invitation"
+    COASSESSMENT_OPENED = "coassessment_opened"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -79,6 +80,7 @@ KIND_LABELS = {
     ),
     NotificationKind.MERGE_REFUSED: _l("An author refused a proposed merge"),
     NotificationKind.MEETING_INVITATION: _l("You are invited to a neighbourhood meeting"),
+    NotificationKind.COASSESSMENT_OPENED: _l("Rate a delivered project: how did it turn out?"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),

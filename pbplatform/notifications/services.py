@@ -184,6 +184,17 @@ def invite_to_meeting(meeting: Any, user_ids: set[int], proposals: list[Proposal
     return len(made)
 
 
+def invite_to_coassessment(proposal: Proposal) -> list[Notification]:
+    """A delivered project's rating survey is open: its followers (the author and the
+    co-producers follow it) and its area's followers are invited; offline proposers by letter."""
+    users = set(queries.proposal_follower_ids(proposal.id))
+    users |= set(queries.area_follower_ids(proposal.area_id, proposal.cycle_id))
+    kind = NotificationKind.COASSESSMENT_OPENED
+    if _writes_letters(proposal):
+        db.session.add(Letter(proposal_id=proposal.id, kind=kind))
+    return _notify(users, kind, proposal=proposal, cycle_id=proposal.cycle_id)
+
+
 def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""

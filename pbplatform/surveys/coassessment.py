@@ -31,7 +31,7 @@ def open_coassessment(
     from pbplatform.db import utcnow
 
     now = utcnow()
-    return create_survey(
+    survey = create_survey(
         actor,
         [
             QuestionInput(
@@ -61,3 +61,7 @@ def open_coassessment(
         area_id=proposal.area_id,
         proposal_id=proposal.id,
     )
+    from pbplatform.notifications.services import invite_to_coassessment  # it imports this
+
+    invite_to_coassessment(proposal)  # its followers (author, co-producers) and its area's
+    return survey

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from pbplatform.accounts.models import User
 from pbplatform.cycles.models import Area
 from pbplatform.extensions import db
+from pbplatform.proposals.models import Proposal
 from pbplatform.surveys.models import (
     AgeBand,
     OrgType,
@@ -360,3 +361,55 @@ def coassessment_panel(proposal_id: int) -> CoassessmentPanel | None:
     count = response_count(survey)
     ratings = coassessment_summary(proposal_id) if count >= SMALL_GROUP else None
     return CoassessmentPanel(survey, count, ratings)
+
+
+@dataclass(frozen=True)
+class CoassessmentScore:
+    """One line of co-assessment for reports: the mean of the criteria's mean ratings."""
+
+    proposal_id: int
+    mean: Fraction  # on the question's scale (1 to scale_max)
+    scale_max: int
+    answers: int
+
+
+def coassessment_score(proposal_id: int) -> CoassessmentScore | None:
+    """The proposal's overall rating once at least 5 have answered (else None)."""
+    panel = coassessment_panel(proposal_id)
+    if panel is None or panel.ratings is None:
+        return None
+    means = [i.rating_mean for i in panel.ratings.items if i.rating_mean is not None]
+    if not means:
+        return None
+    return CoassessmentScore(
+        proposal_id,
+        sum(means, Fraction(0)) / len(means),
+        panel.ratings.question.scale_max,
+        panel.count,
+    )
+
+
+def earlier_coassessments(
+    area_id: int | None, cycle_id: int
+) -> list[tuple[Proposal, CoassessmentScore]]:
+    """Rated delivered projects of the same area from other cycles (the next cycle's review
+    shows officers how residents judged what was built)."""
+    surveys = db.session.scalars(
+        sa.select(Survey)
+        .join(Proposal, Proposal.id == Survey.proposal_id)
+        .where(
+            Survey.kind == SurveyKind.COASSESSMENT,
+            Proposal.cycle_id != cycle_id,
+            Proposal.area_id.is_(None) if area_id is None else Proposal.area_id == area_id,
+        )
+        .order_by(Survey.id.desc())
+        .limit(20)
+    ).all()
+    found = []
+    for survey in surveys:
+        if survey.proposal_id is None:
+            continue
+        score = coassessment_score(survey.proposal_id)
+        if score is not None:
+            found.append((db.session.get_one(Proposal, survey.proposal_id), score))
+    return found

@@ -84,6 +84,11 @@ def test_done_is_complete_and_not_done_needs_a_reason(client, funded):
     assert _record(client, s.a, status="done", progress="10").status_code == 303
     done = db.session.scalar(sa.select(Delivery).where(Delivery.proposal_id == s.a.id))
     assert (done.progress, done.actual_end) == (100, today())
+    # Done opens the residents' co-assessment of the project (issue 19), once.
+    from pbplatform.surveys.queries import coassessment_survey
+
+    assert coassessment_survey(s.a.id) is not None
+    assert coassessment_survey(s.c.id) is None  # not done: nothing to rate
     bad = _record(client, s.a, progress="140")
     assert bad.status_code == 422
 

@@ -64,3 +64,43 @@ def test_aggregate_on_the_proposal_page_from_five_answers(
     page = client.get(url).get_data(as_text=True)
     assert "Mean rating from 1 (very poor) to 5 (very good), from 5 answers" in page
     assert "4.4" in page  # (4 x 5 + 2) / 5
+
+
+def test_marking_delivery_done_invites_followers_and_the_report_and_review_show_ratings(
+    app, client, db, make_cycle, make_proposal, make_user
+):
+    """Delivery marked done opens the co-assessment and invites the author, co-producers and
+    the area's followers; from 5 answers the accountability report shows the rating, and the
+    next cycle's review shows it to the area's officers."""
+    import sqlalchemy as sa
+
+    from pbplatform.notifications.models import Notification
+    from pbplatform.notifications.services import follow
+    from pbplatform.surveys.queries import coassessment_survey
+
+    cycle = make_cycle("results")
+    area = cycle.areas[0].area
+    author = make_user(area=area)
+    proposal = make_proposal(cycle, area=area, author=author)
+    neighbour = make_user(area=area)
+    follow(author, proposal=proposal)
+    follow(neighbour, area=area)
+    with app.test_request_context():
+        survey = open_coassessment(proposal)  # what marking delivery done calls
+    invited = set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.kind == "coassessment_opened")
+        )
+    )
+    assert invited == {author.id, neighbour.id}
+    assert coassessment_survey(proposal.id).id == survey.id
+    with app.test_request_context():
+        for _n in range(5):
+            services.respond_online(survey, make_user(area=area), _rate(survey, ["4", "4", "4"]))
+    next_cycle = make_cycle("review", areas=[area])
+    pending = make_proposal(next_cycle, area=area, status="pending")
+    login_as(client, make_user("officer", officer_areas=(area,)))
+    review = client.get(f"/officer/proposals/{pending.tracking_number}").get_data(as_text=True)
+    assert "How residents rated what was delivered here before" in review
+    assert proposal.tracking_number in review
+    assert "4 of 5, 5 answers" in review
