@@ -28,7 +28,7 @@ def _proposal(tracking_number: str) -> Proposal:
 
 
 def _amendment(amendment_id: int) -> Amendment:
-    found = queries.amendment_by_id(amendment_id) if amendment_id < 2**31 else None
+    found = queries.amendment_by_id(amendment_id)
     if found is None:
         abort(404)
     return found
@@ -133,7 +133,7 @@ def add(tracking_number: str) -> ResponseReturnValue:
 @bp.post("/coauthor-invitations/<int:row_id>/<any(accept, decline):answer>")
 @login_required
 def answer_invitation(row_id: int, answer: str) -> ResponseReturnValue:
-    row = queries.invitation_by_id(row_id) if row_id < 2**31 else None
+    row = queries.invitation_by_id(row_id)
     if row is None:
         abort(404)
     services.answer_invitation(row, account_queries.signed_in_user(), accept=answer == "accept")
@@ -144,7 +144,7 @@ def answer_invitation(row_id: int, answer: str) -> ResponseReturnValue:
 @bp.post("/merge-consents/<int:consent_id>/<any(accept, decline):answer>")
 @login_required
 def answer_merge(consent_id: int, answer: str) -> ResponseReturnValue:
-    consent = queries.consent_by_id(consent_id) if consent_id < 2**31 else None
+    consent = queries.consent_by_id(consent_id)
     if consent is None:
         abort(404)
     services.answer_merge(consent, account_queries.signed_in_user(), agree=answer == "accept")
@@ -155,7 +155,7 @@ def answer_merge(consent_id: int, answer: str) -> ResponseReturnValue:
 @bp.post("/officer/merges/<int:request_id>/proceed")
 @officer_required
 def proceed(request_id: int) -> ResponseReturnValue:
-    request = queries.merge_request(request_id) if request_id < 2**31 else None
+    request = queries.merge_request(request_id)
     if request is None:
         abort(404)
     form = ReasonForm()

@@ -70,7 +70,7 @@ def _proposal(tracking_number: str) -> Proposal:
 
 
 def _comment(comment_id: int) -> Comment:
-    comment = queries.comment_by_id(comment_id) if comment_id < 2**31 else None
+    comment = queries.comment_by_id(comment_id)
     if comment is None:
         abort(404)
     return comment

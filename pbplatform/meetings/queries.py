@@ -19,7 +19,7 @@ def meetings_of(cycle: Cycle) -> Sequence[Meeting]:
 
 
 def meeting_by_id(meeting_id: int) -> Meeting | None:
-    return db.session.get(Meeting, meeting_id) if meeting_id < 2**31 else None
+    return db.session.get(Meeting, meeting_id)
 
 
 def event_of(meeting_id: int) -> MeetingEvent | None:
