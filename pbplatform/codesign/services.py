@@ -120,11 +120,15 @@ def _new_text(proposal: Proposal, title: str | None, description: str | None) ->
     return title, description
 
 
+def _amendable(proposal: Proposal) -> bool:
+    return proposal.status == ProposalStatus.PENDING and proposal.cycle.current_phase in OPEN_PHASES
+
+
 def propose_amendment(
     proposal: Proposal, amender: User, title: str | None, description: str | None
 ) -> Amendment:
     """Another resident proposes a new text for a pending proposal."""
-    if proposal.status != ProposalStatus.PENDING or proposal.cycle.current_phase not in OPEN_PHASES:
+    if not _amendable(proposal):
         raise DomainError(
             "not_amendable",
             _("Only pending proposals can be amended, while proposals are collected or reviewed."),
@@ -158,6 +162,15 @@ def answer_amendment(
     _require_author(proposal, author)
     if amendment.status != Answer.PENDING:
         raise DomainError("answered", _("This amendment has been answered already."), status=409)
+    if accept and not _amendable(proposal):  # attack 2026-12-07: accepted after the vote
+        raise DomainError(
+            "not_amendable",
+            _(
+                "The proposal is no longer pending review, so its text cannot change; decline "
+                "the amendment with a reason."
+            ),
+            status=409,
+        )
     if accept and (proposal.title, proposal.description) != (
         amendment.old_title,
         amendment.old_description,

@@ -178,6 +178,21 @@ def _require_draft(decision: CouncilDecision) -> None:
         )
 
 
+def _require_recorder(decision: CouncilDecision, officer: User) -> None:
+    """Only the officer recording a draft changes it: the officer who confirms must not have
+    written any of it (four eyes), so a second officer checks, never edits."""
+    if decision.recorded_by_id != officer.id:
+        raise DomainError(
+            "four_eyes",
+            _(
+                "Another officer is recording this draft. You can check and confirm it once "
+                "it is complete, but not change it: confirming what you wrote yourself would "
+                "take away the second pair of eyes."
+            ),
+            status=403,
+        )
+
+
 def check_minutes_url(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
@@ -193,6 +208,8 @@ def set_session(
 ) -> CouncilDecision:
     """The council session that decided, and the link to its minutes."""
     _require_draft(decision)
+    require_decider(officer, _result_version(decision), decision.list_key)
+    _require_recorder(decision, officer)
     decision.minutes_url = check_minutes_url(minutes_url)
     decision.session_date = session_date
     db.session.flush()
@@ -223,6 +240,7 @@ def record_entry(
     _require_draft(decision)
     version = _result_version(decision)
     require_decider(officer, version, decision.list_key)
+    _require_recorder(decision, officer)
     lst = next(item for item in version.outcome["lists"] if item["key"] == decision.list_key)
     if proposal.tracking_number not in {row["tracking_number"] for row in lst["projects"]}:
         raise DomainError("not_on_list", _("This project is not on the list."), status=404)
@@ -250,6 +268,7 @@ def record_entry(
 
 def remove_entry(decision: CouncilDecision, officer: User, proposal: Proposal) -> None:
     _require_draft(decision)
+    _require_recorder(decision, officer)
     for entry in list(decision.entries):
         if entry.proposal_id == proposal.id:
             decision.entries.remove(entry)

@@ -30,6 +30,7 @@ from pbplatform.money import to_major
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
+from pbplatform.routing import INT4_MAX
 from pbplatform.security.access import officer_required, public
 from pbplatform.security.addresses import address_key
 from pbplatform.surveys.queries import coassessment_score
@@ -89,6 +90,8 @@ def open_data(slug: str) -> ResponseReturnValue:
     """The newest open-data build (or `?release=N`), served as stored; its SHA-256 is the ETag."""
     cycle = cycle_or_404(slug)
     number = request.args.get("release", type=int)
+    if number is not None and not 0 < number <= INT4_MAX:  # a release number is an int4
+        abort(404)
     release = queries.release_info(cycle, number)
     if release is None:
         abort(404)

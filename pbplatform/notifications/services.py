@@ -143,7 +143,9 @@ def notify_official_answer(comment: Any) -> list[Notification]:
         if asked is not None and asked.author_id is not None:
             users.add(asked.author_id)
     users.discard(comment.author_id)
-    note = f"{comment.department}: {comment.body}"
+    # Only the department: the text lives in the discussion, where hiding it hides it
+    # everywhere (attack 2026-12-07: a copied text outlived its hiding in notifications).
+    note = comment.department
     return _notify(
         users,
         NotificationKind.OFFICIAL_ANSWER,

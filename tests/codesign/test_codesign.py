@@ -171,3 +171,26 @@ def test_a_merge_proceeds_after_the_waiting_time_with_a_reason(
         "No answer in 14 days; same bench",
     )
     assert (fresh(dup).status, fresh(dup).merged_into_id) == ("merged", target.id)
+
+
+def test_an_amendment_cannot_be_accepted_once_the_proposal_is_approved(
+    app, client, db, make_cycle, make_user, make_proposal
+):
+    """Attack 2026-12-07 (evening): an author accepted a pending amendment after the vote and
+    changed a funded proposal's public title without review."""
+    _, area_a, author, proposal = _scene(make_cycle, make_user, make_proposal)
+    amender = make_user()
+    login_as(client, amender)
+    client.post(
+        f"/proposals/{proposal.tracking_number}/amendments",
+        data={"title": "AMENDED AFTER THE VOTE", "description": "Other text."},
+    )
+    [amendment] = db.session.scalars(sa.select(Amendment)).all()
+    proposal.status, proposal.officer_cost_minor = "approved", 10_000_00
+    db.session.flush()
+    login_as(client, author)
+    refused = client.post(f"/amendments/{amendment.id}/accept")
+    assert refused.status_code == 409
+    assert fresh(proposal).title == "Benches by the river"
+    declined = client.post(f"/amendments/{amendment.id}/decline", data={"reason": "Too late."})
+    assert declined.status_code == 303

@@ -244,3 +244,28 @@ def test_a_decision_changed_in_the_database_is_not_shown(app, insider):
         assert queries.decision_for(s.d) is None
     page = app.test_client().get(f"/cycles/{s.cycle.slug}/decisions").get_data(as_text=True)
     assert f"version {decision.version} does not match its confirmed content hash" in page
+
+
+def test_the_confirming_officer_cannot_change_the_draft_first(app, db, published):
+    """Attack 2026-12-07 (evening): a second officer changed an entry of another's draft and
+    then confirmed it, so nobody had checked that change. Only the recorder changes a draft."""
+    s = published
+    record(app, s.recorder, s.cycle, "district", {s.d.tracking_number: {"status": "adopted"}})
+    client = app.test_client()
+    login_as(client, s.confirmer)
+    base = f"/officer/cycles/{s.cycle.slug}/decisions/district"
+    number = s.d.tracking_number
+    changed = client.post(
+        f"{base}/draft/{number}",
+        data={f"{number}-status": "rejected", f"{number}-reason": "r"},
+        follow_redirects=True,
+    )
+    assert "Another officer is recording this draft" in changed.get_data(as_text=True)
+    session = client.post(
+        f"{base}/draft", data={"session_date": "2026-01-01"}, follow_redirects=True
+    )
+    assert "Another officer is recording this draft" in session.get_data(as_text=True)
+    draft = db.session.scalar(sa.select(CouncilDecision))
+    db.session.refresh(draft)
+    assert [e.status for e in draft.entries] == ["adopted"]
+    assert str(draft.session_date) == "2026-11-20"

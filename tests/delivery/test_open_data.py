@@ -72,6 +72,10 @@ def test_built_at_publication_with_every_file_and_matching_hashes(client, funded
         f"/cycles/{s.cycle.slug}/open-data.zip", headers={"If-None-Match": response.headers["ETag"]}
     )
     assert again.status_code == 304
+    # A release number beyond the database's integers is simply not found (was 503).
+    for huge in ("2147483648", "99999999999999999999", "-99999999999999999999", "0"):
+        missing = client.get(f"/cycles/{s.cycle.slug}/open-data.zip?release={huge}")
+        assert missing.status_code == 404, huge
 
 
 def test_proposals_json_follows_its_schema(client, funded):

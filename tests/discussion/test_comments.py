@@ -153,6 +153,12 @@ def test_official_answers_notify_and_clear_the_overdue_list(
         sa.select(Notification.user_id).where(Notification.kind == "official_answer")
     ).all()
     assert sorted(told) == sorted([asker.id, follower.id])
+    # Notifications name the department, never copy the text: hiding the answer hides it
+    # everywhere (attack 2026-12-07 found a hidden answer still in notifications and digests).
+    notes = db.session.scalars(
+        sa.select(Notification.note).where(Notification.kind == "official_answer")
+    ).all()
+    assert notes == ["Parks Department", "Parks Department"]
 
 
 def test_officers_enter_comments_that_came_offline(
