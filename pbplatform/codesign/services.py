@@ -159,6 +159,22 @@ def answer_amendment(
     """Accept: the text changes (both versions stay on the amendment) and the amender becomes
     a co-author. Decline: with a reason the amender sees."""
     proposal = amendment.proposal
+    reason = _check_answer(amendment, author, accept, reason)
+    amendment.status = Answer.ACCEPTED if accept else Answer.DECLINED
+    amendment.reason, amendment.answered_by_id, amendment.answered_at = reason, author.id, utcnow()
+    if accept:
+        _take_amendment(amendment, author)
+    else:
+        _notify(amendment.amender_id, "amendment_declined", proposal, reason)
+    db.session.flush()
+    return amendment
+
+
+def _check_answer(
+    amendment: Amendment, author: User, accept: bool, reason: str | None
+) -> str | None:
+    """The refusals of an answer, in order; returns the cleaned reason."""
+    proposal = amendment.proposal
     _require_author(proposal, author)
     if amendment.status != Answer.PENDING:
         raise DomainError("answered", _("This amendment has been answered already."), status=409)
@@ -180,17 +196,10 @@ def answer_amendment(
             _("The proposal changed since this amendment was made; decline it with a reason."),
             status=409,
         )
-    reason = (reason or "").strip()[:500] or None
-    if not accept and reason is None:
+    cleaned = (reason or "").strip()[:500] or None
+    if not accept and cleaned is None:
         raise DomainError("reason_missing", _("Give the amender a reason."), field="reason")
-    amendment.status = Answer.ACCEPTED if accept else Answer.DECLINED
-    amendment.reason, amendment.answered_by_id, amendment.answered_at = reason, author.id, utcnow()
-    if accept:
-        _take_amendment(amendment, author)
-    else:
-        _notify(amendment.amender_id, "amendment_declined", proposal, reason)
-    db.session.flush()
-    return amendment
+    return cleaned
 
 
 def _take_amendment(amendment: Amendment, author: User) -> None:
