@@ -14,6 +14,7 @@ from pbplatform.db import utcnow
 from pbplatform.discussion.models import Comment, CommentFlag
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.queries import area_scope
 
 
 def comment_by_id(comment_id: int) -> Comment | None:
@@ -60,11 +61,12 @@ def flagged_comments_for(officer: User) -> list[tuple[Comment, int]]:
     rows = db.session.execute(
         sa.select(Comment, sa.func.count(CommentFlag.id))
         .join(CommentFlag, CommentFlag.comment_id == Comment.id)
-        .where(CommentFlag.resolved_at.is_(None))
+        .join(Proposal, Proposal.id == Comment.proposal_id)
+        .where(CommentFlag.resolved_at.is_(None), *area_scope(officer))
         .group_by(Comment.id)
         .order_by(Comment.id)
     ).all()
-    return [(c, n) for c, n in rows if officer.can_act_on_area(c.proposal.area_id)]
+    return [(c, n) for c, n in rows]
 
 
 def unanswered_for(officer: User) -> list[tuple[Proposal, Comment]]:
@@ -81,7 +83,7 @@ def unanswered_for(officer: User) -> list[tuple[Proposal, Comment]]:
         .exists()
     )
     rows = db.session.execute(
-        sa.select(Comment, Cycle.answer_within_days)
+        sa.select(Comment, Proposal, Cycle.answer_within_days)
         .join(Proposal, Proposal.id == Comment.proposal_id)
         .join(Cycle, Cycle.id == Proposal.cycle_id)
         .where(
@@ -89,15 +91,13 @@ def unanswered_for(officer: User) -> list[tuple[Proposal, Comment]]:
             Comment.official.is_(False),
             Comment.hidden_at.is_(None),
             ~answered_since,
+            *area_scope(officer),
         )
         .order_by(Comment.created_at)
     ).all()
     now = utcnow()
     found: dict[int, tuple[Proposal, Comment]] = {}
-    for comment, days in rows:
-        if comment.created_at > now - timedelta(days=days):
-            continue
-        proposal = comment.proposal
-        if proposal.id not in found and officer.can_act_on_area(proposal.area_id):
+    for comment, proposal, days in rows:  # each cycle has its own answer deadline
+        if comment.created_at <= now - timedelta(days=days) and proposal.id not in found:
             found[proposal.id] = (proposal, comment)
     return list(found.values())

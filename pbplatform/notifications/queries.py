@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from pbplatform.accounts.models import User
 from pbplatform.extensions import db
 from pbplatform.notifications.models import (
     EmailFrequency,
@@ -17,6 +18,7 @@ from pbplatform.notifications.models import (
     NotificationSetting,
 )
 from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.queries import area_scope
 
 PAGE_SIZE = 50
 
@@ -139,11 +141,16 @@ def email_frequency(user_id: int) -> EmailFrequency:
     return EmailFrequency(setting.email) if setting is not None else EmailFrequency.DAILY
 
 
-def letters_due() -> Sequence[Letter]:
-    """Letters not yet printed, oldest first, for proposers who still agree to contact."""
+def letters_due(officer: User) -> Sequence[Letter]:
+    """Letters not yet printed, oldest first, for proposers who still agree to contact, on
+    proposals in the officer's areas (the review queue's scope)."""
     return db.session.scalars(
         sa.select(Letter)
         .join(Proposal, Proposal.id == Letter.proposal_id)
-        .where(Letter.printed_at.is_(None), Proposal.contact_consent.is_(True))
+        .where(
+            Letter.printed_at.is_(None),
+            Proposal.contact_consent.is_(True),
+            *area_scope(officer),
+        )
         .order_by(Letter.proposal_id, Letter.id)
     ).all()

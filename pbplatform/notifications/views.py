@@ -157,12 +157,7 @@ def unsubscribe(token: str) -> ResponseReturnValue:
 
 
 def _my_letters():  # noqa: ANN202 - a list of Letter
-    officer = account_queries.signed_in_user()
-    return [
-        letter
-        for letter in queries.letters_due()
-        if officer.can_act_on_area(letter.proposal.area_id)
-    ]
+    return list(queries.letters_due(account_queries.signed_in_user()))
 
 
 @bp.get("/officer/letters")

@@ -224,7 +224,7 @@ def list_proposals(cycle: Cycle, filters: ListFilters) -> Page:
     return Page(items=items, total=total, page=filters.page, per_page=filters.per_page)
 
 
-def _area_scope(officer: User) -> list[sa.ColumnElement]:
+def area_scope(officer: User) -> list[sa.ColumnElement]:
     if officer.is_admin or not officer.officer_area_list:
         return []
     # District-wide proposals (no area) need district scope: not in a limited officer's lists.
@@ -239,7 +239,7 @@ def pending_for(officer: User) -> Sequence[Proposal]:
         .where(
             Proposal.status == ProposalStatus.PENDING,
             Cycle.phase.in_((Phase.PROPOSALS, Phase.REVIEW)),
-            *_area_scope(officer),
+            *area_scope(officer),
         )
         .order_by(Proposal.created_at, Proposal.id)
     ).all()
@@ -251,7 +251,7 @@ def flagged_for(officer: User) -> Sequence[tuple[Proposal, int]]:
     rows = db.session.execute(
         sa.select(Proposal, count)
         .join(ProposalFlag, ProposalFlag.proposal_id == Proposal.id)
-        .where(ProposalFlag.resolved_at.is_(None), *_area_scope(officer))
+        .where(ProposalFlag.resolved_at.is_(None), *area_scope(officer))
         .group_by(Proposal.id)
         .order_by(count.desc(), Proposal.id)
     ).all()
