@@ -24,7 +24,7 @@ from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.privacy.models import AccountErasure, ErasureVia
 from pbplatform.privacy.queries import is_erased
-from pbplatform.privacy.registry import TABLES, Erase
+from pbplatform.privacy.registry import TABLES, Erase, Table
 from pbplatform.proposals.models import Proposal
 from pbplatform.voting.models import Participation
 
@@ -61,14 +61,28 @@ def _pseudonymise_participations(user: User, report: ErasureReport) -> None:
     db.session.flush()
 
 
+def _owned(decl: Table, table: sa.Table, user: User) -> sa.ColumnElement[bool]:
+    """The rows of `table` about `user`: by its owner column, or through the row it hangs off
+    (a survey answer through its response)."""
+    if decl.owner_via is None:
+        return table.c[decl.owner_key] == user.id
+    parent = db.metadata.tables[decl.owner_via.table]
+    theirs = sa.select(parent.c.id).where(
+        parent.c[TABLES[decl.owner_via.table].owner_key] == user.id
+    )
+    return table.c[decl.owner_via.column].in_(theirs)
+
+
 def _apply_registry(user: User, report: ErasureReport) -> None:
-    for decl in TABLES.values():
+    # Rows owned through another row first, while that row still names the person.
+    ordered = sorted(TABLES.values(), key=lambda decl: decl.owner_via is None)
+    for decl in ordered:
         table = db.metadata.tables[decl.name]
         if decl.erase is Erase.DELETE:
-            result = db.session.execute(sa.delete(table).where(table.c[decl.owner_key] == user.id))
+            result = db.session.execute(sa.delete(table).where(_owned(decl, table, user)))
             report.add(decl.name, rows_changed(result))
         elif decl.erase is Erase.EMPTY:
-            where = table.c[decl.owner_key] == user.id
+            where = _owned(decl, table, user)
             values = {column: decl.emptied.get(column) for column in decl.emptied}
             result = db.session.execute(sa.update(table).where(where).values(**values))
             report.add(decl.name + " emptied", rows_changed(result))

@@ -3,7 +3,9 @@
 `build_export(user)` is the whole generation (one function, so it can move onto a job queue
 as is); `create_export(user)` stores its result in the database, where every app server can
 serve it, until PRIVACY_EXPORT_TTL_HOURS have passed. It reads the tables through the
-registry, so a column declared personal is in the download without further code.
+registry, so a column declared personal is in the download without further code; rows owned
+through another row (a survey answer through its response) come with it, and the registry's
+lookups add readable values beside ids (the question an answer answers).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pbplatform.accounts.models import User
 from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.privacy.models import DataExport
-from pbplatform.privacy.registry import TABLES, Table
+from pbplatform.privacy.registry import TABLES, Lookup, Table
 
 NOT_SHOWN = "(stored, not shown: a hash or key)"
 
@@ -38,15 +40,39 @@ def _value(value: Any) -> Any:
 
 
 def _row(decl: Table, row: sa.RowMapping) -> dict[str, Any]:
-    return {
+    found = {
         column: NOT_SHOWN if column in decl.secret else _value(row[column])
         for column in decl.columns
     }
+    found.update({lookup.label: _value(row[lookup.label]) for lookup in decl.lookups})
+    return found
+
+
+def _looked_up(table: sa.Table, lookup: Lookup) -> sa.ScalarSelect[Any]:
+    """The lookup's value for the current row of `table`, as a correlated subquery."""
+    (first_column, first_table), *rest = lookup.hops
+    joined: sa.FromClause = db.metadata.tables[first_table]
+    first = last = db.metadata.tables[first_table]
+    for column, name in rest:
+        target = db.metadata.tables[name]
+        joined = joined.join(target, target.c.id == last.c[column])
+        last = target
+    return (
+        sa.select(last.c[lookup.shown])
+        .select_from(joined)
+        .where(first.c.id == table.c[first_column])
+        .scalar_subquery()
+    )
 
 
 def _where(decl: Table, table: sa.Table, user: User) -> sa.ColumnElement[bool]:
     if decl.name == "outbox_messages":  # mail is found by the address it went to
         return table.c.recipient == user.email
+    if decl.owner_via is not None:  # rows of the person's rows (answers of their responses)
+        via = decl.owner_via
+        parent = db.metadata.tables[via.table]
+        theirs = sa.select(parent.c.id).where(parent.c[TABLES[via.table].owner_key] == user.id)
+        return table.c[via.column].in_(theirs)
     condition = table.c[decl.owner_key] == user.id
     if decl.name == "audit_entries":  # entries by the person and entries about their account
         about = sa.and_(table.c.object_type == "User", table.c.object_id == str(user.id))
@@ -58,12 +84,13 @@ def collect(user: User) -> dict[str, list[dict[str, Any]]]:
     """Rows about `user`, per table, with every declared column (secrets masked)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for decl in TABLES.values():
-        if decl.owner is None and decl.name != "outbox_messages":
+        if not decl.about_a_person and decl.name != "outbox_messages":
             continue
         table = db.metadata.tables[decl.name]
         order = list(table.primary_key.columns)
+        looked_up = [_looked_up(table, lookup).label(lookup.label) for lookup in decl.lookups]
         rows = db.session.execute(
-            sa.select(table).where(_where(decl, table, user)).order_by(*order)
+            sa.select(table, *looked_up).where(_where(decl, table, user)).order_by(*order)
         )
         found[decl.name] = [_row(decl, row) for row in rows.mappings()]
     found["audit_personal"] = _audit_personal(user)

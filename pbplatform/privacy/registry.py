@@ -2,7 +2,9 @@
 
 Each table is declared once with the kind of data it holds (a `Category`: purpose, legal basis,
 retention setting), the column that names the person a row is about (`owner`, used by the
-download and the erasure), and every column in exactly one of four classes:
+download and the erasure) or, for rows that hang off such a row, the column pointing at it
+(`owner_via`: a survey answer belongs to whoever owns its response), and every column in
+exactly one of four classes:
 
 - personal: about the person; in their download; emptied or deleted on erasure;
 - secret: personal but never shown, even to the person (password and token hashes, keys);
@@ -47,10 +49,31 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Via:
+    """Rows owned through another table's row: `column` holds the id of a row of `table`,
+    whose own `owner` column names the person."""
+
+    column: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A readable value shown beside a row in the download (a question's text beside an
+    answer): follow `hops` (column of the current table, table whose `id` it holds) and show
+    that last table's column `shown` under the name `label`."""
+
+    label: str
+    hops: tuple[tuple[str, str], ...]
+    shown: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     category: str | None
     owner: str | None = None
+    owner_via: Via | None = None
     personal: tuple[str, ...] = ()
     secret: tuple[str, ...] = ()
     reference: tuple[str, ...] = ()
@@ -60,6 +83,8 @@ class Table:
     emptied: dict[str, object] = field(default_factory=dict)
     # Columns of another kind of data than the table's (with its own purpose and period).
     column_categories: dict[str, str] = field(default_factory=dict)
+    # Readable values shown beside the row in the download (not stored in this table).
+    lookups: tuple[Lookup, ...] = ()
 
     def category_of(self, column: str) -> str | None:
         return self.column_categories.get(column, self.category)
@@ -71,6 +96,11 @@ class Table:
         if self.owner is None:
             raise LookupError(f"{self.name} names no owner column")
         return self.owner
+
+    @property
+    def about_a_person(self) -> bool:
+        """Whether the download and the erasure find this table's rows by person."""
+        return self.owner is not None or self.owner_via is not None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -764,11 +794,26 @@ TABLES: dict[str, Table] = {
                 "updated_at",
             ),
             erase=Erase.DELETE,
+            lookups=(Lookup("survey", (("survey_id", "surveys"),), "title"),),
         ),
+        # The values of a response: the person's through their response (none for code and
+        # paper responses, which are nobody's); deleted with it on erasure.
         Table(
             "survey_answers",
-            None,
-            other=("id", "response_id", "question_id", "item_id", "value", "text"),
+            "surveys",
+            owner_via=Via("response_id", "survey_responses"),
+            personal=("value", "text"),
+            other=("id", "response_id", "question_id", "item_id"),
+            erase=Erase.DELETE,
+            lookups=(
+                Lookup(
+                    "survey",
+                    (("question_id", "survey_questions"), ("survey_id", "surveys")),
+                    "title",
+                ),
+                Lookup("question", (("question_id", "survey_questions"),), "text"),
+                Lookup("item", (("item_id", "survey_items"),), "text"),
+            ),
         ),
         Table(
             "survey_code_batches",

@@ -26,14 +26,25 @@ def test_declarations_are_consistent(app):
         assert decl.category is None or decl.category in CATEGORIES, decl.name
         if decl.personal or decl.secret:
             assert decl.category is not None, f"{decl.name} holds personal data: give a category"
-            if decl.owner is not None or decl.erase is Erase.AUDIT:
+            if decl.about_a_person or decl.erase is Erase.AUDIT:
                 assert decl.erase is not Erase.NONE, f"{decl.name}: say what erasure does"
             else:  # linked to nobody: only a retention period can remove it
                 category = CATEGORIES[decl.category]
                 assert category.retention_setting is not None, f"{decl.name}: needs a period"
-        if decl.erase in (Erase.DELETE, Erase.EMPTY):
+        if decl.owner_via is not None:  # owned through a row of a table that names its owner
+            assert decl.owner is None, decl.name
+            assert decl.owner_via.column in decl.columns, decl.name
+            assert TABLES[decl.owner_via.table].owner in TABLES[decl.owner_via.table].columns
+        elif decl.erase in (Erase.DELETE, Erase.EMPTY):
             assert decl.owner in decl.columns, f"{decl.name}: erasure needs an owner column"
         assert set(decl.emptied) <= set(decl.columns), decl.name
+        for lookup in decl.lookups:  # each hop follows a column to a declared table
+            columns = decl.columns
+            for column, table in lookup.hops:
+                assert column in columns, f"{decl.name}: {lookup.label}"
+                assert table in TABLES, f"{decl.name}: {lookup.label}"
+                columns = TABLES[table].columns
+            assert lookup.shown in columns, f"{decl.name}: {lookup.label}"
 
 
 def test_every_kind_of_data_is_stored_somewhere(app):
