@@ -77,6 +77,12 @@ MAIL_USE_STARTTLS = os.environ.get("MAIL_USE_STARTTLS", "") in ("1", "true", "ye
 MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
 PASSWORD_RESET_TTL_SECONDS = 60 * 60
+# One-click unsubscribe links in notification e-mails work this many days. 90: a digest read
+# late (after a long holiday, from a folder cleared each quarter) still works, while a
+# forwarded or leaked mail stops working within a season; every new mail carries a fresh link,
+# and a stale one shows a page that sends the person to sign in and choose there. Links also
+# carry a fingerprint of SECRET_KEY: rotating the key retires every link issued before.
+UNSUBSCRIBE_LINK_MAX_AGE_DAYS = int(os.environ.get("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", "90"))
 
 # Officers and administrators must pass a TOTP second factor after their password
 # (security case 36). "0" turns it off; only development does (see development.py).

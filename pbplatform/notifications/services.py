@@ -9,6 +9,8 @@ Functions flush; the request or command commits.
 
 from __future__ import annotations
 
+import hmac
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
@@ -340,30 +342,109 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     return result.rowcount or 0
 
 
+# -- one-click unsubscribe links ----------------------------------------------------------
+#
+# A link is `VERSION.SIGNED`: SIGNED carries [user id, purpose, issued (epoch seconds),
+# VERSION], signed with SECRET_KEY under its own salt; VERSION is a fingerprint of the key.
+# A link older than UNSUBSCRIBE_LINK_MAX_AGE_DAYS, or made under another key (SECRET_KEY was
+# rotated), is stale: the page sends the person to sign in. A bad signature names nobody.
+
+UNSUBSCRIBE_PURPOSE = "notification_email"
+VERSION = re.compile(r"[0-9a-f]{8}")
+
+
+class StaleLink(DomainError):
+    """An authentic-looking link too old, or from an earlier key: shown as a page, not 404."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("link_expired", why, status=410)
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pbplatform:unsubscribe")
 
 
-def unsubscribe_token(user: User) -> str:
-    return _serializer().dumps(user.id)
+def unsubscribe_key_version() -> str:
+    """A fingerprint of SECRET_KEY (not the key): it changes when the key is rotated."""
+    key = current_app.config["SECRET_KEY"]
+    key_bytes = key if isinstance(key, bytes) else str(key).encode()
+    return hmac.new(key_bytes, b"pbplatform:unsubscribe-key-version", "sha256").hexdigest()[:8]
+
+
+def unsubscribe_token(user: User, issued_at: datetime | None = None) -> str:
+    version = unsubscribe_key_version()
+    issued = int((issued_at or utcnow()).timestamp())
+    signed = _serializer().dumps([user.id, UNSUBSCRIBE_PURPOSE, issued, version])
+    return f"{version}.{signed}"
+
+
+def _expired() -> StaleLink:
+    days = current_app.config["UNSUBSCRIBE_LINK_MAX_AGE_DAYS"]
+    return StaleLink(
+        _("This link has expired: links in e-mails work for %(days)s days.", days=days)
+    )
+
+
+def _legacy_or_bad(token: str) -> DomainError:
+    """A link of the first form (a signed user id, no age, no version) has expired; anything
+    else names nobody."""
+    try:
+        _serializer().loads(token)
+    except BadSignature:
+        return _bad_link()
+    return _expired()
+
+
+def _bad_link() -> DomainError:
+    return DomainError(
+        "bad_link",
+        _(
+            "This unsubscribe link is not valid. Change your e-mail choice on the "
+            "notifications page."
+        ),
+        status=404,
+    )
+
+
+def unsubscribe_user(token: str) -> User:
+    """The person a valid, current link names; DomainError 404 (forged or altered) or
+    StaleLink 410 (too old, or made under an earlier key). Reads only."""
+    version, _dot, signed = token.partition(".")
+    if not VERSION.fullmatch(version):
+        raise _legacy_or_bad(token)
+    if not hmac.compare_digest(version, unsubscribe_key_version()):
+        raise StaleLink(
+            _("This link was made with an earlier key of the site and no longer works.")
+        )
+    user_id, issued = _signed_content(signed, version)
+    max_age = current_app.config["UNSUBSCRIBE_LINK_MAX_AGE_DAYS"] * 86400
+    if utcnow().timestamp() - issued > max_age:
+        raise _expired()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise _bad_link()
+    return user
+
+
+def _signed_content(signed: str, version: str) -> tuple[int, int]:
+    """(user id, issued) of a link signed by us for this purpose and key version."""
+    try:
+        payload = _serializer().loads(signed)
+    except BadSignature:
+        raise _bad_link() from None
+    if not isinstance(payload, list) or len(payload) != 4:
+        raise _bad_link()
+    user_id, purpose, issued, signed_version = payload
+    if (purpose, signed_version) != (UNSUBSCRIBE_PURPOSE, version):
+        raise _bad_link()
+    if not isinstance(user_id, int) or not isinstance(issued, int):
+        raise _bad_link()
+    return user_id, issued
 
 
 def unsubscribe(token: str) -> User:
     """Stop e-mail for the person the signed link names (the site still lists news)."""
-    try:
-        user_id = _serializer().loads(token)
-    except BadSignature:
-        raise DomainError(
-            "bad_link",
-            _(
-                "This unsubscribe link is not valid. Change your e-mail choice on the "
-                "notifications page."
-            ),
-            status=404,
-        ) from None
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise DomainError("bad_link", _("This unsubscribe link is not valid."), status=404)
+    user = unsubscribe_user(token)
     set_email_frequency(user, EmailFrequency.NEVER)
     return user
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
@@ -138,10 +147,25 @@ def end_follow(follow_id: int) -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), "notifications.index"), code=303)
 
 
+def _stale(exc: services.StaleLink) -> ResponseReturnValue:
+    """A link too old or from an earlier key: a page that sends the person to sign in."""
+    return render_template(
+        "notifications/unsubscribe.html",
+        token=None,
+        done=False,
+        stale=exc.message,
+        days=current_app.config["UNSUBSCRIBE_LINK_MAX_AGE_DAYS"],
+    ), exc.status
+
+
 @bp.get("/notifications/unsubscribe/<token>")
 @public
 def unsubscribe_page(token: str) -> ResponseReturnValue:
-    """A GET never writes: the link in the e-mail shows one button."""
+    """A GET never writes: the link in the e-mail shows one button (once checked)."""
+    try:
+        services.unsubscribe_user(token)
+    except services.StaleLink as exc:
+        return _stale(exc)
     return render_template("notifications/unsubscribe.html", token=token, done=False)
 
 
@@ -149,7 +173,10 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 @public
 @csrf.exempt  # one-click from a mail client (RFC 8058); the signed token is the authority
 def unsubscribe(token: str) -> ResponseReturnValue:
-    services.unsubscribe(token)
+    try:
+        services.unsubscribe(token)
+    except services.StaleLink as exc:
+        return _stale(exc)
     return render_template("notifications/unsubscribe.html", token=token, done=True)
 
 

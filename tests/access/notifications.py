@@ -43,10 +43,11 @@ ROUTES = {
     "notifications.unfollow_proposal": _signed_in(
         303, url="/proposals/{proposal_tn}/unfollow", method="POST"
     ),
-    # The page behind an e-mail's link is public; a forged token unsubscribes nobody.
+    # The page behind an e-mail's link is public; a forged token names nobody (404), an
+    # expired one shows the way to sign in (410); neither unsubscribes anyone.
     "notifications.unsubscribe_page": {
         "url": "/notifications/unsubscribe/forged",
-        **{k: 200 for k in _ALL_404},
+        **_ALL_404,
     },
     "notifications.unsubscribe": {
         "url": "/notifications/unsubscribe/forged",
