@@ -8,7 +8,7 @@ from pbplatform.audit.commands import audit_group
 from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
-from pbplatform.delivery.commands import open_data
+from pbplatform.delivery.commands import open_data, orphan_photos
 from pbplatform.demo.commands import demo
 from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
@@ -38,6 +38,7 @@ for command in (
     worker,
     notify_digest,
     open_data,
+    orphan_photos,
     open_evaluation_command,
 ):
     pb.add_command(command)

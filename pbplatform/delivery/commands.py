@@ -1,13 +1,16 @@
 """`flask pb open-data SLUG`: build a cycle's open-data zip now (for a cycle published before
-the zip existed, or after changes made outside the site)."""
+the zip existed, or after changes made outside the site). `flask pb orphan-photos`: list (or,
+with --delete, remove) photo files that no milestone photo names."""
 
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from pbplatform.cycles.models import Cycle
 from pbplatform.delivery.opendata import build_release
+from pbplatform.delivery.photos import orphan_files, photo_dir
 from pbplatform.extensions import db
 from pbplatform.transaction import cli_transaction
 
@@ -24,3 +27,27 @@ def open_data(slug: str) -> None:
     if release is None:
         raise click.ClickException("the cycle has no published count yet")
     click.echo(f"open data release {release.number} of {slug}: sha256 {release.sha256}")
+
+
+@click.command("orphan-photos")
+@click.option("--delete", is_flag=True, help="Remove them (default: only list them).")
+@click.option(
+    "--older-than-minutes",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Leave younger files alone: a request may still be writing its photo.",
+)
+@with_appcontext
+def orphan_photos(delete: bool, older_than_minutes: int) -> None:
+    """Photo files under UPLOAD_DIR that no milestone photo names (a server killed between
+    writing a photo and committing its row leaves one). Reads the database only."""
+    found = orphan_files(older_than_minutes * 60)
+    for path in found:
+        click.echo(f"{'deleting' if delete else 'orphan'}: {path.name}")
+        if delete:
+            path.unlink(missing_ok=True)
+    if delete:
+        click.echo(f"deleted {len(found)} orphan file(s) in {photo_dir()}")
+    else:
+        click.echo(f"{len(found)} orphan file(s) in {photo_dir()} (dry run: --delete removes them)")

@@ -212,6 +212,11 @@ def photo_by_name(file_name: str) -> MilestonePhoto | None:
     return db.session.scalar(sa.select(MilestonePhoto).where(MilestonePhoto.file_name == file_name))
 
 
+def stored_photo_names() -> set[str]:
+    """The file name of every photo row."""
+    return set(db.session.scalars(sa.select(MilestonePhoto.file_name)))
+
+
 def report_back_for(officer: User) -> list[tuple[Deliverable, Delivery | None]]:
     """Funded proposals of cycles in their results phase that the officer may act on, with
     their delivery record: those without one first."""
