@@ -5,6 +5,7 @@ import click
 from pbplatform.accounts.commands import create_admin
 from pbplatform.api.commands import api_token
 from pbplatform.audit.commands import audit_group
+from pbplatform.ballotbox.commands import record_close_entry
 from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
@@ -29,6 +30,7 @@ for command in (
     demo,
     send_mail_command,
     audit_group,
+    record_close_entry,
     grant_app_role,
     api_token,
     bench_data,

@@ -37,6 +37,11 @@ def _published_heads() -> list[Head]:
     return published_audit_heads()
 
 
+def recorded_heads(checkpoint: str | None = None) -> list[Head]:
+    """The heads kept outside the chain: the checkpoint file's and every published one's."""
+    return _read_checkpoint(_checkpoint_path(checkpoint)) + _published_heads()
+
+
 def _parse_heads(values: tuple[str, ...]) -> list[Head]:
     try:
         return [Head.parse(v) for v in values]
@@ -59,8 +64,7 @@ def verify_command(heads: tuple[str, ...], checkpoint: str | None) -> None:
     Heads checked: each --head, the checkpoint file (AUDIT_CHECKPOINT_FILE), and the head
     published with every result version.
     """
-    expected = _parse_heads(heads) + _read_checkpoint(_checkpoint_path(checkpoint))
-    expected += _published_heads()
+    expected = _parse_heads(heads) + recorded_heads(checkpoint)
     report = check_chain(expected)
     if not report.ok:
         for bad_id, reason in report.breaks:

@@ -28,6 +28,10 @@ from pbplatform.voting.models import Ballot, BallotChoice
 
 SCHEME = "pbp-ballots-1"
 CLOSE_ACTION = "ballotbox.unsealed"
+# The close of a cycle that was already counting when close entries were introduced, recorded
+# after the fact by `flask pb record-close-entry` from the ballots as they were then.
+LATE_CLOSE_ACTION = "ballotbox.close_recorded_late"
+CLOSE_ACTIONS = (CLOSE_ACTION, LATE_CLOSE_ACTION)
 NO_AREA = "none"
 
 

@@ -199,13 +199,14 @@ def _authentic(entry: AuditEntry) -> bool:
 
 
 def _close_entry(cycle: Cycle) -> AuditEntry:
-    """The newest `ballotbox.unsealed` entry of the cycle whose hash and HMAC verify. Entries
-    that do not verify are passed over (one forged by whoever can append to the log must not
-    stop every count; `flask pb audit verify` names it); none at all that verifies is refused."""
+    """The newest close entry of the cycle (`ballotbox.unsealed`, or one recorded late by
+    `flask pb record-close-entry`) whose hash and HMAC verify. Entries that do not verify are
+    passed over (one forged by whoever can append to the log must not stop every count;
+    `flask pb audit verify` names it); none at all that verifies is refused."""
     entries = db.session.scalars(
         sa.select(AuditEntry)
         .where(
-            AuditEntry.action == digest.CLOSE_ACTION,
+            AuditEntry.action.in_(digest.CLOSE_ACTIONS),
             AuditEntry.object_type == "Cycle",
             AuditEntry.object_id == str(cycle.id),
         )
@@ -280,7 +281,11 @@ def check_unsealed(cycle: Cycle) -> dict[str, Any]:
     found = digest.differences(recorded, digest.figures(cycle.id))
     if found:
         raise _mismatch(entry, found)
-    return {"audit_entry": entry.id, **recorded.to_dict()}
+    close = {"audit_entry": entry.id, **recorded.to_dict()}
+    if entry.action == digest.LATE_CLOSE_ACTION:  # shown with the results: attested late
+        reason = (entry.after or {}).get("reason", "")
+        close["recorded_late"] = {"at": entry.at.isoformat(), "reason": reason}
+    return close
 
 
 def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
