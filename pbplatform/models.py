@@ -47,11 +47,13 @@ from pbplatform.surveys.models import (
     SurveyPaperEntry,
     SurveyQuestion,
     SurveyResponse,
+    SurveyWordingChange,
 )
 from pbplatform.voting.models import Ballot, BallotChoice, Participation
 
 __all__ = [
     "MeetingEvent",
+    "SurveyWordingChange",
     "meeting_agenda_proposals",
     "Amendment",
     "CoAuthor",

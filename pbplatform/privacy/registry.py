@@ -828,6 +828,23 @@ TABLES: dict[str, Table] = {
             reference=("officer_id",),
             other=("id", "survey_id", "paper_ref", "answers", "created_at"),
         ),
+        # Officers' fixes to a question's wording after people answered: public wording; the
+        # officer is a reference.
+        Table(
+            "survey_wording_changes",
+            None,
+            reference=("changed_by_id",),
+            other=(
+                "id",
+                "survey_id",
+                "question_id",
+                "item_id",
+                "field",
+                "before",
+                "after",
+                "changed_at",
+            ),
+        ),
         # Kept after erasure: says only that an (emptied) account was erased, when and how.
         Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),
         # Comments are public contributions, like proposals' texts; an offline commenter's

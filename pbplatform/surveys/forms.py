@@ -29,9 +29,12 @@ from pbplatform.surveys.models import (
     OrgType,
     QuestionKind,
     Survey,
+    SurveyItem,
     SurveyKind,
+    SurveyQuestion,
 )
 from pbplatform.surveys.services import Attributes, ItemInput, QuestionInput
+from pbplatform.surveys.stats import exact_text
 
 
 def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
@@ -171,6 +174,44 @@ def parse_items(text: str, unit: AllocationUnit | None) -> list[ItemInput]:
             )
         )
     return items
+
+
+def _shown_number(value: Decimal | int | None, money: bool) -> str:
+    """A stored amount as the question form takes it (money in major units)."""
+    if value is None:
+        return ""
+    return exact_text(Decimal(value) / 100 if money else Decimal(value))
+
+
+def _item_line(item: SurveyItem, money: bool) -> str:
+    parts = [
+        item.text,
+        item.text_de or "",
+        _shown_number(item.min_value, money),
+        _shown_number(item.max_value, money),
+        _shown_number(item.baseline_minor, money),
+    ]
+    while parts and not parts[-1]:
+        parts.pop()
+    return " | ".join(parts)
+
+
+def question_form_data(q: SurveyQuestion) -> dict[str, Any]:
+    """The question as stored, in the question form's fields (to edit it)."""
+    money = q.unit == AllocationUnit.MONEY
+    return {
+        "kind": q.kind,
+        "text": q.text,
+        "text_de": q.text_de or "",
+        "items": "\n".join(_item_line(i, money) for i in q.items),
+        "unit": q.unit or AllocationUnit.PERCENT,
+        "total": _shown_number(q.total, money),
+        "scale_max": q.scale_max,
+        "allow_dont_know": q.allow_dont_know,
+        "max_length": q.max_length,
+        "required": q.required,
+        "is_cut": q.is_cut,
+    }
 
 
 class CodesForm(FlaskForm):

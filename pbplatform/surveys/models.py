@@ -391,3 +391,32 @@ class SurveyPaperEntry(Model):
     officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SurveyWordingChange(Model):
+    """A question's or an item's wording fixed after people answered: who, when, which text,
+    before and after. Officers see it all; the results say on which days wording changed."""
+
+    __tablename__ = "survey_wording_changes"
+    __table_args__ = (
+        sa.CheckConstraint("field IN ('text', 'text_de')", name="field_known"),
+        sa.Index("ix_survey_wording_changes_survey", "survey_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_questions.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_items.id", ondelete="CASCADE")
+    )
+    field: Mapped[str] = mapped_column(sa.String(16))
+    before: Mapped[str | None] = mapped_column(sa.Text)
+    after: Mapped[str | None] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by = relationship("User")
+    question = relationship("SurveyQuestion")
+    item = relationship("SurveyItem")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +31,7 @@ from pbplatform.surveys.models import (
     SurveyPaperEntry,
     SurveyQuestion,
     SurveyResponse,
+    SurveyWordingChange,
 )
 from pbplatform.surveys.stats import SMALL_GROUP, Summary, distribution, rating_mean, summarise
 
@@ -39,6 +41,45 @@ def survey_or_404(survey_id: int) -> Survey:
     if survey is None:
         abort(404)
     return survey
+
+
+def is_answered(survey: Survey) -> bool:
+    """Whether anything stored answers the survey: a response, or a paper form's first entry
+    (its second must still match the questions)."""
+    response = sa.select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    waiting = sa.select(SurveyPaperEntry.id).where(SurveyPaperEntry.survey_id == survey.id)
+    return any(db.session.scalar(stmt.limit(1)) is not None for stmt in (response, waiting))
+
+
+def question_or_404(survey: Survey, question_id: int) -> SurveyQuestion:
+    """One of the survey's questions (another survey's is 404)."""
+    found = next((q for q in survey.questions if q.id == question_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def wording_changes(survey: Survey, question_id: int | None = None) -> list[SurveyWordingChange]:
+    """The survey's (or one question's) wording changes, oldest first, for officers."""
+    stmt = (
+        sa.select(SurveyWordingChange)
+        .where(SurveyWordingChange.survey_id == survey.id)
+        .options(selectinload(SurveyWordingChange.changed_by))
+        .order_by(SurveyWordingChange.changed_at, SurveyWordingChange.id)
+    )
+    if question_id is not None:
+        stmt = stmt.where(SurveyWordingChange.question_id == question_id)
+    return list(db.session.scalars(stmt))
+
+
+def wording_days(survey: Survey) -> dict[int, list[date]]:
+    """Per question, the days its wording changed after people answered (public)."""
+    days: dict[int, list[date]] = defaultdict(list)
+    for change in wording_changes(survey):
+        day = change.changed_at.date()
+        if day not in days[change.question_id]:
+            days[change.question_id].append(day)
+    return dict(days)
 
 
 def open_surveys(user: User | None) -> list[Survey]:

@@ -96,7 +96,7 @@ def create_survey(actor: User | None, questions: list[QuestionInput] = (), **fie
 
 # Complexity: one guard per rule of a question (type, text, items, unit, total, scale, limits), each
 # refusal naming it.
-def _check_question(q: QuestionInput) -> None:
+def check_question(q: QuestionInput) -> None:
     listed = (QuestionKind.ALLOCATION, QuestionKind.SINGLE, QuestionKind.MULTIPLE)
     if q.kind in listed and len(q.items) < 2:
         raise DomainError("items_needed", _("This kind of question needs at least two items."))
@@ -136,7 +136,7 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
             _("People have answered: the questions can no longer change."),
             status=409,
         )
-    _check_question(q)
+    check_question(q)
     question = SurveyQuestion(
         position=len(survey.questions) + 1,
         kind=q.kind,
@@ -157,7 +157,7 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
             text_de=i.text_de or None,
             min_value=i.min_value,
             # A cut cannot take more from an item than it has today.
-            max_value=_cut_limit(i) if q.is_cut else i.max_value,
+            max_value=cut_limit(i) if q.is_cut else i.max_value,
             baseline_minor=i.baseline_minor,
         )
         for n, i in enumerate(q.items, 1)
@@ -167,7 +167,7 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
     return question
 
 
-def _cut_limit(item: ItemInput) -> Decimal | None:
+def cut_limit(item: ItemInput) -> Decimal | None:
     limits = [v for v in (item.max_value, item.baseline_minor) if v is not None]
     return Decimal(min(limits)) if limits else None
 

@@ -40,6 +40,9 @@ ROUTES = {
     "surveys.add_question": _officers(
         404, url=f"/officer/surveys/{NO_SURVEY}/questions", method="POST"
     ),
+    "surveys.edit_question": _officers(
+        404, url=f"/officer/surveys/{NO_SURVEY}/questions/{NO_SURVEY}/edit"
+    ),
     "surveys.codes": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/codes", method="POST"),
     "surveys.paper": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/paper"),
     "surveys.named": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/named"),

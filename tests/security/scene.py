@@ -166,6 +166,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "list_key": "district",
         "routing_id": routing.id,
         "survey_id": survey.id,
+        "question_id": survey.questions[0].id,
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,
@@ -224,4 +225,21 @@ def _hostile_survey(cycle, area, officer, resident):
         consent_to_name=True,
     )
     respond_online(survey, resident, {str(allocation.id): {items[0]: "100"}, str(text.id): JS_LINK})
+    # A wording fixed after answers (its history), with payloads.
+    from pbplatform.surveys.models import SurveyWordingChange
+
+    db.session.add_all(
+        [
+            SurveyWordingChange(
+                survey_id=survey.id,
+                question_id=allocation.id,
+                item_id=allocation.items[0].id,
+                field="text",
+                before=f"{SCRIPT} {TEMPLATE}",
+                after=SVG,
+                changed_by_id=officer.id,
+            ),
+        ]
+    )
+    db.session.flush()
     return survey

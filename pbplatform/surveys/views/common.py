@@ -13,7 +13,7 @@ from pbplatform.surveys.answers import check_answers, to_number
 from pbplatform.surveys.charts import allocation_chart
 from pbplatform.surveys.forms import AnswerForm, options, sheet_values
 from pbplatform.surveys.models import QuestionKind, Survey
-from pbplatform.surveys.queries import area_choices, survey_results
+from pbplatform.surveys.queries import area_choices, survey_results, wording_days
 from pbplatform.surveys.services import currency_of
 
 
@@ -72,4 +72,9 @@ def results_context(survey: Survey) -> dict[str, Any]:
         for q in results.questions
         if q.question.kind == QuestionKind.ALLOCATION and q.count
     }
-    return {"results": results, "charts": charts, "currency": currency_of(survey)}
+    return {
+        "results": results,
+        "charts": charts,
+        "currency": currency_of(survey),
+        "wording_days": wording_days(survey),
+    }

@@ -13,7 +13,7 @@ from flask_login import current_user
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.errors import DomainError
 from pbplatform.security.access import officer_required, require_area
-from pbplatform.surveys import queries, services
+from pbplatform.surveys import editing, queries, services
 from pbplatform.surveys.codes import code_rows, generate_codes
 from pbplatform.surveys.forms import (
     CodesForm,
@@ -23,8 +23,9 @@ from pbplatform.surveys.forms import (
     SurveyForm,
     answers_from_form,
     options,
+    question_form_data,
 )
-from pbplatform.surveys.models import Survey
+from pbplatform.surveys.models import Survey, SurveyQuestion
 from pbplatform.surveys.views import bp
 from pbplatform.surveys.views.common import prepare, render_sheet
 
@@ -96,6 +97,7 @@ def _manage_page(
             batches=queries.code_batches(survey),
             waiting=queries.paper_entries_waiting(survey),
             count=queries.response_count(survey),
+            changes=queries.wording_changes(survey),
         ),
         status,
     )
@@ -120,6 +122,46 @@ def add_question(survey_id: int) -> ResponseReturnValue:
         form.form_errors.append(exc.message)
         return _manage_page(survey, form, exc.status)
     flash(_("Question added."), "success")
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
+def _edit_page(survey: Survey, question: SurveyQuestion, form: QuestionForm, status: int = 200):  # noqa: ANN202
+    return render_template(
+        "surveys/edit_question.html",
+        survey=survey,
+        question=question,
+        form=form,
+        answered=queries.is_answered(survey),
+        changes=queries.wording_changes(survey, question.id),
+    ), status
+
+
+@bp.route(
+    "/officer/surveys/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"]
+)
+@officer_required
+def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
+    """Change a question; once people have answered, only its wording (surveys.editing)."""
+    survey = _managed(survey_id)
+    question = queries.question_or_404(survey, question_id)
+    if request.method == "GET":
+        return _edit_page(
+            survey, question, QuestionForm(formdata=None, **question_form_data(question))
+        )
+    form = QuestionForm()
+    if not form.validate():
+        return _edit_page(survey, question, form, 422)
+    try:
+        made = editing.edit_question(question, current_user, form.to_input())
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return _edit_page(survey, question, form, exc.status)
+    flash(
+        _("Wording changed: the change is shown with the results.")
+        if made
+        else _("Question saved."),
+        "success",
+    )
     return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
 
 
