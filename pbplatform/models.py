@@ -43,6 +43,7 @@ from pbplatform.surveys.models import (
     SurveyAnswer,
     SurveyCode,
     SurveyCodeBatch,
+    SurveyInvitation,
     SurveyItem,
     SurveyPaperEntry,
     SurveyQuestion,
@@ -54,6 +55,7 @@ from pbplatform.voting.models import Ballot, BallotChoice, Participation
 __all__ = [
     "MeetingEvent",
     "SurveyWordingChange",
+    "SurveyInvitation",
     "meeting_agenda_proposals",
     "Amendment",
     "CoAuthor",

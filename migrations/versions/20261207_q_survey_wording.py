@@ -1,6 +1,6 @@
 """surveys: the history of wording fixed after people answered (survey_wording_changes)
 
-Revision ID: 20261207_privacy_a_survey_wording
+Revision ID: 20261207_q_survey_wording
 Revises: 20261207_cast_job_kinds
 Create Date: 2026-12-07 10:41:54.615872
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import pbplatform.db
 
-revision = "20261207_privacy_a_survey_wording"
+revision = "20261207_q_survey_wording"
 down_revision = "20261207_cast_job_kinds"
 branch_labels = None
 depends_on = None

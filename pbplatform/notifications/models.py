@@ -43,6 +43,7 @@ class NotificationKind(enum.StrEnum):
     MERGE_REFUSED = "merge_refused"
     MEETING_INVITATION = "meeting_invitation"
     COASSESSMENT_OPENED = "coassessment_opened"
+    SURVEY_INVITATION = "survey_invitation"
     EVENT = "event"  # a proposal event of a kind added later (decisions, milestones...)
     VOTING_OPENED = "voting_opened"
     VOTING_CLOSED = "voting_closed"
@@ -81,6 +82,7 @@ KIND_LABELS = {
     NotificationKind.MERGE_REFUSED: _l("An author refused a proposed merge"),
     NotificationKind.MEETING_INVITATION: _l("You are invited to a neighbourhood meeting"),
     NotificationKind.COASSESSMENT_OPENED: _l("Rate a delivered project: how did it turn out?"),
+    NotificationKind.SURVEY_INVITATION: _l("You are invited to answer a survey"),
     NotificationKind.EVENT: _l("News on a proposal"),
     NotificationKind.VOTING_OPENED: _l("Voting has opened"),
     NotificationKind.VOTING_CLOSED: _l("Voting has closed"),
@@ -158,6 +160,9 @@ class Notification(Model):
     )
     cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycles.id", ondelete="CASCADE"))
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    survey_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True
+    )
     note: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -167,6 +172,7 @@ class Notification(Model):
     proposal = relationship("Proposal")
     cycle = relationship("Cycle")
     meeting = relationship("Meeting")
+    survey = relationship("Survey")
 
     @property
     def kind_label(self) -> str:

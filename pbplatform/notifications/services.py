@@ -199,6 +199,33 @@ def invite_to_coassessment(proposal: Proposal) -> list[Notification]:
     return _notify(users, kind, proposal=proposal, cycle_id=proposal.cycle_id)
 
 
+def invite_to_survey(survey: Any, user_ids: set[int], proposals: list[Proposal]) -> int:
+    """An open survey's invitation to these people (on the site, and by e-mail as each chose)
+    and, by letter, to the offline proposers of these proposals who agreed to be contacted.
+    surveys.invitations chooses them, once each; returns how many letters are due."""
+    closes = survey.closes_at.date().isoformat() if survey.closes_at else None
+    note = survey.title if closes is None else f"{survey.title} ({closes})"
+    _notify(
+        user_ids,
+        NotificationKind.SURVEY_INVITATION,
+        cycle_id=survey.cycle_id,
+        note=note,
+        survey_id=survey.id,
+    )
+    letters = [p for p in proposals if _writes_letters(p)]
+    link = _url("surveys.show", survey_id=survey.id)
+    for proposal in letters:
+        db.session.add(
+            Letter(
+                proposal_id=proposal.id,
+                kind=NotificationKind.SURVEY_INVITATION,
+                note=f"{note}: {link}"[:500],
+            )
+        )
+    db.session.flush()
+    return len(letters)
+
+
 def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""
@@ -225,6 +252,7 @@ def _notify(
     proposal: Proposal | None = None,
     cycle_id: int | None = None,
     note: str | None = None,
+    survey_id: int | None = None,
 ) -> list[Notification]:
     ids = sorted(user_ids)
     if not ids:
@@ -238,6 +266,7 @@ def _notify(
             kind=kind,
             proposal_id=proposal.id if proposal is not None else None,
             cycle_id=cycle_id,
+            survey_id=survey_id,
             note=(note or "")[:500] or None,
             # Not wanted by e-mail: the digest must not pick it up later.
             mailed_at=utcnow() if wanted == EmailFrequency.NEVER else None,
@@ -301,7 +330,9 @@ def _mail(user_id: int, rows: list[Notification], now: datetime | None = None) -
 
 def _line(row: Notification) -> str:
     what = row.kind_label
-    if row.proposal is not None:
+    if row.survey is not None:  # an invitation: the link to answer it
+        what += f": {row.survey.title} {_url('surveys.show', survey_id=row.survey_id)}"
+    elif row.proposal is not None:
         what += f": {row.proposal.tracking_number} {row.proposal.public_title}"
     elif row.cycle is not None:
         what += f": {row.cycle.name}"

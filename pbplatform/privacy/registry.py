@@ -845,6 +845,18 @@ TABLES: dict[str, Table] = {
                 "changed_at",
             ),
         ),
+        # Who was invited to a survey: a person's invitation is part of their account (like
+        # a notification); an offline proposer's names only the proposal (whose contact
+        # details are offline_contact).
+        Table(
+            "survey_invitations",
+            "account",
+            owner="user_id",
+            personal=("survey_id", "invited_at"),
+            reference=("user_id", "invited_by_id"),
+            other=("id", "proposal_id"),
+            erase=Erase.DELETE,
+        ),
         # Kept after erasure: says only that an (emptied) account was erased, when and how.
         Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),
         # Comments are public contributions, like proposals' texts; an offline commenter's
@@ -959,6 +971,7 @@ TABLES: dict[str, Table] = {
                 "proposal_id",
                 "cycle_id",
                 "meeting_id",
+                "survey_id",
                 "note",
                 "created_at",
                 "read_at",

@@ -214,6 +214,11 @@ def question_form_data(q: SurveyQuestion) -> dict[str, Any]:
     }
 
 
+class InviteForm(FlaskForm):
+    area_id = SelectField(_l("Followers of the area"), coerce=int, default=0)
+    cycle_followers = BooleanField(_l("Followers of the survey's citizens' budget"))
+
+
 class CodesForm(FlaskForm):
     count = IntegerField(_l("How many codes"), validators=[DataRequired(), NumberRange(1, 50_000)])
     label = StringField(

@@ -420,3 +420,25 @@ class SurveyWordingChange(Model):
     changed_by = relationship("User")
     question = relationship("SurveyQuestion")
     item = relationship("SurveyItem")
+
+
+class SurveyInvitation(Model):
+    """Who was invited to a survey, once each: a person (notified on the site and by e-mail as
+    they chose) or an offline proposer (a letter, by their proposal's contact details)."""
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("survey_id", "user_id"),
+        sa.UniqueConstraint("survey_id", "proposal_id"),
+        sa.CheckConstraint("(user_id IS NULL) != (proposal_id IS NULL)", name="person_or_letter"),
+        sa.Index("ix_survey_invitations_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE")
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.surveys.models import (
     AgeBand,
+    Audience,
     OrgType,
     QuestionKind,
     ResponseChannel,
@@ -49,6 +50,89 @@ def is_answered(survey: Survey) -> bool:
     response = sa.select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
     waiting = sa.select(SurveyPaperEntry.id).where(SurveyPaperEntry.survey_id == survey.id)
     return any(db.session.scalar(stmt.limit(1)) is not None for stmt in (response, waiting))
+
+
+def invitable_user_ids(survey: Survey, area_id: int | None, cycle_followers: bool) -> list[int]:
+    """Followers of the area and/or of the survey's cycle who may answer it online, have an
+    active account, and were neither invited to it nor have answered it yet."""
+    from pbplatform.notifications.models import Follow
+    from pbplatform.surveys.models import SurveyInvitation
+    from pbplatform.surveys.services import proposal_people
+
+    targets = []
+    if area_id is not None:
+        targets.append(Follow.area_id == area_id)
+    if cycle_followers and survey.cycle_id is not None:
+        targets.append(Follow.cycle_id == survey.cycle_id)
+    if not targets:
+        return []
+    followers = sa.select(Follow.user_id).where(sa.or_(*targets))
+    # (NOT IN over a NULL would exclude everyone: the subqueries name people only)
+    invited = sa.select(SurveyInvitation.user_id).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.user_id.is_not(None)
+    )
+    answered = sa.select(SurveyResponse.user_id).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.user_id.is_not(None)
+    )
+    stmt = sa.select(User.id).where(
+        User.id.in_(followers),
+        User.is_active_account.is_(True),
+        User.id.not_in(invited),
+        User.id.not_in(answered),
+    )
+    if survey.audience == Audience.AREA:  # as services.may_answer_online
+        people = proposal_people(survey.proposal_id) if survey.proposal_id else set()
+        stmt = stmt.where(sa.or_(User.home_area_id == survey.area_id, User.id.in_(people)))
+    return list(db.session.scalars(stmt.order_by(User.id)))
+
+
+def _contact(details: str | None) -> str:
+    return " ".join((details or "").lower().split())
+
+
+def invitable_offline_proposals(
+    survey: Survey, area_id: int | None, cycle_followers: bool
+) -> list[Proposal]:
+    """One proposal per offline proposer (letter or phone, agreed to contact, an address) of
+    the area (in the survey's cycle, if it has one) and/or the survey's cycle, whose contact
+    details no earlier invitation to the survey went to."""
+    from pbplatform.proposals.models import IntakeChannel
+    from pbplatform.surveys.models import SurveyInvitation
+
+    scopes = []
+    if area_id is not None:
+        in_cycle = Proposal.cycle_id == survey.cycle_id if survey.cycle_id else sa.true()
+        scopes.append(sa.and_(Proposal.area_id == area_id, in_cycle))
+    if cycle_followers and survey.cycle_id is not None:
+        scopes.append(Proposal.cycle_id == survey.cycle_id)
+    if not scopes:
+        return []
+    invited = sa.select(SurveyInvitation.proposal_id).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.proposal_id.is_not(None)
+    )
+    written = {
+        _contact(d)
+        for d in db.session.scalars(
+            sa.select(Proposal.contact_details).where(Proposal.id.in_(invited))
+        )
+    }
+    candidates = db.session.scalars(
+        sa.select(Proposal)
+        .where(
+            sa.or_(*scopes),
+            Proposal.channel.in_((IntakeChannel.LETTER, IntakeChannel.PHONE)),
+            Proposal.contact_consent.is_(True),
+            Proposal.contact_details.is_not(None),
+        )
+        .order_by(Proposal.id)
+    )
+    chosen = []
+    for proposal in candidates:
+        contact = _contact(proposal.contact_details)
+        if contact and contact not in written:
+            written.add(contact)
+            chosen.append(proposal)
+    return chosen
 
 
 def question_or_404(survey: Survey, question_id: int) -> SurveyQuestion:

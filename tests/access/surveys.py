@@ -43,6 +43,7 @@ ROUTES = {
     "surveys.edit_question": _officers(
         404, url=f"/officer/surveys/{NO_SURVEY}/questions/{NO_SURVEY}/edit"
     ),
+    "surveys.invite": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/invite", method="POST"),
     "surveys.codes": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/codes", method="POST"),
     "surveys.paper": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/paper"),
     "surveys.named": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/named"),

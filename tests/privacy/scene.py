@@ -144,6 +144,10 @@ def rich_resident(phase: str = "voting") -> SimpleNamespace:
         {str(rated.id): {str(rated.items[0].id): "4"}},
         Attributes(org_type="resident", role="Parent", area_id=area.id, age_band="30_44"),
     )
+    # The invitation to that survey (once per survey and person).
+    from pbplatform.surveys.models import SurveyInvitation
+
+    db.session.add(SurveyInvitation(survey_id=survey.id, user_id=user.id))
     audit.record("auth.login", user, actor=user)
     db.session.flush()
     return SimpleNamespace(

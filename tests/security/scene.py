@@ -225,7 +225,8 @@ def _hostile_survey(cycle, area, officer, resident):
         consent_to_name=True,
     )
     respond_online(survey, resident, {str(allocation.id): {items[0]: "100"}, str(text.id): JS_LINK})
-    # A wording fixed after answers (its history), with payloads.
+    # A wording fixed after answers (its history) and an invitation to the survey, with payloads.
+    from pbplatform.notifications.models import Notification
     from pbplatform.surveys.models import SurveyWordingChange
 
     db.session.add_all(
@@ -238,6 +239,9 @@ def _hostile_survey(cycle, area, officer, resident):
                 before=f"{SCRIPT} {TEMPLATE}",
                 after=SVG,
                 changed_by_id=officer.id,
+            ),
+            Notification(
+                user_id=resident.id, kind="survey_invitation", survey_id=survey.id, note=SCRIPT
             ),
         ]
     )

@@ -13,10 +13,11 @@ from flask_login import current_user
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.errors import DomainError
 from pbplatform.security.access import officer_required, require_area
-from pbplatform.surveys import editing, queries, services
+from pbplatform.surveys import editing, invitations, queries, services
 from pbplatform.surveys.codes import code_rows, generate_codes
 from pbplatform.surveys.forms import (
     CodesForm,
+    InviteForm,
     NamedAnswerForm,
     PaperAnswerForm,
     QuestionForm,
@@ -85,13 +86,26 @@ def new() -> ResponseReturnValue:
     return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
 
 
+def _invite_form(formdata: bool = True) -> InviteForm:
+    form = InviteForm() if formdata else InviteForm(formdata=None)
+    form.area_id.choices = options([(0, _("None")), *queries.area_choices()])
+    return form
+
+
 def _manage_page(
-    survey: Survey, qform: QuestionForm | None = None, status: int = 200
+    survey: Survey,
+    qform: QuestionForm | None = None,
+    status: int = 200,
+    invite_form: InviteForm | None = None,
 ) -> ResponseReturnValue:
+    if invite_form is None:
+        invite_form = _invite_form(formdata=False)
+        invite_form.area_id.data = survey.area_id or 0
     return (
         render_template(
             "surveys/manage.html",
             survey=survey,
+            invite_form=invite_form,
             qform=qform or QuestionForm(formdata=None),
             codes_form=CodesForm(formdata=None),
             batches=queries.code_batches(survey),
@@ -160,6 +174,36 @@ def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
         _("Wording changed: the change is shown with the results.")
         if made
         else _("Question saved."),
+        "success",
+    )
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
+@bp.post("/officer/surveys/<int:survey_id>/invite")
+@officer_required
+def invite(survey_id: int) -> ResponseReturnValue:
+    """Invite an area's and/or the cycle's followers (surveys.invitations), once each."""
+    survey = _managed(survey_id)
+    form = _invite_form()
+    if not form.validate():
+        return _manage_page(survey, status=422, invite_form=form)
+    area_id = form.area_id.data or None
+    if area_id is not None:
+        require_area(area_id)
+    try:
+        invited = invitations.invite_followers(
+            survey, current_user, area_id, form.cycle_followers.data
+        )
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return _manage_page(survey, status=exc.status, invite_form=form)
+    flash(
+        _(
+            "%(people)s people invited, letters to post: %(letters)s (nobody is invited twice, "
+            "nor who has answered).",
+            people=invited.people,
+            letters=invited.letters,
+        ),
         "success",
     )
     return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
