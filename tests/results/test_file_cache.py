@@ -167,3 +167,20 @@ def test_the_open_data_zip_is_sent_from_the_cache(db, client, cache_dir):
             f"/cycles/{s.cycle.slug}/open-data.zip", headers={"Accept-Encoding": "gzip"}
         ).headers
     )  # a zip is compressed already
+
+
+def test_a_process_checks_the_version_in_full_again_after_a_while(
+    db, client, cache_dir, monkeypatch
+):
+    """The row stamp spares the full content-hash check only for FULL_CHECK_SECONDS."""
+    from pbplatform.results import cache
+
+    s, version = _published(db)
+    client.get(_url(s, version))
+    with statements() as cheap:
+        client.get(_url(s, version))
+    monkeypatch.setattr(cache, "FULL_CHECK_SECONDS", 0)
+    with statements() as full:
+        client.get(_url(s, version))
+    assert len(cheap) == 1
+    assert any("result_versions.outcome" in statement for statement in full), full
