@@ -97,7 +97,7 @@ def open_data(slug: str) -> ResponseReturnValue:
     if release is None:
         abort(404)
     stored = queries.release_file(cycle, release)
-    if http.not_modified(release.sha256):
+    if http.file_not_modified(release.sha256):
         response = Response(status=304)
     else:
         try:

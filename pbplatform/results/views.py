@@ -205,7 +205,7 @@ def ballots_export(slug: str) -> ResponseReturnValue:
         return _unstored_file(slug, number, key, name)
     stored = files.published(found, name)
     etag = filecache.etag_of(stored)
-    if http.not_modified(etag):
+    if http.file_not_modified(etag):
         response = Response(status=304)
         if stored.compressible:
             response.vary.add("Accept-Encoding")
