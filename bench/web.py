@@ -47,8 +47,8 @@ def main() -> None:
     rows: list[tuple[str, str]] = [("load average at start", _load())]
     if args.results_only:
         _count.seconds = 0.0  # type: ignore[attr-defined]
-        with _server(env, args, "sync", args.workers, 1):
-            rows += _results(args)
+        with _server(env, args, "sync", args.workers, 1) as server:
+            rows += _results(args, server.proc.pid)
         rows.append(("load average at end", _load()))
         _print(args, rows)
         return
@@ -88,8 +88,8 @@ def main() -> None:
         _print(args, rows)
         return
     rows += _count(env)
-    with _server(env, args, "sync", args.workers, 1):
-        rows += _results(args)
+    with _server(env, args, "sync", args.workers, 1) as server:
+        rows += _results(args, server.proc.pid)
     rows.append(("load average at end", _load()))
     _print(args, rows)
 
@@ -407,7 +407,7 @@ def _count(env: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def _results(args: argparse.Namespace) -> list[tuple[str, str]]:
+def _results(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
     rows = []
     started = time.perf_counter()
     status, body = _get(args.port, "/cycles/bench/results/ballots.pb?area=district")
@@ -429,7 +429,7 @@ def _results(args: argparse.Namespace) -> list[tuple[str, str]]:
                 "(it counts every list)",
             )
         )
-    rows += _downloads(args)
+    rows += _downloads(args, master)
     times: list[float] = []
 
     def page(_: int) -> None:
@@ -467,8 +467,9 @@ def _home_times(port: int, until: float) -> list[float]:
     return sorted(times)
 
 
-def _downloads(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The district file at 16 concurrent for --seconds, and the home page meanwhile."""
+def _downloads(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
+    """The district file at 16 concurrent for --seconds, and the home page meanwhile; the
+    gunicorn workers' CPU per download (less sensitive to other load than the times)."""
     for _ in range(2 * args.workers):  # every worker's first download fills its file cache
         _get(args.port, DOWNLOAD)
     alone = sorted(_timed_get(args.port, DOWNLOAD) for _ in range(20))
@@ -484,19 +485,21 @@ def _downloads(args: argparse.Namespace) -> list[tuple[str, str]]:
             times.append(time.perf_counter() - t)
             sizes.add(len(body) if status == 200 else -status)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _worker_cpu(master)
     with ThreadPoolExecutor(17) as pool:
         home = pool.submit(_home_times, args.port, time.monotonic() + args.seconds)
         list(pool.map(download, range(16)))
         home_times = home.result()
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, _worker_cpu(master) - cpu
+    cpu_each = cpu / (len(times) + len(home_times)) * 1000
     times.sort()
     odd = sorted(s for s in sizes if s < 0)
     return [
         (
             "district ballots.pb download (versioned URL)",
             f"alone p50 {_ms(alone, 0.5)}; at 16 concurrent {len(times) / took:.1f} /s, "
-            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}"
+            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}; "
+            f"workers' CPU {cpu_each:.1f} ms a request"
             + (f", other answers {[-s for s in odd]}" if odd else ""),
         ),
         (
