@@ -13,7 +13,9 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
    the load average, and checks that nothing was lost or doubled (--cast-only stops here);
 4. closes voting and counts in a fresh process (time and peak memory of the count), then
    publishes, and counts the exported district file with `pbplatform tally` for the ratio;
-5. times the results page at 16 concurrent and the district `ballots.pb` download;
+5. times the results page at 16 concurrent and the district `ballots.pb` download, alone and
+   at 16 concurrent with the home page fetched meanwhile (--results-only: only this step, on
+   a database where `bench` is published already, e.g. by an earlier run);
 6. prints a table, with the load average (on a shared machine figures vary).
 
 Loopback only; every server it starts is stopped at the end.
@@ -43,6 +45,13 @@ def main() -> None:
     args = _parse()
     env = _env(args)
     rows: list[tuple[str, str]] = [("load average at start", _load())]
+    if args.results_only:
+        _count.seconds = 0.0  # type: ignore[attr-defined]
+        with _server(env, args, "sync", args.workers, 1) as server:
+            rows += _results(args, server.proc.pid)
+        rows.append(("load average at end", _load()))
+        _print(args, rows)
+        return
     _reset(args.database)
     _flask(env, "db", "upgrade")
     tokens = Path(tempfile.mkdtemp()) / "tokens.txt"
@@ -79,8 +88,8 @@ def main() -> None:
         _print(args, rows)
         return
     rows += _count(env)
-    with _server(env, args, "sync", args.workers, 1):
-        rows += _results(args)
+    with _server(env, args, "sync", args.workers, 1) as server:
+        rows += _results(args, server.proc.pid)
     rows.append(("load average at end", _load()))
     _print(args, rows)
 
@@ -103,6 +112,11 @@ def _parse() -> argparse.Namespace:
     )
     p.add_argument("--warmup", type=int, default=50, help="casts per set-up not timed")
     p.add_argument("--cast-only", action="store_true", help="stop after the casts and check")
+    p.add_argument(
+        "--results-only",
+        action="store_true",
+        help="only the results page and downloads, of a `bench` cycle published before",
+    )
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--rule", default="greedy")
     p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
@@ -132,8 +146,9 @@ def _env(args: argparse.Namespace) -> dict[str, str]:
         TRUSTED_HOSTS="127.0.0.1",
         PROXY_HOPS="0",
         RATELIMIT_STORAGE_URI=args.redis,
-        # every voter casts from this one address: lift the per-address limit only
+        # every voter casts from this one address: lift the per-address limits only
         API_ADDRESS_RATE_LIMIT="1000000 per minute",
+        RESULT_DOWNLOAD_RATE_LIMIT="1000000 per minute",
     )
     return env
 
@@ -392,22 +407,29 @@ def _count(env: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def _results(args: argparse.Namespace) -> list[tuple[str, str]]:
+def _results(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
     rows = []
     started = time.perf_counter()
     status, body = _get(args.port, "/cycles/bench/results/ballots.pb?area=district")
     took = time.perf_counter() - started
-    rows.append(("district ballots.pb download", f"{took:.2f} s, {len(body) / 1e6:.1f} MB"))
-    path = Path(tempfile.mkdtemp()) / "district.pb"
-    path.write_bytes(body)
-    best = min(_tally(path) for _ in range(3))
     rows.append(
         (
-            "pbplatform tally on that file (whole process)",
-            f"{best:.2f} s; the web count takes {_count.seconds / best:.1f}x that "  # type: ignore[attr-defined]
-            "(it counts every list)",
+            "district ballots.pb, first download",
+            f"{took:.2f} s, {len(body) / 1e6:.1f} MB (a worker's first: copied to its file cache)",
         )
     )
+    if _count.seconds:  # type: ignore[attr-defined]
+        path = Path(tempfile.mkdtemp()) / "district.pb"
+        path.write_bytes(body)
+        best = min(_tally(path) for _ in range(3))
+        rows.append(
+            (
+                "pbplatform tally on that file (whole process)",
+                f"{best:.2f} s; the web count takes {_count.seconds / best:.1f}x that "  # type: ignore[attr-defined]
+                "(it counts every list)",
+            )
+        )
+    rows += _downloads(args, master)
     times: list[float] = []
 
     def page(_: int) -> None:
@@ -431,6 +453,62 @@ def _results(args: argparse.Namespace) -> list[tuple[str, str]]:
         )
     )
     return rows
+
+
+DOWNLOAD = "/cycles/bench/results/ballots.pb?area=district&version=1"  # as the page links it
+
+
+def _home_times(port: int, until: float) -> list[float]:
+    """The home page, one request every 100 ms until `until` (time.monotonic)."""
+    times = []
+    while time.monotonic() < until:
+        times.append(_timed_get(port, "/"))
+        time.sleep(0.1)
+    return sorted(times)
+
+
+def _downloads(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
+    """The district file at 16 concurrent for --seconds, and the home page meanwhile; the
+    gunicorn workers' CPU per download (less sensitive to other load than the times)."""
+    for _ in range(2 * args.workers):  # every worker's first download fills its file cache
+        _get(args.port, DOWNLOAD)
+    alone = sorted(_timed_get(args.port, DOWNLOAD) for _ in range(20))
+    home_alone = _home_times(args.port, time.monotonic() + 2)
+    times: list[float] = []
+    sizes: set[int] = set()
+
+    def download(_: int) -> None:
+        end = time.monotonic() + args.seconds
+        while time.monotonic() < end:
+            t = time.perf_counter()
+            status, body = _get(args.port, DOWNLOAD)
+            times.append(time.perf_counter() - t)
+            sizes.add(len(body) if status == 200 else -status)
+
+    started, cpu = time.perf_counter(), _worker_cpu(master)
+    with ThreadPoolExecutor(17) as pool:
+        home = pool.submit(_home_times, args.port, time.monotonic() + args.seconds)
+        list(pool.map(download, range(16)))
+        home_times = home.result()
+    took, cpu = time.perf_counter() - started, _worker_cpu(master) - cpu
+    cpu_each = cpu / (len(times) + len(home_times)) * 1000
+    times.sort()
+    odd = sorted(s for s in sizes if s < 0)
+    return [
+        (
+            "district ballots.pb download (versioned URL)",
+            f"alone p50 {_ms(alone, 0.5)}; at 16 concurrent {len(times) / took:.1f} /s, "
+            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}; "
+            f"workers' CPU {cpu_each:.1f} ms a request"
+            + (f", other answers {[-s for s in odd]}" if odd else ""),
+        ),
+        (
+            "home page meanwhile",
+            f"p50 {_ms(home_times, 0.5)}, p95 {_ms(home_times, 0.95)}, max "
+            f"{_ms(home_times, 1.0)} ({len(home_times)} requests; alone p50 "
+            f"{_ms(home_alone, 0.5)}, p95 {_ms(home_alone, 0.95)})",
+        ),
+    ]
 
 
 def _timed_get(port: int, path: str) -> float:

@@ -99,6 +99,14 @@ MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 # folder's `uploads` is used (one server only).
 UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(4 * 1024 * 1024)))
+# Published downloads (ballots.pb, open-data zips; pbplatform/filecache.py) are copied from the
+# database into this per-machine cache on first request and sent from there (sendfile). Not
+# shared, never a backup: any machine fills its own, and it may be emptied at any time. Unset:
+# the instance folder's `file-cache`.
+FILE_CACHE_DIR = os.environ.get("FILE_CACHE_DIR") or None
+# With nginx in front: the internal location that serves FILE_CACHE_DIR (e.g. "/_files/");
+# the app then answers with X-Accel-Redirect and nginx sends the file. Empty: off.
+FILE_CACHE_ACCEL_PREFIX = os.environ.get("FILE_CACHE_ACCEL_PREFIX", "")
 
 # Privacy (pbplatform/privacy): the notice every deployment publishes, and how long each kind
 # of personal data is kept. `flask pb processing-record` prints the record built from these.

@@ -17,3 +17,5 @@ JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
 JOBS_TEST_SLEEP = float(os.environ.get("JOBS_TEST_SLEEP", "0"))
 # Milestone photos go to a throwaway folder (tests may point it at their own tmp_path).
 UPLOAD_DIR = os.environ.get("PBP_TEST_UPLOAD_DIR") or tempfile.mkdtemp(prefix="pbp-uploads-")
+# The per-machine cache of published downloads: a throwaway folder per test process.
+FILE_CACHE_DIR = tempfile.mkdtemp(prefix="pbp-file-cache-")

@@ -49,6 +49,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["ENV_NAME"] = env
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if not app.config.get("FILE_CACHE_DIR"):
+        app.config["FILE_CACHE_DIR"] = str(Path(app.instance_path) / "file-cache")
 
 
 def register_extensions(app: Flask) -> None:

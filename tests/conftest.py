@@ -85,9 +85,12 @@ class IsolatedClient(FlaskClient):
     Without this a request reuses the test's app context, and with it `g` (Flask-Login's
     cached user) and the test's own session. Here each request gets its own session on the
     test connection, so it sees only what was flushed and commits only through a savepoint.
+    Each response is read whole and closed before the test sees it, as a server would (a
+    file sent with send_file is closed then, pbplatform/filecache.py).
     """
 
     def open(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

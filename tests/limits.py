@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from pbplatform import create_app
 from pbplatform.extensions import db, limiter
@@ -61,11 +62,20 @@ def _dispose(apps: list[Flask]) -> None:
             db.engine.dispose()
 
 
+class BufferedClient(FlaskClient):
+    """Reads each response whole and closes it, as a server would (files sent from disk)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @contextmanager
 def limited_app(**overrides: Any) -> Iterator[Flask]:
     """An app with limits on and its own in-memory database (`overrides` set the limits)."""
     with limiter_restored():
         app = create_app({**LIMITS_ON, **IN_MEMORY_DB, **overrides})
+        app.test_client_class = BufferedClient
         with app.app_context():
             db.create_all()
         try:

@@ -445,9 +445,27 @@ def due_phase(cycle: Cycle, now: datetime | None = None) -> str | None:
     return target
 
 
+def schedule_close(cycle: Cycle) -> Any | None:
+    """Voting's end date has passed: close it with the close-voting job (the job an officer's
+    close starts: jobs.kinds.close_voting), audited as the system's. None if such a job is
+    queued or running already (the timer runs every minute; the cycle's row lock makes a
+    second run wait for the first's commit, then find its job)."""
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import pending_job, start_job
+
+    lock_cycle(cycle.id)
+    if pending_job(JobKind.CLOSE_VOTING, cycle.id) is not None:
+        return None
+    return start_job(JobKind.CLOSE_VOTING, None, {"cycle_id": cycle.id})
+
+
 def _advance_while_due(cycle: Cycle, now: datetime) -> list[tuple[Cycle, str]]:
     moved: list[tuple[Cycle, str]] = []
     while (target := due_phase(cycle, now)) is not None:
+        if target == Phase.COUNTING:  # the close is a job; later phases wait for the next run
+            if schedule_close(cycle) is not None:
+                moved.append((cycle, target))
+            break
         try:  # open_phase checks everything before it writes, so a refusal leaves nothing
             cycle = open_phase(cycle, target, actor=None)
         except DomainError as exc:
@@ -458,7 +476,9 @@ def _advance_while_due(cycle: Cycle, now: datetime) -> list[tuple[Cycle, str]]:
 
 
 def advance_due_phases(now: datetime | None = None) -> list[tuple[Cycle, str]]:
-    """Move every cycle whose next phase has started, one audited step per due phase."""
+    """Move every cycle whose next phase has started, one audited step per due phase. Closing
+    voting is started as the close-voting job (`schedule_close`): with Redis a worker does it
+    after this transaction commits; without (development), it runs here, in-process."""
     now = now or utcnow()
     moved: list[tuple[Cycle, str]] = []
     for cycle in list_cycles():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from pbplatform.delivery.models import (
     OpenDataRelease,
 )
 from pbplatform.extensions import db
+from pbplatform.filecache import Published
 from pbplatform.proposals.models import Proposal
 from pbplatform.results import queries as results_queries
 from pbplatform.results.models import ResultVersion
@@ -359,6 +361,7 @@ class ReleaseInfo:
     number: int
     sha256: str
     result_version: int
+    built_at: datetime
 
 
 def release_info(cycle: Cycle, number: int | None = None) -> ReleaseInfo | None:
@@ -368,6 +371,7 @@ def release_info(cycle: Cycle, number: int | None = None) -> ReleaseInfo | None:
         OpenDataRelease.number,
         OpenDataRelease.sha256,
         OpenDataRelease.result_version,
+        OpenDataRelease.built_at,
     ).where(OpenDataRelease.cycle_id == cycle.id)
     if number is not None:
         query = query.where(OpenDataRelease.number == number)
@@ -379,6 +383,18 @@ def release_content(release_id: int) -> bytes:
     return db.session.scalars(
         sa.select(OpenDataRelease.content).where(OpenDataRelease.id == release_id)
     ).one()
+
+
+def release_file(cycle: Cycle, release: ReleaseInfo) -> Published:
+    """A build as the file cache serves it (pbplatform/filecache.py): its bytes are read
+    from the database only to fill this machine's cache."""
+    return Published(
+        sha256=release.sha256,
+        load=lambda: release_content(release.id),
+        mimetype="application/zip",
+        download_name=f"{cycle.slug}-open-data-{release.number}.zip",
+        last_modified=release.built_at,
+    )
 
 
 def last_release_number(cycle_id: int) -> int:

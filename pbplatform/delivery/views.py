@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from pbplatform import filecache
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.delivery import photos, queries, services
 from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
@@ -95,14 +96,14 @@ def open_data(slug: str) -> ResponseReturnValue:
     release = queries.release_info(cycle, number)
     if release is None:
         abort(404)
-    name = f"{cycle.slug}-open-data-{release.number}.zip"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if http.not_modified(release.sha256):
-        response = Response(status=304, headers=headers)
+    stored = queries.release_file(cycle, release)
+    if http.file_not_modified(release.sha256):
+        response = Response(status=304)
     else:
-        response = Response(
-            queries.release_content(release.id), mimetype="application/zip", headers=headers
-        )
+        try:
+            response = filecache.send(stored)  # this machine's file cache (sendfile)
+        except filecache.FileMismatch:
+            abort(500)
     return http.file_headers(response, release.sha256, versioned=number is not None)
 
 

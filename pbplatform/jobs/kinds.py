@@ -62,7 +62,9 @@ def close_voting(job: Job, progress: Progress) -> dict[str, Any]:
     if cycle is None:
         raise DomainError("cycle_gone", "The cycle no longer exists.", status=404)
     progress(5, "starting")
-    closed = cycles.close_voting(cycle, _user(job), progress)
+    # No owner: the timer's close (`flask pb advance-phases`), audited as the system's.
+    actor = _user(job) if job.created_by_id is not None else None
+    closed = cycles.close_voting(cycle, actor, progress)
     return {"slug": cycle.slug, "closed": closed}
 
 

@@ -29,7 +29,7 @@ UPLOAD_TTL_SECONDS = 3600
 
 def start_job(
     kind: JobKind,
-    user: User,
+    user: User | None,
     params: dict[str, Any] | None = None,
     upload: bytes | None = None,
     *,
@@ -37,8 +37,9 @@ def start_job(
 ) -> Job:
     """`upload`: a file the job works on (runner.upload()); it travels with the queued job in
     Redis, never into the database, and is dropped an hour after the job ends.
-    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline)."""
-    job = Job(kind=kind, created_by_id=user.id, params=params or {})
+    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline).
+    `user` None: started by the system (`flask pb advance-phases`); administrators see it."""
+    job = Job(kind=kind, created_by_id=user.id if user else None, params=params or {})
     db.session.add(job)
     db.session.flush()
     queue = get_queue()
@@ -70,3 +71,17 @@ def start_job(
 
     sa.event.listen(session, "after_commit", hand_over, once=True)
     return job
+
+
+def pending_job(kind: JobKind, cycle_id: int) -> Job | None:
+    """A job of `kind` for cycle `cycle_id` that is queued or running (not yet done or failed)."""
+    return db.session.scalar(
+        sa.select(Job)
+        .where(
+            Job.kind == kind,
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+            Job.params["cycle_id"].as_integer() == cycle_id,
+        )
+        .order_by(Job.id)
+        .limit(1)
+    )

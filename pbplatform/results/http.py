@@ -35,6 +35,12 @@ def not_modified(etag: str) -> bool:
     return request.if_none_match.contains_weak(etag) and not session.get("_flashes")
 
 
+def file_not_modified(etag: str) -> bool:
+    """The client holds this file's ETag (a file shows no flash message: unlike a page, a
+    waiting one does not matter)."""
+    return request.if_none_match.contains_weak(etag)
+
+
 def page_headers(response: Response, etag: str) -> Response:
     response.set_etag(etag, weak=True)
     response.cache_control.private = True

@@ -27,6 +27,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from pbplatform import filecache
 from pbplatform.audit import services as audit
 from pbplatform.confirmation import confirmation_page
 from pbplatform.cycles.models import Cycle
@@ -186,39 +187,62 @@ def show(slug: str) -> ResponseReturnValue:
 @download_limit
 def ballots_export(slug: str) -> ResponseReturnValue:
     """One list's anonymous ballots as Pabulib, for anyone to recount (`pbplatform tally`):
-    the file built at publication (results.files), never rebuilt."""
-    cycle = _cycle(slug)
+    the file built at publication (results.files), never rebuilt, sent from this machine's
+    file cache (pbplatform/filecache.py). One statement when the version's row stamp is one
+    this process has checked (results.cache)."""
     number = request.args.get("version", type=int)
-    version = queries.pick(queries.versions(cycle, published_only=True), number)
-    if version is None:
-        abort(404)
     area = request.args.get("area", services.DISTRICT)
     key = services.DISTRICT if area == services.DISTRICT else f"area-{area}"
-    try:
-        version = cache.verify(version)
-    except DomainError as exc:
-        return _tampered(cycle, version, exc)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{cycle.slug}-v{version.version}-{key}.pb"'
-    }
-    stored = files.stored_file(version.id, key)
-    if stored is None:
-        return _unstored_file(version, key, headers)
-    if http.not_modified(stored.sha256):
-        response = Response(status=304, headers=headers)
+    found = files.find_download(slug, number, key)
+    if found is None:
+        abort(404)
+    if not cache.seen(found.version_id, found.row_stamp):
+        refused = _check_version(slug, number)
+        if refused is not None:
+            return refused
+    name = f"{slug}-v{found.version}-{key}.pb"
+    if found.file is None:
+        return _unstored_file(slug, number, key, name)
+    stored = files.published(found, name)
+    etag = filecache.etag_of(stored)
+    if http.file_not_modified(etag):
+        response = Response(status=304)
+        if stored.compressible:
+            response.vary.add("Accept-Encoding")
     else:
-        response = Response(files.file_content(stored.id), mimetype="text/plain", headers=headers)
-    return http.file_headers(response, stored.sha256, versioned=number is not None)
+        try:
+            response = filecache.send(stored)
+        except filecache.FileMismatch as exc:
+            return _tampered(_cycle(slug), _published(slug, number), exc)
+    return http.file_headers(response, etag, versioned=number is not None)
 
 
-def _unstored_file(version: ResultVersion, key: str, headers: dict[str, str]) -> Response:
+def _published(slug: str, number: int | None) -> ResultVersion:
+    version = queries.published_version(_cycle(slug), number)
+    if version is None:  # found a moment ago in the same transaction
+        abort(404)
+    return version
+
+
+def _check_version(slug: str, number: int | None) -> ResponseReturnValue | None:
+    """The full content-hash check (results.cache.verify): the loud refusal, or None."""
+    version = _published(slug, number)
+    try:
+        cache.verify(version)
+    except DomainError as exc:
+        return _tampered(_cycle(slug), version, exc)
+    return None
+
+
+def _unstored_file(slug: str, number: int | None, key: str, name: str) -> Response:
     """A version published before files were stored: built from the database, as it always
     was, and never cached long (its ballots could still change)."""
     try:
-        content = files.build_content(version, key)
+        content = files.build_content(_published(slug, number), key)
     except KeyError:
         abort(404)
     sha256 = hashlib.sha256(content).hexdigest()
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     response = Response(content, mimetype="text/plain", headers=headers)
     return http.file_headers(response, sha256, versioned=False)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -88,6 +89,7 @@ def test_the_file_stays_as_published_after_a_ballot_row_changes(app, insider):
     url = f"/cycles/{s.cycle.slug}/results/ballots.pb?area={s.home.id}&version={version.version}"
     before = client.get(url)
     assert before.status_code == 200
+    assert "Playground" in before.get_data(as_text=True)  # s.a's title
     insider.lift()
     session = insider.db.session
     one = session.scalar(
@@ -226,3 +228,34 @@ def test_a_version_published_before_files_were_stored_is_still_served(app, insid
     assert built.status_code == 200
     assert built.data == stored
     assert built.headers["Cache-Control"] == "public, max-age=60"
+
+
+def _stable(html: str) -> str:
+    """The page without what changes per request (CSRF tokens, CSP nonces)."""
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+    return re.sub(r'nonce="[^"]*"', "", html)
+
+
+def test_the_page_stays_as_published_after_rows_change(app, insider):
+    """Proposals renamed and ballots deleted after publication: a fresh server (no rendered
+    body kept) shows the page exactly as published, from the stored version alone."""
+    from pbplatform.proposals.models import Proposal
+
+    s, version = _published(insider.db)
+    client = app.test_client()
+    url = f"/cycles/{s.cycle.slug}/results?version={version.version}"
+    before = client.get(url)
+    assert before.status_code == 200
+    assert "Playground" in before.get_data(as_text=True)  # s.a's title
+    insider.lift()
+    session = insider.db.session
+    session.execute(sa.update(Proposal).where(Proposal.id == s.a.id).values(title="Renamed"))
+    gone = session.scalars(sa.select(Ballot.id).where(Ballot.cycle_id == s.cycle.id)).all()
+    session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(gone)))
+    session.execute(sa.delete(Ballot).where(Ballot.id.in_(gone)))
+    session.expire_all()
+    app.extensions.pop("results_cache", None)  # as on another app server
+    after = client.get(url)
+    assert after.status_code == 200
+    assert "Renamed" not in after.get_data(as_text=True)
+    assert _stable(after.get_data(as_text=True)) == _stable(before.get_data(as_text=True))
