@@ -33,7 +33,7 @@ from pbplatform.results import http
 from pbplatform.routing import INT4_MAX
 from pbplatform.security.access import officer_required, public
 from pbplatform.security.addresses import address_key
-from pbplatform.surveys.queries import coassessment_score
+from pbplatform.surveys.queries import coassessment_scores
 
 bp = Blueprint("delivery", __name__)
 
@@ -68,13 +68,12 @@ def report(slug: str) -> ResponseReturnValue:
     cycle = cycle_or_404(slug)
     area = queries.report_area(cycle, request.args.get("area"))
     report = queries.report(cycle, area)
-    scores = (coassessment_score(line.item.proposal.id) for line in report.lines)
     return render_template(
         "delivery/report.html",
         cycle=cycle,
         report=report,
         # Co-assessment (issue 19): shown once at least 5 residents have rated a project.
-        ratings={s.proposal_id: s for s in scores if s is not None},
+        ratings=coassessment_scores(line.item.proposal.id for line in report.lines),
         area=area,
         district=queries.DISTRICT,
         statuses=list(DeliveryStatus),
