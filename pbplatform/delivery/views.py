@@ -31,7 +31,7 @@ from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
 from pbplatform.routing import INT4_MAX
-from pbplatform.security.access import officer_required, public
+from pbplatform.security.access import officer_required, public, require_remit
 from pbplatform.security.addresses import address_key
 from pbplatform.surveys.queries import coassessment_scores
 
@@ -131,7 +131,7 @@ def _proposal(tracking_number: str) -> Proposal:
 
 def _checked(tracking_number: str) -> tuple[Proposal, queries.Deliverable]:
     proposal = _proposal(tracking_number)
-    services.require_remit(proposal, current_user)
+    require_remit(current_user, proposal)
     return proposal, services.require_deliverable(proposal)
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from pbplatform.accounts import queries as account_queries
+from pbplatform.accounts.models import User
 from pbplatform.discussion import queries, services
 from pbplatform.discussion.forms import (
     CommentForm,
@@ -23,7 +24,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db, limiter
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
-from pbplatform.security.access import login_required, officer_required, public
+from pbplatform.security.access import login_required, officer_required, public, require_remit
 from pbplatform.security.addresses import address_key
 
 bp = Blueprint("discussion", __name__)
@@ -101,6 +102,14 @@ def _page(proposal: Proposal, status: int = 200, **forms: object) -> ResponseRet
     ), status
 
 
+def _officer_of(proposal: Proposal) -> User:
+    """The signed-in officer, refused (and audited) outside the proposal's area before any
+    form is read."""
+    officer = account_queries.signed_in_user()
+    require_remit(officer, proposal)
+    return officer
+
+
 def _to_comment(comment: Comment) -> ResponseReturnValue:
     url = url_for(".page", tracking_number=comment.proposal.tracking_number)
     return redirect(f"{url}#comment-{comment.id}", code=303)
@@ -158,10 +167,10 @@ def flag(comment_id: int) -> ResponseReturnValue:
 @officer_required
 def officer_comment(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal(tracking_number)
+    officer = _officer_of(proposal)
     form = OfficerCommentForm(prefix="answer")
     if not form.validate_on_submit():
         return _page(proposal, 422, officer_form=form)
-    officer = account_queries.signed_in_user()
     try:
         if form.kind.data == "official":
             made = services.post_official_answer(
@@ -189,11 +198,12 @@ def officer_comment(tracking_number: str) -> ResponseReturnValue:
 @officer_required
 def hide(comment_id: int) -> ResponseReturnValue:
     target = _comment(comment_id)
+    officer = _officer_of(target.proposal)
     form = HideCommentForm()
     if not form.validate_on_submit():
         flash(_("Give the reason shown in place of the text."), "error")
         return _to_comment(target)
-    services.hide_comment(target, account_queries.signed_in_user(), form.reason.data)
+    services.hide_comment(target, officer, form.reason.data)
     flash(_("The comment's text is hidden; the reason shows in its place."), "success")
     return _to_comment(target)
 
