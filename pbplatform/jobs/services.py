@@ -29,7 +29,7 @@ UPLOAD_TTL_SECONDS = 3600
 
 def start_job(
     kind: JobKind,
-    user: User,
+    user: User | None,
     params: dict[str, Any] | None = None,
     upload: bytes | None = None,
     *,
@@ -37,8 +37,9 @@ def start_job(
 ) -> Job:
     """`upload`: a file the job works on (runner.upload()); it travels with the queued job in
     Redis, never into the database, and is dropped an hour after the job ends.
-    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline)."""
-    job = Job(kind=kind, created_by_id=user.id, params=params or {})
+    `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline).
+    `user` None: the platform's own job (notification e-mail), seen by administrators only."""
+    job = Job(kind=kind, created_by_id=user.id if user is not None else None, params=params or {})
     db.session.add(job)
     db.session.flush()
     queue = get_queue()
