@@ -62,6 +62,14 @@ def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]
     version = published_version(cycle)
     if version is None:
         return {}
+    # Safe to keep in a worker's memory, whatever other workers do: (1) which version is the
+    # newest published one is read from the database on every call, never from here, so a
+    # publication made by another worker is seen at once; (2) the key is that row's id and the
+    # SHA-256 of its config and outcome, and a published row cannot change (the triggers
+    # result_versions_guard / _published_frozen refuse UPDATE; ids are never reused on
+    # PostgreSQL), so the rows cached for a key are what any worker would read for it. A row
+    # changed by someone who lifts the triggers is refused where outcomes are shown
+    # (decisions.queries.checked_version), not here.
     store = current_app.extensions.setdefault("delivery_funded", {})
     key = (version.id, version.content_hash)
     if key not in store:
