@@ -18,13 +18,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.delivery import photos, queries, services
 from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
 from pbplatform.delivery.models import DeliveryStatus
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import limiter
 from pbplatform.money import to_major
 from pbplatform.proposals.models import Proposal
@@ -161,14 +160,6 @@ def _page(
     ), status
 
 
-def _refused(form: FlaskForm, exc: DomainError) -> None:
-    name = exc.extra.get("field")
-    if name and name in form:
-        form[name].errors = [*form[name].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 @bp.get("/officer/proposals/<tracking_number>/delivery")
 @officer_required
 def manage(tracking_number: str) -> ResponseReturnValue:
@@ -185,7 +176,7 @@ def update(tracking_number: str) -> ResponseReturnValue:
     try:
         services.update_delivery(proposal, current_user, form.to_input())
     except DomainError as exc:
-        _refused(form, exc)
+        show_refusal(form, exc)
         return _page(proposal, item, form=form, status=exc.status)
     services.schedule_open_data(proposal.cycle, current_user)
     flash(_("Delivery record saved."), "success")
@@ -203,7 +194,7 @@ def add_milestone(tracking_number: str) -> ResponseReturnValue:
     try:
         services.add_milestone(proposal, current_user, form.on_date.data, form.text.data, uploads)
     except DomainError as exc:
-        _refused(form, exc)
+        show_refusal(form, exc)
         return _page(proposal, item, milestone_form=form, status=exc.status)
     services.schedule_open_data(proposal.cycle, current_user)
     flash(_("Milestone added."), "success")
