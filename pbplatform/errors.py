@@ -86,6 +86,16 @@ def _domain_error(exc: DomainError) -> Response | tuple[str, int]:
     return _error_page(exc.status, exc, exc.message)
 
 
+def show_refusal(form: Any, exc: DomainError) -> None:
+    """Show a refusal on the form shown again: beside the field it names (`field=` in the
+    error), else at the top of the form. The caller re-renders the page with `exc.status`."""
+    field = getattr(form, exc.extra.get("field") or "", None)
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
 def refuse_back(exc: DomainError, target: str, code: int = 303) -> ResponseReturnValue:
     """Undo anything the refused action touched, tell the person why, and go back to `target`."""
     from pbplatform.extensions import db

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import Model
@@ -109,7 +109,11 @@ class Amendment(Model):
 
 
 class MergeRequest(Model):
-    """An officer's proposal to merge duplicates into a target, waiting for consent."""
+    """An officer's proposal to merge duplicates into a target, waiting for consent.
+
+    `original_ids` is the request as it was made (a list, in the officer's order); each of them
+    is also a `MergeOriginal` row, written with it, so that the database finds the requests
+    that concern a proposal (`queries.open_merges_of`)."""
 
     __tablename__ = "merge_requests"
     __table_args__ = (enum_check("status", tuple(MergeStatus), "status_known"),)
@@ -129,6 +133,26 @@ class MergeRequest(Model):
     target = relationship("Proposal")
     consents: Mapped[list[MergeConsent]] = relationship(
         order_by="MergeConsent.id", back_populates="request"
+    )
+    originals: Mapped[list[MergeOriginal]] = relationship(cascade="all, delete-orphan")
+
+    @validates("original_ids")
+    def _link_originals(self, _key: str, ids: list[int]) -> list[int]:
+        self.originals = [MergeOriginal(proposal_id=pid) for pid in dict.fromkeys(ids)]
+        return ids
+
+
+class MergeOriginal(Model):
+    """One proposal a merge request would fold into its target."""
+
+    __tablename__ = "merge_request_originals"
+    __table_args__ = (sa.Index("ix_merge_request_originals_proposal", "proposal_id"),)
+
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("merge_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
     )
 
 

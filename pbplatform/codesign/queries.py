@@ -12,6 +12,7 @@ from pbplatform.codesign.models import (
     Answer,
     CoAuthor,
     MergeConsent,
+    MergeOriginal,
     MergeRequest,
     MergeStatus,
 )
@@ -85,10 +86,19 @@ def merge_request(request_id: int) -> MergeRequest | None:
 
 def open_merges_of(proposal: Proposal) -> list[MergeRequest]:
     """Pending merge requests that concern the proposal (as target or as a duplicate)."""
-    rows = db.session.scalars(
-        sa.select(MergeRequest).where(MergeRequest.status == MergeStatus.PENDING)
-    ).all()
-    return [r for r in rows if r.target_id == proposal.id or proposal.id in r.original_ids]
+    as_original = sa.select(MergeOriginal.request_id).where(
+        MergeOriginal.proposal_id == proposal.id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(MergeRequest)
+            .where(
+                MergeRequest.status == MergeStatus.PENDING,
+                sa.or_(MergeRequest.target_id == proposal.id, MergeRequest.id.in_(as_original)),
+            )
+            .order_by(MergeRequest.id)
+        )
+    )
 
 
 def waiting_for(user: User) -> dict[str, list]:

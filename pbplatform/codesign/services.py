@@ -34,6 +34,7 @@ from pbplatform.proposals.services import (
     TITLE_MAX,
     add_event,
 )
+from pbplatform.security.access import require_remit
 
 
 def _notify(user_id: int | None, kind: str, proposal: Proposal, note: str | None = None) -> None:
@@ -70,8 +71,7 @@ def invite_coauthor(proposal: Proposal, author: User, email: str | None) -> CoAu
 
 def add_coauthor(proposal: Proposal, officer: User, email: str | None) -> CoAuthor:
     """An officer adds a resident who proposed offline (and now has an account) at once."""
-    if not officer.can_act_on_area(proposal.area_id):
-        raise DomainError("not_your_area", _("This proposal is outside your areas."), status=403)
+    require_remit(officer, proposal)
     resident = queries.user_by_email(email or "")
     if resident is None:
         raise DomainError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,27 +13,36 @@ from pbplatform.codesign import queries, services
 from pbplatform.codesign.diff import word_diff
 from pbplatform.codesign.forms import AmendmentForm, InviteForm, ReasonForm
 from pbplatform.codesign.models import Amendment
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.security.access import login_required, officer_required, public
 
 bp = Blueprint("codesign", __name__)
+T = TypeVar("T")
+
+
+def _found(row: T | None) -> T:
+    """The row the URL names, or 404."""
+    if row is None:
+        abort(404)
+    return row
 
 
 def _proposal(tracking_number: str) -> Proposal:
-    proposal = get_proposal(tracking_number)
-    if proposal is None:
-        abort(404)
-    return proposal
+    return _found(get_proposal(tracking_number))
 
 
 def _amendment(amendment_id: int) -> Amendment:
-    found = queries.amendment_by_id(amendment_id)
-    if found is None:
-        abort(404)
-    return found
+    return _found(queries.amendment_by_id(amendment_id))
+
+
+def _reason() -> str | None:
+    """The optional reason of a decline or a merge that proceeds (the service requires it
+    where it must be given)."""
+    form = ReasonForm()
+    return form.reason.data if form.validate_on_submit() else None
 
 
 def _to_proposal(proposal: Proposal) -> ResponseReturnValue:
@@ -63,7 +74,7 @@ def propose(tracking_number: str) -> ResponseReturnValue:
         )
     except DomainError as exc:
         db.session.rollback()
-        form.form_errors.append(exc.message)
+        show_refusal(form, exc)
         return _form_page(_proposal(tracking_number), form, exc.status)
     flash(_("Your amendment is sent to the proposal's authors."), "success")
     return redirect(url_for(".amendment", amendment_id=made.id), code=303)
@@ -96,9 +107,8 @@ def accept_amendment(amendment_id: int) -> ResponseReturnValue:
 @login_required
 def decline_amendment(amendment_id: int) -> ResponseReturnValue:
     found = _amendment(amendment_id)
-    form = ReasonForm()
-    reason = form.reason.data if form.validate_on_submit() else None
-    services.answer_amendment(found, account_queries.signed_in_user(), accept=False, reason=reason)
+    user = account_queries.signed_in_user()
+    services.answer_amendment(found, user, accept=False, reason=_reason())
     flash(_("Amendment declined; the amender sees your reason."), "success")
     return redirect(url_for(".amendment", amendment_id=found.id), code=303)
 
@@ -133,9 +143,7 @@ def add(tracking_number: str) -> ResponseReturnValue:
 @bp.post("/coauthor-invitations/<int:row_id>/<any(accept, decline):answer>")
 @login_required
 def answer_invitation(row_id: int, answer: str) -> ResponseReturnValue:
-    row = queries.invitation_by_id(row_id)
-    if row is None:
-        abort(404)
+    row = _found(queries.invitation_by_id(row_id))
     services.answer_invitation(row, account_queries.signed_in_user(), accept=answer == "accept")
     flash(_("Your answer is recorded."), "success")
     return redirect(url_for(".asked"), code=303)
@@ -144,9 +152,7 @@ def answer_invitation(row_id: int, answer: str) -> ResponseReturnValue:
 @bp.post("/merge-consents/<int:consent_id>/<any(accept, decline):answer>")
 @login_required
 def answer_merge(consent_id: int, answer: str) -> ResponseReturnValue:
-    consent = queries.consent_by_id(consent_id)
-    if consent is None:
-        abort(404)
+    consent = _found(queries.consent_by_id(consent_id))
     services.answer_merge(consent, account_queries.signed_in_user(), agree=answer == "accept")
     flash(_("Your answer is recorded."), "success")
     return redirect(url_for(".asked"), code=303)
@@ -155,12 +161,8 @@ def answer_merge(consent_id: int, answer: str) -> ResponseReturnValue:
 @bp.post("/officer/merges/<int:request_id>/proceed")
 @officer_required
 def proceed(request_id: int) -> ResponseReturnValue:
-    request = queries.merge_request(request_id)
-    if request is None:
-        abort(404)
-    form = ReasonForm()
-    reason = form.reason.data if form.validate_on_submit() else None
-    services.proceed_merge(request, account_queries.signed_in_user(), reason)
+    request = _found(queries.merge_request(request_id))
+    services.proceed_merge(request, account_queries.signed_in_user(), _reason())
     flash(_("Merged; your reason is recorded."), "success")
     return _to_proposal(request.target)
 

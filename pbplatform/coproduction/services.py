@@ -29,6 +29,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money, to_minor
 from pbplatform.proposals.models import EventKind, Proposal, ProposalStatus
+from pbplatform.security.access import require_remit
 from pbplatform.vocabulary import member_of
 
 # Residents may offer help while the cycle takes proposals, reviews them or votes, and on a
@@ -269,8 +270,7 @@ def withdraw_offer(offer: Offer, user: User) -> Offer:
 def link_offer(offer: Offer, proposal: Proposal, officer: User) -> Offer:
     """Attach an offer (usually one made without a proposal) to a proposal of its cycle."""
     _require_officer(officer, offer)
-    if not officer.can_act_on_area(proposal.area_id):
-        raise DomainError("forbidden", _("That proposal is outside your areas."), status=403)
+    require_remit(officer, proposal)
     if proposal.cycle_id != offer.cycle_id:
         raise DomainError("other_cycle", _("The proposal belongs to another cycle."))
     if offer.status not in (OfferStatus.OFFERED, OfferStatus.ACCEPTED):

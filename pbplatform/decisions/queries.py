@@ -1,7 +1,8 @@
 """Reading what became of proposals after the vote: the outcome of the published count, the
 council's confirmed decision, where the two differ, routing, and a proposal's whole life.
 
-The contract other features use: `outcome_for(proposal)`, `decision_for(proposal)`,
+The contract other features use: `outcome_for(proposal)`, `outcomes_in(cycle)` (`outcomes_of`
+for a version in hand), `decision_for(proposal)`,
 `adopted_proposals(cycle)`, `adopted_amount(proposal)`, `routing_counts(cycle, area=None)`,
 `timeline(proposal)` (with `TIMELINE_SOURCES` to add entries) and `LIST_FILTERS` (the
 proposals list's `?outcome=` filters). Only published, attested counts and confirmed,
@@ -145,18 +146,22 @@ def _outcome(version: ResultVersion, cycle: Cycle, lst: dict[str, Any], row: dic
     )
 
 
+def outcomes_of(version: ResultVersion, cycle: Cycle) -> dict[str, Outcome]:
+    """Every project's line in this count, by tracking number (no checks: for a caller that
+    holds the version already, as the open data built at its publication)."""
+    return {
+        row["tracking_number"]: _outcome(version, cycle, lst, row)
+        for lst in version.outcome["lists"]
+        for row in lst["projects"]
+    }
+
+
 def outcomes_in(cycle: Cycle) -> dict[str, Outcome]:
     """Every project's outcome in the cycle's newest published count, by tracking number."""
 
     def build() -> dict[str, Outcome]:
         version = checked_version(cycle)
-        if version is None:
-            return {}
-        return {
-            row["tracking_number"]: _outcome(version, cycle, lst, row)
-            for lst in version.outcome["lists"]
-            for row in lst["projects"]
-        }
+        return {} if version is None else outcomes_of(version, cycle)
 
     return _memo(("outcomes", cycle.id), build)
 

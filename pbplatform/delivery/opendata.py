@@ -144,14 +144,28 @@ def _delivery(record: Delivery | None) -> dict[str, Any] | None:
     }
 
 
-def proposal_records(cycle: Cycle) -> list[dict[str, Any]]:
+def _outcome(found: decisions.Outcome | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "outcome": str(found.status),
+        "list": found.list_key,
+        "rank": found.rank,
+        "score": found.score,
+        "channel_scores": found.channel_scores,
+    }
+
+
+def proposal_records(cycle: Cycle, version: ResultVersion) -> list[dict[str, Any]]:
+    """Every proposal of the cycle with its costs, its line in `version` (the count being
+    released), the council's decision and its delivery."""
     proposals = queries.cycle_proposals(cycle)
     costs = cost_breakdown(proposals)
-    outcomes = queries.outcome_of(cycle)
+    outcomes = decisions.outcomes_of(version, cycle)
     deliveries = queries.deliveries_for(p.id for p in proposals)
     records = []
     for p in proposals:
-        c, o = costs[p.id], outcomes.get(p.id, {})
+        c = costs[p.id]
         records.append(
             {
                 "tracking_number": p.tracking_number,
@@ -167,11 +181,7 @@ def proposal_records(cycle: Cycle) -> list[dict[str, Any]]:
                     "net_minor": c.net_minor,
                     "currency": cycle.currency,
                 },
-                "outcome": (
-                    {k: o[k] for k in ("outcome", "list", "rank", "score", "channel_scores")}
-                    if o
-                    else None
-                ),
+                "outcome": _outcome(outcomes.get(p.tracking_number)),
                 "decision": _decision(decisions.decision_for(p)),
                 "delivery": _delivery(deliveries.get(p.id)),
             }
@@ -379,7 +389,7 @@ def _json(data: Any) -> bytes:
 
 def build_files(cycle: Cycle, version: ResultVersion) -> dict[str, bytes]:
     proposals = queries.cycle_proposals(cycle)
-    records = proposal_records(cycle)
+    records = proposal_records(cycle, version)
     built = {
         "proposals.csv": csv_bytes(PROPOSAL_COLUMNS, [_proposal_row(r) for r in records]),
         "proposals.json": _json(records),

@@ -1,10 +1,8 @@
 """Reads for delivery: which proposals are to be delivered, their records, the report.
 
-Built with the decisions feature: `deliverable_proposals` and `routing_counts` are
-the two places where the council's decision plugs in. Today a proposal is deliverable when it
-is funded in the cycle's newest published count; at merge `deliverable_proposals` becomes
-`decisions.queries.adopted_proposals(cycle)` (with the adopted amount), `routing_counts` calls
-`decisions.queries.routing_counts(cycle, area)`, and `outcome_of` calls `outcome_for`.
+The council's decision plugs in at `deliverable_proposals` / `deliverable` (adopted by the
+council, or funded by the count while its list awaits the decision) and `routing_counts`; a
+proposal's outcome in the count is the decisions feature's (`decisions.queries.outcomes_in`).
 """
 
 from __future__ import annotations
@@ -66,6 +64,14 @@ def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]
     version = published_version(cycle)
     if version is None:
         return {}
+    # Safe to keep in a worker's memory, whatever other workers do: (1) which version is the
+    # newest published one is read from the database on every call, never from here, so a
+    # publication made by another worker is seen at once; (2) the key is that row's id and the
+    # SHA-256 of its config and outcome, and a published row cannot change (the triggers
+    # result_versions_guard / _published_frozen refuse UPDATE; ids are never reused on
+    # PostgreSQL), so the rows cached for a key are what any worker would read for it. A row
+    # changed by someone who lifts the triggers is refused where outcomes are shown
+    # (decisions.queries.checked_version), not here.
     store = current_app.extensions.setdefault("delivery_funded", {})
     key = (version.id, version.content_hash)
     if key not in store:
@@ -162,29 +168,6 @@ def district_routing_counts(cycle: Cycle) -> dict[str, int]:
     counts = {str(kind): 0 for kind in RoutingKind}
     counts.update({str(kind): n for kind, n in rows})
     return counts
-
-
-def outcome_of(cycle: Cycle) -> dict[int, dict[str, Any]]:
-    """Proposal id -> its line in the newest published count (outcome, list, rank, score).
-
-    (decisions.queries.outcome_for gives the same per proposal, with the page's checks.)"""
-    version = published_version(cycle)
-    if version is None:
-        return {}
-    found = {}
-    for lst in version.outcome["lists"]:
-        for row in lst["projects"]:
-            outcome = "not_funded"
-            if row.get("selected"):
-                outcome = "conditional" if row.get("conditional") else "funded"
-            found[int(row["id"])] = {
-                "outcome": outcome,
-                "list": lst["key"],
-                "rank": row.get("rank"),
-                "score": row.get("score"),
-                "channel_scores": row.get("channel_scores") or {},
-            }
-    return found
 
 
 def delivery_of(proposal: Proposal) -> Delivery | None:

@@ -24,6 +24,7 @@ from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.services import MAX_COST_MINOR, add_event
+from pbplatform.security.access import require_remit
 
 TEXT_MAX = 10_000
 DEPARTMENT_MAX = 160
@@ -42,21 +43,6 @@ class DeliveryInput:
     committed_minor: int = 0
     spent_minor: int = 0
     not_done_reason: str | None = None
-
-
-def require_remit(proposal: Proposal, officer: User) -> None:
-    """Officers of the proposal's area (district scope for district-wide ones) only; a refusal
-    is audited (it survives the refused request's rollback)."""
-    if not officer.is_officer or not officer.can_act_on_area(proposal.area_id):
-        audit.record_refusal(
-            "authz.denied",
-            proposal,
-            actor=officer,
-            area_id=proposal.area_id,
-            outcome="denied",
-            after={"tracking_number": proposal.tracking_number},
-        )
-        raise DomainError("area_forbidden", _("This proposal is outside your areas."), status=403)
 
 
 def require_deliverable(proposal: Proposal) -> queries.Deliverable:
@@ -133,7 +119,7 @@ def ensure_delivery(proposal: Proposal) -> Delivery:
 
 def update_delivery(proposal: Proposal, officer: User, data: DeliveryInput) -> Delivery:
     """Set the delivery record of a funded proposal (created on first use)."""
-    require_remit(proposal, officer)
+    require_remit(officer, proposal)
     require_deliverable(proposal)
     status = _check(data)
     record = ensure_delivery(proposal)
@@ -179,7 +165,7 @@ def add_milestone(
     photos: list[bytes] | None = None,
 ) -> Milestone:
     """A dated step of delivery with its text and optional photos (checked and re-encoded)."""
-    require_remit(proposal, officer)
+    require_remit(officer, proposal)
     require_deliverable(proposal)
     body = _text(text)
     if body is None:

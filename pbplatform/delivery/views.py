@@ -18,23 +18,22 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from pbplatform import filecache
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.delivery import photos, queries, services
 from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
 from pbplatform.delivery.models import DeliveryStatus
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import limiter
 from pbplatform.money import to_major
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
 from pbplatform.routing import INT4_MAX
-from pbplatform.security.access import officer_required, public
+from pbplatform.security.access import officer_required, public, require_remit
 from pbplatform.security.addresses import address_key
-from pbplatform.surveys.queries import coassessment_score
+from pbplatform.surveys.queries import coassessment_scores
 
 bp = Blueprint("delivery", __name__)
 
@@ -69,13 +68,12 @@ def report(slug: str) -> ResponseReturnValue:
     cycle = cycle_or_404(slug)
     area = queries.report_area(cycle, request.args.get("area"))
     report = queries.report(cycle, area)
-    scores = (coassessment_score(line.item.proposal.id) for line in report.lines)
     return render_template(
         "delivery/report.html",
         cycle=cycle,
         report=report,
         # Co-assessment (issue 19): shown once at least 5 residents have rated a project.
-        ratings={s.proposal_id: s for s in scores if s is not None},
+        ratings=coassessment_scores(line.item.proposal.id for line in report.lines),
         area=area,
         district=queries.DISTRICT,
         statuses=list(DeliveryStatus),
@@ -133,7 +131,7 @@ def _proposal(tracking_number: str) -> Proposal:
 
 def _checked(tracking_number: str) -> tuple[Proposal, queries.Deliverable]:
     proposal = _proposal(tracking_number)
-    services.require_remit(proposal, current_user)
+    require_remit(current_user, proposal)
     return proposal, services.require_deliverable(proposal)
 
 
@@ -163,14 +161,6 @@ def _page(
     ), status
 
 
-def _refused(form: FlaskForm, exc: DomainError) -> None:
-    name = exc.extra.get("field")
-    if name and name in form:
-        form[name].errors = [*form[name].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 @bp.get("/officer/proposals/<tracking_number>/delivery")
 @officer_required
 def manage(tracking_number: str) -> ResponseReturnValue:
@@ -187,7 +177,7 @@ def update(tracking_number: str) -> ResponseReturnValue:
     try:
         services.update_delivery(proposal, current_user, form.to_input())
     except DomainError as exc:
-        _refused(form, exc)
+        show_refusal(form, exc)
         return _page(proposal, item, form=form, status=exc.status)
     services.schedule_open_data(proposal.cycle, current_user)
     flash(_("Delivery record saved."), "success")
@@ -205,7 +195,7 @@ def add_milestone(tracking_number: str) -> ResponseReturnValue:
     try:
         services.add_milestone(proposal, current_user, form.on_date.data, form.text.data, uploads)
     except DomainError as exc:
-        _refused(form, exc)
+        show_refusal(form, exc)
         return _page(proposal, item, milestone_form=form, status=exc.status)
     services.schedule_open_data(proposal.cycle, current_user)
     flash(_("Milestone added."), "success")

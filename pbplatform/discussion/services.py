@@ -22,6 +22,7 @@ from pbplatform.discussion.models import (
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.proposals.models import Proposal
+from pbplatform.security.access import require_remit
 
 # Control characters other than newline and tab have no place in a plain-text comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -110,7 +111,7 @@ def post_official_answer(
     parent_id: int | None = None,
 ) -> Comment:
     """An answer in the council's name, marked with the department; followers are told."""
-    _require_remit(officer, proposal)
+    require_remit(officer, proposal)
     _check_open(proposal)
     department = (department or "").strip()[:120]
     if not department:
@@ -147,7 +148,7 @@ def enter_offline_comment(
     parent_id: int | None = None,
 ) -> Comment:
     """A comment that came by letter, phone, e-mail or at a meeting, entered by an officer."""
-    _require_remit(officer, proposal)
+    require_remit(officer, proposal)
     _check_open(proposal)
     if channel not in (
         CommentChannel.LETTER,
@@ -186,7 +187,7 @@ def flag_comment(comment: Comment, user: User, reason: str | None) -> CommentFla
 
 def hide_comment(comment: Comment, officer: User, reason: str | None) -> Comment:
     """Hide the text with a reason shown in its place; the comment and its replies stay."""
-    _require_remit(officer, comment.proposal)
+    require_remit(officer, comment.proposal)
     reason = (reason or "").strip()[:HIDDEN_REASON_MAX]
     if not reason:
         raise DomainError(
@@ -200,7 +201,7 @@ def hide_comment(comment: Comment, officer: User, reason: str | None) -> Comment
 
 
 def unhide_comment(comment: Comment, officer: User) -> Comment:
-    _require_remit(officer, comment.proposal)
+    require_remit(officer, comment.proposal)
     comment.hidden_at = comment.hidden_reason = comment.hidden_by_id = None
     db.session.flush()
     audit.record("comment.unhidden", comment, actor=officer)
@@ -208,13 +209,6 @@ def unhide_comment(comment: Comment, officer: User) -> Comment:
 
 
 def dismiss_flags(comment: Comment, officer: User) -> None:
-    _require_remit(officer, comment.proposal)
+    require_remit(officer, comment.proposal)
     queries.resolve_flags(comment.id)
     audit.record("comment.flags_dismissed", comment, actor=officer)
-
-
-def _require_remit(officer: User, proposal: Proposal) -> None:
-    if not officer.can_act_on_area(proposal.area_id):
-        raise DomainError(
-            "not_your_area", _("This proposal is outside the areas you work for."), status=403
-        )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from pbplatform.accounts import queries as account_queries
+from pbplatform.accounts.models import User
 from pbplatform.discussion import queries, services
 from pbplatform.discussion.forms import (
     CommentForm,
@@ -19,11 +22,11 @@ from pbplatform.discussion.forms import (
     OfficerCommentForm,
 )
 from pbplatform.discussion.models import Comment, CommentChannel
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import db, limiter
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
-from pbplatform.security.access import login_required, officer_required, public
+from pbplatform.security.access import login_required, officer_required, public, require_remit
 from pbplatform.security.addresses import address_key
 
 bp = Blueprint("discussion", __name__)
@@ -101,18 +104,34 @@ def _page(proposal: Proposal, status: int = 200, **forms: object) -> ResponseRet
     ), status
 
 
+def _officer_of(proposal: Proposal) -> User:
+    """The signed-in officer, refused (and audited) outside the proposal's area before any
+    form is read."""
+    officer = account_queries.signed_in_user()
+    require_remit(officer, proposal)
+    return officer
+
+
 def _to_comment(comment: Comment) -> ResponseReturnValue:
     url = url_for(".page", tracking_number=comment.proposal.tracking_number)
     return redirect(f"{url}#comment-{comment.id}", code=303)
 
 
-def _refused(form: object, exc: DomainError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.extra.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)  # type: ignore[attr-defined]
+def _publish(
+    proposal: Proposal, form: FlaskForm, slot: str, post: Callable[[], Comment], done: str
+) -> ResponseReturnValue:
+    """Validate the form, post with the service, and show the new comment; a refusal shows
+    the page again with the form as typed and the reason beside the field."""
+    if not form.validate_on_submit():
+        return _page(proposal, 422, **{slot: form})
+    try:
+        made = post()
+    except DomainError as exc:
+        db.session.rollback()
+        show_refusal(form, exc)
+        return _page(_proposal(proposal.tracking_number), exc.status, **{slot: form})
+    flash(done, "success")
+    return _to_comment(made)
 
 
 @bp.get("/proposals/<tracking_number>/discussion")
@@ -128,17 +147,15 @@ def page(tracking_number: str) -> ResponseReturnValue:
 def comment(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal(tracking_number)
     form = CommentForm()
-    if not form.validate_on_submit():
-        return _page(proposal, 422, comment_form=form)
-    try:
-        made = services.post_comment(
+    return _publish(
+        proposal,
+        form,
+        "comment_form",
+        lambda: services.post_comment(
             proposal, account_queries.signed_in_user(), form.body.data, _parent(form)
-        )
-    except DomainError as exc:
-        _refused(form, exc)
-        return _page(_proposal(tracking_number), exc.status, comment_form=form)
-    flash(_("Your comment is published."), "success")
-    return _to_comment(made)
+        ),
+        _("Your comment is published."),
+    )
 
 
 @bp.post("/comments/<int:comment_id>/flag")
@@ -158,42 +175,38 @@ def flag(comment_id: int) -> ResponseReturnValue:
 @officer_required
 def officer_comment(tracking_number: str) -> ResponseReturnValue:
     proposal = _proposal(tracking_number)
+    officer = _officer_of(proposal)
     form = OfficerCommentForm(prefix="answer")
-    if not form.validate_on_submit():
-        return _page(proposal, 422, officer_form=form)
-    officer = account_queries.signed_in_user()
-    try:
+
+    def post() -> Comment:
         if form.kind.data == "official":
-            made = services.post_official_answer(
+            return services.post_official_answer(
                 proposal, officer, form.body.data, form.department.data, _parent(form)
             )
-        else:
-            made = services.enter_offline_comment(
-                proposal,
-                officer,
-                form.body.data,
-                CommentChannel(form.channel.data),
-                form.author_name.data,
-                _parent(form),
-            )
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        _refused(form, exc)
-        return _page(_proposal(tracking_number), exc.status, officer_form=form)
-    flash(_("Published on the proposal's discussion."), "success")
-    return _to_comment(made)
+        return services.enter_offline_comment(
+            proposal,
+            officer,
+            form.body.data,
+            CommentChannel(form.channel.data),
+            form.author_name.data,
+            _parent(form),
+        )
+
+    return _publish(
+        proposal, form, "officer_form", post, _("Published on the proposal's discussion.")
+    )
 
 
 @bp.post("/officer/comments/<int:comment_id>/hide")
 @officer_required
 def hide(comment_id: int) -> ResponseReturnValue:
     target = _comment(comment_id)
+    officer = _officer_of(target.proposal)
     form = HideCommentForm()
     if not form.validate_on_submit():
         flash(_("Give the reason shown in place of the text."), "error")
         return _to_comment(target)
-    services.hide_comment(target, account_queries.signed_in_user(), form.reason.data)
+    services.hide_comment(target, officer, form.reason.data)
     flash(_("The comment's text is hidden; the reason shows in its place."), "success")
     return _to_comment(target)
 

@@ -90,6 +90,16 @@ def paper_import(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
+@handler(JobKind.NOTIFICATION_MAIL)
+def notification_mail(job: Job, progress: Progress) -> dict[str, Any]:
+    """E-mail every notification waiting for someone who wants each at once (not only this
+    event's: a job that never ran is made up for by the next)."""
+    from pbplatform.notifications.services import send_immediate
+
+    progress(10, "mailing")
+    return {"sent": send_immediate()}
+
+
 def result_url(job: Job) -> str | None:
     """Where a finished job's result is (built when shown: a worker has no request for URLs)."""
     if not job.result:
@@ -102,4 +112,6 @@ def result_url(job: Job) -> str | None:
         return url_for("cycles.admin_index")
     if job.kind_enum is JobKind.PAPER_IMPORT:
         return url_for("channels.paper_sites", slug=job.result["slug"])
+    if job.kind_enum is JobKind.NOTIFICATION_MAIL:
+        return None  # the e-mails are in the outbox; nothing to open
     return url_for("privacy.download_export", export_id=job.result["export_id"])

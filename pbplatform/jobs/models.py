@@ -43,6 +43,7 @@ class JobKind(enum.StrEnum):
     OPEN_DATA = "open_data"
     CLOSE_VOTING = "close_voting"
     PAPER_IMPORT = "paper_import"
+    NOTIFICATION_MAIL = "notification_mail"
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ KIND_LABELS = {
     JobKind.OPEN_DATA: _l("Open data of a cycle"),
     JobKind.CLOSE_VOTING: _l("Closing of voting"),
     JobKind.PAPER_IMPORT: _l("Import of paper ballots"),
+    JobKind.NOTIFICATION_MAIL: _l("E-mails of notifications"),
 }
 
 

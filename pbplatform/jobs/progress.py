@@ -14,6 +14,7 @@ MESSAGES = {
     "storing": _l("Storing the ballots in random order"),
     "checking": _l("Checking the rows"),
     "sealing": _l("Sealing and storing the ballots"),
+    "mailing": _l("Writing the e-mails"),
 }
 
 

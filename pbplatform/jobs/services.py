@@ -38,8 +38,8 @@ def start_job(
     """`upload`: a file the job works on (runner.upload()); it travels with the queued job in
     Redis, never into the database, and is dropped an hour after the job ends.
     `refuse_inline`: without Redis, a refusal raises its DomainError here (runner.run_inline).
-    `user` None: started by the system (`flask pb advance-phases`); administrators see it."""
-    job = Job(kind=kind, created_by_id=user.id if user else None, params=params or {})
+    `user` None: the platform's own job (notification e-mail), seen by administrators only."""
+    job = Job(kind=kind, created_by_id=user.id if user is not None else None, params=params or {})
     db.session.add(job)
     db.session.flush()
     queue = get_queue()

@@ -2,8 +2,10 @@
 
 import logging
 
+import sqlalchemy as sa
 from flask import current_app
 
+from pbplatform.db import utcnow
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 
@@ -17,6 +19,21 @@ def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
     db.session.flush()
     log_in_development(recipient, subject, body)
     return message
+
+
+def send_mails(messages: list[tuple[str, str, str]]) -> int:
+    """Queue many (recipient, subject, body) in the outbox in one bulk INSERT (bodies
+    encrypted as `send_mail` does); returns how many."""
+    if not messages:
+        return 0
+    now = utcnow()
+    db.session.execute(
+        sa.insert(OutboxMessage),
+        [OutboxMessage.values(r, s, b, created_at=now) for r, s, b in messages],
+    )
+    for recipient, subject, body in messages:
+        log_in_development(recipient, subject, body)
+    return len(messages)
 
 
 def log_in_development(recipient: str, subject: str, body: str) -> None:

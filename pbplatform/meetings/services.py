@@ -79,13 +79,10 @@ def invite(meeting: Meeting, officer: User) -> int:
     if event.invited_at is not None:
         raise DomainError("already_invited", _("The invitations went out already."), status=409)
     from pbplatform.codesign.queries import author_ids
-    from pbplatform.notifications import queries as follows
     from pbplatform.notifications.services import invite_to_meeting
 
-    people = set(follows.area_follower_ids(meeting.area_id, meeting.cycle_id))
-    for proposal in event.proposals:
-        people |= author_ids(proposal)
-    told = invite_to_meeting(meeting, people, event.proposals)
+    authors = {uid for proposal in event.proposals for uid in author_ids(proposal)}
+    told = invite_to_meeting(meeting, authors, event.proposals)
     event.invited_at = utcnow()
     db.session.flush()
     audit.record("meeting.invited", meeting, actor=officer, after={"told": told})

@@ -33,6 +33,7 @@ from pbplatform.proposals.services import (
     _,
     add_event,
 )
+from pbplatform.security.access import require_remit
 
 TEXT_MAX = 10_000
 _SNAPSHOT = (
@@ -48,20 +49,6 @@ _SNAPSHOT = (
 
 def snapshot(proposal: Proposal) -> dict[str, Any]:
     return {name: getattr(proposal, name) for name in _SNAPSHOT}
-
-
-def _require_remit(proposal: Proposal, officer: User) -> None:
-    if not officer.is_officer or not officer.can_act_on_area(proposal.area_id):
-        # Survives the refused request's rollback (and discards its work first).
-        audit.record_refusal(
-            "authz.denied",
-            proposal,
-            actor=officer,
-            area_id=proposal.area_id,
-            outcome="denied",
-            after={"tracking_number": proposal.tracking_number},
-        )
-        raise DomainError("area_forbidden", _("This proposal is outside your areas."), status=403)
 
 
 def _require_open(proposal: Proposal) -> None:
@@ -105,7 +92,7 @@ def approve_proposal(
 ) -> Proposal:
     """Put a pending proposal on the ballot with the officer's cost estimate (also revises an
     approved one). A saving needs the responsible department's impact statement."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     _require_open(proposal)
     if proposal.status not in OPEN_STATUSES:
         raise DomainError("not_pending", _("Only pending proposals can be approved."), status=409)
@@ -129,7 +116,7 @@ def approve_proposal(
 
 def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     """Reject with a reason the author sees on the page and, with an account, by mail."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     _require_open(proposal)
     if proposal.status not in OPEN_STATUSES:
         raise DomainError(
@@ -176,7 +163,7 @@ def check_merge(originals: Sequence[Proposal], target: Proposal, officer: User) 
     if not originals:
         raise DomainError("nothing_to_merge", _("Name at least one proposal to merge."))
     for proposal in (target, *originals):
-        _require_remit(proposal, officer)
+        require_remit(officer, proposal)
     _require_open(target)
     if target.status not in OPEN_STATUSES:
         raise DomainError(
@@ -209,7 +196,7 @@ def unhide_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
 
 
 def _set_hidden(proposal: Proposal, officer: User, reason: str, *, hidden: bool) -> Proposal:
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     reason = _required_text(reason, _("A reason is required."))
     if proposal.is_hidden == hidden:
         raise DomainError("no_change", _("Nothing to change."), status=409)
@@ -230,7 +217,7 @@ def _set_hidden(proposal: Proposal, officer: User, reason: str, *, hidden: bool)
 
 def resolve_flags(proposal: Proposal, officer: User) -> int:
     """Mark every open flag on the proposal as dealt with; returns how many."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     flags = db.session.scalars(
         sa.select(ProposalFlag).where(
             ProposalFlag.proposal_id == proposal.id, ProposalFlag.resolved_at.is_(None)

@@ -36,7 +36,7 @@ from pbplatform.proposals import queries
 from pbplatform.proposals.forms import OfficerProposalForm
 from pbplatform.proposals.models import Proposal, ProposalStatus
 from pbplatform.proposals.services import submit_proposal
-from pbplatform.security.access import officer_required, require_area
+from pbplatform.security.access import officer_required, require_area, require_remit
 from pbplatform.surveys.queries import earlier_coassessments
 
 bp = Blueprint("moderation", __name__)
@@ -46,7 +46,7 @@ def _proposal_in_remit(tracking_number: str) -> Proposal:
     proposal = queries.get_proposal(tracking_number)
     if proposal is None:
         abort(404)
-    require_area(proposal.area_id)
+    require_remit(current_user, proposal)
     return proposal
 
 
@@ -191,7 +191,7 @@ def _originals(form: MergeForm, *, audited: bool = True) -> list[Proposal]:
                 "unknown_proposal", _("There is no proposal %(number)s.", number=number[:24])
             )
         if audited:
-            require_area(original.area_id)
+            require_remit(current_user, original)
         elif not current_user.can_act_on_area(original.area_id):
             raise DomainError(
                 "outside_remit",

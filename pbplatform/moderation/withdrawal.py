@@ -21,9 +21,10 @@ from pbplatform.cycles.models import Phase
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.moderation.services import _require_remit, _required_text, snapshot
+from pbplatform.moderation.services import _required_text, snapshot
 from pbplatform.proposals.models import BallotWithdrawal, EventKind, Proposal, ProposalStatus
 from pbplatform.proposals.services import _, add_event
+from pbplatform.security.access import require_remit
 from pbplatform.voting.models import Ballot, BallotChoice
 
 # Voting has opened and no result is published yet: a published result is a public record.
@@ -70,7 +71,7 @@ def _audit(action: str, proposal: Proposal, officer: User, withdrawal: BallotWit
 
 def propose_withdrawal(proposal: Proposal, officer: User, reason: str) -> BallotWithdrawal:
     """The first officer's step: nothing changes on the ballot until a second one confirms."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     _require_withdrawable(proposal)
     reason = _required_text(reason, _("A reason is required."))
     if len(reason) > REASON_MAX:
@@ -90,7 +91,7 @@ def propose_withdrawal(proposal: Proposal, officer: User, reason: str) -> Ballot
 
 def confirm_withdrawal(proposal: Proposal, officer: User) -> BallotWithdrawal:
     """The second officer's step: the project leaves the ballot; its votes stay stored."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     _require_withdrawable(proposal)
     withdrawal = withdrawal_of(proposal)
     if withdrawal is None or withdrawal.is_confirmed:
@@ -113,7 +114,7 @@ def confirm_withdrawal(proposal: Proposal, officer: User) -> BallotWithdrawal:
 
 def cancel_withdrawal(proposal: Proposal, officer: User) -> None:
     """Drop a withdrawal that is still waiting (any officer with remit; audited)."""
-    _require_remit(proposal, officer)
+    require_remit(officer, proposal)
     withdrawal = withdrawal_of(proposal)
     if withdrawal is None or withdrawal.is_confirmed:
         raise DomainError(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from pbplatform.accounts.models import User
+from pbplatform.db import rows_changed
 from pbplatform.extensions import db
 from pbplatform.notifications.models import (
     EmailFrequency,
@@ -40,71 +43,132 @@ def is_following(user_id: int, **target: int) -> bool:
     return follow_of(user_id, **target) is not None
 
 
-def proposal_follower_ids(proposal_id: int) -> list[int]:
-    return list(
-        db.session.scalars(sa.select(Follow.user_id).where(Follow.proposal_id == proposal_id))
-    )
+# An audience: a SELECT of the user ids to tell (column `user_id`), any number of them; the
+# database joins it with the e-mail choices and the notifications are written in bulk.
+Audience = sa.Select[Any] | sa.CompoundSelect[Any]
 
 
-def area_follower_ids(area_id: int | None, cycle_id: int) -> list[int]:
+def proposal_followers(proposal_id: int) -> Audience:
+    return sa.select(Follow.user_id).where(Follow.proposal_id == proposal_id)
+
+
+def area_followers(area_id: int | None, cycle_id: int) -> Audience:
     """Followers of the area (district-wide items: none) and of the cycle."""
     conditions = [Follow.cycle_id == cycle_id]
     if area_id is not None:
         conditions.append(Follow.area_id == area_id)
-    return list(db.session.scalars(sa.select(Follow.user_id).where(sa.or_(*conditions))))
+    return sa.select(Follow.user_id).where(sa.or_(*conditions))
 
 
-def cycle_follower_ids(cycle_id: int) -> list[int]:
+def cycle_followers(cycle_id: int) -> Audience:
     """Followers of the cycle and of any area that has a budget in it."""
     from pbplatform.cycles.models import CycleArea
 
     areas = sa.select(CycleArea.area_id).where(CycleArea.cycle_id == cycle_id)
-    return list(
-        db.session.scalars(
-            sa.select(Follow.user_id).where(
-                sa.or_(Follow.cycle_id == cycle_id, Follow.area_id.in_(areas))
+    return sa.select(Follow.user_id).where(
+        sa.or_(Follow.cycle_id == cycle_id, Follow.area_id.in_(areas))
+    )
+
+
+def cycle_proposal_followers(cycle_id: int) -> Audience:
+    return (
+        sa.select(Follow.user_id)
+        .join(Proposal, Proposal.id == Follow.proposal_id)
+        .where(Proposal.cycle_id == cycle_id)
+    )
+
+
+def these_users(user_ids: Iterable[int]) -> Audience:
+    """A few people named by id (the person asked, the offerer...)."""
+    return sa.select(User.id.label("user_id")).where(User.id.in_(sorted(set(user_ids))))
+
+
+def _people(audience: Audience, exclude: int | None) -> sa.Subquery:
+    who = audience.subquery()
+    people = sa.select(who.c.user_id)
+    if exclude is not None:
+        people = people.where(who.c.user_id != exclude)
+    return people.distinct().subquery()
+
+
+def insert_notifications(audience: Audience, exclude: int | None, values: dict[str, Any]) -> int:
+    """Write one notification with these values for each person of the audience (once, but
+    `exclude`), in one INSERT ... SELECT whatever their number; `mailed_at` is set at once for
+    those who want no e-mail (the digest skips them). Returns how many rows it wrote."""
+    people = _people(audience, exclude)
+    columns = Notification.__table__.c
+    never = NotificationSetting.email == EmailFrequency.NEVER
+    rows = sa.select(
+        people.c.user_id,
+        *(sa.literal(value, columns[name].type).label(name) for name, value in values.items()),
+        sa.case(
+            (never, sa.literal(values["created_at"], columns["mailed_at"].type)),
+            else_=sa.null(),
+        ).label("mailed_at"),
+    ).outerjoin(NotificationSetting, NotificationSetting.user_id == people.c.user_id)
+    written = db.session.execute(
+        sa.insert(Notification)
+        .from_select(["user_id", *values, "mailed_at"], rows)
+        .execution_options(preserve_rowcount=True)  # an INSERT's count is kept only if asked
+    )
+    return rows_changed(written)
+
+
+def wants_mail_at_once(audience: Audience, exclude: int | None) -> bool:
+    """Whether anyone of the audience wants each notification by e-mail at once."""
+    people = _people(audience, exclude)
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    NotificationSetting.user_id == people.c.user_id,
+                    NotificationSetting.email == EmailFrequency.IMMEDIATE,
+                )
             )
         )
     )
 
 
-def follower_ids_of_cycle_proposals(cycle_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(Follow.user_id)
-            .join(Proposal, Proposal.id == Follow.proposal_id)
-            .where(Proposal.cycle_id == cycle_id)
-        )
-    )
+def claim_unmailed(frequency: EmailFrequency, when: datetime) -> list[int]:
+    """Mark as mailed, now, the notifications not yet mailed of the people whose choice is
+    `frequency` (daily: also those with no setting, the default); the ids this UPDATE changed.
 
-
-def email_frequencies(user_ids: list[int]) -> dict[int, EmailFrequency]:
-    rows = db.session.execute(
-        sa.select(NotificationSetting.user_id, NotificationSetting.email).where(
-            NotificationSetting.user_id.in_(user_ids)
-        )
-    )
-    return {user_id: EmailFrequency(email) for user_id, email in rows}
-
-
-def unmailed_by_user(frequency: EmailFrequency) -> dict[int, list[Notification]]:
-    """Notifications not yet e-mailed, per person whose choice is `frequency` (daily: also
-    those with no setting, the default)."""
+    The claim is what makes mailing idempotent: whoever mails a notification claims it first in
+    the transaction that writes the e-mail. A second claimant at the same time (another job,
+    the digest) waits on PostgreSQL for the first to commit, then finds `mailed_at` set and
+    takes nothing; if the first rolls back (a killed worker), the rows are free again."""
     chosen = sa.select(NotificationSetting.user_id).where(NotificationSetting.email == frequency)
     if frequency == EmailFrequency.DAILY:
         anyone_else = sa.select(NotificationSetting.user_id)
         who = sa.or_(Notification.user_id.in_(chosen), Notification.user_id.not_in(anyone_else))
     else:
         who = Notification.user_id.in_(chosen)
+    claimed = db.session.scalars(
+        sa.update(Notification)
+        .where(Notification.mailed_at.is_(None), who)
+        .values(mailed_at=when)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed)
+
+
+def notifications_by_user(ids: list[int]) -> dict[int, list[Notification]]:
+    """These notifications, per person, oldest first, with what their e-mail names."""
     rows = db.session.scalars(
         sa.select(Notification)
-        .where(Notification.mailed_at.is_(None), who)
+        .where(Notification.id.in_(ids))
+        .options(selectinload(Notification.proposal), selectinload(Notification.cycle))
         .order_by(Notification.user_id, Notification.id)
     )
     found: dict[int, list[Notification]] = defaultdict(list)
     for row in rows:
         found[row.user_id].append(row)
     return dict(found)
+
+
+def users_by_id(ids: Iterable[int]) -> dict[int, User]:
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(list(ids))))}
 
 
 def mark_all_mailed(user_id: int, when: datetime) -> None:

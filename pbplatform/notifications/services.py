@@ -26,7 +26,7 @@ from pbplatform.cycles.models import Area, Cycle
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.mail.services import send_mail
+from pbplatform.mail.services import send_mails
 from pbplatform.notifications import queries
 from pbplatform.notifications.models import (
     EmailFrequency,
@@ -118,42 +118,47 @@ def _target(**given: object) -> dict[str, int]:
 # -- telling ------------------------------------------------------------------------------
 
 
-def notify_proposal_event(event: ProposalEvent) -> list[Notification]:
+def notify_proposal_event(event: ProposalEvent) -> int:
     """Tell the proposal's followers (and, for news of the ballot, its area's and cycle's)."""
     proposal = event.proposal
     kind = kind_of_event(event.kind)
     if kind == NotificationKind.SUBMITTED and proposal.author is not None:
         follow(proposal.author, proposal=proposal)  # authors follow their proposals
-    users = set(queries.proposal_follower_ids(proposal.id))
+    audience: queries.Audience = queries.proposal_followers(proposal.id)
     if kind in AREA_NEWS:
-        users |= set(queries.area_follower_ids(proposal.area_id, proposal.cycle_id))
-    if kind in AUTHOR_ACTS and proposal.author_id is not None:
-        users.discard(proposal.author_id)
+        area = queries.area_followers(proposal.area_id, proposal.cycle_id)
+        audience = sa.union(audience, area)
     note = event.note if kind not in (NotificationKind.SUBMITTED,) else None
-    made = _notify(users, kind, proposal=proposal, cycle_id=proposal.cycle_id, note=note)
-    if _writes_letters(proposal) and kind not in NOT_BY_LETTER:
-        db.session.add(Letter(proposal_id=proposal.id, kind=kind, note=note))
-    return made
-
-
-def notify_official_answer(comment: Any) -> list[Notification]:
-    """The proposal's followers, and whoever asked the question answered, hear the answer."""
-    proposal = comment.proposal
-    users = set(queries.proposal_follower_ids(proposal.id))
-    if comment.parent_id is not None:
-        asked = db.session.get(type(comment), comment.parent_id)
-        if asked is not None and asked.author_id is not None:
-            users.add(asked.author_id)
-    users.discard(comment.author_id)
-    # Only the department: the text lives in the discussion, where hiding it hides it
-    # everywhere (attack 2026-12-07: a copied text outlived its hiding in notifications).
-    note = comment.department
-    return _notify(
-        users,
-        NotificationKind.OFFICIAL_ANSWER,
+    told = _notify(
+        audience,
+        kind,
         proposal=proposal,
         cycle_id=proposal.cycle_id,
         note=note,
+        exclude=proposal.author_id if kind in AUTHOR_ACTS else None,
+    )
+    if _writes_letters(proposal) and kind not in NOT_BY_LETTER:
+        db.session.add(Letter(proposal_id=proposal.id, kind=kind, note=note))
+    return told
+
+
+def notify_official_answer(comment: Any) -> int:
+    """The proposal's followers, and whoever asked the question answered, hear the answer."""
+    proposal = comment.proposal
+    audience: queries.Audience = queries.proposal_followers(proposal.id)
+    if comment.parent_id is not None:
+        asked = db.session.get(type(comment), comment.parent_id)
+        if asked is not None and asked.author_id is not None:
+            audience = sa.union(audience, queries.these_users([asked.author_id]))
+    # Only the department: the text lives in the discussion, where hiding it hides it
+    # everywhere (attack 2026-12-07: a copied text outlived its hiding in notifications).
+    return _notify(
+        audience,
+        NotificationKind.OFFICIAL_ANSWER,
+        proposal=proposal,
+        cycle_id=proposal.cycle_id,
+        note=comment.department,
+        exclude=comment.author_id,
     )
 
 
@@ -163,21 +168,31 @@ def notify_user(
     proposal: Proposal | None,
     cycle_id: int | None,
     note: str | None = None,
-) -> list[Notification]:
+) -> int:
     """News for one person only (a declined offer's reason is not public)."""
     return _notify(
-        [user_id], NotificationKind(kind), proposal=proposal, cycle_id=cycle_id, note=note
+        queries.these_users([user_id]),
+        NotificationKind(kind),
+        proposal=proposal,
+        cycle_id=cycle_id,
+        note=note,
     )
 
 
-def invite_to_meeting(meeting: Any, user_ids: set[int], proposals: list[Proposal]) -> int:
-    """A meeting's invitation to these people; letters to offline proposers on its agenda."""
+def invite_to_meeting(meeting: Any, authors: set[int], proposals: list[Proposal]) -> int:
+    """A meeting's invitation to the followers of its area (and of its cycle) and to the
+    authors of the proposals on its agenda; letters to offline proposers among them."""
+    audience = sa.union(
+        queries.area_followers(meeting.area_id, meeting.cycle_id), queries.these_users(authors)
+    )
     note = f"{meeting.held_on.isoformat()}, {meeting.place} ({meeting.area.name})"
-    made = _notify(
-        user_ids, NotificationKind.MEETING_INVITATION, cycle_id=meeting.cycle_id, note=note
+    told = _notify(
+        audience,
+        NotificationKind.MEETING_INVITATION,
+        cycle_id=meeting.cycle_id,
+        note=note,
+        meeting_id=meeting.id,
     )
-    for row in made:
-        row.meeting_id = meeting.id
     for proposal in proposals:
         if _writes_letters(proposal):
             letter = Letter(
@@ -185,18 +200,20 @@ def invite_to_meeting(meeting: Any, user_ids: set[int], proposals: list[Proposal
             )
             db.session.add(letter)
     db.session.flush()
-    return len(made)
+    return told
 
 
-def invite_to_coassessment(proposal: Proposal) -> list[Notification]:
+def invite_to_coassessment(proposal: Proposal) -> int:
     """A delivered project's rating survey is open: its followers (the author and the
     co-producers follow it) and its area's followers are invited; offline proposers by letter."""
-    users = set(queries.proposal_follower_ids(proposal.id))
-    users |= set(queries.area_follower_ids(proposal.area_id, proposal.cycle_id))
+    audience = sa.union(
+        queries.proposal_followers(proposal.id),
+        queries.area_followers(proposal.area_id, proposal.cycle_id),
+    )
     kind = NotificationKind.COASSESSMENT_OPENED
     if _writes_letters(proposal):
         db.session.add(Letter(proposal_id=proposal.id, kind=kind))
-    return _notify(users, kind, proposal=proposal, cycle_id=proposal.cycle_id)
+    return _notify(audience, kind, proposal=proposal, cycle_id=proposal.cycle_id)
 
 
 def invite_to_survey(survey: Any, user_ids: set[int], proposals: list[Proposal]) -> int:
@@ -206,7 +223,7 @@ def invite_to_survey(survey: Any, user_ids: set[int], proposals: list[Proposal])
     closes = survey.closes_at.date().isoformat() if survey.closes_at else None
     note = survey.title if closes is None else f"{survey.title} ({closes})"
     _notify(
-        user_ids,
+        queries.these_users(user_ids),
         NotificationKind.SURVEY_INVITATION,
         cycle_id=survey.cycle_id,
         note=note,
@@ -226,7 +243,7 @@ def invite_to_survey(survey: Any, user_ids: set[int], proposals: list[Proposal])
     return len(letters)
 
 
-def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
+def announce_phase(cycle: Cycle, phase: str) -> int:
     """Voting opened, voting closed, results out: to the followers of the cycle and of its
     areas (an area's followers follow it in every cycle)."""
     kind = {
@@ -234,50 +251,58 @@ def announce_phase(cycle: Cycle, phase: str) -> list[Notification]:
         "counting": NotificationKind.VOTING_CLOSED,
     }.get(phase)
     if kind is None:
-        return []
-    users = set(queries.cycle_follower_ids(cycle.id))
-    return _notify(users, kind, cycle_id=cycle.id)
+        return 0
+    return _notify(queries.cycle_followers(cycle.id), kind, cycle_id=cycle.id)
 
 
-def announce_results(cycle_id: int) -> list[Notification]:
-    users = set(queries.cycle_follower_ids(cycle_id))
-    users |= set(queries.follower_ids_of_cycle_proposals(cycle_id))
-    return _notify(users, NotificationKind.RESULTS_PUBLISHED, cycle_id=cycle_id)
+def announce_results(cycle_id: int) -> int:
+    audience = sa.union(
+        queries.cycle_followers(cycle_id), queries.cycle_proposal_followers(cycle_id)
+    )
+    return _notify(audience, NotificationKind.RESULTS_PUBLISHED, cycle_id=cycle_id)
 
 
 def _notify(
-    user_ids: Iterable[int],
+    audience: queries.Audience,
     kind: NotificationKind,
     *,
     proposal: Proposal | None = None,
     cycle_id: int | None = None,
     note: str | None = None,
+    meeting_id: int | None = None,
     survey_id: int | None = None,
-) -> list[Notification]:
-    ids = sorted(user_ids)
-    if not ids:
-        return []
-    frequencies = queries.email_frequencies(ids)
-    made = []
-    for user_id in ids:
-        wanted = frequencies.get(user_id, EmailFrequency.DAILY)
-        row = Notification(
-            user_id=user_id,
-            kind=kind,
-            proposal_id=proposal.id if proposal is not None else None,
-            cycle_id=cycle_id,
-            survey_id=survey_id,
-            note=(note or "")[:500] or None,
-            # Not wanted by e-mail: the digest must not pick it up later.
-            mailed_at=utcnow() if wanted == EmailFrequency.NEVER else None,
-        )
-        db.session.add(row)
-        made.append(row)
-    db.session.flush()
-    for row in made:
-        if frequencies.get(row.user_id, EmailFrequency.DAILY) == EmailFrequency.IMMEDIATE:
-            _mail(row.user_id, [row])
-    return made
+    exclude: int | None = None,
+) -> int:
+    """One notification for each person of the audience (but `exclude`); returns how many.
+
+    However many follow, the database writes the rows in one INSERT ... SELECT (a row nobody
+    wants by e-mail is marked mailed, so the digest skips it). E-mail at once is not written
+    here: a job does it after the commit (`send_immediate`), so a popular event does not hold
+    up the request that causes it."""
+    told = queries.insert_notifications(
+        audience,
+        exclude,
+        {
+            "kind": str(kind),
+            "proposal_id": proposal.id if proposal is not None else None,
+            "cycle_id": cycle_id,
+            "meeting_id": meeting_id,
+            "survey_id": survey_id,
+            "note": (note or "")[:500] or None,
+            "created_at": utcnow(),
+        },
+    )
+    if told and queries.wants_mail_at_once(audience, exclude):
+        _mail_soon()
+    return told
+
+
+def _mail_soon() -> None:
+    """Start the e-mail job (in-process without Redis: at once, inside this transaction)."""
+    from pbplatform.jobs.models import JobKind
+    from pbplatform.jobs.services import start_job
+
+    start_job(JobKind.NOTIFICATION_MAIL, None)
 
 
 def _writes_letters(proposal: Proposal) -> bool:
@@ -291,21 +316,47 @@ def _writes_letters(proposal: Proposal) -> bool:
 # -- e-mail -------------------------------------------------------------------------------
 
 
+def send_immediate(now: datetime | None = None) -> int:
+    """One e-mail per notification for the people who want each at once, for every
+    notification not yet mailed to them; returns how many were written to the outbox.
+
+    The notification e-mail job's work (JobKind.NOTIFICATION_MAIL). It claims the
+    notifications first (`queries.claim_unmailed`: their `mailed_at` is the record of what was
+    sent), in the job's transaction, which commits the claims, the outbox rows and the job's
+    `done` together: a killed worker leaves nothing claimed and its retry mails them; a second
+    run, or another job at the same time, finds them claimed and mails nothing twice."""
+    now = now or utcnow()
+    claimed = queries.claim_unmailed(EmailFrequency.IMMEDIATE, now)
+    return _write_mails(claimed, one_per_notification=True)
+
+
 def send_digests(now: datetime | None = None) -> int:
     """One e-mail per person with a daily digest and anything not yet mailed; returns how many
-    were written to the outbox. Run daily (`flask pb notifications digest`)."""
+    were written to the outbox. Run daily (`flask pb notify-digest`); claims as the job does."""
     now = now or utcnow()
-    sent = 0
-    for user_id, rows in queries.unmailed_by_user(EmailFrequency.DAILY).items():
-        _mail(user_id, rows, now=now)
-        sent += 1
-    return sent
+    claimed = queries.claim_unmailed(EmailFrequency.DAILY, now)
+    return _write_mails(claimed, one_per_notification=False)
 
 
-def _mail(user_id: int, rows: list[Notification], now: datetime | None = None) -> None:
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active_account:
-        return
+def _write_mails(ids: list[int], *, one_per_notification: bool) -> int:
+    """The e-mails of these claimed notifications, written to the outbox in one flush."""
+    if not ids:
+        return 0
+    by_user = queries.notifications_by_user(ids)
+    users = queries.users_by_id(by_user)
+    mails = []
+    for user_id, rows in by_user.items():
+        user = users.get(user_id)
+        if user is None or not user.is_active_account:
+            continue  # claimed all the same: nobody to write to
+        for batch in [[row] for row in rows] if one_per_notification else [rows]:
+            mails.append(_mail(user, batch))
+    send_mails(mails)
+    return len(mails)
+
+
+def _mail(user: User, rows: list[Notification]) -> tuple[str, str, str]:
+    """(recipient, subject, body) of one e-mail telling `user` of these notifications."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
         lines = [_line(row) for row in rows]
         body = "\n\n".join(
@@ -321,11 +372,7 @@ def _mail(user_id: int, rows: list[Notification], now: datetime | None = None) -
             ]
         )
         subject = rows[0].kind_label if len(rows) == 1 else _("%(n)s notifications", n=len(rows))
-    send_mail(user.email, subject, body)
-    stamp = now or utcnow()
-    for row in rows:
-        row.mailed_at = stamp
-    db.session.flush()
+    return user.email, subject, body
 
 
 def _line(row: Notification) -> str:

@@ -934,6 +934,7 @@ TABLES: dict[str, Table] = {
                 "closed_at",
             ),
         ),
+        Table("merge_request_originals", None, other=("request_id", "proposal_id")),
         Table(
             "merge_consents",
             "contributions",

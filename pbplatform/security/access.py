@@ -2,7 +2,9 @@
 
 Every view declares who may reach it with one of the decorators below; a view without a
 declaration is refused for everybody (see `enforce_declared_access`). Area scoping for
-officers is checked inside views with `require_area`.
+officers: `require_remit(officer, proposal)` for an action on a proposal (views and services
+alike), `require_area(area_id)` in views for an area's other things (a meeting, a survey).
+Both audit the refusal.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, current_app, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.audit import services as audit
+from pbplatform.errors import DomainError
+
+if TYPE_CHECKING:
+    from pbplatform.accounts.models import User
+    from pbplatform.proposals.models import Proposal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +89,24 @@ def require_area(area_id: int | None) -> None:
             "authz.denied", after={"path": request.path}, area_id=area_id, outcome="denied"
         )
         abort(403)
+
+
+def require_remit(officer: User, proposal: Proposal) -> None:
+    """Only officers of the proposal's area act on it (a district-wide proposal needs district
+    scope). Anyone else gets a 403 DomainError, and the refusal is audited with the proposal
+    (written on its own transaction: it survives the refused request's rollback, and the
+    request's own work is discarded first)."""
+    if officer.is_officer and officer.can_act_on_area(proposal.area_id):
+        return
+    audit.record_refusal(
+        "authz.denied",
+        proposal,
+        actor=officer,
+        area_id=proposal.area_id,
+        outcome="denied",
+        after={"tracking_number": proposal.tracking_number},
+    )
+    raise DomainError("area_forbidden", _("This proposal is outside your areas."), status=403)
 
 
 def enforce_declared_access() -> None:

@@ -15,8 +15,9 @@ ROUTES = {
     "discussion.comment": _roles(
         401, 422, 422, 422, 422, url="/proposals/{proposal_tn}/comments", method="POST"
     ),
+    # The other area's officer is refused (and audited) before the form is read.
     "discussion.officer_comment": _roles(
-        401, 403, 422, 422, 422, url="/officer/proposals/{proposal_tn}/comments", method="POST"
+        401, 403, 422, 403, 422, url="/officer/proposals/{proposal_tn}/comments", method="POST"
     ),
     "discussion.flag": _roles(401, 404, 404, 404, 404, url="/comments/999999/flag", method="POST"),
     "discussion.hide": _roles(

@@ -194,3 +194,40 @@ def test_an_amendment_cannot_be_accepted_once_the_proposal_is_approved(
     assert fresh(proposal).title == "Benches by the river"
     declined = client.post(f"/amendments/{amendment.id}/decline", data={"reason": "Too late."})
     assert declined.status_code == 303
+
+
+def test_open_merges_of_a_proposal_are_found_in_sql(db, make_cycle, make_user, make_proposal):
+    """A proposal's pending merges, as target or as a duplicate, are selected by the database:
+    the other pending merges (here 30) are not even loaded; closed ones do not count."""
+    from pbplatform.codesign.models import MergeStatus
+    from pbplatform.codesign.queries import open_merges_of
+
+    cycle = make_cycle("review")
+    area = cycle.areas[0].area
+    proposal, other, target = (make_proposal(cycle, area=area, status="pending") for _n in "abc")
+    as_target = MergeRequest(target_id=proposal.id, original_ids=[other.id])
+    as_original = MergeRequest(target_id=target.id, original_ids=[other.id, proposal.id])
+    closed = MergeRequest(
+        target_id=target.id, original_ids=[proposal.id], status=MergeStatus.REFUSED
+    )
+    unrelated = [MergeRequest(target_id=target.id, original_ids=[other.id]) for _n in range(30)]
+    db.session.add_all([as_target, as_original, closed, *unrelated])
+    db.session.flush()
+    wanted = [as_target.id, as_original.id]
+    db.session.expunge_all()
+    loaded = []
+
+    def record(obj, _context):  # noqa: ANN001
+        loaded.append(obj.id)
+
+    sa.event.listen(MergeRequest, "load", record)
+    try:
+        found = open_merges_of(db.session.get(type(proposal), proposal.id))
+    finally:
+        sa.event.remove(MergeRequest, "load", record)
+    assert [r.id for r in found] == wanted
+    assert sorted(loaded) == wanted
+    assert [r.id for r in open_merges_of(db.session.get(type(target), target.id))] == [
+        as_original.id,
+        *(r.id for r in unrelated),
+    ]

@@ -138,3 +138,33 @@ def test_api_carries_delivery_null_before(client, funded):
         "done",
         "not_done",
     ]
+
+
+def test_funded_rows_follow_a_publication_made_by_another_worker(app, funded):
+    """The per-process cache of funded rows is keyed by the published version read from the
+    database on every call (and its content hash): a newer publication, as another worker
+    would make it, is seen at once, never the rows cached for the older one."""
+    import copy
+
+    from pbplatform.delivery.queries import funded_rows
+    from pbplatform.results.models import ResultVersion
+    from pbplatform.results.services import content_hash
+
+    s = funded
+    with app.test_request_context():
+        assert s.b.id not in funded_rows(s.cycle)  # cached now
+        outcome = copy.deepcopy(s.version.outcome)
+        for lst in outcome["lists"]:
+            for row in lst["projects"]:
+                row["selected"] = int(row["id"]) == s.b.id  # only b funded in version 2
+        newer = ResultVersion(
+            cycle_id=s.cycle.id,
+            version=s.version.version + 1,
+            config=s.version.config,
+            outcome=outcome,
+            content_hash=content_hash(s.version.config, outcome),
+            published_at=s.version.published_at,
+        )
+        db.session.add(newer)
+        db.session.flush()
+        assert set(funded_rows(s.cycle)) == {s.b.id}

@@ -91,6 +91,28 @@ def test_proposals_json_follows_its_schema(client, funded):
     assert by_number[s.a.tracking_number]["decision"] is None
 
 
+def test_open_data_outcomes_are_the_decisions_features(app, client, funded):
+    """Every proposal's outcome in the zip is the one the proposal pages show
+    (decisions.queries.outcomes_in): one reading of the published count."""
+    from pbplatform.decisions.queries import outcomes_in
+
+    s = funded
+    _response, archive = _zip(client, s.cycle.slug)
+    records = json.loads(archive.read("proposals.json"))
+    with app.test_request_context():
+        outcomes = outcomes_in(s.cycle)
+    assert len(outcomes) == len(records) == 6
+    for record in records:
+        o = outcomes[record["tracking_number"]]
+        assert record["outcome"] == {
+            "outcome": str(o.status),
+            "list": o.list_key,
+            "rank": o.rank,
+            "score": o.score,
+            "channel_scores": o.channel_scores,
+        }
+
+
 def test_delivery_changes_rebuild_it_as_a_job_not_per_request(client, funded):
     s = funded
     first = db.session.scalar(sa.select(sa.func.max(OpenDataRelease.number)))

@@ -92,3 +92,82 @@ def test_offers_during_delivery_on_funded_projects_only(client, funded):
     assert "Offer your help" not in client.get(f"/proposals/{s.b.tracking_number}").get_data(
         as_text=True
     )
+
+
+# --- residents' ratings (co-assessment) in the report: one aggregate per cycle --------------
+
+
+def _rate_with(survey, user, values):
+    from pbplatform.surveys import services as surveys
+
+    q = survey.questions[0]
+    raw = {str(q.id): {str(i.id): v for i, v in zip(q.items, values, strict=True)}}
+    surveys.respond_online(survey, user, raw)
+
+
+def _expected_score(proposal_id):
+    """The per-project computation: the mean of the criteria's means on the proposal page."""
+    from fractions import Fraction
+
+    from pbplatform.surveys.queries import coassessment_panel
+
+    panel = coassessment_panel(proposal_id)
+    if panel is None or panel.ratings is None:
+        return None
+    means = [i.rating_mean for i in panel.ratings.items if i.rating_mean is not None]
+    if not means:
+        return None
+    return (sum(means, Fraction(0)) / len(means), panel.ratings.question.scale_max, panel.count)
+
+
+ANSWERS = [  # three criteria; "dont_know" counts for nothing
+    ["5", "4", "dont_know"],
+    ["2", "4", "3"],
+    ["3", "dont_know", "1"],
+    ["4", "5", "2"],
+    ["1", "2", "dont_know"],
+    ["5", "5", "5"],
+]
+
+
+def test_report_ratings_take_one_query_whatever_the_number_rated(app, client, funded):
+    """The report's statements do not grow with the number of rated projects, and each rating
+    is exactly the proposal page's (Fractions; fewer than 5 answers shows nothing)."""
+    from pbplatform.surveys.coassessment import open_coassessment
+    from tests.statements import statements
+
+    s = funded
+    projects = [s.a, s.c, s.d, s.e, s.x]
+    with app.test_request_context():
+        surveys = [open_coassessment(p) for p in projects]
+    voters = {p.id: [create_user("resident", area=p.area) for _n in ANSWERS] for p in projects}
+
+    def answer(k, proposal, survey, n):
+        with app.test_request_context():
+            for user, values in zip(voters[proposal.id][k:n], ANSWERS[k:n], strict=True):
+                _rate_with(survey, user, values)
+
+    # One project rated by 5; the others by 0 to 3 (not shown yet).
+    for i, (p, survey) in enumerate(zip(projects, surveys, strict=True)):
+        answer(0, p, survey, 5 if i == 0 else i - 1)
+    url = f"/cycles/{s.cycle.slug}/report"
+    client.get(url)  # warm the per-process caches
+    with statements() as one_rated:
+        html = client.get(url).get_data(as_text=True)
+    assert "of 5, 5 answers" in html
+    # Every project rated (by 5 or 6).
+    for i, (p, survey) in enumerate(zip(projects, surveys, strict=True)):
+        answer(5 if i == 0 else max(i - 1, 0), p, survey, 6 if i % 2 else 5)
+    db.session.expire_all()
+    with statements() as all_rated:
+        html = client.get(url).get_data(as_text=True)
+    assert len(all_rated) == len(one_rated), (len(one_rated), len(all_rated))
+    from pbplatform.surveys.queries import coassessment_scores
+
+    with app.test_request_context():
+        scores = coassessment_scores([p.id for p in projects])
+        for p in projects:
+            expected = _expected_score(p.id)
+            found = scores[p.id]
+            assert (found.mean, found.scale_max, found.answers) == expected
+            assert f"{found.answers} answers" in html

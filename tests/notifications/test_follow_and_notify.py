@@ -126,6 +126,7 @@ def test_a_vote_notifies_nobody(app, client, db, make_cycle, make_user, make_pro
     login_as(client, follower)
     client.post(f"/proposals/{proposal.tracking_number}/follow")
     client.post("/notifications/follow/cycle", data={"cycle": str(cycle.id)})
+    client.post("/notifications/email", data={"email": "immediate"})  # would be mailed at once
     before = db.session.scalar(sa.select(sa.func.count(Notification.id)))
     login_as(client, voter)
     client.post(f"/proposals/{proposal.tracking_number}/follow")
@@ -140,6 +141,9 @@ def test_a_vote_notifies_nobody(app, client, db, make_cycle, make_user, make_pro
     )
     assert db.session.scalar(voted) == 1
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == before
+    from pbplatform.jobs.models import Job
+
+    assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 0  # no e-mail job either
 
 
 def test_immediate_mail_digest_and_one_click_unsubscribe(

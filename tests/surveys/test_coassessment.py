@@ -104,3 +104,40 @@ def test_marking_delivery_done_invites_followers_and_the_report_and_review_show_
     assert "How residents rated what was delivered here before" in review
     assert proposal.tracking_number in review
     assert "4 of 5, 5 answers" in review
+
+
+def test_review_page_reads_earlier_ratings_in_a_fixed_number_of_statements(
+    app, client, db, make_cycle, make_proposal, make_user
+):
+    """The next cycle's review page: one earlier rated project or three, the same statements."""
+    from tests.statements import statements
+
+    cycle = make_cycle("results")
+    area = cycle.areas[0].area
+    delivered = [make_proposal(cycle, area=area) for _n in range(3)]
+    with app.test_request_context():
+        surveys = [open_coassessment(p) for p in delivered]
+    next_cycle = make_cycle("review", areas=[area])
+    pending = make_proposal(next_cycle, area=area, status="pending")
+    login_as(client, make_user("officer", officer_areas=(area,)))
+    url = f"/officer/proposals/{pending.tracking_number}"
+
+    def rate(survey, values):
+        with app.test_request_context():
+            for _n in range(5):
+                services.respond_online(survey, make_user(area=area), _rate(survey, values))
+        db.session.expire_all()
+
+    rate(surveys[0], ["4", "4", "4"])
+    client.get(url)
+    with statements() as one:
+        page = client.get(url).get_data(as_text=True)
+    assert page.count("of 5, 5 answers") == 1
+    rate(surveys[1], ["2", "dont_know", "3"])
+    rate(surveys[2], ["5", "4", "3"])
+    with statements() as three:
+        page = client.get(url).get_data(as_text=True)
+    assert "4 of 5, 5 answers" in page
+    assert "2.5 of 5, 5 answers" in page  # (2 + 3) / 2: "don't know" counts for nothing
+    assert page.count("of 5, 5 answers") == 3
+    assert len(three) == len(one), (len(one), len(three))

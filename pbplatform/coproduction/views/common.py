@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import request
-from flask_wtf import FlaskForm
 
 from pbplatform.coproduction import queries as offer_queries
 from pbplatform.coproduction.models import Offer
-from pbplatform.errors import DomainError
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 
@@ -19,15 +17,6 @@ def locked_offer(offer_id: int) -> Offer | None:
 
 def area_of(offer: Offer) -> int | None:
     return offer.proposal.area_id if offer.proposal is not None else None
-
-
-def apply_error(form: FlaskForm, exc: DomainError) -> None:
-    """Show a refusal beside the field it is about, or at the top of the form."""
-    field = getattr(form, exc.extra.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def find_proposal(tracking_number: str) -> Proposal | None:

@@ -25,13 +25,12 @@ from pbplatform.coproduction.models import Offer, OfferStatus
 from pbplatform.coproduction.panel import officer_forms
 from pbplatform.coproduction.views import bp
 from pbplatform.coproduction.views.common import (
-    apply_error,
     area_of,
     find_proposal,
     locked_offer,
 )
 from pbplatform.delivery.services import schedule_open_data
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import db
 from pbplatform.money import to_minor
 from pbplatform.security.access import officer_required, require_area
@@ -110,7 +109,7 @@ def _officer_action(offer_id: int, name: str, act) -> ResponseReturnValue:
             f"offer.{name}", offer, after={"code": exc.code}, area_id=area_of(offer)
         )
         db.session.refresh(offer)
-        apply_error(form, exc)
+        show_refusal(form, exc)
         flash(exc.message, "error")
         return _review_page(offer, forms, exc.status)
     if offer.cycle.phase in services.DELIVERY_PHASES:

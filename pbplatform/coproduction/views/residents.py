@@ -17,8 +17,8 @@ from pbplatform.coproduction.forms import NewOfferForm, OfferForm
 from pbplatform.coproduction.models import Offer
 from pbplatform.coproduction.panel import coproduction_panel
 from pbplatform.coproduction.views import bp
-from pbplatform.coproduction.views.common import apply_error, area_of, find_proposal, locked_offer
-from pbplatform.errors import DomainError
+from pbplatform.coproduction.views.common import area_of, find_proposal, locked_offer
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.extensions import db, limiter
 from pbplatform.proposals.views import visible_proposal  # one rule for hidden proposals
 from pbplatform.security.access import login_required, public, require_area
@@ -64,7 +64,7 @@ def _submitted(form: FlaskForm, make: Callable[[], Offer]) -> tuple[Offer | None
         offer = make()
     except DomainError as exc:
         db.session.rollback()
-        apply_error(form, exc)
+        show_refusal(form, exc)
         return None, exc.status
     flash(_("Thank you for your offer. An officer will review it."), "success")
     return offer, 200
