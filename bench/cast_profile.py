@@ -31,6 +31,8 @@ import cProfile
 import io
 import json
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -217,7 +219,13 @@ def main() -> None:
     args = _parse()
     env = web._env(args)
     load_before = web._load()
-    voters = _build(args, env)
+    if args.child_tokens:  # the run under valgrind (--callgrind): the data is built
+        voters = web._voters(args.database, Path(args.child_tokens).read_text().split())
+    else:
+        voters = _build(args, env)
+    if args.callgrind:
+        _callgrind(args, voters)
+        return
     os.environ.update(env)
     meter = Meter()
     missing = instrument(meter)
@@ -229,9 +237,11 @@ def main() -> None:
     _expect_created(cast_all(app, next(batches)), "warm-up")
     meter.reset()
     timed = next(batches)
+    _instrumentation(args, "on")
     started, wall = CLOCK(), time.perf_counter()
     _expect_created(cast_all(app, timed), "timed")
     total, wall = CLOCK() - started, time.perf_counter() - wall
+    _instrumentation(args, "off")
     _report(args, meter, total, wall, len(timed), load_before)
     if missing:
         print(f"\nnot in this code (no phase): {', '.join(missing)}")
@@ -248,7 +258,38 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--ballots", type=int, default=2000, help="stored before the casts")
     p.add_argument("--cprofile", metavar="FILE", help="also cProfile --casts more casts")
     p.add_argument("--port", type=int, default=8000, help="only written into the environ")
+    p.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="count the instructions of the timed casts under valgrind (load-independent; "
+        "about 100x slower: use --casts 200)",
+    )
+    p.add_argument("--child-tokens", help=argparse.SUPPRESS)
     return p.parse_args()
+
+
+def _callgrind(args: argparse.Namespace, voters: list[tuple[str, list[int]]]) -> None:
+    """Run the casts again in a child under callgrind, instrumented only while timed."""
+    folder = Path(tempfile.mkdtemp())
+    tokens, out = folder / "tokens.txt", folder / "callgrind.out"
+    tokens.write_text("".join(f"{t}\n" for t, _picks in voters))
+    argv = [a for a in sys.argv[1:] if a != "--callgrind"]
+    subprocess.run(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+        + [sys.executable, __file__, *argv, "--child-tokens", str(tokens)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    totals = re.search(r"^totals: (\d+)", out.read_text(errors="replace"), re.M)
+    assert totals is not None, "no totals in the callgrind output"
+    print(f"\ninstructions per cast (callgrind): {int(totals[1]) / args.casts / 1e6:.2f} million")
+
+
+def _instrumentation(args: argparse.Namespace, state: str) -> None:
+    if args.child_tokens:
+        subprocess.run(
+            ["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True
+        )
 
 
 def _build(args: argparse.Namespace, env: dict[str, str]) -> list[tuple[str, list[int]]]:
