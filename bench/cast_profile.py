@@ -52,22 +52,8 @@ ROOT_PHASE = "Flask and Werkzeug (request, routing, response, hooks not listed)"
 # (label, module, attribute): attribute may be "Class.method". Patched before the app is built
 # (extensions bind their hooks at init_app), each where its callers look it up.
 PHASES: list[tuple[str, str, str]] = [
-    (
-        "Flask-Limiter: check limits (before_request)",
-        "flask_limiter",
-        "Limiter._check_request_limit",
-    ),
-    (
-        "Flask-Limiter: X-RateLimit headers (after_request)",
-        "flask_limiter",
-        "Limiter._Limiter__inject_headers",
-    ),
     ("session cookie: open", "flask.sessions", "SecureCookieSessionInterface.open_session"),
     ("session cookie: save", "flask.sessions", "SecureCookieSessionInterface.save_session"),
-    ("Flask-Login: remember cookie", "flask_login", "LoginManager._update_remember_cookie"),
-    ("access hook (default deny)", "pbplatform.security.access", "enforce_declared_access"),
-    ("NUL-byte hook", "pbplatform.security.input", "refuse_nul_bytes"),
-    ("security headers", "pbplatform.security.headers", "set_security_headers"),
     ("token: hash, SELECT token+owner", "pbplatform.api.auth", "token_user"),
     ("cycle: SELECT ... FOR SHARE, areas", "pbplatform.api.writes", "lock_cycle_for_cast"),
     ("body: JSON parse + schema check", "pbplatform.api.writes", "json_body"),
@@ -82,10 +68,8 @@ PHASES: list[tuple[str, str, str]] = [
     ("ballot: ORM objects", "pbplatform.voting.services", "_store_ballot"),
     ("seal: sealed box + INSERT", "pbplatform.voting.services", "seal_ballots"),
     ("response JSON", "pbplatform.api.writes", "jsonify"),
-    ("cast view (rest)", "pbplatform.api.writes", "cast"),
-    ("commit (after_request)", "pbplatform.transaction", "_finish"),
-    ("session teardown (return connection)", "flask_sqlalchemy", "SQLAlchemy._teardown_session"),
 ]
+ENDPOINT = "api.cast"  # its view function is a phase too ("view ... (rest)")
 
 # Cross-cutting: counted and timed inclusively, beside the phases (not on their stack).
 COUNTERS: list[tuple[str, str, str]] = [
@@ -171,6 +155,25 @@ def instrument(meter: Meter) -> list[str]:
     return missing
 
 
+def instrument_app(app: Any, meter: Meter) -> None:
+    """Every request hook of the app and its blueprints, and the cast's view, as phases."""
+    app.wsgi_app = meter.phase(ROOT_PHASE, app.wsgi_app)
+    for kind in ("before_request", "after_request", "teardown_request"):
+        for funcs in getattr(app, f"{kind}_funcs").values():
+            funcs[:] = [meter.phase(f"{kind}: {_name(f)}", f) for f in funcs]
+    app.teardown_appcontext_funcs[:] = [
+        meter.phase(f"teardown_appcontext: {_name(f)}", f) for f in app.teardown_appcontext_funcs
+    ]
+    view = app.view_functions[ENDPOINT]
+    app.view_functions[ENDPOINT] = meter.phase(f"view {ENDPOINT} (rest)", view)
+
+
+def _name(hook: Any) -> str:
+    hook = getattr(hook, "func", hook)  # functools.partial (Flask-Limiter's after_request)
+    hook = getattr(hook, "__func__", hook)
+    return f"{hook.__module__}.{hook.__qualname__}"
+
+
 def environ(token: str, picks: list[int], port: int) -> dict[str, Any]:
     """The WSGI environ gunicorn builds for the bench client's request."""
     body = json.dumps({"selections": [{"proposal_id": p} for p in picks]}).encode()
@@ -232,7 +235,7 @@ def main() -> None:
     from pbplatform import create_app
 
     app = create_app()
-    app.wsgi_app = meter.phase(ROOT_PHASE, app.wsgi_app)  # type: ignore[method-assign]
+    instrument_app(app, meter)
     batches = _batches(voters, args)
     _expect_created(cast_all(app, next(batches)), "warm-up")
     meter.reset()
@@ -331,11 +334,13 @@ def _report(
         f"{web._load()}\n"
     )
     print(f"CPU per cast: {total * ms:.2f} ms (wall {wall * ms:.2f} ms, one at a time)\n")
-    width = max(len(label) for label in [ROOT_PHASE, *(p[0] for p in PHASES)])
+    labels = [p[0] for p in PHASES]
+    labels = [x for x in meter.calls if x not in labels and x != ROOT_PHASE] + labels
+    width = max(len(label) for label in [ROOT_PHASE, *labels])
     print(f"| {'phase (own CPU, without the phases it calls)'.ljust(width)} | ms/cast | share |")
     print(f"|{'-' * (width + 2)}|---:|---:|")
     listed = 0.0
-    for label in [p[0] for p in PHASES] + [ROOT_PHASE]:
+    for label in [*labels, ROOT_PHASE]:
         if meter.calls.get(label):
             listed += meter.cpu[label]
             print(
