@@ -56,6 +56,7 @@ PHASES: list[tuple[str, str, str]] = [
     ("session cookie: save", "flask.sessions", "SecureCookieSessionInterface.save_session"),
     ("token: hash, SELECT token+owner", "pbplatform.api.auth", "token_user"),
     ("cycle: SELECT ... FOR SHARE, areas", "pbplatform.api.writes", "lock_cycle_for_cast"),
+    ("cycle: SELECT ... FOR SHARE (Core)", "pbplatform.api.writes", "read_cycle_for_cast"),
     ("body: JSON parse + schema check", "pbplatform.api.writes", "json_body"),
     ("selections", "pbplatform.api.writes", "ballot_selections"),
     ("idempotency key (none sent)", "pbplatform.api.writes", "idempotency.request_key"),
@@ -63,9 +64,14 @@ PHASES: list[tuple[str, str, str]] = [
     ("voting open?", "pbplatform.voting.services", "require_voting_open"),
     ("eligibility (census, age)", "pbplatform.voting.services", "_check_account_eligible"),
     ("proposals: SELECT with costs", "pbplatform.voting.services", "proposals_with_costs"),
+    (
+        "proposals: SELECT with costs (Core)",
+        "pbplatform.voting.services",
+        "ballot_proposals_with_costs",
+    ),
     ("rule check (budget)", "pbplatform.voting.services", "check_ballot"),
     ("participation: INSERT", "pbplatform.voting.services", "_record_participation"),
-    ("ballot: ORM objects", "pbplatform.voting.services", "_store_ballot"),
+    ("ballot to seal", "pbplatform.voting.services", "_store_ballot"),
     ("seal: sealed box + INSERT", "pbplatform.voting.services", "seal_ballots"),
     ("response JSON", "pbplatform.api.writes", "jsonify"),
 ]

@@ -14,16 +14,16 @@ from flask_babel import gettext as _
 
 from pbplatform.api import idempotency
 from pbplatform.api.auth import api_token_required, current_token_user
-from pbplatform.api.resources import public_cycle, public_cycle_filter, public_proposal
+from pbplatform.api.resources import public_cycle, public_proposal
 from pbplatform.api.serializers import comment_document, proposal_records
-from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.api.views import bp, json_body, safe_text, validation_error
 from pbplatform.channels.models import Channel
 from pbplatform.db import today
 from pbplatform.discussion import services as discussion_services
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.errors import DomainError
 from pbplatform.proposals.services import ProposalInput, submit_proposal
-from pbplatform.voting.services import cast_ballot, lock_cycle_for_cast, voter_key_for
+from pbplatform.voting.services import cast_ballot, read_cycle_for_cast, voter_key_for
 
 
 @bp.post("/cycles/<slug>/proposals")
@@ -78,7 +78,7 @@ def post_comment(tracking_number: str) -> ResponseReturnValue:
 def cast(slug: str) -> ResponseReturnValue:
     user = current_token_user()
     # Read once, under the shared lock casting holds (not public_cycle and a second read).
-    cycle = lock_cycle_for_cast(*public_cycle_filter(slug))
+    cycle = read_cycle_for_cast(slug, user.home_area_id) if safe_text(slug, 64) else None
     if cycle is None:
         raise DomainError("not_found", _("No such cycle."), status=404)
     data = json_body("BallotSubmission")

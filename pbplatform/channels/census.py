@@ -27,7 +27,7 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle, Phase, VotePolicy
+from pbplatform.cycles.models import CastCycle, Cycle, Phase, VotePolicy
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -246,7 +246,7 @@ def find_entry(cycle: Cycle, identifier: str, born_on: date, postcode: str) -> C
     )
 
 
-def entry_for_user(cycle: Cycle, user: User) -> CensusEntry | None:
+def entry_for_user(cycle: Cycle | CastCycle, user: User) -> CensusEntry | None:
     return db.session.scalar(
         sa.select(CensusEntry).where(
             CensusEntry.cycle_id == cycle.id, CensusEntry.user_id == user.id
@@ -301,7 +301,7 @@ def verify_resident(
     return entry
 
 
-def check_eligibility(cycle: Cycle, user: User) -> None:
+def check_eligibility(cycle: Cycle | CastCycle, user: User) -> None:
     """Raise DomainError (403) if `user` may not vote online in `cycle`; call it at cast time.
 
     registered: any active account; census: a verified register entry, still in the register
