@@ -55,6 +55,7 @@ PHASES: list[tuple[str, str, str]] = [
     ("session cookie: open", "flask.sessions", "SecureCookieSessionInterface.open_session"),
     ("session cookie: save", "flask.sessions", "SecureCookieSessionInterface.save_session"),
     ("token: hash, SELECT token+owner", "pbplatform.api.auth", "token_user"),
+    ("token: hash, SELECT token+owner (Core)", "pbplatform.api.auth", "token_owner"),
     ("cycle: SELECT ... FOR SHARE, areas", "pbplatform.api.writes", "lock_cycle_for_cast"),
     ("cycle: SELECT ... FOR SHARE (Core)", "pbplatform.api.writes", "read_cycle_for_cast"),
     ("body: JSON parse + schema check", "pbplatform.api.writes", "json_body"),
@@ -247,11 +248,12 @@ def main() -> None:
     meter.reset()
     timed = next(batches)
     _instrumentation(args, "on")
-    started, wall = CLOCK(), time.perf_counter()
+    times, started, wall = os.times(), CLOCK(), time.perf_counter()
     _expect_created(cast_all(app, timed), "timed")
     total, wall = CLOCK() - started, time.perf_counter() - wall
+    system = os.times().system - times.system
     _instrumentation(args, "off")
-    _report(args, meter, total, wall, len(timed), load_before)
+    _report(args, meter, (total, system), wall, len(timed), load_before)
     if missing:
         print(f"\nnot in this code (no phase): {', '.join(missing)}")
     if args.cprofile:
@@ -331,15 +333,24 @@ def _expect_created(statuses: list[str], what: str) -> None:
 
 
 def _report(
-    args: argparse.Namespace, meter: Meter, total: float, wall: float, n: int, load: str
+    args: argparse.Namespace,
+    meter: Meter,
+    cpu: tuple[float, float],
+    wall: float,
+    n: int,
+    load: str,
 ) -> None:
     ms = 1000 / n
+    total, system = cpu
     print(
         f"\nbench/cast_profile.py: {n} API casts in-process (after {args.warmup} untimed), "
         f"production settings, PostgreSQL + Redis; load average before {load}, after "
         f"{web._load()}\n"
     )
-    print(f"CPU per cast: {total * ms:.2f} ms (wall {wall * ms:.2f} ms, one at a time)\n")
+    print(
+        f"CPU per cast: {total * ms:.2f} ms, of which system (kernel: sockets, round trips) "
+        f"{system * ms:.2f} ms (wall {wall * ms:.2f} ms, one at a time)\n"
+    )
     labels = [p[0] for p in PHASES]
     labels = [x for x in meter.calls if x not in labels and x != ROOT_PHASE] + labels
     width = max(len(label) for label in [ROOT_PHASE, *labels])

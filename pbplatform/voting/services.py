@@ -20,7 +20,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -53,6 +53,9 @@ from pbplatform.extensions import db
 from pbplatform.money import format_money
 from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
 from pbplatform.voting.models import Ballot, Participation
+
+if TYPE_CHECKING:  # api imports this module
+    from pbplatform.api.services import TokenOwner
 
 VOTING_PHASE = Phase.VOTING
 MAX_DB_ID = 2**31 - 1
@@ -134,7 +137,7 @@ class NormalizedBallot:
     points_used: Decimal
 
 
-def voter_key_for(user: User) -> str:
+def voter_key_for(user: User | TokenOwner) -> str:
     """The identity the one-vote rule uses: the person's census key once verified, else the account.
 
     A census-verified resident is 'census:<entry hash>' (the same person in every register, also
@@ -606,6 +609,7 @@ def cast_ballot(
     area_id: int,
     channel: str = Channel.ONLINE,
     user_id: int | None = None,
+    voter: TokenOwner | None = None,
     serial: str | None = None,
     cycle_locked: bool = False,
 ) -> None:
@@ -616,21 +620,22 @@ def cast_ballot(
     ``duplicate_serial`` (409). The participation row and the sealed ballot are written in this
     one transaction and share no key.
     `cycle_locked`: `cycle` was read under the cast's lock in this transaction
-    (`read_cycle_for_cast`).
+    (`read_cycle_for_cast`). `voter`: the account `user_id` as the API read it with its token
+    (the eligibility check then reads no account).
     """
     cycle = require_voting_open(cycle, locked=cycle_locked)
     if user_id is not None:
-        _check_account_eligible(cycle, user_id)
+        _check_account_eligible(cycle, user_id, voter)
     normalized = check_ballot(cycle, area_id, selections)
     _record_participation(cycle, voter_key, channel, user_id)
     _store_ballot(cycle, BallotContent(area_id, channel, serial, None, normalized.choices))
 
 
-def _check_account_eligible(cycle: BallotCycle, user_id: int) -> None:
+def _check_account_eligible(cycle: BallotCycle, user_id: int, voter: TokenOwner | None) -> None:
     """Repeat the census, age and policy check at cast time, whatever the entry point."""
     from pbplatform.channels.census import check_eligibility  # channels imports this module
 
-    user = db.session.get(User, user_id)
+    user = voter if voter is not None and voter.id == user_id else db.session.get(User, user_id)
     if user is None:
         raise DomainError("not_eligible", _("This account cannot vote."), status=403)
     check_eligibility(cycle, user)
