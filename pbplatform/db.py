@@ -2,6 +2,7 @@
 
 import functools
 import sqlite3
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -93,6 +94,29 @@ def _insert_unless_present(dialect: str, table: sa.Table, columns: tuple[str, ..
     key = next(iter(table.primary_key.columns))
     values = {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
     return insert(table).values(values).on_conflict_do_nothing().returning(key)
+
+
+def ping_when_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle in the pool longer than
+    `idle_seconds` (`pool_pre_ping` checks before every use: one more round trip on every
+    request). One the database dropped while idle (a restart, an idle timeout) is replaced
+    before any statement runs; one dropped less than `idle_seconds` after its last use fails
+    its request once (the 503 of a database error) and SQLAlchemy then renews the pool."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool invalidates this connection and checks out another (its retry).
+            raise sa.exc.DisconnectionError() from exc
 
 
 def enum_check(column: str, values: Iterable[str], name: str) -> sa.CheckConstraint:

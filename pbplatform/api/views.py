@@ -30,15 +30,7 @@ bp = Blueprint("api", __name__)
 # Writes accept only `Authorization: Bearer` (see auth.py), which no browser adds by itself.
 csrf.exempt(bp)
 # The API counts its own limits, all in one round trip to the store (`_rate_limit`).
-
-
-@limiter.request_filter
-def _counted_by_the_api() -> bool:
-    """Flask-Limiter skips the API's requests at once (exempting the blueprint still costs
-    it a lookup of every limit on each request)."""
-    return request.blueprint == bp.name
-
-
+limiter.counts_itself(bp)
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024

@@ -150,7 +150,8 @@ def hit_all(hits: Sequence[tuple[RateLimitItem, str, str]]) -> list[Count]:
     )
     keys = [(limit, limit.key_for(*prefix, key, scope)) for limit, key, scope in hits]
     store = limiter.storage
-    fallback = _fallbacks.setdefault(store, _Fallback())
+    if (fallback := _fallbacks.get(store)) is None:
+        fallback = _fallbacks[store] = _Fallback()
     if fallback.dead_until > time.time():
         return _hit_each(fallback.storage, keys)
     try:
