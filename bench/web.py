@@ -9,8 +9,13 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
 2. measures PostgreSQL's single-INSERT commit ceiling with pgbench (a psycopg loop if
    pgbench is not installed);
 3. casts through the API under gunicorn, each --variants set-up (sync:N, gthread:NxT) for an
-   equal share of the voters, --concurrency at a time, with the workers' CPU per ballot and
-   the load average, and checks that nothing was lost or doubled (--cast-only stops here);
+   equal share of the voters, --concurrency at a time, and checks that nothing was lost or
+   doubled (--cast-only stops here). The casts are sent by --client: one Python thread on
+   non-blocking sockets (one connection per cast, exact latencies), or wrk (C, bench/cast.lua;
+   `apt-get install wrk`), which keeps connections alive where the server does (gthread).
+   CPU per ballot is given for the gunicorn workers, the PostgreSQL backends of the database
+   (those connected at the end), the Redis server (all of its work) and the client, so the
+   share of the 2 cores each takes is seen, with the load average;
 4. closes voting and counts in a fresh process (time and peak memory of the count), then
    publishes, and counts the exported district file with `pbplatform tally` for the ratio;
 5. times the results page at 16 concurrent and the district `ballots.pb` download, alone and
@@ -28,14 +33,20 @@ import http.client
 import json
 import os
 import re
+import resource
+import select
+import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -70,18 +81,11 @@ def main() -> None:
     for i, (kind, workers, threads) in enumerate(variants):
         part = voters[i * share : (i + 1) * share]
         with _server(env, args, kind, workers, threads) as server:
-            _cast(args, kind, workers, threads, part[: args.warmup])  # connections, imports
-            cpu = _worker_cpu(server.proc.pid)
-            rows += _cast(args, kind, workers, threads, part[args.warmup :])
-            cpu = _worker_cpu(server.proc.pid) - cpu
-            timed = len(part) - args.warmup
-            rows.append(
-                (
-                    f"  gunicorn workers' CPU per ballot ({kind})",
-                    f"{cpu / timed * 1000:.1f} ms (user+system of the workers, all cores; "
-                    "less sensitive to other load than the rate)",
-                )
-            )
+            _cast(args, part[: args.warmup])  # connections, imports
+            cpu = _cpu_now(server.proc.pid, args.database)
+            run = _cast(args, part[args.warmup :])
+            cpu = {k: v - cpu[k] for k, v in _cpu_now(server.proc.pid, args.database).items()}
+            rows += _cast_rows(args, kind, workers, threads, run, cpu)
     rows += _check(args, share * len(variants))
     if args.cast_only:
         rows.append(("load average at end", _load()))
@@ -111,6 +115,15 @@ def _parse() -> argparse.Namespace:
         "sync:WORKERS or gthread:WORKERSxTHREADS, comma-separated",
     )
     p.add_argument("--warmup", type=int, default=50, help="casts per set-up not timed")
+    p.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="python",
+        help="who sends the casts: one Python thread on non-blocking sockets (exact latencies)"
+        " or wrk (C, bench/cast.lua, keeps connections alive where the server does; its "
+        "percentiles include up to concurrency-1 quick answers to the tail's filler requests)",
+    )
+    p.add_argument("--wrk-threads", type=int, default=1, help="wrk's threads (--client wrk)")
     p.add_argument("--cast-only", action="store_true", help="stop after the casts and check")
     p.add_argument(
         "--results-only",
@@ -276,20 +289,36 @@ class _server:
             self.proc.kill()
 
 
-def _worker_cpu(master: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _cpu_now(master: int, database: str) -> dict[str, float]:
+    """CPU seconds (user + system) used so far: the gunicorn master's workers, the PostgreSQL
+    backends of `database`, the Redis server (all of it: shared with anything else using it)
+    and this process (the Python client's threads). wrk's own is taken from its exit."""
+    name = database.rsplit("/", 1)[-1].split("?")[0]
+    totals = {"workers": 0.0, "postgres": 0.0, "redis": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            comm, fields = _stat(entry)
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue  # gone meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
         if int(fields[1]) == master:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+            totals["workers"] += seconds
+        elif comm == "postgres" and f" {name} " in cmdline:
+            totals["postgres"] += seconds
+        elif comm == "redis-server":
+            totals["redis"] += seconds
+    times = os.times()
+    totals["client"] = times.user + times.system
+    return totals
+
+
+def _stat(entry: Path) -> tuple[str, list[str]]:
+    text = (entry / "stat").read_text()
+    comm = text[text.index("(") + 1 : text.rindex(")")]
+    return comm, text.rsplit(")", 1)[1].split()
 
 
 def _get(port: int, path: str) -> tuple[int, bytes]:
@@ -302,43 +331,167 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
-def _cast(
-    args: argparse.Namespace, kind: str, workers: int, threads: int, voters: list
-) -> list[tuple[str, str]]:
-    def one(voter: tuple[str, list[int]]) -> tuple[int, float]:
-        token, picks = voter
-        body = json.dumps({"selections": [{"proposal_id": p} for p in picks]})
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
-        try:
-            conn.request("POST", "/api/v1/cycles/bench/ballot", body, headers)
-            status = conn.getresponse().status
-        except OSError:
-            status = 0
-        finally:
-            conn.close()
-        return status, time.perf_counter() - started
+@dataclass
+class _Run:
+    """One cast run: answers by status, latencies (seconds), the client's own CPU seconds."""
+
+    statuses: dict[int, int]
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    client_cpu: float | None = None  # None: the Python client, counted in this process
+
+
+def _cast(args: argparse.Namespace, voters: list) -> _Run:
+    return _cast_wrk(args, voters) if args.client == "wrk" else _cast_python(args, voters)
+
+
+def _cast_python(args: argparse.Namespace, voters: list) -> _Run:
+    """One thread, non-blocking sockets: --concurrency casts in flight, each on a connection
+    of its own ("Connection: close", read to the end); requests are built before the clock
+    starts. Its CPU is this process's."""
+    requests = [
+        _request(args.port, token, {"selections": [{"proposal_id": p} for p in picks]})
+        for token, picks in voters
+    ]
+    selector = selectors.DefaultSelector()
+    answers: list[tuple[int, float]] = []
+    queue = iter(requests)
+
+    def start() -> None:
+        request = next(queue, None)
+        if request is None:
+            return
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", args.port))
+        selector.register(sock, selectors.EVENT_WRITE, [request, bytearray(), time.perf_counter()])
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(args.concurrency) as pool:
-        results = list(pool.map(one, voters))
+    for _ in range(args.concurrency):
+        start()
+    while selector.get_map():
+        for key, _mask in selector.select():
+            sock, (request, received, began) = key.fileobj, key.data
+            try:
+                if request:  # writable: send what is left
+                    key.data[0] = request[sock.send(request) :]
+                    if not key.data[0]:
+                        selector.modify(sock, selectors.EVENT_READ, key.data)
+                    continue
+                if chunk := sock.recv(65536):
+                    received += chunk
+                    continue
+            except OSError:
+                received.clear()  # refused or reset: no answer (status 0)
+            selector.unregister(sock)
+            sock.close()
+            answers.append((_status(received), time.perf_counter() - began))
+            start()
     took = time.perf_counter() - started
-    ok = sum(1 for status, _ in results if status == 201)
-    times = sorted(t for _, t in results)
-    other = sorted({s for s, _ in results} - {201})
+    statuses: dict[int, int] = {}
+    for status, _ in answers:
+        statuses[status] = statuses.get(status, 0) + 1
+    times = sorted(t for _, t in answers)
+    return _Run(statuses, took, *(_at(times, q) for q in (0.5, 0.95, 0.99)))
+
+
+def _request(port: int, token: str, body: dict) -> bytes:
+    data = json.dumps(body, separators=(",", ":")).encode()
+    head = (
+        f"POST /api/v1/cycles/bench/ballot HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+def _status(response: bytes) -> int:
+    """The status code of an HTTP response, 0 if there is none (connection lost)."""
+    parts = bytes(response[:32]).split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _cast_wrk(args: argparse.Namespace, voters: list) -> _Run:
+    """wrk (C, one thread by default) sends the casts: its CPU is taken from its exit."""
+    path = Path(tempfile.mkdtemp()) / "voters.txt"
+    path.write_text(
+        "".join(
+            f"{token} "
+            + json.dumps({"selections": [{"proposal_id": p} for p in picks]}, separators=(",", ":"))
+            + "\n"
+            for token, picks in voters
+        )
+    )
+    threads = str(args.wrk_threads)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk = subprocess.Popen(
+        ["wrk", "-t", threads, "-c", str(args.concurrency), "-d", "3600s", "--timeout", "120s"]
+        + ["-s", str(ROOT / "bench" / "cast.lua")]
+        + [f"http://127.0.0.1:{args.port}/api/v1/cycles/bench/ballot", "--", str(path), threads],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wrk.stderr is not None
+    finished = 0
+    while finished < args.wrk_threads and (line := _line_within(wrk.stderr, 120)):
+        finished += line.strip() == "thread done"
+    wrk.send_signal(signal.SIGINT)  # wrk waits out -d otherwise; SIGINT ends it and its report
+    out, _err = wrk.communicate(timeout=60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    got = json.loads(next(x for x in out.splitlines() if x.startswith('{"duration_us"')))
+    return _Run(
+        {int(k): v for k, v in got["statuses"].items()},
+        got["duration_us"] / 1e6,
+        *(got[f"{q}_us"] / 1e6 for q in ("p50", "p95", "p99")),
+        client_cpu=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+    )
+
+
+def _line_within(stream: Any, seconds: float) -> str:
+    """The stream's next line, or "" at its end or after `seconds` without one (a stuck run)."""
+    ready, _w, _x = select.select([stream], [], [], seconds)
+    return stream.readline() if ready else ""
+
+
+def _cast_rows(
+    args: argparse.Namespace,
+    kind: str,
+    workers: int,
+    threads: int,
+    run: _Run,
+    cpu: dict[str, float],
+) -> list[tuple[str, str]]:
+    ok, sent = run.statuses.get(201, 0), sum(run.statuses.values())
+    other = sorted(s for s in run.statuses if s != 201)
     label = f"API casts, {kind} ({workers} workers" + (
         f" x {threads} threads)" if kind == "gthread" else ")"
     )
+    client = run.client_cpu if run.client_cpu is not None else cpu["client"]
+    per = 1000 / max(ok, 1)
     return [
         (
             label,
-            f"{ok / took:.0f} ballots/s ({ok}/{len(voters)} cast, "
-            f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}"
+            f"{ok / run.seconds:.0f} ballots/s ({ok}/{sent} cast, p50 {run.p50 * 1000:.0f} ms, "
+            f"p95 {run.p95 * 1000:.0f} ms, p99 {run.p99 * 1000:.0f} ms"
             + (f", other answers {other}" if other else "")
-            + f", {args.concurrency} at a time; load average after {_load()})",
-        )
+            + f", {args.concurrency} at a time, client {args.client}; "
+            f"load average after {_load()})",
+        ),
+        (
+            f"  CPU per ballot ({kind})",
+            f"gunicorn workers {cpu['workers'] * per:.1f} ms, PostgreSQL (connected backends) "
+            f"{cpu['postgres'] * per:.1f} ms, Redis server {cpu['redis'] * per:.2f} ms (all of "
+            f"its work), client ({args.client}) {client * per:.1f} ms "
+            "(user+system; less sensitive to other load than the rate)",
+        ),
     ]
+
+
+def _at(times: list[float], q: float) -> float:
+    return times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
 
 
 def _ms(times: list[float], q: float) -> str:

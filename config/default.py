@@ -4,7 +4,11 @@ import os
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
 SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///pbplatform.sqlite3")
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# A pooled connection idle longer than this is checked (a round trip) before use, and replaced
+# if the database dropped it (restart, idle timeout); a busy one is not: SQLAlchemy's
+# pool_pre_ping checked before every request, one more round trip each (see pbplatform/db.py).
+DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "1"))
 
 # Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -12,7 +12,7 @@ AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
 DATA_ENCRYPTION_KEY = os.environ["DATA_ENCRYPTION_KEY"]
 # Keep statement parameters (password hashes, session and reset tokens, voter keys) out of
 # the error messages that reach the logs.
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 # Shared by every gunicorn worker and app server.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 # The host names this site answers to (comma-separated). Any other Host or X-Forwarded-Host

@@ -55,11 +55,15 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from pbplatform import models  # noqa: F401  (every table known before use)
+    from pbplatform.db import ping_when_idle
     from pbplatform.extensions import babel, csrf, db, limiter, login_manager, migrate
     from pbplatform.i18n import select_locale
     from pbplatform.security.ratelimit import configure_fallback
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine, app.config["DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -1,6 +1,8 @@
 """Declarative base, constraint naming convention and column helpers shared by all models."""
 
+import functools
 import sqlite3
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -58,6 +60,14 @@ def rows_changed(result: sa.Result[Any]) -> int:
     return cast("sa.CursorResult[Any]", result).rowcount
 
 
+def core_connection(session: Any) -> sa.Connection:
+    """The session's connection in its transaction, for a Core statement that needs no ORM
+    objects (cheaper than `session.execute`); pending ORM changes are flushed first, as
+    `session.execute` would (autoflush)."""
+    session.flush()
+    return cast(sa.Connection, session.connection())
+
+
 def insert_unless_present(session: Any, table: sa.Table, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True if the row was stored, False if a row with the
     same unique key exists (or a concurrent transaction stored it first and committed).
@@ -66,7 +76,15 @@ def insert_unless_present(session: Any, table: sa.Table, values: dict[str, Any])
     takes three round trips. PostgreSQL waits for a concurrent twin's transaction, as a unique
     violation would.
     """
-    dialect = session.connection().dialect.name
+    connection = core_connection(session)
+    stmt = _insert_unless_present(connection.dialect.name, table, tuple(sorted(values)))
+    params = {f"v_{name}": value for name, value in values.items()}
+    return connection.execute(stmt, params).first() is not None
+
+
+@functools.lru_cache(maxsize=128)
+def _insert_unless_present(dialect: str, table: sa.Table, columns: tuple[str, ...]) -> Any:
+    """Built once per process for each table and set of columns."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -74,8 +92,31 @@ def insert_unless_present(session: Any, table: sa.Table, values: dict[str, Any])
     else:  # pragma: no cover - the two supported databases
         raise NotImplementedError(dialect)
     key = next(iter(table.primary_key.columns))
-    stmt = insert(table).values(values).on_conflict_do_nothing().returning(key)
-    return session.execute(stmt).first() is not None
+    values = {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+    return insert(table).values(values).on_conflict_do_nothing().returning(key)
+
+
+def ping_when_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle in the pool longer than
+    `idle_seconds` (`pool_pre_ping` checks before every use: one more round trip on every
+    request). One the database dropped while idle (a restart, an idle timeout) is replaced
+    before any statement runs; one dropped less than `idle_seconds` after its last use fails
+    its request once (the 503 of a database error) and SQLAlchemy then renews the pool."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool invalidates this connection and checks out another (its retry).
+            raise sa.exc.DisconnectionError() from exc
 
 
 def enum_check(column: str, values: Iterable[str], name: str) -> sa.CheckConstraint:

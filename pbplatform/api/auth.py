@@ -16,8 +16,9 @@ from flask import current_app, g, make_response, request
 from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
-from pbplatform.api.services import authenticate_token
+from pbplatform.api.services import TokenOwner, authenticate_token
 from pbplatform.errors import DomainError
+from pbplatform.extensions import db
 from pbplatform.security.access import AccessLevel
 from pbplatform.security.addresses import address_key
 
@@ -32,26 +33,44 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-def token_user() -> User:
-    """The user the request's bearer token belongs to, or a 401 `unauthorized` problem."""
+def token_owner() -> TokenOwner:
+    """The owner of the request's bearer token (one statement, read once per request), or a
+    401 `unauthorized` problem."""
+    if (owner := g.get("api_token_owner")) is not None:
+        return owner
     plaintext = bearer_token()
-    token = authenticate_token(plaintext) if plaintext else None
-    if token is None:
+    owner = authenticate_token(plaintext) if plaintext else None
+    if owner is None:
         raise DomainError(
             "unauthorized",
             _("A valid API token is required: send 'Authorization: Bearer <token>'."),
             status=401,
         )
-    g.api_token = token
-    # Services and the audit log see the token's owner as the current user for this request
-    # only; nothing is written to the session cookie.
-    g._login_user = token.user
-    return token.user
+    g.api_token_owner = owner
+    # Never the session cookie's user on a bearer request: anonymous until a view asks for the
+    # owner's account (`token_user`), who is then the current user (the audit log's actor)
+    # for this request only; nothing is written to the session cookie.
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    return owner
+
+
+def token_user() -> User:
+    """The account the request's bearer token belongs to, or a 401 `unauthorized` problem."""
+    user = db.session.get(User, token_owner().id)
+    if user is None:  # deleted since the token was read
+        raise DomainError("unauthorized", _("This account no longer exists."), status=401)
+    g._login_user = user
+    return user
 
 
 def current_token_user() -> User:
-    """The owner of the token `api_token_required` accepted for this request."""
-    return g.api_token.user
+    """The account of the token `api_token_required` accepted for this request."""
+    return token_user()
+
+
+def current_token_owner() -> TokenOwner:
+    """The owner of the token `api_token_required` accepted (no ORM account: casting)."""
+    return token_owner()
 
 
 def api_token_required(view: F) -> F:
@@ -59,7 +78,7 @@ def api_token_required(view: F) -> F:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        token_user()
+        token_owner()
         response = make_response(view(*args, **kwargs))
         response.headers.setdefault("Cache-Control", "no-store")  # personal answers
         return response

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
 from pbplatform.api.models import ApiIdempotencyKey
+from pbplatform.api.services import TokenOwner
 from pbplatform.db import insert_unless_present
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
@@ -50,7 +51,7 @@ def fingerprint(data: Any = None) -> str:
     return _sha256(f"{request.method} {request.path} {body}")
 
 
-def replay(user: User, key_hash: str | None, request_hash: str) -> Response | None:
+def replay(user: User | TokenOwner, key_hash: str | None, request_hash: str) -> Response | None:
     """The remembered response for this key, or None if the key is new."""
     if key_hash is None:
         return None
@@ -76,7 +77,7 @@ def replay(user: User, key_hash: str | None, request_hash: str) -> Response | No
 
 
 def remember(
-    user: User,
+    user: User | TokenOwner,
     key_hash: str | None,
     request_hash: str,
     status: int,

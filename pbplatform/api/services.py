@@ -10,17 +10,18 @@ import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.attributes import set_committed_value
 
 from pbplatform.accounts.models import User
 from pbplatform.api.models import ApiToken
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
-from pbplatform.db import today, utcnow
+from pbplatform.db import core_connection, today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 
@@ -87,43 +88,65 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """An API token's owner as `authenticate_token` reads it with the token: what casting needs
+    (the one-vote key, the eligibility check), without an ORM object. `id` is the user's."""
+
+    token_id: int
+    id: int
+    home_area_id: int | None
+    birth_date: date | None
+    is_active: bool
+    preloaded_census_hash: str  # "" when never verified against a register
+
+
 @functools.cache
-def _token_query() -> sa.Select[ApiToken]:
+def _token_query() -> sa.Select[Any]:
     """Built once per process (building a statement costs more than running a cached one)."""
+    t, u, c = ApiToken.__table__.c, User.__table__.c, CensusEntry.__table__.c
     census_hash = (
-        sa.select(CensusEntry.entry_hash)
-        .where(CensusEntry.user_id == User.id)
-        .order_by(CensusEntry.id.desc())
+        sa.select(c.entry_hash)
+        .where(c.user_id == u.id)
+        .order_by(c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
     return (
-        sa.select(ApiToken)
-        .join(ApiToken.user)
-        .options(
-            contains_eager(ApiToken.user).with_expression(
-                User.preloaded_census_hash, sa.func.coalesce(census_hash, "")
-            )
-        )
-        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+        sa.select(t.id, t.revoked_at, t.last_used_on, u.id, u.home_area_id, u.birth_date)
+        .add_columns(u.is_active_account, sa.func.coalesce(census_hash, ""))
+        .select_from(ApiToken.__table__)
+        .join(User.__table__, u.id == t.user_id)
+        .where(t.token_hash == sa.bindparam("token_hash"))
     )
 
 
-def authenticate_token(plaintext: str) -> ApiToken | None:
-    """The active token with this plaintext whose owner's account is active, else None.
+@functools.cache
+def _record_use() -> sa.Update:
+    t = ApiToken.__table__.c
+    return (
+        sa.update(ApiToken.__table__)
+        .where(t.id == sa.bindparam("token_id"))
+        .values(last_used_on=sa.bindparam("day"))
+    )
 
-    One statement reads the token, its owner and the owner's census key (every API write
+
+def authenticate_token(plaintext: str) -> TokenOwner | None:
+    """The owner of the active token with this plaintext if their account is active, else None.
+
+    One Core statement reads the token, its owner and the owner's census key (every API write
     needs all three). `last_used_on` is a day: it is written by the first use of each day
-    only, with a Core UPDATE, never on every request.
+    only, never on every request.
     """
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 100:
         return None
-    token = db.session.scalar(_token_query(), {"token_hash": hash_token(plaintext)})
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    connection = core_connection(db.session)
+    row = connection.execute(_token_query(), {"token_hash": hash_token(plaintext)}).first()
+    if row is None:
         return None
-    if token.last_used_on != today():
-        db.session.execute(
-            sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_on=today())
-        )
-        set_committed_value(token, "last_used_on", today())
-    return token
+    token_id, revoked_at, last_used_on, user_id, area_id, born, active, census_hash = row
+    if revoked_at is not None or not active:
+        return None
+    if last_used_on != (day := today()):
+        connection.execute(_record_use(), {"token_id": token_id, "day": day})
+    return TokenOwner(token_id, user_id, area_id, born, active, census_hash)

@@ -13,17 +13,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from pbplatform.api import idempotency
-from pbplatform.api.auth import api_token_required, current_token_user
-from pbplatform.api.resources import public_cycle, public_cycle_filter, public_proposal
+from pbplatform.api.auth import api_token_required, current_token_owner, current_token_user
+from pbplatform.api.resources import public_cycle, public_proposal
 from pbplatform.api.serializers import comment_document, proposal_records
-from pbplatform.api.views import bp, json_body, validation_error
+from pbplatform.api.views import bp, json_body, safe_text, validation_error
 from pbplatform.channels.models import Channel
 from pbplatform.db import today
 from pbplatform.discussion import services as discussion_services
 from pbplatform.discussion.models import CommentChannel
 from pbplatform.errors import DomainError
 from pbplatform.proposals.services import ProposalInput, submit_proposal
-from pbplatform.voting.services import cast_ballot, lock_cycle_for_cast, voter_key_for
+from pbplatform.voting.services import cast_ballot, read_cycle_for_cast, voter_key_for
 
 
 @bp.post("/cycles/<slug>/proposals")
@@ -76,29 +76,30 @@ def post_comment(tracking_number: str) -> ResponseReturnValue:
 @bp.post("/cycles/<slug>/ballot")
 @api_token_required
 def cast(slug: str) -> ResponseReturnValue:
-    user = current_token_user()
+    owner = current_token_owner()  # no ORM account: the token's row has all a cast needs
     # Read once, under the shared lock casting holds (not public_cycle and a second read).
-    cycle = lock_cycle_for_cast(*public_cycle_filter(slug))
+    cycle = read_cycle_for_cast(slug, owner.home_area_id) if safe_text(slug, 64) else None
     if cycle is None:
         raise DomainError("not_found", _("No such cycle."), status=404)
     data = json_body("BallotSubmission")
-    selections = ballot_selections(data, user.home_area_id)
+    selections = ballot_selections(data, owner.home_area_id)
     # The fingerprint leaves the choices out: a hash of them next to a user id could be
     # brute-forced, which would undo ballot secrecy.
     key, request_hash = idempotency.request_key(), idempotency.fingerprint()
-    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+    if (previous := idempotency.replay(owner, key, request_hash)) is not None:
         return previous
     cast_ballot(
         cycle,
-        voter_key_for(user),
+        voter_key_for(owner),
         selections,
-        area_id=user.home_area_id,
+        area_id=owner.home_area_id,
         channel=Channel.ONLINE,
-        user_id=user.id,
+        user_id=owner.id,
+        voter=owner,
         cycle_locked=True,
     )
     body = {"status": "cast", "cast_on": today().isoformat()}
-    idempotency.remember(user, key, request_hash, 201, body, ballot_cycle_id=cycle.id)
+    idempotency.remember(owner, key, request_hash, 201, body, ballot_cycle_id=cycle.id)
     return jsonify(body), 201
 
 

@@ -8,6 +8,7 @@ and testing it is derived from SECRET_KEY with a label, like the pepper; product
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -18,7 +19,7 @@ from nacl.public import PrivateKey, PublicKey
 from sqlalchemy.exc import IntegrityError
 
 from pbplatform.ballotbox.models import BallotBoxKey
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import CastCycle, Cycle
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 
@@ -48,16 +49,21 @@ def _info_key(cycle_id: int) -> tuple[str, int]:
     return ("ballot_box_public_key", cycle_id)
 
 
-def remember_public_key(stored: BallotBoxKey) -> None:
-    """Keep a key read with its cycle (voting.services.lock_cycle_for_cast) for this session:
+def remember_public_key(cycle_id: int, public_key_hex: str) -> None:
+    """Keep a key read with its cycle (voting.services.read_cycle_for_cast) for this session:
     a recorded public key never changes, so sealing need not read it again."""
-    db.session.info[_info_key(stored.cycle_id)] = stored.public_key
+    db.session.info[_info_key(cycle_id)] = public_key_hex
 
 
-def public_key(cycle: Cycle) -> PublicKey:
+@functools.lru_cache(maxsize=64)
+def _public_key(hex_key: str) -> PublicKey:
+    return PublicKey(bytes.fromhex(hex_key))  # a recorded key never changes
+
+
+def public_key(cycle: Cycle | CastCycle) -> PublicKey:
     """The cycle's public key, recorded by the first ballot sealed (a racing twin re-reads it)."""
     if (known := db.session.info.get(_info_key(cycle.id))) is not None:
-        return PublicKey(bytes.fromhex(known))
+        return _public_key(known)
     stored = db.session.get(BallotBoxKey, cycle.id)
     if stored is None:
         derived = _hex(_private_key(_secrets()[0], cycle.id).public_key)
@@ -72,7 +78,7 @@ def public_key(cycle: Cycle) -> PublicKey:
     return PublicKey(bytes.fromhex(stored.public_key))
 
 
-def _matching_secret(cycle: Cycle) -> bytes:
+def _matching_secret(cycle: Cycle | CastCycle) -> bytes:
     expected = _hex(public_key(cycle))
     for secret in _secrets():
         if _hex(_private_key(secret, cycle.id).public_key) == expected:
@@ -87,11 +93,11 @@ def _matching_secret(cycle: Cycle) -> bytes:
     )
 
 
-def private_key(cycle: Cycle) -> PrivateKey:
+def private_key(cycle: Cycle | CastCycle) -> PrivateKey:
     """The key that unseals `cycle`'s ballots; DomainError (503) if no configured secret fits."""
     return _private_key(_matching_secret(cycle), cycle.id)
 
 
-def serial_key(cycle: Cycle) -> bytes:
+def serial_key(cycle: Cycle | CastCycle) -> bytes:
     """Keys the hash of paper serials: without the secret, no serial can be tested by guessing."""
     return _derive(_matching_secret(cycle), "paper-serial", cycle.id)

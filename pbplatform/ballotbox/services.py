@@ -16,13 +16,15 @@ records what the cycle's ballot tables hold (counts per channel and area and a d
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from nacl.public import SealedBox
@@ -31,14 +33,35 @@ from pbplatform.api.models import ApiIdempotencyKey
 from pbplatform.audit import services as audit
 from pbplatform.ballotbox import digest, keys
 from pbplatform.ballotbox.models import SealedBallot
-from pbplatform.cycles.models import Cycle
+from pbplatform.cycles.models import CastCycle, Cycle
+from pbplatform.db import core_connection
 from pbplatform.extensions import db
 from pbplatform.voting.models import Ballot, BallotChoice, new_ballot_id
 
 PAD = 1024  # about 70 choices fit one block: more would show in the length
 
 
-def _plaintext(ballot: Ballot) -> bytes:
+@dataclass(frozen=True, slots=True)
+class BallotContent:
+    """What a cast seals (no ORM `Ballot`: the row is written only when voting closes)."""
+
+    area_id: int | None
+    channel: str
+    serial: str | None
+    invalid_reason: str | None
+    choices: Sequence[NormalizedChoiceLike]
+
+
+class NormalizedChoiceLike(Protocol):
+    @property
+    def proposal_id(self) -> int: ...
+    @property
+    def points(self) -> Decimal | None: ...
+    @property
+    def stance(self) -> int | None: ...
+
+
+def _plaintext(ballot: BallotContent | Ballot) -> bytes:
     content = [
         ballot.area_id,
         ballot.serial,
@@ -53,7 +76,9 @@ def _plaintext(ballot: Ballot) -> bytes:
     return data.ljust(blocks * PAD, b" ")
 
 
-def serial_hash(cycle: Cycle, serial: str | None, key: bytes | None = None) -> str | None:
+def serial_hash(
+    cycle: Cycle | CastCycle, serial: str | None, key: bytes | None = None
+) -> str | None:
     if serial is None:
         return None
     return hmac.new(key or keys.serial_key(cycle), serial.encode(), hashlib.sha256).hexdigest()
@@ -65,7 +90,12 @@ def audit_serial_hash(cycle: Cycle, serial: str) -> str:
     return hmac.new(keys.serial_key(cycle), b"audit:" + serial.encode(), hashlib.sha256).hexdigest()
 
 
-def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
+@functools.cache
+def _sealed_insert() -> sa.Insert:
+    return sa.insert(SealedBallot.__table__)  # built once per process
+
+
+def seal_ballots(cycle: Cycle | CastCycle, ballots: Iterable[BallotContent | Ballot]) -> None:
     """Insert one sealed row per (unsaved) ballot (a Core INSERT, no ORM objects): a duplicate
     serial raises IntegrityError here."""
     box = SealedBox(keys.public_key(cycle))
@@ -73,20 +103,19 @@ def seal_ballots(cycle: Cycle, ballots: Iterable[Ballot]) -> None:
     if not ballots:
         return
     key = keys.serial_key(cycle) if any(b.serial for b in ballots) else None
-    db.session.execute(
-        sa.insert(SealedBallot.__table__),
-        [
-            {
-                "id": new_ballot_id(),
-                "cycle_id": cycle.id,
-                "channel": b.channel,
-                "is_valid": b.invalid_reason is None,
-                "serial_hash": serial_hash(cycle, b.serial, key),
-                "sealed": box.encrypt(_plaintext(b)),
-            }
-            for b in ballots
-        ],
-    )
+    rows = [
+        {
+            "id": new_ballot_id(),
+            "cycle_id": cycle.id,
+            "channel": b.channel,
+            "is_valid": b.invalid_reason is None,
+            "serial_hash": serial_hash(cycle, b.serial, key),
+            "sealed": box.encrypt(_plaintext(b)),
+        }
+        for b in ballots
+    ]
+    # one ballot (a cast) as one INSERT, not the driver's executemany
+    core_connection(db.session).execute(_sealed_insert(), rows[0] if len(rows) == 1 else rows)
 
 
 def stored_serials(cycle: Cycle, serials: Iterable[str]) -> set[str]:

@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -27,11 +28,14 @@ from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
 from pbplatform.channels.models import CensusEntry
 from pbplatform.channels.pepper import peppered_hash
-from pbplatform.cycles.models import Cycle, Phase, VotePolicy
+from pbplatform.cycles.models import CastCycle, Cycle, Phase, VotePolicy
 from pbplatform.db import today, utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.voting.models import Participation
+
+if TYPE_CHECKING:  # api imports this module
+    from pbplatform.api.services import TokenOwner
 
 COLUMNS = ["identifier", "birth_date", "postcode"]
 MAX_ROWS = 500_000
@@ -246,7 +250,7 @@ def find_entry(cycle: Cycle, identifier: str, born_on: date, postcode: str) -> C
     )
 
 
-def entry_for_user(cycle: Cycle, user: User) -> CensusEntry | None:
+def entry_for_user(cycle: Cycle | CastCycle, user: User | TokenOwner) -> CensusEntry | None:
     return db.session.scalar(
         sa.select(CensusEntry).where(
             CensusEntry.cycle_id == cycle.id, CensusEntry.user_id == user.id
@@ -301,7 +305,7 @@ def verify_resident(
     return entry
 
 
-def check_eligibility(cycle: Cycle, user: User) -> None:
+def check_eligibility(cycle: Cycle | CastCycle, user: User | TokenOwner) -> None:
     """Raise DomainError (403) if `user` may not vote online in `cycle`; call it at cast time.
 
     registered: any active account; census: a verified register entry, still in the register
@@ -346,7 +350,7 @@ def census_voter_key(cycle: Cycle, user: User) -> str | None:
     return person_key(entry) if entry is not None else None
 
 
-def census_person_key(user: User) -> str | None:
+def census_person_key(user: User | TokenOwner) -> str | None:
     """The census key of the user's latest verification in any cycle (voting.voter_key_for)."""
     if user.id is None:
         return None

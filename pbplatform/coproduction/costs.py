@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from pbplatform.coproduction.models import COUNTED_STATUSES, Offer
 from pbplatform.cycles.models import Cycle
+from pbplatform.db import core_connection
 from pbplatform.extensions import db
-from pbplatform.proposals.models import Proposal
+from pbplatform.proposals.models import BallotWithdrawal, Proposal, ProposalKind, ProposalStatus
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,29 @@ def is_conditional(breakdown: CostBreakdown) -> bool:
     return breakdown.is_conditional
 
 
-def gross_cost(proposal: Proposal) -> int:
+@dataclass(frozen=True, slots=True)
+class BallotProposal:
+    """A proposal as the ballot check reads it (`ballot_proposals_with_costs`): no ORM object."""
+
+    id: int
+    cycle_id: int
+    area_id: int | None
+    status: str
+    kind: str
+    estimated_cost_minor: int
+    officer_cost_minor: int | None
+    withdrawn_from_ballot: bool  # taken off the opened ballot by two officers
+
+    @property
+    def is_saving(self) -> bool:
+        return self.kind == ProposalKind.SAVING
+
+    @property
+    def on_ballot(self) -> bool:
+        return self.status == ProposalStatus.APPROVED
+
+
+def gross_cost(proposal: Proposal | BallotProposal) -> int:
     if proposal.officer_cost_minor is not None:
         return proposal.officer_cost_minor
     return proposal.estimated_cost_minor or 0
@@ -69,34 +92,41 @@ def apply_cap(gross: int, offered: int, cap_pct: int) -> CostBreakdown:
 
 def _with_offers(*columns: Any) -> sa.Select[Any]:
     """`columns` of proposals with their cycle's cap and their counted offers' value."""
-    counted = sa.and_(Offer.proposal_id == Proposal.id, Offer.status.in_(COUNTED_STATUSES))
+    p, c, o = Proposal.__table__.c, Cycle.__table__.c, Offer.__table__.c
+    counted = sa.and_(o.proposal_id == p.id, o.status.in_(COUNTED_STATUSES))
     return (
-        sa.select(
-            *columns,
-            Cycle.coproduction_cap_pct,
-            sa.func.coalesce(sa.func.sum(Offer.value_minor), 0),
-        )
-        .join(Cycle, Cycle.id == Proposal.cycle_id)
-        .outerjoin(Offer, counted)
-        .group_by(Proposal.id, Cycle.coproduction_cap_pct)
+        sa.select(*columns, c.coproduction_cap_pct, sa.func.coalesce(sa.func.sum(o.value_minor), 0))
+        .select_from(Proposal.__table__)
+        .join(Cycle.__table__, c.id == p.cycle_id)
+        .outerjoin(Offer.__table__, counted)
+        .group_by(p.id, c.coproduction_cap_pct)
     )
 
 
 @functools.cache
-def _proposals_with_offers() -> sa.Select[Any]:
-    return _with_offers(Proposal)  # built once per process: a cast runs it every time
+def _ballot_proposals_query() -> sa.Select[Any]:
+    """Built once per process (a cast runs it every time): Core columns, no ORM entity."""
+    p, w = Proposal.__table__.c, BallotWithdrawal.__table__.c
+    withdrawn = sa.and_(
+        p.status == ProposalStatus.WITHDRAWN,
+        sa.exists().where(w.proposal_id == p.id, w.confirmed_at.is_not(None)),
+    )
+    columns = (p.id, p.cycle_id, p.area_id, p.status, p.kind, p.estimated_cost_minor)
+    return _with_offers(*columns, p.officer_cost_minor, withdrawn).where(
+        p.id.in_(sa.bindparam("ids", expanding=True))
+    )
 
 
-def proposals_with_costs(
+def ballot_proposals_with_costs(
     ids: Iterable[int],
-) -> tuple[dict[int, Proposal], dict[int, CostBreakdown]]:
+) -> tuple[dict[int, BallotProposal], dict[int, CostBreakdown]]:
     """The proposals with these ids and their costs, in one statement (a cast's check)."""
     ids = list(ids)
     if not ids:
         return {}, {}
-    rows = db.session.execute(_proposals_with_offers().where(Proposal.id.in_(ids))).all()
-    proposals = {p.id: p for p, _cap, _offered in rows}
-    costs = {p.id: apply_cap(gross_cost(p), int(offered), cap) for p, cap, offered in rows}
+    rows = core_connection(db.session).execute(_ballot_proposals_query(), {"ids": ids}).all()
+    proposals = {row[0]: BallotProposal(*row[:8]) for row in rows}
+    costs = {row[0]: apply_cap(gross_cost(proposals[row[0]]), int(row[9]), row[8]) for row in rows}
     return proposals, costs
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -241,20 +243,9 @@ class Cycle(db.Model):
         return self.phase_at(utcnow())
 
     def phase_at(self, now: datetime) -> Phase:
-        """The stored phase, moved on past every later phase whose start date has passed.
-
-        Nothing is written: `flask pb advance-phases` stores due phases (from a timer). The
-        clock never opens voting by itself, because opening it freezes the rules and checks
-        the ballot, a write that timer (or an admin) makes; it does close voting (INV-4).
-        """
-        starts = {p.phase: p.starts_at for p in self.phase_dates}
-        phase = Phase(self.phase)
-        for later in phase.later:
-            start = starts.get(later)
-            if later == Phase.VOTING or start is None or start > now:
-                break
-            phase = later
-        return phase
+        """The stored phase, moved on past every later phase whose start date has passed
+        (see `phase_at`)."""
+        return phase_at(self.phase, {p.phase: p.starts_at for p in self.phase_dates}, now)
 
     def area_budget(self, area_id: int | None) -> int:
         if area_id is None:
@@ -263,6 +254,65 @@ class Cycle(db.Model):
             if ca.area_id == area_id:
                 return ca.budget_minor
         raise KeyError(area_id)
+
+    def has_area(self, area_id: int | None) -> bool:
+        """Whether the area takes part in this cycle (it has a budget here)."""
+        return area_id is not None and any(ca.area_id == area_id for ca in self.areas)
+
+
+def phase_at(stored: str, starts: Mapping[str, datetime], now: datetime) -> Phase:
+    """The stored phase, moved on past every later phase whose start date has passed.
+
+    Nothing is written: `flask pb advance-phases` stores due phases (from a timer). The clock
+    never opens voting by itself, because opening it freezes the rules and checks the ballot, a
+    write that timer (or an admin) makes; it does close voting (INV-4).
+    """
+    phase = Phase(stored)
+    for later in phase.later:
+        start = starts.get(later)
+        if later == Phase.VOTING or start is None or start > now:
+            break
+        phase = later
+    return phase
+
+
+@dataclass(frozen=True, slots=True)
+class CastCycle:
+    """What casting one ballot reads of a cycle, read in one statement under the cast's
+    shared lock (voting.services.read_cycle_for_cast), in place of the ORM `Cycle` with its
+    phase dates and areas. `area_id` is the voter's area, with its budget, if it takes part.
+    The rule check and casting read either (voting.services.BallotCycle)."""
+
+    id: int
+    phase: str
+    ballot_rule: str
+    max_projects: int | None
+    points_total: Decimal | None
+    max_points_per_project: Decimal | None
+    currency: str
+    district_budget_minor: int
+    vote_policy: str
+    min_age: int | None
+    starts: Mapping[str, datetime]
+    area_id: int | None
+    area_budget_minor: int | None
+    public_key: str | None  # the ballot box's, once its first ballot recorded it
+
+    @property
+    def current_phase(self) -> Phase:
+        return phase_at(self.phase, self.starts, utcnow())
+
+    def area_budget(self, area_id: int | None) -> int:
+        if area_id is None:
+            return self.district_budget_minor
+        if area_id != self.area_id or self.area_budget_minor is None:
+            raise KeyError(area_id)
+        return self.area_budget_minor
+
+    def has_area(self, area_id: int | None) -> bool:
+        return (
+            area_id is not None and area_id == self.area_id and self.area_budget_minor is not None
+        )
 
 
 class CycleArea(db.Model):

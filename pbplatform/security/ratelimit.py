@@ -7,19 +7,27 @@ codes, proposals, the API ...) do while the store is unreachable:
   be limited runs unlimited, so stopping Redis cannot open the door to password guessing.
 - `memory`: Flask-Limiter's in-memory fallback: the same limits, counted per worker process
   (so up to N times looser with N workers) until the store answers again (checked with
-  backoff); routes keep working.
+  backoff); routes keep working. The API counts its own limits (`hit_all`) the same way.
 
 Pages without limits never touch the store and are unaffected. /healthz reports the store.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import redis.exceptions
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext
+from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisClusterStorage, RedisStorage, Storage
 
 from pbplatform.extensions import limiter
 
@@ -66,3 +74,118 @@ def _store_down(exc: Exception) -> Response:
 def register_storage_errors(app: Flask) -> None:
     for error in (redis.exceptions.RedisError, StorageError):
         app.register_error_handler(error, _store_down)
+
+
+# --- several limits in one round trip (the API's; see api/views.py) -------------------------
+
+# INCR each key; a new key (or one that lost its expiry) gets its window; returns count and
+# seconds to the window's end for each key, in order. Atomic: one script, one round trip.
+HIT_ALL_LUA = b"""
+local out = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    local ttl = redis.call('TTL', key)
+    if count == 1 or ttl < 0 then
+        redis.call('EXPIRE', key, ARGV[i])
+        ttl = tonumber(ARGV[i])
+    end
+    out[2 * i - 1] = count
+    out[2 * i] = ttl
+end
+return out
+"""
+MAX_BACKOFF_SECONDS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One limit after this request: how many requests its window has counted, and when it ends."""
+
+    limit: RateLimitItem
+    count: int
+    reset_at: float  # epoch seconds
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.amount - self.count)
+
+    @property
+    def breached(self) -> bool:
+        return self.count > self.limit.amount
+
+
+@dataclass
+class _Fallback:
+    """The per-process store used while the shared one is down (RATELIMIT_FALLBACK=memory)."""
+
+    storage: MemoryStorage = field(default_factory=MemoryStorage)
+    dead_until: float = 0.0
+    failures: int = 0
+
+
+# Per store (each app's limiter configuration has its own): its script, its fallback state.
+_scripts: weakref.WeakKeyDictionary[Storage, Any] = weakref.WeakKeyDictionary()
+_fallbacks: weakref.WeakKeyDictionary[Storage, _Fallback] = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=64)
+def parse_limits(text: str) -> tuple[RateLimitItem, ...]:
+    """'60 per minute;1000 per hour' as limit items (settings do not change while running)."""
+    return tuple(parse_many(text))
+
+
+def hit_all(hits: Sequence[tuple[RateLimitItem, str, str]]) -> list[Count]:
+    """Count this request against each (limit, key, scope), fixed windows, as Flask-Limiter's
+    default strategy counts: with Redis in ONE round trip (Flask-Limiter spends one per limit
+    and two more for the X-RateLimit headers). Every window counts the request, also when
+    another limit refuses it.
+
+    The store down: RATELIMIT_FALLBACK=refuse raises (the 503 of `_store_down`); `memory`
+    counts in this process meanwhile and tries the store again after a growing pause, as
+    Flask-Limiter's own fallback does."""
+    prefix = (
+        [current_app.config["RATELIMIT_KEY_PREFIX"]]
+        if current_app.config.get("RATELIMIT_KEY_PREFIX")
+        else []
+    )
+    keys = [(limit, limit.key_for(*prefix, key, scope)) for limit, key, scope in hits]
+    store = limiter.storage
+    if (fallback := _fallbacks.get(store)) is None:
+        fallback = _fallbacks[store] = _Fallback()
+    if fallback.dead_until > time.time():
+        return _hit_each(fallback.storage, keys)
+    try:
+        counts = _hit_store(store, keys)
+    except (redis.exceptions.RedisError, StorageError):
+        if current_app.config.get("RATELIMIT_FALLBACK") != "memory":
+            raise
+        fallback.failures += 1
+        pause = min(2**fallback.failures, MAX_BACKOFF_SECONDS)
+        fallback.dead_until = time.time() + pause
+        log.error("rate-limit storage unavailable: counting in this process for %d s", pause)
+        return _hit_each(fallback.storage, keys)
+    fallback.failures = 0
+    return counts
+
+
+def _hit_store(storage: Storage, keys: list[tuple[RateLimitItem, str]]) -> list[Count]:
+    if not isinstance(storage, RedisStorage) or isinstance(storage, RedisClusterStorage):
+        return _hit_each(storage, keys)  # a cluster spreads the keys over its nodes
+    if (script := _scripts.get(storage)) is None:
+        script = _scripts[storage] = storage.get_connection().register_script(HIT_ALL_LUA)
+    raw = script(
+        keys=[storage.prefixed_key(key) for _limit, key in keys],
+        args=[limit.get_expiry() for limit, _key in keys],
+    )
+    now = time.time()
+    return [
+        Count(limit, int(raw[2 * i]), now + int(raw[2 * i + 1]))
+        for i, (limit, _key) in enumerate(keys)
+    ]
+
+
+def _hit_each(storage: Storage, keys: list[tuple[RateLimitItem, str]]) -> list[Count]:
+    return [
+        Count(limit, storage.incr(key, limit.get_expiry()), storage.get_expiry(key))
+        for limit, key in keys
+    ]

@@ -20,7 +20,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,16 +30,32 @@ from sqlalchemy.orm import joinedload, selectinload
 from pbplatform.accounts.models import User
 from pbplatform.ballotbox import keys
 from pbplatform.ballotbox.models import BallotBoxKey
-from pbplatform.ballotbox.services import seal_ballots
+from pbplatform.ballotbox.services import BallotContent, seal_ballots
 from pbplatform.channels.models import Channel
-from pbplatform.coproduction.costs import CostBreakdown, cost_breakdown, proposals_with_costs
-from pbplatform.cycles.models import BallotRule, Cycle, Phase
-from pbplatform.db import insert_unless_present
+from pbplatform.coproduction.costs import (
+    BallotProposal,
+    CostBreakdown,
+    ballot_proposals_with_costs,
+    cost_breakdown,
+)
+from pbplatform.cycles.models import (
+    Area,
+    BallotRule,
+    CastCycle,
+    Cycle,
+    CycleArea,
+    CyclePhase,
+    Phase,
+)
+from pbplatform.db import core_connection, insert_unless_present
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
 from pbplatform.money import format_money
 from pbplatform.proposals.models import Proposal, ProposalKind, ProposalStatus
-from pbplatform.voting.models import Ballot, BallotChoice, Participation
+from pbplatform.voting.models import Ballot, Participation
+
+if TYPE_CHECKING:  # api imports this module
+    from pbplatform.api.services import TokenOwner
 
 VOTING_PHASE = Phase.VOTING
 MAX_DB_ID = 2**31 - 1
@@ -48,6 +64,12 @@ ONE = Decimal(1)
 CENT = Decimal("0.01")
 
 Selections = Mapping[Any, Any] | Iterable[tuple[Any, Any]]
+Choosable = Proposal | BallotProposal  # the ORM proposal, or the row a cast reads
+
+
+# What the rule check and casting read of a cycle: the ORM `Cycle`, or the `CastCycle` an API
+# cast reads in one statement (`read_cycle_for_cast`).
+BallotCycle = Cycle | CastCycle
 
 
 @dataclass(frozen=True)
@@ -115,7 +137,7 @@ class NormalizedBallot:
     points_used: Decimal
 
 
-def voter_key_for(user: User) -> str:
+def voter_key_for(user: User | TokenOwner) -> str:
     """The identity the one-vote rule uses: the person's census key once verified, else the account.
 
     A census-verified resident is 'census:<entry hash>' (the same person in every register, also
@@ -126,17 +148,22 @@ def voter_key_for(user: User) -> str:
     return census_person_key(user) or f"user:{user.id}"
 
 
-def _area_name(cycle: Cycle, area_id: int | None, *, heading: bool = False) -> str:
+def _area_name(cycle: BallotCycle, area_id: int | None, *, heading: bool = False) -> str:
     if area_id is None:
         return _("District-wide pot") if heading else _("the district-wide pot")
+    if not isinstance(cycle, Cycle):  # a cast's CastCycle: only a refusal names the area
+        name = db.session.scalar(sa.select(Area.name).where(Area.id == area_id))
+        if name is None or not cycle.has_area(area_id):
+            raise KeyError(area_id)
+        return name
     for ca in cycle.areas:
         if ca.area_id == area_id:
             return ca.area.name
     raise KeyError(area_id)
 
 
-def _require_area(cycle: Cycle, area_id: int | None) -> None:
-    if area_id is None or area_id not in {ca.area_id for ca in cycle.areas}:
+def _require_area(cycle: BallotCycle, area_id: int | None) -> None:
+    if not cycle.has_area(area_id):
         raise DomainError(
             "invalid_area", _("This area does not take part in this cycle."), status=403
         )
@@ -257,8 +284,8 @@ class BallotCatalogue:
     """A cycle's proposals and their costs, loaded once for checking many ballots in one
     transaction (a paper import), instead of two queries per ballot."""
 
-    proposals: dict[int, Proposal]
-    costs: dict[int, CostBreakdown]
+    proposals: Mapping[int, Choosable]
+    costs: Mapping[int, CostBreakdown]
 
 
 def ballot_catalogue(proposals: Iterable[Proposal]) -> BallotCatalogue:
@@ -269,18 +296,14 @@ def ballot_catalogue(proposals: Iterable[Proposal]) -> BallotCatalogue:
 # Complexity: one guard per reason a project cannot be chosen (unknown, other area, withdrawn, not
 # on the ballot).
 def _load_choosable(
-    cycle: Cycle,
+    cycle: BallotCycle,
     area_id: int,
     ids: Iterable[int],
-    catalogue: BallotCatalogue | None = None,
+    catalogue: BallotCatalogue,
     include_withdrawn: bool = False,
-) -> dict[int, Proposal]:
+) -> dict[int, Choosable]:
     ids = set(ids)
-    if catalogue is not None:
-        found = {pid: catalogue.proposals[pid] for pid in ids if pid in catalogue.proposals}
-    else:
-        query = sa.select(Proposal).where(Proposal.id.in_(ids))
-        found = {p.id: p for p in db.session.scalars(query)}
+    found = {pid: catalogue.proposals[pid] for pid in ids if pid in catalogue.proposals}
     for pid in sorted(ids):
         p = found.get(pid)
         if (
@@ -298,7 +321,7 @@ def _load_choosable(
     return found
 
 
-def _section_of(p: Proposal) -> str:
+def _section_of(p: Choosable) -> str:
     if p.is_saving:
         return "saving"
     return "district" if p.area_id is None else "area"
@@ -307,7 +330,7 @@ def _section_of(p: Proposal) -> str:
 # Complexity: one guard per ballot rule (count, budget, points, ranks), each refusal naming its rule
 # and amounts.
 def check_ballot(
-    cycle: Cycle,
+    cycle: BallotCycle,
     area_id: int,
     selections: Selections,
     catalogue: BallotCatalogue | None = None,
@@ -323,7 +346,7 @@ def check_ballot(
     _require_area(cycle, area_id)
     chosen = _normalize_ids(selections)
     if catalogue is None:  # the chosen proposals and their costs in one statement
-        catalogue = BallotCatalogue(*proposals_with_costs(chosen))
+        catalogue = BallotCatalogue(*ballot_proposals_with_costs(chosen))
     proposals = _load_choosable(cycle, area_id, chosen, catalogue, include_withdrawn)
     costs = catalogue.costs
     choices = []
@@ -358,7 +381,7 @@ def check_ballot(
     return ballot
 
 
-def _check_rule(cycle: Cycle, ballot: NormalizedBallot) -> None:
+def _check_rule(cycle: BallotCycle, ballot: NormalizedBallot) -> None:
     rule = cycle.ballot_rule
     if rule == BallotRule.BUDGET:
         for key, section_area in (("area", ballot.area_id), ("district", None)):
@@ -370,7 +393,7 @@ def _check_rule(cycle: Cycle, ballot: NormalizedBallot) -> None:
         _check_points(cycle, ballot)
 
 
-def _check_budget(cycle: Cycle, area_id: int | None, total: int) -> None:
+def _check_budget(cycle: BallotCycle, area_id: int | None, total: int) -> None:
     limit = cycle.area_budget(area_id)
     if total > limit:
         raise DomainError(
@@ -387,7 +410,7 @@ def _check_budget(cycle: Cycle, area_id: int | None, total: int) -> None:
         )
 
 
-def _check_k(cycle: Cycle, area_id: int | None, n: int) -> None:
+def _check_k(cycle: BallotCycle, area_id: int | None, n: int) -> None:
     k = cycle.max_projects
     if k is not None and n > k:
         raise DomainError(
@@ -404,7 +427,7 @@ def _check_k(cycle: Cycle, area_id: int | None, n: int) -> None:
         )
 
 
-def _check_points(cycle: Cycle, ballot: NormalizedBallot) -> None:
+def _check_points(cycle: BallotCycle, ballot: NormalizedBallot) -> None:
     total, limit = ballot.points_used, cycle.points_total
     if limit is not None and total > limit:
         raise DomainError(
@@ -453,15 +476,71 @@ def lock_cycle_for_cast(*where: sa.ColumnElement[bool]) -> Cycle | None:
         return None
     cycle, key = row
     if key is not None:
-        keys.remember_public_key(key)
+        keys.remember_public_key(key.cycle_id, key.public_key)
     return cycle
 
 
-def require_voting_open(cycle: Cycle, *, locked: bool = False) -> Cycle:
+@functools.cache
+def _cast_snapshot_query() -> sa.Select[Any]:
+    """Built once per process (Core, no ORM object per cast; a statement built once also keeps
+    its cache key). One row per phase date (a cycle has a handful), the voter's area joined."""
+    c, k = Cycle.__table__.c, BallotBoxKey.__table__.c
+    p, a = CyclePhase.__table__.c, CycleArea.__table__.c
+    voters_area = sa.and_(
+        a.cycle_id == c.id, a.area_id == sa.bindparam("area_id", type_=sa.Integer)
+    )
+    return (
+        sa.select(
+            *(c.id, c.phase, c.ballot_rule, c.max_projects, c.points_total),
+            *(c.max_points_per_project, c.currency, c.district_budget_minor, c.vote_policy),
+            *(c.min_age, k.public_key, a.area_id, a.budget_minor, p.phase, p.starts_at),
+        )
+        .select_from(Cycle.__table__)
+        .outerjoin(BallotBoxKey.__table__, k.cycle_id == c.id)
+        .outerjoin(CycleArea.__table__, voters_area)
+        .outerjoin(CyclePhase.__table__, p.cycle_id == c.id)
+        # a draft cycle is not public: no cast finds it (a 404, not "voting closed")
+        .where(c.slug == sa.bindparam("slug"), c.phase != Phase.DRAFT)
+        .with_for_update(read=True, of=Cycle.__table__)
+    )
+
+
+def read_cycle_for_cast(slug: str, area_id: int | None) -> CastCycle | None:
+    """The public cycle `slug` as a `CastCycle`, read in one statement under the SHARED lock
+    casting holds (FOR SHARE, as `lock_cycle_for_cast`): its rules, phase dates, the budget of
+    the voter's area `area_id` and its ballot-box key (remembered for sealing). None if no
+    cycle but a draft has that slug."""
+    params = {"slug": slug, "area_id": area_id}
+    found = core_connection(db.session).execute(_cast_snapshot_query(), params).all()
+    if not found:
+        return None
+    first = found[0]
+    cycle = CastCycle(
+        id=first.id,
+        phase=first.phase,
+        ballot_rule=first.ballot_rule,
+        max_projects=first.max_projects,
+        points_total=first.points_total,
+        max_points_per_project=first.max_points_per_project,
+        currency=first.currency,
+        district_budget_minor=first.district_budget_minor,
+        vote_policy=first.vote_policy,
+        min_age=first.min_age,
+        public_key=first.public_key,
+        area_id=first.area_id,
+        area_budget_minor=first.budget_minor,
+        starts={row[13]: row[14] for row in found if row[13] is not None},
+    )
+    if cycle.public_key is not None:
+        keys.remember_public_key(cycle.id, cycle.public_key)
+    return cycle
+
+
+def require_voting_open(cycle: BallotCycle, *, locked: bool = False) -> BallotCycle:
     """Refuse unless voting is open; then hold a SHARED lock on the cycle row (INV-4).
 
-    `locked`: `cycle` was read by `lock_cycle_for_cast` in this transaction (the API reads it
-    so, by its slug), so it is not read again.
+    `locked`: `cycle` was read under that lock in this transaction (`read_cycle_for_cast`, as
+    the API reads it by its slug, or `lock_cycle_for_cast`), so it is not read again.
 
     A cast only refuses: it never changes the phase (`flask pb advance-phases` stores due
     phases; running the close with every refused cast would lock and roll back the whole
@@ -480,7 +559,9 @@ def require_voting_open(cycle: Cycle, *, locked: bool = False) -> Cycle:
     return cycle
 
 
-def _record_participation(cycle: Cycle, voter_key: str, channel: str, user_id: int | None) -> None:
+def _record_participation(
+    cycle: BallotCycle, voter_key: str, channel: str, user_id: int | None
+) -> None:
     # One INSERT … ON CONFLICT DO NOTHING: the primary key (cycle, voter) keeps one vote per
     # person however many casts race; the loser finds the row and is refused.
     row = {"cycle_id": cycle.id, "voter_key": voter_key, "channel": channel, "user_id": user_id}
@@ -502,76 +583,59 @@ def _record_participation(cycle: Cycle, voter_key: str, channel: str, user_id: i
     )
 
 
-def _store_ballot(
-    cycle: Cycle,
-    area_id: int | None,
-    channel: str,
-    serial: str | None,
-    *,
-    choices: Iterable[NormalizedChoice] = (),
-    invalid_reason: str | None = None,
-) -> Ballot:
-    """Seal the ballot into the cycle's ballot box; return it unsaved (it gets its id, and its
-    row in `ballots`, only when voting closes: see ballotbox.services)."""
-    ballot = Ballot(
-        cycle_id=cycle.id,
-        area_id=area_id,
-        channel=channel,
-        serial=serial,
-        is_valid=invalid_reason is None,
-        invalid_reason=invalid_reason,
-    )
-    ballot.choices = [
-        BallotChoice(proposal_id=c.proposal_id, points=c.points, stance=c.stance) for c in choices
-    ]
-    if serial is None:  # nothing unique to collide with: no savepoint
+def _store_ballot(cycle: BallotCycle, ballot: BallotContent | Ballot) -> None:
+    """Seal the ballot into the cycle's ballot box (it gets its id, and its row in `ballots`,
+    only when voting closes: see ballotbox.services)."""
+    if ballot.serial is None:  # nothing unique to collide with: no savepoint
         seal_ballots(cycle, [ballot])
-        return ballot
+        return
     try:
         with db.session.begin_nested():
             seal_ballots(cycle, [ballot])
     except IntegrityError:
         raise DomainError(
             "duplicate_serial",
-            _("A ballot with serial %(serial)s is already recorded.", serial=serial),
+            _("A ballot with serial %(serial)s is already recorded.", serial=ballot.serial),
             status=409,
-            serial=serial,
+            serial=ballot.serial,
         ) from None
-    return ballot
 
 
 def cast_ballot(
-    cycle: Cycle,
+    cycle: BallotCycle,
     voter_key: str,
     selections: Selections,
     *,
     area_id: int,
     channel: str = Channel.ONLINE,
     user_id: int | None = None,
+    voter: TokenOwner | None = None,
     serial: str | None = None,
     cycle_locked: bool = False,
-) -> Ballot:
+) -> None:
     """Check and record one ballot and the fact that `voter_key` voted; all or nothing.
 
     Raises DomainError: ``voting_closed`` (409), the rule codes of `check_ballot` (422),
     ``already_voted`` (409, ``extra['channel']`` names the channel of the earlier vote),
     ``duplicate_serial`` (409). The participation row and the sealed ballot are written in this
-    one transaction and share no key; the returned ballot is unsaved (see `_store_ballot`).
-    `cycle_locked`: `cycle` comes from `lock_cycle_for_cast` in this transaction.
+    one transaction and share no key.
+    `cycle_locked`: `cycle` was read under the cast's lock in this transaction
+    (`read_cycle_for_cast`). `voter`: the account `user_id` as the API read it with its token
+    (the eligibility check then reads no account).
     """
     cycle = require_voting_open(cycle, locked=cycle_locked)
     if user_id is not None:
-        _check_account_eligible(cycle, user_id)
+        _check_account_eligible(cycle, user_id, voter)
     normalized = check_ballot(cycle, area_id, selections)
     _record_participation(cycle, voter_key, channel, user_id)
-    return _store_ballot(cycle, area_id, channel, serial, choices=normalized.choices)
+    _store_ballot(cycle, BallotContent(area_id, channel, serial, None, normalized.choices))
 
 
-def _check_account_eligible(cycle: Cycle, user_id: int) -> None:
+def _check_account_eligible(cycle: BallotCycle, user_id: int, voter: TokenOwner | None) -> None:
     """Repeat the census, age and policy check at cast time, whatever the entry point."""
     from pbplatform.channels.census import check_eligibility  # channels imports this module
 
-    user = db.session.get(User, user_id)
+    user = voter if voter is not None and voter.id == user_id else db.session.get(User, user_id)
     if user is None:
         raise DomainError("not_eligible", _("This account cannot vote."), status=403)
     check_eligibility(cycle, user)
@@ -585,6 +649,15 @@ def record_invalid_ballot(
     Its choices are not stored (they cannot be counted). Records no participation: the caller
     (paper entry) decides whether the voter was checked off.
     """
-    cycle = require_voting_open(cycle)
+    locked = require_voting_open(cycle)
     reason = (reason or "").strip()[:200] or _("invalid")
-    return _store_ballot(cycle, area_id, channel, serial, invalid_reason=reason)
+    ballot = Ballot(
+        cycle_id=cycle.id,
+        area_id=area_id,
+        channel=channel,
+        serial=serial,
+        is_valid=False,
+        invalid_reason=reason,
+    )
+    _store_ballot(locked, ballot)
+    return ballot

@@ -7,6 +7,7 @@ limiter is one process-wide extension object, so the fixture restores its state 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from pbplatform.accounts.passwords import hash_password
 from pbplatform.extensions import db
 from tests.limits import LIMITS_ON, app_builder
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Emptied by the test: give each engineer's run its own database (PBP_TEST_REDIS_URL).
+REDIS_URL = os.environ.get("PBP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WRONG = {"password": "not the right password"}
 
 

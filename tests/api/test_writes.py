@@ -349,6 +349,22 @@ def test_session_cookie_cannot_cast(client, voting, count_rows):
     assert count_rows(Participation, Participation.cycle_id == cycle.id) == 0
 
 
+def test_a_bearer_cast_is_the_token_owners_whoever_is_signed_in(
+    client, voting, make_user, count_rows
+):
+    """The cast reads the token's owner without an ORM account (issue 17): a session cookie
+    of another resident sent along changes nothing."""
+    cycle, owner, token, cheap, _ = voting
+    signed_in = make_user(area=cycle.areas[0].area)
+    login_as(client, signed_in)
+    url = f"/api/v1/cycles/{cycle.slug}/ballot"
+    response = post(client, url, token, {"selections": [{"proposal_id": cheap.id}]})
+    assert response.status_code == 201, response.get_json()
+    assert count_rows(Participation, Participation.user_id == owner.id) == 1
+    assert count_rows(Participation, Participation.user_id == signed_in.id) == 0
+    assert client.get("/api/v1/me", headers=bearer(token)).get_json()["id"] == owner.id
+
+
 def test_cumulative_points_over_the_limit_report_numbers(
     client, make_cycle, make_user, make_token, make_proposal, count_rows
 ):

@@ -8,8 +8,13 @@ exception) and the production-like one with the generic handler.
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+import sqlalchemy as sa
+
+from pbplatform.extensions import db
+from tests.conftest import PG_URL
 from tests.security.test_headers import assert_secure_headers
 
 DOWN = "postgresql+psycopg://postgres@127.0.0.1:1/pbp_down?connect_timeout=2"
@@ -83,3 +88,51 @@ def test_api_answers_problem_json_503(down_app):
         assert response.mimetype == "application/problem+json", url
         assert response.get_json()["code"] == "unavailable"
         _no_trace(response.get_data(as_text=True))
+
+
+def test_only_a_connection_idle_past_the_limit_is_checked_before_use(build_app, monkeypatch):
+    """Issue 17: pool_pre_ping cost a round trip on every request; a connection used a moment
+    ago is not checked again (DB_PING_IDLE_SECONDS)."""
+    app = build_app(DB_PING_IDLE_SECONDS=0.3)
+    with app.app_context():
+        dialect = db.engine.dialect
+    pings: list[object] = []
+    real = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(conn) or real(conn))
+    client = app.test_client()
+    assert [client.get("/healthz").status_code for _ in range(3)] == [200] * 3
+    assert pings == []
+    time.sleep(0.4)
+    assert client.get("/healthz").status_code == 200
+    assert len(pings) == 1
+
+
+def _drop_pooled_connection(app) -> None:
+    """End the pooled connection's backend from outside, as a database restart would."""
+    with app.app_context():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.remove()  # back to the pool
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL-only: set PBP_TEST_DATABASE_URL")
+def test_a_connection_dropped_while_idle_is_replaced_unseen(build_app):
+    app = build_app(SQLALCHEMY_DATABASE_URI=PG_URL, DB_PING_IDLE_SECONDS=0.2)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    _drop_pooled_connection(app)
+    time.sleep(0.3)
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL-only: set PBP_TEST_DATABASE_URL")
+def test_a_connection_dropped_right_after_use_fails_one_request_then_recovers(build_app):
+    """The price of not checking busy connections (README, Configuration)."""
+    app = build_app(SQLALCHEMY_DATABASE_URI=PG_URL, DB_PING_IDLE_SECONDS=60)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    _drop_pooled_connection(app)
+    assert [client.get("/healthz").status_code for _ in range(2)] == [503, 200]

@@ -19,6 +19,7 @@ ROUTES = [
     ("post", "/register", {"email": "new@example.org"}),
     ("post", "/reset", {"email": "a@example.org"}),
     ("get", "/api/v1/cycles", None),
+    ("post", "/api/v1/cycles/x/ballot", None),  # the API counts its limits itself (api/views.py)
 ]
 
 
@@ -76,6 +77,14 @@ def test_memory_fallback_keeps_login_working_with_per_process_limits(redis_down_
         for _ in range(6)
     ]
     assert [r.status_code for r in codes] == [200] * 5 + [429]
+
+
+def test_memory_fallback_keeps_the_api_limited_per_process(redis_down_app):
+    client = redis_down_app(
+        RATELIMIT_FALLBACK="memory", API_RATE_LIMIT="2 per minute"
+    ).test_client()
+    statuses = [client.get("/api/v1/cycles").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
 
 
 def test_healthz_with_limits_switched_off_checks_no_store(client):
