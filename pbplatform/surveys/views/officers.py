@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbplatform.channels.csvsafe import csv_response
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.surveys import editing, invitations, queries, services
 from pbplatform.surveys.codes import code_rows, generate_codes
@@ -168,7 +168,7 @@ def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     try:
         made = editing.edit_question(question, current_user, form.to_input())
     except DomainError as exc:
-        form.form_errors.append(exc.message)
+        show_refusal(form, exc)  # at the top, and beside each field it names
         return _edit_page(survey, question, form, exc.status)
     flash(
         _("Wording changed: the change is shown with the results.")
