@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pbplatform.surveys.models import QuestionKind
+from pbplatform.surveys.models import AllocationUnit, QuestionKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import (
@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     unique,
 )
 from tests.factories import create_area, create_cycle, create_user
+from tests.surveys.conftest import allocation
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,8 @@ RESPONDENTS = 12  # two digits in the counts: a number must not wrap inside a na
 
 @pytest.fixture(scope="module")
 def scene(live_app):
-    """An open survey of a cycle, answered by twelve residents: a single choice and a rating."""
+    """An open survey of a cycle, answered by twelve residents: a single choice, a rating and
+    a money allocation (a wide table of one column per respondent)."""
     with committed(live_app):
         home = create_area(unique("Fennpfuhl"))
         cycle = create_cycle("results", areas=[home])
@@ -48,13 +50,21 @@ def scene(live_app):
                     text_de="Wie sehr stimmen Sie zu?",
                     items=[ItemInput("Voting was easy", "Das Abstimmen war einfach")],
                 ),
+                allocation(
+                    total="1500000",
+                    unit=AllocationUnit.MONEY,
+                    items=[
+                        ItemInput("Libraries", "Bibliotheken"),
+                        ItemInput("Green spaces", "Grünflächenunterhaltung"),
+                    ],
+                ),
             ],
             title=unique("How was voting"),
             title_de=unique("Wie war die Abstimmung"),
             cycle_id=cycle.id,
             hide_results_until_close=False,
         )
-        choice, rating = survey.questions
+        choice, rating, money = survey.questions
         online, paper = choice.items
         for n in range(RESPONDENTS):
             respond_online(
@@ -63,6 +73,10 @@ def scene(live_app):
                 {
                     str(choice.id): str((online if n % 4 else paper).id),
                     str(rating.id): {str(rating.items[0].id): str(4 + n % 2)},
+                    str(money.id): {
+                        str(money.items[0].id): "1000000",
+                        str(money.items[1].id): "500000",
+                    },
                 },
             )
         return {"survey": survey.id, "title": survey.title, "officer": officer.email}
@@ -123,3 +137,40 @@ def _refused_beside(page, *names):
         assert page.locator(f"#{name}-error").count() == 1, name
         assert f"{name}-error" in field.get_attribute("aria-describedby").split()
         assert page.locator(f".error-summary a[href='#{name}']").count() == 1, name
+
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('.survey-result :is(th, td, caption, p)')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_survey_results_read_whole_on_a_phone(browser, live_url, scene, lang):
+    """No number or word of the results tables is split across lines at 390 px (the counts
+    "12", the criteria, "Durchschnittliche Bewertung"): the rating and breakdown tables stack
+    one block per row, the wide allocation tables scroll in a region the keyboard reaches."""
+    page = _open(browser, live_url, PHONE, lang)
+    try:
+        page.locator("header a[href='/surveys']").click()
+        page.locator(f"main a[href='/surveys/{scene['survey']}']").click()
+        page.locator(f"main a[href='/surveys/{scene['survey']}/results']").click()
+        page.wait_for_load_state()
+        assert page.evaluate(BROKEN_WORDS) == []
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
