@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from pbplatform.surveys.editing import edit_question
 from pbplatform.surveys.models import AllocationUnit, QuestionKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
 from tests.browser.axe import axe_violations
@@ -79,7 +80,21 @@ def scene(live_app):
                     },
                 },
             )
+        reworded = QuestionInput(
+            kind=QuestionKind.SINGLE,
+            text="How did you cast your vote?",
+            text_de="Wie haben Sie Ihre Stimme abgegeben?",
+            items=[ItemInput("Online", "Online"), ItemInput("On paper", "Auf Papier")],
+        )
+        assert edit_question(choice, officer, reworded)  # the wording changed after answers
         return {"survey": survey.id, "title": survey.title, "officer": officer.email}
+
+
+@pytest.fixture
+def officer(live_app) -> str:
+    """A fresh officer per test (logging one in over and over meets the login limits)."""
+    with committed(live_app):
+        return create_user("officer", email=unique("officer").replace(" ", "") + "@x.org").email
 
 
 def _open(browser, live_url, size, lang, who=None):
@@ -103,8 +118,10 @@ def _to_the_survey(page, scene):
 
 
 @pytest.mark.parametrize(("size", "lang"), [(DESK, "en"), (PHONE, "de")])
-def test_a_change_of_meaning_is_refused_beside_the_field(browser, live_url, scene, size, lang):
-    page = _open(browser, live_url, size, lang, scene["officer"])
+def test_a_change_of_meaning_is_refused_beside_the_field(
+    browser, live_url, scene, officer, size, lang
+):
+    page = _open(browser, live_url, size, lang, officer)
     try:
         _to_the_survey(page, scene)
         page.locator("main a[href$='/edit']").first.click()
@@ -171,6 +188,27 @@ def test_the_survey_results_read_whole_on_a_phone(browser, live_url, scene, lang
         assert page.evaluate(BROKEN_WORDS) == []
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("size", "lang"), [(PHONE, "de"), (PHONE, "en"), (DESK, "de")])
+def test_officers_read_the_wording_history(browser, live_url, scene, officer, size, lang):
+    """Who changed which wording, when, before and after: one labelled block per change on a
+    phone (was a table scrolling sideways in a region no keyboard reached: axe
+    scrollable-region-focusable)."""
+    page = _open(browser, live_url, size, lang, officer)
+    try:
+        _to_the_survey(page, scene)
+        history = page.locator("main table").filter(has_text="How did you cast your vote?")
+        assert history.locator("tbody tr").count() == 2  # the question, in English and German
+        assert_no_horizontal_scroll(page)
+        assert axe_violations(page) == []
+        page.locator("main a[href$='/edit']").first.click()
+        page.wait_for_load_state()
+        assert page.locator("main table tbody tr").count() == 2
+        assert_no_horizontal_scroll(page)
         assert axe_violations(page) == []
     finally:
         page.context.close()
