@@ -6,7 +6,9 @@ history; the public results say when the wording changed."""
 from __future__ import annotations
 
 import pytest
+from babel.dates import format_date
 
+from pbplatform.db import utcnow
 from pbplatform.surveys.editing import edit_question
 from pbplatform.surveys.models import AllocationUnit, QuestionKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
@@ -210,5 +212,24 @@ def test_officers_read_the_wording_history(browser, live_url, scene, officer, si
         assert page.locator("main table tbody tr").count() == 2
         assert_no_horizontal_scroll(page)
         assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "Wording changed on"), ("de", "Wortlaut geändert am")]
+)
+def test_the_results_say_on_which_day_the_wording_changed(browser, live_url, scene, lang, said):
+    """The day in the reader's language, as every other date on the site (was 2026-12-07)."""
+    page = _open(browser, live_url, DESK, lang)
+    try:
+        page.locator("header a[href='/surveys']").click()
+        page.locator(f"main a[href='/surveys/{scene['survey']}']").click()
+        page.locator(f"main a[href='/surveys/{scene['survey']}/results']").click()
+        page.wait_for_load_state()
+        note = page.locator(".survey-result .hint").filter(has_text=said)
+        assert note.count() == 1
+        today = format_date(utcnow().date(), "medium", locale=lang)
+        assert f"{said} {today} (" in note.inner_text()
     finally:
         page.context.close()
