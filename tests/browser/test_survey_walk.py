@@ -10,7 +10,7 @@ from babel.dates import format_date
 
 from pbplatform.db import utcnow
 from pbplatform.surveys.editing import edit_question
-from pbplatform.surveys.models import AllocationUnit, QuestionKind
+from pbplatform.surveys.models import AllocationUnit, QuestionKind, SurveyKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import (
@@ -231,5 +231,30 @@ def test_the_results_say_on_which_day_the_wording_changed(browser, live_url, sce
         assert note.count() == 1
         today = format_date(utcnow().date(), "medium", locale=lang)
         assert f"{said} {today} (" in note.inner_text()
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_officers_survey_list_fits_a_phone(browser, live_app, live_url, officer, lang):
+    """One block per survey at 390 px: title, kind, closing day (the German table was 443 px
+    wide with a budget simulator and a long title)."""
+    with committed(live_app):
+        create_survey(
+            None,
+            [allocation()],
+            kind=SurveyKind.SIMULATOR,
+            title=unique("Budget simulator: where would you cut"),
+            title_de=unique("Haushaltsrechner: Grünflächenunterhaltungsvereinbarungen"),
+        )
+    page = _open(browser, live_url, PHONE, lang, officer)
+    try:
+        page.locator("header a[href='/officer/surveys']").click()
+        page.wait_for_load_state()
+        kind = {"de": "Haushaltsrechner", "en": "Budget simulator"}[lang]
+        assert page.locator("main table tbody tr").filter(has_text=kind).count() >= 1
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        assert axe_violations(page) == []
     finally:
         page.context.close()
