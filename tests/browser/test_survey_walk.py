@@ -258,3 +258,23 @@ def test_the_officers_survey_list_fits_a_phone(browser, live_app, live_url, offi
         assert axe_violations(page) == []
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize(("size", "lang"), [(DESK, "en"), (PHONE, "de")])
+def test_a_tick_box_sits_before_its_label(browser, live_url, scene, officer, size, lang):
+    """Every form's tick box (here: invite the cycle's followers) is on its label's line, left
+    of it (was alone above the label, in the middle of the form's width)."""
+    page = _open(browser, live_url, size, lang, officer)
+    try:
+        _to_the_survey(page, scene)
+        box, line = page.evaluate(
+            """() => [document.getElementById('cycle_followers').getBoundingClientRect(),
+                      document.querySelector('label[for=cycle_followers]').getClientRects()[0]]
+                .map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"""
+        )  # the label's first line
+        middle = box["y"] + box["height"] / 2
+        assert line["y"] <= middle <= line["y"] + line["height"], (box, line)
+        assert box["x"] + box["width"] <= line["x"], (box, line)
+        assert_no_horizontal_scroll(page)
+    finally:
+        page.context.close()
