@@ -9,6 +9,7 @@ import pytest
 from babel.dates import format_date
 
 from pbplatform.db import utcnow
+from pbplatform.notifications.services import follow
 from pbplatform.surveys.editing import edit_question
 from pbplatform.surveys.models import AllocationUnit, QuestionKind, SurveyKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
@@ -21,7 +22,7 @@ from tests.browser.helpers import (
     unique,
 )
 from tests.factories import create_area, create_cycle, create_user
-from tests.surveys.conftest import allocation
+from tests.surveys.conftest import allocation, rating
 
 pytestmark = pytest.mark.browser
 
@@ -276,5 +277,28 @@ def test_a_tick_box_sits_before_its_label(browser, live_url, scene, officer, siz
         assert line["y"] <= middle <= line["y"] + line["height"], (box, line)
         assert box["x"] + box["width"] <= line["x"], (box, line)
         assert_no_horizontal_scroll(page)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "lang", "said"),
+    [(DESK, "en", "1 person invited,"), (PHONE, "de", "1 Person eingeladen,")],
+)
+def test_inviting_one_follower_says_one_person(
+    browser, live_app, live_url, officer, size, lang, said
+):
+    with committed(live_app):
+        home = create_area(unique("Karlshorst"))
+        follow(create_user(area=home), area=home)
+        survey = create_survey(None, [rating()], title=unique("Rate the reading garden")).id
+        area = home.name
+    page = _open(browser, live_url, size, lang, officer)
+    try:
+        _to_the_survey(page, {"survey": survey})
+        page.locator("#area_id").select_option(label=area)
+        page.locator("form[action$='/invite'] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert said in page.locator(".flash").first.inner_text()
     finally:
         page.context.close()

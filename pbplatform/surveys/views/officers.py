@@ -8,6 +8,7 @@ from datetime import UTC
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pbplatform.channels.csvsafe import csv_response
@@ -198,10 +199,12 @@ def invite(survey_id: int) -> ResponseReturnValue:
         form.form_errors.append(exc.message)
         return _manage_page(survey, status=exc.status, invite_form=form)
     flash(
-        _(
-            "%(people)s people invited, letters to post: %(letters)s (nobody is invited twice, "
+        ngettext(
+            "%(num)s person invited, letters to post: %(letters)s (nobody is invited twice, "
             "nor who has answered).",
-            people=invited.people,
+            "%(num)s people invited, letters to post: %(letters)s (nobody is invited twice, "
+            "nor who has answered).",
+            invited.people,
             letters=invited.letters,
         ),
         "success",
