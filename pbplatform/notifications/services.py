@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -377,15 +377,23 @@ def _mail(user: User, rows: list[Notification]) -> tuple[str, str, str]:
 
 def _line(row: Notification) -> str:
     what = row.kind_label
-    if row.survey is not None:  # an invitation: the link to answer it
-        what += f": {row.survey.title} {_url('surveys.show', survey_id=row.survey_id)}"
-    elif row.proposal is not None:
+    if row.survey is not None:  # an invitation: the link to answer it, and until when
+        return f"- {what}: {_survey_line(row.survey)}"
+    if row.proposal is not None:
         what += f": {row.proposal.tracking_number} {row.proposal.public_title}"
     elif row.cycle is not None:
         what += f": {row.cycle.name}"
     if row.note:
         what += f" ({row.note})"
     return f"- {what}"
+
+
+def _survey_line(survey: Any) -> str:
+    """The title and link (the invitation's note only repeats the title and the closing date)."""
+    line = f"{survey.title} {_url('surveys.show', survey_id=survey.id)}"
+    if survey.closes_at is None:
+        return line
+    return f"{line} ({_('open until %(day)s', day=format_date(survey.closes_at, 'medium'))})"
 
 
 def _url(endpoint: str, **values: Any) -> str:

@@ -5,12 +5,15 @@ history; the public results say when the wording changed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from babel.dates import format_date
 
 from pbplatform.db import utcnow
 from pbplatform.notifications.services import follow
 from pbplatform.surveys.editing import edit_question
+from pbplatform.surveys.invitations import invite_followers
 from pbplatform.surveys.models import AllocationUnit, QuestionKind, SurveyKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey, respond_online
 from tests.browser.axe import axe_violations
@@ -300,5 +303,49 @@ def test_inviting_one_follower_says_one_person(
         page.locator("form[action$='/invite'] button[type=submit]").click()
         page.wait_for_load_state()
         assert said in page.locator(".flash").first.inner_text()
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "lang", "until"), [(DESK, "en", "Open until"), (PHONE, "de", "Offen bis")]
+)
+def test_a_follower_follows_the_invitation_to_the_survey(
+    browser, live_app, live_url, size, lang, until
+):
+    """The invitation on the notifications page names the survey in the reader's language and
+    says until when it is open (was: the English title again, then '(2027-01-06)')."""
+    closes = (utcnow() + timedelta(days=30)).replace(hour=12, minute=0)
+    with committed(live_app):
+        home = create_area(unique("Rummelsburg"))
+        resident = create_user(area=home)
+        follow(resident, area=home)
+        officer = create_user("officer")
+        survey = create_survey(
+            officer,
+            [rating()],
+            title=unique("Rate the drinking fountain"),
+            title_de=unique("Bewerten Sie den Trinkbrunnen"),
+            closes_at=closes,
+        )
+        invite_followers(survey, officer, home.id, cycle_followers=False)
+        shown, other = (survey.title, survey.title_de)[:: 1 if lang == "en" else -1]
+        survey_id, email = survey.id, resident.email
+    page = _open(browser, live_url, size, lang, email)
+    try:
+        page.locator("header a[href='/notifications']").click()
+        page.wait_for_load_state()
+        link = page.locator(f"a[href='/surveys/{survey_id}']")
+        item = page.locator("ol.notifications li").filter(has=link)
+        said = item.inner_text()
+        assert shown in said
+        assert other not in said
+        assert f"{until} {format_date(closes.date(), 'medium', locale=lang)}." in said
+        assert f"({closes.date().isoformat()})" not in said
+        assert_no_horizontal_scroll(page)
+        assert axe_violations(page) == []
+        item.locator("a").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == shown
     finally:
         page.context.close()
