@@ -5,6 +5,10 @@ import os
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
 SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///pbplatform.sqlite3")
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# The site's address (scheme and host) in the links of mail written outside a request: the
+# notification e-mails are a job. Unset: the address of the request that wrote the mail, else
+# http://127.0.0.1:5000; production takes https:// and its first TRUSTED_HOSTS name.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
 
 # Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

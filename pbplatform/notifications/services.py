@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -397,9 +398,18 @@ def _survey_line(survey: Any) -> str:
 
 
 def _url(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base):
+    """An absolute link for an e-mail: on PUBLIC_BASE_URL, else on the address of the request
+    that writes the mail (development runs the mail job inside it), else on the development
+    default. Built on the URL map itself: a request context for the base would be refused by
+    TRUSTED_HOSTS in production unless the base were one of them (every e-mail failed so)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
+    site = urlsplit(base or "http://127.0.0.1:5000")
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # -- settings, reading, unsubscribing -----------------------------------------------------
