@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
 from pbplatform.notifications.models import EmailFrequency
-from pbplatform.notifications.services import follow, set_email_frequency
+from pbplatform.notifications.services import follow, set_email_frequency, unsubscribe_token
 from pbplatform.surveys.services import create_survey
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import (
@@ -85,5 +85,34 @@ def test_the_e_mails_links_lead_to_this_site(browser, live_app, live_url):
         assert_accessible(page)
         assert_no_horizontal_scroll(page)
         assert axe_violations(page) == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("size", "lang"), [(PHONE, "de"), (DESK, "en")])
+def test_the_unsubscribe_pages_lead_on(browser, live_app, live_url, size, lang):
+    """Done, or a link that is not valid (forged, or cut short by a mail program): each page
+    says what happened and links to where the e-mail choice is made (the done page had no
+    link; a broken link was a bare 'Page not found' with a link to the start page)."""
+    with committed(live_app):
+        token = unsubscribe_token(create_user())
+    broken = token[:-6]  # the end of a long link lost in a wrapped line
+    page = _open(browser, live_url, size, lang)
+    try:
+        for link, status in ((broken, 404), (token, 200)):
+            answer = page.goto(f"{live_url}/notifications/unsubscribe/{link}")
+            assert answer.status == status
+            if status == 200:  # the one click
+                page.locator("main form button").click()
+                page.wait_for_load_state()
+                assert page.locator("[role=status]").count() == 1
+            onward = page.locator("main a[href^='/login?next=/notifications']")
+            assert onward.count() == 1, link
+            assert_accessible(page)
+            assert_no_horizontal_scroll(page)
+            assert axe_violations(page) == []
+        onward.click()
+        page.wait_for_load_state()
+        assert page.locator("#email").count() == 1  # the login form, then the notifications
     finally:
         page.context.close()
