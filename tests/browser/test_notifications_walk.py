@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from pbplatform.extensions import db
 from pbplatform.mail.models import OutboxMessage
+from pbplatform.mail.services import send_mail
 from pbplatform.notifications.models import EmailFrequency
 from pbplatform.notifications.services import follow, set_email_frequency, unsubscribe_token
 from pbplatform.surveys.services import create_survey
@@ -114,5 +115,29 @@ def test_the_unsubscribe_pages_lead_on(browser, live_app, live_url, size, lang):
         onward.click()
         page.wait_for_load_state()
         assert page.locator("#email").count() == 1  # the login form, then the notifications
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE])
+def test_the_development_outbox_wraps_long_links_and_opens_them(browser, live_app, live_url, size):
+    """README: in development, follow the mail's links from /admin/outbox. A signed link is
+    longer than a line: it wraps inside the page (the page was 2,052 px wide at 1280) and is a
+    link to click (was plain text to copy)."""
+    with committed(live_app):
+        resident = create_user()
+        link = f"{live_url}/notifications/unsubscribe/{unsubscribe_token(resident)}"
+        send_mail(resident.email, "Stop e-mails", f"To stop these e-mails with one click: {link}")
+        admin = create_user("admin").email
+    page = _open(browser, live_url, size, "en", admin)
+    try:
+        page.locator("header a[href='/admin']").click()
+        page.locator("main a[href='/admin/outbox']").click()
+        page.wait_for_load_state()
+        assert_no_horizontal_scroll(page)
+        assert axe_violations(page) == []
+        page.locator(f"main a[href='{link}']").first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Stop e-mails"
     finally:
         page.context.close()
