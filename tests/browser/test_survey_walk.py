@@ -349,3 +349,36 @@ def test_a_follower_follows_the_invitation_to_the_survey(
         assert page.locator("h1").inner_text() == shown
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "lang", "said"),
+    [(DESK, "en", "Add a question first"), (PHONE, "de", "Fügen Sie zuerst eine Frage hinzu")],
+)
+def test_followers_are_not_invited_to_a_survey_without_questions(
+    browser, live_app, live_url, officer, size, lang, said
+):
+    """A new survey is open at once and offers the invitation; without a question it is
+    refused beside the form (was: followers invited to an empty survey)."""
+    with committed(live_app):
+        home = create_area(unique("Alt-Hohenschönhausen"))
+        follow(create_user(area=home), area=home)
+        area = home.name
+    page = _open(browser, live_url, size, lang, officer)
+    try:
+        page.locator("header a[href='/officer/surveys']").click()
+        page.locator("main a[href='/officer/surveys/new']").click()
+        page.locator("#title").fill(unique("Playgrounds of Hohenschönhausen"))
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.locator("#area_id").select_option(label=area)
+        page.locator("form[action$='/invite'] button[type=submit]").click()
+        page.wait_for_load_state()
+        refusal = page.locator("form[action$='/invite'] [role=alert]")
+        assert refusal.count() == 1
+        assert said in refusal.inner_text()
+        assert page.locator(".flash-success").count() == 0
+        assert_no_horizontal_scroll(page)
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()
