@@ -382,3 +382,16 @@ def test_followers_are_not_invited_to_a_survey_without_questions(
         assert axe_violations(page) == []
     finally:
         page.context.close()
+
+
+def test_the_german_invitation_form_says_who_follows(browser, live_url, scene, officer):
+    """'Wer dem Gebiet folgt' (was 'Folgende des Gebiets': 'the following of the area')."""
+    page = _open(browser, live_url, PHONE, "de", officer)
+    try:
+        _to_the_survey(page, scene)
+        assert page.get_by_role("heading", name="Einladen, wer folgt").count() == 1
+        assert page.get_by_label("Wer dem Gebiet folgt", exact=True).count() == 1
+        assert page.get_by_label("Wer dem Bürgerhaushalt der Umfrage folgt").count() == 1
+        assert "Folgende" not in page.locator("main").inner_text()
+    finally:
+        page.context.close()
