@@ -48,8 +48,8 @@ def _refuse_unless_invitable(survey: Survey, area_id: int | None, cycle_follower
         raise DomainError(
             "invited_only",
             _(
-                "Only code holders and people officers enter answer this survey, not residents "
-                "online: give out codes or paper forms instead."
+                "Only code holders, and people whose answers officers enter, answer this "
+                "survey, not residents online: give out codes or paper forms instead."
             ),
             status=409,
         )

@@ -395,3 +395,26 @@ def test_the_german_invitation_form_says_who_follows(browser, live_url, scene, o
         assert "Folgende" not in page.locator("main").inner_text()
     finally:
         page.context.close()
+
+
+def test_an_invited_only_survey_refuses_invitations_in_plain_english(
+    browser, live_app, live_url, officer
+):
+    with committed(live_app):
+        area = create_area(unique("Karlshorst")).name
+        survey = create_survey(
+            None, [rating()], title=unique("Rate the tenants' desk"), audience="invited"
+        ).id
+    page = _open(browser, live_url, DESK, "en", officer)
+    try:
+        _to_the_survey(page, {"survey": survey})
+        page.locator("#area_id").select_option(label=area)
+        page.locator("form[action$='/invite'] button[type=submit]").click()
+        page.wait_for_load_state()
+        refusal = page.locator("form[action$='/invite'] [role=alert]")
+        assert refusal.count() == 1
+        assert "Only code holders, and people whose answers officers enter, answer this survey" in (
+            refusal.inner_text()
+        )  # was "Only code holders and people officers enter answer this survey"
+    finally:
+        page.context.close()
