@@ -9,6 +9,10 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 # if the database dropped it (restart, idle timeout); a busy one is not: SQLAlchemy's
 # pool_pre_ping checked before every request, one more round trip each (see pbplatform/db.py).
 DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "1"))
+# The site's address (scheme and host) in the links of mail written outside a request: the
+# notification e-mails are a job. Unset: the address of the request that wrote the mail, else
+# http://127.0.0.1:5000; production takes https:// and its first TRUSTED_HOSTS name.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
 
 # Rate limits: memory in development, Redis when RATELIMIT_STORAGE_URI is set.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

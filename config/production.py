@@ -18,6 +18,10 @@ RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0
 # The host names this site answers to (comma-separated). Any other Host or X-Forwarded-Host
 # is a 400, so a forged Host cannot put an attacker's domain into password-reset links.
 TRUSTED_HOSTS = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
+# Links in e-mails: the worker writes notification mail outside any request (config/default.py).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or (
+    f"https://{TRUSTED_HOSTS[0].lstrip('.')}" if TRUSTED_HOSTS else None
+)
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-pbp_session"

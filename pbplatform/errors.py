@@ -88,12 +88,18 @@ def _domain_error(exc: DomainError) -> Response | tuple[str, int]:
 
 def show_refusal(form: Any, exc: DomainError) -> None:
     """Show a refusal on the form shown again: beside the field it names (`field=` in the
-    error), else at the top of the form. The caller re-renders the page with `exc.status`."""
+    error), else at the top of the form; a refusal naming several fields (`fields=`, each
+    field's name with its message) is shown at the top and each message beside its field.
+    The caller re-renders the page with `exc.status`."""
     field = getattr(form, exc.extra.get("field") or "", None)
     if field is not None:
         field.errors = [*field.errors, exc.message]
     else:
         form.form_errors.append(exc.message)
+    for name, message in (exc.extra.get("fields") or {}).items():
+        named = getattr(form, name, None)
+        if named is not None:
+            named.errors = [*named.errors, message]
 
 
 def refuse_back(exc: DomainError, target: str, code: int = 303) -> ResponseReturnValue:

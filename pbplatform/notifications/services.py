@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
-from flask_babel import force_locale
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -377,9 +378,9 @@ def _mail(user: User, rows: list[Notification]) -> tuple[str, str, str]:
 
 def _line(row: Notification) -> str:
     what = row.kind_label
-    if row.survey is not None:  # an invitation: the link to answer it
-        what += f": {row.survey.title} {_url('surveys.show', survey_id=row.survey_id)}"
-    elif row.proposal is not None:
+    if row.survey is not None:  # an invitation: the link to answer it, and until when
+        return f"- {what}: {_survey_line(row.survey)}"
+    if row.proposal is not None:
         what += f": {row.proposal.tracking_number} {row.proposal.public_title}"
     elif row.cycle is not None:
         what += f": {row.cycle.name}"
@@ -388,10 +389,27 @@ def _line(row: Notification) -> str:
     return f"- {what}"
 
 
+def _survey_line(survey: Any) -> str:
+    """The title and link (the invitation's note only repeats the title and the closing date)."""
+    line = f"{survey.title} {_url('surveys.show', survey_id=survey.id)}"
+    if survey.closes_at is None:
+        return line
+    return f"{line} ({_('open until %(day)s', day=format_date(survey.closes_at, 'medium'))})"
+
+
 def _url(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base):
+    """An absolute link for an e-mail: on PUBLIC_BASE_URL, else on the address of the request
+    that writes the mail (development runs the mail job inside it), else on the development
+    default. Built on the URL map itself: a request context for the base would be refused by
+    TRUSTED_HOSTS in production unless the base were one of them (every e-mail failed so)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
+    site = urlsplit(base or "http://127.0.0.1:5000")
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # -- settings, reading, unsubscribing -----------------------------------------------------

@@ -21,6 +21,7 @@ from pbplatform.channels.csvsafe import csv_response
 from pbplatform.cycles import services as cycle_services
 from pbplatform.cycles.models import Phase
 from pbplatform.cycles.queries import area_by_id_or_404, cycle_by_id_or_404
+from pbplatform.errors import DomainError
 from pbplatform.extensions import csrf
 from pbplatform.notifications import queries, services
 from pbplatform.notifications.forms import EmailChoiceForm, FollowAreaForm, FollowCycleForm
@@ -147,8 +148,9 @@ def end_follow(follow_id: int) -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next"), "notifications.index"), code=303)
 
 
-def _stale(exc: services.StaleLink) -> ResponseReturnValue:
-    """A link too old or from an earlier key: a page that sends the person to sign in."""
+def _stale(exc: DomainError) -> ResponseReturnValue:
+    """A link too old, from an earlier key (410), or forged or cut short (404): a page that
+    says nothing changed and sends the person to sign in and choose there."""
     return render_template(
         "notifications/unsubscribe.html",
         token=None,
@@ -164,7 +166,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
     """A GET never writes: the link in the e-mail shows one button (once checked)."""
     try:
         services.unsubscribe_user(token)
-    except services.StaleLink as exc:
+    except DomainError as exc:  # StaleLink (410) or a link naming nobody (404)
         return _stale(exc)
     return render_template("notifications/unsubscribe.html", token=token, done=False)
 
@@ -175,7 +177,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 def unsubscribe(token: str) -> ResponseReturnValue:
     try:
         services.unsubscribe(token)
-    except services.StaleLink as exc:
+    except DomainError as exc:
         return _stale(exc)
     return render_template("notifications/unsubscribe.html", token=token, done=True)
 

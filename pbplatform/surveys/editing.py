@@ -51,13 +51,13 @@ SETTINGS = (
 )
 
 
-def _settings_changed(q: SurveyQuestion, given: QuestionInput) -> list[str]:
+def _settings_changed(q: SurveyQuestion, given: QuestionInput) -> list[tuple[str, str]]:
     """What, besides the items, would change the meaning of stored answers (amounts compare
-    as numbers: 100 is 100.0000)."""
+    as numbers: 100 is 100.0000): (the form's field, what the officer is told)."""
     if given.kind != q.kind:
-        return [_("the type of question")]
+        return [("kind", _("the type of question"))]
     return [
-        str(said)
+        (name, str(said))
         for kind, name, said in SETTINGS
         if kind in (None, q.kind) and getattr(given, name) != getattr(q, name)
     ]
@@ -77,11 +77,12 @@ def _items_changed(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
             yield _("today's budget of “%(item)s”", item=item.text)
 
 
-def meaning_changes(q: SurveyQuestion, given: QuestionInput) -> list[str]:
-    """Each change that would alter what stored answers mean, named for the officer."""
-    changed = list(_settings_changed(q, given))
+def meaning_changes(q: SurveyQuestion, given: QuestionInput) -> list[tuple[str, str]]:
+    """Each change that would alter what stored answers mean: (the form's field, the change
+    named for the officer)."""
+    changed = _settings_changed(q, given)
     if given.kind == q.kind:
-        changed += _items_changed(q, given)
+        changed += [("items", said) for said in _items_changed(q, given)]
     return changed
 
 
@@ -151,15 +152,27 @@ def _rebuild(question: SurveyQuestion, given: QuestionInput) -> None:
     ]
 
 
-def _refuse_meaning(changed: list[str]) -> DomainError:
+def _refuse_meaning(changed: list[tuple[str, str]]) -> DomainError:
+    """The refusal, with a message beside each field whose change is refused."""
+    by_field: dict[str, list[str]] = {}
+    for name, said in changed:
+        by_field.setdefault(name, []).append(said)
     return DomainError(
         "meaning_change",
         _(
             "People have answered: only the wording can change (the question's text and its "
             "items' labels). Changing %(what)s would change what the stored answers mean; "
             "nothing was saved.",
-            what=", ".join(changed),
+            what=", ".join(said for _name, said in changed),
         ),
+        fields={
+            name: _(
+                "People have answered: changing %(what)s would change what the stored "
+                "answers mean.",
+                what=", ".join(said),
+            )
+            for name, said in by_field.items()
+        },
     )
 
 
@@ -190,7 +203,7 @@ def _audit(
     question: SurveyQuestion,
     actor: User,
     answered: bool,
-    changed: list[str],
+    changed: list[tuple[str, str]],
     made: list[SurveyWordingChange],
 ) -> None:
     audit.record(
@@ -200,7 +213,7 @@ def _audit(
         area_id=question.survey.area_id,
         after={
             "question_id": question.id,
-            "changed": changed,
+            "changed": [said for _name, said in changed],
             "wording": [[c.item_id, c.field, c.before, c.after] for c in made],
         },
     )

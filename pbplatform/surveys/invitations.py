@@ -38,12 +38,18 @@ def _refuse_unless_invitable(survey: Survey, area_id: int | None, cycle_follower
             _("This survey belongs to no cycle: choose an area whose followers to invite."),
         )
     ensure_open(survey)
+    if not survey.questions:  # the invited would find nothing to answer
+        raise DomainError(
+            "no_questions",
+            _("Add a question first: the invited would find nothing to answer."),
+            status=409,
+        )
     if survey.audience == Audience.INVITED:
         raise DomainError(
             "invited_only",
             _(
-                "Only code holders and people officers enter answer this survey, not residents "
-                "online: give out codes or paper forms instead."
+                "Only code holders, and people whose answers officers enter, answer this "
+                "survey, not residents online: give out codes or paper forms instead."
             ),
             status=409,
         )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from pbplatform.audit.models import AuditEntry
 from pbplatform.extensions import db
@@ -108,7 +109,7 @@ def test_wording_is_fixed_after_answers_with_a_history(app, client, answered):
     assert "Road safety" in history
     assert officer.display_name in history
     public = app.test_client().get(f"/surveys/{survey.id}/results").get_data(as_text=True)
-    day = changes[0].changed_at.date().isoformat()
+    day = format_date(changes[0].changed_at.date(), "medium", locale="en")  # as every date
     assert f"Wording changed on {day}" in public
     assert officer.display_name not in public
 

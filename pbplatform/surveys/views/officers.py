@@ -8,10 +8,11 @@ from datetime import UTC
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pbplatform.channels.csvsafe import csv_response
-from pbplatform.errors import DomainError
+from pbplatform.errors import DomainError, show_refusal
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.surveys import editing, invitations, queries, services
 from pbplatform.surveys.codes import code_rows, generate_codes
@@ -168,7 +169,7 @@ def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     try:
         made = editing.edit_question(question, current_user, form.to_input())
     except DomainError as exc:
-        form.form_errors.append(exc.message)
+        show_refusal(form, exc)  # at the top, and beside each field it names
         return _edit_page(survey, question, form, exc.status)
     flash(
         _("Wording changed: the change is shown with the results.")
@@ -198,10 +199,12 @@ def invite(survey_id: int) -> ResponseReturnValue:
         form.form_errors.append(exc.message)
         return _manage_page(survey, status=exc.status, invite_form=form)
     flash(
-        _(
-            "%(people)s people invited, letters to post: %(letters)s (nobody is invited twice, "
+        ngettext(
+            "%(num)s person invited, letters to post: %(letters)s (nobody is invited twice, "
             "nor who has answered).",
-            people=invited.people,
+            "%(num)s people invited, letters to post: %(letters)s (nobody is invited twice, "
+            "nor who has answered).",
+            invited.people,
             letters=invited.letters,
         ),
         "success",
