@@ -315,6 +315,21 @@ def _cpu_now(master: int, database: str) -> dict[str, float]:
     return totals
 
 
+def _worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            _comm, fields = _stat(entry)
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _stat(entry: Path) -> tuple[str, list[str]]:
     text = (entry / "stat").read_text()
     comm = text[text.index("(") + 1 : text.rindex(")")]
