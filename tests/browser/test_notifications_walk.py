@@ -169,3 +169,35 @@ def test_a_council_decision_reads_as_one(browser, live_app, live_url, size, lang
         assert "adopted:1" not in item.inner_text()
     finally:
         page.context.close()
+
+
+H1_WORDS_BROKEN = """() => {
+  const h1 = document.querySelector('h1');
+  const broken = [];
+  const walk = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) {
+        broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_german_headings_keep_their_words_whole_on_a_phone(browser, live_app, live_url):
+    """'Benachrichtigungen' at 390 px (was split 'Benachrichtigunge' / 'n')."""
+    with committed(live_app):
+        email = create_user().email
+    page = _open(browser, live_url, PHONE, "de", email)
+    try:
+        page.locator("header a[href='/notifications']").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Benachrichtigungen"
+        assert page.evaluate(H1_WORDS_BROKEN) == []
+    finally:
+        page.context.close()
