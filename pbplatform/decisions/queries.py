@@ -478,13 +478,22 @@ class TimelineEntry:
 TIMELINE_SOURCES: list[Callable[[Proposal], Iterable[TimelineEntry]]] = []
 
 
-def _decision_entry(event: ProposalEvent) -> TimelineEntry:
-    status, _sep, version = (event.note or "").partition(":")
+def decision_said(note: str | None) -> str:
+    """A council-decision event's note ("adopted:1", its status and decision version) as
+    people read it, in the page's language: "Council decision (version 1): Adopted"."""
+    status, _sep, version = (note or "").partition(":")
     label = DecisionStatus(status).label if status in tuple(DecisionStatus) else status
-    return TimelineEntry(
-        event.at,
-        _("Council decision (version %(n)s): %(status)s", n=version or "1", status=label),
-    )
+    return _("Council decision (version %(n)s): %(status)s", n=version or "1", status=label)
+
+
+def is_decision_note(note: str | None) -> bool:
+    """Whether a note is a council decision's ("adopted:1"), which notifications copy."""
+    status, sep, version = (note or "").partition(":")
+    return bool(sep) and status in tuple(DecisionStatus) and version.isdigit()
+
+
+def _decision_entry(event: ProposalEvent) -> TimelineEntry:
+    return TimelineEntry(event.at, decision_said(event.note))
 
 
 def _routing_entry(event: ProposalEvent) -> TimelineEntry:

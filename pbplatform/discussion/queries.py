@@ -69,6 +69,20 @@ def flagged_comments_for(officer: User) -> list[tuple[Comment, int]]:
     return [(c, n) for c, n in rows]
 
 
+def open_flag_reasons(comment_ids: list[int]) -> dict[int, list[str]]:
+    """The reasons residents gave in the open reports of these comments, oldest first (not who
+    gave them): what the officer weighs before hiding the comment or dismissing the reports."""
+    rows = db.session.execute(
+        sa.select(CommentFlag.comment_id, CommentFlag.reason)
+        .where(CommentFlag.comment_id.in_(comment_ids), CommentFlag.resolved_at.is_(None))
+        .order_by(CommentFlag.comment_id, CommentFlag.id)
+    )
+    reasons: dict[int, list[str]] = {}
+    for comment_id, reason in rows:
+        reasons.setdefault(comment_id, []).append(reason)
+    return reasons
+
+
 def unanswered_for(officer: User) -> list[tuple[Proposal, Comment]]:
     """Proposals in the officer's areas with a resident's question older than the cycle's
     `answer_within_days` and no official answer since; with the oldest such question."""

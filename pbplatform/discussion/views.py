@@ -233,8 +233,10 @@ def dismiss(comment_id: int) -> ResponseReturnValue:
 @officer_required
 def officer_queue() -> ResponseReturnValue:
     officer = account_queries.signed_in_user()
+    flagged = queries.flagged_comments_for(officer)
     return render_template(
         "discussion/officer_queue.html",
         overdue=queries.unanswered_for(officer),
-        flagged=queries.flagged_comments_for(officer),
+        flagged=flagged,
+        reasons=queries.open_flag_reasons([c.id for c, _n in flagged]),
     )

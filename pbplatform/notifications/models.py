@@ -178,6 +178,10 @@ class Notification(Model):
     def kind_label(self) -> str:
         return NotificationKind(self.kind).label
 
+    @property
+    def shown_note(self) -> str | None:
+        return shown_note(self.note)
+
 
 class NotificationSetting(Model):
     """A person's e-mail choice; no row means the default (a daily digest)."""
@@ -213,3 +217,16 @@ class Letter(Model):
     @property
     def kind_label(self) -> str:
         return NotificationKind(self.kind).label
+
+    @property
+    def shown_note(self) -> str | None:
+        return shown_note(self.note)
+
+
+def shown_note(note: str | None) -> str | None:
+    """A note as people read it, in the page's language: a council decision's event note
+    ("adopted:1", copied from the proposal's event) becomes "Council decision (version 1):
+    Adopted"; any other note is already text."""
+    from pbplatform.decisions.queries import decision_said, is_decision_note  # imports proposals
+
+    return decision_said(note) if is_decision_note(note) else note

@@ -385,7 +385,7 @@ def _line(row: Notification) -> str:
     elif row.cycle is not None:
         what += f": {row.cycle.name}"
     if row.note:
-        what += f" ({row.note})"
+        what += f" ({row.shown_note})"
     return f"- {what}"
 
 

@@ -207,7 +207,7 @@ def letters_csv() -> ResponseReturnValue:
             letter.proposal.contact_name or "",
             letter.proposal.contact_details or "",
             letter.kind_label,
-            letter.note or "",
+            letter.shown_note or "",
             letter.created_at.date().isoformat(),
         ]
         for letter in _my_letters()

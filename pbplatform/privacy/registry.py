@@ -856,6 +856,7 @@ TABLES: dict[str, Table] = {
             reference=("user_id", "invited_by_id"),
             other=("id", "proposal_id"),
             erase=Erase.DELETE,
+            lookups=(Lookup("survey", (("survey_id", "surveys"),), "title"),),
         ),
         # Kept after erasure: says only that an (emptied) account was erased, when and how.
         Table("account_erasures", None, reference=("user_id",), other=("erased_at", "via")),

@@ -81,8 +81,11 @@ def bar_chart(
     description: str,
     labels: Callable[[dict], str],
     budget_label: str,
+    number: Callable[[Fraction], str] | None = None,
 ) -> Chart:
-    """The chart; ``labels(row)`` gives each bar's caption (rank, title, funded or not)."""
+    """The chart; ``labels(row)`` gives each bar's caption (rank, title, funded or not) and
+    ``number`` writes each bar's score (the page's locale: 44,5 in German; default 44.5)."""
+    number = number or _number
     top = max((sum(p.weighted.values(), Fraction(0)) for p in summary.projects), default=0)
     scale = Fraction(WIDTH - 70) / top if top else Fraction(0)
     line_after = budget_line_after(summary)
@@ -102,7 +105,7 @@ def bar_chart(
                 label_y=y + LABEL_H - 4,
                 y=y + LABEL_H,
                 funded=bool(p.row["selected"]),
-                total=_number(total),
+                total=number(total),
                 total_x=round(float(x) + 4, 1),
                 segments=segments,
             )

@@ -11,6 +11,7 @@ from pbplatform.money import format_money
 from pbplatform.results.charts import Chart, bar_chart, budget_line_after, colour
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.summary import ListSummary, summarise
+from pbplatform.templating import number
 
 
 @dataclass
@@ -58,6 +59,7 @@ def panels(version: ResultVersion) -> list[Panel]:
             description=description,
             labels=_label,
             budget_label=_("Budget %(budget)s", budget=format_money(summary.budget, currency)),
+            number=number,  # as the table beside it writes the scores
         )
         found.append(
             Panel(

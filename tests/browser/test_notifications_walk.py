@@ -15,6 +15,8 @@ from pbplatform.mail.models import OutboxMessage
 from pbplatform.mail.services import send_mail
 from pbplatform.notifications.models import EmailFrequency
 from pbplatform.notifications.services import follow, set_email_frequency, unsubscribe_token
+from pbplatform.proposals.models import EventKind
+from pbplatform.proposals.services import add_event
 from pbplatform.surveys.services import create_survey
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import (
@@ -24,7 +26,7 @@ from tests.browser.helpers import (
     log_in,
     unique,
 )
-from tests.factories import create_area, create_user
+from tests.factories import create_area, create_cycle, create_proposal, create_user
 from tests.surveys.conftest import rating
 
 pytestmark = pytest.mark.browser
@@ -139,5 +141,63 @@ def test_the_development_outbox_wraps_long_links_and_opens_them(browser, live_ap
         page.locator(f"main a[href='{link}']").first.click()
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == "Stop e-mails"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "lang", "said"),
+    [(DESK, "en", "Council decision (version 1): Adopted"), (PHONE, "de", "(Fassung 1)")],
+)
+def test_a_council_decision_reads_as_one(browser, live_app, live_url, size, lang, said):
+    """A followed proposal's council decision, on the notifications page, says what was decided
+    (was the event's machine note 'adopted:1')."""
+    with committed(live_app):
+        home = create_area(unique("Karlshorst"))
+        cycle = create_cycle("results", areas=[home])
+        proposal = create_proposal(cycle, area=home, status="approved", title=unique("Garden"))
+        resident = create_user(area=home)
+        follow(resident, proposal=proposal)
+        add_event(proposal, EventKind.COUNCIL_DECISION, "adopted:1")  # as decisions confirm
+        number, email = proposal.tracking_number, resident.email
+    page = _open(browser, live_url, size, lang, email)
+    try:
+        page.locator("header a[href='/notifications']").click()
+        page.wait_for_load_state()
+        item = page.locator("ol.notifications li").filter(has_text=number)
+        assert said in item.inner_text()
+        assert "adopted:1" not in item.inner_text()
+    finally:
+        page.context.close()
+
+
+H1_WORDS_BROKEN = """() => {
+  const h1 = document.querySelector('h1');
+  const broken = [];
+  const walk = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) {
+        broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_german_headings_keep_their_words_whole_on_a_phone(browser, live_app, live_url):
+    """'Benachrichtigungen' at 390 px (was split 'Benachrichtigunge' / 'n')."""
+    with committed(live_app):
+        email = create_user().email
+    page = _open(browser, live_url, PHONE, "de", email)
+    try:
+        page.locator("header a[href='/notifications']").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "Benachrichtigungen"
+        assert page.evaluate(H1_WORDS_BROKEN) == []
     finally:
         page.context.close()

@@ -125,3 +125,24 @@ def test_funded_rows_stand_out_and_details_fold(page, live_url, published):
     chart = page.locator("figure.chart-figure svg").first
     assert chart.get_attribute("role") == "img"
     assert page.locator("figure.chart-figure line").count() >= 1  # the budget line
+
+
+@pytest.mark.parametrize(("locale", "decimal", "other"), [("de-DE", ",", "."), ("en-GB", ".", ",")])
+def test_the_charts_scores_are_written_as_the_table_writes_them(
+    browser, live_url, published, locale, decimal, other
+):
+    """The bars' scores follow the page's language, as the ranked table beside them does
+    (the German chart said 12.5 beside a table saying 12,5)."""
+    slug, _ = published
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_url}/cycles/{slug}/results")
+        scores = page.locator("figure.chart-figure svg text[font-size='12']").evaluate_all(
+            "texts => texts.map(t => t.textContent.trim())"
+        )
+        fractional = [s for s in scores if not s.isdigit()]
+        assert fractional, scores  # the meeting's half-weighted dots make some
+        assert all(decimal in s and other not in s for s in fractional), scores
+    finally:
+        context.close()

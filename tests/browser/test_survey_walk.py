@@ -5,6 +5,8 @@ history; the public results say when the wording changed."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -416,5 +418,44 @@ def test_an_invited_only_survey_refuses_invitations_in_plain_english(
         assert "Only code holders, and people whose answers officers enter, answer this survey" in (
             refusal.inner_text()
         )  # was "Only code holders and people officers enter answer this survey"
+    finally:
+        page.context.close()
+
+
+def test_download_my_data_names_the_surveys_and_questions(browser, live_app, live_url, tmp_path):
+    """A resident invited to a survey answers it, then downloads their data from the account
+    page: each answer with its question's text and item, each invitation with its survey's
+    title (was only survey_id)."""
+    with committed(live_app):
+        home = create_area(unique("Lichtenberg"))
+        resident = create_user(area=home)
+        follow(resident, area=home)
+        officer = create_user("officer")
+        survey = create_survey(officer, [rating()], title=unique("Rate the tool library"))
+        invite_followers(survey, officer, home.id, cycle_followers=False)
+        email, title = resident.email, survey.title
+    page = _open(browser, live_url, DESK, "en", email)
+    try:
+        page.locator("header a[href='/notifications']").click()
+        page.locator("ol.notifications a").filter(has_text=title).click()
+        page.locator("input[type=radio][value='4']").first.check()
+        page.locator("input[type=radio][value='5']").nth(1).check()
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        page.locator("header a[href='/account']").click()
+        page.locator("main a[href='/account/privacy']").click()
+        page.locator("form[action='/account/privacy/export'] button").click()
+        page.wait_for_load_state()
+        with page.expect_download() as download:
+            page.locator("a[href^='/account/privacy/export/']").first.click()
+        path = tmp_path / "mine.zip"
+        download.value.save_as(path)
+        tables = json.loads(zipfile.ZipFile(path).read("data.json"))["tables"]
+        answers = tables["survey_answers"]
+        assert {(a["survey"], a["question"], a["item"]) for a in answers} == {
+            (title, "Rate it", "Useful"),
+            (title, "Rate it", "Well kept"),
+        }
+        assert [i["survey"] for i in tables["survey_invitations"]] == [title]
     finally:
         page.context.close()
