@@ -336,10 +336,10 @@ def _stat(entry: Path) -> tuple[str, list[str]]:
     return comm, text.rsplit(")", 1)[1].split()
 
 
-def _get(port: int, path: str) -> tuple[int, bytes]:
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -597,7 +597,8 @@ def _results(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
                 "(it counts every list)",
             )
         )
-    rows += _downloads(args, master)
+    rows += _downloads(args, master, gzip=False)
+    rows += _downloads(args, master, gzip=True)
     times: list[float] = []
 
     def page(_: int) -> None:
@@ -635,12 +636,14 @@ def _home_times(port: int, until: float) -> list[float]:
     return sorted(times)
 
 
-def _downloads(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
+def _downloads(args: argparse.Namespace, master: int, gzip: bool) -> list[tuple[str, str]]:
     """The district file at 16 concurrent for --seconds, and the home page meanwhile; the
-    gunicorn workers' CPU per download (less sensitive to other load than the times)."""
+    gunicorn workers' and this client's CPU per download (less sensitive to other load than
+    the times). With `gzip`, asked for as browsers and `curl --compressed` ask for it."""
+    headers = {"Accept-Encoding": "gzip"} if gzip else {}
     for _ in range(2 * args.workers):  # every worker's first download fills its file cache
-        _get(args.port, DOWNLOAD)
-    alone = sorted(_timed_get(args.port, DOWNLOAD) for _ in range(20))
+        _get(args.port, DOWNLOAD, headers)
+    alone = sorted(_timed_get(args.port, DOWNLOAD, headers) for _ in range(20))
     home_alone = _home_times(args.port, time.monotonic() + 2)
     times: list[float] = []
     sizes: set[int] = set()
@@ -649,25 +652,29 @@ def _downloads(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
         end = time.monotonic() + args.seconds
         while time.monotonic() < end:
             t = time.perf_counter()
-            status, body = _get(args.port, DOWNLOAD)
+            status, body = _get(args.port, DOWNLOAD, headers)
             times.append(time.perf_counter() - t)
             sizes.add(len(body) if status == 200 else -status)
 
-    started, cpu = time.perf_counter(), _worker_cpu(master)
+    started, cpu, client = time.perf_counter(), _worker_cpu(master), _own_cpu()
     with ThreadPoolExecutor(17) as pool:
         home = pool.submit(_home_times, args.port, time.monotonic() + args.seconds)
         list(pool.map(download, range(16)))
         home_times = home.result()
     took, cpu = time.perf_counter() - started, _worker_cpu(master) - cpu
+    client = _own_cpu() - client
     cpu_each = cpu / (len(times) + len(home_times)) * 1000
+    client_each = client / (len(times) + len(home_times)) * 1000
     times.sort()
     odd = sorted(s for s in sizes if s < 0)
+    size = max(sizes) / 1e6 if max(sizes) > 0 else 0.0
+    name = "gzip, as browsers ask" if gzip else "uncompressed"
     return [
         (
-            "district ballots.pb download (versioned URL)",
+            f"district ballots.pb download ({name}, {size:.1f} MB)",
             f"alone p50 {_ms(alone, 0.5)}; at 16 concurrent {len(times) / took:.1f} /s, "
             f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}; "
-            f"workers' CPU {cpu_each:.1f} ms a request"
+            f"CPU a request: workers {cpu_each:.1f} ms, this client {client_each:.1f} ms"
             + (f", other answers {[-s for s in odd]}" if odd else ""),
         ),
         (
@@ -679,9 +686,15 @@ def _downloads(args: argparse.Namespace, master: int) -> list[tuple[str, str]]:
     ]
 
 
-def _timed_get(port: int, path: str) -> float:
+def _own_cpu() -> float:
+    """CPU seconds (user + system) of this process: the download client's own share."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed_get(port: int, path: str, headers: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    _get(port, path)
+    _get(port, path, headers)
     return time.perf_counter() - started
 
 
