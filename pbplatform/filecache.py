@@ -22,7 +22,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Response, current_app, request, send_file
@@ -103,14 +103,20 @@ def _trusted(path: Path, sha256: str, *, compressed: bool) -> bool:
     return True
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically (a reader sees the old file or the whole new one), read-only."""
+def _write(path: Path, data: bytes, modified: datetime | None) -> None:
+    """Write atomically (a reader sees the old file or the whole new one), read-only, dated
+    `modified`: nginx sends the file with its mtime as Last-Modified (X-Accel-Redirect), which
+    must be the publication's on every machine, not when this one filled its cache."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.chmod(tmp, 0o444)
+        if modified is not None:
+            # naive datetimes are UTC here, as werkzeug takes them for Last-Modified
+            stamp = (modified if modified.tzinfo else modified.replace(tzinfo=UTC)).timestamp()
+            os.utime(tmp, (stamp, stamp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -129,11 +135,15 @@ def materialise(file: Published) -> Path:
         if hashlib.sha256(content).hexdigest() != file.sha256:
             current_app.logger.error("stored file %s fails its SHA-256", file.sha256)
             raise FileMismatch()
-        _write(path, content)
+        _write(path, content, file.last_modified)
     if file.compressible:
         packed = path_of(file.sha256, compressed=True)
         if not _trusted(packed, file.sha256, compressed=True):
-            _write(packed, gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+            _write(
+                packed,
+                gzip.compress(path.read_bytes(), compresslevel=6, mtime=0),
+                file.last_modified,
+            )
     return path
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,17 @@ def test_a_process_checks_the_version_in_full_again_after_a_while(
         client.get(_url(s, version))
     assert len(cheap) == 1
     assert any("result_versions.outcome" in statement for statement in full), full
+
+
+def test_a_cached_file_is_dated_by_its_publication(db, client, cache_dir):
+    """Behind nginx the file's mtime is its Last-Modified (tests/serve/test_nginx.py)."""
+    s, version = _published(db)
+    stored = _stored(db, version)
+    time.sleep(0.02)  # written well after the publication: the date must still be its
+    assert client.get(_url(s, version), headers={"Accept-Encoding": "gzip"}).status_code == 200
+    published = version.published_at
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    for name in (stored.sha256, stored.sha256 + ".gz"):
+        cached = cache_dir / stored.sha256[:2] / name
+        assert cached.stat().st_mtime == pytest.approx(published.timestamp(), abs=1e-3)
