@@ -4,8 +4,8 @@
 gunicorn runs the Procfile's web command with `PBP_ENV=production` (throwaway secrets,
 `PROXY_HOPS=1`, `FILE_CACHE_ACCEL_PREFIX=/_files/`) on PostgreSQL when PBP_TEST_DATABASE_URL is
 set, else SQLite; nginx runs in the foreground with the file as written, only its names, ports
-and paths swapped for the test's (each must occur in it, so a renamed one fails here), and a
-self-signed certificate. Clients connect from different loopback addresses (127.0.0.2, .3, …)
+and paths swapped for the test's by config/nginx/loopback.py (each must occur in it, so a
+renamed one fails here), and a self-signed certificate. Clients connect from different loopback addresses (127.0.0.2, .3, …)
 so the app can tell them apart from nginx (127.0.0.1).
 
 Without nginx (`/usr/sbin/nginx`) the module is skipped, unless PBP_REQUIRE_NGINX=1 (CI).
@@ -38,11 +38,11 @@ import sqlalchemy as sa
 from redis import Redis
 from redis.exceptions import RedisError
 
+from config.nginx import loopback
 from tests.conftest import PG_URL
 from tests.serve.test_two_servers import SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "config" / "nginx" / "pbplatform.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REDIS_URL = os.environ.get("PBP_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 HOST = "pb.test"
@@ -147,77 +147,6 @@ def _ports() -> tuple[int, int, int]:
             s.bind(("127.0.0.1", 0))
             found.append(s.getsockname()[1])
     return found[0], found[1], found[2]
-
-
-def render(
-    conf: str, *, app: int, http: int, https: int, cert: Path, key: Path, cache: Path
-) -> str:
-    """The production file with the test's names, ports and paths (each must be there)."""
-    swaps = [
-        ("/etc/letsencrypt/live/pb.council.example/fullchain.pem", str(cert)),
-        ("/etc/letsencrypt/live/pb.council.example/privkey.pem", str(key)),
-        ("pb.council.example", HOST),
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app};"),
-        ("listen 80;", f"listen 127.0.0.1:{http};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;"),
-        ("/var/cache/pbplatform/file-cache/", f"{cache}/"),
-        ("/srv/pbplatform/static/", f"{ROOT / 'static'}/"),
-    ]
-    for production, test in swaps:
-        assert production in conf, f"{production!r} is no longer in {CONF.name}"
-        conf = conf.replace(production, test)
-    return conf
-
-
-def _main_conf(folder: Path, site: str) -> str:
-    """What /etc/nginx/nginx.conf gives a site on Debian, in a folder of the test's own. The
-    log line names the file nginx sent for an X-Accel-Redirect (never shown to the client)."""
-    user = "user www-data;" if os.geteuid() == 0 else ""  # as Debian's nginx runs its workers
-    temps = "\n".join(
-        f"    {kind}_temp_path {folder / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""{user}
-worker_processes 1;
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"};
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    sendfile on;
-    log_format accel '$remote_addr "$request" $status $body_bytes_sent'
-                     ' accel="$upstream_http_x_accel_redirect"';
-    access_log {folder / "access.log"} accel;
-{temps}
-{site}
-}}
-"""
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            f"/CN={HOST}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def _database(folder: Path) -> Iterator[str]:
@@ -364,40 +293,15 @@ def stack(tmp_path_factory):
                 stderr=subprocess.STDOUT,
             )
         processes.append((gunicorn, signal.SIGINT))
-        cert, key = _certificate(folder)
-        site = render(
-            CONF.read_text(),
+        site = loopback.render(
+            host=HOST,
             app=app_port,
             http=http_port,
             https=https_port,
-            cert=cert,
-            key=key,
             cache=cache,
+            tls=loopback.certificate(folder, HOST),
         )
-        main = folder / "nginx.conf"
-        main.write_text(_main_conf(folder, site))
-        test = subprocess.run(
-            [NGINX, "-t", "-p", str(folder), "-c", str(main), "-e", str(folder / "error.log")],
-            capture_output=True,
-            text=True,
-        )
-        assert test.returncode == 0, test.stderr
-        with (logs / "nginx.out").open("wb") as out:
-            nginx = subprocess.Popen(
-                [
-                    NGINX,
-                    "-p",
-                    str(folder),
-                    "-c",
-                    str(main),
-                    "-e",
-                    str(folder / "error.log"),
-                    "-g",
-                    "daemon off;",
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        nginx = loopback.start(NGINX, folder, site, logs / "nginx.out")
         processes.append((nginx, signal.SIGQUIT))
         scene.http_port, scene.https_port, scene.app_port = http_port, https_port, app_port
         scene.cache, scene.folder, scene.logs = cache, folder, logs
