@@ -21,7 +21,10 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
 5. times the results page at 16 concurrent and the district `ballots.pb` download, alone and
    at 16 concurrent with the home page fetched meanwhile (--results-only: only this step, on
    a database where `bench` is published already, e.g. by an earlier run);
-6. prints a table, with the load average (on a shared machine figures vary).
+6. with --nginx, times the downloads again through nginx with the repository's configuration
+   (config/nginx/pbplatform.conf, plain HTTP on --port+1) in front of gunicorn with
+   FILE_CACHE_ACCEL_PREFIX, giving nginx's CPU beside the workers';
+7. prints a table, with the load average (on a shared machine figures vary).
 
 Loopback only; every server it starts is stopped at the end.
 """
@@ -60,6 +63,7 @@ def main() -> None:
         _count.seconds = 0.0  # type: ignore[attr-defined]
         with _server(env, args, "sync", args.workers, 1) as server:
             rows += _results(args, server.proc.pid)
+        rows += _through_nginx(args, env)
         rows.append(("load average at end", _load()))
         _print(args, rows)
         return
@@ -94,6 +98,7 @@ def main() -> None:
     rows += _count(env)
     with _server(env, args, "sync", args.workers, 1) as server:
         rows += _results(args, server.proc.pid)
+    rows += _through_nginx(args, env)
     rows.append(("load average at end", _load()))
     _print(args, rows)
 
@@ -131,6 +136,12 @@ def _parse() -> argparse.Namespace:
         help="only the results page and downloads, of a `bench` cycle published before",
     )
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--nginx",
+        action="store_true",
+        help="then the downloads again through nginx (config/nginx/pbplatform.conf, "
+        "X-Accel-Redirect) on --port+1 and +2",
+    )
     p.add_argument("--rule", default="greedy")
     p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
     return p.parse_args()
@@ -636,15 +647,20 @@ def _home_times(port: int, until: float) -> list[float]:
     return sorted(times)
 
 
-def _downloads(args: argparse.Namespace, master: int, gzip: bool) -> list[tuple[str, str]]:
+def _downloads(
+    args: argparse.Namespace, master: int, gzip: bool, *, port: int = 0, front: int = 0
+) -> list[tuple[str, str]]:
     """The district file at 16 concurrent for --seconds, and the home page meanwhile; the
     gunicorn workers' and this client's CPU per download (less sensitive to other load than
-    the times). With `gzip`, asked for as browsers and `curl --compressed` ask for it."""
+    the times). With `gzip`, asked for as browsers and `curl --compressed` ask for it. `port`:
+    where the client asks (default --port); `front`: nginx's master, whose workers' CPU is
+    given too."""
+    port = port or args.port
     headers = {"Accept-Encoding": "gzip"} if gzip else {}
     for _ in range(2 * args.workers):  # every worker's first download fills its file cache
-        _get(args.port, DOWNLOAD, headers)
-    alone = sorted(_timed_get(args.port, DOWNLOAD, headers) for _ in range(20))
-    home_alone = _home_times(args.port, time.monotonic() + 2)
+        _get(port, DOWNLOAD, headers)
+    alone = sorted(_timed_get(port, DOWNLOAD, headers) for _ in range(20))
+    home_alone = _home_times(port, time.monotonic() + 2)
     times: list[float] = []
     sizes: set[int] = set()
 
@@ -652,29 +668,32 @@ def _downloads(args: argparse.Namespace, master: int, gzip: bool) -> list[tuple[
         end = time.monotonic() + args.seconds
         while time.monotonic() < end:
             t = time.perf_counter()
-            status, body = _get(args.port, DOWNLOAD, headers)
+            status, body = _get(port, DOWNLOAD, headers)
             times.append(time.perf_counter() - t)
             sizes.add(len(body) if status == 200 else -status)
 
     started, cpu, client = time.perf_counter(), _worker_cpu(master), _own_cpu()
+    nginx_cpu = _worker_cpu(front) if front else 0.0
     with ThreadPoolExecutor(17) as pool:
-        home = pool.submit(_home_times, args.port, time.monotonic() + args.seconds)
+        home = pool.submit(_home_times, port, time.monotonic() + args.seconds)
         list(pool.map(download, range(16)))
         home_times = home.result()
     took, cpu = time.perf_counter() - started, _worker_cpu(master) - cpu
     client = _own_cpu() - client
+    nginx_each = (_worker_cpu(front) - nginx_cpu) / (len(times) + len(home_times)) * 1000
     cpu_each = cpu / (len(times) + len(home_times)) * 1000
     client_each = client / (len(times) + len(home_times)) * 1000
     times.sort()
     odd = sorted(s for s in sizes if s < 0)
     size = max(sizes) / 1e6 if max(sizes) > 0 else 0.0
-    name = "gzip, as browsers ask" if gzip else "uncompressed"
+    name = ("gzip, as browsers ask" if gzip else "uncompressed") + (", nginx" if front else "")
     return [
         (
             f"district ballots.pb download ({name}, {size:.1f} MB)",
             f"alone p50 {_ms(alone, 0.5)}; at 16 concurrent {len(times) / took:.1f} /s, "
             f"p50 {_ms(times, 0.5)}, p95 {_ms(times, 0.95)}, p99 {_ms(times, 0.99)}; "
             f"CPU a request: workers {cpu_each:.1f} ms, this client {client_each:.1f} ms"
+            + (f", nginx {nginx_each:.1f} ms" if front else "")
             + (f", other answers {[-s for s in odd]}" if odd else ""),
         ),
         (
@@ -684,6 +703,51 @@ def _downloads(args: argparse.Namespace, master: int, gzip: bool) -> list[tuple[
             f"{_ms(home_alone, 0.5)}, p95 {_ms(home_alone, 0.95)})",
         ),
     ]
+
+
+def _through_nginx(args: argparse.Namespace, env: dict[str, str]) -> list[tuple[str, str]]:
+    """--nginx: the downloads again, through nginx with the repository's configuration
+    (plain HTTP on --port+1) in front of gunicorn with FILE_CACHE_ACCEL_PREFIX, so nginx
+    sends the bytes and the workers only check the request."""
+    if not args.nginx:
+        return []
+    sys.path.insert(0, str(ROOT))  # config/ is the checkout's, not an installed package
+    from config.nginx import loopback
+
+    folder = Path(tempfile.mkdtemp(prefix="pbp-bench-nginx-"))
+    folder.chmod(0o755)  # nginx's workers (www-data) read the file cache in it
+    cache = folder / "file-cache"
+    accel = {
+        **env,
+        "PROXY_HOPS": "1",
+        "FILE_CACHE_DIR": str(cache),
+        "FILE_CACHE_ACCEL_PREFIX": "/_files/",
+    }
+    site = loopback.render(
+        host="127.0.0.1",
+        app=args.port,
+        http=args.port + 2,
+        https=args.port + 1,
+        cache=cache,
+        tls=None,
+    )
+    nginx = loopback.start(
+        shutil.which("nginx") or "/usr/sbin/nginx", folder, site, folder / "nginx.out"
+    )
+    try:
+        with _server(accel, args, "sync", args.workers, 1) as server:
+            rows = []
+            for gzip in (False, True):
+                rows += _downloads(args, server.proc.pid, gzip, port=args.port + 1, front=nginx.pid)
+        log = (folder / "access.log").read_text().splitlines()
+        files = sum('accel="/_files/' in line for line in log)
+        downloads = sum("ballots.pb" in line for line in log)
+        rows.append(("  of which sent by nginx (X-Accel-Redirect)", f"{files} of {downloads}"))
+        return rows
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _own_cpu() -> float:
