@@ -5,8 +5,8 @@ gunicorn runs the Procfile's web command with `PBP_ENV=production` (throwaway se
 `PROXY_HOPS=1`, `FILE_CACHE_ACCEL_PREFIX=/_files/`) on PostgreSQL when PBP_TEST_DATABASE_URL is
 set, else SQLite; nginx runs in the foreground with the file as written, only its names, ports
 and paths swapped for the test's by config/nginx/loopback.py (each must occur in it, so a
-renamed one fails here), and a self-signed certificate. Clients connect from different loopback addresses (127.0.0.2, .3, …)
-so the app can tell them apart from nginx (127.0.0.1).
+renamed one fails here), and a self-signed certificate. Clients connect from different
+loopback addresses (127.0.0.2, .3, …) so the app can tell them apart from nginx (127.0.0.1).
 
 Without nginx (`/usr/sbin/nginx`) the module is skipped, unless PBP_REQUIRE_NGINX=1 (CI).
 """
