@@ -78,7 +78,7 @@ def report(slug: str) -> ResponseReturnValue:
         district=queries.DISTRICT,
         statuses=list(DeliveryStatus),
         open_data=queries.release_info(cycle),
-        published=queries.published_version(cycle) is not None,
+        published=report.published,
     )
 
 
