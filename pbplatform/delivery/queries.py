@@ -34,7 +34,7 @@ from pbplatform.extensions import db
 from pbplatform.filecache import Published
 from pbplatform.proposals.models import Proposal
 from pbplatform.results import queries as results_queries
-from pbplatform.results.models import ResultVersion
+from pbplatform.results.models import ResultFile, ResultVersion
 
 DISTRICT = "district"  # the report's area value for the district-wide list
 
@@ -397,6 +397,13 @@ def release_file(cycle: Cycle, release: ReleaseInfo) -> Published:
         download_name=f"{cycle.slug}-open-data-{release.number}.zip",
         last_modified=release.built_at,
     )
+
+
+def published_file_hashes() -> set[str]:
+    """The SHA-256 of every stored download (result files and open-data builds): what the
+    file cache must keep (pbplatform/filecache.py, `unreferenced`). One statement."""
+    both = sa.union(sa.select(ResultFile.sha256), sa.select(OpenDataRelease.sha256))
+    return set(db.session.scalars(sa.select(both.subquery().c.sha256)))
 
 
 def last_release_number(cycle_id: int) -> int:
