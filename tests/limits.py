@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import redis
 import redis.exceptions
 import sqlalchemy as sa
 from flask import Flask
@@ -114,3 +115,17 @@ def app_builder(
             yield make
         finally:
             _dispose(apps)
+
+
+def count_redis_commands(monkeypatch: Any) -> list[str]:
+    """The name of every command this process sends to Redis from now on (the test's
+    monkeypatch undoes the counting)."""
+    commands: list[str] = []
+    real = redis.Redis.execute_command
+
+    def counted(self: redis.Redis, *args: Any, **options: Any) -> Any:
+        commands.append(str(args[0]))
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return commands

@@ -5,6 +5,9 @@ remove this machine's cached downloads that no stored file references any more."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +20,8 @@ from pbplatform.delivery.photos import orphan_files, photo_dir
 from pbplatform.delivery.queries import published_file_hashes
 from pbplatform.extensions import db
 from pbplatform.transaction import cli_transaction
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command("open-data")
@@ -33,15 +38,21 @@ def open_data(slug: str) -> None:
     click.echo(f"open data release {release.number} of {slug}: sha256 {release.sha256}")
 
 
+def _older_than(minutes: int, why: str) -> Callable[[F], F]:
+    """The --older-than-minutes option of a command that removes files a request may still
+    be writing."""
+    return click.option(
+        "--older-than-minutes",
+        default=minutes,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help=f"Leave younger files alone: {why}",
+    )
+
+
 @click.command("orphan-photos")
 @click.option("--delete", is_flag=True, help="Remove them (default: only list them).")
-@click.option(
-    "--older-than-minutes",
-    default=60,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Leave younger files alone: a request may still be writing its photo.",
-)
+@_older_than(60, "a request may still be writing its photo.")
 @with_appcontext
 def orphan_photos(delete: bool, older_than_minutes: int) -> None:
     """Photo files under UPLOAD_DIR that no milestone photo names (a server killed between
@@ -64,13 +75,7 @@ def file_cache_group() -> None:
 
 @file_cache_group.command("prune")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
-@click.option(
-    "--older-than-minutes",
-    default=10,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Leave younger files alone (margin for a download filling the cache right now).",
-)
+@_older_than(10, "a download may be filling the cache right now.")
 @with_appcontext
 def prune_file_cache(dry_run: bool, older_than_minutes: int) -> None:
     """Remove cached files no result file or open-data build references any more (superseded

@@ -15,7 +15,7 @@ import pytest
 from pbplatform.extensions import db
 from tests.api.test_rate_limits import redis_store  # noqa: F401  (fixture)
 from tests.factories import create_user, sign_in
-from tests.limits import limited_app
+from tests.limits import count_redis_commands, limited_app
 from tests.results.test_results_day import _published
 
 DOWN = "redis://127.0.0.1:5139/4"  # a closed port: the store is down (tests/security)
@@ -33,18 +33,7 @@ def _scene(app) -> tuple[str, str]:
 
 @pytest.fixture
 def redis_commands(monkeypatch) -> list[str]:
-    """The name of every command sent to Redis from now on."""
-    import redis
-
-    commands: list[str] = []
-    real = redis.Redis.execute_command
-
-    def counted(self: redis.Redis, *args: object, **options: object) -> object:
-        commands.append(str(args[0]))
-        return real(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    return commands
+    return count_redis_commands(monkeypatch)
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["ballots", "open-data"])
