@@ -143,6 +143,7 @@ def register_hooks(app: Flask) -> None:
     from pbplatform.security.access import enforce_declared_access
     from pbplatform.security.headers import set_security_headers
     from pbplatform.security.input import refuse_nul_bytes
+    from pbplatform.security.sessions import SessionInterface
     from pbplatform.templating import register_template_helpers
     from pbplatform.transaction import register_transaction_handling
 
@@ -150,6 +151,7 @@ def register_hooks(app: Flask) -> None:
     if hops:
         # Trust exactly the proxies we run, so X-Forwarded-For cannot be spoofed past them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = SessionInterface()  # no Vary: Cookie on public files
     app.before_request(refuse_nul_bytes)
     app.before_request(enforce_declared_access)
     register_transaction_handling(app)

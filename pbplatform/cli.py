@@ -9,7 +9,7 @@ from pbplatform.ballotbox.commands import record_close_entry
 from pbplatform.benchdata.commands import bench_data
 from pbplatform.cycles.commands import advance_phases
 from pbplatform.dbroles.commands import grant_app_role
-from pbplatform.delivery.commands import open_data, orphan_photos
+from pbplatform.delivery.commands import file_cache_group, open_data, orphan_photos
 from pbplatform.demo.commands import demo
 from pbplatform.jobs.commands import worker
 from pbplatform.mail.commands import send_mail_command
@@ -41,6 +41,7 @@ for command in (
     notify_digest,
     open_data,
     orphan_photos,
+    file_cache_group,
     open_evaluation_command,
 ):
     pb.add_command(command)

@@ -12,6 +12,9 @@ time, and it is never trusted blindly. Each process hashes a file before it firs
 again whenever its inode, size, mtime or ctime changes (no write leaves all four alone); a file
 that fails is written anew from the database. Bytes in the database that do not match the SHA-256
 stored beside them are refused (FileMismatch), never cached or served.
+
+Files no row references any more (a superseded open-data build) are removed by `unreferenced`
++ `remove` (`flask pb file-cache prune`), safe while serving: see `unreferenced`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +37,9 @@ from flask_babel import gettext as _
 from pbplatform.errors import DomainError
 
 GZIP_SUFFIX = ".gz"
+TMP_PREFIX = ".tmp-"  # a write in progress (or one killed midway)
+CACHED_NAME = re.compile(r"[0-9a-f]{64}(\.gz)?")
+FOLDER_NAME = re.compile(r"[0-9a-f]{2}")
 
 
 class FileMismatch(DomainError):
@@ -108,7 +117,7 @@ def _write(path: Path, data: bytes, modified: datetime | None) -> None:
     `modified`: nginx sends the file with its mtime as Last-Modified (X-Accel-Redirect), which
     must be the publication's on every machine, not when this one filled its cache."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -191,3 +200,58 @@ def _accel(prefix: str, path: Path, file: Published) -> Response:
     if file.last_modified is not None:
         response.last_modified = file.last_modified
     return response
+
+
+# --- pruning -------------------------------------------------------------------------------
+
+
+def unreferenced(referenced: Callable[[], set[str]], older_than_seconds: float) -> list[Path]:
+    """Cache files whose SHA-256 is not in `referenced()` (what the rows of the database
+    hold), and left-over partial writes, last modified more than `older_than_seconds` ago.
+
+    Safe while serving: the clock is read before the references, and a file is only ever
+    written after its row is visible, so a file older than the cut-off belongs to a row the
+    references include (or to one already deleted); younger files, such as one a download is
+    filling right now, are left alone. Only names this module writes are considered (nothing
+    else in the folder is touched), and folders stay (a writer may be about to use one)."""
+    root = _root()
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_seconds
+    kept = referenced()
+    found = [
+        path
+        for folder in root.iterdir()
+        if FOLDER_NAME.fullmatch(folder.name) and folder.is_dir()
+        for path in folder.iterdir()
+        if _stale(path, kept, cutoff)
+    ]
+    return sorted(found)
+
+
+def _stale(path: Path, kept: set[str], cutoff: float) -> bool:
+    name = path.name
+    cached = CACHED_NAME.fullmatch(name) is not None
+    if not (name.startswith(TMP_PREFIX) or cached):
+        return False
+    if cached and name.removesuffix(GZIP_SUFFIX) in kept:
+        return False
+    try:
+        st = path.lstat()
+    except FileNotFoundError:  # removed meanwhile (another prune)
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff
+
+
+def remove(paths: list[Path]) -> tuple[int, int]:
+    """Delete these cache files (as `unreferenced` found them): (files, bytes) removed. A
+    process sending one of them keeps its open file; a later request writes it anew if needed."""
+    removed = freed = 0
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:  # gone meanwhile (another prune)
+            continue
+        removed, freed = removed + 1, freed + size
+    return removed, freed

@@ -17,13 +17,17 @@ of that app, limiter included, exists in the test process at all.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import redis
+import redis.exceptions
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from limits.errors import StorageError
 
 from pbplatform import create_app
 from pbplatform.extensions import db, limiter
@@ -81,7 +85,9 @@ def limited_app(**overrides: Any) -> Iterator[Flask]:
         try:
             yield app
         finally:
-            limiter.reset()
+            # A store that is down (tests of RATELIMIT_FALLBACK) holds nothing to reset.
+            with contextlib.suppress(redis.exceptions.RedisError, StorageError):
+                limiter.reset()
             _dispose([app])
 
 
@@ -109,3 +115,17 @@ def app_builder(
             yield make
         finally:
             _dispose(apps)
+
+
+def count_redis_commands(monkeypatch: Any) -> list[str]:
+    """The name of every command this process sends to Redis from now on (the test's
+    monkeypatch undoes the counting)."""
+    commands: list[str] = []
+    real = redis.Redis.execute_command
+
+    def counted(self: redis.Redis, *args: Any, **options: Any) -> Any:
+        commands.append(str(args[0]))
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return commands

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
-import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests, UnsupportedMediaType
 
@@ -24,7 +22,7 @@ from pbplatform.api.schema import Validator
 from pbplatform.errors import DomainError, problem
 from pbplatform.extensions import csrf, limiter
 from pbplatform.security.addresses import address_key
-from pbplatform.security.ratelimit import Count, hit_all, parse_limits
+from pbplatform.security.ratelimit import enforce, parse_limits
 
 bp = Blueprint("api", __name__)
 # Writes accept only `Authorization: Bearer` (see auth.py), which no browser adds by itself.
@@ -51,24 +49,7 @@ def _rate_limit() -> None:
         hits += [(limit, key, "api-write") for limit in parse_limits(write_limit())]
     address = address_key()
     hits += [(limit, address, "api-address") for limit in parse_limits(address_limit())]
-    counts = hit_all(hits)
-    g.api_rate_limit = min(counts, key=lambda c: (c.remaining, -c.reset_at))
-    if breached := [c for c in counts if c.breached]:
-        log.info("ratelimit %s exceeded at %s", breached[0].limit, request.endpoint)
-        g.api_rate_limit = max(breached, key=lambda c: c.reset_at)
-        wait = max(1, math.ceil(g.api_rate_limit.reset_at - time.time()))
-        raise TooManyRequests(retry_after=wait)
-
-
-@bp.after_request
-def _rate_limit_headers(response: Response) -> Response:
-    """X-RateLimit-* of the limit nearest to refusing (Flask-Limiter's headers)."""
-    count: Count | None = g.get("api_rate_limit")
-    if count is not None and current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
-        response.headers["X-RateLimit-Limit"] = str(count.limit.amount)
-        response.headers["X-RateLimit-Remaining"] = str(count.remaining)
-        response.headers["X-RateLimit-Reset"] = str(int(count.reset_at))
-    return response
+    enforce(hits)
 
 
 @bp.errorhandler(DomainError)

@@ -34,7 +34,7 @@ from pbplatform.extensions import db
 from pbplatform.filecache import Published
 from pbplatform.proposals.models import Proposal
 from pbplatform.results import queries as results_queries
-from pbplatform.results.models import ResultVersion
+from pbplatform.results.models import ResultFile, ResultVersion
 
 DISTRICT = "district"  # the report's area value for the district-wide list
 
@@ -57,11 +57,19 @@ def published_version(cycle: Cycle) -> ResultVersion | None:
     return results_queries.published_version(cycle)
 
 
-def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+FundedRows = dict[int, tuple[dict[str, Any], dict[str, Any]]]
+
+
+def funded_rows(cycle: Cycle) -> FundedRows:
     """Proposal id -> (its list, its row) for every project funded in the newest published
-    count of `cycle` (empty before publication). A published version never changes, so its
-    funded rows are kept per process: a proposal page does not load the outcome each time."""
-    version = published_version(cycle)
+    count of `cycle` (empty before publication)."""
+    return funded_rows_of(published_version(cycle))
+
+
+def funded_rows_of(version: ResultVersion | None) -> FundedRows:
+    """`funded_rows` of a published version (None: empty). A published version never changes,
+    so its funded rows are kept per process: a proposal page does not load the outcome each
+    time."""
     if version is None:
         return {}
     # Safe to keep in a worker's memory, whatever other workers do: (1) which version is the
@@ -83,7 +91,7 @@ def funded_rows(cycle: Cycle) -> dict[int, tuple[dict[str, Any], dict[str, Any]]
         }
         while len(store) > 32:
             store.pop(next(iter(store)))
-    found: dict[int, tuple[dict[str, Any], dict[str, Any]]] = store[key]
+    found: FundedRows = store[key]
     return found
 
 
@@ -97,12 +105,12 @@ def _deliverable(proposal: Proposal, lst: dict[str, Any], row: dict[str, Any]) -
     )
 
 
-def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
+def deliverable_proposals(cycle: Cycle, rows: FundedRows | None = None) -> list[Deliverable]:
     """Proposals to deliver, in list and funding-rank order: those the council adopted (with the
     amount it adopted, even if the count did not fund them), and those funded in the count on a
     list the council has not decided yet. A project the council deferred or rejected is not
-    delivered."""
-    rows = funded_rows(cycle)
+    delivered. `rows`: the cycle's `funded_rows`, if the caller has them."""
+    rows = funded_rows(cycle) if rows is None else rows
     lines = decisions.decisions_in(cycle)
     ids = set(rows) | {pid for pid, line in lines.items() if line.status.adopts}
     if not ids:
@@ -112,15 +120,21 @@ def deliverable_proposals(cycle: Cycle) -> list[Deliverable]:
         .where(Proposal.id.in_(ids))
         .options(selectinload(Proposal.area), selectinload(Proposal.cycle))
     )
-    found = [d for p in proposals if (d := deliverable(p)) is not None]
+    # The funded rows are read once for the whole list, not once per proposal (N+1).
+    found = [d for p in proposals if (d := _deliverable_of(p, rows)) is not None]
     return sorted(found, key=lambda d: (d.list_key != DISTRICT, d.list_key, d.proposal.id))
 
 
 def deliverable(proposal: Proposal) -> Deliverable | None:
     """The proposal as one to deliver, or None: adopted by the council's confirmed decision, or
     funded in the count while its list awaits the decision."""
+    return _deliverable_of(proposal, funded_rows(proposal.cycle))
+
+
+def _deliverable_of(proposal: Proposal, rows: FundedRows) -> Deliverable | None:
+    """`deliverable`, given the funded rows of the proposal's cycle (`funded_rows`)."""
     line = decisions.decision_for(proposal)
-    funded = funded_rows(proposal.cycle).get(proposal.id)
+    funded = rows.get(proposal.id)
     if line is None:
         return _deliverable(proposal, *funded) if funded else None
     if not line.status.adopts:
@@ -278,6 +292,7 @@ class Report:
     area: Area | str | None
     lines: list[ReportLine]
     routing: dict[str, int] | None
+    published: bool  # a count of the cycle is published (the report starts then)
     counts: Counter[DeliveryStatus] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -315,13 +330,17 @@ def _in_area(item: Deliverable, area: Area | str | None) -> bool:
 
 def report(cycle: Cycle, area: Area | str | None = None) -> Report:
     """The cycle's accountability report, for one area (an Area or DISTRICT) or all."""
-    items = [d for d in deliverable_proposals(cycle) if _in_area(d, area)]
+    # The published version is read once for the whole report, whatever its length.
+    version = published_version(cycle)
+    rows = funded_rows_of(version)
+    items = [d for d in deliverable_proposals(cycle, rows) if _in_area(d, area)]
     ids = [d.proposal.id for d in items]
     deliveries = deliveries_for(ids)
     copro = coproduction_for(ids)
     lines = [ReportLine(d, deliveries.get(d.proposal.id), copro[d.proposal.id]) for d in items]
     area_key = area.id if isinstance(area, Area) else area
-    return Report(cycle, area, lines, routing_counts(cycle, area_key))
+    routing = routing_counts(cycle, area_key)
+    return Report(cycle, area, lines, routing, published=version is not None)
 
 
 def report_area(cycle: Cycle, raw: str | None) -> Area | str | None:
@@ -378,6 +397,13 @@ def release_file(cycle: Cycle, release: ReleaseInfo) -> Published:
         download_name=f"{cycle.slug}-open-data-{release.number}.zip",
         last_modified=release.built_at,
     )
+
+
+def published_file_hashes() -> set[str]:
+    """The SHA-256 of every stored download (result files and open-data builds): what the
+    file cache must keep (pbplatform/filecache.py, `unreferenced`). One statement."""
+    both = sa.union(sa.select(ResultFile.sha256), sa.select(OpenDataRelease.sha256))
+    return set(db.session.scalars(sa.select(both.subquery().c.sha256)))
 
 
 def last_release_number(cycle_id: int) -> int:

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,14 +24,13 @@ from pbplatform.delivery import photos, queries, services
 from pbplatform.delivery.forms import DeliveryForm, MilestoneForm
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.errors import DomainError, show_refusal
-from pbplatform.extensions import limiter
 from pbplatform.money import to_major
 from pbplatform.proposals.models import Proposal
 from pbplatform.proposals.queries import get_proposal
 from pbplatform.results import http
 from pbplatform.routing import INT4_MAX
 from pbplatform.security.access import officer_required, public, require_remit
-from pbplatform.security.addresses import address_key
+from pbplatform.security.ratelimit import limit_per_address
 from pbplatform.surveys.queries import coassessment_scores
 
 bp = Blueprint("delivery", __name__)
@@ -48,9 +46,8 @@ def delivery_status_label(status: str) -> str:
 
 
 # Heavy downloads per address, as for the results' files (RESULT_DOWNLOAD_RATE_LIMIT).
-download_limit = limiter.limit(
-    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=address_key
-)
+# Counted in one round trip to the store (security/ratelimit.py).
+download_limit = limit_per_address("RESULT_DOWNLOAD_RATE_LIMIT")
 PHOTO_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -78,7 +75,7 @@ def report(slug: str) -> ResponseReturnValue:
         district=queries.DISTRICT,
         statuses=list(DeliveryStatus),
         open_data=queries.release_info(cycle),
-        published=queries.published_version(cycle) is not None,
+        published=report.published,
     )
 
 

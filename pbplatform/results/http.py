@@ -17,6 +17,8 @@ from typing import Any
 from flask import Response, request, session
 from flask_login import current_user
 
+from pbplatform.security.sessions import ignores_session
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 UNVERSIONED_MAX_AGE = 60  # seconds a URL without `version=` may be reused
 # The page's CSRF token expires (Flask-WTF: an hour); a reused page must be younger.
@@ -53,6 +55,9 @@ def page_headers(response: Response, etag: str) -> Response:
 
 
 def file_headers(response: Response, sha256: str, *, versioned: bool) -> Response:
+    """A published file's caching headers. `public`: the same bytes for every reader, so an
+    anonymous download sets no cookie and no `Vary: Cookie` (security/sessions.py)."""
+    ignores_session()
     response.set_etag(sha256)
     if versioned:
         response.headers["Cache-Control"] = IMMUTABLE

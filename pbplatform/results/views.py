@@ -34,19 +34,17 @@ from pbplatform.cycles.models import Cycle
 from pbplatform.cycles.queries import cycle_or_404
 from pbplatform.decisions import queries as decisions
 from pbplatform.errors import DomainError
-from pbplatform.extensions import limiter
 from pbplatform.jobs.models import JobStatus
 from pbplatform.results import cache, files, http, page, queries, services, summary
 from pbplatform.results.models import ResultVersion
 from pbplatform.results.statistics.views import bp as statistics_bp
 from pbplatform.security.access import officer_required, public
-from pbplatform.security.addresses import address_key
+from pbplatform.security.ratelimit import limit_per_address
 
 bp = Blueprint("results", __name__)
 # Heavy downloads per address (RESULT_DOWNLOAD_RATE_LIMIT); 304 answers count too.
-download_limit = limiter.limit(
-    lambda: current_app.config["RESULT_DOWNLOAD_RATE_LIMIT"], key_func=address_key
-)
+# Counted in one round trip to the store (security/ratelimit.py).
+download_limit = limit_per_address("RESULT_DOWNLOAD_RATE_LIMIT")
 bp.register_blueprint(statistics_bp)
 
 

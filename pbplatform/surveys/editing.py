@@ -28,8 +28,10 @@ from pbplatform.surveys.models import (
 from pbplatform.surveys.queries import is_answered
 from pbplatform.surveys.services import (
     QuestionInput,
+    build_items,
     check_question,
-    cut_limit,
+    item_maximum,
+    set_settings,
 )
 
 WORDING = ("text", "text_de")
@@ -68,7 +70,7 @@ def _items_changed(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
         yield _("the number of items")
         return
     for item, new in zip(q.items, given.items, strict=True):
-        limit = cut_limit(new) if given.is_cut else new.max_value
+        limit = item_maximum(given, new)
         if not _same(new.min_value, item.min_value):
             yield _("the minimum of “%(item)s”", item=item.text)
         if not _same(limit, item.max_value):
@@ -129,27 +131,10 @@ def _reword_all(
 
 def _rebuild(question: SurveyQuestion, given: QuestionInput) -> None:
     """Nobody answered: the question takes every setting and item given."""
-    question.kind = given.kind
-    question.required = given.required
-    question.unit = given.unit if given.kind == QuestionKind.ALLOCATION else None
-    question.total = given.total if given.kind == QuestionKind.ALLOCATION else None
-    question.scale_max = given.scale_max
-    question.allow_dont_know = given.allow_dont_know
-    question.max_length = given.max_length
-    question.is_cut = given.is_cut and given.kind == QuestionKind.ALLOCATION
+    set_settings(question, given)
     question.items.clear()
-    db.session.flush()
-    question.items = [
-        SurveyItem(
-            position=n,
-            text=i.text,
-            text_de=i.text_de or None,
-            min_value=i.min_value,
-            max_value=cut_limit(i) if question.is_cut else i.max_value,
-            baseline_minor=i.baseline_minor,
-        )
-        for n, i in enumerate(given.items, 1)
-    ]
+    db.session.flush()  # the old items go before the new take their positions
+    question.items = build_items(given)
 
 
 def _refuse_meaning(changed: list[tuple[str, str]]) -> DomainError:

@@ -138,33 +138,51 @@ def add_question(survey: Survey, q: QuestionInput) -> SurveyQuestion:
         )
     check_question(q)
     question = SurveyQuestion(
-        position=len(survey.questions) + 1,
-        kind=q.kind,
-        text=q.text,
-        text_de=q.text_de or None,
-        required=q.required,
-        unit=q.unit if q.kind == QuestionKind.ALLOCATION else None,
-        total=q.total if q.kind == QuestionKind.ALLOCATION else None,
-        scale_max=q.scale_max,
-        allow_dont_know=q.allow_dont_know,
-        max_length=q.max_length,
-        is_cut=q.is_cut and q.kind == QuestionKind.ALLOCATION,
+        position=len(survey.questions) + 1, text=q.text, text_de=q.text_de or None
     )
-    question.items = [
+    set_settings(question, q)
+    question.items = build_items(q)
+    survey.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def set_settings(question: SurveyQuestion, q: QuestionInput) -> None:
+    """The question's kind and settings as given; an allocation's settings only on one."""
+    allocation = q.kind == QuestionKind.ALLOCATION
+    question.kind = q.kind
+    question.required = q.required
+    question.unit = q.unit if allocation else None
+    question.total = q.total if allocation else None
+    question.scale_max = q.scale_max
+    question.allow_dont_know = q.allow_dont_know
+    question.max_length = q.max_length
+    question.is_cut = cuts(q)
+
+
+def build_items(q: QuestionInput) -> list[SurveyItem]:
+    """The given items as rows."""
+    return [
         SurveyItem(
             position=n,
             text=i.text,
             text_de=i.text_de or None,
             min_value=i.min_value,
-            # A cut cannot take more from an item than it has today.
-            max_value=cut_limit(i) if q.is_cut else i.max_value,
+            max_value=item_maximum(q, i),
             baseline_minor=i.baseline_minor,
         )
         for n, i in enumerate(q.items, 1)
     ]
-    survey.questions.append(question)
-    db.session.flush()
-    return question
+
+
+def cuts(q: QuestionInput) -> bool:
+    """The question's total is a cut: only an allocation's can be."""
+    return q.is_cut and q.kind == QuestionKind.ALLOCATION
+
+
+def item_maximum(q: QuestionInput, item: ItemInput) -> Decimal | None:
+    """An item's stored maximum: a cut cannot take more from an item than it has today."""
+    return cut_limit(item) if cuts(q) else item.max_value
 
 
 def cut_limit(item: ItemInput) -> Decimal | None:

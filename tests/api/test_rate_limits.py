@@ -128,7 +128,6 @@ def redis_store() -> Iterator[tuple[str, str]]:
 def test_an_api_request_counts_all_its_limits_in_one_redis_command(redis_store, monkeypatch):
     """Issue 17: read, write and address limits in one round trip (Flask-Limiter spent five a
     cast: one per limit, two for the headers), still shared by every worker through Redis."""
-    import redis
 
     url, prefix = redis_store
     worker = subprocess.run(
@@ -140,14 +139,7 @@ def test_an_api_request_counts_all_its_limits_in_one_redis_command(redis_store, 
         check=True,
     )
     assert worker.stdout.split() == ["401", "401"]  # another process, the same token
-    commands: list[str] = []
-    real = redis.Redis.execute_command
-
-    def counted(self: redis.Redis, *args: object, **options: object) -> object:
-        commands.append(str(args[0]))
-        return real(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    commands = limits.count_redis_commands(monkeypatch)
     with limits.limited_app(
         RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix, API_WRITE_RATE_LIMIT="2 per minute"
     ) as app:
