@@ -1,0 +1,58 @@
+"""Attack 2026-12-07b (docs/attack-2026-12-07b.md): the per-machine file cache's downloads.
+
+The file cache checks a file against the SHA-256 in its row; but that row is the database's
+word. These tests write the row consistently (bytes and SHA-256 together), as the owner with
+the guards lifted and as the application's role inserting a file for a list the version never
+had; the download must refuse both, since the HMAC'd publication entry does not attest them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+
+from pbplatform.results.models import ResultFile
+from tests.results.test_file_cache import _published, _stored, _url, cache_dir
+
+__all__ = ["cache_dir"]  # the fixture
+
+
+def _forged(content: bytes) -> tuple[bytes, str]:
+    forged = content.replace(b"VOTES", b"VOTEZ", 1)
+    assert forged != content
+    return forged, hashlib.sha256(forged).hexdigest()
+
+
+def test_a_file_rehashed_in_the_database_is_not_served(app, insider, cache_dir):
+    """The owner lifts the guard and writes new bytes with their own SHA-256: the file cache's
+    check passes (bytes match the row), the publication entry's does not."""
+    s, version = _published(insider.db)
+    insider.lift()
+    stored = _stored(insider.db, version)
+    forged, digest = _forged(stored.content)
+    insider.db.session.execute(
+        sa.update(ResultFile)
+        .where(ResultFile.id == stored.id)
+        .values(content=forged, sha256=digest)
+    )
+    insider.db.session.expire_all()
+    answer = app.test_client().get(_url(s, version))
+    assert answer.status_code == 500
+    assert b"VOTEZ" not in answer.data
+    assert not (cache_dir / digest[:2] / digest).exists()
+
+
+def test_a_file_for_a_list_the_version_never_had_is_not_served(db, client, cache_dir):
+    """The application's role may INSERT into result_files (publication does): a forged
+    `ballots.pb` under a list key the published version has no list for."""
+    s, version = _published(db)
+    forged, digest = _forged(_stored(db, version).content)
+    db.session.add(
+        ResultFile(version_id=version.id, list_key="area-999999", sha256=digest, content=forged)
+    )
+    db.session.flush()
+    url = f"/cycles/{s.cycle.slug}/results/ballots.pb?area=999999&version={version.version}"
+    answer = client.get(url)
+    assert answer.status_code in (404, 500)
+    assert b"VOTEZ" not in answer.data
