@@ -196,17 +196,11 @@ def ballots_export(slug: str) -> ResponseReturnValue:
     found = files.find_download(slug, number, key)
     if found is None:
         abort(404)
-    if not cache.seen(found.version_id, found.row_stamp):
-        refused = _check_version(slug, number)
-        if refused is not None:
-            return refused
+    if (refused := _checks(slug, number, key, found)) is not None:
+        return refused
     name = f"{slug}-v{found.version}-{key}.pb"
     if found.file is None:
         return _unstored_file(slug, number, key, name)
-    if not cache.file_seen(found.version_id, key, found.file.sha256):
-        refused = _check_file(slug, number, key, found.file.sha256)
-        if refused is not None:
-            return refused
     stored = files.published(found, name)
     etag = filecache.etag_of(stored)
     if http.file_not_modified(etag):
@@ -235,6 +229,21 @@ def _check_version(slug: str, number: int | None) -> ResponseReturnValue | None:
         cache.verify(version)
     except DomainError as exc:
         return _tampered(_cycle(slug), version, exc)
+    return None
+
+
+def _checks(
+    slug: str, number: int | None, key: str, found: files.Download
+) -> ResponseReturnValue | None:
+    """The version's content hash, then the stored file's attestation (each skipped when
+    this process has seen it pass): the loud refusal, or None."""
+    if (
+        not cache.seen(found.version_id, found.row_stamp)
+        and (refused := _check_version(slug, number)) is not None
+    ):
+        return refused
+    if found.file is not None and not cache.file_seen(found.version_id, key, found.file.sha256):
+        return _check_file(slug, number, key, found.file.sha256)
     return None
 
 
