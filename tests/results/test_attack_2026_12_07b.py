@@ -56,3 +56,27 @@ def test_a_file_for_a_list_the_version_never_had_is_not_served(db, client, cache
     answer = client.get(url)
     assert answer.status_code in (404, 500)
     assert b"VOTEZ" not in answer.data
+
+
+def test_a_cycle_moved_to_counting_in_the_database_gets_no_late_close_entry(db, runner):
+    """`flask pb record-close-entry` records the ballots as they are now. An app-role insider
+    who moves a cycle from voting to counting with SQL (no close, so no close entry) and
+    stores ballots of their choosing must not get the operator's repair to attest them: the
+    command needs the log's authentic record that the cycle was moved to counting."""
+    from pbplatform.audit.models import AuditEntry
+    from pbplatform.ballotbox.digest import LATE_CLOSE_ACTION
+    from pbplatform.cycles.models import Cycle
+    from tests.results.test_late_close_entry import REASON, _closed_before_the_digest
+
+    cycle, _counter, _checker = _closed_before_the_digest(db, attested=False)
+    db.session.execute(sa.update(Cycle).where(Cycle.id == cycle.id).values(phase="counting"))
+    db.session.commit()
+    result = runner.invoke(args=["pb", "record-close-entry", cycle.slug, "--reason", REASON])
+    assert result.exit_code != 0
+    assert "moved to counting" in result.output
+    recorded = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == LATE_CLOSE_ACTION, AuditEntry.object_id == str(cycle.id)
+        )
+    ).all()
+    assert recorded == []
