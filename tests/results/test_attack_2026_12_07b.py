@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 import sqlalchemy as sa
 
 from pbplatform.results.models import ResultFile
@@ -80,3 +81,27 @@ def test_a_cycle_moved_to_counting_in_the_database_gets_no_late_close_entry(db, 
         )
     ).all()
     assert recorded == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=0-0," * 500 + "0-0",  # many overlapping ranges
+        "bytes=0-1,1-2",
+        "items=0-1",  # a unit we do not know
+        "bytes=abc",
+        "bytes=-99999999999999",  # a suffix longer than the file: the whole file
+        "bytes=5-2",
+    ],
+)
+def test_a_range_we_do_not_serve_is_ignored_not_refused(db, client, cache_dir, header):
+    """RFC 9110 14.2: a server may ignore Range; a 416 is for a range that starts past the
+    end. Werkzeug answered 416 to all of these, so a client asking for them got no file."""
+    s, version = _published(db)
+    stored = _stored(db, version)
+    answer = client.get(_url(s, version), headers={"Range": header})
+    assert answer.status_code == 200
+    assert answer.data == stored.content
+    past = client.get(_url(s, version), headers={"Range": f"bytes={len(stored.content)}-"})
+    assert past.status_code == 416
+    assert client.get(_url(s, version), headers={"Range": "bytes=2-4"}).data == stored.content[2:5]
