@@ -79,7 +79,7 @@ def _visible_keys(version: ResultVersion) -> set[str] | None:
 
 def _tampered(cycle: Cycle, version: ResultVersion, exc: DomainError) -> ResponseReturnValue:
     """The loud refusal: no outcome, the hash the public holds, and what to do."""
-    current_app.logger.error("result version %s fails its content hash", version.id)
+    current_app.logger.error("result version %s refused: %s", version.id, exc.code)
     return render_template("results/tampered.html", cycle=cycle, version=version, error=exc), 500
 
 
