@@ -33,6 +33,7 @@ from pathlib import Path
 
 from flask import Response, current_app, request, send_file
 from flask_babel import gettext as _
+from werkzeug.http import parse_range_header
 
 from pbplatform.errors import DomainError
 
@@ -173,6 +174,11 @@ def send(file: Published) -> Response:
     if compressed:
         path = path_of(file.sha256, compressed=True)
     prefix = current_app.config.get("FILE_CACHE_ACCEL_PREFIX")
+    if not prefix and not _one_range(path.stat().st_size):
+        # RFC 9110 14.2: a server may ignore Range, and a 416 is for a range starting past
+        # the end; werkzeug answers 416 to every range it does not serve (several, another
+        # unit, a malformed one, a suffix longer than the file), so such a client got nothing.
+        request.environ.pop("HTTP_RANGE", None)
     if prefix:
         response = _accel(prefix, path, file)
     else:
@@ -189,6 +195,18 @@ def send(file: Published) -> Response:
     if compressed:
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def _one_range(length: int) -> bool:
+    """No Range, or the one byte range werkzeug serves (or refuses as starting past the end)."""
+    header = request.headers.get("Range")
+    if header is None:
+        return True
+    parsed = parse_range_header(header)
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return False
+    start, _stop = parsed.ranges[0]
+    return start >= 0 or -start <= length
 
 
 def _accel(prefix: str, path: Path, file: Published) -> Response:

@@ -76,6 +76,14 @@ def entry_mac(digest: str) -> str:
     return _mac("chain", digest)
 
 
+def authentic(entry: Any) -> bool:
+    """Whether the entry's hash and its HMAC (under a key outside the database) verify: what
+    whoever can write the database cannot forge."""
+    return equal(entry.entry_hash, entry_hash(entry)) and equal(
+        entry.entry_mac, entry_mac(entry.entry_hash)
+    )
+
+
 def pseudonym(user_id: int) -> str:
     """The same stable pseudonym for one person in every entry; not reversible without the key."""
     return f"former user {_mac('pseudonym', str(user_id))[:12]}"

@@ -7,7 +7,9 @@ now, with the operator's reason, marked as recorded after the fact; the count ac
 the results page says the close was attested late. It refuses whenever any close entry of
 the cycle exists (authentic or not), so it can never replace a real close's entry and launder
 ballots changed since; outside the counting phase; while ballots are still sealed; and while
-the audit chain does not verify (whoever removed a real close entry broke the chain).
+the audit chain does not verify (whoever removed a real close entry broke the chain); and
+unless the log's newest authentic phase entry of the cycle moved it to counting (a phase set
+with SQL, skipping the close and its entry, is not laundered).
 Flushes, never commits (the command does).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from pbplatform.audit import chain as audit_chain
 from pbplatform.audit import services as audit
 from pbplatform.audit.models import AuditEntry
 from pbplatform.audit.verify import Head
@@ -36,6 +39,23 @@ def has_close_entry(cycle: Cycle) -> bool:
         AuditEntry.object_id == str(cycle.id),
     )
     return db.session.scalar(found.limit(1)) is not None
+
+
+def moved_to_counting(cycle: Cycle) -> bool:
+    """Whether the newest authentic `cycle.phase` entry of the cycle moved it to counting.
+    Whoever can write the database can set the phase without a close (and so without a close
+    entry) and store ballots of their choosing; they cannot write that entry's HMAC."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.action == "cycle.phase",
+            AuditEntry.object_type == "Cycle",
+            AuditEntry.object_id == str(cycle.id),
+        )
+        .order_by(AuditEntry.id.desc())
+    )
+    newest = next((entry for entry in entries if audit_chain.authentic(entry)), None)
+    return newest is not None and (newest.after or {}).get("phase") == Phase.COUNTING
 
 
 def _refuse_unless_allowed(cycle: Cycle, reason: str, heads: list[Head]) -> None:
@@ -60,6 +80,15 @@ def _refuse_unless_allowed(cycle: Cycle, reason: str, heads: list[Head]) -> None
             _(
                 "This cycle already has a close entry; it is never replaced (its count "
                 "checks the ballots against it)."
+            ),
+            status=409,
+        )
+    if not moved_to_counting(cycle):
+        raise DomainError(
+            "phase_unattested",
+            _(
+                "The audit log does not show this cycle moved to counting (no authentic "
+                "phase entry): its phase was set in the database. Nothing was recorded."
             ),
             status=409,
         )

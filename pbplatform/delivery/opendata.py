@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pbplatform.audit import services as audit
 from pbplatform.coproduction.costs import cost_breakdown
 from pbplatform.cycles.models import Cycle
 from pbplatform.db import utcnow
@@ -440,6 +441,9 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+RELEASE_ACTION = queries.RELEASE_ACTION
+
+
 def build_release(cycle: Cycle) -> OpenDataRelease | None:
     """Build and store the cycle's open data as a new release (None before publication)."""
     version = queries.published_version(cycle)
@@ -458,6 +462,14 @@ def build_release(cycle: Cycle) -> OpenDataRelease | None:
     )
     db.session.add(release)
     db.session.flush()
+    # The build's SHA-256 under the audit chain's HMAC: the download serves only a release this
+    # entry names (queries.release_attested); a row written in the database carries none.
+    audit.record(
+        RELEASE_ACTION,
+        cycle,
+        actor=audit.SYSTEM,
+        after={"number": number, "sha256": release.sha256, "result_version": version.version},
+    )
     # Older builds go (each holds every ballot file); the newest KEEP stay downloadable.
     db.session.execute(
         sa.delete(OpenDataRelease).where(

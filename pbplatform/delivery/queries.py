@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from pbplatform.accounts.models import User
+from pbplatform.audit import chain as audit_chain
+from pbplatform.audit.models import AuditEntry
 from pbplatform.coproduction.models import VALUED_STATUSES, Offer, OfferStatus
 from pbplatform.cycles.models import Area, Cycle, Phase
 from pbplatform.decisions import queries as decisions
@@ -379,6 +381,35 @@ def release_info(cycle: Cycle, number: int | None = None) -> ReleaseInfo | None:
         query = query.where(OpenDataRelease.number == number)
     row = db.session.execute(query.order_by(OpenDataRelease.number.desc()).limit(1)).first()
     return ReleaseInfo(*row) if row else None
+
+
+RELEASE_ACTION = "open_data.built"
+
+
+def release_attested(cycle: Cycle, release: ReleaseInfo) -> bool:
+    """Whether an authentic audit entry of the cycle names this build's number and SHA-256.
+    The file cache checks the bytes against the row's SHA-256 only, and whoever can write the
+    row (the application's role builds releases) can write both. Checked once per process for
+    each (release, SHA-256): an entry never changes, a changed row brings a new SHA-256."""
+    seen: set[tuple[int, str]] = current_app.extensions.setdefault("open_data_attested", set())
+    if (release.id, release.sha256) in seen:
+        return True
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == RELEASE_ACTION,
+            AuditEntry.object_type == "Cycle",
+            AuditEntry.object_id == str(cycle.id),
+        )
+    )
+    if not any(
+        (entry.after or {}).get("number") == release.number
+        and (entry.after or {}).get("sha256") == release.sha256
+        and audit_chain.authentic(entry)
+        for entry in entries
+    ):
+        return False
+    seen.add((release.id, release.sha256))
+    return True
 
 
 def release_content(release_id: int) -> bytes:

@@ -91,6 +91,9 @@ def open_data(slug: str) -> ResponseReturnValue:
     release = queries.release_info(cycle, number)
     if release is None:
         abort(404)
+    if not queries.release_attested(cycle, release):
+        current_app.logger.error("open-data release %s is not attested", release.id)
+        raise filecache.FileMismatch()  # written in the database, not built by the site
     stored = queries.release_file(cycle, release)
     if http.file_not_modified(release.sha256):
         response = Response(status=304)

@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +26,7 @@ from pbplatform.cycles.models import Area, Cycle
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.links import mail_url
 from pbplatform.mail.services import send_mails
 from pbplatform.notifications import queries
 from pbplatform.notifications.models import (
@@ -398,18 +398,8 @@ def _survey_line(survey: Any) -> str:
 
 
 def _url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an e-mail: on PUBLIC_BASE_URL, else on the address of the request
-    that writes the mail (development runs the mail job inside it), else on the development
-    default. Built on the URL map itself: a request context for the base would be refused by
-    TRUSTED_HOSTS in production unless the base were one of them (every e-mail failed so)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base and has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    site = urlsplit(base or "http://127.0.0.1:5000")
-    adapter = current_app.url_map.bind(
-        site.netloc, script_name=site.path or "/", url_scheme=site.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
+    """An absolute link for an e-mail (pbplatform/links.py)."""
+    return mail_url(endpoint, **values)
 
 
 # -- settings, reading, unsubscribing -----------------------------------------------------

@@ -38,6 +38,8 @@ class _Store:
         # version id -> (row stamp that passed the full check, when: time.monotonic())
         self.verified: dict[int, tuple[str, float]] = {}
         self.bodies: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        # (version id, list key, SHA-256) of downloads the publication entry attests
+        self.files: set[tuple[int, str, str]] = set()
 
 
 def _store() -> _Store:
@@ -74,6 +76,16 @@ def seen(version_id: int, row_stamp: str) -> bool:
         and found[0] == row_stamp
         and time.monotonic() - found[1] < FULL_CHECK_SECONDS
     )
+
+
+def file_seen(version_id: int, list_key: str, sha256: str) -> bool:
+    """This process found this download, with this SHA-256, attested by the version's
+    publication entry (an entry never changes: a different SHA-256 is checked anew)."""
+    return (version_id, list_key, sha256) in _store().files
+
+
+def file_checked(version_id: int, list_key: str, sha256: str) -> None:
+    _store().files.add((version_id, list_key, sha256))
 
 
 def verify(version: ResultVersion, *, full: bool = False) -> ResultVersion:

@@ -324,7 +324,7 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     version.published_by_id = officer.id
     db.session.flush()
     # Its downloads are built now, once: later downloads serve these bytes (results.files).
-    files.build_files(version)
+    built = files.build_files(version)
     # The cycle's open data too (pbplatform/delivery/opendata.py); delivery rebuilds it later.
     from pbplatform.delivery.opendata import build_release
 
@@ -337,6 +337,9 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
             "version": version.version,
             "content_hash": version.content_hash,
             "audit_head": f"{version.audit_head_id}:{version.audit_head_hash}",
+            # Each download's SHA-256, under the entry's HMAC: the file cache checks a file
+            # against its row, and whoever writes the row can write both (`file_attested`).
+            "files": {file.list_key: file.sha256 for file in built},
         },
     )
     from pbplatform.notifications.services import announce_results  # it imports results' models
@@ -361,6 +364,28 @@ def publication_attested(version: ResultVersion) -> bool:
         (entry.after or {}).get("content_hash") == version.content_hash and _authentic(entry)
         for entry in entries
     )
+
+
+def file_attested(version: ResultVersion, list_key: str, sha256: str) -> bool:
+    """Whether an authentic `results.publish` entry of this version names this download with
+    this SHA-256. Entries written before they named files (no "files") attest only the lists
+    the version's outcome has: their bytes rest on the guard of result_files alone."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "results.publish",
+            AuditEntry.object_type == "ResultVersion",
+            AuditEntry.object_id == str(version.id),
+        )
+    )
+    for entry in entries:
+        after = entry.after or {}
+        if after.get("content_hash") != version.content_hash or not _authentic(entry):
+            continue
+        named = after.get("files")
+        if isinstance(named, dict):
+            return named.get(list_key) == sha256
+        return any(lst.get("key") == list_key for lst in version.outcome.get("lists", []))
+    return False
 
 
 def check_published(version: ResultVersion) -> ResultVersion:

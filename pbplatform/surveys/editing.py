@@ -79,12 +79,30 @@ def _items_changed(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
             yield _("today's budget of “%(item)s”", item=item.text)
 
 
+def _fold(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _labels_moved(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
+    """An item given another item's label (a swap): its stored answers would then read as
+    answers for that other item, which no correction of wording does."""
+    if len(given.items) != len(q.items):
+        return
+    for name in WORDING:
+        old = [_fold(getattr(item, name)) for item in q.items]
+        for n, new in enumerate(given.items):
+            label = _fold(getattr(new, name))
+            if label and label != old[n] and label in old:
+                yield _("the label “%(label)s”, given to another item", label=getattr(new, name))
+
+
 def meaning_changes(q: SurveyQuestion, given: QuestionInput) -> list[tuple[str, str]]:
     """Each change that would alter what stored answers mean: (the form's field, the change
     named for the officer)."""
     changed = _settings_changed(q, given)
     if given.kind == q.kind:
         changed += [("items", said) for said in _items_changed(q, given)]
+        changed += [("items", said) for said in _labels_moved(q, given)]
     return changed
 
 

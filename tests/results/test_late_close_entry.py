@@ -22,9 +22,10 @@ from tests.results.conftest import build_counted
 REASON = "Cycle closed on 2026-11-30, before close digests existed (ticket OPS-17)"
 
 
-def _closed_before_the_digest(db):
+def _closed_before_the_digest(db, *, attested: bool = True):
     """A cycle in counting whose ballots were stored in plain before the ballot box and the
-    close digest existed: no close entry."""
+    close digest existed: no close entry, but the log's entry of its move to counting (unless
+    not `attested`: moved with SQL)."""
     home, other = create_area(), create_area()
     cycle = create_cycle("counting", areas=[home, other], area_budget=100_000_00)
     a = create_proposal(cycle, area=home, cost=60_000_00, title="Playground")
@@ -41,6 +42,8 @@ def _closed_before_the_digest(db):
         db.session.add(ballot)
     counter = create_user("officer", name="Counting Officer")
     checker = create_user("admin", name="Checking Admin")
+    if attested:
+        audit.record("cycle.phase", cycle, before={"phase": "voting"}, after={"phase": "counting"})
     db.session.flush()
     return cycle, counter, checker
 

@@ -14,6 +14,7 @@ from pbplatform.accounts.models import Role, User
 from pbplatform.accounts.views import bp
 from pbplatform.cycles.models import Area
 from pbplatform.errors import DomainError
+from pbplatform.links import mail_url
 from pbplatform.security.access import admin_required
 
 # --- administrators: users ------------------------------------------------------------------
@@ -31,7 +32,7 @@ def _send_enrolment_link(user: User, actor: User | None) -> None:
     if mfa.mfa_required(user) and not mfa.is_enrolled(user):
         enrolment.send_enrolment_link(
             user,
-            lambda token: url_for("accounts.mfa_enrol_link", token=token, _external=True),
+            lambda token: mail_url("accounts.mfa_enrol_link", token=token),
             actor,
         )
 
@@ -79,9 +80,7 @@ def admin_new_user() -> ResponseReturnValue:
             form.form_errors.append(exc.message)
             return render_template("accounts/admin_new_user.html", form=form), exc.status
         if not form.password.data:
-            reset_links.send_invitation(
-                user, lambda token: url_for("accounts.reset", token=token, _external=True)
-            )
+            reset_links.send_invitation(user, lambda token: mail_url("accounts.reset", token=token))
         _send_enrolment_link(user, actor)
         flash(gettext("The account has been created."), "success")
         return redirect(url_for("accounts.admin_user", user_id=user.id))

@@ -26,6 +26,7 @@ from pbplatform.accounts.views import bp
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
 from pbplatform.extensions import limiter
+from pbplatform.links import mail_url
 from pbplatform.privacy import registration as privacy_registration
 from pbplatform.security.access import MFA_VERIFIED, public
 from pbplatform.security.addresses import address_key
@@ -246,7 +247,7 @@ def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         reset_links.request_password_reset(
-            form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True)
+            form.email.data, lambda token: mail_url("accounts.reset", token=token)
         )
         return render_template("accounts/reset_sent.html")
     status = 422 if form.is_submitted() else 200
