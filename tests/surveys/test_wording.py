@@ -212,3 +212,23 @@ def test_a_money_question_round_trips_through_the_form(client, make_user, make_s
         "Libraries",
         "Parks and green spaces",
     ]
+
+
+def test_the_wording_history_gives_times_in_the_readers_language_and_the_sites_zone(
+    app, client, answered
+):
+    from babel.dates import format_datetime, get_timezone
+
+    survey, officer = answered
+    login_as(client, officer)
+    fixed = ITEMS.replace("Road safty", "Road safety")
+    assert client.post(_edit_url(survey), data=_form(items=fixed)).status_code == 303
+    [change] = db.session.scalars(sa.select(SurveyWordingChange)).all()
+    zone = get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
+    for lang in ("en", "de"):
+        page = client.get(f"/officer/surveys/{survey.id}", headers={"Accept-Language": lang})
+        html = page.get_data(as_text=True)
+        shown = format_datetime(change.changed_at, "medium", tzinfo=zone, locale=lang)
+        assert shown in html, lang
+        assert change.changed_at.strftime("%Y-%m-%d %H:%M") not in html, lang  # not ISO, UTC
+        assert "(UTC)" not in html
