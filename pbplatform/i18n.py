@@ -15,7 +15,8 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages)
 
 
-def plural_count(value: float | Decimal | int) -> int:
+def plural_count(value: float | Decimal | int | str) -> int:
     """The number ngettext chooses a form by (it wants an integer): a whole number as it is,
     a fraction as 2, since English and German say "1.5 hours", "1,5 Stunden" (CLDR "other")."""
-    return int(value) if value == int(value) else 2
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else 2

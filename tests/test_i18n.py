@@ -154,3 +154,12 @@ def test_form_errors_and_not_found_page_are_german(client, german_cycle):
     missing = client.get("/proposals/XX-0000-0000")
     assert missing.status_code == 404
     assert "Seite nicht gefunden" in missing.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "chosen"), [(1, 1), ("1.00", 1), (0, 0), (2, 2), ("2.5", 2), (0.5, 2)]
+)
+def test_ngettext_chooses_by_whole_numbers_and_says_fractions_in_the_plural(value, chosen):
+    from pbplatform.i18n import plural_count
+
+    assert plural_count(value) == chosen

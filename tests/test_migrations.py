@@ -195,7 +195,11 @@ def test_downgrade_of_offer_value_rate_writes_the_sentences_back(empty_database_
             resident, officer = create_user(), create_user("officer")
             offers = [
                 coproduction.make_offer(
-                    by=resident, proposal=proposal, kind=kind, quantity=Decimal(q), unit=unit,
+                    by=resident,
+                    proposal=proposal,
+                    kind=kind,
+                    quantity=Decimal(q),
+                    unit=unit,
                     description="x",
                 )
                 for kind, q, unit in (("volunteer_hours", "2.5", "hours"), ("money", "40", "EUR"))

@@ -27,7 +27,7 @@ from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.money import format_money, to_minor
+from pbplatform.money import to_minor
 from pbplatform.proposals.models import EventKind, Proposal, ProposalStatus
 from pbplatform.security.access import require_remit
 from pbplatform.vocabulary import member_of

@@ -219,7 +219,10 @@ def test_letters_for_offline_proposers_only_with_consent(
     assert client.post("/officer/letters/printed", data={"letter": ["999999"]}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).printed_at is None
-    client.post("/officer/letters/printed", data={"letter": [str(letter.id)]})
+    done = client.post(
+        "/officer/letters/printed", data={"letter": [str(letter.id)]}, follow_redirects=True
+    )
+    assert "1 letter marked as posted." in done.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).printed_at is not None
     assert "No letters are due." in client.get("/officer/letters").get_data(as_text=True)

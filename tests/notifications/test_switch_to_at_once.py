@@ -58,7 +58,8 @@ def test_the_waiting_notifications_go_out_as_one_digest_then_each_at_once(
     assert client.post("/notifications/email", data={"email": "immediate"}).status_code == 303
     [digest] = _mails(db, reader)
     assert digest.subject == "2 notifications"
-    assert first.tracking_number in digest.body and second.tracking_number in digest.body
+    assert first.tracking_number in digest.body
+    assert second.tracking_number in digest.body
     waiting = sa.select(sa.func.count(Notification.id)).where(
         Notification.user_id == reader.id, Notification.mailed_at.is_(None)
     )
@@ -76,9 +77,7 @@ def test_the_waiting_notifications_go_out_as_one_digest_then_each_at_once(
 def test_a_switch_with_nothing_waiting_mails_nothing_and_saving_again_changes_nothing(
     app, client, db, make_cycle, make_user, make_proposal
 ):
-    officer, (first, _second, _third), reader = _scene(
-        make_cycle, make_user, make_proposal, client
-    )
+    officer, (first, _second, _third), reader = _scene(make_cycle, make_user, make_proposal, client)
     assert client.post("/notifications/email", data={"email": "immediate"}).status_code == 303
     assert _mails(db, reader) == []
     _approve(app, officer, first)
