@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,6 +182,8 @@ class Notification(Model):
 
     @property
     def shown_note(self) -> str | None:
+        if self.meeting is not None:  # its note holds the day as ISO: said from the meeting
+            return meeting_said(self.meeting)
         return shown_note(self.kind, self.note, self.proposal)
 
 
@@ -222,6 +225,11 @@ class Letter(Model):
     @property
     def shown_note(self) -> str | None:
         return shown_note(self.kind, self.note, self.proposal)
+
+
+def meeting_said(meeting: Any) -> str:
+    """A meeting invitation's day, place and area, the day in the page's language."""
+    return f"{format_date(meeting.held_on, 'medium')}, {meeting.place} ({meeting.area.name})"
 
 
 def shown_note(kind: str, note: str | None, proposal: Any) -> str | None:

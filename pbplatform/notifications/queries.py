@@ -167,7 +167,11 @@ def notifications_by_user(ids: list[int]) -> dict[int, list[Notification]]:
     rows = db.session.scalars(
         sa.select(Notification)
         .where(Notification.id.in_(ids))
-        .options(selectinload(Notification.proposal), selectinload(Notification.cycle))
+        .options(
+            selectinload(Notification.proposal),
+            selectinload(Notification.cycle),
+            selectinload(Notification.meeting),  # an invitation's day is said from it
+        )
         .order_by(Notification.user_id, Notification.id)
     )
     found: dict[int, list[Notification]] = defaultdict(list)
