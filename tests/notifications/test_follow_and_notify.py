@@ -303,3 +303,23 @@ def test_co_producers_follow_and_hear_of_their_offer(
     assert sorted(n.kind for n in _notes(db, declined)) == ["offer_accepted", "offer_declined"]
     [why] = [n for n in _notes(db, declined) if n.kind == "offer_declined"]
     assert why.note == "We have enough hands."
+
+
+def test_the_notifications_page_gives_times_in_the_readers_language_and_the_sites_zone(
+    app, client, db, make_cycle, make_user, make_proposal
+):
+    from babel.dates import format_datetime, get_timezone
+
+    _cycle, _area_a, _, officer, proposal = _scene(make_cycle, make_user, make_proposal)
+    follower = make_user()
+    login_as(client, follower)
+    client.post(f"/proposals/{proposal.tracking_number}/follow")
+    _approve(app.test_client(), officer, proposal)
+    [note] = _notes(db, follower)
+    zone = get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
+    for lang in ("en", "de"):
+        html = client.get("/notifications", headers={"Accept-Language": lang}).get_data(
+            as_text=True
+        )
+        assert format_datetime(note.created_at, "medium", tzinfo=zone, locale=lang) in html
+        assert " UTC" not in html
