@@ -429,9 +429,9 @@ def set_email_frequency(user: User, frequency: EmailFrequency) -> NotificationSe
     if setting is None:
         setting = NotificationSetting(user_id=user.id)
         db.session.add(setting)
+    setting.email = frequency
     if previous == EmailFrequency.DAILY and frequency == EmailFrequency.IMMEDIATE:
         send_waiting_digest(user)
-    setting.email = frequency
     if frequency == EmailFrequency.NEVER:  # nothing waiting goes out later
         queries.mark_all_mailed(user.id, utcnow())
     db.session.flush()
