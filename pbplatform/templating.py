@@ -17,6 +17,7 @@ from pbplatform.cycles.models import BallotRule, Combination, CountRule, Phase, 
 from pbplatform.decisions.models import DecisionStatus, RoutingKind
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.discussion.models import CommentChannel
+from pbplatform.i18n import plural_count
 from pbplatform.jobs.models import JobKind, JobStatus
 from pbplatform.money import format_money
 from pbplatform.notifications.models import EmailFrequency, NotificationKind
@@ -96,3 +97,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["running_total"] = running_total
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["plural_count"] = plural_count

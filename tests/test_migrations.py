@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import flask_migrate
 import pytest
@@ -172,6 +173,54 @@ def test_upgrade_reseals_existing_entries_and_downgrade_restores_them(empty_data
                 rows = conn.execute(sa.text("SELECT after, prev_hash FROM audit_entries")).all()
             assert "ada@example.org" in str(rows[0][0])
             assert rows[0][1] == "0" * 64
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_downgrade_of_offer_value_rate_writes_the_sentences_back(empty_database_url):
+    """Accepted offers valued by the rule store the rate and their notes the value; the
+    downgrade writes the sentences the earlier code showed (English) before dropping the
+    column."""
+    from pbplatform.coproduction import services as coproduction
+    from tests.factories import create_cycle, create_proposal, create_user
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            flask_migrate.upgrade()
+            cycle = create_cycle("review", hourly_rate_minor=15_00)
+            area = cycle.areas[0].area
+            proposal = create_proposal(cycle, area=area)
+            resident, officer = create_user(), create_user("officer")
+            offers = [
+                coproduction.make_offer(
+                    by=resident,
+                    proposal=proposal,
+                    kind=kind,
+                    quantity=Decimal(q),
+                    unit=unit,
+                    description="x",
+                )
+                for kind, q, unit in (("volunteer_hours", "2.5", "hours"), ("money", "40", "EUR"))
+            ]
+            for offer in offers:
+                coproduction.accept_offer(offer, officer)
+            db.session.commit()
+            flask_migrate.downgrade(revision="20261208_mail_job_kind")
+            with db.engine.connect() as conn:
+                bases = conn.execute(sa.text("SELECT value_basis FROM offers ORDER BY id"))
+                notes = conn.execute(
+                    sa.text("SELECT note FROM proposal_events WHERE kind = 'offer_accepted'")
+                )
+                assert [b for (b,) in bases] == [
+                    "2.5 hours at the published rate of 15.00 EUR per hour.",
+                    "Money at face value.",
+                ]
+                assert sorted(n for (n,) in notes) == [
+                    "Offer of help accepted, valued at 37.50 EUR.",
+                    "Offer of help accepted, valued at 40.00 EUR.",
+                ]
         finally:
             db.session.remove()
             db.engine.dispose()

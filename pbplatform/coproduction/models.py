@@ -8,11 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbplatform.db import UTCDateTime, enum_check, utcnow
 from pbplatform.extensions import db
+from pbplatform.i18n import plural_count
+from pbplatform.money import format_money
 
 
 class OfferKind(enum.StrEnum):
@@ -119,7 +122,10 @@ class Offer(db.Model):
 
     status: Mapped[str] = mapped_column(sa.String(20), default="offered")
     value_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # How the value was set, as the officer typed it; NULL when the rule set it (money at face
+    # value, or hours at `value_rate_minor`), said in the reader's language (`shown_basis`).
     value_basis: Mapped[str | None] = mapped_column(sa.Text)
+    value_rate_minor: Mapped[int | None] = mapped_column(sa.BigInteger)
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
     # What happens next when an accepted offer lapsed (shown on the proposal page).
     lapse_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -144,6 +150,25 @@ class Offer(db.Model):
     @property
     def quantity_text(self) -> str:
         return quantity_text(self.quantity)
+
+    @property
+    def shown_basis(self) -> str | None:
+        """How the value was set, in the page's language: as typed, or the rule that set it."""
+        if self.value_basis:
+            return self.value_basis
+        if self.value_minor is None:
+            return None
+        if self.kind == OfferKind.MONEY:
+            return gettext("Money at face value.")
+        if self.value_rate_minor is None:
+            return None
+        return ngettext(
+            "%(hours)s hour at the published rate of %(rate)s per hour.",
+            "%(hours)s hours at the published rate of %(rate)s per hour.",
+            plural_count(self.quantity),
+            hours=format_decimal(self.quantity.normalize()),
+            rate=format_money(self.value_rate_minor, self.cycle.currency),
+        )
 
     @property
     def real_name(self) -> str:
@@ -179,3 +204,13 @@ class OfferDelivery(db.Model):
         return quantity_text(self.quantity)
 
     confirmed_by: Mapped[User | None] = relationship()  # noqa: F821
+
+
+def accepted_said(note: str | None, currency: str) -> str | None:
+    """An accepted offer's event note as people read it, in the page's language. The note is
+    the value in minor units ("15000"); an older note is the sentence itself, shown as it is."""
+    if note is None or not note.isdigit():
+        return note
+    return gettext(
+        "Offer of help accepted, valued at %(value)s.", value=format_money(int(note), currency)
+    )

@@ -27,7 +27,7 @@ from pbplatform.cycles.models import Cycle, Phase
 from pbplatform.db import today
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.money import format_money, to_minor
+from pbplatform.money import to_minor
 from pbplatform.proposals.models import EventKind, Proposal, ProposalStatus
 from pbplatform.security.access import require_remit
 from pbplatform.vocabulary import member_of
@@ -310,37 +310,28 @@ def accept_offer(
                 _("Enter the money value of this offer (there is no published rate for it)."),
                 field="value",
             )
-        if basis is None:
-            basis = _default_basis(offer)
+        if basis is None:  # the rule set it: said in the reader's language (shown_basis)
+            rate = None if offer.kind == OfferKind.MONEY else offer.cycle.hourly_rate_minor
+            return _accept(offer, officer, value_minor, None, rate)
     if isinstance(value_minor, bool) or not isinstance(value_minor, int) or value_minor < 0:
         raise DomainError("bad_value", _("The value must be zero or more."), field="value")
     if basis is None:
         raise DomainError("basis_required", _("Say how the value was set."), field="basis")
+    return _accept(offer, officer, value_minor, basis, None)
+
+
+def _accept(
+    offer: Offer, officer: User, value_minor: int, basis: str | None, rate: int | None
+) -> Offer:
     before = _snapshot(offer)
     _move(offer, OfferStatus.ACCEPTED)
     offer.value_minor, offer.value_basis, offer.reviewed_by_id = value_minor, basis, officer.id
+    offer.value_rate_minor = rate
     db.session.flush()
     _audit("offer.accepted", offer, before, officer)
-    _event(
-        offer,
-        EventKind.OFFER_ACCEPTED,
-        _(
-            "Offer of help accepted, valued at %(value)s.",
-            value=format_money(value_minor, offer.cycle.currency),
-        ),
-    )
+    # The value, not a sentence: each reader reads it in their language (accepted_said).
+    _event(offer, EventKind.OFFER_ACCEPTED, str(value_minor))
     return offer
-
-
-def _default_basis(offer: Offer) -> str:
-    if offer.kind == OfferKind.MONEY:
-        return _("Money at face value.")
-    rate = format_money(offer.cycle.hourly_rate_minor, offer.cycle.currency)
-    return _(
-        "%(hours)s hours at the published rate of %(rate)s per hour.",
-        hours=offer.quantity_text,
-        rate=rate,
-    )
 
 
 def decline_offer(offer: Offer, officer: User, reason: str | None) -> Offer:

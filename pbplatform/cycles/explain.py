@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.cycles.models import BallotRule, Combination, CountRule, Cycle, VotePolicy
+from pbplatform.i18n import plural_count
 
 
 def _num(value: Decimal | None) -> str:
@@ -18,7 +19,8 @@ def _num(value: Decimal | None) -> str:
 
 def explain_ballot_rule(cycle: Cycle) -> str:
     if cycle.ballot_rule == BallotRule.K_APPROVAL:
-        return str(_l("Choose at most %(k)s projects.", k=cycle.max_projects))
+        k = cycle.max_projects or 0
+        return ngettext("Choose at most %(k)s project.", "Choose at most %(k)s projects.", k, k=k)
     if cycle.ballot_rule == BallotRule.CUMULATIVE:
         text = str(
             _l(
@@ -28,11 +30,11 @@ def explain_ballot_rule(cycle: Cycle) -> str:
             )
         )
         if cycle.max_points_per_project is not None:
-            text += " " + str(
-                _l(
-                    "At most %(max)s points may go to one project.",
-                    max=_num(cycle.max_points_per_project),
-                )
+            text += " " + ngettext(
+                "At most %(max)s point may go to one project.",
+                "At most %(max)s points may go to one project.",
+                plural_count(cycle.max_points_per_project),
+                max=_num(cycle.max_points_per_project),
             )
         return text
     return str(

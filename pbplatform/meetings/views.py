@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from pbplatform.accounts import queries as account_queries
 from pbplatform.channels.models import Meeting
@@ -104,5 +105,5 @@ def invite(meeting_id: int) -> ResponseReturnValue:
     meeting = _meeting(meeting_id)
     require_area(meeting.area_id)
     told = services.invite(meeting, account_queries.signed_in_user())
-    flash(_("%(n)s people were invited.", n=told), "success")
+    flash(ngettext("%(num)s person was invited.", "%(num)s people were invited.", told), "success")
     return redirect(url_for(".edit", meeting_id=meeting.id), code=303)

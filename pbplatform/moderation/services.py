@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 
 from pbplatform.accounts.models import User
 from pbplatform.audit import services as audit
@@ -129,8 +131,16 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
     db.session.flush()
     _log("proposal.rejected", proposal, officer, before)
     if proposal.author is not None:
+        _mail_rejection(proposal, proposal.author, reason)
+    return proposal
+
+
+def _mail_rejection(proposal: Proposal, author: User, reason: str) -> None:
+    # In the site's language, as every notification e-mail: the author's is not known, and
+    # the officer's is not theirs.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         send_mail(
-            proposal.author.email,
+            author.email,
             _("Your proposal %(number)s was not accepted", number=proposal.tracking_number),
             _(
                 'Your proposal "%(title)s" (%(number)s) was not put on the ballot.\n\n'
@@ -140,7 +150,6 @@ def reject_proposal(proposal: Proposal, officer: User, reason: str) -> Proposal:
                 reason=reason,
             ),
         )
-    return proposal
 
 
 def merge_proposals(originals: Sequence[Proposal], target: Proposal, officer: User) -> Proposal:

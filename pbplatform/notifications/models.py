@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -180,7 +182,9 @@ class Notification(Model):
 
     @property
     def shown_note(self) -> str | None:
-        return shown_note(self.note)
+        if self.meeting is not None:  # its note holds the day as ISO: said from the meeting
+            return meeting_said(self.meeting)
+        return shown_note(self.kind, self.note, self.proposal)
 
 
 class NotificationSetting(Model):
@@ -220,13 +224,24 @@ class Letter(Model):
 
     @property
     def shown_note(self) -> str | None:
-        return shown_note(self.note)
+        return shown_note(self.kind, self.note, self.proposal)
 
 
-def shown_note(note: str | None) -> str | None:
-    """A note as people read it, in the page's language: a council decision's event note
-    ("adopted:1", copied from the proposal's event) becomes "Council decision (version 1):
-    Adopted"; any other note is already text."""
+def meeting_said(meeting: Any) -> str:
+    """A meeting invitation's day, place and area, the day in the page's language."""
+    return f"{format_date(meeting.held_on, 'medium')}, {meeting.place} ({meeting.area.name})"
+
+
+def shown_note(kind: str, note: str | None, proposal: Any) -> str | None:
+    """A note as people read it, in the page's language. Notes copied from a proposal's event
+    that store data, not a sentence, are said here: a council decision's ("adopted:1") becomes
+    "Council decision (version 1): Adopted", an accepted offer's value ("15000") "Offer of help
+    accepted, valued at €150.00."; any other note is already text (a reason, a name)."""
+    from pbplatform.coproduction.models import accepted_said
     from pbplatform.decisions.queries import decision_said, is_decision_note  # imports proposals
 
-    return decision_said(note) if is_decision_note(note) else note
+    if is_decision_note(note):
+        return decision_said(note)
+    if kind == NotificationKind.OFFER_ACCEPTED and proposal is not None:
+        return accepted_said(note, proposal.cycle.currency)
+    return note

@@ -143,6 +143,15 @@ def claim_unmailed(frequency: EmailFrequency, when: datetime) -> list[int]:
         who = sa.or_(Notification.user_id.in_(chosen), Notification.user_id.not_in(anyone_else))
     else:
         who = Notification.user_id.in_(chosen)
+    return _claim(who, when)
+
+
+def claim_unmailed_of(user_id: int, when: datetime) -> list[int]:
+    """Claim, as `claim_unmailed` does, one person's notifications not yet mailed."""
+    return _claim(Notification.user_id == user_id, when)
+
+
+def _claim(who: sa.ColumnElement[bool], when: datetime) -> list[int]:
     claimed = db.session.scalars(
         sa.update(Notification)
         .where(Notification.mailed_at.is_(None), who)
@@ -158,7 +167,11 @@ def notifications_by_user(ids: list[int]) -> dict[int, list[Notification]]:
     rows = db.session.scalars(
         sa.select(Notification)
         .where(Notification.id.in_(ids))
-        .options(selectinload(Notification.proposal), selectinload(Notification.cycle))
+        .options(
+            selectinload(Notification.proposal),
+            selectinload(Notification.cycle),
+            selectinload(Notification.meeting),  # an invitation's day is said from it
+        )
         .order_by(Notification.user_id, Notification.id)
     )
     found: dict[int, list[Notification]] = defaultdict(list)

@@ -339,6 +339,14 @@ def send_digests(now: datetime | None = None) -> int:
     return _write_mails(claimed, one_per_notification=False)
 
 
+def send_waiting_digest(user: User, now: datetime | None = None) -> int:
+    """One digest e-mail of what waits for this person's digest (they chose e-mail at once
+    instead: the job would otherwise mail each waiting one apart). Claims as the job does, in
+    the same transaction as the switch, so neither the job nor the digest mails them again."""
+    claimed = queries.claim_unmailed_of(user.id, now or utcnow())
+    return _write_mails(claimed, one_per_notification=False)
+
+
 def _write_mails(ids: list[int], *, one_per_notification: bool) -> int:
     """The e-mails of these claimed notifications, written to the outbox in one flush."""
     if not ids:
@@ -407,10 +415,13 @@ def _url(endpoint: str, **values: Any) -> str:
 
 def set_email_frequency(user: User, frequency: EmailFrequency) -> NotificationSetting:
     setting = db.session.get(NotificationSetting, user.id)
+    previous = EmailFrequency(setting.email) if setting is not None else EmailFrequency.DAILY
     if setting is None:
         setting = NotificationSetting(user_id=user.id)
         db.session.add(setting)
     setting.email = frequency
+    if previous == EmailFrequency.DAILY and frequency == EmailFrequency.IMMEDIATE:
+        send_waiting_digest(user)
     if frequency == EmailFrequency.NEVER:  # nothing waiting goes out later
         queries.mark_all_mailed(user.id, utcnow())
     db.session.flush()

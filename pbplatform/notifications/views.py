@@ -14,6 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 
 from pbplatform.accounts import queries as account_queries
@@ -221,5 +222,8 @@ def letters_printed() -> ResponseReturnValue:
     # Only the letters the officer saw (and printed): one added since then stays due.
     shown = {int(v) for v in request.form.getlist("letter") if v.isdigit() and len(v) < 10}
     done = services.mark_letters_printed([x.id for x in _my_letters() if x.id in shown])
-    flash(_("%(n)s letters marked as posted.", n=done), "success")
+    flash(
+        ngettext("%(num)s letter marked as posted.", "%(num)s letters marked as posted.", done),
+        "success",
+    )
     return redirect(url_for(".letters"), code=303)

@@ -385,6 +385,7 @@ TABLES: dict[str, Table] = {
                 "status",
                 "value_minor",
                 "value_basis",
+                "value_rate_minor",
                 "decline_reason",
                 "lapse_note",
                 "created_at",

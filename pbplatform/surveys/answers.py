@@ -12,7 +12,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from pbplatform.i18n import plural_count
 from pbplatform.money import format_money
 from pbplatform.surveys.models import PLACES, AllocationUnit, QuestionKind, Survey, SurveyQuestion
 from pbplatform.surveys.stats import exact_text
@@ -40,7 +42,7 @@ def amount_text(question: SurveyQuestion, value: Decimal, currency: str = "EUR")
         return format_money(int(value), currency)
     if question.unit == AllocationUnit.PERCENT:
         return f"{exact_text(value)} %"
-    return _("%(n)s points", n=exact_text(value))
+    return ngettext("%(n)s point", "%(n)s points", plural_count(value), n=exact_text(value))
 
 
 def to_number(raw: Any) -> Decimal | None:

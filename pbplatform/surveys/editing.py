@@ -9,6 +9,7 @@ refused, naming it, and nothing is stored. Flushes, never commits.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -53,37 +54,49 @@ SETTINGS = (
 )
 
 
-def _settings_changed(q: SurveyQuestion, given: QuestionInput) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Change:
+    """A change that would alter what stored answers mean: the form's field it is refused
+    beside, what changed as data (a setting's name; an item's as "max_value:2", by position)
+    for the audit, and the change named for the officer, in the page's language."""
+
+    field: str
+    what: str
+    said: str
+
+
+def _settings_changed(q: SurveyQuestion, given: QuestionInput) -> list[Change]:
     """What, besides the items, would change the meaning of stored answers (amounts compare
-    as numbers: 100 is 100.0000): (the form's field, what the officer is told)."""
+    as numbers: 100 is 100.0000)."""
     if given.kind != q.kind:
-        return [("kind", _("the type of question"))]
+        return [Change("kind", "kind", _("the type of question"))]
     return [
-        (name, str(said))
+        Change(name, name, str(said))
         for kind, name, said in SETTINGS
         if kind in (None, q.kind) and getattr(given, name) != getattr(q, name)
     ]
 
 
-def _items_changed(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
+def _items_changed(q: SurveyQuestion, given: QuestionInput) -> Iterator[Change]:
     if len(given.items) != len(q.items):
-        yield _("the number of items")
+        yield Change("items", "items", _("the number of items"))
         return
     for item, new in zip(q.items, given.items, strict=True):
         limit = item_maximum(given, new)
         if not _same(new.min_value, item.min_value):
-            yield _("the minimum of “%(item)s”", item=item.text)
+            yield _item_change("min_value", item, _("the minimum of “%(item)s”", item=item.text))
         if not _same(limit, item.max_value):
-            yield _("the maximum of “%(item)s”", item=item.text)
+            yield _item_change("max_value", item, _("the maximum of “%(item)s”", item=item.text))
         if not _same(new.baseline_minor, item.baseline_minor):
-            yield _("today's budget of “%(item)s”", item=item.text)
+            said = _("today's budget of “%(item)s”", item=item.text)
+            yield _item_change("baseline_minor", item, said)
 
 
 def _fold(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def _labels_moved(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
+def _labels_moved(q: SurveyQuestion, given: QuestionInput) -> Iterator[Change]:
     """An item given another item's label (a swap): its stored answers would then read as
     answers for that other item, which no correction of wording does."""
     if len(given.items) != len(q.items):
@@ -93,16 +106,20 @@ def _labels_moved(q: SurveyQuestion, given: QuestionInput) -> Iterator[str]:
         for n, new in enumerate(given.items):
             label = _fold(getattr(new, name))
             if label and label != old[n] and label in old:
-                yield _("the label “%(label)s”, given to another item", label=getattr(new, name))
+                said = _("the label “%(label)s”, given to another item", label=getattr(new, name))
+                yield Change("items", f"{name}:{n + 1}", said)
 
 
-def meaning_changes(q: SurveyQuestion, given: QuestionInput) -> list[tuple[str, str]]:
-    """Each change that would alter what stored answers mean: (the form's field, the change
-    named for the officer)."""
+def _item_change(setting: str, item: SurveyItem, said: str) -> Change:
+    return Change("items", f"{setting}:{item.position}", said)
+
+
+def meaning_changes(q: SurveyQuestion, given: QuestionInput) -> list[Change]:
+    """Each change that would alter what stored answers mean."""
     changed = _settings_changed(q, given)
     if given.kind == q.kind:
-        changed += [("items", said) for said in _items_changed(q, given)]
-        changed += [("items", said) for said in _labels_moved(q, given)]
+        changed += list(_items_changed(q, given))
+        changed += list(_labels_moved(q, given))
     return changed
 
 
@@ -155,18 +172,18 @@ def _rebuild(question: SurveyQuestion, given: QuestionInput) -> None:
     question.items = build_items(given)
 
 
-def _refuse_meaning(changed: list[tuple[str, str]]) -> DomainError:
+def _refuse_meaning(changed: list[Change]) -> DomainError:
     """The refusal, with a message beside each field whose change is refused."""
     by_field: dict[str, list[str]] = {}
-    for name, said in changed:
-        by_field.setdefault(name, []).append(said)
+    for change in changed:
+        by_field.setdefault(change.field, []).append(change.said)
     return DomainError(
         "meaning_change",
         _(
             "People have answered: only the wording can change (the question's text and its "
             "items' labels). Changing %(what)s would change what the stored answers mean; "
             "nothing was saved.",
-            what=", ".join(said for _name, said in changed),
+            what=", ".join(change.said for change in changed),
         ),
         fields={
             name: _(
@@ -206,7 +223,7 @@ def _audit(
     question: SurveyQuestion,
     actor: User,
     answered: bool,
-    changed: list[tuple[str, str]],
+    changed: list[Change],
     made: list[SurveyWordingChange],
 ) -> None:
     audit.record(
@@ -216,7 +233,8 @@ def _audit(
         area_id=question.survey.area_id,
         after={
             "question_id": question.id,
-            "changed": [said for _name, said in changed],
+            # Data, not the officer's words: anyone reads the log, in any language.
+            "changed": [change.what for change in changed],
             "wording": [[c.item_id, c.field, c.before, c.after] for c in made],
         },
     )

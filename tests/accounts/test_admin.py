@@ -24,6 +24,9 @@ def test_list_and_search_users(client, make_user):
     assert b"zed@example.org" in page.data
     page = client.get("/admin/users?q=ZEBRA")
     assert b"zed@example.org" in page.data
+    assert "1 user found." in page.get_data(as_text=True)
+    german = client.get("/admin/users?q=ZEBRA", headers={"Accept-Language": "de"})
+    assert "1 Nutzer:in gefunden." in german.get_data(as_text=True)
     assert b"yan@example.org" not in page.data
     # LIKE wildcards and SQL are searched for literally, never interpreted.
     assert b"yan@example.org" in client.get("/admin/users?q=100%25").data

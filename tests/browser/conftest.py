@@ -57,7 +57,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(scope="module")
 def live_url(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=False)
+    # PBP_BROWSER_PORT: a fixed port where a shared machine hands out port ranges (0: any free).
+    port = int(os.environ.get("PBP_BROWSER_PORT", "0"))
+    server = make_server("127.0.0.1", port, live_app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"

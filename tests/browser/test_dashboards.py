@@ -111,3 +111,51 @@ def test_ballot_total_without_javascript(browser, live_url, scene):
         assert_no_horizontal_scroll(page)
     finally:
         context.close()
+
+
+def test_an_officer_in_german_reads_counts_and_times_in_german_at_390_px(page, live_url, live_app):
+    """The waiting counts in the singular where one waits, and the survey wording history's
+    times in German and the site's time zone, on a phone."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from babel.dates import format_datetime, get_timezone
+
+    from pbplatform.coproduction.services import make_offer
+    from pbplatform.surveys.editing import edit_question
+    from pbplatform.surveys.services import ItemInput, create_survey, respond_online
+    from tests.surveys.conftest import allocation, answers_of
+
+    with committed(live_app):
+        area = create_area(unique("Frankfurter Allee Süd"))
+        cycle = create_cycle("review", areas=[area])
+        proposal = create_proposal(cycle, area=area, title="Benches by the pond")
+        resident = create_user("resident", area=area)
+        make_offer(
+            by=resident,
+            proposal=proposal,
+            kind="volunteer_hours",
+            quantity=Decimal(5),
+            unit="hours",
+            description="Painting",
+        )
+        officer = create_user("officer")  # district-wide: the survey belongs to no area
+        question = allocation(items=[ItemInput("Green spaces"), ItemInput("Road safty")])
+        survey = create_survey(officer, [question], title="Priorities")
+        respond_online(survey, resident, answers_of(survey, ["60", "40"]))
+        fixed = replace(question, items=[ItemInput("Green spaces"), ItemInput("Road safety")])
+        [change] = edit_question(survey.questions[0], officer, fixed)
+        survey_id, changed_at, email = survey.id, change.changed_at, officer.email
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_url, email)
+    _switch_to_german(page)
+    page.goto(live_url + "/officer")
+    card = page.locator('[data-waiting="offers"]').inner_text()
+    assert " ".join(card.split()) == "1 Hilfsangebot zu bewerten"
+    page.goto(f"{live_url}/officer/surveys/{survey_id}")
+    zone = get_timezone(live_app.config["BABEL_DEFAULT_TIMEZONE"])
+    history = page.locator("table", has_text="Road safety")
+    assert format_datetime(changed_at, "medium", tzinfo=zone, locale="de") in history.inner_text()
+    assert "UTC" not in history.inner_text()
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)

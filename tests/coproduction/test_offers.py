@@ -59,7 +59,7 @@ def test_full_life_cycle_accept_deliver_partly_then_fully(client, db, scene):
     assert response.status_code == 303
     db.session.refresh(offer)
     assert (offer.status, offer.value_minor) == ("accepted", 150_00)
-    assert "published rate" in offer.value_basis
+    assert "published rate" in offer.shown_basis
     assert offer.reviewed_by_id == scene["officer"].id
 
     response = client.post(

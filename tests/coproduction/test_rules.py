@@ -73,7 +73,22 @@ def test_hourly_valuation_rounds_to_the_cent(db, scene):
     offer = offer_on(scene["proposal"], scene["resident"], quantity="2.5")
     services.accept_offer(offer, scene["officer"])
     assert offer.value_minor == 37_50
-    assert offer.value_basis == "2.5 hours at the published rate of €15.00 per hour."
+    # The rule set it: the rate is stored, the sentence is said in the reader's language.
+    assert (offer.value_basis, offer.value_rate_minor) == (None, 15_00)
+    assert offer.shown_basis == "2.5 hours at the published rate of €15.00 per hour."
+
+
+def test_one_hour_is_said_in_the_singular(db, scene):
+    offer = offer_on(scene["proposal"], scene["resident"], quantity="1")
+    services.accept_offer(offer, scene["officer"])
+    assert offer.shown_basis == "1 hour at the published rate of €15.00 per hour."
+
+
+def test_money_is_valued_at_face_value(db, scene):
+    offer = offer_on(scene["proposal"], scene["resident"], quantity="40", kind="money", unit="EUR")
+    services.accept_offer(offer, scene["officer"])
+    assert (offer.value_minor, offer.value_basis) == (40_00, None)
+    assert offer.shown_basis == "Money at face value."
 
 
 def test_maintenance_in_years_needs_a_value(db, scene):

@@ -101,3 +101,15 @@ def test_draft_cycle_is_public_once_its_calendar_opens_it(client, db, make_cycle
     assert client.get(f"/cycles/{cycle.slug}").status_code == 200
     db.session.refresh(cycle)
     assert cycle.phase == "draft"  # shown as open, stored by `flask pb advance-phases` only
+
+
+def test_a_limit_of_one_is_said_in_the_singular(client, db, make_cycle):
+    one = make_cycle("proposals", ballot_rule="k_approval", max_projects=1)
+    assert "Choose at most 1 project." in client.get(f"/cycles/{one.slug}").get_data(as_text=True)
+    points = make_cycle(
+        "proposals", ballot_rule="cumulative", points_total=5, max_points_per_project=1
+    )
+    text = client.get(f"/cycles/{points.slug}", headers={"Accept-Language": "de"}).get_data(
+        as_text=True
+    )
+    assert "Höchstens 1 Punkt darf an ein Projekt gehen." in text

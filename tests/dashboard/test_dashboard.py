@@ -132,3 +132,34 @@ def test_residents_are_refused(client, make_user):
     login_as(client, make_user())
     assert client.get("/officer").status_code == 403
     assert client.get("/admin").status_code == 403
+
+
+def _cards(html: str) -> dict[str, str]:
+    """Each card's words as read: the count and what it counts."""
+    found = re.findall(r'data-waiting="(\w+)"><(?:a|span)[^>]*>(.*?)</(?:a|span)></li>', html)
+    return {key: " ".join(re.sub(r"<[^>]+>", "", text).split()) for key, text in found}
+
+
+def test_each_count_says_what_it_counts_in_the_singular_and_the_plural(
+    client, db, app, make_cycle, make_user, make_proposal
+):
+    with app.test_request_context():
+        _scene(db, make_cycle, make_user, make_proposal)
+    login_as(client, make_user("officer"))
+    assert _cards(client.get("/officer").get_data(as_text=True)) == {
+        "proposals": "3 proposals to review",
+        "flags": "1 proposal with open reports",
+        "offers": "1 offer of help to value",
+        "report_back": "0 funded proposals without a delivery report",
+        "meetings": "3 meetings whose dot counts are not confirmed",
+        "counts": "1 count waiting for publication",
+    }
+    german = client.get("/officer", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _cards(german) == {
+        "proposals": "3 Vorschläge zu prüfen",
+        "flags": "1 Vorschlag mit offenen Meldungen",
+        "offers": "1 Hilfsangebot zu bewerten",
+        "report_back": "0 geförderte Vorschläge ohne Umsetzungsbericht",
+        "meetings": "3 Versammlungen mit unbestätigten Punktzählungen",
+        "counts": "1 Auszählung wartet auf Veröffentlichung",
+    }

@@ -87,6 +87,12 @@ def test_officers_publish_a_meeting_page_and_invite_once(
     assert (letter.proposal_id, letter.kind) == (offline.id, "meeting_invitation")
     again = client.post(f"/officer/meetings/{meeting.id}/invite")
     assert again.status_code == 409
+    # The invitation gives the day in the reader's language, whatever the officer's.
+    reader = app.test_client()
+    login_as(reader, neighbour)
+    for lang, day in (("en", "Mar 4, 2027"), ("de", "04.03.2027")):
+        notes = reader.get("/notifications", headers={"Accept-Language": lang})
+        assert f"{day}, Town hall ({area_a.name})" in notes.get_data(as_text=True)
     # Minutes afterwards.
     client.post(
         f"/officer/meetings/{meeting.id}/event",

@@ -328,3 +328,20 @@ def test_officer_entry_refusals_store_nothing(client, make_cycle, make_user):
     login_as(client, resident)
     assert client.post("/officer/proposals/new", data=_letter()).status_code == 403
     assert proposals_of(cycle) == []
+
+
+def test_the_rejection_mail_is_in_the_sites_language_not_the_officers(
+    client, db, make_cycle, make_user, make_proposal
+):
+    """The author's language is not known: their e-mail is written as every notification
+    e-mail is, in the site's language, whatever language the officer works in."""
+    _, _, _, author, officer, proposal = _scene(make_cycle, make_user, make_proposal)
+    login_as(client, officer)
+    url = f"/officer/proposals/{proposal.tracking_number}/reject"
+    german = {"Accept-Language": "de"}
+    assert client.post(url, data={"reason": "Landesstraße."}, headers=german).status_code == 303
+    [mail] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == author.email)
+    ).all()
+    assert mail.subject == f"Your proposal {proposal.tracking_number} was not accepted"
+    assert "Reason: Landesstraße." in mail.body

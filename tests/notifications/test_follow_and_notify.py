@@ -219,7 +219,10 @@ def test_letters_for_offline_proposers_only_with_consent(
     assert client.post("/officer/letters/printed", data={"letter": ["999999"]}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).printed_at is None
-    client.post("/officer/letters/printed", data={"letter": [str(letter.id)]})
+    done = client.post(
+        "/officer/letters/printed", data={"letter": [str(letter.id)]}, follow_redirects=True
+    )
+    assert "1 letter marked as posted." in done.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Letter, letter.id).printed_at is not None
     assert "No letters are due." in client.get("/officer/letters").get_data(as_text=True)
@@ -300,3 +303,23 @@ def test_co_producers_follow_and_hear_of_their_offer(
     assert sorted(n.kind for n in _notes(db, declined)) == ["offer_accepted", "offer_declined"]
     [why] = [n for n in _notes(db, declined) if n.kind == "offer_declined"]
     assert why.note == "We have enough hands."
+
+
+def test_the_notifications_page_gives_times_in_the_readers_language_and_the_sites_zone(
+    app, client, db, make_cycle, make_user, make_proposal
+):
+    from babel.dates import format_datetime, get_timezone
+
+    _cycle, _area_a, _, officer, proposal = _scene(make_cycle, make_user, make_proposal)
+    follower = make_user()
+    login_as(client, follower)
+    client.post(f"/proposals/{proposal.tracking_number}/follow")
+    _approve(app.test_client(), officer, proposal)
+    [note] = _notes(db, follower)
+    zone = get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
+    for lang in ("en", "de"):
+        html = client.get("/notifications", headers={"Accept-Language": lang}).get_data(
+            as_text=True
+        )
+        assert format_datetime(note.created_at, "medium", tzinfo=zone, locale=lang) in html
+        assert " UTC" not in html

@@ -141,3 +141,16 @@ def test_review_page_reads_earlier_ratings_in_a_fixed_number_of_statements(
     assert "2.5 of 5, 5 answers" in page  # (2 + 3) / 2: "don't know" counts for nothing
     assert page.count("of 5, 5 answers") == 3
     assert len(three) == len(one), (len(one), len(three))
+
+
+def test_one_answer_is_said_in_the_singular(app, client, make_cycle, make_proposal, make_user):
+    cycle = make_cycle("results")
+    area = cycle.areas[0].area
+    proposal = make_proposal(cycle, area=area)
+    with app.test_request_context():
+        survey = open_coassessment(proposal)
+        services.respond_online(survey, make_user(area=area), _rate(survey, ["5", "4", "3"]))
+    url = f"/proposals/{proposal.tracking_number}"
+    assert "1 answer so far;" in client.get(url).get_data(as_text=True)
+    german = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Bisher 1 Antwort;" in german

@@ -212,3 +212,54 @@ def test_a_money_question_round_trips_through_the_form(client, make_user, make_s
         "Libraries",
         "Parks and green spaces",
     ]
+
+
+def test_the_wording_history_gives_times_in_the_readers_language_and_the_sites_zone(
+    app, client, answered
+):
+    from babel.dates import format_datetime, get_timezone
+
+    survey, officer = answered
+    login_as(client, officer)
+    fixed = ITEMS.replace("Road safty", "Road safety")
+    assert client.post(_edit_url(survey), data=_form(items=fixed)).status_code == 303
+    [change] = db.session.scalars(sa.select(SurveyWordingChange)).all()
+    zone = get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
+    for lang in ("en", "de"):
+        page = client.get(f"/officer/surveys/{survey.id}", headers={"Accept-Language": lang})
+        html = page.get_data(as_text=True)
+        shown = format_datetime(change.changed_at, "medium", tzinfo=zone, locale=lang)
+        assert shown in html, lang
+        assert change.changed_at.strftime("%Y-%m-%d %H:%M") not in html, lang  # not ISO, UTC
+        assert "(UTC)" not in html
+
+
+def test_the_audit_names_what_changed_in_data_not_in_the_officers_language(
+    client, make_user, make_survey
+):
+    """Before anyone answered the whole question may change; the audit entry records which
+    settings changed as names (and items by position), not in the officer's words."""
+    officer = make_user("officer")
+    survey = make_survey(
+        [
+            allocation(
+                items=[
+                    ItemInput("Green spaces", "Grünflächen", Decimal(10), Decimal(60)),
+                    ItemInput("Road safty", "Verkehrssicherheit"),
+                    ItemInput("Libraries"),
+                ],
+            )
+        ]
+    )
+    item = survey.questions[0].items[0]
+    login_as(client, officer)
+    response = client.post(
+        _edit_url(survey),
+        data=_form(total="200", items=ITEMS.replace("| 10 | 60", "| 10 | 70")),
+        headers={"Accept-Language": "de"},
+    )
+    assert response.status_code == 303
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "survey.question_edit")
+    ).one()
+    assert entry.after["changed"] == ["total", f"max_value:{item.position}"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pbplatform.channels import census, meetings, paper
@@ -50,8 +51,10 @@ def census_upload(slug: str) -> ResponseReturnValue:
             status = exc.status
         else:
             flash(
-                _(
+                ngettext(
+                    "Register loaded: %(n)s entry (%(added)s new, %(removed)s removed).",
                     "Register loaded: %(n)s entries (%(added)s new, %(removed)s removed).",
+                    counts["entries"],
                     n=counts["entries"],
                     added=counts["added"],
                     removed=counts["removed"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pbplatform.channels import meetings
@@ -147,9 +148,10 @@ def meeting_confirm(slug: str, meeting_id: int) -> ResponseReturnValue:
         return _refused_page(exc, "meeting.confirm", meeting_id)
     if mismatches:
         flash(
-            _(
-                "Agreed counts were kept; %(n)s proposals differ and need correction.",
-                n=len(mismatches),
+            ngettext(
+                "Agreed counts were kept; %(num)s proposal differs and needs correction.",
+                "Agreed counts were kept; %(num)s proposals differ and need correction.",
+                len(mismatches),
             ),
             "error",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pbplatform.channels import paper
@@ -147,8 +148,10 @@ def paper_import(slug: str, site_id: int) -> ResponseReturnValue:
         else:
             if job.state is JobStatus.DONE:  # ran in the request (development)
                 flash(
-                    _(
+                    ngettext(
+                        "Imported %(n)s ballot (%(invalid)s invalid).",
                         "Imported %(n)s ballots (%(invalid)s invalid).",
+                        job.result["rows"],
                         n=job.result["rows"],
                         invalid=job.result["invalid"],
                     ),
