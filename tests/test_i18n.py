@@ -76,6 +76,22 @@ def test_babel_finds_no_format_errors():
     assert not errors
 
 
+def test_every_msgstr_belongs_to_a_msgid():
+    """Babel's reader keeps the first of two msgstr lines in a row and drops the second
+    silently; GNU msgfmt refuses the file. A stray msgstr is a translation lost in a merge."""
+    keyword = re.compile(r"^(msgid|msgid_plural|msgstr(\[\d+\])?|msgctxt)(?=\s)")
+    last = ""
+    stray = []
+    for number, line in enumerate(PO.read_text(encoding="utf-8").splitlines(), 1):
+        found = keyword.match(line)
+        if not found:
+            continue
+        if found.group(1) == "msgstr" and not last.startswith("msgid"):
+            stray.append((number, line))
+        last = found.group(1)
+    assert not stray
+
+
 def test_the_catalogue_covers_every_string_marked_in_the_source():
     keywords = dict(DEFAULT_KEYWORDS, lazy_gettext=None, _l=None)
     method_map = [("pbplatform/**.py", "python"), ("templates/**.html", "jinja2")]
@@ -154,3 +170,12 @@ def test_form_errors_and_not_found_page_are_german(client, german_cycle):
     missing = client.get("/proposals/XX-0000-0000")
     assert missing.status_code == 404
     assert "Seite nicht gefunden" in missing.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "chosen"), [(1, 1), ("1.00", 1), (0, 0), (2, 2), ("2.5", 2), (0.5, 2)]
+)
+def test_ngettext_chooses_by_whole_numbers_and_says_fractions_in_the_plural(value, chosen):
+    from pbplatform.i18n import plural_count
+
+    assert plural_count(value) == chosen
