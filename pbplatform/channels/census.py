@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
@@ -264,7 +265,7 @@ def _ensure_of_age(entry: CensusEntry) -> None:
             "under_age",
             _(
                 "You can take part from %(day)s, when you reach the minimum age.",
-                day=entry.adult_from.isoformat(),
+                day=format_date(entry.adult_from, "medium"),
             ),
             status=403,
         )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from pbplatform.accounts.models import User
@@ -201,7 +202,10 @@ def _voter(ctx: Context, ref: str) -> tuple[str, int | None]:
         raise RowError(_("the voter is not in the register"))
     if entry.adult_from is not None and entry.adult_from > today():
         raise RowError(
-            _("the voter is below the minimum age until %(day)s", day=entry.adult_from.isoformat())
+            _(
+                "the voter is below the minimum age until %(day)s",
+                day=format_date(entry.adult_from, "medium"),
+            )
         )
     return person_key(entry), entry.user_id
 

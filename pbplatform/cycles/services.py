@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from pbplatform.audit import services as audit
@@ -76,7 +76,7 @@ class RulesFrozen(DomainError):
 
     def __init__(self, cycle: Cycle, **extra: Any):
         frozen_at = cycle.rules_frozen_at
-        opened = frozen_at.strftime("%Y-%m-%d %H:%M UTC") if frozen_at else ""
+        opened = format_datetime(frozen_at, "medium") if frozen_at else ""  # page language and zone
         super().__init__(
             "rules_frozen",
             str(
