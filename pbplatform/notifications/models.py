@@ -5,7 +5,8 @@ proposal's public life history and from phase changes, never from a ballot."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -224,7 +225,28 @@ class Letter(Model):
 
     @property
     def shown_note(self) -> str | None:
+        if self.kind in DATED_NOTES and self.note:
+            return days_said(self.note)
         return shown_note(self.kind, self.note, self.proposal)
+
+
+# Invitations' letters store the day as ISO ("2027-01-06, Town hall (North)"; a survey's
+# "Title (2027-01-06): link"): a letter says it in the language it is printed in.
+DATED_NOTES = (NotificationKind.MEETING_INVITATION, NotificationKind.SURVEY_INVITATION)
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def days_said(note: str) -> str:
+    """The note with each ISO day in the page's language ("6 Jan 2027", "06.01.2027")."""
+
+    def said(match: re.Match[str]) -> str:
+        try:
+            day = date(*(int(part) for part in match.groups()))
+        except ValueError:  # not a day after all: leave it as written
+            return match.group(0)
+        return format_date(day, "medium")
+
+    return ISO_DAY.sub(said, note)
 
 
 def meeting_said(meeting: Any) -> str:
