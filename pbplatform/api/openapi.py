@@ -549,6 +549,26 @@ SURVEY_SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": ["saved", "waiting", "confirmed", "mismatch"]},
         },
     ),
+    "SurveyInvitationInput": obj(
+        [],
+        {
+            "area_id": {**nullable(ID), "description": "Invite this area's followers."},
+            "cycle_followers": {
+                "type": "boolean",
+                "description": "Invite the followers of the survey's citizens' budget.",
+            },
+        },
+    ),
+    "SurveyInvitationReceipt": obj(
+        ["people", "letters"],
+        {
+            "people": {
+                **INTEGER,
+                "description": "People invited now (nobody twice, nor who has answered).",
+            },
+            "letters": {**INTEGER, "description": "Letters to post to offline proposers."},
+        },
+    ),
     "SurveyResults": obj(
         ["id", "count", "questions"],
         {
@@ -802,6 +822,15 @@ def paths() -> dict[str, Any]:
             "SurveyResponseInput",
             "201",
             "SurveyResponseReceipt",
+            [SURVEY_ID],
+        ),
+        "/surveys/{survey_id}/invitations": write(
+            "inviteToSurvey",
+            "Invite an area's and/or the cycle's followers to an open survey, each once "
+            "(officer for the survey's and the area's remit, or admin token)",
+            "SurveyInvitationInput",
+            "201",
+            "SurveyInvitationReceipt",
             [SURVEY_ID],
         ),
         "/surveys/{survey_id}/results": {
