@@ -521,6 +521,12 @@ SURVEY_SCHEMAS: dict[str, Any] = {
                 "description": "Officer tokens: a named respondent's answer passed on.",
             },
             "consent_to_name": {"type": "boolean"},
+            "respondent_email": {
+                **_text(254),
+                "description": "Officer tokens, with respondent_label: the e-mail address of "
+                "the respondent's account (in the officer's areas), so the response is in "
+                "their personal-data download and goes with their erasure.",
+            },
             "paper_ref": {
                 **_text(40),
                 "description": "Officer tokens: the number of an anonymous paper form "

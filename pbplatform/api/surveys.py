@@ -21,7 +21,7 @@ from pbplatform.api.openapi import INT32
 from pbplatform.api.views import bp, json_body, validation_error
 from pbplatform.errors import DomainError
 from pbplatform.security.access import public
-from pbplatform.surveys import invitations, queries, services
+from pbplatform.surveys import invitations, named, queries, services
 from pbplatform.surveys.answers import to_number
 from pbplatform.surveys.export import results_json
 from pbplatform.surveys.models import AllocationUnit, QuestionKind, Survey
@@ -160,6 +160,10 @@ def _attributes(data: dict[str, Any]) -> services.Attributes | None:
     return services.Attributes(**given)
 
 
+def _account(officer: User, email: str | None) -> User | None:
+    return named.find_account(officer, email) if email else None
+
+
 @bp.post("/surveys/<survey_id>/responses")
 @api_token_required
 def respond(survey_id: str) -> ResponseReturnValue:
@@ -184,6 +188,7 @@ def respond(survey_id: str) -> ResponseReturnValue:
             raw,
             consent_to_name=data.get("consent_to_name", False),
             attributes=attributes,
+            account=_account(user, data.get("respondent_email")),
         )
         body = {"id": response.id, "status": "saved"}
     elif "paper_ref" in data:

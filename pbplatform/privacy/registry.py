@@ -778,7 +778,8 @@ TABLES: dict[str, Table] = {
                 "baseline_minor",
             ),
         ),
-        # A resident's own response (user_id); paper and code responses are linked to nobody.
+        # A resident's own response (user_id), or a named one an officer entered and linked to
+        # the respondent's account; paper and code responses are linked to nobody.
         Table(
             "survey_responses",
             "surveys",

@@ -15,6 +15,7 @@ from pbplatform.channels.csvsafe import csv_response
 from pbplatform.errors import DomainError, show_refusal
 from pbplatform.security.access import officer_required, require_area
 from pbplatform.surveys import editing, invitations, queries, services
+from pbplatform.surveys import named as named_respondents
 from pbplatform.surveys.codes import code_rows, generate_codes
 from pbplatform.surveys.forms import (
     CodesForm,
@@ -267,6 +268,7 @@ def named(survey_id: int) -> ResponseReturnValue:
     if not form.validate():
         return render_sheet(page, survey, form, raw, status=422)
     try:
+        email = (form.respondent_email.data or "").strip()
         services.enter_named(
             survey,
             current_user,
@@ -274,8 +276,12 @@ def named(survey_id: int) -> ResponseReturnValue:
             raw,
             consent_to_name=form.consent_to_name.data,
             attributes=form.attributes(),
+            account=named_respondents.find_account(current_user, email) if email else None,
         )
     except DomainError as exc:
+        if exc.code in ("no_such_account", "already_answered"):  # beside the e-mail field
+            form.respondent_email.errors = [*form.respondent_email.errors, exc.message]
+            return render_sheet(page, survey, form, raw, status=exc.status)
         return render_sheet(page, survey, form, raw, exc, status=exc.status)
     flash(_("The answer of %(name)s is entered.", name=form.respondent_label.data), "success")
     return redirect(url_for("surveys.named", survey_id=survey.id), 303)
