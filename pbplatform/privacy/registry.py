@@ -830,7 +830,8 @@ TABLES: dict[str, Table] = {
             reference=("officer_id",),
             other=("id", "survey_id", "paper_ref", "answers", "created_at"),
         ),
-        # Officers' fixes to a question's wording after people answered: public wording; the
+        # Officers' fixes to a question's or the survey's wording after people answered: public
+        # wording; the
         # officer is a reference.
         Table(
             "survey_wording_changes",

@@ -341,3 +341,12 @@ class NamedLinkForm(NamedEraseForm):
     email = StringField(
         _l("E-mail of the respondent's account"), validators=[DataRequired(), Length(max=254)]
     )
+
+
+class SurveyWordingForm(FlaskForm):
+    """A survey's title and introduction: wording, editable after people answered."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=200)])
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
+    introduction_de = TextAreaField(_l("Introduction in German"), validators=[Length(max=5000)])

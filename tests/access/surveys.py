@@ -47,6 +47,7 @@ ROUTES = {
     "surveys.codes": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/codes", method="POST"),
     "surveys.paper": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/paper"),
     "surveys.named": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/named"),
+    "surveys.edit_survey": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/edit"),
     "surveys.named_requests": _officers(200, url="/privacy/requests/named-responses?name=x"),
     "surveys.erase_named": _officers(
         404, url=f"/privacy/requests/named-responses/{NO_SURVEY}/erase", method="POST"

@@ -14,7 +14,7 @@ from flask_login import current_user
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.errors import DomainError, show_refusal
 from pbplatform.security.access import officer_required, require_area
-from pbplatform.surveys import editing, invitations, queries, services
+from pbplatform.surveys import editing, invitations, queries, services, wording
 from pbplatform.surveys import named as named_respondents
 from pbplatform.surveys.codes import code_rows, generate_codes
 from pbplatform.surveys.forms import (
@@ -24,6 +24,7 @@ from pbplatform.surveys.forms import (
     PaperAnswerForm,
     QuestionForm,
     SurveyForm,
+    SurveyWordingForm,
     answers_from_form,
     options,
     question_form_data,
@@ -176,6 +177,40 @@ def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
         _("Wording changed: the change is shown with the results.")
         if made
         else _("Question saved."),
+        "success",
+    )
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
+@bp.route("/officer/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_survey(survey_id: int) -> ResponseReturnValue:
+    """Change the survey's title and introduction; kept in the wording history once people
+    have answered (surveys.wording)."""
+    survey = _managed(survey_id)
+    page = "surveys/edit_survey.html"
+    if request.method == "GET":
+        form = SurveyWordingForm(formdata=None, obj=survey)
+        return render_template(page, survey=survey, form=form, answered=queries.is_answered(survey))
+    form = SurveyWordingForm()
+    if not form.validate():
+        return render_template(page, survey=survey, form=form, answered=True), 422
+    try:
+        made = wording.edit_wording(
+            survey,
+            current_user,
+            wording.SurveyWording(
+                form.title.data or "",
+                form.title_de.data,
+                form.introduction.data or "",
+                form.introduction_de.data,
+            ),
+        )
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return render_template(page, survey=survey, form=form, answered=True), exc.status
+    flash(
+        _("Wording changed: the change is shown with the results.") if made else _("Survey saved."),
         "success",
     )
     return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
