@@ -831,8 +831,7 @@ TABLES: dict[str, Table] = {
             other=("id", "survey_id", "paper_ref", "answers", "created_at"),
         ),
         # Officers' fixes to a question's or the survey's wording after people answered: public
-        # wording; the
-        # officer is a reference.
+        # wording; the officer is a reference.
         Table(
             "survey_wording_changes",
             None,
