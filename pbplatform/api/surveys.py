@@ -160,8 +160,15 @@ def _attributes(data: dict[str, Any]) -> services.Attributes | None:
     return services.Attributes(**given)
 
 
-def _account(officer: User, email: str | None) -> User | None:
-    return named.find_account(officer, email) if email else None
+def _account(officer: User, data: dict[str, Any]) -> User | None:
+    """The account a named response is linked to (surveys.named), if one is given."""
+    if "respondent_email" not in data:
+        return None
+    if "respondent_label" not in data:
+        raise validation_error(
+            [{"field": "respondent_email", "message": "is given only with respondent_label"}]
+        )
+    return named.find_account(officer, data["respondent_email"])
 
 
 @bp.post("/surveys/<survey_id>/responses")
@@ -179,6 +186,7 @@ def respond(survey_id: str) -> ResponseReturnValue:
         raise DomainError(
             "forbidden", _("Only officers enter answers on someone's behalf."), status=403
         )
+    account = _account(user, data)
     body: dict[str, Any]
     if "respondent_label" in data:
         response = services.enter_named(
@@ -188,7 +196,7 @@ def respond(survey_id: str) -> ResponseReturnValue:
             raw,
             consent_to_name=data.get("consent_to_name", False),
             attributes=attributes,
-            account=_account(user, data.get("respondent_email")),
+            account=account,
         )
         body = {"id": response.id, "status": "saved"}
     elif "paper_ref" in data:

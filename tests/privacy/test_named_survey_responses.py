@@ -155,6 +155,10 @@ def test_the_api_links_and_the_resident_cannot_overwrite_it_online(client, scene
         "message": "No account in your areas has this e-mail address.",
         "rule": "no_such_account",
     }
+    unnamed = {"respondent_email": "ada@example.org", "answers": body["answers"]}
+    alone = client.post(url, json=unnamed, headers=officer)
+    assert alone.status_code == 422
+    assert alone.get_json()["errors"][0]["field"] == "respondent_email"
     ada = {"Authorization": f"Bearer {create_token(s.ada, 'app')[1]}"}
     online = client.post(url, json={"answers": {str(s.question.id): "changed"}}, headers=ada)
     assert online.status_code == 409
