@@ -521,6 +521,12 @@ SURVEY_SCHEMAS: dict[str, Any] = {
                 "description": "Officer tokens: a named respondent's answer passed on.",
             },
             "consent_to_name": {"type": "boolean"},
+            "respondent_email": {
+                **_text(254),
+                "description": "Officer tokens, with respondent_label: the e-mail address of "
+                "the respondent's account (in the officer's areas), so the response is in "
+                "their personal-data download and goes with their erasure.",
+            },
             "paper_ref": {
                 **_text(40),
                 "description": "Officer tokens: the number of an anonymous paper form "
@@ -547,6 +553,26 @@ SURVEY_SCHEMAS: dict[str, Any] = {
         {
             "id": nullable(INTEGER),
             "status": {"type": "string", "enum": ["saved", "waiting", "confirmed", "mismatch"]},
+        },
+    ),
+    "SurveyInvitationInput": obj(
+        [],
+        {
+            "area_id": {**nullable(ID), "description": "Invite this area's followers."},
+            "cycle_followers": {
+                "type": "boolean",
+                "description": "Invite the followers of the survey's citizens' budget.",
+            },
+        },
+    ),
+    "SurveyInvitationReceipt": obj(
+        ["people", "letters"],
+        {
+            "people": {
+                **INTEGER,
+                "description": "People invited now (nobody twice, nor who has answered).",
+            },
+            "letters": {**INTEGER, "description": "Letters to post to offline proposers."},
         },
     ),
     "SurveyResults": obj(
@@ -802,6 +828,15 @@ def paths() -> dict[str, Any]:
             "SurveyResponseInput",
             "201",
             "SurveyResponseReceipt",
+            [SURVEY_ID],
+        ),
+        "/surveys/{survey_id}/invitations": write(
+            "inviteToSurvey",
+            "Invite an area's and/or the cycle's followers to an open survey, each once "
+            "(officer for the survey's and the area's remit, or admin token)",
+            "SurveyInvitationInput",
+            "201",
+            "SurveyInvitationReceipt",
             [SURVEY_ID],
         ),
         "/surveys/{survey_id}/results": {

@@ -21,7 +21,7 @@ from pbplatform.api.openapi import INT32
 from pbplatform.api.views import bp, json_body, validation_error
 from pbplatform.errors import DomainError
 from pbplatform.security.access import public
-from pbplatform.surveys import queries, services
+from pbplatform.surveys import invitations, named, queries, services
 from pbplatform.surveys.answers import to_number
 from pbplatform.surveys.export import results_json
 from pbplatform.surveys.models import AllocationUnit, QuestionKind, Survey
@@ -160,6 +160,17 @@ def _attributes(data: dict[str, Any]) -> services.Attributes | None:
     return services.Attributes(**given)
 
 
+def _account(officer: User, data: dict[str, Any]) -> User | None:
+    """The account a named response is linked to (surveys.named), if one is given."""
+    if "respondent_email" not in data:
+        return None
+    if "respondent_label" not in data:
+        raise validation_error(
+            [{"field": "respondent_email", "message": "is given only with respondent_label"}]
+        )
+    return named.find_account(officer, data["respondent_email"])
+
+
 @bp.post("/surveys/<survey_id>/responses")
 @api_token_required
 def respond(survey_id: str) -> ResponseReturnValue:
@@ -175,6 +186,7 @@ def respond(survey_id: str) -> ResponseReturnValue:
         raise DomainError(
             "forbidden", _("Only officers enter answers on someone's behalf."), status=403
         )
+    account = _account(user, data)
     body: dict[str, Any]
     if "respondent_label" in data:
         response = services.enter_named(
@@ -184,6 +196,7 @@ def respond(survey_id: str) -> ResponseReturnValue:
             raw,
             consent_to_name=data.get("consent_to_name", False),
             attributes=attributes,
+            account=account,
         )
         body = {"id": response.id, "status": "saved"}
     elif "paper_ref" in data:
@@ -191,6 +204,37 @@ def respond(survey_id: str) -> ResponseReturnValue:
         body = {"id": outcome.response.id if outcome.response else None, "status": outcome.status}
     else:
         body = {"id": services.respond_online(survey, user, raw, attributes).id, "status": "saved"}
+    idempotency.remember(user, key, request_hash, 201, body)
+    return jsonify(body), 201
+
+
+@bp.post("/surveys/<survey_id>/invitations")
+@api_token_required
+def invite(survey_id: str) -> ResponseReturnValue:
+    """As the survey page's invite form (surveys.invitations): the same rules and refusals."""
+    user: User = current_token_user()
+    survey = _survey(survey_id)
+    data = json_body("SurveyInvitationInput")
+    area_id = data.get("area_id")
+    if not (user.is_officer and user.can_act_on_area(survey.area_id)):
+        raise DomainError(
+            "forbidden",
+            _("Only officers (for the survey's area) and admins invite people to it."),
+            status=403,
+        )
+    if area_id is not None and queries.find_area(area_id) is None:
+        raise validation_error([{"field": "area_id", "message": "is not a known area"}])
+    if area_id is not None and not user.can_act_on_area(area_id):
+        raise DomainError(
+            "forbidden", _("You may invite only the followers of your own areas."), status=403
+        )
+    key, request_hash = idempotency.request_key(), idempotency.fingerprint(data)
+    if (previous := idempotency.replay(user, key, request_hash)) is not None:
+        return previous
+    invited = invitations.invite_followers(
+        survey, user, area_id, bool(data.get("cycle_followers", False))
+    )
+    body = {"people": invited.people, "letters": invited.letters}
     idempotency.remember(user, key, request_hash, 201, body)
     return jsonify(body), 201
 

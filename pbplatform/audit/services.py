@@ -25,6 +25,7 @@ __all__ = [
     "Report",
     "chain_head",
     "check_chain",
+    "forget_object_personal",
     "pseudonymise_person",
     "record",
     "record_refusal",
@@ -232,6 +233,32 @@ def _about(user_id: int, needles: list[str]) -> sa.Select[AuditPersonal, AuditEn
         .where(linked)
         .order_by(AuditPersonal.entry_id)
     )
+
+
+def forget_object_personal(object_type: str, object_id: int) -> int:
+    """Replace the personal values of every entry about one object (a named survey response,
+    whose entry held the respondent's name) by "[erased]", when the object is erased; the
+    chain keeps verifying as for `pseudonymise_person`. Returns the entries changed."""
+    rows = db.session.execute(
+        sa.select(AuditPersonal)
+        .join(AuditEntry, AuditEntry.id == AuditPersonal.entry_id)
+        .where(
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == str(object_id),
+            AuditPersonal.data.is_not(None),
+        )
+    ).scalars()
+    changed = 0
+    for personal in rows:
+        given = personal.data or {}
+        data = {side: dict.fromkeys(values, "[erased]") for side, values in given.items()}
+        personal.data, personal.salt, personal.pseudonymised = data, None, True
+        personal.mac = chain.personal_mac(
+            personal.entry_id, True, chain.personal_fields(personal.actor_label, personal.ip, data)
+        )
+        changed += 1
+    db.session.flush()
+    return changed
 
 
 # Complexity: walks the few places an audit entry can name a person (actor, subject, e-mail in

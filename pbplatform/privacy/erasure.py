@@ -26,6 +26,7 @@ from pbplatform.privacy.models import AccountErasure, ErasureVia
 from pbplatform.privacy.queries import is_erased
 from pbplatform.privacy.registry import TABLES, Erase, Table
 from pbplatform.proposals.models import Proposal
+from pbplatform.surveys.named import forget_linked_names
 from pbplatform.voting.models import Participation
 
 # Stored, not translated: the name every erased account carries in the database.
@@ -148,6 +149,9 @@ def erase_user(
     # before the account's e-mail and name are emptied: they are what the audit log is
     # searched for (a failed login names the e-mail, not the account)
     report.add("audit entries pseudonymised", audit.pseudonymise_person(user.id))
+    # a named survey response linked to the account was entered under a name of the officer's
+    # typing, which the search above need not find
+    report.add("audit entries pseudonymised", forget_linked_names(user.id))
     _apply_registry(user, report)
     _empty_account(user, report)
     db.session.add(AccountErasure(user_id=user.id, via=via))

@@ -778,7 +778,8 @@ TABLES: dict[str, Table] = {
                 "baseline_minor",
             ),
         ),
-        # A resident's own response (user_id); paper and code responses are linked to nobody.
+        # A resident's own response (user_id), or a named one an officer entered and linked to
+        # the respondent's account; paper and code responses are linked to nobody.
         Table(
             "survey_responses",
             "surveys",
@@ -829,8 +830,8 @@ TABLES: dict[str, Table] = {
             reference=("officer_id",),
             other=("id", "survey_id", "paper_ref", "answers", "created_at"),
         ),
-        # Officers' fixes to a question's wording after people answered: public wording; the
-        # officer is a reference.
+        # Officers' fixes to a question's or the survey's wording after people answered: public
+        # wording; the officer is a reference.
         Table(
             "survey_wording_changes",
             None,

@@ -270,6 +270,14 @@ class NamedAnswerForm(AnswerForm):
     consent_to_name = BooleanField(
         _l("The respondent agreed to be shown by name in the published results")
     )
+    respondent_email = StringField(
+        _l("The respondent's account (e-mail address, optional)"),
+        description=_l(
+            "Links the answer to their account, so it is in their personal-data download and "
+            "goes when the account is erased. Only accounts in your areas are found."
+        ),
+        validators=[Optional(), Length(max=254)],
+    )
 
 
 def field_name(question_id: int, item_id: int | None = None) -> str:
@@ -313,3 +321,32 @@ def sheet_values(survey: Survey, raw: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             shown[field_name(q.id)] = value
     return shown
+
+
+class NamedSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search (GET) changes nothing
+
+    name = StringField(_l("Name as entered with the answers"), validators=[Length(max=160)])
+
+
+class NamedEraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("The person's identity and request have been checked."),
+        validators=[DataRequired(message=_l("Tick this box to confirm."))],
+    )
+
+
+class NamedLinkForm(NamedEraseForm):
+    email = StringField(
+        _l("E-mail of the respondent's account"), validators=[DataRequired(), Length(max=254)]
+    )
+
+
+class SurveyWordingForm(FlaskForm):
+    """A survey's title and introduction: wording, editable after people answered."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_de = StringField(_l("Title in German"), validators=[Optional(), Length(max=200)])
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=5000)])
+    introduction_de = TextAreaField(_l("Introduction in German"), validators=[Length(max=5000)])

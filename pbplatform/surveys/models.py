@@ -285,6 +285,11 @@ class SurveyResponse(Model):
         # A paper form is entered (after double entry) once.
         sa.UniqueConstraint("survey_id", "paper_ref"),
         sa.CheckConstraint("channel != 'online' OR user_id IS NOT NULL", name="online_has_user"),
+        # A code or paper response is nobody's; a named one may be linked to its respondent's
+        # account (so it is in their download and goes with their erasure).
+        sa.CheckConstraint(
+            "user_id IS NULL OR channel IN ('online', 'named')", name="user_only_online_or_named"
+        ),
         sa.CheckConstraint(
             "channel != 'named' OR respondent_label IS NOT NULL", name="named_has_label"
         ),
@@ -399,13 +404,22 @@ class SurveyWordingChange(Model):
 
     __tablename__ = "survey_wording_changes"
     __table_args__ = (
-        sa.CheckConstraint("field IN ('text', 'text_de')", name="field_known"),
+        sa.CheckConstraint(
+            "field IN ('text', 'text_de', 'title', 'title_de', 'introduction', 'introduction_de')",
+            name="field_known",
+        ),
+        # The survey's own title and introduction have no question.
+        sa.CheckConstraint(
+            "(question_id IS NULL) = "
+            "(field IN ('title', 'title_de', 'introduction', 'introduction_de'))",
+            name="question_or_survey",
+        ),
         sa.Index("ix_survey_wording_changes_survey", "survey_id", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"))
-    question_id: Mapped[int] = mapped_column(
+    question_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("survey_questions.id", ondelete="CASCADE")
     )
     item_id: Mapped[int | None] = mapped_column(

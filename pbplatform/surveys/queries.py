@@ -158,12 +158,13 @@ def wording_changes(survey: Survey, question_id: int | None = None) -> list[Surv
 
 
 def wording_days(survey: Survey) -> dict[int, list[date]]:
-    """Per question, the days its wording changed after people answered (public)."""
+    """Per question, the days its wording changed after people answered (public); the
+    survey's own title and introduction under 0."""
     days: dict[int, list[date]] = defaultdict(list)
     for change in wording_changes(survey):
-        day = change.changed_at.date()
-        if day not in days[change.question_id]:
-            days[change.question_id].append(day)
+        day, key = change.changed_at.date(), change.question_id or 0
+        if day not in days[key]:
+            days[key].append(day)
     return dict(days)
 
 
@@ -605,3 +606,38 @@ def earlier_coassessments(
         p.id: p for p in db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(scores)))
     }
     return [(proposals[pid], scores[pid]) for pid in ordered if pid in scores]
+
+
+def unlinked_named(name: str, officer: User) -> list[tuple[SurveyResponse, Survey]]:
+    """Named responses linked to no account whose name contains `name` (any case), in surveys
+    the officer may act on, newest first: for a respondent's request by letter or phone."""
+    wanted = name.strip().lower()
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        sa.select(SurveyResponse, Survey)
+        .join(Survey, Survey.id == SurveyResponse.survey_id)
+        .where(
+            SurveyResponse.channel == ResponseChannel.NAMED,
+            SurveyResponse.user_id.is_(None),
+            sa.func.lower(SurveyResponse.respondent_label).contains(wanted, autoescape=True),
+        )
+        .order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
+        .limit(200)
+    ).all()
+    return [(r, s) for r, s in rows if officer.can_act_on_area(s.area_id)]
+
+
+def unlinked_named_one(response_id: int, officer: User) -> SurveyResponse:
+    """One unlinked named response in the officer's remit, else 404."""
+    response = db.session.get(SurveyResponse, response_id)
+    survey = db.session.get(Survey, response.survey_id) if response is not None else None
+    if (
+        response is None
+        or survey is None
+        or response.channel != ResponseChannel.NAMED
+        or response.user_id is not None
+        or not officer.can_act_on_area(survey.area_id)
+    ):
+        abort(404)
+    return response

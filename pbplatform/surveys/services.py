@@ -20,6 +20,7 @@ from pbplatform.audit import services as audit
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.surveys import named
 from pbplatform.surveys.answers import Answers, canonical, check_answers
 from pbplatform.surveys.models import (
     AllocationUnit,
@@ -282,6 +283,16 @@ def respond_online(
         raise DomainError("not_invited", _("This survey is not open to you online."), status=403)
     answers = checked(survey, raw)
     response = own_response(survey, user)
+    if response is not None and response.channel == ResponseChannel.NAMED:
+        # An officer entered it from the respondent's form: it stays as the form said.
+        raise DomainError(
+            "entered_by_officer",
+            _(
+                "An officer entered your answers to this survey from your form; ask the "
+                "council to change them."
+            ),
+            status=409,
+        )
     if response is None:
         response = SurveyResponse(
             survey_id=survey.id, channel=ResponseChannel.ONLINE, user_id=user.id
@@ -310,16 +321,21 @@ def enter_named(
     *,
     consent_to_name: bool = False,
     attributes: Attributes | None = None,
+    account: User | None = None,
 ) -> SurveyResponse:
     """A named respondent's answer passed on to an officer (e-mail, letter): counted once
-    entered, audited, shown by name only with consent."""
+    entered, audited, shown by name only with consent; linked to the respondent's `account`
+    when the officer found it (surveys.named), so it is theirs in the download and erasure."""
     ensure_open(survey)
     label = label.strip()
     if not label:
         raise DomainError("label_needed", _("Name the respondent."))
     answers = checked(survey, raw)
+    if account is not None:
+        named.refuse_if_answered(survey, account)
     response = SurveyResponse(
         survey_id=survey.id,
+        user_id=account.id if account is not None else None,
         channel=ResponseChannel.NAMED,
         respondent_label=label[:160],
         consent_to_name=consent_to_name,
@@ -338,6 +354,7 @@ def enter_named(
             "survey_id": survey.id,
             "full_name": response.respondent_label,
             "consent": consent_to_name,
+            "user_id": response.user_id,
         },
     )
     return response

@@ -47,7 +47,16 @@ ROUTES = {
     "surveys.codes": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/codes", method="POST"),
     "surveys.paper": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/paper"),
     "surveys.named": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/named"),
+    "surveys.edit_survey": _officers(404, url=f"/officer/surveys/{NO_SURVEY}/edit"),
+    "surveys.named_requests": _officers(200, url="/privacy/requests/named-responses?name=x"),
+    "surveys.erase_named": _officers(
+        404, url=f"/privacy/requests/named-responses/{NO_SURVEY}/erase", method="POST"
+    ),
+    "surveys.link_named": _officers(
+        404, url=f"/privacy/requests/named-responses/{NO_SURVEY}/link", method="POST"
+    ),
     "api.create_survey": _all(401, url="/api/v1/surveys", method="POST"),
     "api.respond": _all(401, url=f"/api/v1/surveys/{NO_SURVEY}/responses", method="POST"),
+    "api.invite": _all(401, url=f"/api/v1/surveys/{NO_SURVEY}/invitations", method="POST"),
     "api.survey_results": _all(404, url=f"/api/v1/surveys/{NO_SURVEY}/results"),
 }

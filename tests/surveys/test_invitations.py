@@ -186,3 +186,70 @@ def test_an_officer_invites_only_in_their_areas(client, scene, make_user):
     login_as(client, s.officer)
     assert _invite(client, s.survey, area_id=s.b.id).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(SurveyInvitation.id))) == 0
+
+
+# The API: POST /api/v1/surveys/ID/invitations, the same rules, refusals as problem+json.
+
+
+def _api_invite(client, user, survey_id, **body):
+    from pbplatform.api.services import create_token
+
+    token = create_token(user, "test app")[1]
+    return client.post(
+        f"/api/v1/surveys/{survey_id}/invitations",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_the_api_invites_once_as_the_page_does(client, scene):
+    s = scene
+    response = _api_invite(client, s.officer, s.survey.id, area_id=s.a.id, cycle_followers=True)
+    assert response.status_code == 201
+    assert response.get_json() == {"people": 4, "letters": 2}
+    db.session.expire_all()
+    assert len(_notified(s.follows_both)) == 1
+    assert _notified(s.answered) == []
+    again = _api_invite(client, s.officer, s.survey.id, area_id=s.a.id, cycle_followers=True)
+    assert again.get_json() == {"people": 0, "letters": 0}
+    db.session.expire_all()
+    assert len(_notified(s.follows_both)) == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "body", "status", "code"),
+    [
+        ("open", {}, 422, "nobody_chosen"),
+        ("closed", {"cycle_followers": True}, 409, "survey_closed"),
+        ("invited only", {"cycle_followers": True}, 409, "invited_only"),
+        ("open", {"area_id": 999999}, 422, "validation_error"),
+        ("open", {"area_id": "x"}, 422, "validation_error"),
+    ],
+)
+def test_the_api_refuses_naming_the_rule(client, scene, state, body, status, code):
+    s = scene
+    if state == "closed":
+        s.survey.opens_at = utcnow() - timedelta(days=5)
+        s.survey.closes_at = utcnow() - timedelta(days=1)
+    elif state == "invited only":
+        s.survey.audience = "invited"
+    db.session.flush()
+    response = _api_invite(client, s.officer, s.survey.id, **body)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    if code:
+        assert response.get_json()["code"] == code
+    assert db.session.scalar(sa.select(sa.func.count(SurveyInvitation.id))) == 0
+
+
+def test_the_api_keeps_to_the_officers_remit(client, scene, make_user):
+    s = scene
+    other = make_user("officer", officer_areas=(s.b,))
+    assert _api_invite(client, other, s.survey.id, area_id=s.b.id).status_code == 403
+    refused = _api_invite(client, s.officer, s.survey.id, area_id=s.b.id)
+    assert refused.status_code == 403
+    assert refused.get_json()["code"] == "forbidden"
+    resident = _api_invite(client, s.follows_area, s.survey.id, cycle_followers=True)
+    assert resident.status_code == 403
+    assert _api_invite(client, s.officer, 999999, cycle_followers=True).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(SurveyInvitation.id))) == 0

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from babel.dates import format_date
+from sqlalchemy.exc import IntegrityError
 
 from pbplatform.audit.models import AuditEntry
 from pbplatform.extensions import db
@@ -263,3 +264,101 @@ def test_the_audit_names_what_changed_in_data_not_in_the_officers_language(
         sa.select(AuditEntry).where(AuditEntry.action == "survey.question_edit")
     ).one()
     assert entry.after["changed"] == ["total", f"max_value:{item.position}"]
+
+
+# The survey's own title and introduction: wording, editable after answers, in the same history.
+
+SURVEY_WORDING = {
+    "title": "Barriers to co-production 2027",
+    "title_de": "Hürden der Koproduktion 2027",
+    "introduction": "Spread the increase as you would.",
+    "introduction_de": "",
+}
+
+
+def test_the_title_and_introduction_change_after_answers_with_a_history(app, client, answered):
+    survey, officer = answered
+    login_as(client, officer)
+    form = client.get(f"/officer/surveys/{survey.id}/edit").get_data(as_text=True)
+    assert 'value="Barriers to co-production"' in form  # as stored
+    assert "People have answered this survey." in form
+    response = client.post(f"/officer/surveys/{survey.id}/edit", data=SURVEY_WORDING)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert survey.title == "Barriers to co-production 2027"
+    assert survey.introduction_de is None  # an empty German text is none, as at creation
+    changes = db.session.scalars(
+        sa.select(SurveyWordingChange).order_by(SurveyWordingChange.id)
+    ).all()
+    assert [(c.question_id, c.field, c.before, c.after) for c in changes] == [
+        (None, "title", "Barriers to co-production", "Barriers to co-production 2027"),
+        (None, "title_de", None, "Hürden der Koproduktion 2027"),
+        (None, "introduction", "", "Spread the increase as you would."),
+    ]
+    assert {c.changed_by_id for c in changes} == {officer.id}
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "survey.wording"))
+    assert entry.after["wording"][0] == [
+        None,
+        "title",
+        "Barriers to co-production",
+        "Barriers to co-production 2027",
+    ]
+    # Officers see who changed what; the public results say when.
+    history = client.get(f"/officer/surveys/{survey.id}").get_data(as_text=True)
+    assert "Title (German)" in history
+    assert "Hürden der Koproduktion 2027" in history
+    assert officer.display_name in history
+    public = app.test_client().get(f"/surveys/{survey.id}/results").get_data(as_text=True)
+    day = format_date(changes[0].changed_at.date(), "medium", locale="en")
+    assert f"Wording changed on {day} (the survey's title or introduction" in public
+    assert officer.display_name not in public
+    # Saving the same wording again records nothing.
+    assert client.post(f"/officer/surveys/{survey.id}/edit", data=SURVEY_WORDING).status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(SurveyWordingChange.id))) == 3
+
+
+def test_before_any_answer_the_title_changes_without_a_history(client, make_user, make_survey):
+    officer, survey = make_user("officer"), make_survey()
+    login_as(client, officer)
+    response = client.post(f"/officer/surveys/{survey.id}/edit", data=SURVEY_WORDING)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert survey.title == "Barriers to co-production 2027"
+    assert db.session.scalar(sa.select(sa.func.count(SurveyWordingChange.id))) == 0
+
+
+@pytest.mark.parametrize("title", ["", "   ", "x" * 201])
+def test_a_survey_keeps_a_title(client, answered, title):
+    survey, officer = answered
+    login_as(client, officer)
+    response = client.post(
+        f"/officer/surveys/{survey.id}/edit", data={**SURVEY_WORDING, "title": title}
+    )
+    assert response.status_code == 422
+    assert 'id="title-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert survey.title == "Barriers to co-production"
+    assert db.session.scalar(sa.select(sa.func.count(SurveyWordingChange.id))) == 0
+
+
+def test_another_areas_officer_cannot_edit_the_title(client, make_user, make_survey, make_area):
+    here, there = make_area(), make_area()
+    survey = make_survey(area_id=here.id)
+    login_as(client, make_user("officer", officer_areas=(there,)))
+    assert client.post(f"/officer/surveys/{survey.id}/edit", data=SURVEY_WORDING).status_code == 403
+    db.session.expire_all()
+    assert survey.title == "Barriers to co-production"
+
+
+def test_the_database_keeps_survey_wording_apart_from_question_wording(answered):
+    survey, officer = answered
+    question = survey.questions[0]
+    for bad in (
+        {"question_id": question.id, "field": "title"},
+        {"question_id": None, "field": "text"},
+        {"question_id": None, "field": "colour"},
+    ):
+        with db.session.begin_nested():
+            db.session.add(SurveyWordingChange(survey_id=survey.id, before="a", after="b", **bad))
+            with pytest.raises(IntegrityError):
+                db.session.flush()

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("surveys", __name__)
 
-from pbplatform.surveys.views import officers, residents  # noqa: E402, F401
+from pbplatform.surveys.views import officers, requests, residents  # noqa: E402, F401
 
 
 @bp.app_template_filter("survey_label")

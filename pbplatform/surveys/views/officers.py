@@ -14,7 +14,8 @@ from flask_login import current_user
 from pbplatform.channels.csvsafe import csv_response
 from pbplatform.errors import DomainError, show_refusal
 from pbplatform.security.access import officer_required, require_area
-from pbplatform.surveys import editing, invitations, queries, services
+from pbplatform.surveys import editing, invitations, queries, services, wording
+from pbplatform.surveys import named as named_respondents
 from pbplatform.surveys.codes import code_rows, generate_codes
 from pbplatform.surveys.forms import (
     CodesForm,
@@ -23,6 +24,7 @@ from pbplatform.surveys.forms import (
     PaperAnswerForm,
     QuestionForm,
     SurveyForm,
+    SurveyWordingForm,
     answers_from_form,
     options,
     question_form_data,
@@ -180,6 +182,40 @@ def edit_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
 
 
+@bp.route("/officer/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_survey(survey_id: int) -> ResponseReturnValue:
+    """Change the survey's title and introduction; kept in the wording history once people
+    have answered (surveys.wording)."""
+    survey = _managed(survey_id)
+    page = "surveys/edit_survey.html"
+    if request.method == "GET":
+        form = SurveyWordingForm(formdata=None, obj=survey)
+        return render_template(page, survey=survey, form=form, answered=queries.is_answered(survey))
+    form = SurveyWordingForm()
+    if not form.validate():
+        return render_template(page, survey=survey, form=form, answered=True), 422
+    try:
+        made = wording.edit_wording(
+            survey,
+            current_user,
+            wording.SurveyWording(
+                form.title.data or "",
+                form.title_de.data,
+                form.introduction.data or "",
+                form.introduction_de.data,
+            ),
+        )
+    except DomainError as exc:
+        show_refusal(form, exc)
+        return render_template(page, survey=survey, form=form, answered=True), exc.status
+    flash(
+        _("Wording changed: the change is shown with the results.") if made else _("Survey saved."),
+        "success",
+    )
+    return redirect(url_for("surveys.manage", survey_id=survey.id), 303)
+
+
 @bp.post("/officer/surveys/<int:survey_id>/invite")
 @officer_required
 def invite(survey_id: int) -> ResponseReturnValue:
@@ -267,6 +303,7 @@ def named(survey_id: int) -> ResponseReturnValue:
     if not form.validate():
         return render_sheet(page, survey, form, raw, status=422)
     try:
+        email = (form.respondent_email.data or "").strip()
         services.enter_named(
             survey,
             current_user,
@@ -274,8 +311,12 @@ def named(survey_id: int) -> ResponseReturnValue:
             raw,
             consent_to_name=form.consent_to_name.data,
             attributes=form.attributes(),
+            account=named_respondents.find_account(current_user, email) if email else None,
         )
     except DomainError as exc:
+        if exc.code in ("no_such_account", "already_answered"):  # beside the e-mail field
+            form.respondent_email.errors = [*form.respondent_email.errors, exc.message]
+            return render_sheet(page, survey, form, raw, status=exc.status)
         return render_sheet(page, survey, form, raw, exc, status=exc.status)
     flash(_("The answer of %(name)s is entered.", name=form.respondent_label.data), "success")
     return redirect(url_for("surveys.named", survey_id=survey.id), 303)
