@@ -140,7 +140,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         ]
     )
     db.session.flush()
-    survey = _hostile_survey(cycle, area_a, officer, evil)
+    survey, named = _hostile_survey(cycle, area_a, officer, evil)
     values = {
         "slug": cycle.slug,
         "cycle_id": cycle.id,
@@ -167,6 +167,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "routing_id": routing.id,
         "survey_id": survey.id,
         "question_id": survey.questions[0].id,
+        "response_id": named.id,  # a named paper response (privacy requests)
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,
@@ -184,7 +185,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
     return scene
 
 
-def _hostile_survey(cycle, area, officer, resident):
+def _hostile_survey(cycle, area, officer, resident):  # -> (survey, its named response)
     """A survey whose texts, items, named respondent and free-text answer carry payloads; its
     results are public (surveys feature)."""
     from pbplatform.surveys.models import AllocationUnit, QuestionKind
@@ -217,7 +218,7 @@ def _hostile_survey(cycle, area, officer, resident):
     )
     allocation, text = survey.questions
     items = [str(i.id) for i in allocation.items]
-    enter_named(
+    named = enter_named(
         survey,
         officer,
         f"{SCRIPT} {TEMPLATE}",
@@ -246,4 +247,4 @@ def _hostile_survey(cycle, area, officer, resident):
         ]
     )
     db.session.flush()
-    return survey
+    return survey, named
