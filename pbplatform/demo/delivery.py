@@ -16,7 +16,7 @@ from pbplatform.delivery import services as delivery
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.delivery.opendata import build_release
 from pbplatform.delivery.queries import deliverable_proposals
-from pbplatform.demo.state import Demo, acting_as, minor
+from pbplatform.demo.state import Demo, acting_as
 from pbplatform.proposals.models import Proposal
 
 # (status, progress, department, committed and spent in euros, reason, milestones)

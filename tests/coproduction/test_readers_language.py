@@ -95,7 +95,11 @@ def test_volunteer_hours_are_counted_in_the_readers_language(
     assert officer.post(f"/officer/offers/{offer.id}/accept", data={}).status_code == 303
     db.session.refresh(offer)
     services.record_delivery(
-        offer, scene["officer"], delivered_on=date(2026, 5, 1), description="Fence", quantity=Decimal("2.5")
+        offer,
+        scene["officer"],
+        delivered_on=date(2026, 5, 1),
+        description="Fence",
+        quantity=Decimal("2.5"),
     )
     db.session.flush()
     login_as(client, scene["resident"])
