@@ -308,3 +308,23 @@ def test_the_demo_offer_of_hours_reads_in_german(results_demo, db, client):
     html = german.get_data(as_text=True)
     assert "Wert: 300,00\xa0€ (12 Stunden zum veröffentlichten Satz von 25,00\xa0€" in html
     assert "hours" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "{n} funded proposals have no delivery report yet"),
+        ("de", "{n} geförderte Vorschläge haben noch keinen Umsetzungsbericht"),
+    ],
+)
+def test_the_officers_home_figure_is_found_where_it_leads(results_demo, client, lang, sentence):
+    """The officer's home counts funded proposals without a delivery report and links the
+    review list, whose heading counts every funded proposal (19 beside 15): the list says
+    which of its figures the home page showed."""
+    login(client, email("officer"))
+    headers = {"Accept-Language": lang}
+    home = client.get("/officer", headers=headers).get_data(as_text=True)
+    n = int(re.search(r'data-waiting="report_back">.*?class="count">(\d+)<', home).group(1))
+    assert n > 0
+    queue = client.get("/officer/queue", headers=headers).get_data(as_text=True)
+    assert sentence.format(n=n) in queue
