@@ -219,4 +219,5 @@ def test_the_count_page_says_its_head_count_is_of_people_not_ballots(client, db,
             f"/officer/cycles/{counted.cycle.slug}/count", headers={"Accept-Language": lang}
         ).get_data(as_text=True)
         assert said in page
-        assert "Turnout so far" not in page and "Beteiligung bisher" not in page
+        assert "Turnout so far" not in page
+        assert "Beteiligung bisher" not in page
