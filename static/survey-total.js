@@ -11,6 +11,10 @@
     var total = parseFloat(box.dataset.total);
     var shown = box.querySelector("[data-alloc-sum]");
     var unit = box.querySelector("[data-alloc-unit]").textContent.trim();
+    // Money as the server writes it ("1.000,00 €", "€1,000.00"), not "1000 EUR".
+    var money = box.dataset.currency
+      ? new Intl.NumberFormat(lang, { style: "currency", currency: box.dataset.currency })
+      : null;
     var button = box.parentNode.querySelector("[data-alloc-button]");
     if (button) { button.hidden = true; }
     function update() {
@@ -21,7 +25,7 @@
         if (isFinite(value) && value > 0) { sum += Math.round(value * 10000); }
       });
       sum = sum / 10000;
-      shown.textContent = number.format(sum) + " " + unit;
+      shown.textContent = money ? money.format(sum) : number.format(sum) + " " + unit;
       box.classList.toggle("over", sum > total);
       box.classList.toggle("exact", sum === total);
     }

@@ -152,6 +152,23 @@ class Offer(db.Model):
         return quantity_text(self.quantity)
 
     @property
+    def amount(self) -> str:
+        """How much is offered, in the page's language."""
+        return self.amount_of(self.quantity)
+
+    def amount_of(self, quantity: Decimal | None) -> str:
+        """A quantity of this offer's unit; volunteer hours are stored with the unit 'hours',
+        so they are said in the reader's language ('10 Stunden'), not as stored."""
+        if self.kind == OfferKind.VOLUNTEER_HOURS and quantity is not None:
+            return ngettext(
+                "%(hours)s hour",
+                "%(hours)s hours",
+                plural_count(quantity),
+                hours=format_decimal(quantity.normalize()),
+            )
+        return f"{quantity_text(quantity)} {self.unit}"
+
+    @property
     def shown_basis(self) -> str | None:
         """How the value was set, in the page's language: as typed, or the rule that set it."""
         if self.value_basis:

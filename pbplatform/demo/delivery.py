@@ -16,7 +16,7 @@ from pbplatform.delivery import services as delivery
 from pbplatform.delivery.models import DeliveryStatus
 from pbplatform.delivery.opendata import build_release
 from pbplatform.delivery.queries import deliverable_proposals
-from pbplatform.demo.state import Demo, acting_as, minor
+from pbplatform.demo.state import Demo, acting_as
 from pbplatform.proposals.models import Proposal
 
 # (status, progress, department, committed and spent in euros, reason, milestones)
@@ -124,9 +124,9 @@ def _offer_during_delivery(demo: Demo, proposal: Proposal | None) -> None:
         description="Planting flowers along the new path with neighbours.",
     )
     with acting_as(officer):
-        coproduction.accept_offer(
-            offer, officer, value_minor=minor(300), basis="12 hours at the published rate"
-        )
+        # valued by the rule (12 hours at the cycle's rate), so its basis reads in each
+        # reader's language
+        coproduction.accept_offer(offer, officer)
         coproduction.record_delivery(
             offer,
             officer,

@@ -6,7 +6,7 @@ so editing or abandoning a draft leaves no trace on the server.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,8 +31,12 @@ from pbplatform.voting.services import (
 bp = Blueprint("voting", __name__)
 
 
-def _notice(cycle: Cycle, title: str, message: str, status: int) -> ResponseReturnValue:
-    return render_template("voting/notice.html", cycle=cycle, title=title, message=message), status
+def _notice(
+    cycle: Cycle, title: str, message: str, status: int, fix: tuple[str, str] | None = None
+) -> ResponseReturnValue:
+    """`fix`: where the reader can remove the obstacle (url, link text), if anywhere."""
+    page = render_template("voting/notice.html", cycle=cycle, title=title, message=message, fix=fix)
+    return page, status
 
 
 def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
@@ -49,6 +53,7 @@ def _refusal(cycle: Cycle) -> ResponseReturnValue | None:
             _("Set your home area"),
             _("To vote, set your home area to a neighbourhood of this cycle in your account page."),
             403,
+            (url_for("accounts.account"), _("Your account page")),
         )
     return None
 

@@ -5,6 +5,9 @@ digest e-mail), and the other way round. The events store the value, not a sente
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
@@ -69,3 +72,45 @@ def test_an_offer_accepted_before_keeps_its_stored_sentence(app, client, db, sce
     db.session.flush()
     page = client.get("/notifications").get_data(as_text=True)
     assert "Offer of help accepted, valued at €8.00." in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "amount", "delivered", "other"),
+    [
+        ("en", "10 hours", "(2.5 hours)", "Stunden"),
+        ("de", "10 Stunden", "(2,5 Stunden)", "hours"),
+    ],
+)
+def test_volunteer_hours_are_counted_in_the_readers_language(
+    app, client, db, scene, lang, amount, delivered, other
+):
+    """Volunteer hours are stored with the unit 'hours'; the proposal page, the officer's
+    queue and review and the resident's own page read '10 Stunden' in German (was '10 hours')."""
+    from pbplatform.coproduction import services
+
+    offer = offer_on(scene["proposal"], scene["resident"], quantity="10")
+    officer = app.test_client()
+    login_as(officer, scene["officer"])
+    headers = {"Accept-Language": lang}
+    assert officer.post(f"/officer/offers/{offer.id}/accept", data={}).status_code == 303
+    db.session.refresh(offer)
+    services.record_delivery(
+        offer,
+        scene["officer"],
+        delivered_on=date(2026, 5, 1),
+        description="Fence",
+        quantity=Decimal("2.5"),
+    )
+    db.session.flush()
+    login_as(client, scene["resident"])
+    pages = {
+        "proposal": client.get(f"/proposals/{scene['proposal'].tracking_number}", headers=headers),
+        "mine": client.get("/my", headers=headers),
+        "review": officer.get(f"/officer/offers/{offer.id}", headers=headers),
+    }
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, name
+        assert amount in html, name
+        assert f"10 {other}" not in html, name
+    assert delivered in pages["proposal"].get_data(as_text=True)

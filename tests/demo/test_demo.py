@@ -290,3 +290,41 @@ def test_results_demo_shows_delivery_report_and_open_data(results_demo, db, clie
 
     names = zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()
     assert "milestones.csv" in names
+
+
+def test_the_demo_offer_of_hours_reads_in_german(results_demo, db, client):
+    """The demo's accepted offer of volunteer hours was valued with an English sentence typed
+    into the demo ('12 hours at the published rate'), shown as is in German: it is valued by
+    the rule, which is said in the reader's language."""
+    offer = db.session.scalars(
+        sa.select(Offer).where(
+            Offer.cycle_id == results_demo.id,
+            Offer.description == "Planting flowers along the new path with neighbours.",
+        )
+    ).one()
+    assert offer.value_minor == 300_00
+    number = offer.proposal.tracking_number
+    german = client.get(f"/proposals/{number}/offers", headers={"Accept-Language": "de"})
+    html = german.get_data(as_text=True)
+    assert "Wert: 300,00\xa0€ (12 Stunden zum veröffentlichten Satz von 25,00\xa0€" in html
+    assert "hours" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "{n} funded proposals have no delivery report yet"),
+        ("de", "{n} geförderte Vorschläge haben noch keinen Umsetzungsbericht"),
+    ],
+)
+def test_the_officers_home_figure_is_found_where_it_leads(results_demo, client, lang, sentence):
+    """The officer's home counts funded proposals without a delivery report and links the
+    review list, whose heading counts every funded proposal (19 beside 15): the list says
+    which of its figures the home page showed."""
+    login(client, email("officer"))
+    headers = {"Accept-Language": lang}
+    home = client.get("/officer", headers=headers).get_data(as_text=True)
+    n = int(re.search(r'data-waiting="report_back">.*?class="count">(\d+)<', home).group(1))
+    assert n > 0
+    queue = client.get("/officer/queue", headers=headers).get_data(as_text=True)
+    assert sentence.format(n=n) in queue

@@ -99,3 +99,27 @@ def test_officers_publish_a_meeting_page_and_invite_once(
         data={"starts_at": "18:30", "minutes": "Forty residents came."},
     )
     assert "Forty residents came." in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_meeting_days_are_written_in_the_readers_language(
+    client, db, make_cycle, make_user, make_proposal
+):
+    """The list, the public page and the officer's meeting page gave the day as ISO
+    (2027-03-04) whatever the language; a resident reads it as the rest of the site writes it."""
+    cycle, _a, _b, officer, _author, _p, _o, meeting = _scene(
+        db, make_cycle, make_user, make_proposal
+    )
+    login_as(client, officer)
+    pages = (
+        f"/cycles/{cycle.slug}/meetings",
+        f"/meetings/{meeting.id}",
+        f"/officer/meetings/{meeting.id}/event",
+        f"/officer/meetings/{cycle.slug}/{meeting.id}",
+    )
+    for lang, written in (("en", "Mar 4, 2027"), ("de", "04.03.2027")):
+        for page in pages:
+            response = client.get(page, headers={"Accept-Language": lang})
+            assert response.status_code == 200, page
+            html = response.get_data(as_text=True)
+            assert written in html, (lang, page)
+            assert "2027-03-04" not in html, (lang, page)

@@ -82,3 +82,27 @@ def test_download_is_only_for_its_owner_and_expires(client):
     export.created_at = utcnow() - timedelta(hours=2)
     db.session.flush()
     assert client.get(url).status_code == 404
+
+
+def test_the_download_link_gives_its_times_in_the_readers_language(client):
+    """'prepared 2026-12-07 15:13 UTC, available until ...' in every language; now the times
+    are written as the rest of the site writes them (the site's zone, the reader's language)."""
+    from datetime import UTC, datetime
+
+    scene = rich_resident()
+    login_as(client, scene.user)
+    client.post("/account/privacy/export")
+    [export] = db.session.scalars(sa.select(DataExport).where(DataExport.user_id == scene.user.id))
+    export.created_at = datetime(2031, 3, 4, 9, 5, tzinfo=UTC)
+    export.expires_at = datetime(2031, 3, 5, 9, 5, tzinfo=UTC)
+    db.session.flush()
+    # 09:05 UTC is 10:05 in the site's zone (Europe/Berlin by default, winter time)
+    written = (
+        ("en", "prepared Mar 4, 2031, 10:05:00\u202fAM"),
+        ("de", "erstellt 04.03.2031, 10:05:00"),
+    )
+    for lang, prepared in written:
+        page = client.get("/account/privacy", headers={"Accept-Language": lang})
+        html = page.get_data(as_text=True)
+        assert prepared in html, lang
+        assert "2031-03-04" not in html, lang

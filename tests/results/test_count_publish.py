@@ -205,3 +205,19 @@ def test_area_limited_officers_look_but_do_not_count_or_publish(client, db, coun
     assert len(_versions(db, s.cycle)) == 1
     db.session.refresh(version)
     assert not version.is_published
+
+
+def test_the_count_page_says_its_head_count_is_of_people_not_ballots(client, db, counted):
+    """'Turnout so far: Paper ballots 12' stood beside results counting 22 paper ballots: the
+    figure is the one-vote register's (people marked as having voted), and now says so."""
+    login_as(client, counted.counter)
+    for lang, said in (
+        ("en", "People recorded as having voted so far (the one-vote register"),
+        ("de", "Bisher als abgestimmt erfasste Personen (das Register gegen doppelte"),
+    ):
+        page = client.get(
+            f"/officer/cycles/{counted.cycle.slug}/count", headers={"Accept-Language": lang}
+        ).get_data(as_text=True)
+        assert said in page
+        assert "Turnout so far" not in page
+        assert "Beteiligung bisher" not in page

@@ -51,3 +51,22 @@ def test_german_page(client, db, counted):
     assert "Übrig" in text
     assert "Gewicht × 0,5" in text
     assert "Punktzahl (gewichtet)" in text
+
+
+def test_the_publication_day_reads_in_the_readers_language(client, db, counted):
+    """The version line and the versions table gave the day as ISO in every language."""
+    import sqlalchemy as sa
+    from babel.dates import get_timezone
+
+    from pbplatform.results.models import ResultVersion
+
+    _page(client, db, counted)
+    published = db.session.scalar(sa.select(ResultVersion.published_at))
+    zone = get_timezone(client.application.config["BABEL_DEFAULT_TIMEZONE"])
+    d = published.astimezone(zone).date()
+    for lang, day in (("en", f"{d:%b} {d.day}, {d.year}"), ("de", f"{d:%d.%m.%Y}")):
+        text = client.get(
+            f"/cycles/{counted.cycle.slug}/results", headers={"Accept-Language": lang}
+        ).get_data(as_text=True)
+        assert f"{'published' if lang == 'en' else 'veröffentlicht'} {day}" in text
+        assert published.date().isoformat() not in text

@@ -280,3 +280,19 @@ def test_sheet_order_is_neutral(client, db, scene):
     assert order(before) == [
         str(p.id) for p in (scene.a60, scene.a70, scene.a30, scene.d150, scene.d40)
     ]
+
+
+def test_without_a_home_area_the_refusal_links_the_account_page(client, db):
+    """An officer (no home area) who follows 'Vote now' read 'set your home area ... in your
+    account page' with only a link back to the start page."""
+    cycle = create_cycle("voting")
+    login_as(client, create_user("officer"))
+    for lang, title, link in (
+        ("en", "Set your home area", "Your account page"),
+        ("de", "Wohnstadtteil", "Ihre Kontoseite"),
+    ):
+        page = client.get(f"/cycles/{cycle.slug}/ballot", headers={"Accept-Language": lang})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 403
+        assert title in html
+        assert f'<a href="/account">{link}</a>' in html
