@@ -132,7 +132,7 @@ def test_a_change_of_meaning_is_refused_beside_the_field(
     page = _open(browser, live_url, size, lang, officer)
     try:
         _to_the_survey(page, scene)
-        page.locator("main a[href$='/edit']").first.click()
+        page.locator("main a[href*='/questions/'][href$='/edit']").first.click()
         page.wait_for_load_state()
         page.locator("#kind").select_option("multiple_choice")
         page.locator("main form button[type=submit]").click()
@@ -213,7 +213,7 @@ def test_officers_read_the_wording_history(browser, live_url, scene, officer, si
         assert history.locator("tbody tr").count() == 2  # the question, in English and German
         assert_no_horizontal_scroll(page)
         assert axe_violations(page) == []
-        page.locator("main a[href$='/edit']").first.click()
+        page.locator("main a[href*='/questions/'][href$='/edit']").first.click()
         page.wait_for_load_state()
         assert page.locator("main table tbody tr").count() == 2
         assert_no_horizontal_scroll(page)
