@@ -71,3 +71,20 @@ def test_the_publication_day_reads_in_the_readers_language(client, db, counted):
         text = re.sub(r"<[^>]+>", "", html)  # what is read, not <time datetime="…">
         assert f"{'published' if lang == 'en' else 'veröffentlicht'} {day}" in text
         assert published.date().isoformat() not in text
+
+
+def test_each_lists_download_link_names_its_list(client, db, counted):
+    """Six links read 'Download the anonymous ballots (Pabulib) to recount' alike: a screen
+    reader's list of links could not tell which list each one downloads (the walk of
+    2026-12-07). Each link's text now ends with its list's name, hidden from sight only."""
+    _page(client, db, counted)  # counts and publishes
+    for lang, district in (("en", "District-wide"), ("de", "Bezirksweit")):
+        html = client.get(
+            f"/cycles/{counted.cycle.slug}/results", headers={"Accept-Language": lang}
+        ).get_data(as_text=True)
+        links = re.findall(r'<a href="[^"]*ballots\.pb[^"]*">(.*?)</a>', html)
+        names = [re.sub(r"<[^>]+>", "", link).split(":")[-1].strip() for link in links]
+        assert len(links) >= 2
+        assert len(set(links)) == len(links), links  # no two links read alike
+        assert district in names, names
+        assert counted.home.name in names, names
