@@ -17,7 +17,6 @@ import gzip
 import hashlib
 import http.client
 import os
-import re
 import shutil
 import signal
 import socket
@@ -40,12 +39,16 @@ from redis.exceptions import RedisError
 
 from config.nginx import loopback
 from tests.conftest import PG_URL
-from tests.serve.test_two_servers import SECRETS
+from tests.serve.production import (
+    HOST,
+    REDIS_URL,
+    ROOT,
+    Answer,
+    production_environment,
+    seeding_app,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS_URL = os.environ.get("PBP_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-HOST = "pb.test"
 ACCEL = "/_files/"
 
 if not Path(NGINX).exists():
@@ -58,22 +61,6 @@ if not Path(NGINX).exists():
 
 
 # --- a client of our own: its address, its cookies, TLS without verification ------------------
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode(errors="replace")
-
-    def csrf(self) -> str:
-        match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', self.text)
-        assert match, "no CSRF token on the page"
-        return match[1]
 
 
 @dataclass
@@ -167,44 +154,23 @@ def _database(folder: Path) -> Iterator[str]:
 
 
 def _environment(database_url: str, cache: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "PBP_"))}
-    env.update(SECRETS)
-    env.update(
-        PBP_ENV="production",
-        DATABASE_URL=database_url,
-        TRUSTED_HOSTS=HOST,
-        PROXY_HOPS="1",
+    return production_environment(
+        database_url,
         FILE_CACHE_DIR=str(cache),
         FILE_CACHE_ACCEL_PREFIX=ACCEL,
-        RATELIMIT_STORAGE_URI=REDIS_URL,
-        JOBS_REDIS_URL=REDIS_URL,
-        LOGIN_RATE_LIMIT="4 per minute",
-        WEB_CONCURRENCY="2",
-        WEB_THREADS="2",
         PORT=str(port),
-        PYTHONPATH=str(ROOT),
     )
-    return env
 
 
 def _seed(database_url: str) -> SimpleNamespace:
     """A published result (counted and published as the officers would), with the servers'
     secrets so its ballots are sealed as theirs."""
-    from pbplatform import create_app
     from pbplatform.extensions import db
     from pbplatform.results.models import ResultFile, ResultVersion
     from pbplatform.results.services import publish_results, run_count
     from tests.results.conftest import build_counted
 
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "JOBS_REDIS_URL": None,
-            **SECRETS,
-        }
-    )
+    app = seeding_app(database_url)
     with app.app_context():
         s = build_counted(db)
         version = publish_results(run_count(s.cycle, s.counter), s.checker)

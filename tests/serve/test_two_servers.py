@@ -13,7 +13,6 @@ work across the two; nothing one server keeps in memory is needed by the other.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import http.client
 import json
@@ -38,42 +37,21 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from tests.conftest import PG_URL
+from tests.serve.production import (
+    HOST,
+    REDIS_URL,
+    ROOT,
+    Answer,
+    production_environment,
+    seeding_app,
+)
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("PBP_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-HOST = "pb.test"
-SECRETS = {
-    "SECRET_KEY": "two-servers-secret-key",
-    "BALLOT_BOX_SECRET": "two-servers-ballot-box",
-    "AUDIT_HMAC_KEY": "two-servers-audit-hmac",
-    "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(b"k" * 32).decode(),
-    "CODE_PEPPER": "two-servers-pepper",
-}
 PASSWORD = "correct horse battery staple"  # tests.factories.PASSWORD
 
 
 # --- a browser of our own: cookies kept by hand (production's are Secure, on plain HTTP here) ---
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def csrf(self) -> str:
-        match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', self.text)
-        assert match, "no CSRF token on the page"
-        return match[1]
 
 
 @dataclass
@@ -165,25 +143,6 @@ def _redis() -> Redis:
     return connection
 
 
-def _environment(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "PBP_"))}
-    env.update(SECRETS)
-    env.update(
-        PBP_ENV="production",
-        DATABASE_URL=database_url,
-        TRUSTED_HOSTS=HOST,
-        PROXY_HOPS="1",
-        RATELIMIT_STORAGE_URI=REDIS_URL,
-        JOBS_REDIS_URL=REDIS_URL,
-        LOGIN_RATE_LIMIT="4 per minute",
-        WEB_CONCURRENCY="2",
-        WEB_THREADS="2",
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env
-
-
 def _create_database(name: str) -> dict[str, str]:
     """A new database owned by `<name>_owner`, with `<name>_app` for the app (README)."""
     url = sa.make_url(PG_URL)
@@ -227,21 +186,12 @@ def _flask(env: dict[str, str], *args: str) -> None:
 def _seed(app_url: str) -> SimpleNamespace:
     """The people and cycles, written with the test factories into the new database under the
     servers' secrets (ballots sealed and audit entries signed as the servers would)."""
-    from pbplatform import create_app
     from pbplatform.api.services import create_token
     from pbplatform.extensions import db
     from tests.factories import create_cycle, create_proposal, create_user
     from tests.results.conftest import build_counted
 
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "SQLALCHEMY_DATABASE_URI": app_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "JOBS_REDIS_URL": None,
-            **SECRETS,
-        }
-    )
+    app = seeding_app(app_url)
     with app.app_context():
         s = build_counted(db)  # a counting-phase cycle; officer, admin and a resident
         for officer in (s.counter, s.checker):  # enrolled in an authenticator app
@@ -303,11 +253,11 @@ def cluster(tmp_path_factory):
     runners: list[subprocess.Popen[bytes]] = []
     scene = None
     try:
-        owner_env = _environment(urls["owner"])
+        owner_env = production_environment(urls["owner"])
         _flask(owner_env, "db", "upgrade")
         _flask(owner_env, "pb", "grant-app-role", urls["app_role"])
         scene = _seed(urls["app"])
-        env = _environment(urls["app"])
+        env = production_environment(urls["app"])
         logs = tmp_path_factory.mktemp("servers")
         ports = _ports()
         for port, label in zip(ports, "ab", strict=True):
