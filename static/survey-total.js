@@ -10,7 +10,12 @@
     var key = box.dataset.allocTotal;
     var total = parseFloat(box.dataset.total);
     var shown = box.querySelector("[data-alloc-sum]");
-    var unit = box.querySelector("[data-alloc-unit]").textContent.trim();
+    var unitBox = box.querySelector("[data-alloc-unit]");
+    var unit = unitBox.textContent.trim();
+    // Points in the page's plural forms, written by the server ("# point", "# Punkte"):
+    // one for exactly 1, the other for every other number, fractions included (as
+    // i18n.plural_count says them on the server).
+    var forms = unitBox.dataset.one ? { one: unitBox.dataset.one, other: unitBox.dataset.other } : null;
     // Money as the server writes it ("1.000,00 €", "€1,000.00"), not "1000 EUR".
     var money = box.dataset.currency
       ? new Intl.NumberFormat(lang, { style: "currency", currency: box.dataset.currency })
@@ -25,7 +30,13 @@
         if (isFinite(value) && value > 0) { sum += Math.round(value * 10000); }
       });
       sum = sum / 10000;
-      shown.textContent = money ? money.format(sum) : number.format(sum) + " " + unit;
+      if (money) {
+        shown.textContent = money.format(sum);
+      } else if (forms) {
+        shown.textContent = (sum === 1 ? forms.one : forms.other).replace("#", number.format(sum));
+      } else {
+        shown.textContent = number.format(sum) + " " + unit;
+      }
       box.classList.toggle("over", sum > total);
       box.classList.toggle("exact", sum === total);
     }
