@@ -348,11 +348,9 @@ def publish_results(version: ResultVersion, officer: User) -> ResultVersion:
     return version
 
 
-def publication_attested(version: ResultVersion) -> bool:
-    """Whether the audit log holds an authenticated `results.publish` entry for this version
-    with its content hash. The content hash alone is a plain SHA-256 that whoever can write the
-    row can recompute (a forged version inserted by the app role, an outcome re-hashed by the
-    owner); the entry carries an HMAC under a key outside the database."""
+def _publish_entries(version: ResultVersion) -> list[dict[str, Any]]:
+    """What the version's authentic `results.publish` entries say (their `after`), those whose
+    content hash is the version's: the one reading of the publication both checks below use."""
     entries = db.session.scalars(
         sa.select(AuditEntry).where(
             AuditEntry.action == "results.publish",
@@ -360,27 +358,26 @@ def publication_attested(version: ResultVersion) -> bool:
             AuditEntry.object_id == str(version.id),
         )
     )
-    return any(
-        (entry.after or {}).get("content_hash") == version.content_hash and _authentic(entry)
+    return [
+        entry.after or {}
         for entry in entries
-    )
+        if (entry.after or {}).get("content_hash") == version.content_hash and _authentic(entry)
+    ]
+
+
+def publication_attested(version: ResultVersion) -> bool:
+    """Whether the audit log holds an authenticated `results.publish` entry for this version
+    with its content hash. The content hash alone is a plain SHA-256 that whoever can write the
+    row can recompute (a forged version inserted by the app role, an outcome re-hashed by the
+    owner); the entry carries an HMAC under a key outside the database."""
+    return bool(_publish_entries(version))
 
 
 def file_attested(version: ResultVersion, list_key: str, sha256: str) -> bool:
     """Whether an authentic `results.publish` entry of this version names this download with
     this SHA-256. Entries written before they named files (no "files") attest only the lists
     the version's outcome has: their bytes rest on the guard of result_files alone."""
-    entries = db.session.scalars(
-        sa.select(AuditEntry).where(
-            AuditEntry.action == "results.publish",
-            AuditEntry.object_type == "ResultVersion",
-            AuditEntry.object_id == str(version.id),
-        )
-    )
-    for entry in entries:
-        after = entry.after or {}
-        if after.get("content_hash") != version.content_hash or not _authentic(entry):
-            continue
+    for after in _publish_entries(version):
         named = after.get("files")
         if isinstance(named, dict):
             return named.get(list_key) == sha256
