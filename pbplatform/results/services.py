@@ -191,13 +191,6 @@ def run_count(cycle: Cycle, officer: User) -> ResultVersion:
     return version
 
 
-def _authentic(entry: AuditEntry) -> bool:
-    """Whether the entry's hash and its HMAC (under a key outside the database) verify."""
-    return audit_chain.equal(entry.entry_hash, audit_chain.entry_hash(entry)) and audit_chain.equal(
-        entry.entry_mac, audit_chain.entry_mac(entry.entry_hash)
-    )
-
-
 def _close_entry(cycle: Cycle) -> AuditEntry:
     """The newest close entry of the cycle (`ballotbox.unsealed`, or one recorded late by
     `flask pb record-close-entry`) whose hash and HMAC verify. Entries that do not verify are
@@ -222,7 +215,7 @@ def _close_entry(cycle: Cycle) -> AuditEntry:
             status=409,
         )
     for entry in entries:
-        if _authentic(entry):
+        if audit_chain.authentic(entry):
             return entry
     raise DomainError(
         "close_not_authentic",
@@ -358,10 +351,11 @@ def _publish_entries(version: ResultVersion) -> list[dict[str, Any]]:
             AuditEntry.object_id == str(version.id),
         )
     )
+    said = [(entry, entry.after or {}) for entry in entries]
     return [
-        entry.after or {}
-        for entry in entries
-        if (entry.after or {}).get("content_hash") == version.content_hash and _authentic(entry)
+        after
+        for entry, after in said
+        if after.get("content_hash") == version.content_hash and audit_chain.authentic(entry)
     ]
 
 
