@@ -87,8 +87,7 @@ def confirmation_attested(decision: CouncilDecision) -> bool:
     )
     return any(
         (entry.after or {}).get("content_hash") == decision.content_hash
-        and audit_chain.equal(entry.entry_hash, audit_chain.entry_hash(entry))
-        and audit_chain.equal(entry.entry_mac, audit_chain.entry_mac(entry.entry_hash))
+        and audit_chain.authentic(entry)
         for entry in entries
     )
 
