@@ -5,6 +5,7 @@ server does ('1.000,00 €'), not '1000 EUR' beside 'von 1.500.000,00 €'."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from pbplatform.demo.loader import load_demo
 from tests.browser.helpers import assert_no_horizontal_scroll, committed, log_in
@@ -32,9 +33,10 @@ def test_the_budget_calculators_running_total_is_money_in_german(demo, browser, 
         for n in range(inputs.count()):
             inputs.nth(n).fill("")
         total = page.locator("[data-alloc-sum]").first
-        assert total.inner_text() == "0,00\xa0€"
+        # expect() waits for the deferred script, which may run after the first fill.
+        expect(total).to_have_text("0,00\xa0€")
         inputs.first.fill("1000")
-        assert total.inner_text() == "1.000,00\xa0€"
+        expect(total).to_have_text("1.000,00\xa0€")
         assert "von 1.500.000,00\xa0€" in page.locator(".alloc-total").first.inner_text()
         assert_no_horizontal_scroll(page)
     finally:

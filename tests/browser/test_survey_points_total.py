@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from pbplatform.surveys.models import AllocationUnit, QuestionKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey
@@ -48,8 +49,10 @@ def test_the_running_total_says_one_point_in_the_singular(
         inputs = page.locator("input[data-alloc]")
         total = page.locator("[data-alloc-sum]").first
         inputs.nth(0).fill("1")
-        assert total.inner_text().replace("\xa0", " ") == one
+        # expect() waits: the script is deferred and may run after the first fill (CI saw
+        # the server's "0 Punkte" once); it then adds up what is already typed.
+        expect(total).to_have_text(one)
         inputs.nth(1).fill("1.5")
-        assert total.inner_text().replace("\xa0", " ") == some
+        expect(total).to_have_text(some)
     finally:
         context.close()
