@@ -1,11 +1,13 @@
-"""Home page, language switch and health check."""
+"""Home page, language switch, health check and the page nginx shows for a body too large."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
+from pbplatform.errors import problem
 from pbplatform.main import queries
 from pbplatform.security.access import login_required, public
 from pbplatform.security.ratelimit import storage_answers
@@ -68,3 +70,19 @@ def healthz() -> ResponseReturnValue:
         return jsonify(status="ok", database=True, rate_limit_storage=storage)
     status = 200 if current_app.config.get("RATELIMIT_FALLBACK") == "memory" else 503
     return jsonify(status="degraded", database=True, rate_limit_storage=False), status
+
+
+@bp.get("/errors/too-large")
+@public
+def too_large() -> ResponseReturnValue:
+    """A body over nginx's client_max_body_size, refused before the app saw it: nginx's
+    error_page (config/nginx/pbplatform.conf) fetches this for the app's own 413, in the
+    reader's language, or problem+json for the API (nginx names the refused request in
+    X-Refused-URI). Without that header (asked for directly) there is nothing here."""
+    refused_uri = request.headers.get("X-Refused-URI")
+    if refused_uri is None:
+        raise NotFound()
+    refused = RequestEntityTooLarge()
+    if refused_uri.startswith("/api/"):
+        return problem(413, "request_entity_too_large", refused.name, refused.description or "")
+    raise refused

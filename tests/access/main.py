@@ -15,6 +15,14 @@ ROUTES = {
         "officer_other_area": 200,
         "admin": 200,
     },
+    "main.too_large": {  # nginx's error_page adds X-Refused-URI; asked for directly: nothing
+        "url": "/errors/too-large",
+        "anonymous": 404,
+        "resident": 404,
+        "officer": 404,
+        "officer_other_area": 404,
+        "admin": 404,
+    },
     "main.set_language": {
         "url": "/language",
         "method": "POST",

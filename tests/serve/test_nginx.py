@@ -296,8 +296,15 @@ def _accel_log(stack) -> list[str]:
     return (stack.folder / "access.log").read_text().splitlines()
 
 
-def _downloads_sent_by_nginx(stack) -> list[str]:
-    return [line for line in _accel_log(stack) if f'accel="{ACCEL}' in line]
+def _downloads_sent_by_nginx(stack, at_least: int = 0) -> list[str]:
+    """The access log's X-Accel lines, once there are `at_least`: nginx logs a request when
+    it is finished, which can be a moment after the client has read the last byte."""
+    deadline = time.monotonic() + 5
+    while True:
+        sent = [line for line in _accel_log(stack) if f'accel="{ACCEL}' in line]
+        if len(sent) >= at_least or time.monotonic() > deadline:
+            return sent
+        time.sleep(0.05)
 
 
 # --- the tests ----------------------------------------------------------------------------------
@@ -311,7 +318,7 @@ def test_nginx_sends_the_download_named_by_the_app(stack):
     assert answer.body == stack.content
     assert hashlib.sha256(answer.body).hexdigest() == stack.sha256
     assert "X-Accel-Redirect" not in answer.headers  # nginx acted on it and kept it to itself
-    sent = _downloads_sent_by_nginx(stack)
+    sent = _downloads_sent_by_nginx(stack, before + 1)
     assert len(sent) == before + 1, sent
     assert f'accel="{ACCEL}{stack.sha256[:2]}/{stack.sha256}"' in sent[-1]
     assert answer.headers["ETag"] == f'"{stack.sha256}"'
@@ -357,6 +364,7 @@ def test_if_none_match_gives_304_and_range_206(stack):
 
 def test_gzip_copy_is_sent_with_its_own_etag(stack):
     client = Client(stack, "127.0.0.2")
+    before = len(_downloads_sent_by_nginx(stack))
     packed = client.get(stack.download, headers={"Accept-Encoding": "gzip"})
     assert packed.status == 200
     assert packed.headers["Content-Encoding"] == "gzip"
@@ -365,7 +373,7 @@ def test_gzip_copy_is_sent_with_its_own_etag(stack):
     assert gzip.decompress(packed.body) == stack.content
     assert (
         f'accel="{ACCEL}{stack.sha256[:2]}/{stack.sha256}.gz"'
-        in _downloads_sent_by_nginx(stack)[-1]
+        in _downloads_sent_by_nginx(stack, before + 1)[-1]
     )
     again = client.get(
         stack.download,
@@ -474,6 +482,27 @@ def test_a_too_large_upload_gets_413(stack):
         },
     )
     assert answer.status == 413
+
+
+def test_a_too_large_body_gets_the_apps_413_in_the_readers_language(stack):
+    """nginx refuses a body over client_max_body_size before the app sees it; the page is
+    still the app's (its layout, the reader's language), and the API's is problem+json, not
+    nginx's English HTML page."""
+    client = Client(stack, "127.0.0.7")
+    big = b"x" * (6 * 1024 * 1024)
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "de"}
+    page = client.request("POST", "/login", body=big, headers=form)
+    assert page.status == 413
+    assert '<html lang="de"' in page.text, page.text[:300]
+    assert "Zu groß" in page.text
+    assert "nginx" not in page.text
+    api = client.request(
+        "POST", "/api/v1/proposals", body=big, headers={"Content-Type": "application/json"}
+    )
+    assert api.status == 413
+    assert api.headers["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == "request_entity_too_large"
+    assert client.get("/errors/too-large").status == 404  # only nginx's error_page goes there
 
 
 def _from_the_app(stack, path: str) -> Answer:

@@ -1,0 +1,25 @@
+"""The page nginx's error_page fetches for a body over client_max_body_size
+(config/nginx/pbplatform.conf; end to end in tests/serve/test_nginx.py): the app's 413 in the
+reader's language, problem+json for a refused API request, nothing when asked directly."""
+
+from __future__ import annotations
+
+
+def test_the_413_page_is_the_apps_in_german(client):
+    page = client.get(
+        "/errors/too-large", headers={"X-Refused-URI": "/login", "Accept-Language": "de"}
+    )
+    assert page.status_code == 413
+    assert "Zu groß" in page.text
+    assert "nichts wurde gespeichert" in page.text
+
+
+def test_an_api_request_gets_problem_json(client):
+    answer = client.get("/errors/too-large", headers={"X-Refused-URI": "/api/v1/proposals"})
+    assert answer.status_code == 413
+    assert answer.mimetype == "application/problem+json"
+    assert answer.json["code"] == "request_entity_too_large"
+
+
+def test_asked_for_directly_there_is_nothing(client):
+    assert client.get("/errors/too-large").status_code == 404
