@@ -555,6 +555,35 @@ SURVEY_SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": ["saved", "waiting", "confirmed", "mismatch"]},
         },
     ),
+    "SurveyWordingPatch": obj(
+        [],
+        {
+            "title": _text(200),
+            "title_de": {**nullable(_text(200)), "description": "null: no German title."},
+            "introduction": _text(5000, MULTI_LINE, 0),
+            "introduction_de": {
+                **nullable(_text(5000, MULTI_LINE, 0)),
+                "description": "null: no German introduction.",
+            },
+        },
+        minProperties=1,
+        description="Only the fields given change.",
+    ),
+    "SurveyWording": obj(
+        ["id", "title", "title_de", "introduction", "introduction_de", "recorded_changes"],
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "title_de": nullable(STRING),
+            "introduction": STRING,
+            "introduction_de": nullable(STRING),
+            "recorded_changes": {
+                **INTEGER,
+                "description": "Changes kept in the wording history shown with the results "
+                "(none before anyone has answered).",
+            },
+        },
+    ),
     "SurveyInvitationInput": obj(
         [],
         {
@@ -767,6 +796,15 @@ def write(
     }
 
 
+def patch(op_id: str, summary: str, body: str, schema: str, params: list[Any]) -> dict[str, Any]:
+    """A change to what is there: answers 200 with the result; setting values twice sets
+    them once, so no Idempotency-Key."""
+    operation = write(op_id, summary, body, "200", schema, params)["post"]
+    operation["parameters"] = params
+    operation["responses"]["200"]["description"] = "OK"
+    return {"patch": operation}
+
+
 LOCATION = {
     "headers": {
         "Location": {"description": "The new proposal's API URL", "schema": {"type": "string"}}
@@ -821,6 +859,15 @@ def paths() -> dict[str, Any]:
             "201",
             "Survey",
             [],
+        ),
+        "/surveys/{survey_id}": patch(
+            "editSurveyWording",
+            "Change a survey's title and introduction, as its edit page does; kept in the "
+            "wording history once people have answered (officer for the survey's area, or "
+            "admin token)",
+            "SurveyWordingPatch",
+            "SurveyWording",
+            [SURVEY_ID],
         ),
         "/surveys/{survey_id}/responses": write(
             "respondToSurvey",

@@ -3,8 +3,8 @@
 The API checks request bodies and query parameters against the very schemas it publishes in
 /api/v1/openapi.json, so the document and the code cannot drift apart; the tests check
 responses with it too. Supported: type (also a list), properties, required,
-additionalProperties (false or a schema), items, minItems, maxItems, minimum, maximum,
-exclusiveMinimum, multipleOf, minLength, maxLength, pattern, enum, const, anyOf, oneOf, not
+additionalProperties (false or a schema), minProperties, items, minItems, maxItems, minimum,
+maximum, exclusiveMinimum, multipleOf, minLength, maxLength, pattern, enum, const, anyOf, oneOf, not
 (of `required`: fields that must not come together) and local $ref.
 """
 
@@ -166,6 +166,13 @@ class Validator:
         for name in schema.get("required", ()):
             if name not in value:
                 out.append({"field": prefix + name, "message": "is required"})
+        if len(value) < schema.get("minProperties", 0):
+            out.append(
+                {
+                    "field": path or "(body)",
+                    "message": f"must have at least {schema['minProperties']} field(s)",
+                }
+            )
         extra = schema.get("additionalProperties", True)
         for name, item in value.items():
             if name in props:

@@ -21,7 +21,7 @@ from pbplatform.api.openapi import INT32
 from pbplatform.api.views import bp, json_body, validation_error
 from pbplatform.errors import DomainError
 from pbplatform.security.access import public
-from pbplatform.surveys import invitations, named, queries, services
+from pbplatform.surveys import invitations, named, queries, services, wording
 from pbplatform.surveys.answers import to_number
 from pbplatform.surveys.export import results_json
 from pbplatform.surveys.models import AllocationUnit, QuestionKind, Survey
@@ -206,6 +206,26 @@ def respond(survey_id: str) -> ResponseReturnValue:
         body = {"id": services.respond_online(survey, user, raw, attributes).id, "status": "saved"}
     idempotency.remember(user, key, request_hash, 201, body)
     return jsonify(body), 201
+
+
+@bp.patch("/surveys/<survey_id>")
+@api_token_required
+def edit_wording(survey_id: str) -> ResponseReturnValue:
+    """As the survey's edit page (surveys.wording): the fields given change, the others are
+    kept; the same rules and refusals."""
+    user: User = current_token_user()
+    survey = _survey(survey_id)
+    data = json_body("SurveyWordingPatch")
+    if not (user.is_officer and user.can_act_on_area(survey.area_id)):
+        raise DomainError(
+            "forbidden",
+            _("Only officers (for the survey's area) and admins edit surveys."),
+            status=403,
+        )
+    kept = {name: getattr(survey, name) for name in wording.FIELDS}
+    made = wording.edit_wording(survey, user, wording.SurveyWording(**{**kept, **data}))
+    body = {name: getattr(survey, name) for name in wording.FIELDS}
+    return jsonify({"id": survey.id, **body, "recorded_changes": len(made)})
 
 
 @bp.post("/surveys/<survey_id>/invitations")

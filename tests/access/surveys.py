@@ -58,5 +58,6 @@ ROUTES = {
     "api.create_survey": _all(401, url="/api/v1/surveys", method="POST"),
     "api.respond": _all(401, url=f"/api/v1/surveys/{NO_SURVEY}/responses", method="POST"),
     "api.invite": _all(401, url=f"/api/v1/surveys/{NO_SURVEY}/invitations", method="POST"),
+    "api.edit_wording": _all(401, url=f"/api/v1/surveys/{NO_SURVEY}", method="PATCH"),
     "api.survey_results": _all(404, url=f"/api/v1/surveys/{NO_SURVEY}/results"),
 }
