@@ -45,7 +45,7 @@ def _rate_limit() -> None:
         return
     key = rate_limit_key()
     hits = [(limit, key, "api") for limit in parse_limits(read_limit())]
-    if request.method != "GET":
+    if request.method not in ("GET", "HEAD", "OPTIONS"):  # writes: POST and PATCH
         hits += [(limit, key, "api-write") for limit in parse_limits(write_limit())]
     address = address_key()
     hits += [(limit, address, "api-address") for limit in parse_limits(address_limit())]
