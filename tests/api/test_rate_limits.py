@@ -56,6 +56,16 @@ def test_writes_have_a_stricter_limit_per_token(limited_app):
     assert client.post("/api/v1/cycles/x/ballot", json={}, headers=other).status_code == 401
 
 
+def test_a_patch_is_a_write(limited_app):
+    client = limited_app.test_client()
+    headers = {"Authorization": "Bearer pbp_made_up"}
+    statuses = [
+        client.patch("/api/v1/surveys/1", json={"title": "T"}, headers=headers).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+
+
 def test_token_creation_is_limited_per_user(limited_app):
     with limited_app.app_context():
         user = create_user()
