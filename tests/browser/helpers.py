@@ -96,6 +96,13 @@ def log_in(page, live_url: str, email: str, password: str = PASSWORD) -> None:
     assert page.get_by_role("button", name="Log out").is_visible(), "login failed"
 
 
+def choose_language(page, lang: str) -> None:
+    """The header's language switch, as a person uses it: choose, then press its button."""
+    page.select_option("#lang-select", lang)
+    with page.expect_navigation():
+        page.locator("form.lang button").click()
+
+
 def tab_until(page, js_predicate: str, limit: int = 120) -> None:
     """Press Tab until `js_predicate` (an expression over `el`, the focused element) holds."""
     check = f"() => {{ const el = document.activeElement; return !!(el && ({js_predicate})); }}"

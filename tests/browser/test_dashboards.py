@@ -11,6 +11,7 @@ import pytest
 from tests.browser.helpers import (
     assert_accessible,
     assert_no_horizontal_scroll,
+    choose_language,
     committed,
     log_in,
     unique,
@@ -48,9 +49,7 @@ def _axe_clean(page) -> None:
 
 
 def _switch_to_german(page) -> None:
-    page.select_option("#lang-select", "de")
-    with page.expect_navigation():
-        page.locator("form.lang button").click()
+    choose_language(page, "de")
     assert page.locator("html").get_attribute("lang") == "de"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pbplatform.demo.loader import load_demo
-from tests.browser.helpers import assert_no_horizontal_scroll, committed, log_in
+from tests.browser.helpers import assert_no_horizontal_scroll, choose_language, committed, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,7 @@ def test_officer_tools_fit_a_phone_in_german(demo, browser, live_url):
     page = context.new_page()
     try:
         log_in(page, live_url, "officer@demo.pbplatform.org", "participate-2026")
-        page.select_option("#lang-select", "de")
-        with page.expect_navigation():
-            page.locator("form.lang button").click()
+        choose_language(page, "de")
         for link in (
             "Papierstimmzettel und Wahllokale",
             "Stadtteilversammlungen",

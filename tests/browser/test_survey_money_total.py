@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pbplatform.demo.loader import load_demo
-from tests.browser.helpers import assert_no_horizontal_scroll, committed, log_in
+from tests.browser.helpers import assert_no_horizontal_scroll, choose_language, committed, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,7 @@ def test_the_budget_calculators_running_total_is_money_in_german(demo, browser, 
     page = context.new_page()
     try:
         log_in(page, live_url, "resident@demo.pbplatform.org", "participate-2026")
-        page.select_option("#lang-select", "de")
-        with page.expect_navigation():
-            page.locator("form.lang button").click()
+        choose_language(page, "de")
         page.get_by_role("link", name="Umfragen", exact=True).click()
         page.get_by_role("link", name="Haushaltsrechner").first.click()
         inputs = page.locator("input[data-alloc]")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from pbplatform.surveys.models import AllocationUnit, QuestionKind
 from pbplatform.surveys.services import ItemInput, QuestionInput, create_survey
-from tests.browser.helpers import committed, log_in, unique
+from tests.browser.helpers import choose_language, committed, log_in, unique
 from tests.factories import create_user
 
 pytestmark = pytest.mark.browser
@@ -41,9 +41,7 @@ def test_the_running_total_says_one_point_in_the_singular(
     page = context.new_page()
     try:
         log_in(page, live_url, email)
-        page.select_option("#lang-select", lang)
-        with page.expect_navigation():
-            page.locator("form.lang button").click()
+        choose_language(page, lang)
         page.goto(live_url + "/surveys")
         page.get_by_role("link", name=title).click()
         inputs = page.locator("input[data-alloc]")
