@@ -728,8 +728,11 @@ def _through_nginx(args: argparse.Namespace, env: dict[str, str]) -> list[tuple[
         app=args.port,
         http=args.port + 2,
         https=args.port + 1,
+        files=args.port + 3,
         cache=cache,
+        kept=folder / "kept",
         tls=None,
+        download_rate="1000000r/s",  # one address asks for them all
     )
     nginx = loopback.start(
         shutil.which("nginx") or "/usr/sbin/nginx", folder, site, folder / "nginx.out"

@@ -21,10 +21,15 @@ def render(
     app: int,
     http: int,
     https: int,
+    files: int,
     cache: Path,
+    kept: Path,
     tls: tuple[Path, Path] | None,
+    download_rate: str = "30r/m",
 ) -> str:
-    """The site file; without `tls` its HTTPS server listens on `https` in plain HTTP."""
+    """The site file; without `tls` its HTTPS server listens on `https` in plain HTTP. `files`:
+    the files server's port; `cache`: the app's FILE_CACHE_DIR; `kept`: nginx's own copies
+    of downloads; `download_rate`: the per-address download limit (a benchmark lifts it)."""
     swaps = [
         ("ssl_certificate     " + CERT + ";", f"ssl_certificate     {tls[0]};" if tls else ""),
         ("ssl_certificate_key " + KEY + ";", f"ssl_certificate_key {tls[1]};" if tls else ""),
@@ -33,6 +38,10 @@ def render(
         ("listen 80;", f"listen 127.0.0.1:{http};"),
         ("listen 443 ssl;", f"listen 127.0.0.1:{https}{' ssl' if tls else ''};"),
         ("/var/cache/pbplatform/file-cache/", f"{cache}/"),
+        ("/var/cache/nginx/pbplatform ", f"{kept} "),
+        ("rate=30r/m;", f"rate={download_rate};"),
+        ("proxy_pass http://127.0.0.1:8081;", f"proxy_pass http://127.0.0.1:{files};"),
+        ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{files};"),
         ("/srv/pbplatform/static/", f"{STATIC}/"),
     ]
     conf = CONF.read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, TooManyRequests
 
 from pbplatform.errors import problem
 from pbplatform.main import queries
@@ -72,17 +72,25 @@ def healthz() -> ResponseReturnValue:
     return jsonify(status="degraded", database=True, rate_limit_storage=False), status
 
 
-@bp.get("/errors/too-large")
+# What nginx refuses before the app sees the request (config/nginx/pbplatform.conf's
+# error_page): a body over client_max_body_size, a download over the per-address limit.
+_PROXY_REFUSALS: dict[str, type[HTTPException]] = {
+    "too-large": RequestEntityTooLarge,
+    "too-many": TooManyRequests,
+}
+
+
+@bp.get("/errors/<reason>")
 @public
-def too_large() -> ResponseReturnValue:
-    """A body over nginx's client_max_body_size, refused before the app saw it: nginx's
-    error_page (config/nginx/pbplatform.conf) fetches this for the app's own 413, in the
-    reader's language, or problem+json for the API (nginx names the refused request in
-    X-Refused-URI). Without that header (asked for directly) there is nothing here."""
+def refused_by_proxy(reason: str) -> ResponseReturnValue:
+    """nginx's error_page fetches this for the app's own answer to what nginx refused: the
+    page in the reader's language, or problem+json for the API (nginx names the refused
+    request in X-Refused-URI). Without that header (asked for directly) there is nothing."""
     refused_uri = request.headers.get("X-Refused-URI")
-    if refused_uri is None:
+    if refused_uri is None or reason not in _PROXY_REFUSALS:
         raise NotFound()
-    refused = RequestEntityTooLarge()
+    refused = _PROXY_REFUSALS[reason]()
     if refused_uri.startswith("/api/"):
-        return problem(413, "request_entity_too_large", refused.name, refused.description or "")
+        code = (refused.name or "error").lower().replace(" ", "_")
+        return problem(refused.code or 400, code, refused.name, refused.description or "")
     raise refused

@@ -15,7 +15,7 @@ ROUTES = {
         "officer_other_area": 200,
         "admin": 200,
     },
-    "main.too_large": {  # nginx's error_page adds X-Refused-URI; asked for directly: nothing
+    "main.refused_by_proxy": {  # nginx's error_page adds X-Refused-URI; asked for directly: nothing
         "url": "/errors/too-large",
         "anonymous": 404,
         "resident": 404,

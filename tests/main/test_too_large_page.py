@@ -1,6 +1,7 @@
-"""The page nginx's error_page fetches for a body over client_max_body_size
-(config/nginx/pbplatform.conf; end to end in tests/serve/test_nginx.py): the app's 413 in the
-reader's language, problem+json for a refused API request, nothing when asked directly."""
+"""The pages nginx's error_page fetches for what it refuses itself (config/nginx/
+pbplatform.conf; end to end in tests/serve/test_nginx.py): a body over client_max_body_size
+(413) and a download over the per-address limit (429), in the reader's language,
+problem+json for a refused API request, nothing when asked directly."""
 
 from __future__ import annotations
 
@@ -23,3 +24,16 @@ def test_an_api_request_gets_problem_json(client):
 
 def test_asked_for_directly_there_is_nothing(client):
     assert client.get("/errors/too-large").status_code == 404
+
+
+def test_the_429_page_is_the_apps_in_german(client):
+    page = client.get(
+        "/errors/too-many",
+        headers={"X-Refused-URI": "/cycles/x/open-data.zip", "Accept-Language": "de"},
+    )
+    assert page.status_code == 429
+    assert '<html lang="de"' in page.text
+
+
+def test_no_other_reason(client):
+    assert client.get("/errors/teapot", headers={"X-Refused-URI": "/"}).status_code == 404

@@ -123,17 +123,18 @@ class Client:
 # --- the stack: database, gunicorn, nginx -------------------------------------------------------
 
 
-def _ports() -> tuple[int, int, int]:
-    given = os.environ.get("PBP_TEST_NGINX_PORTS")  # "app,http,https" where ports are shared
+def _ports() -> tuple[int, int, int, int]:
+    # "app,http,https,files" where ports are shared
+    given = os.environ.get("PBP_TEST_NGINX_PORTS")
     if given:
-        app, plain, secure = (int(p) for p in given.split(","))
-        return app, plain, secure
+        app, plain, secure, files = (int(p) for p in given.split(","))
+        return app, plain, secure, files
     found = []
-    for _ in range(3):
+    for _ in range(4):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             found.append(s.getsockname()[1])
-    return found[0], found[1], found[2]
+    return found[0], found[1], found[2], found[3]
 
 
 def _database(folder: Path) -> Iterator[str]:
@@ -228,7 +229,7 @@ def stack(tmp_path_factory):
     folder = Path(tempfile.mkdtemp(prefix="pbp-nginx-"))
     folder.chmod(0o755)
     cache = folder / "file-cache"
-    app_port, http_port, https_port = _ports()
+    app_port, http_port, https_port, files_port = _ports()
     processes: list[tuple[subprocess.Popen, int]] = []
     databases = _database(logs)
     scene = None
@@ -264,7 +265,9 @@ def stack(tmp_path_factory):
             app=app_port,
             http=http_port,
             https=https_port,
+            files=files_port,
             cache=cache,
+            kept=folder / "kept",
             tls=loopback.certificate(folder, HOST),
         )
         nginx = loopback.start(NGINX, folder, site, logs / "nginx.out")
@@ -391,9 +394,15 @@ def test_the_internal_location_is_not_reachable_from_outside(stack):
     assert client.get(path, headers={"X-Accel-Redirect": path}).status == 404
 
 
+def _fresh(stack, name: str) -> str:
+    """The download under a URL nginx has not kept (the app ignores the extra parameter), so
+    the request reaches the app, as the first one for a file does."""
+    return f"{stack.download}&fresh={name}"
+
+
 def test_a_tampered_cache_file_is_not_sent(stack):
     client = Client(stack, "127.0.0.2")
-    assert client.get(stack.download).body == stack.content
+    assert client.get(_fresh(stack, "tamper")).body == stack.content
     cached = stack.cache / stack.sha256[:2] / stack.sha256
     forged = stack.content.replace(b"VOTES", b"VOTEZ", 1)
     assert forged != stack.content
@@ -402,11 +411,62 @@ def test_a_tampered_cache_file_is_not_sent(stack):
     cached.chmod(0o644)
     cached.write_bytes(forged)
     os.utime(cached, ns=(before.st_atime_ns, before.st_mtime_ns))
-    for _ in range(4):  # every worker process: each checks the file it is about to name
-        answer = client.get(stack.download)
+    for n in range(4):  # every worker process: each checks the file it is about to name
+        answer = client.get(_fresh(stack, f"tamper-{n}"))
         assert answer.status == 200
         assert answer.body == stack.content
     assert cached.read_bytes() == stack.content
+
+
+def test_nginx_answers_repeated_downloads_from_its_own_copy(stack):
+    """Results day: a published file is asked of the app once; nginx answers the rest (and
+    their 304s and ranges) itself, with the headers the app gave."""
+    client = Client(stack, "127.0.0.2")
+    url = _fresh(stack, "kept")
+    before = len(_downloads_sent_by_nginx(stack))
+    first = client.get(url)
+    assert first.status == 200
+    assert first.headers["X-Cache-Status"] == "MISS"
+    assert len(_downloads_sent_by_nginx(stack, before + 1)) == before + 1  # the app named it
+    own = client.get("/healthz")
+    for _ in range(3):
+        again = client.get(url)
+        assert again.status == 200
+        assert again.headers["X-Cache-Status"] == "HIT"
+        assert again.body == stack.content
+        for name in ("ETag", "Content-Disposition", "Cache-Control", "Last-Modified"):
+            assert again.headers[name] == first.headers[name], name
+        for name in ("X-Content-Type-Options", "Content-Security-Policy", "X-Frame-Options"):
+            assert again.headers.get_all(name) == own.headers.get_all(name), name
+        assert "Set-Cookie" not in again.headers
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status == 304
+    part = client.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status == 206
+    assert part.body == stack.content[10:20]
+    time.sleep(0.3)  # nginx logs a request when it has finished it
+    assert len(_downloads_sent_by_nginx(stack)) == before + 1  # none of those reached the app
+
+
+def test_nginx_keeps_no_error(stack):
+    client = Client(stack, "127.0.0.2")
+    missing = stack.download.replace("version=", "version=9") + "&fresh=missing"
+    for _ in range(2):
+        answer = client.get(missing)
+        assert answer.status == 404
+        assert answer.headers["X-Cache-Status"] == "MISS"
+
+
+def test_downloads_are_limited_per_address_also_from_nginxs_copy(stack):
+    """30 a minute per address, as the app counts those that reach it (a burst of 30)."""
+    client = Client(stack, "127.0.0.9")
+    german = {"Accept-Language": "de"}
+    answers = [client.get(stack.download, headers=german) for _ in range(40)]
+    assert [a.status for a in answers[:30]] == [200] * 30
+    refused = [a for a in answers[30:] if a.status == 429]
+    assert refused
+    assert '<html lang="de"' in refused[0].text  # the app's page, not nginx's
+    assert Client(stack, "127.0.0.10").get(stack.download).status == 200  # others are not
 
 
 def test_static_files_are_sent_by_nginx(stack):
