@@ -22,8 +22,9 @@ WARNING: it empties the database it is given (DROP SCHEMA public) and rebuilds i
    at 16 concurrent with the home page fetched meanwhile (--results-only: only this step, on
    a database where `bench` is published already, e.g. by an earlier run);
 6. with --nginx, times the downloads again through nginx with the repository's configuration
-   (config/nginx/pbplatform.conf, plain HTTP on --port+1) in front of gunicorn with
-   FILE_CACHE_ACCEL_PREFIX, giving nginx's CPU beside the workers';
+   (config/nginx/pbplatform.conf, plain HTTP on --port+1, its per-address download limit
+   lifted) in front of gunicorn with FILE_CACHE_ACCEL_PREFIX, giving nginx's CPU beside the
+   workers' and how many downloads nginx answered from its own copy;
 7. prints a table, with the load average (on a shared machine figures vary).
 
 Loopback only; every server it starts is stopped at the end.
@@ -744,8 +745,16 @@ def _through_nginx(args: argparse.Namespace, env: dict[str, str]) -> list[tuple[
                 rows += _downloads(args, server.proc.pid, gzip, port=args.port + 1, front=nginx.pid)
         log = (folder / "access.log").read_text().splitlines()
         files = sum('accel="/_files/' in line for line in log)
-        downloads = sum("ballots.pb" in line for line in log)
-        rows.append(("  of which sent by nginx (X-Accel-Redirect)", f"{files} of {downloads}"))
+        kept = sum('kept="HIT"' in line for line in log)
+        downloads = sum(
+            "ballots.pb" in line and "kept=" in line and 'kept=""' not in line for line in log
+        )
+        rows.append(
+            (
+                "  of which answered from nginx's copy / asked of the app",
+                f"{kept} / {files} of {downloads}",
+            )
+        )
         return rows
     finally:
         nginx.send_signal(signal.SIGQUIT)

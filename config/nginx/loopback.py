@@ -54,7 +54,8 @@ def render(
 
 def main_conf(folder: Path, site: str) -> str:
     """What Debian's /etc/nginx/nginx.conf gives a site, in `folder`. The access log names the
-    file nginx sent for an X-Accel-Redirect (never shown to the client)."""
+    file nginx sent for an X-Accel-Redirect (never shown to the client), and whether a
+    download came from nginx's own copy (kept="HIT")."""
     user = "user www-data;" if os.geteuid() == 0 else ""  # as Debian's nginx runs its workers
     temps = "\n".join(
         f"    {kind}_temp_path {folder / kind};"
@@ -70,7 +71,7 @@ http {{
     default_type application/octet-stream;
     sendfile on;
     log_format accel '$remote_addr "$request" $status $body_bytes_sent'
-                     ' accel="$upstream_http_x_accel_redirect"';
+                     ' accel="$upstream_http_x_accel_redirect" kept="$upstream_cache_status"';
     access_log {folder / "access.log"} accel;
 {temps}
 {site}
