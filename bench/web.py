@@ -143,6 +143,13 @@ def _parse() -> argparse.Namespace:
         help="then the downloads again through nginx (config/nginx/pbplatform.conf, "
         "X-Accel-Redirect) on --port+1 and +2",
     )
+    p.add_argument(
+        "--link",
+        type=float,
+        default=0.0,
+        help="each download client reads at most this many MB a second, as a resident's "
+        "connection would (default: as fast as it can, which makes the client the load)",
+    )
     p.add_argument("--rule", default="greedy")
     p.add_argument("--seconds", type=int, default=10, help="per pgbench and results run")
     return p.parse_args()
@@ -354,6 +361,25 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[i
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _get_paced(port: int, path: str, headers: dict[str, str], rate: float) -> tuple[int, bytes]:
+    """As _get, read no faster than `rate` bytes a second (64 KiB at a time), as a client
+    on a link of that speed: the server's side waits for it as it would for a resident."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        started, chunks, got = time.perf_counter(), [], 0
+        while chunk := response.read(65536):
+            chunks.append(chunk)
+            got += len(chunk)
+            ahead = got / rate - (time.perf_counter() - started)
+            if ahead > 0:
+                time.sleep(ahead)
+        return response.status, b"".join(chunks)
     finally:
         conn.close()
 
@@ -660,7 +686,18 @@ def _downloads(
     headers = {"Accept-Encoding": "gzip"} if gzip else {}
     for _ in range(2 * args.workers):  # every worker's first download fills its file cache
         _get(port, DOWNLOAD, headers)
-    alone = sorted(_timed_get(port, DOWNLOAD, headers) for _ in range(20))
+
+    def fetch() -> tuple[int, bytes]:
+        if args.link:
+            return _get_paced(port, DOWNLOAD, headers, args.link * 1e6)
+        return _get(port, DOWNLOAD, headers)
+
+    def timed() -> float:
+        t = time.perf_counter()
+        fetch()
+        return time.perf_counter() - t
+
+    alone = sorted(timed() for _ in range(20))
     home_alone = _home_times(port, time.monotonic() + 2)
     times: list[float] = []
     sizes: set[int] = set()
@@ -669,7 +706,7 @@ def _downloads(
         end = time.monotonic() + args.seconds
         while time.monotonic() < end:
             t = time.perf_counter()
-            status, body = _get(port, DOWNLOAD, headers)
+            status, body = fetch()
             times.append(time.perf_counter() - t)
             sizes.add(len(body) if status == 200 else -status)
 
@@ -687,7 +724,11 @@ def _downloads(
     times.sort()
     odd = sorted(s for s in sizes if s < 0)
     size = max(sizes) / 1e6 if max(sizes) > 0 else 0.0
-    name = ("gzip, as browsers ask" if gzip else "uncompressed") + (", nginx" if front else "")
+    name = (
+        ("gzip, as browsers ask" if gzip else "uncompressed")
+        + (", nginx" if front else "")
+        + (f", each client reading {args.link:g} MB/s" if args.link else "")
+    )
     return [
         (
             f"district ballots.pb download ({name}, {size:.1f} MB)",
