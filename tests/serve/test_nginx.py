@@ -184,6 +184,7 @@ def _seed(database_url: str) -> SimpleNamespace:
         scene = SimpleNamespace(
             app=app,
             download=f"/cycles/{s.cycle.slug}/results/ballots.pb?area=district&version={version.version}",
+            open_data=f"/cycles/{s.cycle.slug}/open-data.zip",
             content=stored.content,
             sha256=stored.sha256,
             resident=s.resident.email,
@@ -446,6 +447,34 @@ def test_nginx_answers_repeated_downloads_from_its_own_copy(stack):
     assert part.body == stack.content[10:20]
     time.sleep(0.3)  # nginx logs a request when it has finished it
     assert len(_downloads_sent_by_nginx(stack)) == before + 1  # none of those reached the app
+
+
+def test_a_range_asked_first_keeps_the_whole_file(stack):
+    """nginx asks the app for the whole file to keep (never the client's Range, If-None-Match
+    or If-Range), so a first request for a part cannot leave a part as the copy."""
+    client = Client(stack, "127.0.0.2")
+    url = _fresh(stack, "range-first")
+    part = client.get(url, headers={"Range": "bytes=0-9"})
+    assert part.status == 206
+    assert part.body == stack.content[:10]
+    whole = client.get(url)
+    assert whole.status == 200
+    assert whole.headers["X-Cache-Status"] == "HIT"
+    assert whole.body == stack.content
+    fresh = _fresh(stack, "etag-first")
+    assert client.get(fresh, headers={"If-None-Match": f'"{stack.sha256}"'}).status == 304
+    assert client.get(fresh).body == stack.content
+
+
+def test_the_open_data_zip_is_kept_too(stack):
+    client = Client(stack, "127.0.0.11")
+    first = client.get(stack.open_data)
+    assert first.status == 200, first.text[:300]
+    assert first.body.startswith(b"PK")
+    again = client.get(stack.open_data)
+    assert again.headers["X-Cache-Status"] == "HIT"
+    assert again.body == first.body
+    assert again.headers["ETag"] == first.headers["ETag"]
 
 
 def test_nginx_keeps_no_error(stack):
