@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
+from urllib.parse import unquote
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -74,10 +78,17 @@ def healthz() -> ResponseReturnValue:
 
 # What nginx refuses before the app sees the request (config/nginx/pbplatform.conf's
 # error_page): a body over client_max_body_size, a download over the per-address limit.
-_PROXY_REFUSALS: dict[str, type[HTTPException]] = {
+_PROXY_REFUSALS: dict[str, Callable[[], HTTPException]] = {
     "too-large": RequestEntityTooLarge,
-    "too-many": TooManyRequests,
+    "too-many": lambda: TooManyRequests(retry_after=60),  # nginx's window: a minute
 }
+
+
+def _is_api(uri: str) -> bool:
+    """Whether the app would route `uri` (raw, as nginx saw it) to the API: decoded and
+    without dot segments or doubled slashes, as the app's routing reads it."""
+    path = posixpath.normpath("/" + unquote(uri.split("?", 1)[0]).lstrip("/"))
+    return path == "/api" or path.startswith("/api/")
 
 
 @bp.get("/errors/<reason>")
@@ -85,12 +96,18 @@ _PROXY_REFUSALS: dict[str, type[HTTPException]] = {
 def refused_by_proxy(reason: str) -> ResponseReturnValue:
     """nginx's error_page fetches this for the app's own answer to what nginx refused: the
     page in the reader's language, or problem+json for the API (nginx names the refused
-    request in X-Refused-URI). Without that header (asked for directly) there is nothing."""
+    request in X-Refused-URI), with the refusal's headers (Retry-After). Without that
+    header (asked for directly) there is nothing."""
     refused_uri = request.headers.get("X-Refused-URI")
     if refused_uri is None or reason not in _PROXY_REFUSALS:
         raise NotFound()
     refused = _PROXY_REFUSALS[reason]()
-    if refused_uri.startswith("/api/"):
+    if _is_api(refused_uri):
         code = (refused.name or "error").lower().replace(" ", "_")
-        return problem(refused.code or 400, code, refused.name, refused.description or "")
-    raise refused
+        response = problem(refused.code or 400, code, refused.name, refused.description or "")
+    else:
+        response = current_app.make_response(current_app.handle_http_exception(refused))
+    for name, value in refused.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response

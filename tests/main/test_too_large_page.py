@@ -33,6 +33,18 @@ def test_the_429_page_is_the_apps_in_german(client):
     )
     assert page.status_code == 429
     assert '<html lang="de"' in page.text
+    assert page.headers["Retry-After"] == "60"
+
+
+def test_the_api_is_recognised_as_the_app_routes_it(client):
+    """nginx names the refused request raw: //api/..., /%61pi/... and /x/../api/... are the
+    API to the app's routing, so they get problem+json too (attack 2026-12-07c F7)."""
+    for uri in ("//api/v1/proposals", "/%61pi/v1/proposals", "/x/../api/v1/proposals", "/api"):
+        answer = client.get("/errors/too-large", headers={"X-Refused-URI": uri})
+        assert answer.mimetype == "application/problem+json", uri
+    for uri in ("/apix", "/cycles/api/", "/"):
+        answer = client.get("/errors/too-large", headers={"X-Refused-URI": uri})
+        assert answer.mimetype == "text/html", uri
 
 
 def test_no_other_reason(client):

@@ -185,6 +185,7 @@ def _seed(database_url: str) -> SimpleNamespace:
             app=app,
             download=f"/cycles/{s.cycle.slug}/results/ballots.pb?area=district&version={version.version}",
             open_data=f"/cycles/{s.cycle.slug}/open-data.zip",
+            version=version.version,
             content=stored.content,
             sha256=stored.sha256,
             resident=s.resident.email,
@@ -396,9 +397,16 @@ def test_the_internal_location_is_not_reachable_from_outside(stack):
 
 
 def _fresh(stack, name: str) -> str:
-    """The download under a URL nginx has not kept (the app ignores the extra parameter), so
-    the request reaches the app, as the first one for a file does."""
+    """The download under a URL nginx never keeps (a parameter the app's links do not make,
+    which the app ignores), so every request for it reaches the app."""
     return f"{stack.download}&fresh={name}"
+
+
+def _other_spelling(stack, n: int) -> str:
+    """The same file under another URL the app's links could make, kept by nginx: the
+    district by default, the newest version by default."""
+    path = stack.download.split("?")[0]
+    return [path, f"{path}?area=district", f"{path}?version={stack.version}"][n]
 
 
 def test_a_tampered_cache_file_is_not_sent(stack):
@@ -423,7 +431,7 @@ def test_nginx_answers_repeated_downloads_from_its_own_copy(stack):
     """Results day: a published file is asked of the app once; nginx answers the rest (and
     their 304s and ranges) itself, with the headers the app gave."""
     client = Client(stack, "127.0.0.2")
-    url = _fresh(stack, "kept")
+    url = _other_spelling(stack, 0)
     before = len(_downloads_sent_by_nginx(stack))
     first = client.get(url)
     assert first.status == 200
@@ -454,7 +462,7 @@ def test_a_range_asked_first_keeps_the_whole_file(stack):
     """nginx asks the app for the whole file to keep (never the client's Range, If-None-Match
     or If-Range), so a first request for a part cannot leave a part as the copy."""
     client = Client(stack, "127.0.0.2")
-    url = _fresh(stack, "range-first")
+    url = _other_spelling(stack, 1)
     part = client.get(url, headers={"Range": "bytes=0-9"})
     assert part.status == 206
     assert part.body == stack.content[:10]
@@ -462,7 +470,7 @@ def test_a_range_asked_first_keeps_the_whole_file(stack):
     assert whole.status == 200
     assert whole.headers["X-Cache-Status"] == "HIT"
     assert whole.body == stack.content
-    fresh = _fresh(stack, "etag-first")
+    fresh = _other_spelling(stack, 2)
     assert client.get(fresh, headers={"If-None-Match": f'"{stack.sha256}"'}).status == 304
     assert client.get(fresh).body == stack.content
 
@@ -478,9 +486,35 @@ def test_the_open_data_zip_is_kept_too(stack):
     assert again.headers["ETag"] == first.headers["ETag"]
 
 
+def test_one_copy_whatever_the_clients_accept_encoding_says(stack):
+    client = Client(stack, "127.0.0.12")
+    url = _other_spelling(stack, 0)
+    assert client.get(url).status == 200  # kept before or now
+    packed = [client.get(url, headers={"Accept-Encoding": e}) for e in ("gzip, x1", "br, gzip")]
+    assert packed[1].headers["X-Cache-Status"] == "HIT"  # "gzip" to the key either way
+    for answer in packed:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(answer.body) == stack.content
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert refused.headers["X-Cache-Status"] == "HIT"
+    assert "Content-Encoding" not in refused.headers
+    assert refused.body == stack.content
+
+
+def test_a_url_the_app_does_not_make_is_answered_but_never_kept(stack):
+    """Attack 2026-12-07c F1, F2: extra parameters reach the app every time (and its limit),
+    never nginx's disk; a long one is no 502 (the key and headers outgrew 4 KB)."""
+    client = Client(stack, "127.0.0.13")
+    for url in (_fresh(stack, "odd"), _fresh(stack, "odd"), _fresh(stack, "a" * 3000)):
+        answer = client.get(url)
+        assert answer.status == 200
+        assert answer.headers["X-Cache-Status"] == "BYPASS"
+        assert answer.body == stack.content
+
+
 def test_nginx_keeps_no_error(stack):
     client = Client(stack, "127.0.0.2")
-    missing = stack.download.replace("version=", "version=9") + "&fresh=missing"
+    missing = stack.download.replace("version=", "version=9")  # one the app could link
     for _ in range(2):
         answer = client.get(missing)
         assert answer.status == 404
@@ -496,6 +530,7 @@ def test_downloads_are_limited_per_address_also_from_nginxs_copy(stack):
     refused = [a for a in answers[30:] if a.status == 429]
     assert refused
     assert '<html lang="de"' in refused[0].text  # the app's page, not nginx's
+    assert refused[0].headers["Retry-After"] == "60"
     assert Client(stack, "127.0.0.10").get(stack.download).status == 200  # others are not
 
 
@@ -512,6 +547,8 @@ def test_plain_http_is_sent_to_https(stack):
     answer = Client(stack, "127.0.0.2").get("/cycles?x=1", tls=False)
     assert answer.status == 301
     assert answer.headers["Location"] == f"https://{HOST}/cycles?x=1"
+    forged = Client(stack, "127.0.0.2").get("/x", tls=False, headers={"Host": "evil.example"})
+    assert forged.headers["Location"] == f"https://{HOST}/x"  # never the client's Host
 
 
 def test_a_host_not_ours_is_refused(stack):
@@ -593,6 +630,9 @@ def test_a_too_large_body_gets_the_apps_413_in_the_readers_language(stack):
     assert api.headers["Content-Type"] == "application/problem+json"
     assert api.json()["code"] == "request_entity_too_large"
     assert client.get("/errors/too-large").status == 404  # only nginx's error_page goes there
+    download = client.request("POST", stack.download, body=big, headers=form)
+    assert download.status == 413  # the download location too (its own error_page before)
+    assert '<html lang="de"' in download.text
 
 
 def _from_the_app(stack, path: str) -> Answer:
