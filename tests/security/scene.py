@@ -168,6 +168,7 @@ def build_scene(phase: str = "voting") -> SimpleNamespace:
         "survey_id": survey.id,
         "question_id": survey.questions[0].id,
         "response_id": named.id,  # a named paper response (privacy requests)
+        "reason": "too-many",  # what nginx refused (main.refused_by_proxy)
     }
     scene = SimpleNamespace(
         cycle_id=cycle.id,

@@ -210,6 +210,7 @@ def test_no_page_shows_who_voted_for_what(app, db, cast_scene):
             "routing_id": 0,
             "survey_id": 0,
             "question_id": 0,
+            "reason": "too-many",
         }
         for rule in app_rules(app):
             if "GET" not in rule.methods:
