@@ -355,23 +355,18 @@ def _stat(entry: Path) -> tuple[str, list[str]]:
     return comm, text.rsplit(")", 1)[1].split()
 
 
-def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+def _get(
+    port: int, path: str, headers: dict[str, str] | None = None, rate: float = 0.0
+) -> tuple[int, bytes]:
+    """The answer's status and body. `rate`: read no faster than that many bytes a second
+    (64 KiB at a time), as a client on a link of that speed, so the server's side waits for
+    it as it would for a resident."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def _get_paced(port: int, path: str, headers: dict[str, str], rate: float) -> tuple[int, bytes]:
-    """As _get, read no faster than `rate` bytes a second (64 KiB at a time), as a client
-    on a link of that speed: the server's side waits for it as it would for a resident."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
+        if not rate:
+            return response.status, response.read()
         started, chunks, got = time.perf_counter(), [], 0
         while chunk := response.read(65536):
             chunks.append(chunk)
@@ -688,9 +683,7 @@ def _downloads(
         _get(port, DOWNLOAD, headers)
 
     def fetch() -> tuple[int, bytes]:
-        if args.link:
-            return _get_paced(port, DOWNLOAD, headers, args.link * 1e6)
-        return _get(port, DOWNLOAD, headers)
+        return _get(port, DOWNLOAD, headers, args.link * 1e6)
 
     def timed() -> float:
         t = time.perf_counter()

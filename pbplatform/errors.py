@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
@@ -62,17 +71,24 @@ def _error_page(
         return unavailable_response()
 
 
-def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+def _http_error(exc: HTTPException) -> Response:
+    return http_error_answer(exc, as_problem=wants_problem_json())
+
+
+def http_error_answer(exc: HTTPException, *, as_problem: bool) -> Response:
+    """The error's page, or its problem+json document, with what the error itself says
+    (Allow on 405, Retry-After on 429 ...). `as_problem`: for a request the app routes to
+    the API (`wants_problem_json`, or main.refused_by_proxy for what nginx refused)."""
     status = exc.code or 500
-    if wants_problem_json():
+    if as_problem:
         code = (exc.name or "error").lower().replace(" ", "_")
         response = problem(status, code, exc.name or "Error", exc.description or "")
-        # Keep what the error itself says (Allow on 405, Retry-After on 429 ...).
-        for name, value in exc.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
-    return _error_page(status, exc)
+    else:
+        response = make_response(_error_page(status, exc))
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _domain_error(exc: DomainError) -> Response | tuple[str, int]:

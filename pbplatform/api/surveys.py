@@ -36,6 +36,12 @@ def _survey(survey_id: str) -> Survey:
     return survey
 
 
+def _require_remit(user: User, survey: Survey, refusal: str) -> None:
+    """An officer whose remit covers the survey's area, or an admin; else 403 `refusal`."""
+    if not (user.is_officer and user.can_act_on_area(survey.area_id)):
+        raise DomainError("forbidden", refusal, status=403)
+
+
 def _when(data: dict[str, Any], key: str) -> datetime | None:
     if key not in data:
         return None
@@ -182,10 +188,8 @@ def respond(survey_id: str) -> ResponseReturnValue:
         return previous
     raw, attributes = data["answers"], _attributes(data)
     on_behalf = "respondent_label" in data or "paper_ref" in data
-    if on_behalf and not (user.is_officer and user.can_act_on_area(survey.area_id)):
-        raise DomainError(
-            "forbidden", _("Only officers enter answers on someone's behalf."), status=403
-        )
+    if on_behalf:
+        _require_remit(user, survey, _("Only officers enter answers on someone's behalf."))
     account = _account(user, data)
     body: dict[str, Any]
     if "respondent_label" in data:
@@ -216,12 +220,9 @@ def edit_wording(survey_id: str) -> ResponseReturnValue:
     user: User = current_token_user()
     survey = _survey(survey_id)
     data = json_body("SurveyWordingPatch")
-    if not (user.is_officer and user.can_act_on_area(survey.area_id)):
-        raise DomainError(
-            "forbidden",
-            _("Only officers (for the survey's area) and admins edit surveys."),
-            status=403,
-        )
+    _require_remit(
+        user, survey, _("Only officers (for the survey's area) and admins edit surveys.")
+    )
     kept = {name: getattr(survey, name) for name in wording.FIELDS}
     made = wording.edit_wording(survey, user, wording.SurveyWording(**{**kept, **data}))
     body = {name: getattr(survey, name) for name in wording.FIELDS}
@@ -236,12 +237,9 @@ def invite(survey_id: str) -> ResponseReturnValue:
     survey = _survey(survey_id)
     data = json_body("SurveyInvitationInput")
     area_id = data.get("area_id")
-    if not (user.is_officer and user.can_act_on_area(survey.area_id)):
-        raise DomainError(
-            "forbidden",
-            _("Only officers (for the survey's area) and admins invite people to it."),
-            status=403,
-        )
+    _require_remit(
+        user, survey, _("Only officers (for the survey's area) and admins invite people to it.")
+    )
     if area_id is not None and queries.find_area(area_id) is None:
         raise validation_error([{"field": "area_id", "message": "is not a known area"}])
     if area_id is not None and not user.can_act_on_area(area_id):

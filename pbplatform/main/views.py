@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, TooManyRequests
 
-from pbplatform.errors import problem
+from pbplatform.errors import http_error_answer
 from pbplatform.main import queries
 from pbplatform.security.access import login_required, public
 from pbplatform.security.ratelimit import storage_answers
@@ -101,13 +101,4 @@ def refused_by_proxy(reason: str) -> ResponseReturnValue:
     refused_uri = request.headers.get("X-Refused-URI")
     if refused_uri is None or reason not in _PROXY_REFUSALS:
         raise NotFound()
-    refused = _PROXY_REFUSALS[reason]()
-    if _is_api(refused_uri):
-        code = (refused.name or "error").lower().replace(" ", "_")
-        response = problem(refused.code or 400, code, refused.name, refused.description or "")
-    else:
-        response = current_app.make_response(current_app.handle_http_exception(refused))
-    for name, value in refused.get_headers():
-        if name.lower() != "content-type":
-            response.headers[name] = value
-    return response
+    return http_error_answer(_PROXY_REFUSALS[reason](), as_problem=_is_api(refused_uri))
