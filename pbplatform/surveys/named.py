@@ -15,6 +15,7 @@ from pbplatform.accounts.services import find_user_by_email
 from pbplatform.audit import services as audit
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
+from pbplatform.surveys import queries
 from pbplatform.surveys.models import ResponseChannel, Survey, SurveyResponse
 
 
@@ -38,12 +39,7 @@ def _refusal(code: str, said: str, status: int = 422) -> DomainError:
 
 def refuse_if_answered(survey: Survey, account: User) -> None:
     """One response per person and survey (the unique constraint holds it too)."""
-    taken = db.session.scalar(
-        sa.select(SurveyResponse.id).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == account.id
-        )
-    )
-    if taken is not None:
+    if queries.own_response(survey, account) is not None:
         said = _("This account already has a response to this survey.")
         raise _refusal("already_answered", said, status=409)
 

@@ -641,3 +641,12 @@ def unlinked_named_one(response_id: int, officer: User) -> SurveyResponse:
     ):
         abort(404)
     return response
+
+
+def own_response(survey: Survey, user: User) -> SurveyResponse | None:
+    """The person's response to the survey (one at most: a unique constraint)."""
+    return db.session.scalar(
+        sa.select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id
+        )
+    )

@@ -20,7 +20,7 @@ from pbplatform.audit import services as audit
 from pbplatform.db import utcnow
 from pbplatform.errors import DomainError
 from pbplatform.extensions import db
-from pbplatform.surveys import named
+from pbplatform.surveys import named, queries
 from pbplatform.surveys.answers import Answers, canonical, check_answers
 from pbplatform.surveys.models import (
     AllocationUnit,
@@ -265,14 +265,6 @@ def _apply(response: SurveyResponse, attributes: Attributes | None) -> None:
         response.age_band = attributes.age_band or None
 
 
-def own_response(survey: Survey, user: User) -> SurveyResponse | None:
-    return db.session.scalar(
-        sa.select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id
-        )
-    )
-
-
 def respond_online(
     survey: Survey, user: User, raw: dict[str, Any], attributes: Attributes | None = None
 ) -> SurveyResponse:
@@ -282,7 +274,7 @@ def respond_online(
     if not may_answer_online(survey, user):
         raise DomainError("not_invited", _("This survey is not open to you online."), status=403)
     answers = checked(survey, raw)
-    response = own_response(survey, user)
+    response = queries.own_response(survey, user)
     if response is not None and response.channel == ResponseChannel.NAMED:
         # An officer entered it from the respondent's form: it stays as the form said.
         raise DomainError(
@@ -302,7 +294,7 @@ def respond_online(
                 db.session.add(response)
                 db.session.flush()
         except IntegrityError:
-            response = own_response(survey, user)
+            response = queries.own_response(survey, user)
             if response is None:  # pragma: no cover - the constraint named someone else
                 raise
     db.session.execute(  # lock our row, so two changes at once apply one after the other

@@ -32,7 +32,7 @@ def index() -> ResponseReturnValue:
 def show(survey_id: int) -> ResponseReturnValue:
     survey = queries.survey_or_404(survey_id)
     may = current_user.is_authenticated and services.may_answer_online(survey, current_user)
-    own = services.own_response(survey, current_user) if current_user.is_authenticated else None
+    own = queries.own_response(survey, current_user) if current_user.is_authenticated else None
     form = prepare(AnswerForm(obj=own))
     return render_sheet(
         "surveys/show.html",
@@ -50,7 +50,7 @@ def answer(survey_id: int) -> ResponseReturnValue:
     survey = queries.survey_or_404(survey_id)
     form = prepare(AnswerForm())
     raw = answers_from_form(survey, request.form)
-    own = services.own_response(survey, current_user)
+    own = queries.own_response(survey, current_user)
     context: dict[str, Any] = {"may_answer": True, "own": own}
     if not form.validate():
         return render_sheet("surveys/show.html", survey, form, raw, status=422, **context)
